@@ -1,0 +1,165 @@
+package dev.sluice.core;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The routes and workflows Sluice runs, read from a JSON file:
+ * <pre>{@code
+ * {"routes":    [{"source": "demo", "topic": "sluice.demo", "ttl": "20s", "partitions": 6,
+ *                 "maxBodyBytes": 1048576, "key": "header:X-Device-Id", "type": "com.example.reading",
+ *                 "tenant": "acme"}],
+ *  "workflows": [{"name": "notify", "sources": ["demo"],
+ *                 "steps": [{"type": "http", "url": "https://example.com/hook", "timeout": "5s"}]}]}
+ * }</pre>
+ * Errors name the offending field, e.g. {@code routes[0].ttl}.
+ */
+public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
+
+    private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant");
+    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "steps");
+    private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
+
+    public Catalog {
+        routes = Map.copyOf(routes);
+        workflows = List.copyOf(workflows);
+        for (WorkflowConfig w : workflows) {
+            for (String s : w.sources()) {
+                if (!routes.containsKey(s)) {
+                    throw new ConfigException("workflow " + w.name() + " subscribes to unknown source '" + s + "'");
+                }
+            }
+        }
+    }
+
+    public static Catalog of(List<RouteConfig> routes, List<WorkflowConfig> workflows) {
+        Map<String, RouteConfig> bySource = new LinkedHashMap<>();
+        for (RouteConfig r : routes) {
+            if (bySource.put(r.source(), r) != null) {
+                throw new ConfigException("source '" + r.source() + "' is defined twice");
+            }
+        }
+        return new Catalog(bySource, workflows);
+    }
+
+    public static Catalog load(Path file) {
+        try {
+            return parse(new JsonObject(Files.readString(file)));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (DecodeException e) {
+            throw new ConfigException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static Catalog parse(JsonObject json) {
+        List<RouteConfig> routes = new ArrayList<>();
+        JsonArray rs = json.getJsonArray("routes", new JsonArray());
+        for (int i = 0; i < rs.size(); i++) {
+            JsonObject o = rs.getJsonObject(i);
+            routes.add(field("routes[" + i + "]", () -> route(o)));
+        }
+        List<WorkflowConfig> workflows = new ArrayList<>();
+        JsonArray ws = json.getJsonArray("workflows", new JsonArray());
+        for (int i = 0; i < ws.size(); i++) {
+            JsonObject o = ws.getJsonObject(i);
+            workflows.add(field("workflows[" + i + "]", () -> workflow(o)));
+        }
+        return of(routes, workflows);
+    }
+
+    /** The workflows subscribed to each source. */
+    public Map<String, List<WorkflowConfig>> workflowsBySource() {
+        Map<String, List<WorkflowConfig>> out = new HashMap<>();
+        for (WorkflowConfig w : workflows) {
+            for (String s : w.sources()) {
+                out.computeIfAbsent(s, k -> new ArrayList<>()).add(w);
+            }
+        }
+        return out;
+    }
+
+    private static RouteConfig route(JsonObject o) {
+        unknownFields(o, ROUTE_FIELDS);
+        String source = field("source", () -> o.getString("source"));
+        RouteConfig d = RouteConfig.defaults(source == null ? "x" : source);
+        return new RouteConfig(source,
+                field("topic", () -> o.getString("topic", "sluice." + source)),
+                field("ttl", () -> o.containsKey("ttl") ? Durations.parse(o.getString("ttl")) : Deadlines.DEFAULT_TTL),
+                field("partitions", () -> o.getInteger("partitions", d.partitions())),
+                field("maxBodyBytes", () -> o.getInteger("maxBodyBytes", d.maxBodyBytes())),
+                field("key", () -> o.containsKey("key") ? PartitionKey.parse(o.getString("key")) : d.key()),
+                field("type", () -> o.getString("type", d.eventType())),
+                field("tenant", () -> o.getString("tenant", d.tenant())));
+    }
+
+    private static WorkflowConfig workflow(JsonObject o) {
+        unknownFields(o, WORKFLOW_FIELDS);
+        List<String> sources = new ArrayList<>();
+        fieldDo("sources", () -> o.getJsonArray("sources", new JsonArray()).forEach(s -> sources.add((String) s)));
+        List<StepConfig> steps = new ArrayList<>();
+        JsonArray ss = field("steps", () -> o.getJsonArray("steps", new JsonArray()));
+        for (int i = 0; i < ss.size(); i++) {
+            JsonObject so = ss.getJsonObject(i);
+            steps.add(field("steps[" + i + "]", () -> step(so)));
+        }
+        return new WorkflowConfig(o.getString("name"), sources, steps);
+    }
+
+    private static StepConfig step(JsonObject o) {
+        String type = o.getString("type", "http");
+        if (!type.equals("http")) {
+            throw new ConfigException("type: unknown step type '" + type + "' (known: http)");
+        }
+        unknownFields(o, HTTP_STEP_FIELDS);
+        Map<String, String> headers = new LinkedHashMap<>();
+        fieldDo("headers", () -> o.getJsonObject("headers", new JsonObject()).forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
+        Duration timeout = field("timeout", () -> o.containsKey("timeout") ? Durations.parse(o.getString("timeout")) : Duration.ofSeconds(10));
+        return new StepConfig.Http(field("url", () -> o.getString("url")), field("method", () -> o.getString("method", "POST")),
+                timeout, headers);
+    }
+
+    private static void unknownFields(JsonObject o, Set<String> known) {
+        for (String k : o.fieldNames()) {
+            if (!known.contains(k)) {
+                throw new ConfigException(k + ": unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
+    private interface Getter<T> {
+        T get();
+    }
+
+    private interface Action {
+        void run();
+    }
+
+    private static void fieldDo(String path, Action a) {
+        field(path, () -> {
+            a.run();
+            return null;
+        });
+    }
+
+    private static <T> T field(String path, Getter<T> g) {
+        try {
+            return g.get();
+        } catch (ConfigException e) {
+            throw new ConfigException(path + ": " + e.getMessage(), e);
+        } catch (ClassCastException | IllegalArgumentException e) {
+            throw new ConfigException(path + ": wrong type (" + e.getMessage() + ")", e);
+        }
+    }
+}

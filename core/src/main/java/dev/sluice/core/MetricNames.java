@@ -1,0 +1,32 @@
+package dev.sluice.core;
+
+/** Metric names (Micrometer form; Prometheus renders {@code sluice.router.events} as {@code sluice_router_events_total}). */
+public final class MetricNames {
+
+    /** Events handled by the router, tags {@code route}, {@code outcome}. */
+    public static final String ROUTER_EVENTS = "sluice.router.events";
+    /** Payload bytes accepted by the router, tag {@code route}. */
+    public static final String ROUTER_BYTES = "sluice.router.bytes";
+    /** Time from the last request byte to the broker's ack, tag {@code route}. */
+    public static final String ROUTER_PRODUCE_LATENCY = "sluice.router.produce.latency";
+    /** Records sent to Kafka and not yet acknowledged. */
+    public static final String ROUTER_IN_FLIGHT = "sluice.router.inflight";
+    /** Workflow runs, tags {@code workflow}, {@code outcome}. */
+    public static final String EXECUTOR_RUNS = "sluice.executor.runs";
+    /** Events that expired before they could start, tag {@code topic}. */
+    public static final String EXECUTOR_EXPIRED = "sluice.executor.expired";
+    /** Events in progress in this executor process. */
+    public static final String EXECUTOR_IN_FLIGHT = "sluice.executor.inflight";
+    /** Ingest → execution start. */
+    public static final String EVENT_LATENCY = "sluice.event.latency";
+    /** Ingest → run end. */
+    public static final String EVENT_END_LATENCY = "sluice.event.end.latency";
+
+    public static final String TAG_ROUTE = "route";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_WORKFLOW = "workflow";
+    public static final String TAG_TOPIC = "topic";
+
+    private MetricNames() {
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.core;
+
+import java.time.Duration;
+
+/**
+ * One ingest source and where its events go.
+ *
+ * @param source       the path segment in {@code POST /v1/events/{source}}
+ * @param topic        the Kafka topic; {@code <topic>.expired} and {@code <topic>.dlq} sit beside it
+ * @param ttl          how long an event stays worth executing (1–300 s)
+ * @param partitions   partition count used when the topic is created
+ * @param maxBodyBytes the largest accepted request body
+ * @param key          where the partition key comes from
+ * @param eventType    the CloudEvents {@code type} of a plain (non-CloudEvents) request
+ * @param tenant       the tenant that owns the source
+ */
+public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
+                          PartitionKey key, String eventType, String tenant) {
+
+    public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final int DEFAULT_PARTITIONS = 6;
+
+    public RouteConfig {
+        if (source == null || !source.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new ConfigException("source must be 1-128 of [A-Za-z0-9._-], got '" + source + "'");
+        }
+        if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,200}")) {
+            throw new ConfigException("topic of source " + source + " must be 1-200 of [A-Za-z0-9._-], got '" + topic + "'");
+        }
+        Deadlines.checkTtl(ttl);
+        if (partitions < 1 || partitions > 10_000) {
+            throw new ConfigException("partitions of source " + source + " must be 1-10000, got " + partitions);
+        }
+        if (maxBodyBytes < 1 || maxBodyBytes > 64 * 1024 * 1024) {
+            throw new ConfigException("maxBodyBytes of source " + source + " must be 1..67108864, got " + maxBodyBytes);
+        }
+    }
+
+    /** A route with every default: topic {@code sluice.<source>}, TTL 20 s, 6 partitions, 1 MiB bodies, key = event id. */
+    public static RouteConfig defaults(String source) {
+        return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
+                DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default");
+    }
+
+    public String expiredTopic() {
+        return Topics.expired(topic);
+    }
+
+    public String deadLetterTopic() {
+        return Topics.deadLetter(topic);
+    }
+}

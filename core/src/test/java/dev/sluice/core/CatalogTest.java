@@ -1,0 +1,60 @@
+package dev.sluice.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CatalogTest {
+
+    @Test
+    void parsesRoutesAndWorkflowsWithDefaults() {
+        Catalog c = Catalog.parse(new JsonObject("""
+                {"routes": [{"source": "demo", "key": "header:X-Device"}, {"source": "pay", "topic": "payments", "ttl": "15s"}],
+                 "workflows": [{"name": "w", "sources": ["demo", "pay"],
+                                "steps": [{"type": "http", "url": "http://127.0.0.1:1/x", "timeout": "2s"}]}]}
+                """));
+        RouteConfig demo = c.routes().get("demo");
+        assertEquals("sluice.demo", demo.topic());
+        assertEquals(Duration.ofSeconds(20), demo.ttl());
+        assertEquals(new PartitionKey.Header("X-Device"), demo.key());
+        assertEquals("payments.expired", c.routes().get("pay").expiredTopic());
+        assertEquals(Duration.ofSeconds(15), c.routes().get("pay").ttl());
+        StepConfig.Http step = assertInstanceOf(StepConfig.Http.class, c.workflows().get(0).steps().get(0));
+        assertEquals("POST", step.method());
+        assertEquals(2, c.workflowsBySource().size());
+    }
+
+    @Test
+    void errorsNameTheBadField() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}, {\"source\": \"b\", \"ttl\": \"900s\"}]}")));
+        assertTrue(e.getMessage().startsWith("routes[1]: ttl"), e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\", \"colour\": \"red\"}]}")));
+        assertTrue(e.getMessage().contains("colour: unknown field"), e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                        + " \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}]}")));
+        assertTrue(e.getMessage().startsWith("workflows[0]: steps[0]: url: "), e.getMessage());
+    }
+
+    @Test
+    void aWorkflowOnAnUnknownSourceIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"workflows\": [{\"name\": \"w\", \"sources\": [\"nope\"], \"steps\": [{\"url\": \"http://h/\"}]}]}")));
+        assertTrue(e.getMessage().contains("unknown source 'nope'"), e.getMessage());
+    }
+
+    @Test
+    void duplicateSourcesAreRejected() {
+        assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}, {\"source\": \"a\"}]}")));
+    }
+}
