@@ -16,11 +16,11 @@ public sealed interface StepConfig {
     record Http(String url, String method, Duration timeout, Map<String, String> headers) implements StepConfig {
         public Http {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                throw new ConfigException("http step url must start with http:// or https://, got '" + url + "'");
+                throw new ConfigException("url must start with http:// or https://, got '" + url + "'");
             }
             method = method == null ? "POST" : method;
             if (!method.matches("GET|POST|PUT|PATCH|DELETE")) {
-                throw new ConfigException("http step method must be GET, POST, PUT, PATCH or DELETE, got '" + method + "'");
+                throw new ConfigException("method must be GET, POST, PUT, PATCH or DELETE, got '" + method + "'");
             }
             headers = headers == null ? Map.of() : Map.copyOf(headers);
         }

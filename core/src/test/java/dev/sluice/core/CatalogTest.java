@@ -42,7 +42,7 @@ class CatalogTest {
         e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
                 "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
                         + " \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}]}")));
-        assertTrue(e.getMessage().startsWith("workflows[0]: steps[0]: url: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("workflows[0]: steps[0]: url must"), e.getMessage());
     }
 
     @Test
