@@ -1,0 +1,144 @@
+package dev.sluice.executor;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.MetricNames;
+import dev.sluice.core.WorkflowConfig;
+import dev.sluice.core.management.ManagementServer;
+import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.ExecutorVerticle;
+import dev.sluice.executor.impl.PartitionWorker;
+import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.kafka.ConsumerLoop;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running executor: one consumer thread feeding partition workers on every event loop. */
+public final class ExecutorApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorApp.class);
+
+    private final Vertx vertx;
+    private final ExecutorConfig config;
+    private final ConsumerLoop loop;
+    private final Thread thread;
+    private final AccountingProducer accounting;
+    private final String deploymentId;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private ManagementServer management;
+
+    private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
+                        String deploymentId) {
+        this.vertx = vertx;
+        this.config = config;
+        this.loop = loop;
+        this.thread = thread;
+        this.accounting = accounting;
+        this.deploymentId = deploymentId;
+    }
+
+    /** Consumer defaults: manual commits of the finished prefix, cooperative rebalancing, small fetch waits. */
+    public static Map<String, Object> consumerDefaults(ExecutorConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-executor");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
+    }
+
+    public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, KafkaConfig kafka, Catalog catalog,
+                                            PrometheusMeterRegistry registry) {
+        Map<String, List<WorkflowConfig>> bySource = catalog.workflowsBySource();
+        Set<String> topics = new TreeSet<>();
+        bySource.keySet().forEach(source -> topics.add(catalog.routes().get(source).topic()));
+        ExecutorMetrics metrics = new ExecutorMetrics(registry);
+        AtomicInteger inFlight = new AtomicInteger();
+        Gauge.builder(MetricNames.EXECUTOR_IN_FLIGHT, inFlight, AtomicInteger::get)
+                .description("Events in progress in this process").register(registry);
+        List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
+        return vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
+                vertx.deployVerticle(() -> {
+                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config);
+                    verticles.add(v);
+                    return v;
+                }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
+                        vertx.executeBlocking(() -> {
+                            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
+                            int[] next = {0};
+                            ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
+                                ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));
+                                return new PartitionWorker(tp, v.context(), v.runner(), inFlight);
+                            }, inFlight);
+                            Thread thread = new Thread(loop, "sluice-consumer");
+                            thread.setDaemon(true);
+                            thread.start();
+                            return new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId);
+                        })))
+                .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
+                        .map(m -> {
+                            app.management = m;
+                            LOG.info("executor consuming {} with group {} ({} event loops, management :{})", topics,
+                                    config.groupId(), config.instances(), config.managementPort());
+                            return app;
+                        }));
+    }
+
+    /** Ready once the consumer is polling. */
+    public ManagementServer.Readiness readiness() {
+        boolean polling = loop.polling();
+        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling")
+                .put("partitions", loop.workers().size());
+        return new ManagementServer.Readiness(polling && !closing.get(), details);
+    }
+
+    /** Partitions this executor holds now, with their in-flight counts. */
+    public Map<TopicPartition, Integer> assignment() {
+        Map<TopicPartition, Integer> out = new HashMap<>();
+        loop.workers().forEach((tp, w) -> out.put(tp, w.inFlight()));
+        return out;
+    }
+
+    /** Stops polling, lets runs in progress finish (bounded), commits, leaves the group, closes. */
+    public Future<Void> close() {
+        if (!closing.compareAndSet(false, true)) {
+            return Future.succeededFuture();
+        }
+        LOG.info("executor stopping (bound {} ms)", config.shutdownTimeout().toMillis());
+        return vertx.executeBlocking(() -> {
+            loop.close();
+            thread.join(1000);
+            accounting.close(Duration.ofSeconds(2));
+            return null;
+        }).compose(v -> vertx.undeploy(deploymentId))
+                .compose(v -> management == null ? Future.succeededFuture() : management.close())
+                .onComplete(ar -> LOG.info("executor stopped"));
+    }
+}

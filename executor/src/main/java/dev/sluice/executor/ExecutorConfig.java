@@ -1,0 +1,47 @@
+package dev.sluice.executor;
+
+import dev.sluice.core.Settings;
+import java.time.Duration;
+
+/**
+ * Settings of one executor process; every field has a default (see the README's table).
+ *
+ * @param host                    management interface
+ * @param managementPort          health and metrics port
+ * @param groupId                 the consumer group of this executor deployment
+ * @param instances               event loops that run workflows
+ * @param maxInFlightPerPartition events started or queued per partition before it is paused
+ * @param maxInFlight             events in progress per process before every partition is paused
+ * @param commitInterval          how often finished offsets are committed
+ * @param maxAttempts             attempts of a retryable step, while the deadline allows
+ * @param retryBackoff            first retry delay; doubled per attempt, with jitter
+ * @param shutdownTimeout         bound on finishing in-flight runs at SIGTERM
+ */
+public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
+                             int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
+                             Duration shutdownTimeout) {
+
+    public static ExecutorConfig from(Settings s) {
+        return new ExecutorConfig(
+                s.get("executor.host", "0.0.0.0"),
+                s.getInt("executor.management.port", 8082),
+                s.get("executor.group", "sluice-executor"),
+                s.getInt("executor.instances", Runtime.getRuntime().availableProcessors()),
+                s.getInt("executor.inflight.partition", 1000),
+                s.getInt("executor.inflight.max", 20_000),
+                s.getDuration("executor.commit.interval", Duration.ofMillis(500)),
+                s.getInt("executor.retry.attempts", 4),
+                s.getDuration("executor.retry.backoff", Duration.ofMillis(100)),
+                s.getDuration("executor.shutdown.timeout", Duration.ofSeconds(10)));
+    }
+
+    public ExecutorConfig withManagement(String host, int port) {
+        return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
+                maxAttempts, retryBackoff, shutdownTimeout);
+    }
+
+    public ExecutorConfig withGroup(String group) {
+        return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
+                maxAttempts, retryBackoff, shutdownTimeout);
+    }
+}

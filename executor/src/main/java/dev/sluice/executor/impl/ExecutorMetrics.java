@@ -1,0 +1,83 @@
+package dev.sluice.executor.impl;
+
+import dev.sluice.core.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** The executor's meters, registered once per workflow and outcome. */
+public final class ExecutorMetrics {
+
+    /** How a run ended. */
+    public enum Outcome {
+        SUCCEEDED, EXPIRED, DEAD_LETTERED;
+
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Map<Outcome, Counter>> runs = new ConcurrentHashMap<>();
+    private final Map<String, Counter> expired = new ConcurrentHashMap<>();
+    private final Counter retries;
+    private final Counter accountingFailures;
+    private final Timer startLatency;
+    private final Timer endLatency;
+
+    public ExecutorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.startLatency = latencyTimer(MetricNames.EVENT_LATENCY, "Ingest to execution start");
+        this.endLatency = latencyTimer(MetricNames.EVENT_END_LATENCY, "Ingest to the end of the event's runs");
+        this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
+        this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
+                .description("Expired or dead-lettered events whose record could not be written").register(registry);
+    }
+
+    private Timer latencyTimer(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99, 0.999).minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    }
+
+    public void run(String workflow, Outcome outcome) {
+        runs.computeIfAbsent(workflow, w -> {
+            Map<Outcome, Counter> m = new EnumMap<>(Outcome.class);
+            for (Outcome o : Outcome.values()) {
+                m.put(o, Counter.builder(MetricNames.EXECUTOR_RUNS).description("Workflow runs")
+                        .tag(MetricNames.TAG_WORKFLOW, w).tag(MetricNames.TAG_OUTCOME, o.tag).register(registry));
+            }
+            return m;
+        }).get(outcome).increment();
+    }
+
+    public void expired(String topic) {
+        expired.computeIfAbsent(topic, t -> Counter.builder(MetricNames.EXECUTOR_EXPIRED)
+                .description("Events that expired before they could start").tag(MetricNames.TAG_TOPIC, t).register(registry))
+                .increment();
+    }
+
+    public void retry() {
+        retries.increment();
+    }
+
+    public void accountingFailure() {
+        accountingFailures.increment();
+    }
+
+    public void started(long latencyMillis) {
+        startLatency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+    }
+
+    public void ended(long latencyMillis) {
+        endLatency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.sluice.executor.impl.kafka;
+
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.SluiceHeaders;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes events that could not run to {@code <topic>.expired} or {@code <topic>.dlq}: the
+ * original key, payload and headers, plus why, when and where from. Durable (acks=all).
+ */
+public final class AccountingProducer implements AutoCloseable {
+
+    private final Producer<byte[], byte[]> producer;
+
+    public AccountingProducer(Producer<byte[], byte[]> producer) {
+        this.producer = producer;
+    }
+
+    public static AccountingProducer create(KafkaConfig kafka) {
+        Map<String, Object> d = new HashMap<>();
+        d.put(ProducerConfig.ACKS_CONFIG, "all");
+        d.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        d.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        d.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
+        d.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 24 * 3600 * 1000);
+        d.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-executor-accounting");
+        d.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        d.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new AccountingProducer(new KafkaProducer<>(kafka.producerProperties(d)));
+    }
+
+    /**
+     * Copies {@code source} to {@code topic} with the extra headers; completes on {@code context}.
+     */
+    public Future<Void> publish(Context context, String topic, ConsumerRecord<byte[], byte[]> source, Map<String, String> extra) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : source.headers()) {
+            headers.add(h);
+        }
+        String origin = source.topic() + "/" + source.partition() + "/" + source.offset();
+        headers.add(SluiceHeaders.ORIGIN, origin.getBytes(StandardCharsets.UTF_8));
+        headers.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        extra.forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, source.timestamp(), source.key(), source.value(), headers);
+        Promise<Void> promise = Promise.promise();
+        try {
+            producer.send(r, (md, err) -> context.runOnContext(v -> {
+                if (err == null) {
+                    promise.complete();
+                } else {
+                    promise.fail(err);
+                }
+            }));
+        } catch (RuntimeException e) {
+            promise.fail(e);
+        }
+        return promise.future();
+    }
+
+    /** Blocking; not for an event loop. */
+    public void close(Duration timeout) {
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

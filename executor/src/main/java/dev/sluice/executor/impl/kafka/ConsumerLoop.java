@@ -1,0 +1,233 @@
+package dev.sluice.executor.impl.kafka;
+
+import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.impl.PartitionWorker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the Kafka consumer (the consumer is not thread-safe, and its poll
+ * blocks, so it never runs on an event loop). It polls, hands each partition's records to that
+ * partition's worker on its event loop, pauses a partition whose in-flight bound is reached (the
+ * partition, not the process), and commits each partition's finished prefix periodically and on
+ * revocation.
+ */
+public final class ConsumerLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final Collection<String> topics;
+    private final ExecutorConfig config;
+    private final Function<TopicPartition, PartitionWorker> workerFactory;
+    private final AtomicInteger processInFlight;
+    private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean polling;
+    private long lastCommit = System.nanoTime();
+
+    public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
+                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight) {
+        this.consumer = consumer;
+        this.topics = List.copyOf(topics);
+        this.config = config;
+        this.workerFactory = workerFactory;
+        this.processInFlight = processInFlight;
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(topics, new Rebalance());
+            while (running) {
+                resumeDrained();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                polling = true;
+                for (TopicPartition tp : records.partitions()) {
+                    PartitionWorker w = workers.get(tp);
+                    if (w == null) {
+                        continue;
+                    }
+                    w.dispatch(records.records(tp));
+                    if (w.inFlight() >= config.maxInFlightPerPartition() || processInFlight.get() >= config.maxInFlight()) {
+                        consumer.pause(List.of(tp));
+                        paused.add(tp);
+                    }
+                }
+                if (System.nanoTime() - lastCommit >= config.commitInterval().toNanos()) {
+                    commitAsync();
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke the poll; fall through to the drain.
+        } catch (RuntimeException e) {
+            LOG.error("consumer loop failed", e);
+        } finally {
+            polling = false;
+            drainAndClose();
+            stopped.countDown();
+        }
+    }
+
+    private void resumeDrained() {
+        if (paused.isEmpty()) {
+            return;
+        }
+        boolean processRoom = processInFlight.get() < config.maxInFlight() * 9L / 10;
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition tp : paused) {
+            PartitionWorker w = workers.get(tp);
+            if (w == null || processRoom && w.inFlight() <= config.maxInFlightPerPartition() / 2) {
+                resume.add(tp);
+            }
+        }
+        if (!resume.isEmpty()) {
+            resume.forEach(paused::remove);
+            consumer.resume(resume.stream().filter(consumer.assignment()::contains).toList());
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            PartitionWorker w = workers.get(tp);
+            if (w == null) {
+                continue;
+            }
+            long c = w.committable();
+            Long last = committed.get(tp);
+            if (c >= 0 && (last == null || c > last)) {
+                out.put(tp, new OffsetAndMetadata(c));
+            }
+        }
+        return out;
+    }
+
+    private void commitAsync() {
+        lastCommit = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(workers.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (done, err) -> {
+            if (err != null) {
+                LOG.warn("offset commit failed (will retry with the next one): {}", err.toString());
+            } else {
+                done.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
+            }
+        });
+    }
+
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(5));
+            offsets.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
+        } catch (RuntimeException e) {
+            LOG.warn("offset commit of {} failed: {}", offsets.keySet(), e.toString());
+        }
+    }
+
+    /** On the poll thread after the loop ends: wait (bounded) for runs in progress, commit, leave the group. */
+    private void drainAndClose() {
+        long until = System.nanoTime() + config.shutdownTimeout().toNanos();
+        try {
+            consumer.pause(consumer.assignment());
+            while (processInFlight.get() > 0 && System.nanoTime() < until) {
+                // poll keeps the membership alive while the last runs finish; paused partitions return nothing.
+                try {
+                    consumer.poll(Duration.ofMillis(50));
+                } catch (WakeupException e) {
+                    // a late wakeup from close(); keep draining
+                }
+            }
+            if (processInFlight.get() > 0) {
+                LOG.warn("{} runs still in progress at shutdown; they will be redelivered", processInFlight.get());
+            }
+            commitSync(workers.keySet());
+        } catch (RuntimeException e) {
+            LOG.warn("error while draining the consumer: {}", e.toString());
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Whether the loop has completed at least one poll and is still running. */
+    public boolean polling() {
+        return polling && running;
+    }
+
+    public Map<TopicPartition, PartitionWorker> workers() {
+        return workers;
+    }
+
+    /** Stops polling and waits (up to the bound plus a margin) for the drain to finish. Blocking. */
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            stopped.await(config.shutdownTimeout().toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitSync(partitions);
+            partitions.forEach(tp -> {
+                workers.remove(tp);
+                paused.remove(tp);
+                committed.remove(tp);
+            });
+            if (!partitions.isEmpty()) {
+                LOG.info("partitions revoked: {}", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> workers.put(tp, workerFactory.apply(tp)));
+            if (!partitions.isEmpty()) {
+                LOG.info("partitions assigned: {}", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> {
+                workers.remove(tp);
+                paused.remove(tp);
+                committed.remove(tp);
+            });
+            LOG.warn("partitions lost: {}", partitions);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.sluice.executor.impl.workflow;
+
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.SluiceHeaders;
+import dev.sluice.core.StepConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
+ * mode request ({@code ce-*} headers, the payload's content type), bounded by the step's timeout
+ * cut to the event's remaining time. 2xx succeeds; 408, 429, 5xx and connection errors are
+ * retryable; any other status is not.
+ */
+public final class HttpStepRunner {
+
+    private final Vertx vertx;
+    private final HttpClient client;
+
+    public HttpStepRunner(Vertx vertx, HttpClient client) {
+        this.vertx = vertx;
+        this.client = client;
+    }
+
+    public Future<Integer> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
+        if (timeoutMillis <= 0) {
+            return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
+        }
+        RequestOptions options = new RequestOptions().setAbsoluteURI(step.url()).setMethod(HttpMethod.valueOf(step.method()))
+                .setConnectTimeout(timeoutMillis);
+        Headers h = record.headers();
+        copy(h, SluiceHeaders.CE_ID, "ce-id", options);
+        copy(h, SluiceHeaders.CE_SOURCE, "ce-source", options);
+        copy(h, SluiceHeaders.CE_TYPE, "ce-type", options);
+        copy(h, SluiceHeaders.CE_TIME, "ce-time", options);
+        copy(h, SluiceHeaders.CE_SUBJECT, "ce-subject", options);
+        copy(h, SluiceHeaders.CE_SPECVERSION, "ce-specversion", options);
+        copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
+        copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
+        step.headers().forEach(options::putHeader);
+
+        Promise<Integer> result = Promise.promise();
+        long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(
+                StepFailure.retryable("no response within " + timeoutMillis + " ms", null)));
+        Buffer body = record.value() == null ? Buffer.buffer() : Buffer.buffer(record.value());
+        client.request(options)
+                .compose(req -> {
+                    result.future().onFailure(e -> req.reset());
+                    return req.send(body);
+                })
+                .compose(this::classify)
+                .onComplete(ar -> {
+                    vertx.cancelTimer(timer);
+                    if (ar.succeeded()) {
+                        result.tryComplete(ar.result());
+                    } else {
+                        Throwable e = ar.cause();
+                        result.tryFail(e instanceof StepFailure ? e : StepFailure.retryable(
+                                "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+                    }
+                });
+        return result.future();
+    }
+
+    private Future<Integer> classify(HttpClientResponse resp) {
+        int status = resp.statusCode();
+        return resp.body().transform(ar -> {
+            if (status >= 200 && status < 300) {
+                return Future.succeededFuture(status);
+            }
+            if (status == 408 || status == 429 || status >= 500) {
+                long retryAfter = retryAfterMillis(resp.getHeader("retry-after"));
+                return Future.failedFuture(new StepFailure("target answered " + status, true, retryAfter, null));
+            }
+            return Future.failedFuture(StepFailure.fatal("target answered " + status));
+        });
+    }
+
+    private static long retryAfterMillis(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim()) * 1000;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void copy(Headers from, String kafkaName, String httpName, RequestOptions to) {
+        String v = EventRecords.text(from, kafkaName);
+        if (v != null) {
+            to.putHeader(httpName, v);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sluice.executor.impl.workflow;
+
+/** Why a step failed, and whether trying again could help. */
+public final class StepFailure extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final boolean retryable;
+    private final long retryAfterMillis;
+
+    public StepFailure(String message, boolean retryable, long retryAfterMillis, Throwable cause) {
+        super(message, cause, false, false);
+        this.retryable = retryable;
+        this.retryAfterMillis = retryAfterMillis;
+    }
+
+    public static StepFailure retryable(String message, Throwable cause) {
+        return new StepFailure(message, true, -1, cause);
+    }
+
+    public static StepFailure fatal(String message) {
+        return new StepFailure(message, false, -1, null);
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The delay the target asked for ({@code Retry-After}), or -1. */
+    public long retryAfterMillis() {
+        return retryAfterMillis;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.router;
+
+import dev.sluice.core.Settings;
+import java.time.Duration;
+
+/**
+ * Settings of one router process. Every field has a default; see the configuration table in
+ * the README.
+ *
+ * @param host              interface the servers bind to
+ * @param port              ingest port
+ * @param managementPort    health and metrics port
+ * @param instances         ingest verticles (one per event loop)
+ * @param produceTimeout    longest wait for a broker ack before answering 503
+ * @param maxInFlightRecords records sent and not yet acknowledged, per process, before 503
+ * @param maxInFlightBytes  payload bytes sent and not yet acknowledged, per process, before 503
+ * @param retryAfter        the {@code Retry-After} given with a 503
+ * @param healthInterval    how often the broker is probed for readiness
+ * @param drainTimeout      bound on the SIGTERM drain
+ * @param idleTimeout       an idle or stalled connection is closed after this
+ */
+public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
+                           int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
+                           Duration drainTimeout, Duration idleTimeout) {
+
+    public static RouterConfig from(Settings s) {
+        return new RouterConfig(
+                s.get("router.host", "0.0.0.0"),
+                s.getInt("router.port", 8080),
+                s.getInt("router.management.port", 8081),
+                s.getInt("router.instances", Runtime.getRuntime().availableProcessors()),
+                s.getDuration("router.produce.timeout", Duration.ofSeconds(1)),
+                s.getInt("router.inflight.records", 50_000),
+                s.getLong("router.inflight.bytes", 32L * 1024 * 1024),
+                s.getDuration("router.retry.after", Duration.ofSeconds(1)),
+                s.getDuration("router.health.interval", Duration.ofMillis(500)),
+                s.getDuration("router.drain.timeout", Duration.ofSeconds(10)),
+                s.getDuration("router.idle.timeout", Duration.ofSeconds(30)));
+    }
+
+    public RouterConfig withPorts(String host, int port, int managementPort) {
+        return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
+                retryAfter, healthInterval, drainTimeout, idleTimeout);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sluice.router.impl.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * RFC 9457 problem details. Every rejection carries a {@code type} URI, a {@code title}, the
+ * {@code status}, a {@code detail} for this occurrence and a machine-readable {@code reason}.
+ */
+public final class Problems {
+
+    public static final String CONTENT_TYPE = "application/problem+json";
+    private static final String TYPE_PREFIX = "urn:sluice:problem:";
+
+    /** The problems the router answers with; the reason is also the metric's outcome family. */
+    public enum Kind {
+        NOT_FOUND(404, "not-found", "No such endpoint"),
+        UNKNOWN_SOURCE(404, "unknown-source", "Unknown source"),
+        METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+        TOO_LARGE(413, "too-large", "Payload too large"),
+        BAD_KEY(400, "bad-partition-key", "Partition key not found"),
+        BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka is unreachable"),
+        TOPIC_UNAVAILABLE(503, "topic-unavailable", "The source's topic is not available"),
+        OVERLOADED(503, "overloaded", "Too many events in flight"),
+        PRODUCE_TIMEOUT(503, "produce-timeout", "Kafka did not acknowledge in time"),
+        PRODUCE_FAILED(503, "produce-failed", "Kafka refused the event"),
+        DRAINING(503, "draining", "The router is shutting down");
+
+        public final int status;
+        public final String reason;
+        public final String title;
+
+        Kind(int status, String reason, String title) {
+            this.status = status;
+            this.reason = reason;
+            this.title = title;
+        }
+    }
+
+    private Problems() {
+    }
+
+    public static JsonObject body(Kind kind, String detail, String instance) {
+        return new JsonObject().put("type", TYPE_PREFIX + kind.reason).put("title", kind.title).put("status", kind.status)
+                .put("detail", detail).put("instance", instance).put("reason", kind.reason);
+    }
+
+    /** Writes the problem; a 503 carries {@code Retry-After}. */
+    public static Future<Void> send(HttpServerResponse response, Kind kind, String detail, String instance, long retryAfterSeconds) {
+        response.setStatusCode(kind.status).putHeader("content-type", CONTENT_TYPE);
+        if (kind.status == 503) {
+            response.putHeader("retry-after", Long.toString(Math.max(1, retryAfterSeconds)));
+        }
+        return response.end(body(kind, detail, instance).encode());
+    }
+}
