@@ -1,0 +1,189 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Settings;
+import dev.sluice.executor.ExecutorApp;
+import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.router.RouterApp;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Postgres;
+import dev.sluice.testkit.Redis;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code sluice dev}: a real Kafka broker, PostgreSQL and Redis started on this machine, the
+ * router and the executor in this process, a demo source and a demo workflow whose target is a
+ * built-in echo endpoint. Closing it stops and removes everything.
+ */
+public final class DevStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+    private static final long TIMEOUT_S = 60;
+
+    private KafkaBroker kafka;
+    private Postgres postgres;
+    private Redis redis;
+    private Vertx vertx;
+    private EchoServer echo;
+    private RouterApp router;
+    private ExecutorApp executor;
+    private String host;
+    private int routerPort;
+    private int routerManagementPort;
+    private int executorManagementPort;
+
+    /** The dev catalog: one source, {@code demo}, and one workflow posting each event to the echo target. */
+    public static Catalog demoCatalog(String echoUrl) {
+        return Catalog.parse(new JsonObject()
+                .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
+                        .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
+                        .put("tenant", "dev")))
+                .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
+                        .put("sources", new io.vertx.core.json.JsonArray().add("demo"))
+                        .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
+                                .put("url", echoUrl).put("timeout", "5s"))))));
+    }
+
+    /** Starts everything; blocking (tens of seconds at most). */
+    public static DevStack start(Settings settings) throws Exception {
+        DevStack s = new DevStack();
+        try {
+            s.startAll(settings);
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings settings) throws Exception {
+        host = settings.get("dev.host", "127.0.0.1");
+        long t0 = System.nanoTime();
+        LOG.info("starting Kafka, PostgreSQL and Redis ...");
+        kafka = KafkaBroker.start();
+        postgres = Postgres.startOrFromEnv();
+        redis = Redis.startOrFromEnv();
+        LOG.info("infrastructure up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+
+        vertx = Vertx.vertx();
+        echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8083)));
+        Catalog catalog = demoCatalog("http://" + host + ":" + echo.port() + "/echo");
+        KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
+        try (Admin admin = Admin.create(kafkaConfig.adminProperties(new java.util.HashMap<>()))) {
+            TopicsApply.apply(admin, catalog, Optional.empty(), Duration.ofSeconds(30))
+                    .forEach(c -> LOG.info("topic {}: {}", c.topic(), c.action()));
+        }
+        RouterConfig rc = RouterConfig.from(settings);
+        rc = rc.withPorts(host, rc.port(), rc.managementPort());
+        router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        ExecutorConfig ec = ExecutorConfig.from(settings);
+        ec = ec.withManagement(host, ec.managementPort());
+        executor = await(ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        routerPort = rc.port();
+        routerManagementPort = rc.managementPort();
+        executorManagementPort = ec.managementPort();
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** What a person needs to start using the stack. */
+    public String banner() {
+        String ingest = "http://" + host + ":" + routerPort + "/v1/events/demo";
+        return String.join("\n",
+                "",
+                "Sluice dev stack is up.",
+                "  ingest         POST " + ingest,
+                "  router         http://" + host + ":" + routerManagementPort + "/health/ready   .../metrics",
+                "  executor       http://" + host + ":" + executorManagementPort + "/health/ready   .../metrics",
+                "  echo target    http://" + host + ":" + echo.port() + "/echo   (workflow demo-echo posts every demo event here)",
+                "  kafka          " + kafka.bootstrapServers() + "   (topics sluice.demo, sluice.demo.expired, sluice.demo.dlq)",
+                "  postgresql     " + redactPassword(postgres.uri()),
+                "  redis          " + redis.uri(),
+                "",
+                "Send an event:",
+                "  curl -i -X POST " + ingest + " -H 'content-type: application/json' -d '{\"hello\":\"sluice\"}'",
+                "See it run:",
+                "  curl -s http://" + host + ":" + executorManagementPort + "/metrics | grep -E '^sluice_(executor_runs_total|event_latency_seconds_(count|sum))'",
+                "",
+                "Ctrl-C stops everything.",
+                "");
+    }
+
+    private static String redactPassword(String uri) {
+        return Settings.redact("uri", uri);
+    }
+
+    public int routerPort() {
+        return routerPort;
+    }
+
+    public int executorManagementPort() {
+        return executorManagementPort;
+    }
+
+    public long echoed() {
+        return echo.received();
+    }
+
+    @Override
+    public void close() {
+        LOG.info("stopping the dev stack ...");
+        quietly(() -> {
+            if (executor != null) {
+                await(executor.close());
+            }
+        });
+        quietly(() -> {
+            if (router != null) {
+                await(router.close());
+            }
+        });
+        quietly(() -> {
+            if (vertx != null) {
+                await(vertx.close());
+            }
+        });
+        quietly(() -> {
+            if (redis != null) {
+                redis.close();
+            }
+        });
+        quietly(() -> {
+            if (postgres != null) {
+                postgres.close();
+            }
+        });
+        quietly(() -> {
+            if (kafka != null) {
+                kafka.close();
+            }
+        });
+        LOG.info("dev stack stopped");
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.warn("while stopping: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sluice.router.main;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Settings;
+import dev.sluice.router.RouterApp;
+import dev.sluice.router.RouterConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a router process from the environment until SIGTERM, then drains within the configured bound. */
+public final class RouterMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouterMain.class);
+
+    private RouterMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromEnvironment(System.getenv(), System.getProperties());
+        run(settings);
+    }
+
+    /** Starts, registers the SIGTERM drain, and returns the running app. Blocking: call from main. */
+    public static RouterApp run(Settings settings) throws Exception {
+        RouterConfig config = RouterConfig.from(settings);
+        Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
+        KafkaConfig kafka = KafkaConfig.from(settings);
+        LOG.info("starting router: {} {}", config, kafka);
+        Vertx vertx = Vertx.vertx();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                app.close().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+                        .get(config.drainTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warn("drain did not finish cleanly: {}", e.toString());
+            }
+        }, "sluice-router-shutdown"));
+        return app;
+    }
+}
