@@ -29,7 +29,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getInt("router.port", 8080),
                 s.getInt("router.management.port", 8081),
                 s.getInt("router.instances", Runtime.getRuntime().availableProcessors()),
-                s.getDuration("router.produce.timeout", Duration.ofSeconds(1)),
+                s.getDuration("router.produce.timeout", Duration.ofMillis(800)),
                 s.getInt("router.inflight.records", 50_000),
                 s.getLong("router.inflight.bytes", 32L * 1024 * 1024),
                 s.getDuration("router.retry.after", Duration.ofSeconds(1)),
