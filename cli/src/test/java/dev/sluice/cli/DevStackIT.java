@@ -1,0 +1,52 @@
+package dev.sluice.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.core.Settings;
+import dev.sluice.testkit.Ports;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What {@code ./sluice dev} promises: the printed curl gets a 202, a run is counted, and closing leaves nothing behind. */
+class DevStackIT {
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theBannersCurlIsAcceptedAndRunAndClosingLeavesNoProcessBehind() throws Exception {
+        long childrenBefore = ProcessHandle.current().descendants().count();
+        Settings settings = Settings.of(Map.of(
+                "router.port", Integer.toString(Ports.freePort()),
+                "router.management.port", Integer.toString(Ports.freePort()),
+                "executor.management.port", Integer.toString(Ports.freePort()),
+                "dev.echo.port", Integer.toString(Ports.freePort())));
+        HttpClient http = HttpClient.newHttpClient();
+        try (DevStack stack = DevStack.start(settings)) {
+            String banner = stack.banner();
+            String curl = banner.lines().filter(l -> l.trim().startsWith("curl -i -X POST")).findFirst().orElseThrow();
+            assertTrue(curl.contains("http://127.0.0.1:" + stack.routerPort() + "/v1/events/demo"), curl);
+            assertTrue(ProcessHandle.current().descendants().count() > childrenBefore, "the broker and servers are child processes");
+
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/demo"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"hello\":\"sluice\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, resp.statusCode(), resp.body());
+
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.executorManagementPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()
+                    .contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"demo-echo\"} 1.0"));
+            assertEquals(1, stack.echoed());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.current().descendants().count() == childrenBefore);
+    }
+}
