@@ -79,7 +79,8 @@ public final class DevStack implements AutoCloseable {
 
         vertx = Vertx.vertx();
         echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8083)));
-        Catalog catalog = demoCatalog("http://" + host + ":" + echo.port() + "/echo");
+        // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance).
+        Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"));
         KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
         try (Admin admin = Admin.create(kafkaConfig.adminProperties(new java.util.HashMap<>()))) {
             TopicsApply.apply(admin, catalog, Optional.empty(), Duration.ofSeconds(30))
