@@ -27,7 +27,8 @@ import java.util.Set;
  */
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
-    private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant");
+    private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
+            "contentTypes", "maxBatchEvents", "keyFallback");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "steps");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
 
@@ -101,7 +102,10 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("maxBodyBytes", () -> o.getInteger("maxBodyBytes", d.maxBodyBytes())),
                 field("key", () -> o.containsKey("key") ? PartitionKey.parse(o.getString("key")) : d.key()),
                 field("type", () -> o.getString("type", d.eventType())),
-                field("tenant", () -> o.getString("tenant", d.tenant())));
+                field("tenant", () -> o.getString("tenant", d.tenant())),
+                field("contentTypes", () -> o.getJsonArray("contentTypes", new JsonArray()).stream().map(String.class::cast).toList()),
+                field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
+                field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null));
     }
 
     private static WorkflowConfig workflow(JsonObject o) {

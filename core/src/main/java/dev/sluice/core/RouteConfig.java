@@ -1,6 +1,7 @@
 package dev.sluice.core;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One ingest source and where its events go.
@@ -13,12 +14,17 @@ import java.time.Duration;
  * @param key          where the partition key comes from
  * @param eventType    the CloudEvents {@code type} of a plain (non-CloudEvents) request
  * @param tenant       the tenant that owns the source
+ * @param contentTypes accepted media types of a plain request (empty: any)
+ * @param maxBatchEvents the most events one batch request may carry
+ * @param keyFallback  the key used when {@code key} does not resolve, or null to refuse with 400
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
-                          PartitionKey key, String eventType, String tenant) {
+                          PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
+                          PartitionKey keyFallback) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
+    public static final int DEFAULT_MAX_BATCH_EVENTS = 1000;
 
     public RouteConfig {
         if (source == null || !source.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -31,6 +37,10 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
         if (partitions < 1 || partitions > 10_000) {
             throw new ConfigException("partitions of source " + source + " must be 1-10000, got " + partitions);
         }
+        contentTypes = contentTypes == null ? List.of() : contentTypes.stream().map(t -> t.toLowerCase(java.util.Locale.ROOT)).toList();
+        if (maxBatchEvents < 1 || maxBatchEvents > 100_000) {
+            throw new ConfigException("maxBatchEvents of source " + source + " must be 1-100000, got " + maxBatchEvents);
+        }
         if (maxBodyBytes < 1 || maxBodyBytes > 64 * 1024 * 1024) {
             throw new ConfigException("maxBodyBytes of source " + source + " must be 1..67108864, got " + maxBodyBytes);
         }
@@ -39,7 +49,21 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
     /** A route with every default: topic {@code sluice.<source>}, TTL 20 s, 6 partitions, 1 MiB bodies, key = event id. */
     public static RouteConfig defaults(String source) {
         return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
-                DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default");
+                DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default", List.of(),
+                DEFAULT_MAX_BATCH_EVENTS, null);
+    }
+
+    /** Whether a plain request of this media type (parameters ignored) is accepted. */
+    public boolean accepts(String mediaType) {
+        if (contentTypes.isEmpty()) {
+            return true;
+        }
+        if (mediaType == null) {
+            return false;
+        }
+        int semi = mediaType.indexOf(';');
+        String base = (semi >= 0 ? mediaType.substring(0, semi) : mediaType).trim().toLowerCase(java.util.Locale.ROOT);
+        return contentTypes.contains(base);
     }
 
     public String expiredTopic() {

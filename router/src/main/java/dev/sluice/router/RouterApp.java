@@ -7,6 +7,7 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.http.IngestState;
+import dev.sluice.router.impl.http.RouteTable;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
@@ -17,6 +18,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +39,7 @@ public final class RouterApp {
     private final IngestState state;
     private final List<IngestVerticle> verticles;
     private final long[] timers;
+    private final List<Long> extraTimers = new CopyOnWriteArrayList<>();
     private String deploymentId;
     private ManagementServer management;
 
@@ -57,7 +62,7 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            return new IngestState(config, catalog.routes(), producer, health, readiness, metrics, new AtomicBoolean());
+            return new IngestState(config, new RouteTable(catalog.routes()), producer, health, readiness, metrics, new AtomicBoolean());
         }).compose(state -> {
             state.health().probe();
             long healthTimer = vertx.setPeriodic(config.healthInterval().toMillis(), id -> state.health().probe());
@@ -81,7 +86,7 @@ public final class RouterApp {
                     .map(m -> {
                         app.management = m;
                         LOG.info("router listening on {}:{} (management :{}), {} routes, {} instances", config.host(), config.port(),
-                                config.managementPort(), state.routes().size(), config.instances());
+                                config.managementPort(), state.routes().all().size(), config.instances());
                         return app;
                     });
         });
@@ -92,6 +97,45 @@ public final class RouterApp {
             state.topics().refresh(2000);
             return null;
         }, false);
+    }
+
+    /**
+     * Reloads the catalog's routes from {@code file} whenever it changes (checked every
+     * {@code router.catalog.reload}). A file that does not parse is logged and ignored: the routes
+     * in force stay. New topics are checked before their routes take traffic.
+     */
+    public void watchCatalog(Path file) {
+        if (config.catalogReload().isZero()) {
+            return;
+        }
+        long[] lastModified = {modified(file)};
+        long timer = vertx.setPeriodic(config.catalogReload().toMillis(), id -> vertx.executeBlocking(() -> {
+            long m = modified(file);
+            if (m == lastModified[0]) {
+                return null;
+            }
+            lastModified[0] = m;
+            try {
+                Catalog next = Catalog.load(file);
+                state.topics().track(next.routes().values().stream().map(RouteConfig::topic).distinct().toList());
+                state.topics().refresh(2000);
+                next.routes().keySet().forEach(state.metrics()::route);
+                state.routes().replace(next.routes());
+                LOG.info("catalog reloaded from {}: {} routes", file, next.routes().size());
+            } catch (RuntimeException e) {
+                LOG.error("catalog {} not reloaded, the routes in force stay: {}", file, e.getMessage());
+            }
+            return null;
+        }, false));
+        extraTimers.add(timer);
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() ^ Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
@@ -122,6 +166,7 @@ public final class RouterApp {
         for (long t : timers) {
             vertx.cancelTimer(t);
         }
+        extraTimers.forEach(vertx::cancelTimer);
         long bound = config.drainTimeout().toMillis();
         List<Future<Void>> shutdowns = verticles.stream().map(v -> v.shutdown(bound)).collect(Collectors.toList());
         return Future.join(shutdowns).<Void>mapEmpty().recover(e -> Future.succeededFuture())

@@ -7,21 +7,28 @@ import java.time.Duration;
  * Settings of one router process. Every field has a default; see the configuration table in
  * the README.
  *
- * @param host              interface the servers bind to
- * @param port              ingest port
- * @param managementPort    health and metrics port
- * @param instances         ingest verticles (one per event loop)
- * @param produceTimeout    longest wait for a broker ack before answering 503
+ * @param host               interface the servers bind to
+ * @param port               ingest port
+ * @param managementPort     health and metrics port
+ * @param instances          ingest verticles (one per event loop)
+ * @param produceTimeout     longest wait for a broker ack before answering 503
  * @param maxInFlightRecords records sent and not yet acknowledged, per process, before 503
- * @param maxInFlightBytes  payload bytes sent and not yet acknowledged, per process, before 503
- * @param retryAfter        the {@code Retry-After} given with a 503
- * @param healthInterval    how often the broker is probed for readiness
- * @param drainTimeout      bound on the SIGTERM drain
- * @param idleTimeout       an idle or stalled connection is closed after this
+ * @param maxInFlightBytes   payload bytes sent and not yet acknowledged, per process, before 503
+ * @param retryAfter         the {@code Retry-After} given with a 503
+ * @param healthInterval     how often the broker is probed for readiness
+ * @param drainTimeout       bound on the SIGTERM drain
+ * @param idleTimeout        an idle connection is closed after this
+ * @param headerTimeout      a new connection must send its first request's headers within this
+ * @param bodyTimeout        a request body must arrive completely within this (else 408)
+ * @param maxHeaderBytes     largest request header block
+ * @param tlsCertPath        PEM certificate chain; with {@code tlsKeyPath}, the ingest port speaks TLS (HTTP/2 by ALPN)
+ * @param tlsKeyPath         PEM private key
+ * @param catalogReload      how often the catalog file is checked for changes (0 = never)
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
-                           Duration drainTimeout, Duration idleTimeout) {
+                           Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
+                           int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload) {
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -35,11 +42,22 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.retry.after", Duration.ofSeconds(1)),
                 s.getDuration("router.health.interval", Duration.ofMillis(500)),
                 s.getDuration("router.drain.timeout", Duration.ofSeconds(10)),
-                s.getDuration("router.idle.timeout", Duration.ofSeconds(30)));
+                s.getDuration("router.idle.timeout", Duration.ofSeconds(30)),
+                s.getDuration("router.header.timeout", Duration.ofSeconds(10)),
+                s.getDuration("router.body.timeout", Duration.ofSeconds(10)),
+                s.getInt("router.max.header.bytes", 16 * 1024),
+                s.get("router.tls.cert", null),
+                s.get("router.tls.key", null),
+                s.getDuration("router.catalog.reload", Duration.ofSeconds(2)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
-                retryAfter, healthInterval, drainTimeout, idleTimeout);
+                retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
+                tlsKeyPath, catalogReload);
+    }
+
+    public boolean tls() {
+        return tlsCertPath != null && tlsKeyPath != null;
     }
 }

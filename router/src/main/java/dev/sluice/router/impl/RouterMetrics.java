@@ -1,6 +1,7 @@
 package dev.sluice.router.impl;
 
 import dev.sluice.core.MetricNames;
+import dev.sluice.router.impl.http.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,27 +9,27 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
-/** The router's meters, looked up once per route and outcome, never per request. */
+/**
+ * The router's meters, registered once per route and outcome, never per request. The outcome tag
+ * is {@code accepted} or the rejection's reason ({@code too_large}, {@code overloaded}, …).
+ */
 public final class RouterMetrics {
 
-    /** What became of a request. The tag value is the lower-case name. */
-    public enum Outcome {
-        ACCEPTED, TOO_LARGE, UNKNOWN_SOURCE, METHOD_NOT_ALLOWED, BAD_REQUEST, UNAVAILABLE, OVERLOADED, TIMEOUT, FAILED, DRAINING;
-
-        final String tag = name().toLowerCase(java.util.Locale.ROOT);
-    }
+    public static final String ACCEPTED = "accepted";
 
     /** The meters of one route. */
     public static final class RouteMeters {
-        private final Map<Outcome, Counter> events = new EnumMap<>(Outcome.class);
+        private final Counter accepted;
+        private final Map<Problems.Kind, Counter> rejected = new EnumMap<>(Problems.Kind.class);
         private final Counter bytes;
         private final Timer produceLatency;
 
         RouteMeters(MeterRegistry registry, String route) {
-            for (Outcome o : Outcome.values()) {
-                events.put(o, Counter.builder(MetricNames.ROUTER_EVENTS).description("Events handled by the router")
-                        .tag(MetricNames.TAG_ROUTE, route).tag(MetricNames.TAG_OUTCOME, o.tag).register(registry));
+            accepted = events(registry, route, ACCEPTED);
+            for (Problems.Kind k : Problems.Kind.values()) {
+                rejected.put(k, events(registry, route, k.reason.replace('-', '_')));
             }
             bytes = Counter.builder(MetricNames.ROUTER_BYTES).description("Payload bytes accepted").baseUnit("bytes")
                     .tag(MetricNames.TAG_ROUTE, route).register(registry);
@@ -38,14 +39,23 @@ public final class RouterMetrics {
                     .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         }
 
-        public void count(Outcome outcome) {
-            events.get(outcome).increment();
+        private static Counter events(MeterRegistry registry, String route, String outcome) {
+            return Counter.builder(MetricNames.ROUTER_EVENTS).description("Events handled by the router")
+                    .tag(MetricNames.TAG_ROUTE, route).tag(MetricNames.TAG_OUTCOME, outcome).register(registry);
+        }
+
+        public void rejected(Problems.Kind kind) {
+            rejected.get(kind).increment();
+        }
+
+        public void rejected(Problems.Kind kind, int events) {
+            rejected.get(kind).increment(events);
         }
 
         public void accepted(int payloadBytes, long produceNanos) {
-            events.get(Outcome.ACCEPTED).increment();
+            accepted.increment();
             bytes.increment(payloadBytes);
-            produceLatency.record(produceNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            produceLatency.record(produceNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -29,13 +29,15 @@ public final class RouterMain {
     /** Starts, registers the SIGTERM drain, and returns the running app. Blocking: call from main. */
     public static RouterApp run(Settings settings) throws Exception {
         RouterConfig config = RouterConfig.from(settings);
-        Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
+        Path catalogFile = Path.of(settings.get("catalog.file", "sluice.json"));
+        Catalog catalog = Catalog.load(catalogFile);
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting router: {} {}", config, kafka);
         Vertx vertx = Vertx.vertx();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
+        app.watchCatalog(catalogFile);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 app.close().eventually(vertx::close).toCompletionStage().toCompletableFuture()

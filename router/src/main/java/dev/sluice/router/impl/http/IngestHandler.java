@@ -1,84 +1,107 @@
 package dev.sluice.router.impl.http;
 
-import dev.sluice.core.EventIds;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
-import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
-import dev.sluice.router.impl.RouterMetrics.Outcome;
+import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import dev.sluice.router.impl.ingest.BadInput;
+import dev.sluice.router.impl.ingest.Draft;
+import dev.sluice.router.impl.ingest.EventStamper;
+import dev.sluice.router.impl.ingest.JsonEvents;
+import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.pointer.JsonPointer;
-import java.nio.charset.StandardCharsets;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * {@code POST /v1/events/{source}}: the raw body becomes one Kafka record, and the answer is 202
- * only after the broker acknowledged it. One instance per ingest verticle; everything here runs
- * on that verticle's event loop, except the Kafka callback, which hops back onto it.
+ * The ingest endpoints:
+ * <ul>
+ *   <li>{@code POST /v1/events/{source}} — one event: a plain body (the raw bytes are the
+ *       payload), a CloudEvents binary-mode request ({@code ce-*} headers) or a structured one
+ *       ({@code application/cloudevents+json});</li>
+ *   <li>{@code POST /v1/events/{source}/batch} — NDJSON, a JSON array, or a CloudEvents batch,
+ *       answered 202 when every event was accepted and 207 with a status per event otherwise.</li>
+ * </ul>
+ * An event is answered as accepted only after the broker acknowledged it. One instance per
+ * ingest verticle; all state here lives on that verticle's event loop, and the Kafka callback
+ * hops back onto it.
  */
 public final class IngestHandler implements Handler<HttpServerRequest> {
 
     static final String PREFIX = "/v1/events/";
+    static final String BATCH_SUFFIX = "/batch";
+    private static final String CE_JSON = "application/cloudevents+json";
+    private static final String CE_BATCH = "application/cloudevents-batch+json";
+    private static final String NDJSON = "application/x-ndjson";
+    private static final String JSON = "application/json";
 
     private final Context context;
     private final IngestState state;
     private final long retryAfterSeconds;
     private final long produceTimeoutNanos;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Reading> reading = new ArrayDeque<>();
+    private final long bodyTimeoutNanos;
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
         this.state = state;
         this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
+        this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
     }
 
     @Override
     public void handle(HttpServerRequest req) {
         String path = req.path();
+        RouteMeters none = state.metrics().route(RouterMetrics.NO_ROUTE);
         if (!path.startsWith(PREFIX)) {
-            reject(req, state.metrics().route(dev.sluice.router.impl.RouterMetrics.NO_ROUTE), Outcome.UNKNOWN_SOURCE,
-                    Problems.Kind.NOT_FOUND, "no endpoint at " + path);
+            reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
             return;
         }
-        String source = path.substring(PREFIX.length());
+        boolean batch = path.endsWith(BATCH_SUFFIX);
+        String source = path.substring(PREFIX.length(), batch ? path.length() - BATCH_SUFFIX.length() : path.length());
         RouteConfig route = source.indexOf('/') < 0 ? state.routes().get(source) : null;
         if (route == null) {
-            reject(req, state.metrics().route(dev.sluice.router.impl.RouterMetrics.NO_ROUTE), Outcome.UNKNOWN_SOURCE,
-                    Problems.Kind.UNKNOWN_SOURCE, "no source named '" + source + "' is configured");
+            reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "no source named '" + source + "' is configured");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
         if (req.method() != HttpMethod.POST) {
             req.response().putHeader("allow", "POST");
-            reject(req, meters, Outcome.METHOD_NOT_ALLOWED, Problems.Kind.METHOD_NOT_ALLOWED,
-                    req.method() + " is not allowed here; use POST");
+            reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
             return;
         }
         if (state.draining().get()) {
-            reject(req, meters, Outcome.DRAINING, Problems.Kind.DRAINING, "this router is draining; retry on another");
+            reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
             return;
         }
         if (!state.health().reachable()) {
-            reject(req, meters, Outcome.UNAVAILABLE, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
+            reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
             return;
         }
-        if (state.topics().state(route.topic()) != TopicReadiness.State.READY) {
-            reject(req, meters, Outcome.UNAVAILABLE, Problems.Kind.TOPIC_UNAVAILABLE,
-                    "topic " + route.topic() + " is " + state.topics().state(route.topic()).name().toLowerCase(java.util.Locale.ROOT));
+        TopicReadiness.State topic = state.topics().state(route.topic());
+        if (topic != TopicReadiness.State.READY) {
+            reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
+                    "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
         long declared = contentLength(req);
@@ -87,114 +110,315 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return;
         }
         Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-        boolean[] rejected = {false};
+        Reading r = new Reading(req, meters, System.nanoTime());
+        reading.addLast(r);
         req.handler(chunk -> {
-            if (rejected[0]) {
+            if (r.done) {
                 return;
             }
             if (body.length() + chunk.length() > route.maxBodyBytes()) {
-                rejected[0] = true;
+                r.done = true;
                 tooLarge(req, meters, route);
                 return;
             }
             body.appendBuffer(chunk);
         });
+        req.exceptionHandler(e -> r.done = true);
         req.endHandler(v -> {
-            if (!rejected[0]) {
-                produce(req, route, meters, body);
+            if (!r.done) {
+                r.done = true;
+                if (batch) {
+                    onBatch(req, route, meters, body.getBytes());
+                } else {
+                    onSingle(req, route, meters, body.getBytes());
+                }
             }
         });
     }
 
-    private void produce(HttpServerRequest req, RouteConfig route, RouteMeters meters, Buffer body) {
-        long now = System.currentTimeMillis();
-        long deadline = now + route.ttl().toMillis();
-        String ceId = req.getHeader("ce-id");
-        String id = ceId != null ? ceId : EventIds.nextString(now);
-        String subject = req.getHeader("ce-subject");
-        byte[] payload = body.getBytes();
-        byte[] key;
+    private void onSingle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
+        String contentType = req.getHeader("content-type");
+        String media = mediaType(contentType);
+        Draft draft;
         try {
-            key = key(route.key(), req, id, subject, body);
-        } catch (IllegalArgumentException e) {
-            reject(req, meters, Outcome.BAD_REQUEST, Problems.Kind.BAD_KEY, e.getMessage());
+            if (CE_JSON.equals(media)) {
+                draft = JsonEvents.cloudEvent(body);
+            } else if (req.getHeader("ce-specversion") != null) {
+                if (!route.accepts(contentType)) {
+                    unsupported(req, meters, route, contentType);
+                    return;
+                }
+                draft = binaryMode(req.headers(), body, contentType);
+            } else {
+                if (!route.accepts(contentType)) {
+                    unsupported(req, meters, route, contentType);
+                    return;
+                }
+                draft = Draft.plain(body, contentType);
+            }
+        } catch (BadInput bad) {
+            reject(req, meters, kind(bad), bad.getMessage());
             return;
         }
-        String ceSource = req.getHeader("ce-source");
-        String ceType = req.getHeader("ce-type");
-        IngestedEvent event = new IngestedEvent(id, ceSource != null ? ceSource : "/sources/" + route.source(),
-                ceType != null ? ceType : route.eventType(), subject, req.getHeader("ce-time"), req.getHeader("content-type"),
-                req.getHeader("traceparent"), route.tenant(), route.source(), now, deadline, key, payload, null);
-        ProducerRecord<byte[], byte[]> record = EventRecords.toRecord(route.topic(), event);
-        Pending p = new Pending(req, meters, id, deadline, payload.length, System.nanoTime());
-        EventProducer.Refusal refusal = state.producer().trySend(record, (md, err) -> context.runOnContext(x -> acked(p, md, err)));
-        if (refusal != null) {
-            reject(req, meters, Outcome.OVERLOADED, Problems.Kind.OVERLOADED,
-                    "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
-            return;
-        }
-        pending.addLast(p);
+        submit(req, route, meters, false, List.of(Parsed.ok(draft)));
     }
 
-    private void acked(Pending p, RecordMetadata md, Exception err) {
-        if (p.done) {
+    private void onBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
+        String media = mediaType(req.getHeader("content-type"));
+        List<Parsed> items;
+        try {
+            if (NDJSON.equals(media)) {
+                items = JsonEvents.ndjson(body);
+            } else if (JSON.equals(media)) {
+                items = JsonEvents.array(body);
+            } else if (CE_BATCH.equals(media)) {
+                items = JsonEvents.cloudEventBatch(body);
+            } else {
+                reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "a batch must be " + NDJSON + ", " + JSON + " (an array) or "
+                        + CE_BATCH + ", got " + (media == null ? "no content type" : media));
+                return;
+            }
+        } catch (BadInput bad) {
+            reject(req, meters, kind(bad), bad.getMessage());
             return;
         }
-        p.done = true;
+        if (items.isEmpty()) {
+            reject(req, meters, Problems.Kind.EMPTY_BATCH, "the batch holds no events");
+            return;
+        }
+        if (items.size() > route.maxBatchEvents()) {
+            reject(req, meters, Problems.Kind.BATCH_TOO_LARGE,
+                    "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
+            return;
+        }
+        submit(req, route, meters, true, items);
+    }
+
+    private void submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items) {
+        long now = System.currentTimeMillis();
+        String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
+        Pending p = new Pending(req, meters, batch, items.size(), System.nanoTime());
+        pending.addLast(p);
+        for (int i = 0; i < items.size(); i++) {
+            Parsed item = items.get(i);
+            if (item.error() != null) {
+                p.reject(i, kind(item.error()), item.error().getMessage());
+                continue;
+            }
+            IngestedEvent event;
+            try {
+                event = EventStamper.stamp(route, item.draft(), now, req::getHeader, traceparent);
+            } catch (EventStamper.KeyNotFound e) {
+                p.reject(i, Problems.Kind.BAD_KEY, e.getMessage());
+                continue;
+            }
+            p.ids[i] = event.id();
+            p.deadlines[i] = event.deadlineMillis();
+            p.bytes[i] = event.payload().length;
+            int index = i;
+            EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
+                    (md, err) -> context.runOnContext(x -> acked(p, index, md, err)));
+            if (refusal != null) {
+                p.reject(index, Problems.Kind.OVERLOADED,
+                        "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
+            }
+        }
+        if (p.outstanding == 0) {
+            finish(p);
+        }
+    }
+
+    private void acked(Pending p, int index, RecordMetadata md, Exception err) {
+        if (p.done || p.resolved[index]) {
+            return;
+        }
         if (err != null) {
             state.health().suspect("produce failed: " + err.getClass().getSimpleName());
-            reject(p.req, p.meters, Outcome.FAILED, Problems.Kind.PRODUCE_FAILED,
-                    "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
-            return;
+            p.reject(index, Problems.Kind.PRODUCE_FAILED, "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
+        } else {
+            p.accept(index);
         }
-        p.meters.accepted(p.bytes, System.nanoTime() - p.startNanos);
-        String json = "{\"id\":" + Json.encode(p.id) + ",\"deadline\":\"" + Instant.ofEpochMilli(p.deadline) + "\"}";
-        p.req.response().setStatusCode(202).putHeader("content-type", "application/json").end(json);
+        if (p.outstanding == 0) {
+            finish(p);
+        }
     }
 
-    /** Answers 503 for every request whose ack is overdue. Runs on this handler's event loop. */
+    /**
+     * Answers every request whose acks are overdue (the events still unacknowledged get 503) and
+     * cuts off every request whose body is overdue (408, connection closed). Runs on this event loop.
+     */
     public void sweep() {
         long now = System.nanoTime();
+        Reading slow;
+        while ((slow = reading.peekFirst()) != null) {
+            if (!slow.done) {
+                if (now - slow.startNanos < bodyTimeoutNanos) {
+                    break;
+                }
+                slow.done = true;
+                HttpServerRequest req = slow.req;
+                boolean http1 = req.version() != HttpVersion.HTTP_2;
+                if (http1) {
+                    req.response().putHeader("connection", "close");
+                }
+                reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
+                        + state.config().bodyTimeout().toMillis() + " ms").onComplete(x -> {
+                            if (http1) {
+                                req.connection().close();
+                            } else {
+                                req.response().reset();
+                            }
+                        });
+            }
+            reading.pollFirst();
+        }
         Pending head;
         while ((head = pending.peekFirst()) != null) {
             if (!head.done) {
                 if (now - head.startNanos < produceTimeoutNanos) {
                     break;
                 }
-                head.done = true;
                 state.health().suspect("produce not acknowledged within " + state.config().produceTimeout().toMillis() + " ms");
-                reject(head.req, head.meters, Outcome.TIMEOUT, Problems.Kind.PRODUCE_TIMEOUT,
-                        "no acknowledgement from Kafka within " + state.config().produceTimeout().toMillis()
-                                + " ms; the event may or may not have been stored; retry with the same Idempotency-Key");
+                for (int i = 0; i < head.resolved.length; i++) {
+                    if (!head.resolved[i]) {
+                        head.reject(i, Problems.Kind.PRODUCE_TIMEOUT, "no acknowledgement from Kafka within "
+                                + state.config().produceTimeout().toMillis()
+                                + " ms; the event may or may not have been stored; retry with the same event id");
+                    }
+                }
+                finish(head);
             }
             pending.pollFirst();
         }
+    }
+
+    private void finish(Pending p) {
+        if (p.done) {
+            return;
+        }
+        p.done = true;
+        HttpServerRequest req = p.req;
+        if (req.response().ended() || req.response().closed()) {
+            return;
+        }
+        long produceNanos = System.nanoTime() - p.startNanos;
+        int accepted = 0;
+        for (int i = 0; i < p.resolved.length; i++) {
+            if (p.problems[i] == null) {
+                accepted++;
+                p.meters.accepted(p.bytes[i], produceNanos);
+            } else {
+                p.meters.rejected(p.kinds[i]);
+            }
+        }
+        if (!p.batch) {
+            if (accepted == 1) {
+                req.response().setStatusCode(202).putHeader("content-type", "application/json")
+                        .end("{\"id\":" + Json.encode(p.ids[0]) + ",\"deadline\":\"" + Instant.ofEpochMilli(p.deadlines[0]) + "\"}");
+            } else {
+                Problems.send(req.response(), p.kinds[0], p.problems[0], req.path(), retryAfterSeconds);
+            }
+            return;
+        }
+        JsonArray results = new JsonArray();
+        for (int i = 0; i < p.resolved.length; i++) {
+            if (p.problems[i] == null) {
+                results.add(new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
+                        .put("deadline", Instant.ofEpochMilli(p.deadlines[i]).toString()));
+            } else {
+                results.add(new JsonObject().put("index", i).put("status", p.kinds[i].status)
+                        .put("problem", Problems.body(p.kinds[i], p.problems[i], req.path())));
+            }
+        }
+        int rejected = p.resolved.length - accepted;
+        if (rejected > 0 && allRetryable(p)) {
+            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds));
+        }
+        req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader("content-type", "application/json")
+                .end(new JsonObject().put("accepted", accepted).put("rejected", rejected).put("results", results).encode());
+    }
+
+    private static boolean allRetryable(Pending p) {
+        for (int i = 0; i < p.kinds.length; i++) {
+            if (p.problems[i] != null && p.kinds[i].status != 503) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int pendingCount() {
         return pending.size();
     }
 
+    private static Draft binaryMode(MultiMap headers, byte[] body, String contentType) throws BadInput {
+        String specversion = headers.get("ce-specversion");
+        if (!"1.0".equals(specversion)) {
+            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "ce-specversion must be 1.0, got '" + specversion + "'");
+        }
+        String id = headers.get("ce-id");
+        String source = headers.get("ce-source");
+        String type = headers.get("ce-type");
+        JsonEvents.requireAttribute("id (ce-id)", id);
+        JsonEvents.requireAttribute("source (ce-source)", source);
+        JsonEvents.requireAttribute("type (ce-type)", type);
+        Map<String, String> ext = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith("ce-") && !isCoreHeader(name)) {
+                String attr = name.substring(3);
+                if (!attr.matches("[a-z0-9]{1,20}")) {
+                    throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT,
+                            "header " + h.getKey() + ": attribute names must be 1-20 lower-case letters or digits");
+                }
+                ext.put(attr, h.getValue());
+            }
+        }
+        return new Draft(id, source, type, headers.get("ce-subject"), headers.get("ce-time"), contentType, body, ext);
+    }
+
+    private static boolean isCoreHeader(String name) {
+        return name.equals("ce-specversion") || name.equals("ce-id") || name.equals("ce-source") || name.equals("ce-type")
+                || name.equals("ce-subject") || name.equals("ce-time");
+    }
+
+    private void unsupported(HttpServerRequest req, RouteMeters meters, RouteConfig route, String contentType) {
+        reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + route.source() + " accepts "
+                + String.join(", ", route.contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
+    }
+
     private void tooLarge(HttpServerRequest req, RouteMeters meters, RouteConfig route) {
-        if (req.version() != HttpVersion.HTTP_2) {
+        boolean http1 = req.version() != HttpVersion.HTTP_2;
+        if (http1) {
             // The rest of the body is never read, so this connection cannot carry another request.
             req.response().putHeader("connection", "close");
         }
-        reject(req, meters, Outcome.TOO_LARGE, Problems.Kind.TOO_LARGE,
-                "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
+        reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
                 .onComplete(x -> {
-                    if (req.version() != HttpVersion.HTTP_2) {
+                    if (http1) {
                         req.connection().close();
                     }
                 });
     }
 
-    private Future<Void> reject(HttpServerRequest req, RouteMeters meters, Outcome outcome, Problems.Kind kind, String detail) {
-        meters.count(outcome);
+    private Future<Void> reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
+        meters.rejected(kind);
         if (req.response().ended() || req.response().closed()) {
             return Future.succeededFuture();
         }
         return Problems.send(req.response(), kind, detail, req.path(), retryAfterSeconds);
+    }
+
+    private static Problems.Kind kind(BadInput bad) {
+        return bad.reason() == BadInput.Reason.MALFORMED_JSON ? Problems.Kind.MALFORMED_JSON : Problems.Kind.INVALID_CLOUDEVENT;
+    }
+
+    static String mediaType(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int semi = contentType.indexOf(';');
+        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(Locale.ROOT);
     }
 
     private static long contentLength(HttpServerRequest req) {
@@ -209,53 +433,59 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    static byte[] key(PartitionKey spec, HttpServerRequest req, String id, String subject, Buffer body) {
-        if (spec instanceof PartitionKey.EventId) {
-            return id.getBytes(StandardCharsets.UTF_8);
-        }
-        if (spec instanceof PartitionKey.Header h) {
-            String v = req.getHeader(h.name());
-            if (v == null) {
-                throw new IllegalArgumentException("the source is keyed by header " + h.name() + ", which the request lacks");
-            }
-            return v.getBytes(StandardCharsets.UTF_8);
-        }
-        if (spec instanceof PartitionKey.Subject) {
-            if (subject == null) {
-                throw new IllegalArgumentException("the source is keyed by the CloudEvents subject (ce-subject), which the request lacks");
-            }
-            return subject.getBytes(StandardCharsets.UTF_8);
-        }
-        PartitionKey.Pointer p = (PartitionKey.Pointer) spec;
-        Object value;
-        try {
-            value = JsonPointer.from(p.pointer()).queryJson(Json.decodeValue(body));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the source is keyed by JSON pointer " + p.pointer() + ", but the body is not JSON");
-        }
-        if (value == null || value instanceof io.vertx.core.json.JsonObject || value instanceof io.vertx.core.json.JsonArray) {
-            throw new IllegalArgumentException("JSON pointer " + p.pointer() + " does not resolve to a scalar in the body");
-        }
-        return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A request waiting for its ack. */
-    private static final class Pending {
+    /** A request whose body is still arriving. */
+    private static final class Reading {
         final HttpServerRequest req;
         final RouteMeters meters;
-        final String id;
-        final long deadline;
-        final int bytes;
         final long startNanos;
         boolean done;
 
-        Pending(HttpServerRequest req, RouteMeters meters, String id, long deadline, int bytes, long startNanos) {
+        Reading(HttpServerRequest req, RouteMeters meters, long startNanos) {
             this.req = req;
             this.meters = meters;
-            this.id = id;
-            this.deadline = deadline;
-            this.bytes = bytes;
             this.startNanos = startNanos;
+        }
+    }
+
+    /** A request waiting for the acks of its events (one, or a batch). */
+    private static final class Pending {
+        final HttpServerRequest req;
+        final RouteMeters meters;
+        final boolean batch;
+        final long startNanos;
+        final String[] ids;
+        final long[] deadlines;
+        final int[] bytes;
+        final boolean[] resolved;
+        final String[] problems;
+        final Problems.Kind[] kinds;
+        int outstanding;
+        boolean done;
+
+        Pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size, long startNanos) {
+            this.req = req;
+            this.meters = meters;
+            this.batch = batch;
+            this.startNanos = startNanos;
+            this.ids = new String[size];
+            this.deadlines = new long[size];
+            this.bytes = new int[size];
+            this.resolved = new boolean[size];
+            this.problems = new String[size];
+            this.kinds = new Problems.Kind[size];
+            this.outstanding = size;
+        }
+
+        void accept(int i) {
+            resolved[i] = true;
+            outstanding--;
+        }
+
+        void reject(int i, Problems.Kind kind, String detail) {
+            resolved[i] = true;
+            kinds[i] = kind;
+            problems[i] = detail;
+            outstanding--;
         }
     }
 }

@@ -1,15 +1,13 @@
 package dev.sluice.router.impl.http;
 
-import dev.sluice.core.RouteConfig;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What every ingest verticle of a process shares: routes, the producer, health and metrics. */
-public record IngestState(RouterConfig config, Map<String, RouteConfig> routes, EventProducer producer, BrokerHealth health,
+public record IngestState(RouterConfig config, RouteTable routes, EventProducer producer, BrokerHealth health,
                           TopicReadiness topics, RouterMetrics metrics, AtomicBoolean draining) {
 }

@@ -1,12 +1,23 @@
 package dev.sluice.router.impl.http;
 
+import dev.sluice.router.RouterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One ingest server on one event loop; a router process deploys one per core on a shared port. */
+/**
+ * One ingest server on one event loop; a router process deploys one per core on a shared port.
+ * HTTP/1.1 (keep-alive, pipelining), HTTP/2 over cleartext (prior knowledge and upgrade) and
+ * over TLS by ALPN when a certificate is configured, gzip request bodies. A connection that does
+ * not send its first request's headers within the header timeout is closed (slowloris).
+ */
 public final class IngestVerticle extends VerticleBase {
 
     private static final long SWEEP_INTERVAL_MS = 50;
@@ -14,24 +25,67 @@ public final class IngestVerticle extends VerticleBase {
     private final IngestState state;
     private HttpServer server;
     private long sweepTimer = -1;
+    private final Map<HttpConnection, Long> awaitingFirstRequest = new IdentityHashMap<>();
+    private final ArrayDeque<HttpConnection> connectOrder = new ArrayDeque<>();
 
     public IngestVerticle(IngestState state) {
         this.state = state;
     }
 
+    /** The server options for the configuration; shared with tests. */
+    public static HttpServerOptions options(RouterConfig c) {
+        HttpServerOptions o = new HttpServerOptions()
+                .setHost(c.host())
+                .setPort(c.port())
+                .setIdleTimeout((int) c.idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(true)
+                .setHttp2ClearTextEnabled(true)
+                .setMaxHeaderSize(c.maxHeaderBytes());
+        if (c.tls()) {
+            o.setSsl(true).setUseAlpn(true)
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
+        }
+        return o;
+    }
+
     @Override
     public Future<?> start() {
         IngestHandler handler = new IngestHandler(context, state);
-        sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> handler.sweep());
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(state.config().host())
-                .setPort(state.config().port())
-                .setIdleTimeout((int) state.config().idleTimeout().toSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setTcpNoDelay(true)
-                .setCompressionSupported(false);
-        server = vertx.createHttpServer(options).requestHandler(handler);
+        long headerTimeoutNanos = state.config().headerTimeout().toNanos();
+        sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> {
+            handler.sweep();
+            closeSilentConnections(headerTimeoutNanos);
+        });
+        server = vertx.createHttpServer(options(state.config()))
+                .connectionHandler(conn -> {
+                    awaitingFirstRequest.put(conn, System.nanoTime());
+                    connectOrder.addLast(conn);
+                    conn.closeHandler(v -> awaitingFirstRequest.remove(conn));
+                })
+                .requestHandler(req -> {
+                    awaitingFirstRequest.remove(req.connection());
+                    handler.handle(req);
+                });
         return server.listen();
+    }
+
+    private void closeSilentConnections(long timeoutNanos) {
+        long now = System.nanoTime();
+        HttpConnection head;
+        while ((head = connectOrder.peekFirst()) != null) {
+            Long since = awaitingFirstRequest.get(head);
+            if (since != null) {
+                if (now - since < timeoutNanos) {
+                    return;
+                }
+                awaitingFirstRequest.remove(head);
+                head.close();
+            }
+            connectOrder.pollFirst();
+        }
     }
 
     /** Stops taking connections and waits, up to {@code timeoutMs}, for requests in progress to be answered. */

@@ -35,6 +35,11 @@ public final class TopicReadiness {
         topics.forEach(t -> states.put(t, State.UNKNOWN));
     }
 
+    /** Starts tracking topics (e.g. after a catalog reload); known ones keep their state. */
+    public void track(Collection<String> topics) {
+        topics.forEach(t -> states.putIfAbsent(t, State.UNKNOWN));
+    }
+
     public State state(String topic) {
         return states.getOrDefault(topic, State.UNKNOWN);
     }
