@@ -1,0 +1,45 @@
+package dev.sluice.testkit;
+
+/**
+ * One shared stack per JVM: each component is started on first use and stopped by the JVM
+ * shutdown hook that every testkit component registers. A test that stops or restarts the
+ * shared broker finds it running again on the next call; a test that closes a shared component
+ * gets a new one on the next call. Tests that take components down on purpose are better off
+ * with their own ({@link KafkaBroker#start()} and the like).
+ */
+public final class Infra {
+
+    private static KafkaBroker kafka;
+    private static Postgres postgres;
+    private static Redis redis;
+
+    private Infra() {
+    }
+
+    public static synchronized KafkaBroker kafka() {
+        if (kafka == null || kafka.isClosed()) {
+            kafka = KafkaBroker.start();
+        } else if (!kafka.isRunning()) {
+            kafka.restart();
+        }
+        return kafka;
+    }
+
+    public static synchronized Postgres postgres() {
+        if (postgres == null || postgres.isClosed()) {
+            postgres = Postgres.startOrFromEnv();
+        } else if (!postgres.isRunning()) {
+            postgres.restart();
+        }
+        return postgres;
+    }
+
+    public static synchronized Redis redis() {
+        if (redis == null || redis.isClosed()) {
+            redis = Redis.startOrFromEnv();
+        } else if (!redis.isRunning()) {
+            redis.restart();
+        }
+        return redis;
+    }
+}
