@@ -118,7 +118,7 @@ class EndToEndIT {
     }
 
     private static ConsumerRecord<byte[], byte[]> find(String topic, String id) {
-        return kafka.readAll(topic, Duration.ofMillis(300)).stream()
+        return kafka.readAll(topic, Duration.ofSeconds(10)).stream()
                 .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
     }
 

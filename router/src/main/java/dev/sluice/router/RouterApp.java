@@ -168,8 +168,12 @@ public final class RouterApp {
         }
         extraTimers.forEach(vertx::cancelTimer);
         long bound = config.drainTimeout().toMillis();
-        List<Future<Void>> shutdowns = verticles.stream().map(v -> v.shutdown(bound)).collect(Collectors.toList());
-        return Future.join(shutdowns).<Void>mapEmpty().recover(e -> Future.succeededFuture())
+        long grace = Math.min(config.drainGrace().toMillis(), bound / 2);
+        // While draining, every response says "connection: close" and new requests get 503 draining;
+        // after the grace period the listeners stop and in-flight requests get their answers.
+        return vertx.timer(Math.max(1, grace)).<Void>mapEmpty()
+                .compose(v -> Future.join(verticles.stream().map(vert -> vert.shutdown(bound - grace)).collect(Collectors.toList())))
+                .<Void>mapEmpty().recover(e -> Future.succeededFuture())
                 .compose(v -> vertx.executeBlocking(() -> {
                     state.producer().close(Duration.ofMillis(Math.max(1000, bound / 2)));
                     state.health().close();

@@ -24,11 +24,16 @@ import java.time.Duration;
  * @param tlsCertPath        PEM certificate chain; with {@code tlsKeyPath}, the ingest port speaks TLS (HTTP/2 by ALPN)
  * @param tlsKeyPath         PEM private key
  * @param catalogReload      how often the catalog file is checked for changes (0 = never)
+ * @param readIdleTimeout    a connection that sends nothing for this long is closed
+ * @param h2c                accept HTTP/2 over cleartext (prior knowledge and upgrade)
+ * @param drainGrace         at SIGTERM, how long the router keeps answering (503 draining, connection close)
+ *                           before it stops listening, so keep-alive clients are told rather than cut off
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
-                           int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload) {
+                           int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
+                           Duration readIdleTimeout, boolean h2c, Duration drainGrace) {
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -48,13 +53,16 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getInt("router.max.header.bytes", 16 * 1024),
                 s.get("router.tls.cert", null),
                 s.get("router.tls.key", null),
-                s.getDuration("router.catalog.reload", Duration.ofSeconds(2)));
+                s.getDuration("router.catalog.reload", Duration.ofSeconds(2)),
+                s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
+                s.getBoolean("router.h2c", true),
+                s.getDuration("router.drain.grace", Duration.ofSeconds(1)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace);
     }
 
     public boolean tls() {

@@ -100,7 +100,7 @@ class RouterIT {
     }
 
     private static ConsumerRecord<byte[], byte[]> recordWithId(String id) {
-        return kafka.readAll(TOPIC, Duration.ofMillis(500)).stream()
+        return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
                 .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
     }
 

@@ -154,7 +154,8 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     unsupported(req, meters, route, contentType);
                     return;
                 }
-                draft = Draft.plain(body, contentType);
+                // A plain request may still name its event id (for retries and dedup).
+                draft = new Draft(req.getHeader("ce-id"), null, null, null, null, contentType, body, null);
             }
         } catch (BadInput bad) {
             reject(req, meters, kind(bad), bad.getMessage());
@@ -301,6 +302,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         if (req.response().ended() || req.response().closed()) {
             return;
         }
+        closeIfDraining(req);
         long produceNanos = System.nanoTime() - p.startNanos;
         int accepted = 0;
         for (int i = 0; i < p.resolved.length; i++) {
@@ -336,6 +338,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader("content-type", "application/json")
                 .end(new JsonObject().put("accepted", accepted).put("rejected", rejected).put("results", results).encode());
+    }
+
+    /** While draining, an HTTP/1.x client is told not to reuse the connection, so none is cut off mid-request. */
+    private void closeIfDraining(HttpServerRequest req) {
+        if (state.draining().get() && req.version() != HttpVersion.HTTP_2) {
+            req.response().putHeader("connection", "close");
+        }
     }
 
     private static boolean allRetryable(Pending p) {
@@ -406,6 +415,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         if (req.response().ended() || req.response().closed()) {
             return Future.succeededFuture();
         }
+        closeIfDraining(req);
         return Problems.send(req.response(), kind, detail, req.path(), retryAfterSeconds);
     }
 

@@ -15,8 +15,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * One ingest server on one event loop; a router process deploys one per core on a shared port.
  * HTTP/1.1 (keep-alive, pipelining), HTTP/2 over cleartext (prior knowledge and upgrade) and
- * over TLS by ALPN when a certificate is configured, gzip request bodies. A connection that does
- * not send its first request's headers within the header timeout is closed (slowloris).
+ * over TLS by ALPN when a certificate is configured, gzip request bodies. Slow clients: a
+ * connection that sends nothing for the read-idle timeout is closed; where Vert.x reports the
+ * connection when it opens (h2c off, or TLS), one that has not sent its first request's headers
+ * within the header timeout is closed too, even if it trickles bytes. With h2c on, Vert.x holds the
+ * connection back until it has told HTTP/1.1 from an HTTP/2 preface, so only the read-idle bound
+ * applies to the first request there.
  */
 public final class IngestVerticle extends VerticleBase {
 
@@ -37,12 +41,15 @@ public final class IngestVerticle extends VerticleBase {
         HttpServerOptions o = new HttpServerOptions()
                 .setHost(c.host())
                 .setPort(c.port())
-                .setIdleTimeout((int) c.idleTimeout().toSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setIdleTimeout((int) c.idleTimeout().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
                 .setDecompressionSupported(true)
-                .setHttp2ClearTextEnabled(true)
+                .setHttp2ClearTextEnabled(c.h2c())
+                // A connection that sends nothing for this long is closed: the keep-alive bound, and the
+                // backstop against slow clients while the h2c preface check hides the connection.
+                .setReadIdleTimeout((int) c.readIdleTimeout().toMillis())
                 .setMaxHeaderSize(c.maxHeaderBytes());
         if (c.tls()) {
             o.setSsl(true).setUseAlpn(true)

@@ -1,0 +1,110 @@
+package dev.sluice.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.core.EventRecords;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
+import dev.sluice.testkit.SluiceInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SIGTERM under load: the router stops taking work, answers what it has, flushes and stops. Every
+ * request answered 202 is in Kafka; every request the router started reading got an answer.
+ */
+@SluiceInfra
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DrainIT {
+
+    @Test
+    void drainingUnderLoadLosesNoAcceptedEventAndLeavesNoRequestUnanswered(KafkaBroker kafka) throws Exception {
+        String topic = "it.drain.events";
+        kafka.createTopic(topic, 3, Duration.ofMinutes(10));
+        Vertx vertx = Vertx.vertx();
+        int port = Ports.freePort();
+        RouterApp router = RouterIT.startRouter(vertx, kafka, RouterIT.catalog(topic), port, Ports.freePort());
+        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(16));
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+        List<Future<Void>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            // A steady stream of requests, one per millisecond; the drain starts half-way through.
+            java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+            int[] n = {0};
+            vertx.setPeriodic(1, id -> {
+                if (n[0] == 1500) {
+                    router.close();
+                }
+                if (n[0] == 3000) {
+                    vertx.cancelTimer(id);
+                    sent.complete(null);
+                    return;
+                }
+                n[0]++;
+                all.add(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                                .setURI("/v1/events/byid"))
+                        .compose(req -> req.send(Buffer.buffer("{\"i\":1}")))
+                        .compose(resp -> resp.body().map(body -> {
+                            if (resp.statusCode() == 202) {
+                                accepted.add(new JsonObject(body).getString("id"));
+                                outcomes.merge("202", 1, Integer::sum);
+                            } else {
+                                outcomes.merge(resp.statusCode() + " " + new JsonObject(body).getString("reason"), 1, Integer::sum);
+                            }
+                            return (Void) null;
+                        }))
+                        .recover(err -> {
+                            outcomes.merge(classify(err), 1, Integer::sum);
+                            return Future.succeededFuture();
+                        }));
+            });
+            sent.get(60, TimeUnit.SECONDS);
+            Future.join(all).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } finally {
+            client.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        Set<String> stored = kafka.readAll(topic, Duration.ofSeconds(20)).stream()
+                .map(r -> EventRecords.text(r.headers(), "ce_id")).collect(Collectors.toSet());
+        assertTrue(accepted.size() > 100, "events were accepted before the drain: " + outcomes);
+        assertTrue(stored.containsAll(accepted), "every 202 is in Kafka; missing "
+                + accepted.stream().filter(id -> !stored.contains(id)).count() + " of " + accepted.size());
+        // Allowed: 202, a 503 'draining' answer, or a refused connection after the listener closed.
+        for (String outcome : outcomes.keySet()) {
+            assertTrue(outcome.equals("202") || outcome.equals("503 draining") || outcome.equals("refused"),
+                    "unexpected outcome " + outcome + " in " + outcomes);
+        }
+        assertEquals(3000, outcomes.values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    private static String classify(Throwable err) {
+        Throwable t = err;
+        while (t != null) {
+            if (t instanceof ConnectException) {
+                return "refused";
+            }
+            t = t.getCause();
+        }
+        return err.getClass().getSimpleName() + ": " + err.getMessage();
+    }
+}
