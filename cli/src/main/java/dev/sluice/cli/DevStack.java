@@ -90,7 +90,7 @@ public final class DevStack implements AutoCloseable {
         rc = rc.withPorts(host, rc.port(), rc.managementPort());
         router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         ExecutorConfig ec = ExecutorConfig.from(settings);
-        ec = ec.withManagement(host, ec.managementPort());
+        ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());
         executor = await(ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         routerPort = rc.port();
         routerManagementPort = rc.managementPort();

@@ -3,6 +3,9 @@ package dev.sluice.executor;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
+import dev.sluice.core.RouteConfig;
+import dev.sluice.core.SluiceHeaders;
+import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
@@ -10,6 +13,17 @@ import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
+import dev.sluice.executor.impl.state.Migrations;
+import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.state.RunLog;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.nio.charset.StandardCharsets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -45,10 +59,14 @@ public final class ExecutorApp {
     private final AccountingProducer accounting;
     private final String deploymentId;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final RunLog runLog;
+    private final RunClaims claims;
     private ManagementServer management;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
-                        String deploymentId) {
+                        String deploymentId, RunLog runLog, RunClaims claims) {
+        this.runLog = runLog;
+        this.claims = claims;
         this.vertx = vertx;
         this.config = config;
         this.loop = loop;
@@ -78,37 +96,100 @@ public final class ExecutorApp {
                                             PrometheusMeterRegistry registry) {
         Map<String, List<WorkflowConfig>> bySource = catalog.workflowsBySource();
         Set<String> topics = new TreeSet<>();
-        bySource.keySet().forEach(source -> topics.add(catalog.routes().get(source).topic()));
+        Map<String, Long> ttlByTopic = new HashMap<>();
+        bySource.keySet().forEach(source -> {
+            RouteConfig route = catalog.routes().get(source);
+            topics.add(route.topic());
+            ttlByTopic.merge(route.topic(), route.ttl().toMillis(), Math::max);
+        });
         ExecutorMetrics metrics = new ExecutorMetrics(registry);
         AtomicInteger inFlight = new AtomicInteger();
         Gauge.builder(MetricNames.EXECUTOR_IN_FLIGHT, inFlight, AtomicInteger::get)
                 .description("Events in progress in this process").register(registry);
+        String owner = config.groupId() + "/" + hostName() + "/" + ProcessHandle.current().pid() + "/"
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        RunClaims claims = config.redisUrl() == null ? null
+                : new RunClaims(vertx, RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+                        .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000))), owner, registry);
+        if (claims == null) {
+            LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
+        }
+        Future<RunLog> runLogReady = (claims == null ? Future.<Void>succeededFuture() : claims.start())
+                .compose(v -> startRunLog(vertx, config, owner, registry));
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
-        return vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
+        return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
-                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config);
+                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config, claims, runLog);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
                         vertx.executeBlocking(() -> {
                             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
                             int[] next = {0};
+                            ConsumerLoop.DeadSpans deadSpans = new ConsumerLoop.DeadSpans() {
+                                @Override
+                                public long ttlMillis(String topic) {
+                                    return ttlByTopic.getOrDefault(topic, -1L);
+                                }
+
+                                @Override
+                                public void skipped(TopicPartition tp, long from, long to, long deleted) {
+                                    metrics.skipped(tp.topic(), to - from);
+                                    String summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
+                                            .put("fromOffset", from).put("toOffset", to).put("skipped", to - from)
+                                            .put("deletedBeforeRead", deleted).encode();
+                                    accounting.publishSummary(Topics.expired(tp.topic()), tp.partition(),
+                                            summary.getBytes(StandardCharsets.UTF_8),
+                                            Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + (to - from)
+                                                    + " events past their deadline, offsets " + from + ".." + (to - 1)));
+                                }
+                            };
                             ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
                                 ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));
                                 return new PartitionWorker(tp, v.context(), v.runner(), inFlight);
-                            }, inFlight);
+                            }, inFlight, deadSpans);
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();
-                            return new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId);
-                        })))
+                            return new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
+                        }))))
                 .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
                         .map(m -> {
                             app.management = m;
-                            LOG.info("executor consuming {} with group {} ({} event loops, management :{})", topics,
-                                    config.groupId(), config.instances(), config.managementPort());
+                            LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, run log {})",
+                                    topics, config.groupId(), config.instances(), config.managementPort(),
+                                    claims == null ? "off" : "on", runLogReadyState(config));
                             return app;
                         }));
+    }
+
+    private static String runLogReadyState(ExecutorConfig config) {
+        return config.pgUrl() == null ? "off" : "on";
+    }
+
+    private static Future<RunLog> startRunLog(Vertx vertx, ExecutorConfig config, String owner, PrometheusMeterRegistry registry) {
+        if (config.pgUrl() == null) {
+            LOG.warn("no pg.url: runs are not written to a run log");
+            return Future.succeededFuture(null);
+        }
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+                .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500))
+                .using(vertx).build();
+        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), registry);
+        // The schema is applied before the first run; a database that is down at start-up does not
+        // stop execution: rows wait in the buffer and the schema is applied when it is back.
+        return Migrations.apply(pool).recover(err -> {
+            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?): {}", err.toString());
+            return Future.succeededFuture();
+        }).map(v -> {
+            runLog.start(config.runLogFlush(), config.runLogRetention());
+            return runLog;
+        });
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        return h == null ? "local" : h;
     }
 
     /** Ready once the consumer is polling. */
@@ -116,6 +197,10 @@ public final class ExecutorApp {
         boolean polling = loop.polling();
         JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling")
                 .put("partitions", loop.workers().size());
+        if (runLog != null) {
+            // The run log is best-effort: its state is reported, never a reason to stop executing.
+            details.put("runLog", runLog.healthy() ? "writing" : "buffering (" + runLog.buffered() + " rows)");
+        }
         return new ManagementServer.Readiness(polling && !closing.get(), details);
     }
 
@@ -137,7 +222,9 @@ public final class ExecutorApp {
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
             return null;
-        }).compose(v -> vertx.undeploy(deploymentId))
+        }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
+                .compose(v -> claims == null ? Future.succeededFuture() : claims.close())
+                .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())
                 .onComplete(ar -> LOG.info("executor stopped"));
     }

@@ -16,10 +16,18 @@ import java.time.Duration;
  * @param maxAttempts             attempts of a retryable step, while the deadline allows
  * @param retryBackoff            first retry delay; doubled per attempt, with jitter
  * @param shutdownTimeout         bound on finishing in-flight runs at SIGTERM
+ * @param redisUrl                Redis for run claims, or null to run without claims
+ * @param pgUrl                   PostgreSQL for the run log, or null for no run log
+ * @param runLogBuffer            run log rows held while PostgreSQL is slow or down
+ * @param runLogBatch             rows per insert
+ * @param runLogFlush             run log write interval
+ * @param runLogRetention         run log rows older than this are deleted
+ * @param skipDeadSpans           on assignment, seek past records whose deadline has certainly passed
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
-                             Duration shutdownTimeout) {
+                             Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
+                             Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans) {
 
     public static ExecutorConfig from(Settings s) {
         return new ExecutorConfig(
@@ -32,16 +40,31 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getDuration("executor.commit.interval", Duration.ofMillis(500)),
                 s.getInt("executor.retry.attempts", 4),
                 s.getDuration("executor.retry.backoff", Duration.ofMillis(100)),
-                s.getDuration("executor.shutdown.timeout", Duration.ofSeconds(10)));
+                s.getDuration("executor.shutdown.timeout", Duration.ofSeconds(10)),
+                s.get("redis.url", null),
+                s.get("pg.url", null),
+                s.getInt("executor.runlog.buffer", 200_000),
+                s.getInt("executor.runlog.batch", 1000),
+                s.getDuration("executor.runlog.flush", Duration.ofMillis(200)),
+                s.getDuration("executor.runlog.retention", Duration.ofDays(7)),
+                s.getBoolean("executor.skip.dead.spans", true));
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout);
+                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
+                runLogRetention, skipDeadSpans);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout);
+                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
+                runLogRetention, skipDeadSpans);
+    }
+
+    public ExecutorConfig withState(String redis, String pg) {
+        return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
+                maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
+                runLogRetention, skipDeadSpans);
     }
 }

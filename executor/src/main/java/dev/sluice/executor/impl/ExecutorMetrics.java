@@ -16,7 +16,7 @@ public final class ExecutorMetrics {
 
     /** How a run ended. */
     public enum Outcome {
-        SUCCEEDED, EXPIRED, DEAD_LETTERED;
+        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
@@ -59,6 +59,11 @@ public final class ExecutorMetrics {
         expired.computeIfAbsent(topic, t -> Counter.builder(MetricNames.EXECUTOR_EXPIRED)
                 .description("Events that expired before they could start").tag(MetricNames.TAG_TOPIC, t).register(registry))
                 .increment();
+    }
+
+    public void skipped(String topic, long count) {
+        Counter.builder("sluice.executor.skipped").description("Dead events skipped on assignment without being read")
+                .tag(MetricNames.TAG_TOPIC, topic).register(registry).increment(count);
     }
 
     public void retry() {

@@ -3,6 +3,8 @@ package dev.sluice.executor.impl;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.workflow.EventRunner;
 import dev.sluice.executor.impl.workflow.HttpStepRunner;
 import io.vertx.core.Context;
@@ -21,22 +23,27 @@ public final class ExecutorVerticle extends VerticleBase {
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
+    private final RunClaims claims;
+    private final RunLog runLog;
     private HttpClient client;
     private EventRunner runner;
 
     public ExecutorVerticle(Map<String, List<WorkflowConfig>> workflows, AccountingProducer accounting, ExecutorMetrics metrics,
-                            ExecutorConfig config) {
+                            ExecutorConfig config, RunClaims claims, RunLog runLog) {
         this.workflows = workflows;
         this.accounting = accounting;
         this.metrics = metrics;
         this.config = config;
+        this.claims = claims;
+        this.runLog = runLog;
     }
 
     @Override
     public Future<?> start() {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
-        runner = new EventRunner(vertx, context, workflows, new HttpStepRunner(vertx, client), accounting, metrics, config);
+        runner = new EventRunner(vertx, context, workflows, new HttpStepRunner(vertx, client), accounting, metrics, config, claims,
+                runLog);
         return Future.succeededFuture();
     }
 

@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class AccountingProducer implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccountingProducer.class);
+
     private final Producer<byte[], byte[]> producer;
 
     public AccountingProducer(Producer<byte[], byte[]> producer) {
@@ -69,6 +71,25 @@ public final class AccountingProducer implements AutoCloseable {
             promise.fail(e);
         }
         return promise.future();
+    }
+
+    /**
+     * Writes a record that stands for events that were never read (a skipped dead span); the
+     * outcome is logged. Any thread; never blocks once the topic's metadata is known.
+     */
+    public void publishSummary(String topic, int partition, byte[] value, Map<String, String> headers) {
+        RecordHeaders h = new RecordHeaders();
+        headers.forEach((k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        h.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(new ProducerRecord<>(topic, null, null, null, value, h), (md, err) -> {
+                if (err != null) {
+                    LOG.error("could not write the skip summary to {}: {}", topic, err.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("could not write the skip summary to {}: {}", topic, e.toString());
+        }
     }
 
     /** Blocking; not for an event loop. */

@@ -40,6 +40,7 @@ public final class ConsumerLoop implements Runnable {
     private final Collection<String> topics;
     private final ExecutorConfig config;
     private final Function<TopicPartition, PartitionWorker> workerFactory;
+    private final DeadSpans deadSpans;
     private final AtomicInteger processInFlight;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
@@ -49,8 +50,18 @@ public final class ConsumerLoop implements Runnable {
     private volatile boolean polling;
     private long lastCommit = System.nanoTime();
 
+    /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
+    public interface DeadSpans {
+        /** The longest TTL of the routes on {@code topic}, in ms, or -1 to never skip there. */
+        long ttlMillis(String topic);
+
+        /** Offsets [from, to) of {@code tp} were skipped unread: every one of them was past its deadline. */
+        void skipped(TopicPartition tp, long from, long to, long deletedBeforeStart);
+    }
+
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
-                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight) {
+                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpans deadSpans) {
+        this.deadSpans = deadSpans;
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.config = config;
@@ -178,6 +189,52 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
+    /**
+     * A consumer that comes back far behind seeks past the span whose deadline has certainly
+     * passed (records older than now − TTL, by their ingest timestamps) instead of reading it,
+     * and reports the exact span skipped. Runs on the poll thread inside the rebalance callback.
+     */
+    private void skipDeadSpans(Collection<TopicPartition> partitions) {
+        long now = System.currentTimeMillis();
+        Map<TopicPartition, Long> since = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            long ttl = deadSpans.ttlMillis(tp.topic());
+            if (ttl > 0) {
+                since.put(tp, now - ttl);
+            }
+        }
+        if (since.isEmpty()) {
+            return;
+        }
+        Duration t = Duration.ofSeconds(10);
+        Map<TopicPartition, OffsetAndMetadata> committedOffsets = consumer.committed(since.keySet(), t);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(since.keySet(), t);
+        Map<TopicPartition, Long> end = consumer.endOffsets(since.keySet(), t);
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live = consumer.offsetsForTimes(since, t);
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        for (TopicPartition tp : since.keySet()) {
+            OffsetAndMetadata c = committedOffsets.get(tp);
+            long start = begin.get(tp);
+            long position = c == null ? start : Math.max(c.offset(), start);
+            long deleted = c == null ? 0 : Math.max(0, start - c.offset());
+            var firstLive = live.get(tp);
+            long firstLiveOffset = firstLive == null ? end.get(tp) : firstLive.offset();
+            if (firstLiveOffset > position) {
+                consumer.seek(tp, firstLiveOffset);
+                moved.put(tp, new OffsetAndMetadata(firstLiveOffset));
+                LOG.warn("{}: skipped offsets {}..{} ({} events past their deadline){}", tp, position, firstLiveOffset - 1,
+                        firstLiveOffset - position, deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
+                deadSpans.skipped(tp, position, firstLiveOffset, deleted);
+            } else if (deleted > 0) {
+                deadSpans.skipped(tp, position, position, deleted);
+            }
+        }
+        if (!moved.isEmpty()) {
+            consumer.commitSync(moved, t);
+            moved.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
+        }
+    }
+
     /** Whether the loop has completed at least one poll and is still running. */
     public boolean polling() {
         return polling && running;
@@ -217,6 +274,13 @@ public final class ConsumerLoop implements Runnable {
             partitions.forEach(tp -> workers.put(tp, workerFactory.apply(tp)));
             if (!partitions.isEmpty()) {
                 LOG.info("partitions assigned: {}", partitions);
+                if (config.skipDeadSpans() && deadSpans != null) {
+                    try {
+                        skipDeadSpans(partitions);
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not check {} for dead spans; reading them in full: {}", partitions, e.toString());
+                    }
+                }
             }
         }
 

@@ -10,12 +10,15 @@ import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.state.RunLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,9 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every workflow subscribed to an event, under the deadline guard: an event whose deadline
- * has passed is never started and goes to {@code <topic>.expired}; a run that fails for good goes
- * to {@code <topic>.dlq}. The returned future always succeeds once the event is accounted for, so
- * the partition's offset can move past it.
+ * has passed is never started and goes to {@code <topic>.expired}; each run is claimed (Redis)
+ * before it starts, so a redelivered event is not run twice while live; a run that fails for good
+ * goes to {@code <topic>.dlq}; every decision is written to the run log (PostgreSQL). The returned
+ * future always succeeds once the event is accounted for, so the partition's offset can move past it.
  */
 public final class EventRunner {
 
@@ -40,9 +44,12 @@ public final class EventRunner {
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
+    private final RunClaims claims;
+    private final RunLog runLog;
 
     public EventRunner(Vertx vertx, Context context, Map<String, List<WorkflowConfig>> workflowsBySource, HttpStepRunner http,
-                       AccountingProducer accounting, ExecutorMetrics metrics, ExecutorConfig config) {
+                       AccountingProducer accounting, ExecutorMetrics metrics, ExecutorConfig config, RunClaims claims,
+                       RunLog runLog) {
         this.vertx = vertx;
         this.context = context;
         this.workflowsBySource = workflowsBySource;
@@ -50,6 +57,24 @@ public final class EventRunner {
         this.accounting = accounting;
         this.metrics = metrics;
         this.config = config;
+        this.claims = claims;
+        this.runLog = runLog;
+    }
+
+    /** One event's progress. Confined to the event loop. */
+    private static final class Run {
+        final ConsumerRecord<byte[], byte[]> record;
+        final String id;
+        final String route;
+        final long deadline;
+        boolean started;
+
+        Run(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline) {
+            this.record = record;
+            this.id = id;
+            this.route = route;
+            this.deadline = deadline;
+        }
     }
 
     public Future<Void> run(ConsumerRecord<byte[], byte[]> record) {
@@ -58,53 +83,94 @@ public final class EventRunner {
         if (workflows == null || workflows.isEmpty()) {
             return Future.succeededFuture();
         }
+        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
+        Run run = new Run(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id, route,
+                EventRecords.deadline(record));
         long now = System.currentTimeMillis();
-        long deadline = EventRecords.deadline(record);
-        if (Deadlines.isExpired(deadline, now)) {
-            return expire(record, workflows, "deadline passed before start, " + (now - deadline) + " ms late");
+        if (Deadlines.isExpired(run.deadline, now)) {
+            return expire(run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
         }
-        metrics.started(now - record.timestamp());
         List<Future<Void>> runs = new ArrayList<>(workflows.size());
         for (WorkflowConfig w : workflows) {
-            runs.add(runWorkflow(w, record, deadline));
+            runs.add(runWorkflow(w, run));
         }
         return Future.join(runs).transform(ar -> {
-            metrics.ended(System.currentTimeMillis() - record.timestamp());
+            if (run.started) {
+                metrics.ended(System.currentTimeMillis() - record.timestamp());
+            }
             return Future.succeededFuture();
         });
     }
 
-    private Future<Void> expire(ConsumerRecord<byte[], byte[]> record, List<WorkflowConfig> workflows, String reason) {
-        metrics.expired(record.topic());
-        workflows.forEach(w -> metrics.run(w.name(), Outcome.EXPIRED));
-        return account(Topics.expired(record.topic()), record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
+    private Future<Void> expire(Run run, List<WorkflowConfig> workflows, String reason) {
+        metrics.expired(run.record.topic());
+        long now = System.currentTimeMillis();
+        for (WorkflowConfig w : workflows) {
+            metrics.run(w.name(), Outcome.EXPIRED);
+            log(run, w, Outcome.EXPIRED, 0, -1, now, reason);
+        }
+        return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
     }
 
-    private Future<Void> runWorkflow(WorkflowConfig w, ConsumerRecord<byte[], byte[]> record, long deadline) {
-        return runSteps(w, 0, record, deadline).transform(ar -> {
-            if (ar.succeeded()) {
-                metrics.run(w.name(), Outcome.SUCCEEDED);
+    private Future<Void> runWorkflow(WorkflowConfig w, Run run) {
+        Future<RunClaims.Claim> claim = claims == null ? Future.succeededFuture(RunClaims.Claim.UNAVAILABLE)
+                : claims.claim(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
+        return claim.compose(c -> {
+            long start = System.currentTimeMillis();
+            if (c == RunClaims.Claim.DUPLICATE) {
+                metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
+                log(run, w, Outcome.SKIPPED_DUPLICATE, 0, -1, start, "already claimed: a redelivery of a live event");
                 return Future.succeededFuture();
             }
-            metrics.run(w.name(), Outcome.DEAD_LETTERED);
-            Throwable e = ar.cause();
-            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return account(Topics.deadLetter(record.topic()), record,
-                    Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error), 1);
+            if (Deadlines.isExpired(run.deadline, start)) {
+                // The deadline passed while the claim was taken: still never started.
+                return expire(run, List.of(w), "deadline passed before start, " + (start - run.deadline) + " ms late");
+            }
+            if (!run.started) {
+                run.started = true;
+                metrics.started(start - run.record.timestamp());
+            }
+            int[] attempts = {0};
+            return runSteps(w, 0, run, attempts).transform(ar -> {
+                long end = System.currentTimeMillis();
+                Future<Void> marked = claims == null || c == RunClaims.Claim.UNAVAILABLE ? Future.succeededFuture()
+                        : claims.done(run.route, run.id, w.name(), run.deadline - end);
+                if (ar.succeeded()) {
+                    metrics.run(w.name(), Outcome.SUCCEEDED);
+                    log(run, w, Outcome.SUCCEEDED, attempts[0], start, end, null);
+                    return marked;
+                }
+                metrics.run(w.name(), Outcome.DEAD_LETTERED);
+                Throwable e = ar.cause();
+                String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                log(run, w, Outcome.DEAD_LETTERED, attempts[0], start, end, error);
+                return marked.compose(v -> account(Topics.deadLetter(run.record.topic()), run.record,
+                        Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error,
+                                "sluice_attempts", Integer.toString(attempts[0])), 1));
+            });
         });
     }
 
-    private Future<Void> runSteps(WorkflowConfig w, int index, ConsumerRecord<byte[], byte[]> record, long deadline) {
+    private void log(Run run, WorkflowConfig w, Outcome outcome, int attempts, long start, long end, String error) {
+        if (runLog != null) {
+            ConsumerRecord<byte[], byte[]> r = run.record;
+            runLog.offer(new RunLog.Row(run.id, run.route, w.name(), outcome.name().toLowerCase(Locale.ROOT), attempts,
+                    r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error));
+        }
+    }
+
+    private Future<Void> runSteps(WorkflowConfig w, int index, Run run, int[] attempts) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
         StepConfig step = w.steps().get(index);
-        return attempt((StepConfig.Http) step, record, deadline, 1).compose(v -> runSteps(w, index + 1, record, deadline));
+        return attempt((StepConfig.Http) step, run, 1, attempts).compose(v -> runSteps(w, index + 1, run, attempts));
     }
 
-    private Future<Void> attempt(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long deadline, int attempt) {
-        long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), deadline, System.currentTimeMillis());
-        return http.call(step, record, timeout).<Void>mapEmpty().recover(err -> {
+    private Future<Void> attempt(StepConfig.Http step, Run run, int attempt, int[] attempts) {
+        attempts[0]++;
+        long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
+        return http.call(step, run.record, timeout).<Void>mapEmpty().recover(err -> {
             StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
             if (!f.retryable()) {
                 return Future.failedFuture(new StepFailure(f.getMessage() + " (attempt " + attempt + ", not retryable)", false, -1, f));
@@ -114,13 +180,13 @@ public final class EventRunner {
             }
             long base = config.retryBackoff().toMillis() << (attempt - 1);
             long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-            if (System.currentTimeMillis() + delay >= deadline) {
+            if (System.currentTimeMillis() + delay >= run.deadline) {
                 return Future.failedFuture(new StepFailure(f.getMessage() + " (no time left for attempt " + (attempt + 1)
                         + " before the deadline)", false, -1, f));
             }
             metrics.retry();
             Promise<Void> later = Promise.promise();
-            vertx.setTimer(delay, id -> attempt(step, record, deadline, attempt + 1).onComplete(later));
+            vertx.setTimer(delay, id -> attempt(step, run, attempt + 1, attempts).onComplete(later));
             return later.future();
         });
     }

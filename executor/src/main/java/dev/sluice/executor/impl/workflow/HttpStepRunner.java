@@ -12,7 +12,9 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
@@ -36,13 +38,15 @@ public final class HttpStepRunner {
         }
         RequestOptions options = new RequestOptions().setAbsoluteURI(step.url()).setMethod(HttpMethod.valueOf(step.method()))
                 .setConnectTimeout(timeoutMillis);
+        // CloudEvents HTTP binary mode: every ce_* attribute becomes a ce-* header.
+        for (Header header : record.headers()) {
+            String k = header.key();
+            if (k.startsWith(SluiceHeaders.CE_PREFIX) && header.value() != null) {
+                options.putHeader("ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()),
+                        new String(header.value(), StandardCharsets.UTF_8));
+            }
+        }
         Headers h = record.headers();
-        copy(h, SluiceHeaders.CE_ID, "ce-id", options);
-        copy(h, SluiceHeaders.CE_SOURCE, "ce-source", options);
-        copy(h, SluiceHeaders.CE_TYPE, "ce-type", options);
-        copy(h, SluiceHeaders.CE_TIME, "ce-time", options);
-        copy(h, SluiceHeaders.CE_SUBJECT, "ce-subject", options);
-        copy(h, SluiceHeaders.CE_SPECVERSION, "ce-specversion", options);
         copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
         copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
         step.headers().forEach(options::putHeader);

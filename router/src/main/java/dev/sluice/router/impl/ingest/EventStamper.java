@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -25,6 +27,7 @@ public final class EventStamper {
         }
     }
 
+    static final String PARTITION_KEY = "partitionkey";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private EventStamper() {
@@ -46,9 +49,15 @@ public final class EventStamper {
             }
             key = key(route.keyFallback(), d, id, headers);
         }
+        Map<String, String> extensions = d.extensions();
+        if (!(route.key() instanceof PartitionKey.EventId) && !extensions.containsKey(PARTITION_KEY)) {
+            // The CloudEvents partitioning extension: consumers (and webhooks) see which key ordered the event.
+            extensions = new LinkedHashMap<>(extensions);
+            extensions.put(PARTITION_KEY, new String(key, StandardCharsets.UTF_8));
+        }
         return new IngestedEvent(id, d.source() != null ? d.source() : "/sources/" + route.source(),
                 d.type() != null ? d.type() : route.eventType(), d.subject(), d.time(), d.contentType(), traceparent,
-                route.tenant(), route.source(), nowMillis, nowMillis + route.ttl().toMillis(), key, d.payload(), d.extensions());
+                route.tenant(), route.source(), nowMillis, nowMillis + route.ttl().toMillis(), key, d.payload(), extensions);
     }
 
     static byte[] key(PartitionKey spec, Draft d, String id, UnaryOperator<String> headers) throws KeyNotFound {

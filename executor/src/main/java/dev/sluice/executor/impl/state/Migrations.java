@@ -1,0 +1,55 @@
+package dev.sluice.executor.impl.state;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Applies the schema scripts ({@code db/V<n>__<name>.sql} on the classpath) that the database
+ * has not seen yet, each once, in order, recording them in {@code sluice_schema_version}. Safe to
+ * run from several processes at once: an advisory lock serialises them.
+ */
+public final class Migrations {
+
+    /** The scripts, in order. */
+    static final List<String> SCRIPTS = List.of("V1__run_log.sql");
+    private static final long LOCK = 0x51_1CE_0001L;
+
+    private Migrations() {
+    }
+
+    public static Future<Void> apply(Pool pool) {
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK + ")").execute()
+                .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS sluice_schema_version (script text PRIMARY KEY, "
+                        + "applied_at timestamptz NOT NULL DEFAULT now())").execute())
+                .compose(v -> applyFrom(conn, 0)));
+    }
+
+    private static Future<Void> applyFrom(io.vertx.sqlclient.SqlConnection conn, int i) {
+        if (i == SCRIPTS.size()) {
+            return Future.succeededFuture();
+        }
+        String script = SCRIPTS.get(i);
+        return conn.preparedQuery("SELECT 1 FROM sluice_schema_version WHERE script = $1").execute(Tuple.of(script))
+                .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
+                        : conn.query(read(script)).execute()
+                                .compose(v -> conn.preparedQuery("INSERT INTO sluice_schema_version (script) VALUES ($1)")
+                                        .execute(Tuple.of(script))).mapEmpty())
+                .compose(v -> applyFrom(conn, i + 1));
+    }
+
+    private static String read(String script) {
+        try (InputStream in = Migrations.class.getResourceAsStream("/db/" + script)) {
+            if (in == null) {
+                throw new IllegalStateException("schema script db/" + script + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read db/" + script, e);
+        }
+    }
+}

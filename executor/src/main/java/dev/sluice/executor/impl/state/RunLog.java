@@ -1,0 +1,190 @@
+package dev.sluice.executor.impl.state;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run log in PostgreSQL, written off the hot path: runs are queued in a bounded buffer and
+ * written in batches with one multi-row insert ({@code unnest} over arrays). While PostgreSQL is
+ * down, rows wait in the buffer and are written when it returns; rows that do not fit are
+ * counted and dropped, and execution never waits for the database.
+ */
+public final class RunLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunLog.class);
+
+    /** One decided run. Times are epoch milliseconds; {@code startMillis} is -1 for runs that never started. */
+    public record Row(String eventId, String route, String workflow, String outcome, int attempts, long ingestMillis,
+                      long startMillis, long endMillis, String topic, int partition, long offset, String error) {
+    }
+
+    private static final String INSERT = "INSERT INTO sluice_run_log (event_id, route, workflow, outcome, attempts, ingest_at, "
+            + "started_at, ended_at, start_latency_ms, end_latency_ms, topic, kafka_partition, kafka_offset, executor, error) "
+            + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], "
+            + "$7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[], $13::bigint[], $14::text[], "
+            + "$15::text[])";
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final String executor;
+    private final int capacity;
+    private final int batchSize;
+    private final ConcurrentLinkedQueue<Row> buffer = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final Counter written;
+    private final Counter dropped;
+    private final Counter failures;
+    private long timer = -1;
+    private long retentionTimer = -1;
+    private volatile boolean healthy = true;
+
+    public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.executor = executor;
+        this.capacity = capacity;
+        this.batchSize = batchSize;
+        this.written = Counter.builder("sluice.executor.runlog.written").description("Run log rows written").register(registry);
+        this.dropped = Counter.builder("sluice.executor.runlog.dropped")
+                .description("Run log rows dropped because the buffer was full").register(registry);
+        this.failures = Counter.builder("sluice.executor.runlog.failures").description("Failed run log writes").register(registry);
+        Gauge.builder("sluice.executor.runlog.buffered", size, AtomicInteger::get).description("Run log rows waiting")
+                .register(registry);
+    }
+
+    /** Starts the periodic writer and the retention job. */
+    public void start(Duration flushInterval, Duration retention) {
+        timer = vertx.setPeriodic(flushInterval.toMillis(), id -> flush());
+        retentionTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> pool
+                .preparedQuery("DELETE FROM sluice_run_log WHERE ended_at < $1")
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention)))
+                .onFailure(e -> LOG.warn("run log retention failed: {}", e.toString())));
+    }
+
+    /** Queues a row; never blocks. Any thread. */
+    public void offer(Row row) {
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        buffer.add(row);
+    }
+
+    /** Writes up to the buffer's content, batch by batch; a failed batch goes back to the buffer. */
+    public Future<Void> flush() {
+        if (!writing.compareAndSet(false, true)) {
+            return Future.succeededFuture();
+        }
+        return writeBatches().eventually(() -> {
+            writing.set(false);
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<Void> writeBatches() {
+        List<Row> batch = new ArrayList<>(batchSize);
+        Row r;
+        while (batch.size() < batchSize && (r = buffer.poll()) != null) {
+            batch.add(r);
+        }
+        if (batch.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return pool.preparedQuery(INSERT).execute(tuple(batch)).transform(ar -> {
+            if (ar.succeeded()) {
+                size.addAndGet(-batch.size());
+                written.increment(batch.size());
+                if (!healthy) {
+                    healthy = true;
+                    LOG.info("run log writes resumed");
+                }
+                return writeBatches();
+            }
+            failures.increment();
+            buffer.addAll(batch);
+            if (healthy) {
+                healthy = false;
+                LOG.warn("run log write failed, {} rows kept for later: {}", size.get(), ar.cause().toString());
+            }
+            return Future.succeededFuture();
+        });
+    }
+
+    private Tuple tuple(List<Row> rows) {
+        int n = rows.size();
+        String[] ids = new String[n];
+        String[] routes = new String[n];
+        String[] workflows = new String[n];
+        String[] outcomes = new String[n];
+        Integer[] attempts = new Integer[n];
+        OffsetDateTime[] ingest = new OffsetDateTime[n];
+        OffsetDateTime[] started = new OffsetDateTime[n];
+        OffsetDateTime[] ended = new OffsetDateTime[n];
+        Integer[] startLatency = new Integer[n];
+        Integer[] endLatency = new Integer[n];
+        String[] topics = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] executors = new String[n];
+        String[] errors = new String[n];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            ids[i] = r.eventId();
+            routes[i] = r.route();
+            workflows[i] = r.workflow();
+            outcomes[i] = r.outcome();
+            attempts[i] = r.attempts();
+            ingest[i] = time(r.ingestMillis());
+            started[i] = r.startMillis() < 0 ? null : time(r.startMillis());
+            ended[i] = time(r.endMillis());
+            startLatency[i] = r.startMillis() < 0 ? null : (int) (r.startMillis() - r.ingestMillis());
+            endLatency[i] = (int) (r.endMillis() - r.ingestMillis());
+            topics[i] = r.topic();
+            partitions[i] = r.partition();
+            offsets[i] = r.offset();
+            executors[i] = executor;
+            errors[i] = r.error();
+        }
+        return Tuple.of(ids, routes, workflows, outcomes, attempts, ingest, started, ended, startLatency, endLatency)
+                .addValue(topics).addValue(partitions).addValue(offsets).addValue(executors).addValue(errors);
+    }
+
+    private static OffsetDateTime time(long millis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+
+    public int buffered() {
+        return size.get();
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Stops the timers and writes what is buffered (bounded by the pool's own timeouts). */
+    public Future<Void> close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            vertx.cancelTimer(retentionTimer);
+        }
+        return flush().eventually(pool::close);
+    }
+}
