@@ -60,13 +60,13 @@ public final class ExecutorApp {
     private final String deploymentId;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final RunLog runLog;
-    private final RunClaims claims;
+    private final boolean claimsOn;
     private ManagementServer management;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, RunClaims claims) {
         this.runLog = runLog;
-        this.claims = claims;
+        this.claimsOn = claims != null;
         this.vertx = vertx;
         this.config = config;
         this.loop = loop;
@@ -109,13 +109,12 @@ public final class ExecutorApp {
         String owner = config.groupId() + "/" + hostName() + "/" + ProcessHandle.current().pid() + "/"
                 + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
         RunClaims claims = config.redisUrl() == null ? null
-                : new RunClaims(vertx, RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+                : new RunClaims(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
                         .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000))), owner, registry);
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }
-        Future<RunLog> runLogReady = (claims == null ? Future.<Void>succeededFuture() : claims.start())
-                .compose(v -> startRunLog(vertx, config, owner, registry));
+        Future<RunLog> runLogReady = startRunLog(vertx, config, owner, registry);
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
@@ -173,7 +172,9 @@ public final class ExecutorApp {
             return Future.succeededFuture(null);
         }
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-                .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500))
+                .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500)
+                        // IF NOT EXISTS notices are not news; keep the server's chatter to warnings.
+                        .addProperty("client_min_messages", "warning"))
                 .using(vertx).build();
         RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), registry);
         // The schema is applied before the first run; a database that is down at start-up does not
@@ -199,6 +200,7 @@ public final class ExecutorApp {
                 .put("partitions", loop.workers().size());
         if (runLog != null) {
             // The run log is best-effort: its state is reported, never a reason to stop executing.
+            details.put("claims", claimsOn ? "redis" : "off");
             details.put("runLog", runLog.healthy() ? "writing" : "buffering (" + runLog.buffered() + " rows)");
         }
         return new ManagementServer.Readiness(polling && !closing.get(), details);
@@ -223,7 +225,6 @@ public final class ExecutorApp {
             accounting.close(Duration.ofSeconds(2));
             return null;
         }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
-                .compose(v -> claims == null ? Future.succeededFuture() : claims.close())
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())
                 .onComplete(ar -> LOG.info("executor stopped"));

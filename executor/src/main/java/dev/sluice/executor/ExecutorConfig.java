@@ -50,6 +50,17 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getBoolean("executor.skip.dead.spans", true));
     }
 
+    /** The settings with the state stores' passwords masked, for logs. */
+    @Override
+    public String toString() {
+        return "ExecutorConfig[group=" + groupId + ", instances=" + instances + ", management=" + host + ":" + managementPort
+                + ", inflight=" + maxInFlightPerPartition + "/partition " + maxInFlight + "/process, commit=" + commitInterval.toMillis()
+                + "ms, attempts=" + maxAttempts + ", backoff=" + retryBackoff.toMillis() + "ms, shutdown=" + shutdownTimeout.toMillis()
+                + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
+                + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
+                + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + "]";
+    }
+
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,

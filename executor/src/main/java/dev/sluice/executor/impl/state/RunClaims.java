@@ -3,130 +3,94 @@ package dev.sluice.executor.impl.state;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims each (event, workflow) run in Redis before it starts, for the event's remaining
- * lifetime, so that a redelivered event (after a crash or a rebalance) is not run twice while it
- * is live. A claim is {@code running:<owner>} until the run ends, then {@code done:<owner>}.
- * Each executor keeps a liveness key alive while it runs; a run left {@code running} by an owner
- * whose liveness key has expired (it crashed) is taken over and run again, so a crash loses no
- * event. The remaining duplicate window is a crash between the target's answer and the
- * {@code done} mark. When Redis cannot be reached, runs go ahead unclaimed, and that is counted.
+ * Claims each (event, workflow) run in Redis so that a redelivered event (after a crash or a
+ * rebalance) is not run twice while it is live, and a crash loses no run. Two steps:
+ * <ol>
+ *   <li>{@link #claim}: {@code SET key claimed:<owner> NX PX lease} with a short lease — the run is
+ *       ours, nothing has been sent yet;</li>
+ *   <li>{@link #markSent}, just before the first request leaves (its connection already open):
+ *       {@code claimed:<owner>} becomes {@code sent:<owner>} for the rest of the event's life.</li>
+ * </ol>
+ * An executor that dies between the two leaves a claim that expires within the lease, so the
+ * event's next owner runs it. Once marked sent, the run is never started again. The one window
+ * left is between the mark's answer and the request's write, a single event-loop turn. When
+ * Redis cannot be reached, runs go ahead unclaimed, and that is counted.
  */
 public final class RunClaims {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunClaims.class);
-    private static final String ALIVE_PREFIX = "sluice:alive:";
-    private static final long ALIVE_TTL_MS = 5000;
+    /** A claim that is not marked sent within this long was abandoned (its executor died). */
+    public static final long CLAIM_LEASE_MS = 3000;
 
-    /**
-     * KEYS[1] the run; ARGV[1] the new value, ARGV[2] TTL ms, ARGV[3] this owner, ARGV[4] the
-     * liveness prefix. Answers claimed, taken-over, done, busy or mine.
-     */
-    private static final String CLAIM = String.join("\n",
-            "local v = redis.call('GET', KEYS[1])",
-            "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 'claimed' end",
-            "if string.sub(v, 1, 5) == 'done:' then return 'done' end",
-            "local owner = string.sub(v, 9)",
-            "if owner == ARGV[3] then return 'mine' end",
-            "if redis.call('EXISTS', ARGV[4] .. owner) == 1 then return 'busy' end",
-            "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
-            "return 'taken-over'");
+    /** KEYS[1] the run; ARGV[1] expected value, ARGV[2] new value, ARGV[3] TTL ms. 1 when swapped. */
+    private static final String SWAP = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end";
 
     /** What a claim attempt found. */
     public enum Claim {
         /** Ours to run. */
         CLAIMED,
-        /** Its previous owner died with the run unfinished: ours to run again. */
-        TAKEN_OVER,
-        /** Already run, or running in a live executor: skip. */
+        /** Already claimed or started elsewhere (or by us, before a rebalance): skip. */
         DUPLICATE,
         /** Redis unreachable: run unclaimed. */
         UNAVAILABLE
     }
 
-    private final Vertx vertx;
     private final RedisAPI redis;
-    private final String owner;
+    private final String claimed;
+    private final String sent;
     private final Counter unavailable;
-    private final Counter takenOver;
-    private long heartbeat = -1;
     private volatile long lastWarn;
 
-    public RunClaims(Vertx vertx, RedisAPI redis, String owner, MeterRegistry registry) {
-        this.vertx = vertx;
+    public RunClaims(RedisAPI redis, String owner, MeterRegistry registry) {
         this.redis = redis;
-        this.owner = owner;
+        this.claimed = "claimed:" + owner;
+        this.sent = "sent:" + owner;
         this.unavailable = Counter.builder("sluice.executor.claims.unavailable")
                 .description("Runs started without a claim because Redis could not be reached").register(registry);
-        this.takenOver = Counter.builder("sluice.executor.claims.taken.over")
-                .description("Runs taken over from an executor that died before finishing them").register(registry);
     }
 
     public static String key(String route, String eventId, String workflow) {
         return "sluice:run:" + route + ":" + eventId + ":" + workflow;
     }
 
-    /** Starts the liveness heartbeat; the first beat completes the returned future. */
-    public Future<Void> start() {
-        heartbeat = vertx.setPeriodic(1000, id -> beat());
-        return beat();
-    }
-
-    private Future<Void> beat() {
-        return redis.set(List.of(ALIVE_PREFIX + owner, "1", "PX", Long.toString(ALIVE_TTL_MS))).<Void>mapEmpty()
+    /** Claims the run. Never fails: Redis trouble is {@link Claim#UNAVAILABLE}. */
+    public Future<Claim> claim(String route, String eventId, String workflow, long remainingMillis) {
+        long lease = Math.max(1, Math.min(remainingMillis, CLAIM_LEASE_MS));
+        return redis.set(List.of(key(route, eventId, workflow), claimed, "NX", "PX", Long.toString(lease)))
+                .map(resp -> resp == null ? Claim.DUPLICATE : Claim.CLAIMED)
                 .recover(err -> {
-                    warn("Redis unreachable for the liveness key: " + err);
-                    return Future.succeededFuture();
-                });
-    }
-
-    /** Claims the run for {@code ttlMillis}. Never fails: Redis trouble is {@link Claim#UNAVAILABLE}. */
-    public Future<Claim> claim(String route, String eventId, String workflow, long ttlMillis) {
-        return redis.eval(List.of(CLAIM, "1", key(route, eventId, workflow), "running:" + owner,
-                        Long.toString(Math.max(1, ttlMillis)), owner, ALIVE_PREFIX))
-                .map(resp -> switch (resp.toString()) {
-                    case "claimed" -> Claim.CLAIMED;
-                    case "taken-over" -> {
-                        takenOver.increment();
-                        yield Claim.TAKEN_OVER;
-                    }
-                    default -> Claim.DUPLICATE;
-                })
-                .recover(err -> {
-                    unavailable.increment();
-                    warn("Redis unreachable, running without claims: " + err);
+                    unavailable(err);
                     return Future.succeededFuture(Claim.UNAVAILABLE);
                 });
     }
 
-    /** Marks the run done for the rest of the event's life. Never fails. */
-    public Future<Void> done(String route, String eventId, String workflow, long ttlMillis) {
-        if (ttlMillis <= 0) {
-            return Future.succeededFuture();
-        }
-        return redis.set(List.of(key(route, eventId, workflow), "done:" + owner, "PX", Long.toString(ttlMillis))).<Void>mapEmpty()
-                .recover(err -> Future.succeededFuture());
+    /**
+     * Marks a claimed run as started, for the rest of the event's life. False when the claim was
+     * lost (it outlived its lease and someone else claimed it): the run must not be sent. Redis
+     * trouble answers true (the run goes ahead, as an unclaimed one would).
+     */
+    public Future<Boolean> markSent(String route, String eventId, String workflow, long remainingMillis) {
+        return redis.eval(List.of(SWAP, "1", key(route, eventId, workflow), claimed, sent, Long.toString(Math.max(1, remainingMillis))))
+                .map(resp -> resp.toInteger() == 1)
+                .recover(err -> {
+                    unavailable(err);
+                    return Future.succeededFuture(true);
+                });
     }
 
-    /** Stops the heartbeat and removes the liveness key (a clean stop leaves nothing to take over). */
-    public Future<Void> close() {
-        if (heartbeat >= 0) {
-            vertx.cancelTimer(heartbeat);
-        }
-        return redis.del(List.of(ALIVE_PREFIX + owner)).<Void>mapEmpty().recover(err -> Future.succeededFuture());
-    }
-
-    private void warn(String message) {
+    private void unavailable(Throwable err) {
+        unavailable.increment();
         long now = System.currentTimeMillis();
         if (now - lastWarn > 10_000) {
             lastWarn = now;
-            LOG.warn(message);
+            LOG.warn("Redis unreachable, running without claims: {}", err.toString());
         }
     }
 }

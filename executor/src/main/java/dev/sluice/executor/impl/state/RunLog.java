@@ -54,6 +54,7 @@ public final class RunLog {
     private long timer = -1;
     private long retentionTimer = -1;
     private volatile boolean healthy = true;
+    private volatile Future<Void> current = Future.succeededFuture();
 
     public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, MeterRegistry registry) {
         this.vertx = vertx;
@@ -91,12 +92,13 @@ public final class RunLog {
     /** Writes up to the buffer's content, batch by batch; a failed batch goes back to the buffer. */
     public Future<Void> flush() {
         if (!writing.compareAndSet(false, true)) {
-            return Future.succeededFuture();
+            return current;
         }
-        return writeBatches().eventually(() -> {
+        current = writeBatches().eventually(() -> {
             writing.set(false);
             return Future.succeededFuture();
         });
+        return current;
     }
 
     private Future<Void> writeBatches() {
@@ -185,6 +187,7 @@ public final class RunLog {
             vertx.cancelTimer(timer);
             vertx.cancelTimer(retentionTimer);
         }
-        return flush().eventually(pool::close);
+        // Let a write in progress finish, then write what is left, then close.
+        return current.eventually(this::flush).eventually(pool::close);
     }
 }

@@ -131,22 +131,28 @@ public final class EventRunner {
                 metrics.started(start - run.record.timestamp());
             }
             int[] attempts = {0};
-            return runSteps(w, 0, run, attempts).transform(ar -> {
+            // A claimed run is marked sent just before its first request leaves.
+            java.util.function.Supplier<Future<Boolean>> mark = c != RunClaims.Claim.CLAIMED ? null
+                    : () -> claims.markSent(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
+            return runSteps(w, 0, run, attempts, mark).transform(ar -> {
                 long end = System.currentTimeMillis();
-                Future<Void> marked = claims == null || c == RunClaims.Claim.UNAVAILABLE ? Future.succeededFuture()
-                        : claims.done(run.route, run.id, w.name(), run.deadline - end);
+                if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
+                    metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
+                    log(run, w, Outcome.SKIPPED_DUPLICATE, 0, start, end, ar.cause().getMessage());
+                    return Future.succeededFuture();
+                }
                 if (ar.succeeded()) {
                     metrics.run(w.name(), Outcome.SUCCEEDED);
                     log(run, w, Outcome.SUCCEEDED, attempts[0], start, end, null);
-                    return marked;
+                    return Future.succeededFuture();
                 }
                 metrics.run(w.name(), Outcome.DEAD_LETTERED);
                 Throwable e = ar.cause();
                 String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 log(run, w, Outcome.DEAD_LETTERED, attempts[0], start, end, error);
-                return marked.compose(v -> account(Topics.deadLetter(run.record.topic()), run.record,
+                return account(Topics.deadLetter(run.record.topic()), run.record,
                         Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error,
-                                "sluice_attempts", Integer.toString(attempts[0])), 1));
+                                "sluice_attempts", Integer.toString(attempts[0])), 1);
             });
         });
     }
@@ -159,18 +165,24 @@ public final class EventRunner {
         }
     }
 
-    private Future<Void> runSteps(WorkflowConfig w, int index, Run run, int[] attempts) {
+    private Future<Void> runSteps(WorkflowConfig w, int index, Run run, int[] attempts,
+                                  java.util.function.Supplier<Future<Boolean>> mark) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
         StepConfig step = w.steps().get(index);
-        return attempt((StepConfig.Http) step, run, 1, attempts).compose(v -> runSteps(w, index + 1, run, attempts));
+        return attempt((StepConfig.Http) step, run, 1, attempts, index == 0 ? mark : null)
+                .compose(v -> runSteps(w, index + 1, run, attempts, null));
     }
 
-    private Future<Void> attempt(StepConfig.Http step, Run run, int attempt, int[] attempts) {
+    private Future<Void> attempt(StepConfig.Http step, Run run, int attempt, int[] attempts,
+                                 java.util.function.Supplier<Future<Boolean>> mark) {
         attempts[0]++;
         long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
-        return http.call(step, run.record, timeout).<Void>mapEmpty().recover(err -> {
+        return http.call(step, run.record, timeout, attempt == 1 ? mark : null).<Void>mapEmpty().recover(err -> {
+            if (err instanceof HttpStepRunner.ClaimLost) {
+                return Future.failedFuture(err);
+            }
             StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
             if (!f.retryable()) {
                 return Future.failedFuture(new StepFailure(f.getMessage() + " (attempt " + attempt + ", not retryable)", false, -1, f));
@@ -186,7 +198,7 @@ public final class EventRunner {
             }
             metrics.retry();
             Promise<Void> later = Promise.promise();
-            vertx.setTimer(delay, id -> attempt(step, run, attempt + 1, attempts).onComplete(later));
+            vertx.setTimer(delay, id -> attempt(step, run, attempt + 1, attempts, null).onComplete(later));
             return later.future();
         });
     }

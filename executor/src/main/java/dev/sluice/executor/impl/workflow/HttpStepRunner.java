@@ -32,7 +32,26 @@ public final class HttpStepRunner {
         this.client = client;
     }
 
+    /** Why a request was not sent: the run's claim was lost before it left. */
+    public static final class ClaimLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public ClaimLost() {
+            super("the run's claim was lost before its request left; another executor owns it", null, false, false);
+        }
+    }
+
     public Future<Integer> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
+        return call(step, record, timeoutMillis, null);
+    }
+
+    /**
+     * Sends the request. {@code beforeSend}, when given, runs once the connection is ready and
+     * just before the request is written; if it answers false, nothing is sent and the call fails
+     * with {@link ClaimLost}.
+     */
+    public Future<Integer> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis,
+                                java.util.function.Supplier<Future<Boolean>> beforeSend) {
         if (timeoutMillis <= 0) {
             return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
         }
@@ -58,7 +77,16 @@ public final class HttpStepRunner {
         client.request(options)
                 .compose(req -> {
                     result.future().onFailure(e -> req.reset());
-                    return req.send(body);
+                    if (beforeSend == null) {
+                        return req.send(body);
+                    }
+                    return beforeSend.get().compose(go -> {
+                        if (!go) {
+                            req.reset();
+                            return Future.failedFuture(new ClaimLost());
+                        }
+                        return req.send(body);
+                    });
                 })
                 .compose(this::classify)
                 .onComplete(ar -> {
@@ -67,7 +95,7 @@ public final class HttpStepRunner {
                         result.tryComplete(ar.result());
                     } else {
                         Throwable e = ar.cause();
-                        result.tryFail(e instanceof StepFailure ? e : StepFailure.retryable(
+                        result.tryFail(e instanceof StepFailure || e instanceof ClaimLost ? e : StepFailure.retryable(
                                 "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
                     }
                 });
