@@ -29,8 +29,12 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
 
     private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
             "contentTypes", "maxBatchEvents", "keyFallback");
-    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "steps");
+    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
+    private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
+    private static final Set<String> PUBLISH_FIELDS = Set.of("type", "topic", "timeout");
+    private static final Set<String> REDIS_FIELDS = Set.of("type", "command", "key", "value", "ttl", "timeout");
+    private static final Set<String> FILTER_FIELDS = Set.of("type", "condition");
 
     public Catalog {
         routes = Map.copyOf(routes);
@@ -118,20 +122,48 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             JsonObject so = ss.getJsonObject(i);
             steps.add(field("steps[" + i + "]", () -> step(so)));
         }
-        return new WorkflowConfig(o.getString("name"), sources, steps);
+        Condition filter = field("filter", () -> o.containsKey("filter") ? Condition.parse(o.getValue("filter")) : null);
+        return new WorkflowConfig(o.getString("name"), sources, filter, steps);
     }
 
     private static StepConfig step(JsonObject o) {
         String type = o.getString("type", "http");
-        if (!type.equals("http")) {
-            throw new ConfigException("type: unknown step type '" + type + "' (known: http)");
+        switch (type) {
+            case "http" -> {
+                unknownFields(o, HTTP_STEP_FIELDS);
+                Map<String, String> headers = new LinkedHashMap<>();
+                fieldDo("headers", () -> o.getJsonObject("headers", new JsonObject())
+                        .forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
+                return new StepConfig.Http(field("url", () -> o.getString("url")), field("method", () -> o.getString("method", "POST")),
+                        timeout(o, Duration.ofSeconds(10)), headers);
+            }
+            case "transform" -> {
+                unknownFields(o, TRANSFORM_FIELDS);
+                Map<String, String> set = new LinkedHashMap<>();
+                fieldDo("set", () -> o.getJsonObject("set", new JsonObject()).forEach(e -> set.put(e.getKey(), String.valueOf(e.getValue()))));
+                return new StepConfig.Transform(set);
+            }
+            case "publish" -> {
+                unknownFields(o, PUBLISH_FIELDS);
+                return new StepConfig.Publish(field("topic", () -> o.getString("topic")), timeout(o, Duration.ofSeconds(5)));
+            }
+            case "redis" -> {
+                unknownFields(o, REDIS_FIELDS);
+                return new StepConfig.Redis(field("command", () -> o.getString("command")), field("key", () -> o.getString("key")),
+                        field("value", () -> o.getValue("value") == null ? null : String.valueOf(o.getValue("value"))),
+                        field("ttl", () -> o.containsKey("ttl") ? Durations.parse(o.getString("ttl")) : null),
+                        timeout(o, Duration.ofSeconds(2)));
+            }
+            case "filter" -> {
+                unknownFields(o, FILTER_FIELDS);
+                return new StepConfig.Filter(field("condition", () -> Condition.parse(o.getValue("condition"))));
+            }
+            default -> throw new ConfigException("type: unknown step type '" + type + "' (known: http, transform, publish, redis, filter)");
         }
-        unknownFields(o, HTTP_STEP_FIELDS);
-        Map<String, String> headers = new LinkedHashMap<>();
-        fieldDo("headers", () -> o.getJsonObject("headers", new JsonObject()).forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
-        Duration timeout = field("timeout", () -> o.containsKey("timeout") ? Durations.parse(o.getString("timeout")) : Duration.ofSeconds(10));
-        return new StepConfig.Http(field("url", () -> o.getString("url")), field("method", () -> o.getString("method", "POST")),
-                timeout, headers);
+    }
+
+    private static Duration timeout(JsonObject o, Duration otherwise) {
+        return field("timeout", () -> o.containsKey("timeout") ? Durations.parse(o.getString("timeout")) : otherwise);
     }
 
     private static void unknownFields(JsonObject o, Set<String> known) {

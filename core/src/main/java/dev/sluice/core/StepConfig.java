@@ -10,8 +10,9 @@ public sealed interface StepConfig {
     Duration timeout();
 
     /**
-     * Calls a URL with the event's payload as the body (the payload's content type is kept), plus
-     * fixed headers. Success is a 2xx status.
+     * Calls a URL with the current payload as the body (CloudEvents binary mode), plus fixed
+     * headers. Success is a 2xx status; a JSON response is available to later steps as
+     * {@code {{$response/...}}}.
      */
     record Http(String url, String method, Duration timeout, Map<String, String> headers) implements StepConfig {
         public Http {
@@ -23,6 +24,68 @@ public sealed interface StepConfig {
                 throw new ConfigException("method must be GET, POST, PUT, PATCH or DELETE, got '" + method + "'");
             }
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+    }
+
+    /**
+     * Replaces the payload with a JSON object built from templates: each entry maps a JSON pointer
+     * in the output to a template such as {@code "{{/device/id}}"} (a pointer into the current
+     * payload), {@code "{{$id}}"} (an attribute), {@code "{{$response/status}}"} or literal text.
+     */
+    record Transform(Map<String, String> set) implements StepConfig {
+        public Transform {
+            if (set == null || set.isEmpty()) {
+                throw new ConfigException("set: a transform needs at least one output field");
+            }
+            set.forEach((k, v) -> {
+                if (!k.startsWith("/")) {
+                    throw new ConfigException("set: output fields are JSON pointers starting with '/', got '" + k + "'");
+                }
+                Templates.check(v, msg -> new ConfigException("set." + k + ": " + msg));
+            });
+            set = Map.copyOf(set);
+        }
+
+        public Duration timeout() {
+            return Duration.ofSeconds(1);
+        }
+    }
+
+    /** Produces the current payload, with the event's attributes, to another topic (fan-out, chaining). */
+    record Publish(String topic, Duration timeout) implements StepConfig {
+        public Publish {
+            if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,200}")) {
+                throw new ConfigException("topic must be 1-200 of [A-Za-z0-9._-], got '" + topic + "'");
+            }
+        }
+    }
+
+    /** Transient per-workflow state in Redis: {@code set}, {@code incr} or {@code expire} a key (templates allowed). */
+    record Redis(String command, String key, String value, Duration ttl, Duration timeout) implements StepConfig {
+        public Redis {
+            if (command == null || !command.matches("set|incr|expire")) {
+                throw new ConfigException("command must be set, incr or expire, got '" + command + "'");
+            }
+            if (key == null || key.isBlank()) {
+                throw new ConfigException("key: required");
+            }
+            Templates.check(key, msg -> new ConfigException("key: " + msg));
+            if (value != null) {
+                Templates.check(value, msg -> new ConfigException("value: " + msg));
+            }
+            if (command.equals("set") && value == null) {
+                throw new ConfigException("value: required for set");
+            }
+            if (command.equals("expire") && ttl == null) {
+                throw new ConfigException("ttl: required for expire");
+            }
+        }
+    }
+
+    /** Stops the run early (it still succeeds) when the condition is false. */
+    record Filter(Condition condition) implements StepConfig {
+        public Duration timeout() {
+            return Duration.ofSeconds(1);
         }
     }
 }

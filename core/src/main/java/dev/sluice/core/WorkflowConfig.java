@@ -2,8 +2,11 @@ package dev.sluice.core;
 
 import java.util.List;
 
-/** A workflow: the sources it subscribes to and the steps it runs for each of their events, in order. */
-public record WorkflowConfig(String name, List<String> sources, List<StepConfig> steps) {
+/**
+ * A workflow: the sources it subscribes to, an optional filter (events it does not match are not
+ * its business), and the steps it runs for each matching event, in order.
+ */
+public record WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps) {
 
     public WorkflowConfig {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {

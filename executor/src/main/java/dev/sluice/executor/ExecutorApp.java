@@ -108,9 +108,9 @@ public final class ExecutorApp {
                 .description("Events in progress in this process").register(registry);
         String owner = config.groupId() + "/" + hostName() + "/" + ProcessHandle.current().pid() + "/"
                 + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-        RunClaims claims = config.redisUrl() == null ? null
-                : new RunClaims(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
-                        .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000))), owner, registry);
+        RedisAPI redisApi = config.redisUrl() == null ? null : RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
+        RunClaims claims = redisApi == null ? null : new RunClaims(redisApi, owner, registry);
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }
@@ -118,7 +118,7 @@ public final class ExecutorApp {
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
-                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config, claims, runLog);
+                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config, claims, runLog, redisApi);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->

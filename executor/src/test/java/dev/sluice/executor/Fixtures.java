@@ -25,8 +25,12 @@ final class Fixtures implements AutoCloseable {
 
     /** Sends one event; returns its id. {@code ingest} and {@code ttl} are in ms. */
     String send(String topic, String route, String key, String payload, long ingest, long ttl) throws Exception {
+        return send(topic, route, key, payload, "text/plain", ingest, ttl);
+    }
+
+    String send(String topic, String route, String key, String payload, String contentType, long ingest, long ttl) {
         String id = EventIds.nextString(ingest);
-        IngestedEvent e = new IngestedEvent(id, "/sources/" + route, "t", null, null, "text/plain", null, "default", route, ingest,
+        IngestedEvent e = new IngestedEvent(id, "/sources/" + route, "t", null, null, contentType, null, "default", route, ingest,
                 ingest + ttl, key == null ? null : key.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8),
                 key == null ? Map.of() : Map.of("partitionkey", key));
         producer.send(EventRecords.toRecord(topic, e));

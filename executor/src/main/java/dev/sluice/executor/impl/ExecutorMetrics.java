@@ -66,6 +66,11 @@ public final class ExecutorMetrics {
                 .tag(MetricNames.TAG_TOPIC, topic).register(registry).increment(count);
     }
 
+    public void filtered(String workflow) {
+        Counter.builder("sluice.executor.filtered").description("Events a workflow's filter did not match")
+                .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
+    }
+
     public void retry() {
         retries.increment();
     }

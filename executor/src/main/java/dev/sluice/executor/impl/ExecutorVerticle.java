@@ -13,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.redis.client.RedisAPI;
 import java.util.List;
 import java.util.Map;
 
@@ -25,11 +26,13 @@ public final class ExecutorVerticle extends VerticleBase {
     private final ExecutorConfig config;
     private final RunClaims claims;
     private final RunLog runLog;
+    private final RedisAPI state;
     private HttpClient client;
     private EventRunner runner;
 
     public ExecutorVerticle(Map<String, List<WorkflowConfig>> workflows, AccountingProducer accounting, ExecutorMetrics metrics,
-                            ExecutorConfig config, RunClaims claims, RunLog runLog) {
+                            ExecutorConfig config, RunClaims claims, RunLog runLog, RedisAPI state) {
+        this.state = state;
         this.workflows = workflows;
         this.accounting = accounting;
         this.metrics = metrics;
@@ -43,7 +46,7 @@ public final class ExecutorVerticle extends VerticleBase {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
         runner = new EventRunner(vertx, context, workflows, new HttpStepRunner(vertx, client), accounting, metrics, config, claims,
-                runLog);
+                runLog, state);
         return Future.succeededFuture();
     }
 

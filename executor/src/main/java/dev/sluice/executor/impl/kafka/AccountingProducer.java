@@ -74,6 +74,39 @@ public final class AccountingProducer implements AutoCloseable {
     }
 
     /**
+     * Produces a workflow's current payload to {@code topic} with the event's key and attributes
+     * (the content type updated); completes on {@code context}. The publish step.
+     */
+    public Future<Void> publishPayload(Context context, String topic, ConsumerRecord<byte[], byte[]> source, byte[] payload,
+                                       String contentType) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : source.headers()) {
+            if (contentType == null || !h.key().equals(SluiceHeaders.CONTENT_TYPE)) {
+                headers.add(h);
+            }
+        }
+        if (contentType != null) {
+            headers.add(SluiceHeaders.CONTENT_TYPE, contentType.getBytes(StandardCharsets.UTF_8));
+        }
+        headers.add(SluiceHeaders.ORIGIN, (source.topic() + "/" + source.partition() + "/" + source.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        Promise<Void> promise = Promise.promise();
+        try {
+            producer.send(new ProducerRecord<>(topic, null, source.timestamp(), source.key(), payload, headers),
+                    (md, err) -> context.runOnContext(v -> {
+                        if (err == null) {
+                            promise.complete();
+                        } else {
+                            promise.fail(err);
+                        }
+                    }));
+        } catch (RuntimeException e) {
+            promise.fail(e);
+        }
+        return promise.future();
+    }
+
+    /**
      * Writes a record that stands for events that were never read (a skipped dead span); the
      * outcome is logged. Any thread; never blocks once the topic's metadata is known.
      */

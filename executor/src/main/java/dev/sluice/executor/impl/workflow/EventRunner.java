@@ -1,9 +1,11 @@
 package dev.sluice.executor.impl.workflow;
 
+import dev.sluice.core.Condition;
 import dev.sluice.core.Deadlines;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
+import dev.sluice.core.Templates;
 import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
@@ -16,6 +18,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,10 +52,12 @@ public final class EventRunner {
     private final ExecutorConfig config;
     private final RunClaims claims;
     private final RunLog runLog;
+    private final RedisAPI state;
 
     public EventRunner(Vertx vertx, Context context, Map<String, List<WorkflowConfig>> workflowsBySource, HttpStepRunner http,
                        AccountingProducer accounting, ExecutorMetrics metrics, ExecutorConfig config, RunClaims claims,
-                       RunLog runLog) {
+                       RunLog runLog, RedisAPI state) {
+        this.state = state;
         this.vertx = vertx;
         this.context = context;
         this.workflowsBySource = workflowsBySource;
@@ -62,18 +70,95 @@ public final class EventRunner {
     }
 
     /** One event's progress. Confined to the event loop. */
-    private static final class Run {
+    private static final class Run implements Condition.Event {
         final ConsumerRecord<byte[], byte[]> record;
         final String id;
         final String route;
         final long deadline;
         boolean started;
+        private Object json;
+        private boolean parsed;
 
         Run(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline) {
             this.record = record;
             this.id = id;
             this.route = route;
             this.deadline = deadline;
+        }
+
+        @Override
+        public String attribute(String name) {
+            return EventRecords.text(record.headers(), name.equals("datacontenttype") ? SluiceHeaders.CONTENT_TYPE
+                    : SluiceHeaders.CE_PREFIX + name);
+        }
+
+        @Override
+        public Object json() {
+            if (!parsed) {
+                parsed = true;
+                json = parseJson(record.value());
+            }
+            return json;
+        }
+    }
+
+    /** One workflow's run of one event: the payload as the steps reshape it. Confined to the event loop. */
+    private static final class WorkflowRun implements Condition.Event, Templates.Scope {
+        final Run run;
+        byte[] payload;
+        String contentType;
+        Object response;
+        private Object json;
+        private boolean parsed;
+
+        WorkflowRun(Run run) {
+            this.run = run;
+            this.payload = run.record.value();
+        }
+
+        void replacePayload(JsonObject next) {
+            payload = next.toBuffer().getBytes();
+            contentType = "application/json";
+            json = next;
+            parsed = true;
+        }
+
+        @Override
+        public String attribute(String name) {
+            if (name.equals("datacontenttype") && contentType != null) {
+                return contentType;
+            }
+            return run.attribute(name);
+        }
+
+        @Override
+        public Object json() {
+            if (!parsed) {
+                parsed = true;
+                json = payload == run.record.value() ? run.json() : parseJson(payload);
+            }
+            return json;
+        }
+
+        @Override
+        public Object payload() {
+            return json();
+        }
+
+        @Override
+        public Object response() {
+            return response;
+        }
+    }
+
+    private static Object parseJson(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return null;
+        }
+        try {
+            return Json.decodeValue(Buffer.buffer(bytes));
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -92,6 +177,10 @@ public final class EventRunner {
         }
         List<Future<Void>> runs = new ArrayList<>(workflows.size());
         for (WorkflowConfig w : workflows) {
+            if (w.filter() != null && !w.filter().test(run)) {
+                metrics.filtered(w.name());
+                continue;
+            }
             runs.add(runWorkflow(w, run));
         }
         return Future.join(runs).transform(ar -> {
@@ -134,7 +223,7 @@ public final class EventRunner {
             // A claimed run is marked sent just before its first request leaves.
             java.util.function.Supplier<Future<Boolean>> mark = c != RunClaims.Claim.CLAIMED ? null
                     : () -> claims.markSent(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
-            return runSteps(w, 0, run, attempts, mark).transform(ar -> {
+            return runSteps(w, 0, new WorkflowRun(run), attempts, mark).transform(ar -> {
                 long end = System.currentTimeMillis();
                 if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
                     metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
@@ -165,21 +254,79 @@ public final class EventRunner {
         }
     }
 
-    private Future<Void> runSteps(WorkflowConfig w, int index, Run run, int[] attempts,
+    private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr, int[] attempts,
                                   java.util.function.Supplier<Future<Boolean>> mark) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
         StepConfig step = w.steps().get(index);
-        return attempt((StepConfig.Http) step, run, 1, attempts, index == 0 ? mark : null)
-                .compose(v -> runSteps(w, index + 1, run, attempts, null));
+        Future<Void> done;
+        java.util.function.Supplier<Future<Boolean>> markLeft = mark;
+        if (step instanceof StepConfig.Http http) {
+            done = attempt(http, wr, 1, attempts, mark);
+            markLeft = null;
+        } else if (step instanceof StepConfig.Filter f) {
+            if (!f.condition().test(wr)) {
+                return Future.succeededFuture();
+            }
+            done = Future.succeededFuture();
+        } else if (step instanceof StepConfig.Transform t) {
+            try {
+                wr.replacePayload(Templates.build(t.set(), wr));
+                done = Future.succeededFuture();
+            } catch (RuntimeException e) {
+                done = Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
+            }
+        } else if (step instanceof StepConfig.Publish p) {
+            attempts[0]++;
+            done = sideEffect(mark).compose(go -> accounting.publishPayload(context, p.topic(), wr.run.record, wr.payload,
+                    wr.contentType)).recover(e -> Future.failedFuture(e instanceof HttpStepRunner.ClaimLost ? e
+                    : StepFailure.fatal("publish to " + p.topic() + " failed: " + e.getMessage())));
+            markLeft = null;
+        } else {
+            StepConfig.Redis r = (StepConfig.Redis) step;
+            attempts[0]++;
+            done = sideEffect(mark).compose(go -> redisStep(r, wr));
+            markLeft = null;
+        }
+        java.util.function.Supplier<Future<Boolean>> next = markLeft;
+        return done.compose(v -> runSteps(w, index + 1, wr, attempts, next));
     }
 
-    private Future<Void> attempt(StepConfig.Http step, Run run, int attempt, int[] attempts,
+    /** Marks the run sent before its first side effect; a lost claim stops the run. */
+    private static Future<Boolean> sideEffect(java.util.function.Supplier<Future<Boolean>> mark) {
+        if (mark == null) {
+            return Future.succeededFuture(true);
+        }
+        return mark.get().compose(go -> go ? Future.succeededFuture(true) : Future.failedFuture(new HttpStepRunner.ClaimLost()));
+    }
+
+    private Future<Void> redisStep(StepConfig.Redis r, WorkflowRun wr) {
+        if (state == null) {
+            return Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured"));
+        }
+        String key = Templates.render(r.key(), wr);
+        Future<?> op = switch (r.command()) {
+            case "incr" -> state.incr(key);
+            case "set" -> r.ttl() == null ? state.set(List.of(key, Templates.render(r.value(), wr)))
+                    : state.set(List.of(key, Templates.render(r.value(), wr), "PX", Long.toString(r.ttl().toMillis())));
+            default -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())));
+        };
+        Future<?> withTtl = r.command().equals("incr") && r.ttl() != null
+                ? op.compose(v -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())))) : op;
+        return withTtl.<Void>mapEmpty().recover(e -> Future.failedFuture(
+                StepFailure.retryable("redis " + r.command() + " failed: " + e.getMessage(), e)));
+    }
+
+    private Future<Void> attempt(StepConfig.Http step, WorkflowRun wr, int attempt, int[] attempts,
                                  java.util.function.Supplier<Future<Boolean>> mark) {
         attempts[0]++;
+        Run run = wr.run;
         long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
-        return http.call(step, run.record, timeout, attempt == 1 ? mark : null).<Void>mapEmpty().recover(err -> {
+        return http.call(step, run.record, wr.payload, wr.contentType, timeout, attempt == 1 ? mark : null).map(result -> {
+            wr.response = result.json() == null ? null : parseJson(result.json().getBytes());
+            return (Void) null;
+        }).recover(err -> {
             if (err instanceof HttpStepRunner.ClaimLost) {
                 return Future.failedFuture(err);
             }
@@ -198,7 +345,7 @@ public final class EventRunner {
             }
             metrics.retry();
             Promise<Void> later = Promise.promise();
-            vertx.setTimer(delay, id -> attempt(step, run, attempt + 1, attempts, null).onComplete(later));
+            vertx.setTimer(delay, id -> attempt(step, wr, attempt + 1, attempts, null).onComplete(later));
             return later.future();
         });
     }

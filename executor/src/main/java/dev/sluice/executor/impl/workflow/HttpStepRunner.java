@@ -41,8 +41,12 @@ public final class HttpStepRunner {
         }
     }
 
-    public Future<Integer> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
-        return call(step, record, timeoutMillis, null);
+    /** A successful answer: its status, and its body when it is JSON (else null). */
+    public record Result(int status, Buffer json) {
+    }
+
+    public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
+        return call(step, record, record.value(), null, timeoutMillis, null);
     }
 
     /**
@@ -50,8 +54,8 @@ public final class HttpStepRunner {
      * just before the request is written; if it answers false, nothing is sent and the call fails
      * with {@link ClaimLost}.
      */
-    public Future<Integer> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis,
-                                java.util.function.Supplier<Future<Boolean>> beforeSend) {
+    public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
+                               long timeoutMillis, java.util.function.Supplier<Future<Boolean>> beforeSend) {
         if (timeoutMillis <= 0) {
             return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
         }
@@ -66,14 +70,18 @@ public final class HttpStepRunner {
             }
         }
         Headers h = record.headers();
-        copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
+        if (contentType != null) {
+            options.putHeader("content-type", contentType);
+        } else {
+            copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
+        }
         copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
         step.headers().forEach(options::putHeader);
 
-        Promise<Integer> result = Promise.promise();
+        Promise<Result> result = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(
                 StepFailure.retryable("no response within " + timeoutMillis + " ms", null)));
-        Buffer body = record.value() == null ? Buffer.buffer() : Buffer.buffer(record.value());
+        Buffer body = payload == null ? Buffer.buffer() : Buffer.buffer(payload);
         client.request(options)
                 .compose(req -> {
                     result.future().onFailure(e -> req.reset());
@@ -102,11 +110,13 @@ public final class HttpStepRunner {
         return result.future();
     }
 
-    private Future<Integer> classify(HttpClientResponse resp) {
+    private Future<Result> classify(HttpClientResponse resp) {
         int status = resp.statusCode();
+        String type = resp.getHeader("content-type");
         return resp.body().transform(ar -> {
             if (status >= 200 && status < 300) {
-                return Future.succeededFuture(status);
+                boolean json = type != null && (type.startsWith("application/json") || type.contains("+json"));
+                return Future.succeededFuture(new Result(status, json && ar.succeeded() ? ar.result() : null));
             }
             if (status == 408 || status == 429 || status >= 500) {
                 long retryAfter = retryAfterMillis(resp.getHeader("retry-after"));
