@@ -16,6 +16,8 @@ import dev.sluice.executor.impl.kafka.ConsumerLoop;
 import dev.sluice.executor.impl.state.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
+import dev.sluice.executor.impl.state.WorkflowStore;
+import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -62,6 +64,7 @@ public final class ExecutorApp {
     private final RunLog runLog;
     private final boolean claimsOn;
     private ManagementServer management;
+    private WorkflowStore store;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, RunClaims claims) {
@@ -94,10 +97,15 @@ public final class ExecutorApp {
 
     public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, KafkaConfig kafka, Catalog catalog,
                                             PrometheusMeterRegistry registry) {
-        Map<String, List<WorkflowConfig>> bySource = catalog.workflowsBySource();
+        if (config.workflowsFromPostgres() && config.pgUrl() == null) {
+            return Future.failedFuture(new dev.sluice.core.ConfigException("executor.workflows=postgres needs pg.url"));
+        }
+        WorkflowTable table = new WorkflowTable(config.workflowsFromPostgres() ? List.of() : catalog.workflows());
+        // With workflows in PostgreSQL any route may gain a workflow at any time: read every routed topic.
+        Set<String> sources = config.workflowsFromPostgres() ? catalog.routes().keySet() : catalog.workflowsBySource().keySet();
         Set<String> topics = new TreeSet<>();
         Map<String, Long> ttlByTopic = new HashMap<>();
-        bySource.keySet().forEach(source -> {
+        sources.forEach(source -> {
             RouteConfig route = catalog.routes().get(source);
             topics.add(route.topic());
             ttlByTopic.merge(route.topic(), route.ttl().toMillis(), Math::max);
@@ -114,11 +122,17 @@ public final class ExecutorApp {
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }
-        Future<RunLog> runLogReady = startRunLog(vertx, config, owner, registry);
+        java.util.concurrent.atomic.AtomicReference<WorkflowStore> storeRef = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<RunLog> runLogReady = startRunLog(vertx, config, owner, registry)
+                .compose(runLog -> !config.workflowsFromPostgres() ? Future.succeededFuture(runLog)
+                        : startWorkflowStore(vertx, config, catalog, table).map(store -> {
+                            storeRef.set(store);
+                            return runLog;
+                        }));
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
-                    ExecutorVerticle v = new ExecutorVerticle(bySource, accounting, metrics, config, claims, runLog, redisApi);
+                    ExecutorVerticle v = new ExecutorVerticle(table, accounting, metrics, config, claims, runLog, redisApi);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
@@ -150,7 +164,9 @@ public final class ExecutorApp {
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();
-                            return new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
+                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
+                            app.store = storeRef.get();
+                            return app;
                         }))))
                 .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
                         .map(m -> {
@@ -188,6 +204,14 @@ public final class ExecutorApp {
         });
     }
 
+    private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,
+                                                            WorkflowTable table) {
+        PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(connect).using(vertx).build();
+        WorkflowStore store = new WorkflowStore(vertx, pool, connect, catalog.routes(), table);
+        return Migrations.apply(pool).compose(v -> store.start()).map(v -> store);
+    }
+
     private static String hostName() {
         String h = System.getenv("HOSTNAME");
         return h == null ? "local" : h;
@@ -201,6 +225,9 @@ public final class ExecutorApp {
         if (runLog != null) {
             // The run log is best-effort: its state is reported, never a reason to stop executing.
             details.put("claims", claimsOn ? "redis" : "off");
+            if (store != null) {
+                details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
+            }
             details.put("runLog", runLog.healthy() ? "writing" : "buffering (" + runLog.buffered() + " rows)");
         }
         return new ManagementServer.Readiness(polling && !closing.get(), details);
@@ -225,6 +252,7 @@ public final class ExecutorApp {
             accounting.close(Duration.ofSeconds(2));
             return null;
         }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
+                .compose(v -> store == null ? Future.succeededFuture() : store.close())
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())
                 .onComplete(ar -> LOG.info("executor stopped"));

@@ -23,11 +23,13 @@ import java.time.Duration;
  * @param runLogFlush             run log write interval
  * @param runLogRetention         run log rows older than this are deleted
  * @param skipDeadSpans           on assignment, seek past records whose deadline has certainly passed
+ * @param workflowsFromPostgres   load workflows from PostgreSQL (hot reload) instead of the catalog file
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
-                             Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans) {
+                             Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
+                             boolean workflowsFromPostgres) {
 
     public static ExecutorConfig from(Settings s) {
         return new ExecutorConfig(
@@ -47,7 +49,22 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getInt("executor.runlog.batch", 1000),
                 s.getDuration("executor.runlog.flush", Duration.ofMillis(200)),
                 s.getDuration("executor.runlog.retention", Duration.ofDays(7)),
-                s.getBoolean("executor.skip.dead.spans", true));
+                s.getBoolean("executor.skip.dead.spans", true),
+                workflowSource(s.get("executor.workflows", "file")));
+    }
+
+    private static boolean workflowSource(String v) {
+        return switch (v) {
+            case "file" -> false;
+            case "postgres" -> true;
+            default -> throw new dev.sluice.core.ConfigException("executor.workflows must be file or postgres, got '" + v + "'");
+        };
+    }
+
+    public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
+        return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
+                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
+                runLogRetention, skipDeadSpans, on);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -58,24 +75,25 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms, attempts=" + maxAttempts + ", backoff=" + retryBackoff.toMillis() + "ms, shutdown=" + shutdownTimeout.toMillis()
                 + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
-                + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + "]";
+                + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
+                + (workflowsFromPostgres ? "postgres" : "file") + "]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres);
     }
 }

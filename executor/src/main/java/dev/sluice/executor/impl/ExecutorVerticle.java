@@ -1,12 +1,12 @@
 package dev.sluice.executor.impl;
 
-import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.workflow.EventRunner;
 import dev.sluice.executor.impl.workflow.HttpStepRunner;
+import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,13 +14,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.redis.client.RedisAPI;
-import java.util.List;
-import java.util.Map;
 
 /** One event loop's share of the executor: the runner and HTTP client its partitions use. */
 public final class ExecutorVerticle extends VerticleBase {
 
-    private final Map<String, List<WorkflowConfig>> workflows;
+    private final WorkflowTable workflows;
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
@@ -30,7 +28,7 @@ public final class ExecutorVerticle extends VerticleBase {
     private HttpClient client;
     private EventRunner runner;
 
-    public ExecutorVerticle(Map<String, List<WorkflowConfig>> workflows, AccountingProducer accounting, ExecutorMetrics metrics,
+    public ExecutorVerticle(WorkflowTable workflows, AccountingProducer accounting, ExecutorMetrics metrics,
                             ExecutorConfig config, RunClaims claims, RunLog runLog, RedisAPI state) {
         this.state = state;
         this.workflows = workflows;

@@ -16,7 +16,7 @@ import java.util.List;
 public final class Migrations {
 
     /** The scripts, in order. */
-    static final List<String> SCRIPTS = List.of("V1__run_log.sql");
+    static final List<String> SCRIPTS = List.of("V1__run_log.sql", "V2__workflows.sql");
     private static final long LOCK = 0x51_1CE_0001L;
 
     private Migrations() {

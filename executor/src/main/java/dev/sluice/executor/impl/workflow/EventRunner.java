@@ -45,7 +45,7 @@ public final class EventRunner {
 
     private final Vertx vertx;
     private final Context context;
-    private final Map<String, List<WorkflowConfig>> workflowsBySource;
+    private final WorkflowTable workflows;
     private final HttpStepRunner http;
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
@@ -54,13 +54,13 @@ public final class EventRunner {
     private final RunLog runLog;
     private final RedisAPI state;
 
-    public EventRunner(Vertx vertx, Context context, Map<String, List<WorkflowConfig>> workflowsBySource, HttpStepRunner http,
+    public EventRunner(Vertx vertx, Context context, WorkflowTable workflows, HttpStepRunner http,
                        AccountingProducer accounting, ExecutorMetrics metrics, ExecutorConfig config, RunClaims claims,
                        RunLog runLog, RedisAPI state) {
         this.state = state;
         this.vertx = vertx;
         this.context = context;
-        this.workflowsBySource = workflowsBySource;
+        this.workflows = workflows;
         this.http = http;
         this.accounting = accounting;
         this.metrics = metrics;
@@ -164,7 +164,7 @@ public final class EventRunner {
 
     public Future<Void> run(ConsumerRecord<byte[], byte[]> record) {
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
-        List<WorkflowConfig> workflows = route == null ? null : workflowsBySource.get(route);
+        List<WorkflowConfig> workflows = route == null ? null : this.workflows.forSource(route);
         if (workflows == null || workflows.isEmpty()) {
             return Future.succeededFuture();
         }

@@ -1,0 +1,96 @@
+package dev.sluice.executor.impl.state;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.ConfigException;
+import dev.sluice.core.RouteConfig;
+import dev.sluice.core.WorkflowConfig;
+import dev.sluice.executor.impl.workflow.WorkflowTable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Workflows kept in PostgreSQL ({@code sluice_workflows}: name, definition as JSON). Loaded at
+ * start and again whenever a row changes ({@code LISTEN sluice_workflows}, fed by a trigger), so
+ * an edit reaches every executor within moments. Each definition is validated against the routes
+ * as a catalog workflow is; an invalid one is logged with the field at fault and left out, and
+ * the others still load.
+ */
+public final class WorkflowStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowStore.class);
+    public static final String CHANNEL = "sluice_workflows";
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final PgConnectOptions connect;
+    private final Map<String, RouteConfig> routes;
+    private final WorkflowTable table;
+    private PgSubscriber subscriber;
+    private volatile List<String> rejected = List.of();
+
+    public WorkflowStore(Vertx vertx, Pool pool, PgConnectOptions connect, Map<String, RouteConfig> routes, WorkflowTable table) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.connect = connect;
+        this.routes = routes;
+        this.table = table;
+    }
+
+    /** Loads the workflows, then listens for changes (reconnecting if the connection drops). */
+    public Future<Void> start() {
+        subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(retries -> 1000L);
+        subscriber.channel(CHANNEL).handler(name -> reload().onFailure(e -> LOG.warn("workflow reload failed: {}", e.toString())))
+                .subscribeHandler(v -> reload().onFailure(e -> LOG.warn("workflow reload failed: {}", e.toString())));
+        return reload().compose(v -> subscriber.connect());
+    }
+
+    /** Reads every definition and swaps the table. */
+    public Future<Void> reload() {
+        return pool.query("SELECT name, definition FROM sluice_workflows ORDER BY name").execute().map(rows -> {
+            List<WorkflowConfig> loaded = new ArrayList<>();
+            List<String> bad = new ArrayList<>();
+            for (Row r : rows) {
+                String name = r.getString("name");
+                try {
+                    Object raw = r.getJson("definition");
+                    JsonObject def = (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy()).put("name", name);
+                    Catalog one = Catalog.parse(new JsonObject().put("routes", routesJson()).put("workflows", new JsonArray().add(def)));
+                    loaded.addAll(one.workflows());
+                } catch (ConfigException | ClassCastException | io.vertx.core.json.DecodeException e) {
+                    bad.add(name + ": " + e.getMessage());
+                    LOG.error("workflow {} in PostgreSQL is invalid and is not loaded: {}", name, e.getMessage());
+                }
+            }
+            table.replace(loaded);
+            rejected = List.copyOf(bad);
+            LOG.info("{} workflows loaded from PostgreSQL{}", loaded.size(), bad.isEmpty() ? "" : ", " + bad.size() + " rejected");
+            return null;
+        });
+    }
+
+    private JsonArray routesJson() {
+        JsonArray out = new JsonArray();
+        routes.values().forEach(r -> out.add(new JsonObject().put("source", r.source()).put("topic", r.topic())));
+        return out;
+    }
+
+    /** Definitions left out at the last load, each with its reason. */
+    public List<String> rejected() {
+        return rejected;
+    }
+
+    public Future<Void> close() {
+        return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    }
+}
