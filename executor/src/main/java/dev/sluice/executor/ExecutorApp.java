@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -65,6 +66,7 @@ public final class ExecutorApp {
     private final boolean claimsOn;
     private ManagementServer management;
     private WorkflowStore store;
+    private long lagTimer = -1;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, RunClaims claims) {
@@ -166,6 +168,7 @@ public final class ExecutorApp {
                             thread.start();
                             ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
                             app.store = storeRef.get();
+                            app.lagTimer = registerLag(vertx, registry, loop);
                             return app;
                         }))))
                 .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
@@ -176,6 +179,16 @@ public final class ExecutorApp {
                                     claims == null ? "off" : "on", runLogReadyState(config));
                             return app;
                         }));
+    }
+
+    /** {@code sluice_executor_lag{topic,partition}}: records behind the log end, refreshed with each commit. */
+    private static long registerLag(Vertx vertx, PrometheusMeterRegistry registry, ConsumerLoop loop) {
+        io.micrometer.core.instrument.MultiGauge gauge = io.micrometer.core.instrument.MultiGauge.builder("sluice.executor.lag")
+                .description("Records behind the log end, per assigned partition").register(registry);
+        return vertx.setPeriodic(1000, id -> gauge.register(loop.lag().entrySet().stream()
+                .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
+                        "topic", e.getKey().topic(), "partition", Integer.toString(e.getKey().partition())), e.getValue()))
+                .toList(), true));
     }
 
     private static String runLogReadyState(ExecutorConfig config) {
@@ -246,6 +259,9 @@ public final class ExecutorApp {
             return Future.succeededFuture();
         }
         LOG.info("executor stopping (bound {} ms)", config.shutdownTimeout().toMillis());
+        if (lagTimer >= 0) {
+            vertx.cancelTimer(lagTimer);
+        }
         return vertx.executeBlocking(() -> {
             loop.close();
             thread.join(1000);

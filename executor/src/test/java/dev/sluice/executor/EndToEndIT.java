@@ -141,6 +141,11 @@ class EndToEndIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> metrics().matches(
                 "(?s).*sluice_executor_runs_total\\{outcome=\"succeeded\",workflow=\"hook\"} [1-9].*"));
         assertTrue(metrics().contains("sluice_event_latency_seconds_count"));
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> metrics().contains("sluice_executor_lag{partition=\"0\",topic=\"it.e2e.events\"}"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(metrics().lines().filter(l -> l.contains("lag")).toList().toString(), e);
+        }
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class ConsumerLoop implements Runnable {
     private final AtomicInteger processInFlight;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -90,6 +91,7 @@ public final class ConsumerLoop implements Runnable {
                 }
                 if (System.nanoTime() - lastCommit >= config.commitInterval().toNanos()) {
                     commitAsync();
+                    updateLag();
                 }
             }
         } catch (WakeupException e) {
@@ -135,6 +137,22 @@ public final class ConsumerLoop implements Runnable {
             }
         }
         return out;
+    }
+
+    /** Records behind the log end, per assigned partition, as the consumer last saw it (poll thread only). */
+    private void updateLag() {
+        for (TopicPartition tp : workers.keySet()) {
+            java.util.OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag.put(tp, l.getAsLong());
+            }
+        }
+        lag.keySet().retainAll(workers.keySet());
+    }
+
+    /** The last known lag of each assigned partition. Any thread. */
+    public Map<TopicPartition, Long> lag() {
+        return lag;
     }
 
     private void commitAsync() {
