@@ -27,9 +27,26 @@ public final class AccountingProducer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccountingProducer.class);
 
     private final Producer<byte[], byte[]> producer;
+    /** Topics whose metadata the producer holds, so that send() cannot block an event loop on a fetch. */
+    private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public AccountingProducer(Producer<byte[], byte[]> producer) {
         this.producer = producer;
+    }
+
+    /**
+     * Loads the topic's metadata on a worker thread the first time it is used (a missing topic
+     * fails there, within max.block.ms, instead of stalling the event loop).
+     */
+    private Future<Void> ensure(Context context, String topic) {
+        if (ready.contains(topic)) {
+            return Future.succeededFuture();
+        }
+        return context.owner().executeBlocking(() -> {
+            producer.partitionsFor(topic);
+            ready.add(topic);
+            return null;
+        }, false);
     }
 
     public static AccountingProducer create(KafkaConfig kafka) {
@@ -58,6 +75,10 @@ public final class AccountingProducer implements AutoCloseable {
         headers.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
         extra.forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, source.timestamp(), source.key(), source.value(), headers);
+        return ensure(context, topic).compose(v -> send(context, r));
+    }
+
+    private Future<Void> send(Context context, ProducerRecord<byte[], byte[]> r) {
         Promise<Void> promise = Promise.promise();
         try {
             producer.send(r, (md, err) -> context.runOnContext(v -> {
@@ -90,20 +111,8 @@ public final class AccountingProducer implements AutoCloseable {
         }
         headers.add(SluiceHeaders.ORIGIN, (source.topic() + "/" + source.partition() + "/" + source.offset())
                 .getBytes(StandardCharsets.UTF_8));
-        Promise<Void> promise = Promise.promise();
-        try {
-            producer.send(new ProducerRecord<>(topic, null, source.timestamp(), source.key(), payload, headers),
-                    (md, err) -> context.runOnContext(v -> {
-                        if (err == null) {
-                            promise.complete();
-                        } else {
-                            promise.fail(err);
-                        }
-                    }));
-        } catch (RuntimeException e) {
-            promise.fail(e);
-        }
-        return promise.future();
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, source.timestamp(), source.key(), payload, headers);
+        return ensure(context, topic).compose(v -> send(context, r));
     }
 
     /**
