@@ -9,6 +9,7 @@ import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
@@ -134,7 +135,8 @@ public final class ExecutorApp {
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
-                    ExecutorVerticle v = new ExecutorVerticle(table, accounting, metrics, config, claims, runLog, redisApi);
+                    ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
+                            runLog, redisApi));
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->

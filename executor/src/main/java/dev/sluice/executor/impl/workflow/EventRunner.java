@@ -10,6 +10,7 @@ import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
@@ -45,8 +46,8 @@ public final class EventRunner {
 
     private final Vertx vertx;
     private final Context context;
-    private final WorkflowTable workflows;
     private final HttpStepRunner http;
+    private final WorkflowTable workflows;
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
@@ -54,19 +55,17 @@ public final class EventRunner {
     private final RunLog runLog;
     private final RedisAPI state;
 
-    public EventRunner(Vertx vertx, Context context, WorkflowTable workflows, HttpStepRunner http,
-                       AccountingProducer accounting, ExecutorMetrics metrics, ExecutorConfig config, RunClaims claims,
-                       RunLog runLog, RedisAPI state) {
-        this.state = state;
+    public EventRunner(Vertx vertx, Context context, HttpStepRunner http, ExecutorServices services) {
         this.vertx = vertx;
         this.context = context;
-        this.workflows = workflows;
         this.http = http;
-        this.accounting = accounting;
-        this.metrics = metrics;
-        this.config = config;
-        this.claims = claims;
-        this.runLog = runLog;
+        this.workflows = services.workflows();
+        this.accounting = services.accounting();
+        this.metrics = services.metrics();
+        this.config = services.config();
+        this.claims = services.claims();
+        this.runLog = services.runLog();
+        this.state = services.redis();
     }
 
     /** One event's progress. Confined to the event loop. */

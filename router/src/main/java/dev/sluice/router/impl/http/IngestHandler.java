@@ -6,6 +6,7 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.BadInput;
+import dev.sluice.router.impl.ingest.BinaryMode;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
@@ -15,20 +16,13 @@ import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -148,7 +142,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     unsupported(req, meters, route, contentType);
                     return;
                 }
-                draft = binaryMode(req.headers(), body, contentType);
+                draft = BinaryMode.decode(req.headers(), body, contentType);
             } else {
                 if (!route.accepts(contentType)) {
                     unsupported(req, meters, route, contentType);
@@ -294,50 +288,10 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     }
 
     private void finish(Pending p) {
-        if (p.done) {
-            return;
+        if (!p.done) {
+            closeIfDraining(p.req);
+            p.respond(retryAfterSeconds);
         }
-        p.done = true;
-        HttpServerRequest req = p.req;
-        if (req.response().ended() || req.response().closed()) {
-            return;
-        }
-        closeIfDraining(req);
-        long produceNanos = System.nanoTime() - p.startNanos;
-        int accepted = 0;
-        for (int i = 0; i < p.resolved.length; i++) {
-            if (p.problems[i] == null) {
-                accepted++;
-                p.meters.accepted(p.bytes[i], produceNanos);
-            } else {
-                p.meters.rejected(p.kinds[i]);
-            }
-        }
-        if (!p.batch) {
-            if (accepted == 1) {
-                req.response().setStatusCode(202).putHeader("content-type", "application/json")
-                        .end("{\"id\":" + Json.encode(p.ids[0]) + ",\"deadline\":\"" + Instant.ofEpochMilli(p.deadlines[0]) + "\"}");
-            } else {
-                Problems.send(req.response(), p.kinds[0], p.problems[0], req.path(), retryAfterSeconds);
-            }
-            return;
-        }
-        JsonArray results = new JsonArray();
-        for (int i = 0; i < p.resolved.length; i++) {
-            if (p.problems[i] == null) {
-                results.add(new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
-                        .put("deadline", Instant.ofEpochMilli(p.deadlines[i]).toString()));
-            } else {
-                results.add(new JsonObject().put("index", i).put("status", p.kinds[i].status)
-                        .put("problem", Problems.body(p.kinds[i], p.problems[i], req.path())));
-            }
-        }
-        int rejected = p.resolved.length - accepted;
-        if (rejected > 0 && allRetryable(p)) {
-            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds));
-        }
-        req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("accepted", accepted).put("rejected", rejected).put("results", results).encode());
     }
 
     /** While draining, an HTTP/1.x client is told not to reuse the connection, so none is cut off mid-request. */
@@ -347,48 +301,8 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private static boolean allRetryable(Pending p) {
-        for (int i = 0; i < p.kinds.length; i++) {
-            if (p.problems[i] != null && p.kinds[i].status != 503) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     public int pendingCount() {
         return pending.size();
-    }
-
-    private static Draft binaryMode(MultiMap headers, byte[] body, String contentType) throws BadInput {
-        String specversion = headers.get("ce-specversion");
-        if (!"1.0".equals(specversion)) {
-            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "ce-specversion must be 1.0, got '" + specversion + "'");
-        }
-        String id = headers.get("ce-id");
-        String source = headers.get("ce-source");
-        String type = headers.get("ce-type");
-        JsonEvents.requireAttribute("id (ce-id)", id);
-        JsonEvents.requireAttribute("source (ce-source)", source);
-        JsonEvents.requireAttribute("type (ce-type)", type);
-        Map<String, String> ext = new LinkedHashMap<>();
-        for (Map.Entry<String, String> h : headers) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("ce-") && !isCoreHeader(name)) {
-                String attr = name.substring(3);
-                if (!attr.matches("[a-z0-9]{1,20}")) {
-                    throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT,
-                            "header " + h.getKey() + ": attribute names must be 1-20 lower-case letters or digits");
-                }
-                ext.put(attr, h.getValue());
-            }
-        }
-        return new Draft(id, source, type, headers.get("ce-subject"), headers.get("ce-time"), contentType, body, ext);
-    }
-
-    private static boolean isCoreHeader(String name) {
-        return name.equals("ce-specversion") || name.equals("ce-id") || name.equals("ce-source") || name.equals("ce-type")
-                || name.equals("ce-subject") || name.equals("ce-time");
     }
 
     private void unsupported(HttpServerRequest req, RouteMeters meters, RouteConfig route, String contentType) {
@@ -457,45 +371,4 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    /** A request waiting for the acks of its events (one, or a batch). */
-    private static final class Pending {
-        final HttpServerRequest req;
-        final RouteMeters meters;
-        final boolean batch;
-        final long startNanos;
-        final String[] ids;
-        final long[] deadlines;
-        final int[] bytes;
-        final boolean[] resolved;
-        final String[] problems;
-        final Problems.Kind[] kinds;
-        int outstanding;
-        boolean done;
-
-        Pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size, long startNanos) {
-            this.req = req;
-            this.meters = meters;
-            this.batch = batch;
-            this.startNanos = startNanos;
-            this.ids = new String[size];
-            this.deadlines = new long[size];
-            this.bytes = new int[size];
-            this.resolved = new boolean[size];
-            this.problems = new String[size];
-            this.kinds = new Problems.Kind[size];
-            this.outstanding = size;
-        }
-
-        void accept(int i) {
-            resolved[i] = true;
-            outstanding--;
-        }
-
-        void reject(int i, Problems.Kind kind, String detail) {
-            resolved[i] = true;
-            kinds[i] = kind;
-            problems[i] = detail;
-            outstanding--;
-        }
-    }
 }

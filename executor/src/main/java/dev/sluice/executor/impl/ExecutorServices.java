@@ -1,0 +1,19 @@
+package dev.sluice.executor.impl;
+
+import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.state.RunLog;
+import dev.sluice.executor.impl.workflow.WorkflowTable;
+import io.vertx.redis.client.RedisAPI;
+
+/**
+ * What every event loop of an executor process shares.
+ *
+ * @param claims run claims, or null without Redis
+ * @param runLog the run log, or null without PostgreSQL
+ * @param redis  Redis for {@code redis} steps, or null
+ */
+public record ExecutorServices(ExecutorConfig config, WorkflowTable workflows, AccountingProducer accounting,
+                               ExecutorMetrics metrics, RunClaims claims, RunLog runLog, RedisAPI redis) {
+}
