@@ -28,7 +28,8 @@ import java.util.Set;
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
     private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
-            "contentTypes", "maxBatchEvents", "keyFallback");
+            "contentTypes", "maxBatchEvents", "keyFallback", "signature");
+    private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
     private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
@@ -109,7 +110,29 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("tenant", () -> o.getString("tenant", d.tenant())),
                 field("contentTypes", () -> o.getJsonArray("contentTypes", new JsonArray()).stream().map(String.class::cast).toList()),
                 field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
-                field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null));
+                field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
+                field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null));
+    }
+
+    /** Secrets come from {@code secretsEnv} (an environment variable, comma-separated) or, for development, {@code secrets}. */
+    private static SignatureConfig signature(JsonObject o) {
+        unknownFields(o, SIGNATURE_FIELDS);
+        List<String> secrets = new ArrayList<>();
+        fieldDo("secrets", () -> o.getJsonArray("secrets", new JsonArray()).forEach(v -> secrets.add((String) v)));
+        if (o.containsKey("secretsEnv")) {
+            String env = o.getString("secretsEnv");
+            String value = System.getenv(env);
+            if (value == null) {
+                throw new ConfigException("secretsEnv: environment variable " + env + " is not set");
+            }
+            for (String s : value.split(",")) {
+                if (!s.isBlank()) {
+                    secrets.add(s.trim());
+                }
+            }
+        }
+        return new SignatureConfig(field("scheme", () -> o.getString("scheme")), secrets,
+                field("tolerance", () -> o.containsKey("tolerance") ? Durations.parse(o.getString("tolerance")) : null));
     }
 
     private static WorkflowConfig workflow(JsonObject o) {

@@ -17,10 +17,11 @@ import java.util.List;
  * @param contentTypes accepted media types of a plain request (empty: any)
  * @param maxBatchEvents the most events one batch request may carry
  * @param keyFallback  the key used when {@code key} does not resolve, or null to refuse with 400
+ * @param signature    how requests must be signed, or null for unsigned sources
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
                           PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
-                          PartitionKey keyFallback) {
+                          PartitionKey keyFallback, SignatureConfig signature) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
@@ -50,7 +51,7 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
     public static RouteConfig defaults(String source) {
         return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
                 DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default", List.of(),
-                DEFAULT_MAX_BATCH_EVENTS, null);
+                DEFAULT_MAX_BATCH_EVENTS, null, null);
     }
 
     /** Whether a plain request of this media type (parameters ignored) is accepted. */

@@ -67,7 +67,8 @@ class IngestEdgeIT {
               {"source": "batchy", "topic": "%1$s", "partitions": 3, "maxBatchEvents": 5, "maxBodyBytes": 4096},
               {"source": "typed", "topic": "%1$s", "contentTypes": ["application/json"]},
               {"source": "bypointer", "topic": "%1$s", "key": "pointer:/device"},
-              {"source": "lenient", "topic": "%1$s", "key": "pointer:/device", "keyFallback": "id"}%2$s]}
+              {"source": "lenient", "topic": "%1$s", "key": "pointer:/device", "keyFallback": "id"},
+              {"source": "signed", "topic": "%1$s", "signature": {"scheme": "sluice", "secrets": ["s3cret"]}}%2$s]}
             """;
 
     @BeforeAll
@@ -332,6 +333,23 @@ class IngestEdgeIT {
         Files.writeString(catalogFile, "{ not json");
         Files.setLastModifiedTime(catalogFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
         await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> post("/v1/events/hot", b("{}")).statusCode() == 202);
+    }
+
+    @Test
+    void aSignedSourceRefusesBadSignaturesWith401AndProducesNothing() throws Exception {
+        byte[] body = b("{\"pay\":1}");
+        String t = Long.toString(System.currentTimeMillis() / 1000);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(b("s3cret"), "HmacSHA256"));
+        mac.update(b(t + "."));
+        String sig = java.util.HexFormat.of().formatHex(mac.doFinal(body));
+        long before = kafka.count(TOPIC);
+        assertProblem(post("/v1/events/signed", body), 401, "bad-signature");
+        assertProblem(post("/v1/events/signed", body, "sluice-signature", "t=" + t + ",v1=" + sig.replace('a', 'b').replace('0', '1')),
+                401, "bad-signature");
+        assertProblem(post("/v1/events/signed", b("{\"pay\":2}"), "sluice-signature", "t=" + t + ",v1=" + sig), 401, "bad-signature");
+        assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
+        assertEquals(202, post("/v1/events/signed", body, "sluice-signature", "t=" + t + ",v1=" + sig).statusCode());
     }
 
     private static String readUntil(InputStream in, String marker, int occurrences) throws Exception {

@@ -11,6 +11,7 @@ import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
+import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
@@ -121,10 +122,20 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         req.endHandler(v -> {
             if (!r.done) {
                 r.done = true;
+                byte[] bytes = body.getBytes();
+                SignatureVerifier verifier = state.routes().verifier(route.source());
+                if (verifier != null) {
+                    try {
+                        verifier.verify(req::getHeader, bytes, System.currentTimeMillis());
+                    } catch (SignatureVerifier.Refused refused) {
+                        reject(req, meters, Problems.Kind.BAD_SIGNATURE, refused.getMessage());
+                        return;
+                    }
+                }
                 if (batch) {
-                    onBatch(req, route, meters, body.getBytes());
+                    onBatch(req, route, meters, bytes);
                 } else {
-                    onSingle(req, route, meters, body.getBytes());
+                    onSingle(req, route, meters, bytes);
                 }
             }
         });

@@ -17,6 +17,7 @@ public final class Problems {
     public enum Kind {
         NOT_FOUND(404, "not-found", "No such endpoint"),
         UNKNOWN_SOURCE(404, "unknown-source", "Unknown source"),
+        BAD_SIGNATURE(401, "bad-signature", "Signature missing or invalid"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         TOO_LARGE(413, "too-large", "Payload too large"),
         REQUEST_TIMEOUT(408, "request-timeout", "The request did not arrive in time"),
