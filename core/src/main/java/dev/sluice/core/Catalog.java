@@ -28,7 +28,7 @@ import java.util.Set;
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
     private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
-            "contentTypes", "maxBatchEvents", "keyFallback", "signature");
+            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
@@ -111,7 +111,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("contentTypes", () -> o.getJsonArray("contentTypes", new JsonArray()).stream().map(String.class::cast).toList()),
                 field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
                 field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
-                field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null));
+                field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null),
+                field("idempotency", () -> o.getString("idempotency")));
     }
 
     /** Secrets come from {@code secretsEnv} (an environment variable, comma-separated) or, for development, {@code secrets}. */

@@ -18,10 +18,13 @@ import java.util.List;
  * @param maxBatchEvents the most events one batch request may carry
  * @param keyFallback  the key used when {@code key} does not resolve, or null to refuse with 400
  * @param signature    how requests must be signed, or null for unsigned sources
+ * @param idempotency  {@code fail-closed} or {@code fail-open}: duplicates (same {@code Idempotency-Key} or
+ *                     {@code ce-id}) within the TTL are produced once, and this says what happens when Redis
+ *                     is down; null when the source does not deduplicate
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
                           PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
-                          PartitionKey keyFallback, SignatureConfig signature) {
+                          PartitionKey keyFallback, SignatureConfig signature, String idempotency) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
@@ -39,6 +42,9 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
             throw new ConfigException("partitions of source " + source + " must be 1-10000, got " + partitions);
         }
         contentTypes = contentTypes == null ? List.of() : contentTypes.stream().map(t -> t.toLowerCase(java.util.Locale.ROOT)).toList();
+        if (idempotency != null && !idempotency.equals("fail-closed") && !idempotency.equals("fail-open")) {
+            throw new ConfigException("idempotency of source " + source + " must be fail-closed or fail-open, got '" + idempotency + "'");
+        }
         if (maxBatchEvents < 1 || maxBatchEvents > 100_000) {
             throw new ConfigException("maxBatchEvents of source " + source + " must be 1-100000, got " + maxBatchEvents);
         }
@@ -51,7 +57,7 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
     public static RouteConfig defaults(String source) {
         return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
                 DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default", List.of(),
-                DEFAULT_MAX_BATCH_EVENTS, null, null);
+                DEFAULT_MAX_BATCH_EVENTS, null, null, null);
     }
 
     /** Whether a plain request of this media type (parameters ignored) is accepted. */

@@ -12,6 +12,10 @@ import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
+import dev.sluice.router.impl.redis.Deduplicator;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -62,7 +66,10 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            return new IngestState(config, new RouteTable(catalog.routes()), producer, health, readiness, metrics, new AtomicBoolean());
+            Deduplicator dedup = config.redisUrl() == null ? null : new Deduplicator(vertx, RedisAPI.api(Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000))));
+            return new IngestState(config, new RouteTable(catalog.routes()), producer, health, readiness, metrics, new AtomicBoolean(),
+                    dedup);
         }).compose(state -> {
             state.health().probe();
             long healthTimer = vertx.setPeriodic(config.healthInterval().toMillis(), id -> state.health().probe());

@@ -26,6 +26,7 @@ import java.time.Duration;
  * @param catalogReload      how often the catalog file is checked for changes (0 = never)
  * @param readIdleTimeout    a connection that sends nothing for this long is closed
  * @param h2c                accept HTTP/2 over cleartext (prior knowledge and upgrade)
+ * @param redisUrl           Redis for idempotent ingest, or null
  * @param drainGrace         at SIGTERM, how long the router keeps answering (503 draining, connection close)
  *                           before it stops listening, so keep-alive clients are told rather than cut off
  */
@@ -33,7 +34,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
-                           Duration readIdleTimeout, boolean h2c, Duration drainGrace) {
+                           Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl) {
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -56,13 +57,29 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.catalog.reload", Duration.ofSeconds(2)),
                 s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
                 s.getBoolean("router.h2c", true),
-                s.getDuration("router.drain.grace", Duration.ofSeconds(1)));
+                s.getDuration("router.drain.grace", Duration.ofSeconds(1)),
+                s.get("redis.url", null));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl);
+    }
+
+    public RouterConfig withRedis(String url) {
+        return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
+                retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url);
+    }
+
+    /** The settings with secrets masked, for logs. */
+    @Override
+    public String toString() {
+        return "RouterConfig[" + host + ":" + port + ", management :" + managementPort + ", instances=" + instances
+                + ", produceTimeout=" + produceTimeout.toMillis() + "ms, inflight=" + maxInFlightRecords + " records/"
+                + maxInFlightBytes + " bytes, h2c=" + h2c + ", tls=" + tls() + ", redis="
+                + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + "]";
     }
 
     public boolean tls() {

@@ -24,6 +24,8 @@ public final class RouterMetrics {
         private final Counter accepted;
         private final Map<Problems.Kind, Counter> rejected = new EnumMap<>(Problems.Kind.class);
         private final Counter bytes;
+        private final Counter replayed;
+        private final Counter unchecked;
         private final Timer produceLatency;
 
         RouteMeters(MeterRegistry registry, String route) {
@@ -31,6 +33,10 @@ public final class RouterMetrics {
             for (Problems.Kind k : Problems.Kind.values()) {
                 rejected.put(k, events(registry, route, k.reason.replace('-', '_')));
             }
+            replayed = events(registry, route, "replayed");
+            unchecked = Counter.builder("sluice.router.idempotency.unchecked")
+                    .description("Events of fail-open sources accepted without a duplicate check (Redis down)")
+                    .tag(MetricNames.TAG_ROUTE, route).register(registry);
             bytes = Counter.builder(MetricNames.ROUTER_BYTES).description("Payload bytes accepted").baseUnit("bytes")
                     .tag(MetricNames.TAG_ROUTE, route).register(registry);
             produceLatency = Timer.builder(MetricNames.ROUTER_PRODUCE_LATENCY)
@@ -42,6 +48,15 @@ public final class RouterMetrics {
         private static Counter events(MeterRegistry registry, String route, String outcome) {
             return Counter.builder(MetricNames.ROUTER_EVENTS).description("Events handled by the router")
                     .tag(MetricNames.TAG_ROUTE, route).tag(MetricNames.TAG_OUTCOME, outcome).register(registry);
+        }
+
+        /** A duplicate answered with the original event's id, not produced again. */
+        public void replayed() {
+            replayed.increment();
+        }
+
+        public void unchecked() {
+            unchecked.increment();
         }
 
         public void rejected(Problems.Kind kind) {

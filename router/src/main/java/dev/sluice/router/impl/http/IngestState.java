@@ -5,9 +5,11 @@ import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
+import dev.sluice.router.impl.redis.Deduplicator;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What every ingest verticle of a process shares: routes, the producer, health and metrics. */
 public record IngestState(RouterConfig config, RouteTable routes, EventProducer producer, BrokerHealth health,
-                          TopicReadiness topics, RouterMetrics metrics, AtomicBoolean draining) {
+                          TopicReadiness topics, RouterMetrics metrics, AtomicBoolean draining,
+                          Deduplicator dedup) {
 }

@@ -22,6 +22,8 @@ final class Pending {
     final Problems.Kind[] kinds;
     int outstanding;
     boolean done;
+    /** Told, once answered, whether the single event was accepted (idempotent ingest). */
+    java.util.function.Consumer<Boolean> after;
 
     Pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size, long startNanos) {
         this.req = req;
@@ -69,6 +71,9 @@ final class Pending {
             } else {
                 p.meters.rejected(p.kinds[i]);
             }
+        }
+        if (p.after != null) {
+            p.after.accept(accepted == p.resolved.length);
         }
         if (!p.batch) {
             if (accepted == 1) {

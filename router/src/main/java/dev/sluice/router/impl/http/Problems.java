@@ -32,7 +32,9 @@ public final class Problems {
         OVERLOADED(503, "overloaded", "Too many events in flight"),
         PRODUCE_TIMEOUT(503, "produce-timeout", "Kafka did not acknowledge in time"),
         PRODUCE_FAILED(503, "produce-failed", "Kafka refused the event"),
-        DRAINING(503, "draining", "The router is shutting down");
+        DRAINING(503, "draining", "The router is shutting down"),
+        IDEMPOTENCY_UNAVAILABLE(503, "idempotency-unavailable", "Duplicates cannot be checked right now"),
+        IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress");
 
         public final int status;
         public final String reason;

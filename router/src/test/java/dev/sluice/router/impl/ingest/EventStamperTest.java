@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class EventStamperTest {
 
     private static RouteConfig route(PartitionKey key, PartitionKey fallback) {
-        return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null);
+        return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null, null);
     }
 
     private static Draft json(String s) {
