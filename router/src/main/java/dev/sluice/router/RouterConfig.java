@@ -21,8 +21,9 @@ import java.time.Duration;
  * @param headerTimeout      a new connection must send its first request's headers within this
  * @param bodyTimeout        a request body must arrive completely within this (else 408)
  * @param maxHeaderBytes     largest request header block
- * @param tlsCertPath        PEM certificate chain; with {@code tlsKeyPath}, the ingest port speaks TLS (HTTP/2 by ALPN)
- * @param tlsKeyPath         PEM private key
+ * @param tlsCertPath        PEM certificate chain with {@code tlsKeyPath}, or a PKCS#12 key store (a path ending in
+ *                           .p12 or .pfx, its password in {@code tlsKeyPath}); the ingest port then speaks TLS (HTTP/2 by ALPN)
+ * @param tlsKeyPath         PEM private key, or the PKCS#12 password
  * @param catalogReload      how often the catalog file is checked for changes (0 = never)
  * @param readIdleTimeout    a connection that sends nothing for this long is closed
  * @param h2c                accept HTTP/2 over cleartext (prior knowledge and upgrade)
@@ -53,7 +54,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.body.timeout", Duration.ofSeconds(10)),
                 s.getInt("router.max.header.bytes", 16 * 1024),
                 s.get("router.tls.cert", null),
-                s.get("router.tls.key", null),
+                s.get("router.tls.key", s.get("router.tls.password", null)),
                 s.getDuration("router.catalog.reload", Duration.ofSeconds(2)),
                 s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
                 s.getBoolean("router.h2c", true),
@@ -80,6 +81,12 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 + ", produceTimeout=" + produceTimeout.toMillis() + "ms, inflight=" + maxInFlightRecords + " records/"
                 + maxInFlightBytes + " bytes, h2c=" + h2c + ", tls=" + tls() + ", redis="
                 + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + "]";
+    }
+
+    public RouterConfig withTls(String cert, String key) {
+        return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
+                retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl);
     }
 
     public boolean tls() {

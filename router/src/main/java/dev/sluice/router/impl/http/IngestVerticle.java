@@ -52,8 +52,10 @@ public final class IngestVerticle extends VerticleBase {
                 .setReadIdleTimeout((int) c.readIdleTimeout().toMillis())
                 .setMaxHeaderSize(c.maxHeaderBytes());
         if (c.tls()) {
-            o.setSsl(true).setUseAlpn(true)
-                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
+            String cert = c.tlsCertPath().toLowerCase(java.util.Locale.ROOT);
+            o.setSsl(true).setUseAlpn(true).setKeyCertOptions(cert.endsWith(".p12") || cert.endsWith(".pfx")
+                    ? new io.vertx.core.net.PfxOptions().setPath(c.tlsCertPath()).setPassword(c.tlsKeyPath())
+                    : new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
         }
         return o;
     }

@@ -1,0 +1,73 @@
+package dev.sluice.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Settings;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
+import dev.sluice.testkit.SluiceInfra;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The ingest port over TLS with a certificate made for the test: HTTP/2 negotiated by ALPN, the event in Kafka. */
+@SluiceInfra
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TlsIT {
+
+    @Test
+    void http2OverTlsCarriesEvents(KafkaBroker kafka) throws Exception {
+        String topic = "it.tls.events";
+        kafka.createTopic(topic, 1, Duration.ofMinutes(10));
+        Path dir = Files.createTempDirectory("sluice-tls");
+        Path store = dir.resolve("router.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+        Vertx vertx = Vertx.vertx();
+        int port = Ports.freePort();
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
+                .withPorts("127.0.0.1", port, Ports.freePort()).withTls(store.toString(), "changeit");
+        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(topic),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
+                .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().details().getJsonObject("topics")
+                    .getString(topic).equals("ready"));
+            var resp = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                            .setURI("/v1/events/byid").putHeader("ce-id", "tls-1"))
+                    .compose(req -> req.send(Buffer.buffer("{\"secure\":true}")).compose(r -> r.body().map(b -> Map.entry(r, b))))
+                    .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            assertEquals(HttpVersion.HTTP_2, resp.getKey().version(), "HTTP/2 by ALPN");
+            assertEquals(202, resp.getKey().statusCode(), resp.getValue().toString());
+            assertNotNull(kafka.readAll(topic, Duration.ofSeconds(10)).stream()
+                    .filter(r -> "tls-1".equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null));
+        } finally {
+            client.close();
+            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(store);
+            Files.deleteIfExists(dir);
+        }
+    }
+}
