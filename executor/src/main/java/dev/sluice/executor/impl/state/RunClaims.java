@@ -32,6 +32,17 @@ public final class RunClaims {
     private static final String SWAP = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end";
 
+    private static final String SWAP_SHA = sha1(SWAP);
+
+    private static String sha1(String script) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What a claim attempt found. */
     public enum Claim {
         /** Ours to run. */
@@ -77,7 +88,11 @@ public final class RunClaims {
      * trouble answers true (the run goes ahead, as an unclaimed one would).
      */
     public Future<Boolean> markSent(String route, String eventId, String workflow, long remainingMillis) {
-        return redis.eval(List.of(SWAP, "1", key(route, eventId, workflow), claimed, sent, Long.toString(Math.max(1, remainingMillis))))
+        List<String> args = List.of(SWAP_SHA, "1", key(route, eventId, workflow), claimed, sent, Long.toString(Math.max(1, remainingMillis)));
+        // EVALSHA sends 40 bytes instead of the script; after a Redis restart (NOSCRIPT) the script is sent once more.
+        return redis.evalsha(args)
+                .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+                        ? redis.eval(List.of(SWAP, "1", args.get(2), args.get(3), args.get(4), args.get(5))) : Future.failedFuture(err))
                 .map(resp -> resp.toInteger() == 1)
                 .recover(err -> {
                     unavailable(err);
