@@ -84,6 +84,8 @@ public final class HttpStepRunner {
         Buffer body = payload == null ? Buffer.buffer() : Buffer.buffer(payload);
         client.request(options)
                 .compose(req -> {
+                    // The step's own timeout decides the outcome; the reset it causes needs no second report.
+                    req.exceptionHandler(e -> { });
                     result.future().onFailure(e -> req.reset());
                     if (beforeSend == null) {
                         return req.send(body);
