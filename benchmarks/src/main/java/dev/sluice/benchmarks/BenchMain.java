@@ -1,0 +1,93 @@
+package dev.sluice.benchmarks;
+
+import dev.sluice.benchmarks.load.Compare;
+import dev.sluice.benchmarks.load.JfrTop;
+import dev.sluice.benchmarks.load.LoadCommand;
+import dev.sluice.benchmarks.load.RunOptions;
+import dev.sluice.benchmarks.load.RunSummary;
+import dev.sluice.benchmarks.load.SelfCheck;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code ./sluice bench <command>}: JMH microbenchmarks and the open-loop load generator. */
+public final class BenchMain {
+
+    private static final String USAGE = String.join("\n",
+            "usage: sluice bench <command> [flags]",
+            "  jmh [JMH args]            JMH microbenchmarks, e.g. jmh RecordCodec -p payloadBytes=1024 (jmh -h for JMH's flags)",
+            "  run [flags]               an open-loop load run (the default command)",
+            "  gate --rate R --duration D [flags]",
+            "                            an end-to-end run; exits 1 if ingest→start p99.9 > 2 s, any late start,",
+            "                            any acknowledged event unaccounted for, or achieved < 95% of R",
+            "  compare A B               two runs' summary.json (or their directories) side by side",
+            "  selfcheck                 the generator against a 10 ms server, with and without a 1 s stall",
+            "  jfr-top FILE.jfr [N]      where a profiled JVM spent its CPU: samples by thread, area, method",
+            "flags of run and gate:",
+            RunOptions.USAGE,
+            "See BENCHMARKS.md.");
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(execute(Arrays.asList(args)));
+    }
+
+    static int execute(List<String> args) throws Exception {
+        String command = args.isEmpty() || args.get(0).startsWith("--") ? "run" : args.get(0);
+        List<String> rest = args.isEmpty() || args.get(0).startsWith("--") ? args : args.subList(1, args.size());
+        try {
+            switch (command) {
+                case "jmh" -> {
+                    org.openjdk.jmh.Main.main(rest.toArray(new String[0]));
+                    return 0;
+                }
+                case "run" -> {
+                    return LoadCommand.run(RunOptions.parse(rest), System.out);
+                }
+                case "gate" -> {
+                    return LoadCommand.gate(RunOptions.parse(rest), System.out);
+                }
+                case "compare" -> {
+                    if (rest.size() != 2) {
+                        System.err.println("usage: sluice bench compare A B   (summary.json files or run directories)");
+                        return 2;
+                    }
+                    System.out.print(Compare.table(RunSummary.read(Path.of(rest.get(0))), RunSummary.read(Path.of(rest.get(1)))));
+                    return 0;
+                }
+                case "selfcheck" -> {
+                    Path out = rest.size() == 2 && rest.get(0).equals("--out") ? Path.of(rest.get(1))
+                            : Path.of("bench-results", "selfcheck-" + LocalDateTime.now().format(
+                                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                    return SelfCheck.run(500, Duration.ofSeconds(10), Duration.ofSeconds(1), out, System.out).pass() ? 0 : 1;
+                }
+                case "jfr-top" -> {
+                    if (rest.isEmpty() || rest.size() > 2) {
+                        System.err.println("usage: sluice bench jfr-top FILE.jfr [TOP]");
+                        return 2;
+                    }
+                    JfrTop.print(Path.of(rest.get(0)), rest.size() == 2 ? Integer.parseInt(rest.get(1)) : 15, System.out);
+                    return 0;
+                }
+                case "help", "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("unknown command: " + command);
+                    System.err.println(USAGE);
+                    return 2;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice bench: " + e.getMessage());
+            System.err.println(USAGE);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.sluice.benchmarks.jmh;
+
+import dev.sluice.core.Deadlines;
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.IngestedEvent;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.TimestampType;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The executor's deadline guard: find the 8-byte {@code sluice_deadline} header among a Sluice
+ * record's ~10 headers, decode it, compare with now. It runs once per consumed event, before
+ * anything else.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class DeadlineBenchmark {
+
+    private ConsumerRecord<byte[], byte[]> record;
+    private long now;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        now = System.currentTimeMillis();
+        IngestedEvent e = new IngestedEvent("0190a0f0-0000-7000-8000-000000000001", "/sources/demo", "dev.sluice.demo", null, null,
+                "application/json", null, "dev", "demo", now, now + 20_000, null, new byte[200], null);
+        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", e);
+        record = new ConsumerRecord<>(r.topic(), 0, 7L, r.timestamp(), TimestampType.CREATE_TIME, 0, 200, null, r.value(),
+                r.headers(), Optional.empty());
+    }
+
+    /** Header lookup and decode only. */
+    @Benchmark
+    public long readDeadline() {
+        return EventRecords.deadline(record);
+    }
+
+    /** Lookup, decode and the expiry check against a fixed now. */
+    @Benchmark
+    public boolean isExpiredFixedNow() {
+        return Deadlines.isExpired(EventRecords.deadline(record), now);
+    }
+
+    /** What the executor does: with a clock read. */
+    @Benchmark
+    public boolean isExpiredWithClock() {
+        return Deadlines.isExpired(EventRecords.deadline(record), System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.sluice.benchmarks.jmh;
+
+import dev.sluice.executor.impl.kafka.OffsetTracker;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The committable-offset tracker of one partition, per record: {@code started} then
+ * {@code finished}, over a batch of {@value #RECORDS} offsets. In order is the single-key case;
+ * out of order is what concurrent keys produce — offsets finish shuffled within a window of
+ * {@code window} records, so up to that many wait in the out-of-order set.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class OffsetTrackerBenchmark {
+
+    static final int RECORDS = 4096;
+
+    @Param({"16", "256"})
+    public int window;
+
+    private long[] shuffled;
+    private long base;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        shuffled = new long[RECORDS];
+        for (int i = 0; i < RECORDS; i++) {
+            shuffled[i] = i;
+        }
+        Random random = new Random(42);
+        for (int from = 0; from < RECORDS; from += window) {
+            int to = Math.min(RECORDS, from + window);
+            for (int i = to - 1; i > from; i--) {
+                int j = from + random.nextInt(i - from + 1);
+                long t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long inOrder() {
+        OffsetTracker t = new OffsetTracker();
+        long b = base;
+        for (int i = 0; i < RECORDS; i++) {
+            t.started(b + i);
+        }
+        for (int i = 0; i < RECORDS; i++) {
+            t.finished(b + i);
+        }
+        base += RECORDS;
+        return t.committable();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long outOfOrder() {
+        OffsetTracker t = new OffsetTracker();
+        long b = base;
+        for (int i = 0; i < RECORDS; i++) {
+            t.started(b + i);
+        }
+        for (int i = 0; i < RECORDS; i++) {
+            t.finished(b + shuffled[i]);
+        }
+        base += RECORDS;
+        return t.committable();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.sluice.benchmarks.jmh;
+
+import dev.sluice.core.Deadlines;
+import dev.sluice.core.EventIds;
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.IngestedEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.TimestampType;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The CloudEvents Kafka binding both ways: the router's {@code IngestedEvent → ProducerRecord}
+ * (headers built, ce_time rendered, deadline encoded) and the executor's
+ * {@code ConsumerRecord → IngestedEvent} (every header decoded). The payload is carried as is,
+ * so its size should matter little; the parameter shows whether it does.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class RecordCodecBenchmark {
+
+    @Param({"200", "1024", "16384"})
+    public int payloadBytes;
+
+    private IngestedEvent event;
+    private ConsumerRecord<byte[], byte[]> consumed;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        byte[] payload = new byte[payloadBytes];
+        ThreadLocalRandom.current().nextBytes(payload);
+        long now = System.currentTimeMillis();
+        String id = EventIds.nextString(now);
+        event = new IngestedEvent(id, "/sources/demo", "dev.sluice.demo", null, null, "application/json",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "dev", "demo", now,
+                Deadlines.deadline(now, Deadlines.DEFAULT_TTL), id.getBytes(StandardCharsets.UTF_8), payload, null);
+        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", event);
+        consumed = new ConsumerRecord<>(r.topic(), 3, 42L, r.timestamp(), TimestampType.CREATE_TIME, r.key().length,
+                r.value().length, r.key(), r.value(), r.headers(), Optional.empty());
+    }
+
+    @Benchmark
+    public ProducerRecord<byte[], byte[]> toRecord() {
+        return EventRecords.toRecord("sluice.demo", event);
+    }
+
+    @Benchmark
+    public IngestedEvent fromRecord() {
+        return EventRecords.fromRecord(consumed);
+    }
+}

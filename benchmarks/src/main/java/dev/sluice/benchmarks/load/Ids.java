@@ -1,0 +1,39 @@
+package dev.sluice.benchmarks.load;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.UUID;
+
+/** Event ids as the generator keeps them: a UUID when the id is one (two longs), else the string. */
+final class Ids {
+
+    private static final String ID_FIELD = "\"id\":\"";
+
+    private Ids() {
+    }
+
+    static Object of(String id) {
+        if (id == null) {
+            return null;
+        }
+        if (id.length() == 36) {
+            try {
+                return UUID.fromString(id);
+            } catch (IllegalArgumentException e) {
+                return id;
+            }
+        }
+        return id;
+    }
+
+    /** The id in a 202 body {@code {"id":"…","deadline":"…"}}, or null. */
+    static Object fromAck(Buffer body) {
+        String s = body.toString();
+        int at = s.indexOf(ID_FIELD);
+        if (at < 0) {
+            return null;
+        }
+        int from = at + ID_FIELD.length();
+        int to = s.indexOf('"', from);
+        return to < 0 ? null : of(s.substring(from, to));
+    }
+}

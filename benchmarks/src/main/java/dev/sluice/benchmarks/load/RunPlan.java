@@ -1,0 +1,59 @@
+package dev.sluice.benchmarks.load;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * What every sender of one run shares, immutable: the schedule and its start, the warmup
+ * boundary, the target and the request shape.
+ */
+final class RunPlan {
+
+    final RateSchedule schedule;
+    final long startNanos;
+    final long warmupNanos;
+    final String host;
+    final int port;
+    final String path;
+    final byte[] payload;
+    final String[] keys;
+    final long timeoutMillis;
+    final boolean e2e;
+
+    RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
+            long timeoutMillis, boolean e2e) {
+        this.schedule = schedule;
+        this.startNanos = startNanos;
+        this.warmupNanos = warmupNanos;
+        this.host = target.getHost();
+        this.port = target.getPort() > 0 ? target.getPort() : 80;
+        this.path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        this.payload = payload(payloadBytes);
+        this.keys = new String[keyCount];
+        for (int k = 0; k < keyCount; k++) {
+            keys[k] = "key-" + k;
+        }
+        this.timeoutMillis = timeoutMillis;
+        this.e2e = e2e;
+    }
+
+    /** The intended send instant of event {@code i} (System.nanoTime scale). */
+    long intended(long i) {
+        return startNanos + schedule.timeOf(i);
+    }
+
+    boolean measured(long intendedNanos) {
+        return intendedNanos - startNanos >= warmupNanos;
+    }
+
+    /** A JSON object of exactly {@code size} bytes (at least the skeleton's): {@code {"device":{"id":"d-1"},"pad":"xxxx"}}. */
+    static byte[] payload(int size) {
+        String head = "{\"device\":{\"id\":\"d-1\"},\"pad\":\"";
+        String tail = "\"}";
+        int pad = Math.max(0, size - head.length() - tail.length());
+        char[] xs = new char[pad];
+        Arrays.fill(xs, 'x');
+        return (head + new String(xs) + tail).getBytes(StandardCharsets.US_ASCII);
+    }
+}

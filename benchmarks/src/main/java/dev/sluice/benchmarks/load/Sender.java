@@ -1,0 +1,145 @@
+package dev.sluice.benchmarks.load;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Issues the requests of one event loop. The pacer hands it ranges of event indexes when they
+ * fall due; it sends each at once whatever is outstanding (open loop), and on the response
+ * records, from the event's intended send time, the ack latency, and, from the moment the
+ * request got a connection and was written, the service time. Confined to its event loop except
+ * for the counters the timeline reads.
+ */
+final class Sender {
+
+    private final Context context;
+    private final HttpClient client;
+    private final RunPlan plan;
+    private final RequestOptions base;
+
+    final SplitRecorder ack = new SplitRecorder();
+    final SplitRecorder service = new SplitRecorder();
+    final SplitRecorder sendLag = new SplitRecorder();
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong outstanding = new AtomicLong();
+
+    // Event-loop confined; read after a barrier on the context.
+    final Map<String, Long> errorKinds = new HashMap<>();
+    final Set<Object> ackedIds = new HashSet<>();
+    long measuredSent;
+    long measuredAcked;
+    long lastMeasuredAckNanos;
+
+    Sender(Context context, HttpClient client, RunPlan plan) {
+        this.context = context;
+        this.client = client;
+        this.plan = plan;
+        this.base = new RequestOptions().setMethod(HttpMethod.POST).setHost(plan.host).setPort(plan.port).setURI(plan.path)
+                .setConnectTimeout(plan.timeoutMillis).setIdleTimeout(plan.timeoutMillis)
+                .putHeader("content-type", "application/json");
+    }
+
+    Context context() {
+        return context;
+    }
+
+    /** From the pacer thread: send events [from, to) on this sender's event loop. */
+    void dispatch(long from, long to) {
+        outstanding.addAndGet(to - from);
+        context.runOnContext(v -> {
+            for (long i = from; i < to; i++) {
+                issue(i);
+            }
+        });
+    }
+
+    private void issue(long i) {
+        long intended = plan.intended(i);
+        boolean measured = plan.measured(intended);
+        long now = System.nanoTime();
+        sendLag.record((now - intended) / 1000, measured);
+        sent.incrementAndGet();
+        if (measured) {
+            measuredSent++;
+        }
+        RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (i % plan.keys.length)]);
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                failed(ar.cause() instanceof TimeoutException ? "connect_timeout"
+                        : ar.cause() instanceof ConnectException ? "connect_error" : kind("connect_", ar.cause()));
+                return;
+            }
+            HttpClientRequest req = ar.result();
+            long sentAt = System.nanoTime();
+            req.send(Buffer.buffer(plan.payload)).onComplete(rr -> responded(rr, intended, sentAt, measured));
+        });
+    }
+
+    private void responded(AsyncResult<HttpClientResponse> rr, long intended, long sentAt, boolean measured) {
+        if (rr.failed()) {
+            failed(kind("", rr.cause()));
+            return;
+        }
+        HttpClientResponse resp = rr.result();
+        resp.body().onComplete(br -> {
+            long end = System.nanoTime();
+            if (br.failed()) {
+                failed(kind("", br.cause()));
+                return;
+            }
+            int status = resp.statusCode();
+            if (status != 202) {
+                failed("http_" + status);
+                return;
+            }
+            ack.record((end - intended) / 1000, measured);
+            service.record((end - sentAt) / 1000, measured);
+            if (measured) {
+                measuredAcked++;
+                lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
+            }
+            if (plan.e2e) {
+                Object id = Ids.fromAck(br.result());
+                if (id != null) {
+                    ackedIds.add(id);
+                }
+            }
+            acked.incrementAndGet();
+            outstanding.decrementAndGet();
+        });
+    }
+
+    private void failed(String kind) {
+        errorKinds.merge(kind, 1L, Long::sum);
+        errors.incrementAndGet();
+        outstanding.decrementAndGet();
+    }
+
+    private static String kind(String phase, Throwable e) {
+        if (e instanceof TimeoutException) {
+            return phase + "timeout";
+        }
+        if (e instanceof ConnectException) {
+            return "connect_error";
+        }
+        if (e instanceof io.vertx.core.http.HttpClosedException) {
+            return phase + "closed";
+        }
+        return phase + "error_" + e.getClass().getSimpleName();
+    }
+}

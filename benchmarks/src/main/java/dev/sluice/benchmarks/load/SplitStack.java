@@ -1,0 +1,181 @@
+package dev.sluice.benchmarks.load;
+
+import dev.sluice.core.Topics;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code --self --split}: Sluice as three processes — a Kafka broker (testkit's child JVM),
+ * {@code <root>/sluice router} and {@code <root>/sluice executor} — so that the router's and the
+ * executor's CPU per event are measured apart (in {@code sluice dev} they share one JVM and its
+ * event loops). The catalog is {@code sluice dev}'s demo route with the workflow posting to the
+ * generator's receiver. A router-only run starts no executor at all, so the router is measured
+ * alone with its broker.
+ */
+final class SplitStack implements Target {
+
+    private static final String HOST = "127.0.0.1";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final KafkaBroker kafka;
+    private final List<Process> children = new ArrayList<>();
+    private final int routerPort;
+    private final int executorManagementPort;
+    private boolean executorStarted;
+
+    private SplitStack(KafkaBroker kafka, int routerPort, int executorManagementPort) {
+        this.kafka = kafka;
+        this.routerPort = routerPort;
+        this.executorManagementPort = executorManagementPort;
+    }
+
+    /** Starts the broker and the router, and the executor unless {@code withExecutor} is false (router-only runs). */
+    static SplitStack start(Path root, String webhookUrl, String javaOpts, Path outDir, Duration timeout, boolean withExecutor) {
+        Path script = root.resolve("sluice").toAbsolutePath().normalize();
+        if (!Files.isExecutable(script)) {
+            throw new IllegalStateException(script + " not found or not executable; pass --root <repository root>");
+        }
+        KafkaBroker kafka = KafkaBroker.start();
+        SplitStack s = new SplitStack(kafka, Ports.freePort(), Ports.freePort());
+        try {
+            String topic = "sluice.demo";
+            JsonObject catalog = new JsonObject(demoCatalogJson(topic, webhookUrl));
+            dev.sluice.core.Catalog.parse(catalog);
+            Path catalogFile = outDir.toAbsolutePath().resolve("catalog.json");
+            Files.writeString(catalogFile, catalog.encodePrettily(), StandardCharsets.UTF_8);
+            for (String t : List.of(topic, Topics.expired(topic), Topics.deadLetter(topic))) {
+                kafka.createTopic(t, 6, Topics.liveRetention(Duration.ofSeconds(20)));
+            }
+            int routerManagement = Ports.freePort();
+            Map<String, String> common = Map.of("SLUICE_CATALOG_FILE", catalogFile.toString(),
+                    "SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+            s.children.add(launch(script, "router", javaOpts, outDir.resolve("sluice-router.log"), common, Map.of(
+                    "SLUICE_ROUTER_HOST", HOST, "SLUICE_ROUTER_PORT", Integer.toString(s.routerPort),
+                    "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement))));
+            // One at a time: ./sluice may build first, and two builds of one tree must not overlap.
+            s.awaitReady("http://" + HOST + ":" + routerManagement + "/health/ready", false, timeout);
+            if (!withExecutor) {
+                return s;
+            }
+            s.children.add(launch(script, "executor", javaOpts, outDir.resolve("sluice-executor.log"), common, Map.of(
+                    "SLUICE_EXECUTOR_HOST", HOST, "SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(s.executorManagementPort))));
+            s.awaitReady("http://" + HOST + ":" + s.executorManagementPort + "/health/ready", true, timeout);
+            s.executorStarted = true;
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static String demoCatalogJson(String topic, String webhookUrl) {
+        return """
+                {"routes": [{"source": "demo", "topic": "%s", "ttl": "20s", "partitions": 6, "type": "dev.sluice.demo", "tenant": "dev"}],
+                 "workflows": [{"name": "demo-echo", "sources": ["demo"],
+                                "steps": [{"type": "http", "url": "%s", "timeout": "5s"}]}]}
+                """.formatted(topic, webhookUrl);
+    }
+
+    private static Process launch(Path script, String role, String javaOpts, Path log, Map<String, String> common,
+                                  Map<String, String> own) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), role).directory(script.getParent().toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(common);
+        pb.environment().putAll(own);
+        if (javaOpts != null) {
+            pb.environment().put("SLUICE_JAVA_OPTS", javaOpts);
+        }
+        return pb.start();
+    }
+
+    /** Waits until {@code url} answers 200 (and, for the executor, reports partitions). */
+    private void awaitReady(String url, boolean partitions, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            for (Process p : children) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("a sluice child exited with " + p.exitValue() + " before it was ready; see its log");
+                }
+            }
+            JsonObject ready = get(url);
+            if (ready != null && (!partitions || ready.getInteger("partitions", 0) > 0)) {
+                return;
+            }
+            SelfStack.pause(250);
+        }
+        throw new IllegalStateException(url + " was not ready within " + timeout);
+    }
+
+    private static JsonObject get(String url) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public String ingestUrl() {
+        return "http://" + HOST + ":" + routerPort + "/v1/events/demo";
+    }
+
+    @Override
+    public String executorMetricsUrl() {
+        return executorStarted ? "http://" + HOST + ":" + executorManagementPort + "/metrics" : null;
+    }
+
+    /** The router, the executor, and the broker (a child of this JVM). */
+    @Override
+    public List<ProcessHandle> processes() {
+        List<ProcessHandle> out = new ArrayList<>();
+        children.forEach(p -> out.add(p.toHandle()));
+        ProcessHandle.current().children().filter(h -> ProcessCpu.name(h).equals("kafka broker")).forEach(out::add);
+        return out;
+    }
+
+    @Override
+    public List<ProcessHandle> profiledJvms() {
+        return children.stream().map(Process::toHandle).toList();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : children) {
+            p.destroy();
+        }
+        for (Process p : children) {
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        kafka.close();
+    }
+}
