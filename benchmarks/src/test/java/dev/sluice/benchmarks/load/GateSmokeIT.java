@@ -44,7 +44,7 @@ class GateSmokeIT {
     }
 
     private static RunOptions options(Path out, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--e2e", "--rate", "300", "--duration", "4s", "--warmup", "1s",
+        List<String> args = new java.util.ArrayList<>(List.of("--e2e", "--rate", "100", "--duration", "4s", "--warmup", "2s",
                 "--connections", "16", "--drain", "20s", "--target", stack.ingestUrl(), "--executor-metrics",
                 stack.executorMetricsUrl(), "--out", out.toString()));
         args.addAll(List.of(extra));
