@@ -25,7 +25,9 @@ public final class BenchMain {
             "                            any acknowledged event unaccounted for, or achieved < 95% of R",
             "  compare A B               two runs' summary.json (or their directories) side by side",
             "  selfcheck                 the generator against a 10 ms server, with and without a 1 s stall",
-            "  jfr-top FILE.jfr [N]      where a profiled JVM spent its CPU: samples by thread, area, method",
+            "  jfr-top FILE.jfr [RUN_DIR] [N]",
+            "                            where a profiled JVM spent its CPU (samples by thread, code area, method);",
+            "                            with a run directory, only the samples of its measured window",
             "flags of run and gate:",
             RunOptions.USAGE,
             "See BENCHMARKS.md.");
@@ -67,11 +69,23 @@ public final class BenchMain {
                     return SelfCheck.run(500, Duration.ofSeconds(10), Duration.ofSeconds(1), out, System.out).pass() ? 0 : 1;
                 }
                 case "jfr-top" -> {
-                    if (rest.isEmpty() || rest.size() > 2) {
-                        System.err.println("usage: sluice bench jfr-top FILE.jfr [TOP]");
+                    if (rest.isEmpty() || rest.size() > 3) {
+                        System.err.println("usage: sluice bench jfr-top FILE.jfr [RUN_DIR] [TOP]");
                         return 2;
                     }
-                    JfrTop.print(Path.of(rest.get(0)), rest.size() == 2 ? Integer.parseInt(rest.get(1)) : 15, System.out);
+                    java.time.Instant from = null;
+                    java.time.Instant to = null;
+                    int top = 15;
+                    for (String a : rest.subList(1, rest.size())) {
+                        if (a.matches("[0-9]+")) {
+                            top = Integer.parseInt(a);
+                        } else {
+                            RunSummary.Cpu cpu = RunSummary.read(Path.of(a)).cpu();
+                            from = cpu.windowFrom() == null ? null : java.time.Instant.parse(cpu.windowFrom());
+                            to = cpu.windowTo() == null ? null : java.time.Instant.parse(cpu.windowTo());
+                        }
+                    }
+                    JfrTop.print(Path.of(rest.get(0)), from, to, top, System.out);
                     return 0;
                 }
                 case "help", "-h", "--help" -> {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,16 +106,9 @@ public final class Generator implements AutoCloseable {
             return t;
         });
         CpuWindow cpu = new CpuWindow(target);
-        List<Jfr> jfrs = new ArrayList<>();
-        if (o.jfr()) {
-            target.profiledJvms().forEach(jvm -> jfrs.add(new Jfr(jvm, o.out())));
-        }
         long untilFirstTick = startNanos + TimeUnit.SECONDS.toNanos(1) - System.nanoTime();
         clock.scheduleAtFixedRate(timeline::tick, untilFirstTick, TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-        clock.schedule(() -> {
-            cpu.begin();
-            jfrs.forEach(j -> CompletableFuture.runAsync(j::start));
-        }, startNanos + warmupNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        clock.schedule(cpu::begin, startNanos + warmupNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
 
         Pacer pacer = new Pacer(plan, senders);
         Thread pacing = new Thread(pacer, "bench-pacer");
@@ -137,7 +129,6 @@ public final class Generator implements AutoCloseable {
         }
         double drainSeconds = (System.nanoTime() - responsesIn) / 1e9;
         cpu.end();
-        jfrs.forEach(Jfr::stop);
         clock.shutdownNow();
         timeline.tick();
 
@@ -184,7 +175,7 @@ public final class Generator implements AutoCloseable {
         }
         RunSummary summary = new RunSummary(Instant.ofEpochMilli(startEpochMillis).toString(), o.describe(), asked, achieved,
                 window, o.warmup().toNanos() / 1e9, new RunSummary.Counts(sent, acked, errorCount, measuredSent, measuredAcked),
-                errors, lat, accounting, cpu.summary(measuredSent), RunSummary.Machine.current());
+                errors, lat, accounting, cpu.summary(measuredAcked), RunSummary.Machine.current());
         return new RunResult(summary, timeline, (sendEnd - startNanos) / 1e9, (responsesIn - startNanos) / 1e9);
     }
 
@@ -301,6 +292,8 @@ public final class Generator implements AutoCloseable {
         private final Target target;
         private final ProcessHandle self = ProcessHandle.current();
         private volatile long selfBefore = -1;
+        private volatile long fromMillis;
+        private long toMillis;
         private volatile Map<Long, ProcessCpu.Proc> before = Map.of();
         private volatile Map<String, Map<Long, String[]>> threadsBefore = Map.of();
         private long selfAfter;
@@ -315,9 +308,11 @@ public final class Generator implements AutoCloseable {
             before = ProcessCpu.snapshot(target.processes());
             threadsBefore = threads();
             selfBefore = ProcessCpu.cpuNanos(self);
+            fromMillis = System.currentTimeMillis();
         }
 
         void end() {
+            toMillis = System.currentTimeMillis();
             selfAfter = ProcessCpu.cpuNanos(self);
             after = ProcessCpu.snapshot(target.processes());
             threadsAfter = threads();
@@ -351,45 +346,7 @@ public final class Generator implements AutoCloseable {
             threadsAfter.forEach((prefix, now) -> ProcessCpu.threadDelta(threadsBefore.getOrDefault(prefix, Map.of()), now)
                     .forEach((k, v) -> threads.put(prefix + k, RunSummary.round(v * 100) / 100)));
             return new RunSummary.Cpu(RunSummary.round(gen * 100) / 100, events > 0 ? RunSummary.round(gen * 1e6 / events) : 0,
-                    rounded, perEvent, threads);
-        }
-    }
-
-    /** A JFR recording of the target's JVM over the measured window, started and stopped with jcmd. */
-    private static final class Jfr {
-        private final ProcessHandle jvm;
-        private final java.nio.file.Path file;
-
-        Jfr(ProcessHandle jvm, java.nio.file.Path out) {
-            this.jvm = jvm;
-            String role = ProcessCpu.name(jvm).replaceAll("[^A-Za-z0-9]+", "-").replaceAll("(^-|-$)", "");
-            this.file = out.toAbsolutePath().resolve(role + "-" + jvm.pid() + ".jfr");
-        }
-
-        void start() {
-            jcmd("JFR.start", "name=sluice-bench", "settings=default");
-        }
-
-        void stop() {
-            jcmd("JFR.stop", "name=sluice-bench", "filename=" + file);
-        }
-
-        private void jcmd(String... args) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-            cmd.add(Long.toString(jvm.pid()));
-            cmd.addAll(List.of(args));
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                if (p.waitFor() != 0) {
-                    System.err.println("jcmd " + String.join(" ", args) + " failed: " + out.trim());
-                }
-            } catch (java.io.IOException e) {
-                System.err.println("jcmd failed: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+                    rounded, perEvent, threads, Instant.ofEpochMilli(fromMillis).toString(), Instant.ofEpochMilli(toMillis).toString());
         }
     }
 }

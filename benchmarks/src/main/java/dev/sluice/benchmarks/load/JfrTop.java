@@ -3,6 +3,7 @@ package dev.sluice.benchmarks.load;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +29,13 @@ public final class JfrTop {
     private JfrTop() {
     }
 
+    /** Every sample of the recording. */
     public static void print(Path file, int top, PrintStream out) throws IOException {
+        print(file, null, null, top, out);
+    }
+
+    /** The samples between {@code from} and {@code to} (either may be null: open-ended). */
+    public static void print(Path file, Instant from, Instant to, int top, PrintStream out) throws IOException {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         Map<String, Long> sluice = new HashMap<>();
@@ -38,7 +45,8 @@ public final class JfrTop {
         try (RecordingFile rf = new RecordingFile(file)) {
             while (rf.hasMoreEvents()) {
                 RecordedEvent e = rf.readEvent();
-                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample")
+                        || from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
                     continue;
                 }
                 RecordedStackTrace st = e.getStackTrace();
@@ -66,7 +74,8 @@ public final class JfrTop {
                 }
             }
         }
-        out.printf(Locale.ROOT, "%s: %d execution samples%n", file, samples);
+        out.printf(Locale.ROOT, "%s: %d execution samples%s%n", file, samples,
+                from == null && to == null ? "" : " between " + from + " and " + to);
         section(out, "by thread group", threads, samples, top);
         section(out, "by code area (package of the sampled frame)", areas, samples, top);
         section(out, "hottest methods, self (top frame)", self, samples, top);

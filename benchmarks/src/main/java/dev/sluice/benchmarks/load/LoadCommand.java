@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** {@code run} and {@code gate}: set up the generator and the target, run, report. */
@@ -90,22 +91,26 @@ public final class LoadCommand {
     }
 
     private static int withTarget(RunOptions o, PrintStream out, Body body) {
-        try {
-            Files.createDirectories(o.out());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + o.out(), e);
-        }
+        mkdirs(o.out());
         try (Generator g = Generator.start(o.loops(), o.receiverPort())) {
             Target t;
             RunOptions opts = o;
             if (o.self()) {
+                String javaOpts = o.childJavaOpts();
+                if (o.jfr()) {
+                    // From the child's start, not attached mid-run: enabling JFR's I/O events in a running JVM
+                    // re-instruments JDK classes and sets off a burst of recompilation inside the measured window.
+                    Path jfrDir = mkdirs(o.out().toAbsolutePath().resolve("jfr"));
+                    javaOpts = (javaOpts == null ? "" : javaOpts + " ")
+                            + "-XX:StartFlightRecording=settings=default,dumponexit=true,filename=" + jfrDir + "/";
+                }
                 if (o.split()) {
                     out.println("starting Kafka, " + o.root().resolve("sluice") + " router" + (o.e2e() ? " and executor" : "")
                             + " (logs in " + o.out() + ") ...");
-                    t = SplitStack.start(o.root(), g.receiverUrl(), o.childJavaOpts(), o.out(), SELF_START, o.e2e());
+                    t = SplitStack.start(o.root(), g.receiverUrl(), javaOpts, o.out(), SELF_START, o.e2e());
                 } else {
                     out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log") + ") ...");
-                    t = SelfStack.start(o.root(), g.receiverUrl(), o.childJavaOpts(), o.out().resolve("sluice-dev.log"), SELF_START);
+                    t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START);
                 }
                 opts = o.withTarget(t.ingestUrl(), t.executorMetricsUrl());
                 out.println("sluice is ready: " + t.ingestUrl());
@@ -123,6 +128,14 @@ public final class LoadCommand {
             } finally {
                 t.close();
             }
+        }
+    }
+
+    private static Path mkdirs(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
         }
     }
 }

@@ -41,7 +41,7 @@ import java.util.Map;
  *                        (default TTL + 30 s: by then every event has run or expired, unless the executor is stuck)
  * @param loops           the generator's event loops (senders and receiver)
  * @param childJavaOpts   SLUICE_JAVA_OPTS for the {@code --self} child (e.g. a JFR recording), or null to inherit
- * @param jfr             record a JFR profile of the {@code --self} child over each measured window (jcmd)
+ * @param jfr             record a JFR profile of the {@code --self} child(ren) from start to exit, into {@code <out>/jfr/}
  * @param receiverPauseAt with {@code receiverPause}: when, after the measured window opens, the receiver stalls
  * @param receiverPause   a stall injected into the receiver: it neither records nor answers for this long
  * @param selfWarmup      with {@code --self}: an unmeasured priming run (a ramp to the rate) right after the child
@@ -89,7 +89,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --out DIR                 default bench-results/<timestamp>",
             "  --find-knee               step the rate up by --knee-factor 1.5 until achieved < 95% of asked or p99 > --p99-bound 50ms",
             "  --ttl 20s  --webhook-delay 0ms  --receiver-port 0  --timeout 10s  --drain TTL+30s  --loops 2",
-            "  --child-java-opts OPTS    SLUICE_JAVA_OPTS for the --self child;  --jfr  profile the child over each measured window",
+            "  --child-java-opts OPTS    SLUICE_JAVA_OPTS for the --self child;  --jfr  profile the child(ren) into <out>/jfr/",
+            "                            (then: sluice bench jfr-top <out>/jfr/FILE.jfr <out>  for the measured window)",
             "  --receiver-pause 3s --receiver-pause-at 1s   stall the receiver (fault injection for the gate)");
 
     public static RunOptions parse(List<String> args) {

@@ -107,20 +107,24 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
      * CPU seconds over the measured window (its start to the end of the drain).
      *
      * @param generatorSeconds        this process
-     * @param generatorMicrosPerEvent this process, per measured event sent
+     * @param generatorMicrosPerEvent this process, per measured event acknowledged
      * @param processSeconds          the measured processes by name (for {@code --self}: the Sluice JVM, the Kafka broker, ...)
-     * @param microsPerEvent          those processes, per measured event sent, by name
+     * @param microsPerEvent          those processes, per measured event acknowledged, by name
      * @param sluiceThreadSeconds     the Sluice JVM's threads by group (event loops, Kafka I/O, GC, JIT, ...)
+     * @param windowFrom              the window's start (ISO-8601): where a profile of the run should be cut
+     * @param windowTo                the window's end
      */
     public record Cpu(double generatorSeconds, double generatorMicrosPerEvent, Map<String, Double> processSeconds,
-                      Map<String, Double> microsPerEvent, Map<String, Double> sluiceThreadSeconds) {
-        public static final Cpu NONE = new Cpu(0, 0, Map.of(), Map.of(), Map.of());
+                      Map<String, Double> microsPerEvent, Map<String, Double> sluiceThreadSeconds, String windowFrom,
+                      String windowTo) {
+        public static final Cpu NONE = new Cpu(0, 0, Map.of(), Map.of(), Map.of(), null, null);
 
         JsonObject toJson() {
             return new JsonObject().put("generatorSeconds", generatorSeconds).put("generatorMicrosPerEvent", generatorMicrosPerEvent)
                     .put("processSeconds", new JsonObject(new LinkedHashMap<>(processSeconds)))
                     .put("microsPerEvent", new JsonObject(new LinkedHashMap<>(microsPerEvent)))
-                    .put("sluiceThreadSeconds", new JsonObject(new LinkedHashMap<>(sluiceThreadSeconds)));
+                    .put("sluiceThreadSeconds", new JsonObject(new LinkedHashMap<>(sluiceThreadSeconds)))
+                    .put("windowFrom", windowFrom).put("windowTo", windowTo);
         }
 
         static Cpu fromJson(JsonObject o) {
@@ -129,7 +133,7 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
             }
             return new Cpu(o.getDouble("generatorSeconds", 0.0), o.getDouble("generatorMicrosPerEvent", 0.0),
                     doubles(o.getJsonObject("processSeconds")), doubles(o.getJsonObject("microsPerEvent")),
-                    doubles(o.getJsonObject("sluiceThreadSeconds")));
+                    doubles(o.getJsonObject("sluiceThreadSeconds")), o.getString("windowFrom"), o.getString("windowTo"));
         }
     }
 
