@@ -119,9 +119,10 @@ public final class ExecutorApp {
                 .description("Events in progress in this process").register(registry);
         String owner = config.groupId() + "/" + hostName() + "/" + ProcessHandle.current().pid() + "/"
                 + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-        RedisAPI redisApi = config.redisUrl() == null ? null : RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
-                .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
-        RunClaims claims = redisApi == null ? null : new RunClaims(redisApi, owner, registry);
+        Redis redis = config.redisUrl() == null ? null : Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
+        RedisAPI redisApi = redis == null ? null : RedisAPI.api(redis);
+        RunClaims claims = redis == null ? null : new RunClaims(redis, owner, registry);
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }

@@ -24,12 +24,13 @@ import java.time.Duration;
  * @param runLogRetention         run log rows older than this are deleted
  * @param skipDeadSpans           on assignment, seek past records whose deadline has certainly passed
  * @param workflowsFromPostgres   load workflows from PostgreSQL (hot reload) instead of the catalog file
+ * @param httpPool                connections per event loop to each webhook target
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
-                             boolean workflowsFromPostgres) {
+                             boolean workflowsFromPostgres, int httpPool) {
 
     public static ExecutorConfig from(Settings s) {
         return new ExecutorConfig(
@@ -38,7 +39,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.get("executor.group", "sluice-executor"),
                 s.getInt("executor.instances", Runtime.getRuntime().availableProcessors()),
                 s.getInt("executor.inflight.partition", 1000),
-                s.getInt("executor.inflight.max", 20_000),
+                s.getInt("executor.inflight.max", 4_000),
                 s.getDuration("executor.commit.interval", Duration.ofMillis(500)),
                 s.getInt("executor.retry.attempts", 4),
                 s.getDuration("executor.retry.backoff", Duration.ofMillis(100)),
@@ -50,7 +51,8 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getDuration("executor.runlog.flush", Duration.ofMillis(200)),
                 s.getDuration("executor.runlog.retention", Duration.ofDays(7)),
                 s.getBoolean("executor.skip.dead.spans", true),
-                workflowSource(s.get("executor.workflows", "file")));
+                workflowSource(s.get("executor.workflows", "file")),
+                s.getInt("executor.http.pool", 256));
     }
 
     private static boolean workflowSource(String v) {
@@ -64,7 +66,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on);
+                runLogRetention, skipDeadSpans, on, httpPool);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -76,24 +78,24 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
-                + (workflowsFromPostgres ? "postgres" : "file") + "]";
+                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + "]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
     }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Catalog;
@@ -61,7 +62,8 @@ class ExecutorGuaranteesIT {
               {"source": "retry", "topic": "it.g.retry", "partitions": 1, "ttl": "3s"},
               {"source": "dup", "topic": "it.g.dup", "partitions": 1},
               {"source": "kill", "topic": "it.g.kill", "partitions": 3, "ttl": "120s"},
-              {"source": "span", "topic": "it.g.span", "partitions": 1, "ttl": "5s"}],
+              {"source": "span", "topic": "it.g.span", "partitions": 1, "ttl": "5s"},
+              {"source": "pool", "topic": "it.g.pool", "partitions": 1, "ttl": "2s"}],
              "workflows": [
               {"name": "w-order", "sources": ["order"], "steps": [{"url": "%1$s/order"}]},
               {"name": "w-slow", "sources": ["slow"], "steps": [{"url": "%1$s/slow", "timeout": "10s"}]},
@@ -69,7 +71,8 @@ class ExecutorGuaranteesIT {
               {"name": "w-retry", "sources": ["retry"], "steps": [{"url": "%1$s/retry"}]},
               {"name": "w-dup", "sources": ["dup"], "steps": [{"url": "%1$s/dup"}]},
               {"name": "w-kill", "sources": ["kill"], "steps": [{"url": "%1$s/kill"}]},
-              {"name": "w-span", "sources": ["span"], "steps": [{"url": "%1$s/span"}]}]}
+              {"name": "w-span", "sources": ["span"], "steps": [{"url": "%1$s/span"}]},
+              {"name": "w-pool", "sources": ["pool"], "steps": [{"url": "%1$s/pool", "timeout": "10s"}]}]}
             """;
 
     private static KafkaBroker kafka;
@@ -87,7 +90,7 @@ class ExecutorGuaranteesIT {
     static void start(KafkaBroker broker, Postgres postgres, Redis redis, WebhookTarget target) throws Exception {
         kafka = broker;
         webhook = target;
-        for (String t : List.of("order", "slow", "short", "retry", "dup", "kill", "span")) {
+        for (String t : List.of("order", "slow", "short", "retry", "dup", "kill", "span", "pool")) {
             int partitions = t.equals("order") || t.equals("kill") ? 3 : 1;
             for (String suffix : List.of("", ".expired", ".dlq")) {
                 kafka.createTopic("it.g." + t + suffix, partitions, Duration.ofHours(1));
@@ -123,9 +126,15 @@ class ExecutorGuaranteesIT {
     }
 
     static ExecutorApp startExecutor(String group, String... sources) throws Exception {
+        return startExecutor(Map.of(), group, sources);
+    }
+
+    static ExecutorApp startExecutor(Map<String, String> extra, String group, String... sources) throws Exception {
         Catalog catalog = Catalog.parse(catalogFor(sources));
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2", "executor.retry.attempts", "50",
-                        "executor.retry.backoff", "200ms", "executor.runlog.flush", "100ms")))
+        Map<String, String> settings = new HashMap<>(Map.of("executor.instances", "2", "executor.retry.attempts", "50",
+                "executor.retry.backoff", "200ms", "executor.runlog.flush", "100ms"));
+        settings.putAll(extra);
+        ExecutorConfig config = ExecutorConfig.from(Settings.of(settings))
                 .withManagement("127.0.0.1", Ports.freePort()).withGroup(group).withState(redisUri, pgUri);
         ExecutorApp app = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -220,6 +229,33 @@ class ExecutorGuaranteesIT {
         assertFalse(calls("/short").stream().anyMatch(r -> second.equals(r.header("ce-id"))), "the second one never started");
         await().atMost(Duration.ofSeconds(10)).until(() -> runLog("w-short").stream()
                 .anyMatch(r -> r.getString("event_id").equals(second) && r.getString("outcome").equals("expired")));
+    }
+
+    @Test
+    void aRequestStillWaitingForAConnectionAtTheDeadlineIsNeverSentAndExpires() throws Exception {
+        // One event loop with one connection to the target: while A's slow call holds it, B (another
+        // key, so not ordered behind A) waits in the pool until its deadline, then must not be sent.
+        ExecutorApp one = startExecutor(Map.of("executor.instances", "1", "executor.http.pool", "1"),
+                "it-pool-" + ThreadLocalRandom.current().nextInt(1 << 20), "pool");
+        try {
+            webhook.delayFor("ce-partitionkey", "A", Duration.ofSeconds(4));
+            long now = System.currentTimeMillis();
+            String a = fixtures.send("it.g.pool", "pool", "A", "a", now, 20_000);
+            fixtures.flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls("/pool").size() == 1);
+            String b = fixtures.send("it.g.pool", "pool", "B", "b", System.currentTimeMillis(), 2000);
+            fixtures.flush();
+            await().atMost(Duration.ofSeconds(15)).until(() -> find("it.g.pool.expired", b) != null);
+            String reason = EventRecords.text(find("it.g.pool.expired", b).headers(), "sluice_expired_reason");
+            assertTrue(reason.contains("waited") && reason.contains("connection"), reason);
+            await().atMost(Duration.ofSeconds(10)).until(() -> runLog("w-pool").stream()
+                    .anyMatch(r -> r.getString("event_id").equals(b) && r.getString("outcome").equals("expired")));
+            Thread.sleep(2500); // A's call ends and frees the connection: B must still not follow
+            assertEquals(List.of(a), calls("/pool").stream().map(r -> r.header("ce-id")).toList());
+            assertNull(find("it.g.pool.dlq", b), "expired, not dead-lettered");
+        } finally {
+            one.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class ExecutorVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
-                new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+                new PoolOptions().setHttp1MaxSize(services.config().httpPool()).setMaxWaitQueueSize(-1));
         runner = new EventRunner(vertx, context, new HttpStepRunner(vertx, client), services);
         return Future.succeededFuture();
     }

@@ -224,6 +224,10 @@ public final class EventRunner {
                     : () -> claims.markSent(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
             return runSteps(w, 0, new WorkflowRun(run), attempts, mark).transform(ar -> {
                 long end = System.currentTimeMillis();
+                if (ar.failed() && ar.cause() instanceof HttpStepRunner.NotSent) {
+                    // Its first request never left: the run did not start in time.
+                    return expire(run, List.of(w), ar.cause().getMessage());
+                }
                 if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
                     metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
                     log(run, w, Outcome.SKIPPED_DUPLICATE, 0, start, end, ar.cause().getMessage());
@@ -322,12 +326,18 @@ public final class EventRunner {
         attempts[0]++;
         Run run = wr.run;
         long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
-        return http.call(step, run.record, wr.payload, wr.contentType, timeout, attempt == 1 ? mark : null).map(result -> {
+        boolean firstSideEffect = attempts[0] == 1;
+        return http.call(step, run.record, wr.payload, wr.contentType, timeout, run.deadline, attempt == 1 ? mark : null).map(result -> {
             wr.response = result.json() == null ? null : parseJson(result.json().getBytes());
             return (Void) null;
         }).recover(err -> {
             if (err instanceof HttpStepRunner.ClaimLost) {
                 return Future.failedFuture(err);
+            }
+            if (err instanceof HttpStepRunner.NotSent) {
+                // Nothing of this run has left yet: it expired. After earlier effects, it failed.
+                return Future.failedFuture(firstSideEffect ? err
+                        : new StepFailure(err.getMessage() + " (attempt " + attempt + ")", false, -1, err));
             }
             StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
             if (!f.retryable()) {

@@ -41,21 +41,35 @@ public final class HttpStepRunner {
         }
     }
 
+    /**
+     * Why a request was not sent: the event's deadline came while it waited for a connection to
+     * the target (the pool was busy). Nothing left, so the run counts as expired, not failed.
+     */
+    public static final class NotSent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public NotSent(long waitedMillis) {
+            super("the deadline passed while the request waited " + waitedMillis + " ms for a connection; nothing was sent",
+                    null, false, false);
+        }
+    }
+
     /** A successful answer: its status, and its body when it is JSON (else null). */
     public record Result(int status, Buffer json) {
     }
 
     public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
-        return call(step, record, record.value(), null, timeoutMillis, null);
+        return call(step, record, record.value(), null, timeoutMillis, Long.MAX_VALUE, null);
     }
 
     /**
      * Sends the request. {@code beforeSend}, when given, runs once the connection is ready and
      * just before the request is written; if it answers false, nothing is sent and the call fails
-     * with {@link ClaimLost}.
+     * with {@link ClaimLost}. A request still waiting for a connection when {@code deadline} (epoch
+     * ms) comes is never written and fails with {@link NotSent}.
      */
     public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                               long timeoutMillis, java.util.function.Supplier<Future<Boolean>> beforeSend) {
+                               long timeoutMillis, long deadline, java.util.function.Supplier<Future<Boolean>> beforeSend) {
         if (timeoutMillis <= 0) {
             return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
         }
@@ -79,23 +93,34 @@ public final class HttpStepRunner {
         step.headers().forEach(options::putHeader);
 
         Promise<Result> result = Promise.promise();
-        long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(
-                StepFailure.retryable("no response within " + timeoutMillis + " ms", null)));
+        boolean[] written = {false};
+        long begin = System.currentTimeMillis();
+        long timer = vertx.setTimer(timeoutMillis, id -> {
+            long now = System.currentTimeMillis();
+            result.tryFail(!written[0] && now >= deadline ? new NotSent(now - begin)
+                    : StepFailure.retryable((written[0] ? "no response within " : "no connection within ") + timeoutMillis + " ms", null));
+        });
         Buffer body = payload == null ? Buffer.buffer() : Buffer.buffer(payload);
         client.request(options)
                 .compose(req -> {
                     // The step's own timeout decides the outcome; the reset it causes needs no second report.
                     req.exceptionHandler(e -> { });
                     result.future().onFailure(e -> req.reset());
+                    if (result.future().isComplete()) {
+                        return result.future().mapEmpty();
+                    }
                     if (beforeSend == null) {
-                        return req.send(body);
+                        return send(req, body, written);
                     }
                     return beforeSend.get().compose(go -> {
                         if (!go) {
                             req.reset();
                             return Future.failedFuture(new ClaimLost());
                         }
-                        return req.send(body);
+                        if (result.future().isComplete()) {
+                            return result.future().mapEmpty();
+                        }
+                        return send(req, body, written);
                     });
                 })
                 .compose(this::classify)
@@ -105,11 +130,16 @@ public final class HttpStepRunner {
                         result.tryComplete(ar.result());
                     } else {
                         Throwable e = ar.cause();
-                        result.tryFail(e instanceof StepFailure || e instanceof ClaimLost ? e : StepFailure.retryable(
+                        result.tryFail(e instanceof StepFailure || e instanceof ClaimLost || e instanceof NotSent ? e : StepFailure.retryable(
                                 "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
                     }
                 });
         return result.future();
+    }
+
+    private static Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Buffer body, boolean[] written) {
+        written[0] = true;
+        return req.send(body);
     }
 
     private Future<Result> classify(HttpClientResponse resp) {

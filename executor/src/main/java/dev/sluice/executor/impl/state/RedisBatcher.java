@@ -1,0 +1,75 @@
+package dev.sluice.executor.impl.state;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Coalesces the Redis commands one event loop issues during a turn into a single pipelined batch:
+ * one write, one connection from the pool and one round trip for all of them, instead of one
+ * each. The first command of a turn schedules the flush on the same context, so it runs right
+ * after the work in progress (a burst of records handed over by the poll thread is one turn).
+ * Confined to its event loop.
+ *
+ * <p>Without it each claim took its own pooled connection: at a few thousand events/s the pool's
+ * wait queue overflowed and runs went ahead unclaimed (measured; see BENCHMARKS.md).
+ */
+public final class RedisBatcher {
+
+    /** Past this many commands the batch is sent at once, so one answer never carries too much. */
+    static final int MAX_BATCH = 512;
+
+    private final Redis redis;
+    private final Context context;
+    private List<Request> requests = new ArrayList<>();
+    private List<Promise<Response>> waiting = new ArrayList<>();
+
+    public RedisBatcher(Redis redis, Context context) {
+        this.redis = redis;
+        this.context = context;
+    }
+
+    /** Queues {@code request} for this turn's batch; the future completes with its own reply (null for nil). */
+    public Future<Response> send(Request request) {
+        Promise<Response> p = Promise.promise();
+        requests.add(request);
+        waiting.add(p);
+        if (requests.size() == 1) {
+            context.runOnContext(v -> flush());
+        } else if (requests.size() >= MAX_BATCH) {
+            flush();
+        }
+        return p.future();
+    }
+
+    private void flush() {
+        if (requests.isEmpty()) {
+            return;
+        }
+        List<Request> batch = requests;
+        List<Promise<Response>> promises = waiting;
+        requests = new ArrayList<>();
+        waiting = new ArrayList<>();
+        if (batch.size() == 1) {
+            redis.send(batch.get(0)).onComplete(promises.get(0));
+            return;
+        }
+        redis.batch(batch).onComplete(ar -> {
+            if (ar.succeeded()) {
+                List<Response> replies = ar.result();
+                for (int i = 0; i < promises.size(); i++) {
+                    promises.get(i).complete(replies.get(i));
+                }
+            } else {
+                // The client fails the whole batch when any command fails; the commands queued here
+                // only fail together (connection lost, pool exhausted), so each gets that cause.
+                promises.forEach(p -> p.fail(ar.cause()));
+            }
+        });
+    }
+}
