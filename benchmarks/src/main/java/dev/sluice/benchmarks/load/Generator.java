@@ -89,7 +89,8 @@ public final class Generator implements AutoCloseable {
 
         long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long startEpochMillis = System.currentTimeMillis() + 100;
-        RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o.payloadBytes(), o.keys(), o.timeout().toMillis(), o.e2e());
+        RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o.payloadBytes(), o.keys(), o.timeout().toMillis(), o.e2e(),
+                o.batch());
         List<Sender> senders = new ArrayList<>();
         for (int j = 0; j < contexts.size(); j++) {
             senders.add(new Sender(contexts.get(j), clients.get(j), plan));

@@ -25,6 +25,21 @@ final class Ids {
         return id;
     }
 
+    /** Every id in a batch's 202 body ({@code "results":[{"index":0,"status":202,"id":"…"},…]}), added to {@code into}. */
+    static void allFromAck(Buffer body, java.util.Set<Object> into) {
+        String s = body.toString();
+        int at = s.indexOf(ID_FIELD);
+        while (at >= 0) {
+            int from = at + ID_FIELD.length();
+            int to = s.indexOf('"', from);
+            if (to < 0) {
+                return;
+            }
+            into.add(of(s.substring(from, to)));
+            at = s.indexOf(ID_FIELD, to);
+        }
+    }
+
     /** The id in a 202 body {@code {"id":"…","deadline":"…"}}, or null. */
     static Object fromAck(Buffer body) {
         String s = body.toString();

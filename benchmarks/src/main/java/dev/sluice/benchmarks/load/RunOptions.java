@@ -21,7 +21,7 @@ import java.util.Map;
  * @param schedule        a rate schedule that replaces rate and duration, or null
  * @param connections     HTTP connections to the router (HTTP/1.1, no pipelining) or HTTP/2 connections
  * @param http2           HTTP/2 over cleartext with prior knowledge
- * @param batch           events per request (reserved: the router takes single events)
+ * @param batch           events per request: 1 posts single events; more post NDJSON batches to {@code <source>/batch}
  * @param payloadBytes    request body size
  * @param keys            distinct {@code X-Key} header values, cycled
  * @param target          the ingest URL
@@ -79,7 +79,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --duration 30s            measured time; --warmup 5s before it",
             "  --schedule SPEC           e.g. steady:5000:30s,burst:50000:5s,ramp:1000-20000:30s,pause:2s (replaces --rate/--duration)",
             "  --connections 64          HTTP/1.1 connections (no pipelining); with --http2, HTTP/2 connections (h2c prior knowledge)",
-            "  --payload 200             body bytes;  --keys 1000  distinct X-Key values;  --batch N  reserved (single events)",
+            "  --payload 200             body bytes;  --keys 1000  distinct X-Key values;  --batch N  events per request (NDJSON to <source>/batch)",
             "  --target URL              default " + DEFAULT_TARGET,
             "  --self                    start <root>/sluice dev as a child process on free ports (--root DIR, default .),",
             "                            then prime it unmeasured: --self-warmup 30s (a ramp to the rate), then 10 s steps until",
@@ -186,8 +186,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         if (connections < 1 || payloadBytes < 0 || keys < 1 || loops < 1) {
             throw new IllegalArgumentException("--connections, --keys and --loops must be at least 1, --payload at least 0");
         }
-        if (batch != 1) {
-            throw new IllegalArgumentException("--batch: the router takes single events only (no batch endpoint yet); use 1");
+        if (batch < 1 || batch > 1000) {
+            throw new IllegalArgumentException("--batch must be 1 (single events) to 1000 (the default maxBatchEvents of a route)");
         }
         if (split && !self) {
             throw new IllegalArgumentException("--split goes with --self");

@@ -20,15 +20,20 @@ final class RunPlan {
     final String[] keys;
     final long timeoutMillis;
     final boolean e2e;
+    /** Events per request: 1 posts each event alone; more post NDJSON batches to {@code <source>/batch}. */
+    final int batch;
+    /** With {@code batch > 1}: the body of every request, {@code batch} payload lines. */
+    final byte[] batchBody;
 
     RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
-            long timeoutMillis, boolean e2e) {
+            long timeoutMillis, boolean e2e, int batch) {
         this.schedule = schedule;
         this.startNanos = startNanos;
         this.warmupNanos = warmupNanos;
         this.host = target.getHost();
         this.port = target.getPort() > 0 ? target.getPort() : 80;
-        this.path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        this.path = target.getRawPath() + (batch > 1 ? "/batch" : "") + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        this.batch = batch;
         this.payload = payload(payloadBytes);
         this.keys = new String[keyCount];
         for (int k = 0; k < keyCount; k++) {
@@ -36,6 +41,17 @@ final class RunPlan {
         }
         this.timeoutMillis = timeoutMillis;
         this.e2e = e2e;
+        this.batchBody = batch > 1 ? ndjson(payload, batch) : null;
+    }
+
+    /** {@code count} copies of {@code line}, one per line. */
+    static byte[] ndjson(byte[] line, int count) {
+        byte[] out = new byte[(line.length + 1) * count];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(line, 0, out, i * (line.length + 1), line.length);
+            out[i * (line.length + 1) + line.length] = '\n';
+        }
+        return out;
     }
 
     /** The intended send instant of event {@code i} (System.nanoTime scale). */

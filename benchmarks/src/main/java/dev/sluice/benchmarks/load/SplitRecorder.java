@@ -21,6 +21,11 @@ public final class SplitRecorder {
         (isMeasured ? measured : warmup).recordValue(Histograms.clamp(micros));
     }
 
+    /** Writer thread only: {@code count} events that share one value (the events of one batch request). */
+    public void record(long micros, long count, boolean isMeasured) {
+        (isMeasured ? measured : warmup).recordValueWithCount(Histograms.clamp(micros), count);
+    }
+
     /**
      * Reader thread only: adds what was recorded since the last call to {@code all} (both sides)
      * and to {@code measuredTotal} (the measured side).
