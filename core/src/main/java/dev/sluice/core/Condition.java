@@ -82,10 +82,14 @@ public sealed interface Condition {
      * A test on the payload value at a JSON pointer: {@code exists}, {@code equals} (a JSON
      * value), {@code gt} / {@code lt} (numbers).
      */
-    record Pointer(String pointer, String op, Object operand) implements Condition {
+    record Pointer(String pointer, String op, Object operand, JsonPointer compiled) implements Condition {
+        Pointer(String pointer, String op, Object operand) {
+            this(pointer, op, operand, JsonPointer.from(pointer)); // parsed once, not per event
+        }
+
         public boolean test(Event e) {
             Object json = e.json();
-            Object v = json == null ? null : JsonPointer.from(pointer).queryJson(json);
+            Object v = json == null ? null : compiled.queryJson(json);
             return switch (op) {
                 case "exists" -> (v != null) == Boolean.TRUE.equals(operand);
                 case "equals" -> v != null && (v instanceof Number n && operand instanceof Number m
