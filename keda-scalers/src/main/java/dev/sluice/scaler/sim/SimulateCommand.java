@@ -25,7 +25,7 @@ public final class SimulateCommand {
             "usage: sluice simulate [--trace steady|burst|diurnal|all|<file>[,...]] [--out DIR] [--csv] [--markdown]",
             "                       [--policies stock,stock-tuned,deadline] [--min 0,1] [--rate 500] [option value ...]",
             "  traces: steady (--rate for --duration, default 600s); burst (--rate, --burst-factor 100 times it from",
-            "          --burst-start 120s for --burst-length 30s, --duration 900s); diurnal (one day in --duration 3600s,",
+            "          --burst-start 300s for --burst-length 30s, --duration 1200s); diurnal (one day in --duration 3600s,",
             "          peak --peak, default 10 x --rate); a file: CSV of 'second,rate' rows or one event timestamp (s) a line",
             "  model:  --mu 1000 --partitions 64 --ttl 20s --budget 2s --pod-start 10s --pod-start-new-node 60s",
             "          --warm-pods 16 --rebalance 3s --commit-interval 500ms --hpa-sync 15s --tolerance 0.1",
@@ -135,9 +135,9 @@ public final class SimulateCommand {
             switch (name.trim()) {
                 case "steady" -> traces.add(Trace.steady(rate, duration(o, 600_000), p.stepMillis()));
                 case "burst" -> traces.add(Trace.burst(rate, Double.parseDouble(o.getOrDefault("burst-factor", "100")),
-                        Durations.parse(o.getOrDefault("burst-start", "120s")).toMillis(),
+                        Durations.parse(o.getOrDefault("burst-start", "300s")).toMillis(),
                         Durations.parse(o.getOrDefault("burst-length", "30s")).toMillis(),
-                        duration(o, 900_000), p.stepMillis()));
+                        duration(o, 1_200_000), p.stepMillis()));
                 case "diurnal" -> traces.add(Trace.diurnal(
                         Double.parseDouble(o.getOrDefault("peak", String.valueOf(10 * rate))),
                         duration(o, 3_600_000), p.stepMillis()));

@@ -73,7 +73,7 @@ public final class Simulation {
                     if (deployment.replicas() == 0) {
                         deployment.scaleTo(Math.max(1, minReplicaCount), now);
                     }
-                } else if (minReplicaCount == 0 && deployment.replicas() > 0 && now - lastActive >= p.cooldownMillis()) {
+                } else if (minReplicaCount == 0 && deployment.replicas() > 0 && now - lastActive > p.cooldownMillis()) {
                     deployment.scaleTo(0, now);
                 }
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,17 @@ class SimulationTest {
         RunResult deadline = warm.run(burst, DeadlineAwareScaler.of(params), 0);
         assertTrue(deadline.expired() < stock.expired(), deadline.expired() + " vs " + stock.expired());
         assertTrue(deadline.replicaSeconds() < stock.replicaSeconds());
+    }
+
+    @Test
+    void fromIdlePushActivationAndRateTermStartFarMoreOfABurstThanStockPolling() throws Exception {
+        Trace idleBurst = Trace.fromCsv(Path.of(getClass().getResource("/traces/idle-burst.csv").toURI()),
+                params.stepMillis());
+        assertEquals(1_500_000, idleBurst.totalEvents(), 1e-6);
+        RunResult stock = sim.run(idleBurst, StockKafkaTrigger.stock(params), 0);
+        RunResult deadline = sim.run(idleBurst, DeadlineAwareScaler.of(params), 0);
+        assertTrue(stock.expiredShare() > 0.99, "stock: " + stock.expiredShare());
+        assertTrue(deadline.startedOnTime() + deadline.startedLate() > 100 * (stock.startedOnTime() + stock.startedLate()));
     }
 
     @Test
