@@ -135,7 +135,7 @@ public final class Trace {
         if (rows.isEmpty()) {
             throw new ConfigException(file + ": no data rows");
         }
-        String name = file.getFileName().toString();
+        String name = file.getFileName().toString().replaceFirst("\\.[A-Za-z]+$", "");
         return columns == 2 ? fromRates(name, rows, stepMillis, file) : fromTimestamps(name, rows, stepMillis);
     }
 
