@@ -39,12 +39,9 @@ public final class Simulation {
         Window started = new Window((int) p.steps(p.commitIntervalMillis()));
 
         long nextHpa = firstTick(p.hpaSyncMillis());
-        long nextPoll = firstTick(policy.pollingMillis());
-        long nextPush = policy.pushMillis() > 0 ? firstTick(policy.pushMillis()) : Long.MAX_VALUE;
-        long lastActive = 0;
-        long pauseUntil = Long.MIN_VALUE;
-        int previousReady = deployment.ready(0);
-        boolean assignmentPending = false;
+        KedaScaleLoop keda = new KedaScaleLoop(policy, minReplicaCount, p.cooldownMillis(),
+                firstTick(policy.pollingMillis()), policy.pushMillis() > 0 ? firstTick(policy.pushMillis()) : 0);
+        ConsumerGroup group = new ConsumerGroup(p.rebalancePauseMillis(), deployment.ready(0));
         double replicaSeconds = 0;
         int peak = deployment.replicas();
 
@@ -57,26 +54,7 @@ public final class Simulation {
             Observation o = new Observation(now, queue.live(), queue.expiredInTopic(),
                     started.sum() / 2, arrivals.sum() / (p.rateWindowMillis() / 1000.0));
 
-            if (now >= nextPush) {
-                nextPush += policy.pushMillis();
-                if (policy.active(o)) {
-                    lastActive = now;
-                    if (deployment.replicas() == 0) {
-                        deployment.scaleTo(Math.max(1, minReplicaCount), now);
-                    }
-                }
-            }
-            if (now >= nextPoll) {
-                nextPoll += policy.pollingMillis();
-                if (policy.active(o)) {
-                    lastActive = now;
-                    if (deployment.replicas() == 0) {
-                        deployment.scaleTo(Math.max(1, minReplicaCount), now);
-                    }
-                } else if (minReplicaCount == 0 && deployment.replicas() > 0 && now - lastActive > p.cooldownMillis()) {
-                    deployment.scaleTo(0, now);
-                }
-            }
+            keda.tick(now, o, deployment);
             if (now >= nextHpa) {
                 nextHpa += p.hpaSyncMillis();
                 int current = deployment.replicas();
@@ -87,18 +65,8 @@ public final class Simulation {
             }
 
             int ready = deployment.ready(now);
-            if (ready != previousReady) {
-                if (ready > 0) {
-                    pauseUntil = now + p.rebalancePauseMillis();
-                    assignmentPending = true;
-                }
-                previousReady = ready;
-            }
-            if (assignmentPending && now >= pauseUntil) {
-                queue.skipExpired(now);
-                assignmentPending = false;
-            }
-            double capacity = now < pauseUntil ? 0 : Math.min(ready, p.partitions()) * p.serviceRate() * stepSeconds;
+            int consuming = group.consuming(now, ready, queue);
+            double capacity = Math.min(consuming, p.partitions()) * p.serviceRate() * stepSeconds;
             started.add(queue.serve(now, capacity, p.expireCost()));
 
             replicaSeconds += deployment.replicas() * stepSeconds;
