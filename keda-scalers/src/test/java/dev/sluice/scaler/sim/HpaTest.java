@@ -20,6 +20,13 @@ class HpaTest {
     }
 
     @Test
+    void syncLeavesReplicasAloneWithinTheTolerance() {
+        Hpa hpa = new Hpa(HpaBehavior.kubernetesDefault(), 0.1, 1, 100);
+        assertEquals(10, hpa.sync(0, 10, 1_080, 100), "ratio 1.08");
+        assertEquals(12, hpa.sync(15_000, 10, 1_150, 100), "ratio 1.15: ceil(11.5)");
+    }
+
+    @Test
     void defaultBehaviorScalesOneToSixtyFourInPolicyLimitedSteps() {
         Hpa hpa = new Hpa(HpaBehavior.kubernetesDefault(), 0.1, 1, 100);
         StockKafkaTrigger trigger = StockKafkaTrigger.stock(SimParams.defaults());
