@@ -5,6 +5,7 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
 import dev.sluice.executor.main.ExecutorMain;
 import dev.sluice.router.main.RouterMain;
+import dev.sluice.scaler.sim.SimulateCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public final class Main {
             "  router          run a router (configured by SLUICE_* environment variables)",
             "  executor        run an executor",
             "  topics apply    create the catalog's topics (+ .expired, .dlq) with partitions and retention",
+            "  simulate ...    replay an arrival trace through KEDA + HPA models of the scaler policies (--help)",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
             "Configuration: see the table in README.md.");
 
@@ -45,6 +47,12 @@ public final class Main {
                 new CountDownLatch(1).await();
             }
             case "topics" -> topics(settings, Arrays.copyOfRange(args, 1, args.length));
+            case "simulate" -> {
+                int code = SimulateCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+                if (code != 0) {
+                    System.exit(code);
+                }
+            }
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 System.err.println(USAGE);
