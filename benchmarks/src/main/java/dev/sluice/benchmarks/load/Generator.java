@@ -91,9 +91,11 @@ public final class Generator implements AutoCloseable {
         long startEpochMillis = System.currentTimeMillis() + 100;
         RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o.payloadBytes(), o.keys(), o.timeout().toMillis(), o.e2e(),
                 o.batch());
+        DirectProducer direct = target.kafkaBootstrap() == null ? null
+                : DirectProducer.create(target.kafkaBootstrap(), uri.getPath().substring(1));
         List<Sender> senders = new ArrayList<>();
         for (int j = 0; j < contexts.size(); j++) {
-            senders.add(new Sender(contexts.get(j), clients.get(j), plan));
+            senders.add(new Sender(contexts.get(j), clients.get(j), plan, direct));
         }
         long pauseFrom = o.receiverPause().isZero() ? 0 : startNanos + warmupNanos + o.receiverPauseAt().toNanos();
         long pauseTo = o.receiverPause().isZero() ? 0 : pauseFrom + o.receiverPause().toNanos();
@@ -137,6 +139,9 @@ public final class Generator implements AutoCloseable {
         barrier(contexts);
         barrier(receiver.contexts());
         clients.forEach(HttpClient::close);
+        if (direct != null) {
+            direct.close();
+        }
 
         Map<String, Long> errors = new TreeMap<>();
         long sent = 0;

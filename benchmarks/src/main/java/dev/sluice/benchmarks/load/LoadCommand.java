@@ -104,7 +104,11 @@ public final class LoadCommand {
                     javaOpts = (javaOpts == null ? "" : javaOpts + " ")
                             + "-XX:StartFlightRecording=settings=default,dumponexit=true,filename=" + jfrDir + "/";
                 }
-                if (o.split()) {
+                if (o.direct()) {
+                    out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log")
+                            + "); the generator produces the events to its broker itself, the router stays idle ...");
+                    t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START).direct();
+                } else if (o.split()) {
                     out.println("starting Kafka, " + o.root().resolve("sluice") + " router" + (o.e2e() ? " and executor" : "")
                             + " (logs in " + o.out() + ") ...");
                     t = SplitStack.start(o.root(), g.receiverUrl(), javaOpts, o.out(), SELF_START, o.e2e());

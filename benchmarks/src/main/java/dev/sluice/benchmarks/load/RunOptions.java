@@ -49,13 +49,16 @@ import java.util.Map;
  *                        before anything is measured (0 to skip)
  * @param split           with {@code --self}: Kafka, {@code sluice router} and {@code sluice executor} as three processes
  *                        instead of {@code sluice dev}, so each role's CPU is measured apart (router-only: no executor)
+ * @param direct          with {@code --self --e2e}: the generator produces the events straight to the dev stack's Kafka,
+ *                        stamped as the router stamps them, and the router stays idle: the executor (Redis claims and
+ *                        the PostgreSQL run log on, as in {@code sluice dev}) measured without the HTTP edge's CPU
  */
 public record RunOptions(boolean e2e, double rate, Duration duration, Duration warmup, String schedule, int connections,
                          boolean http2, int batch, int payloadBytes, int keys, String target, boolean self, Path root, Path out,
                          boolean findKnee, double kneeFactor, int kneeMaxSteps, Duration p99Bound, String executorMetrics,
                          Duration ttl, Duration webhookDelay, int receiverPort, Duration timeout, Duration drain, int loops,
                          String childJavaOpts, boolean jfr, Duration receiverPauseAt, Duration receiverPause,
-                         Duration selfWarmup, boolean split) {
+                         Duration selfWarmup, boolean split, boolean direct) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
@@ -65,7 +68,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 DEFAULT_TARGET, false, Path.of("."), defaultOut(), false, 1.5, 12, Duration.ofMillis(50),
                 DEFAULT_EXECUTOR_METRICS, Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10),
                 Duration.ofSeconds(50), Math.min(2, Runtime.getRuntime().availableProcessors()), null, false, Duration.ZERO,
-                Duration.ZERO, Duration.ofSeconds(30), false);
+                Duration.ZERO, Duration.ofSeconds(30), false, false);
     }
 
     static Path defaultOut() {
@@ -84,7 +87,9 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --self                    start <root>/sluice dev as a child process on free ports (--root DIR, default .),",
             "                            then prime it unmeasured: --self-warmup 30s (a ramp to the rate), then 10 s steps until",
             "                            its JIT compilers go quiet (at most 2 min);",
-            "                            with --split: Kafka, `sluice router` and (with --e2e) `sluice executor` as separate processes",
+            "                            with --split: Kafka, `sluice router` and (with --e2e) `sluice executor` as separate processes;",
+            "                            with --direct (and --e2e): the generator produces straight to sluice dev's Kafka and its",
+            "                            router stays idle: the executor (claims, run log) measured without the HTTP edge",
             "  --executor-metrics URL    default " + DEFAULT_EXECUTOR_METRICS + " (with --self: the child's)",
             "  --out DIR                 default bench-results/<timestamp>",
             "  --find-knee               step the rate up by --knee-factor 1.5 until achieved < 95% of asked or p99 > --p99-bound 50ms",
@@ -165,7 +170,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     dur(f, "receiver-pause-at", o.receiverPauseAt),
                     dur(f, "receiver-pause", o.receiverPause),
                     dur(f, "self-warmup", o.selfWarmup),
-                    flags.contains("split"));
+                    flags.contains("split"),
+                    flags.contains("direct"));
             r.validate();
             return r;
         } catch (dev.sluice.core.ConfigException e) {
@@ -173,7 +179,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         }
     }
 
-    private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split");
+    private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split", "direct");
     private static final List<String> VALUED = List.of("rate", "duration", "warmup", "schedule", "connections", "batch", "payload",
             "keys", "target", "root", "out", "knee-factor", "knee-max-steps", "p99-bound", "executor-metrics", "ttl",
             "webhook-delay", "receiver-port", "timeout", "drain", "loops", "child-java-opts", "receiver-pause-at", "receiver-pause",
@@ -188,6 +194,15 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         }
         if (batch < 1 || batch > 1000) {
             throw new IllegalArgumentException("--batch must be 1 (single events) to 1000 (the default maxBatchEvents of a route)");
+        }
+        if (direct && split) {
+            throw new IllegalArgumentException("--direct runs sluice dev (for its Redis and PostgreSQL); leave out --split");
+        }
+        if (direct && !(self && e2e)) {
+            throw new IllegalArgumentException("--direct goes with --self --e2e (it measures the executor alone)");
+        }
+        if (direct && batch != 1) {
+            throw new IllegalArgumentException("--direct produces records one by one; --batch is for the HTTP edge");
         }
         if (split && !self) {
             throw new IllegalArgumentException("--split goes with --self");
@@ -237,25 +252,25 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     public RunOptions withRate(double r) {
         return new RunOptions(e2e, r, duration, warmup, null, connections, http2, batch, payloadBytes, keys, target, self, root, out,
                 findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout, drain,
-                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split);
+                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
     }
 
     public RunOptions withOut(Path dir) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, dir, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
     }
 
     public RunOptions withE2e(boolean on) {
         return new RunOptions(on, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, ingestUrl, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, metricsUrl, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
     }
 
     /**
@@ -269,7 +284,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 + ":" + (ms * 2 / 3) + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
         return new RunOptions(e2e, rate, duration, Duration.ZERO, spec, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split);
+                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct);
     }
 
     /** The settings a summary records, so a result can be reproduced. */
@@ -283,7 +298,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         m.put("payloadBytes", payloadBytes);
         m.put("keys", keys);
         m.put("target", target);
-        m.put("self", self ? (split ? "split: kafka, sluice router, sluice executor" : "sluice dev") : "no");
+        m.put("self", self ? (direct ? "sluice dev, events produced straight to its kafka (router idle)"
+                : split ? "split: kafka, sluice router, sluice executor" : "sluice dev") : "no");
         m.put("ttl", Durations.format(ttl));
         m.put("webhookDelay", Durations.format(webhookDelay));
         m.put("loops", loops);

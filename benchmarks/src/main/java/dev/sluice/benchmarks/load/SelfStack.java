@@ -31,6 +31,7 @@ final class SelfStack implements Target {
     private final int routerPort;
     private final int executorManagementPort;
     private final Path log;
+    private String directBootstrap;
 
     private SelfStack(Process process, int routerPort, int executorManagementPort, Path log) {
         this.process = process;
@@ -128,9 +129,34 @@ final class SelfStack implements Target {
         }
     }
 
+    /**
+     * {@code --direct}: the generator will produce to the dev stack's own broker (its address is
+     * the {@code kafka} line {@code sluice dev} prints), and the router stays idle.
+     */
+    SelfStack direct() {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\s*kafka\\s+(\\S+:\\d+)\\b");
+        try {
+            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                java.util.regex.Matcher m = line.matcher(l);
+                if (m.find()) {
+                    directBootstrap = m.group(1);
+                    return this;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
+        throw new IllegalStateException("sluice dev did not print its kafka address; log " + log + ":\n" + tail());
+    }
+
+    @Override
+    public String kafkaBootstrap() {
+        return directBootstrap;
+    }
+
     @Override
     public String ingestUrl() {
-        return "http://" + HOST + ":" + routerPort + "/v1/events/demo";
+        return directBootstrap != null ? "kafka://" + directBootstrap + "/sluice.demo" : "http://" + HOST + ":" + routerPort + "/v1/events/demo";
     }
 
     @Override

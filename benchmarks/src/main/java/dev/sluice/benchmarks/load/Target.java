@@ -8,6 +8,11 @@ public interface Target extends AutoCloseable {
     /** {@code http://host:port/v1/events/<source>}. */
     String ingestUrl();
 
+    /** With {@code --direct}: the Kafka bootstrap servers the generator produces to (the topic is the ingest URL's path), else null. */
+    default String kafkaBootstrap() {
+        return null;
+    }
+
     /** The executor's Prometheus endpoint, or null when unknown. */
     String executorMetricsUrl();
 
