@@ -62,7 +62,12 @@ public final class ScalerEngine {
 
     /** A fresh evaluation (reads Kafka now). */
     public Future<Evaluation> evaluate(ScalerMetadata md) {
-        return watch(md).compose(Watch::evaluate);
+        return watch(md).compose(w -> w.evaluate().onFailure(e -> {
+            // metadata that never worked (a topic or group that does not exist) is not kept watching
+            if (w.last() == null && !w.hasListeners() && watches.get(md) == w) {
+                drop(md);
+            }
+        }));
     }
 
     /**
@@ -152,9 +157,7 @@ public final class ScalerEngine {
             }
         });
         idle.forEach(md -> {
-            Watch w = watches.remove(md);
-            vertx.cancelTimer(w.samplerTimer);
-            w.removeGauges(registry);
+            drop(md);
             LOG.info("stopped watching topic {} for group {}: not asked for {}", md.topic(), md.group(), config.idleTimeout());
         });
         List<String> unused = new ArrayList<>();
@@ -164,6 +167,15 @@ public final class ScalerEngine {
             }
         });
         unused.forEach(b -> clients.remove(b).onSuccess(this::closeClient));
+    }
+
+    private void drop(ScalerMetadata md) {
+        Watch w = watches.remove(md);
+        if (w != null) {
+            w.close();
+            vertx.cancelTimer(w.samplerTimer);
+            w.removeGauges(registry);
+        }
     }
 
     private Future<Void> closeClient(KafkaOffsets k) {
@@ -178,11 +190,7 @@ public final class ScalerEngine {
         vertx.cancelTimer(sweepTimer);
         pollers.values().forEach(EndOffsetPoller::stop);
         pollers.clear();
-        watches.values().forEach(w -> {
-            vertx.cancelTimer(w.samplerTimer);
-            w.removeGauges(registry);
-        });
-        watches.clear();
+        new ArrayList<>(watches.keySet()).forEach(this::drop);
         List<Future<Void>> closing = new ArrayList<>();
         clients.values().forEach(f -> closing.add(f.compose(this::closeClient).otherwiseEmpty()));
         clients.clear();

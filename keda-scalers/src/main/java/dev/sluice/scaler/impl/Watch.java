@@ -34,6 +34,7 @@ final class Watch {
     private boolean refreshing;
     private boolean refreshAgain;
     private boolean failing;
+    private boolean closed;
 
     Watch(ScalerMetadata metadata, KafkaOffsets kafka, RateHistory history) {
         this.metadata = metadata;
@@ -65,13 +66,16 @@ final class Watch {
 
     /** A background evaluation (sampler tick, new records); coalesced so at most one is in flight. */
     void refresh() {
+        if (closed) {
+            return;
+        }
         if (refreshing) {
             refreshAgain = true;
             return;
         }
         refreshing = true;
         evaluate().onComplete(ar -> {
-            if (ar.failed() && !failing) {
+            if (ar.failed() && !failing && !closed) {
                 failing = true;
                 LOG.warn("{}/{}: evaluation failed: {}", metadata.topic(), metadata.group(), ar.cause().getMessage());
             }
@@ -81,6 +85,11 @@ final class Watch {
                 refresh();
             }
         });
+    }
+
+    /** Stops background evaluations (the watch is dropped). */
+    void close() {
+        closed = true;
     }
 
     Evaluation last() {

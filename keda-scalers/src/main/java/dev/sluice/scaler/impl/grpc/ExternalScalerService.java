@@ -178,7 +178,7 @@ public final class ExternalScalerService {
             };
         }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        LOG.warn("{} failed: {} {}", method, status, message);
+        LOG.warn("{} failed: {} {}", method, status.name(), message);
         count(method, status.name());
         return new StatusException(status, message);
     }
