@@ -213,6 +213,12 @@ class ExternalScalerIT {
         assertEquals(GrpcStatus.INVALID_ARGUMENT, badRate.status());
         assertTrue(badRate.message().contains("scalerMetadata.replicaRate"), badRate.message());
 
+        Reply<IsActiveResponse> badStream = client.call(Client.STREAM_IS_ACTIVE,
+                ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "ttl", "forever")));
+        assertEquals(GrpcStatus.INVALID_ARGUMENT, badStream.status());
+        assertTrue(badStream.message().contains("scalerMetadata.ttl"), badStream.message());
+        assertTrue(badStream.messages().isEmpty());
+
         // still serving
         assertFalse(isActive(Map.of("topic", topic, "group", "it-bad")));
         assertTrue(get("/metrics").contains("sluice_scaler_requests_total{method=\"IsActive\",outcome=\"INVALID_ARGUMENT\"}"));
