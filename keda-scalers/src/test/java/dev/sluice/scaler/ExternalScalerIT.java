@@ -179,7 +179,10 @@ class ExternalScalerIT {
 
         commit(group, topic, Map.of(0, 1L));
         assertFalse(stream.next(15_000).active(), "drained and quiet: inactive again");
+        assertTrue(get("/metrics").contains("sluice_scaler_streams 1.0"));
         stream.request.cancel();
+        // KEDA going away releases the stream (and the topic's end-offset reader)
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/metrics").contains("sluice_scaler_streams 0.0"));
     }
 
     @Test

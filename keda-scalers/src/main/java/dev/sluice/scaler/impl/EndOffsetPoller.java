@@ -76,7 +76,7 @@ final class EndOffsetPoller {
             if (ar.succeeded()) {
                 long[] end = ar.result();
                 if (lastEnd != null && !Arrays.equals(lastEnd, end)) {
-                    watches.forEach(Watch::refresh);
+                    new java.util.ArrayList<>(watches).forEach(Watch::arrived);
                 }
                 lastEnd = end;
             }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -29,6 +28,13 @@ import org.slf4j.LoggerFactory;
 public final class ScalerEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScalerEngine.class);
+
+    /** Hears a watch's evaluations, and new records as soon as the activation poll sees them. */
+    public interface Listener {
+        void onEvaluation(Evaluation e);
+
+        void onArrival();
+    }
 
     /** A stream's hold on a watch; {@link #cancel()} releases it. */
     public interface Subscription {
@@ -74,7 +80,7 @@ public final class ScalerEngine {
      * Listens to every evaluation of {@code md}'s watch: the periodic samples, and one within an
      * activation poll of new records on the topic. The first evaluation is started at once.
      */
-    public Future<Subscription> subscribe(ScalerMetadata md, Consumer<Evaluation> listener) {
+    public Future<Subscription> subscribe(ScalerMetadata md, Listener listener) {
         return watch(md).map(w -> {
             w.listen(listener);
             String key = md.bootstrapServers() + "|" + md.topic();

@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,7 @@ final class Watch {
     final ScalerMetadata metadata;
     final KafkaOffsets kafka;
     private final RateHistory history;
-    private final List<Consumer<Evaluation>> listeners = new ArrayList<>();
+    private final List<ScalerEngine.Listener> listeners = new ArrayList<>();
     private final List<Meter> meters = new ArrayList<>();
     private volatile Evaluation last;
     long lastUsedMillis;
@@ -59,7 +58,7 @@ final class Watch {
                         e.expiredBacklog(), e.atRisk(), fmt(e.arrivalRate()), fmt(e.drainRate()), e.members(), e.partitions(),
                         fmt(e.requiredRate()), fmt(e.reportedRate()), e.desiredReplicas(), e.active());
             }
-            listeners.forEach(l -> l.accept(e));
+            new ArrayList<>(listeners).forEach(l -> l.onEvaluation(e));
             return e;
         });
     }
@@ -96,11 +95,22 @@ final class Watch {
         return last;
     }
 
-    void listen(Consumer<Evaluation> listener) {
+    /**
+     * New records arrived (the log-end offsets moved). With no activation threshold that alone makes
+     * the topic active ({@code λ > 0}), so listeners hear it before the evaluation that follows.
+     */
+    void arrived() {
+        if (metadata.activationThreshold() == 0) {
+            new ArrayList<>(listeners).forEach(ScalerEngine.Listener::onArrival);
+        }
+        refresh();
+    }
+
+    void listen(ScalerEngine.Listener listener) {
         listeners.add(listener);
     }
 
-    void unlisten(Consumer<Evaluation> listener) {
+    void unlisten(ScalerEngine.Listener listener) {
         listeners.remove(listener);
     }
 

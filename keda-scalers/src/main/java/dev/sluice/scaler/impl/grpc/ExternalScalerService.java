@@ -15,11 +15,13 @@ import dev.sluice.scaler.impl.grpc.proto.ScaledObjectRef;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.StatusException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +45,7 @@ public final class ExternalScalerService {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicInteger streams = new AtomicInteger();
     private final Set<ActiveStream> openStreams = new HashSet<>();
+    private final Map<HttpConnection, Set<ActiveStream>> byConnection = new HashMap<>();
 
     public ExternalScalerService(ScalerEngine engine, MeterRegistry registry) {
         this.engine = engine;
@@ -84,8 +87,7 @@ public final class ExternalScalerService {
                                    Call<Req, Resp> call) {
         req.last().compose(r -> {
             ScaledObjectRef so = ref.apply(r);
-            ScalerMetadata md = ScalerMetadata.parse(so.getScalerMetadataMap(), engine.defaultBootstrapServers());
-            return call.apply(md, r).recover(e -> Future.failedFuture(withRef(e, so)));
+            return parse(so).compose(md -> call.apply(md, r)).recover(e -> Future.failedFuture(withRef(e, so)));
         }).onComplete(ar -> {
             GrpcServerResponse<Req, Resp> resp = req.response();
             if (ar.succeeded()) {
@@ -99,12 +101,11 @@ public final class ExternalScalerService {
 
     private void streamIsActive(GrpcServerRequest<ScaledObjectRef, IsActiveResponse> req) {
         GrpcServerResponse<ScaledObjectRef, IsActiveResponse> resp = req.response();
-        req.last().compose(so -> {
-            ScalerMetadata md = ScalerMetadata.parse(so.getScalerMetadataMap(), engine.defaultBootstrapServers());
+        req.last().compose(so -> parse(so).compose(md -> {
             // KEDA learns the state at once, then each change
-            return engine.evaluate(md).recover(e -> Future.failedFuture(withRef(e, so))).compose(first -> {
+            return engine.evaluate(md).compose(first -> {
                 ActiveStream stream = new ActiveStream(resp, first.active());
-                return engine.subscribe(md, stream::onEvaluation).map(sub -> {
+                return engine.subscribe(md, stream).map(sub -> {
                     stream.subscription = sub;
                     openStreams.add(stream);
                     streams.incrementAndGet();
@@ -112,21 +113,33 @@ public final class ExternalScalerService {
                     req.errorHandler(err -> stream.release());
                     req.exceptionHandler(err -> stream.release());
                     resp.exceptionHandler(err -> stream.release());
-                    req.connection().closeHandler(v -> stream.release());
+                    // KEDA multiplexes its streams over one connection: one close handler releases them all
+                    Set<ActiveStream> onConnection = byConnection.computeIfAbsent(req.connection(), c -> {
+                        c.closeHandler(v -> {
+                            Set<ActiveStream> left = byConnection.remove(c);
+                            if (left != null) {
+                                new HashSet<>(left).forEach(ActiveStream::release);
+                            }
+                        });
+                        return new HashSet<>();
+                    });
+                    onConnection.add(stream);
+                    stream.connection = req.connection();
                     LOG.info("StreamIsActive opened for topic {} group {} (active={})", md.topic(), md.group(), first.active());
                     return sub;
                 });
             });
-        }).onFailure(e -> resp.fail(status("StreamIsActive", e)));
+        }).recover(e -> Future.failedFuture(withRef(e, so)))).onFailure(e -> resp.fail(status("StreamIsActive", e)));
     }
 
     /** One open StreamIsActive call: writes the first state, then each change. */
-    private final class ActiveStream {
+    private final class ActiveStream implements ScalerEngine.Listener {
 
         private final GrpcServerResponse<ScaledObjectRef, IsActiveResponse> resp;
         private boolean lastSent;
         private boolean released;
         ScalerEngine.Subscription subscription;
+        HttpConnection connection;
 
         ActiveStream(GrpcServerResponse<ScaledObjectRef, IsActiveResponse> resp, boolean first) {
             this.resp = resp;
@@ -134,10 +147,20 @@ public final class ExternalScalerService {
             resp.write(IsActiveResponse.newBuilder().setResult(first).build());
         }
 
-        void onEvaluation(Evaluation e) {
-            if (!released && e.active() != lastSent) {
-                lastSent = e.active();
-                resp.write(IsActiveResponse.newBuilder().setResult(e.active()).build());
+        @Override
+        public void onEvaluation(Evaluation e) {
+            send(e.active());
+        }
+
+        @Override
+        public void onArrival() {
+            send(true);
+        }
+
+        private void send(boolean active) {
+            if (!released && active != lastSent) {
+                lastSent = active;
+                resp.write(IsActiveResponse.newBuilder().setResult(active).build());
             }
         }
 
@@ -148,6 +171,10 @@ public final class ExternalScalerService {
                     subscription.cancel();
                 }
                 openStreams.remove(this);
+                Set<ActiveStream> onConnection = connection == null ? null : byConnection.get(connection);
+                if (onConnection != null) {
+                    onConnection.remove(this);
+                }
                 streams.decrementAndGet();
             }
         }
@@ -161,8 +188,16 @@ public final class ExternalScalerService {
         }
     }
 
+    private Future<ScalerMetadata> parse(ScaledObjectRef so) {
+        try {
+            return Future.succeededFuture(ScalerMetadata.parse(so.getScalerMetadataMap(), engine.defaultBootstrapServers()));
+        } catch (ScalerException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
     private static Throwable withRef(Throwable e, ScaledObjectRef so) {
-        if (e instanceof ScalerException se) {
+        if (e instanceof ScalerException se && !se.getMessage().startsWith("ScaledObject ")) {
             return new ScalerException(se.kind(), "ScaledObject " + so.getNamespace() + "/" + so.getName() + ": " + se.getMessage(), se);
         }
         return e;
