@@ -168,12 +168,15 @@ class ExternalScalerIT {
         assertFalse(stream.next(10_000).active(), "an idle topic starts inactive");
         Thread.sleep(500); // the topic stays idle for a while: let the poller see its quiet end offsets
 
+        long sent = System.nanoTime();
         producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {4})).get();
         long acked = System.nanoTime();
         Received active = stream.next(5_000);
         assertTrue(active.active());
-        long latencyMillis = (active.atNanos() - acked) / 1_000_000;
-        System.out.println("StreamIsActive: true " + latencyMillis + " ms after the first record was acknowledged");
+        // from before the send: an upper bound (the broker may expose the record before the ack is back)
+        long latencyMillis = (active.atNanos() - sent) / 1_000_000;
+        System.out.println("StreamIsActive: true " + latencyMillis + " ms after the first record was sent ("
+                + (active.atNanos() - acked) / 1_000_000 + " ms after its ack)");
         // the acceptance point is 250 ms; asserted with room for a loaded 2-core machine
         assertTrue(latencyMillis < 1000, "activation took " + latencyMillis + " ms");
 
