@@ -8,6 +8,7 @@ public final class ScalerMetrics {
     public static final String AT_RISK = "sluice.scaler.at.risk";
     public static final String ARRIVAL_RATE = "sluice.scaler.arrival.rate";
     public static final String DRAIN_RATE = "sluice.scaler.drain.rate";
+    public static final String DRAIN_RATE_PER_REPLICA = "sluice.scaler.drain.rate.per.replica";
     public static final String REQUIRED_RATE = "sluice.scaler.required.rate";
     public static final String DESIRED_REPLICAS = "sluice.scaler.desired.replicas";
     /** gRPC calls, tags {@code method}, {@code outcome} ({@code ok} or the gRPC status). */

@@ -126,6 +126,8 @@ final class Watch {
                 tags, e -> e.atRisk());
         gauge(registry, ScalerMetrics.ARRIVAL_RATE, "Arrival rate, events/s", tags, e -> e.arrivalRate());
         gauge(registry, ScalerMetrics.DRAIN_RATE, "Drain rate from committed offsets, events/s", tags, e -> e.drainRate());
+        gauge(registry, ScalerMetrics.DRAIN_RATE_PER_REPLICA, "Drain rate per group member, events/s (a capacity only while backlogged)",
+                tags, e -> e.members() > 0 ? e.drainRate() / e.members() : Double.NaN);
         gauge(registry, ScalerMetrics.REQUIRED_RATE, "Required throughput λ + L_live / B, events/s", tags, e -> e.requiredRate());
         gauge(registry, ScalerMetrics.DESIRED_REPLICAS, "Replicas the reported metric asks for", tags, e -> e.desiredReplicas());
     }
