@@ -147,6 +147,8 @@ class ExternalScalerIT {
         // no more arrivals: once the (2 s) rate window has passed, only the backlog term is left
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> metrics(md).getMetricValueFloat() == 100.0);
+        // nobody drains it: every live event will miss its budget
+        assertTrue(get("/metrics").contains("sluice_scaler_at_risk{group=\"" + group + "\",topic=\"" + topic + "\"} 200.0"));
 
         commit(group, topic, Map.of(0, 100L, 1, 50L)); // a consumer finished 150 of the 200
         assertEquals(25.0, metrics(md).getMetricValueFloat(), 1e-9);
