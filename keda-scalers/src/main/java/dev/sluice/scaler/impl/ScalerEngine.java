@@ -3,6 +3,7 @@ package dev.sluice.scaler.impl;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.scaler.Evaluation;
 import dev.sluice.scaler.ScalerConfig;
+import dev.sluice.scaler.ScalerException;
 import dev.sluice.scaler.ScalerMetadata;
 import dev.sluice.scaler.impl.kafka.KafkaOffsets;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -147,7 +148,9 @@ public final class ScalerEngine {
             Map<String, Object> props = new KafkaConfig(b, kafka.common(), kafka.producer(), kafka.consumer(), kafka.admin())
                     .adminProperties(defaults);
             Future<KafkaOffsets> f = vertx.executeBlocking(() -> Admin.create(props), false)
-                    .map(admin -> new KafkaOffsets(admin, context, Duration.ofSeconds(30)));
+                    .<KafkaOffsets>map(admin -> new KafkaOffsets(admin, context, Duration.ofSeconds(30)))
+                    .recover(e -> Future.failedFuture(new ScalerException(ScalerException.Kind.UNAVAILABLE,
+                            "no Kafka client for bootstrap servers '" + b + "': " + e.getMessage(), e)));
             f.onFailure(e -> context.runOnContext(v -> clients.remove(b)));
             return f;
         });
