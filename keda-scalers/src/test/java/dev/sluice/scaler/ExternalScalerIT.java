@@ -227,6 +227,12 @@ class ExternalScalerIT {
         assertTrue(badStream.message().contains("scalerMetadata.ttl"), badStream.message());
         assertTrue(badStream.messages().isEmpty());
 
+        Reply<IsActiveResponse> badKafka = client.call(Client.IS_ACTIVE,
+                ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "bootstrapServers", "no-such-host.invalid:9092")));
+        assertEquals(GrpcStatus.UNAVAILABLE, badKafka.status());
+        assertTrue(badKafka.message().contains("no Kafka client for bootstrap servers 'no-such-host.invalid:9092'"),
+                badKafka.message());
+
         // still serving
         assertFalse(isActive(Map.of("topic", topic, "group", "it-bad")));
         assertTrue(get("/metrics").contains("sluice_scaler_requests_total{method=\"IsActive\",outcome=\"INVALID_ARGUMENT\"}"));

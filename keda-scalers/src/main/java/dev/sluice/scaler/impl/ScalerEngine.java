@@ -150,10 +150,18 @@ public final class ScalerEngine {
             Future<KafkaOffsets> f = vertx.executeBlocking(() -> Admin.create(props), false)
                     .<KafkaOffsets>map(admin -> new KafkaOffsets(admin, context, Duration.ofSeconds(30)))
                     .recover(e -> Future.failedFuture(new ScalerException(ScalerException.Kind.UNAVAILABLE,
-                            "no Kafka client for bootstrap servers '" + b + "': " + e.getMessage(), e)));
+                            "no Kafka client for bootstrap servers '" + b + "': " + rootMessage(e), e)));
             f.onFailure(e -> context.runOnContext(v -> clients.remove(b)));
             return f;
         });
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     /** Drops watches nobody asked about for {@code idleTimeout}, and admin clients no watch uses (but the default). */
