@@ -94,7 +94,7 @@ public final class ScalerEngine {
                 if (!w.hasListeners()) {
                     poller.remove(w);
                     if (poller.isEmpty()) {
-                        pollers.remove(key);
+                        pollers.remove(key, poller);
                     }
                 }
             };
@@ -113,7 +113,7 @@ public final class ScalerEngine {
 
     private Future<Watch> watch(ScalerMetadata md) {
         if (closed) {
-            return Future.failedFuture(new IllegalStateException("scaler is shutting down"));
+            return Future.failedFuture(new ScalerException(ScalerException.Kind.UNAVAILABLE, "the scaler is shutting down"));
         }
         Watch existing = watches.get(md);
         if (existing != null) {
