@@ -5,6 +5,7 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
 import dev.sluice.executor.main.ExecutorMain;
 import dev.sluice.router.main.RouterMain;
+import dev.sluice.scaler.main.ScalerMain;
 import dev.sluice.scaler.sim.SimulateCommand;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ public final class Main {
             "  dev             run an embedded real stack (Kafka, PostgreSQL, Redis) with the router and executor",
             "  router          run a router (configured by SLUICE_* environment variables)",
             "  executor        run an executor",
+            "  scaler          run the deadline-aware KEDA external scaler (gRPC :6000, management :8083)",
             "  topics apply    create the catalog's topics (+ .expired, .dlq) with partitions and retention",
             "  simulate ...    replay an arrival trace through KEDA + HPA models of the scaler policies (--help)",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
@@ -44,6 +46,10 @@ public final class Main {
             }
             case "executor" -> {
                 ExecutorMain.run(settings);
+                new CountDownLatch(1).await();
+            }
+            case "scaler" -> {
+                ScalerMain.run(settings);
                 new CountDownLatch(1).await();
             }
             case "topics" -> topics(settings, Arrays.copyOfRange(args, 1, args.length));

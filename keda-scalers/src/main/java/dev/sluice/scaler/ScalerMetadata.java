@@ -1,0 +1,118 @@
+package dev.sluice.scaler;
+
+import dev.sluice.core.ConfigException;
+import dev.sluice.core.Durations;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One ScaledObject's {@code scalerMetadata}, parsed and checked. Two ScaledObjects with equal
+ * metadata share one watch (and one rate history) in the scaler.
+ *
+ * @param topic               the executor's input topic (required)
+ * @param group               the executors' consumer group (required)
+ * @param bootstrapServers    the Kafka to read (default: the scaler's own)
+ * @param budget              latency budget {@code B}: the backlog must drain within it
+ * @param ttl                 event TTL: records older than {@code now − ttl} are expired, not backlog
+ * @param replicaRate         {@code μ}, events/s one executor replica sustains (the HPA's per-replica target)
+ * @param minReplicas         lower bound of the replicas the metric asks for
+ * @param maxReplicas         upper bound (also capped by the topic's partitions)
+ * @param activationThreshold active when the required rate exceeds this (events/s)
+ */
+public record ScalerMetadata(String topic, String group, String bootstrapServers, Duration budget, Duration ttl,
+                             double replicaRate, int minReplicas, int maxReplicas, double activationThreshold) {
+
+    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(20);
+    /** About what one executor sustained end to end on the 2-core machine of BENCHMARKS.md. */
+    public static final double DEFAULT_REPLICA_RATE = 1000;
+    public static final String METRIC_PREFIX = "sluice-required-rate-";
+
+    /** Parses KEDA's map; a bad or missing value is an INVALID_ARGUMENT that names the key and the value. */
+    public static ScalerMetadata parse(Map<String, String> metadata, String defaultBootstrapServers) {
+        String topic = required(metadata, "topic");
+        String group = required(metadata, "group");
+        String bootstrap = text(metadata, "bootstrapServers");
+        Duration budget = duration(metadata, "budget", DEFAULT_BUDGET);
+        Duration ttl = duration(metadata, "ttl", DEFAULT_TTL);
+        double replicaRate = number(metadata, "replicaRate", DEFAULT_REPLICA_RATE);
+        if (replicaRate <= 0) {
+            throw ScalerException.invalid("scalerMetadata.replicaRate must be positive, got '" + metadata.get("replicaRate") + "'");
+        }
+        int min = integer(metadata, "minReplicas", 0);
+        int max = integer(metadata, "maxReplicas", Integer.MAX_VALUE);
+        if (min > max) {
+            throw ScalerException.invalid("scalerMetadata.minReplicas (" + min + ") is above maxReplicas (" + max + ")");
+        }
+        double threshold = number(metadata, "activationThreshold", 0);
+        return new ScalerMetadata(topic, group, bootstrap == null ? defaultBootstrapServers : bootstrap, budget, ttl,
+                replicaRate, min, max, threshold);
+    }
+
+    /** The HPA metric's name: {@code sluice-required-rate-<topic>}. */
+    public String metricName() {
+        return METRIC_PREFIX + topic;
+    }
+
+    private static String text(Map<String, String> m, String key) {
+        String v = m.get(key);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static String required(Map<String, String> m, String key) {
+        String v = text(m, key);
+        if (v == null) {
+            throw ScalerException.invalid("scalerMetadata." + key + " is required");
+        }
+        return v;
+    }
+
+    private static Duration duration(Map<String, String> m, String key, Duration dflt) {
+        String v = text(m, key);
+        if (v == null) {
+            return dflt;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(v);
+        } catch (ConfigException e) {
+            throw ScalerException.invalid("scalerMetadata." + key + ": " + e.getMessage() + "; a plain number is milliseconds");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw ScalerException.invalid("scalerMetadata." + key + " must be positive, got '" + v + "'");
+        }
+        return d;
+    }
+
+    private static double number(Map<String, String> m, String key, double dflt) {
+        String v = text(m, key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isNaN(d) || Double.isInfinite(d) || d < 0) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw ScalerException.invalid("scalerMetadata." + key + " must be a non-negative number, got '" + v + "'");
+        }
+    }
+
+    private static int integer(Map<String, String> m, String key, int dflt) {
+        String v = text(m, key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int i = Integer.parseInt(v);
+            if (i < 0) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw ScalerException.invalid("scalerMetadata." + key + " must be a non-negative integer, got '" + v + "'");
+        }
+    }
+}
