@@ -78,7 +78,7 @@ public final class DevStack implements AutoCloseable {
         LOG.info("infrastructure up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
         vertx = Vertx.vertx();
-        echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8083)));
+        echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8089)));
         // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance).
         Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"));
         KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
