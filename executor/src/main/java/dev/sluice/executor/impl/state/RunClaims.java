@@ -37,8 +37,12 @@ public final class RunClaims {
     /** A claim that is not marked sent within this long was abandoned (its executor died). */
     public static final long CLAIM_LEASE_MS = 3000;
 
-    /** KEYS[1] the run; ARGV[1] expected value, ARGV[2] new value, ARGV[3] TTL ms. 1 when swapped. */
-    private static final String SWAP = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    /**
+     * KEYS[1] the run; ARGV[1] our claim, ARGV[2] the sent mark, ARGV[3] TTL ms. 1 when marked: the
+     * key still holds our claim, or holds nothing because our lease ran out while the run waited
+     * (for a connection, say) and nobody claimed it since. 0 when another owner holds it.
+     */
+    private static final String SWAP = "local v = redis.call('GET', KEYS[1]) if v == ARGV[1] or not v then "
             + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end";
 
     /** What a claim attempt found. */
