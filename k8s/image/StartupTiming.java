@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class StartupTiming {
 
-    /** The JVM flags of the image (k8s/image/Dockerfile), without the archive. */
+    /** The JVM flags of the image (k8s/image/sluice-entrypoint.sh; the k8s module's ImageTest keeps them equal), without the archive. */
     static final List<String> CONTAINER_FLAGS = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
 
@@ -49,6 +49,7 @@ public final class StartupTiming {
     private final HttpServer webhook;
     private final AtomicReference<CompletableFuture<Long>> arrival = new AtomicReference<>(new CompletableFuture<>());
     private final Path catalog;
+    private final List<Process> children = new ArrayList<>();
 
     private StartupTiming() throws IOException {
         broker = KafkaBroker.start();
@@ -78,6 +79,8 @@ public final class StartupTiming {
             System.exit(2);
         }
         StartupTiming t = new StartupTiming();
+        Thread cleanup = new Thread(t::close, "startup-timing-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             switch (args[0]) {
                 case "train" -> t.train(Path.of(args[1]));
@@ -85,6 +88,7 @@ public final class StartupTiming {
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
             t.close();
         }
     }
@@ -130,14 +134,17 @@ public final class StartupTiming {
         for (boolean cds : new boolean[] {false, true}) {
             List<String> extra = cds ? List.of("-XX:SharedArchiveFile=" + archives.resolve("router.jsa")) : List.of();
             List<Long> ready = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 Ports ports = Ports.fresh();
                 long t0 = System.nanoTime();
                 Process p = start("router", ports, extra);
                 ready.add(awaitReady(ports.routerManagement(), p) - t0);
+                cpu.add(cpuNanos(p));
                 stop(p);
             }
             report("router, JVM start -> /health/ready 200" + (cds ? ", AppCDS" : ""), ready);
+            report("router, CPU time used until ready" + (cds ? ", AppCDS" : ""), cpu);
         }
         Ports feed = Ports.fresh();
         Process feeder = start("router", feed, List.of());
@@ -145,6 +152,7 @@ public final class StartupTiming {
         for (boolean cds : new boolean[] {false, true}) {
             List<String> extra = cds ? List.of("-XX:SharedArchiveFile=" + archives.resolve("executor.jsa")) : List.of();
             List<Long> first = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
             List<Long> ready = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 arrival.set(new CompletableFuture<>());
@@ -153,10 +161,12 @@ public final class StartupTiming {
                 long t0 = System.nanoTime();
                 Process p = start("executor", ports, extra);
                 first.add(arrival.get().get(120, TimeUnit.SECONDS) - t0);
+                cpu.add(cpuNanos(p));
                 ready.add(awaitReady(ports.executorManagement(), p) - t0);
                 stop(p);
             }
             report("executor, JVM start -> first event's workflow step" + (cds ? ", AppCDS" : ""), first);
+            report("executor, CPU time used until the first step" + (cds ? ", AppCDS" : ""), cpu);
             report("executor, JVM start -> /health/ready 200" + (cds ? ", AppCDS" : ""), ready);
         }
         stop(feeder);
@@ -188,7 +198,9 @@ public final class StartupTiming {
         env.put("SLUICE_EXECUTOR_HOST", "127.0.0.1");
         env.put("SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(ports.executorManagement()));
         env.put("SLUICE_ROUTER_CATALOG_RELOAD", "0");
-        return pb.start();
+        Process p = pb.start();
+        children.add(p);
+        return p;
     }
 
     /** Polls readiness every 5 ms; returns System.nanoTime() of the first 200. */
@@ -212,6 +224,17 @@ public final class StartupTiming {
         throw new IllegalStateException("not ready within 120 s on port " + port);
     }
 
+    /**
+     * User + system CPU time of the child so far (Linux /proc; all its threads: JIT, GC, class
+     * loading), a figure that a busy machine inflates far less than wall-clock time.
+     */
+    private static long cpuNanos(Process p) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 10_000_000L; // USER_HZ = 100
+    }
+
     private static void post(int port, String source) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source))
                 .timeout(Duration.ofSeconds(5)).header("content-type", "application/json")
@@ -227,6 +250,9 @@ public final class StartupTiming {
     }
 
     private void close() {
+        for (Process p : children) {
+            p.destroyForcibly();
+        }
         webhook.stop(0);
         broker.close();
     }
