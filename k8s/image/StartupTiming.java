@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp CLASSPATH StartupTiming train DIR          # DIR/router.jsa, DIR/executor.jsa
- * java -cp CLASSPATH StartupTiming measure RUNS [DIR]  # with and without the archives in DIR
+ * java -cp CLASSPATH StartupTiming measure RUNS [router|executor|both] [DIR]
+ *                                                    # with and without the archives (DIR, or trained first)
  * </pre>
  *
  * CLASSPATH is the sluice CLI's runtime classpath (it holds testkit, whose real Kafka broker this
@@ -41,7 +42,7 @@ public final class StartupTiming {
             "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(200)).build();
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String classpath = System.getProperty("timing.classpath", System.getProperty("java.class.path"));
     private final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -75,7 +76,7 @@ public final class StartupTiming {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: StartupTiming train DIR | measure RUNS [DIR]");
+            System.err.println("usage: StartupTiming train DIR | measure RUNS [router|executor|both] [DIR]");
             System.exit(2);
         }
         StartupTiming t = new StartupTiming();
@@ -84,7 +85,8 @@ public final class StartupTiming {
         try {
             switch (args[0]) {
                 case "train" -> t.train(Path.of(args[1]));
-                case "measure" -> t.measure(Integer.parseInt(args[1]), args.length > 2 ? Path.of(args[2]) : null);
+                case "measure" -> t.measure(Integer.parseInt(args[1]), args.length > 2 ? args[2] : "both",
+                        args.length > 3 ? Path.of(args[3]) : null);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         } finally {
@@ -125,13 +127,13 @@ public final class StartupTiming {
         }
     }
 
-    private void measure(int runs, Path dir) throws Exception {
+    private void measure(int runs, String roles, Path dir) throws Exception {
         Path archives = dir != null ? dir : Files.createTempDirectory("sluice-cds");
-        if (dir == null) {
+        if (dir == null || !Files.isRegularFile(dir.resolve("executor.jsa"))) {
             train(archives);
         }
         System.out.println("JVM flags: " + String.join(" ", CONTAINER_FLAGS));
-        for (boolean cds : new boolean[] {false, true}) {
+        for (boolean cds : roles.equals("executor") ? new boolean[0] : new boolean[] {false, true}) {
             List<String> extra = cds ? List.of("-XX:SharedArchiveFile=" + archives.resolve("router.jsa")) : List.of();
             List<Long> ready = new ArrayList<>();
             List<Long> cpu = new ArrayList<>();
@@ -145,6 +147,9 @@ public final class StartupTiming {
             }
             report("router, JVM start -> /health/ready 200" + (cds ? ", AppCDS" : ""), ready);
             report("router, CPU time used until ready" + (cds ? ", AppCDS" : ""), cpu);
+        }
+        if (roles.equals("router")) {
+            return;
         }
         Ports feed = Ports.fresh();
         Process feeder = start("router", feed, List.of());
@@ -235,11 +240,21 @@ public final class StartupTiming {
         return ticks * 10_000_000L; // USER_HZ = 100
     }
 
+    /** Sends one event; retried while the router is too busy to answer (a loaded machine). */
     private static void post(int port, String source) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source))
                 .timeout(Duration.ofSeconds(5)).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build();
-        HTTP.send(req, HttpResponse.BodyHandlers.discarding());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HTTP.send(req, HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void stop(Process p) throws InterruptedException {
