@@ -45,6 +45,26 @@ class ImageTest {
     }
 
     @Test
+    void trainingAndTimingHarnessCompiles() throws IOException {
+        // The Dockerfile compiles and runs it; Maven does not build k8s/image, so check it here.
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        Path out = Files.createTempDirectory("startup-timing");
+        try {
+            java.io.StringWriter errors = new java.io.StringWriter();
+            boolean ok = javac.getTask(errors, null, null,
+                    List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString(), "-Xlint:all", "-Werror"),
+                    null, javac.getStandardFileManager(null, null, null)
+                            .getJavaFileObjects(IMAGE.resolve("StartupTiming.java").toFile())).call();
+            assertTrue(ok, errors.toString());
+            assertTrue(Files.isRegularFile(out.resolve("StartupTiming.class")));
+        } finally {
+            try (var files = Files.walk(out)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void entryPointUsesTheFlagsTheArchivesWereTrainedWith() throws IOException {
         String timing = Files.readString(IMAGE.resolve("StartupTiming.java"));
         Matcher m = Pattern.compile("CONTAINER_FLAGS = List\\.of\\(([^;]*)\\);").matcher(timing);
