@@ -137,14 +137,17 @@ public final class StartupTiming {
             List<String> extra = cds ? List.of("-XX:SharedArchiveFile=" + archives.resolve("router.jsa")) : List.of();
             List<Long> ready = new ArrayList<>();
             List<Long> cpu = new ArrayList<>();
+            List<Long> rss = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 Ports ports = Ports.fresh();
                 long t0 = System.nanoTime();
                 Process p = start("router", ports, extra);
                 ready.add(awaitReady(ports.routerManagement(), p) - t0);
                 cpu.add(cpuNanos(p));
+                rss.add(rssMiB(p));
                 stop(p);
             }
+            report("router, resident memory when ready" + (cds ? ", AppCDS" : ""), rss, "MiB");
             report("router, JVM start -> /health/ready 200" + (cds ? ", AppCDS" : ""), ready);
             report("router, CPU time used until ready" + (cds ? ", AppCDS" : ""), cpu);
         }
@@ -157,6 +160,7 @@ public final class StartupTiming {
         for (boolean cds : new boolean[] {false, true}) {
             List<String> extra = cds ? List.of("-XX:SharedArchiveFile=" + archives.resolve("executor.jsa")) : List.of();
             List<Long> first = new ArrayList<>();
+            List<Long> rss = new ArrayList<>();
             List<Long> cpu = new ArrayList<>();
             List<Long> ready = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
@@ -168,21 +172,26 @@ public final class StartupTiming {
                 first.add(arrival.get().get(120, TimeUnit.SECONDS) - t0);
                 cpu.add(cpuNanos(p));
                 ready.add(awaitReady(ports.executorManagement(), p) - t0);
+                rss.add(rssMiB(p));
                 stop(p);
             }
             report("executor, JVM start -> first event's workflow step" + (cds ? ", AppCDS" : ""), first);
             report("executor, CPU time used until the first step" + (cds ? ", AppCDS" : ""), cpu);
             report("executor, JVM start -> /health/ready 200" + (cds ? ", AppCDS" : ""), ready);
+            report("executor, resident memory when ready" + (cds ? ", AppCDS" : ""), rss, "MiB");
         }
         stop(feeder);
     }
 
     private static void report(String what, List<Long> nanos) {
-        List<Long> ms = new ArrayList<>(nanos.stream().map(n -> n / 1_000_000).toList());
-        List<Long> runs = List.copyOf(ms);
-        Collections.sort(ms);
-        System.out.printf("%-62s median %5d ms  min %5d  max %5d  runs %s%n", what, ms.get(ms.size() / 2), ms.get(0),
-                ms.get(ms.size() - 1), runs);
+        report(what, nanos.stream().map(n -> n / 1_000_000).toList(), "ms");
+    }
+
+    private static void report(String what, List<Long> values, String unit) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        System.out.printf("%-62s median %5d %s  min %5d  max %5d  runs %s%n", what, sorted.get(sorted.size() / 2), unit,
+                sorted.get(0), sorted.get(sorted.size() - 1), values);
     }
 
     private Process start(String role, Ports ports, List<String> extraFlags) throws IOException {
@@ -241,6 +250,16 @@ public final class StartupTiming {
     }
 
     /** Sends one event; retried while the router is too busy to answer (a loaded machine). */
+    /** Resident set size of the child in MiB (Linux /proc). */
+    private static long rssMiB(Process p) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
     private static void post(int port, String source) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source))
                 .timeout(Duration.ofSeconds(5)).header("content-type", "application/json")
