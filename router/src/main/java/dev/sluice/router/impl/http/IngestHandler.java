@@ -11,13 +11,13 @@ import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
-import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import dev.sluice.router.impl.redis.Deduplicator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -86,6 +86,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
             return;
         }
+        Admission.Refusal denied = state.admission().beforeBody(req, route);
+        if (denied != null) {
+            refuse(req, meters, denied);
+            return;
+        }
         if (state.draining().get()) {
             reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
             return;
@@ -124,20 +129,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             if (!r.done) {
                 r.done = true;
                 byte[] bytes = body.getBytes();
-                SignatureVerifier verifier = state.routes().verifier(route.source());
-                if (verifier != null) {
-                    try {
-                        verifier.verify(req::getHeader, bytes, System.currentTimeMillis());
-                    } catch (SignatureVerifier.Refused refused) {
-                        reject(req, meters, Problems.Kind.BAD_SIGNATURE, refused.getMessage());
-                        return;
+                admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
+                    if (batch) {
+                        onBatch(req, route, meters, bytes);
+                    } else {
+                        admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
                     }
-                }
-                if (batch) {
-                    onBatch(req, route, meters, bytes);
-                } else {
-                    onSingle(req, route, meters, bytes);
-                }
+                });
             }
         });
     }
@@ -260,7 +258,28 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
             return;
         }
-        submit(req, route, meters, true, items);
+        admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> submit(req, route, meters, true, items));
+    }
+
+    /** Goes on with {@code next} on this event loop when the check passed; answers the refusal otherwise. */
+    private void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
+        if (check.isComplete() && Vertx.currentContext() == context) {
+            Admission.Refusal r = check.result();
+            if (r == null) {
+                next.run();
+            } else {
+                refuse(req, meters, r);
+            }
+            return;
+        }
+        check.onComplete(ar -> context.runOnContext(v -> admitted(req, meters, ar.succeeded() ? check
+                : Future.succeededFuture(new Admission.Refusal(Problems.Kind.OVERLOADED, "admission failed; retry shortly",
+                        java.util.Map.of())), next)));
+    }
+
+    private void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
+        r.headers().forEach(req.response()::putHeader);
+        reject(req, meters, r.kind(), r.detail());
     }
 
     private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items) {
