@@ -22,6 +22,8 @@ public final class Main {
             "  router          run a router (configured by SLUICE_* environment variables)",
             "  executor        run an executor",
             "  topics apply    create the catalog's topics (+ .expired, .dlq) with partitions and retention",
+            "  db migrate      apply the PostgreSQL schema (SLUICE_PG_URL)",
+            "  admin ...       tenants, API keys and sources through a router's admin API",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
             "Configuration: see the table in README.md.");
 
@@ -45,6 +47,8 @@ public final class Main {
                 new CountDownLatch(1).await();
             }
             case "topics" -> topics(settings, Arrays.copyOfRange(args, 1, args.length));
+            case "db" -> System.exit(DbCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
+            case "admin" -> System.exit(AdminCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 System.err.println(USAGE);

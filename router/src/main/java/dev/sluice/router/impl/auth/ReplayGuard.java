@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Refuses a signed delivery seen before: the first request with a given signature (or webhook id)
@@ -19,6 +20,9 @@ public final class ReplayGuard {
     /** What the check found. */
     public enum Outcome { FIRST, REPLAYED, UNAVAILABLE }
 
+    /** Redis not answering within this counts as unavailable. */
+    private static final long TIMEOUT_MS = 500;
+
     private final RedisAPI redis;
 
     public ReplayGuard(RedisAPI redis) {
@@ -29,6 +33,7 @@ public final class ReplayGuard {
     public Future<Outcome> first(String source, String replayId, long windowMillis) {
         String key = "sluice:replay:" + source + ":" + digest(replayId);
         return redis.set(List.of(key, "1", "NX", "PX", Long.toString(Math.max(1, windowMillis))))
+                .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
                 .map(resp -> resp != null ? Outcome.FIRST : Outcome.REPLAYED)
                 .otherwise(Outcome.UNAVAILABLE);
     }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One limit (say, a tenant's events per second) as seen by one router process. All replicas share
@@ -36,7 +37,9 @@ final class WindowBucket {
             "return {grant, left}");
 
     /** Spread a window over this many slices: few enough Redis calls, little left unspent at the window's end. */
-    static final int SLICES_PER_WINDOW = 50;
+    static final int SLICES_PER_WINDOW = 20;
+    /** A lease Redis does not answer within this counts as Redis unreachable (a request never waits longer). */
+    static final long LEASE_TIMEOUT_MS = 250;
     private static final Future<Long> ADMITTED = Future.succeededFuture(0L);
 
     private final RedisAPI redis;
@@ -116,23 +119,32 @@ final class WindowBucket {
             exhausted = granted < want;
             return Future.succeededFuture();
         }
-        return redis.eval(List.of(SCRIPT, "1", key, Long.toString(limit), Long.toString(want))).transform(ar -> {
+        long sent = System.currentTimeMillis();
+        return redis.eval(List.of(SCRIPT, "1", key, Long.toString(limit), Long.toString(want)))
+                .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
             synchronized (this) {
                 long now = System.currentTimeMillis();
                 lease = null;
                 if (ar.succeeded()) {
                     Response r = ar.result();
                     long granted = r.get(0).toLong();
-                    long left = r.get(1).toLong();
-                    long end = now + left;
-                    if (end > windowEnd + 500) {
-                        // A newer shared window: what was leased for the previous one is gone.
-                        tokens = 0;
-                        localGranted = 0;
+                    // The script ran between sent and now; counting the window's end from sent never
+                    // spends a window's tokens after it ended (which would let replicas overshoot).
+                    long end = sent + r.get(1).toLong();
+                    if (now >= end) {
+                        // Granted for a window that is already over: those tokens are lost, ask again.
+                        windowEnd = end;
+                        roll(now);
+                    } else {
+                        if (end > windowEnd + 500) {
+                            // A newer shared window: what was leased for the previous one is gone.
+                            tokens = 0;
+                            localGranted = 0;
+                        }
+                        windowEnd = end;
+                        exhausted = granted < want;
+                        tokens += granted;
                     }
-                    windowEnd = end;
-                    exhausted = granted < want;
-                    tokens += granted;
                 } else {
                     degraded.run();
                     roll(now);
