@@ -250,6 +250,32 @@ class AccessIT {
     }
 
     @Test
+    void aTenantsRateLimitFromTheDatabaseIsEnforcedWith429() throws Exception {
+        String tenant = "limited-" + System.nanoTime();
+        HttpResponse<String> created = admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\", \"rateLimit\": {\"events\": 5}}");
+        assertEquals(201, created.statusCode(), created.body());
+        String key = newKey(tenant);
+        String source = "s-" + tenant;
+        putSource(source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key)).statusCode() != 401);
+        HttpResponse<String> refused = null;
+        int accepted = 0;
+        for (int i = 0; i < 30 && refused == null; i++) {
+            HttpResponse<String> r = ingest(i % 2 == 0 ? a : b, source, "{}", "Authorization", bearer(key));
+            if (r.statusCode() == 429) {
+                refused = r;
+            } else {
+                accepted++;
+            }
+        }
+        assertNotNull(refused, "the tenant's limit of 5/s was never reached in 30 quick requests");
+        assertTrue(accepted <= 10, "accepted " + accepted + " before the first refusal (two windows of 5 at most)");
+        assertProblem(refused, 429, "rate-limited");
+        assertEquals("\"tenant-events\";q=5;w=1", refused.headers().firstValue("ratelimit-policy").orElse(""));
+        assertTrue(refused.headers().firstValue("retry-after").isPresent());
+    }
+
+    @Test
     void theAdminApiNeedsItsKeyAndExplainsBadInput() throws Exception {
         HttpResponse<String> noKey = admin(a, "GET", "/admin/tenants", null, null);
         assertProblem(noKey, 401, "unauthorized");

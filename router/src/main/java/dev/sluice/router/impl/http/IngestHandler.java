@@ -16,7 +16,6 @@ import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,6 +23,7 @@ import io.vertx.core.http.HttpVersion;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -219,10 +219,14 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> submit(req, route, meters, true, items));
     }
 
-    /** Goes on with {@code next} on this event loop when the check passed; answers the refusal otherwise. */
+    /**
+     * Goes on with {@code next} when the check passed, answers the refusal otherwise. Called on this
+     * handler's event loop; a check still pending (a Redis call) resumes there too.
+     */
     private void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
-        if (check.isComplete() && Vertx.currentContext() == context) {
-            Admission.Refusal r = check.result();
+        if (check.isComplete()) {
+            Admission.Refusal r = check.succeeded() ? check.result()
+                    : new Admission.Refusal(Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
             if (r == null) {
                 next.run();
             } else {
@@ -230,9 +234,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             }
             return;
         }
-        check.onComplete(ar -> context.runOnContext(v -> admitted(req, meters, ar.succeeded() ? check
-                : Future.succeededFuture(new Admission.Refusal(Problems.Kind.OVERLOADED, "admission failed; retry shortly",
-                        java.util.Map.of())), next)));
+        check.onComplete(ar -> context.runOnContext(v -> admitted(req, meters, check, next)));
     }
 
     private void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
