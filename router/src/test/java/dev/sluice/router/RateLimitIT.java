@@ -50,11 +50,13 @@ class RateLimitIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static Vertx vertx;
+    private static Redis redis;
     private static final List<RouterApp> routers = new ArrayList<>();
     private static final List<PrometheusMeterRegistry> registries = new ArrayList<>();
 
     @BeforeAll
-    static void start(KafkaBroker kafka, Redis redis) throws Exception {
+    static void start(KafkaBroker kafka, Redis redisServer) throws Exception {
+        redis = redisServer;
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         Catalog catalog = Catalog.parse(new JsonObject("""
                 {"routes": [{"source": "limited", "topic": "%s", "rateLimit": {"events": %d}}]}
@@ -88,6 +90,7 @@ class RateLimitIT {
             HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port() + "/v1/events/limited"))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         }
+        double countedBefore = rateLimited();
         // Start on a second boundary so the run covers exactly SECONDS shared windows.
         long t0 = (System.currentTimeMillis() / 1000 + 1) * 1000;
         Thread.sleep(t0 - System.currentTimeMillis());
@@ -157,8 +160,38 @@ class RateLimitIT {
         assertEquals("\"source-events\";q=" + LIMIT + ";w=1", refusal.headers().firstValue("ratelimit-policy").orElseThrow());
         assertTrue(refusal.headers().firstValue("ratelimit").orElseThrow().matches("\"source-events\";r=0;t=[12]"),
                 refusal.headers().firstValue("ratelimit").orElseThrow());
-        double counted = registries.stream().mapToDouble(reg -> reg.get("sluice.router.events")
+        assertEquals(limited, (long) (rateLimited() - countedBefore), "every refusal is counted with outcome rate_limited");
+    }
+
+    private static double rateLimited() {
+        return registries.stream().mapToDouble(reg -> reg.get("sluice.router.events")
                 .tag("route", "limited").tag("outcome", "rate_limited").counter().count()).sum();
-        assertEquals(limited, (long) counted, "every refusal is counted with outcome rate_limited");
+    }
+
+    @Test
+    void withRedisDownEachRouterCountsTheLimitLocallyAndSaysSo() throws Exception {
+        redis.stop();
+        try {
+            RouterApp r = routers.get(0);
+            int accepted = 0;
+            int limited = 0;
+            for (int i = 0; i < 3 * LIMIT; i++) {
+                HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port()
+                        + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() == 429) {
+                    limited++;
+                } else {
+                    assertEquals(202, res.statusCode(), res.body());
+                    accepted++;
+                }
+            }
+            assertTrue(accepted > 0, "ingest goes on without Redis");
+            double degraded = registries.get(0).get("sluice.router.ratelimit.degraded").counter().count();
+            assertTrue(degraded > 0, "leases that fell back to local counting are counted");
+            System.out.printf("Redis down: %d accepted, %d limited, %.0f local leases%n", accepted, limited, degraded);
+        } finally {
+            redis.restart();
+        }
     }
 }
