@@ -143,8 +143,10 @@ public final class RouterApp {
         }
         PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
         pool[0] = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(connect).using(vertx).build();
+        AtomicReference<AccessStore> self = new AtomicReference<>();
         AccessStore s = new AccessStore(vertx, pool[0], connect, config.accessRefresh().toMillis(),
-                snapshot -> applyStored(vertx, state, snapshot));
+                snapshot -> applyStored(vertx, state, snapshot, () -> self.get().snapshot()));
+        self.set(s);
         store.set(s);
         Gauge.builder("sluice.router.access.store.up", s, st -> st.healthy() ? 1 : 0)
                 .description("1 while tenants, keys and sources are loaded and listened to; 0 while served from memory only")
@@ -153,19 +155,28 @@ public final class RouterApp {
                 .onFailure(e -> LOG.warn("schema not applied (PostgreSQL unreachable?); the access store keeps retrying: {}",
                         e.toString()))
                 .otherwiseEmpty()
-                .compose(v -> s.start());
+                .compose(v -> s.start())
+                // Stored sources take traffic from the first request on.
+                .compose(v -> applyStored(vertx, state, s.snapshot(), s::snapshot));
     }
 
-    /** Stored sources take effect once their topics have been looked at, so they never start with "unknown". */
-    private static void applyStored(Vertx vertx, IngestState state, AccessSnapshot snapshot) {
+    /**
+     * Stored sources take effect once their topics have been looked at, so they never start with
+     * "unknown"; a snapshot overtaken by a newer one while its topics were checked is not applied.
+     */
+    private static Future<Void> applyStored(Vertx vertx, IngestState state, AccessSnapshot snapshot,
+                                            java.util.function.Supplier<AccessSnapshot> current) {
         List<String> topics = snapshot.sources().values().stream().map(RouteConfig::topic).distinct().toList();
-        vertx.executeBlocking(() -> {
+        return vertx.executeBlocking(() -> {
             state.topics().track(topics);
             state.topics().refresh(2000);
             return null;
-        }, false).onComplete(ar -> {
-            snapshot.sources().keySet().forEach(state.metrics()::route);
-            state.routes().replaceStored(snapshot.sources());
+        }, false).otherwiseEmpty().map(v -> {
+            if (current.get() == snapshot) {
+                snapshot.sources().keySet().forEach(state.metrics()::route);
+                state.routes().replaceStored(snapshot.sources());
+            }
+            return null;
         });
     }
 
