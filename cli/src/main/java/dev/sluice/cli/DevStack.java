@@ -87,7 +87,7 @@ public final class DevStack implements AutoCloseable {
                     .forEach(c -> LOG.info("topic {}: {}", c.topic(), c.action()));
         }
         RouterConfig rc = RouterConfig.from(settings);
-        rc = rc.withPorts(host, rc.port(), rc.managementPort()).withRedis(redis.uri());
+        rc = rc.withPorts(host, rc.port(), rc.managementPort()).withRedis(redis.uri()).withPostgres(postgres.uri());
         router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         ExecutorConfig ec = ExecutorConfig.from(settings);
         ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());

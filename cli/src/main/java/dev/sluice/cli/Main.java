@@ -26,6 +26,8 @@ public final class Main {
             "  scaler          run the deadline-aware KEDA external scaler (gRPC :6000, management :8083)",
             "  topics apply    create the catalog's topics (+ .expired, .dlq) with partitions and retention",
             "  simulate ...    replay an arrival trace through KEDA + HPA models of the scaler policies (--help)",
+            "  db migrate      apply the PostgreSQL schema (SLUICE_PG_URL)",
+            "  admin ...       tenants, API keys and sources through a router's admin API",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
             "Configuration: see the table in README.md.");
 
@@ -59,6 +61,8 @@ public final class Main {
                     System.exit(code);
                 }
             }
+            case "db" -> System.exit(DbCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
+            case "admin" -> System.exit(AdminCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 System.err.println(USAGE);

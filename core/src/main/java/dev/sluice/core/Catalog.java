@@ -28,7 +28,8 @@ import java.util.Set;
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
     private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
-            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency");
+            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit");
+    private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
@@ -112,7 +113,19 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
                 field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
                 field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null),
-                field("idempotency", () -> o.getString("idempotency")));
+                field("idempotency", () -> o.getString("idempotency")),
+                field("auth", () -> o.getString("auth")),
+                field("rateLimit", () -> o.containsKey("rateLimit") ? rateLimit(o.getJsonObject("rateLimit")) : null));
+    }
+
+    /** One route as the catalog writes it (a {@code routes} element), validated the same way. */
+    public static RouteConfig parseRoute(JsonObject o) {
+        return route(o);
+    }
+
+    private static RateLimit rateLimit(JsonObject o) {
+        unknownFields(o, RATE_FIELDS);
+        return RateLimit.of(field("events", () -> o.getLong("events", 0L)), field("bytes", () -> o.getLong("bytes", 0L)));
     }
 
     /** Secrets come from {@code secretsEnv} (an environment variable, comma-separated) or, for development, {@code secrets}. */

@@ -21,10 +21,17 @@ import java.util.List;
  * @param idempotency  {@code fail-closed} or {@code fail-open}: duplicates (same {@code Idempotency-Key} or
  *                     {@code ce-id}) within the TTL are produced once, and this says what happens when Redis
  *                     is down; null when the source does not deduplicate
+ * @param auth         {@code public} (no API key; a signature may still be required) or {@code key}
+ *                     ({@code Authorization: Bearer} with a key of the source's tenant)
+ * @param rateLimit    events and bytes per second for this source across all routers, or null
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
                           PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
-                          PartitionKey keyFallback, SignatureConfig signature, String idempotency) {
+                          PartitionKey keyFallback, SignatureConfig signature, String idempotency, String auth,
+                          RateLimit rateLimit) {
+
+    public static final String AUTH_PUBLIC = "public";
+    public static final String AUTH_KEY = "key";
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
@@ -48,9 +55,29 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
         if (maxBatchEvents < 1 || maxBatchEvents > 100_000) {
             throw new ConfigException("maxBatchEvents of source " + source + " must be 1-100000, got " + maxBatchEvents);
         }
+        auth = auth == null ? AUTH_PUBLIC : auth;
+        if (!auth.equals(AUTH_PUBLIC) && !auth.equals(AUTH_KEY)) {
+            throw new ConfigException("auth of source " + source + " must be public or key, got '" + auth + "'");
+        }
+        if (tenant == null || !tenant.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new ConfigException("tenant of source " + source + " must be 1-64 of [A-Za-z0-9._-], got '" + tenant + "'");
+        }
         if (maxBodyBytes < 1 || maxBodyBytes > 64 * 1024 * 1024) {
             throw new ConfigException("maxBodyBytes of source " + source + " must be 1..67108864, got " + maxBodyBytes);
         }
+    }
+
+    /** A public route without rate limits (the fields before authentication existed). */
+    public RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
+                       PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
+                       PartitionKey keyFallback, SignatureConfig signature, String idempotency) {
+        this(source, topic, ttl, partitions, maxBodyBytes, key, eventType, tenant, contentTypes, maxBatchEvents, keyFallback,
+                signature, idempotency, AUTH_PUBLIC, null);
+    }
+
+    /** Whether requests must carry an API key of the source's tenant. */
+    public boolean requiresKey() {
+        return auth.equals(AUTH_KEY);
     }
 
     /** A route with every default: topic {@code sluice.<source>}, TTL 20 s, 6 partitions, 1 MiB bodies, key = event id. */

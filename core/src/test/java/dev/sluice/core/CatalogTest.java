@@ -57,4 +57,23 @@ class CatalogTest {
         assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
                 "{\"routes\": [{\"source\": \"a\"}, {\"source\": \"a\"}]}")));
     }
+
+    @Test
+    void parsesAuthAndRateLimitsAndRefusesBadOnes() {
+        RouteConfig r = Catalog.parseRoute(new JsonObject("""
+                {"source": "s", "tenant": "acme", "auth": "key", "rateLimit": {"events": 100, "bytes": 2048}}"""));
+        assertEquals(true, r.requiresKey());
+        assertEquals(new RateLimit(100, 2048), r.rateLimit());
+        RouteConfig d = Catalog.parseRoute(new JsonObject("{\"source\": \"d\"}"));
+        assertEquals(RouteConfig.AUTH_PUBLIC, d.auth());
+        assertEquals(null, d.rateLimit());
+        ConfigException auth = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"auth\": \"maybe\"}")));
+        org.junit.jupiter.api.Assertions.assertTrue(auth.getMessage().contains("auth"), auth.getMessage());
+        ConfigException rate = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"rateLimit\": {\"events\": -1}}")));
+        org.junit.jupiter.api.Assertions.assertTrue(rate.getMessage().contains("rateLimit"), rate.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"rateLimit\": {\"requests\": 1}}")));
+    }
 }

@@ -14,7 +14,7 @@ import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
-import dev.sluice.executor.impl.state.Migrations;
+import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.state.WorkflowStore;

@@ -13,6 +13,19 @@ import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import dev.sluice.router.impl.redis.Deduplicator;
+import dev.sluice.core.db.Migrations;
+import dev.sluice.router.impl.admin.AdminApi;
+import dev.sluice.router.impl.auth.AccessSnapshot;
+import dev.sluice.router.impl.auth.AccessStore;
+import dev.sluice.router.impl.auth.ReplayGuard;
+import dev.sluice.router.impl.http.Admission;
+import dev.sluice.router.impl.ratelimit.RateLimiter;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.atomic.AtomicReference;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
@@ -45,6 +58,8 @@ public final class RouterApp {
     private final long[] timers;
     private final List<Long> extraTimers = new CopyOnWriteArrayList<>();
     private String deploymentId;
+    private AccessStore access;
+    private Pool pool;
     private ManagementServer management;
 
     private RouterApp(Vertx vertx, RouterConfig config, IngestState state, List<IngestVerticle> verticles, long[] timers) {
@@ -58,6 +73,8 @@ public final class RouterApp {
     public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
                                           PrometheusMeterRegistry registry) {
         List<String> topics = catalog.routes().values().stream().map(RouteConfig::topic).distinct().collect(Collectors.toList());
+        AtomicReference<AccessStore> store = new AtomicReference<>();
+        Pool[] pool = {null};
         return vertx.executeBlocking(() -> {
             EventProducer producer = EventProducer.create(kafka, config.produceTimeout(), config.maxInFlightRecords(),
                     config.maxInFlightBytes());
@@ -66,10 +83,19 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            Deduplicator dedup = config.redisUrl() == null ? null : new Deduplicator(vertx, RedisAPI.api(Redis.createClient(vertx,
-                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000))));
-            return new IngestState(config, new RouteTable(catalog.routes()), producer, health, readiness, metrics, new AtomicBoolean(),
-                    dedup);
+            RedisAPI redis = config.redisUrl() == null ? null : RedisAPI.api(Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
+            Deduplicator dedup = redis == null ? null : new Deduplicator(vertx, redis);
+            Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")
+                    .description("Signed deliveries accepted without the replay check (Redis unreachable)").register(registry);
+            Counter degraded = Counter.builder("sluice.router.ratelimit.degraded")
+                    .description("Rate budget leases granted locally because Redis was unreachable").register(registry);
+            RouteTable routes = new RouteTable(catalog.routes());
+            Admission admission = new Admission(routes, () -> {
+                AccessStore s = store.get();
+                return s == null ? AccessSnapshot.EMPTY : s.snapshot();
+            }, redis == null ? null : new ReplayGuard(redis), new RateLimiter(redis, degraded::increment), replayUnchecked::increment);
+            return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission);
         }).compose(state -> {
             state.health().probe();
             long healthTimer = vertx.setPeriodic(config.healthInterval().toMillis(), id -> state.health().probe());
@@ -80,7 +106,12 @@ public final class RouterApp {
             });
             List<IngestVerticle> verticles = new CopyOnWriteArrayList<>();
             RouterApp app = new RouterApp(vertx, config, state, verticles, new long[] {healthTimer, topicTimer});
-            return refreshTopics(vertx, state)
+            return startAccess(vertx, config, state, registry, store, pool)
+                    .compose(v -> {
+                        app.access = store.get();
+                        app.pool = pool[0];
+                        return refreshTopics(vertx, state);
+                    })
                     .compose(v -> vertx.deployVerticle(() -> {
                         IngestVerticle verticle = new IngestVerticle(state);
                         verticles.add(verticle);
@@ -88,7 +119,8 @@ public final class RouterApp {
                     }, new DeploymentOptions().setInstances(config.instances())))
                     .compose(id -> {
                         app.deploymentId = id;
-                        return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness);
+                        return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness,
+                                config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0]));
                     })
                     .map(m -> {
                         app.management = m;
@@ -96,6 +128,55 @@ public final class RouterApp {
                                 config.managementPort(), state.routes().all().size(), config.instances());
                         return app;
                     });
+        });
+    }
+
+    /**
+     * With {@code pg.url}: applies the schema, loads tenants, keys and stored sources, and keeps them
+     * current through LISTEN/NOTIFY. PostgreSQL being down does not stop the start: the store keeps
+     * trying, and sources that need a key refuse every request until the first load.
+     */
+    private static Future<Void> startAccess(Vertx vertx, RouterConfig config, IngestState state, PrometheusMeterRegistry registry,
+                                            AtomicReference<AccessStore> store, Pool[] pool) {
+        if (config.pgUrl() == null) {
+            return Future.succeededFuture();
+        }
+        PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
+        pool[0] = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(connect).using(vertx).build();
+        AtomicReference<AccessStore> self = new AtomicReference<>();
+        AccessStore s = new AccessStore(vertx, pool[0], connect, config.accessRefresh().toMillis(),
+                snapshot -> applyStored(vertx, state, snapshot, () -> self.get().snapshot()));
+        self.set(s);
+        store.set(s);
+        Gauge.builder("sluice.router.access.store.up", s, st -> st.healthy() ? 1 : 0)
+                .description("1 while tenants, keys and sources are loaded and listened to; 0 while served from memory only")
+                .register(registry);
+        return Migrations.apply(pool[0])
+                .onFailure(e -> LOG.warn("schema not applied (PostgreSQL unreachable?); the access store keeps retrying: {}",
+                        e.toString()))
+                .otherwiseEmpty()
+                .compose(v -> s.start())
+                // Stored sources take traffic from the first request on.
+                .compose(v -> applyStored(vertx, state, s.snapshot(), s::snapshot));
+    }
+
+    /**
+     * Stored sources take effect once their topics have been looked at, so they never start with
+     * "unknown"; a snapshot overtaken by a newer one while its topics were checked is not applied.
+     */
+    private static Future<Void> applyStored(Vertx vertx, IngestState state, AccessSnapshot snapshot,
+                                            java.util.function.Supplier<AccessSnapshot> current) {
+        List<String> topics = snapshot.sources().values().stream().map(RouteConfig::topic).distinct().toList();
+        return vertx.executeBlocking(() -> {
+            state.topics().track(topics);
+            state.topics().refresh(2000);
+            return null;
+        }, false).otherwiseEmpty().map(v -> {
+            if (current.get() == snapshot) {
+                snapshot.sources().keySet().forEach(state.metrics()::route);
+                state.routes().replaceStored(snapshot.sources());
+            }
+            return null;
         });
     }
 
@@ -154,6 +235,17 @@ public final class RouterApp {
         state.topics().states().forEach((t, s) -> topicStates.put(t, s.name().toLowerCase(java.util.Locale.ROOT)));
         JsonObject details = new JsonObject().put("kafka", kafka ? "reachable" : "unreachable: " + state.health().lastError())
                 .put("topics", topicStates).put("draining", draining).put("inFlight", state.producer().inFlightRecords());
+        if (access != null) {
+            // PostgreSQL down does not make the router unready: ingest goes on with the keys in memory.
+            AccessSnapshot s = access.snapshot();
+            JsonObject a = new JsonObject().put("store", access.healthy() ? "live" : "serving from memory: " + access.lastError())
+                    .put("loadedAt", access.loadedAtMillis() == 0 ? null : java.time.Instant.ofEpochMilli(access.loadedAtMillis()).toString())
+                    .put("tenants", s.tenants().size()).put("keys", s.keys().size()).put("sources", s.sources().size());
+            if (!s.rejected().isEmpty()) {
+                a.put("rejectedSources", new io.vertx.core.json.JsonArray(s.rejected()));
+            }
+            details.put("access", a);
+        }
         return new ManagementServer.Readiness(kafka && topics && !draining, details);
     }
 
@@ -188,6 +280,8 @@ public final class RouterApp {
                 }))
                 .compose(v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())
+                .compose(v -> access == null ? Future.succeededFuture() : access.close())
+                .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
                 .onComplete(ar -> LOG.info("router stopped"));
     }
 }

@@ -30,12 +30,16 @@ import java.time.Duration;
  * @param redisUrl           Redis for idempotent ingest, or null
  * @param drainGrace         at SIGTERM, how long the router keeps answering (503 draining, connection close)
  *                           before it stops listening, so keep-alive clients are told rather than cut off
+ * @param pgUrl              PostgreSQL holding tenants, API keys and stored sources, or null (catalog file only, no keys)
+ * @param adminKey           the key the admin API on the management port requires, or null (admin API off)
+ * @param accessRefresh      how often tenants, keys and sources are reloaded in full besides LISTEN/NOTIFY
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
-                           Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl) {
+                           Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
+                           String adminKey, Duration accessRefresh) {
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -59,19 +63,34 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
                 s.getBoolean("router.h2c", true),
                 s.getDuration("router.drain.grace", Duration.ofSeconds(1)),
-                s.get("redis.url", null));
+                s.get("redis.url", null),
+                s.get("pg.url", null),
+                s.get("router.admin.key", null),
+                s.getDuration("router.access.refresh", Duration.ofSeconds(30)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh);
+    }
+
+    public RouterConfig withPostgres(String url) {
+        return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
+                retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh);
+    }
+
+    public RouterConfig withAdminKey(String key) {
+        return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
+                retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -80,13 +99,14 @@ public record RouterConfig(String host, int port, int managementPort, int instan
         return "RouterConfig[" + host + ":" + port + ", management :" + managementPort + ", instances=" + instances
                 + ", produceTimeout=" + produceTimeout.toMillis() + "ms, inflight=" + maxInFlightRecords + " records/"
                 + maxInFlightBytes + " bytes, h2c=" + h2c + ", tls=" + tls() + ", redis="
-                + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + "]";
+                + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
+                + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", admin=" + (adminKey == null ? "off" : "on (key hidden)") + "]";
     }
 
     public RouterConfig withTls(String cert, String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
-                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl);
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh);
     }
 
     public boolean tls() {

@@ -2,6 +2,7 @@ package dev.sluice.core.management;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +24,7 @@ public final class ManagementServer {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON = "application/json";
+    public static final String ADMIN_PREFIX = "/admin/";
 
     private final HttpServer server;
 
@@ -32,7 +34,19 @@ public final class ManagementServer {
 
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
                                                  Supplier<Readiness> readiness) {
-        HttpServer server = vertx.createHttpServer().requestHandler(req -> handle(req, registry, readiness));
+        return start(vertx, host, port, registry, readiness, null);
+    }
+
+    /** The same, with {@code admin} (if not null) answering every request under {@code /admin/}. */
+    public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
+                                                 Supplier<Readiness> readiness, Handler<HttpServerRequest> admin) {
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            if (admin != null && req.path().startsWith(ADMIN_PREFIX)) {
+                admin.handle(req);
+            } else {
+                handle(req, registry, readiness);
+            }
+        });
         return server.listen(port, host).map(ManagementServer::new);
     }
 

@@ -11,10 +11,8 @@ import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
-import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
-import dev.sluice.router.impl.redis.Deduplicator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -25,6 +23,7 @@ import io.vertx.core.http.HttpVersion;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -56,6 +55,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final ArrayDeque<Reading> reading = new ArrayDeque<>();
     private final long bodyTimeoutNanos;
+    private final IdempotentSubmit idempotent;
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
@@ -63,6 +63,22 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
+        this.idempotent = new IdempotentSubmit(state, new IdempotentSubmit.Host() {
+            @Override
+            public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
+                return IngestHandler.this.submit(req, route, meters, false, List.of(Parsed.ok(draft)));
+            }
+
+            @Override
+            public void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
+                IngestHandler.this.reject(req, meters, kind, detail);
+            }
+
+            @Override
+            public void closeIfDraining(HttpServerRequest req) {
+                IngestHandler.this.closeIfDraining(req);
+            }
+        });
     }
 
     @Override
@@ -84,6 +100,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         if (req.method() != HttpMethod.POST) {
             req.response().putHeader("allow", "POST");
             reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
+            return;
+        }
+        Admission.Refusal denied = state.admission().beforeBody(req, route);
+        if (denied != null) {
+            refuse(req, meters, denied);
             return;
         }
         if (state.draining().get()) {
@@ -124,20 +145,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             if (!r.done) {
                 r.done = true;
                 byte[] bytes = body.getBytes();
-                SignatureVerifier verifier = state.routes().verifier(route.source());
-                if (verifier != null) {
-                    try {
-                        verifier.verify(req::getHeader, bytes, System.currentTimeMillis());
-                    } catch (SignatureVerifier.Refused refused) {
-                        reject(req, meters, Problems.Kind.BAD_SIGNATURE, refused.getMessage());
-                        return;
+                admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
+                    if (batch) {
+                        onBatch(req, route, meters, bytes);
+                    } else {
+                        admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
                     }
-                }
-                if (batch) {
-                    onBatch(req, route, meters, bytes);
-                } else {
-                    onSingle(req, route, meters, bytes);
-                }
+                });
             }
         });
     }
@@ -167,69 +181,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             reject(req, meters, kind(bad), bad.getMessage());
             return;
         }
-        String idemKey = route.idempotency() == null ? null : idempotencyKey(req, draft);
-        if (idemKey == null || state.dedup() == null && route.idempotency().equals("fail-open")) {
+        if (route.idempotency() == null) {
             submit(req, route, meters, false, List.of(Parsed.ok(draft)));
-            return;
+        } else {
+            idempotent.submit(req, route, meters, draft);
         }
-        if (state.dedup() == null) {
-            reject(req, meters, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, "no Redis is configured for this fail-closed source");
-            return;
-        }
-        deduplicated(req, route, meters, draft, idemKey);
-    }
-
-    /** The sender's key for deduplication: {@code Idempotency-Key}, else the CloudEvents id. */
-    private static String idempotencyKey(HttpServerRequest req, Draft draft) {
-        String k = req.getHeader("idempotency-key");
-        return k != null && !k.isBlank() ? k : draft.id();
-    }
-
-    private void deduplicated(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft, String idemKey) {
-        String key = Deduplicator.key(route.tenant(), route.source(), idemKey);
-        String id = draft.id() != null ? draft.id() : dev.sluice.core.EventIds.nextString(System.currentTimeMillis());
-        long ttl = route.ttl().toMillis();
-        state.dedup().claim(key, id, ttl, state.config().produceTimeout().toMillis() + 200).onComplete(ar -> {
-            Deduplicator.Claim c = ar.result();
-            switch (c.kind()) {
-                case REPLAY -> {
-                    meters.replayed();
-                    closeIfDraining(req);
-                    req.response().setStatusCode(202).putHeader("content-type", "application/json")
-                            .putHeader("idempotent-replayed", "true")
-                            .end("{\"id\":" + io.vertx.core.json.Json.encode(c.id()) + ",\"deadline\":\""
-                                    + java.time.Instant.ofEpochMilli(c.deadline()) + "\"}");
-                }
-                case IN_PROGRESS -> reject(req, meters, Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
-                        "a request with this key is still being stored; retry shortly");
-                case UNAVAILABLE -> {
-                    if (route.idempotency().equals("fail-open")) {
-                        meters.unchecked();
-                        submit(req, route, meters, false, List.of(Parsed.ok(draft)));
-                    } else {
-                        reject(req, meters, Problems.Kind.IDEMPOTENCY_UNAVAILABLE,
-                                "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
-                    }
-                }
-                default -> {
-                    Draft claimed = new Draft(id, draft.source(), draft.type(), draft.subject(), draft.time(), draft.contentType(),
-                            draft.payload(), draft.extensions());
-                    Pending p = submit(req, route, meters, false, List.of(Parsed.ok(claimed)));
-                    if (p != null) {
-                        p.after = ok -> {
-                            if (ok) {
-                                state.dedup().accepted(key, id, p.deadlines[0], ttl);
-                            } else {
-                                state.dedup().release(key);
-                            }
-                        };
-                        if (p.done) {
-                            p.after.accept(p.problems[0] == null);
-                        }
-                    }
-                }
-            }
-        });
     }
 
     private void onBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
@@ -260,7 +216,30 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
             return;
         }
-        submit(req, route, meters, true, items);
+        admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> submit(req, route, meters, true, items));
+    }
+
+    /**
+     * Goes on with {@code next} when the check passed, answers the refusal otherwise. Called on this
+     * handler's event loop; a check still pending (a Redis call) resumes there too.
+     */
+    private void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
+        if (check.isComplete()) {
+            Admission.Refusal r = check.succeeded() ? check.result()
+                    : new Admission.Refusal(Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
+            if (r == null) {
+                next.run();
+            } else {
+                refuse(req, meters, r);
+            }
+            return;
+        }
+        check.onComplete(ar -> context.runOnContext(v -> admitted(req, meters, check, next)));
+    }
+
+    private void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
+        r.headers().forEach(req.response()::putHeader);
+        reject(req, meters, r.kind(), r.detail());
     }
 
     private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items) {

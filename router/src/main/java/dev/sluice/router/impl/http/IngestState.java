@@ -11,5 +11,5 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** What every ingest verticle of a process shares: routes, the producer, health and metrics. */
 public record IngestState(RouterConfig config, RouteTable routes, EventProducer producer, BrokerHealth health,
                           TopicReadiness topics, RouterMetrics metrics, AtomicBoolean draining,
-                          Deduplicator dedup) {
+                          Deduplicator dedup, Admission admission) {
 }

@@ -78,6 +78,25 @@ public final class SignatureVerifier {
         }
     }
 
+    /**
+     * What identifies this delivery for replay refusal: the {@code webhook-id} for Standard Webhooks,
+     * else the signature header itself (a resent request carries the very same one). Call after
+     * {@link #verify} passed.
+     */
+    public String replayId(UnaryOperator<String> headers) {
+        return switch (config.scheme()) {
+            case "sluice" -> headers.apply("sluice-signature");
+            case "stripe" -> headers.apply("stripe-signature");
+            case "github" -> headers.apply("x-hub-signature-256");
+            default -> "id:" + headers.apply("webhook-id");
+        };
+    }
+
+    /** How long a signature stays acceptable: the replay window. */
+    public java.time.Duration tolerance() {
+        return config.tolerance();
+    }
+
     /** {@code t=<unix seconds>,v1=<hex>[,v1=<hex>...]} over {@code t + "." + body}. */
     private void timestamped(String header, String name, byte[] body, long nowMillis) throws Refused {
         if (header == null) {

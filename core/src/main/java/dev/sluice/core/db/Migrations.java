@@ -1,4 +1,4 @@
-package dev.sluice.executor.impl.state;
+package dev.sluice.core.db;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -9,17 +9,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Applies the schema scripts ({@code db/V<n>__<name>.sql} on the classpath) that the database
- * has not seen yet, each once, in order, recording them in {@code sluice_schema_version}. Safe to
- * run from several processes at once: an advisory lock serialises them.
+ * The one schema of every Sluice component, as one ordered list of scripts ({@code db/V<n>__<name>.sql}
+ * on the classpath). Applies the scripts the database has not seen yet, each once, in order,
+ * recording them in {@code sluice_schema_version}; run by the router and the executor at start-up
+ * and by {@code sluice db migrate}. Safe to run from several processes at once: an advisory lock
+ * serialises them. A new script is only ever appended; an applied one is never edited.
  */
 public final class Migrations {
 
     /** The scripts, in order. */
-    static final List<String> SCRIPTS = List.of("V1__run_log.sql", "V2__workflows.sql");
+    public static final List<String> SCRIPTS = List.of("V1__run_log.sql", "V2__workflows.sql", "V3__tenants.sql");
     private static final long LOCK = 0x51_1CE_0001L;
 
     private Migrations() {
+    }
+
+    /** The scripts already applied, in the order they were applied. */
+    public static Future<List<String>> applied(Pool pool) {
+        return pool.query("SELECT script FROM sluice_schema_version ORDER BY applied_at, script").execute()
+                .map(rows -> {
+                    List<String> out = new java.util.ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
     }
 
     public static Future<Void> apply(Pool pool) {

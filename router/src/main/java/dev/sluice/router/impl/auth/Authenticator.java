@@ -1,0 +1,56 @@
+package dev.sluice.router.impl.auth;
+
+import dev.sluice.core.RouteConfig;
+import java.util.function.Supplier;
+
+/**
+ * Checks {@code Authorization: Bearer <key>} against the keys in memory (no database round trip):
+ * the key must exist, be live, belong to a live tenant, and that tenant must own the source.
+ */
+public final class Authenticator {
+
+    /** Why a request was not let in; null fields mean it was. */
+    public enum Verdict { OK, MISSING, MALFORMED, UNKNOWN, REVOKED, FORBIDDEN }
+
+    private final Supplier<AccessSnapshot> snapshot;
+
+    public Authenticator(Supplier<AccessSnapshot> snapshot) {
+        this.snapshot = snapshot;
+    }
+
+    public Verdict check(RouteConfig route, String authorization) {
+        if (!route.requiresKey()) {
+            return Verdict.OK;
+        }
+        if (authorization == null) {
+            return Verdict.MISSING;
+        }
+        String token = ApiKeys.bearer(authorization);
+        String id = ApiKeys.id(token);
+        if (id == null) {
+            return token == null ? Verdict.MALFORMED : Verdict.UNKNOWN;
+        }
+        AccessSnapshot s = snapshot.get();
+        AccessSnapshot.Key key = s.keys().get(id);
+        if (key == null || !ApiKeys.matches(token, key.hash())) {
+            return Verdict.UNKNOWN;
+        }
+        AccessSnapshot.Tenant tenant = s.tenants().get(key.tenant());
+        if (key.revoked() || tenant == null || tenant.revoked()) {
+            return Verdict.REVOKED;
+        }
+        return key.tenant().equals(route.tenant()) ? Verdict.OK : Verdict.FORBIDDEN;
+    }
+
+    /** The detail of a refusal, for the problem body. */
+    public static String detail(Verdict v, RouteConfig route) {
+        return switch (v) {
+            case MISSING -> "source " + route.source() + " needs an API key: send Authorization: Bearer <key>";
+            case MALFORMED -> "the Authorization header must be Bearer <key>";
+            case UNKNOWN -> "the API key is not known";
+            case REVOKED -> "the API key (or its tenant) has been revoked";
+            case FORBIDDEN -> "the API key's tenant may not send to source " + route.source();
+            default -> "";
+        };
+    }
+}

@@ -1,0 +1,103 @@
+package dev.sluice.router.impl.http;
+
+import dev.sluice.core.RateLimit;
+import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.auth.AccessSnapshot;
+import dev.sluice.router.impl.auth.Authenticator;
+import dev.sluice.router.impl.auth.ReplayGuard;
+import dev.sluice.router.impl.ingest.SignatureVerifier;
+import dev.sluice.router.impl.ratelimit.RateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What a request must pass before it is produced, in order: the API key (before the body is read),
+ * the signature and its replay check (once the body is in), and the rate limits (once the number
+ * of events is known). All from memory, except one Redis {@code SET NX} per signed delivery and a
+ * lease per slice of rate budget. Shared by every ingest verticle; thread-safe.
+ */
+public final class Admission {
+
+    /** Why a request is turned away, with the headers that go with the problem. */
+    public record Refusal(Problems.Kind kind, String detail, Map<String, String> headers) {
+    }
+
+    private static final Future<Refusal> PASS = Future.succeededFuture();
+    private static final Map<String, String> CHALLENGE = Map.of("www-authenticate", "Bearer realm=\"sluice\"");
+    private static final Map<String, String> INVALID_TOKEN = Map.of("www-authenticate",
+            "Bearer realm=\"sluice\", error=\"invalid_token\"");
+
+    private final RouteTable routes;
+    private final Supplier<AccessSnapshot> access;
+    private final Authenticator authenticator;
+    private final ReplayGuard replay;
+    private final RateLimiter limiter;
+    private final Runnable replayUnchecked;
+
+    /** {@code replay} is null without Redis (signatures are then checked without replay refusal). */
+    public Admission(RouteTable routes, Supplier<AccessSnapshot> access, ReplayGuard replay, RateLimiter limiter,
+                     Runnable replayUnchecked) {
+        this.routes = routes;
+        this.access = access;
+        this.authenticator = new Authenticator(access);
+        this.replay = replay;
+        this.limiter = limiter;
+        this.replayUnchecked = replayUnchecked;
+    }
+
+    /** The API key check; null when the request may go on. */
+    public Refusal beforeBody(HttpServerRequest req, RouteConfig route) {
+        Authenticator.Verdict v = authenticator.check(route, req.getHeader("authorization"));
+        return switch (v) {
+            case OK -> null;
+            case FORBIDDEN -> new Refusal(Problems.Kind.FORBIDDEN, Authenticator.detail(v, route), Map.of());
+            case MISSING, MALFORMED -> new Refusal(Problems.Kind.UNAUTHORIZED, Authenticator.detail(v, route), CHALLENGE);
+            default -> new Refusal(Problems.Kind.UNAUTHORIZED, Authenticator.detail(v, route), INVALID_TOKEN);
+        };
+    }
+
+    /** The signature, then (with Redis) the replay check; completes with null when the request may go on. */
+    public Future<Refusal> afterBody(HttpServerRequest req, RouteConfig route, byte[] body) {
+        SignatureVerifier verifier = routes.verifier(route.source());
+        if (verifier == null) {
+            return PASS;
+        }
+        try {
+            verifier.verify(req::getHeader, body, System.currentTimeMillis());
+        } catch (SignatureVerifier.Refused refused) {
+            return Future.succeededFuture(new Refusal(Problems.Kind.BAD_SIGNATURE, refused.getMessage(), Map.of()));
+        }
+        if (replay == null) {
+            return PASS;
+        }
+        return replay.first(route.source(), verifier.replayId(req::getHeader), 2 * verifier.tolerance().toMillis()).map(o -> {
+            switch (o) {
+                case REPLAYED:
+                    return new Refusal(Problems.Kind.REPLAYED, "this signature was already received within the replay window of "
+                            + verifier.tolerance().toSeconds() + " s; sign each delivery anew", Map.of());
+                case UNAVAILABLE:
+                    replayUnchecked.run();
+                    return null;
+                default:
+                    return null;
+            }
+        });
+    }
+
+    /** The tenant's and the source's rate limits for {@code events} events of {@code bytes} payload bytes. */
+    public Future<Refusal> rate(RouteConfig route, long events, long bytes) {
+        AccessSnapshot.Tenant tenant = access.get().tenants().get(route.tenant());
+        RateLimit tenantLimit = tenant == null ? null : tenant.rateLimit();
+        if (!RateLimiter.limited(route, tenantLimit)) {
+            return PASS;
+        }
+        return limiter.admit(route, tenantLimit, events, bytes).map(r -> r == null ? null
+                : new Refusal(Problems.Kind.RATE_LIMITED, "the " + r.policy() + " limit of " + r.quota()
+                        + " per second is reached; retry after the window resets", Map.of(
+                        "retry-after", Long.toString(r.retryAfterSeconds()),
+                        "ratelimit-policy", r.policyHeader(),
+                        "ratelimit", r.limitHeader())));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sluice.router.impl.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.RouteConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuthenticatorTest {
+
+    private final ApiKeys.Issued live = ApiKeys.issue();
+    private final ApiKeys.Issued revoked = ApiKeys.issue();
+    private final ApiKeys.Issued other = ApiKeys.issue();
+    private final ApiKeys.Issued ofRevokedTenant = ApiKeys.issue();
+    private final AccessSnapshot snapshot = new AccessSnapshot(Map.of(
+            live.id(), new AccessSnapshot.Key(live.id(), "acme", live.hash(), false),
+            revoked.id(), new AccessSnapshot.Key(revoked.id(), "acme", revoked.hash(), true),
+            other.id(), new AccessSnapshot.Key(other.id(), "globex", other.hash(), false),
+            ofRevokedTenant.id(), new AccessSnapshot.Key(ofRevokedTenant.id(), "gone", ofRevokedTenant.hash(), false)),
+            Map.of("acme", new AccessSnapshot.Tenant("acme", false, null), "globex", new AccessSnapshot.Tenant("globex", false, null),
+                    "gone", new AccessSnapshot.Tenant("gone", true, null)),
+            Map.of(), List.of());
+    private final Authenticator auth = new Authenticator(() -> snapshot);
+    private final RouteConfig keyed = Catalog.parseRoute(new JsonObject().put("source", "s").put("tenant", "acme").put("auth", "key"));
+    private final RouteConfig open = Catalog.parseRoute(new JsonObject().put("source", "p").put("tenant", "acme"));
+
+    @Test
+    void judgesEachKindOfKey() {
+        assertEquals(Authenticator.Verdict.OK, auth.check(keyed, "Bearer " + live.key()));
+        assertEquals(Authenticator.Verdict.MISSING, auth.check(keyed, null));
+        assertEquals(Authenticator.Verdict.MALFORMED, auth.check(keyed, "Basic dXNlcjpwYXNz"));
+        assertEquals(Authenticator.Verdict.UNKNOWN, auth.check(keyed, "Bearer " + ApiKeys.issue().key()));
+        assertEquals(Authenticator.Verdict.UNKNOWN, auth.check(keyed, "Bearer " + live.key().substring(0, live.key().length() - 1) + "A"));
+        assertEquals(Authenticator.Verdict.REVOKED, auth.check(keyed, "Bearer " + revoked.key()));
+        assertEquals(Authenticator.Verdict.REVOKED, auth.check(keyed, "Bearer " + ofRevokedTenant.key()));
+        assertEquals(Authenticator.Verdict.FORBIDDEN, auth.check(keyed, "Bearer " + other.key()));
+    }
+
+    @Test
+    void aPublicSourceNeedsNoKey() {
+        assertEquals(Authenticator.Verdict.OK, auth.check(open, null));
+        assertEquals(Authenticator.Verdict.OK, auth.check(open, "Bearer junk"));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sluice.router.impl.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.RateLimit;
+import dev.sluice.core.RouteConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/** Without Redis the limits hold per process; the arithmetic is the same as with leases. */
+class RateLimiterTest {
+
+    private final RateLimiter limiter = new RateLimiter(null, () -> { });
+
+    private static RouteConfig route(String limits) {
+        return Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"tenant\": \"acme\", \"rateLimit\": " + limits + "}"));
+    }
+
+    private RateLimiter.Refusal admit(RouteConfig route, RateLimit tenant, long events, long bytes) {
+        return limiter.admit(route, tenant, events, bytes).result();
+    }
+
+    /** Waits for the start of a second, so a test's requests fall in one window. */
+    private static void freshWindow() throws InterruptedException {
+        long now = System.currentTimeMillis();
+        if (now % 1000 > 700) {
+            Thread.sleep(1000 - now % 1000 + 5);
+        }
+    }
+
+    @Test
+    void anEventLimitAdmitsItsQuotaInAWindowAndThenRefusesWithTheHeaders() throws Exception {
+        freshWindow();
+        RouteConfig r = route("{\"events\": 10}");
+        for (int i = 0; i < 10; i++) {
+            assertNull(admit(r, null, 1, 100), "event " + i);
+        }
+        RateLimiter.Refusal refused = admit(r, null, 1, 100);
+        assertNotNull(refused);
+        assertEquals("source-events", refused.policy());
+        assertEquals("\"source-events\";q=10;w=1", refused.policyHeader());
+        assertEquals("\"source-events\";r=0;t=1", refused.limitHeader());
+        assertEquals(1, refused.retryAfterSeconds());
+    }
+
+    @Test
+    void aBatchIsChargedPerEventAndBytesAreLimitedToo() throws Exception {
+        freshWindow();
+        RouteConfig r = route("{\"events\": 100, \"bytes\": 1000}");
+        assertNull(admit(r, null, 50, 600));
+        RateLimiter.Refusal bytes = admit(r, null, 10, 600);
+        assertNotNull(bytes);
+        assertEquals("source-bytes", bytes.policy());
+        // The events taken for the refused request were given back.
+        assertNull(admit(r, null, 50, 400));
+        assertEquals("source-events", admit(r, null, 1, 0).policy());
+    }
+
+    @Test
+    void theTenantsLimitAppliesBeforeTheSources() throws Exception {
+        freshWindow();
+        RouteConfig r = route("{\"events\": 100}");
+        RateLimit tenant = new RateLimit(3, 0);
+        for (int i = 0; i < 3; i++) {
+            assertNull(admit(r, tenant, 1, 1));
+        }
+        assertEquals("tenant-events", admit(r, tenant, 1, 1).policy());
+        assertTrue(RateLimiter.limited(r, null));
+        assertTrue(!RateLimiter.limited(Catalog.parseRoute(new JsonObject("{\"source\": \"x\"}")), null));
+    }
+}
