@@ -29,11 +29,16 @@ class ParsingTest {
     }
 
     @Test
-    void rejectsUnknownFlagsAndBatches() {
+    void rejectsUnknownFlagsAndImpossibleCombinations() {
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rat", "5")));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--batch", "10")));
-        assertTrue(e.getMessage().contains("single events"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--batch", "0")));
+        assertTrue(e.getMessage().contains("--batch"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--e2e", "--router-only")));
+        e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--direct", "--e2e")));
+        assertTrue(e.getMessage().contains("--self"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--direct", "--self", "--e2e", "--split")));
+        assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--direct", "--self", "--e2e", "--batch", "10")));
+        assertTrue(RunOptions.parse(List.of("--direct", "--self", "--e2e")).direct());
     }
 
     @Test
