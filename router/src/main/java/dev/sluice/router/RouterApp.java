@@ -57,10 +57,10 @@ public final class RouterApp {
     private final List<IngestVerticle> verticles;
     private final long[] timers;
     private final List<Long> extraTimers = new CopyOnWriteArrayList<>();
-    private String deploymentId;
-    private AccessStore access;
-    private Pool pool;
-    private ManagementServer management;
+    private volatile String deploymentId;
+    private volatile AccessStore access;
+    private volatile Pool pool;
+    private volatile ManagementServer management;
 
     private RouterApp(Vertx vertx, RouterConfig config, IngestState state, List<IngestVerticle> verticles, long[] timers) {
         this.vertx = vertx;
@@ -106,28 +106,32 @@ public final class RouterApp {
             });
             List<IngestVerticle> verticles = new CopyOnWriteArrayList<>();
             RouterApp app = new RouterApp(vertx, config, state, verticles, new long[] {healthTimer, topicTimer});
-            return startAccess(vertx, config, state, registry, store, pool)
-                    .compose(v -> {
-                        app.access = store.get();
-                        app.pool = pool[0];
-                        return refreshTopics(vertx, state);
-                    })
-                    .compose(v -> vertx.deployVerticle(() -> {
-                        IngestVerticle verticle = new IngestVerticle(state);
-                        verticles.add(verticle);
-                        return verticle;
-                    }, new DeploymentOptions().setInstances(config.instances())))
-                    .compose(id -> {
-                        app.deploymentId = id;
-                        return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness,
-                                config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0]));
-                    })
-                    .map(m -> {
-                        app.management = m;
+            // Three independent starts run side by side (start-up time is what a new pod waits on):
+            // the ingest listeners; the access store and then the management server (its admin API
+            // needs the store's pool); the access store and then the topics' check. Readiness stays
+            // false until the listeners are up and every topic is known.
+            Future<String> listening = vertx.deployVerticle(() -> {
+                IngestVerticle verticle = new IngestVerticle(state);
+                verticles.add(verticle);
+                return verticle;
+            }, new DeploymentOptions().setInstances(config.instances())).onSuccess(id -> app.deploymentId = id);
+            Future<Void> access = startAccess(vertx, config, state, registry, store, pool).onSuccess(v -> {
+                app.access = store.get();
+                app.pool = pool[0];
+            });
+            Future<ManagementServer> management = access.compose(v -> ManagementServer.start(vertx, config.host(),
+                            config.managementPort(), registry, app::readiness,
+                            config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0])))
+                    .onSuccess(m -> app.management = m);
+            Future<Void> topicsChecked = access.compose(v -> refreshTopics(vertx, state));
+            return Future.all(listening, management, topicsChecked)
+                    .map(v -> {
                         LOG.info("router listening on {}:{} (management :{}), {} routes, {} instances", config.host(), config.port(),
                                 config.managementPort(), state.routes().all().size(), config.instances());
                         return app;
-                    });
+                    })
+                    .recover(err -> Future.join(listening, management, topicsChecked).transform(x ->
+                            app.close().transform(y -> Future.<RouterApp>failedFuture(err))));
         });
     }
 
@@ -246,7 +250,9 @@ public final class RouterApp {
             }
             details.put("access", a);
         }
-        return new ManagementServer.Readiness(kafka && topics && !draining, details);
+        boolean listening = deploymentId != null;
+        details.put("listening", listening);
+        return new ManagementServer.Readiness(listening && kafka && topics && !draining, details);
     }
 
     public RouterConfig config() {
