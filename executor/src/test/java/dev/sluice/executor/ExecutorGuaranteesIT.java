@@ -250,7 +250,9 @@ class ExecutorGuaranteesIT {
             assertTrue(reason.contains("waited") && reason.contains("connection"), reason);
             await().atMost(Duration.ofSeconds(10)).until(() -> runLog("w-pool").stream()
                     .anyMatch(r -> r.getString("event_id").equals(b) && r.getString("outcome").equals("expired")));
-            Thread.sleep(2500); // A's call ends and frees the connection: B must still not follow
+            // A's call ends and frees the connection: B, already expired, must still not follow.
+            await().atMost(Duration.ofSeconds(15)).until(() -> runLog("w-pool").stream()
+                    .anyMatch(r -> r.getString("event_id").equals(a) && r.getString("outcome").equals("succeeded")));
             assertEquals(List.of(a), calls("/pool").stream().map(r -> r.header("ce-id")).toList());
             assertNull(find("it.g.pool.dlq", b), "expired, not dead-lettered");
         } finally {

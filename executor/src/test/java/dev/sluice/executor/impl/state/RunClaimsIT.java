@@ -46,6 +46,13 @@ class RunClaimsIT {
         return p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** Until Redis has dropped the run's key: its lease ran out. */
+    private static void awaitLapsed(String event) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> onLoop(() -> client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EXISTS)
+                        .arg(RunClaims.key("r", event, "w")))).toInteger() == 0);
+    }
+
     private static RunClaims owner(String name) {
         return new RunClaims(client, name, new SimpleMeterRegistry());
     }
@@ -82,7 +89,7 @@ class RunClaimsIT {
         RunClaims a = owner("a");
         String event = UUID.randomUUID().toString();
         assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", 100))); // lease = the 100 ms left
-        Thread.sleep(300);
+        awaitLapsed(event);
         assertTrue(onLoop(() -> a.markSent("r", event, "w", 10_000)), "expired lease, nobody else: still ours to send");
     }
 
@@ -92,7 +99,7 @@ class RunClaimsIT {
         RunClaims b = owner("b");
         String event = UUID.randomUUID().toString();
         assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", 100)));
-        Thread.sleep(300);
+        awaitLapsed(event);
         assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> b.claim("r", event, "w", 10_000)));
         assertFalse(onLoop(() -> a.markSent("r", event, "w", 10_000)), "b owns it now: a must not send");
         assertTrue(onLoop(() -> b.markSent("r", event, "w", 10_000)));
