@@ -98,7 +98,8 @@ final class SelfStack implements Target {
         throw new IllegalStateException("sluice dev was not ready within " + timeout + "; log " + log + ":\n" + tail());
     }
 
-    private static JsonObject get(String url) {
+    /** A management endpoint's JSON when it answers 200, else null (also used by {@link SplitStack}). */
+    static JsonObject get(String url) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

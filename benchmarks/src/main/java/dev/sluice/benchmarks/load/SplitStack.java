@@ -6,10 +6,6 @@ import dev.sluice.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 final class SplitStack implements Target {
 
     private static final String HOST = "127.0.0.1";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final KafkaBroker kafka;
     private final List<Process> children = new ArrayList<>();
@@ -115,26 +110,13 @@ final class SplitStack implements Target {
                     throw new IllegalStateException("a sluice child exited with " + p.exitValue() + " before it was ready; see its log");
                 }
             }
-            JsonObject ready = get(url);
+            JsonObject ready = SelfStack.get(url);
             if (ready != null && (!partitions || ready.getInteger("partitions", 0) > 0)) {
                 return;
             }
             SelfStack.pause(250);
         }
         throw new IllegalStateException(url + " was not ready within " + timeout);
-    }
-
-    private static JsonObject get(String url) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     @Override
