@@ -83,9 +83,10 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            RedisAPI redis = config.redisUrl() == null ? null : RedisAPI.api(Redis.createClient(vertx,
-                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
-            Deduplicator dedup = redis == null ? null : new Deduplicator(vertx, redis);
+            Redis redisClient = config.redisUrl() == null ? null : Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
+            RedisAPI redis = redisClient == null ? null : RedisAPI.api(redisClient);
+            Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient);
             Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")
                     .description("Signed deliveries accepted without the replay check (Redis unreachable)").register(registry);
             Counter degraded = Counter.builder("sluice.router.ratelimit.degraded")

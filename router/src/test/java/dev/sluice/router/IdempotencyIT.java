@@ -2,6 +2,7 @@ package dev.sluice.router;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Catalog;
@@ -15,6 +16,7 @@ import dev.sluice.testkit.SluiceInfra;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,12 +35,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Idempotent ingest against real Redis and Kafka: concurrent duplicates produce one record; Redis down per source policy. */
+/**
+ * Idempotent ingest against real Redis and Kafka: concurrent duplicates produce one record, for
+ * single events and for each event of a batch; a failed produce releases its claim; Redis down per
+ * source policy.
+ */
 @SluiceInfra
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class IdempotencyIT {
 
     private static final String TOPIC = "it.idem.events";
+    private static final String CE_BATCH = "application/cloudevents-batch+json";
     private static KafkaBroker kafka;
     private static Redis redis;
     private static Vertx vertx;
@@ -53,7 +60,8 @@ class IdempotencyIT {
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         Catalog catalog = Catalog.parse(new JsonObject("""
                 {"routes": [{"source": "pay", "topic": "%1$s", "idempotency": "fail-closed"},
-                            {"source": "iot", "topic": "%1$s", "idempotency": "fail-open"}]}
+                            {"source": "iot", "topic": "%1$s", "idempotency": "fail-open"},
+                            {"source": "bulk", "topic": "%1$s", "idempotency": "fail-closed", "maxBodyBytes": 4000000}]}
                 """.formatted(TOPIC)));
         vertx = Vertx.vertx();
         port = Ports.freePort();
@@ -81,6 +89,154 @@ class IdempotencyIT {
             b.header("Idempotency-Key", key);
         }
         return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postBatch(String source, String contentType, String body, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source + "/batch"))
+                .timeout(Duration.ofSeconds(20)).header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Idempotency-Key", key);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A CloudEvents batch with these ids, in this order. */
+    private static String cloudEvents(String... ids) {
+        JsonArray batch = new JsonArray();
+        for (String id : ids) {
+            batch.add(new JsonObject().put("specversion", "1.0").put("id", id).put("source", "/it/pay").put("type", "charge")
+                    .put("datacontenttype", "application/json").put("data", new JsonObject().put("charge", id)));
+        }
+        return batch.encode();
+    }
+
+    private static long records(String id) {
+        return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream().filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count();
+    }
+
+    private static JsonArray results(HttpResponse<String> r) {
+        return new JsonObject(r.body()).getJsonArray("results");
+    }
+
+    @Test
+    void aBatchSentTwiceIsProducedOnceAndTheSecondAnswerReplaysEveryEventWithItsId() throws Exception {
+        String run = "b" + System.nanoTime();
+        String[] ids = {run + "-1", run + "-2", run + "-3", run + "-4"};
+        HttpResponse<String> first = postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
+        assertEquals(202, first.statusCode(), first.body());
+        assertTrue(first.headers().firstValue("idempotent-replayed").isEmpty());
+        HttpResponse<String> second = postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
+        assertEquals(202, second.statusCode(), second.body());
+        assertEquals("true", second.headers().firstValue("idempotent-replayed").orElse(null));
+        JsonObject answer = new JsonObject(second.body());
+        assertEquals(4, answer.getInteger("accepted"));
+        assertEquals(4, answer.getInteger("replayed"));
+        for (int i = 0; i < ids.length; i++) {
+            JsonObject item = results(second).getJsonObject(i);
+            assertEquals(202, item.getInteger("status"));
+            assertEquals(ids[i], item.getString("id"));
+            assertEquals(true, item.getBoolean("replayed"));
+            assertEquals(results(first).getJsonObject(i).getString("deadline"), item.getString("deadline"), "the original's deadline");
+            assertFalse(results(first).getJsonObject(i).containsKey("replayed"));
+        }
+        for (String id : ids) {
+            assertEquals(1, records(id), "one record for " + id);
+        }
+    }
+
+    @Test
+    void twoConcurrentIdenticalBatchesProduceExactlyOneRecordPerEvent() throws Exception {
+        String run = "c" + System.nanoTime();
+        String[] ids = new String[20];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = run + "-" + i;
+        }
+        String body = cloudEvents(ids);
+        List<CompletableFuture<HttpResponse<String>>> both = List.of(postBatch("pay", CE_BATCH, body, null),
+                postBatch("pay", CE_BATCH, body, null));
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> f : both) {
+            answers.add(f.get(30, TimeUnit.SECONDS));
+        }
+        for (HttpResponse<String> a : answers) {
+            assertEquals(202, a.statusCode(), a.body());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            int produced = 0;
+            for (HttpResponse<String> a : answers) {
+                JsonObject item = results(a).getJsonObject(i);
+                assertEquals(ids[i], item.getString("id"));
+                produced += item.getBoolean("replayed", false) ? 0 : 1;
+            }
+            assertEquals(1, produced, "exactly one answer produced event " + i);
+        }
+        for (String id : ids) {
+            assertEquals(1, records(id), "one record for " + id);
+        }
+    }
+
+    @Test
+    void aDuplicateInsideOneBatchIsProducedOnceAndAnsweredWithTheFirstCopysId() throws Exception {
+        String run = "d" + System.nanoTime();
+        HttpResponse<String> r = postBatch("pay", CE_BATCH, cloudEvents(run + "-a", run + "-b", run + "-a"), null)
+                .get(30, TimeUnit.SECONDS);
+        assertEquals(202, r.statusCode(), r.body());
+        JsonArray items = results(r);
+        assertFalse(items.getJsonObject(0).containsKey("replayed"));
+        assertEquals(run + "-a", items.getJsonObject(2).getString("id"));
+        assertEquals(true, items.getJsonObject(2).getBoolean("replayed"));
+        assertEquals(items.getJsonObject(0).getString("deadline"), items.getJsonObject(2).getString("deadline"));
+        assertEquals(1, new JsonObject(r.body()).getInteger("replayed"));
+        assertEquals(1, records(run + "-a"));
+        assertEquals(1, records(run + "-b"));
+    }
+
+    @Test
+    void anNdjsonBatchWithAnIdempotencyKeyIsDeduplicatedPerLine() throws Exception {
+        String key = "upload-" + System.nanoTime();
+        String ndjson = "{\"t\":1}\n{\"t\":2}\n{\"t\":1}\n";
+        HttpResponse<String> first = postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
+        assertEquals(202, first.statusCode(), first.body());
+        HttpResponse<String> second = postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
+        assertEquals(202, second.statusCode(), second.body());
+        assertEquals("true", second.headers().firstValue("idempotent-replayed").orElse(null));
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            String id = results(first).getJsonObject(i).getString("id");
+            assertEquals(id, results(second).getJsonObject(i).getString("id"), "line " + i + " names its original");
+            ids.add(id);
+        }
+        // Equal lines are distinct events under <key>/<index>: three records, once each.
+        assertEquals(3, ids.size());
+        for (String id : ids) {
+            assertEquals(1, records(id), "one record for " + id);
+        }
+    }
+
+    @Test
+    void aFailedProduceReleasesThatEventsClaimSoTheRetryProducesAgain() throws Exception {
+        String run = "f" + System.nanoTime();
+        JsonArray batch = new JsonArray(cloudEvents(run + "-ok", run + "-big"));
+        // Over the producer's max.request.size (1 MiB): the broker never gets it, the produce fails.
+        batch.getJsonObject(1).put("data", new JsonObject().put("blob", "x".repeat(1_200_000)));
+        HttpResponse<String> first = postBatch("bulk", CE_BATCH, batch.encode(), null).get(30, TimeUnit.SECONDS);
+        assertEquals(207, first.statusCode(), first.body().substring(0, Math.min(2000, first.body().length())));
+        assertEquals(202, results(first).getJsonObject(0).getInteger("status"));
+        assertEquals(503, results(first).getJsonObject(1).getInteger("status"));
+        // The retry: the stored event is replayed; the failed one was released, so it is tried again
+        // (and fails again) instead of waiting on a claim that would never settle.
+        HttpResponse<String>[] retry = new HttpResponse[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            retry[0] = postBatch("bulk", CE_BATCH, batch.encode(), null).get(30, TimeUnit.SECONDS);
+            return retry[0].statusCode() == 207;
+        });
+        JsonArray items = results(retry[0]);
+        assertEquals(true, items.getJsonObject(0).getBoolean("replayed"));
+        assertEquals(503, items.getJsonObject(1).getInteger("status"));
+        String reason = items.getJsonObject(1).getJsonObject("problem").getString("reason");
+        assertTrue(reason.equals("produce-failed") || reason.equals("overloaded"), reason);
+        assertEquals(1, records(run + "-ok"));
+        assertEquals(0, records(run + "-big"));
     }
 
     @Test
@@ -113,6 +269,18 @@ class IdempotencyIT {
             assertEquals("idempotency-unavailable", new JsonObject(closed.body()).getString("reason"));
             HttpResponse<String> open = post("iot", "k-" + System.nanoTime()).get(20, TimeUnit.SECONDS);
             assertEquals(202, open.statusCode(), open.body());
+            String run = "r" + System.nanoTime();
+            HttpResponse<String> closedBatch = postBatch("pay", CE_BATCH, cloudEvents(run + "-1", run + "-2"), null)
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(503, closedBatch.statusCode(), closedBatch.body());
+            assertEquals("idempotency-unavailable", new JsonObject(closedBatch.body()).getString("reason"));
+            HttpResponse<String> openBatch = postBatch("iot", CE_BATCH, cloudEvents(run + "-3", run + "-4", run + "-3"), null)
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(202, openBatch.statusCode(), openBatch.body());
+            assertEquals(0, records(run + "-1") + records(run + "-2"), "nothing of the refused batch reached Kafka");
+            // Even unchecked, a duplicate inside the batch is produced once.
+            assertEquals(1, records(run + "-3"));
+            assertEquals(1, records(run + "-4"));
         } finally {
             redis.restart();
         }

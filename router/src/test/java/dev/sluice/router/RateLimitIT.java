@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Timeout;
 class RateLimitIT {
 
     private static final String TOPIC = "it.ratelimit.events";
+    private static final String TINY_TOPIC = "it.ratelimit.tiny";
+    private static KafkaBroker broker;
     private static final int LIMIT = 50;
     private static final int OFFERED_PER_ROUTER = 80;
     private static final int SECONDS = 10;
@@ -57,10 +59,13 @@ class RateLimitIT {
     @BeforeAll
     static void start(KafkaBroker kafka, Redis redisServer) throws Exception {
         redis = redisServer;
+        broker = kafka;
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
+        kafka.createTopic(TINY_TOPIC, 1, Duration.ofMinutes(10));
         Catalog catalog = Catalog.parse(new JsonObject("""
-                {"routes": [{"source": "limited", "topic": "%s", "rateLimit": {"events": %d}}]}
-                """.formatted(TOPIC, LIMIT)));
+                {"routes": [{"source": "limited", "topic": "%s", "rateLimit": {"events": %d}},
+                            {"source": "tiny", "topic": "%s", "rateLimit": {"bytes": 100}}]}
+                """.formatted(TOPIC, LIMIT, TINY_TOPIC)));
         vertx = Vertx.vertx();
         for (int i = 0; i < 2; i++) {
             RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2")))
@@ -81,6 +86,25 @@ class RateLimitIT {
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aBodyLargerThanTheBytesPerSecondLimitIsRefusedWith413NotWith429() throws Exception {
+        URI tiny = URI.create("http://127.0.0.1:" + routers.get(0).config().port() + "/v1/events/tiny");
+        HttpResponse<String> big = HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":\"" + "x".repeat(200) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, big.statusCode(), big.body());
+        JsonObject problem = new JsonObject(big.body());
+        assertEquals("over-rate-capacity", problem.getString("reason"));
+        assertEquals("urn:sluice:problem:over-rate-capacity", problem.getString("type"));
+        assertTrue(problem.getString("detail").contains("source-bytes limit of 100"), problem.getString("detail"));
+        assertTrue(big.headers().firstValue("retry-after").isEmpty(), "no wait makes it fit, so no Retry-After");
+        // A body that fits the window is accepted; the oversized one never reached Kafka.
+        HttpResponse<String> small = HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, small.statusCode(), small.body());
+        assertEquals(1, broker.readAll(TINY_TOPIC, Duration.ofSeconds(5)).size());
     }
 
     @Test

@@ -94,6 +94,9 @@ public final class Admission {
             return PASS;
         }
         return limiter.admit(route, tenantLimit, events, bytes).map(r -> r == null ? null
+                : r.never() ? new Refusal(Problems.Kind.OVER_RATE_CAPACITY, "this request alone holds " + (r.policy().endsWith("bytes")
+                        ? bytes + " payload bytes" : events + " events") + ", more than the " + r.policy() + " limit of " + r.quota()
+                        + " per second could ever admit; send it in smaller parts", Map.of("ratelimit-policy", r.policyHeader()))
                 : new Refusal(Problems.Kind.RATE_LIMITED, "the " + r.policy() + " limit of " + r.quota()
                         + " per second is reached; retry after the window resets", Map.of(
                         "retry-after", Long.toString(r.retryAfterSeconds()),

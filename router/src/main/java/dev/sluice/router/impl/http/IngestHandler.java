@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -63,10 +64,16 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
-        this.idempotent = new IdempotentSubmit(state, new IdempotentSubmit.Host() {
+        this.idempotent = new IdempotentSubmit(state, context, new IdempotentSubmit.Host() {
             @Override
             public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
-                return IngestHandler.this.submit(req, route, meters, false, List.of(Parsed.ok(draft)));
+                return IngestHandler.this.submit(req, route, meters, false, List.of(Parsed.ok(draft)), null);
+            }
+
+            @Override
+            public Pending submitBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items,
+                                       Consumer<Pending> preset) {
+                return IngestHandler.this.submit(req, route, meters, true, items, preset);
             }
 
             @Override
@@ -182,7 +189,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (route.idempotency() == null) {
-            submit(req, route, meters, false, List.of(Parsed.ok(draft)));
+            submit(req, route, meters, false, List.of(Parsed.ok(draft)), null);
         } else {
             idempotent.submit(req, route, meters, draft);
         }
@@ -216,7 +223,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
             return;
         }
-        admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> submit(req, route, meters, true, items));
+        admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> {
+            if (route.idempotency() == null) {
+                submit(req, route, meters, true, items, null);
+            } else {
+                idempotent.submitBatch(req, route, meters, items);
+            }
+        });
     }
 
     /**
@@ -242,13 +255,21 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         reject(req, meters, r.kind(), r.detail());
     }
 
-    private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items) {
+    /** Produces every item; {@code preset}, when given, first resolves the items that must not be produced (duplicates). */
+    private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items,
+                           Consumer<Pending> preset) {
         long now = System.currentTimeMillis();
         String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
         Pending p = new Pending(req, meters, batch, items.size(), System.nanoTime());
         pending.addLast(p);
+        if (preset != null) {
+            preset.accept(p);
+        }
         for (int i = 0; i < items.size(); i++) {
             Parsed item = items.get(i);
+            if (p.resolved[i]) {
+                continue;
+            }
             if (item.error() != null) {
                 p.reject(i, kind(item.error()), item.error().getMessage());
                 continue;

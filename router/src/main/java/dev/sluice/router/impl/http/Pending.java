@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /** A request waiting for the acks of its events (one, or a batch), and how it is answered. Event-loop confined. */
-/** A request waiting for the acks of its events (one, or a batch). */
 final class Pending {
     final HttpServerRequest req;
     final RouteMeters meters;
@@ -24,6 +23,10 @@ final class Pending {
     boolean done;
     /** Told, once answered, whether the single event was accepted (idempotent ingest). */
     java.util.function.Consumer<Boolean> after;
+    /** Batch items answered from an earlier copy (idempotent ingest); null until one is. */
+    boolean[] replayed;
+    /** For an item repeating an earlier one of the same batch, that item's index; null until one does. */
+    int[] sameAs;
 
     Pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size, long startNanos) {
         this.req = req;
@@ -51,6 +54,57 @@ final class Pending {
         outstanding--;
     }
 
+    /** Item {@code i} was stored before (a duplicate): answered with the original id, not produced. */
+    void replay(int i, String id, long deadline) {
+        if (replayed == null) {
+            replayed = new boolean[resolved.length];
+        }
+        ids[i] = id;
+        deadlines[i] = deadline;
+        replayed[i] = true;
+        resolved[i] = true;
+        outstanding--;
+    }
+
+    /** Item {@code i} repeats item {@code first} of the same batch: not produced, answered as {@code first} is. */
+    void repeat(int i, int first) {
+        if (sameAs == null) {
+            sameAs = new int[resolved.length];
+            java.util.Arrays.fill(sameAs, -1);
+        }
+        sameAs[i] = first;
+        resolved[i] = true;
+        outstanding--;
+    }
+
+    /** Repeated items take their original's outcome: its id (as replayed), or its problem. */
+    private void copyRepeats() {
+        if (sameAs == null) {
+            return;
+        }
+        for (int i = 0; i < sameAs.length; i++) {
+            int first = sameAs[i];
+            if (first < 0) {
+                continue;
+            }
+            if (problems[first] == null) {
+                if (replayed == null) {
+                    replayed = new boolean[resolved.length];
+                }
+                ids[i] = ids[first];
+                deadlines[i] = deadlines[first];
+                replayed[i] = true;
+            } else {
+                kinds[i] = kinds[first];
+                problems[i] = problems[first];
+            }
+        }
+    }
+
+    private boolean replayed(int i) {
+        return replayed != null && replayed[i];
+    }
+
     /** Answers the request once every event is resolved: 202, a problem, or (batch) 202/207 with a result per event. */
     void respond(long retryAfterSeconds) {
         Pending p = this;
@@ -63,11 +117,18 @@ final class Pending {
             return;
         }
         long produceNanos = System.nanoTime() - p.startNanos;
+        copyRepeats();
         int accepted = 0;
+        int replays = 0;
         for (int i = 0; i < p.resolved.length; i++) {
             if (p.problems[i] == null) {
                 accepted++;
-                p.meters.accepted(p.bytes[i], produceNanos);
+                if (replayed(i)) {
+                    replays++;
+                    p.meters.replayed();
+                } else {
+                    p.meters.accepted(p.bytes[i], produceNanos);
+                }
             } else {
                 p.meters.rejected(p.kinds[i]);
             }
@@ -87,8 +148,12 @@ final class Pending {
         JsonArray results = new JsonArray();
         for (int i = 0; i < p.resolved.length; i++) {
             if (p.problems[i] == null) {
-                results.add(new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
-                        .put("deadline", Instant.ofEpochMilli(p.deadlines[i]).toString()));
+                JsonObject item = new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
+                        .put("deadline", Instant.ofEpochMilli(p.deadlines[i]).toString());
+                if (replayed(i)) {
+                    item.put("replayed", true);
+                }
+                results.add(item);
             } else {
                 results.add(new JsonObject().put("index", i).put("status", p.kinds[i].status)
                         .put("problem", Problems.body(p.kinds[i], p.problems[i], req.path())));
@@ -98,8 +163,15 @@ final class Pending {
         if (rejected > 0 && allRetryable(p)) {
             req.response().putHeader("retry-after", Long.toString(retryAfterSeconds));
         }
+        JsonObject answer = new JsonObject().put("accepted", accepted).put("rejected", rejected);
+        if (replays > 0) {
+            answer.put("replayed", replays);
+            if (replays == p.resolved.length) {
+                req.response().putHeader("idempotent-replayed", "true");
+            }
+        }
         req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("accepted", accepted).put("rejected", rejected).put("results", results).encode());
+                .end(answer.put("results", results).encode());
     }
 
     private static boolean allRetryable(Pending p) {

@@ -30,6 +30,7 @@ public final class Problems {
         INVALID_CLOUDEVENT(400, "invalid-cloudevent", "Invalid CloudEvent"),
         EMPTY_BATCH(400, "empty-batch", "Empty batch"),
         UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+        OVER_RATE_CAPACITY(413, "over-rate-capacity", "Larger than the rate limit admits in a window"),
         BATCH_TOO_LARGE(413, "batch-too-large", "Too many events in one batch"),
         BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka is unreachable"),
         TOPIC_UNAVAILABLE(503, "topic-unavailable", "The source's topic is not available"),

@@ -17,8 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RateLimiter {
 
-    /** A refusal: which limit (for the {@code RateLimit} headers) and how long until it resets. */
-    public record Refusal(String policy, long quota, long resetMillis) {
+    /**
+     * A refusal: which limit (for the {@code RateLimit} headers) and how long until it resets.
+     * {@code never} when the request alone asks more than the limit's whole window holds (a body
+     * larger than the bytes per second, a batch of more events than the events per second): no
+     * wait admits it, so it is not worth a retry.
+     */
+    public record Refusal(String policy, long quota, long resetMillis, boolean never) {
 
         /** {@code RateLimit-Policy} (draft-ietf-httpapi-ratelimit-headers): quota per 1-second window. */
         public String policyHeader() {
@@ -56,21 +61,39 @@ public final class RateLimiter {
     public Future<Refusal> admit(RouteConfig route, RateLimit tenant, long events, long bytes) {
         List<Charge> charges = new ArrayList<>(4);
         if (tenant != null) {
-            add(charges, "tenant-events", "t:" + route.tenant() + ":e", tenant.eventsPerSecond(), events);
-            add(charges, "tenant-bytes", "t:" + route.tenant() + ":b", tenant.bytesPerSecond(), bytes);
+            add(charges, "tenant-events", tenantKey(route.tenant(), "e"), tenant.eventsPerSecond(), events);
+            add(charges, "tenant-bytes", tenantKey(route.tenant(), "b"), tenant.bytesPerSecond(), bytes);
         }
         RateLimit source = route.rateLimit();
         if (source != null) {
-            add(charges, "source-events", "s:" + route.source() + ":e", source.eventsPerSecond(), events);
-            add(charges, "source-bytes", "s:" + route.source() + ":b", source.bytesPerSecond(), bytes);
+            add(charges, "source-events", sourceKey(route.tenant(), route.source(), "e"), source.eventsPerSecond(), events);
+            add(charges, "source-bytes", sourceKey(route.tenant(), route.source(), "b"), source.bytesPerSecond(), bytes);
+        }
+        for (Charge c : charges) {
+            if (c.amount > c.bucket.limit) {
+                return Future.succeededFuture(new Refusal(c.policy, c.bucket.limit, 0, true));
+            }
         }
         return charges.isEmpty() ? ADMITTED : next(charges, 0);
+    }
+
+    /**
+     * {@code sluice:rl:{t/<tenant>}:<e|b>}: a tenant's shared window. The braces are the Redis
+     * Cluster hash tag; each lease script touches only this one key.
+     */
+    static String tenantKey(String tenant, String unit) {
+        return "sluice:rl:{t/" + tenant + "}:" + unit;
+    }
+
+    /** {@code sluice:rl:{<tenant>/<source>}:<e|b>}: a source's shared window (the same hash tag as its idempotency keys). */
+    static String sourceKey(String tenant, String source, String unit) {
+        return "sluice:rl:{" + tenant + "/" + source + "}:" + unit;
     }
 
     private void add(List<Charge> charges, String policy, String id, long limit, long amount) {
         if (limit > 0) {
             WindowBucket b = buckets.computeIfAbsent(id + ":" + limit,
-                    k -> new WindowBucket(redis, "sluice:rl:" + id + ":" + limit, limit, degraded));
+                    k -> new WindowBucket(redis, id + ":" + limit, limit, degraded));
             charges.add(new Charge(policy, b, amount));
         }
     }
@@ -87,7 +110,7 @@ public final class RateLimiter {
             for (int j = 0; j < i; j++) {
                 charges.get(j).bucket.refund(charges.get(j).amount);
             }
-            return Future.succeededFuture(new Refusal(c.policy, c.bucket.limit, wait));
+            return Future.succeededFuture(new Refusal(c.policy, c.bucket.limit, wait, false));
         });
     }
 

@@ -19,19 +19,22 @@ import java.util.concurrent.TimeUnit;
 final class WindowBucket {
 
     /**
-     * KEYS[1] the limit's key; ARGV[1] the limit per second; ARGV[2] tokens wanted. The window is
-     * Redis's own clock second, so replicas with skewed clocks still share one window. Returns the
-     * tokens granted and the milliseconds left in the window.
+     * KEYS[1] the limit's key, a hash holding the current window ({@code w}, Redis's own clock second,
+     * so replicas with skewed clocks still share one window) and the tokens granted in it
+     * ({@code u}); ARGV[1] the limit per second; ARGV[2] tokens wanted. Touches no key but KEYS[1],
+     * so it runs on Redis Cluster. Returns the tokens granted and the milliseconds left in the window.
      */
     static final String SCRIPT = String.join("\n",
             "local t = redis.call('TIME')",
-            "local k = KEYS[1] .. ':' .. t[1]",
+            "local k = KEYS[1]",
             "local left = 1000 - math.floor(tonumber(t[2]) / 1000)",
-            "local used = tonumber(redis.call('GET', k) or '0')",
+            "local cur = redis.call('HMGET', k, 'w', 'u')",
+            "local used = 0",
+            "if cur[1] == t[1] then used = tonumber(cur[2] or '0') end",
             "local grant = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used)",
             "if grant < 0 then grant = 0 end",
-            "if grant > 0 then",
-            "  redis.call('INCRBY', k, grant)",
+            "if grant > 0 or cur[1] ~= t[1] then",
+            "  redis.call('HSET', k, 'w', t[1], 'u', used + grant)",
             "  redis.call('PEXPIRE', k, 3000)",
             "end",
             "return {grant, left}");

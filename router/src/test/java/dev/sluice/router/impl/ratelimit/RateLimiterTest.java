@@ -72,4 +72,27 @@ class RateLimiterTest {
         assertTrue(RateLimiter.limited(r, null));
         assertTrue(!RateLimiter.limited(Catalog.parseRoute(new JsonObject("{\"source\": \"x\"}")), null));
     }
+
+    @Test
+    void aRequestLargerThanAWholeWindowIsRefusedAsNeverAdmissible() {
+        RouteConfig r = route("{\"events\": 100, \"bytes\": 1000}");
+        RateLimiter.Refusal body = admit(r, null, 1, 1001);
+        assertNotNull(body);
+        assertTrue(body.never());
+        assertEquals("source-bytes", body.policy());
+        RateLimiter.Refusal batch = admit(r, null, 101, 10);
+        assertTrue(batch.never());
+        assertEquals("source-events", batch.policy());
+        RateLimiter.Refusal tenant = admit(route("{\"events\": 100}"), new RateLimit(0, 500), 1, 501);
+        assertTrue(tenant.never());
+        assertEquals("tenant-bytes", tenant.policy());
+        // Nothing was charged: the whole window is still there.
+        assertNull(admit(r, null, 1, 1000));
+    }
+
+    @Test
+    void theKeysOfOneLimitShareAClusterHashTag() {
+        assertEquals("sluice:rl:{t/acme}:e", RateLimiter.tenantKey("acme", "e"));
+        assertEquals("sluice:rl:{acme/orders}:b", RateLimiter.sourceKey("acme", "orders", "b"));
+    }
 }
