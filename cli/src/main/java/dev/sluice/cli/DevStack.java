@@ -7,6 +7,8 @@ import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
+import dev.sluice.core.db.Migrations;
+import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.Redis;
@@ -15,6 +17,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +50,18 @@ public final class DevStack implements AutoCloseable {
     private int routerManagementPort;
     private int executorManagementPort;
 
-    /** The dev catalog: one source, {@code demo}, and one workflow posting each event to the echo target. */
+    /**
+     * The dev catalog: two sources, the open {@code demo} and the locked-down {@code demo-secure}
+     * (API key, Sluice signature, fail-closed idempotency; see {@link DevSecure}), and one workflow
+     * posting each event of either to the echo target.
+     */
     public static Catalog demoCatalog(String echoUrl) {
         return Catalog.parse(new JsonObject()
                 .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
                         .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
-                        .put("tenant", "dev")))
+                        .put("tenant", "dev")).add(new JsonObject(DevSecure.routeJson())))
                 .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
-                        .put("sources", new io.vertx.core.json.JsonArray().add("demo"))
+                        .put("sources", new io.vertx.core.json.JsonArray().add("demo").add(DevSecure.SOURCE))
                         .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
                                 .put("url", echoUrl).put("timeout", "5s"))))));
     }
@@ -86,6 +96,7 @@ public final class DevStack implements AutoCloseable {
             TopicsApply.apply(admin, catalog, Optional.empty(), Duration.ofSeconds(30))
                     .forEach(c -> LOG.info("topic {}: {}", c.topic(), c.action()));
         }
+        seedDevAccess(postgres.uri());
         RouterConfig rc = RouterConfig.from(settings);
         rc = rc.withPorts(host, rc.port(), rc.managementPort()).withRedis(redis.uri()).withPostgres(postgres.uri());
         router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
@@ -95,6 +106,20 @@ public final class DevStack implements AutoCloseable {
         routerPort = rc.port();
         routerManagementPort = rc.managementPort();
         executorManagementPort = ec.managementPort();
+    }
+
+    /** The schema, tenant {@code dev} and its published dev API key, before the router loads its keys. */
+    private void seedDevAccess(String pgUri) throws Exception {
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+                .connectingTo(PgConnectOptions.fromUri(pgUri).addProperty("client_min_messages", "warning")).using(vertx).build();
+        try {
+            await(Migrations.apply(pool));
+            for (String sql : DevSecure.seedStatements()) {
+                await(pool.query(sql).execute());
+            }
+        } finally {
+            await(pool.close());
+        }
     }
 
     private static <T> T await(Future<T> f) throws Exception {
@@ -117,6 +142,10 @@ public final class DevStack implements AutoCloseable {
                 "",
                 "Send an event:",
                 "  curl -i -X POST " + ingest + " -H 'content-type: application/json' -d '{\"hello\":\"sluice\"}'",
+                "Locked-down source (API key + Sluice signature + fail-closed idempotency; DEV-ONLY credentials):",
+                "  ingest         POST http://" + host + ":" + routerPort + "/v1/events/" + DevSecure.SOURCE,
+                "  api key        Authorization: Bearer " + DevSecure.API_KEY,
+                "  signing secret " + DevSecure.SIGNING_SECRET + "   (Sluice-Signature: t=<unix>,v1=<hex hmac-sha256 of t.body>)",
                 "See it run:",
                 "  curl -s http://" + host + ":" + executorManagementPort + "/metrics | grep -E '^sluice_(executor_runs_total|event_latency_seconds_(count|sum))'",
                 "",

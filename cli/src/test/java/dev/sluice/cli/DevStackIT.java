@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Settings;
+import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,6 +51,24 @@ class DevStackIT {
                     HttpResponse.BodyHandlers.ofString()).body()
                     .contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"demo-echo\"} 1.0"));
             assertEquals(1, stack.echoed());
+
+            // demo-secure: refused without the dev key, accepted with it and a fresh signature, then replayed.
+            URI secure = URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/" + DevSecure.SOURCE);
+            assertTrue(banner.contains(DevSecure.API_KEY) && banner.contains(DevSecure.SIGNING_SECRET), banner);
+            HttpResponse<String> noKey = http.send(HttpRequest.newBuilder(secure).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, noKey.statusCode(), noKey.body());
+            String body = "{\"charge\":1}";
+            long t = System.currentTimeMillis() / 1000;
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(DevSecure.SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String signature = "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8)));
+            HttpResponse<String> signed = http.send(HttpRequest.newBuilder(secure).header("content-type", "application/json")
+                    .header("authorization", "Bearer " + DevSecure.API_KEY).header("sluice-signature", signature)
+                    .header("idempotency-key", "dev-it-1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, signed.statusCode(), signed.body());
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> stack.echoed() == 2);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.current().descendants().count() == childrenBefore);
     }

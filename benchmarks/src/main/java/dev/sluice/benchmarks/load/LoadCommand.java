@@ -109,12 +109,15 @@ public final class LoadCommand {
                             + "); the generator produces the events to its broker itself, the router stays idle ...");
                     t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START).direct();
                 } else if (o.split()) {
-                    out.println("starting Kafka, " + o.root().resolve("sluice") + " router" + (o.e2e() ? " and executor" : "")
-                            + " (logs in " + o.out() + ") ...");
-                    t = SplitStack.start(o.root(), g.receiverUrl(), javaOpts, o.out(), SELF_START, o.e2e());
+                    out.println("starting Kafka" + (o.secure() ? ", Redis, PostgreSQL" : "") + ", " + o.root().resolve("sluice")
+                            + " router" + (o.e2e() ? " and executor" : "") + " (logs in " + o.out() + ") ...");
+                    t = SplitStack.start(o.root(), g.receiverUrl(), javaOpts, o.out(), SELF_START, o.e2e(), o.secure());
                 } else {
                     out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log") + ") ...");
                     t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START);
+                    if (o.secure()) {
+                        t = ((SelfStack) t).secure();
+                    }
                 }
                 opts = o.withTarget(t.ingestUrl(), t.executorMetricsUrl());
                 out.println("sluice is ready: " + t.ingestUrl());

@@ -1,6 +1,7 @@
 package dev.sluice.benchmarks.load;
 
 import dev.sluice.core.Durations;
+import dev.sluice.testkit.DevSecure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -52,13 +53,20 @@ import java.util.Map;
  * @param direct          with {@code --self --e2e}: the generator produces the events straight to the dev stack's Kafka,
  *                        stamped as the router stamps them, and the router stays idle: the executor (Redis claims and
  *                        the PostgreSQL run log on, as in {@code sluice dev}) measured without the HTTP edge's CPU
+ * @param apiKey          sent as {@code Authorization: Bearer <apiKey>} on every request, or null
+ * @param signSecret      sign every request with Sluice's scheme ({@code Sluice-Signature: t=<unix>,v1=<hex HMAC-SHA256
+ *                        of t + "." + body>}), or null; each body then differs (the router refuses a replayed signature)
+ * @param idempotency     a fresh {@code Idempotency-Key} on every request, so each takes the router's Redis claim
+ * @param secure          with {@code --self}: measure the dev stack's {@code demo-secure} source (API key, signature and
+ *                        fail-closed idempotency all on), with its dev key and secret unless given
  */
 public record RunOptions(boolean e2e, double rate, Duration duration, Duration warmup, String schedule, int connections,
                          boolean http2, int batch, int payloadBytes, int keys, String target, boolean self, Path root, Path out,
                          boolean findKnee, double kneeFactor, int kneeMaxSteps, Duration p99Bound, String executorMetrics,
                          Duration ttl, Duration webhookDelay, int receiverPort, Duration timeout, Duration drain, int loops,
                          String childJavaOpts, boolean jfr, Duration receiverPauseAt, Duration receiverPause,
-                         Duration selfWarmup, boolean split, boolean direct) {
+                         Duration selfWarmup, boolean split, boolean direct, String apiKey, String signSecret,
+                         boolean idempotency, boolean secure) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
@@ -68,7 +76,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 DEFAULT_TARGET, false, Path.of("."), defaultOut(), false, 1.5, 12, Duration.ofMillis(50),
                 DEFAULT_EXECUTOR_METRICS, Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10),
                 Duration.ofSeconds(50), Math.min(2, Runtime.getRuntime().availableProcessors()), null, false, Duration.ZERO,
-                Duration.ZERO, Duration.ofSeconds(30), false, false);
+                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false);
     }
 
     static Path defaultOut() {
@@ -96,7 +104,12 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --ttl 20s  --webhook-delay 0ms  --receiver-port 0  --timeout 10s  --drain TTL+30s  --loops 2",
             "  --child-java-opts OPTS    SLUICE_JAVA_OPTS for the --self child;  --jfr  profile the child(ren) into <out>/jfr/",
             "                            (then: sluice bench jfr-top <out>/jfr/FILE.jfr <out>  for the measured window)",
-            "  --receiver-pause 3s --receiver-pause-at 1s   stall the receiver (fault injection for the gate)");
+            "  --receiver-pause 3s --receiver-pause-at 1s   stall the receiver (fault injection for the gate)",
+            "  --api-key KEY             Authorization: Bearer KEY on every request",
+            "  --sign-secret SECRET      Sluice-Signature (t=<unix>,v1=HMAC-SHA256 of t.body) on every request; bodies made unique",
+            "  --idempotency             a unique Idempotency-Key per request (every request takes the Redis dedup claim)",
+            "  --secure                  with --self: target the dev stack's demo-secure source (key + signature + fail-closed",
+            "                            idempotency), with its published dev key and secret: the A side of the >=70% check");
 
     public static RunOptions parse(List<String> args) {
         RunOptions o = defaults();
@@ -171,7 +184,11 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     dur(f, "receiver-pause", o.receiverPause),
                     dur(f, "self-warmup", o.selfWarmup),
                     flags.contains("split"),
-                    flags.contains("direct"));
+                    flags.contains("direct"),
+                    f.containsKey("api-key") ? f.get("api-key") : flags.contains("secure") ? DevSecure.API_KEY : o.apiKey,
+                    f.containsKey("sign-secret") ? f.get("sign-secret") : flags.contains("secure") ? DevSecure.SIGNING_SECRET : o.signSecret,
+                    flags.contains("idempotency") || flags.contains("secure"),
+                    flags.contains("secure"));
             r.validate();
             return r;
         } catch (dev.sluice.core.ConfigException e) {
@@ -179,11 +196,12 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         }
     }
 
-    private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split", "direct");
+    private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split", "direct",
+            "idempotency", "secure");
     private static final List<String> VALUED = List.of("rate", "duration", "warmup", "schedule", "connections", "batch", "payload",
             "keys", "target", "root", "out", "knee-factor", "knee-max-steps", "p99-bound", "executor-metrics", "ttl",
             "webhook-delay", "receiver-port", "timeout", "drain", "loops", "child-java-opts", "receiver-pause-at", "receiver-pause",
-            "self-warmup");
+            "self-warmup", "api-key", "sign-secret");
 
     private void validate() {
         if (rate <= 0 && schedule == null) {
@@ -203,6 +221,19 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         }
         if (direct && batch != 1) {
             throw new IllegalArgumentException("--direct produces records one by one; --batch is for the HTTP edge");
+        }
+        if (secure && !self) {
+            throw new IllegalArgumentException("--secure goes with --self (it targets the dev stack's demo-secure source); "
+                    + "against another Sluice, give --target, --api-key, --sign-secret and --idempotency");
+        }
+        if (direct && (apiKey != null || signSecret != null || idempotency)) {
+            throw new IllegalArgumentException("--direct bypasses the router; --api-key, --sign-secret, --idempotency and --secure are for the HTTP edge");
+        }
+        if (batch != 1 && (signSecret != null || idempotency)) {
+            throw new IllegalArgumentException("--sign-secret and --idempotency make each single-event request unique; use them with --batch 1");
+        }
+        if (signSecret != null && signSecret.isEmpty() || apiKey != null && apiKey.isBlank()) {
+            throw new IllegalArgumentException("--api-key and --sign-secret must not be empty");
         }
         if (split && !self) {
             throw new IllegalArgumentException("--split goes with --self");
@@ -252,25 +283,25 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     public RunOptions withRate(double r) {
         return new RunOptions(e2e, r, duration, warmup, null, connections, http2, batch, payloadBytes, keys, target, self, root, out,
                 findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout, drain,
-                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
+                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
     public RunOptions withOut(Path dir) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, dir, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
     public RunOptions withE2e(boolean on) {
         return new RunOptions(on, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, ingestUrl, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, metricsUrl, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
     /**
@@ -284,7 +315,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 + ":" + (ms * 2 / 3) + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
         return new RunOptions(e2e, rate, duration, Duration.ZERO, spec, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct);
+                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
     /** The settings a summary records, so a result can be reproduced. */
@@ -303,6 +334,10 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         m.put("ttl", Durations.format(ttl));
         m.put("webhookDelay", Durations.format(webhookDelay));
         m.put("loops", loops);
+        if (apiKey != null || signSecret != null || idempotency) {
+            m.put("edgeChecks", ((apiKey != null ? "api-key " : "") + (signSecret != null ? "signature " : "")
+                    + (idempotency ? "idempotency-key" : "")).trim());
+        }
         if (!receiverPause.isZero()) {
             m.put("receiverPause", Durations.format(receiverPause) + " at +" + Durations.format(receiverPauseAt));
         }

@@ -24,9 +24,23 @@ final class RunPlan {
     final int batch;
     /** With {@code batch > 1}: the body of every request, {@code batch} payload lines. */
     final byte[] batchBody;
+    /** {@code Bearer <key>} for every request, or null. */
+    final String authorization;
+    /** Sign every request with this secret (Sluice's scheme), or null. */
+    final String signSecret;
+    /** A fresh {@code Idempotency-Key} per request: {@link #idempotencyPrefix} and the event's number. */
+    final boolean idempotency;
+    final String idempotencyPrefix;
+    /** Every request's body differs (needed when signing: the router refuses a replayed signature). */
+    final boolean uniqueBodies;
 
     RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
             long timeoutMillis, boolean e2e, int batch) {
+        this(schedule, startNanos, warmupNanos, target, payloadBytes, keyCount, timeoutMillis, e2e, batch, null, null, false);
+    }
+
+    RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
+            long timeoutMillis, boolean e2e, int batch, String apiKey, String signSecret, boolean idempotency) {
         this.schedule = schedule;
         this.startNanos = startNanos;
         this.warmupNanos = warmupNanos;
@@ -42,6 +56,12 @@ final class RunPlan {
         this.timeoutMillis = timeoutMillis;
         this.e2e = e2e;
         this.batchBody = batch > 1 ? ndjson(payload, batch) : null;
+        this.authorization = apiKey == null ? null : "Bearer " + apiKey;
+        this.signSecret = signSecret;
+        this.idempotency = idempotency;
+        // Unique across runs (the priming run and each knee step number their events from 0 again).
+        this.idempotencyPrefix = "bench-" + Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(startNanos) + "-";
+        this.uniqueBodies = signSecret != null;
     }
 
     /** {@code count} copies of {@code line}, one per line. */

@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks.load;
 
+import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -32,6 +33,7 @@ final class SelfStack implements Target {
     private final int executorManagementPort;
     private final Path log;
     private String directBootstrap;
+    private boolean secure;
 
     private SelfStack(Process process, int routerPort, int executorManagementPort, Path log) {
         this.process = process;
@@ -150,6 +152,12 @@ final class SelfStack implements Target {
         throw new IllegalStateException("sluice dev did not print its kafka address; log " + log + ":\n" + tail());
     }
 
+    /** {@code --secure}: measure the {@code demo-secure} source (API key, signature, fail-closed idempotency). */
+    SelfStack secure() {
+        secure = true;
+        return this;
+    }
+
     @Override
     public String kafkaBootstrap() {
         return directBootstrap;
@@ -157,7 +165,8 @@ final class SelfStack implements Target {
 
     @Override
     public String ingestUrl() {
-        return directBootstrap != null ? "kafka://" + directBootstrap + "/sluice.demo" : "http://" + HOST + ":" + routerPort + "/v1/events/demo";
+        return directBootstrap != null ? "kafka://" + directBootstrap + "/sluice.demo"
+                : "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
     }
 
     @Override

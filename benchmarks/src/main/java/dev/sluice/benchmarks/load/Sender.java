@@ -46,6 +46,7 @@ final class Sender {
     long lastMeasuredAckNanos;
 
     private final DirectProducer direct;
+    private final EdgeHeaders edge;
 
     Sender(Context context, HttpClient client, RunPlan plan, DirectProducer direct) {
         this.direct = direct;
@@ -55,6 +56,10 @@ final class Sender {
         this.base = new RequestOptions().setMethod(HttpMethod.POST).setHost(plan.host).setPort(plan.port).setURI(plan.path)
                 .setConnectTimeout(plan.timeoutMillis).setIdleTimeout(plan.timeoutMillis)
                 .putHeader("content-type", plan.batch > 1 ? "application/x-ndjson" : "application/json");
+        if (plan.authorization != null) {
+            base.putHeader("authorization", plan.authorization);
+        }
+        this.edge = new EdgeHeaders(plan.signSecret);
     }
 
     Context context() {
@@ -152,6 +157,13 @@ final class Sender {
             return;
         }
         RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (i % plan.keys.length)]);
+        byte[] body = plan.uniqueBodies ? EdgeHeaders.uniqueBody(plan.payload, i) : plan.payload;
+        if (edge.signs()) {
+            options.putHeader("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
+        }
+        if (plan.idempotency) {
+            options.putHeader("idempotency-key", plan.idempotencyPrefix + i);
+        }
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
                 failed(ar.cause() instanceof TimeoutException ? "connect_timeout"
@@ -160,7 +172,7 @@ final class Sender {
             }
             HttpClientRequest req = ar.result();
             long sentAt = System.nanoTime();
-            req.send(Buffer.buffer(plan.payload)).onComplete(rr -> responded(rr, intended, sentAt, measured));
+            req.send(Buffer.buffer(body)).onComplete(rr -> responded(rr, intended, sentAt, measured));
         });
     }
 

@@ -1,7 +1,12 @@
 package dev.sluice.benchmarks.load;
 
 import dev.sluice.core.Topics;
+import dev.sluice.core.Settings;
+import dev.sluice.core.db.Migrations;
+import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Postgres;
+import dev.sluice.testkit.Redis;
 import dev.sluice.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -21,13 +26,18 @@ import java.util.concurrent.TimeUnit;
  * executor's CPU per event are measured apart (in {@code sluice dev} they share one JVM and its
  * event loops). The catalog is {@code sluice dev}'s demo route with the workflow posting to the
  * generator's receiver. A router-only run starts no executor at all, so the router is measured
- * alone with its broker.
+ * alone with its broker. With {@code --secure} the broker is joined by Redis and PostgreSQL (the
+ * router's dedup and replay store, and its keys), seeded with the dev tenant and key, and the
+ * catalog adds the {@code demo-secure} source.
  */
 final class SplitStack implements Target {
 
     private static final String HOST = "127.0.0.1";
 
     private final KafkaBroker kafka;
+    private Redis redis;
+    private Postgres postgres;
+    private boolean secure;
     private final List<Process> children = new ArrayList<>();
     private final int routerPort;
     private final int executorManagementPort;
@@ -40,7 +50,8 @@ final class SplitStack implements Target {
     }
 
     /** Starts the broker and the router, and the executor unless {@code withExecutor} is false (router-only runs). */
-    static SplitStack start(Path root, String webhookUrl, String javaOpts, Path outDir, Duration timeout, boolean withExecutor) {
+    static SplitStack start(Path root, String webhookUrl, String javaOpts, Path outDir, Duration timeout, boolean withExecutor,
+                            boolean secure) {
         Path script = root.resolve("sluice").toAbsolutePath().normalize();
         if (!Files.isExecutable(script)) {
             throw new IllegalStateException(script + " not found or not executable; pass --root <repository root>");
@@ -53,15 +64,26 @@ final class SplitStack implements Target {
             dev.sluice.core.Catalog.parse(catalog);
             Path catalogFile = outDir.toAbsolutePath().resolve("catalog.json");
             Files.writeString(catalogFile, catalog.encodePrettily(), StandardCharsets.UTF_8);
-            for (String t : List.of(topic, Topics.expired(topic), Topics.deadLetter(topic))) {
-                kafka.createTopic(t, 6, Topics.liveRetention(Duration.ofSeconds(20)));
+            for (String base : List.of(topic, DevSecure.TOPIC)) {
+                for (String t : List.of(base, Topics.expired(base), Topics.deadLetter(base))) {
+                    kafka.createTopic(t, 6, Topics.liveRetention(Duration.ofSeconds(20)));
+                }
             }
             int routerManagement = Ports.freePort();
             Map<String, String> common = Map.of("SLUICE_CATALOG_FILE", catalogFile.toString(),
                     "SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-            s.children.add(launch(script, "router", javaOpts, outDir.resolve("sluice-router.log"), common, Map.of(
+            Map<String, String> router = new java.util.HashMap<>(Map.of(
                     "SLUICE_ROUTER_HOST", HOST, "SLUICE_ROUTER_PORT", Integer.toString(s.routerPort),
-                    "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement))));
+                    "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement)));
+            if (secure) {
+                s.secure = true;
+                s.redis = Redis.startOrFromEnv();
+                s.postgres = Postgres.startOrFromEnv();
+                seed(s.postgres.uri());
+                router.put("SLUICE_REDIS_URL", s.redis.uri());
+                router.put("SLUICE_PG_URL", s.postgres.uri());
+            }
+            s.children.add(launch(script, "router", javaOpts, outDir.resolve("sluice-router.log"), common, router));
             // One at a time: ./sluice may build first, and two builds of one tree must not overlap.
             s.awaitReady("http://" + HOST + ":" + routerManagement + "/health/ready", false, timeout);
             if (!withExecutor) {
@@ -81,12 +103,36 @@ final class SplitStack implements Target {
         }
     }
 
+    /** {@code sluice dev}'s catalog: the open {@code demo} source, {@code demo-secure}, and the workflow on both. */
     private static String demoCatalogJson(String topic, String webhookUrl) {
         return """
-                {"routes": [{"source": "demo", "topic": "%s", "ttl": "20s", "partitions": 6, "type": "dev.sluice.demo", "tenant": "dev"}],
-                 "workflows": [{"name": "demo-echo", "sources": ["demo"],
+                {"routes": [{"source": "demo", "topic": "%s", "ttl": "20s", "partitions": 6, "type": "dev.sluice.demo", "tenant": "dev"},
+                            %s],
+                 "workflows": [{"name": "demo-echo", "sources": ["demo", "%s"],
                                 "steps": [{"type": "http", "url": "%s", "timeout": "5s"}]}]}
-                """.formatted(topic, webhookUrl);
+                """.formatted(topic, DevSecure.routeJson(), DevSecure.SOURCE, webhookUrl);
+    }
+
+    /** The schema, then the dev tenant and its key, so the router finds them at its first load. */
+    private static void seed(String pgUri) {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(1))
+                    .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(pgUri).addProperty("client_min_messages", "warning"))
+                    .using(vertx).build();
+            io.vertx.core.Future<Void> done = Migrations.apply(pool);
+            for (String sql : DevSecure.seedStatements()) {
+                done = done.compose(v -> pool.query(sql).execute().mapEmpty());
+            }
+            done.eventually(pool::close).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot seed the dev tenant and key into " + Settings.redact("url", pgUri), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            vertx.close();
+        }
     }
 
     private static Process launch(Path script, String role, String javaOpts, Path log, Map<String, String> common,
@@ -121,7 +167,7 @@ final class SplitStack implements Target {
 
     @Override
     public String ingestUrl() {
-        return "http://" + HOST + ":" + routerPort + "/v1/events/demo";
+        return "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
     }
 
     @Override
@@ -159,5 +205,11 @@ final class SplitStack implements Target {
             }
         }
         kafka.close();
+        if (redis != null) {
+            redis.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
     }
 }
