@@ -175,12 +175,16 @@ final class SplitStack implements Target {
         return executorStarted ? "http://" + HOST + ":" + executorManagementPort + "/metrics" : null;
     }
 
-    /** The router, the executor, and the broker (a child of this JVM). */
+    /** The router, the executor, and the broker, Redis and PostgreSQL (children of this JVM). */
     @Override
     public List<ProcessHandle> processes() {
         List<ProcessHandle> out = new ArrayList<>();
         children.forEach(p -> out.add(p.toHandle()));
-        ProcessHandle.current().children().filter(h -> ProcessCpu.name(h).equals("kafka broker")).forEach(out::add);
+        // With --secure also Redis and PostgreSQL (children of this JVM), so both sides of an A/B report their CPU.
+        ProcessHandle.current().children().filter(h -> switch (ProcessCpu.name(h)) {
+            case "kafka broker", "redis", "postgresql" -> true;
+            default -> false;
+        }).forEach(out::add);
         return out;
     }
 
