@@ -21,7 +21,7 @@ final class Pending {
     final Problems.Kind[] kinds;
     int outstanding;
     boolean done;
-    /** Told, once answered, whether the single event was accepted (idempotent ingest). */
+    /** Told, once every event is resolved (answered or not), whether all were accepted (idempotent ingest). */
     java.util.function.Consumer<Boolean> after;
     /** Batch items answered from an earlier copy (idempotent ingest); null until one is. */
     boolean[] replayed;
@@ -101,6 +101,15 @@ final class Pending {
         }
     }
 
+    private boolean allAccepted() {
+        for (String problem : problems) {
+            if (problem != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean replayed(int i) {
         return replayed != null && replayed[i];
     }
@@ -112,12 +121,16 @@ final class Pending {
             return;
         }
         p.done = true;
+        copyRepeats();
+        if (p.after != null) {
+            // Before the answer, and even when the sender has gone: a claim must not stay open until its TTL.
+            p.after.accept(allAccepted());
+        }
         HttpServerRequest req = p.req;
         if (req.response().ended() || req.response().closed()) {
             return;
         }
         long produceNanos = System.nanoTime() - p.startNanos;
-        copyRepeats();
         int accepted = 0;
         int replays = 0;
         for (int i = 0; i < p.resolved.length; i++) {
@@ -132,9 +145,6 @@ final class Pending {
             } else {
                 p.meters.rejected(p.kinds[i]);
             }
-        }
-        if (p.after != null) {
-            p.after.accept(accepted == p.resolved.length);
         }
         if (!p.batch) {
             if (accepted == 1) {
