@@ -110,6 +110,8 @@ public final class Deduplicator {
         return round(keys, newIds, Long.toString(ttlMillis), until, out, open)
                 .timeout(BATCH_TIMEOUT_MS + waitMillis, TimeUnit.MILLISECONDS)
                 .recover(err -> {
+                    // Some claims may have been taken before Redis stalled: give back those still ours.
+                    releaseOwn(keys, newIds);
                     List<Claim> down = new ArrayList<>(out.length);
                     for (String id : newIds) {
                         down.add(new Claim(Kind.UNAVAILABLE, id, 0));
@@ -153,6 +155,29 @@ public final class Deduplicator {
             vertx.setTimer(POLL_MS, t -> round(keys, newIds, ttl, until, out, next).onComplete(later));
             return later.future();
         });
+    }
+
+    /**
+     * KEYS the claims of one batch (one hash tag, so one slot); ARGV[i] the value KEYS[i] holds if
+     * it is still this batch's claim. Deletes exactly those, so another request's claim is never
+     * dropped.
+     */
+    static final String RELEASE_OWN = String.join("\n",
+            "for i, k in ipairs(KEYS) do",
+            "  if redis.call('GET', k) == ARGV[i] then redis.call('DEL', k) end",
+            "end",
+            "return 0");
+
+    /** Best effort, after a batch's claim failed midway: deletes the claims that are still this batch's. */
+    private void releaseOwn(List<String> keys, List<String> newIds) {
+        List<String> args = new ArrayList<>(2 + 2 * keys.size());
+        args.add(RELEASE_OWN);
+        args.add(Integer.toString(keys.size()));
+        args.addAll(keys);
+        for (String id : newIds) {
+            args.add("p:" + id);
+        }
+        redis.eval(args).onFailure(e -> { });
     }
 
     /**
