@@ -318,6 +318,12 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure);
     }
 
+    /** The settings without the API key and signing secret (which {@link #describe} leaves out too). */
+    @Override
+    public String toString() {
+        return "RunOptions" + describe();
+    }
+
     /** The settings a summary records, so a result can be reproduced. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();

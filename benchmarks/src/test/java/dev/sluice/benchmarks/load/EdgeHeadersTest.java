@@ -63,6 +63,7 @@ class EdgeHeadersTest {
         assertTrue(o.idempotency());
         assertFalse(o.secure());
         assertEquals("api-key signature idempotency-key", o.describe().get("edgeChecks"));
+        assertFalse(o.toString().contains("sk_x") || o.toString().contains("abc"), o.toString());
         RunOptions plain = RunOptions.parse(List.of("--rate", "10"));
         assertNull(plain.apiKey());
         assertNull(plain.signSecret());
