@@ -93,22 +93,42 @@ public final class WrkRun {
         }
     }
 
-    /** The wrk script: every request posts the same body; wrk's own fast path, no Lua per request. */
-    static String script(int payload, int batch) {
-        String event = payloadJson(payload);
-        String body = batch == 1 ? event : String.join("\n", java.util.Collections.nCopies(batch, event)) + "\n";
-        String type = batch == 1 ? "application/json" : "application/x-ndjson";
-        return "wrk.method = \"POST\"\n"
-                + "wrk.headers[\"Content-Type\"] = \"" + type + "\"\n"
-                + "wrk.body = \"" + body.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"\n";
-    }
+    /** Distinct events the script prepares (cycled through): enough that no produce batch sees a body twice. */
+    static final int DISTINCT_EVENTS = 100_000;
 
-    /** A JSON object of exactly {@code bytes} bytes. */
-    static String payloadJson(int bytes) {
-        String head = "{\"v\":\"";
-        String tail = "\"}";
-        int fill = Math.max(0, bytes - head.length() - tail.length());
-        return head + "x".repeat(fill) + tail;
+    /**
+     * The wrk script. Each event is a JSON object of the asked size holding random hex digits, so
+     * payloads do not compress (lz4 has no entropy coding), and no two events in reach of one
+     * produce batch are alike; the bodies are built once per wrk thread and cycled through.
+     */
+    static String script(int payload, int batch) {
+        int fill = Math.max(0, payload - "{\"v\":\"\"}".length());
+        int bodies = Math.max(10, DISTINCT_EVENTS / batch);
+        String type = batch == 1 ? "application/json" : "application/x-ndjson";
+        return String.join("\n",
+                "wrk.method = \"POST\"",
+                "wrk.headers[\"Content-Type\"] = \"" + type + "\"",
+                "local bodies = {}",
+                "local count = " + bodies,
+                "local hex = \"0123456789abcdef\"",
+                "function init(args)",
+                "  math.randomseed(os.time() + tonumber(tostring({}):match(\"0x(%x+)\") or \"0\", 16))",
+                "  for i = 1, count do",
+                "    local events = {}",
+                "    for e = 1, " + batch + " do",
+                "      local t = {}",
+                "      for c = 1, " + fill + " do local r = math.random(16); t[c] = hex:sub(r, r) end",
+                "      events[e] = '{\"v\":\"' .. table.concat(t) .. '\"}'",
+                "    end",
+                "    bodies[i] = table.concat(events, \"\\n\")" + (batch > 1 ? " .. \"\\n\"" : ""),
+                "  end",
+                "end",
+                "local n = 0",
+                "function request()",
+                "  n = n % count + 1",
+                "  return wrk.format(nil, nil, nil, bodies[n])",
+                "end",
+                "");
     }
 
     private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in ([0-9.]+)(us|ms|s|m)");

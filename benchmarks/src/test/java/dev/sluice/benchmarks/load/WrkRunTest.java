@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,13 +45,15 @@ class WrkRunTest {
     }
 
     @Test
-    void theScriptPostsABodyOfTheAskedSizeOrAnNdjsonBatch() {
+    void theScriptPostsRandomEventsOfTheAskedSizeOrNdjsonBatches() {
         String single = WrkRun.script(200, 1);
         assertTrue(single.contains("application/json"));
-        assertEquals(200, WrkRun.payloadJson(200).getBytes(StandardCharsets.UTF_8).length);
-        String batch = WrkRun.script(100, 3);
+        assertTrue(single.contains("for c = 1, 192 do"), "192 random digits fill a 200-byte event");
+        assertTrue(single.contains("local count = 100000"));
+        String batch = WrkRun.script(200, 100);
         assertTrue(batch.contains("application/x-ndjson"));
-        assertEquals(3, batch.split("\\\\n", -1).length - 1, "three NDJSON lines, each ending in an escaped newline");
+        assertTrue(batch.contains("for e = 1, 100 do"));
+        assertTrue(batch.contains("local count = 1000"));
     }
 
     @Test
