@@ -20,6 +20,7 @@ public final class BenchMain {
             "usage: sluice bench <command> [flags]",
             "  jmh [JMH args]            JMH microbenchmarks, e.g. jmh RecordCodec -p payloadBytes=1024 (jmh -h for JMH's flags)",
             "  run [flags]               an open-loop load run (the default command)",
+            "  wrk [flags]               the router's saturation throughput driven by wrk (sluice bench wrk --help)",
             "  gate --rate R --duration D [flags]",
             "                            an end-to-end run; exits 1 if ingest→start p99.9 > 2 s, any late start,",
             "                            any acknowledged event unaccounted for, or achieved < 95% of R",
@@ -50,6 +51,13 @@ public final class BenchMain {
                 }
                 case "run" -> {
                     return LoadCommand.run(RunOptions.parse(rest), System.out);
+                }
+                case "wrk" -> {
+                    if (rest.contains("--help") || rest.contains("-h")) {
+                        System.out.println(dev.sluice.benchmarks.load.WrkRun.USAGE);
+                        return 0;
+                    }
+                    return dev.sluice.benchmarks.load.WrkRun.run(rest, System.out);
                 }
                 case "gate" -> {
                     return LoadCommand.gate(RunOptions.parse(rest), System.out);

@@ -1,7 +1,6 @@
 package dev.sluice.core;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,7 +22,7 @@ public final class EventRecords {
         h.add(header(SluiceHeaders.CE_ID, e.id()));
         h.add(header(SluiceHeaders.CE_SOURCE, e.source()));
         h.add(header(SluiceHeaders.CE_TYPE, e.type()));
-        h.add(header(SluiceHeaders.CE_TIME, e.time() != null ? e.time() : Instant.ofEpochMilli(e.ingestMillis()).toString()));
+        h.add(header(SluiceHeaders.CE_TIME, e.time() != null ? e.time() : Timestamps.rfc3339Millis(e.ingestMillis())));
         if (e.subject() != null) {
             h.add(header(SluiceHeaders.CE_SUBJECT, e.subject()));
         }

@@ -4,10 +4,9 @@ import dev.sluice.core.EventIds;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.http.AcceptedBody;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -89,7 +88,7 @@ public class IngestPathBenchmark {
     public String withAckBody() {
         IngestedEvent e = event();
         send(e);
-        return "{\"id\":" + Json.encode(e.id()) + ",\"deadline\":\"" + Instant.ofEpochMilli(e.deadlineMillis()) + "\"}";
+        return AcceptedBody.of(e.id(), e.deadlineMillis());
     }
 
     private IngestedEvent event() {

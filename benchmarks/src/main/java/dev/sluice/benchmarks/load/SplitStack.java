@@ -165,6 +165,10 @@ final class SplitStack implements Target {
         throw new IllegalStateException(url + " was not ready within " + timeout);
     }
 
+    String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
     @Override
     public String ingestUrl() {
         return "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");

@@ -4,12 +4,10 @@ import dev.sluice.core.EventIds;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.redis.Deduplicator;
 import dev.sluice.router.impl.ingest.Parsed;
+import dev.sluice.router.impl.redis.Deduplicator;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.Json;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +77,7 @@ final class IdempotentSubmit {
                     host.closeIfDraining(req);
                     req.response().setStatusCode(202).putHeader("content-type", "application/json")
                             .putHeader("idempotent-replayed", "true")
-                            .end("{\"id\":" + Json.encode(c.id()) + ",\"deadline\":\"" + Instant.ofEpochMilli(c.deadline()) + "\"}");
+                            .end(AcceptedBody.of(c.id(), c.deadline()));
                 }
                 case IN_PROGRESS -> host.reject(req, meters, Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
                         "a request with this key is still being stored; retry shortly");

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The ingest endpoints:
@@ -57,6 +56,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final ArrayDeque<Reading> reading = new ArrayDeque<>();
     private final long bodyTimeoutNanos;
     private final IdempotentSubmit idempotent;
+    private final AckQueue acks;
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
@@ -64,6 +64,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
+        this.acks = new AckQueue(context, this::acked);
         this.idempotent = new IdempotentSubmit(state, context, new IdempotentSubmit.Host() {
             @Override
             public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
@@ -286,7 +287,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             p.bytes[i] = event.payload().length;
             int index = i;
             EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
-                    (md, err) -> context.runOnContext(x -> acked(p, index, md, err)));
+                    (md, err) -> acks.add(p, index, err));
             if (refusal != null) {
                 p.reject(index, Problems.Kind.OVERLOADED,
                         "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
@@ -298,7 +299,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         return p;
     }
 
-    private void acked(Pending p, int index, RecordMetadata md, Exception err) {
+    private void acked(Pending p, int index, Exception err) {
         if (p.done || p.resolved[index]) {
             return;
         }

@@ -45,6 +45,12 @@ public final class IngestVerticle extends VerticleBase {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
+                // No WebSockets here: without these the WebSocket extension handler leaves the pipeline.
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false)
+                // Every request is read and answered on its own event loop (acks hop back before the
+                // answer is written), so responses skip Vert.x's cross-thread outbound queue.
+                .setStrictThreadMode(true)
                 .setDecompressionSupported(true)
                 .setHttp2ClearTextEnabled(c.h2c())
                 // A connection that sends nothing for this long is closed: the keep-alive bound, and the

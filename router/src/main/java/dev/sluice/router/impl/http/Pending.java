@@ -1,14 +1,17 @@
 package dev.sluice.router.impl.http;
 
+import dev.sluice.core.Timestamps;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 
 /** A request waiting for the acks of its events (one, or a batch), and how it is answered. Event-loop confined. */
 final class Pending {
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
     final HttpServerRequest req;
     final RouteMeters meters;
     final boolean batch;
@@ -148,8 +151,7 @@ final class Pending {
         }
         if (!p.batch) {
             if (accepted == 1) {
-                req.response().setStatusCode(202).putHeader("content-type", "application/json")
-                        .end("{\"id\":" + Json.encode(p.ids[0]) + ",\"deadline\":\"" + Instant.ofEpochMilli(p.deadlines[0]) + "\"}");
+                req.response().setStatusCode(202).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(AcceptedBody.of(p.ids[0], p.deadlines[0]));
             } else {
                 Problems.send(req.response(), p.kinds[0], p.problems[0], req.path(), retryAfterSeconds);
             }
@@ -159,7 +161,7 @@ final class Pending {
         for (int i = 0; i < p.resolved.length; i++) {
             if (p.problems[i] == null) {
                 JsonObject item = new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
-                        .put("deadline", Instant.ofEpochMilli(p.deadlines[i]).toString());
+                        .put("deadline", Timestamps.rfc3339Millis(p.deadlines[i]));
                 if (replayed(i)) {
                     item.put("replayed", true);
                 }
