@@ -178,7 +178,7 @@ public final class WrkRun {
         Files.writeString(lua, script(o.payload(), o.batch()), StandardCharsets.UTF_8);
         out.println("starting Kafka and " + o.root().resolve("sluice") + " router (logs in " + o.out() + ") ...");
         try (SplitStack stack = SplitStack.start(o.root(), "http://127.0.0.1:9/unused", o.childJavaOpts(), o.out(),
-                Duration.ofMinutes(5), false)) {
+                Duration.ofMinutes(5), false, false)) {
             String url = stack.ingestUrl() + (o.batch() > 1 ? "/batch" : "");
             out.println("router ready: " + url);
             Duration chunk = Duration.ofSeconds(10);
