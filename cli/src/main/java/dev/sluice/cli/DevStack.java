@@ -2,12 +2,13 @@ package dev.sluice.cli;
 
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
+import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
-import dev.sluice.core.db.Migrations;
 import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
@@ -87,7 +88,7 @@ public final class DevStack implements AutoCloseable {
         redis = Redis.startOrFromEnv();
         LOG.info("infrastructure up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
-        vertx = Vertx.vertx();
+        vertx = Runtimes.vertx(settings);
         echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8089)));
         // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance).
         Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"));

@@ -144,6 +144,9 @@ final class ProcessCpu {
         if (cmd.contains("redis-server")) {
             return "redis";
         }
+        if (cmd.contains("LeanRouter")) {
+            return "lean router";
+        }
         if (cmd.contains("dev.sluice.benchmarks")) {
             return "generator";
         }

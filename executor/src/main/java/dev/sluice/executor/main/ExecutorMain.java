@@ -2,6 +2,7 @@ package dev.sluice.executor.main;
 
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
@@ -31,7 +32,7 @@ public final class ExecutorMain {
         Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting executor: {} {}", config, kafka);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Runtimes.vertx(settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ExecutorApp app = ExecutorApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package dev.sluice.router.main;
 
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
@@ -33,7 +34,7 @@ public final class RouterMain {
         Catalog catalog = Catalog.load(catalogFile);
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting router: {} {}", config, kafka);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Runtimes.vertx(settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

@@ -47,7 +47,10 @@ public final class EventProducer implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // Kafka's own default since 4.0. Against 1 ms it measured a quarter less broker CPU and a tenth
+        // less router CPU per single event at 30k/s (fewer, fuller produce requests); under load the
+        // batches fill before the linger ends, so it only adds latency when the router is quiet.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         // The in-flight bound keeps usage under buffer.memory, so send() never waits for space.
