@@ -14,6 +14,7 @@ import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import dev.sluice.router.impl.redis.Deduplicator;
 import dev.sluice.core.db.Migrations;
+import dev.sluice.core.redis.TurnBatchedRedis;
 import dev.sluice.router.impl.admin.AdminApi;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.AccessStore;
@@ -83,8 +84,10 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            Redis redisClient = config.redisUrl() == null ? null : Redis.createClient(vertx,
-                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
+            // Single commands from an ingest event loop go in that loop's per-turn pipelined batch: the
+            // duplicate claims and replay checks of a burst of requests cost one Redis round trip.
+            Redis redisClient = config.redisUrl() == null ? null : new TurnBatchedRedis(Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
             RedisAPI redis = redisClient == null ? null : RedisAPI.api(redisClient);
             Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient);
             Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")

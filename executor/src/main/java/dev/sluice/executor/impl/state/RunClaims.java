@@ -1,16 +1,13 @@
 package dev.sluice.executor.impl.state;
 
+import dev.sluice.core.redis.TurnBatchedRedis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,14 +53,13 @@ public final class RunClaims {
     }
 
     private final Redis redis;
-    private final Map<Context, RedisBatcher> batchers = new ConcurrentHashMap<>();
     private final String claimed;
     private final String sent;
     private final Counter unavailable;
     private volatile long lastWarn;
 
     public RunClaims(Redis redis, String owner, MeterRegistry registry) {
-        this.redis = redis;
+        this.redis = new TurnBatchedRedis(redis);
         this.claimed = "claimed:" + owner;
         this.sent = "sent:" + owner;
         this.unavailable = Counter.builder("sluice.executor.claims.unavailable")
@@ -103,11 +99,7 @@ public final class RunClaims {
     }
 
     private Future<Response> send(Request request) {
-        Context context = Vertx.currentContext();
-        if (context == null || !context.isEventLoopContext()) {
-            return redis.send(request);
-        }
-        return batchers.computeIfAbsent(context, c -> new RedisBatcher(redis, c)).send(request);
+        return redis.send(request);
     }
 
     private void unavailable(Throwable err) {

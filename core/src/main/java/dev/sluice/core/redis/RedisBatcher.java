@@ -1,4 +1,4 @@
-package dev.sluice.executor.impl.state;
+package dev.sluice.core.redis;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;

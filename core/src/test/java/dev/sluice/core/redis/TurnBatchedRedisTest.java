@@ -1,0 +1,86 @@
+package dev.sluice.core.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.SimpleStringType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How commands reach the client underneath; that the batches work against a real Redis is in the ITs. */
+class TurnBatchedRedisTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close().await();
+    }
+
+    /** Records what it is asked and answers every command "OK". */
+    private static final class Recording implements Redis {
+        final List<Integer> batches = new ArrayList<>();
+        int singles;
+
+        @Override
+        public Future<Response> send(Request request) {
+            singles++;
+            return Future.succeededFuture(SimpleStringType.create("OK"));
+        }
+
+        @Override
+        public Future<List<Response>> batch(List<Request> requests) {
+            batches.add(requests.size());
+            List<Response> out = new ArrayList<>();
+            requests.forEach(r -> out.add(SimpleStringType.create("OK")));
+            return Future.succeededFuture(out);
+        }
+
+        @Override
+        public Future<RedisConnection> connect() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<Void> close() {
+            return Future.succeededFuture();
+        }
+    }
+
+    @Test
+    void theCommandsOfOneEventLoopTurnTravelAsOneBatch() throws Exception {
+        Recording under = new Recording();
+        TurnBatchedRedis redis = new TurnBatchedRedis(under);
+        CompletableFuture<List<String>> answers = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            List<Future<Response>> all = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                all.add(redis.send(Request.cmd(Command.SET).arg("k" + i).arg("v")));
+            }
+            Future.all(all).onComplete(ar -> answers.complete(all.stream().map(f -> f.result().toString()).toList()));
+        });
+        assertEquals(List.of("OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"), answers.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of(10), under.batches, "one pipelined batch of ten");
+        assertEquals(0, under.singles);
+    }
+
+    @Test
+    void offAnEventLoopEachCommandGoesAsItIs() {
+        Recording under = new Recording();
+        TurnBatchedRedis redis = new TurnBatchedRedis(under);
+        redis.send(Request.cmd(Command.GET).arg("a"));
+        redis.send(Request.cmd(Command.GET).arg("b"));
+        assertEquals(2, under.singles);
+        assertEquals(List.of(), under.batches);
+    }
+}
