@@ -3,6 +3,7 @@ package dev.sluice.core.redis;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -36,7 +37,9 @@ public final class RedisBatcher {
 
     /** Queues {@code request} for this turn's batch; the future completes with its own reply (null for nil). */
     public Future<Response> send(Request request) {
-        Promise<Response> p = Promise.promise();
+        // Bound to the loop's context: a caller's timeout() then schedules on that loop, where a
+        // context-less promise would hand every timer to a global thread (a wake-up per command).
+        Promise<Response> p = ((ContextInternal) context).promise();
         requests.add(request);
         waiting.add(p);
         if (requests.size() == 1) {

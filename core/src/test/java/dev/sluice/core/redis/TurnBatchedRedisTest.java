@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.FutureInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -62,15 +63,20 @@ class TurnBatchedRedisTest {
         Recording under = new Recording();
         TurnBatchedRedis redis = new TurnBatchedRedis(under);
         CompletableFuture<List<String>> answers = new CompletableFuture<>();
+        List<Boolean> onTheLoop = new ArrayList<>();
         vertx.runOnContext(v -> {
             List<Future<Response>> all = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                all.add(redis.send(Request.cmd(Command.SET).arg("k" + i).arg("v")));
+                Future<Response> f = redis.send(Request.cmd(Command.SET).arg("k" + i).arg("v"));
+                // Bound to this loop, so a caller's timeout() is scheduled here and not on a global thread.
+                onTheLoop.add(((FutureInternal<Response>) f).context() == vertx.getOrCreateContext());
+                all.add(f);
             }
             Future.all(all).onComplete(ar -> answers.complete(all.stream().map(f -> f.result().toString()).toList()));
         });
         assertEquals(List.of("OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"), answers.get(5, TimeUnit.SECONDS));
         assertEquals(List.of(10), under.batches, "one pipelined batch of ten");
+        assertEquals(java.util.Collections.nCopies(10, true), onTheLoop);
         assertEquals(0, under.singles);
     }
 
