@@ -86,8 +86,10 @@ public final class RouterApp {
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
             // Single commands from an ingest event loop go in that loop's per-turn pipelined batch: the
             // duplicate claims and replay checks of a burst of requests cost one Redis round trip.
-            Redis redisClient = config.redisUrl() == null ? null : new TurnBatchedRedis(Redis.createClient(vertx,
-                    new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
+            RedisOptions redisOptions = config.redisUrl() == null ? null
+                    : new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000);
+            Redis redisClient = redisOptions == null ? null : new TurnBatchedRedis(Redis.createClient(vertx, redisOptions),
+                    loop -> Redis.createClient(vertx, new RedisOptions(redisOptions).setMaxPoolSize(4)));
             RedisAPI redis = redisClient == null ? null : RedisAPI.api(redisClient);
             Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient);
             Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")

@@ -3,6 +3,7 @@ package dev.sluice.core.redis;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -10,6 +11,7 @@ import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A Redis client whose single commands, when sent from an event loop, travel in that loop's
@@ -24,19 +26,34 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TurnBatchedRedis implements Redis {
 
     private final Redis delegate;
+    private final Function<Context, Redis> perLoop;
+    private final Map<Context, Redis> loopClients = new ConcurrentHashMap<>();
     private final Map<Context, RedisBatcher> batchers = new ConcurrentHashMap<>();
 
+    /** Every loop's batches go through {@code delegate}. */
     public TurnBatchedRedis(Redis delegate) {
+        this(delegate, c -> delegate);
+    }
+
+    /**
+     * Each event loop's batches go through its own client from {@code perLoop}, so the pooled
+     * connections they use were opened on that loop and stay there: a connection shared across
+     * loops hands every write and every reply from one thread to the other.
+     */
+    public TurnBatchedRedis(Redis delegate, Function<Context, Redis> perLoop) {
         this.delegate = delegate;
+        this.perLoop = perLoop;
     }
 
     @Override
     public Future<Response> send(Request request) {
-        Context context = Vertx.currentContext();
-        if (context == null || !context.isEventLoopContext()) {
+        Context current = Vertx.currentContext();
+        if (current == null || !current.isEventLoopContext()) {
             return delegate.send(request);
         }
-        return batchers.computeIfAbsent(context, c -> new RedisBatcher(delegate, c)).send(request);
+        // An HTTP request runs on its own duplicate of the loop's context; batch by the loop's own.
+        Context context = ((ContextInternal) current).unwrap();
+        return batchers.computeIfAbsent(context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c)).send(request);
     }
 
     @Override
@@ -51,6 +68,9 @@ public final class TurnBatchedRedis implements Redis {
 
     @Override
     public Future<Void> close() {
-        return delegate.close();
+        List<Future<Void>> all = new java.util.ArrayList<>();
+        loopClients.values().stream().filter(r -> r != delegate).distinct().forEach(r -> all.add(r.close()));
+        all.add(delegate.close());
+        return Future.join(all).mapEmpty();
     }
 }

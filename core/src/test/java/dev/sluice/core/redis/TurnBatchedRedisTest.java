@@ -81,6 +81,26 @@ class TurnBatchedRedisTest {
     }
 
     @Test
+    void requestsOnDuplicatesOfOneLoopsContextShareItsBatch() throws Exception {
+        Recording under = new Recording();
+        TurnBatchedRedis redis = new TurnBatchedRedis(under);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            // As the HTTP server does: every request gets its own duplicate of the loop's context.
+            io.vertx.core.internal.ContextInternal loop = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+            List<Future<Response>> all = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                loop.duplicate().runOnContext(x -> all.add(redis.send(Request.cmd(Command.GET).arg("k"))));
+            }
+            loop.runOnContext(x -> Future.all(all).onComplete(ar -> done.complete(null)));
+        });
+        done.get(5, TimeUnit.SECONDS);
+        assertEquals(0, under.singles);
+        assertEquals(5, under.batches.stream().mapToInt(Integer::intValue).sum());
+        assertEquals(1, under.batches.size(), "the five requests' commands went in one batch: " + under.batches);
+    }
+
+    @Test
     void offAnEventLoopEachCommandGoesAsItIs() {
         Recording under = new Recording();
         TurnBatchedRedis redis = new TurnBatchedRedis(under);
