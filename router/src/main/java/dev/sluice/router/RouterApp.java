@@ -84,12 +84,14 @@ public final class RouterApp {
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
             Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
-            // Single commands from an ingest event loop go in that loop's per-turn pipelined batch: the
-            // duplicate claims and replay checks of a burst of requests cost one Redis round trip.
+            // Single commands from an ingest event loop go in that loop's pipelined batch, which leaves
+            // router.redis.batch.window after its first command: the duplicate claims and replay checks of
+            // many requests share one Redis round trip (BENCHMARKS.md: the window roughly halved Redis's
+            // and the router's CPU per signed, deduplicated event).
             RedisOptions redisOptions = config.redisUrl() == null ? null
                     : new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000);
             Redis redisClient = redisOptions == null ? null : new TurnBatchedRedis(Redis.createClient(vertx, redisOptions),
-                    loop -> Redis.createClient(vertx, new RedisOptions(redisOptions).setMaxPoolSize(4)));
+                    loop -> Redis.createClient(vertx, new RedisOptions(redisOptions).setMaxPoolSize(4)), config.redisBatchWindow());
             RedisAPI redis = redisClient == null ? null : RedisAPI.api(redisClient);
             Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient);
             Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")

@@ -33,13 +33,15 @@ import java.time.Duration;
  * @param pgUrl              PostgreSQL holding tenants, API keys and stored sources, or null (catalog file only, no keys)
  * @param adminKey           the key the admin API on the management port requires, or null (admin API off)
  * @param accessRefresh      how often tenants, keys and sources are reloaded in full besides LISTEN/NOTIFY
+ * @param redisBatchWindow   how long an event loop's first Redis command (duplicate claim, replay check) waits for
+ *                           others to share its pipelined round trip; 0 sends at the end of the loop's turn
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
-                           String adminKey, Duration accessRefresh) {
+                           String adminKey, Duration accessRefresh, Duration redisBatchWindow) {
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -66,31 +68,32 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.get("redis.url", null),
                 s.get("pg.url", null),
                 s.get("router.admin.key", null),
-                s.getDuration("router.access.refresh", Duration.ofSeconds(30)));
+                s.getDuration("router.access.refresh", Duration.ofSeconds(30)),
+                s.getDuration("router.redis.batch.window", Duration.ofMillis(1)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -106,7 +109,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
     public RouterConfig withTls(String cert, String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
-                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh);
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow);
     }
 
     public boolean tls() {

@@ -30,9 +30,20 @@ public final class RedisBatcher {
     private List<Request> requests = new ArrayList<>();
     private List<Promise<Response>> waiting = new ArrayList<>();
 
+    private final long windowMicros;
+
     public RedisBatcher(Redis redis, Context context) {
+        this(redis, context, 0);
+    }
+
+    /**
+     * @param windowMicros how long the first command of a batch waits for others before the batch
+     *                     leaves; 0 sends it at the end of the current turn
+     */
+    public RedisBatcher(Redis redis, Context context, long windowMicros) {
         this.redis = redis;
         this.context = context;
+        this.windowMicros = windowMicros;
     }
 
     /** Queues {@code request} for this turn's batch; the future completes with its own reply (null for nil). */
@@ -43,7 +54,12 @@ public final class RedisBatcher {
         requests.add(request);
         waiting.add(p);
         if (requests.size() == 1) {
-            context.runOnContext(v -> flush());
+            if (windowMicros <= 0) {
+                context.runOnContext(v -> flush());
+            } else {
+                ((ContextInternal) context).nettyEventLoop().schedule(() -> context.runOnContext(v -> flush()), windowMicros,
+                        java.util.concurrent.TimeUnit.MICROSECONDS);
+            }
         } else if (requests.size() >= MAX_BATCH) {
             flush();
         }

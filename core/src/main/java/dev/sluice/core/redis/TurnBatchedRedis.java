@@ -27,22 +27,26 @@ public final class TurnBatchedRedis implements Redis {
 
     private final Redis delegate;
     private final Function<Context, Redis> perLoop;
+    private final long windowMicros;
     private final Map<Context, Redis> loopClients = new ConcurrentHashMap<>();
     private final Map<Context, RedisBatcher> batchers = new ConcurrentHashMap<>();
 
     /** Every loop's batches go through {@code delegate}. */
     public TurnBatchedRedis(Redis delegate) {
-        this(delegate, c -> delegate);
+        this(delegate, c -> delegate, java.time.Duration.ZERO);
     }
 
     /**
      * Each event loop's batches go through its own client from {@code perLoop}, so the pooled
      * connections they use were opened on that loop and stay there: a connection shared across
-     * loops hands every write and every reply from one thread to the other.
+     * loops hands every write and every reply from one thread to the other. A batch leaves
+     * {@code window} after its first command (at the end of the turn when zero): on a busy loop a
+     * millisecond gathers several turns' commands into one round trip.
      */
-    public TurnBatchedRedis(Redis delegate, Function<Context, Redis> perLoop) {
+    public TurnBatchedRedis(Redis delegate, Function<Context, Redis> perLoop, java.time.Duration window) {
         this.delegate = delegate;
         this.perLoop = perLoop;
+        this.windowMicros = window.toNanos() / 1000;
     }
 
     @Override
@@ -53,7 +57,7 @@ public final class TurnBatchedRedis implements Redis {
         }
         // An HTTP request runs on its own duplicate of the loop's context; batch by the loop's own.
         Context context = ((ContextInternal) current).unwrap();
-        return batchers.computeIfAbsent(context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c)).send(request);
+        return batchers.computeIfAbsent(context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c, windowMicros)).send(request);
     }
 
     @Override

@@ -101,6 +101,24 @@ class TurnBatchedRedisTest {
     }
 
     @Test
+    void withAWindowTheCommandsOfSeveralTurnsShareOneBatch() throws Exception {
+        Recording under = new Recording();
+        TurnBatchedRedis redis = new TurnBatchedRedis(under, c -> under, java.time.Duration.ofMillis(200));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        io.vertx.core.Context loop = vertx.getOrCreateContext();
+        loop.runOnContext(v -> {
+            Future<Response> first = redis.send(Request.cmd(Command.GET).arg("a"));
+            // A later turn of the same loop, well inside the window.
+            vertx.setTimer(20, t -> {
+                Future<Response> second = redis.send(Request.cmd(Command.GET).arg("b"));
+                Future.all(first, second).onComplete(ar -> done.complete(null));
+            });
+        });
+        done.get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(2), under.batches, "both turns' commands left together when the window closed");
+    }
+
+    @Test
     void offAnEventLoopEachCommandGoesAsItIs() {
         Recording under = new Recording();
         TurnBatchedRedis redis = new TurnBatchedRedis(under);
