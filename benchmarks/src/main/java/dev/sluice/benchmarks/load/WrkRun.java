@@ -2,7 +2,6 @@ package dev.sluice.benchmarks.load;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +22,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import dev.sluice.core.Topics;
-import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -60,138 +56,6 @@ public final class WrkRun {
     }
 
     private WrkRun() {
-    }
-
-    /** What a run drives: Sluice's router (split stack) or the lean yardstick, each with its own broker. */
-    interface Stack extends AutoCloseable {
-        String ingestUrl();
-
-        String bootstrapServers();
-
-        /** Every process whose CPU counts (the broker included). */
-        List<ProcessHandle> processes();
-
-        /** The JVMs whose JIT compilers priming waits for. */
-        List<ProcessHandle> profiledJvms();
-
-        @Override
-        void close();
-
-        static Stack of(SplitStack s) {
-            return new Stack() {
-                @Override
-                public String ingestUrl() {
-                    return s.ingestUrl();
-                }
-
-                @Override
-                public String bootstrapServers() {
-                    return s.bootstrapServers();
-                }
-
-                @Override
-                public List<ProcessHandle> processes() {
-                    return s.processes();
-                }
-
-                @Override
-                public List<ProcessHandle> profiledJvms() {
-                    return s.profiledJvms();
-                }
-
-                @Override
-                public void close() {
-                    s.close();
-                }
-            };
-        }
-    }
-
-    /** A broker and {@link LeanRouter} in a child JVM on this jar's classpath. */
-    private static final class LeanStack implements Stack {
-        private final KafkaBroker kafka;
-        private final Process lean;
-        private final int port;
-
-        private LeanStack(KafkaBroker kafka, Process lean, int port) {
-            this.kafka = kafka;
-            this.lean = lean;
-            this.port = port;
-        }
-
-        static LeanStack start(Options o) throws IOException {
-            KafkaBroker kafka = KafkaBroker.start();
-            try {
-                kafka.createTopic("sluice.demo", 6, Topics.liveRetention(Duration.ofSeconds(20)));
-                int port = Ports.freePort();
-                List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-                if (o.childJavaOpts() != null) {
-                    cmd.addAll(List.of(o.childJavaOpts().trim().split("\\s+")));
-                }
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LeanRouter.class.getName(), kafka.bootstrapServers(),
-                        Integer.toString(port), "sluice.demo"));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(o.out().resolve("lean-router.log").toFile())).start();
-                LeanStack s = new LeanStack(kafka, p, port);
-                s.awaitListening();
-                return s;
-            } catch (IOException | RuntimeException e) {
-                kafka.close();
-                throw e;
-            }
-        }
-
-        private void awaitListening() {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < until) {
-                if (!lean.isAlive()) {
-                    throw new IllegalStateException("the lean router exited with " + lean.exitValue() + "; see lean-router.log");
-                }
-                try {
-                    new java.net.Socket("127.0.0.1", port).close();
-                    return;
-                } catch (IOException e) {
-                    SelfStack.pause(200);
-                }
-            }
-            throw new IllegalStateException("the lean router did not listen within 60 s");
-        }
-
-        @Override
-        public String ingestUrl() {
-            return "http://127.0.0.1:" + port + "/";
-        }
-
-        @Override
-        public String bootstrapServers() {
-            return kafka.bootstrapServers();
-        }
-
-        @Override
-        public List<ProcessHandle> processes() {
-            List<ProcessHandle> out = new ArrayList<>(List.of(lean.toHandle()));
-            ProcessHandle.current().children().filter(h -> ProcessCpu.name(h).equals("kafka broker")).forEach(out::add);
-            return out;
-        }
-
-        @Override
-        public List<ProcessHandle> profiledJvms() {
-            return List.of(lean.toHandle());
-        }
-
-        @Override
-        public void close() {
-            lean.destroy();
-            try {
-                if (!lean.waitFor(10, TimeUnit.SECONDS)) {
-                    lean.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                lean.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            kafka.close();
-        }
     }
 
     static Options parse(List<String> args) {
@@ -322,7 +186,7 @@ public final class WrkRun {
         Files.writeString(lua, script(o.payload(), o.batch()), StandardCharsets.UTF_8);
         out.println("starting Kafka and " + (o.lean() ? "the lean yardstick" : o.root().resolve("sluice") + " router")
                 + " (logs in " + o.out() + ") ...");
-        try (Stack stack = o.lean() ? LeanStack.start(o) : Stack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused",
+        try (WrkStack stack = o.lean() ? WrkStack.lean(o.childJavaOpts(), o.out()) : WrkStack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused",
                 o.childJavaOpts(), o.out(), Duration.ofMinutes(5), false, false))) {
             String url = stack.ingestUrl() + (o.batch() > 1 ? "/batch" : "");
             out.println("router ready: " + url);
