@@ -201,51 +201,39 @@ public final class EventRunner {
     }
 
     private Future<Void> runWorkflow(WorkflowConfig w, Run run) {
-        Future<RunClaims.Claim> claim = claims == null ? Future.succeededFuture(RunClaims.Claim.UNAVAILABLE)
-                : claims.claim(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
-        return claim.compose(c -> {
-            long start = System.currentTimeMillis();
-            if (c == RunClaims.Claim.DUPLICATE) {
+        long start = System.currentTimeMillis();
+        if (!run.started) {
+            run.started = true;
+            metrics.started(start - run.record.timestamp());
+        }
+        int[] attempts = {0};
+        // The run is claimed just before its first side effect leaves (RunClaims); a lost claim stops it there.
+        java.util.function.Supplier<Future<Boolean>> mark = claims == null ? null
+                : () -> claims.claim(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis())
+                        .map(c -> c != RunClaims.Claim.DUPLICATE);
+        return runSteps(w, 0, new WorkflowRun(run), attempts, mark).transform(ar -> {
+            long end = System.currentTimeMillis();
+            if (ar.failed() && ar.cause() instanceof HttpStepRunner.NotSent) {
+                // Its first request never left: the run did not start in time.
+                return expire(run, List.of(w), ar.cause().getMessage());
+            }
+            if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
                 metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
-                log(run, w, Outcome.SKIPPED_DUPLICATE, 0, -1, start, "already claimed: a redelivery of a live event");
+                log(run, w, Outcome.SKIPPED_DUPLICATE, 0, start, end, ar.cause().getMessage());
                 return Future.succeededFuture();
             }
-            if (Deadlines.isExpired(run.deadline, start)) {
-                // The deadline passed while the claim was taken: still never started.
-                return expire(run, List.of(w), "deadline passed before start, " + (start - run.deadline) + " ms late");
+            if (ar.succeeded()) {
+                metrics.run(w.name(), Outcome.SUCCEEDED);
+                log(run, w, Outcome.SUCCEEDED, attempts[0], start, end, null);
+                return Future.succeededFuture();
             }
-            if (!run.started) {
-                run.started = true;
-                metrics.started(start - run.record.timestamp());
-            }
-            int[] attempts = {0};
-            // A claimed run is marked sent just before its first request leaves.
-            java.util.function.Supplier<Future<Boolean>> mark = c != RunClaims.Claim.CLAIMED ? null
-                    : () -> claims.markSent(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis());
-            return runSteps(w, 0, new WorkflowRun(run), attempts, mark).transform(ar -> {
-                long end = System.currentTimeMillis();
-                if (ar.failed() && ar.cause() instanceof HttpStepRunner.NotSent) {
-                    // Its first request never left: the run did not start in time.
-                    return expire(run, List.of(w), ar.cause().getMessage());
-                }
-                if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
-                    metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
-                    log(run, w, Outcome.SKIPPED_DUPLICATE, 0, start, end, ar.cause().getMessage());
-                    return Future.succeededFuture();
-                }
-                if (ar.succeeded()) {
-                    metrics.run(w.name(), Outcome.SUCCEEDED);
-                    log(run, w, Outcome.SUCCEEDED, attempts[0], start, end, null);
-                    return Future.succeededFuture();
-                }
-                metrics.run(w.name(), Outcome.DEAD_LETTERED);
-                Throwable e = ar.cause();
-                String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                log(run, w, Outcome.DEAD_LETTERED, attempts[0], start, end, error);
-                return account(Topics.deadLetter(run.record.topic()), run.record,
-                        Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error,
-                                "sluice_attempts", Integer.toString(attempts[0])), 1);
-            });
+            metrics.run(w.name(), Outcome.DEAD_LETTERED);
+            Throwable e = ar.cause();
+            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            log(run, w, Outcome.DEAD_LETTERED, attempts[0], start, end, error);
+            return account(Topics.deadLetter(run.record.topic()), run.record,
+                    Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error,
+                            "sluice_attempts", Integer.toString(attempts[0])), 1);
         });
     }
 

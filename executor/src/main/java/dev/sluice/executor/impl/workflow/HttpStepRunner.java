@@ -34,12 +34,12 @@ public final class HttpStepRunner {
         this.client = client;
     }
 
-    /** Why a request was not sent: the run's claim was lost before it left. */
+    /** Why a request was not sent: the run was already claimed (a redelivery of a live event another run sent). */
     public static final class ClaimLost extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         public ClaimLost() {
-            super("the run's claim was lost before its request left; another executor owns it", null, false, false);
+            super("already claimed: a redelivery of a live event whose run was sent; nothing was sent again", null, false, false);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.sluice.executor.impl.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testkit.Redis;
@@ -11,7 +10,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -46,13 +47,6 @@ class RunClaimsIT {
         return p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** Until Redis has dropped the run's key: its lease ran out. */
-    private static void awaitLapsed(String event) {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(20))
-                .until(() -> onLoop(() -> client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EXISTS)
-                        .arg(RunClaims.key("r", event, "w")))).toInteger() == 0);
-    }
-
     private static RunClaims owner(String name) {
         return new RunClaims(client, name, new SimpleMeterRegistry());
     }
@@ -79,29 +73,28 @@ class RunClaimsIT {
         assertEquals(301, answers.size());
         assertTrue(answers.subList(0, 300).stream().allMatch(c -> c == RunClaims.Claim.CLAIMED), answers.toString());
         assertEquals(RunClaims.Claim.DUPLICATE, answers.get(300));
-        assertTrue(onLoop(() -> a.markSent("r", event + "-7", "w", 10_000)));
-        assertFalse(onLoop(() -> b.markSent("r", event + "-7", "w", 10_000)), "b never held the claim");
-        assertEquals(RunClaims.Claim.DUPLICATE, onLoop(() -> b.claim("r", event + "-7", "w", 10_000)), "sent runs stay taken");
+        assertEquals(RunClaims.Claim.DUPLICATE, onLoop(() -> a.claim("r", event + "-7", "w", 10_000)),
+                "a claim is once: even its owner's redelivery skips");
+        assertEquals(RunClaims.Claim.DUPLICATE, onLoop(() -> b.claim("r", event + "-7", "w", 10_000)));
     }
 
     @Test
-    void aRunWhoseLeaseRanOutWhileWaitingIsStillOursIfNobodyTookIt() throws Exception {
+    void aClaimLivesAsLongAsItsEventAndNoLonger() throws Exception {
         RunClaims a = owner("a");
         String event = UUID.randomUUID().toString();
-        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", 100))); // lease = the 100 ms left
-        awaitLapsed(event);
-        assertTrue(onLoop(() -> a.markSent("r", event, "w", 10_000)), "expired lease, nobody else: still ours to send");
+        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", 5_000)));
+        long ttl = onLoop(() -> client.send(Request.cmd(Command.PTTL).arg(RunClaims.key("r", event, "w")))).toLong();
+        assertTrue(ttl > 0 && ttl <= 5_000, "expires with the event: " + ttl + " ms");
+        assertEquals("sent:a", onLoop(() -> client.send(Request.cmd(Command.GET).arg(RunClaims.key("r", event, "w")))).toString());
     }
 
     @Test
-    void aRunWhoseLeaseRanOutAndWasClaimedByAnotherIsTheirs() throws Exception {
-        RunClaims a = owner("a");
-        RunClaims b = owner("b");
-        String event = UUID.randomUUID().toString();
-        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", 100)));
-        awaitLapsed(event);
-        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> b.claim("r", event, "w", 10_000)));
-        assertFalse(onLoop(() -> a.markSent("r", event, "w", 10_000)), "b owns it now: a must not send");
-        assertTrue(onLoop(() -> b.markSent("r", event, "w", 10_000)));
+    void withoutRedisARunGoesAheadUnclaimedAndIsCounted() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        io.vertx.redis.client.Redis down = io.vertx.redis.client.Redis.createClient(vertx,
+                new RedisOptions().setConnectionString("redis://127.0.0.1:" + dev.sluice.testkit.Ports.freePort()));
+        RunClaims a = new RunClaims(down, "a", registry);
+        assertEquals(RunClaims.Claim.UNAVAILABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", 5_000)));
+        assertEquals(1.0, registry.get("sluice.executor.claims.unavailable").counter().count());
     }
 }
