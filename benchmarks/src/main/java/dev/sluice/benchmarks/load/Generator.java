@@ -13,11 +13,9 @@ import io.vertx.core.http.PoolOptions;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -150,7 +148,7 @@ public final class Generator implements AutoCloseable {
         long measuredSent = 0;
         long measuredAcked = 0;
         long lastAck = 0;
-        Set<Object> ackedIds = new HashSet<>();
+        IdSet ackedIds = new IdSet();
         for (Sender s : senders) {
             s.errorKinds.forEach((k, v) -> errors.merge(k, v, Long::sum));
             sent += s.sent.get();
@@ -236,26 +234,17 @@ public final class Generator implements AutoCloseable {
         return false;
     }
 
-    private static RunSummary.Accounting account(Set<Object> ackedIds, List<Receiver.Tally> tallies, long accepted,
+    private static RunSummary.Accounting account(IdSet ackedIds, List<Receiver.Tally> tallies, long accepted,
                                                  Prometheus.Counters delta) {
-        Set<Object> arrived = new HashSet<>();
+        IdSet arrived = new IdSet();
         long late = 0;
         long dups = 0;
         for (Receiver.Tally t : tallies) {
-            for (Object id : t.arrived) {
-                if (!arrived.add(id)) {
-                    dups++;
-                }
-            }
+            dups += arrived.addAll(t.arrived);
             late += t.lateStarts;
             dups += t.duplicates;
         }
-        long executed = 0;
-        for (Object id : ackedIds) {
-            if (arrived.contains(id)) {
-                executed++;
-            }
-        }
+        long executed = ackedIds.countIn(arrived);
         long arrivedUnacked = arrived.size() - executed;
         long expired = delta.known() ? Math.round(delta.expired()) : 0;
         long dead = delta.known() ? Math.round(delta.deadLettered()) : 0;

@@ -26,7 +26,7 @@ final class Ids {
     }
 
     /** Every id in a batch's 202 body ({@code "results":[{"index":0,"status":202,"id":"…"},…]}), added to {@code into}. */
-    static void allFromAck(Buffer body, java.util.Set<Object> into) {
+    static void allFromAck(Buffer body, IdSet into) {
         String s = body.toString();
         int at = s.indexOf(ID_FIELD);
         while (at >= 0) {

@@ -10,9 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,7 +36,7 @@ public final class Receiver {
     static final class Tally {
         final SplitRecorder ingestToStart = new SplitRecorder();
         final SplitRecorder ingestToEnd = new SplitRecorder();
-        final Set<Object> arrived = new HashSet<>();
+        final IdSet arrived = new IdSet();
         final AtomicLong arrivals = new AtomicLong();
         final AtomicLong unique = new AtomicLong();
         long duplicates;

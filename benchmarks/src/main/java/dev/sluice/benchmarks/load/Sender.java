@@ -10,9 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,7 +38,7 @@ final class Sender {
 
     // Event-loop confined; read after a barrier on the context.
     final Map<String, Long> errorKinds = new HashMap<>();
-    final Set<Object> ackedIds = new HashSet<>();
+    final IdSet ackedIds = new IdSet();
     long measuredSent;
     long measuredAcked;
     long lastMeasuredAckNanos;

@@ -2,12 +2,11 @@ package dev.sluice.benchmarks.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +24,10 @@ class BatchModeTest {
         UUID b = UUID.randomUUID();
         String body = "{\"accepted\":2,\"rejected\":0,\"results\":[{\"index\":0,\"status\":202,\"id\":\"" + a
                 + "\",\"deadline\":\"x\"},{\"index\":1,\"status\":202,\"id\":\"" + b + "\"}]}";
-        Set<Object> ids = new LinkedHashSet<>();
+        IdSet ids = new IdSet();
         Ids.allFromAck(Buffer.buffer(body), ids);
-        assertEquals(List.of(a, b), List.copyOf(ids));
+        assertEquals(2, ids.size());
+        assertTrue(ids.contains(a) && ids.contains(b));
     }
 
     @Test
