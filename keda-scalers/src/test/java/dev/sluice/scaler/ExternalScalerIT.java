@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.scaler.ScalerClient.Received;
 import dev.sluice.scaler.ScalerClient.Reply;
+import dev.sluice.scaler.impl.ScalerMetrics;
 import dev.sluice.scaler.impl.grpc.ExternalScalerMethods.Client;
 import dev.sluice.scaler.impl.grpc.proto.GetMetricSpecResponse;
 import dev.sluice.scaler.impl.grpc.proto.GetMetricsRequest;
@@ -16,6 +17,7 @@ import dev.sluice.scaler.impl.grpc.proto.IsActiveResponse;
 import dev.sluice.scaler.impl.grpc.proto.MetricValue;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.SluiceInfra;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -50,6 +52,7 @@ class ExternalScalerIT {
     private static Vertx vertx;
     private static ScalerApp app;
     private static ScalerClient client;
+    private static PrometheusMeterRegistry registry;
     private static KafkaProducer<byte[], byte[]> producer;
     private static KafkaConsumer<byte[], byte[]> committer;
 
@@ -60,8 +63,9 @@ class ExternalScalerIT {
         // a short rate window so that the arrival rate decays within the test
         ScalerConfig config = new ScalerConfig("127.0.0.1", 0, 0, Duration.ofMillis(100), Duration.ofMillis(250),
                 Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(5));
-        app = ScalerApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        app = ScalerApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), registry)
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         client = new ScalerClient(app.grpcPort());
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
@@ -167,9 +171,12 @@ class ExternalScalerIT {
         String group = "it-stream";
         kafka.createTopic(topic, 1, Duration.ofHours(1));
         commit(group, topic, Map.of(0, 0L));
+        double pollsBefore = activationPolls(topic);
         ScalerClient.Stream stream = client.stream(ScalerClient.ref(Map.of("topic", topic, "group", group)));
         assertFalse(stream.next(10_000).active(), "an idle topic starts inactive");
-        Thread.sleep(500); // the topic stays idle for a while: let the poller see its quiet end offsets
+        // the poller has read the idle topic's end offsets, so the record below is seen as an arrival
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> activationPolls(topic) > pollsBefore);
 
         long sent = System.nanoTime();
         producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {4})).get();
@@ -245,6 +252,11 @@ class ExternalScalerIT {
                 .setMetricName("sluice-required-rate-" + md.get("topic")).build()).single();
         assertEquals(1, r.getMetricValuesCount());
         return r.getMetricValues(0);
+    }
+
+    private static double activationPolls(String topic) {
+        Counter polls = registry.find(ScalerMetrics.ACTIVATION_POLLS).tag("topic", topic).counter();
+        return polls == null ? 0 : polls.count();
     }
 
     private static boolean isActive(Map<String, String> md) throws Exception {

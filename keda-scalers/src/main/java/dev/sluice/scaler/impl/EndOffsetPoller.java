@@ -1,6 +1,7 @@
 package dev.sluice.scaler.impl;
 
 import dev.sluice.scaler.impl.kafka.KafkaOffsets;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -13,7 +14,8 @@ import java.util.Set;
  * shared by every stream of the topic; when they move, the watches re-evaluate at once, so a record
  * arriving at an idle topic turns the stream active within about one interval plus one evaluation.
  * The next read is scheduled after the previous one answered, so a slow broker is never asked twice
- * at once.
+ * at once. Each answered read is counted ({@link ScalerMetrics#ACTIVATION_POLLS}): a record is seen
+ * as arriving only once a read before it has answered.
  */
 final class EndOffsetPoller {
 
@@ -22,17 +24,19 @@ final class EndOffsetPoller {
     private final KafkaOffsets kafka;
     private final String topic;
     private final long intervalMillis;
+    private final Counter polls;
     private final Set<Watch> watches = new LinkedHashSet<>();
     private long[] lastEnd;
     private long timer = -1;
     private boolean stopped;
 
-    EndOffsetPoller(Vertx vertx, Context context, KafkaOffsets kafka, String topic, Duration interval) {
+    EndOffsetPoller(Vertx vertx, Context context, KafkaOffsets kafka, String topic, Duration interval, Counter polls) {
         this.vertx = vertx;
         this.context = context;
         this.kafka = kafka;
         this.topic = topic;
         this.intervalMillis = Math.max(10, interval.toMillis());
+        this.polls = polls;
     }
 
     void add(Watch w) {
@@ -79,6 +83,7 @@ final class EndOffsetPoller {
                     new java.util.ArrayList<>(watches).forEach(Watch::arrived);
                 }
                 lastEnd = end;
+                polls.increment();
             }
             // failures: the watches' own sampling reports them; keep polling
             schedule();

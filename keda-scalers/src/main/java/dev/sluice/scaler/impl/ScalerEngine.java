@@ -6,6 +6,7 @@ import dev.sluice.scaler.ScalerConfig;
 import dev.sluice.scaler.ScalerException;
 import dev.sluice.scaler.ScalerMetadata;
 import dev.sluice.scaler.impl.kafka.KafkaOffsets;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -85,8 +86,10 @@ public final class ScalerEngine {
         return watch(md).map(w -> {
             w.listen(listener);
             String key = md.bootstrapServers() + "|" + md.topic();
-            EndOffsetPoller poller = pollers.computeIfAbsent(key,
-                    k -> new EndOffsetPoller(vertx, context, w.kafka, md.topic(), config.activationPoll()));
+            EndOffsetPoller poller = pollers.computeIfAbsent(key, k -> new EndOffsetPoller(vertx, context, w.kafka, md.topic(),
+                    config.activationPoll(), Counter.builder(ScalerMetrics.ACTIVATION_POLLS)
+                            .description("Answered log-end offset reads of the activation poller")
+                            .tag("topic", md.topic()).register(registry)));
             poller.add(w);
             w.refresh();
             return () -> {

@@ -15,6 +15,8 @@ public final class ScalerMetrics {
     public static final String REQUESTS = "sluice.scaler.requests";
     /** Open StreamIsActive streams. */
     public static final String STREAMS = "sluice.scaler.streams";
+    /** Answered log-end offset reads of the activation poller, tag {@code topic}: it runs while a stream listens to the topic. */
+    public static final String ACTIVATION_POLLS = "sluice.scaler.activation.polls";
 
     private ScalerMetrics() {
     }

@@ -1,6 +1,7 @@
 package dev.sluice.scaler.main;
 
 import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
 import dev.sluice.scaler.ScalerApp;
 import dev.sluice.scaler.ScalerConfig;
@@ -30,7 +31,7 @@ public final class ScalerMain {
         ScalerConfig config = ScalerConfig.from(settings);
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting scaler: {} {}", config, kafka);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Runtimes.vertx(settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ScalerApp app;
         try {

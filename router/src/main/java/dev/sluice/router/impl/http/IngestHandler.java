@@ -33,9 +33,10 @@ import java.util.function.Consumer;
  *       payload), a CloudEvents binary-mode request ({@code ce-*} headers) or a structured one
  *       ({@code application/cloudevents+json});</li>
  *   <li>{@code POST /v1/events/{source}/batch} — NDJSON, a JSON array, or a CloudEvents batch,
- *       answered 202 when every event was accepted and 207 with a status per event otherwise.</li>
+ *       parsed and answered by {@link BatchIngest}.</li>
  * </ul>
- * An event is answered as accepted only after the broker acknowledged it. One instance per
+ * This handler routes a request, checks it, reads its body, and produces the events of both
+ * endpoints. An event is answered as accepted only after the broker acknowledged it. One instance per
  * ingest verticle; all state here lives on that verticle's event loop, and the Kafka callback
  * hops back onto it.
  */
@@ -44,9 +45,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     static final String PREFIX = "/v1/events/";
     static final String BATCH_SUFFIX = "/batch";
     private static final String CE_JSON = "application/cloudevents+json";
-    private static final String CE_BATCH = "application/cloudevents-batch+json";
-    private static final String NDJSON = "application/x-ndjson";
-    private static final String JSON = "application/json";
 
     private final Context context;
     private final IngestState state;
@@ -56,6 +54,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final ArrayDeque<Reading> reading = new ArrayDeque<>();
     private final long bodyTimeoutNanos;
     private final IdempotentSubmit idempotent;
+    private final BatchIngest batches;
     private final AckQueue acks;
 
     public IngestHandler(Context context, IngestState state) {
@@ -65,28 +64,9 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
         this.acks = new AckQueue(context, this::acked);
-        this.idempotent = new IdempotentSubmit(state, context, new IdempotentSubmit.Host() {
-            @Override
-            public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
-                return IngestHandler.this.submit(req, route, meters, false, List.of(Parsed.ok(draft)), null);
-            }
-
-            @Override
-            public Pending submitBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items,
-                                       Consumer<Pending> preset) {
-                return IngestHandler.this.submit(req, route, meters, true, items, preset);
-            }
-
-            @Override
-            public void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
-                IngestHandler.this.reject(req, meters, kind, detail);
-            }
-
-            @Override
-            public void closeIfDraining(HttpServerRequest req) {
-                IngestHandler.this.closeIfDraining(req);
-            }
-        });
+        Callbacks callbacks = new Callbacks();
+        this.idempotent = new IdempotentSubmit(state, context, callbacks);
+        this.batches = new BatchIngest(state, idempotent, callbacks);
     }
 
     @Override
@@ -155,7 +135,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 byte[] bytes = body.getBytes();
                 admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
                     if (batch) {
-                        onBatch(req, route, meters, bytes);
+                        batches.handle(req, route, meters, bytes);
                     } else {
                         admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
                     }
@@ -190,47 +170,10 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (route.idempotency() == null) {
-            submit(req, route, meters, false, List.of(Parsed.ok(draft)), null);
+            submit(req, route, meters, draft);
         } else {
             idempotent.submit(req, route, meters, draft);
         }
-    }
-
-    private void onBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
-        String media = mediaType(req.getHeader("content-type"));
-        List<Parsed> items;
-        try {
-            if (NDJSON.equals(media)) {
-                items = JsonEvents.ndjson(body);
-            } else if (JSON.equals(media)) {
-                items = JsonEvents.array(body);
-            } else if (CE_BATCH.equals(media)) {
-                items = JsonEvents.cloudEventBatch(body);
-            } else {
-                reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "a batch must be " + NDJSON + ", " + JSON + " (an array) or "
-                        + CE_BATCH + ", got " + (media == null ? "no content type" : media));
-                return;
-            }
-        } catch (BadInput bad) {
-            reject(req, meters, kind(bad), bad.getMessage());
-            return;
-        }
-        if (items.isEmpty()) {
-            reject(req, meters, Problems.Kind.EMPTY_BATCH, "the batch holds no events");
-            return;
-        }
-        if (items.size() > route.maxBatchEvents()) {
-            reject(req, meters, Problems.Kind.BATCH_TOO_LARGE,
-                    "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
-            return;
-        }
-        admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> {
-            if (route.idempotency() == null) {
-                submit(req, route, meters, true, items, null);
-            } else {
-                idempotent.submitBatch(req, route, meters, items);
-            }
-        });
     }
 
     /**
@@ -256,47 +199,50 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         reject(req, meters, r.kind(), r.detail());
     }
 
-    /** Produces every item; {@code preset}, when given, first resolves the items that must not be produced (duplicates). */
-    private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, List<Parsed> items,
-                           Consumer<Pending> preset) {
+    /** Produces one event; the request is answered once the broker acknowledged it, or it was refused. */
+    private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
         long now = System.currentTimeMillis();
         String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
-        Pending p = new Pending(req, meters, batch, items.size(), System.nanoTime());
+        Pending p = pending(req, meters, false, 1);
+        produce(p, 0, route, draft, now, traceparent);
+        finishIfResolved(p);
+        return p;
+    }
+
+    /** A request about to wait for the acks of {@code size} events, watched from now on by {@link #sweep}. */
+    private Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
+        Pending p = new Pending(req, meters, batch, size, System.nanoTime());
         pending.addLast(p);
-        if (preset != null) {
-            preset.accept(p);
+        return p;
+    }
+
+    /**
+     * Stamps event {@code i} of {@code p} and hands its record to the producer; the ack resolves it
+     * later. An event that cannot be stamped or sent is resolved (rejected) at once.
+     */
+    private void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
+        IngestedEvent event;
+        try {
+            event = EventStamper.stamp(route, draft, now, p.req::getHeader, traceparent);
+        } catch (EventStamper.KeyNotFound e) {
+            p.reject(i, Problems.Kind.BAD_KEY, e.getMessage());
+            return;
         }
-        for (int i = 0; i < items.size(); i++) {
-            Parsed item = items.get(i);
-            if (p.resolved[i]) {
-                continue;
-            }
-            if (item.error() != null) {
-                p.reject(i, kind(item.error()), item.error().getMessage());
-                continue;
-            }
-            IngestedEvent event;
-            try {
-                event = EventStamper.stamp(route, item.draft(), now, req::getHeader, traceparent);
-            } catch (EventStamper.KeyNotFound e) {
-                p.reject(i, Problems.Kind.BAD_KEY, e.getMessage());
-                continue;
-            }
-            p.ids[i] = event.id();
-            p.deadlines[i] = event.deadlineMillis();
-            p.bytes[i] = event.payload().length;
-            int index = i;
-            EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
-                    (md, err) -> acks.add(p, index, err));
-            if (refusal != null) {
-                p.reject(index, Problems.Kind.OVERLOADED,
-                        "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
-            }
+        p.ids[i] = event.id();
+        p.deadlines[i] = event.deadlineMillis();
+        p.bytes[i] = event.payload().length;
+        EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
+                (md, err) -> acks.add(p, i, err));
+        if (refusal != null) {
+            p.reject(i, Problems.Kind.OVERLOADED,
+                    "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
         }
+    }
+
+    private void finishIfResolved(Pending p) {
         if (p.outstanding == 0) {
             finish(p);
         }
-        return p;
     }
 
     private void acked(Pending p, int index, Exception err) {
@@ -309,9 +255,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         } else {
             p.accept(index);
         }
-        if (p.outstanding == 0) {
-            finish(p);
-        }
+        finishIfResolved(p);
     }
 
     /**
@@ -409,7 +353,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         return Problems.send(req.response(), kind, detail, req.path(), retryAfterSeconds);
     }
 
-    private static Problems.Kind kind(BadInput bad) {
+    static Problems.Kind kind(BadInput bad) {
         return bad.reason() == BadInput.Reason.MALFORMED_JSON ? Problems.Kind.MALFORMED_JSON : Problems.Kind.INVALID_CLOUDEVENT;
     }
 
@@ -430,6 +374,50 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return Long.parseLong(cl.trim());
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** What the idempotent and batch paths call back into. */
+    private final class Callbacks implements IdempotentSubmit.Host, BatchIngest.Host {
+        @Override
+        public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
+            return IngestHandler.this.submit(req, route, meters, draft);
+        }
+
+        @Override
+        public Pending submitBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items,
+                                   Consumer<Pending> preset) {
+            return batches.submit(req, route, meters, items, preset);
+        }
+
+        @Override
+        public void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
+            IngestHandler.this.admitted(req, meters, check, next);
+        }
+
+        @Override
+        public Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
+            return IngestHandler.this.pending(req, meters, batch, size);
+        }
+
+        @Override
+        public void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
+            IngestHandler.this.produce(p, i, route, draft, now, traceparent);
+        }
+
+        @Override
+        public void finishIfResolved(Pending p) {
+            IngestHandler.this.finishIfResolved(p);
+        }
+
+        @Override
+        public void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
+            IngestHandler.this.reject(req, meters, kind, detail);
+        }
+
+        @Override
+        public void closeIfDraining(HttpServerRequest req) {
+            IngestHandler.this.closeIfDraining(req);
         }
     }
 

@@ -1,11 +1,8 @@
 package dev.sluice.router.impl.http;
 
-import dev.sluice.core.Timestamps;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** A request waiting for the acks of its events (one, or a batch), and how it is answered. Event-loop confined. */
 final class Pending {
@@ -113,11 +110,11 @@ final class Pending {
         return true;
     }
 
-    private boolean replayed(int i) {
+    boolean replayed(int i) {
         return replayed != null && replayed[i];
     }
 
-    /** Answers the request once every event is resolved: 202, a problem, or (batch) 202/207 with a result per event. */
+    /** Answers the request once every event is resolved: 202 or a problem; a batch is answered by {@link BatchIngest#respond}. */
     void respond(long retryAfterSeconds) {
         Pending p = this;
         if (p.done) {
@@ -157,42 +154,7 @@ final class Pending {
             }
             return;
         }
-        JsonArray results = new JsonArray();
-        for (int i = 0; i < p.resolved.length; i++) {
-            if (p.problems[i] == null) {
-                JsonObject item = new JsonObject().put("index", i).put("status", 202).put("id", p.ids[i])
-                        .put("deadline", Timestamps.rfc3339Millis(p.deadlines[i]));
-                if (replayed(i)) {
-                    item.put("replayed", true);
-                }
-                results.add(item);
-            } else {
-                results.add(new JsonObject().put("index", i).put("status", p.kinds[i].status)
-                        .put("problem", Problems.body(p.kinds[i], p.problems[i], req.path())));
-            }
-        }
-        int rejected = p.resolved.length - accepted;
-        if (rejected > 0 && allRetryable(p)) {
-            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds));
-        }
-        JsonObject answer = new JsonObject().put("accepted", accepted).put("rejected", rejected);
-        if (replays > 0) {
-            answer.put("replayed", replays);
-            if (replays == p.resolved.length) {
-                req.response().putHeader("idempotent-replayed", "true");
-            }
-        }
-        req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader("content-type", "application/json")
-                .end(answer.put("results", results).encode());
-    }
-
-    private static boolean allRetryable(Pending p) {
-        for (int i = 0; i < p.kinds.length; i++) {
-            if (p.problems[i] != null && p.kinds[i].status != 503) {
-                return false;
-            }
-        }
-        return true;
+        BatchIngest.respond(p, accepted, replays, retryAfterSeconds);
     }
 
 }
