@@ -25,12 +25,13 @@ import java.time.Duration;
  * @param skipDeadSpans           on assignment, seek past records whose deadline has certainly passed
  * @param workflowsFromPostgres   load workflows from PostgreSQL (hot reload) instead of the catalog file
  * @param httpPool                connections per event loop to each webhook target
+ * @param redisBatchWindow        how long a loop's first run claim waits for others before their batch leaves
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
-                             boolean workflowsFromPostgres, int httpPool) {
+                             boolean workflowsFromPostgres, int httpPool, Duration redisBatchWindow) {
 
     public static ExecutorConfig from(Settings s) {
         return new ExecutorConfig(
@@ -52,7 +53,8 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getDuration("executor.runlog.retention", Duration.ofDays(7)),
                 s.getBoolean("executor.skip.dead.spans", true),
                 workflowSource(s.get("executor.workflows", "file")),
-                s.getInt("executor.http.pool", 256));
+                s.getInt("executor.http.pool", 256),
+                s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)));
     }
 
     private static boolean workflowSource(String v) {
@@ -66,7 +68,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool);
+                runLogRetention, skipDeadSpans, on, httpPool, redisBatchWindow);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -78,24 +80,25 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
-                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + "]";
+                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", redis.batch.window="
+                + redisBatchWindow.toNanos() / 1000 + "us]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
     }
 }

@@ -51,7 +51,17 @@ public final class RunClaims {
     private volatile long lastWarn;
 
     public RunClaims(Redis redis, String owner, MeterRegistry registry) {
-        this.redis = new TurnBatchedRedis(redis);
+        this(redis, owner, registry, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param batchWindow how long a loop's first claim waits for others before their batch leaves
+     *                    (0: at the end of the turn). Claims are taken as connections become ready,
+     *                    one turn each when the executor is behind; a window gathers them into one
+     *                    round trip.
+     */
+    public RunClaims(Redis redis, String owner, MeterRegistry registry, java.time.Duration batchWindow) {
+        this.redis = new TurnBatchedRedis(redis, c -> redis, batchWindow);
         this.sent = "sent:" + owner;
         this.unavailable = Counter.builder("sluice.executor.claims.unavailable")
                 .description("Runs started without a claim because Redis could not be reached").register(registry);

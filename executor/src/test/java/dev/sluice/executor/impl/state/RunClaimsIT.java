@@ -79,6 +79,25 @@ class RunClaimsIT {
     }
 
     @Test
+    void claimsFromSeveralTurnsWithinTheWindowEachGetTheirOwnAnswer() throws Exception {
+        RunClaims a = new RunClaims(client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20));
+        String event = UUID.randomUUID().toString();
+        List<Promise<RunClaims.Claim>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Promise<RunClaims.Claim> p = Promise.promise();
+            answers.add(p);
+            int n = i % 4; // the fifth repeats the first run: a duplicate within the same batch
+            loop.runOnContext(v -> a.claim("r", event + "-" + n, "w", 10_000).onComplete(p));
+        }
+        List<RunClaims.Claim> got = new ArrayList<>();
+        for (Promise<RunClaims.Claim> p : answers) {
+            got.add(p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED,
+                RunClaims.Claim.DUPLICATE), got);
+    }
+
+    @Test
     void aClaimLivesAsLongAsItsEventAndNoLonger() throws Exception {
         RunClaims a = owner("a");
         String event = UUID.randomUUID().toString();
