@@ -39,8 +39,8 @@ final class Sender {
     // Event-loop confined; read after a barrier on the context.
     final Map<String, Long> errorKinds = new HashMap<>();
     final IdSet ackedIds = new IdSet();
-    private final java.util.concurrent.ConcurrentLinkedQueue<DirectAck> directAcks = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Direct-mode acks, from the producer's thread to this sender's loop. */
+    private final dev.sluice.core.LoopHandoff<DirectAck> directAcks;
     long measuredSent;
     long measuredAcked;
     long lastMeasuredAckNanos;
@@ -51,6 +51,7 @@ final class Sender {
     Sender(Context context, HttpClient client, RunPlan plan, DirectProducer direct) {
         this.direct = direct;
         this.context = context;
+        this.directAcks = new dev.sluice.core.LoopHandoff<>(context, this::directAcked);
         this.client = client;
         this.plan = plan;
         this.base = new RequestOptions().setMethod(HttpMethod.POST).setHost(plan.host).setPort(plan.port).setURI(plan.path)
@@ -182,9 +183,6 @@ final class Sender {
             // The producer completes a whole produce response at once: one hop to the loop for all of them,
             // not a task (and a wake-up) per event, as the router's own acknowledgements travel.
             directAcks.add(new DirectAck(intended, sentAt, measured, err));
-            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-                context.runOnContext(v -> drainDirectAcks());
-            }
         });
         if (plan.e2e) {
             ackedIds.add(Ids.of(id));
@@ -194,24 +192,20 @@ final class Sender {
     private record DirectAck(long intended, long sentAt, boolean measured, Exception err) {
     }
 
-    private void drainDirectAcks() {
-        drainScheduled.set(false); // first: an ack queued after the last poll schedules a fresh drain
-        long end = System.nanoTime();
-        DirectAck a;
-        while ((a = directAcks.poll()) != null) {
-            if (a.err() != null) {
-                failed(kind("produce_", a.err()));
-                continue;
-            }
-            ack.record((end - a.intended()) / 1000, a.measured());
-            service.record((end - a.sentAt()) / 1000, a.measured());
-            if (a.measured()) {
-                measuredAcked++;
-                lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
-            }
-            acked.incrementAndGet();
-            outstanding.decrementAndGet();
+    private void directAcked(DirectAck a) {
+        if (a.err() != null) {
+            failed(kind("produce_", a.err()));
+            return;
         }
+        long end = System.nanoTime();
+        ack.record((end - a.intended()) / 1000, a.measured());
+        service.record((end - a.sentAt()) / 1000, a.measured());
+        if (a.measured()) {
+            measuredAcked++;
+            lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
+        }
+        acked.incrementAndGet();
+        outstanding.decrementAndGet();
     }
 
     private void responded(AsyncResult<HttpClientResponse> rr, long intended, long sentAt, boolean measured) {

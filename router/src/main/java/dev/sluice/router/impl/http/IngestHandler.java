@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
+import dev.sluice.core.LoopHandoff;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
@@ -55,7 +56,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final long bodyTimeoutNanos;
     private final IdempotentSubmit idempotent;
     private final BatchIngest batches;
-    private final AckQueue acks;
+    private final LoopHandoff<Ack> acks;
+
+    /** The broker's answer for one event of a request, on its way from the producer's thread to this loop. */
+    private record Ack(Pending p, int index, Exception err) {
+    }
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
@@ -63,7 +68,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
         this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
-        this.acks = new AckQueue(context, this::acked);
+        this.acks = new LoopHandoff<>(context, a -> acked(a.p(), a.index(), a.err()));
         Callbacks callbacks = new Callbacks();
         this.idempotent = new IdempotentSubmit(state, context, callbacks);
         this.batches = new BatchIngest(state, idempotent, callbacks);
@@ -232,7 +237,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         p.deadlines[i] = event.deadlineMillis();
         p.bytes[i] = event.payload().length;
         EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
-                (md, err) -> acks.add(p, i, err));
+                (md, err) -> acks.add(new Ack(p, i, err)));
         if (refusal != null) {
             p.reject(i, Problems.Kind.OVERLOADED,
                     "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
