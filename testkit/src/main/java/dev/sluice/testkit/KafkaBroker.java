@@ -57,6 +57,8 @@ public final class KafkaBroker implements AutoCloseable {
     private static final int MIN_SEGMENT_BYTES = 1024 * 1024;
     private static final long MIN_SEGMENT_MS = 1_000;
     private static final int LOG_TAIL_LINES = 40;
+    /** Extra JVM flags for the broker's child JVM, e.g. a different collector or heap. */
+    public static final String JAVA_OPTS_ENV = "SLUICE_BROKER_JAVA_OPTS";
 
     private final int port;
     private final int controllerPort;
@@ -76,7 +78,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.controllerPort = controllerPort;
         this.configFile = dir.resolve("server.properties");
         this.logFile = dir.resolve("broker.log");
-        this.command = List.of(
+        List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m",
                 "-Xmx512m",
@@ -85,11 +87,16 @@ public final class KafkaBroker implements AutoCloseable {
                 "-XX:+UseSerialGC",
                 "-XX:-UsePerfData",
                 "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.awt.headless=true",
-                "-cp",
-                BrokerClasspath.resolve(),
-                BrokerMain.MAIN_CLASS,
-                configFile.toString());
+                // Its pauses stall every producer and consumer at once; keep them on record.
+                "-Xlog:gc:file=" + dir.resolve("gc.log") + ":utctime,uptime,level,tags",
+                "-Djava.awt.headless=true"));
+        // Later flags win, so these override the defaults above.
+        String extra = System.getenv(JAVA_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", BrokerClasspath.resolve(), BrokerMain.MAIN_CLASS, configFile.toString()));
+        this.command = List.copyOf(cmd);
         BrokerConfig.write(configFile, dir.resolve("data"), port, controllerPort);
         Cleanup.register(this);
     }
