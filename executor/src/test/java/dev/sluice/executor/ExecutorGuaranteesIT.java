@@ -62,7 +62,7 @@ class ExecutorGuaranteesIT {
               {"source": "retry", "topic": "it.g.retry", "partitions": 1, "ttl": "3s"},
               {"source": "dup", "topic": "it.g.dup", "partitions": 1},
               {"source": "kill", "topic": "it.g.kill", "partitions": 3, "ttl": "120s"},
-              {"source": "span", "topic": "it.g.span", "partitions": 1, "ttl": "5s"},
+              {"source": "span", "topic": "it.g.span", "partitions": 1, "ttl": "30s"},
               {"source": "pool", "topic": "it.g.pool", "partitions": 1, "ttl": "2s"}],
              "workflows": [
               {"name": "w-order", "sources": ["order"], "steps": [{"url": "%1$s/order"}]},
@@ -368,14 +368,15 @@ class ExecutorGuaranteesIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> find("it.g.span.expired", early) != null);
         first.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-        // While no executor runs, 40 events arrive and die (TTL 5 s), then 3 live ones.
+        // While no executor runs, 40 events arrive and die (65-69 s old, past the route's 30 s TTL),
+        // then 3 live ones, which stay live however long the second executor takes to start.
         Set<String> dead = new HashSet<>();
         for (int i = 0; i < 40; i++) {
             dead.add(fixtures.send("it.g.span", "span", null, "dead", t0 + 1000 + i * 100, 5000));
         }
         Set<String> live = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            live.add(fixtures.send("it.g.span", "span", null, "live", System.currentTimeMillis(), 5000));
+            live.add(fixtures.send("it.g.span", "span", null, "live", System.currentTimeMillis(), 30_000));
         }
         fixtures.flush();
 

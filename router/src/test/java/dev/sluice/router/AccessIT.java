@@ -222,7 +222,7 @@ class AccessIT {
                 .equals("live") && b.readiness().details().getJsonObject("access").getString("store").equals("live"));
         // Changes made after the outage reach both routers again.
         String key2 = newKey(tenant);
-        await().atMost(Duration.ofSeconds(2)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key2)).statusCode() == 202
+        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key2)).statusCode() == 202
                 && ingest(b, source, "{}", "Authorization", bearer(key2)).statusCode() == 202);
     }
 

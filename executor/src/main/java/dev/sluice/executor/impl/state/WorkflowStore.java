@@ -6,6 +6,7 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,10 @@ public final class WorkflowStore {
     private final WorkflowTable table;
     private PgSubscriber subscriber;
     private volatile List<String> rejected = List.of();
+    private final Object reloadLock = new Object();
+    private final AtomicLong loads = new AtomicLong();
+    private Promise<Void> running;
+    private Promise<Void> queued;
 
     public WorkflowStore(Vertx vertx, Pool pool, PgConnectOptions connect, Map<String, RouteConfig> routes, WorkflowTable table) {
         this.vertx = vertx;
@@ -55,8 +61,44 @@ public final class WorkflowStore {
         return reload().compose(v -> subscriber.connect());
     }
 
-    /** Reads every definition and swaps the table. */
+    /**
+     * Reads every definition and swaps the table. At most one read runs at a time: a call made while
+     * one is running is answered by a single follow-up read shared by every such call, which starts
+     * when the running one ends. So a burst of edits costs two reads, and an older read can never
+     * finish after a newer one and put back definitions that have since changed.
+     */
     public Future<Void> reload() {
+        synchronized (reloadLock) {
+            if (running == null) {
+                running = Promise.promise();
+                Promise<Void> now = running;
+                load(now);
+                return now.future();
+            }
+            if (queued == null) {
+                queued = Promise.promise();
+            }
+            return queued.future();
+        }
+    }
+
+    private void load(Promise<Void> done) {
+        loads.incrementAndGet();
+        read().onComplete(ar -> {
+            Promise<Void> next;
+            synchronized (reloadLock) {
+                next = queued;
+                queued = null;
+                running = next;
+            }
+            if (next != null) {
+                load(next);
+            }
+            done.handle(ar);
+        });
+    }
+
+    private Future<Void> read() {
         return pool.query("SELECT name, definition FROM sluice_workflows ORDER BY name").execute().map(rows -> {
             List<WorkflowConfig> loaded = new ArrayList<>();
             List<String> bad = new ArrayList<>();
@@ -77,6 +119,11 @@ public final class WorkflowStore {
             LOG.info("{} workflows loaded from PostgreSQL{}", loaded.size(), bad.isEmpty() ? "" : ", " + bad.size() + " rejected");
             return null;
         });
+    }
+
+    /** How many times the definitions have been read. */
+    public long loads() {
+        return loads.get();
     }
 
     private JsonArray routesJson() {
