@@ -43,6 +43,11 @@ public final class EventRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventRunner.class);
     private static final int ACCOUNTING_ATTEMPTS = 5;
+    /**
+     * A retry is started only with at least this much time left before the deadline: less cannot
+     * carry a request and its answer, and the attempt would only add load and a failure after it.
+     */
+    static final long MIN_RETRY_WINDOW_MS = 20;
 
     private final Vertx vertx;
     private final Context context;
@@ -336,15 +341,25 @@ public final class EventRunner {
             }
             long base = config.retryBackoff().toMillis() << (attempt - 1);
             long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-            if (System.currentTimeMillis() + delay >= run.deadline) {
-                return Future.failedFuture(new StepFailure(f.getMessage() + " (no time left for attempt " + (attempt + 1)
-                        + " before the deadline)", false, -1, f));
+            if (System.currentTimeMillis() + delay + MIN_RETRY_WINDOW_MS >= run.deadline) {
+                return Future.failedFuture(noTimeLeft(f, attempt));
             }
             metrics.retry();
             Promise<Void> later = Promise.promise();
-            vertx.setTimer(delay, id -> attempt(step, wr, attempt + 1, attempts, null).onComplete(later));
+            vertx.setTimer(delay, id -> {
+                // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
+                if (System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline) {
+                    later.fail(noTimeLeft(f, attempt));
+                } else {
+                    attempt(step, wr, attempt + 1, attempts, null).onComplete(later);
+                }
+            });
             return later.future();
         });
+    }
+
+    private static StepFailure noTimeLeft(StepFailure last, int attempt) {
+        return new StepFailure(last.getMessage() + " (no time left for attempt " + (attempt + 1) + " before the deadline)", false, -1, last);
     }
 
     /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */
