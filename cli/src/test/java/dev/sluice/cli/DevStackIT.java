@@ -55,6 +55,10 @@ class DevStackIT {
                     HttpResponse.BodyHandlers.ofString()).body()
                     .contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"demo-echo\"} 1.0"));
             assertEquals(1, stack.echoed());
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.executorManagementPort() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(1.0, sample(metrics, "sluice_executor_poll_age_seconds_count"), "the event's poll age was recorded");
+            assertTrue(sample(metrics, "sluice_event_loop_delay_seconds_count") > 0, "the event loops are sampled");
 
             // demo-secure: refused without the dev key, accepted with it and a fresh signature, then replayed.
             URI secure = URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/" + DevSecure.SOURCE);
@@ -87,5 +91,11 @@ class DevStackIT {
             }
             return true;
         }).count();
+    }
+
+    /** The value of an unlabelled sample in Prometheus text. */
+    private static double sample(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElse(-1);
     }
 }

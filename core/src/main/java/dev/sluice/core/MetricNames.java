@@ -18,6 +18,8 @@ public final class MetricNames {
     /** Events in progress in this executor process. */
     public static final String EXECUTOR_IN_FLIGHT = "sluice.executor.inflight";
     /** Ingest → execution start. */
+    /** Executor: ingest to the consumer poll that returned the record. */
+    public static final String EXECUTOR_POLL_AGE = "sluice.executor.poll.age";
     public static final String EVENT_LATENCY = "sluice.event.latency";
     /** Ingest → run end. */
     public static final String EVENT_END_LATENCY = "sluice.event.end.latency";

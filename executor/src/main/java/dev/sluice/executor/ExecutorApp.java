@@ -169,7 +169,7 @@ public final class ExecutorApp {
                             ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
                                 ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));
                                 return new PartitionWorker(tp, v.context(), v.runner(), inFlight);
-                            }, inFlight, deadSpans);
+                            }, inFlight, deadSpans, metrics::polled);
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();

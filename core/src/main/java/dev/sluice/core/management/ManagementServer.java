@@ -27,9 +27,11 @@ public final class ManagementServer {
     public static final String ADMIN_PREFIX = "/admin/";
 
     private final HttpServer server;
+    private final LoopDelay loopDelay;
 
-    private ManagementServer(HttpServer server) {
+    private ManagementServer(HttpServer server, LoopDelay loopDelay) {
         this.server = server;
+        this.loopDelay = loopDelay;
     }
 
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
@@ -47,7 +49,7 @@ public final class ManagementServer {
                 handle(req, registry, readiness);
             }
         });
-        return server.listen(port, host).map(ManagementServer::new);
+        return server.listen(port, host).map(s -> new ManagementServer(s, LoopDelay.start(vertx, registry)));
     }
 
     private static void handle(HttpServerRequest req, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) {
@@ -75,6 +77,7 @@ public final class ManagementServer {
     }
 
     public Future<Void> close() {
+        loopDelay.stop();
         return server.close();
     }
 }

@@ -28,11 +28,14 @@ public final class ExecutorMetrics {
     private final Counter accountingFailures;
     private final Timer startLatency;
     private final Timer endLatency;
+    private final Timer pollAge;
 
     public ExecutorMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.startLatency = latencyTimer(MetricNames.EVENT_LATENCY, "Ingest to execution start");
         this.endLatency = latencyTimer(MetricNames.EVENT_END_LATENCY, "Ingest to the end of the event's runs");
+        this.pollAge = latencyTimer(MetricNames.EXECUTOR_POLL_AGE,
+                "Ingest to the poll that hands the record to the executor: broker and fetch time, before any executor queueing");
         this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
         this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
                 .description("Expired or dead-lettered events whose record could not be written").register(registry);
@@ -81,6 +84,11 @@ public final class ExecutorMetrics {
 
     public void started(long latencyMillis) {
         startLatency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** A record's age when the consumer's poll returned it. Poll thread. */
+    public void polled(long ageMillis) {
+        pollAge.record(Math.max(0, ageMillis), TimeUnit.MILLISECONDS);
     }
 
     public void ended(long latencyMillis) {

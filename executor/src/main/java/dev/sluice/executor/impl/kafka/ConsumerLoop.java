@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,6 +42,8 @@ public final class ConsumerLoop implements Runnable {
     private final ExecutorConfig config;
     private final Function<TopicPartition, PartitionWorker> workerFactory;
     private final DeadSpans deadSpans;
+    /** Each record's age (ms since its ingest timestamp) when the poll hands it over. */
+    private final LongConsumer pollAge;
     private final AtomicInteger processInFlight;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
@@ -61,8 +64,10 @@ public final class ConsumerLoop implements Runnable {
     }
 
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
-                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpans deadSpans) {
+                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpans deadSpans,
+                        LongConsumer pollAge) {
         this.deadSpans = deadSpans;
+        this.pollAge = pollAge;
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.config = config;
@@ -78,6 +83,12 @@ public final class ConsumerLoop implements Runnable {
                 resumeDrained();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 polling = true;
+                if (!records.isEmpty()) {
+                    long now = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        pollAge.accept(now - r.timestamp());
+                    }
+                }
                 for (TopicPartition tp : records.partitions()) {
                     PartitionWorker w = workers.get(tp);
                     if (w == null) {
