@@ -20,6 +20,8 @@ public final class MetricNames {
     /** Ingest → execution start. */
     /** Executor: ingest to the consumer poll that returned the record. */
     public static final String EXECUTOR_POLL_AGE = "sluice.executor.poll.age";
+    /** Executor: the poll to the event's turn (hand-off plus the wait behind its key). */
+    public static final String EXECUTOR_START_WAIT = "sluice.executor.start.wait";
     public static final String EVENT_LATENCY = "sluice.event.latency";
     /** Ingest → run end. */
     public static final String EVENT_END_LATENCY = "sluice.event.end.latency";

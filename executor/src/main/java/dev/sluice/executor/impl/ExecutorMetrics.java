@@ -29,6 +29,7 @@ public final class ExecutorMetrics {
     private final Timer startLatency;
     private final Timer endLatency;
     private final Timer pollAge;
+    private final Timer startWait;
 
     public ExecutorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,6 +37,10 @@ public final class ExecutorMetrics {
         this.endLatency = latencyTimer(MetricNames.EVENT_END_LATENCY, "Ingest to the end of the event's runs");
         this.pollAge = latencyTimer(MetricNames.EXECUTOR_POLL_AGE,
                 "Ingest to the poll that hands the record to the executor: broker and fetch time, before any executor queueing");
+        this.startWait = Timer.builder(MetricNames.EXECUTOR_START_WAIT)
+                .description("Poll to the event's turn: the hand-off to its event loop and the wait behind earlier events of its key")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
         this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
                 .description("Expired or dead-lettered events whose record could not be written").register(registry);
@@ -84,6 +89,11 @@ public final class ExecutorMetrics {
 
     public void started(long latencyMillis) {
         startLatency.record(Math.max(0, latencyMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Poll to the event's turn on its loop. */
+    public void startWait(long nanos) {
+        startWait.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
     /** A record's age when the consumer's poll returned it. Poll thread. */

@@ -34,13 +34,14 @@ public final class PartitionWorker {
 
     /** Called on the poll thread: counts the records in flight at once, then hands them to the event loop. */
     public void dispatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        long polledAt = System.nanoTime();
         inFlight.addAndGet(records.size());
         processInFlight.addAndGet(records.size());
         context.runOnContext(v -> {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 long offset = r.offset();
                 offsets.started(offset);
-                scheduler.submit(r.key(), () -> runner.run(r).onComplete(ar -> finished(offset)));
+                scheduler.submit(r.key(), () -> runner.run(r, polledAt).onComplete(ar -> finished(offset)));
             }
         });
     }

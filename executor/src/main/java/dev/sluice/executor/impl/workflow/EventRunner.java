@@ -166,7 +166,13 @@ public final class EventRunner {
         }
     }
 
-    public Future<Void> run(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * Runs the event's workflows. {@code polledAtNanos} is when the poll returned the record; the
+     * time since then (the hand-off to this loop and the wait behind earlier events of its key) is
+     * recorded as the event's start wait.
+     */
+    public Future<Void> run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+        metrics.startWait(System.nanoTime() - polledAtNanos);
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
         List<WorkflowConfig> workflows = route == null ? null : this.workflows.forSource(route);
         if (workflows == null || workflows.isEmpty()) {
