@@ -1,18 +1,13 @@
 package dev.sluice.router.impl.http;
 
-import dev.sluice.core.EventRecords;
-import dev.sluice.core.IngestedEvent;
-import dev.sluice.core.LoopHandoff;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.BinaryMode;
 import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
-import dev.sluice.router.impl.kafka.EventProducer;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -36,10 +31,10 @@ import java.util.function.Consumer;
  *   <li>{@code POST /v1/events/{source}/batch} — NDJSON, a JSON array, or a CloudEvents batch,
  *       parsed and answered by {@link BatchIngest}.</li>
  * </ul>
- * This handler routes a request, checks it, reads its body, and produces the events of both
- * endpoints. An event is answered as accepted only after the broker acknowledged it. One instance per
- * ingest verticle; all state here lives on that verticle's event loop, and the Kafka callback
- * hops back onto it.
+ * This handler routes a request, checks it and reads its body (cutting off a body that is too
+ * slow); {@link Producing} produces the events of both endpoints and answers each request once the
+ * broker acknowledged them. One instance per ingest verticle; all state here lives on that
+ * verticle's event loop.
  */
 public final class IngestHandler implements Handler<HttpServerRequest> {
 
@@ -49,26 +44,17 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
 
     private final Context context;
     private final IngestState state;
-    private final long retryAfterSeconds;
-    private final long produceTimeoutNanos;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Producing producing;
     private final ArrayDeque<Reading> reading = new ArrayDeque<>();
     private final long bodyTimeoutNanos;
     private final IdempotentSubmit idempotent;
     private final BatchIngest batches;
-    private final LoopHandoff<Ack> acks;
-
-    /** The broker's answer for one event of a request, on its way from the producer's thread to this loop. */
-    private record Ack(Pending p, int index, Exception err) {
-    }
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
         this.state = state;
-        this.retryAfterSeconds = Math.max(1, state.config().retryAfter().toSeconds());
-        this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
+        this.producing = new Producing(context, state);
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
-        this.acks = new LoopHandoff<>(context, a -> acked(a.p(), a.index(), a.err()));
         Callbacks callbacks = new Callbacks();
         this.idempotent = new IdempotentSubmit(state, context, callbacks);
         this.batches = new BatchIngest(state, idempotent, callbacks);
@@ -79,20 +65,20 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         String path = req.path();
         RouteMeters none = state.metrics().route(RouterMetrics.NO_ROUTE);
         if (!path.startsWith(PREFIX)) {
-            reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
+            producing.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
             return;
         }
         boolean batch = path.endsWith(BATCH_SUFFIX);
         String source = path.substring(PREFIX.length(), batch ? path.length() - BATCH_SUFFIX.length() : path.length());
         RouteConfig route = source.indexOf('/') < 0 ? state.routes().get(source) : null;
         if (route == null) {
-            reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "no source named '" + source + "' is configured");
+            producing.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "no source named '" + source + "' is configured");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
         if (req.method() != HttpMethod.POST) {
             req.response().putHeader("allow", "POST");
-            reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
+            producing.reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
             return;
         }
         Admission.Refusal denied = state.admission().beforeBody(req, route);
@@ -101,16 +87,16 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (state.draining().get()) {
-            reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
+            producing.reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
             return;
         }
         if (!state.health().reachable()) {
-            reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
+            producing.reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
             return;
         }
         TopicReadiness.State topic = state.topics().state(route.topic());
         if (topic != TopicReadiness.State.READY) {
-            reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
+            producing.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
                     "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
@@ -171,11 +157,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 draft = new Draft(req.getHeader("ce-id"), null, null, null, null, contentType, body, null);
             }
         } catch (BadInput bad) {
-            reject(req, meters, kind(bad), bad.getMessage());
+            producing.reject(req, meters, kind(bad), bad.getMessage());
             return;
         }
         if (route.idempotency() == null) {
-            submit(req, route, meters, draft);
+            producing.submit(req, route, meters, draft);
         } else {
             idempotent.submit(req, route, meters, draft);
         }
@@ -201,71 +187,12 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
 
     private void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
         r.headers().forEach(req.response()::putHeader);
-        reject(req, meters, r.kind(), r.detail());
-    }
-
-    /** Produces one event; the request is answered once the broker acknowledged it, or it was refused. */
-    private Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
-        long now = System.currentTimeMillis();
-        String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
-        Pending p = pending(req, meters, false, 1);
-        produce(p, 0, route, draft, now, traceparent);
-        finishIfResolved(p);
-        return p;
-    }
-
-    /** A request about to wait for the acks of {@code size} events, watched from now on by {@link #sweep}. */
-    private Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
-        Pending p = new Pending(req, meters, batch, size, System.nanoTime());
-        pending.addLast(p);
-        return p;
+        producing.reject(req, meters, r.kind(), r.detail());
     }
 
     /**
-     * Stamps event {@code i} of {@code p} and hands its record to the producer; the ack resolves it
-     * later. An event that cannot be stamped or sent is resolved (rejected) at once.
-     */
-    private void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
-        IngestedEvent event;
-        try {
-            event = EventStamper.stamp(route, draft, now, p.req::getHeader, traceparent);
-        } catch (EventStamper.KeyNotFound e) {
-            p.reject(i, Problems.Kind.BAD_KEY, e.getMessage());
-            return;
-        }
-        p.ids[i] = event.id();
-        p.deadlines[i] = event.deadlineMillis();
-        p.bytes[i] = event.payload().length;
-        EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
-                (md, err) -> acks.add(new Ack(p, i, err)));
-        if (refusal != null) {
-            p.reject(i, Problems.Kind.OVERLOADED,
-                    "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
-        }
-    }
-
-    private void finishIfResolved(Pending p) {
-        if (p.outstanding == 0) {
-            finish(p);
-        }
-    }
-
-    private void acked(Pending p, int index, Exception err) {
-        if (p.done || p.resolved[index]) {
-            return;
-        }
-        if (err != null) {
-            state.health().suspect("produce failed: " + err.getClass().getSimpleName());
-            p.reject(index, Problems.Kind.PRODUCE_FAILED, "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
-        } else {
-            p.accept(index);
-        }
-        finishIfResolved(p);
-    }
-
-    /**
-     * Answers every request whose acks are overdue (the events still unacknowledged get 503) and
-     * cuts off every request whose body is overdue (408, connection closed). Runs on this event loop.
+     * Cuts off every request whose body is overdue (408, connection closed) and answers every
+     * request whose acks are overdue ({@link Producing#sweep}). Runs on this event loop.
      */
     public void sweep() {
         long now = System.nanoTime();
@@ -281,7 +208,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 if (http1) {
                     req.response().putHeader("connection", "close");
                 }
-                reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
+                producing.reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
                         + state.config().bodyTimeout().toMillis() + " ms").onComplete(x -> {
                             if (http1) {
                                 req.connection().close();
@@ -292,46 +219,15 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             }
             reading.pollFirst();
         }
-        Pending head;
-        while ((head = pending.peekFirst()) != null) {
-            if (!head.done) {
-                if (now - head.startNanos < produceTimeoutNanos) {
-                    break;
-                }
-                state.health().suspect("produce not acknowledged within " + state.config().produceTimeout().toMillis() + " ms");
-                for (int i = 0; i < head.resolved.length; i++) {
-                    if (!head.resolved[i]) {
-                        head.reject(i, Problems.Kind.PRODUCE_TIMEOUT, "no acknowledgement from Kafka within "
-                                + state.config().produceTimeout().toMillis()
-                                + " ms; the event may or may not have been stored; retry with the same event id");
-                    }
-                }
-                finish(head);
-            }
-            pending.pollFirst();
-        }
-    }
-
-    private void finish(Pending p) {
-        if (!p.done) {
-            closeIfDraining(p.req);
-            p.respond(retryAfterSeconds);
-        }
-    }
-
-    /** While draining, an HTTP/1.x client is told not to reuse the connection, so none is cut off mid-request. */
-    private void closeIfDraining(HttpServerRequest req) {
-        if (state.draining().get() && req.version() != HttpVersion.HTTP_2) {
-            req.response().putHeader("connection", "close");
-        }
+        producing.sweep(now);
     }
 
     public int pendingCount() {
-        return pending.size();
+        return producing.pendingCount();
     }
 
     private void unsupported(HttpServerRequest req, RouteMeters meters, RouteConfig route, String contentType) {
-        reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + route.source() + " accepts "
+        producing.reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + route.source() + " accepts "
                 + String.join(", ", route.contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
     }
 
@@ -341,21 +237,12 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             // The rest of the body is never read, so this connection cannot carry another request.
             req.response().putHeader("connection", "close");
         }
-        reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
+        producing.reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
                 .onComplete(x -> {
                     if (http1) {
                         req.connection().close();
                     }
                 });
-    }
-
-    private Future<Void> reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
-        meters.rejected(kind);
-        if (req.response().ended() || req.response().closed()) {
-            return Future.succeededFuture();
-        }
-        closeIfDraining(req);
-        return Problems.send(req.response(), kind, detail, req.path(), retryAfterSeconds);
     }
 
     static Problems.Kind kind(BadInput bad) {
@@ -386,7 +273,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final class Callbacks implements IdempotentSubmit.Host, BatchIngest.Host {
         @Override
         public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
-            return IngestHandler.this.submit(req, route, meters, draft);
+            return producing.submit(req, route, meters, draft);
         }
 
         @Override
@@ -402,27 +289,27 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
 
         @Override
         public Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
-            return IngestHandler.this.pending(req, meters, batch, size);
+            return producing.pending(req, meters, batch, size);
         }
 
         @Override
         public void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
-            IngestHandler.this.produce(p, i, route, draft, now, traceparent);
+            producing.produce(p, i, route, draft, now, traceparent);
         }
 
         @Override
         public void finishIfResolved(Pending p) {
-            IngestHandler.this.finishIfResolved(p);
+            producing.finishIfResolved(p);
         }
 
         @Override
         public void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
-            IngestHandler.this.reject(req, meters, kind, detail);
+            producing.reject(req, meters, kind, detail);
         }
 
         @Override
         public void closeIfDraining(HttpServerRequest req) {
-            IngestHandler.this.closeIfDraining(req);
+            producing.closeIfDraining(req);
         }
     }
 
