@@ -1,11 +1,14 @@
 package dev.sluice.benchmarks.load;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Reads the executor's accounting counters from its Prometheus text endpoint. Blocking; never on an event loop. */
 final class Prometheus {
@@ -26,7 +29,11 @@ final class Prometheus {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1: the default (HTTP/2 with an h2c upgrade on plain http) once left a scrape waiting for
+    // 15 minutes, its 5 s request timeout notwithstanding, and the whole run with it.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private Prometheus() {
     }
@@ -35,11 +42,17 @@ final class Prometheus {
         if (url == null) {
             return Counters.UNKNOWN;
         }
+        CompletableFuture<HttpResponse<String>> call = null;
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+            call = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
+            // Bounded here too, so no state of the client can hold the caller longer.
+            HttpResponse<String> r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return r.statusCode() == 200 ? parse(r.body()) : Counters.UNKNOWN;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ExecutionException | TimeoutException | IllegalArgumentException e) {
+            if (call != null) {
+                call.cancel(true);
+            }
             return Counters.UNKNOWN;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

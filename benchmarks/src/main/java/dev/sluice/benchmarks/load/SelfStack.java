@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class SelfStack implements Target {
 
     private static final String HOST = "127.0.0.1";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final int routerPort;
