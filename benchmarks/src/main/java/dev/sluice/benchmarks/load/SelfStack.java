@@ -33,13 +33,16 @@ final class SelfStack implements Target {
     private final int executorManagementPort;
     private final Path log;
     private String directBootstrap;
+    /** Where this child's output begins in {@link #log}, which earlier runs into the same directory may have written. */
+    private final long logStart;
     private boolean secure;
 
-    private SelfStack(Process process, int routerPort, int executorManagementPort, Path log) {
+    private SelfStack(Process process, int routerPort, int executorManagementPort, Path log, long logStart) {
         this.process = process;
         this.routerPort = routerPort;
         this.executorManagementPort = executorManagementPort;
         this.log = log;
+        this.logStart = logStart;
     }
 
     /**
@@ -65,13 +68,19 @@ final class SelfStack implements Target {
         if (javaOpts != null) {
             env.put("SLUICE_JAVA_OPTS", javaOpts);
         }
+        long logStart;
+        try {
+            logStart = Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + script + " dev", e);
         }
-        SelfStack s = new SelfStack(p, routerPort, executorManagement, log);
+        SelfStack s = new SelfStack(p, routerPort, executorManagement, log, logStart);
         try {
             s.awaitReady(routerManagement, timeout);
         } catch (RuntimeException e) {
@@ -138,17 +147,24 @@ final class SelfStack implements Target {
      */
     SelfStack direct() {
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\s*kafka\\s+(\\S+:\\d+)\\b");
-        try {
-            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                java.util.regex.Matcher m = line.matcher(l);
-                if (m.find()) {
-                    directBootstrap = m.group(1);
-                    return this;
+        // Only this child's lines: a stale banner from an earlier run in the same directory names a broker long gone.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        do {
+            try {
+                byte[] all = Files.readAllBytes(log);
+                int from = (int) Math.min(logStart, all.length);
+                for (String l : new String(all, from, all.length - from, StandardCharsets.UTF_8).split("\n")) {
+                    java.util.regex.Matcher m = line.matcher(l);
+                    if (m.find()) {
+                        directBootstrap = m.group(1);
+                        return this;
+                    }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + log, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + log, e);
-        }
+            pause(100);
+        } while (System.nanoTime() < until);
         throw new IllegalStateException("sluice dev did not print its kafka address; log " + log + ":\n" + tail());
     }
 
