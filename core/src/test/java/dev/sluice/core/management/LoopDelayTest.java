@@ -1,11 +1,13 @@
 package dev.sluice.core.management;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class LoopDelayTest {
         LoopDelay monitor = LoopDelay.start(vertx, registry);
         try {
             Timer delay = registry.get(LoopDelay.METRIC).timer();
-            Thread.sleep(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> delay.count() >= 3);
             double idleMax = delay.max(TimeUnit.MILLISECONDS);
             long idleCount = delay.count();
             assertTrue(idleCount >= 3, "sampled while idle: " + idleCount);
@@ -35,7 +37,8 @@ class LoopDelayTest {
                 held.countDown();
             });
             assertTrue(held.await(5, TimeUnit.SECONDS));
-            Thread.sleep(100);
+            // The sample that was due while the loop was held runs as soon as it is free.
+            await().atMost(Duration.ofSeconds(5)).until(() -> delay.count() > idleCount + 1);
             double max = delay.max(TimeUnit.MILLISECONDS);
             assertTrue(max >= 250, "the held loop's sampling task ran about 300 ms late: " + max + " ms");
             assertTrue(delay.count() > idleCount, "sampling continued after the loop was free");
