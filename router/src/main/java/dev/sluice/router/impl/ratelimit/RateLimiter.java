@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Rate limits per tenant and per source, in events and payload bytes per second, held across all
@@ -44,12 +45,19 @@ public final class RateLimiter {
 
     private final RedisAPI redis;
     private final Runnable degraded;
+    private final LongSupplier clock;
     private final Map<String, WindowBucket> buckets = new ConcurrentHashMap<>();
 
     /** {@code degraded} is called each time a lease falls back to local counting (Redis unreachable). */
     public RateLimiter(RedisAPI redis, Runnable degraded) {
+        this(redis, degraded, System::currentTimeMillis);
+    }
+
+    /** The same, with the windows measured on {@code clock} (epoch milliseconds). */
+    RateLimiter(RedisAPI redis, Runnable degraded, LongSupplier clock) {
         this.redis = redis;
         this.degraded = degraded;
+        this.clock = clock;
     }
 
     /** Whether any limit applies, so the caller can skip the call entirely. */
@@ -93,7 +101,7 @@ public final class RateLimiter {
     private void add(List<Charge> charges, String policy, String id, long limit, long amount) {
         if (limit > 0) {
             WindowBucket b = buckets.computeIfAbsent(id + ":" + limit,
-                    k -> new WindowBucket(redis, id + ":" + limit, limit, degraded));
+                    k -> new WindowBucket(redis, id + ":" + limit, limit, degraded, clock));
             charges.add(new Charge(policy, b, amount));
         }
     }

@@ -5,6 +5,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One limit (say, a tenant's events per second) as seen by one router process. All replicas share
@@ -50,13 +51,16 @@ final class WindowBucket {
     final long limit;
     private final long slice;
     private final Runnable degraded;
+    /** Epoch milliseconds; the wall clock, or a test's. */
+    private final LongSupplier clock;
     private long tokens;
     private long windowEnd;
     private boolean exhausted;
     private long localGranted;
     private Future<Void> lease;
 
-    WindowBucket(RedisAPI redis, String key, long limit, Runnable degraded) {
+    WindowBucket(RedisAPI redis, String key, long limit, Runnable degraded, LongSupplier clock) {
+        this.clock = clock;
         this.redis = redis;
         this.key = key;
         this.limit = limit;
@@ -68,7 +72,7 @@ final class WindowBucket {
     Future<Long> acquire(long n) {
         Future<Void> waitFor;
         synchronized (this) {
-            long now = System.currentTimeMillis();
+            long now = clock.getAsLong();
             roll(now);
             if (tokens >= n) {
                 tokens -= n;
@@ -100,7 +104,7 @@ final class WindowBucket {
 
     /** Milliseconds until the current window ends (at least 1). */
     synchronized long resetMillis() {
-        return Math.max(1, windowEnd - System.currentTimeMillis());
+        return Math.max(1, windowEnd - clock.getAsLong());
     }
 
     private void roll(long now) {
@@ -115,18 +119,18 @@ final class WindowBucket {
     private Future<Void> lease(long want) {
         if (redis == null) {
             // No Redis configured: the limit holds per process.
-            roll(System.currentTimeMillis());
+            roll(clock.getAsLong());
             long granted = Math.max(0, Math.min(want, limit - localGranted));
             localGranted += granted;
             tokens += granted;
             exhausted = granted < want;
             return Future.succeededFuture();
         }
-        long sent = System.currentTimeMillis();
+        long sent = clock.getAsLong();
         return redis.eval(List.of(SCRIPT, "1", key, Long.toString(limit), Long.toString(want)))
                 .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
             synchronized (this) {
-                long now = System.currentTimeMillis();
+                long now = clock.getAsLong();
                 lease = null;
                 if (ar.succeeded()) {
                     Response r = ar.result();
