@@ -63,7 +63,7 @@ final class AdminCommand {
             System.err.println("sluice admin: set SLUICE_ROUTER_ADMIN_KEY to the router's admin key");
             return 2;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + call.path()))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
                 .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()

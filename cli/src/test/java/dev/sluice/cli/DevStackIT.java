@@ -36,7 +36,8 @@ class DevStackIT {
                 "router.management.port", Integer.toString(Ports.freePort()),
                 "executor.management.port", Integer.toString(Ports.freePort()),
                 "dev.echo.port", Integer.toString(Ports.freePort())));
-        HttpClient http = HttpClient.newHttpClient();
+        // HTTP/1.1: the JDK client's default h2c upgrade to the management server has been seen to hang.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (DevStack stack = DevStack.start(settings)) {
             String banner = stack.banner();
             String curl = banner.lines().filter(l -> l.trim().startsWith("curl -i -X POST")).findFirst().orElseThrow();

@@ -55,7 +55,8 @@ class EndToEndIT {
     private static ExecutorApp executor;
     private static int port;
     private static int executorManagement;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {

@@ -112,7 +112,7 @@ class WorkflowStepsIT {
         assertEquals("d-1", new JsonObject(new String(out.get(0).value(), StandardCharsets.UTF_8)).getString("who"));
 
         assertTrue(webhook.received("/other").isEmpty(), "w-other's filter matches nothing");
-        String metrics = new String(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        String metrics = new String(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + managementPort + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.UTF_8);
         assertTrue(metrics.contains("sluice_executor_filtered_total{workflow=\"w-other\"} 2.0"), metrics);

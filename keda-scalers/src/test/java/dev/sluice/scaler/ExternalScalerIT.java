@@ -277,7 +277,7 @@ class ExternalScalerIT {
     }
 
     private static String get(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + app.managementPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
