@@ -35,13 +35,33 @@ import java.time.Duration;
  * @param accessRefresh      how often tenants, keys and sources are reloaded in full besides LISTEN/NOTIFY
  * @param redisBatchWindow   how long an event loop's first Redis command (duplicate claim, replay check) waits for
  *                           others to share its pipelined round trip; 0 sends at the end of the loop's turn
+ * @param http2              what the ingest port announces to HTTP/2 clients (concurrent streams, flow-control windows)
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
-                           String adminKey, Duration accessRefresh, Duration redisBatchWindow) {
+                           String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2) {
+
+    /**
+     * HTTP/2 settings of the ingest port. A client may have {@code maxStreams} requests open on one
+     * connection and send {@code streamWindow} bytes of one body, {@code connectionWindow} bytes
+     * of all, before it must wait for the router's window update. HTTP/2's own 64 KiB windows
+     * would hold a connection carrying batches to a few requests per round trip.
+     *
+     * @param maxStreams       SETTINGS_MAX_CONCURRENT_STREAMS
+     * @param streamWindow     SETTINGS_INITIAL_WINDOW_SIZE, bytes per stream
+     * @param connectionWindow the connection's receive window, bytes
+     */
+    public record Http2(int maxStreams, int streamWindow, int connectionWindow) {
+        public Http2 {
+            if (maxStreams < 1 || streamWindow < 65_535 || connectionWindow < 65_535) {
+                throw new IllegalArgumentException("router.http2.*: max.streams must be at least 1 and each window at least 65535 bytes"
+                        + " (HTTP/2's minimum default); got " + maxStreams + " streams, windows " + streamWindow + " / " + connectionWindow);
+            }
+        }
+    }
 
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
@@ -69,31 +89,33 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.get("pg.url", null),
                 s.get("router.admin.key", null),
                 s.getDuration("router.access.refresh", Duration.ofSeconds(30)),
-                s.getDuration("router.redis.batch.window", Duration.ofMillis(1)));
+                s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
+                new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
+                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -109,7 +131,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
     public RouterConfig withTls(String cert, String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
-                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow);
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
     }
 
     public boolean tls() {

@@ -289,6 +289,43 @@ class IngestEdgeIT {
     }
 
     @Test
+    void http2ClientsAreOfferedStreamsAndWindowsSizedForIngest() throws Exception {
+        // Read the router's first frames off a raw prior-knowledge connection: its SETTINGS and the
+        // connection-level WINDOW_UPDATE (HTTP/2's own 100-odd streams and 64 KiB windows would let a
+        // connection carrying batches send a few requests per round trip).
+        Map<Integer, Long> settings = new java.util.HashMap<>();
+        long connectionWindowIncrement = -1;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            boolean sawSettings = false;
+            while (!sawSettings || connectionWindowIncrement < 0) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                byte[] payload = in.readNBytes(length);
+                if (type == 4 && (flags & 1) == 0) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload);
+                    while (b.remaining() >= 6) {
+                        settings.put(b.getShort() & 0xffff, b.getInt() & 0xffffffffL);
+                    }
+                    sawSettings = true;
+                } else if (type == 8 && stream == 0) {
+                    connectionWindowIncrement = java.nio.ByteBuffer.wrap(payload).getInt() & 0x7fffffff;
+                }
+            }
+        }
+        assertEquals(128L, settings.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS: " + settings);
+        assertEquals(1024L * 1024, settings.get(0x4), "SETTINGS_INITIAL_WINDOW_SIZE: " + settings);
+        assertEquals(4L * 1024 * 1024 - 65_535, connectionWindowIncrement, "the connection window grows to 4 MiB");
+    }
+
+    @Test
     void http2UpgradeFromHttp11Works() throws Exception {
         HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/batchy"))
                 .version(HttpClient.Version.HTTP_2).header("ce-id", "h2u-1").POST(HttpRequest.BodyPublishers.noBody()).build(),

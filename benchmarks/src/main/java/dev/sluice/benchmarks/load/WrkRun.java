@@ -40,12 +40,23 @@ public final class WrkRun {
             "  --connections 512  --threads 1  --duration 30s  --warmup 20s  --payload 200",
             "  --batch N            events per request (NDJSON to <source>/batch); default 1 (single events)",
             "  --lean               drive the leanest Vert.x produce-and-202 handler instead of sluice router (the yardstick)",
+            "  --static             one body for every request, set once (wrk.body): no Lua per request, so wrk costs",
+            "                       far less CPU; bodies repeat, so do not use it to measure compression",
+            "  --driver wrk|h2load  h2load (apt-get install nghttp2-client) speaks HTTP/2 over cleartext (prior knowledge),",
+            "                       --streams requests in flight per connection; it always sends one static body",
+            "  --streams 1          with h2load: concurrent streams per connection (with --h1: pipelined requests)",
+            "  --h1                 with h2load: HTTP/1.1 instead of HTTP/2",
             "  --root DIR           the repository whose ./sluice runs the router (default .)",
             "  --out DIR            default bench-results/wrk-<timestamp>",
             "  --child-java-opts OPTS  SLUICE_JAVA_OPTS for the router");
 
     record Options(int connections, int threads, Duration duration, Duration warmup, int payload, int batch,
-                   Path root, Path out, String childJavaOpts, boolean lean) {
+                   Path root, Path out, String childJavaOpts, boolean lean, boolean fixedBody, boolean h2load, int streams,
+                   boolean h1) {
+
+        String driverName() {
+            return h2load ? (h1 ? "h2load --h1" : "h2load (h2c)") : "wrk";
+        }
     }
 
     /** What one wrk run printed, parsed. */
@@ -60,20 +71,30 @@ public final class WrkRun {
 
     static Options parse(List<String> args) {
         Map<String, String> v = new LinkedHashMap<>(Map.of("connections", "512", "threads", "1", "duration", "30s",
-                "warmup", "20s", "payload", "200", "batch", "1", "root", "."));
+                "warmup", "20s", "payload", "200", "batch", "1", "root", ".", "driver", "wrk", "streams", "1"));
         boolean lean = false;
+        boolean fixedBody = false;
+        boolean h1 = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
+            if (a.equals("--h1")) {
+                h1 = true;
+                continue;
+            }
             if (a.equals("--lean")) {
                 lean = true;
+                continue;
+            }
+            if (a.equals("--static")) {
+                fixedBody = true;
                 continue;
             }
             if (!a.startsWith("--") || i + 1 >= args.size()) {
                 throw new IllegalArgumentException("expected --flag value, got '" + a + "'");
             }
             String name = a.substring(2);
-            if (!Map.of("connections", 1, "threads", 1, "duration", 1, "warmup", 1, "payload", 1, "batch", 1, "root", 1,
-                    "out", 1, "child-java-opts", 1).containsKey(name)) {
+            if (!java.util.Set.of("connections", "threads", "duration", "warmup", "payload", "batch", "root",
+                    "out", "child-java-opts", "driver", "streams").contains(name)) {
                 throw new IllegalArgumentException("unknown flag " + a);
             }
             v.put(name, args.get(++i));
@@ -82,7 +103,17 @@ public final class WrkRun {
                 "wrk-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Options o = new Options(integer(v, "connections"), integer(v, "threads"), dev.sluice.core.Durations.parse(v.get("duration")),
                 dev.sluice.core.Durations.parse(v.get("warmup")), integer(v, "payload"), integer(v, "batch"), Path.of(v.get("root")), out,
-                v.get("child-java-opts"), lean);
+                v.get("child-java-opts"), lean, fixedBody || v.get("driver").equals("h2load"), v.get("driver").equals("h2load"),
+                integer(v, "streams"), h1);
+        if (!List.of("wrk", "h2load").contains(v.get("driver"))) {
+            throw new IllegalArgumentException("--driver is wrk or h2load, got '" + v.get("driver") + "'");
+        }
+        if (!o.h2load() && (o.streams() != 1 || o.h1())) {
+            throw new IllegalArgumentException("--streams and --h1 go with --driver h2load");
+        }
+        if (o.streams() < 1) {
+            throw new IllegalArgumentException("--streams must be ≥ 1");
+        }
         if (o.connections() < 1 || o.threads() < 1 || o.threads() > o.connections() || o.payload() < 2
                 || o.batch() < 1 || o.batch() > 1000 || o.duration().toSeconds() < 1) {
             throw new IllegalArgumentException("need --connections ≥ --threads ≥ 1, --payload ≥ 2, --batch 1..1000, --duration ≥ 1s");
@@ -144,6 +175,65 @@ public final class WrkRun {
     private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern PCT = Pattern.compile("^\\s*(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
 
+    /**
+     * The {@code --static} script: one body of the asked size, set once, so wrk formats the request
+     * a single time and sends the same bytes on every request (no Lua call per request).
+     */
+    static String staticScript(int payload, int batch) {
+        String type = batch == 1 ? "application/json" : "application/x-ndjson";
+        String body = staticBody(payload, batch).replace("\"", "\\\"").replace("\n", "\\n");
+        return String.join("\n",
+                "wrk.method = \"POST\"",
+                "wrk.headers[\"Content-Type\"] = \"" + type + "\"",
+                "wrk.body = \"" + body + "\"",
+                "");
+    }
+
+    /** One event of the asked size (a JSON object of fixed pseudo-random hex digits), or a batch of it as NDJSON. */
+    static String staticBody(int payload, int batch) {
+        int fill = Math.max(0, payload - "{\"v\":\"\"}".length());
+        StringBuilder event = new StringBuilder("{\"v\":\"");
+        String hex = "0123456789abcdef";
+        java.util.Random r = new java.util.Random(1);
+        for (int c = 0; c < fill; c++) {
+            event.append(hex.charAt(r.nextInt(16)));
+        }
+        event.append("\"}");
+        return batch == 1 ? event.toString() : (event + "\n").repeat(batch);
+    }
+
+    private static final Pattern H2_FINISHED = Pattern.compile("finished in ([0-9.]+)(us|ms|s|m), ([0-9.]+) req/s");
+    private static final Pattern H2_REQUESTS = Pattern.compile(
+            "requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout");
+    private static final Pattern H2_STATUS = Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx");
+    private static final Pattern H2_TIME = Pattern.compile(
+            "time for request:\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)");
+
+    /**
+     * Parses h2load's text output: requests done, the share not answered 2xx, errors and timeouts,
+     * and its request-time summary (h2load prints min, max and mean, no percentiles).
+     */
+    static WrkResult parseH2load(String text) {
+        Matcher f = H2_FINISHED.matcher(text);
+        Matcher q = H2_REQUESTS.matcher(text);
+        Matcher st = H2_STATUS.matcher(text);
+        if (!f.find() || !q.find() || !st.find()) {
+            throw new IllegalStateException("h2load printed no request totals:\n" + text);
+        }
+        double seconds = toMillis(Double.parseDouble(f.group(1)), f.group(2)) / 1000.0;
+        long done = Long.parseLong(q.group(3));
+        long ok = Long.parseLong(st.group(1));
+        long errors = Long.parseLong(q.group(6)) + Long.parseLong(q.group(7));
+        Map<String, Double> lat = new LinkedHashMap<>();
+        Matcher t = H2_TIME.matcher(text);
+        if (t.find()) {
+            lat.put("min", toMillis(Double.parseDouble(t.group(1)), t.group(2)));
+            lat.put("max", toMillis(Double.parseDouble(t.group(3)), t.group(4)));
+            lat.put("mean", toMillis(Double.parseDouble(t.group(5)), t.group(6)));
+        }
+        return new WrkResult(done, seconds, done - ok, errors, lat);
+    }
+
     /** Parses wrk's text output (run with {@code --latency}). */
     static WrkResult parseOutput(String text) {
         Matcher t = TOTAL.matcher(text);
@@ -183,7 +273,12 @@ public final class WrkRun {
         Options o = parse(args);
         Files.createDirectories(o.out());
         Path lua = o.out().toAbsolutePath().resolve("post.lua");
-        Files.writeString(lua, script(o.payload(), o.batch()), StandardCharsets.UTF_8);
+        Files.writeString(lua, o.fixedBody() ? staticScript(o.payload(), o.batch()) : script(o.payload(), o.batch()),
+                StandardCharsets.UTF_8);
+        if (o.h2load()) {
+            // h2load posts a file's bytes; the same event the static wrk script carries.
+            Files.writeString(lua.resolveSibling("body"), staticBody(o.payload(), o.batch()), StandardCharsets.UTF_8);
+        }
         out.println("starting Kafka and " + (o.lean() ? "the lean yardstick" : o.root().resolve("sluice") + " router")
                 + " (logs in " + o.out() + ") ...");
         try (WrkStack stack = o.lean() ? WrkStack.lean(o.childJavaOpts(), o.out()) : WrkStack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused",
@@ -209,9 +304,9 @@ public final class WrkRun {
             String text = wrk(o, lua, url, o.duration(), wrkCpu);
             Instant to = Instant.now();
             Map<String, Double> cpu = ProcessCpu.deltaByName(cpuBefore, ProcessCpu.snapshot(procs));
-            cpu.put("wrk", wrkCpu[0] / 1e9);
-            Files.writeString(o.out().resolve("wrk.txt"), text, StandardCharsets.UTF_8);
-            WrkResult r = parseOutput(text);
+            cpu.put(o.h2load() ? "h2load" : "wrk", wrkCpu[0] / 1e9);
+            Files.writeString(o.out().resolve(o.h2load() ? "h2load.txt" : "wrk.txt"), text, StandardCharsets.UTF_8);
+            WrkResult r = o.h2load() ? parseH2load(text) : parseOutput(text);
             long accepted = (r.requests() - r.non2xx()) * o.batch();
             // The last acks land before wrk exits; give the broker's end offsets a moment to show them.
             SelfStack.pause(500);
@@ -225,12 +320,12 @@ public final class WrkRun {
 
     static String report(Options o, WrkResult r, Map<String, Double> cpu, long accepted, long grown, Instant from, Instant to) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "wrk -t%d -c%d -d%ds, %d-byte events, %s; window %s → %s%n", o.threads(),
-                o.connections(), o.duration().toSeconds(), o.payload(), o.batch() == 1 ? "single events" : o.batch() + " per request",
-                from, to));
+        sb.append(String.format(Locale.ROOT, "%s -t%d -c%d%s -d%ds, %d-byte events, %s%s; window %s → %s%n", o.driverName(),
+                o.threads(), o.connections(), o.h2load() ? " -m" + o.streams() : "", o.duration().toSeconds(), o.payload(), o.batch() == 1 ? "single events" : o.batch() + " per request",
+                o.fixedBody() ? ", one static body" : ", distinct bodies", from, to));
         sb.append(String.format(Locale.ROOT, "requests: %,d in %.1f s = %,.0f requests/s = %,.0f events/s; non-2xx %d, socket errors %d%n",
                 r.requests(), r.seconds(), r.perSecond(), r.perSecond() * o.batch(), r.non2xx(), r.socketErrors()));
-        sb.append("wrk latency (closed loop: service time) ms: ")
+        sb.append(o.h2load() ? "h2load" : "wrk").append(" latency (closed loop: service time) ms: ")
                 .append(r.latencyMillis().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
                 .append('\n');
         sb.append(String.format(Locale.ROOT, "events answered 202: %,d; records the topic grew by: %,d%n", accepted, grown));
@@ -240,27 +335,43 @@ public final class WrkRun {
         return sb.toString();
     }
 
+    /** The driver's command line for one run of {@code d}. */
+    static List<String> command(Options o, Path lua, String url, Duration d) {
+        if (!o.h2load()) {
+            return List.of("wrk", "-t" + o.threads(), "-c" + o.connections(), "-d" + d.toSeconds() + "s",
+                    "--timeout", "10s", "--latency", "-s", lua.toString(), url);
+        }
+        List<String> cmd = new ArrayList<>(List.of("h2load", "-t" + o.threads(), "-c" + o.connections(), "-m" + o.streams(),
+                "-D" + d.toSeconds(), "-d", lua.resolveSibling("body").toString(),
+                "-H", "content-type: " + (o.batch() == 1 ? "application/json" : "application/x-ndjson")));
+        if (o.h1()) {
+            cmd.add("--h1");
+        }
+        cmd.add(url);
+        return cmd;
+    }
+
     private static String wrk(Options o, Path lua, String url, Duration d, long[] cpuOut) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + o.threads(), "-c" + o.connections(), "-d" + d.toSeconds() + "s",
-                "--timeout", "10s", "--latency", "-s", lua.toString(), url));
+        List<String> cmd = command(o, lua, url, d);
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run wrk (install it: apt-get install wrk): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot run " + cmd.get(0) + " (install it: apt-get install "
+                    + (o.h2load() ? "nghttp2-client" : "wrk") + "): " + e.getMessage(), e);
         }
         long reapedBefore = reapedChildrenCpuNanos();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(d.toSeconds() + 60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("wrk did not finish");
+            throw new IllegalStateException(cmd.get(0) + " did not finish");
         }
         if (cpuOut != null) {
             // wrk is the only child reaped in this window (the broker and the router run until the end).
             cpuOut[0] = reapedChildrenCpuNanos() - reapedBefore;
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException("wrk exited with " + p.exitValue() + ":\n" + text);
+            throw new IllegalStateException(cmd.get(0) + " exited with " + p.exitValue() + ":\n" + text);
         }
         return text;
     }

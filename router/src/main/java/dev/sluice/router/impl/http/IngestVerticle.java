@@ -3,6 +3,7 @@ package dev.sluice.router.impl.http;
 import dev.sluice.router.RouterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -53,6 +54,9 @@ public final class IngestVerticle extends VerticleBase {
                 .setStrictThreadMode(true)
                 .setDecompressionSupported(true)
                 .setHttp2ClearTextEnabled(c.h2c())
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(c.http2().maxStreams())
+                        .setInitialWindowSize(c.http2().streamWindow()))
+                .setHttp2ConnectionWindowSize(c.http2().connectionWindow())
                 // A connection that sends nothing for this long is closed: the keep-alive bound, and the
                 // backstop against slow clients while the h2c preface check hides the connection.
                 .setReadIdleTimeout((int) c.readIdleTimeout().toMillis())
