@@ -289,6 +289,30 @@ class IngestEdgeIT {
     }
 
     @Test
+    void manyStreamsOfOneHttp2ConnectionAreEachAnsweredAfterTheirRecordIsStored() throws Exception {
+        // One connection, 200 requests at once: their 202s leave in coalesced flushes, and every one must still arrive.
+        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false), new io.vertx.core.http.PoolOptions().setHttp2MaxSize(1));
+        try {
+            java.util.List<io.vertx.core.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                answers.add(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                                .setURI("/v1/events/batchy").putHeader("ce-id", "h2-many-" + i))
+                        .compose(req -> req.send(Buffer.buffer("{\"n\":1}")).compose(r -> r.body().map(body -> r.statusCode()))));
+            }
+            io.vertx.core.Future.all(answers).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            answers.forEach(a -> assertEquals(202, a.result()));
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            kafka.readAll(TOPIC, Duration.ofSeconds(10)).forEach(r -> stored.add(EventRecords.text(r.headers(), "ce_id")));
+            for (int i = 0; i < 200; i++) {
+                assertTrue(stored.contains("h2-many-" + i), "h2-many-" + i + " answered 202 but not in Kafka");
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
     void http2ClientsAreOfferedStreamsAndWindowsSizedForIngest() throws Exception {
         // Read the router's first frames off a raw prior-knowledge connection: its SETTINGS and the
         // connection-level WINDOW_UPDATE (HTTP/2's own 100-odd streams and 64 KiB windows would let a

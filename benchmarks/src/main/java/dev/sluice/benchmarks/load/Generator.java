@@ -87,6 +87,17 @@ public final class Generator implements AutoCloseable {
             clients.add(vertx.createHttpClient(co, po));
         }
 
+        // --raw-h2 connects first: its connections are ready before the first event is due.
+        List<H2Connections> h2 = new ArrayList<>();
+        if (o.rawH2()) {
+            String path = RunPlan.requestPath(uri, o.batch());
+            for (Context c : contexts) {
+                io.netty.channel.EventLoop loop = ((io.vertx.core.internal.ContextInternal) c).nettyEventLoop();
+                h2.add(await(H2Connections.open(loop, ((io.vertx.core.internal.VertxInternal) vertx).transport().channelFactory(false), uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, path, perLoop,
+                        o.e2e(), o.timeout().toMillis())));
+            }
+        }
+
         long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long startEpochMillis = System.currentTimeMillis() + 100;
         RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o.payloadBytes(), o.keys(), o.timeout().toMillis(), o.e2e(),
@@ -96,6 +107,10 @@ public final class Generator implements AutoCloseable {
         List<Sender> senders = new ArrayList<>();
         for (int j = 0; j < contexts.size(); j++) {
             senders.add(new Sender(contexts.get(j), clients.get(j), plan, direct));
+        }
+        for (int j = 0; j < h2.size(); j++) {
+            h2.get(j).answerTo(senders.get(j));
+            senders.get(j).useH2(h2.get(j));
         }
         long pauseFrom = o.receiverPause().isZero() ? 0 : startNanos + warmupNanos + o.receiverPauseAt().toNanos();
         long pauseTo = o.receiverPause().isZero() ? 0 : pauseFrom + o.receiverPause().toNanos();
@@ -139,6 +154,7 @@ public final class Generator implements AutoCloseable {
         barrier(contexts);
         barrier(receiver.contexts());
         clients.forEach(HttpClient::close);
+        h2.forEach(c -> await(c.close()));
         if (direct != null) {
             direct.close();
         }

@@ -46,7 +46,7 @@ final class RunPlan {
         this.warmupNanos = warmupNanos;
         this.host = target.getHost();
         this.port = target.getPort() > 0 ? target.getPort() : 80;
-        this.path = target.getRawPath() + (batch > 1 ? "/batch" : "") + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        this.path = requestPath(target, batch);
         this.batch = batch;
         this.payload = payload(payloadBytes);
         this.keys = new String[keyCount];
@@ -62,6 +62,11 @@ final class RunPlan {
         // Unique across runs (the priming run and each knee step number their events from 0 again).
         this.idempotencyPrefix = "bench-" + Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(startNanos) + "-";
         this.uniqueBodies = signSecret != null;
+    }
+
+    /** The path every request posts to: the target's, with {@code /batch} for batches. */
+    static String requestPath(URI target, int batch) {
+        return target.getRawPath() + (batch > 1 ? "/batch" : "") + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
     }
 
     /** {@code count} copies of {@code line}, one per line. */

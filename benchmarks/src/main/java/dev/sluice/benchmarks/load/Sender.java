@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * request got a connection and was written, the service time. Confined to its event loop except
  * for the counters the timeline reads.
  */
-final class Sender {
+final class Sender implements H2Connections.Answers {
 
     private final Context context;
     private final HttpClient client;
@@ -47,6 +47,8 @@ final class Sender {
 
     private final DirectProducer direct;
     private final EdgeHeaders edge;
+    /** With {@code --raw-h2}: the requests go over these instead of {@link #client}. */
+    private H2Connections h2;
 
     Sender(Context context, HttpClient client, RunPlan plan, DirectProducer direct) {
         this.direct = direct;
@@ -67,6 +69,11 @@ final class Sender {
         return context;
     }
 
+    /** {@code --raw-h2}: send over these HTTP/2 connections (opened on this sender's event loop). */
+    void useH2(H2Connections connections) {
+        this.h2 = connections;
+    }
+
     /** From the pacer thread: send events [from, to) on this sender's event loop. */
     void dispatch(long from, long to) {
         int batch = plan.batch;
@@ -76,6 +83,7 @@ final class Sender {
                 for (long i = from; i < to; i++) {
                     issue(i);
                 }
+                flushH2();
             });
             return;
         }
@@ -90,6 +98,7 @@ final class Sender {
             for (long last = firstEnd; last < to; last += batch) {
                 issueBatch(last);
             }
+            flushH2();
         });
     }
 
@@ -103,6 +112,15 @@ final class Sender {
         sent.addAndGet(n);
         if (measured) {
             measuredSent += n;
+        }
+        if (h2 != null) {
+            io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/x-ndjson")
+                    .add("x-key", plan.keys[(int) (last % plan.keys.length)]);
+            if (plan.authorization != null) {
+                headers.add("authorization", plan.authorization);
+            }
+            h2.send(new H2Connections.Pending(intended, measured, n), headers, plan.batchBody);
+            return;
         }
         RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (last % plan.keys.length)]);
         client.request(options).onComplete(ar -> {
@@ -157,8 +175,12 @@ final class Sender {
             produce(i, intended, now, measured);
             return;
         }
-        RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (i % plan.keys.length)]);
         byte[] body = plan.uniqueBodies ? EdgeHeaders.uniqueBody(plan.payload, i) : plan.payload;
+        if (h2 != null) {
+            sendH2(i, intended, measured, body);
+            return;
+        }
+        RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (i % plan.keys.length)]);
         if (edge.signs()) {
             options.putHeader("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
         }
@@ -175,6 +197,60 @@ final class Sender {
             long sentAt = System.nanoTime();
             req.send(Buffer.buffer(body)).onComplete(rr -> responded(rr, intended, sentAt, measured));
         });
+    }
+
+    private void sendH2(long i, long intended, boolean measured, byte[] body) {
+        io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/json")
+                .add("x-key", plan.keys[(int) (i % plan.keys.length)]);
+        if (plan.authorization != null) {
+            headers.add("authorization", plan.authorization);
+        }
+        if (edge.signs()) {
+            headers.add("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
+        }
+        if (plan.idempotency) {
+            headers.add("idempotency-key", plan.idempotencyPrefix + i);
+        }
+        h2.send(new H2Connections.Pending(intended, measured, 1), headers, body);
+    }
+
+    private void flushH2() {
+        if (h2 != null) {
+            h2.flush();
+        }
+    }
+
+    @Override
+    public void answered(H2Connections.Pending p, int status, io.netty.buffer.ByteBuf body) {
+        long end = System.nanoTime();
+        if (status != 202) {
+            failed("http_" + status, p.events);
+            return;
+        }
+        ack.record((end - p.intended) / 1000, p.events, p.measured);
+        service.record((end - p.sentAt) / 1000, p.events, p.measured);
+        if (p.measured) {
+            measuredAcked += p.events;
+            lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
+        }
+        if (plan.e2e && body != null) {
+            Buffer b = Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(body));
+            if (p.events == 1) {
+                Object id = Ids.fromAck(b);
+                if (id != null) {
+                    ackedIds.add(id);
+                }
+            } else {
+                Ids.allFromAck(b, ackedIds);
+            }
+        }
+        acked.addAndGet(p.events);
+        outstanding.addAndGet(-p.events);
+    }
+
+    @Override
+    public void failed(H2Connections.Pending p, String kind) {
+        failed(kind, p.events);
     }
 
     /** {@code --direct}: the event goes straight to Kafka; its "ack" is Kafka's, handed back to this event loop. */

@@ -80,6 +80,7 @@ public final class IngestVerticle extends VerticleBase {
         });
         server = vertx.createHttpServer(options(state.config()))
                 .connectionHandler(conn -> {
+                    Http2Flushes.coalesce(conn);
                     awaitingFirstRequest.put(conn, System.nanoTime());
                     connectOrder.addLast(conn);
                     conn.closeHandler(v -> awaitingFirstRequest.remove(conn));
