@@ -36,14 +36,7 @@ public final class ExecutorMain {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ExecutorApp app = ExecutorApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                app.close().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-                        .get(config.shutdownTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.warn("shutdown did not finish cleanly: {}", e.toString());
-            }
-        }, "sluice-executor-shutdown"));
+        Runtimes.stopOnShutdown("executor", app::close, config.shutdownTimeout().plusSeconds(15), vertx);
         return app;
     }
 }

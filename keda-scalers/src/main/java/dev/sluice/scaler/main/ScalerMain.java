@@ -42,21 +42,10 @@ public final class ScalerMain {
         }
         LOG.info("scaler ready: gRPC (KEDA externalscaler) on {}:{}, management on {}:{}", config.host(), app.grpcPort(),
                 config.host(), app.managementPort());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtimes.stopOnShutdown("scaler", () -> {
             LOG.info("SIGTERM: ending activation streams, closing the ports and the Kafka clients");
-            // each waited for from this thread: a future chained on an event loop cannot complete once Vert.x is closed
-            try {
-                app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("scaler shutdown did not finish cleanly: {}", e.toString());
-            }
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("Vert.x shutdown did not finish cleanly: {}", e.toString());
-            }
-            LOG.info("scaler stopped");
-        }, "sluice-scaler-shutdown"));
+            return app.close();
+        }, java.time.Duration.ofSeconds(10), vertx);
         return app;
     }
 }

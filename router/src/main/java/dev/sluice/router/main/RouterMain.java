@@ -39,14 +39,7 @@ public final class RouterMain {
         RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         app.watchCatalog(catalogFile);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                app.close().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-                        .get(config.drainTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.warn("drain did not finish cleanly: {}", e.toString());
-            }
-        }, "sluice-router-shutdown"));
+        Runtimes.stopOnShutdown("router", app::close, config.drainTimeout().plusSeconds(5), vertx);
         return app;
     }
 }
