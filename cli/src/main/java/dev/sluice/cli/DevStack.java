@@ -56,7 +56,8 @@ public final class DevStack implements AutoCloseable {
      * (API key, Sluice signature, fail-closed idempotency; see {@link DevSecure}), and one workflow
      * posting each event of either to the echo target.
      */
-    public static Catalog demoCatalog(String echoUrl) {
+    /** The demo catalog, its workflow calling {@code echoUrl} over HTTP/2 (h2c) when {@code http2}. */
+    public static Catalog demoCatalog(String echoUrl, boolean http2) {
         return Catalog.parse(new JsonObject()
                 .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
                         .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
@@ -64,7 +65,7 @@ public final class DevStack implements AutoCloseable {
                 .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
                         .put("sources", new io.vertx.core.json.JsonArray().add("demo").add(DevSecure.SOURCE))
                         .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
-                                .put("url", echoUrl).put("timeout", "5s"))))));
+                                .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))));
     }
 
     /** Starts everything; blocking (tens of seconds at most). */
@@ -90,8 +91,10 @@ public final class DevStack implements AutoCloseable {
 
         vertx = Runtimes.vertx(settings);
         echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8089)));
-        // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance).
-        Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"));
+        // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance);
+        // dev.webhook.http2 makes it call there over HTTP/2 (h2c).
+        Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"),
+                settings.getBoolean("dev.webhook.http2", false));
         KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
         try (Admin admin = Admin.create(kafkaConfig.adminProperties(new java.util.HashMap<>()))) {
             TopicsApply.apply(admin, catalog, Optional.empty(), Duration.ofSeconds(30))

@@ -32,7 +32,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
-    private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers");
+    private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers", "http2");
     private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
     private static final Set<String> PUBLISH_FIELDS = Set.of("type", "topic", "timeout");
     private static final Set<String> REDIS_FIELDS = Set.of("type", "command", "key", "value", "ttl", "timeout");
@@ -172,7 +172,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 fieldDo("headers", () -> o.getJsonObject("headers", new JsonObject())
                         .forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
                 return new StepConfig.Http(field("url", () -> o.getString("url")), field("method", () -> o.getString("method", "POST")),
-                        timeout(o, Duration.ofSeconds(10)), headers);
+                        timeout(o, Duration.ofSeconds(10)), headers, field("http2", () -> o.getBoolean("http2", false)));
             }
             case "transform" -> {
                 unknownFields(o, TRANSFORM_FIELDS);

@@ -12,9 +12,17 @@ public sealed interface StepConfig {
     /**
      * Calls a URL with the current payload as the body (CloudEvents binary mode), plus fixed
      * headers. Success is a 2xx status; a JSON response is available to later steps as
-     * {@code {{$response/...}}}.
+     * {@code {{$response/...}}}. With {@code http2}, the call goes over HTTP/2: by prior knowledge
+     * on {@code http://} (the target must speak h2c), negotiated by ALPN on {@code https://}
+     * (falling back to HTTP/1.1 when the target does not offer h2). Many calls then share a few
+     * connections and system calls.
      */
-    record Http(String url, String method, Duration timeout, Map<String, String> headers) implements StepConfig {
+    record Http(String url, String method, Duration timeout, Map<String, String> headers, boolean http2) implements StepConfig {
+
+        public Http(String url, String method, Duration timeout, Map<String, String> headers) {
+            this(url, method, timeout, headers, false);
+        }
+
         public Http {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new ConfigException("url must start with http:// or https://, got '" + url + "'");

@@ -43,6 +43,20 @@ class CatalogTest {
                 "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
                         + " \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}]}")));
         assertTrue(e.getMessage().startsWith("workflows[0]: steps[0]: url must"), e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                        + " \"steps\": [{\"type\": \"http\", \"url\": \"http://x\", \"http2\": \"yes\"}]}]}")));
+        assertTrue(e.getMessage().contains("http2: wrong type"), e.getMessage());
+    }
+
+    @Test
+    void anHttpStepSpeaksHttp11UnlessItAsksForHttp2() {
+        Catalog c = Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"a\"}], \"workflows\": ["
+                + "{\"name\": \"one\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"http://x\"}]},"
+                + "{\"name\": \"two\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"https://y\", \"http2\": true}]}]}"));
+        assertTrue(!((StepConfig.Http) c.workflows().get(0).steps().get(0)).http2());
+        assertTrue(((StepConfig.Http) c.workflows().get(1).steps().get(0)).http2());
     }
 
     @Test

@@ -24,14 +24,22 @@ import java.time.Duration;
  * @param runLogRetention         run log rows older than this are deleted
  * @param skipDeadSpans           on assignment, seek past records whose deadline has certainly passed
  * @param workflowsFromPostgres   load workflows from PostgreSQL (hot reload) instead of the catalog file
- * @param httpPool                connections per event loop to each webhook target
+ * @param httpPool                HTTP/1.1 connections per event loop to each webhook target
+ * @param http2Pool               HTTP/2 connections per event loop to each webhook target whose step says {@code "http2": true}
  * @param redisBatchWindow        how long a loop's first run claim waits for others before their batch leaves
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
-                             boolean workflowsFromPostgres, int httpPool, Duration redisBatchWindow) {
+                             boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow) {
+
+    public ExecutorConfig {
+        if (httpPool < 1 || http2Pool < 1) {
+            throw new dev.sluice.core.ConfigException("executor.http.pool and executor.http2.pool must be at least 1, got "
+                    + httpPool + " and " + http2Pool);
+        }
+    }
 
     public static ExecutorConfig from(Settings s) {
         return new ExecutorConfig(
@@ -54,6 +62,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getBoolean("executor.skip.dead.spans", true),
                 workflowSource(s.get("executor.workflows", "file")),
                 s.getInt("executor.http.pool", 256),
+                s.getInt("executor.http2.pool", 4),
                 s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)));
     }
 
@@ -68,7 +77,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -80,25 +89,25 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
-                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", redis.batch.window="
+                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
                 + redisBatchWindow.toNanos() / 1000 + "us]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
     }
 }

@@ -48,11 +48,12 @@ class WorkflowStepsIT {
     static void start(KafkaBroker broker, Redis redisServer, Postgres postgres, WebhookTarget target) throws Exception {
         kafka = broker;
         webhook = target;
-        for (String t : List.of("it.w.chain", "it.w.chain.expired", "it.w.chain.dlq", "it.w.out")) {
+        for (String t : List.of("it.w.chain", "it.w.chain.expired", "it.w.chain.dlq", "it.w.out", "it.w.h2", "it.w.h2.expired", "it.w.h2.dlq")) {
             kafka.createTopic(t, 1, Duration.ofHours(1));
         }
         Catalog catalog = Catalog.parse(new JsonObject("""
-                {"routes": [{"source": "chain", "topic": "it.w.chain", "partitions": 1}],
+                {"routes": [{"source": "chain", "topic": "it.w.chain", "partitions": 1},
+                            {"source": "h2", "topic": "it.w.h2", "partitions": 1}],
                  "workflows": [
                    {"name": "w-chain", "sources": ["chain"], "filter": {"exact": {"type": "t"}},
                     "steps": [{"type": "filter", "condition": {"pointer": "/amount", "gt": 100}},
@@ -61,8 +62,9 @@ class WorkflowStepsIT {
                               {"type": "publish", "topic": "it.w.out"},
                               {"type": "http", "url": "%s"}]},
                    {"name": "w-other", "sources": ["chain"], "filter": {"exact": {"type": "never"}},
-                    "steps": [{"type": "http", "url": "%s"}]}]}
-                """.formatted(webhook.url("/chain"), webhook.url("/other"))));
+                    "steps": [{"type": "http", "url": "%s"}]},
+                   {"name": "w-h2", "sources": ["h2"], "steps": [{"type": "http", "url": "%s", "http2": true}]}]}
+                """.formatted(webhook.url("/chain"), webhook.url("/other"), webhook.url("/h2"))));
         vertx = Vertx.vertx();
         managementPort = Ports.freePort();
         ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
@@ -118,5 +120,25 @@ class WorkflowStepsIT {
         assertTrue(metrics.contains("sluice_executor_filtered_total{workflow=\"w-other\"} 2.0"), metrics);
         assertTrue(metrics.contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"w-chain\"} 2.0"), metrics);
         assertTrue(small != null);
+    }
+
+    @Test
+    void anHttp2StepCallsItsTargetOverHttp2WithEveryHeaderAndBody() throws Exception {
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            sent.add(fixtures.send("it.w.h2", "h2", null, "{\"n\": " + i + "}", "application/json", System.currentTimeMillis(), 20_000));
+        }
+        fixtures.flush();
+        await().atMost(Duration.ofSeconds(15)).until(() -> webhook.received("/h2").size() >= 50);
+        List<WebhookTarget.Received> calls = webhook.received("/h2");
+        assertEquals(50, calls.size());
+        java.util.Set<String> arrived = new java.util.HashSet<>();
+        for (WebhookTarget.Received call : calls) {
+            assertEquals("HTTP/2", call.version());
+            assertEquals("application/json", call.header("content-type"));
+            assertTrue(call.bodyAsString().startsWith("{\"n\": "), call.bodyAsString());
+            arrived.add(call.header("ce-id"));
+        }
+        assertEquals(sent, arrived);
     }
 }

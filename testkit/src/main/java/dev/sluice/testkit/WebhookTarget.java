@@ -154,11 +154,12 @@ public final class WebhookTarget implements AutoCloseable {
         long arrivedAt = System.currentTimeMillis();
         String method = request.method().name();
         String path = request.path();
+        String version = request.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
         Map<String, String> headers = lowerCased(request.headers());
         request.body().onComplete(body -> {
             byte[] bytes = body.succeeded() ? body.result().getBytes() : new byte[0];
             synchronized (received) {
-                received.add(new Received(method, path, headers, bytes, arrivedAt));
+                received.add(new Received(method, path, headers, bytes, arrivedAt, version));
             }
             if (body.failed()) {
                 request.response().setStatusCode(400).end();
@@ -232,9 +233,10 @@ public final class WebhookTarget implements AutoCloseable {
      * @param headers          header names lower-cased; repeated headers joined with a comma
      * @param body             the body bytes exactly as received
      * @param receivedAtMillis wall-clock time when the request's headers arrived
+     * @param version          {@code HTTP/1.1} or {@code HTTP/2} (cleartext, by prior knowledge or upgrade)
      */
     public record Received(String method, String path, Map<String, String> headers, byte[] body,
-                           long receivedAtMillis) {
+                           long receivedAtMillis, String version) {
 
         /** The body decoded as UTF-8. */
         public String bodyAsString() {

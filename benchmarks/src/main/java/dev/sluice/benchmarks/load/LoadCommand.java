@@ -107,14 +107,14 @@ public final class LoadCommand {
                 if (o.direct()) {
                     out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log")
                             + "); the generator produces the events to its broker itself, the router stays idle ...");
-                    t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START).direct();
+                    t = SelfStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START).direct();
                 } else if (o.split()) {
                     out.println("starting Kafka" + (o.secure() ? ", Redis, PostgreSQL" : "") + ", " + o.root().resolve("sluice")
                             + " router" + (o.e2e() ? " and executor" : "") + " (logs in " + o.out() + ") ...");
-                    t = SplitStack.start(o.root(), g.receiverUrl(), javaOpts, o.out(), SELF_START, o.e2e(), o.secure());
+                    t = SplitStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out(), SELF_START, o.e2e(), o.secure());
                 } else {
                     out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log") + ") ...");
-                    t = SelfStack.start(o.root(), g.receiverUrl(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START);
+                    t = SelfStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START);
                     if (o.secure()) {
                         t = ((SelfStack) t).secure();
                     }

@@ -123,7 +123,9 @@ public final class Receiver {
 
         @Override
         public Future<?> start() {
-            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(this::handle);
+            // HTTP/1.1, or HTTP/2 by prior knowledge (--webhook-h2), whose answers leave in coalesced flushes like Sluice's.
+            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
+                    .connectionHandler(dev.sluice.core.http.Http2Flushes::coalesce).requestHandler(this::handle);
             return server.listen(port, host);
         }
 

@@ -66,7 +66,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                          Duration ttl, Duration webhookDelay, int receiverPort, Duration timeout, Duration drain, int loops,
                          String childJavaOpts, boolean jfr, Duration receiverPauseAt, Duration receiverPause,
                          Duration selfWarmup, boolean split, boolean direct, String apiKey, String signSecret,
-                         boolean idempotency, boolean secure, boolean rawH2) {
+                         boolean idempotency, boolean secure, boolean rawH2, boolean webhookH2) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
@@ -76,7 +76,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 DEFAULT_TARGET, false, Path.of("."), defaultOut(), false, 1.5, 12, Duration.ofMillis(50),
                 DEFAULT_EXECUTOR_METRICS, Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10),
                 Duration.ofSeconds(50), Math.min(2, Runtime.getRuntime().availableProcessors()), null, false, Duration.ZERO,
-                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false, false);
+                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false, false, false);
     }
 
     static Path defaultOut() {
@@ -90,6 +90,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --duration 30s            measured time; --warmup 5s before it",
             "  --schedule SPEC           e.g. steady:5000:30s,burst:50000:5s,ramp:1000-20000:30s,pause:2s (replaces --rate/--duration)",
             "  --connections 64          HTTP/1.1 connections (no pipelining); with --http2, HTTP/2 connections (h2c prior knowledge)",
+            "  --webhook-h2              with --self --e2e: the workflow calls the receiver over HTTP/2 (h2c), not HTTP/1.1",
             "  --raw-h2                  HTTP/2 (h2c prior knowledge) on Netty's HTTP/2 codec instead of the Vert.x client:",
             "                            the same requests for far less of the generator's CPU (--connections HTTP/2 connections)",
             "  --payload 200             body bytes;  --keys 1000  distinct X-Key values;  --batch N  events per request (NDJSON to <source>/batch)",
@@ -191,7 +192,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     f.containsKey("sign-secret") ? f.get("sign-secret") : flags.contains("secure") ? DevSecure.SIGNING_SECRET : o.signSecret,
                     flags.contains("idempotency") || flags.contains("secure"),
                     flags.contains("secure"),
-                    flags.contains("raw-h2"));
+                    flags.contains("raw-h2"),
+                    flags.contains("webhook-h2"));
             r.validate();
             return r;
         } catch (dev.sluice.core.ConfigException e) {
@@ -200,7 +202,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     }
 
     private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split", "direct",
-            "idempotency", "secure", "raw-h2");
+            "idempotency", "secure", "raw-h2", "webhook-h2");
     private static final List<String> VALUED = List.of("rate", "duration", "warmup", "schedule", "connections", "batch", "payload",
             "keys", "target", "root", "out", "knee-factor", "knee-max-steps", "p99-bound", "executor-metrics", "ttl",
             "webhook-delay", "receiver-port", "timeout", "drain", "loops", "child-java-opts", "receiver-pause-at", "receiver-pause",
@@ -289,25 +291,25 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     public RunOptions withRate(double r) {
         return new RunOptions(e2e, r, duration, warmup, null, connections, http2, batch, payloadBytes, keys, target, self, root, out,
                 findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout, drain,
-                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2);
+                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
     }
 
     public RunOptions withOut(Path dir) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, dir, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
     }
 
     public RunOptions withE2e(boolean on) {
         return new RunOptions(on, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, ingestUrl, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, metricsUrl, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
     }
 
     /**
@@ -321,7 +323,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 + ":" + (ms * 2 / 3) + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
         return new RunOptions(e2e, rate, duration, Duration.ZERO, spec, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure, rawH2);
+                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
     }
 
     /** The settings without the API key and signing secret (which {@link #describe} leaves out too). */
@@ -338,6 +340,9 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         m.put("warmup", Durations.format(warmup));
         m.put("connections", connections);
         m.put("protocol", rawH2 ? "h2c (netty frames)" : http2 ? "h2c" : "http/1.1");
+        if (e2e) {
+            m.put("webhookProtocol", webhookH2 ? "h2c" : "http/1.1");
+        }
         m.put("payloadBytes", payloadBytes);
         m.put("keys", keys);
         m.put("target", target);

@@ -49,7 +49,7 @@ final class SelfStack implements Target {
      * Starts the child and waits (up to {@code timeout}, which must cover a first build) until it
      * is ready. {@code javaOpts}, when not null, becomes the child's SLUICE_JAVA_OPTS.
      */
-    static SelfStack start(Path root, String webhookUrl, String javaOpts, Path log, Duration timeout) {
+    static SelfStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path log, Duration timeout) {
         Path script = root.resolve("sluice").toAbsolutePath().normalize();
         if (!Files.isExecutable(script)) {
             throw new IllegalStateException(script + " not found or not executable; pass --root <repository root>");
@@ -61,6 +61,7 @@ final class SelfStack implements Target {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
         env.put("SLUICE_DEV_WEBHOOK_URL", webhookUrl);
+        env.put("SLUICE_DEV_WEBHOOK_HTTP2", Boolean.toString(webhookHttp2));
         env.put("SLUICE_ROUTER_PORT", Integer.toString(routerPort));
         env.put("SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement));
         env.put("SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(executorManagement));

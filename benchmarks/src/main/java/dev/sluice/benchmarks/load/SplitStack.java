@@ -50,7 +50,7 @@ final class SplitStack implements Target {
     }
 
     /** Starts the broker and the router, and the executor unless {@code withExecutor} is false (router-only runs). */
-    static SplitStack start(Path root, String webhookUrl, String javaOpts, Path outDir, Duration timeout, boolean withExecutor,
+    static SplitStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path outDir, Duration timeout, boolean withExecutor,
                             boolean secure) {
         Path script = root.resolve("sluice").toAbsolutePath().normalize();
         if (!Files.isExecutable(script)) {
@@ -60,7 +60,7 @@ final class SplitStack implements Target {
         SplitStack s = new SplitStack(kafka, Ports.freePort(), Ports.freePort());
         try {
             String topic = "sluice.demo";
-            JsonObject catalog = new JsonObject(demoCatalogJson(topic, webhookUrl));
+            JsonObject catalog = new JsonObject(demoCatalogJson(topic, webhookUrl, webhookHttp2));
             dev.sluice.core.Catalog.parse(catalog);
             Path catalogFile = outDir.toAbsolutePath().resolve("catalog.json");
             Files.writeString(catalogFile, catalog.encodePrettily(), StandardCharsets.UTF_8);
@@ -104,13 +104,13 @@ final class SplitStack implements Target {
     }
 
     /** {@code sluice dev}'s catalog: the open {@code demo} source, {@code demo-secure}, and the workflow on both. */
-    private static String demoCatalogJson(String topic, String webhookUrl) {
+    private static String demoCatalogJson(String topic, String webhookUrl, boolean http2) {
         return """
                 {"routes": [{"source": "demo", "topic": "%s", "ttl": "20s", "partitions": 6, "type": "dev.sluice.demo", "tenant": "dev"},
                             %s],
                  "workflows": [{"name": "demo-echo", "sources": ["demo", "%s"],
-                                "steps": [{"type": "http", "url": "%s", "timeout": "5s"}]}]}
-                """.formatted(topic, DevSecure.routeJson(), DevSecure.SOURCE, webhookUrl);
+                                "steps": [{"type": "http", "url": "%s", "timeout": "5s", "http2": %s}]}]}
+                """.formatted(topic, DevSecure.routeJson(), DevSecure.SOURCE, webhookUrl, http2);
     }
 
     /** The schema, then the dev tenant and its key, so the router finds them at its first load. */

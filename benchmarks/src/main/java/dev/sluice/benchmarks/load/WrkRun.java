@@ -281,7 +281,7 @@ public final class WrkRun {
         }
         out.println("starting Kafka and " + (o.lean() ? "the lean yardstick" : o.root().resolve("sluice") + " router")
                 + " (logs in " + o.out() + ") ...");
-        try (WrkStack stack = o.lean() ? WrkStack.lean(o.childJavaOpts(), o.out()) : WrkStack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused",
+        try (WrkStack stack = o.lean() ? WrkStack.lean(o.childJavaOpts(), o.out()) : WrkStack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused", false,
                 o.childJavaOpts(), o.out(), Duration.ofMinutes(5), false, false))) {
             String url = stack.ingestUrl() + (o.batch() > 1 ? "/batch" : "");
             out.println("router ready: " + url);

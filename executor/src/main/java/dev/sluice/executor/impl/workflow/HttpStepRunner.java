@@ -26,12 +26,15 @@ public final class HttpStepRunner {
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final HttpClient http2Client;
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
     private final java.util.Map<StepConfig.Http, RequestOptions> targets = new java.util.IdentityHashMap<>();
 
-    public HttpStepRunner(Vertx vertx, HttpClient client) {
+    /** {@code http2Client} serves the steps with {@code "http2": true}, {@code client} the others. */
+    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client) {
         this.vertx = vertx;
         this.client = client;
+        this.http2Client = http2Client;
     }
 
     /** Why a request was not sent: the run was already claimed (a redelivery of a live event another run sent). */
@@ -103,7 +106,7 @@ public final class HttpStepRunner {
                     : StepFailure.retryable((written[0] ? "no response within " : "no connection within ") + timeoutMillis + " ms", null));
         });
         Buffer body = payload == null ? Buffer.buffer() : Buffer.buffer(payload);
-        client.request(options)
+        (step.http2() ? http2Client : client).request(options)
                 .compose(req -> {
                     // The step's own timeout decides the outcome; the reset it causes needs no second report.
                     req.exceptionHandler(e -> { });

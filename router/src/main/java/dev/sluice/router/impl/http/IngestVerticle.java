@@ -1,5 +1,6 @@
 package dev.sluice.router.impl.http;
 
+import dev.sluice.core.http.Http2Flushes;
 import dev.sluice.router.RouterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,4 +1,4 @@
-package dev.sluice.router.impl.http;
+package dev.sluice.core.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
