@@ -9,16 +9,36 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Temporary directories owned by one testkit component. */
+/**
+ * Temporary directories owned by one testkit component: the broker's log, PostgreSQL's data,
+ * Redis's files. They go under {@code SLUICE_TESTKIT_DIR} (or the system property
+ * {@code sluice.testkit.dir}) when set, else under {@code java.io.tmpdir}. On a machine whose
+ * disk stalls writers during writeback, a RAM disk ({@code SLUICE_TESTKIT_DIR=/dev/shm}) keeps
+ * those stalls out of what a co-located benchmark measures.
+ */
 final class TempDirs {
 
+    static final String DIR_ENV = "SLUICE_TESTKIT_DIR";
+    static final String DIR_PROPERTY = "sluice.testkit.dir";
+
     private TempDirs() {
+    }
+
+    /** Where the components' directories go: the property, else the environment variable, else null (java.io.tmpdir). */
+    static Path parent() {
+        String dir = System.getProperty(DIR_PROPERTY);
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv(DIR_ENV);
+        }
+        return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
     /** A new temp dir owned by this JVM; first removes what dead testkit JVMs left behind. */
     static Path create(String component) {
         try {
-            Path dir = Files.createTempDirectory("sluice-" + component + "-");
+            Path parent = parent();
+            String prefix = "sluice-" + component + "-";
+            Path dir = parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(Files.createDirectories(parent), prefix);
             Leftovers.sweepOnce(dir.getParent());
             Leftovers.recordOwner(dir);
             return dir;
