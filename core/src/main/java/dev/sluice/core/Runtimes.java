@@ -49,26 +49,22 @@ public final class Runtimes {
      * @return whether both closed within their bounds
      */
     public static boolean stop(String what, Supplier<Future<?>> closeApp, Duration appBound, Vertx vertx) {
-        boolean clean = true;
+        boolean appClosed = awaitClose(what, closeApp.get(), appBound);
+        // Vert.x closes whatever the app did: a hung drain must not keep the process up.
+        return awaitClose(what + ": Vert.x", vertx.close(), Duration.ofSeconds(5)) && appClosed;
+    }
+
+    private static boolean awaitClose(String what, Future<?> closing, Duration bound) {
         try {
-            closeApp.get().toCompletionStage().toCompletableFuture().get(appBound.toMillis(), TimeUnit.MILLISECONDS);
+            closing.toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            clean = false;
+            return false;
         } catch (Exception e) {
-            LOG.warn("{} did not close cleanly within {}: {}", what, Durations.format(appBound), e.toString());
-            clean = false;
+            LOG.warn("{} did not close cleanly within {}: {}", what, Durations.format(bound), e.toString());
+            return false;
         }
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            clean = false;
-        } catch (Exception e) {
-            LOG.warn("{}: Vert.x did not close within 5 s: {}", what, e.toString());
-            clean = false;
-        }
-        return clean;
     }
 
     /** Registers {@link #stop} as the JVM's shutdown hook (SIGTERM). */

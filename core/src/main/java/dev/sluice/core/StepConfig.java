@@ -19,10 +19,6 @@ public sealed interface StepConfig {
      */
     record Http(String url, String method, Duration timeout, Map<String, String> headers, boolean http2) implements StepConfig {
 
-        public Http(String url, String method, Duration timeout, Map<String, String> headers) {
-            this(url, method, timeout, headers, false);
-        }
-
         public Http {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new ConfigException("url must start with http:// or https://, got '" + url + "'");

@@ -78,6 +78,7 @@ final class H2Connections {
     private final List<Conn> conns = new ArrayList<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int next;
+    private io.netty.util.concurrent.ScheduledFuture<?> sweeper;
 
     private H2Connections(EventLoop loop, String host, int port, String path, boolean keepBodies, long timeoutMillis) {
         this.loop = loop;
@@ -98,7 +99,7 @@ final class H2Connections {
             ready.add(c.connect(channels, host, port));
         }
         return Future.all(ready).map(v -> {
-            loop.scheduleAtFixedRate(h::sweep, 200, 200, TimeUnit.MILLISECONDS);
+            h.sweeper = loop.scheduleAtFixedRate(h::sweep, 200, 200, TimeUnit.MILLISECONDS);
             return h;
         });
     }
@@ -137,6 +138,9 @@ final class H2Connections {
     Future<Void> close() {
         Promise<Void> done = Promise.promise();
         loop.execute(() -> {
+            if (sweeper != null) {
+                sweeper.cancel(false); // the generator's loops outlive a run (a knee search runs many)
+            }
             for (Conn c : conns) {
                 if (c.channel != null) {
                     c.channel.close();

@@ -117,7 +117,7 @@ final class Sender implements H2Connections.Answers {
             io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/x-ndjson")
                     .add("x-key", plan.keys[(int) (last % plan.keys.length)]);
             if (plan.authorization != null) {
-                headers.add("authorization", plan.authorization);
+                headers.add("authorization", plan.authorization); // the HTTP/1.1 requests carry it in base
             }
             h2.send(new H2Connections.Pending(intended, measured, n), headers, plan.batchBody);
             return;
@@ -146,17 +146,8 @@ final class Sender implements H2Connections.Answers {
                         failed("http_" + resp.statusCode(), n);
                         return;
                     }
-                    ack.record((end - intended) / 1000, n, measured);
-                    service.record((end - sentAt) / 1000, n, measured);
-                    if (measured) {
-                        measuredAcked += n;
-                        lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
-                    }
-                    if (plan.e2e) {
-                        Ids.allFromAck(br.result(), ackedIds);
-                    }
-                    acked.addAndGet(n);
-                    outstanding.addAndGet(-n);
+                    collectIds(br.result(), n);
+                    acknowledged(intended, sentAt, end, n, measured);
                 });
             });
         });
@@ -180,13 +171,8 @@ final class Sender implements H2Connections.Answers {
             sendH2(i, intended, measured, body);
             return;
         }
-        RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (i % plan.keys.length)]);
-        if (edge.signs()) {
-            options.putHeader("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
-        }
-        if (plan.idempotency) {
-            options.putHeader("idempotency-key", plan.idempotencyPrefix + i);
-        }
+        RequestOptions options = new RequestOptions(base);
+        eventHeaders(i, body, options::putHeader);
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
                 failed(ar.cause() instanceof TimeoutException ? "connect_timeout"
@@ -200,18 +186,50 @@ final class Sender implements H2Connections.Answers {
     }
 
     private void sendH2(long i, long intended, boolean measured, byte[] body) {
-        io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/json")
-                .add("x-key", plan.keys[(int) (i % plan.keys.length)]);
+        io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/json");
         if (plan.authorization != null) {
-            headers.add("authorization", plan.authorization);
+            headers.add("authorization", plan.authorization); // the HTTP/1.1 requests carry it in base
         }
+        eventHeaders(i, body, headers::add);
+        h2.send(new H2Connections.Pending(intended, measured, 1), headers, body);
+    }
+
+    /** The headers that differ per event: its key, and with edge checks its signature and idempotency key. */
+    private void eventHeaders(long i, byte[] body, java.util.function.BiConsumer<String, String> put) {
+        put.accept("x-key", plan.keys[(int) (i % plan.keys.length)]);
         if (edge.signs()) {
-            headers.add("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
+            put.accept("sluice-signature", edge.signature(System.currentTimeMillis() / 1000, body));
         }
         if (plan.idempotency) {
-            headers.add("idempotency-key", plan.idempotencyPrefix + i);
+            put.accept("idempotency-key", plan.idempotencyPrefix + i);
         }
-        h2.send(new H2Connections.Pending(intended, measured, 1), headers, body);
+    }
+
+    /** End to end: the ids a 202's body names, to match against the receiver's arrivals. */
+    private void collectIds(Buffer body, int events) {
+        if (!plan.e2e) {
+            return;
+        }
+        if (events > 1) {
+            Ids.allFromAck(body, ackedIds);
+            return;
+        }
+        Object id = Ids.fromAck(body);
+        if (id != null) {
+            ackedIds.add(id);
+        }
+    }
+
+    /** A 202 (or Kafka's ack) for {@code events} events: their latencies, and the counters. */
+    private void acknowledged(long intended, long sentAt, long end, int events, boolean measured) {
+        ack.record((end - intended) / 1000, events, measured);
+        service.record((end - sentAt) / 1000, events, measured);
+        if (measured) {
+            measuredAcked += events;
+            lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
+        }
+        acked.addAndGet(events);
+        outstanding.addAndGet(-events);
     }
 
     private void flushH2() {
@@ -227,25 +245,10 @@ final class Sender implements H2Connections.Answers {
             failed("http_" + status, p.events);
             return;
         }
-        ack.record((end - p.intended) / 1000, p.events, p.measured);
-        service.record((end - p.sentAt) / 1000, p.events, p.measured);
-        if (p.measured) {
-            measuredAcked += p.events;
-            lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
+        if (body != null) {
+            collectIds(Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(body)), p.events);
         }
-        if (plan.e2e && body != null) {
-            Buffer b = Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(body));
-            if (p.events == 1) {
-                Object id = Ids.fromAck(b);
-                if (id != null) {
-                    ackedIds.add(id);
-                }
-            } else {
-                Ids.allFromAck(b, ackedIds);
-            }
-        }
-        acked.addAndGet(p.events);
-        outstanding.addAndGet(-p.events);
+        acknowledged(p.intended, p.sentAt, end, p.events, p.measured);
     }
 
     @Override
@@ -273,15 +276,7 @@ final class Sender implements H2Connections.Answers {
             failed(kind("produce_", a.err()));
             return;
         }
-        long end = System.nanoTime();
-        ack.record((end - a.intended()) / 1000, a.measured());
-        service.record((end - a.sentAt()) / 1000, a.measured());
-        if (a.measured()) {
-            measuredAcked++;
-            lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
-        }
-        acked.incrementAndGet();
-        outstanding.decrementAndGet();
+        acknowledged(a.intended(), a.sentAt(), System.nanoTime(), 1, a.measured());
     }
 
     private void responded(AsyncResult<HttpClientResponse> rr, long intended, long sentAt, boolean measured) {
@@ -301,20 +296,8 @@ final class Sender implements H2Connections.Answers {
                 failed("http_" + status);
                 return;
             }
-            ack.record((end - intended) / 1000, measured);
-            service.record((end - sentAt) / 1000, measured);
-            if (measured) {
-                measuredAcked++;
-                lastMeasuredAckNanos = Math.max(lastMeasuredAckNanos, end);
-            }
-            if (plan.e2e) {
-                Object id = Ids.fromAck(br.result());
-                if (id != null) {
-                    ackedIds.add(id);
-                }
-            }
-            acked.incrementAndGet();
-            outstanding.decrementAndGet();
+            collectIds(br.result(), 1);
+            acknowledged(intended, sentAt, end, 1, measured);
         });
     }
 
