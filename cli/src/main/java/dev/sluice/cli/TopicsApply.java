@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.Topics;
+import dev.sluice.router.impl.kafka.EventProducer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,8 @@ public final class TopicsApply {
         // Short segments so retention (which deletes whole segments) tracks the TTL closely.
         configs.put("segment.ms", Long.toString(Math.max(60_000, retention.toMillis() / 4)));
         configs.put("message.timestamp.type", "CreateTime");
+        // A route's largest single event, with its headers, as the router's producer sends it (Kafka's default is 1 MiB).
+        configs.put("max.message.bytes", Integer.toString(EventProducer.DEFAULT_MAX_REQUEST_SIZE));
         return new NewTopic(name, Optional.of(partitions), replication).configs(configs);
     }
 

@@ -18,7 +18,6 @@ import dev.sluice.core.redis.TurnBatchedRedis;
 import dev.sluice.router.impl.admin.AdminApi;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.AccessStore;
-import dev.sluice.router.impl.auth.ReplayGuard;
 import dev.sluice.router.impl.http.Admission;
 import dev.sluice.router.impl.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.Counter;
@@ -78,7 +77,8 @@ public final class RouterApp {
         Pool[] pool = {null};
         return vertx.executeBlocking(() -> {
             EventProducer producer = EventProducer.create(kafka, config.produceTimeout(), config.maxInFlightRecords(),
-                    config.maxInFlightBytes());
+                    config.maxInFlightBytes(), config.unsafeProducer());
+            int bodyLimit = bodyLimit(producer);
             BrokerHealth health = BrokerHealth.create(kafka, config.produceTimeout());
             TopicReadiness readiness = new TopicReadiness(health.admin(), producer, topics);
             RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
@@ -93,16 +93,14 @@ public final class RouterApp {
             Redis redisClient = redisOptions == null ? null : new TurnBatchedRedis(Redis.createClient(vertx, redisOptions),
                     loop -> Redis.createClient(vertx, new RedisOptions(redisOptions).setMaxPoolSize(4)), config.redisBatchWindow());
             RedisAPI redis = redisClient == null ? null : RedisAPI.api(redisClient);
-            Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient);
-            Counter replayUnchecked = Counter.builder("sluice.router.replay.unchecked")
-                    .description("Signed deliveries accepted without the replay check (Redis unreachable)").register(registry);
+            Deduplicator dedup = redisClient == null ? null : new Deduplicator(vertx, redisClient, config.redisTimeout().toMillis());
             Counter degraded = Counter.builder("sluice.router.ratelimit.degraded")
                     .description("Rate budget leases granted locally because Redis was unreachable").register(registry);
-            RouteTable routes = new RouteTable(catalog.routes());
+            RouteTable routes = new RouteTable(catalog.routes(), bodyLimit);
             Admission admission = new Admission(routes, () -> {
                 AccessStore s = store.get();
                 return s == null ? AccessSnapshot.EMPTY : s.snapshot();
-            }, redis == null ? null : new ReplayGuard(redis), new RateLimiter(redis, degraded::increment), replayUnchecked::increment);
+            }, new RateLimiter(redis, degraded::increment));
             return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission);
         }).compose(state -> {
             state.health().probe();
@@ -228,6 +226,11 @@ public final class RouterApp {
             return null;
         }, false));
         extraTimers.add(timer);
+    }
+
+    /** The largest body one record of this producer can carry. */
+    private static int bodyLimit(EventProducer producer) {
+        return Math.max(1, producer.maxRecordBytes() - EventProducer.RECORD_ALLOWANCE);
     }
 
     private static long modified(Path file) {

@@ -36,13 +36,18 @@ import java.time.Duration;
  * @param redisBatchWindow   how long an event loop's first Redis command (duplicate claim, replay check) waits for
  *                           others to share its pipelined round trip; 0 sends at the end of the loop's turn
  * @param http2              what the ingest port announces to HTTP/2 clients (concurrent streams, flow-control windows)
+ * @param redisTimeout       bound on each Redis round trip of the ingest path (duplicate claims, replay checks); one not
+ *                           answered within it counts as Redis unreachable (fail-closed sources answer 503)
+ * @param unsafeProducer     let {@code kafka.producer.*} overrides weaken acks, idempotence, retries or ordering (logged);
+ *                           without it the router refuses to start with such settings
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
-                           String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2) {
+                           String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2,
+                           Duration redisTimeout, boolean unsafeProducer) {
 
     /**
      * HTTP/2 settings of the ingest port. A client may have {@code maxStreams} requests open on one
@@ -91,31 +96,37 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.access.refresh", Duration.ofSeconds(30)),
                 s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
                 new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
-                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)));
+                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
+                s.getDuration("router.redis.timeout", Duration.ofMillis(250)),
+                s.getBoolean("router.unsafe.producer", false));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                redisTimeout, unsafeProducer);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                redisTimeout, unsafeProducer);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2,
+                redisTimeout, unsafeProducer);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2,
+                redisTimeout, unsafeProducer);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -131,7 +142,8 @@ public record RouterConfig(String host, int port, int managementPort, int instan
     public RouterConfig withTls(String cert, String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
-                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                redisTimeout, unsafeProducer);
     }
 
     public boolean tls() {

@@ -125,6 +125,24 @@ public final class Redis implements AutoCloseable {
         }
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as in a stall. */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused server go on (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        requireLocal(name.toLowerCase(java.util.Locale.ROOT));
+        if (process == null) {
+            throw new IllegalStateException("not running: " + this);
+        }
+        Signals.send(process.toHandle(), name);
+    }
+
     /** Starts the server again on the same port; stops it first if it runs. */
     public synchronized void restart() {
         requireLocal("restart");

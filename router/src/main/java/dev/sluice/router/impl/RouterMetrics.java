@@ -26,6 +26,8 @@ public final class RouterMetrics {
         private final Counter bytes;
         private final Counter replayed;
         private final Counter unchecked;
+        private final Counter unanswered;
+        private final Counter replayUnchecked;
         private final Timer produceLatency;
 
         RouteMeters(MeterRegistry registry, String route) {
@@ -36,6 +38,12 @@ public final class RouterMetrics {
             replayed = events(registry, route, "replayed");
             unchecked = Counter.builder("sluice.router.idempotency.unchecked")
                     .description("Events of fail-open sources accepted without a duplicate check (Redis down)")
+                    .tag(MetricNames.TAG_ROUTE, route).register(registry);
+            unanswered = Counter.builder("sluice.router.unanswered")
+                    .description("Events whose sender had gone before the answer was written (each still counted by its outcome)")
+                    .baseUnit("events").tag(MetricNames.TAG_ROUTE, route).register(registry);
+            replayUnchecked = Counter.builder("sluice.router.replay.unchecked")
+                    .description("Events of signed deliveries accepted without the replay check (Redis unreachable)")
                     .tag(MetricNames.TAG_ROUTE, route).register(registry);
             bytes = Counter.builder(MetricNames.ROUTER_BYTES).description("Payload bytes accepted").baseUnit("bytes")
                     .tag(MetricNames.TAG_ROUTE, route).register(registry);
@@ -57,6 +65,16 @@ public final class RouterMetrics {
 
         public void unchecked() {
             unchecked.increment();
+        }
+
+        /** An event of a signed delivery accepted without its replay check. */
+        public void replayUnchecked() {
+            replayUnchecked.increment();
+        }
+
+        /** Events whose answer found the sender gone. */
+        public void unanswered(int events) {
+            unanswered.increment(events);
         }
 
         public void rejected(Problems.Kind kind) {

@@ -4,7 +4,6 @@ import dev.sluice.core.RateLimit;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.Authenticator;
-import dev.sluice.router.impl.auth.ReplayGuard;
 import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.ratelimit.RateLimiter;
 import io.vertx.core.Future;
@@ -14,9 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * What a request must pass before it is produced, in order: the API key (before the body is read),
- * the signature and its replay check (once the body is in), and the rate limits (once the number
- * of events is known). All from memory, except one Redis {@code SET NX} per signed delivery and a
- * lease per slice of rate budget. Shared by every ingest verticle; thread-safe.
+ * the signature (once the body is in), and the rate limits (once the number of events is known).
+ * All from memory, except a Redis lease per slice of rate budget. Shared by every ingest verticle;
+ * thread-safe.
  */
 public final class Admission {
 
@@ -32,19 +31,13 @@ public final class Admission {
     private final RouteTable routes;
     private final Supplier<AccessSnapshot> access;
     private final Authenticator authenticator;
-    private final ReplayGuard replay;
     private final RateLimiter limiter;
-    private final Runnable replayUnchecked;
 
-    /** {@code replay} is null without Redis (signatures are then checked without replay refusal). */
-    public Admission(RouteTable routes, Supplier<AccessSnapshot> access, ReplayGuard replay, RateLimiter limiter,
-                     Runnable replayUnchecked) {
+    public Admission(RouteTable routes, Supplier<AccessSnapshot> access, RateLimiter limiter) {
         this.routes = routes;
         this.access = access;
         this.authenticator = new Authenticator(access);
-        this.replay = replay;
         this.limiter = limiter;
-        this.replayUnchecked = replayUnchecked;
     }
 
     /** The API key check; null when the request may go on. */
@@ -58,32 +51,29 @@ public final class Admission {
         };
     }
 
-    /** The signature, then (with Redis) the replay check; completes with null when the request may go on. */
-    public Future<Refusal> afterBody(HttpServerRequest req, RouteConfig route, byte[] body) {
+    /**
+     * What the signature check found: a refusal, or (for a signed source) the verified delivery id
+     * that keys the replay check. Both null for an unsigned source.
+     */
+    public record Signed(Refusal refusal, String deliveryId) {
+        static final Signed UNSIGNED = new Signed(null, null);
+    }
+
+    /**
+     * The signature. No Redis here: the replay check happens where the events are claimed, after
+     * the rate limit, so a delivery refused for a retryable reason leaves nothing behind that
+     * would refuse its retry.
+     */
+    public Signed afterBody(HttpServerRequest req, RouteConfig route, byte[] body) {
         SignatureVerifier verifier = routes.verifier(route.source());
         if (verifier == null) {
-            return PASS;
+            return Signed.UNSIGNED;
         }
         try {
-            verifier.verify(req::getHeader, body, System.currentTimeMillis());
+            return new Signed(null, verifier.verify(req::getHeader, body, System.currentTimeMillis()));
         } catch (SignatureVerifier.Refused refused) {
-            return Future.succeededFuture(new Refusal(Problems.Kind.BAD_SIGNATURE, refused.getMessage(), Map.of()));
+            return new Signed(new Refusal(Problems.Kind.BAD_SIGNATURE, refused.getMessage(), Map.of()), null);
         }
-        if (replay == null) {
-            return PASS;
-        }
-        return replay.first(route.source(), verifier.replayId(req::getHeader), 2 * verifier.tolerance().toMillis()).map(o -> {
-            switch (o) {
-                case REPLAYED:
-                    return new Refusal(Problems.Kind.REPLAYED, "this signature was already received within the replay window of "
-                            + verifier.tolerance().toSeconds() + " s; sign each delivery anew", Map.of());
-                case UNAVAILABLE:
-                    replayUnchecked.run();
-                    return null;
-                default:
-                    return null;
-            }
-        });
     }
 
     /** The tenant's and the source's rate limits for {@code events} events of {@code bytes} payload bytes. */

@@ -4,23 +4,18 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.core.Timestamps;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.BadInput;
-import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/events/{source}/batch}: NDJSON, a JSON array, or a CloudEvents batch. Parses and
- * checks the batch, takes its events from the rate limit, hands them to the ingest handler to be
- * produced (through {@link IdempotentSubmit} on a source with {@code idempotency}), and renders the
- * answer: 202 when every event was accepted, 207 with a status per event otherwise. One per ingest
- * handler, on its event loop.
+ * checks the batch, takes its events from the rate limit, hands them to {@link Deduplicate} (and
+ * on to {@link Producing}), and renders the answer: 202 when every event was accepted, 207 with a
+ * status per event otherwise. One per ingest handler, on its event loop.
  */
 final class BatchIngest {
 
@@ -28,35 +23,18 @@ final class BatchIngest {
     private static final String NDJSON = "application/x-ndjson";
     private static final String JSON = "application/json";
 
-    /** What this needs from the ingest handler that owns it. */
-    interface Host {
-        /** Goes on with {@code next} on the handler's event loop once {@code check} passed; answers the refusal otherwise. */
-        void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next);
-
-        /** A request about to wait for the acks of {@code size} events, watched by the handler's ack timeout. */
-        Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size);
-
-        /** Stamps and sends event {@code i} of {@code p}; resolves it at once when it cannot be sent. */
-        void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent);
-
-        /** Answers {@code p} when none of its events is still outstanding. */
-        void finishIfResolved(Pending p);
-
-        void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail);
-    }
-
     private final IngestState state;
-    private final IdempotentSubmit idempotent;
-    private final Host host;
+    private final Deduplicate dedup;
+    private final Gate gate;
 
-    BatchIngest(IngestState state, IdempotentSubmit idempotent, Host host) {
+    BatchIngest(IngestState state, Deduplicate dedup, Gate gate) {
         this.state = state;
-        this.idempotent = idempotent;
-        this.host = host;
+        this.dedup = dedup;
+        this.gate = gate;
     }
 
     /** A batch whose body has arrived and passed the checks made before parsing. */
-    void handle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
+    void handle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body, String deliveryId) {
         String media = IngestHandler.mediaType(req.getHeader("content-type"));
         List<Parsed> items;
         try {
@@ -67,56 +45,25 @@ final class BatchIngest {
             } else if (CE_BATCH.equals(media)) {
                 items = JsonEvents.cloudEventBatch(body);
             } else {
-                host.reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "a batch must be " + NDJSON + ", " + JSON
+                gate.reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "a batch must be " + NDJSON + ", " + JSON
                         + " (an array) or " + CE_BATCH + ", got " + (media == null ? "no content type" : media));
                 return;
             }
         } catch (BadInput bad) {
-            host.reject(req, meters, IngestHandler.kind(bad), bad.getMessage());
+            gate.reject(req, meters, IngestHandler.kind(bad), bad.getMessage());
             return;
         }
         if (items.isEmpty()) {
-            host.reject(req, meters, Problems.Kind.EMPTY_BATCH, "the batch holds no events");
+            gate.reject(req, meters, Problems.Kind.EMPTY_BATCH, "the batch holds no events");
             return;
         }
         if (items.size() > route.maxBatchEvents()) {
-            host.reject(req, meters, Problems.Kind.BATCH_TOO_LARGE,
+            gate.reject(req, meters, Problems.Kind.BATCH_TOO_LARGE,
                     "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
             return;
         }
-        host.admitted(req, meters, state.admission().rate(route, items.size(), body.length), () -> {
-            if (route.idempotency() == null) {
-                submit(req, route, meters, items, null);
-            } else {
-                idempotent.submitBatch(req, route, meters, items);
-            }
-        });
-    }
-
-    /**
-     * Produces every item that parsed; an item that did not is rejected with its own problem.
-     * {@code preset}, when given, first resolves the items that must not be produced (duplicates).
-     */
-    Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items, Consumer<Pending> preset) {
-        long now = System.currentTimeMillis();
-        String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
-        Pending p = host.pending(req, meters, true, items.size());
-        if (preset != null) {
-            preset.accept(p);
-        }
-        for (int i = 0; i < items.size(); i++) {
-            Parsed item = items.get(i);
-            if (p.resolved[i]) {
-                continue;
-            }
-            if (item.error() != null) {
-                p.reject(i, IngestHandler.kind(item.error()), item.error().getMessage());
-                continue;
-            }
-            host.produce(p, i, route, item.draft(), now, traceparent);
-        }
-        host.finishIfResolved(p);
-        return p;
+        gate.then(req, meters, state.admission().rate(route, items.size(), body.length),
+                () -> dedup.submit(req, route, meters, items, true, deliveryId));
     }
 
     /**

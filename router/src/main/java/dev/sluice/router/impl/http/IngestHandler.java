@@ -10,7 +10,6 @@ import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,8 +18,6 @@ import io.vertx.core.http.HttpVersion;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The ingest endpoints:
@@ -42,37 +39,48 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     static final String BATCH_SUFFIX = "/batch";
     private static final String CE_JSON = "application/cloudevents+json";
 
-    private final Context context;
     private final IngestState state;
     private final Producing producing;
     private final ArrayDeque<Reading> reading = new ArrayDeque<>();
     private final long bodyTimeoutNanos;
-    private final IdempotentSubmit idempotent;
+    private final Deduplicate dedup;
     private final BatchIngest batches;
+    private final Gate gate;
 
     public IngestHandler(Context context, IngestState state) {
-        this.context = context;
         this.state = state;
         this.producing = new Producing(context, state);
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
-        Callbacks callbacks = new Callbacks();
-        this.idempotent = new IdempotentSubmit(state, context, callbacks);
-        this.batches = new BatchIngest(state, idempotent, callbacks);
+        this.gate = new Gate(context, producing);
+        this.dedup = new Deduplicate(state, context, producing, gate);
+        this.batches = new BatchIngest(state, dedup, gate);
     }
 
     @Override
     public void handle(HttpServerRequest req) {
-        String path = req.path();
         RouteMeters none = state.metrics().route(RouterMetrics.NO_ROUTE);
-        if (!path.startsWith(PREFIX)) {
+        gate.guarded(req, none, () -> route(req, none));
+    }
+
+    /** Route: {@code /v1/events/<source>} or {@code /v1/events/<source>/batch}, the source one non-empty segment. */
+    private void route(HttpServerRequest req, RouteMeters none) {
+        String path = req.path();
+        if (path == null || !path.startsWith(PREFIX)) {
             producing.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
             return;
         }
-        boolean batch = path.endsWith(BATCH_SUFFIX);
-        String source = path.substring(PREFIX.length(), batch ? path.length() - BATCH_SUFFIX.length() : path.length());
-        RouteConfig route = source.indexOf('/') < 0 ? state.routes().get(source) : null;
+        String rest = path.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        String source = slash < 0 ? rest : rest.substring(0, slash);
+        boolean batch = slash >= 0 && rest.substring(slash).equals(BATCH_SUFFIX);
+        if (slash >= 0 && !batch) {
+            producing.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
+            return;
+        }
+        RouteConfig route = source.isEmpty() ? null : state.routes().get(source);
         if (route == null) {
-            producing.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "no source named '" + source + "' is configured");
+            producing.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, source.isEmpty() ? "the path names no source"
+                    : "no source named '" + source + "' is configured");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
@@ -83,7 +91,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         Admission.Refusal denied = state.admission().beforeBody(req, route);
         if (denied != null) {
-            refuse(req, meters, denied);
+            gate.refuse(req, meters, denied);
             return;
         }
         if (state.draining().get()) {
@@ -124,18 +132,25 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             if (!r.done) {
                 r.done = true;
                 byte[] bytes = body.getBytes();
-                admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
-                    if (batch) {
-                        batches.handle(req, route, meters, bytes);
-                    } else {
-                        admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
-                    }
-                });
+                gate.guarded(req, meters, () -> arrived(req, route, meters, batch, bytes));
             }
         });
     }
 
-    private void onSingle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body) {
+    /** Admit (after the body): the signature; then the rate limit, Parse, and on to Deduplicate and Produce. */
+    private void arrived(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, byte[] bytes) {
+        Admission.Signed signed = state.admission().afterBody(req, route, bytes);
+        if (signed.refusal() != null) {
+            gate.refuse(req, meters, signed.refusal());
+        } else if (batch) {
+            batches.handle(req, route, meters, bytes, signed.deliveryId());
+        } else {
+            gate.then(req, meters, state.admission().rate(route, 1, bytes.length),
+                    () -> onSingle(req, route, meters, bytes, signed.deliveryId()));
+        }
+    }
+
+    private void onSingle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body, String deliveryId) {
         String contentType = req.getHeader("content-type");
         String media = mediaType(contentType);
         Draft draft;
@@ -154,40 +169,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     return;
                 }
                 // A plain request may still name its event id (for retries and dedup).
-                draft = new Draft(req.getHeader("ce-id"), null, null, null, null, contentType, body, null);
+                draft = new Draft(BinaryMode.plainId(req.headers()), null, null, null, null, contentType, body, null);
             }
         } catch (BadInput bad) {
             producing.reject(req, meters, kind(bad), bad.getMessage());
             return;
         }
-        if (route.idempotency() == null) {
-            producing.submit(req, route, meters, draft);
-        } else {
-            idempotent.submit(req, route, meters, draft);
-        }
-    }
-
-    /**
-     * Goes on with {@code next} when the check passed, answers the refusal otherwise. Called on this
-     * handler's event loop; a check still pending (a Redis call) resumes there too.
-     */
-    private void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
-        if (check.isComplete()) {
-            Admission.Refusal r = check.succeeded() ? check.result()
-                    : new Admission.Refusal(Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
-            if (r == null) {
-                next.run();
-            } else {
-                refuse(req, meters, r);
-            }
-            return;
-        }
-        check.onComplete(ar -> context.runOnContext(v -> admitted(req, meters, check, next)));
-    }
-
-    private void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
-        r.headers().forEach(req.response()::putHeader);
-        producing.reject(req, meters, r.kind(), r.detail());
+        dedup.submit(req, route, meters, List.of(Parsed.ok(draft)), false, deliveryId);
     }
 
     /**
@@ -266,50 +254,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             return Long.parseLong(cl.trim());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** What the idempotent and batch paths call back into. */
-    private final class Callbacks implements IdempotentSubmit.Host, BatchIngest.Host {
-        @Override
-        public Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
-            return producing.submit(req, route, meters, draft);
-        }
-
-        @Override
-        public Pending submitBatch(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items,
-                                   Consumer<Pending> preset) {
-            return batches.submit(req, route, meters, items, preset);
-        }
-
-        @Override
-        public void admitted(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
-            IngestHandler.this.admitted(req, meters, check, next);
-        }
-
-        @Override
-        public Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
-            return producing.pending(req, meters, batch, size);
-        }
-
-        @Override
-        public void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
-            producing.produce(p, i, route, draft, now, traceparent);
-        }
-
-        @Override
-        public void finishIfResolved(Pending p) {
-            producing.finishIfResolved(p);
-        }
-
-        @Override
-        public void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
-            producing.reject(req, meters, kind, detail);
-        }
-
-        @Override
-        public void closeIfDraining(HttpServerRequest req) {
-            producing.closeIfDraining(req);
         }
     }
 

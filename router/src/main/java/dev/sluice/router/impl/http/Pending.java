@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpServerRequest;
 final class Pending {
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence REPLAYED = HttpHeaders.createOptimized("idempotent-replayed");
+    private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
 
     final HttpServerRequest req;
     final RouteMeters meters;
@@ -19,10 +21,19 @@ final class Pending {
     final boolean[] resolved;
     final String[] problems;
     final Problems.Kind[] kinds;
+    /** What the producer finally reported per event, answered or not: null while unknown or never sent. */
+    final Boolean[] landed;
     int outstanding;
+    /** Events handed to the producer whose outcome it has not reported yet. */
+    int unsettled;
     boolean done;
-    /** Told, once every event is resolved (answered or not), whether all were accepted (idempotent ingest). */
-    java.util.function.Consumer<Boolean> after;
+    private boolean settled;
+    /**
+     * Told once the request is answered and the producer reported every event it was handed (so
+     * after a {@code produce-timeout} answer, only when the late outcome is known): claims are
+     * settled on what really happened, not on what was answered.
+     */
+    java.util.function.Consumer<Pending> onSettled;
     /** Batch items answered from an earlier copy (idempotent ingest); null until one is. */
     boolean[] replayed;
     /** For an item repeating an earlier one of the same batch, that item's index; null until one does. */
@@ -39,7 +50,34 @@ final class Pending {
         this.resolved = new boolean[size];
         this.problems = new String[size];
         this.kinds = new Problems.Kind[size];
+        this.landed = new Boolean[size];
         this.outstanding = size;
+    }
+
+    /** Event {@code i} is handed to the producer; its outcome is awaited even past the answer. */
+    void sent(int i) {
+        unsettled++;
+    }
+
+    /** The producer's final word on event {@code i}. */
+    void landed(int i, boolean stored) {
+        landed[i] = stored;
+        unsettled--;
+    }
+
+    /** Calls {@link #onSettled} once, when the request is answered and no producer outcome is outstanding. */
+    void settleIfDone() {
+        if (done && unsettled == 0 && !settled) {
+            settled = true;
+            if (onSettled != null) {
+                onSettled.accept(this);
+            }
+        }
+    }
+
+    /** Whether event {@code i} is in Kafka, by the producer's final word. */
+    boolean stored(int i) {
+        return Boolean.TRUE.equals(landed[i]);
     }
 
     void accept(int i) {
@@ -101,15 +139,6 @@ final class Pending {
         }
     }
 
-    private boolean allAccepted() {
-        for (String problem : problems) {
-            if (problem != null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     boolean replayed(int i) {
         return replayed != null && replayed[i];
     }
@@ -122,14 +151,7 @@ final class Pending {
         }
         p.done = true;
         copyRepeats();
-        if (p.after != null) {
-            // Before the answer, and even when the sender has gone: a claim must not stay open until its TTL.
-            p.after.accept(allAccepted());
-        }
         HttpServerRequest req = p.req;
-        if (req.response().ended() || req.response().closed()) {
-            return;
-        }
         long produceNanos = System.nanoTime() - p.startNanos;
         int accepted = 0;
         int replays = 0;
@@ -146,8 +168,16 @@ final class Pending {
                 p.meters.rejected(p.kinds[i]);
             }
         }
+        if (req.response().ended() || req.response().closed()) {
+            // Counted above all the same: the events are in Kafka whether or not the sender heard.
+            p.meters.unanswered(p.resolved.length);
+            return;
+        }
         if (!p.batch) {
             if (accepted == 1) {
+                if (replays == 1) {
+                    req.response().putHeader(REPLAYED, TRUE);
+                }
                 req.response().setStatusCode(202).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(AcceptedBody.of(p.ids[0], p.deadlines[0]));
             } else {
                 Problems.send(req.response(), p.kinds[0], p.problems[0], req.path(), retryAfterSeconds);

@@ -18,7 +18,6 @@ public final class Problems {
         NOT_FOUND(404, "not-found", "No such endpoint"),
         UNKNOWN_SOURCE(404, "unknown-source", "Unknown source"),
         BAD_SIGNATURE(401, "bad-signature", "Signature missing or invalid"),
-        REPLAYED(401, "replayed-signature", "This signed delivery was already received"),
         UNAUTHORIZED(401, "unauthorized", "A valid API key is required"),
         FORBIDDEN(403, "forbidden", "The API key may not send to this source"),
         RATE_LIMITED(429, "rate-limited", "Rate limit reached"),
@@ -39,7 +38,8 @@ public final class Problems {
         PRODUCE_FAILED(503, "produce-failed", "Kafka refused the event"),
         DRAINING(503, "draining", "The router is shutting down"),
         IDEMPOTENCY_UNAVAILABLE(503, "idempotency-unavailable", "Duplicates cannot be checked right now"),
-        IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress");
+        IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress"),
+        INTERNAL(500, "internal-error", "Internal error");
 
         public final int status;
         public final String reason;

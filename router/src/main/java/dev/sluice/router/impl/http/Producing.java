@@ -7,12 +7,18 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
+import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.EventProducer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * The durable half of the ingest endpoints: stamps each event, hands its record to the shared
@@ -41,20 +47,31 @@ final class Producing {
         this.acks = new LoopHandoff<>(context, a -> acked(a.p(), a.index(), a.err()));
     }
 
-    /** Produces one event; the request is answered once the broker acknowledged it, or it was refused. */
-    Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, Draft draft) {
+    /**
+     * Produces every item of a request that parsed (a single event is a batch of one); an item that
+     * did not parse is refused with its own problem. {@code preset} first resolves the items that
+     * must not be produced (duplicates), and may set {@link Pending#onSettled}. The request is
+     * answered once the broker acknowledged every produced item, or once the produce timeout passed.
+     */
+    Pending submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items, boolean batch,
+                   Consumer<Pending> preset) {
         long now = System.currentTimeMillis();
         String traceparent = EventStamper.traceparent(req.getHeader("traceparent"));
-        Pending p = pending(req, meters, false, 1);
-        produce(p, 0, route, draft, now, traceparent);
-        finishIfResolved(p);
-        return p;
-    }
-
-    /** A request about to wait for the acks of {@code size} events, watched from now on by {@link #sweep}. */
-    Pending pending(HttpServerRequest req, RouteMeters meters, boolean batch, int size) {
-        Pending p = new Pending(req, meters, batch, size, System.nanoTime());
+        Pending p = new Pending(req, meters, batch, items.size(), System.nanoTime());
         pending.addLast(p);
+        preset.accept(p);
+        for (int i = 0; i < items.size(); i++) {
+            if (p.resolved[i]) {
+                continue;
+            }
+            Parsed item = items.get(i);
+            if (item.error() != null) {
+                p.reject(i, IngestHandler.kind(item.error()), item.error().getMessage());
+                continue;
+            }
+            produce(p, i, route, item.draft(), now, traceparent);
+        }
+        finishIfResolved(p);
         return p;
     }
 
@@ -62,7 +79,7 @@ final class Producing {
      * Stamps event {@code i} of {@code p} and hands its record to the producer; the ack resolves it
      * later. An event that cannot be stamped or sent is resolved (rejected) at once.
      */
-    void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
+    private void produce(Pending p, int i, RouteConfig route, Draft draft, long now, String traceparent) {
         IngestedEvent event;
         try {
             event = EventStamper.stamp(route, draft, now, p.req::getHeader, traceparent);
@@ -73,9 +90,17 @@ final class Producing {
         p.ids[i] = event.id();
         p.deadlines[i] = event.deadlineMillis();
         p.bytes[i] = event.payload().length;
-        EventProducer.Refusal refusal = state.producer().trySend(EventRecords.toRecord(route.topic(), event),
-                (md, err) -> acks.add(new Ack(p, i, err)));
+        ProducerRecord<byte[], byte[]> record = EventRecords.toRecord(route.topic(), event);
+        int size = EventProducer.sizeUpperBound(record);
+        if (size > state.producer().maxRecordBytes()) {
+            p.reject(i, Problems.Kind.TOO_LARGE, "the event's record would be " + size + " bytes, more than the "
+                    + state.producer().maxRecordBytes() + " Kafka accepts here; send a smaller body or fewer attributes");
+            return;
+        }
+        p.sent(i);
+        EventProducer.Refusal refusal = state.producer().trySend(record, (md, err) -> acks.add(new Ack(p, i, err)));
         if (refusal != null) {
+            p.landed(i, false);
             p.reject(i, Problems.Kind.OVERLOADED,
                     "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly");
         }
@@ -88,16 +113,33 @@ final class Producing {
     }
 
     private void acked(Pending p, int index, Exception err) {
-        if (p.done || p.resolved[index]) {
+        p.landed(index, err == null);
+        if (!p.done && !p.resolved[index]) {
+            if (err == null) {
+                p.accept(index);
+            } else {
+                refused(p, index, err);
+            }
+            finishIfResolved(p);
+        }
+        p.settleIfDone();
+    }
+
+    /**
+     * What the producer's error means for the sender and for this router. A record too large is the
+     * sender's 413; only an error that says the cluster is unwell (Kafka's retriable errors, such as
+     * a timeout or too few in-sync replicas) marks the broker suspect. Nothing a client sends can
+     * take the router out of readiness.
+     */
+    private void refused(Pending p, int index, Exception err) {
+        if (err instanceof RecordTooLargeException) {
+            p.reject(index, Problems.Kind.TOO_LARGE, "Kafka refused the event as too large; send a smaller body");
             return;
         }
-        if (err != null) {
+        if (err instanceof RetriableException) {
             state.health().suspect("produce failed: " + err.getClass().getSimpleName());
-            p.reject(index, Problems.Kind.PRODUCE_FAILED, "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
-        } else {
-            p.accept(index);
         }
-        finishIfResolved(p);
+        p.reject(index, Problems.Kind.PRODUCE_FAILED, "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
     }
 
     /**
@@ -129,6 +171,7 @@ final class Producing {
         if (!p.done) {
             closeIfDraining(p.req);
             p.respond(retryAfterSeconds);
+            p.settleIfDone();
         }
     }
 

@@ -2,7 +2,11 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.ingest.SignatureVerifier;
+import dev.sluice.router.impl.kafka.EventProducer;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The routes in force: those of the catalog file (the bootstrap) and those stored in PostgreSQL,
@@ -11,13 +15,28 @@ import java.util.Map;
  */
 public final class RouteTable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+
     private volatile Map<String, RouteConfig> routes;
     private volatile Map<String, SignatureVerifier> verifiers;
     private Map<String, RouteConfig> fromFile;
     private Map<String, RouteConfig> stored = Map.of();
+    private final int bodyLimit;
 
-    public RouteTable(Map<String, RouteConfig> routes) {
+    /**
+     * @param bodyLimit the largest body the producer can carry in one record (its {@code max.request.size}
+     *                  less room for key and headers): a route whose limit is above it is logged, since its
+     *                  single events above it are refused with 413 (each event's record is checked before it is sent)
+     */
+    public RouteTable(Map<String, RouteConfig> routes, int bodyLimit) {
+        this.bodyLimit = bodyLimit;
         replace(routes);
+    }
+
+    /** The routes whose {@code maxBodyBytes} exceeds what the producer can carry, named with both figures. */
+    public static List<String> overProducerLimit(Map<String, RouteConfig> routes, int bodyLimit) {
+        return routes.values().stream().filter(r -> r.maxBodyBytes() > bodyLimit)
+                .map(r -> "source " + r.source() + " has maxBodyBytes " + r.maxBodyBytes()).sorted().toList();
     }
 
     /** Replaces the stored sources (from PostgreSQL). */
@@ -48,6 +67,11 @@ public final class RouteTable {
     private void merge() {
         Map<String, RouteConfig> next = new java.util.HashMap<>(fromFile);
         next.putAll(stored);
+        for (String over : overProducerLimit(next, bodyLimit)) {
+            LOG.warn("{}, above the {} bytes one Kafka record can carry (kafka.producer.max.request.size less {} for key and"
+                    + " headers): batches may use the whole limit, a single event over {} bytes is refused with 413", over, bodyLimit,
+                    EventProducer.RECORD_ALLOWANCE, bodyLimit);
+        }
         Map<String, SignatureVerifier> v = new java.util.HashMap<>();
         Map<String, SignatureVerifier> previous = verifiers == null ? Map.of() : verifiers;
         Map<String, RouteConfig> before = routes == null ? Map.of() : routes;

@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 /**
  * Parses the JSON request formats with a streaming parser and slices payloads out of the original
@@ -29,7 +30,6 @@ import java.util.regex.Pattern;
 public final class JsonEvents {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z0-9]{1,20}");
     private static final String JSON_TYPE = "application/json";
 
     private JsonEvents() {
@@ -131,15 +131,11 @@ public final class JsonEvents {
 
     /** Reads the object whose START_OBJECT was just consumed, up to and including its END_OBJECT. */
     private static Draft cloudEventObject(JsonParser p, byte[] body) throws IOException, BadInput {
-        String specversion = null;
-        String id = null;
-        String source = null;
-        String type = null;
-        String subject = null;
-        String time = null;
-        String contentType = null;
+        Map<String, String> core = new HashMap<>();
         byte[] data = null;
         String dataText = null;
+        boolean hasData = false;
+        boolean hasBase64 = false;
         BadInput deferred = null;
         Map<String, String> ext = new LinkedHashMap<>();
         JsonToken t;
@@ -148,45 +144,56 @@ public final class JsonEvents {
             JsonToken v = p.nextToken();
             if (name.equals("data")) {
                 int[] span = valueSpan(p, v);
-                data = Arrays.copyOfRange(body, span[0], span[1]);
-                dataText = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                hasData = v != JsonToken.VALUE_NULL;
+                if (hasData) {
+                    data = Arrays.copyOfRange(body, span[0], span[1]);
+                    dataText = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
                 continue;
             }
             if (name.equals("data_base64")) {
+                if (v == JsonToken.VALUE_NULL) {
+                    continue;
+                }
+                hasBase64 = true;
                 if (v != JsonToken.VALUE_STRING) {
-                    deferred = new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "data_base64 must be a string");
+                    deferred = first(deferred, invalid("data_base64 must be a string"));
                     valueSpan(p, v);
                     continue;
                 }
                 try {
                     data = Base64.getDecoder().decode(p.getText());
                 } catch (IllegalArgumentException e) {
-                    deferred = new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "data_base64 is not valid base64");
+                    deferred = first(deferred, invalid("data_base64 is not valid base64"));
                 }
                 continue;
             }
             if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
                 valueSpan(p, v);
-                deferred = new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "attribute '" + name + "' must be a scalar");
+                deferred = first(deferred, invalid("attribute '" + name + "' must be a scalar"));
                 continue;
             }
-            String value = v == JsonToken.VALUE_NULL ? null : p.getText();
-            switch (name) {
-                case "specversion" -> specversion = value;
-                case "id" -> id = value;
-                case "source" -> source = value;
-                case "type" -> type = value;
-                case "subject" -> subject = value;
-                case "time" -> time = value;
-                case "datacontenttype" -> contentType = value;
-                default -> {
-                    if (!ATTRIBUTE_NAME.matcher(name).matches()) {
-                        deferred = new BadInput(BadInput.Reason.INVALID_CLOUDEVENT,
-                                "attribute name '" + name + "' must be 1-20 lower-case letters or digits");
-                    } else if (value != null) {
-                        ext.put(name, value);
-                    }
+            if (v == JsonToken.VALUE_NULL) {
+                continue; // a null attribute is an absent one
+            }
+            if (CORE.contains(name)) {
+                if (v != JsonToken.VALUE_STRING) {
+                    deferred = first(deferred, invalid("attribute '" + name + "' must be a JSON string, got " + p.getText()));
+                } else if (core.put(name, p.getText()) != null) {
+                    deferred = first(deferred, invalid("attribute '" + name + "' appears twice"));
                 }
+                continue;
+            }
+            try {
+                CloudEventRules.checkName(name, "attribute '" + name + "'");
+            } catch (BadInput bad) {
+                deferred = first(deferred, bad);
+                continue;
+            }
+            if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+                deferred = first(deferred, invalid("extension '" + name + "' must be a string, an integer or a boolean"));
+            } else if (ext.put(name, p.getText()) != null) {
+                deferred = first(deferred, invalid("attribute '" + name + "' appears twice"));
             }
         }
         if (t != JsonToken.END_OBJECT) {
@@ -195,13 +202,29 @@ public final class JsonEvents {
         if (deferred != null) {
             throw deferred;
         }
-        requireAttribute("specversion", specversion);
-        if (!specversion.equals("1.0")) {
-            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "specversion must be 1.0, got '" + specversion + "'");
+        if (hasData && hasBase64) {
+            throw invalid("an event carries data or data_base64, not both");
         }
-        requireAttribute("id", id);
-        requireAttribute("source", source);
-        requireAttribute("type", type);
+        String specversion = core.get("specversion");
+        CloudEventRules.require("specversion", specversion);
+        if (!specversion.equals("1.0")) {
+            throw invalid("specversion must be 1.0, got '" + specversion + "'");
+        }
+        String id = core.get("id");
+        CloudEventRules.requireId("id", id);
+        CloudEventRules.require("source", core.get("source"));
+        CloudEventRules.require("type", core.get("type"));
+        CloudEventRules.check("subject", core.get("subject"));
+        CloudEventRules.checkTime("time", core.get("time"));
+        CloudEventRules.check("datacontenttype", core.get("datacontenttype"));
+        CloudEventRules.check("dataschema", core.get("dataschema"));
+        if (core.containsKey("dataschema")) {
+            ext.put("dataschema", core.get("dataschema"));
+        }
+        for (Map.Entry<String, String> e : ext.entrySet()) {
+            CloudEventRules.check(e.getKey(), e.getValue());
+        }
+        String contentType = core.get("datacontenttype");
         if (contentType == null && data != null) {
             contentType = JSON_TYPE;
         }
@@ -209,14 +232,19 @@ public final class JsonEvents {
             // A string datum of a non-JSON type is the string's text, not its JSON form.
             data = dataText.getBytes(StandardCharsets.UTF_8);
         }
-        return new Draft(id, source, type, subject, time, contentType, data == null ? new byte[0] : data, ext);
+        return new Draft(id, core.get("source"), core.get("type"), core.get("subject"), core.get("time"), contentType,
+                data == null ? new byte[0] : data, ext);
     }
 
-    /** Checks binary-mode {@code ce-*} attributes the same way as structured ones. */
-    public static void requireAttribute(String name, String value) throws BadInput {
-        if (value == null || value.isEmpty()) {
-            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "the required attribute '" + name + "' is missing");
-        }
+    private static final Set<String> CORE = Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype",
+            "dataschema");
+
+    private static BadInput first(BadInput earlier, BadInput now) {
+        return earlier != null ? earlier : now;
+    }
+
+    private static BadInput invalid(String detail) {
+        return new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, detail);
     }
 
     /** The byte span [start, end) of the value whose first token {@code t} was just read. */

@@ -67,28 +67,20 @@ public final class SignatureVerifier {
         }
     }
 
-    /** Passes when the request is signed with one of the secrets; otherwise says why not. */
-    public void verify(UnaryOperator<String> headers, byte[] body, long nowMillis) throws Refused {
-        switch (config.scheme()) {
+    /**
+     * Passes when the request is signed with one of the secrets, and returns what identifies the
+     * delivery for replay checks, built only from what was verified: the signed timestamp and the
+     * MAC that matched (Sluice, Stripe), the MAC (GitHub, whose signature covers only the body), or
+     * the signed {@code webhook-id} (Standard Webhooks). Every spelling of a header that verifies
+     * the same delivery yields the same id; the header's text never enters it.
+     */
+    public String verify(UnaryOperator<String> headers, byte[] body, long nowMillis) throws Refused {
+        return switch (config.scheme()) {
             case "sluice" -> timestamped(headers.apply("sluice-signature"), "Sluice-Signature", body, nowMillis);
             case "stripe" -> timestamped(headers.apply("stripe-signature"), "Stripe-Signature", body, nowMillis);
             case "github" -> github(headers.apply("x-hub-signature-256"), body);
             default -> standardWebhooks(headers.apply("webhook-id"), headers.apply("webhook-timestamp"),
                     headers.apply("webhook-signature"), body, nowMillis);
-        }
-    }
-
-    /**
-     * What identifies this delivery for replay refusal: the {@code webhook-id} for Standard Webhooks,
-     * else the signature header itself (a resent request carries the very same one). Call after
-     * {@link #verify} passed.
-     */
-    public String replayId(UnaryOperator<String> headers) {
-        return switch (config.scheme()) {
-            case "sluice" -> headers.apply("sluice-signature");
-            case "stripe" -> headers.apply("stripe-signature");
-            case "github" -> headers.apply("x-hub-signature-256");
-            default -> "id:" + headers.apply("webhook-id");
         };
     }
 
@@ -98,7 +90,7 @@ public final class SignatureVerifier {
     }
 
     /** {@code t=<unix seconds>,v1=<hex>[,v1=<hex>...]} over {@code t + "." + body}. */
-    private void timestamped(String header, String name, byte[] body, long nowMillis) throws Refused {
+    private String timestamped(String header, String name, byte[] body, long nowMillis) throws Refused {
         if (header == null) {
             throw new Refused("the " + name + " header is missing");
         }
@@ -112,6 +104,9 @@ public final class SignatureVerifier {
             String k = part.substring(0, eq).trim();
             String v = part.substring(eq + 1).trim();
             if (k.equals("t")) {
+                if (t != null) {
+                    throw new Refused(name + " carries more than one timestamp");
+                }
                 t = v;
             } else if (k.equals("v1")) {
                 signatures.add(hex(v));
@@ -120,19 +115,19 @@ public final class SignatureVerifier {
         if (t == null || signatures.isEmpty()) {
             throw new Refused(name + " must carry t=<unix time> and v1=<hex signature>");
         }
-        checkTime(t, nowMillis);
+        long seconds = checkTime(t, nowMillis);
         byte[] signed = concat((t + ".").getBytes(StandardCharsets.US_ASCII), body);
-        match(signed, signatures);
+        return "t:" + seconds + ":" + HexFormat.of().formatHex(match(signed, signatures));
     }
 
-    private void github(String header, byte[] body) throws Refused {
+    private String github(String header, byte[] body) throws Refused {
         if (header == null || !header.startsWith("sha256=")) {
             throw new Refused("the X-Hub-Signature-256 header (sha256=<hex>) is missing");
         }
-        match(body, List.of(hex(header.substring("sha256=".length()))));
+        return "mac:" + HexFormat.of().formatHex(match(body, List.of(hex(header.substring("sha256=".length())))));
     }
 
-    private void standardWebhooks(String id, String timestamp, String header, byte[] body, long nowMillis) throws Refused {
+    private String standardWebhooks(String id, String timestamp, String header, byte[] body, long nowMillis) throws Refused {
         if (id == null || timestamp == null || header == null) {
             throw new Refused("webhook-id, webhook-timestamp and webhook-signature are all required");
         }
@@ -151,9 +146,11 @@ public final class SignatureVerifier {
             throw new Refused("webhook-signature carries no v1 signature");
         }
         match(concat((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body), signatures);
+        return "id:" + id;
     }
 
-    private void checkTime(String unixSeconds, long nowMillis) throws Refused {
+    /** The signed time in seconds, once it is within the tolerance of now. */
+    private long checkTime(String unixSeconds, long nowMillis) throws Refused {
         long t;
         try {
             t = Long.parseLong(unixSeconds.trim());
@@ -165,14 +162,16 @@ public final class SignatureVerifier {
             throw new Refused("the signed timestamp is " + skew + " s away from now; the tolerance is "
                     + config.tolerance().toSeconds() + " s");
         }
+        return t;
     }
 
-    private void match(byte[] signed, List<byte[]> signatures) throws Refused {
+    /** The MAC that matched one of the given signatures. */
+    private byte[] match(byte[] signed, List<byte[]> signatures) throws Refused {
         for (Mac mac : macs.get()) {
             byte[] expected = mac.doFinal(signed);
             for (byte[] given : signatures) {
                 if (MessageDigest.isEqual(expected, given)) {
-                    return;
+                    return expected;
                 }
             }
         }

@@ -2,7 +2,9 @@ package dev.sluice.router.impl.kafka;
 
 import dev.sluice.core.KafkaConfig;
 import java.time.Duration;
+import dev.sluice.core.ConfigException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +13,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one producer of a router process, shared by every event loop. It bounds what is in flight
@@ -29,16 +34,29 @@ public final class EventProducer implements AutoCloseable {
         void done(RecordMetadata metadata, Exception error);
     }
 
+    /**
+     * Sluice's default {@code max.request.size}: a default route's 1 MiB body plus room for its
+     * key and headers. Kafka's own default (1 MiB) would refuse a default route's largest events.
+     */
+    public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024 + 64 * 1024;
+
+    /** Room kept beside a route's largest body for the key, headers and Kafka's framing of one record. */
+    public static final int RECORD_ALLOWANCE = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventProducer.class);
+
     private final Producer<byte[], byte[]> producer;
     private final int maxRecords;
     private final long maxBytes;
+    private final int maxRecordBytes;
     private final AtomicInteger inFlightRecords = new AtomicInteger();
     private final AtomicLong inFlightBytes = new AtomicLong();
 
-    public EventProducer(Producer<byte[], byte[]> producer, int maxRecords, long maxBytes) {
+    public EventProducer(Producer<byte[], byte[]> producer, int maxRecords, long maxBytes, int maxRecordBytes) {
         this.producer = producer;
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** Sluice's producer defaults: durable (acks=all, idempotent) and failing fast, well inside any TTL. */
@@ -56,6 +74,9 @@ public final class EventProducer implements AutoCloseable {
         // The in-flight bound keeps usage under buffer.memory, so send() never waits for space.
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(64L * 1024 * 1024, maxInFlightBytes * 2));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DEFAULT_MAX_REQUEST_SIZE);
+        // The producer's final word on every record comes within delivery.timeout.ms: a request answered
+        // 503 produce-timeout keeps its idempotency claim "in flight" until then (never longer).
         long request = Math.max(1000, produceTimeout.toMillis() * 2);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) request);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (request + 1000));
@@ -67,9 +88,56 @@ public final class EventProducer implements AutoCloseable {
         return p;
     }
 
-    public static EventProducer create(KafkaConfig kafka, Duration produceTimeout, int maxRecords, long maxBytes) {
+    /**
+     * The producer's properties: Sluice's defaults under the {@code kafka.*} pass-through. Refuses
+     * settings that would break "202 means in Kafka" unless {@code unsafe} (then logged).
+     */
+    public static Map<String, Object> properties(KafkaConfig kafka, Duration produceTimeout, long maxBytes, boolean unsafe) {
         Map<String, Object> props = kafka.producerProperties(defaults(produceTimeout, maxBytes));
-        return new EventProducer(new KafkaProducer<>(props), maxRecords, maxBytes);
+        List<String> broken = ProducerGuarantees.violations(props);
+        if (!broken.isEmpty()) {
+            if (!unsafe) {
+                throw new ConfigException("the producer settings would break \"202 means the event is in Kafka\": "
+                        + String.join("; ", broken) + ". Remove the override, or set router.unsafe.producer=true to run anyway");
+            }
+            LOG.warn("router.unsafe.producer=true: running with producer settings that break \"202 means the event is in Kafka\": {}",
+                    String.join("; ", broken));
+        }
+        return props;
+    }
+
+    public static EventProducer create(KafkaConfig kafka, Duration produceTimeout, int maxRecords, long maxBytes, boolean unsafe) {
+        Map<String, Object> props = properties(kafka, produceTimeout, maxBytes, unsafe);
+        int maxRecordBytes = ProducerGuarantees.effective(props).getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return new EventProducer(new KafkaProducer<>(props), maxRecords, maxBytes, maxRecordBytes);
+    }
+
+    /** The largest record (key, value, headers and framing) this producer sends: its {@code max.request.size}. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    /**
+     * An upper bound of the record's size as the producer checks it against {@code max.request.size}:
+     * a batch header, the record's framing, its key, value and headers.
+     */
+    public static int sizeUpperBound(ProducerRecord<byte[], byte[]> record) {
+        long size = 61 + 21; // record batch header, one record's varint framing and attributes
+        size += record.key() == null ? 0 : record.key().length;
+        size += record.value() == null ? 0 : record.value().length;
+        for (Header h : record.headers()) {
+            size += 10 + utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length); // two varints of at most 5 bytes
+        }
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
     }
 
     /**
@@ -108,11 +176,6 @@ public final class EventProducer implements AutoCloseable {
 
     public long inFlightBytes() {
         return inFlightBytes.get();
-    }
-
-    /** Blocking: waits for everything sent to be acknowledged or to fail. Not for an event loop. */
-    public void flush() {
-        producer.flush();
     }
 
     public Producer<byte[], byte[]> unwrap() {

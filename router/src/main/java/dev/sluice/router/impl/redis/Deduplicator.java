@@ -1,15 +1,18 @@
 package dev.sluice.router.impl.redis;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * {@code a:} is answered with the original id without producing; one that finds {@code p:} waits
  * for the outcome; a claim whose produce failed is released, so the sender's retry can succeed.
  *
- * <p>A batch claims all its keys in one pipelined round trip ({@link #claimAll}), and settles them
- * in one more ({@link #settleAll}). Every key of one source carries the hash tag
+ * <p>A request claims all its keys in one pipelined round trip ({@link #claimAll}), and settles
+ * them in one more ({@link #settleAll}), once the producer reported every event's outcome: a claim
+ * whose request was answered 503 {@code produce-timeout} stays in flight until then. Every round
+ * trip is bounded by the timeout given at construction. Every key of one source carries the hash tag
  * {@code {tenant/source}}, so on Redis Cluster a batch's keys live on one slot and its pipeline
  * goes to one node.
  */
@@ -36,17 +41,17 @@ public final class Deduplicator {
 
     private static final long POLL_MS = 5;
 
-    /** A batch's first claim round Redis does not answer within this counts as Redis unreachable. */
-    private static final long BATCH_TIMEOUT_MS = 1000;
-
     private final Vertx vertx;
     private final Redis client;
     private final RedisAPI redis;
+    private final long timeoutMillis;
 
-    public Deduplicator(Vertx vertx, Redis client) {
+    /** {@code timeoutMillis} bounds each Redis round trip: one not answered within it counts as Redis unreachable. */
+    public Deduplicator(Vertx vertx, Redis client, long timeoutMillis) {
         this.vertx = vertx;
         this.client = client;
         this.redis = RedisAPI.api(client);
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** {@code sluice:idem:{<tenant>/<source>}:<key>}: the braces are the Redis Cluster hash tag. */
@@ -54,44 +59,18 @@ public final class Deduplicator {
         return "sluice:idem:{" + tenant + "/" + source + "}:" + idempotencyKey;
     }
 
-    /** Claims {@code key} for {@code newId}, waiting at most {@code waitMillis} for an in-flight original. Never fails. */
-    public Future<Claim> claim(String key, String newId, long ttlMillis, long waitMillis) {
-        long until = System.currentTimeMillis() + waitMillis;
-        return redis.set(List.of(key, "p:" + newId, "NX", "PX", Long.toString(ttlMillis)))
-                .compose(resp -> resp != null ? Future.succeededFuture(new Claim(Kind.NEW, newId, 0))
-                        : existing(key, newId, ttlMillis, until))
-                .recover(err -> Future.succeededFuture(new Claim(Kind.UNAVAILABLE, newId, 0)));
-    }
-
-    private Future<Claim> existing(String key, String newId, long ttlMillis, long until) {
-        return redis.get(key).compose(resp -> {
-            if (resp == null) {
-                // The original was released (its produce failed): try to take the key ourselves.
-                return System.currentTimeMillis() < until ? claim(key, newId, ttlMillis, until - System.currentTimeMillis())
-                        : Future.succeededFuture(new Claim(Kind.IN_PROGRESS, newId, 0));
-            }
-            String v = resp.toString();
-            if (v.startsWith("a:")) {
-                int bar = v.indexOf('|');
-                return Future.succeededFuture(new Claim(Kind.REPLAY, v.substring(2, bar), Long.parseLong(v.substring(bar + 1))));
-            }
-            if (System.currentTimeMillis() >= until) {
-                return Future.succeededFuture(new Claim(Kind.IN_PROGRESS, v.substring(2), 0));
-            }
-            Promise<Claim> later = Promise.promise();
-            vertx.setTimer(POLL_MS, id -> existing(key, newId, ttlMillis, until).onComplete(later));
-            return later.future();
-        });
-    }
-
-    /** The event is in Kafka: duplicates from now on are answered with its id. */
-    public Future<Void> accepted(String key, String id, long deadline, long ttlMillis) {
-        return redis.set(List.of(key, "a:" + id + "|" + deadline, "PX", Long.toString(Math.max(1, ttlMillis)))).mapEmpty();
-    }
-
-    /** The produce failed: let the sender's retry claim the key again. */
-    public Future<Void> release(String key) {
-        return redis.del(List.of(key)).mapEmpty();
+    /**
+     * {@code sluice:replay:{<tenant>/<source>}:<digest of the verified delivery id>/<index>}: the
+     * claim of event {@code index} of a signed delivery, in the same hash slot as the source's
+     * idempotency keys.
+     */
+    public static String replayKey(String tenant, String source, String deliveryId, int index) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(deliveryId.getBytes(StandardCharsets.UTF_8));
+            return "sluice:replay:{" + tenant + "/" + source + "}:" + HexFormat.of().formatHex(h, 0, 16) + "/" + index;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -100,15 +79,14 @@ public final class Deduplicator {
      * (together) every few milliseconds until {@code waitMillis} is spent. Never fails: with Redis
      * unreachable, every claim comes back {@code UNAVAILABLE}.
      */
-    public Future<List<Claim>> claimAll(List<String> keys, List<String> newIds, long ttlMillis, long waitMillis) {
+    public Future<List<Claim>> claimAll(List<String> keys, List<String> newIds, List<Long> ttlMillis, long waitMillis) {
         Claim[] out = new Claim[keys.size()];
         int[] open = new int[keys.size()];
         for (int i = 0; i < open.length; i++) {
             open[i] = i;
         }
         long until = System.currentTimeMillis() + waitMillis;
-        return round(keys, newIds, Long.toString(ttlMillis), until, out, open)
-                .timeout(BATCH_TIMEOUT_MS + waitMillis, TimeUnit.MILLISECONDS)
+        return round(keys, newIds, ttlMillis, until, out, open)
                 .recover(err -> {
                     // Some claims may have been taken before Redis stalled: give back those still ours.
                     releaseOwn(keys, newIds);
@@ -120,13 +98,13 @@ public final class Deduplicator {
                 });
     }
 
-    private Future<List<Claim>> round(List<String> keys, List<String> newIds, String ttl, long until, Claim[] out, int[] open) {
+    private Future<List<Claim>> round(List<String> keys, List<String> newIds, List<Long> ttl, long until, Claim[] out, int[] open) {
         List<Request> commands = new ArrayList<>(open.length * 2);
         for (int i : open) {
-            commands.add(Request.cmd(Command.SET).arg(keys.get(i)).arg("p:" + newIds.get(i)).arg("NX").arg("PX").arg(ttl));
+            commands.add(Request.cmd(Command.SET).arg(keys.get(i)).arg("p:" + newIds.get(i)).arg("NX").arg("PX").arg(Math.max(1, ttl.get(i))));
             commands.add(Request.cmd(Command.GET).arg(keys.get(i)));
         }
-        return client.batch(commands).compose(answers -> {
+        return client.batch(commands).timeout(timeoutMillis, TimeUnit.MILLISECONDS).compose(answers -> {
             boolean late = System.currentTimeMillis() >= until;
             int[] again = new int[open.length];
             int n = 0;
@@ -151,9 +129,7 @@ public final class Deduplicator {
                 return Future.succeededFuture(Arrays.asList(out));
             }
             int[] next = Arrays.copyOf(again, n);
-            Promise<List<Claim>> later = Promise.promise();
-            vertx.setTimer(POLL_MS, t -> round(keys, newIds, ttl, until, out, next).onComplete(later));
-            return later.future();
+            return vertx.timer(POLL_MS).compose(t -> round(keys, newIds, ttl, until, out, next));
         });
     }
 
@@ -180,21 +156,26 @@ public final class Deduplicator {
         redis.eval(args).onFailure(e -> { });
     }
 
+    /** A claim that became "accepted": duplicates within {@code ttlMillis} are answered with {@code id}. */
+    public record Accepted(String key, String id, long deadline, long ttlMillis) {
+    }
+
     /**
-     * Settles a batch's claims in one pipeline: the accepted keys (with their ids and deadlines)
-     * answer duplicates from now on, the {@code released} ones may be claimed again.
+     * Settles a request's claims in one pipeline: the accepted keys answer duplicates from now on,
+     * the {@code released} ones may be claimed again.
      */
-    public Future<Void> settleAll(List<String> accepted, List<String> ids, List<Long> deadlines, long ttlMillis, List<String> released) {
+    public Future<Void> settleAll(List<Accepted> accepted, List<String> released) {
         List<Request> commands = new ArrayList<>(accepted.size() + 1);
-        String ttl = Long.toString(Math.max(1, ttlMillis));
-        for (int i = 0; i < accepted.size(); i++) {
-            commands.add(Request.cmd(Command.SET).arg(accepted.get(i)).arg("a:" + ids.get(i) + "|" + deadlines.get(i)).arg("PX").arg(ttl));
+        for (Accepted a : accepted) {
+            commands.add(Request.cmd(Command.SET).arg(a.key()).arg("a:" + a.id() + "|" + a.deadline()).arg("PX")
+                    .arg(Math.max(1, a.ttlMillis())));
         }
         if (!released.isEmpty()) {
             Request del = Request.cmd(Command.DEL);
             released.forEach(del::arg);
             commands.add(del);
         }
-        return commands.isEmpty() ? Future.succeededFuture() : client.batch(commands).mapEmpty();
+        return commands.isEmpty() ? Future.succeededFuture()
+                : client.batch(commands).timeout(timeoutMillis, TimeUnit.MILLISECONDS).mapEmpty();
     }
 }

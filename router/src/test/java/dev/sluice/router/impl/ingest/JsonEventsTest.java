@@ -99,4 +99,64 @@ class JsonEventsTest {
         assertTrue(items.get(1).error().getMessage().startsWith("event 1: "), items.get(1).error().getMessage());
         assertTrue(items.get(2).error().getMessage().startsWith("event 2 "), items.get(2).error().getMessage());
     }
+
+    private static String ce(String more) {
+        return "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"/s\",\"type\":\"t\"" + more + "}";
+    }
+
+    private static String refusal(String body) {
+        BadInput e = assertThrows(BadInput.class, () -> JsonEvents.cloudEvent(b(body)), body);
+        assertEquals(BadInput.Reason.INVALID_CLOUDEVENT, e.reason(), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void attributeValuesThatNoHeaderCanCarryAreRefusedNamingTheAttribute() {
+        assertTrue(refusal("{\"specversion\":\"1.0\",\"id\":\"a\\r\\nX-Evil: 1\",\"source\":\"/s\",\"type\":\"t\"}")
+                .contains("'id'"));
+        assertTrue(refusal(ce(",\"subject\":\"s\\u0000\"")).contains("'subject'"));
+        assertTrue(refusal(ce(",\"traceref\":\"line\\nbreak\"")).contains("'traceref'"));
+        assertTrue(refusal(ce(",\"subject\":\"tab\\there\"")).contains("'subject'"));
+        assertTrue(refusal(ce(",\"subject\":\"c1\\u0085\"")).contains("U+0085"));
+        assertTrue(refusal(ce(",\"subject\":\"lone \\ud800 surrogate\"")).contains("surrogate"));
+        assertTrue(refusal(ce(",\"subject\":\"\\ufffe\"")).contains("noncharacter"));
+    }
+
+    @Test
+    void cloudEventsRulesAreFollowedWhereTheSpecSaysMust() throws BadInput {
+        assertTrue(refusal(ce(",\"time\":\"yesterday\"")).contains("RFC 3339"));
+        assertTrue(refusal(ce(",\"time\":\"2026-13-01T00:00:00Z\"")).contains("time"));
+        assertTrue(refusal(ce(",\"time\":\"2026-01-01 00:00:00Z\"")).contains("RFC 3339"));
+        assertTrue(refusal(ce(",\"data\":{},\"data_base64\":\"AA==\"")).contains("not both"));
+        assertTrue(refusal("{\"specversion\":\"1.0\",\"id\":42,\"source\":\"/s\",\"type\":\"t\"}").contains("'id'"));
+        assertTrue(refusal(ce(",\"subject\":true")).contains("'subject'"));
+        assertTrue(refusal(ce(",\"ratio\":1.5")).contains("'ratio'"));
+        assertTrue(refusal("{\"specversion\":\"1.0\",\"id\":\"" + "x".repeat(CloudEventRules.MAX_ID_CHARS + 1)
+                + "\",\"source\":\"/s\",\"type\":\"t\"}").contains("at most " + CloudEventRules.MAX_ID_CHARS));
+        assertTrue(refusal(ce(",\"subject\":\"" + "s".repeat(CloudEventRules.MAX_VALUE_CHARS + 1) + "\"")).contains("subject"));
+        // Legal, and accepted: a leap second, lower-case separators, a 25-character extension name, integer and boolean extensions.
+        assertEquals("2016-12-31T23:59:60z", JsonEvents.cloudEvent(b(ce(",\"time\":\"2016-12-31T23:59:60z\""))).time());
+        assertEquals("2026-01-01t00:00:00.123456+05:30",
+                JsonEvents.cloudEvent(b(ce(",\"time\":\"2026-01-01t00:00:00.123456+05:30\""))).time());
+        Draft d = JsonEvents.cloudEvent(b(ce(",\"abcdefghijklmnopqrstuvwxy\":\"v\",\"count\":3,\"flag\":false")));
+        assertEquals(Map.of("abcdefghijklmnopqrstuvwxy", "v", "count", "3", "flag", "false"), d.extensions());
+        assertEquals("x".repeat(CloudEventRules.MAX_ID_CHARS), JsonEvents.cloudEvent(b("{\"specversion\":\"1.0\",\"id\":\""
+                + "x".repeat(CloudEventRules.MAX_ID_CHARS) + "\",\"source\":\"/s\",\"type\":\"t\"}")).id());
+    }
+
+    @Test
+    void binaryModeHeadersArePercentDecodedAndCheckedLikeStructuredOnes() throws BadInput {
+        io.vertx.core.MultiMap h = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("ce-specversion", "1.0").add("ce-id", "id%201")
+                .add("ce-source", "/s").add("ce-type", "t").add("ce-note", "caf%C3%A9 50%25").add("ce-abcdefghijklmnopqrstuvwxy", "ok");
+        Draft d = BinaryMode.decode(h, new byte[0], "text/plain");
+        assertEquals("id 1", d.id());
+        assertEquals("café 50%", d.extensions().get("note"));
+        assertEquals("ok", d.extensions().get("abcdefghijklmnopqrstuvwxy"));
+        for (String[] bad : new String[][] {{"ce-id", "a%0Ab"}, {"ce-id", "a%00b"}, {"ce-note", "50%"}, {"ce-note", "%C3%28"},
+                {"ce-time", "soon"}, {"ce-note", "raw\u00e9"}}) {
+            io.vertx.core.MultiMap m = io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(h).set(bad[0], bad[1]);
+            BadInput e = assertThrows(BadInput.class, () -> BinaryMode.decode(m, new byte[0], "text/plain"), bad[0] + ": " + bad[1]);
+            assertEquals(BadInput.Reason.INVALID_CLOUDEVENT, e.reason());
+        }
+    }
 }

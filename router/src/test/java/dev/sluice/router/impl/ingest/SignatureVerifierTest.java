@@ -1,6 +1,8 @@
 package dev.sluice.router.impl.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,5 +92,35 @@ class SignatureVerifierTest {
                 "webhook-signature", "v1,bm9wZQ== v1," + sig)::get, BODY, NOW));
         assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers("webhook-id", "msg_2", "webhook-timestamp", T,
                 "webhook-signature", "v1," + sig)::get, BODY, NOW), "the id is part of what is signed");
+    }
+
+    @Test
+    void theDeliveryIdComesFromWhatWasVerifiedSoEverySpellingOfOneDeliveryIsTheSame() throws Exception {
+        String mac = hex(hmac("k".getBytes(StandardCharsets.UTF_8), T + ".", BODY));
+        String other = hex(hmac("k".getBytes(StandardCharsets.UTF_8), "x", BODY));
+        for (String scheme : List.of("sluice", "stripe")) {
+            String header = scheme + "-signature";
+            SignatureVerifier v = verifier(scheme, "k", "k2");
+            String id = v.verify(headers(header, "t=" + T + ",v1=" + mac)::get, BODY, NOW);
+            for (String spelling : List.of("t=" + T + ",v1=" + mac + ",v1=00", "v1=" + other + ",v1=" + mac + ",t=" + T,
+                    " t = " + T + " ,v1=" + mac, "t=" + T + ",v0=abc,v1=" + mac + ",x=y", "t=" + T + ",v1=" + mac.toUpperCase())) {
+                assertEquals(id, v.verify(headers(header, spelling)::get, BODY, NOW), scheme + ": " + spelling);
+            }
+            String later = Long.toString(NOW / 1000 + 1);
+            String resigned = hex(hmac("k".getBytes(StandardCharsets.UTF_8), later + ".", BODY));
+            assertNotEquals(id, v.verify(headers(header, "t=" + later + ",v1=" + resigned)::get, BODY, NOW), "a new signing is a new delivery");
+            assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers(header, "t=" + T + ",t=" + later + ",v1=" + mac)::get,
+                    BODY, NOW), "two timestamps are ambiguous");
+        }
+        String gh = hex(hmac("g".getBytes(StandardCharsets.UTF_8), "", BODY));
+        SignatureVerifier github = verifier("github", "g");
+        assertEquals(github.verify(headers("x-hub-signature-256", "sha256=" + gh)::get, BODY, NOW),
+                github.verify(headers("x-hub-signature-256", "sha256=" + gh.toUpperCase())::get, BODY, NOW));
+        byte[] key = "standard key bytes".getBytes(StandardCharsets.UTF_8);
+        String sw = Base64.getEncoder().encodeToString(hmac(key, "msg_9." + T + ".", BODY));
+        SignatureVerifier standard = verifier("standard-webhooks", "whsec_" + Base64.getEncoder().encodeToString(key));
+        String swId = standard.verify(headers("webhook-id", "msg_9", "webhook-timestamp", T, "webhook-signature", "v1," + sw)::get, BODY, NOW);
+        assertEquals(swId, standard.verify(headers("webhook-id", "msg_9", "webhook-timestamp", T,
+                "webhook-signature", "v1,bm9wZQ== v1," + sw + " v2,zzz")::get, BODY, NOW));
     }
 }

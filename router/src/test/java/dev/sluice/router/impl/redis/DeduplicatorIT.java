@@ -31,19 +31,19 @@ class DeduplicatorIT {
         try {
             io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
                     new RedisOptions().setConnectionString(redis.uri()));
-            Deduplicator dedup = new Deduplicator(vertx, client);
+            Deduplicator dedup = new Deduplicator(vertx, client, 1000);
             String run = Long.toString(System.nanoTime());
             List<String> keys = List.of(Deduplicator.key("acme", "pay", run + "-a"), Deduplicator.key("acme", "pay", run + "-b"));
             assertTrue(keys.get(0).startsWith("sluice:idem:{acme/pay}:"), "one hash tag per tenant and source");
-            List<Deduplicator.Claim> first = await(dedup.claimAll(keys, List.of("id-a", "id-b"), 60_000, 100));
+            List<Deduplicator.Claim> first = await(dedup.claimAll(keys, List.of("id-a", "id-b"), List.of(60_000L, 60_000L), 100));
             assertEquals(Deduplicator.Kind.NEW, first.get(0).kind());
             assertEquals(Deduplicator.Kind.NEW, first.get(1).kind());
-            await(dedup.settleAll(List.of(keys.get(0)), List.of("id-a"), List.of(1234L), 60_000, List.of(keys.get(1))));
-            List<Deduplicator.Claim> again = await(dedup.claimAll(keys, List.of("id-a2", "id-b2"), 60_000, 100));
+            await(dedup.settleAll(List.of(new Deduplicator.Accepted(keys.get(0), "id-a", 1234L, 60_000)), List.of(keys.get(1))));
+            List<Deduplicator.Claim> again = await(dedup.claimAll(keys, List.of("id-a2", "id-b2"), List.of(60_000L, 60_000L), 100));
             assertEquals(new Deduplicator.Claim(Deduplicator.Kind.REPLAY, "id-a", 1234L), again.get(0));
             assertEquals(new Deduplicator.Claim(Deduplicator.Kind.NEW, "id-b2", 0), again.get(1), "the released key was free");
             // Still in flight (p:) past the wait: in progress, naming the claim holder's id.
-            List<Deduplicator.Claim> waiting = await(dedup.claimAll(List.of(keys.get(1)), List.of("id-b3"), 60_000, 30));
+            List<Deduplicator.Claim> waiting = await(dedup.claimAll(List.of(keys.get(1)), List.of("id-b3"), List.of(60_000L), 30));
             assertEquals(new Deduplicator.Claim(Deduplicator.Kind.IN_PROGRESS, "id-b2", 0), waiting.get(0));
         } finally {
             await(vertx.close());

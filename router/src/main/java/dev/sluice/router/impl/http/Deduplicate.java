@@ -1,0 +1,192 @@
+package dev.sluice.router.impl.http;
+
+import dev.sluice.core.EventIds;
+import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import dev.sluice.router.impl.ingest.Draft;
+import dev.sluice.router.impl.ingest.Parsed;
+import dev.sluice.router.impl.redis.Deduplicator;
+import dev.sluice.router.impl.redis.Deduplicator.Accepted;
+import dev.sluice.router.impl.redis.Deduplicator.Claim;
+import dev.sluice.router.impl.redis.Deduplicator.Kind;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The Deduplicate stage: claims, in Redis, the keys a request's events carry, produces the events
+ * that are new, and answers the others from their originals. An event carries up to two keys:
+ * <ul>
+ *   <li>on a signed source, the verified delivery id and its index (the replay check): a replay of
+ *       an accepted delivery gets the original answer; a delivery refused for a retryable reason
+ *       leaves nothing behind, so its retry goes through; a replay of one still in flight waits,
+ *       bounded, for its outcome;</li>
+ *   <li>on a source with {@code idempotency}, the sender's key: {@code Idempotency-Key} (with
+ *       {@code /<index>} in a batch), else the CloudEvents id.</li>
+ * </ul>
+ * Every claim is settled on what the producer finally reported, not on the answer: after a
+ * {@code produce-timeout} 503 it stays in flight until the producer's callback, then becomes
+ * "accepted" (a retry gets the original id) or is released (a retry produces). Fail-open and
+ * fail-closed are decided here, once. One per ingest handler, on its event loop.
+ */
+final class Deduplicate {
+
+    private final IngestState state;
+    private final Context context;
+    private final Producing producing;
+    private final Gate gate;
+
+    Deduplicate(IngestState state, Context context, Producing producing, Gate gate) {
+        this.state = state;
+        this.context = context;
+        this.producing = producing;
+        this.gate = gate;
+    }
+
+    /** One claim to take: item {@code item}'s key, with the id it will be produced under and how long the key lives. */
+    private record Want(int item, String key, long ttlMillis, boolean replay) {
+    }
+
+    /** The events of one request, parsed; {@code deliveryId} is the verified id of a signed delivery, or null. */
+    void submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items, boolean batch, String deliveryId) {
+        boolean replayChecked = deliveryId != null && state.dedup() != null;
+        boolean idempotent = route.idempotency() != null;
+        if (!replayChecked && !idempotent) {
+            producing.submit(req, route, meters, items, batch, p -> { });
+            return;
+        }
+        String header = req.getHeader("idempotency-key");
+        if (header != null && header.isBlank()) {
+            header = null;
+        }
+        long now = System.currentTimeMillis();
+        List<Parsed> drafts = new ArrayList<>(items);
+        int[] firstOf = new int[items.size()];
+        Map<String, Integer> seen = new HashMap<>();
+        List<Want> wants = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            firstOf[i] = -1;
+            Draft draft = items.get(i).draft();
+            if (draft == null) {
+                continue;
+            }
+            String idemKey = !idempotent ? null : header != null ? (batch ? header + "/" + i : header) : draft.id();
+            String key = idemKey == null ? null : Deduplicator.key(route.tenant(), route.source(), idemKey);
+            if (key != null) {
+                Integer first = seen.putIfAbsent(key, i);
+                if (first != null) {
+                    firstOf[i] = first; // the same event twice in one request: produced once, answered alike
+                    continue;
+                }
+            }
+            String id = draft.id() != null ? draft.id() : EventIds.nextString(now);
+            drafts.set(i, Parsed.ok(new Draft(id, draft.source(), draft.type(), draft.subject(), draft.time(), draft.contentType(),
+                    draft.payload(), draft.extensions())));
+            if (replayChecked) {
+                wants.add(new Want(i, Deduplicator.replayKey(route.tenant(), route.source(), deliveryId, i),
+                        2 * route.signature().tolerance().toMillis(), true));
+                ids.add(id);
+            }
+            if (key != null) {
+                wants.add(new Want(i, key, route.ttl().toMillis(), false));
+                ids.add(id);
+            }
+        }
+        Consumer<Pending> repeats = p -> repeats(p, firstOf);
+        if (wants.isEmpty()) {
+            producing.submit(req, route, meters, drafts, batch, repeats);
+            return;
+        }
+        if (state.dedup() == null) {
+            unavailable(req, route, meters, drafts, batch, wants, repeats);
+            return;
+        }
+        state.dedup().claimAll(wants.stream().map(Want::key).toList(), ids, wants.stream().map(Want::ttlMillis).toList(),
+                        state.config().produceTimeout().toMillis() + 200)
+                .onComplete(ar -> context.runOnContext(v -> gate.guarded(req, meters,
+                        () -> claimed(req, route, meters, drafts, batch, wants, ar.result(), repeats))));
+    }
+
+    /** Redis is unreachable (or absent): fail-closed sources refuse, the rest go on unchecked and count it. */
+    private void unavailable(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> drafts, boolean batch,
+                             List<Want> wants, Consumer<Pending> repeats) {
+        boolean idempotencyWanted = wants.stream().anyMatch(w -> !w.replay());
+        if (idempotencyWanted && "fail-closed".equals(route.idempotency())) {
+            gate.reject(req, meters, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, state.dedup() == null
+                    ? "no Redis is configured for this fail-closed source"
+                    : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
+            return;
+        }
+        for (Want w : wants) {
+            if (w.replay()) {
+                meters.replayUnchecked();
+            } else if (state.dedup() != null) {
+                meters.unchecked();
+            }
+        }
+        producing.submit(req, route, meters, drafts, batch, repeats);
+    }
+
+    private void claimed(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> drafts, boolean batch,
+                         List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
+        if (claims.get(0).kind() == Kind.UNAVAILABLE) {
+            unavailable(req, route, meters, drafts, batch, wants, repeats);
+            return;
+        }
+        producing.submit(req, route, meters, drafts, batch, p -> {
+            repeats.accept(p);
+            // An item answered from an original (any of its keys replays) or still in flight elsewhere is not produced.
+            for (int j = 0; j < wants.size(); j++) {
+                Claim c = claims.get(j);
+                int i = wants.get(j).item();
+                if (c.kind() == Kind.REPLAY && !p.resolved[i]) {
+                    p.replay(i, c.id(), c.deadline());
+                }
+            }
+            for (int j = 0; j < wants.size(); j++) {
+                int i = wants.get(j).item();
+                if (claims.get(j).kind() == Kind.IN_PROGRESS && !p.resolved[i]) {
+                    p.reject(i, Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
+                            "an event with this key or delivery is still being stored; retry shortly");
+                }
+            }
+            p.onSettled = settled -> settle(settled, wants, claims);
+        });
+    }
+
+    /**
+     * The keys this request claimed, on what the producer finally reported: an event in Kafka (or one
+     * answered from an original) makes its keys answer duplicates with that id; any other outcome
+     * releases them, so the sender's retry goes through.
+     */
+    private void settle(Pending p, List<Want> wants, List<Claim> claims) {
+        List<Accepted> accepted = new ArrayList<>();
+        List<String> released = new ArrayList<>();
+        for (int j = 0; j < wants.size(); j++) {
+            if (claims.get(j).kind() != Kind.NEW) {
+                continue;
+            }
+            Want w = wants.get(j);
+            int i = w.item();
+            if (p.stored(i) || p.replayed(i)) {
+                accepted.add(new Accepted(w.key(), p.ids[i], p.deadlines[i], w.ttlMillis()));
+            } else {
+                released.add(w.key());
+            }
+        }
+        state.dedup().settleAll(accepted, released);
+    }
+
+    private static void repeats(Pending p, int[] firstOf) {
+        for (int i = 0; i < firstOf.length; i++) {
+            if (firstOf[i] >= 0) {
+                p.repeat(i, firstOf[i]);
+            }
+        }
+    }
+}

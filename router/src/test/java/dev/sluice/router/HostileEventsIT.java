@@ -1,0 +1,168 @@
+package dev.sluice.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Settings;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
+import dev.sluice.testkit.SluiceInfra;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile events against a running router and the real broker: records Kafka refuses as too large
+ * are the sender's 413 and never touch readiness or other traffic; attribute values no protocol
+ * binding can carry are refused at ingest; a path with no source is a 404; CloudEvents rules hold
+ * where the spec says must. Every refusal is checked for its problem and for nothing in Kafka.
+ */
+@SluiceInfra
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HostileEventsIT {
+
+    private static final String TOPIC = "it.hostile.events";
+    private static final String SMALL = "it.hostile.small";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static KafkaBroker kafka;
+    private static Vertx vertx;
+    private static RouterApp router;
+    private static int port;
+
+    @BeforeAll
+    static void start(KafkaBroker broker) throws Exception {
+        kafka = broker;
+        kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            // A topic whose broker-side limit is far below the route's: the broker itself refuses the record.
+            admin.createTopics(List.of(new NewTopic(SMALL, 1, (short) 1).configs(Map.of("max.message.bytes", "10000"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        Path catalog = Files.createTempFile("sluice-hostile", ".json");
+        Files.writeString(catalog, """
+                {"routes": [
+                  {"source": "normal", "topic": "%1$s"},
+                  {"source": "big", "topic": "%1$s", "maxBodyBytes": 4000000},
+                  {"source": "small", "topic": "%2$s", "maxBodyBytes": 100000}]}
+                """.formatted(TOPIC, SMALL));
+        vertx = Vertx.vertx();
+        port = Ports.freePort();
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).withPorts("127.0.0.1", port, Ports.freePort());
+        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Files.delete(catalog);
+        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (router != null) {
+            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(HttpResponse<String> resp, int status, String reason) {
+        assertEquals(status, resp.statusCode(), resp.body());
+        assertEquals("application/problem+json", resp.headers().firstValue("content-type").orElse(""), resp.body());
+        assertEquals(reason, new JsonObject(resp.body()).getString("reason"), resp.body());
+    }
+
+    @Test
+    void recordsKafkaRefusesAsTooLargeAre413AndLeaveReadinessAndOtherTrafficAlone() throws Exception {
+        long before = kafka.count(TOPIC);
+        byte[] oversized = new byte[20_000];
+        java.util.Arrays.fill(oversized, (byte) 'x');
+        byte[] huge = new byte[1_500_000];
+        java.util.Arrays.fill(huge, (byte) 'y');
+        int normalAccepted = 0;
+        int rounds = 30;
+        for (int i = 0; i < rounds; i++) {
+            // Refused by the broker (the topic's max.message.bytes), after the producer sent it.
+            assertProblem(post("/v1/events/small", oversized), 413, "too-large");
+            if (i % 10 == 0) {
+                // Refused before it is sent: the record would be over the producer's max.request.size.
+                assertProblem(post("/v1/events/big", huge), 413, "too-large");
+            }
+            assertTrue(router.readiness().ready(), "readiness is untouched by a client's oversized record: " + router.readiness().details());
+            HttpResponse<String> normal = post("/v1/events/normal", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            if (normal.statusCode() == 202) {
+                normalAccepted++;
+            }
+        }
+        assertEquals(rounds, normalAccepted, "every normal event between the oversized ones was accepted");
+        assertEquals(before + rounds, kafka.count(TOPIC));
+        assertEquals(0, kafka.count(SMALL), "nothing oversized was stored");
+    }
+
+    @Test
+    void attributeValuesThatCannotCrossIntoHttpHeadersAreRefusedAtIngest() throws Exception {
+        long before = kafka.count(TOPIC);
+        String[] bad = {
+            "{\"specversion\":\"1.0\",\"id\":\"a\\r\\nX-Injected: 1\",\"source\":\"/s\",\"type\":\"t\"}",
+            "{\"specversion\":\"1.0\",\"id\":\"b\",\"source\":\"/s\",\"type\":\"t\",\"subject\":\"nul\\u0000here\"}",
+            "{\"specversion\":\"1.0\",\"id\":\"c\",\"source\":\"/s\",\"type\":\"t\",\"traceref\":\"line\\nbreak\"}",
+            "{\"specversion\":\"1.0\",\"id\":\"" + "i".repeat(10 * 1024) + "\",\"source\":\"/s\",\"type\":\"t\"}",
+            "{\"specversion\":\"1.0\",\"id\":\"d\",\"source\":\"/s\",\"type\":\"t\",\"time\":\"01/02/2026\"}",
+            "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"/s\",\"type\":\"t\",\"data\":1,\"data_base64\":\"AA==\"}",
+            "{\"specversion\":\"1.0\",\"id\":7,\"source\":\"/s\",\"type\":\"t\"}",
+        };
+        for (String body : bad) {
+            assertProblem(post("/v1/events/normal", body.getBytes(StandardCharsets.UTF_8), "content-type", "application/cloudevents+json"),
+                    400, "invalid-cloudevent");
+        }
+        HttpResponse<String> batch = post("/v1/events/normal/batch", ("[" + bad[0] + "," + bad[2] + "]").getBytes(StandardCharsets.UTF_8),
+                "content-type", "application/cloudevents-batch+json");
+        assertEquals(207, batch.statusCode(), batch.body());
+        assertEquals(0, new JsonObject(batch.body()).getInteger("accepted"));
+        assertProblem(post("/v1/events/normal", "{}".getBytes(StandardCharsets.UTF_8), "ce-specversion", "1.0", "ce-id", "x%0Ay",
+                "ce-source", "/s", "ce-type", "t"), 400, "invalid-cloudevent");
+        assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
+        // Legal, and accepted: an extension name of 25 characters (the spec's 20 is a recommendation).
+        assertEquals(202, post("/v1/events/normal", ("{\"specversion\":\"1.0\",\"id\":\"long-ext-" + System.nanoTime()
+                + "\",\"source\":\"/s\",\"type\":\"t\",\"abcdefghijklmnopqrstuvwxy\":\"ok\"}").getBytes(StandardCharsets.UTF_8),
+                "content-type", "application/cloudevents+json").statusCode());
+    }
+
+    @Test
+    void pathsThatNameNoSourceAre404ProblemsNotHangs() throws Exception {
+        assertProblem(post("/v1/events/batch", "{}".getBytes(StandardCharsets.UTF_8)), 404, "unknown-source");
+        assertProblem(post("/v1/events/", "{}".getBytes(StandardCharsets.UTF_8)), 404, "unknown-source");
+        assertProblem(post("/v1/events//batch", "{}".getBytes(StandardCharsets.UTF_8)), 404, "unknown-source");
+        assertProblem(post("/v1/events/normal/other", "{}".getBytes(StandardCharsets.UTF_8)), 404, "not-found");
+        assertProblem(post("/v1/events/normal/batch/batch", "{}".getBytes(StandardCharsets.UTF_8)), 404, "not-found");
+    }
+}
