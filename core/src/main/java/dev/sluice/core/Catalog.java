@@ -113,8 +113,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
                 field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
                 field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null),
-                field("idempotency", () -> o.getString("idempotency")),
-                field("auth", () -> o.getString("auth")),
+                field("idempotency", () -> Idempotency.parse(o.getString("idempotency"), "source " + source)),
+                field("auth", () -> AuthMode.parse(o.getString("auth"), "source " + source)),
                 field("rateLimit", () -> o.containsKey("rateLimit") ? rateLimit(o.getJsonObject("rateLimit")) : null));
     }
 

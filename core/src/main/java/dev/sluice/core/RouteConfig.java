@@ -18,20 +18,15 @@ import java.util.List;
  * @param maxBatchEvents the most events one batch request may carry
  * @param keyFallback  the key used when {@code key} does not resolve, or null to refuse with 400
  * @param signature    how requests must be signed, or null for unsigned sources
- * @param idempotency  {@code fail-closed} or {@code fail-open}: duplicates (same {@code Idempotency-Key} or
- *                     {@code ce-id}) within the TTL are produced once, and this says what happens when Redis
- *                     is down; null when the source does not deduplicate
- * @param auth         {@code public} (no API key; a signature may still be required) or {@code key}
- *                     ({@code Authorization: Bearer} with a key of the source's tenant)
+ * @param idempotency  whether duplicates (same {@code Idempotency-Key} or {@code ce-id}) within the TTL are
+ *                     produced once, and what happens when Redis is down
+ * @param auth         whether senders need an API key of the source's tenant
  * @param rateLimit    events and bytes per second for this source across all routers, or null
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
                           PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
-                          PartitionKey keyFallback, SignatureConfig signature, String idempotency, String auth,
+                          PartitionKey keyFallback, SignatureConfig signature, Idempotency idempotency, AuthMode auth,
                           RateLimit rateLimit) {
-
-    public static final String AUTH_PUBLIC = "public";
-    public static final String AUTH_KEY = "key";
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
@@ -49,16 +44,11 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
             throw new ConfigException("partitions of source " + source + " must be 1-10000, got " + partitions);
         }
         contentTypes = contentTypes == null ? List.of() : contentTypes.stream().map(t -> t.toLowerCase(java.util.Locale.ROOT)).toList();
-        if (idempotency != null && !idempotency.equals("fail-closed") && !idempotency.equals("fail-open")) {
-            throw new ConfigException("idempotency of source " + source + " must be fail-closed or fail-open, got '" + idempotency + "'");
-        }
+        idempotency = idempotency == null ? Idempotency.NONE : idempotency;
         if (maxBatchEvents < 1 || maxBatchEvents > 100_000) {
             throw new ConfigException("maxBatchEvents of source " + source + " must be 1-100000, got " + maxBatchEvents);
         }
-        auth = auth == null ? AUTH_PUBLIC : auth;
-        if (!auth.equals(AUTH_PUBLIC) && !auth.equals(AUTH_KEY)) {
-            throw new ConfigException("auth of source " + source + " must be public or key, got '" + auth + "'");
-        }
+        auth = auth == null ? AuthMode.PUBLIC : auth;
         if (tenant == null || !tenant.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new ConfigException("tenant of source " + source + " must be 1-64 of [A-Za-z0-9._-], got '" + tenant + "'");
         }
@@ -67,24 +57,16 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
         }
     }
 
-    /** A public route without rate limits (the fields before authentication existed). */
-    public RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
-                       PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
-                       PartitionKey keyFallback, SignatureConfig signature, String idempotency) {
-        this(source, topic, ttl, partitions, maxBodyBytes, key, eventType, tenant, contentTypes, maxBatchEvents, keyFallback,
-                signature, idempotency, AUTH_PUBLIC, null);
-    }
-
     /** Whether requests must carry an API key of the source's tenant. */
     public boolean requiresKey() {
-        return auth.equals(AUTH_KEY);
+        return auth == AuthMode.KEY;
     }
 
     /** A route with every default: topic {@code sluice.<source>}, TTL 20 s, 6 partitions, 1 MiB bodies, key = event id. */
     public static RouteConfig defaults(String source) {
         return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
                 DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default", List.of(),
-                DEFAULT_MAX_BATCH_EVENTS, null, null, null);
+                DEFAULT_MAX_BATCH_EVENTS, null, null, Idempotency.NONE, AuthMode.PUBLIC, null);
     }
 
     /** Whether a plain request of this media type (parameters ignored) is accepted. */

@@ -79,7 +79,7 @@ class CatalogTest {
         assertEquals(true, r.requiresKey());
         assertEquals(new RateLimit(100, 2048), r.rateLimit());
         RouteConfig d = Catalog.parseRoute(new JsonObject("{\"source\": \"d\"}"));
-        assertEquals(RouteConfig.AUTH_PUBLIC, d.auth());
+        assertEquals(AuthMode.PUBLIC, d.auth());
         assertEquals(null, d.rateLimit());
         ConfigException auth = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
                 () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"auth\": \"maybe\"}")));

@@ -97,7 +97,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
                 new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
                         s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
-                s.getDuration("router.redis.timeout", Duration.ofMillis(250)),
+                s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
                 s.getBoolean("router.unsafe.producer", false));
     }
 

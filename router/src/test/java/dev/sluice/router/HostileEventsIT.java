@@ -50,6 +50,7 @@ class HostileEventsIT {
     private static Vertx vertx;
     private static RouterApp router;
     private static int port;
+    private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -70,8 +71,7 @@ class HostileEventsIT {
         vertx = Vertx.vertx();
         port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).withPorts("127.0.0.1", port, Ports.freePort());
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), REGISTRY).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         Files.delete(catalog);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
     }
@@ -164,5 +164,36 @@ class HostileEventsIT {
         assertProblem(post("/v1/events//batch", "{}".getBytes(StandardCharsets.UTF_8)), 404, "unknown-source");
         assertProblem(post("/v1/events/normal/other", "{}".getBytes(StandardCharsets.UTF_8)), 404, "not-found");
         assertProblem(post("/v1/events/normal/batch/batch", "{}".getBytes(StandardCharsets.UTF_8)), 404, "not-found");
+    }
+
+    private static double counter(String name, String outcome) {
+        io.micrometer.core.instrument.search.Search search = REGISTRY.find(name).tag("route", "normal");
+        if (outcome != null) {
+            search = search.tag("outcome", outcome);
+        }
+        io.micrometer.core.instrument.Counter c = search.counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void eventsWhoseSenderHungUpAfterTheProduceAreStillCounted() throws Exception {
+        long before = kafka.count(TOPIC);
+        double accepted = counter("sluice.router.events", "accepted");
+        double unanswered = counter("sluice.router.unanswered", null);
+        int n = 20;
+        for (int i = 0; i < n; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                byte[] body = ("{\"gone\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                s.getOutputStream().write(("POST /v1/events/normal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body);
+                s.getOutputStream().flush();
+            } // closed before any answer could come back
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(TOPIC) >= before + n);
+        assertEquals(before + n, kafka.count(TOPIC));
+        await().atMost(Duration.ofSeconds(5)).until(() -> counter("sluice.router.events", "accepted") - accepted >= n);
+        assertEquals(n, counter("sluice.router.events", "accepted") - accepted, 0.0, "every stored event is counted as accepted");
+        assertTrue(counter("sluice.router.unanswered", null) - unanswered >= 1, "senders that hung up are counted");
     }
 }

@@ -8,6 +8,7 @@ import static dev.sluice.router.impl.admin.AdminHttp.problem;
 
 import dev.sluice.core.Catalog;
 import dev.sluice.core.ConfigException;
+import dev.sluice.core.AuthMode;
 import dev.sluice.core.RouteConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -50,7 +51,7 @@ final class SourcesAdmin {
         }
         JsonObject def = body.copy().put("source", source);
         if (!def.containsKey("auth")) {
-            def.put("auth", RouteConfig.AUTH_KEY);
+            def.put("auth", AuthMode.KEY.spelling);
         }
         RouteConfig route;
         try {

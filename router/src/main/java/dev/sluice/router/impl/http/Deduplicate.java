@@ -1,6 +1,7 @@
 package dev.sluice.router.impl.http;
 
 import dev.sluice.core.EventIds;
+import dev.sluice.core.Idempotency;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.Draft;
@@ -54,7 +55,7 @@ final class Deduplicate {
     /** The events of one request, parsed; {@code deliveryId} is the verified id of a signed delivery, or null. */
     void submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items, boolean batch, String deliveryId) {
         boolean replayChecked = deliveryId != null && state.dedup() != null;
-        boolean idempotent = route.idempotency() != null;
+        boolean idempotent = route.idempotency() != Idempotency.NONE;
         if (!replayChecked && !idempotent) {
             producing.submit(req, route, meters, items, batch, p -> { });
             return;
@@ -116,7 +117,7 @@ final class Deduplicate {
     private void unavailable(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> drafts, boolean batch,
                              List<Want> wants, Consumer<Pending> repeats) {
         boolean idempotencyWanted = wants.stream().anyMatch(w -> !w.replay());
-        if (idempotencyWanted && "fail-closed".equals(route.idempotency())) {
+        if (idempotencyWanted && route.idempotency() == Idempotency.FAIL_CLOSED) {
             gate.reject(req, meters, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, state.dedup() == null
                     ? "no Redis is configured for this fail-closed source"
                     : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");

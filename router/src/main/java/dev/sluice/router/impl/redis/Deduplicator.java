@@ -88,6 +88,12 @@ public final class Deduplicator {
         long until = System.currentTimeMillis() + waitMillis;
         return round(keys, newIds, ttlMillis, until, out, open)
                 .recover(err -> {
+                    if (answeredOnce(out)) {
+                        // The first round was answered: every key is either ours or held by a request still in
+                        // flight. A later round that stalls must not turn the latter into "unchecked" (a fail-open
+                        // source would then produce a duplicate of an event being stored): it stays in progress.
+                        return Future.succeededFuture(Arrays.asList(out));
+                    }
                     // Some claims may have been taken before Redis stalled: give back those still ours.
                     releaseOwn(keys, newIds);
                     List<Claim> down = new ArrayList<>(out.length);
@@ -96,6 +102,16 @@ public final class Deduplicator {
                     }
                     return Future.succeededFuture(down);
                 });
+    }
+
+    /** Whether a round's answer was read: the first round decides every key (ours, an original's, or in progress). */
+    private static boolean answeredOnce(Claim[] out) {
+        for (Claim c : out) {
+            if (c != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Future<List<Claim>> round(List<String> keys, List<String> newIds, List<Long> ttl, long until, Claim[] out, int[] open) {
@@ -121,7 +137,9 @@ public final class Deduplicator {
                 } else if (late) {
                     out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
                 } else {
-                    // In flight elsewhere, or released between our SET and GET: ask again shortly.
+                    // In flight elsewhere, or released between our SET and GET: ask again shortly (in progress
+                    // until a later round says otherwise).
+                    out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
                     again[n++] = i;
                 }
             }

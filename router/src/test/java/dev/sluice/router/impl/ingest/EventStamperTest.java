@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.core.AuthMode;
+import dev.sluice.core.Idempotency;
 import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class EventStamperTest {
 
     private static RouteConfig route(PartitionKey key, PartitionKey fallback) {
-        return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null, null);
+        return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null,
+                Idempotency.NONE, AuthMode.PUBLIC, null);
     }
 
     private static Draft json(String s) {

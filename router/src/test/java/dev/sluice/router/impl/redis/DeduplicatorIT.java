@@ -68,4 +68,35 @@ class DeduplicatorIT {
             await(vertx.close());
         }
     }
+
+    @Test
+    void aRedisThatStallsIsUnavailableBeforeItsFirstAnswerAndInProgressAfter() throws Exception {
+        Redis own = Redis.startLocal();
+        Vertx vertx = Vertx.vertx();
+        try {
+            io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString(own.uri()));
+            Deduplicator dedup = new Deduplicator(vertx, client, 200);
+            String key = Deduplicator.key("acme", "pay", "stall-" + System.nanoTime());
+            assertEquals(Deduplicator.Kind.NEW, await(dedup.claimAll(List.of(key), List.of("holder"), List.of(60_000L), 0)).get(0).kind());
+            // A duplicate starts waiting on the holder's claim; Redis then freezes while it polls.
+            Future<List<Deduplicator.Claim>> waiting = dedup.claimAll(List.of(key), List.of("dup"), List.of(60_000L), 5_000);
+            Thread.sleep(100);
+            own.pause();
+            try {
+                Deduplicator.Claim c = await(waiting).get(0);
+                assertEquals(new Deduplicator.Claim(Deduplicator.Kind.IN_PROGRESS, "holder", 0), c,
+                        "known to be in flight elsewhere: never 'unchecked', which would let a fail-open source store a duplicate");
+                long start = System.nanoTime();
+                Deduplicator.Claim fresh = await(dedup.claimAll(List.of(key + "-2"), List.of("x"), List.of(60_000L), 5_000)).get(0);
+                assertEquals(Deduplicator.Kind.UNAVAILABLE, fresh.kind());
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "bounded by the timeout, not by the stall");
+            } finally {
+                own.resume();
+            }
+        } finally {
+            await(vertx.close());
+            own.close();
+        }
+    }
 }

@@ -1,0 +1,29 @@
+package dev.sluice.core;
+
+/** How a source authenticates its senders. */
+public enum AuthMode {
+    /** No API key (a signature may still be required). */
+    PUBLIC("public"),
+    /** {@code Authorization: Bearer} with a live key of the source's tenant. */
+    KEY("key");
+
+    /** The catalog's spelling. */
+    public final String spelling;
+
+    AuthMode(String spelling) {
+        this.spelling = spelling;
+    }
+
+    /** The mode a catalog names; absent is {@link #PUBLIC}; anything else is an error naming the field. */
+    public static AuthMode parse(String value, String where) {
+        if (value == null) {
+            return PUBLIC;
+        }
+        for (AuthMode m : values()) {
+            if (m.spelling.equals(value)) {
+                return m;
+            }
+        }
+        throw new ConfigException("auth of " + where + " must be public or key, got '" + value + "'");
+    }
+}
