@@ -90,7 +90,7 @@ public final class ExecutorApp {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         // A fetch waits up to 10 ms for 32 KiB: batches of ~80 records instead of a few, which cut the
         // executor's CPU per event by a third at 3,000 events/s (and the broker's and Redis's with it)
-        // for +7 ms of median ingest → start (BENCHMARKS.md). Override with kafka.consumer.fetch.min.bytes.
+        // for +7 ms of median ingest → start (docs/benchmarks/history.md). Override with kafka.consumer.fetch.min.bytes.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 32 * 1024);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);

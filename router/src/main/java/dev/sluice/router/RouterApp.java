@@ -86,7 +86,7 @@ public final class RouterApp {
                     .description("Records sent to Kafka and not yet acknowledged").register(registry);
             // Single commands from an ingest event loop go in that loop's pipelined batch, which leaves
             // router.redis.batch.window after its first command: the duplicate claims and replay checks of
-            // many requests share one Redis round trip (BENCHMARKS.md: the window roughly halved Redis's
+            // many requests share one Redis round trip (docs/benchmarks/history.md: the window roughly halved Redis's
             // and the router's CPU per signed, deduplicated event).
             RedisOptions redisOptions = config.redisUrl() == null ? null
                     : new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000);

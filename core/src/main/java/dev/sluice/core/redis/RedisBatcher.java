@@ -18,7 +18,7 @@ import java.util.List;
  * Confined to its event loop.
  *
  * <p>Without it each claim took its own pooled connection: at a few thousand events/s the pool's
- * wait queue overflowed and runs went ahead unclaimed (measured; see BENCHMARKS.md).
+ * wait queue overflowed and runs went ahead unclaimed (measured; see docs/benchmarks/history.md).
  */
 public final class RedisBatcher {
 
