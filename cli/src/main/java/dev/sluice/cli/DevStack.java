@@ -48,6 +48,7 @@ public final class DevStack implements AutoCloseable {
     private ExecutorApp executor;
     private String host;
     private int routerPort;
+    private int mqttPort;
     private int routerManagementPort;
     private int executorManagementPort;
 
@@ -61,7 +62,8 @@ public final class DevStack implements AutoCloseable {
         return Catalog.parse(new JsonObject()
                 .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
                         .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
-                        .put("tenant", "dev")).add(new JsonObject(DevSecure.routeJson())))
+                        .put("tenant", "dev").put("mqtt", new JsonObject().put("topics", new io.vertx.core.json.JsonArray()
+                                .add("devices/+/telemetry")).put("key", "topic:1"))).add(new JsonObject(DevSecure.routeJson())))
                 .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
                         .put("sources", new io.vertx.core.json.JsonArray().add("demo").add(DevSecure.SOURCE))
                         .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
@@ -101,13 +103,15 @@ public final class DevStack implements AutoCloseable {
                     .forEach(c -> LOG.info("topic {}: {}", c.topic(), c.action()));
         }
         seedDevAccess(postgres.uri());
-        RouterConfig rc = RouterConfig.from(settings);
+        // The demo route also takes MQTT publishes on devices/+/telemetry (router.mqtt.enabled=false turns that off).
+        RouterConfig rc = RouterConfig.from(settings.with("router.mqtt.enabled", settings.get("router.mqtt.enabled", "true")));
         rc = rc.withPorts(host, rc.port(), rc.managementPort()).withRedis(redis.uri()).withPostgres(postgres.uri());
         router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         ExecutorConfig ec = ExecutorConfig.from(settings);
         ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());
         executor = await(ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         routerPort = rc.port();
+        mqttPort = rc.mqtt().enabled() ? rc.mqtt().port() : 0;
         routerManagementPort = rc.managementPort();
         executorManagementPort = ec.managementPort();
     }
@@ -146,6 +150,8 @@ public final class DevStack implements AutoCloseable {
                 "",
                 "Send an event:",
                 "  curl -i -X POST " + ingest + " -H 'content-type: application/json' -d '{\"hello\":\"sluice\"}'",
+                mqttPort == 0 ? "" : "Publish one over MQTT (QoS 1: the PUBACK comes once Kafka has it; mosquitto-clients is a Debian package):",
+                mqttPort == 0 ? "" : "  mosquitto_pub -h " + host + " -p " + mqttPort + " -V mqttv5 -q 1 -t devices/pump-1/telemetry -m '{\"t\":21.5}'",
                 "Locked-down source (API key + Sluice signature + fail-closed idempotency; DEV-ONLY credentials):",
                 "  ingest         POST http://" + host + ":" + routerPort + "/v1/events/" + DevSecure.SOURCE,
                 "  api key        Authorization: Bearer " + DevSecure.API_KEY,

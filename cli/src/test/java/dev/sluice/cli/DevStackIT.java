@@ -35,7 +35,8 @@ class DevStackIT {
                 "router.port", Integer.toString(Ports.freePort()),
                 "router.management.port", Integer.toString(Ports.freePort()),
                 "executor.management.port", Integer.toString(Ports.freePort()),
-                "dev.echo.port", Integer.toString(Ports.freePort())));
+                "dev.echo.port", Integer.toString(Ports.freePort()),
+                "router.mqtt.port", Integer.toString(Ports.freePort())));
         // HTTP/1.1: the JDK client's default h2c upgrade to the management server has been seen to hang.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (DevStack stack = DevStack.start(settings)) {
@@ -79,6 +80,19 @@ class DevStackIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(202, signed.statusCode(), signed.body());
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> stack.echoed() == 2);
+
+            // The banner's MQTT example: a QoS 1 publish on the demo route, acknowledged, then run like any event.
+            String pub = banner.lines().filter(l -> l.trim().startsWith("mosquitto_pub")).findFirst().orElseThrow();
+            String port = pub.replaceAll(".* -p (\\d+) .*", "$1");
+            org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + port,
+                    "pump-1", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            device.connect();
+            org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage("{\"t\":21.5}".getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            device.publish("devices/pump-1/telemetry", m);
+            device.disconnect();
+            device.close();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> stack.echoed() == 3);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> started(before) == 0);
     }

@@ -28,7 +28,7 @@ import java.util.Set;
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
     private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
-            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit");
+            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit", "mqtt", "schema");
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
@@ -115,12 +115,20 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null),
                 field("idempotency", () -> Idempotency.parse(o.getString("idempotency"), "source " + source)),
                 field("auth", () -> AuthMode.parse(o.getString("auth"), "source " + source)),
-                field("rateLimit", () -> o.containsKey("rateLimit") ? rateLimit(o.getJsonObject("rateLimit")) : null));
+                field("rateLimit", () -> o.containsKey("rateLimit") ? rateLimit(o.getJsonObject("rateLimit")) : null),
+                field("mqtt", () -> o.containsKey("mqtt") ? mqtt(o.getJsonObject("mqtt")) : MqttBinding.NONE),
+                field("schema", () -> o.containsKey("schema") ? new PayloadSchema(o.getJsonObject("schema").encode()) : PayloadSchema.NONE));
     }
 
     /** One route as the catalog writes it (a {@code routes} element), validated the same way. */
     public static RouteConfig parseRoute(JsonObject o) {
         return route(o);
+    }
+
+    private static MqttBinding mqtt(JsonObject o) {
+        unknownFields(o, java.util.Set.of("topics", "key"));
+        return new MqttBinding(field("topics", () -> o.getJsonArray("topics", new JsonArray()).stream().map(String.class::cast).toList()),
+                field("key", () -> o.getString("key", "id")));
     }
 
     private static RateLimit rateLimit(JsonObject o) {

@@ -22,11 +22,13 @@ import java.util.List;
  *                     produced once, and what happens when Redis is down
  * @param auth         whether senders need an API key of the source's tenant
  * @param rateLimit    events and bytes per second for this source across all routers, or null
+ * @param mqtt         the MQTT topic filters the route takes publishes from ({@link MqttBinding#NONE}: none)
+ * @param schema       the JSON Schema every payload must satisfy ({@link PayloadSchema#NONE}: none)
  */
 public record RouteConfig(String source, String topic, Duration ttl, int partitions, int maxBodyBytes,
                           PartitionKey key, String eventType, String tenant, List<String> contentTypes, int maxBatchEvents,
                           PartitionKey keyFallback, SignatureConfig signature, Idempotency idempotency, AuthMode auth,
-                          RateLimit rateLimit) {
+                          RateLimit rateLimit, MqttBinding mqtt, PayloadSchema schema) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_PARTITIONS = 6;
@@ -49,12 +51,20 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
             throw new ConfigException("maxBatchEvents of source " + source + " must be 1-100000, got " + maxBatchEvents);
         }
         auth = auth == null ? AuthMode.PUBLIC : auth;
+        mqtt = mqtt == null ? MqttBinding.NONE : mqtt;
+        schema = schema == null ? PayloadSchema.NONE : schema;
         if (tenant == null || !tenant.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new ConfigException("tenant of source " + source + " must be 1-64 of [A-Za-z0-9._-], got '" + tenant + "'");
         }
         if (maxBodyBytes < 1 || maxBodyBytes > 64 * 1024 * 1024) {
             throw new ConfigException("maxBodyBytes of source " + source + " must be 1..67108864, got " + maxBodyBytes);
         }
+    }
+
+    /** This route with another partition key (an MQTT binding's), and its fallback. */
+    public RouteConfig withKey(PartitionKey newKey, PartitionKey newFallback) {
+        return new RouteConfig(source, topic, ttl, partitions, maxBodyBytes, newKey, eventType, tenant, contentTypes, maxBatchEvents,
+                newFallback, signature, idempotency, auth, rateLimit, mqtt, schema);
     }
 
     /** Whether requests must carry an API key of the source's tenant. */
@@ -66,7 +76,7 @@ public record RouteConfig(String source, String topic, Duration ttl, int partiti
     public static RouteConfig defaults(String source) {
         return new RouteConfig(source, "sluice." + source, Deadlines.DEFAULT_TTL, DEFAULT_PARTITIONS,
                 DEFAULT_MAX_BODY_BYTES, new PartitionKey.EventId(), "dev.sluice.event", "default", List.of(),
-                DEFAULT_MAX_BATCH_EVENTS, null, null, Idempotency.NONE, AuthMode.PUBLIC, null);
+                DEFAULT_MAX_BATCH_EVENTS, null, null, Idempotency.NONE, AuthMode.PUBLIC, null, MqttBinding.NONE, PayloadSchema.NONE);
     }
 
     /** Whether a plain request of this media type (parameters ignored) is accepted. */

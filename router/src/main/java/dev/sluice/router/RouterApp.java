@@ -19,6 +19,7 @@ import dev.sluice.router.impl.admin.AdminApi;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.AccessStore;
 import dev.sluice.router.impl.http.Admission;
+import dev.sluice.router.impl.mqtt.MqttVerticle;
 import dev.sluice.router.impl.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.pgclient.PgBuilder;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ public final class RouterApp {
     private final long[] timers;
     private final List<Long> extraTimers = new CopyOnWriteArrayList<>();
     private volatile String deploymentId;
+    private final List<String> mqttDeployments = new CopyOnWriteArrayList<>();
     private volatile AccessStore access;
     private volatile Pool pool;
     private volatile ManagementServer management;
@@ -121,6 +124,14 @@ public final class RouterApp {
                 verticles.add(verticle);
                 return verticle;
             }, new DeploymentOptions().setInstances(config.instances())).onSuccess(id -> app.deploymentId = id);
+            Supplier<AccessSnapshot> snapshots = () -> {
+                AccessStore s = store.get();
+                return s == null ? AccessSnapshot.EMPTY : s.snapshot();
+            };
+            Future<?> mqtt = !config.mqtt().enabled() ? Future.succeededFuture() : Future.all(
+                    mqttListener(vertx, config, state, snapshots, false, app),
+                    config.mqtt().tlsPort() > 0 && config.tls() ? mqttListener(vertx, config, state, snapshots, true, app)
+                            : Future.succeededFuture());
             Future<Void> access = startAccess(vertx, config, state, registry, store, pool).onSuccess(v -> {
                 app.access = store.get();
                 app.pool = pool[0];
@@ -130,15 +141,24 @@ public final class RouterApp {
                             config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0])))
                     .onSuccess(m -> app.management = m);
             Future<Void> topicsChecked = access.compose(v -> refreshTopics(vertx, state));
-            return Future.all(listening, management, topicsChecked)
+            return Future.all(listening, management, topicsChecked, mqtt)
                     .map(v -> {
-                        LOG.info("router listening on {}:{} (management :{}), {} routes, {} instances", config.host(), config.port(),
-                                config.managementPort(), state.routes().all().size(), config.instances());
+                        LOG.info("router listening on {}:{} (management :{}{}), {} routes, {} instances", config.host(), config.port(),
+                                config.managementPort(), config.mqtt().enabled() ? ", MQTT :" + config.mqtt().port()
+                                        + (config.mqtt().tlsPort() > 0 && config.tls() ? ", MQTT over TLS :" + config.mqtt().tlsPort() : "")
+                                        : "", state.routes().all().size(), config.instances());
                         return app;
                     })
-                    .recover(err -> Future.join(listening, management, topicsChecked).transform(x ->
+                    .recover(err -> Future.join(listening, management, topicsChecked, mqtt).transform(x ->
                             app.close().transform(y -> Future.<RouterApp>failedFuture(err))));
         });
+    }
+
+    /** One MQTT listener (plain or TLS), one verticle per event loop on a shared port. */
+    private static Future<String> mqttListener(Vertx vertx, RouterConfig config, IngestState state, Supplier<AccessSnapshot> snapshots,
+                                               boolean tls, RouterApp app) {
+        return vertx.deployVerticle(() -> new MqttVerticle(state, snapshots, tls), new DeploymentOptions().setInstances(config.instances()))
+                .onSuccess(app.mqttDeployments::add);
     }
 
     /**
@@ -288,6 +308,9 @@ public final class RouterApp {
         // While draining, every response says "connection: close" and new requests get 503 draining;
         // after the grace period the listeners stop and in-flight requests get their answers.
         return vertx.timer(Math.max(1, grace)).<Void>mapEmpty()
+                // Devices are told the router is going (MQTT 5: DISCONNECT 0x8B); what they had in flight they send again elsewhere.
+                .compose(v -> Future.join(mqttDeployments.stream().map(vertx::undeploy).collect(Collectors.toList())))
+                .<Void>mapEmpty().recover(e -> Future.succeededFuture())
                 .compose(v -> Future.join(verticles.stream().map(vert -> vert.shutdown(bound - grace)).collect(Collectors.toList())))
                 .<Void>mapEmpty().recover(e -> Future.succeededFuture())
                 .compose(v -> vertx.executeBlocking(() -> {

@@ -38,6 +38,7 @@ import java.time.Duration;
  * @param http2              what the ingest port announces to HTTP/2 clients (concurrent streams, flow-control windows)
  * @param redisTimeout       bound on each Redis round trip of the ingest path (duplicate claims, replay checks); one not
  *                           answered within it counts as Redis unreachable (fail-closed sources answer 503)
+ * @param mqtt               the MQTT listener
  * @param unsafeProducer     let {@code kafka.producer.*} overrides weaken acks, idempotence, retries or ordering (logged);
  *                           without it the router refuses to start with such settings
  */
@@ -47,7 +48,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
                            String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2,
-                           Duration redisTimeout, boolean unsafeProducer) {
+                           Duration redisTimeout, boolean unsafeProducer, Mqtt mqtt) {
 
     /**
      * HTTP/2 settings of the ingest port. A client may have {@code maxStreams} requests open on one
@@ -64,6 +65,24 @@ public record RouterConfig(String host, int port, int managementPort, int instan
             if (maxStreams < 1 || streamWindow < 65_535 || connectionWindow < 65_535) {
                 throw new IllegalArgumentException("router.http2.*: max.streams must be at least 1 and each window at least 65535 bytes"
                         + " (HTTP/2's minimum default); got " + maxStreams + " streams, windows " + streamWindow + " / " + connectionWindow);
+            }
+        }
+    }
+
+    /**
+     * The MQTT listener: off unless enabled; devices publish to topics that routes bind.
+     *
+     * @param enabled        whether the router listens for MQTT at all
+     * @param port           the plain MQTT port
+     * @param tlsPort        the MQTT-over-TLS port (the router's certificate); 0 for none
+     * @param receiveMaximum QoS 1 and 2 publishes in flight per connection (announced to MQTT 5 clients); past it the
+     *                       router stops reading the connection
+     * @param maxPacketBytes the largest MQTT packet accepted
+     */
+    public record Mqtt(boolean enabled, int port, int tlsPort, int receiveMaximum, int maxPacketBytes) {
+        public Mqtt {
+            if (receiveMaximum < 1 || receiveMaximum > 65_535) {
+                throw new IllegalArgumentException("router.mqtt.receive.maximum must be 1-65535, got " + receiveMaximum);
             }
         }
     }
@@ -98,35 +117,37 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
                         s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
                 s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
-                s.getBoolean("router.unsafe.producer", false));
+                s.getBoolean("router.unsafe.producer", false),
+                new Mqtt(s.getBoolean("router.mqtt.enabled", false), s.getInt("router.mqtt.port", 1883), s.getInt("router.mqtt.tls.port", 0),
+                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer);
+                redisTimeout, unsafeProducer, mqtt);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer);
+                redisTimeout, unsafeProducer, mqtt);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer);
+                redisTimeout, unsafeProducer, mqtt);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer);
+                redisTimeout, unsafeProducer, mqtt);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -143,7 +164,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
                 key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer);
+                redisTimeout, unsafeProducer, mqtt);
     }
 
     public boolean tls() {

@@ -66,7 +66,9 @@ class HostileEventsIT {
                 {"routes": [
                   {"source": "normal", "topic": "%1$s"},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": 4000000},
-                  {"source": "small", "topic": "%2$s", "maxBodyBytes": 100000}]}
+                  {"source": "small", "topic": "%2$s", "maxBodyBytes": 100000},
+                  {"source": "schemed", "topic": "%1$s", "schema": {"type": "object", "required": ["device", "t"],
+                   "properties": {"device": {"type": "string", "minLength": 1}, "t": {"type": "number", "minimum": -40, "maximum": 85}}}}]}
                 """.formatted(TOPIC, SMALL));
         vertx = Vertx.vertx();
         port = Ports.freePort();
@@ -195,5 +197,22 @@ class HostileEventsIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> counter("sluice.router.events", "accepted") - accepted >= n);
         assertEquals(n, counter("sluice.router.events", "accepted") - accepted, 0.0, "every stored event is counted as accepted");
         assertTrue(counter("sluice.router.unanswered", null) - unanswered >= 1, "senders that hung up are counted");
+    }
+
+    @Test
+    void aPayloadThatBreaksTheRoutesSchemaIs422NamingEachPointerAndRule() throws Exception {
+        long before = kafka.count(TOPIC);
+        HttpResponse<String> bad = post("/v1/events/schemed", "{\"device\": \"\", \"t\": 120}".getBytes(StandardCharsets.UTF_8),
+                "content-type", "application/json");
+        assertProblem(bad, 422, "schema-violation");
+        String detail = new JsonObject(bad.body()).getString("detail");
+        assertTrue(detail.contains("/device (minLength)") && detail.contains("/t (maximum)"), detail);
+        assertProblem(post("/v1/events/schemed", "not json".getBytes(StandardCharsets.UTF_8)), 422, "schema-violation");
+        HttpResponse<String> batch = post("/v1/events/schemed/batch", "{\"device\":\"d1\",\"t\":20}\n{\"t\":20}\n"
+                .getBytes(StandardCharsets.UTF_8), "content-type", "application/x-ndjson");
+        assertEquals(207, batch.statusCode(), batch.body());
+        assertEquals(422, new JsonObject(batch.body()).getJsonArray("results").getJsonObject(1).getInteger("status"));
+        assertEquals(before + 1, kafka.count(TOPIC), "only the event that satisfies the schema is stored");
+        assertEquals(202, post("/v1/events/schemed", "{\"device\":\"d2\",\"t\":-3.5}".getBytes(StandardCharsets.UTF_8)).statusCode());
     }
 }

@@ -42,6 +42,22 @@ public final class Authenticator {
         return key.tenant().equals(route.tenant()) ? Verdict.OK : Verdict.FORBIDDEN;
     }
 
+    /** Whether {@code Bearer <key>} names a live key of a live tenant, whatever the source. */
+    public Verdict live(String authorization) {
+        String token = ApiKeys.bearer(authorization);
+        String id = ApiKeys.id(token);
+        if (id == null) {
+            return token == null ? Verdict.MALFORMED : Verdict.UNKNOWN;
+        }
+        AccessSnapshot s = snapshot.get();
+        AccessSnapshot.Key key = s.keys().get(id);
+        if (key == null || !ApiKeys.matches(token, key.hash())) {
+            return Verdict.UNKNOWN;
+        }
+        AccessSnapshot.Tenant tenant = s.tenants().get(key.tenant());
+        return key.revoked() || tenant == null || tenant.revoked() ? Verdict.REVOKED : Verdict.OK;
+    }
+
     /** The detail of a refusal, for the problem body. */
     public static String detail(Verdict v, RouteConfig route) {
         return switch (v) {

@@ -4,14 +4,15 @@ import dev.sluice.core.EventIds;
 import dev.sluice.core.Idempotency;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.Parsed;
+import dev.sluice.router.impl.ingest.SchemaCheck;
 import dev.sluice.router.impl.redis.Deduplicator;
 import dev.sluice.router.impl.redis.Deduplicator.Accepted;
 import dev.sluice.router.impl.redis.Deduplicator.Claim;
 import dev.sluice.router.impl.redis.Deduplicator.Kind;
 import io.vertx.core.Context;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,15 +53,19 @@ final class Deduplicate {
     private record Want(int item, String key, long ttlMillis, boolean replay) {
     }
 
-    /** The events of one request, parsed; {@code deliveryId} is the verified id of a signed delivery, or null. */
-    void submit(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> items, boolean batch, String deliveryId) {
+    /** The events of one submission, parsed. */
+    void submit(Submission sub, List<Parsed> parsed) {
+        RouteConfig route = sub.route();
+        List<Parsed> items = validated(state.routes().schema(route.source()), parsed);
+        String deliveryId = sub.deliveryId();
+        boolean batch = sub.batch();
         boolean replayChecked = deliveryId != null && state.dedup() != null;
         boolean idempotent = route.idempotency() != Idempotency.NONE;
         if (!replayChecked && !idempotent) {
-            producing.submit(req, route, meters, items, batch, p -> { });
+            producing.submit(sub, items, p -> { });
             return;
         }
-        String header = req.getHeader("idempotency-key");
+        String header = sub.idempotencyKey();
         if (header != null && header.isBlank()) {
             header = null;
         }
@@ -100,25 +105,25 @@ final class Deduplicate {
         }
         Consumer<Pending> repeats = p -> repeats(p, firstOf);
         if (wants.isEmpty()) {
-            producing.submit(req, route, meters, drafts, batch, repeats);
+            producing.submit(sub, drafts, repeats);
             return;
         }
         if (state.dedup() == null) {
-            unavailable(req, route, meters, drafts, batch, wants, repeats);
+            unavailable(sub, drafts, wants, repeats);
             return;
         }
         state.dedup().claimAll(wants.stream().map(Want::key).toList(), ids, wants.stream().map(Want::ttlMillis).toList(),
                         state.config().produceTimeout().toMillis() + 200)
-                .onComplete(ar -> context.runOnContext(v -> gate.guarded(req, meters,
-                        () -> claimed(req, route, meters, drafts, batch, wants, ar.result(), repeats))));
+                .onComplete(ar -> context.runOnContext(v -> gate.guarded(sub,
+                        () -> claimed(sub, drafts, wants, ar.result(), repeats))));
     }
 
     /** Redis is unreachable (or absent): fail-closed sources refuse, the rest go on unchecked and count it. */
-    private void unavailable(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> drafts, boolean batch,
-                             List<Want> wants, Consumer<Pending> repeats) {
+    private void unavailable(Submission sub, List<Parsed> drafts, List<Want> wants, Consumer<Pending> repeats) {
+        RouteMeters meters = sub.meters();
         boolean idempotencyWanted = wants.stream().anyMatch(w -> !w.replay());
-        if (idempotencyWanted && route.idempotency() == Idempotency.FAIL_CLOSED) {
-            gate.reject(req, meters, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, state.dedup() == null
+        if (idempotencyWanted && sub.route().idempotency() == Idempotency.FAIL_CLOSED) {
+            gate.refuse(sub, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, state.dedup() == null
                     ? "no Redis is configured for this fail-closed source"
                     : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
             return;
@@ -130,30 +135,27 @@ final class Deduplicate {
                 meters.unchecked();
             }
         }
-        producing.submit(req, route, meters, drafts, batch, repeats);
+        producing.submit(sub, drafts, repeats);
     }
 
-    private void claimed(HttpServerRequest req, RouteConfig route, RouteMeters meters, List<Parsed> drafts, boolean batch,
-                         List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
+    private void claimed(Submission sub, List<Parsed> drafts, List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
         if (claims.get(0).kind() == Kind.UNAVAILABLE) {
-            unavailable(req, route, meters, drafts, batch, wants, repeats);
+            unavailable(sub, drafts, wants, repeats);
             return;
         }
-        producing.submit(req, route, meters, drafts, batch, p -> {
+        producing.submit(sub, drafts, p -> {
             repeats.accept(p);
             // An item answered from an original (any of its keys replays) or still in flight elsewhere is not produced.
             for (int j = 0; j < wants.size(); j++) {
                 Claim c = claims.get(j);
-                int i = wants.get(j).item();
-                if (c.kind() == Kind.REPLAY && !p.resolved[i]) {
-                    p.replay(i, c.id(), c.deadline());
+                if (c.kind() == Kind.REPLAY) {
+                    p.resolve(wants.get(j).item(), Outcome.replayed(c.id(), c.deadline()));
                 }
             }
             for (int j = 0; j < wants.size(); j++) {
-                int i = wants.get(j).item();
-                if (claims.get(j).kind() == Kind.IN_PROGRESS && !p.resolved[i]) {
-                    p.reject(i, Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
-                            "an event with this key or delivery is still being stored; retry shortly");
+                if (claims.get(j).kind() == Kind.IN_PROGRESS) {
+                    p.resolve(wants.get(j).item(), Outcome.refused(Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
+                            "an event with this key or delivery is still being stored; retry shortly"));
                 }
             }
             p.onSettled = settled -> settle(settled, wants, claims);
@@ -173,14 +175,27 @@ final class Deduplicate {
                 continue;
             }
             Want w = wants.get(j);
-            int i = w.item();
-            if (p.stored(i) || p.replayed(i)) {
-                accepted.add(new Accepted(w.key(), p.ids[i], p.deadlines[i], w.ttlMillis()));
+            Outcome inKafka = p.inKafka(w.item());
+            if (inKafka != null) {
+                accepted.add(new Accepted(w.key(), inKafka.id(), inKafka.deadline(), w.ttlMillis()));
             } else {
                 released.add(w.key());
             }
         }
         state.dedup().settleAll(accepted, released);
+    }
+
+    /** The Validate step: each event whose payload breaks the route's schema is refused on its own (422). */
+    private static List<Parsed> validated(SchemaCheck schema, List<Parsed> items) {
+        if (!schema.present()) {
+            return items;
+        }
+        List<Parsed> out = new ArrayList<>(items.size());
+        for (Parsed p : items) {
+            BadInput bad = p.draft() == null ? null : schema.violations(p.draft().payload());
+            out.add(bad == null ? p : Parsed.bad(bad));
+        }
+        return out;
     }
 
     private static void repeats(Pending p, int[] firstOf) {

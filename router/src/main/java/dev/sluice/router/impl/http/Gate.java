@@ -11,70 +11,96 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the ingest stages go on or stop: a check that passed runs the next stage on this event loop,
- * a refusal is answered as its problem, and an exception in any stage is a 500 problem whose
- * reference is also logged, never silence or a hung request. One per ingest handler.
+ * a refusal is answered as its problem (and counted), and an exception in any stage is a 500
+ * problem whose reference is also logged, never silence or a hung request. One per event loop.
  */
 final class Gate {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
 
     private final Context context;
-    private final Producing producing;
+    private final IngestState state;
+    private final long retryAfterSeconds;
 
-    Gate(Context context, Producing producing) {
+    Gate(Context context, IngestState state) {
         this.context = context;
-        this.producing = producing;
+        this.state = state;
+        this.retryAfterSeconds = state == null ? 1 : Math.max(1, state.config().retryAfter().toSeconds());
+    }
+
+    /** The HTTP answer of a request. */
+    HttpAnswer http(HttpServerRequest req) {
+        return new HttpAnswer(req, state.draining(), retryAfterSeconds);
     }
 
     /** Goes on with {@code next} when the check passed, answers the refusal otherwise; resumes on this loop. */
-    void then(HttpServerRequest req, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
+    void then(Answer answer, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
         if (check.isComplete()) {
             Admission.Refusal r = check.succeeded() ? check.result()
                     : new Admission.Refusal(Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
             if (r == null) {
-                guarded(req, meters, next);
+                guarded(answer, meters, next);
             } else {
-                refuse(req, meters, r);
+                refuse(answer, meters, r);
             }
             return;
         }
-        check.onComplete(ar -> context.runOnContext(v -> then(req, meters, check, next)));
+        check.onComplete(ar -> context.runOnContext(v -> then(answer, meters, check, next)));
     }
 
-    void refuse(HttpServerRequest req, RouteMeters meters, Admission.Refusal r) {
-        r.headers().forEach(req.response()::putHeader);
-        producing.reject(req, meters, r.kind(), r.detail());
+    void refuse(Answer answer, RouteMeters meters, Admission.Refusal r) {
+        meters.rejected(r.kind());
+        answer.refused(r.kind(), r.detail(), r.headers());
     }
 
-    void reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
-        producing.reject(req, meters, kind, detail);
+    /** Refuses a whole submission: counted once per event it carried. */
+    void refuse(Submission sub, Problems.Kind kind, String detail) {
+        sub.meters().rejected(kind);
+        sub.answer().refused(kind, detail, Map.of());
     }
 
-    /** Runs a stage; an exception it throws answers the request with a 500 problem and is logged with the same reference. */
+    /** Refuses an HTTP request before it became a submission; completes once the problem is written. */
+    Future<Void> reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
+        meters.rejected(kind);
+        return http(req).problem(kind, detail, Map.of());
+    }
+
+    void guarded(Submission sub, Runnable stage) {
+        guarded(sub.answer(), sub.meters(), stage);
+    }
+
+    /** Runs a stage; an exception it throws answers with a 500 problem, logged with the same reference. */
+    void guarded(Answer answer, RouteMeters meters, Runnable stage) {
+        try {
+            stage.run();
+        } catch (RuntimeException | StackOverflowError e) {
+            String ref = UUID.randomUUID().toString();
+            LOG.error("ingest failed (reference {})", ref, e);
+            meters.rejected(Problems.Kind.INTERNAL);
+            answer.refused(Problems.Kind.INTERNAL, "the router failed to handle this request (reference " + ref + "); retry later",
+                    Map.of());
+        }
+    }
+
+    /** The same for a stage that runs before an HTTP request has its answer. */
     void guarded(HttpServerRequest req, RouteMeters meters, Runnable stage) {
         try {
             stage.run();
         } catch (RuntimeException | StackOverflowError e) {
-            internal(req, meters, e);
-        }
-    }
-
-    void internal(HttpServerRequest req, RouteMeters meters, Throwable e) {
-        String ref = UUID.randomUUID().toString();
-        LOG.error("ingest failed on {} {} (reference {})", req.method(), req.path(), ref, e);
-        if (req.response().ended() || req.response().closed()) {
+            String ref = UUID.randomUUID().toString();
+            LOG.error("ingest failed on {} {} (reference {})", req.method(), req.path(), ref, e);
             meters.rejected(Problems.Kind.INTERNAL);
-            return;
+            if (req.response().ended() || req.response().closed()) {
+                return;
+            }
+            if (req.response().headWritten()) {
+                // Half an answer is out: the only honest end is a cut connection.
+                req.connection().close();
+                return;
+            }
+            req.response().headers().clear();
+            Problems.send(req.response(), Problems.Kind.INTERNAL, "the router failed to handle this request (reference " + ref
+                    + "); retry later", req.path(), 1);
         }
-        if (req.response().headWritten()) {
-            // Half an answer is out: the only honest end is a cut connection.
-            meters.rejected(Problems.Kind.INTERNAL);
-            req.connection().close();
-            return;
-        }
-        meters.rejected(Problems.Kind.INTERNAL);
-        req.response().headers().clear();
-        Problems.send(req.response(), Problems.Kind.INTERNAL, "the router failed to handle this request (reference " + ref
-                + "); retry later", req.path(), 1);
     }
 }

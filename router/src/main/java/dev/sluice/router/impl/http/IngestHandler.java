@@ -6,6 +6,7 @@ import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.BinaryMode;
 import dev.sluice.router.impl.ingest.Draft;
+import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.TopicReadiness;
@@ -51,7 +52,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.state = state;
         this.producing = new Producing(context, state);
         this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
-        this.gate = new Gate(context, producing);
+        this.gate = new Gate(context, state);
         this.dedup = new Deduplicate(state, context, producing, gate);
         this.batches = new BatchIngest(state, dedup, gate);
     }
@@ -66,7 +67,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private void route(HttpServerRequest req, RouteMeters none) {
         String path = req.path();
         if (path == null || !path.startsWith(PREFIX)) {
-            producing.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
+            gate.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
             return;
         }
         String rest = path.substring(PREFIX.length());
@@ -74,37 +75,37 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         String source = slash < 0 ? rest : rest.substring(0, slash);
         boolean batch = slash >= 0 && rest.substring(slash).equals(BATCH_SUFFIX);
         if (slash >= 0 && !batch) {
-            producing.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
+            gate.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path);
             return;
         }
         RouteConfig route = source.isEmpty() ? null : state.routes().get(source);
         if (route == null) {
-            producing.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, source.isEmpty() ? "the path names no source"
+            gate.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, source.isEmpty() ? "the path names no source"
                     : "no source named '" + source + "' is configured");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
         if (req.method() != HttpMethod.POST) {
             req.response().putHeader("allow", "POST");
-            producing.reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
+            gate.reject(req, meters, Problems.Kind.METHOD_NOT_ALLOWED, req.method() + " is not allowed here; use POST");
             return;
         }
         Admission.Refusal denied = state.admission().beforeBody(req, route);
         if (denied != null) {
-            gate.refuse(req, meters, denied);
+            gate.refuse(gate.http(req), meters, denied);
             return;
         }
         if (state.draining().get()) {
-            producing.reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
+            gate.reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
             return;
         }
         if (!state.health().reachable()) {
-            producing.reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
+            gate.reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
             return;
         }
         TopicReadiness.State topic = state.topics().state(route.topic());
         if (topic != TopicReadiness.State.READY) {
-            producing.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
+            gate.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
                     "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
@@ -139,18 +140,23 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
 
     /** Admit (after the body): the signature; then the rate limit, Parse, and on to Deduplicate and Produce. */
     private void arrived(HttpServerRequest req, RouteConfig route, RouteMeters meters, boolean batch, byte[] bytes) {
+        HttpAnswer answer = gate.http(req);
         Admission.Signed signed = state.admission().afterBody(req, route, bytes);
         if (signed.refusal() != null) {
-            gate.refuse(req, meters, signed.refusal());
-        } else if (batch) {
-            batches.handle(req, route, meters, bytes, signed.deliveryId());
+            gate.refuse(answer, meters, signed.refusal());
+            return;
+        }
+        Submission sub = new Submission(route, meters, batch, signed.deliveryId(), req.getHeader("idempotency-key"), req::getHeader,
+                EventStamper.traceparent(req.getHeader("traceparent")), answer);
+        if (batch) {
+            batches.handle(sub, req.getHeader("content-type"), bytes);
         } else {
-            gate.then(req, meters, state.admission().rate(route, 1, bytes.length),
-                    () -> onSingle(req, route, meters, bytes, signed.deliveryId()));
+            gate.then(answer, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(sub, req, bytes));
         }
     }
 
-    private void onSingle(HttpServerRequest req, RouteConfig route, RouteMeters meters, byte[] body, String deliveryId) {
+    private void onSingle(Submission sub, HttpServerRequest req, byte[] body) {
+        RouteConfig route = sub.route();
         String contentType = req.getHeader("content-type");
         String media = mediaType(contentType);
         Draft draft;
@@ -159,23 +165,23 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 draft = JsonEvents.cloudEvent(body);
             } else if (req.getHeader("ce-specversion") != null) {
                 if (!route.accepts(contentType)) {
-                    unsupported(req, meters, route, contentType);
+                    unsupported(sub, contentType);
                     return;
                 }
                 draft = BinaryMode.decode(req.headers(), body, contentType);
             } else {
                 if (!route.accepts(contentType)) {
-                    unsupported(req, meters, route, contentType);
+                    unsupported(sub, contentType);
                     return;
                 }
                 // A plain request may still name its event id (for retries and dedup).
                 draft = new Draft(BinaryMode.plainId(req.headers()), null, null, null, null, contentType, body, null);
             }
         } catch (BadInput bad) {
-            producing.reject(req, meters, kind(bad), bad.getMessage());
+            gate.refuse(sub, Problems.kind(bad), bad.getMessage());
             return;
         }
-        dedup.submit(req, route, meters, List.of(Parsed.ok(draft)), false, deliveryId);
+        dedup.submit(sub, List.of(Parsed.ok(draft)));
     }
 
     /**
@@ -196,7 +202,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 if (http1) {
                     req.response().putHeader("connection", "close");
                 }
-                producing.reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
+                gate.reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
                         + state.config().bodyTimeout().toMillis() + " ms").onComplete(x -> {
                             if (http1) {
                                 req.connection().close();
@@ -214,9 +220,9 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         return producing.pendingCount();
     }
 
-    private void unsupported(HttpServerRequest req, RouteMeters meters, RouteConfig route, String contentType) {
-        producing.reject(req, meters, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + route.source() + " accepts "
-                + String.join(", ", route.contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
+    private void unsupported(Submission sub, String contentType) {
+        gate.refuse(sub, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + sub.route().source() + " accepts "
+                + String.join(", ", sub.route().contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
     }
 
     private void tooLarge(HttpServerRequest req, RouteMeters meters, RouteConfig route) {
@@ -225,7 +231,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             // The rest of the body is never read, so this connection cannot carry another request.
             req.response().putHeader("connection", "close");
         }
-        producing.reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
+        gate.reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
                 .onComplete(x -> {
                     if (http1) {
                         req.connection().close();
@@ -233,9 +239,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 });
     }
 
-    static Problems.Kind kind(BadInput bad) {
-        return bad.reason() == BadInput.Reason.MALFORMED_JSON ? Problems.Kind.MALFORMED_JSON : Problems.Kind.INVALID_CLOUDEVENT;
-    }
 
     static String mediaType(String contentType) {
         if (contentType == null) {

@@ -39,7 +39,8 @@ public final class Problems {
         DRAINING(503, "draining", "The router is shutting down"),
         IDEMPOTENCY_UNAVAILABLE(503, "idempotency-unavailable", "Duplicates cannot be checked right now"),
         IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress"),
-        INTERNAL(500, "internal-error", "Internal error");
+        INTERNAL(500, "internal-error", "Internal error"),
+        SCHEMA_VIOLATION(422, "schema-violation", "The payload does not satisfy the source's schema");
 
         public final int status;
         public final String reason;
@@ -53,6 +54,15 @@ public final class Problems {
     }
 
     private Problems() {
+    }
+
+    /** The problem of a request (or event) that does not parse. */
+    public static Kind kind(dev.sluice.router.impl.ingest.BadInput bad) {
+        return switch (bad.reason()) {
+            case MALFORMED_JSON -> Kind.MALFORMED_JSON;
+            case SCHEMA_VIOLATION -> Kind.SCHEMA_VIOLATION;
+            default -> Kind.INVALID_CLOUDEVENT;
+        };
     }
 
     public static JsonObject body(Kind kind, String detail, String instance) {

@@ -1,6 +1,7 @@
 package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.ingest.SchemaCheck;
 import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.kafka.EventProducer;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class RouteTable {
 
     private volatile Map<String, RouteConfig> routes;
     private volatile Map<String, SignatureVerifier> verifiers;
+    private volatile Map<String, SchemaCheck> schemas = Map.of();
     private Map<String, RouteConfig> fromFile;
     private Map<String, RouteConfig> stored = Map.of();
     private final int bodyLimit;
@@ -41,8 +43,19 @@ public final class RouteTable {
 
     /** Replaces the stored sources (from PostgreSQL). */
     public synchronized void replaceStored(Map<String, RouteConfig> next) {
+        Map<String, RouteConfig> before = stored;
         stored = Map.copyOf(next);
-        merge();
+        try {
+            merge();
+        } catch (RuntimeException e) {
+            stored = before;
+            throw e;
+        }
+    }
+
+    /** The schema check of a source ({@link SchemaCheck#NONE} without a schema), compiled once per change of the route. */
+    public SchemaCheck schema(String source) {
+        return schemas.getOrDefault(source, SchemaCheck.NONE);
     }
 
     /** The signature check of a signed source, or null. */
@@ -60,8 +73,15 @@ public final class RouteTable {
 
     /** Replaces the routes of the catalog file. */
     public synchronized void replace(Map<String, RouteConfig> file) {
+        Map<String, RouteConfig> before = fromFile;
         fromFile = Map.copyOf(file);
-        merge();
+        try {
+            merge();
+        } catch (RuntimeException e) {
+            // A route that does not compile (its schema) leaves the routes in force as they were.
+            fromFile = before;
+            throw e;
+        }
     }
 
     private void merge() {
@@ -83,6 +103,17 @@ public final class RouteTable {
                         : new SignatureVerifier(route.signature()));
             }
         });
+        Map<String, SchemaCheck> compiled = new java.util.HashMap<>();
+        Map<String, SchemaCheck> previousSchemas = schemas;
+        next.forEach((source, route) -> {
+            if (route.schema().present()) {
+                RouteConfig old = before.get(source);
+                SchemaCheck kept = previousSchemas.get(source);
+                compiled.put(source, kept != null && old != null && route.schema().equals(old.schema()) ? kept
+                        : SchemaCheck.compile(source, route.schema()));
+            }
+        });
+        schemas = Map.copyOf(compiled);
         verifiers = Map.copyOf(v);
         routes = Map.copyOf(next);
     }

@@ -11,7 +11,8 @@ public final class BadInput extends Exception {
     /** What was wrong. */
     public enum Reason {
         MALFORMED_JSON("malformed-json"),
-        INVALID_CLOUDEVENT("invalid-cloudevent");
+        INVALID_CLOUDEVENT("invalid-cloudevent"),
+        SCHEMA_VIOLATION("schema-violation");
 
         public final String reason;
 

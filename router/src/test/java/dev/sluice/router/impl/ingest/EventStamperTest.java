@@ -21,7 +21,7 @@ class EventStamperTest {
 
     private static RouteConfig route(PartitionKey key, PartitionKey fallback) {
         return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null,
-                Idempotency.NONE, AuthMode.PUBLIC, null);
+                Idempotency.NONE, AuthMode.PUBLIC, null, null, null);
     }
 
     private static Draft json(String s) {

@@ -1,0 +1,22 @@
+package dev.sluice.router.impl.http;
+
+import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import java.util.function.UnaryOperator;
+
+/**
+ * One request as the pipeline after Parse sees it, whatever carried it: the route, the sender's
+ * metadata (headers, or an MQTT publish's properties), and where its answer goes.
+ *
+ * @param route          the route it came in on
+ * @param meters         that route's meters
+ * @param batch          whether the sender sent a batch (answered per event) or one event
+ * @param deliveryId     the verified id of a signed delivery (the replay key), or null when unsigned
+ * @param idempotencyKey the sender's {@code Idempotency-Key}, or null
+ * @param headers        the sender's metadata by lower-case name, for header-keyed routes
+ * @param traceparent    the W3C trace context the events carry (validated, or new)
+ * @param answer         where the outcome goes
+ */
+public record Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
+                         UnaryOperator<String> headers, String traceparent, Answer answer) {
+}

@@ -1,0 +1,162 @@
+package dev.sluice.router.impl.mqtt;
+
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.impl.auth.Authenticator;
+import dev.sluice.router.impl.http.IngestState;
+import dev.sluice.router.impl.http.Pipeline;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The MQTT edge on one event loop (a router deploys one per core on a shared port): devices
+ * connect with an API key as password, publish to topics that routes bind, and get their PUBACK
+ * (QoS 1) or PUBREC (QoS 2) only once Kafka has the event. Sluice is an ingest edge, not a
+ * broker: SUBSCRIBE is refused. Sessions are not kept: a session expiry asked for is answered
+ * with 0, and the client resends what was not acknowledged.
+ */
+public final class MqttVerticle extends VerticleBase {
+
+    private static final long SWEEP_MS = 50;
+    private static final long KEY_CHECK_MS = 500;
+
+    private final IngestState state;
+    private final boolean tls;
+    private final Authenticator authenticator;
+    private final Set<MqttSession> sessions = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final SocketFlow flow = new SocketFlow();
+    private MqttServer server;
+    private Pipeline pipeline;
+    private TopicRoutes routes;
+    private long sweep = -1;
+    private long keys = -1;
+
+    /** {@code tls} selects the TLS listener ({@code router.mqtt.tls.port}, the router's certificate). */
+    public MqttVerticle(IngestState state, Supplier<dev.sluice.router.impl.auth.AccessSnapshot> access, boolean tls) {
+        this.state = state;
+        this.tls = tls;
+        this.authenticator = new Authenticator(access);
+    }
+
+    /** The server options for the configuration. */
+    static MqttServerOptions options(RouterConfig c, boolean tls) {
+        RouterConfig.Mqtt m = c.mqtt();
+        MqttServerOptions o = new MqttServerOptions().setHost(c.host()).setPort(tls ? m.tlsPort() : m.port())
+                .setMaxMessageSize(m.maxPacketBytes()).setTimeoutOnConnect((int) Math.max(1, c.headerTimeout().toSeconds()));
+        o.setTcpNoDelay(true);
+        if (tls) {
+            String cert = c.tlsCertPath().toLowerCase(Locale.ROOT);
+            o.setSsl(true).setKeyCertOptions(cert.endsWith(".p12") || cert.endsWith(".pfx")
+                    ? new PfxOptions().setPath(c.tlsCertPath()).setPassword(c.tlsKeyPath())
+                    : new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
+        }
+        return o;
+    }
+
+    @Override
+    public Future<?> start() {
+        pipeline = new Pipeline(context, state);
+        routes = new TopicRoutes(state.routes());
+        sweep = vertx.setPeriodic(SWEEP_MS, id -> pipeline.sweep());
+        keys = vertx.setPeriodic(KEY_CHECK_MS, id -> disconnectRevoked());
+        server = MqttServer.create(vertx, options(state.config(), tls)).endpointHandler(this::connected);
+        return server.listen();
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void connected(MqttEndpoint endpoint) {
+        boolean v5 = endpoint.protocolVersion() == MqttSession.V5;
+        String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
+        String authorization = password == null || password.isEmpty() ? null : "Bearer " + password;
+        if (authorization != null && authenticator.live(authorization) != Authenticator.Verdict.OK) {
+            endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+            return;
+        }
+        if (state.draining().get()) {
+            endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
+        int receiveMaximum = state.config().mqtt().receiveMaximum();
+        MqttSession session = new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, authorization);
+        endpoint.publishAutoAck(false);
+        endpoint.autoKeepAlive(true);
+        endpoint.publishHandler(session::publish);
+        endpoint.publishReleaseHandler(session::released);
+        endpoint.subscribeHandler(sub -> {
+            // An ingest edge, not a broker: nothing can be subscribed to.
+            if (v5) {
+                endpoint.subscribeAcknowledge(sub.messageId(), sub.topicSubscriptions().stream()
+                        .map(t -> MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR).toList(), MqttProperties.NO_PROPERTIES);
+            } else {
+                endpoint.subscribeAcknowledge(sub.messageId(), sub.topicSubscriptions().stream().map(t -> MqttQoS.FAILURE).toList());
+            }
+        });
+        endpoint.exceptionHandler(e -> session.close());
+        endpoint.closeHandler(v -> {
+            sessions.remove(session);
+            flow.forget(endpoint);
+        });
+        sessions.add(session);
+        if (v5) {
+            MqttProperties props = new MqttProperties();
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, receiveMaximum));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE,
+                    state.config().mqtt().maxPacketBytes()));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 0));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, 0));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+            endpoint.accept(false, props);
+        } else {
+            endpoint.accept(false);
+        }
+    }
+
+    /** A key revoked (or its tenant) ends its connections within {@value #KEY_CHECK_MS} ms of the access store's update. */
+    private void disconnectRevoked() {
+        List<MqttSession> revoked = new ArrayList<>();
+        for (MqttSession s : sessions) {
+            if (s.authorization != null && authenticator.live(s.authorization) != Authenticator.Verdict.OK) {
+                revoked.add(s);
+            }
+        }
+        for (MqttSession s : revoked) {
+            s.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, "the API key (or its tenant) has been revoked");
+        }
+    }
+
+    public int connections() {
+        return sessions.size();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(sweep);
+        vertx.cancelTimer(keys);
+        for (MqttSession s : new ArrayList<>(sessions)) {
+            s.disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, "the router is stopping");
+        }
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}
