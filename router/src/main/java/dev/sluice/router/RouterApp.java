@@ -4,7 +4,9 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.ManagementServer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.RouteTable;
@@ -61,6 +63,8 @@ public final class RouterApp {
     private final List<Long> extraTimers = new CopyOnWriteArrayList<>();
     private volatile String deploymentId;
     private final List<String> mqttDeployments = new CopyOnWriteArrayList<>();
+    private volatile JvmMeters jvmMeters;
+    private volatile KafkaClientMetrics producerMeters;
     private volatile AccessStore access;
     private volatile Pool pool;
     private volatile ManagementServer management;
@@ -115,6 +119,10 @@ public final class RouterApp {
             });
             List<IngestVerticle> verticles = new CopyOnWriteArrayList<>();
             RouterApp app = new RouterApp(vertx, config, state, verticles, new long[] {healthTimer, topicTimer});
+            // JVM, GC, process and the producer's own client metrics beside Sluice's.
+            app.jvmMeters = JvmMeters.bind(registry);
+            app.producerMeters = new KafkaClientMetrics(state.producer().unwrap());
+            app.producerMeters.bindTo(registry);
             // Three independent starts run side by side (start-up time is what a new pod waits on):
             // the ingest listeners; the access store and then the management server (its admin API
             // needs the store's pool); the access store and then the topics' check. Readiness stays
@@ -314,6 +322,12 @@ public final class RouterApp {
                 .compose(v -> Future.join(verticles.stream().map(vert -> vert.shutdown(bound - grace)).collect(Collectors.toList())))
                 .<Void>mapEmpty().recover(e -> Future.succeededFuture())
                 .compose(v -> vertx.executeBlocking(() -> {
+                    if (producerMeters != null) {
+                        producerMeters.close();
+                    }
+                    if (jvmMeters != null) {
+                        jvmMeters.close();
+                    }
                     state.producer().close(Duration.ofMillis(Math.max(1000, bound / 2)));
                     state.health().close();
                     return null;

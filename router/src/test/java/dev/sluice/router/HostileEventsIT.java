@@ -215,4 +215,17 @@ class HostileEventsIT {
         assertEquals(before + 1, kafka.count(TOPIC), "only the event that satisfies the schema is stored");
         assertEquals(202, post("/v1/events/schemed", "{\"device\":\"d2\",\"t\":-3.5}".getBytes(StandardCharsets.UTF_8)).statusCode());
     }
+
+    @Test
+    void metricsCarryTheJvmTheProcessAndTheKafkaProducer() throws Exception {
+        assertEquals(202, post("/v1/events/normal", "{\"m\":1}".getBytes(StandardCharsets.UTF_8)).statusCode());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String scrape = REGISTRY.scrape();
+            for (String name : List.of("jvm_memory_used_bytes{", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
+                    "process_cpu_usage", "process_uptime_seconds", "system_cpu_count", "kafka_producer_record_send_total",
+                    "kafka_producer_record_error_total", "kafka_producer_request_latency_avg")) {
+                assertTrue(scrape.contains(name), name + " is on /metrics");
+            }
+        });
+    }
 }

@@ -25,37 +25,32 @@ public final class Authenticator {
         if (authorization == null) {
             return Verdict.MISSING;
         }
-        String token = ApiKeys.bearer(authorization);
-        String id = ApiKeys.id(token);
-        if (id == null) {
-            return token == null ? Verdict.MALFORMED : Verdict.UNKNOWN;
-        }
-        AccessSnapshot s = snapshot.get();
-        AccessSnapshot.Key key = s.keys().get(id);
-        if (key == null || !ApiKeys.matches(token, key.hash())) {
-            return Verdict.UNKNOWN;
-        }
-        AccessSnapshot.Tenant tenant = s.tenants().get(key.tenant());
-        if (key.revoked() || tenant == null || tenant.revoked()) {
-            return Verdict.REVOKED;
-        }
-        return key.tenant().equals(route.tenant()) ? Verdict.OK : Verdict.FORBIDDEN;
+        Holder h = holder(authorization);
+        return h.verdict() != Verdict.OK || h.tenant().equals(route.tenant()) ? h.verdict() : Verdict.FORBIDDEN;
     }
 
     /** Whether {@code Bearer <key>} names a live key of a live tenant, whatever the source. */
     public Verdict live(String authorization) {
+        return holder(authorization).verdict();
+    }
+
+    /** A key's state, and (when live) its tenant. */
+    private record Holder(Verdict verdict, String tenant) {
+    }
+
+    private Holder holder(String authorization) {
         String token = ApiKeys.bearer(authorization);
         String id = ApiKeys.id(token);
         if (id == null) {
-            return token == null ? Verdict.MALFORMED : Verdict.UNKNOWN;
+            return new Holder(token == null ? Verdict.MALFORMED : Verdict.UNKNOWN, null);
         }
         AccessSnapshot s = snapshot.get();
         AccessSnapshot.Key key = s.keys().get(id);
         if (key == null || !ApiKeys.matches(token, key.hash())) {
-            return Verdict.UNKNOWN;
+            return new Holder(Verdict.UNKNOWN, null);
         }
         AccessSnapshot.Tenant tenant = s.tenants().get(key.tenant());
-        return key.revoked() || tenant == null || tenant.revoked() ? Verdict.REVOKED : Verdict.OK;
+        return key.revoked() || tenant == null || tenant.revoked() ? new Holder(Verdict.REVOKED, null) : new Holder(Verdict.OK, key.tenant());
     }
 
     /** The detail of a refusal, for the problem body. */
