@@ -52,6 +52,11 @@ public final class BenchMain {
                 case "run" -> {
                     return LoadCommand.run(RunOptions.parse(rest), System.out);
                 }
+                case "mqtt" -> {
+                    // --target tcp://host:port --connections N --rate R --duration 20s --warmup 5s --qos 0|1 --payload B
+                    // [--password KEY] [--inflight 64]
+                    return dev.sluice.benchmarks.load.MqttLoad.run(rest.toArray(new String[0]));
+                }
                 case "wrk" -> {
                     if (rest.contains("--help") || rest.contains("-h")) {
                         System.out.println(dev.sluice.benchmarks.load.WrkRun.USAGE);
