@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One ingest server on one event loop; a router process deploys one per core on a shared port.
  * HTTP/1.1 (keep-alive, pipelining), HTTP/2 over cleartext (prior knowledge and upgrade) and
- * over TLS by ALPN when a certificate is configured, gzip request bodies. Slow clients: a
+ * over TLS by ALPN when a certificate is configured, gzip request bodies. HTTP/1 requests are framed
+ * strictly ({@link StrictHttp1}, {@link Framing}); requests the codec cannot decode are answered
+ * with problems ({@link CodecProblems}). Slow clients: a
  * connection that sends nothing for the read-idle timeout is closed; where Vert.x reports the
  * connection when it opens (h2c off, or TLS), one that has not sent its first request's headers
  * within the header timeout is closed too, even if it trickles bytes. With h2c on, Vert.x holds the
@@ -79,8 +81,16 @@ public final class IngestVerticle extends VerticleBase {
             handler.sweep();
             closeSilentConnections(headerTimeoutNanos);
         });
-        server = vertx.createHttpServer(options(state.config()))
+        HttpServerOptions options = options(state.config());
+        server = vertx.createHttpServer(options)
+                .invalidRequestHandler(new CodecProblems(state.metrics()))
                 .connectionHandler(conn -> {
+                    if (!StrictHttp1.onConnection(conn, options)) {
+                        // Accepted before the strict decoder could be put in place: its first request was
+                        // framed by a lenient parser, so it is not handled.
+                        conn.close();
+                        return;
+                    }
                     Http2Flushes.coalesce(conn);
                     awaitingFirstRequest.put(conn, System.nanoTime());
                     connectOrder.addLast(conn);
@@ -88,9 +98,14 @@ public final class IngestVerticle extends VerticleBase {
                 })
                 .requestHandler(req -> {
                     awaitingFirstRequest.remove(req.connection());
+                    if (ConnectionMarks.isClosing(req.connection())) {
+                        // Read behind a request whose answer closes the connection: never handled.
+                        req.connection().close();
+                        return;
+                    }
                     handler.handle(req);
                 });
-        return server.listen();
+        return server.listen().onSuccess(s -> StrictHttp1.guardAccepts(s, options));
     }
 
     private void closeSilentConnections(long timeoutNanos) {
