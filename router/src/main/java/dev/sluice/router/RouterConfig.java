@@ -36,13 +36,15 @@ import java.time.Duration;
  * @param redisBatchWindow   how long an event loop's first Redis command (duplicate claim, replay check) waits for
  *                           others to share its pipelined round trip; 0 sends at the end of the loop's turn
  * @param http2              what the ingest port announces to HTTP/2 clients (concurrent streams, flow-control windows)
+ * @param bodies             how many request body bytes may be held while bodies arrive and their events are produced
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
                            Duration drainTimeout, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
-                           String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2) {
+                           String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2,
+                           Bodies bodies) {
 
     /**
      * HTTP/2 settings of the ingest port. A client may have {@code maxStreams} requests open on one
@@ -59,6 +61,24 @@ public record RouterConfig(String host, int port, int managementPort, int instan
             if (maxStreams < 1 || streamWindow < 65_535 || connectionWindow < 65_535) {
                 throw new IllegalArgumentException("router.http2.*: max.streams must be at least 1 and each window at least 65535 bytes"
                         + " (HTTP/2's minimum default); got " + maxStreams + " streams, windows " + streamWindow + " / " + connectionWindow);
+            }
+        }
+    }
+
+    /**
+     * Bounds on request body bytes held in memory: counted as they arrive (after decoding, for a
+     * compressed body), never as a Content-Length announces them, and given back when the request is
+     * answered or its connection closes. A body that would pass a bound is refused with 503
+     * {@code bodies-in-flight} and {@code Retry-After}, or 413 if it alone is larger than the bound.
+     *
+     * @param processBytes    all ingest connections of the process together
+     * @param connectionBytes one connection (all streams of an HTTP/2 connection together)
+     */
+    public record Bodies(long processBytes, long connectionBytes) {
+        public Bodies {
+            if (connectionBytes < 64 * 1024 || processBytes < connectionBytes) {
+                throw new IllegalArgumentException("router.body.inflight.*: connection.bytes must be at least 65536 and at most bytes;"
+                        + " got " + connectionBytes + " per connection, " + processBytes + " per process");
             }
         }
     }
@@ -91,31 +111,37 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.access.refresh", Duration.ofSeconds(30)),
                 s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
                 new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
-                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)));
+                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
+                new Bodies(s.getLong("router.body.inflight.bytes", 64L * 1024 * 1024),
+                        s.getLong("router.body.inflight.connection.bytes", 16L * 1024 * 1024)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                bodies);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                bodies);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2,
+                bodies);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
-                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2);
+                tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2,
+                bodies);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -131,7 +157,8 @@ public record RouterConfig(String host, int port, int managementPort, int instan
     public RouterConfig withTls(String cert, String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
-                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2);
+                key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
+                bodies);
     }
 
     public boolean tls() {

@@ -12,7 +12,6 @@ import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -49,6 +48,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final long bodyTimeoutNanos;
     private final IdempotentSubmit idempotent;
     private final BatchIngest batches;
+    private final BodyReader bodies;
 
     public IngestHandler(Context context, IngestState state) {
         this.context = context;
@@ -58,6 +58,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         Callbacks callbacks = new Callbacks();
         this.idempotent = new IdempotentSubmit(state, context, callbacks);
         this.batches = new BatchIngest(state, idempotent, callbacks);
+        this.bodies = new BodyReader(state.bodies());
     }
 
     @Override
@@ -100,38 +101,25 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
-        long declared = contentLength(req);
-        if (declared > route.maxBodyBytes()) {
-            tooLarge(req, meters, route);
-            return;
-        }
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
         Reading r = new Reading(req, meters, System.nanoTime());
         reading.addLast(r);
-        req.handler(chunk -> {
+        bodies.read(req, route, () -> r.done).onComplete(read -> {
             if (r.done) {
                 return;
             }
-            if (body.length() + chunk.length() > route.maxBodyBytes()) {
-                r.done = true;
-                tooLarge(req, meters, route);
+            r.done = true;
+            if (read.failed()) {
+                BodyReader.answer(req, meters, read.cause(), producing::reject);
                 return;
             }
-            body.appendBuffer(chunk);
-        });
-        req.exceptionHandler(e -> r.done = true);
-        req.endHandler(v -> {
-            if (!r.done) {
-                r.done = true;
-                byte[] bytes = body.getBytes();
-                admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
-                    if (batch) {
-                        batches.handle(req, route, meters, bytes);
-                    } else {
-                        admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
-                    }
-                });
-            }
+            byte[] bytes = read.result();
+            admitted(req, meters, state.admission().afterBody(req, route, bytes), () -> {
+                if (batch) {
+                    batches.handle(req, route, meters, bytes);
+                } else {
+                    admitted(req, meters, state.admission().rate(route, 1, bytes.length), () -> onSingle(req, route, meters, bytes));
+                }
+            });
         });
     }
 
@@ -231,20 +219,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 + String.join(", ", route.contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
     }
 
-    private void tooLarge(HttpServerRequest req, RouteMeters meters, RouteConfig route) {
-        boolean http1 = req.version() != HttpVersion.HTTP_2;
-        if (http1) {
-            // The rest of the body is never read, so this connection cannot carry another request.
-            req.response().putHeader("connection", "close");
-        }
-        producing.reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
-                .onComplete(x -> {
-                    if (http1) {
-                        req.connection().close();
-                    }
-                });
-    }
-
     static Problems.Kind kind(BadInput bad) {
         return bad.reason() == BadInput.Reason.MALFORMED_JSON ? Problems.Kind.MALFORMED_JSON : Problems.Kind.INVALID_CLOUDEVENT;
     }
@@ -255,18 +229,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         int semi = contentType.indexOf(';');
         return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(Locale.ROOT);
-    }
-
-    private static long contentLength(HttpServerRequest req) {
-        String cl = req.getHeader("content-length");
-        if (cl == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(cl.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** What the idempotent and batch paths call back into. */
