@@ -129,6 +129,8 @@ final class BodyReader {
         final HttpServerRequest req;
         final RouteConfig route;
         final BooleanSupplier abandoned;
+        final Decoding.Coding coding;
+        /** Made at the first body byte: headers alone hold no inflater. */
         Decoding.Decoder decoder;
         List<byte[]> pieces = new ArrayList<>();
         long raw;
@@ -145,16 +147,7 @@ final class BodyReader {
             req.response().endHandler(v -> release());
             req.response().closeHandler(v -> release());
             req.exceptionHandler(e -> stop(GONE));
-            try {
-                if (coding != Decoding.Coding.IDENTITY) {
-                    take(INFLATER_BYTES);
-                }
-                decoder = Decoding.decoder(coding);
-            } catch (Refused r) {
-                stop(r);
-                req.handler(b -> { });
-                return;
-            }
+            this.coding = coding;
             req.handler(this::chunk);
             req.endHandler(v -> end());
         }
@@ -173,6 +166,9 @@ final class BodyReader {
                     throw tooLarge(route.maxBodyBytes(), false);
                 }
                 byte[] bytes = chunk.getBytes();
+                if (decoder == null) {
+                    startDecoding();
+                }
                 if (decoder.inflates()) {
                     decoder.feed(bytes, (b, off, len) -> keep(copy(b, off, len)));
                 } else {
@@ -183,6 +179,13 @@ final class BodyReader {
             } catch (Decoding.Malformed m) {
                 stop(new Refused(Problems.Kind.MALFORMED_ENCODING, m.getMessage()));
             }
+        }
+
+        private void startDecoding() {
+            if (coding != Decoding.Coding.IDENTITY) {
+                take(INFLATER_BYTES);
+            }
+            decoder = Decoding.decoder(coding);
         }
 
         private void keep(byte[] piece) {
@@ -210,7 +213,13 @@ final class BodyReader {
                 return;
             }
             try {
+                if (decoder == null) {
+                    startDecoding();
+                }
                 decoder.finish();
+            } catch (Refused r) {
+                stop(r);
+                return;
             } catch (Decoding.Malformed m) {
                 stop(new Refused(Problems.Kind.MALFORMED_ENCODING, m.getMessage()));
                 return;
