@@ -22,6 +22,7 @@ import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.AccessStore;
 import dev.sluice.router.impl.http.Admission;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
+import dev.sluice.router.impl.http.BodyBudget;
 import dev.sluice.router.impl.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.pgclient.PgBuilder;
@@ -108,7 +109,8 @@ public final class RouterApp {
                 AccessStore s = store.get();
                 return s == null ? AccessSnapshot.EMPTY : s.snapshot();
             }, new RateLimiter(redis, degraded::increment));
-            return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission);
+            return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission,
+                    new BodyBudget(config.bodies(), registry));
         }).compose(state -> {
             state.health().probe();
             long healthTimer = vertx.setPeriodic(config.healthInterval().toMillis(), id -> state.health().probe());

@@ -41,6 +41,7 @@ import java.time.Duration;
  * @param mqtt               the MQTT listener
  * @param unsafeProducer     let {@code kafka.producer.*} overrides weaken acks, idempotence, retries or ordering (logged);
  *                           without it the router refuses to start with such settings
+ * @param bodies             how many request body bytes may be held while bodies arrive and their events are produced
  */
 public record RouterConfig(String host, int port, int managementPort, int instances, Duration produceTimeout,
                            int maxInFlightRecords, long maxInFlightBytes, Duration retryAfter, Duration healthInterval,
@@ -48,7 +49,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                            int maxHeaderBytes, String tlsCertPath, String tlsKeyPath, Duration catalogReload,
                            Duration readIdleTimeout, boolean h2c, Duration drainGrace, String redisUrl, String pgUrl,
                            String adminKey, Duration accessRefresh, Duration redisBatchWindow, Http2 http2,
-                           Duration redisTimeout, boolean unsafeProducer, Mqtt mqtt) {
+                           Duration redisTimeout, boolean unsafeProducer, Mqtt mqtt, Bodies bodies) {
 
     /**
      * HTTP/2 settings of the ingest port. A client may have {@code maxStreams} requests open on one
@@ -87,6 +88,24 @@ public record RouterConfig(String host, int port, int managementPort, int instan
         }
     }
 
+    /**
+     * Bounds on request body bytes held in memory: counted as they arrive (after decoding, for a
+     * compressed body), never as a Content-Length announces them, and given back when the request is
+     * answered or its connection closes. A body that would pass a bound is refused with 503
+     * {@code bodies-in-flight} and {@code Retry-After}, or 413 if it alone is larger than the bound.
+     *
+     * @param processBytes    all ingest connections of the process together
+     * @param connectionBytes one connection (all streams of an HTTP/2 connection together)
+     */
+    public record Bodies(long processBytes, long connectionBytes) {
+        public Bodies {
+            if (connectionBytes < 64 * 1024 || processBytes < connectionBytes) {
+                throw new IllegalArgumentException("router.body.inflight.*: connection.bytes must be at least 65536 and at most bytes;"
+                        + " got " + connectionBytes + " per connection, " + processBytes + " per process");
+            }
+        }
+    }
+
     public static RouterConfig from(Settings s) {
         return new RouterConfig(
                 s.get("router.host", "0.0.0.0"),
@@ -119,35 +138,37 @@ public record RouterConfig(String host, int port, int managementPort, int instan
                 s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
                 s.getBoolean("router.unsafe.producer", false),
                 new Mqtt(s.getBoolean("router.mqtt.enabled", false), s.getInt("router.mqtt.port", 1883), s.getInt("router.mqtt.tls.port", 0),
-                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096)));
+                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096)),
+                new Bodies(s.getLong("router.body.inflight.bytes", 64L * 1024 * 1024),
+                        s.getLong("router.body.inflight.connection.bytes", 16L * 1024 * 1024)));
     }
 
     public RouterConfig withPorts(String host, int port, int managementPort) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer, mqtt);
+                redisTimeout, unsafeProducer, mqtt, bodies);
     }
 
     public RouterConfig withRedis(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, url, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer, mqtt);
+                redisTimeout, unsafeProducer, mqtt, bodies);
     }
 
     public RouterConfig withPostgres(String url) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, url, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer, mqtt);
+                redisTimeout, unsafeProducer, mqtt, bodies);
     }
 
     public RouterConfig withAdminKey(String key) {
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, tlsCertPath,
                 tlsKeyPath, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, key, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer, mqtt);
+                redisTimeout, unsafeProducer, mqtt, bodies);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -164,7 +185,7 @@ public record RouterConfig(String host, int port, int managementPort, int instan
         return new RouterConfig(host, port, managementPort, instances, produceTimeout, maxInFlightRecords, maxInFlightBytes,
                 retryAfter, healthInterval, drainTimeout, idleTimeout, headerTimeout, bodyTimeout, maxHeaderBytes, cert,
                 key, catalogReload, readIdleTimeout, h2c, drainGrace, redisUrl, pgUrl, adminKey, accessRefresh, redisBatchWindow, http2,
-                redisTimeout, unsafeProducer, mqtt);
+                redisTimeout, unsafeProducer, mqtt, bodies);
     }
 
     public boolean tls() {

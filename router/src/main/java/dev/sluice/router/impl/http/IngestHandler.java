@@ -12,7 +12,6 @@ import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -47,6 +46,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     private final Deduplicate dedup;
     private final BatchIngest batches;
     private final Gate gate;
+    private final BodyReader bodies;
 
     public IngestHandler(Context context, IngestState state) {
         this.state = state;
@@ -55,6 +55,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         this.gate = new Gate(context, state);
         this.dedup = new Deduplicate(state, context, producing, gate);
         this.batches = new BatchIngest(state, dedup, gate);
+        this.bodies = new BodyReader(state.bodies());
     }
 
     @Override
@@ -109,32 +110,19 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
-        long declared = contentLength(req);
-        if (declared > route.maxBodyBytes()) {
-            tooLarge(req, meters, route);
-            return;
-        }
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
         Reading r = new Reading(req, meters, System.nanoTime());
         reading.addLast(r);
-        req.handler(chunk -> {
+        bodies.read(req, route, () -> r.done).onComplete(read -> {
             if (r.done) {
                 return;
             }
-            if (body.length() + chunk.length() > route.maxBodyBytes()) {
-                r.done = true;
-                tooLarge(req, meters, route);
+            r.done = true;
+            if (read.failed()) {
+                BodyReader.answer(req, meters, read.cause(), gate::reject);
                 return;
             }
-            body.appendBuffer(chunk);
-        });
-        req.exceptionHandler(e -> r.done = true);
-        req.endHandler(v -> {
-            if (!r.done) {
-                r.done = true;
-                byte[] bytes = body.getBytes();
-                gate.guarded(req, meters, () -> arrived(req, route, meters, batch, bytes));
-            }
+            byte[] bytes = read.result();
+            gate.guarded(req, meters, () -> arrived(req, route, meters, batch, bytes));
         });
     }
 
@@ -225,20 +213,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 + String.join(", ", sub.route().contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
     }
 
-    private void tooLarge(HttpServerRequest req, RouteMeters meters, RouteConfig route) {
-        boolean http1 = req.version() != HttpVersion.HTTP_2;
-        if (http1) {
-            // The rest of the body is never read, so this connection cannot carry another request.
-            req.response().putHeader("connection", "close");
-        }
-        gate.reject(req, meters, Problems.Kind.TOO_LARGE, "the body exceeds the source's limit of " + route.maxBodyBytes() + " bytes")
-                .onComplete(x -> {
-                    if (http1) {
-                        req.connection().close();
-                    }
-                });
-    }
-
 
     static String mediaType(String contentType) {
         if (contentType == null) {
@@ -246,18 +220,6 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         int semi = contentType.indexOf(';');
         return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(Locale.ROOT);
-    }
-
-    private static long contentLength(HttpServerRequest req) {
-        String cl = req.getHeader("content-length");
-        if (cl == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(cl.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** A request whose body is still arriving. */

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One ingest server on one event loop; a router process deploys one per core on a shared port.
  * HTTP/1.1 (keep-alive, pipelining), HTTP/2 over cleartext (prior knowledge and upgrade) and
- * over TLS by ALPN when a certificate is configured, gzip request bodies. Slow clients: a
+ * over TLS by ALPN when a certificate is configured. Request bodies are framed strictly
+ * ({@link StrictHttp1}, {@link Framing}) and decoded by Sluice itself ({@link BodyReader}); requests
+ * the codec cannot decode are answered with problems ({@link CodecProblems}). Slow clients: a
  * connection that sends nothing for the read-idle timeout is closed; where Vert.x reports the
  * connection when it opens (h2c off, or TLS), one that has not sent its first request's headers
  * within the header timeout is closed too, even if it trickles bytes. With h2c on, Vert.x holds the
@@ -53,7 +55,9 @@ public final class IngestVerticle extends VerticleBase {
                 // Every request is read and answered on its own event loop (acks hop back before the
                 // answer is written), so responses skip Vert.x's cross-thread outbound queue.
                 .setStrictThreadMode(true)
-                .setDecompressionSupported(true)
+                // Request bodies are decoded by BodyReader, which knows the codings it takes and bounds what
+                // they inflate to; Vert.x's decompressor would pass unknown codings through still encoded.
+                .setDecompressionSupported(false)
                 .setHttp2ClearTextEnabled(c.h2c())
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(c.http2().maxStreams())
                         .setInitialWindowSize(c.http2().streamWindow()))
@@ -79,8 +83,16 @@ public final class IngestVerticle extends VerticleBase {
             handler.sweep();
             closeSilentConnections(headerTimeoutNanos);
         });
-        server = vertx.createHttpServer(options(state.config()))
+        HttpServerOptions options = options(state.config());
+        server = vertx.createHttpServer(options)
+                .invalidRequestHandler(new CodecProblems(state.metrics()))
                 .connectionHandler(conn -> {
+                    if (!StrictHttp1.onConnection(conn, options)) {
+                        // Accepted before the strict decoder could be put in place: its first request was
+                        // framed by a lenient parser, so it is not handled.
+                        conn.close();
+                        return;
+                    }
                     Http2Flushes.coalesce(conn);
                     awaitingFirstRequest.put(conn, System.nanoTime());
                     connectOrder.addLast(conn);
@@ -88,9 +100,14 @@ public final class IngestVerticle extends VerticleBase {
                 })
                 .requestHandler(req -> {
                     awaitingFirstRequest.remove(req.connection());
+                    if (ConnectionMarks.isClosing(req.connection())) {
+                        // Read behind a request whose answer closes the connection: never handled.
+                        req.connection().close();
+                        return;
+                    }
                     handler.handle(req);
                 });
-        return server.listen();
+        return server.listen().onSuccess(s -> StrictHttp1.guardAccepts(s, options));
     }
 
     private void closeSilentConnections(long timeoutNanos) {

@@ -40,7 +40,14 @@ public final class Problems {
         IDEMPOTENCY_UNAVAILABLE(503, "idempotency-unavailable", "Duplicates cannot be checked right now"),
         IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress"),
         INTERNAL(500, "internal-error", "Internal error"),
-        SCHEMA_VIOLATION(422, "schema-violation", "The payload does not satisfy the source's schema");
+        SCHEMA_VIOLATION(422, "schema-violation", "The payload does not satisfy the source's schema"),
+        BAD_FRAMING(400, "bad-framing", "The request's message framing is invalid"),
+        MALFORMED_ENCODING(400, "malformed-encoding", "The body does not decode by its content coding"),
+        UNSUPPORTED_ENCODING(415, "unsupported-encoding", "Unsupported content coding"),
+        BODIES_IN_FLIGHT(503, "bodies-in-flight", "Too many request body bytes in flight"),
+        BAD_REQUEST(400, "bad-request", "Malformed HTTP request"),
+        URI_TOO_LONG(414, "uri-too-long", "Request line too long"),
+        HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large");
 
         public final int status;
         public final String reason;
