@@ -89,6 +89,8 @@ class BrokerDownIT {
 
         broker.restart();
         await().atMost(Duration.ofSeconds(60)).until(BrokerDownIT::kafkaReachableInReadiness);
-        await().atMost(Duration.ofSeconds(30)).until(() -> post().statusCode() == 202);
+        // A keep-alive connection the router closed as idle while the broker was away may fail once on reuse (POST is not
+        // retried by the client): that is the client's pool, not the router's answer.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(java.io.IOException.class).until(() -> post().statusCode() == 202);
     }
 }
