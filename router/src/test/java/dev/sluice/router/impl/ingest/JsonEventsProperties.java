@@ -192,12 +192,14 @@ class JsonEventsProperties {
             case NULL -> members.add("\"data\":null");
             case JSON -> {
                 // A JSON datum of a JSON (or no) type is kept as written; of another type, a string datum is its text.
-                if (dct == null || isJson(dct) || !dataJson.startsWith("\"")) {
+                if (dataJson.equals("null")) {
+                    payload = new byte[0]; // a null datum is an absent one
+                } else if (dct == null || isJson(dct) || !dataJson.startsWith("\"")) {
                     payload = Gen.utf8(dataJson);
                 } else {
                     payload = Gen.utf8(unquote(dataJson));
                 }
-                contentType = dct == null ? "application/json" : dct;
+                contentType = dct == null && !dataJson.equals("null") ? "application/json" : dct;
                 members.add("\"data\"" + space(r) + ":" + space(r) + dataJson);
             }
             case TEXT -> {
