@@ -1,6 +1,6 @@
 package dev.sluice.router.impl.ingest;
 
-import java.time.OffsetDateTime;
+import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
@@ -96,8 +96,15 @@ public final class CloudEventRules {
         if (normal.regionMatches(17, "60", 0, 2)) {
             normal = normal.substring(0, 17) + "59" + normal.substring(19);
         }
+        // RFC 3339 offsets reach +-23:59; java.time stops at +-18:00, so the offset is checked here and
+        // the local date-time (month, day of the month, hour, minute) by java.time.
+        boolean utc = normal.endsWith("Z");
+        if (!utc && (Integer.parseInt(normal, normal.length() - 5, normal.length() - 3, 10) > 23
+                || Integer.parseInt(normal, normal.length() - 2, normal.length(), 10) > 59)) {
+            throw invalid("attribute '" + name + "' has an offset out of range: '" + value + "'");
+        }
         try {
-            OffsetDateTime.parse(normal);
+            LocalDateTime.parse(normal.substring(0, normal.length() - (utc ? 1 : 6)));
         } catch (DateTimeParseException e) {
             throw invalid("attribute '" + name + "' is not a valid date-time: '" + value + "'");
         }

@@ -90,11 +90,14 @@ public final class EventStamper {
         return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The request's traceparent if it is well formed (version 00), else a new one. */
+    /**
+     * The request's traceparent if it is well formed (version 00, lower-case hex, neither the trace id
+     * nor the parent id all zeros: W3C Trace Context 3.2.2.3 and 3.2.2.4), else a new one.
+     */
     public static String traceparent(String header) {
         if (header != null && header.length() == 55 && header.startsWith("00-") && header.charAt(35) == '-'
                 && header.charAt(52) == '-' && isLowerHex(header, 3, 35) && isLowerHex(header, 36, 52) && isLowerHex(header, 53, 55)
-                && !header.startsWith("00-00000000000000000000000000000000")) {
+                && !header.startsWith("00-00000000000000000000000000000000") && !header.startsWith("0000000000000000", 36)) {
             return header;
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();

@@ -64,7 +64,7 @@ public final class JsonEvents {
     /** A JSON array: each element is one event. A body that is not an array is refused whole. */
     public static List<Parsed> array(byte[] body) throws BadInput {
         List<Parsed> out = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(body)) {
+        try (JsonParser p = parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw new BadInput(BadInput.Reason.MALFORMED_JSON, "the body must be a JSON array of events");
             }
@@ -85,7 +85,7 @@ public final class JsonEvents {
 
     /** One structured-mode CloudEvent. */
     public static Draft cloudEvent(byte[] body) throws BadInput {
-        try (JsonParser p = JSON.createParser(body)) {
+        try (JsonParser p = parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "a structured CloudEvent must be a JSON object");
             }
@@ -100,7 +100,7 @@ public final class JsonEvents {
     /** A CloudEvents JSON batch: an array of structured events; an invalid event is refused alone. */
     public static List<Parsed> cloudEventBatch(byte[] body) throws BadInput {
         List<Parsed> out = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(body)) {
+        try (JsonParser p = parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw new BadInput(BadInput.Reason.MALFORMED_JSON, "a CloudEvents batch must be a JSON array");
             }
@@ -260,7 +260,7 @@ public final class JsonEvents {
     }
 
     private static void checkSingleValue(byte[] body, int start, int end) throws BadInput {
-        try (JsonParser p = JSON.createParser(body, start, end - start)) {
+        try (JsonParser p = parser(body, start, end - start)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw new BadInput(BadInput.Reason.MALFORMED_JSON, "empty");
@@ -274,6 +274,19 @@ public final class JsonEvents {
         } catch (IOException e) {
             throw malformed(e);
         }
+    }
+
+    /**
+     * A parser of UTF-8 JSON (RFC 8259 section 8.1). Jackson guesses the encoding from the first bytes
+     * and would read a body that starts with a UTF-16 or UTF-32 pattern (a NUL among the first two
+     * bytes, or FE FF / FF FE) in that encoding, where offsets are no longer byte offsets. None of
+     * these bytes can start a UTF-8 JSON text, so such a body is malformed.
+     */
+    private static JsonParser parser(byte[] b, int off, int len) throws IOException, BadInput {
+        if (len >= 2 && (b[off] == 0 || b[off + 1] == 0 || (b[off] & 0xFF) == 0xFE || (b[off] & 0xFF) == 0xFF)) {
+            throw new BadInput(BadInput.Reason.MALFORMED_JSON, "malformed JSON: the body must be UTF-8");
+        }
+        return JSON.createParser(b, off, len);
     }
 
     private static void expectEnd(JsonParser p) throws IOException, BadInput {

@@ -1,5 +1,6 @@
 package dev.sluice.router.impl.ingest;
 
+import dev.sluice.core.ConfigException;
 import dev.sluice.core.SignatureConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -49,10 +50,23 @@ public final class SignatureVerifier {
         });
     }
 
-    /** Standard Webhooks secrets are {@code whsec_<base64>}; every other scheme uses the secret's bytes. */
+    /**
+     * Standard Webhooks secrets are {@code whsec_<base64>}; every other scheme uses the secret's bytes.
+     * A {@code whsec_} secret that is not base64 of at least one byte is a configuration error, found
+     * when the route loads rather than on its first request.
+     */
     static byte[] key(String scheme, String secret) {
         if (scheme.equals("standard-webhooks") && secret.startsWith("whsec_")) {
-            return Base64.getDecoder().decode(secret.substring("whsec_".length()));
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("signature.secrets: a whsec_ secret must be base64 after the prefix");
+            }
+            if (key.length == 0) {
+                throw new ConfigException("signature.secrets: a whsec_ secret must not be empty after the prefix");
+            }
+            return key;
         }
         return secret.getBytes(StandardCharsets.UTF_8);
     }
@@ -157,7 +171,12 @@ public final class SignatureVerifier {
         } catch (NumberFormatException e) {
             throw new Refused("the signed timestamp is not a number of seconds");
         }
-        long skew = Math.abs(nowMillis / 1000 - t);
+        long skew;
+        try {
+            skew = Math.absExact(Math.subtractExact(nowMillis / 1000, t));
+        } catch (ArithmeticException e) {
+            skew = Long.MAX_VALUE; // further from now than a long can say: certainly outside the tolerance
+        }
         if (skew > config.tolerance().toSeconds()) {
             throw new Refused("the signed timestamp is " + skew + " s away from now; the tolerance is "
                     + config.tolerance().toSeconds() + " s");
