@@ -125,8 +125,8 @@ class CatalogProperties {
             assertEquals(r.partitions(), got.partitions());
             assertEquals(PartitionKey.parse(r.key()), got.key());
             assertEquals(r.tenant(), got.tenant());
-            assertEquals(r.idempotency(), got.idempotency());
-            assertEquals(r.auth(), got.auth());
+            assertEquals(Idempotency.parse(r.idempotency(), "test"), got.idempotency());
+            assertEquals(AuthMode.parse(r.auth(), "test"), got.auth());
             assertEquals(r.events() == 0 ? null : new RateLimit(r.events(), 0), got.rateLimit());
         }
         assertEquals(1, c.workflows().size());
