@@ -208,7 +208,7 @@ public final class Generator implements AutoCloseable {
     private static void awaitResponses(List<Sender> senders, long boundMillis) {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMillis);
         while (System.nanoTime() < until && senders.stream().mapToLong(s -> s.outstanding.get()).sum() > 0) {
-            SelfStack.pause(20);
+            StackLauncher.pause(20);
         }
     }
 
@@ -247,7 +247,7 @@ public final class Generator implements AutoCloseable {
             } else if (now > allDeadlinesPassed && now - lastProgressAt > TimeUnit.SECONDS.toNanos(10)) {
                 return false;
             }
-            SelfStack.pause(50);
+            StackLauncher.pause(50);
         }
         return false;
     }

@@ -5,17 +5,12 @@ import dev.sluice.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code <root>/sluice dev} as a child process on free ports, its demo workflow pointed at a URL
@@ -25,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SelfStack implements Target {
 
-    private static final String HOST = "127.0.0.1";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String HOST = StackLauncher.HOST;
 
     private final Process process;
     private final int routerPort;
@@ -50,25 +44,17 @@ final class SelfStack implements Target {
      * is ready. {@code javaOpts}, when not null, becomes the child's SLUICE_JAVA_OPTS.
      */
     static SelfStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path log, Duration timeout) {
-        Path script = root.resolve("sluice").toAbsolutePath().normalize();
-        if (!Files.isExecutable(script)) {
-            throw new IllegalStateException(script + " not found or not executable; pass --root <repository root>");
-        }
+        Path script = StackLauncher.script(root);
         int routerPort = Ports.freePort();
         int routerManagement = Ports.freePort();
         int executorManagement = Ports.freePort();
-        ProcessBuilder pb = new ProcessBuilder(script.toString(), "dev").directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = pb.environment();
-        env.put("SLUICE_DEV_WEBHOOK_URL", webhookUrl);
-        env.put("SLUICE_DEV_WEBHOOK_HTTP2", Boolean.toString(webhookHttp2));
-        env.put("SLUICE_ROUTER_PORT", Integer.toString(routerPort));
-        env.put("SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement));
-        env.put("SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(executorManagement));
-        env.put("SLUICE_DEV_ECHO_PORT", Integer.toString(Ports.freePort()));
-        if (javaOpts != null) {
-            env.put("SLUICE_JAVA_OPTS", javaOpts);
-        }
+        Map<String, String> env = Map.of(
+                "SLUICE_DEV_WEBHOOK_URL", webhookUrl,
+                "SLUICE_DEV_WEBHOOK_HTTP2", Boolean.toString(webhookHttp2),
+                "SLUICE_ROUTER_PORT", Integer.toString(routerPort),
+                "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement),
+                "SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(executorManagement),
+                "SLUICE_DEV_ECHO_PORT", Integer.toString(Ports.freePort()));
         long logStart;
         try {
             logStart = Files.exists(log) ? Files.size(log) : 0;
@@ -77,7 +63,7 @@ final class SelfStack implements Target {
         }
         Process p;
         try {
-            p = pb.start();
+            p = StackLauncher.sluice(script, "dev", env, javaOpts, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + script + " dev", e);
         }
@@ -92,36 +78,17 @@ final class SelfStack implements Target {
     }
 
     private void awaitReady(int routerManagement, Duration timeout) {
-        long until = System.nanoTime() + timeout.toNanos();
         String routerReady = "http://" + HOST + ":" + routerManagement + "/health/ready";
         String executorReady = "http://" + HOST + ":" + executorManagementPort + "/health/ready";
-        while (System.nanoTime() < until) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("sluice dev exited with " + process.exitValue() + " before it was ready; log "
-                        + log + ":\n" + tail());
-            }
-            JsonObject router = get(routerReady);
-            JsonObject executor = get(executorReady);
-            if (router != null && executor != null && executor.getInteger("partitions", 0) > 0) {
-                return;
-            }
-            pause(250);
-        }
-        throw new IllegalStateException("sluice dev was not ready within " + timeout + "; log " + log + ":\n" + tail());
-    }
-
-    /** A management endpoint's JSON when it answers 200, else null (also used by {@link SplitStack}). */
-    static JsonObject get(String url) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        StackLauncher.awaitReady(timeout, Duration.ofMillis(250),
+                StackLauncher.noneExited(List.of(process), exit -> "sluice dev exited with " + exit
+                        + " before it was ready; log " + log + ":\n" + tail()),
+                () -> {
+                    JsonObject router = StackLauncher.health(routerReady);
+                    JsonObject executor = StackLauncher.health(executorReady);
+                    return router != null && executor != null && executor.getInteger("partitions", 0) > 0;
+                },
+                () -> "sluice dev was not ready within " + timeout + "; log " + log + ":\n" + tail());
     }
 
     private String tail() {
@@ -130,15 +97,6 @@ final class SelfStack implements Target {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no log)";
-        }
-    }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -164,7 +122,7 @@ final class SelfStack implements Target {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + log, e);
             }
-            pause(100);
+            StackLauncher.pause(100);
         } while (System.nanoTime() < until);
         throw new IllegalStateException("sluice dev did not print its kafka address; log " + log + ":\n" + tail());
     }
@@ -204,16 +162,7 @@ final class SelfStack implements Target {
     @Override
     public void close() {
         List<ProcessHandle> family = process.toHandle().descendants().toList();
-        process.destroy();
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        StackLauncher.stop(List.of(process), Duration.ofSeconds(60));
         // The dev stack stops its broker, PostgreSQL and Redis itself; these are only what a crash left.
         family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }

@@ -1,6 +1,5 @@
 package dev.sluice.loadgen;
 
-import dev.sluice.core.Topics;
 import dev.sluice.core.Settings;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.testkit.DevSecure;
@@ -16,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SplitStack implements Target {
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = StackLauncher.HOST;
 
     private final KafkaBroker kafka;
     private Redis redis;
@@ -52,10 +53,7 @@ final class SplitStack implements Target {
     /** Starts the broker and the router, and the executor unless {@code withExecutor} is false (router-only runs). */
     static SplitStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path outDir, Duration timeout, boolean withExecutor,
                             boolean secure) {
-        Path script = root.resolve("sluice").toAbsolutePath().normalize();
-        if (!Files.isExecutable(script)) {
-            throw new IllegalStateException(script + " not found or not executable; pass --root <repository root>");
-        }
+        Path script = StackLauncher.script(root);
         KafkaBroker kafka = KafkaBroker.start();
         SplitStack s = new SplitStack(kafka, Ports.freePort(), Ports.freePort());
         try {
@@ -65,14 +63,12 @@ final class SplitStack implements Target {
             Path catalogFile = outDir.toAbsolutePath().resolve("catalog.json");
             Files.writeString(catalogFile, catalog.encodePrettily(), StandardCharsets.UTF_8);
             for (String base : List.of(topic, DevSecure.TOPIC)) {
-                for (String t : List.of(base, Topics.expired(base), Topics.deadLetter(base))) {
-                    kafka.createTopic(t, 6, Topics.liveRetention(Duration.ofSeconds(20)));
-                }
+                StackLauncher.createLiveTopics(kafka, base, 6, Duration.ofSeconds(20));
             }
             int routerManagement = Ports.freePort();
             Map<String, String> common = Map.of("SLUICE_CATALOG_FILE", catalogFile.toString(),
                     "SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-            Map<String, String> router = new java.util.HashMap<>(Map.of(
+            Map<String, String> router = new HashMap<>(Map.of(
                     "SLUICE_ROUTER_HOST", HOST, "SLUICE_ROUTER_PORT", Integer.toString(s.routerPort),
                     "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement)));
             if (secure) {
@@ -137,32 +133,20 @@ final class SplitStack implements Target {
 
     private static Process launch(Path script, String role, String javaOpts, Path log, Map<String, String> common,
                                   Map<String, String> own) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(script.toString(), role).directory(script.getParent().toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(common);
-        pb.environment().putAll(own);
-        if (javaOpts != null) {
-            pb.environment().put("SLUICE_JAVA_OPTS", javaOpts);
-        }
-        return pb.start();
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(own);
+        return StackLauncher.sluice(script, role, env, javaOpts, log);
     }
 
     /** Waits until {@code url} answers 200 (and, for the executor, reports partitions). */
     private void awaitReady(String url, boolean partitions, Duration timeout) {
-        long until = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < until) {
-            for (Process p : children) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("a sluice child exited with " + p.exitValue() + " before it was ready; see its log");
-                }
-            }
-            JsonObject ready = SelfStack.get(url);
-            if (ready != null && (!partitions || ready.getInteger("partitions", 0) > 0)) {
-                return;
-            }
-            SelfStack.pause(250);
-        }
-        throw new IllegalStateException(url + " was not ready within " + timeout);
+        StackLauncher.awaitReady(timeout, Duration.ofMillis(250),
+                StackLauncher.noneExited(children, exit -> "a sluice child exited with " + exit + " before it was ready; see its log"),
+                () -> {
+                    JsonObject ready = StackLauncher.health(url);
+                    return ready != null && (!partitions || ready.getInteger("partitions", 0) > 0);
+                },
+                () -> url + " was not ready within " + timeout);
     }
 
     String bootstrapServers() {
@@ -187,10 +171,7 @@ final class SplitStack implements Target {
         // With --secure also Redis, so the A/B reports its CPU. The embedded PostgreSQL is started through
         // pg_ctl and ends up outside this JVM's children, so it is not counted (it is idle during a run:
         // the router reads keys from memory).
-        ProcessHandle.current().children().filter(h -> switch (ProcessCpu.name(h)) {
-            case "kafka broker", "redis", "postgresql" -> true;
-            default -> false;
-        }).forEach(out::add);
+        out.addAll(StackLauncher.childrenNamed(Set.of("kafka broker", "redis", "postgresql")));
         return out;
     }
 
@@ -201,19 +182,7 @@ final class SplitStack implements Target {
 
     @Override
     public void close() {
-        for (Process p : children) {
-            p.destroy();
-        }
-        for (Process p : children) {
-            try {
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        StackLauncher.stop(children, Duration.ofSeconds(30));
         kafka.close();
         if (redis != null) {
             redis.close();

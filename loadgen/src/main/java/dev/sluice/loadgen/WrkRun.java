@@ -309,7 +309,7 @@ public final class WrkRun {
             WrkResult r = o.h2load() ? parseH2load(text) : parseOutput(text);
             long accepted = (r.requests() - r.non2xx()) * o.batch();
             // The last acks land before wrk exits; give the broker's end offsets a moment to show them.
-            SelfStack.pause(500);
+            StackLauncher.pause(500);
             long grown = endOffsets(stack.bootstrapServers(), "sluice.demo") - recordsBefore;
             String report = report(o, r, cpu, accepted, grown, from, to);
             Files.writeString(o.out().resolve("summary.txt"), report, StandardCharsets.UTF_8);

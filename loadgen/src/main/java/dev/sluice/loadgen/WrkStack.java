@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 /** What {@code sluice bench wrk} drives: Sluice's router (the split stack) or the lean yardstick, each with its own broker. */
 interface WrkStack extends AutoCloseable {
@@ -76,6 +76,7 @@ final class LeanStack implements WrkStack {
     static LeanStack start(String childJavaOpts, Path out) throws IOException {
         KafkaBroker kafka = KafkaBroker.start();
         try {
+            // The topic only: the lean yardstick produces and nothing consumes, expires or dead-letters.
             kafka.createTopic("sluice.demo", 6, Topics.liveRetention(Duration.ofSeconds(20)));
             int port = Ports.freePort();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -84,8 +85,7 @@ final class LeanStack implements WrkStack {
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LeanRouter.class.getName(), kafka.bootstrapServers(),
                     Integer.toString(port), "sluice.demo"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve("lean-router.log").toFile())).start();
+            Process p = StackLauncher.start(new ProcessBuilder(cmd), out.resolve("lean-router.log"));
             LeanStack s = new LeanStack(kafka, p, port);
             s.awaitListening();
             return s;
@@ -96,24 +96,14 @@ final class LeanStack implements WrkStack {
     }
 
     private void awaitListening() {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            if (!lean.isAlive()) {
-                throw new IllegalStateException("the lean router exited with " + lean.exitValue() + "; see lean-router.log");
-            }
-            try {
-                new java.net.Socket("127.0.0.1", port).close();
-                return;
-            } catch (IOException e) {
-                SelfStack.pause(200);
-            }
-        }
-        throw new IllegalStateException("the lean router did not listen within 60 s");
+        StackLauncher.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(200),
+                StackLauncher.noneExited(List.of(lean), exit -> "the lean router exited with " + exit + "; see lean-router.log"),
+                () -> StackLauncher.listening(port), () -> "the lean router did not listen within 60 s");
     }
 
     @Override
     public String ingestUrl() {
-        return "http://127.0.0.1:" + port + "/";
+        return "http://" + StackLauncher.HOST + ":" + port + "/";
     }
 
     @Override
@@ -124,7 +114,7 @@ final class LeanStack implements WrkStack {
     @Override
     public List<ProcessHandle> processes() {
         List<ProcessHandle> out = new ArrayList<>(List.of(lean.toHandle()));
-        ProcessHandle.current().children().filter(h -> ProcessCpu.name(h).equals("kafka broker")).forEach(out::add);
+        out.addAll(StackLauncher.childrenNamed(Set.of("kafka broker")));
         return out;
     }
 
@@ -135,15 +125,7 @@ final class LeanStack implements WrkStack {
 
     @Override
     public void close() {
-        lean.destroy();
-        try {
-            if (!lean.waitFor(10, TimeUnit.SECONDS)) {
-                lean.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            lean.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        StackLauncher.stop(List.of(lean), Duration.ofSeconds(10));
         kafka.close();
     }
 }

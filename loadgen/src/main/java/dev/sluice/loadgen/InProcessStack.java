@@ -1,10 +1,8 @@
-package dev.sluice.loadgen.stack;
+package dev.sluice.loadgen;
 
-import dev.sluice.loadgen.Target;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
-import dev.sluice.core.Topics;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.router.RouterApp;
@@ -32,7 +30,7 @@ public final class InProcessStack implements Target {
 
     public static final String SOURCE = "demo";
     public static final String TOPIC = "sluice.bench.demo";
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = StackLauncher.HOST;
 
     private final KafkaBroker kafka;
     private final Vertx vertx;
@@ -71,9 +69,7 @@ public final class InProcessStack implements Target {
     }
 
     private void startApps(Catalog catalog, int partitions, Duration ttl) {
-        for (String t : List.of(TOPIC, Topics.expired(TOPIC), Topics.deadLetter(TOPIC))) {
-            kafka.createTopic(t, partitions, Topics.liveRetention(ttl));
-        }
+        StackLauncher.createLiveTopics(kafka, TOPIC, partitions, ttl);
         KafkaConfig kc = KafkaConfig.of(kafka.bootstrapServers());
         routerPort = Ports.freePort();
         RouterConfig rc = RouterConfig.from(Settings.empty()).withPorts(HOST, routerPort, Ports.freePort());
@@ -82,19 +78,9 @@ public final class InProcessStack implements Target {
         ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of())).withManagement(HOST, executorManagementPort)
                 .withGroup("sluice-bench-" + System.nanoTime());
         executor = await(ExecutorApp.start(vertx, ec, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (executor.assignment().size() < partitions || !executor.readiness().ready() || !router.readiness().ready()) {
-            if (System.nanoTime() > until) {
-                throw new IllegalStateException("the executor was not assigned all " + partitions + " partitions within 60 s: "
-                        + executor.readiness().details());
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
+        StackLauncher.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), () -> { },
+                () -> executor.assignment().size() >= partitions && executor.readiness().ready() && router.readiness().ready(),
+                () -> "the executor was not assigned all " + partitions + " partitions within 60 s: " + executor.readiness().details());
     }
 
     @Override
