@@ -1,5 +1,6 @@
 package dev.sluice.loadgen;
 
+import dev.sluice.core.chart.SvgChart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -154,11 +155,7 @@ public final class Reports {
             return "";
         }
         double end = rows.get(rows.size() - 1).second();
-        List<SvgChart.Tick> ticks = new ArrayList<>();
-        double step = SvgChart.nice(Math.max(1, end / 8));
-        for (double x = 0; x <= end; x += step) {
-            ticks.add(new SvgChart.Tick(x, String.format(Locale.ROOT, "%.0f", x)));
-        }
+        List<SvgChart.Tick> ticks = SvgChart.ticks(end, x -> String.format(Locale.ROOT, "%.0f", x));
         List<double[]> sent = new ArrayList<>();
         List<double[]> acked = new ArrayList<>();
         List<double[]> errors = new ArrayList<>();
