@@ -1,6 +1,6 @@
 package dev.sluice.benchmarks.jmh;
 
-import dev.sluice.benchmarks.stack.InProcessStack;
+import dev.sluice.loadgen.InProcessStack;
 import dev.sluice.core.EventIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
