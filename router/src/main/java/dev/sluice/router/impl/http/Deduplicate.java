@@ -178,6 +178,10 @@ final class Deduplicate {
             Outcome inKafka = p.inKafka(w.item());
             if (inKafka != null) {
                 accepted.add(new Accepted(w.key(), inKafka.id(), inKafka.deadline(), w.ttlMillis()));
+            } else if (p.unknown(w.item())) {
+                // Perhaps stored, perhaps not (the producer's own timeout): the claim stays in flight until its TTL, so the
+                // event is never produced twice under one key; a retry meanwhile gets 503 idempotency-in-progress.
+                continue;
             } else {
                 released.add(w.key());
             }

@@ -81,10 +81,15 @@ final class Pending {
         unsettled++;
     }
 
-    /** The producer's final word on event {@code i}. */
-    void landed(int i, boolean stored) {
+    /** The producer's final word on event {@code i}: stored, not stored, or null when even it cannot tell (its own timeout). */
+    void landed(int i, Boolean stored) {
         landed[i] = stored;
         unsettled--;
+    }
+
+    /** Whether the producer could not tell for event {@code i} whether it was stored. */
+    boolean unknown(int i) {
+        return stamps[i] != null && landed[i] == null && unsettled == 0;
     }
 
     /** Event {@code i} is acknowledged: accepted under the id it was stamped with. */

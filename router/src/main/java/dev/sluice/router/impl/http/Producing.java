@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * The Produce stage, and the hand-off to Answer: stamps each event, hands its record to the shared
@@ -97,7 +98,8 @@ final class Producing {
     }
 
     private void acked(Pending p, int index, Exception err) {
-        p.landed(index, err == null);
+        // The producer's own timeout leaves the record's fate unknown: a batch sent and not acknowledged may be stored.
+        p.landed(index, err == null ? Boolean.TRUE : err instanceof TimeoutException ? null : Boolean.FALSE);
         if (!p.answered() && !p.resolved(index)) {
             if (err == null) {
                 p.accept(index);
@@ -118,6 +120,11 @@ final class Producing {
     private Outcome refusal(Exception err) {
         if (err instanceof RecordTooLargeException) {
             return Outcome.refused(Problems.Kind.TOO_LARGE, "Kafka refused the event as too large; send a smaller body");
+        }
+        if (err instanceof TimeoutException) {
+            state.health().suspect("produce timed out: " + err.getMessage());
+            return Outcome.refused(Problems.Kind.PRODUCE_TIMEOUT, "Kafka did not acknowledge the event in time; it may or may not"
+                    + " have been stored; retry with the same event id or Idempotency-Key");
         }
         if (err instanceof RetriableException) {
             state.health().suspect("produce failed: " + err.getClass().getSimpleName());

@@ -71,9 +71,13 @@ public final class BrokerHealth implements AutoCloseable {
         lastError.set(error);
     }
 
-    /** Marks the broker unreachable now (e.g. after a produce timed out) until the next successful probe. */
+    /**
+     * Something on the produce path looked like the cluster is unwell (a produce timed out, a
+     * retriable error): probe now rather than at the next interval. Only the probe decides: one
+     * partition's leader moving (a timeout on one partition) must not refuse every route.
+     */
     public void suspect(String why) {
-        update(false, why);
+        LOG.debug("broker suspected ({}); probing now", why);
         probe();
     }
 
