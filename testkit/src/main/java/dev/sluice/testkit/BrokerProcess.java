@@ -51,9 +51,10 @@ final class BrokerProcess {
      * @param dir       the node's own directory: its config, its log, its data below it
      * @param configFile the server.properties, written already
      * @param clusterId the cluster id of a replicated cluster's node, or null for a standalone node
+     * @param jvmFlags  flags added to the defaults (the environment's {@value KafkaBroker#JAVA_OPTS_ENV} still wins)
      * @param ports     the ports to hold while the node is down
      */
-    BrokerProcess(String name, Path dir, Path configFile, String clusterId, int... ports) {
+    BrokerProcess(String name, Path dir, Path configFile, String clusterId, List<String> jvmFlags, int... ports) {
         this.name = name;
         this.dir = dir;
         this.logFile = dir.resolve("broker.log");
@@ -70,6 +71,7 @@ final class BrokerProcess {
                 // Its pauses stall every producer and consumer at once; keep them on record.
                 "-Xlog:gc:file=" + dir.resolve("gc.log") + ":utctime,uptime,level,tags",
                 "-Djava.awt.headless=true"));
+        cmd.addAll(jvmFlags);
         // Later flags win, so these override the defaults above.
         String extra = System.getenv(KafkaBroker.JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {

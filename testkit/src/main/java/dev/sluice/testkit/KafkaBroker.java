@@ -34,7 +34,7 @@ public final class KafkaBroker implements Kafka {
         Path configFile = dir.resolve("server.properties");
         BrokerConfig.single(configFile, dir.resolve("data"), port, controllerPort);
         this.process = new BrokerProcess("Kafka broker " + Ports.LOOPBACK_HOST + ":" + port, dir, configFile, null,
-                port, controllerPort);
+                List.of(), port, controllerPort);
         this.topics = new TopicAdmin(bootstrapServers());
         Cleanup.register(this);
     }
