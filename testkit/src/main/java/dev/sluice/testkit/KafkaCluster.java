@@ -231,14 +231,22 @@ public final class KafkaCluster implements Kafka {
         return node(id).logFile();
     }
 
-    /** Resumes paused nodes and starts stopped or killed ones (together, so a lost quorum comes back too). */
+    /**
+     * Resumes paused nodes and starts stopped or killed ones (together, so a lost quorum comes back
+     * too); if any was down, waits until every replica of every topic is in sync again, so the
+     * next test may take a node down at once.
+     */
     public synchronized void ensureAllRunning() {
         checkOpen();
+        boolean healed = nodes.stream().anyMatch(n -> n.isPaused() || !n.isRunning());
         nodes.forEach(BrokerProcess::resume);
         List<BrokerProcess> down = nodes.stream().filter(n -> !n.isRunning()).toList();
         if (!down.isEmpty()) {
             down.forEach(BrokerProcess::stop);
             startTogether(down);
+        }
+        if (healed) {
+            topics.awaitAllInSync();
         }
     }
 

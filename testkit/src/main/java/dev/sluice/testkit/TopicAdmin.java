@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -122,6 +124,15 @@ final class TopicAdmin implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
+        }
+    }
+
+    /** Waits (at most 30 s) until every replica of every partition of every topic, internal ones too, is in sync. */
+    void awaitAllInSync() {
+        Set<String> names = get(admin().listTopics(new ListTopicsOptions().listInternal(true)).names());
+        for (String topic : names) {
+            await(topic, "every replica in sync",
+                    d -> d.partitions().stream().allMatch(p -> p.isr().size() == p.replicas().size()));
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.sluice.testkit.KafkaBrokerIT.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -100,6 +101,21 @@ class KafkaClusterIT {
         List<String> values = values("cluster.pause");
         assertEquals(20, values.size());
         assertEquals(10, values.stream().filter(v -> v.startsWith("during")).count());
+    }
+
+    @Test
+    void theSharedClusterHasEveryNodeRunningAndInSyncAgainWhenAskedFor() {
+        cluster.createTopic("cluster.shared", 3, Duration.ofMinutes(5));
+        cluster.kill(1);
+        cluster.pause(2);
+
+        assertSame(cluster, Infra.kafkaCluster());
+
+        for (int id = 1; id <= 3; id++) {
+            assertTrue(cluster.isRunning(id) && !cluster.isPaused(id), "node " + id);
+        }
+        cluster.describe("cluster.shared").partitions()
+                .forEach(p -> assertEquals(3, p.isr().size(), "in sync again: " + p));
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String prefix, int count)
