@@ -36,9 +36,21 @@ record FaultRouter(RouterApp app, URI ingest) {
     }
 
     static FaultRouter start(Vertx vertx, Kafka kafka, Catalog catalog) throws Exception {
+        return start(vertx, kafka, catalog, config());
+    }
+
+    /** With Redis, for sources that deduplicate ({@code idempotency}). */
+    static FaultRouter startWithRedis(Vertx vertx, Kafka kafka, Catalog catalog, String redisUri) throws Exception {
+        return start(vertx, kafka, catalog, config().withRedis(redisUri));
+    }
+
+    private static RouterConfig config() {
+        return RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.health.interval", "200ms")));
+    }
+
+    private static FaultRouter start(Vertx vertx, Kafka kafka, Catalog catalog, RouterConfig base) throws Exception {
         int port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.health.interval", "200ms")))
-                .withPorts(Ports.LOOPBACK_HOST, port, Ports.freePort());
+        RouterConfig config = base.withPorts(Ports.LOOPBACK_HOST, port, Ports.freePort());
         RouterApp app = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,8 +41,12 @@ final class SteadyLoad implements AutoCloseable {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
+    private static final long RETRY_AFTER_MS = 1_000;
+
     private final URI ingest;
     private final String runId;
+    private final boolean retryRefused;
+    private final AtomicInteger retries = new AtomicInteger();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -51,17 +56,28 @@ final class SteadyLoad implements AutoCloseable {
     });
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, Answer> refusedFirst = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
     private final AtomicInteger outstanding = new AtomicInteger();
 
-    private SteadyLoad(URI ingest, String runId) {
+    private SteadyLoad(URI ingest, String runId, boolean retryRefused) {
         this.ingest = ingest;
         this.runId = runId;
+        this.retryRefused = retryRefused;
     }
 
     /** Starts sending {@code perSecond} events a second to {@code ingest}; ids start with {@code runId}. */
     static SteadyLoad start(URI ingest, String runId, int perSecond) {
-        SteadyLoad load = new SteadyLoad(ingest, runId);
+        return start(ingest, runId, perSecond, false);
+    }
+
+    /**
+     * As {@link #start(URI, String, int)}; with {@code retryRefused}, an event refused with 503
+     * (retryable) is sent once more, unchanged (same id, same body), after 1 s, as a well-behaved
+     * source does; its answer is then the retry's.
+     */
+    static SteadyLoad start(URI ingest, String runId, int perSecond, boolean retryRefused) {
+        SteadyLoad load = new SteadyLoad(ingest, runId, retryRefused);
         long periodMicros = TimeUnit.SECONDS.toMicros(1) / perSecond;
         load.timer.scheduleAtFixedRate(load::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
         return load;
@@ -75,6 +91,10 @@ final class SteadyLoad implements AutoCloseable {
         long sentAt = System.nanoTime();
         sent.put(id, new Sent(id, body, sentAt));
         outstanding.incrementAndGet();
+        send(id, body, true);
+    }
+
+    private void send(String id, byte[] body, boolean first) {
         HttpRequest request = HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
                 .header("content-type", "application/json").header("ce-id", id)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -82,6 +102,12 @@ final class SteadyLoad implements AutoCloseable {
             Answer answer = error != null
                     ? new Answer(0, error.getClass().getSimpleName(), String.valueOf(error.getMessage()), System.nanoTime())
                     : new Answer(response.statusCode(), field(response, "reason"), field(response, "detail"), System.nanoTime());
+            if (first && retryRefused && answer.status() == 503) {
+                retries.incrementAndGet();
+                refusedFirst.put(id, answer);
+                CompletableFuture.delayedExecutor(RETRY_AFTER_MS, TimeUnit.MILLISECONDS).execute(() -> send(id, body, false));
+                return;
+            }
             answers.put(id, answer);
             outstanding.decrementAndGet();
         });
@@ -119,6 +145,16 @@ final class SteadyLoad implements AutoCloseable {
     long acceptedSentSince(long nanos) {
         return sent.values().stream().filter(s -> s.sentAtNanos() >= nanos)
                 .filter(s -> answers.containsKey(s.id()) && answers.get(s.id()).accepted()).count();
+    }
+
+    /** Events sent a second time after a 503. */
+    int retries() {
+        return retries.get();
+    }
+
+    /** The first answers of the events that were sent again, by id. */
+    Map<String, Answer> refusedFirst() {
+        return Map.copyOf(refusedFirst);
     }
 
     Map<String, Sent> sent() {
