@@ -10,7 +10,9 @@ import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.testkit.DevSecure;
+import dev.sluice.testkit.Kafka;
 import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.KafkaCluster;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.Redis;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -33,13 +35,20 @@ import org.slf4j.LoggerFactory;
  * {@code sluice dev}: a real Kafka broker, PostgreSQL and Redis started on this machine, the
  * router and the executor in this process, a demo source and a demo workflow whose target is a
  * built-in echo endpoint. Closing it stops and removes everything.
+ *
+ * <p>{@code dev.brokers} (default 1; {@code sluice dev --brokers 3}) above 1 starts a replicated
+ * {@link KafkaCluster} of that many nodes instead of the single broker; the topics then get its
+ * replication factor, min.insync.replicas and no unclean election.
  */
 public final class DevStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
     private static final long TIMEOUT_S = 60;
 
-    private KafkaBroker kafka;
+    /** Setting: how many Kafka nodes {@code sluice dev} starts. */
+    public static final String BROKERS = "dev.brokers";
+
+    private Kafka kafka;
     private Postgres postgres;
     private Redis redis;
     private Vertx vertx;
@@ -85,8 +94,12 @@ public final class DevStack implements AutoCloseable {
     private void startAll(Settings settings) throws Exception {
         host = settings.get("dev.host", "127.0.0.1");
         long t0 = System.nanoTime();
-        LOG.info("starting Kafka, PostgreSQL and Redis ...");
-        kafka = KafkaBroker.start();
+        int brokers = settings.getInt(BROKERS, 1);
+        if (brokers < 1) {
+            throw new IllegalArgumentException(BROKERS + " must be at least 1, not " + brokers);
+        }
+        LOG.info("starting Kafka ({} node{}), PostgreSQL and Redis ...", brokers, brokers == 1 ? "" : "s");
+        kafka = brokers == 1 ? KafkaBroker.start() : KafkaCluster.start(brokers);
         postgres = Postgres.startOrFromEnv();
         redis = Redis.startOrFromEnv();
         LOG.info("infrastructure up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -99,7 +112,7 @@ public final class DevStack implements AutoCloseable {
                 settings.getBoolean("dev.webhook.http2", false));
         KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
         try (Admin admin = Admin.create(kafkaConfig.adminProperties(new java.util.HashMap<>()))) {
-            TopicsApply.apply(admin, catalog, Optional.empty(), Duration.ofSeconds(30))
+            TopicsApply.apply(admin, catalog, Optional.of(kafka.replicationFactor()), Duration.ofSeconds(30))
                     .forEach(c -> LOG.info("topic {}: {}", c.topic(), c.action()));
         }
         seedDevAccess(postgres.uri());
@@ -144,7 +157,8 @@ public final class DevStack implements AutoCloseable {
                 "  router         http://" + host + ":" + routerManagementPort + "/health/ready   .../metrics",
                 "  executor       http://" + host + ":" + executorManagementPort + "/health/ready   .../metrics",
                 "  echo target    http://" + host + ":" + echo.port() + "/echo   (workflow demo-echo posts every demo event here)",
-                "  kafka          " + kafka.bootstrapServers() + "   (topics sluice.demo, sluice.demo.expired, sluice.demo.dlq)",
+                "  kafka          " + kafka.bootstrapServers() + "   (topics sluice.demo, sluice.demo.expired, sluice.demo.dlq"
+                        + (kafka.replicationFactor() > 1 ? "; " + kafka.replicationFactor() + " replicas each" : "") + ")",
                 "  postgresql     " + redactPassword(postgres.uri()),
                 "  redis          " + redis.uri(),
                 "",
@@ -173,6 +187,11 @@ public final class DevStack implements AutoCloseable {
 
     public int executorManagementPort() {
         return executorManagementPort;
+    }
+
+    /** The Kafka it started: a {@link KafkaBroker}, or a {@link KafkaCluster} when {@code dev.brokers} is above 1. */
+    public Kafka kafka() {
+        return kafka;
     }
 
     public long echoed() {

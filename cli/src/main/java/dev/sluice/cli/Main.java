@@ -20,7 +20,8 @@ public final class Main {
 
     private static final String USAGE = String.join("\n",
             "usage: sluice <command>",
-            "  dev             run an embedded real stack (Kafka, PostgreSQL, Redis) with the router and executor",
+            "  dev [--brokers N]  run an embedded real stack (Kafka, PostgreSQL, Redis) with the router and executor;",
+            "                  --brokers 3 runs a replicated Kafka cluster (3 KRaft nodes, RF 3, min.insync.replicas 2)",
             "  router          run a router (configured by SLUICE_* environment variables)",
             "  executor        run an executor",
             "  scaler          run the deadline-aware KEDA external scaler (gRPC :6000, management :8083)",
@@ -41,7 +42,17 @@ public final class Main {
         }
         Settings settings = Settings.fromEnvironment(System.getenv(), System.getProperties());
         switch (args[0]) {
-            case "dev" -> dev(settings);
+            case "dev" -> {
+                Settings dev;
+                try {
+                    dev = devSettings(settings, Arrays.copyOfRange(args, 1, args.length));
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    System.exit(2);
+                    return;
+                }
+                dev(dev);
+            }
             case "router" -> {
                 RouterMain.run(settings);
                 new CountDownLatch(1).await();
@@ -69,6 +80,35 @@ public final class Main {
                 System.exit(2);
             }
         }
+    }
+
+    /** {@code dev}'s flags over the settings: {@code --brokers N} (or {@code --brokers=N}) sets {@code dev.brokers}. */
+    static Settings devSettings(Settings settings, String[] args) {
+        Settings out = settings;
+        for (int i = 0; i < args.length; i++) {
+            String value;
+            if (args[i].equals("--brokers")) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException("--brokers wants a number of nodes");
+                }
+                value = args[++i];
+            } else if (args[i].startsWith("--brokers=")) {
+                value = args[i].substring("--brokers=".length());
+            } else {
+                throw new IllegalArgumentException("unknown dev option: " + args[i] + " (usage: sluice dev [--brokers N])");
+            }
+            int brokers;
+            try {
+                brokers = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--brokers wants a number of nodes, not " + value, e);
+            }
+            if (brokers < 1) {
+                throw new IllegalArgumentException("--brokers must be at least 1, not " + brokers);
+            }
+            out = out.with(DevStack.BROKERS, Integer.toString(brokers));
+        }
+        return out;
     }
 
     private static void dev(Settings settings) throws Exception {

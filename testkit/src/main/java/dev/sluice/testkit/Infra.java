@@ -10,6 +10,7 @@ package dev.sluice.testkit;
 public final class Infra {
 
     private static KafkaBroker kafka;
+    private static KafkaCluster kafkaCluster;
     private static Postgres postgres;
     private static Redis redis;
 
@@ -23,6 +24,19 @@ public final class Infra {
             kafka.restart();
         }
         return kafka;
+    }
+
+    /**
+     * The shared {@link KafkaCluster} of {@value KafkaCluster#DEFAULT_NODES} nodes; a node that a
+     * test left killed, stopped or paused is running again on the next call.
+     */
+    public static synchronized KafkaCluster kafkaCluster() {
+        if (kafkaCluster == null || kafkaCluster.isClosed()) {
+            kafkaCluster = KafkaCluster.start();
+        } else {
+            kafkaCluster.ensureAllRunning();
+        }
+        return kafkaCluster;
     }
 
     public static synchronized Postgres postgres() {

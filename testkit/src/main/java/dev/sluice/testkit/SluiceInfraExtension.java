@@ -13,7 +13,7 @@ public final class SluiceInfraExtension implements ParameterResolver, BeforeEach
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == KafkaBroker.class || type == Postgres.class || type == Redis.class
+        return type == KafkaBroker.class || type == KafkaCluster.class || type == Postgres.class || type == Redis.class
                 || type == WebhookTarget.class;
     }
 
@@ -22,6 +22,9 @@ public final class SluiceInfraExtension implements ParameterResolver, BeforeEach
         Class<?> type = parameter.getParameter().getType();
         if (type == KafkaBroker.class) {
             return Infra.kafka();
+        }
+        if (type == KafkaCluster.class) {
+            return Infra.kafkaCluster();
         }
         if (type == Postgres.class) {
             return Infra.postgres();

@@ -112,7 +112,7 @@ class KafkaBrokerIT {
                 .until(() -> kafka.count("short-lived") == 0);
     }
 
-    static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
+    static KafkaProducer<byte[], byte[]> producer(Kafka kafka) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",

@@ -23,12 +23,16 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * Entry point of the child JVM that runs a single-node Kafka broker in KRaft combined mode.
+ * Entry point of the child JVM that runs one Kafka node in KRaft combined mode (broker and
+ * controller in one process): a single-node broker, or one node of a replicated cluster.
  *
- * <p>Usage: {@code BrokerMain <server.properties>}. Formats the storage on first start (a random
- * cluster id, a standalone controller quorum), starts the broker, waits until it answers a
- * metadata request on its {@code PLAINTEXT} listener and then prints {@link #READY_LINE} on
- * stdout. Nothing else is written to stdout; logs go to stderr.
+ * <p>Usage: {@code BrokerMain <server.properties> [<cluster-id>]}. Formats the storage on first
+ * start, starts the node, waits until it answers a metadata request on its {@code PLAINTEXT}
+ * listener and then prints {@link #READY_LINE} on stdout. Without a cluster id the node is its own
+ * standalone controller quorum under a random cluster id. With one, the configuration names the
+ * quorum's voters ({@code controller.quorum.voters}) and every node of the cluster is formatted
+ * with that same id. A node of a cluster is ready only once a majority of the voters is up, so
+ * the nodes are started together. Nothing else is written to stdout; logs go to stderr.
  *
  * <p>The parent keeps this process's stdin open and never writes to it. When stdin reaches end of
  * file, because the parent closed it or died (even by SIGKILL), the broker shuts down and the JVM
@@ -65,8 +69,8 @@ public final class BrokerMain {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", LOG_CONFIG_RESOURCE);
         }
-        if (args.length != 1) {
-            System.err.println("usage: BrokerMain <server.properties>");
+        if (args.length != 1 && args.length != 2) {
+            System.err.println("usage: BrokerMain <server.properties> [<cluster-id>]");
             System.exit(EXIT_USAGE);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(BrokerMain::shutdownBroker, "broker-shutdown"));
@@ -74,7 +78,7 @@ public final class BrokerMain {
         try {
             Path configFile = Path.of(args[0]);
             Properties props = load(configFile);
-            formatIfNeeded(configFile, props);
+            formatIfNeeded(configFile, props, args.length == 2 ? args[1] : null);
             KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             synchronized (LOCK) {
                 server = started;
@@ -136,8 +140,12 @@ public final class BrokerMain {
         return props;
     }
 
-    /** Formats the log directory unless an earlier run already did (a restart keeps its data). */
-    private static void formatIfNeeded(Path configFile, Properties props) {
+    /**
+     * Formats the log directory unless an earlier run already did (a restart keeps its data): as a
+     * standalone quorum under a random id when {@code clusterId} is null, else under that id for
+     * the static quorum the configuration names.
+     */
+    private static void formatIfNeeded(Path configFile, Properties props, String clusterId) {
         String logDirs = props.getProperty("log.dirs", props.getProperty("log.dir"));
         if (logDirs == null || logDirs.isBlank()) {
             throw new IllegalArgumentException("log.dirs is not set in " + configFile);
@@ -146,9 +154,9 @@ public final class BrokerMain {
         if (Files.exists(firstLogDir.resolve("meta.properties"))) {
             return;
         }
-        String[] formatArgs = {
-            "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"
-        };
+        String[] formatArgs = clusterId == null
+                ? new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"}
+                : new String[] {"format", "-t", clusterId, "-c", configFile.toString()};
         int code = StorageTool.execute(formatArgs, System.err);
         if (code != 0) {
             throw new IllegalStateException("formatting the broker storage failed with exit code " + code);
