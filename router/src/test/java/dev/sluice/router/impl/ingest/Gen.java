@@ -266,8 +266,4 @@ final class Gen {
         }
         return false;
     }
-
-    static <T> List<T> copy(List<T> l) {
-        return new ArrayList<>(l);
-    }
 }
