@@ -72,16 +72,16 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
 
     public static Catalog parse(JsonObject json) {
         List<RouteConfig> routes = new ArrayList<>();
-        JsonArray rs = json.getJsonArray("routes", new JsonArray());
+        JsonArray rs = field("routes", () -> java.util.Objects.requireNonNull(json.getJsonArray("routes", new JsonArray())));
         for (int i = 0; i < rs.size(); i++) {
-            JsonObject o = rs.getJsonObject(i);
-            routes.add(field("routes[" + i + "]", () -> route(o)));
+            int at = i;
+            routes.add(field("routes[" + i + "]", () -> route(java.util.Objects.requireNonNull(rs.getJsonObject(at)))));
         }
         List<WorkflowConfig> workflows = new ArrayList<>();
-        JsonArray ws = json.getJsonArray("workflows", new JsonArray());
+        JsonArray ws = field("workflows", () -> java.util.Objects.requireNonNull(json.getJsonArray("workflows", new JsonArray())));
         for (int i = 0; i < ws.size(); i++) {
-            JsonObject o = ws.getJsonObject(i);
-            workflows.add(field("workflows[" + i + "]", () -> workflow(o)));
+            int at = i;
+            workflows.add(field("workflows[" + i + "]", () -> workflow(java.util.Objects.requireNonNull(ws.getJsonObject(at)))));
         }
         return of(routes, workflows);
     }
@@ -239,8 +239,10 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             return g.get();
         } catch (ConfigException e) {
             throw new ConfigException(path + ": " + e.getMessage(), e);
-        } catch (ClassCastException | IllegalArgumentException e) {
-            throw new ConfigException(path + ": wrong type (" + e.getMessage() + ")", e);
+        } catch (ClassCastException | IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(path + ": wrong type or out of range (" + e.getMessage() + ")", e);
+        } catch (NullPointerException e) {
+            throw new ConfigException(path + ": missing or null where a value is required", e);
         }
     }
 }

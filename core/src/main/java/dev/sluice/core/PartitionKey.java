@@ -32,7 +32,9 @@ public sealed interface PartitionKey {
             return new Header(s.substring("header:".length()));
         }
         if (s.startsWith("pointer:/")) {
-            return new Pointer(s.substring("pointer:".length()));
+            String pointer = s.substring("pointer:".length());
+            JsonPointers.check(pointer, "key pointer");
+            return new Pointer(pointer);
         }
         throw new ConfigException("key must be 'id', 'subject', 'header:<name>' or 'pointer:/json/pointer', got '" + spec + "'");
     }

@@ -45,6 +45,7 @@ public sealed interface StepConfig {
                 if (!k.startsWith("/")) {
                     throw new ConfigException("set: output fields are JSON pointers starting with '/', got '" + k + "'");
                 }
+                JsonPointers.check(k, "set: output field");
                 Templates.check(v, msg -> new ConfigException("set." + k + ": " + msg));
             });
             set = Map.copyOf(set);

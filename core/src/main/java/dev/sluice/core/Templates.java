@@ -32,10 +32,14 @@ public final class Templates {
     public static Object value(String expression, Scope scope) {
         String e = expression.trim();
         if (e.startsWith("/")) {
+            JsonPointers.check(e, "template placeholder");
             return at(scope.payload(), e);
         }
         if (e.startsWith("$response")) {
             String rest = e.substring("$response".length());
+            if (!rest.isEmpty()) {
+                JsonPointers.check(rest, "template placeholder $response");
+            }
             return rest.isEmpty() ? scope.response() : at(scope.response(), rest);
         }
         if (e.startsWith("$")) {
