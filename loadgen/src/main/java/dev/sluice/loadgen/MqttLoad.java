@@ -73,7 +73,10 @@ public final class MqttLoad {
                 devices.add(d);
                 connects.add(d.client.connect(o.target().getPort(), o.target().getHost()));
             }
+            long connecting = System.nanoTime();
             Future.all(connects).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            System.out.printf("  %d connections accepted (CONNACK) in %d ms%n", o.connections(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connecting));
             long start = System.nanoTime();
             long recordFrom = start + o.warmup().toNanos();
             long end = recordFrom + o.duration().toNanos();

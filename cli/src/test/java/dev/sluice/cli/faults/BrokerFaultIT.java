@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,10 +65,6 @@ class BrokerFaultIT {
      * known router bug: a refusal must never say "not accepted" for an event that is in Kafka.
      */
     @Test
-    @Disabled("router bug: Producing.acked answers every producer callback error with 503 produce-failed, \"the event"
-            + " was not accepted\", also the producer's TimeoutException (delivery.timeout.ms expired on an in-flight"
-            + " batch), after which the event may be stored; under a paused leader 116 of 215 such refusals were in"
-            + " Kafka. Enable when that error is answered as produce-timeout (maybe stored).")
     void aRefusalAfterTheProducersDeliveryTimeoutNeverSaysNotAcceptedForAStoredEvent() throws Exception {
         IngestAudit audit = underFault("it.faults.pause.strict", cluster::pause, cluster::resume);
 

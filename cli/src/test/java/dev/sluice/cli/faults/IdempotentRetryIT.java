@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,12 +65,6 @@ class IdempotentRetryIT {
 
     /** The dedup promise across a produce timeout; see the reason it is disabled. */
     @Test
-    @Disabled("router bug: IdempotentSubmit releases the dedup claim when the request is answered (Pending.respond runs"
-            + " p.after), so after a 503 produce-timeout at 800 ms the claim is gone while the producer may still store"
-            + " the record (delivery timeout 2.6 s); the retry takes a new claim and is produced again. Under a paused"
-            + " leader with one retry after 1 s: 39, 101 and 173 ids stored twice in three runs (of the 101, 85 after a"
-            + " produce-timeout, 16 after produce-failed/TimeoutException). DESIGN.md: the claim stays in flight until"
-            + " the producer's callback settles it. Enable when it does.")
     void anIdRetriedWithinTheTtlIsProducedOnceAcrossAProduceTimeout() throws Exception {
         Retried run = underPause(TOPIC + ".strict");
 

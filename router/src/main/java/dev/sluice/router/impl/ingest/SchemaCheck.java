@@ -1,98 +1,114 @@
 package dev.sluice.router.impl.ingest;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
 import dev.sluice.core.ConfigException;
 import dev.sluice.core.PayloadSchema;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.SchemaException;
-import io.vertx.json.schema.Validator;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A route's JSON Schema (draft 2020-12), compiled once per route change; checks each payload and
  * says, for one that fails, every failing JSON pointer with the rule it broke. Thread-safe.
+ *
+ * <p>Built on networknt's validator: Vert.x's own JSON Schema validator measured about 250 µs per
+ * 1 KiB payload against a 10-field schema (JMH, {@code SchemaCheckBenchmark}), ten times the
+ * router's whole CPU per event.
  */
 public final class SchemaCheck {
 
     /** At most this many violations are listed in one refusal. */
     private static final int MAX_LISTED = 20;
+    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
 
     /** The check of a route without a schema: every payload passes. */
     public static final SchemaCheck NONE = new SchemaCheck(null);
 
-    private final Validator validator;
+    private final Schema schema;
 
-    private SchemaCheck(Validator validator) {
-        this.validator = validator;
+    private SchemaCheck(Schema schema) {
+        this.schema = schema;
     }
 
-    /** Compiles a route's schema; a document that is not a JSON object (or boolean) schema is a catalog error. */
+    /** Compiles a route's schema; a document that is not a JSON Schema is a catalog error naming the source. */
     public static SchemaCheck compile(String source, PayloadSchema schema) {
         if (!schema.present()) {
             return NONE;
         }
         try {
-            JsonSchema s = JsonSchema.of(new JsonObject(schema.json()));
-            return new SchemaCheck(Validator.create(s, new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-                    .setBaseUri("urn:sluice:schema:" + source).setOutputFormat(OutputFormat.Basic)));
+            JsonNode document = JSON.readTree(schema.json());
+            // The document itself must be a draft 2020-12 schema (checked against the meta-schema the library bundles).
+            List<Error> wrong = meta().validate(document);
+            if (!wrong.isEmpty()) {
+                throw new ConfigException("schema of source " + source + " is not a draft 2020-12 JSON Schema: " + wrong.get(0).getMessage());
+            }
+            Schema s = REGISTRY.getSchema(document);
+            s.initializeValidators();
+            return new SchemaCheck(s);
+        } catch (ConfigException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new ConfigException("schema of source " + source + " is not a JSON Schema: " + e.getMessage());
         }
     }
 
+    private static Schema metaSchema;
+
+    private static synchronized Schema meta() {
+        if (metaSchema == null) {
+            metaSchema = REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+        }
+        return metaSchema;
+    }
+
     /** Whether this check refuses anything at all. */
     public boolean present() {
-        return validator != null;
+        return schema != null;
     }
 
     /** Null when the payload satisfies the schema; otherwise why not, each failing pointer with its rule. */
     public BadInput violations(byte[] payload) {
-        if (validator == null) {
+        if (schema == null) {
             return null;
         }
-        Object value;
+        JsonNode value;
         try {
-            value = Json.decodeValue(Buffer.buffer(payload));
-        } catch (DecodeException e) {
+            value = JSON.readTree(payload);
+        } catch (JacksonException e) {
             return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is not JSON, so it cannot satisfy the source's schema");
         }
-        OutputUnit out;
-        try {
-            out = validator.validate(value);
-        } catch (SchemaException e) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the source's schema cannot be applied: " + e.getMessage());
+        if (value == null || value.isMissingNode()) {
+            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is empty, so it cannot satisfy the source's schema");
         }
-        if (Boolean.TRUE.equals(out.getValid())) {
+        List<Error> errors = schema.validate(value);
+        if (errors.isEmpty()) {
             return null;
         }
         List<String> listed = new ArrayList<>();
-        List<OutputUnit> errors = out.getErrors() == null || out.getErrors().isEmpty() ? List.of(out) : out.getErrors();
-        for (OutputUnit e : errors) {
+        for (Error e : errors) {
             if (listed.size() == MAX_LISTED) {
                 listed.add("and " + (errors.size() - MAX_LISTED) + " more");
                 break;
             }
-            String pointer = e.getInstanceLocation() == null || e.getInstanceLocation().isEmpty() ? "/" : e.getInstanceLocation();
-            listed.add(pointer + " " + rule(e.getKeywordLocation()) + ": " + e.getError());
+            String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+            listed.add(pointer(pointer) + " (" + e.getMessageKey() + "): " + e.getMessage());
         }
         return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
                 + String.join("; ", listed));
     }
 
-    /** The keyword a violation broke: the last segment of its keyword location, e.g. {@code minimum}. */
-    private static String rule(String keywordLocation) {
-        if (keywordLocation == null || keywordLocation.isEmpty()) {
-            return "(schema)";
-        }
-        int slash = keywordLocation.lastIndexOf('/');
-        return "(" + keywordLocation.substring(slash + 1) + ")";
+    /** The instance location, an RFC 6901 pointer ({@code /} for the whole payload). */
+    private static String pointer(String location) {
+        return location.isEmpty() ? "/" : location;
     }
 }
