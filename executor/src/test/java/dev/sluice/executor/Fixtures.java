@@ -37,6 +37,12 @@ final class Fixtures implements AutoCloseable {
         return id;
     }
 
+    /** Sends an event built by the test (attributes exactly as given, as a lenient ingest would have stored them). */
+    String send(String topic, IngestedEvent e) {
+        producer.send(EventRecords.toRecord(topic, e));
+        return e.id();
+    }
+
     void flush() {
         producer.flush();
     }

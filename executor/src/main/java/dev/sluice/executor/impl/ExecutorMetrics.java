@@ -74,6 +74,12 @@ public final class ExecutorMetrics {
                 .tag(MetricNames.TAG_TOPIC, topic).register(registry).increment(count);
     }
 
+    /** A run that threw something no step expects; it is dead-lettered with the error. */
+    public void unexpected(String workflow) {
+        Counter.builder("sluice.executor.unexpected.errors").description("Runs that failed with an unexpected exception (dead-lettered)")
+                .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
+    }
+
     public void filtered(String workflow) {
         Counter.builder("sluice.executor.filtered").description("Events a workflow's filter did not match")
                 .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();

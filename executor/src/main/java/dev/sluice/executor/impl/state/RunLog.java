@@ -149,8 +149,8 @@ public final class RunLog {
         String[] errors = new String[n];
         for (int i = 0; i < n; i++) {
             Row r = rows.get(i);
-            ids[i] = r.eventId();
-            routes[i] = r.route();
+            ids[i] = text(r.eventId());
+            routes[i] = text(r.route());
             workflows[i] = r.workflow();
             outcomes[i] = r.outcome();
             attempts[i] = r.attempts();
@@ -163,10 +163,18 @@ public final class RunLog {
             partitions[i] = r.partition();
             offsets[i] = r.offset();
             executors[i] = executor;
-            errors[i] = r.error();
+            errors[i] = text(r.error());
         }
         return Tuple.of(ids, routes, workflows, outcomes, attempts, ingest, started, ended, startLatency, endLatency)
                 .addValue(topics).addValue(partitions).addValue(offsets).addValue(executors).addValue(errors);
+    }
+
+    /**
+     * PostgreSQL text cannot hold NUL: one such character in an event id or an error would fail its
+     * whole batch again and again, so it is written as the visible {@code \\u0000}.
+     */
+    static String text(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "\\u0000");
     }
 
     private static OffsetDateTime time(long millis) {

@@ -1,0 +1,148 @@
+package dev.sluice.executor.impl.workflow;
+
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.SluiceHeaders;
+import dev.sluice.core.Topics;
+import dev.sluice.core.WorkflowConfig;
+import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
+import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.state.RunLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records how each run ended, in one place: the outcome's metric, its run-log row and, for an
+ * expired or dead-lettered event, its record on {@code <topic>.expired} or {@code <topic>.dlq}.
+ * Each method's future completes once the event is accounted for (a record that cannot be written
+ * after a few tries is logged and counted) and never fails.
+ */
+final class RunOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunOutcomes.class);
+    private static final int ACCOUNTING_ATTEMPTS = 5;
+    /** Errors longer than this are cut (an event id of many KiB must not make a huge header or row). */
+    static final int MAX_ERROR_CHARS = 2000;
+    /** The workflow named in the record of an event that failed before any workflow was chosen. */
+    static final String NO_WORKFLOW = "(none)";
+
+    private final Context context;
+    private final AccountingProducer accounting;
+    private final ExecutorMetrics metrics;
+    /** The run log, or null without PostgreSQL. */
+    private final RunLog runLog;
+
+    RunOutcomes(Context context, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog) {
+        this.context = context;
+        this.accounting = accounting;
+        this.metrics = metrics;
+        this.runLog = runLog;
+    }
+
+    Future<Void> expired(EventRun run, List<WorkflowConfig> workflows, String reason) {
+        metrics.expired(run.record.topic());
+        long now = System.currentTimeMillis();
+        for (WorkflowConfig w : workflows) {
+            metrics.run(w.name(), Outcome.EXPIRED);
+            log(run, w.name(), Outcome.EXPIRED, 0, -1, now, reason);
+        }
+        return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
+    }
+
+    Future<Void> succeeded(WorkflowRun wr) {
+        metrics.run(wr.workflow.name(), Outcome.SUCCEEDED);
+        log(wr.run, wr.workflow.name(), Outcome.SUCCEEDED, wr.attempts, wr.startMillis, System.currentTimeMillis(), null);
+        return Future.succeededFuture();
+    }
+
+    Future<Void> skippedDuplicate(WorkflowRun wr, String reason) {
+        metrics.run(wr.workflow.name(), Outcome.SKIPPED_DUPLICATE);
+        log(wr.run, wr.workflow.name(), Outcome.SKIPPED_DUPLICATE, 0, wr.startMillis, System.currentTimeMillis(), reason);
+        return Future.succeededFuture();
+    }
+
+    Future<Void> deadLettered(WorkflowRun wr, String error) {
+        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), wr.attempts, wr.startMillis, error);
+    }
+
+    /**
+     * A run that threw something no step expects (a bug, or an event a step cannot carry): it ends
+     * dead-lettered with the error, is counted, and is logged once here with its stack trace.
+     */
+    Future<Void> unexpected(WorkflowRun wr, Throwable e) {
+        LOG.error("run of {} by workflow {} ({}/{}/{}) failed unexpectedly; dead-lettered", printable(wr.run.id), wr.workflow.name(),
+                wr.run.record.topic(), wr.run.record.partition(), wr.run.record.offset(), e);
+        metrics.unexpected(wr.workflow.name());
+        return deadLettered(wr, "unexpected " + describe(e));
+    }
+
+    /** An event that threw before any of its workflows ran. */
+    Future<Void> unexpected(ConsumerRecord<byte[], byte[]> record, Throwable e) {
+        LOG.error("event {}/{}/{} failed unexpectedly before its runs; dead-lettered", record.topic(), record.partition(),
+                record.offset(), e);
+        metrics.unexpected(NO_WORKFLOW);
+        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
+        String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
+        return deadLettered(record, id == null ? fallbackId(record) : id, route == null ? "" : route, NO_WORKFLOW, 0, -1,
+                "unexpected " + describe(e));
+    }
+
+    private Future<Void> deadLettered(ConsumerRecord<byte[], byte[]> record, String id, String route, String workflow, int attempts,
+                                      long start, String error) {
+        String bounded = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error;
+        metrics.run(workflow, Outcome.DEAD_LETTERED);
+        logRow(record, id, route, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), bounded);
+        return account(Topics.deadLetter(record.topic()), record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR, bounded,
+                "sluice_attempts", Integer.toString(attempts)), 1);
+    }
+
+    static String fallbackId(ConsumerRecord<?, ?> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
+    static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** For log lines: control characters shown escaped, so an event cannot forge log lines. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+
+    private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, String error) {
+        logRow(run.record, run.id, run.route, workflow, outcome, attempts, start, end, error);
+    }
+
+    private void logRow(ConsumerRecord<byte[], byte[]> r, String id, String route, String workflow, Outcome outcome, int attempts,
+                        long start, long end, String error) {
+        if (runLog == null) {
+            return;
+        }
+        runLog.offer(new RunLog.Row(id, route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts, r.timestamp(), start, end,
+                r.topic(), r.partition(), r.offset(), error));
+    }
+
+    /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */
+    private Future<Void> account(String topic, ConsumerRecord<byte[], byte[]> record, Map<String, String> headers, int attempt) {
+        return accounting.publish(context, topic, record, headers).recover(err -> {
+            if (attempt >= ACCOUNTING_ATTEMPTS) {
+                metrics.accountingFailure();
+                LOG.error("could not write {}/{}/{} to {} after {} attempts: {}", record.topic(), record.partition(),
+                        record.offset(), topic, attempt, err.toString());
+                return Future.succeededFuture();
+            }
+            return context.owner().timer(100L << attempt).compose(t -> account(topic, record, headers, attempt + 1));
+        });
+    }
+}
