@@ -155,7 +155,7 @@ public final class EventRunner {
         Future<Void> done;
         Supplier<Future<Boolean>> markLeft = mark;
         if (step instanceof StepConfig.Http http) {
-            done = attempt(http, wr, 1, mark);
+            done = attempt(http, index, wr, 1, mark);
             markLeft = null;
         } else if (step instanceof StepConfig.Filter f) {
             if (!f.condition().test(wr)) {
@@ -210,12 +210,14 @@ public final class EventRunner {
                 StepFailure.retryable("redis " + r.command() + " failed: " + e.getMessage(), e)));
     }
 
-    private Future<Void> attempt(StepConfig.Http step, WorkflowRun wr, int attempt, Supplier<Future<Boolean>> mark) {
+    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr, int attempt, Supplier<Future<Boolean>> mark) {
         wr.attempts++;
         EventRun run = wr.run;
         long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
         boolean firstSideEffect = wr.attempts == 1;
-        return http.call(step, run.record, wr.payload, wr.contentType, timeout, run.deadline, attempt == 1 ? mark : null).map(result -> {
+        HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
+                http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
+        return http.call(request, timeout, run.deadline, attempt == 1 ? mark : null).map(result -> {
             wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
             return (Void) null;
         }).recover(err -> {
@@ -243,7 +245,7 @@ public final class EventRunner {
             // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
             return vertx.timer(delay).compose(t -> System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline
                     ? Future.failedFuture(noTimeLeft(f, attempt))
-                    : guarded(() -> attempt(step, wr, attempt + 1, null)));
+                    : guarded(() -> attempt(step, index, wr, attempt + 1, null)));
         });
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.executor.impl.workflow;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
+import dev.sluice.core.WebhookSigning;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
- * mode request ({@code ce-*} headers, the payload's content type), bounded by the step's timeout
+ * mode request ({@code ce-*} headers, the payload's content type) with the Standard Webhooks
+ * headers ({@link WebhookHeaders}), bounded by the step's timeout
  * cut to the event's remaining time. 2xx succeeds; 408, 429, 5xx and connection errors are
  * retryable; any other status is not.
  */
@@ -27,6 +29,7 @@ public final class HttpStepRunner {
     private final Vertx vertx;
     private final HttpClient client;
     private final HttpClient http2Client;
+    private final WebhookHeaders webhook = new WebhookHeaders();
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
     private final java.util.Map<StepConfig.Http, RequestOptions> targets = new java.util.IdentityHashMap<>();
 
@@ -59,12 +62,25 @@ public final class HttpStepRunner {
         }
     }
 
+    /**
+     * What one http step sends for one workflow run: the step, the event, the current payload and
+     * its content type (null: the event's own), and the Standard Webhooks id and signing secrets.
+     */
+    public record Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
+                          String webhookId, WebhookSigning signing) {
+    }
+
+    /** The {@code webhook-id} of a step's run: the same for every attempt and every re-send. */
+    public String webhookId(String route, String eventId, String workflow, int stepIndex) {
+        return webhook.id(route, eventId, workflow, stepIndex);
+    }
+
     /** A successful answer: its status, and its body when it is JSON (else null). */
     public record Result(int status, Buffer json) {
     }
 
     public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
-        return call(step, record, record.value(), null, timeoutMillis, Long.MAX_VALUE, null);
+        return call(new Request(step, record, record.value(), null, null, WebhookSigning.none()), timeoutMillis, Long.MAX_VALUE, null);
     }
 
     /**
@@ -73,8 +89,12 @@ public final class HttpStepRunner {
      * with {@link ClaimLost}. A request still waiting for a connection when {@code deadline} (epoch
      * ms) comes is never written and fails with {@link NotSent}.
      */
-    public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                               long timeoutMillis, long deadline, java.util.function.Supplier<Future<Boolean>> beforeSend) {
+    public Future<Result> call(Request request, long timeoutMillis, long deadline,
+                               java.util.function.Supplier<Future<Boolean>> beforeSend) {
+        StepConfig.Http step = request.step();
+        ConsumerRecord<byte[], byte[]> record = request.record();
+        byte[] payload = request.payload();
+        String contentType = request.contentType();
         if (timeoutMillis <= 0) {
             return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
         }
@@ -96,6 +116,10 @@ public final class HttpStepRunner {
         }
         copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
         step.headers().forEach(options::putHeader);
+        if (request.webhookId() != null) {
+            options.putHeader(WebhookHeaders.ID, request.webhookId());
+            options.putHeader(WebhookHeaders.IDEMPOTENCY_KEY, request.webhookId());
+        }
 
         Promise<Result> result = Promise.promise();
         boolean[] written = {false};
@@ -115,7 +139,7 @@ public final class HttpStepRunner {
                         return result.future().mapEmpty();
                     }
                     if (beforeSend == null) {
-                        return send(req, body, written);
+                        return send(req, request, body, written);
                     }
                     return beforeSend.get().compose(go -> {
                         if (!go) {
@@ -125,7 +149,7 @@ public final class HttpStepRunner {
                         if (result.future().isComplete()) {
                             return result.future().mapEmpty();
                         }
-                        return send(req, body, written);
+                        return send(req, request, body, written);
                     });
                 })
                 .compose(this::classify)
@@ -142,7 +166,16 @@ public final class HttpStepRunner {
         return result.future();
     }
 
-    private static Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Buffer body, boolean[] written) {
+    /** Writes the request; the timestamp and signature are taken now, as it leaves. */
+    private Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Request request, Buffer body, boolean[] written) {
+        if (request.webhookId() != null) {
+            long seconds = System.currentTimeMillis() / 1000;
+            req.putHeader(WebhookHeaders.TIMESTAMP, Long.toString(seconds));
+            if (request.signing().signs()) {
+                req.putHeader(WebhookHeaders.SIGNATURE, webhook.signature(request.signing(), request.webhookId(), seconds,
+                        request.payload() == null ? new byte[0] : request.payload()));
+            }
+        }
         written[0] = true;
         return req.send(body);
     }
