@@ -126,7 +126,7 @@ public final class ExecutorApp {
         Redis redis = config.redisUrl() == null ? null : Redis.createClient(vertx, new RedisOptions()
                 .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
         RedisAPI redisApi = redis == null ? null : RedisAPI.api(redis);
-        RunClaims claims = redis == null ? null : new RunClaims(redis, owner, registry, config.redisBatchWindow());
+        RunClaims claims = redis == null ? null : new RunClaims(vertx, redis, owner, registry, config.redisBatchWindow());
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }

@@ -16,7 +16,9 @@ public final class ExecutorMetrics {
 
     /** How a run ended. */
     public enum Outcome {
-        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE;
+        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE,
+        /** Succeeded after taking over a lapsed lease: sent again with the same webhook-id. */
+        RESENT;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }

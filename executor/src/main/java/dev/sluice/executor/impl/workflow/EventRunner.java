@@ -124,13 +124,9 @@ public final class EventRunner {
             metrics.started(start - run.record.timestamp());
         }
         WorkflowRun wr = new WorkflowRun(run, w, start);
-        // The run is claimed just before its first side effect leaves (RunClaims); a lost claim stops it there.
-        Supplier<Future<Boolean>> mark = claims == null ? null
-                : () -> claims.claim(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis())
-                        .map(c -> c != RunClaims.Claim.DUPLICATE);
-        return guarded(() -> runSteps(w, 0, wr, mark)).transform(ar -> {
+        return guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
             if (ar.succeeded()) {
-                return outcomes.succeeded(wr);
+                return decided(wr).compose(v -> outcomes.succeeded(wr));
             }
             Throwable e = ar.cause();
             if (e instanceof HttpStepRunner.NotSent) {
@@ -141,22 +137,60 @@ public final class EventRunner {
                 return outcomes.skippedDuplicate(wr, e.getMessage());
             }
             if (e instanceof StepFailure) {
-                return outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage());
+                return decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
             }
-            return outcomes.unexpected(wr, e);
+            return decided(wr).compose(v -> outcomes.unexpected(wr, e));
         });
     }
 
-    private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr, Supplier<Future<Boolean>> mark) {
+    /** Marks a claimed run decided, so that a redelivery skips it instead of re-sending. */
+    private Future<Void> decided(WorkflowRun wr) {
+        if (claims == null || wr.claim == null || !wr.claim.ours()) {
+            return Future.succeededFuture();
+        }
+        // Not waited for: a mark that is lost costs one counted re-send with the same webhook-id, never a loss.
+        claims.done(wr.run.route, wr.run.id, wr.workflow.name(), wr.run.deadline);
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Claims the run before its first side effect, and renews the lease before each later one (each
+     * retry, each further step), for the step's timeout plus the margin. Fails with
+     * {@link HttpStepRunner.ClaimLost} when the run is not, or no longer, this executor's to send.
+     */
+    private Future<Void> claim(WorkflowRun wr, long stepTimeoutMillis) {
+        if (claims == null) {
+            return Future.succeededFuture();
+        }
+        EventRun run = wr.run;
+        long lease = stepTimeoutMillis + config.leaseMargin().toMillis();
+        if (wr.claim == null) {
+            return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline).compose(c -> {
+                wr.claim = c;
+                return switch (c.state()) {
+                    case CLAIMED, RESEND, UNAVAILABLE -> Future.succeededFuture();
+                    case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
+                            "another executor's lease on this run was still live at the deadline; that executor decides it"));
+                    case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
+                };
+            });
+        }
+        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE) {
+            return Future.succeededFuture();
+        }
+        return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours
+                ? Future.succeededFuture()
+                : Future.failedFuture(new HttpStepRunner.ClaimLost("the lease lapsed and another executor took the run over")));
+    }
+
+    private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
         StepConfig step = w.steps().get(index);
         Future<Void> done;
-        Supplier<Future<Boolean>> markLeft = mark;
         if (step instanceof StepConfig.Http http) {
-            done = attempt(http, index, wr, 1, mark);
-            markLeft = null;
+            done = attempt(http, index, wr, 1);
         } else if (step instanceof StepConfig.Filter f) {
             if (!f.condition().test(wr)) {
                 return Future.succeededFuture();
@@ -170,27 +204,19 @@ public final class EventRunner {
                 done = Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
             }
         } else if (step instanceof StepConfig.Publish p) {
-            wr.attempts++;
-            done = sideEffect(mark).compose(go -> accounting.publishPayload(context, p.topic(), wr.run.record, wr.payload,
-                    wr.contentType)).recover(e -> Future.failedFuture(e instanceof HttpStepRunner.ClaimLost ? e
-                    : StepFailure.fatal("publish to " + p.topic() + " failed: " + e.getMessage())));
-            markLeft = null;
+            done = claim(wr, p.timeout().toMillis()).compose(v -> {
+                wr.attempts++;
+                return accounting.publishPayload(context, p.topic(), wr.run.record, wr.payload, wr.contentType)
+                        .recover(e -> Future.failedFuture(StepFailure.fatal("publish to " + p.topic() + " failed: " + e.getMessage())));
+            });
         } else {
             StepConfig.Redis r = (StepConfig.Redis) step;
-            wr.attempts++;
-            done = sideEffect(mark).compose(go -> redisStep(r, wr));
-            markLeft = null;
+            done = claim(wr, r.timeout().toMillis()).compose(v -> {
+                wr.attempts++;
+                return redisStep(r, wr);
+            });
         }
-        Supplier<Future<Boolean>> next = markLeft;
-        return done.compose(v -> runSteps(w, index + 1, wr, next));
-    }
-
-    /** Marks the run sent before its first side effect; a lost claim stops the run. */
-    private static Future<Boolean> sideEffect(Supplier<Future<Boolean>> mark) {
-        if (mark == null) {
-            return Future.succeededFuture(true);
-        }
-        return mark.get().compose(go -> go ? Future.succeededFuture(true) : Future.failedFuture(new HttpStepRunner.ClaimLost()));
+        return done.compose(v -> runSteps(w, index + 1, wr));
     }
 
     private Future<Void> redisStep(StepConfig.Redis r, WorkflowRun wr) {
@@ -210,14 +236,14 @@ public final class EventRunner {
                 StepFailure.retryable("redis " + r.command() + " failed: " + e.getMessage(), e)));
     }
 
-    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr, int attempt, Supplier<Future<Boolean>> mark) {
+    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr, int attempt) {
         wr.attempts++;
         EventRun run = wr.run;
         long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
         boolean firstSideEffect = wr.attempts == 1;
         HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
                 http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
-        return http.call(request, timeout, run.deadline, attempt == 1 ? mark : null).map(result -> {
+        return http.call(request, timeout, run.deadline, () -> claim(wr, step.timeout().toMillis()).map(true)).map(result -> {
             wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
             return (Void) null;
         }).recover(err -> {
@@ -245,7 +271,7 @@ public final class EventRunner {
             // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
             return vertx.timer(delay).compose(t -> System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline
                     ? Future.failedFuture(noTimeLeft(f, attempt))
-                    : guarded(() -> attempt(step, index, wr, attempt + 1, null)));
+                    : guarded(() -> attempt(step, index, wr, attempt + 1)));
         });
     }
 

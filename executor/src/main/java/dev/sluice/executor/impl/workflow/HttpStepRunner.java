@@ -45,7 +45,11 @@ public final class HttpStepRunner {
         private static final long serialVersionUID = 1L;
 
         public ClaimLost() {
-            super("already claimed: a redelivery of a live event whose run was sent; nothing was sent again", null, false, false);
+            this("already decided: a redelivery of a live event whose run was done; nothing was sent again");
+        }
+
+        public ClaimLost(String why) {
+            super(why, null, false, false);
         }
     }
 

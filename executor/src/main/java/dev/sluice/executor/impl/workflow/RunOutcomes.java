@@ -7,6 +7,7 @@ import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
+import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -55,10 +56,21 @@ final class RunOutcomes {
         return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
     }
 
+    /** Succeeded; {@code resent} when the run was taken over from an executor whose lease lapsed. */
     Future<Void> succeeded(WorkflowRun wr) {
-        metrics.run(wr.workflow.name(), Outcome.SUCCEEDED);
-        log(wr.run, wr.workflow.name(), Outcome.SUCCEEDED, wr.attempts, wr.startMillis, System.currentTimeMillis(), null);
+        Outcome outcome = resent(wr) ? Outcome.RESENT : Outcome.SUCCEEDED;
+        metrics.run(wr.workflow.name(), outcome);
+        log(wr.run, wr.workflow.name(), outcome, attempts(wr), wr.startMillis, System.currentTimeMillis(), null);
         return Future.succeededFuture();
+    }
+
+    private static boolean resent(WorkflowRun wr) {
+        return wr.claim != null && wr.claim.state() == RunClaims.State.RESEND;
+    }
+
+    /** This executor's attempts plus, after a take-over, the sends of the owners before it (at least one each). */
+    private static int attempts(WorkflowRun wr) {
+        return resent(wr) ? wr.attempts + wr.claim.sends() - 1 : wr.attempts;
     }
 
     Future<Void> skippedDuplicate(WorkflowRun wr, String reason) {
@@ -68,7 +80,7 @@ final class RunOutcomes {
     }
 
     Future<Void> deadLettered(WorkflowRun wr, String error) {
-        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), wr.attempts, wr.startMillis, error);
+        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), attempts(wr), wr.startMillis, error);
     }
 
     /**
