@@ -61,13 +61,19 @@ class RunAccountingIT {
     static void start(KafkaBroker broker, Postgres postgres, Redis redis, WebhookTarget target) throws Exception {
         kafka = broker;
         webhook = target;
-        for (String t : List.of("it.a.bad", "it.a.bad.expired", "it.a.bad.dlq")) {
-            kafka.createTopic(t, 1, Duration.ofHours(1));
+        for (String t : List.of("it.a.bad", "it.a.slow", "it.a.mute")) {
+            for (String suffix : List.of("", ".expired", ".dlq")) {
+                kafka.createTopic(t + suffix, 1, Duration.ofHours(1));
+            }
         }
         Catalog catalog = Catalog.parse(new JsonObject("""
-                {"routes": [{"source": "bad", "topic": "it.a.bad", "partitions": 1}],
-                 "workflows": [{"name": "w-bad", "sources": ["bad"], "steps": [{"url": "%s"}]}]}
-                """.formatted(webhook.url("/bad"))));
+                {"routes": [{"source": "bad", "topic": "it.a.bad", "partitions": 1},
+                            {"source": "slow", "topic": "it.a.slow", "partitions": 1, "ttl": "2s"},
+                            {"source": "mute", "topic": "it.a.mute", "partitions": 1, "ttl": "3s"}],
+                 "workflows": [{"name": "w-bad", "sources": ["bad"], "steps": [{"url": "%s"}]},
+                               {"name": "w-slow", "sources": ["slow"], "steps": [{"url": "%s", "timeout": "5s"}]},
+                               {"name": "w-mute", "sources": ["mute"], "steps": [{"url": "%s", "timeout": "300ms"}]}]}
+                """.formatted(webhook.url("/bad"), webhook.url("/slow"), webhook.url("/mute"))));
         String pgUri = postgres.createDatabase("run_accounting");
         vertx = Vertx.vertx();
         pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
@@ -105,9 +111,13 @@ class RunAccountingIT {
     }
 
     private static Map<Long, Row> runLogByOffset() throws Exception {
+        return runLogByOffset("w-bad");
+    }
+
+    private static Map<Long, Row> runLogByOffset(String workflow) throws Exception {
         Map<Long, Row> rows = new HashMap<>();
         pg.preparedQuery("SELECT kafka_offset, outcome, attempts, error FROM sluice_run_log WHERE workflow = $1")
-                .execute(Tuple.of("w-bad")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .execute(Tuple.of(workflow)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .forEach(r -> rows.put(r.getLong("kafka_offset"), r));
         return rows;
     }
@@ -162,5 +172,42 @@ class RunAccountingIT {
         assertEquals(3.0, counter("sluice.executor.unexpected.errors", "workflow", "w-bad"));
         // The partition's offset moved past all four: nothing is waiting on a run that threw.
         await().atMost(Duration.ofSeconds(10)).until(() -> executor.assignment().values().stream().mapToInt(Integer::intValue).sum() == 0);
+    }
+
+    @Test
+    void aRequestWrittenBeforeTheDeadlineAndAnsweredAfterItIsDeliveredNotDeadLettered() throws Exception {
+        // The target takes 3 s; the event's TTL is 2 s; the step's timeout 5 s covers the exchange.
+        webhook.delayFor("ce-partitionkey", "slow", Duration.ofSeconds(3));
+        long ingest = System.currentTimeMillis();
+        String id = fixtures.send("it.a.slow", "slow", "slow", "s", ingest, 2000);
+        fixtures.flush();
+        await().atMost(Duration.ofSeconds(20)).until(() -> runLogByOffset("w-slow").containsKey(0L));
+        assertEquals("succeeded", runLogByOffset("w-slow").get(0L).getString("outcome"));
+        List<WebhookTarget.Received> got = webhook.received("/slow");
+        assertEquals(1, got.size());
+        assertEquals(id, got.get(0).header("ce-id"));
+        assertTrue(got.get(0).receivedAtMillis() < ingest + 2000, "written before the deadline");
+        assertTrue(kafka.readAll("it.a.slow.dlq", Duration.ofSeconds(3)).isEmpty(), "delivered, so never dead-lettered");
+    }
+
+    @Test
+    void retriesAfterUnansweredWritesAreResendsOfOneWebhookIdAndTheDeadLetterCountsTheWrites() throws Exception {
+        webhook.delayFor("ce-partitionkey", "mute", Duration.ofSeconds(5));
+        long ingest = System.currentTimeMillis();
+        String id = fixtures.send("it.a.mute", "mute", "mute", "m", ingest, 3000);
+        fixtures.flush();
+        ConsumerRecord<byte[], byte[]> dead = await().atMost(Duration.ofSeconds(20)).until(
+                () -> kafka.readAll("it.a.mute.dlq", Duration.ofSeconds(3)).stream().findFirst().orElse(null), r -> r != null);
+        List<WebhookTarget.Received> got = webhook.received("/mute");
+        assertTrue(got.size() >= 2, "re-sent after no answer: " + got.size());
+        assertEquals(1, got.stream().map(r -> r.header("webhook-id")).distinct().count(), "every re-send carries one webhook-id");
+        assertTrue(got.stream().allMatch(r -> r.receivedAtMillis() < ingest + 3000), "nothing written after the deadline");
+        assertEquals(id, EventRecords.text(dead.headers(), "ce_id"));
+        assertEquals(Integer.toString(got.size()), EventRecords.text(dead.headers(), "sluice_attempts_written"));
+        String error = EventRecords.text(dead.headers(), "sluice_error");
+        assertTrue(error.contains("after the request was written") && error.contains(got.size() + " written"), error);
+        assertEquals(got.size() - 1.0, counter("sluice.executor.resends"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runLogByOffset("w-mute").containsKey(0L));
+        assertEquals("dead_lettered", runLogByOffset("w-mute").get(0L).getString("outcome"));
     }
 }

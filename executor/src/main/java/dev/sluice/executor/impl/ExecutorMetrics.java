@@ -27,6 +27,7 @@ public final class ExecutorMetrics {
     private final Map<String, Map<Outcome, Counter>> runs = new ConcurrentHashMap<>();
     private final Map<String, Counter> expired = new ConcurrentHashMap<>();
     private final Counter retries;
+    private final Counter resends;
     private final Counter accountingFailures;
     private final Timer startLatency;
     private final Timer endLatency;
@@ -44,6 +45,8 @@ public final class ExecutorMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
+        this.resends = Counter.builder("sluice.executor.resends")
+                .description("Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id").register(registry);
         this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
                 .description("Expired or dead-lettered events whose record could not be written").register(registry);
     }
@@ -89,6 +92,10 @@ public final class ExecutorMetrics {
 
     public void retry() {
         retries.increment();
+    }
+
+    public void resend() {
+        resends.increment();
     }
 
     public void accountingFailure() {

@@ -239,11 +239,22 @@ public final class EventRunner {
     private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr, int attempt) {
         wr.attempts++;
         EventRun run = wr.run;
-        long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
-        boolean firstSideEffect = wr.attempts == 1;
+        // Nothing of this run has reached any target yet: a request that cannot be written in time means it expired.
+        boolean nothingLeft = wr.written == 0 && wr.attempts == attempt;
         HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
                 http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
-        return http.call(request, timeout, run.deadline, () -> claim(wr, step.timeout().toMillis()).map(true)).map(result -> {
+        HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
+            @Override
+            public Future<Void> beforeWrite() {
+                return claim(wr, step.timeout().toMillis());
+            }
+
+            @Override
+            public void written() {
+                wr.written++;
+            }
+        };
+        return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {
             wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
             return (Void) null;
         }).recover(err -> {
@@ -251,31 +262,39 @@ public final class EventRunner {
                 return Future.failedFuture(err);
             }
             if (err instanceof HttpStepRunner.NotSent) {
-                // Nothing of this run has left yet: it expired. After earlier effects, it failed.
-                return Future.failedFuture(firstSideEffect ? err
-                        : new StepFailure(err.getMessage() + " (attempt " + attempt + ")", false, -1, err));
+                // After earlier attempts or effects, the run failed rather than expired.
+                return Future.failedFuture(nothingLeft ? err : gaveUp(wr, err.getMessage() + " (attempt " + attempt + ")", err));
             }
             StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
             if (!f.retryable()) {
-                return Future.failedFuture(new StepFailure(f.getMessage() + " (attempt " + attempt + ", not retryable)", false, -1, f));
+                return Future.failedFuture(gaveUp(wr, f.getMessage() + " (attempt " + attempt + ", not retryable)", f));
             }
             if (attempt >= config.maxAttempts()) {
-                return Future.failedFuture(new StepFailure(f.getMessage() + " (gave up after " + attempt + " attempts)", false, -1, f));
+                return Future.failedFuture(gaveUp(wr, f.getMessage() + " (gave up after " + attempt + " attempts)", f));
             }
             long base = config.retryBackoff().toMillis() << (attempt - 1);
             long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
             if (System.currentTimeMillis() + delay + MIN_RETRY_WINDOW_MS >= run.deadline) {
-                return Future.failedFuture(noTimeLeft(f, attempt));
+                return Future.failedFuture(noTimeLeft(wr, f, attempt));
             }
             metrics.retry();
+            if (f.unknownOutcome()) {
+                // The target may have the request already: the retry is a re-send of it, with the same webhook-id.
+                metrics.resend();
+            }
             // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
             return vertx.timer(delay).compose(t -> System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline
-                    ? Future.failedFuture(noTimeLeft(f, attempt))
+                    ? Future.failedFuture(noTimeLeft(wr, f, attempt))
                     : guarded(() -> attempt(step, index, wr, attempt + 1)));
         });
     }
 
-    private static StepFailure noTimeLeft(StepFailure last, int attempt) {
-        return new StepFailure(last.getMessage() + " (no time left for attempt " + (attempt + 1) + " before the deadline)", false, -1, last);
+    /** The run's final failure, saying how many of its requests were written to the target (each may have landed). */
+    private static StepFailure gaveUp(WorkflowRun wr, String message, Throwable cause) {
+        return new StepFailure(message + "; " + wr.written + " written to the target", false, -1, cause);
+    }
+
+    private static StepFailure noTimeLeft(WorkflowRun wr, StepFailure last, int attempt) {
+        return gaveUp(wr, last.getMessage() + " (no time left for attempt " + (attempt + 1) + " before the deadline)", last);
     }
 }

@@ -32,6 +32,8 @@ final class RunOutcomes {
     static final int MAX_ERROR_CHARS = 2000;
     /** The workflow named in the record of an event that failed before any workflow was chosen. */
     static final String NO_WORKFLOW = "(none)";
+    /** On a dead-letter record: how many of the run's requests were written to a target (each may have landed). */
+    static final String ATTEMPTS_WRITTEN = "sluice_attempts_written";
 
     private final Context context;
     private final AccountingProducer accounting;
@@ -80,7 +82,7 @@ final class RunOutcomes {
     }
 
     Future<Void> deadLettered(WorkflowRun wr, String error) {
-        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), attempts(wr), wr.startMillis, error);
+        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), attempts(wr), wr.written, wr.startMillis, error);
     }
 
     /**
@@ -101,17 +103,17 @@ final class RunOutcomes {
         metrics.unexpected(NO_WORKFLOW);
         String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
-        return deadLettered(record, id == null ? fallbackId(record) : id, route == null ? "" : route, NO_WORKFLOW, 0, -1,
+        return deadLettered(record, id == null ? fallbackId(record) : id, route == null ? "" : route, NO_WORKFLOW, 0, 0, -1,
                 "unexpected " + describe(e));
     }
 
     private Future<Void> deadLettered(ConsumerRecord<byte[], byte[]> record, String id, String route, String workflow, int attempts,
-                                      long start, String error) {
+                                      int written, long start, String error) {
         String bounded = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error;
         metrics.run(workflow, Outcome.DEAD_LETTERED);
         logRow(record, id, route, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), bounded);
         return account(Topics.deadLetter(record.topic()), record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR, bounded,
-                "sluice_attempts", Integer.toString(attempts)), 1);
+                "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)), 1);
     }
 
     static String fallbackId(ConsumerRecord<?, ?> record) {

@@ -19,6 +19,8 @@ final class WorkflowRun implements Condition.Event, Templates.Scope {
     Object response;
     /** Attempts of side effects (requests, publishes, Redis commands) made so far, over every step. */
     int attempts;
+    /** Requests written to targets so far (each may have been acted on, answered or not). */
+    int written;
     /** The run's claim once taken (null before its first side effect, or without Redis). */
     dev.sluice.executor.impl.state.RunClaims.Claim claim;
     private Object json;
