@@ -9,15 +9,12 @@ import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
-import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -31,34 +28,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class EventRunner {
 
-    /**
-     * A retry is started only with at least this much time left before the deadline: less cannot
-     * carry a request and its answer, and the attempt would only add load and a failure after it.
-     */
-    static final long MIN_RETRY_WINDOW_MS = 20;
-
-    private final Vertx vertx;
-    private final Context context;
     private final HttpStepRunner http;
     private final WorkflowTable workflows;
-    private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
     private final RunClaims claims;
-    private final RedisAPI state;
     private final RunOutcomes outcomes;
+    private final StepRetries retries;
+    private final SideEffectSteps sideEffects;
 
     public EventRunner(Vertx vertx, Context context, HttpStepRunner http, ExecutorServices services) {
-        this.vertx = vertx;
-        this.context = context;
         this.http = http;
         this.workflows = services.workflows();
-        this.accounting = services.accounting();
         this.metrics = services.metrics();
         this.config = services.config();
         this.claims = services.claims();
-        this.state = services.redis();
-        this.outcomes = new RunOutcomes(context, accounting, metrics, services.runLog());
+        this.retries = new StepRetries(vertx, config, metrics);
+        this.sideEffects = new SideEffectSteps(context, services.accounting(), services.redis());
+        this.outcomes = new RunOutcomes(context, services.accounting(), metrics, services.runLog());
     }
 
     /**
@@ -190,7 +177,7 @@ public final class EventRunner {
         StepConfig step = w.steps().get(index);
         Future<Void> done;
         if (step instanceof StepConfig.Http http) {
-            done = attempt(http, index, wr, 1);
+            done = retries.run(wr, n -> attempt(http, index, wr));
         } else if (step instanceof StepConfig.Filter f) {
             if (!f.condition().test(wr)) {
                 return Future.succeededFuture();
@@ -204,43 +191,24 @@ public final class EventRunner {
                 done = Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
             }
         } else if (step instanceof StepConfig.Publish p) {
-            done = claim(wr, p.timeout().toMillis()).compose(v -> {
+            done = retries.run(wr, n -> {
                 wr.attempts++;
-                return accounting.publishPayload(context, p.topic(), wr.run.record, wr.payload, wr.contentType)
-                        .recover(e -> Future.failedFuture(StepFailure.fatal("publish to " + p.topic() + " failed: " + e.getMessage())));
+                return claim(wr, p.timeout().toMillis()).compose(v -> sideEffects.publish(wr, p));
             });
         } else {
             StepConfig.Redis r = (StepConfig.Redis) step;
-            done = claim(wr, r.timeout().toMillis()).compose(v -> {
+            done = retries.run(wr, n -> {
                 wr.attempts++;
-                return redisStep(r, wr);
+                return claim(wr, r.timeout().toMillis()).compose(v -> sideEffects.redis(wr, r));
             });
         }
         return done.compose(v -> runSteps(w, index + 1, wr));
     }
 
-    private Future<Void> redisStep(StepConfig.Redis r, WorkflowRun wr) {
-        if (state == null) {
-            return Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured"));
-        }
-        String key = Templates.render(r.key(), wr);
-        Future<?> op = switch (r.command()) {
-            case "incr" -> state.incr(key);
-            case "set" -> r.ttl() == null ? state.set(List.of(key, Templates.render(r.value(), wr)))
-                    : state.set(List.of(key, Templates.render(r.value(), wr), "PX", Long.toString(r.ttl().toMillis())));
-            default -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())));
-        };
-        Future<?> withTtl = r.command().equals("incr") && r.ttl() != null
-                ? op.compose(v -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())))) : op;
-        return withTtl.<Void>mapEmpty().recover(e -> Future.failedFuture(
-                StepFailure.retryable("redis " + r.command() + " failed: " + e.getMessage(), e)));
-    }
-
-    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr, int attempt) {
+    /** One attempt of an http step: claimed just before the write, counted as written when it is. */
+    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr) {
         wr.attempts++;
         EventRun run = wr.run;
-        // Nothing of this run has reached any target yet: a request that cannot be written in time means it expired.
-        boolean nothingLeft = wr.written == 0 && wr.attempts == attempt;
         HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
                 http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
         HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
@@ -257,44 +225,6 @@ public final class EventRunner {
         return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {
             wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
             return (Void) null;
-        }).recover(err -> {
-            if (err instanceof HttpStepRunner.ClaimLost) {
-                return Future.failedFuture(err);
-            }
-            if (err instanceof HttpStepRunner.NotSent) {
-                // After earlier attempts or effects, the run failed rather than expired.
-                return Future.failedFuture(nothingLeft ? err : gaveUp(wr, err.getMessage() + " (attempt " + attempt + ")", err));
-            }
-            StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
-            if (!f.retryable()) {
-                return Future.failedFuture(gaveUp(wr, f.getMessage() + " (attempt " + attempt + ", not retryable)", f));
-            }
-            if (attempt >= config.maxAttempts()) {
-                return Future.failedFuture(gaveUp(wr, f.getMessage() + " (gave up after " + attempt + " attempts)", f));
-            }
-            long base = config.retryBackoff().toMillis() << (attempt - 1);
-            long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-            if (System.currentTimeMillis() + delay + MIN_RETRY_WINDOW_MS >= run.deadline) {
-                return Future.failedFuture(noTimeLeft(wr, f, attempt));
-            }
-            metrics.retry();
-            if (f.unknownOutcome()) {
-                // The target may have the request already: the retry is a re-send of it, with the same webhook-id.
-                metrics.resend();
-            }
-            // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
-            return vertx.timer(delay).compose(t -> System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline
-                    ? Future.failedFuture(noTimeLeft(wr, f, attempt))
-                    : guarded(() -> attempt(step, index, wr, attempt + 1)));
         });
-    }
-
-    /** The run's final failure, saying how many of its requests were written to the target (each may have landed). */
-    private static StepFailure gaveUp(WorkflowRun wr, String message, Throwable cause) {
-        return new StepFailure(message + "; " + wr.written + " written to the target", false, -1, cause);
-    }
-
-    private static StepFailure noTimeLeft(WorkflowRun wr, StepFailure last, int attempt) {
-        return gaveUp(wr, last.getMessage() + " (no time left for attempt " + (attempt + 1) + " before the deadline)", last);
     }
 }
