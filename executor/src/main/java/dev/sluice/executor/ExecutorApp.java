@@ -126,7 +126,7 @@ public final class ExecutorApp {
         Redis redis = config.redisUrl() == null ? null : Redis.createClient(vertx, new RedisOptions()
                 .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
         RedisAPI redisApi = redis == null ? null : RedisAPI.api(redis);
-        RunClaims claims = redis == null ? null : new RunClaims(vertx, redis, owner, registry, config.redisBatchWindow());
+        RunClaims claims = redis == null ? null : new RunClaims(vertx, redis, owner, registry, config.redisBatchWindow(), config.claimTimeout());
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }
@@ -207,12 +207,16 @@ public final class ExecutorApp {
             LOG.warn("no pg.url: runs are not written to a run log");
             return Future.succeededFuture(null);
         }
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.runLogTimeout().toMillis());
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setConnectionTimeout(timeout)
+                        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
                 .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500)
                         // IF NOT EXISTS notices are not news; keep the server's chatter to warnings.
-                        .addProperty("client_min_messages", "warning"))
+                        .addProperty("client_min_messages", "warning")
+                        // The server gives up on a statement when the client does (the write is then retried, not doubled).
+                        .addProperty("statement_timeout", Integer.toString(timeout)))
                 .using(vertx).build();
-        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), registry);
+        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
         // The schema is applied before the first run; a database that is down at start-up does not
         // stop execution: rows wait in the buffer and the schema is applied when it is back.
         return Migrations.apply(pool).recover(err -> {

@@ -28,13 +28,16 @@ import java.time.Duration;
  * @param http2Pool               HTTP/2 connections per event loop to each webhook target whose step says {@code "http2": true}
  * @param redisBatchWindow        how long a loop's first run claim waits for others before their batch leaves
  * @param leaseMargin             a run's lease lasts its step's timeout plus this; then another executor may take the run over
+ * @param claimTimeout            how long a run claim waits for Redis: then at-least-once runs go ahead unclaimed (counted),
+ *                                at-most-once runs ask again until their deadline and then expire
+ * @param runLogTimeout           how long one run log write waits for PostgreSQL before its rows are kept for a retry
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
                              boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow,
-                             Duration leaseMargin) {
+                             Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout) {
 
     public ExecutorConfig {
         if (httpPool < 1 || http2Pool < 1) {
@@ -66,7 +69,9 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getInt("executor.http.pool", 256),
                 s.getInt("executor.http2.pool", 4),
                 s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)),
-                s.getDuration("executor.lease.margin", Duration.ofSeconds(2)));
+                s.getDuration("executor.lease.margin", Duration.ofSeconds(2)),
+                s.getDuration("executor.claim.timeout", Duration.ofMillis(500)),
+                s.getDuration("executor.runlog.timeout", Duration.ofSeconds(5)));
     }
 
     private static boolean workflowSource(String v) {
@@ -80,7 +85,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin);
+                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -93,24 +98,25 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
                 + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
-                + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms]";
+                + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
+                + runLogTimeout.toMillis() + "ms]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
     }
 }

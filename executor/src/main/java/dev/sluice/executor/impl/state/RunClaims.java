@@ -10,6 +10,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * taken over and the run is re-sent, with the same {@code webhook-id}, as send number
  * {@code sends + 1}. Times are Redis's own ({@code TIME}), so executors' clocks do not matter.
  *
- * <p><b>At-most-once</b>: one {@code SET NX}; whoever finds the key set skips the run, even when its
- * owner died before sending: a run is never sent twice, and may be lost.
+ * <p><b>At-most-once</b>: the key is set once, with a token of this claim; whoever finds it set
+ * by another claim skips the run, even when its owner died before sending: a run is never sent
+ * twice, and may be lost. It is never sent unclaimed either: while Redis does not answer, the
+ * claim is asked again until the deadline.
  *
  * <p>Each key lives as long as its event. When Redis cannot be reached, runs go ahead unclaimed,
  * and that is counted. Commands of one event-loop turn travel together ({@link TurnBatchedRedis}).
@@ -73,6 +76,22 @@ public final class RunClaims {
             return 1
             """;
 
+    /**
+     * At-most-once: sets the key unless it is set; a retry of a claim whose first answer was lost
+     * finds its own token and still owns the run. 1 if ours, else 0.
+     */
+    private static final String CLAIM_ONCE = """
+            local v = redis.call('GET', KEYS[1])
+            if not v then
+              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+              return 1
+            end
+            if v == ARGV[1] then
+              return 1
+            end
+            return 0
+            """;
+
     /** What a claim found. */
     public enum State {
         /** Ours: the first send. */
@@ -83,8 +102,12 @@ public final class RunClaims {
         DUPLICATE,
         /** Another owner's lease was still live at the deadline: that owner decides the run. */
         HELD,
-        /** Redis unreachable: run unclaimed. */
-        UNAVAILABLE
+        /** The deadline had passed before the claim could be asked: nothing may be sent. */
+        TOO_LATE,
+        /** Redis unreachable (no answer within the claim timeout): at-least-once runs go ahead unclaimed. */
+        UNAVAILABLE,
+        /** At-most-once: Redis could not be reached before the deadline; the run must not be sent. */
+        UNREACHABLE
     }
 
     /** A claim's answer; {@code sends} counts this owner's send among every owner's (1 for the first). */
@@ -92,7 +115,9 @@ public final class RunClaims {
         public static final Claim CLAIMED = new Claim(State.CLAIMED, 1);
         public static final Claim DUPLICATE = new Claim(State.DUPLICATE, 0);
         public static final Claim HELD = new Claim(State.HELD, 0);
+        public static final Claim TOO_LATE = new Claim(State.TOO_LATE, 0);
         public static final Claim UNAVAILABLE = new Claim(State.UNAVAILABLE, 1);
+        public static final Claim UNREACHABLE = new Claim(State.UNREACHABLE, 0);
 
         public boolean ours() {
             return state == State.CLAIMED || state == State.RESEND || state == State.UNAVAILABLE;
@@ -104,10 +129,11 @@ public final class RunClaims {
     private final String owner;
     private final Counter unavailable;
     private final Counter takenOver;
+    private final long timeoutMillis;
     private volatile long lastWarn;
 
     public RunClaims(Vertx vertx, Redis redis, String owner, MeterRegistry registry) {
-        this(vertx, redis, owner, registry, java.time.Duration.ZERO);
+        this(vertx, redis, owner, registry, java.time.Duration.ZERO, java.time.Duration.ofMillis(500));
     }
 
     /**
@@ -115,8 +141,11 @@ public final class RunClaims {
      *                    (0: at the end of the turn). Claims are taken as connections become ready,
      *                    one turn each when the executor is behind; a window gathers them into one
      *                    round trip.
+     * @param timeout     how long one command waits for Redis's answer before Redis counts as unreachable
      */
-    public RunClaims(Vertx vertx, Redis redis, String owner, MeterRegistry registry, java.time.Duration batchWindow) {
+    public RunClaims(Vertx vertx, Redis redis, String owner, MeterRegistry registry, java.time.Duration batchWindow,
+                     java.time.Duration timeout) {
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
         this.vertx = vertx;
         this.redis = new TurnBatchedRedis(redis, c -> redis, batchWindow);
         this.owner = owner;
@@ -134,25 +163,44 @@ public final class RunClaims {
      * Claims the run just before its first side effect. {@code leaseMillis} is how long the lease
      * lasts unrenewed (the step's timeout plus a margin), {@code deadline} the event's (epoch ms):
      * the key lives until then, and a live lease of another owner is waited for until then. Never
-     * fails: Redis trouble is {@link State#UNAVAILABLE}.
+     * fails. Redis trouble (no answer within the claim timeout) is {@link State#UNAVAILABLE} for an
+     * at-least-once run, which goes ahead with its webhook-id; an at-most-once run asks again until
+     * its deadline and then gets {@link State#UNREACHABLE}: it is never sent unclaimed.
      */
     public Future<Claim> claim(String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline) {
         String key = key(route, eventId, workflow);
-        long remaining = Math.max(1, deadline - System.currentTimeMillis());
-        Future<Claim> claim = delivery == Delivery.AT_MOST_ONCE
-                ? redis.send(Request.cmd(Command.SET).arg(key).arg("sent|" + owner).arg("NX").arg("PX").arg(remaining))
-                        .map(resp -> resp == null ? Claim.DUPLICATE : Claim.CLAIMED)
-                : leased(key, leaseMillis, deadline);
-        return claim.recover(err -> {
+        if (delivery == Delivery.AT_MOST_ONCE) {
+            return atMostOnce(key, "sent|" + owner + "|" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()),
+                    deadline, Claim.TOO_LATE);
+        }
+        return leased(key, leaseMillis, deadline, Claim.TOO_LATE).recover(err -> {
             unavailable(err);
             return Future.succeededFuture(Claim.UNAVAILABLE);
         });
     }
 
-    private Future<Claim> leased(String key, long leaseMillis, long deadline) {
+    /** {@code late}: the answer when the deadline has passed (too late to ask, or Redis never answered). */
+    private Future<Claim> atMostOnce(String key, String token, long deadline, Claim late) {
         long remaining = deadline - System.currentTimeMillis();
         if (remaining <= 0) {
-            return Future.succeededFuture(Claim.HELD);
+            return Future.succeededFuture(late);
+        }
+        return redis.send(Request.cmd(Command.EVAL).arg(CLAIM_ONCE).arg(1).arg(key).arg(token).arg(remaining))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .map(resp -> resp.toInteger() == 1 ? Claim.CLAIMED : Claim.DUPLICATE)
+                .recover(err -> {
+                    unavailable(err);
+                    long wait = Math.min(timeoutMillis, deadline - System.currentTimeMillis());
+                    return wait <= 0 ? Future.succeededFuture(Claim.UNREACHABLE)
+                            : vertx.timer(wait).compose(t -> atMostOnce(key, token, deadline, Claim.UNREACHABLE));
+                });
+    }
+
+    /** {@code late}: the answer when the deadline has passed (too late to ask, or another's lease was still live). */
+    private Future<Claim> leased(String key, long leaseMillis, long deadline, Claim late) {
+        long remaining = deadline - System.currentTimeMillis();
+        if (remaining <= 0) {
+            return Future.succeededFuture(late);
         }
         return eval(CLAIM, key, Long.toString(leaseMillis), Long.toString(remaining)).compose(resp -> {
             String state = resp.get(0).toString();
@@ -171,7 +219,7 @@ public final class RunClaims {
                     if (wait <= 0) {
                         return Future.succeededFuture(Claim.HELD);
                     }
-                    return vertx.timer(wait).compose(t -> leased(key, leaseMillis, deadline));
+                    return vertx.timer(wait).compose(t -> leased(key, leaseMillis, deadline, Claim.HELD));
             }
         });
     }
@@ -194,11 +242,12 @@ public final class RunClaims {
     public Future<Void> done(String route, String eventId, String workflow, long deadline) {
         long remaining = Math.max(1, deadline - System.currentTimeMillis());
         return redis.send(Request.cmd(Command.SET).arg(key(route, eventId, workflow)).arg("done|" + owner).arg("XX").arg("PX")
-                .arg(remaining)).<Void>mapEmpty().recover(err -> Future.succeededFuture());
+                .arg(remaining)).timeout(timeoutMillis, TimeUnit.MILLISECONDS).<Void>mapEmpty().recover(err -> Future.succeededFuture());
     }
 
     private Future<Response> eval(String script, String key, String leaseMillis, String ttlMillis) {
-        return redis.send(Request.cmd(Command.EVAL).arg(script).arg(1).arg(key).arg(owner).arg(leaseMillis).arg(ttlMillis));
+        return redis.send(Request.cmd(Command.EVAL).arg(script).arg(1).arg(key).arg(owner).arg(leaseMillis).arg(ttlMillis))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     private void unavailable(Throwable err) {

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -45,6 +46,7 @@ public final class RunLog {
     private final String executor;
     private final int capacity;
     private final int batchSize;
+    private final long writeTimeoutMillis;
     private final ConcurrentLinkedQueue<Row> buffer = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -57,7 +59,17 @@ public final class RunLog {
     private volatile Future<Void> current = Future.succeededFuture();
 
     public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, MeterRegistry registry) {
+        this(vertx, pool, executor, capacity, batchSize, Duration.ofSeconds(5), registry);
+    }
+
+    /**
+     * @param writeTimeout how long one insert waits for PostgreSQL; then its rows go back to the
+     *                     buffer (if the insert did land after all, those rows are written twice,
+     *                     never lost)
+     */
+    public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, Duration writeTimeout, MeterRegistry registry) {
         this.vertx = vertx;
+        this.writeTimeoutMillis = Math.max(1, writeTimeout.toMillis());
         this.pool = pool;
         this.executor = executor;
         this.capacity = capacity;
@@ -75,7 +87,7 @@ public final class RunLog {
         timer = vertx.setPeriodic(flushInterval.toMillis(), id -> flush());
         retentionTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> pool
                 .preparedQuery("DELETE FROM sluice_run_log WHERE ended_at < $1")
-                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention)))
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention))).timeout(60, TimeUnit.SECONDS)
                 .onFailure(e -> LOG.warn("run log retention failed: {}", e.toString())));
     }
 
@@ -110,7 +122,7 @@ public final class RunLog {
         if (batch.isEmpty()) {
             return Future.succeededFuture();
         }
-        return pool.preparedQuery(INSERT).execute(tuple(batch)).transform(ar -> {
+        return pool.preparedQuery(INSERT).execute(tuple(batch)).timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).transform(ar -> {
             if (ar.succeeded()) {
                 size.addAndGet(-batch.size());
                 written.increment(batch.size());

@@ -159,6 +159,10 @@ public final class EventRunner {
                     case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
                             "another executor's lease on this run was still live at the deadline; that executor decides it"));
                     case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
+                    case TOO_LATE -> Future.failedFuture(new HttpStepRunner.NotSent(
+                            "the deadline passed before the run's claim could be taken; nothing was sent"));
+                    case UNREACHABLE -> Future.failedFuture(new HttpStepRunner.NotSent("at-most-once: Redis did not answer the run's "
+                            + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
                 };
             });
         }

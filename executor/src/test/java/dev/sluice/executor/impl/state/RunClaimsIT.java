@@ -51,7 +51,7 @@ class RunClaimsIT {
     }
 
     private static RunClaims owner(String name) {
-        return new RunClaims(vertx, client, name, new SimpleMeterRegistry());
+        return new RunClaims(vertx, client, name, new SimpleMeterRegistry(), java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
     }
 
     @Test
@@ -83,7 +83,8 @@ class RunClaimsIT {
 
     @Test
     void claimsFromSeveralTurnsWithinTheWindowEachGetTheirOwnAnswer() throws Exception {
-        RunClaims a = new RunClaims(vertx, client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20));
+        RunClaims a = new RunClaims(vertx, client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20),
+                java.time.Duration.ofSeconds(2));
         String event = UUID.randomUUID().toString();
         List<Promise<RunClaims.Claim>> answers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -107,7 +108,7 @@ class RunClaimsIT {
         assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 5_000)));
         long ttl = onLoop(() -> client.send(Request.cmd(Command.PTTL).arg(RunClaims.key("r", event, "w")))).toLong();
         assertTrue(ttl > 0 && ttl <= 5_000, "expires with the event: " + ttl + " ms");
-        assertEquals("sent|a", onLoop(() -> client.send(Request.cmd(Command.GET).arg(RunClaims.key("r", event, "w")))).toString());
+        assertTrue(onLoop(() -> client.send(Request.cmd(Command.GET).arg(RunClaims.key("r", event, "w")))).toString().startsWith("sent|a|"));
     }
 
     @Test
@@ -152,7 +153,12 @@ class RunClaimsIT {
         io.vertx.redis.client.Redis down = io.vertx.redis.client.Redis.createClient(vertx,
                 new RedisOptions().setConnectionString("redis://127.0.0.1:" + dev.sluice.testkit.Ports.freePort()));
         RunClaims a = new RunClaims(vertx, down, "a", registry);
-        assertEquals(RunClaims.Claim.UNAVAILABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 5_000)));
+        assertEquals(RunClaims.Claim.UNAVAILABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_LEAST_ONCE, 1000,
+                System.currentTimeMillis() + 5_000)));
         assertEquals(1.0, registry.get("sluice.executor.claims.unavailable").counter().count());
+        // At-most-once never runs unclaimed: it asks again until its deadline, then gives up.
+        long deadline = System.currentTimeMillis() + 600;
+        assertEquals(RunClaims.Claim.UNREACHABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_MOST_ONCE, 1000, deadline)));
+        assertTrue(System.currentTimeMillis() >= deadline - 50, "asked until the deadline");
     }
 }
