@@ -14,6 +14,7 @@ import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
+import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
@@ -62,7 +63,7 @@ public final class ExecutorApp {
     private final Thread thread;
     private final AccountingProducer accounting;
     private final String deploymentId;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean closing;
     private final RunLog runLog;
     private final boolean claimsOn;
     private ManagementServer management;
@@ -70,7 +71,8 @@ public final class ExecutorApp {
     private long lagTimer = -1;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
-                        String deploymentId, RunLog runLog, RunClaims claims) {
+                        String deploymentId, RunLog runLog, RunClaims claims, AtomicBoolean closing) {
+        this.closing = closing;
         this.runLog = runLog;
         this.claimsOn = claims != null;
         this.vertx = vertx;
@@ -138,6 +140,7 @@ public final class ExecutorApp {
                             return runLog;
                         }));
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
+        AtomicBoolean closingFlag = new AtomicBoolean();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
@@ -148,24 +151,8 @@ public final class ExecutorApp {
                         vertx.executeBlocking(() -> {
                             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
                             int[] next = {0};
-                            ConsumerLoop.DeadSpans deadSpans = new ConsumerLoop.DeadSpans() {
-                                @Override
-                                public long ttlMillis(String topic) {
-                                    return ttlByTopic.getOrDefault(topic, -1L);
-                                }
-
-                                @Override
-                                public void skipped(TopicPartition tp, long from, long to, long deleted) {
-                                    metrics.skipped(tp.topic(), to - from);
-                                    String summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
-                                            .put("fromOffset", from).put("toOffset", to).put("skipped", to - from)
-                                            .put("deletedBeforeRead", deleted).encode();
-                                    accounting.publishSummary(Topics.expired(tp.topic()), tp.partition(),
-                                            summary.getBytes(StandardCharsets.UTF_8),
-                                            Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + (to - from)
-                                                    + " events past their deadline, offsets " + from + ".." + (to - 1)));
-                                }
-                            };
+                            ConsumerLoop.DeadSpans deadSpans = new DeadSpanRecorder(vertx, accounting, metrics, runLog, ttlByTopic,
+                                    closingFlag::get);
                             ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
                                 ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));
                                 return new PartitionWorker(tp, v.context(), v.runner(), inFlight);
@@ -173,7 +160,8 @@ public final class ExecutorApp {
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();
-                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
+                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims,
+                                    closingFlag);
                             app.store = storeRef.get();
                             app.lagTimer = registerLag(vertx, registry, loop);
                             return app;

@@ -59,8 +59,12 @@ public final class ConsumerLoop implements Runnable {
         /** The longest TTL of the routes on {@code topic}, in ms, or -1 to never skip there. */
         long ttlMillis(String topic);
 
-        /** Offsets [from, to) of {@code tp} were skipped unread: every one of them was past its deadline. */
-        void skipped(TopicPartition tp, long from, long to, long deletedBeforeStart);
+        /**
+         * Offsets [from, to) of {@code tp} were skipped unread: every one of them was past its
+         * deadline. The future completes once the skip is recorded (its summary and run-log row);
+         * the partition's offset is not committed past the span before that.
+         */
+        io.vertx.core.Future<Void> skipped(TopicPartition tp, long from, long to, long deletedBeforeStart);
     }
 
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
@@ -199,7 +203,8 @@ public final class ConsumerLoop implements Runnable {
         long until = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             consumer.pause(consumer.assignment());
-            while (processInFlight.get() > 0 && System.nanoTime() < until) {
+            // Runs in progress finish, and their run-log rows become durable, so that their offsets can be committed.
+            while ((processInFlight.get() > 0 || workers.values().stream().anyMatch(w -> w.unrecorded() > 0)) && System.nanoTime() < until) {
                 // poll keeps the membership alive while the last runs finish; paused partitions return nothing.
                 try {
                     consumer.poll(Duration.ofMillis(50));
@@ -240,7 +245,6 @@ public final class ConsumerLoop implements Runnable {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(since.keySet(), t);
         Map<TopicPartition, Long> end = consumer.endOffsets(since.keySet(), t);
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live = consumer.offsetsForTimes(since, t);
-        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
         for (TopicPartition tp : since.keySet()) {
             OffsetAndMetadata c = committedOffsets.get(tp);
             long start = begin.get(tp);
@@ -250,17 +254,13 @@ public final class ConsumerLoop implements Runnable {
             long firstLiveOffset = firstLive == null ? end.get(tp) : firstLive.offset();
             if (firstLiveOffset > position) {
                 consumer.seek(tp, firstLiveOffset);
-                moved.put(tp, new OffsetAndMetadata(firstLiveOffset));
                 LOG.warn("{}: skipped offsets {}..{} ({} events past their deadline){}", tp, position, firstLiveOffset - 1,
                         firstLiveOffset - position, deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
-                deadSpans.skipped(tp, position, firstLiveOffset, deleted);
+                // Committed with the partition's next commit, once the skip is recorded.
+                workers.get(tp).hold(firstLiveOffset - 1, deadSpans.skipped(tp, position, firstLiveOffset, deleted));
             } else if (deleted > 0) {
                 deadSpans.skipped(tp, position, position, deleted);
             }
-        }
-        if (!moved.isEmpty()) {
-            consumer.commitSync(moved, t);
-            moved.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.sluice.executor.impl.workflow;
 
 import dev.sluice.core.Deadlines;
-import dev.sluice.core.EventRecords;
-import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.Templates;
 import dev.sluice.core.WorkflowConfig;
@@ -54,25 +52,39 @@ public final class EventRunner {
      * recorded as the event's start wait. The future succeeds once every run of the event is
      * accounted for; anything a run throws ends that run dead-lettered with the error.
      */
-    public Future<Void> run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+        EventRun run;
         Future<Void> runs;
         try {
-            runs = runEvent(record, polledAtNanos);
+            run = EventRun.of(record);
+        } catch (RuntimeException e) {
+            return new Progress(Future.failedFuture(e), Future.failedFuture(e));
+        }
+        try {
+            runs = runEvent(run, polledAtNanos);
         } catch (RuntimeException e) {
             runs = Future.failedFuture(e);
         }
-        return runs.recover(e -> outcomes.unexpected(record, e));
+        Future<Void> decided = runs.recover(e -> outcomes.unexpected(run, e));
+        // Every row is offered by the time the runs are decided.
+        return new Progress(decided, decided.transform(ar -> Future.join(run.records)).mapEmpty());
     }
 
-    private Future<Void> runEvent(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+    /**
+     * An event's progress: {@code decided} once its runs are decided and accounted for (the next
+     * event of its key may start), {@code recorded} once their run-log rows are durable too (its
+     * offset may be committed). Neither fails unless the executor itself is broken.
+     */
+    public record Progress(Future<Void> decided, Future<Void> recorded) {
+    }
+
+    private Future<Void> runEvent(EventRun run, long polledAtNanos) {
+        ConsumerRecord<byte[], byte[]> record = run.record;
         metrics.startWait(System.nanoTime() - polledAtNanos);
-        String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
-        List<WorkflowConfig> workflows = route == null ? null : this.workflows.forSource(route);
+        List<WorkflowConfig> workflows = run.route.isEmpty() ? null : this.workflows.forSource(run.route);
         if (workflows == null || workflows.isEmpty()) {
             return Future.succeededFuture();
         }
-        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
-        EventRun run = new EventRun(record, id == null ? RunOutcomes.fallbackId(record) : id, route, EventRecords.deadline(record));
         long now = System.currentTimeMillis();
         if (Deadlines.isExpired(run.deadline, now)) {
             return outcomes.expired(run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
@@ -223,7 +235,7 @@ public final class EventRunner {
 
             @Override
             public void written() {
-                wr.written++;
+                wr.wrote();
             }
         };
         return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {

@@ -1,6 +1,5 @@
 package dev.sluice.executor.impl.workflow;
 
-import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
@@ -53,7 +52,7 @@ final class RunOutcomes {
         long now = System.currentTimeMillis();
         for (WorkflowConfig w : workflows) {
             metrics.run(w.name(), Outcome.EXPIRED);
-            log(run, w.name(), Outcome.EXPIRED, 0, -1, now, reason);
+            log(run, w.name(), Outcome.EXPIRED, 0, -1, now, -1, reason);
         }
         return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
     }
@@ -62,7 +61,7 @@ final class RunOutcomes {
     Future<Void> succeeded(WorkflowRun wr) {
         Outcome outcome = resent(wr) ? Outcome.RESENT : Outcome.SUCCEEDED;
         metrics.run(wr.workflow.name(), outcome);
-        log(wr.run, wr.workflow.name(), outcome, attempts(wr), wr.startMillis, System.currentTimeMillis(), null);
+        log(wr.run, wr.workflow.name(), outcome, attempts(wr), wr.startMillis, System.currentTimeMillis(), wr.firstWriteMillis, null);
         return Future.succeededFuture();
     }
 
@@ -77,12 +76,12 @@ final class RunOutcomes {
 
     Future<Void> skippedDuplicate(WorkflowRun wr, String reason) {
         metrics.run(wr.workflow.name(), Outcome.SKIPPED_DUPLICATE);
-        log(wr.run, wr.workflow.name(), Outcome.SKIPPED_DUPLICATE, 0, wr.startMillis, System.currentTimeMillis(), reason);
+        log(wr.run, wr.workflow.name(), Outcome.SKIPPED_DUPLICATE, 0, wr.startMillis, System.currentTimeMillis(), -1, reason);
         return Future.succeededFuture();
     }
 
     Future<Void> deadLettered(WorkflowRun wr, String error) {
-        return deadLettered(wr.run.record, wr.run.id, wr.run.route, wr.workflow.name(), attempts(wr), wr.written, wr.startMillis, error);
+        return deadLettered(wr.run, wr.workflow.name(), attempts(wr), wr.written, wr.startMillis, wr.firstWriteMillis, error);
     }
 
     /**
@@ -97,27 +96,21 @@ final class RunOutcomes {
     }
 
     /** An event that threw before any of its workflows ran. */
-    Future<Void> unexpected(ConsumerRecord<byte[], byte[]> record, Throwable e) {
+    Future<Void> unexpected(EventRun run, Throwable e) {
+        ConsumerRecord<byte[], byte[]> record = run.record;
         LOG.error("event {}/{}/{} failed unexpectedly before its runs; dead-lettered", record.topic(), record.partition(),
                 record.offset(), e);
         metrics.unexpected(NO_WORKFLOW);
-        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
-        String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
-        return deadLettered(record, id == null ? fallbackId(record) : id, route == null ? "" : route, NO_WORKFLOW, 0, 0, -1,
-                "unexpected " + describe(e));
+        return deadLettered(run, NO_WORKFLOW, 0, 0, -1, -1, "unexpected " + describe(e));
     }
 
-    private Future<Void> deadLettered(ConsumerRecord<byte[], byte[]> record, String id, String route, String workflow, int attempts,
-                                      int written, long start, String error) {
+    private Future<Void> deadLettered(EventRun run, String workflow, int attempts, int written, long start, long firstWrite,
+                                      String error) {
         String bounded = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error;
         metrics.run(workflow, Outcome.DEAD_LETTERED);
-        logRow(record, id, route, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), bounded);
-        return account(Topics.deadLetter(record.topic()), record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR, bounded,
-                "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)), 1);
-    }
-
-    static String fallbackId(ConsumerRecord<?, ?> record) {
-        return record.topic() + "/" + record.partition() + "/" + record.offset();
+        log(run, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), firstWrite, bounded);
+        return account(Topics.deadLetter(run.record.topic()), run.record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR,
+                bounded, "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)), 1);
     }
 
     static String describe(Throwable e) {
@@ -134,17 +127,14 @@ final class RunOutcomes {
         return b.toString();
     }
 
-    private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, String error) {
-        logRow(run.record, run.id, run.route, workflow, outcome, attempts, start, end, error);
-    }
-
-    private void logRow(ConsumerRecord<byte[], byte[]> r, String id, String route, String workflow, Outcome outcome, int attempts,
-                        long start, long end, String error) {
+    /** Offers the run's row; the event's offset is committed only once the row is durable (or its loss counted). */
+    private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, long firstWrite, String error) {
         if (runLog == null) {
             return;
         }
-        runLog.offer(new RunLog.Row(id, route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts, r.timestamp(), start, end,
-                r.topic(), r.partition(), r.offset(), error));
+        ConsumerRecord<byte[], byte[]> r = run.record;
+        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts,
+                r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error, run.deadline, firstWrite)));
     }
 
     /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */

@@ -37,7 +37,7 @@ final class SideEffectSteps {
         if (wait <= 0) {
             return Future.failedFuture(notSent("publish to " + step.topic()));
         }
-        wr.written++;
+        wr.wrote();
         String what = "publish to " + step.topic();
         return producer.publishPayload(context, step.topic(), wr.run.record, wr.payload, wr.contentType)
                 .timeout(wait, TimeUnit.MILLISECONDS)
@@ -58,7 +58,7 @@ final class SideEffectSteps {
         }
         String key = Templates.render(step.key(), wr);
         String ttl = step.ttl() == null ? null : Long.toString(step.ttl().toMillis());
-        wr.written++;
+        wr.wrote();
         Future<?> op = switch (step.command()) {
             case "incr" -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
             case "set" -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))

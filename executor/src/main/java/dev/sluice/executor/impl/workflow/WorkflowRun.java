@@ -21,6 +21,8 @@ final class WorkflowRun implements Condition.Event, Templates.Scope {
     int attempts;
     /** Requests written to targets so far (each may have been acted on, answered or not). */
     int written;
+    /** When the first of them was written (epoch ms), or -1. */
+    long firstWriteMillis = -1;
     /** The run's claim once taken (null before its first side effect, or without Redis). */
     dev.sluice.executor.impl.state.RunClaims.Claim claim;
     private Object json;
@@ -31,6 +33,13 @@ final class WorkflowRun implements Condition.Event, Templates.Scope {
         this.workflow = workflow;
         this.startMillis = startMillis;
         this.payload = run.record.value();
+    }
+
+    /** A side effect is being written to its target now. */
+    void wrote() {
+        if (written++ == 0) {
+            firstWriteMillis = System.currentTimeMillis();
+        }
     }
 
     void replacePayload(JsonObject next) {
