@@ -208,12 +208,20 @@ public final class ExecutorApp {
         // The schema is applied before the first run; a database that is down at start-up does not
         // stop execution: rows wait in the buffer and the schema is applied when it is back.
         return Migrations.apply(pool).recover(err -> {
-            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?): {}", err.toString());
+            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?), trying again every 5 s: {}", err.toString());
+            applySchemaLater(vertx, pool);
             return Future.succeededFuture();
         }).map(v -> {
             runLog.start(config.runLogFlush(), config.runLogRetention());
             return runLog;
         });
+    }
+
+    /** Applies the schema again until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
+    private static void applySchemaLater(Vertx vertx, Pool pool) {
+        vertx.setTimer(5_000, id -> Migrations.apply(pool)
+                .onSuccess(v -> LOG.info("run log schema applied"))
+                .onFailure(err -> applySchemaLater(vertx, pool)));
     }
 
     private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,
@@ -229,20 +237,32 @@ public final class ExecutorApp {
         return h == null ? "local" : h;
     }
 
-    /** Ready once the consumer is polling. */
+    /**
+     * Ready while the consumer polls, commits what is committable, and hears from the broker, and
+     * the run log writes what waits: each within {@code executor.ready.stall}. The details say
+     * how long each has been silent.
+     */
     public ManagementServer.Readiness readiness() {
-        boolean polling = loop.polling();
-        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling")
-                .put("partitions", loop.workers().size());
-        if (runLog != null) {
-            // The run log is best-effort: its state is reported, never a reason to stop executing.
-            details.put("claims", claimsOn ? "redis" : "off");
-            if (store != null) {
-                details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
-            }
-            details.put("runLog", runLog.healthy() ? "writing" : "buffering (" + runLog.buffered() + " rows)");
+        long stall = config.readyStall().toMillis();
+        ConsumerLoop.Health h = loop.health();
+        boolean polling = loop.polling() && h.sincePollMillis() < stall;
+        boolean committing = h.commitWaitMillis() < stall;
+        boolean broker = h.brokerSilentMillis() < stall;
+        long runLogAge = runLog == null ? 0 : runLog.writeAgeMillis();
+        boolean writing = runLogAge < stall;
+        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
+                .put("commits", committing ? "current" : "none for " + h.commitWaitMillis() + " ms")
+                .put("broker", broker ? "reachable" : "not heard from for " + h.brokerSilentMillis() + " ms")
+                .put("partitions", loop.workers().size())
+                .put("claims", claimsOn ? "redis" : "off");
+        if (store != null) {
+            details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
         }
-        return new ManagementServer.Readiness(polling && !closing.get(), details);
+        if (runLog != null) {
+            details.put("runLog", writing && runLog.healthy() ? "writing"
+                    : "buffering (" + runLog.buffered() + " rows, none written for " + runLogAge + " ms)");
+        }
+        return new ManagementServer.Readiness(polling && committing && broker && writing && !closing.get(), details);
     }
 
     /** Partitions this executor holds now, with their in-flight counts. */

@@ -31,13 +31,16 @@ import java.time.Duration;
  * @param claimTimeout            how long a run claim waits for Redis: then at-least-once runs go ahead unclaimed (counted),
  *                                at-most-once runs ask again until their deadline and then expire
  * @param runLogTimeout           how long one run log write waits for PostgreSQL before its rows are kept for a retry
+ * @param readyStall              readiness fails when the consumer has not polled, a committable offset has not been
+ *                                committed, the broker has not been heard from, or run log rows have not been written for this long
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
                              boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow,
-                             Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout) {
+                             Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout,
+                             Duration readyStall) {
 
     public ExecutorConfig {
         if (httpPool < 1 || http2Pool < 1) {
@@ -71,7 +74,8 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)),
                 s.getDuration("executor.lease.margin", Duration.ofSeconds(2)),
                 s.getDuration("executor.claim.timeout", Duration.ofMillis(500)),
-                s.getDuration("executor.runlog.timeout", Duration.ofSeconds(5)));
+                s.getDuration("executor.runlog.timeout", Duration.ofSeconds(5)),
+                s.getDuration("executor.ready.stall", Duration.ofSeconds(15)));
     }
 
     private static boolean workflowSource(String v) {
@@ -85,7 +89,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
+                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -99,24 +103,24 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
                 + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
                 + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
-                + runLogTimeout.toMillis() + "ms]";
+                + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 }

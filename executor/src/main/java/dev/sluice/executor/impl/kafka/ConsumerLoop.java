@@ -52,6 +52,11 @@ public final class ConsumerLoop implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean polling;
+    private volatile long lastPollMillis = System.currentTimeMillis();
+    /** Since when an offset has waited to be committed (epoch ms), or -1 when every committable offset is committed. */
+    private volatile long commitPendingSince = -1;
+    /** The consumer's {@code last-heartbeat-seconds-ago} (its group coordinator, i.e. the broker), once known. */
+    private volatile org.apache.kafka.common.Metric heartbeatAge;
     private long lastCommit = System.nanoTime();
 
     /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
@@ -87,6 +92,10 @@ public final class ConsumerLoop implements Runnable {
                 resumeDrained();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 polling = true;
+                lastPollMillis = System.currentTimeMillis();
+                if (heartbeatAge == null) {
+                    heartbeatAge = findHeartbeatAge();
+                }
                 if (!records.isEmpty()) {
                     long now = System.currentTimeMillis();
                     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -174,15 +183,50 @@ public final class ConsumerLoop implements Runnable {
         lastCommit = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(workers.keySet());
         if (offsets.isEmpty()) {
+            commitPendingSince = -1;
             return;
+        }
+        if (commitPendingSince < 0) {
+            commitPendingSince = System.currentTimeMillis();
         }
         consumer.commitAsync(offsets, (done, err) -> {
             if (err != null) {
                 LOG.warn("offset commit failed (will retry with the next one): {}", err.toString());
             } else {
                 done.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
+                commitPendingSince = -1;
             }
         });
+    }
+
+    private org.apache.kafka.common.Metric findHeartbeatAge() {
+        for (var e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals("last-heartbeat-seconds-ago") && e.getKey().group().equals("consumer-coordinator-metrics")) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How long each of the consumer's signs of life has been missing, in ms: since the last poll
+     * returned; since an offset became committable without a commit succeeding (0 when none
+     * waits); since the last heartbeat reached for the group coordinator, the broker (0 before
+     * the first assignment). Any thread.
+     */
+    public Health health() {
+        long now = System.currentTimeMillis();
+        long pending = commitPendingSince;
+        org.apache.kafka.common.Metric hb = heartbeatAge;
+        long silent = 0;
+        if (hb != null && !workers.isEmpty() && hb.metricValue() instanceof Number n && n.doubleValue() < 1e9) {
+            silent = (long) (n.doubleValue() * 1000);
+        }
+        return new Health(now - lastPollMillis, pending < 0 ? 0 : now - pending, silent);
+    }
+
+    /** See {@link #health()}. */
+    public record Health(long sincePollMillis, long commitWaitMillis, long brokerSilentMillis) {
     }
 
     private void commitSync(Collection<TopicPartition> partitions) {
