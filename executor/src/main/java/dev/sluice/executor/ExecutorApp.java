@@ -4,9 +4,6 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
-import dev.sluice.core.SluiceHeaders;
-import dev.sluice.core.Topics;
-import dev.sluice.core.WorkflowConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
@@ -15,6 +12,7 @@ import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
 import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
+import dev.sluice.executor.impl.kafka.DeadSpanSkip;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
@@ -27,7 +25,6 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.nio.charset.StandardCharsets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -151,7 +148,7 @@ public final class ExecutorApp {
                         vertx.executeBlocking(() -> {
                             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
                             int[] next = {0};
-                            ConsumerLoop.DeadSpans deadSpans = new DeadSpanRecorder(vertx, accounting, metrics, runLog, ttlByTopic,
+                            DeadSpanSkip.DeadSpans deadSpans = new DeadSpanRecorder(vertx, accounting, metrics, runLog, ttlByTopic,
                                     closingFlag::get);
                             ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
                                 ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));

@@ -41,7 +41,7 @@ public final class ConsumerLoop implements Runnable {
     private final Collection<String> topics;
     private final ExecutorConfig config;
     private final Function<TopicPartition, PartitionWorker> workerFactory;
-    private final DeadSpans deadSpans;
+    private final DeadSpanSkip.DeadSpans deadSpans;
     /** Each record's age (ms since its ingest timestamp) when the poll hands it over. */
     private final LongConsumer pollAge;
     private final AtomicInteger processInFlight;
@@ -59,21 +59,8 @@ public final class ConsumerLoop implements Runnable {
     private volatile org.apache.kafka.common.Metric heartbeatAge;
     private long lastCommit = System.nanoTime();
 
-    /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
-    public interface DeadSpans {
-        /** The longest TTL of the routes on {@code topic}, in ms, or -1 to never skip there. */
-        long ttlMillis(String topic);
-
-        /**
-         * Offsets [from, to) of {@code tp} were skipped unread: every one of them was past its
-         * deadline. The future completes once the skip is recorded (its summary and run-log row);
-         * the partition's offset is not committed past the span before that.
-         */
-        io.vertx.core.Future<Void> skipped(TopicPartition tp, long from, long to, long deletedBeforeStart);
-    }
-
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
-                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpans deadSpans,
+                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpanSkip.DeadSpans deadSpans,
                         LongConsumer pollAge) {
         this.deadSpans = deadSpans;
         this.pollAge = pollAge;
@@ -267,47 +254,6 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    /**
-     * A consumer that comes back far behind seeks past the span whose deadline has certainly
-     * passed (records older than now − TTL, by their ingest timestamps) instead of reading it,
-     * and reports the exact span skipped. Runs on the poll thread inside the rebalance callback.
-     */
-    private void skipDeadSpans(Collection<TopicPartition> partitions) {
-        long now = System.currentTimeMillis();
-        Map<TopicPartition, Long> since = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            long ttl = deadSpans.ttlMillis(tp.topic());
-            if (ttl > 0) {
-                since.put(tp, now - ttl);
-            }
-        }
-        if (since.isEmpty()) {
-            return;
-        }
-        Duration t = Duration.ofSeconds(10);
-        Map<TopicPartition, OffsetAndMetadata> committedOffsets = consumer.committed(since.keySet(), t);
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(since.keySet(), t);
-        Map<TopicPartition, Long> end = consumer.endOffsets(since.keySet(), t);
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live = consumer.offsetsForTimes(since, t);
-        for (TopicPartition tp : since.keySet()) {
-            OffsetAndMetadata c = committedOffsets.get(tp);
-            long start = begin.get(tp);
-            long position = c == null ? start : Math.max(c.offset(), start);
-            long deleted = c == null ? 0 : Math.max(0, start - c.offset());
-            var firstLive = live.get(tp);
-            long firstLiveOffset = firstLive == null ? end.get(tp) : firstLive.offset();
-            if (firstLiveOffset > position) {
-                consumer.seek(tp, firstLiveOffset);
-                LOG.warn("{}: skipped offsets {}..{} ({} events past their deadline){}", tp, position, firstLiveOffset - 1,
-                        firstLiveOffset - position, deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
-                // Committed with the partition's next commit, once the skip is recorded.
-                workers.get(tp).hold(firstLiveOffset - 1, deadSpans.skipped(tp, position, firstLiveOffset, deleted));
-            } else if (deleted > 0) {
-                deadSpans.skipped(tp, position, position, deleted);
-            }
-        }
-    }
-
     /** Whether the loop has completed at least one poll and is still running. */
     public boolean polling() {
         return polling && running;
@@ -349,7 +295,7 @@ public final class ConsumerLoop implements Runnable {
                 LOG.info("partitions assigned: {}", partitions);
                 if (config.skipDeadSpans() && deadSpans != null) {
                     try {
-                        skipDeadSpans(partitions);
+                        DeadSpanSkip.skip(consumer, partitions, deadSpans, workers);
                     } catch (RuntimeException e) {
                         LOG.warn("could not check {} for dead spans; reading them in full: {}", partitions, e.toString());
                     }

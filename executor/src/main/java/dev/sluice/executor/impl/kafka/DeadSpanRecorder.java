@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * up to 5 s) until the broker takes it. The partition's offset is committed past the span only
  * once both are recorded.
  */
-public final class DeadSpanRecorder implements ConsumerLoop.DeadSpans {
+public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadSpanRecorder.class);
     /** The run log's workflow and outcome for a skipped span: it stands for every workflow of its events. */
