@@ -53,21 +53,22 @@ public final class EventRunner {
      * accounted for; anything a run throws ends that run dead-lettered with the error.
      */
     public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
-        EventRun run;
+        EventRun run = null;
         Future<Void> runs;
         try {
             run = EventRun.of(record);
-        } catch (RuntimeException e) {
-            return new Progress(Future.failedFuture(e), Future.failedFuture(e));
-        }
-        try {
             runs = runEvent(run, polledAtNanos);
         } catch (RuntimeException e) {
+            if (run == null) {
+                // Even an event whose record cannot be read is accounted for: dead-lettered under its place in the log.
+                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE);
+            }
             runs = Future.failedFuture(e);
         }
-        Future<Void> decided = runs.recover(e -> outcomes.unexpected(run, e));
+        EventRun accounted = run;
+        Future<Void> decided = runs.recover(e -> outcomes.unexpected(accounted, e));
         // Every row is offered by the time the runs are decided.
-        return new Progress(decided, decided.transform(ar -> Future.join(run.records)).mapEmpty());
+        return new Progress(decided, decided.transform(ar -> Future.join(accounted.records)).mapEmpty());
     }
 
     /**
