@@ -235,7 +235,7 @@ public final class ExecutorApp {
     }
 
     /**
-     * Ready while the consumer polls, commits what is committable, and hears from the broker, and
+     * Ready while the consumer polls, commits what is committable, and has a connection to a broker, and
      * the run log writes what waits: each within {@code executor.ready.stall}. The details say
      * how long each has been silent.
      */
@@ -249,7 +249,7 @@ public final class ExecutorApp {
         boolean writing = runLogAge < stall;
         JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
                 .put("commits", committing ? "current" : "none for " + h.commitWaitMillis() + " ms")
-                .put("broker", broker ? "reachable" : "not heard from for " + h.brokerSilentMillis() + " ms")
+                .put("broker", broker ? "reachable" : "no connection for " + h.brokerSilentMillis() + " ms")
                 .put("partitions", loop.workers().size())
                 .put("claims", claimsOn ? "redis" : "off");
         if (store != null) {

@@ -55,8 +55,10 @@ public final class ConsumerLoop implements Runnable {
     private volatile long lastPollMillis = System.currentTimeMillis();
     /** Since when an offset has waited to be committed (epoch ms), or -1 when every committable offset is committed. */
     private volatile long commitPendingSince = -1;
-    /** The consumer's {@code last-heartbeat-seconds-ago} (its group coordinator, i.e. the broker), once known. */
-    private volatile org.apache.kafka.common.Metric heartbeatAge;
+    /** The consumer's {@code connection-count}: its open connections to brokers, once found. Poll thread. */
+    private org.apache.kafka.common.Metric connections;
+    /** When the consumer last had a connection to a broker open (epoch ms), seen from the poll thread. */
+    private volatile long lastConnectedMillis = System.currentTimeMillis();
     private long lastCommit = System.nanoTime();
 
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
@@ -80,8 +82,11 @@ public final class ConsumerLoop implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 polling = true;
                 lastPollMillis = System.currentTimeMillis();
-                if (heartbeatAge == null) {
-                    heartbeatAge = findHeartbeatAge();
+                if (connections == null) {
+                    connections = findConnectionCount();
+                }
+                if (connections == null || !(connections.metricValue() instanceof Number n) || n.doubleValue() > 0) {
+                    lastConnectedMillis = lastPollMillis;
                 }
                 if (!records.isEmpty()) {
                     long now = System.currentTimeMillis();
@@ -186,9 +191,9 @@ public final class ConsumerLoop implements Runnable {
         });
     }
 
-    private org.apache.kafka.common.Metric findHeartbeatAge() {
+    private org.apache.kafka.common.Metric findConnectionCount() {
         for (var e : consumer.metrics().entrySet()) {
-            if (e.getKey().name().equals("last-heartbeat-seconds-ago") && e.getKey().group().equals("consumer-coordinator-metrics")) {
+            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")) {
                 return e.getValue();
             }
         }
@@ -198,18 +203,13 @@ public final class ConsumerLoop implements Runnable {
     /**
      * How long each of the consumer's signs of life has been missing, in ms: since the last poll
      * returned; since an offset became committable without a commit succeeding (0 when none
-     * waits); since the last heartbeat reached for the group coordinator, the broker (0 before
-     * the first assignment). Any thread.
+     * waits); since the consumer last had a connection to any broker open (its fetches and its
+     * group keep one open while a broker is reachable), as of its last poll. Any thread.
      */
     public Health health() {
         long now = System.currentTimeMillis();
         long pending = commitPendingSince;
-        org.apache.kafka.common.Metric hb = heartbeatAge;
-        long silent = 0;
-        if (hb != null && !workers.isEmpty() && hb.metricValue() instanceof Number n && n.doubleValue() < 1e9) {
-            silent = (long) (n.doubleValue() * 1000);
-        }
-        return new Health(now - lastPollMillis, pending < 0 ? 0 : now - pending, silent);
+        return new Health(now - lastPollMillis, pending < 0 ? 0 : now - pending, Math.max(0, lastPollMillis - lastConnectedMillis));
     }
 
     /** See {@link #health()}. */
