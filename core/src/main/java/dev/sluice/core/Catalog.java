@@ -31,7 +31,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit", "mqtt", "schema");
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
-    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps");
+    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps", "delivery", "signing");
+    private static final Set<String> SIGNING_FIELDS = Set.of("secrets", "secretsEnv");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers", "http2");
     private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
     private static final Set<String> PUBLISH_FIELDS = Set.of("type", "topic", "timeout");
@@ -168,7 +169,34 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             steps.add(field("steps[" + i + "]", () -> step(so)));
         }
         Condition filter = field("filter", () -> o.containsKey("filter") ? Condition.parse(o.getValue("filter")) : null);
-        return new WorkflowConfig(o.getString("name"), sources, filter, steps);
+        WorkflowConfig.Delivery delivery = field("delivery", () -> o.containsKey("delivery")
+                ? WorkflowConfig.Delivery.parse(o.getString("delivery")) : WorkflowConfig.Delivery.AT_LEAST_ONCE);
+        WebhookSigning signing = field("signing", () -> o.containsKey("signing") ? signing(o.getJsonObject("signing"))
+                : WebhookSigning.none());
+        return new WorkflowConfig(o.getString("name"), sources, filter, steps, delivery, signing);
+    }
+
+    /** Outgoing webhook secrets come from {@code secretsEnv} (comma-separated) or, for development, {@code secrets}. */
+    private static WebhookSigning signing(JsonObject o) {
+        unknownFields(o, SIGNING_FIELDS);
+        List<String> secrets = new ArrayList<>();
+        fieldDo("secrets", () -> o.getJsonArray("secrets", new JsonArray()).forEach(v -> secrets.add((String) v)));
+        if (o.containsKey("secretsEnv")) {
+            String env = o.getString("secretsEnv");
+            String value = System.getenv(env);
+            if (value == null) {
+                throw new ConfigException("secretsEnv: environment variable " + env + " is not set");
+            }
+            for (String s : value.split(",")) {
+                if (!s.isBlank()) {
+                    secrets.add(s.trim());
+                }
+            }
+        }
+        if (secrets.isEmpty()) {
+            throw new ConfigException("secrets: at least one signing secret is needed");
+        }
+        return new WebhookSigning(secrets);
     }
 
     private static StepConfig step(JsonObject o) {

@@ -4,9 +4,41 @@ import java.util.List;
 
 /**
  * A workflow: the sources it subscribes to, an optional filter (events it does not match are not
- * its business), and the steps it runs for each matching event, in order.
+ * its business), the steps it runs for each matching event, in order, how its runs are delivered
+ * to targets, and how its webhooks are signed.
+ *
+ * @param delivery {@link Delivery#AT_LEAST_ONCE} (default): a run whose owner died is re-sent with
+ *                 the same {@code webhook-id}; {@link Delivery#AT_MOST_ONCE}: never re-sent, for
+ *                 targets that cannot deduplicate
+ * @param signing  the Standard Webhooks signing secrets, or {@link WebhookSigning#none()}
  */
-public record WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps) {
+public record WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps, Delivery delivery,
+                             WebhookSigning signing) {
+
+    /** How a workflow's runs reach their targets. */
+    public enum Delivery {
+        AT_LEAST_ONCE("at-least-once"), AT_MOST_ONCE("at-most-once");
+
+        private final String text;
+
+        Delivery(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+
+        /** Parses {@code at-least-once} or {@code at-most-once}; anything else is an error naming the field. */
+        public static Delivery parse(String s) {
+            for (Delivery d : values()) {
+                if (d.text.equals(s)) {
+                    return d;
+                }
+            }
+            throw new ConfigException("delivery must be at-least-once or at-most-once, got '" + s + "'");
+        }
+    }
 
     public WorkflowConfig {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -20,5 +52,12 @@ public record WorkflowConfig(String name, List<String> sources, Condition filter
         }
         sources = List.copyOf(sources);
         steps = List.copyOf(steps);
+        delivery = delivery == null ? Delivery.AT_LEAST_ONCE : delivery;
+        signing = signing == null ? WebhookSigning.none() : signing;
+    }
+
+    /** At-least-once, unsigned. */
+    public WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps) {
+        this(name, sources, filter, steps, Delivery.AT_LEAST_ONCE, WebhookSigning.none());
     }
 }

@@ -90,4 +90,31 @@ class CatalogTest {
         org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
                 () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"rateLimit\": {\"requests\": 1}}")));
     }
+
+    @Test
+    void workflowsDeliverAtLeastOnceUnlessToldAndSignWithValidatedHiddenSecrets() {
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString("0123456789abcdef0123".getBytes());
+        Catalog c = Catalog.parse(new JsonObject("""
+                {"routes": [{"source": "a"}],
+                 "workflows": [{"name": "w1", "sources": ["a"], "steps": [{"url": "http://127.0.0.1:1/x"}]},
+                               {"name": "w2", "sources": ["a"], "delivery": "at-most-once", "signing": {"secrets": ["%s"]},
+                                "steps": [{"url": "http://127.0.0.1:1/x"}]}]}
+                """.formatted(secret)));
+        assertEquals(WorkflowConfig.Delivery.AT_LEAST_ONCE, c.workflows().get(0).delivery());
+        assertTrue(!c.workflows().get(0).signing().signs());
+        WorkflowConfig w2 = c.workflows().get(1);
+        assertEquals(WorkflowConfig.Delivery.AT_MOST_ONCE, w2.delivery());
+        assertEquals("0123456789abcdef0123", new String(w2.signing().keys().get(0)));
+        assertTrue(!w2.toString().contains(secret), w2.toString());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                        + " \"delivery\": \"exactly-once\", \"steps\": [{\"url\": \"http://x\"}]}]}")));
+        assertTrue(e.getMessage().startsWith("workflows[0]: delivery"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                        + " \"signing\": {\"secrets\": [\"hunter2\"]}, \"steps\": [{\"url\": \"http://x\"}]}]}")));
+        assertTrue(e.getMessage().startsWith("workflows[0]: signing: secrets[0]"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+    }
 }

@@ -4,9 +4,6 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
-import dev.sluice.core.SluiceHeaders;
-import dev.sluice.core.Topics;
-import dev.sluice.core.WorkflowConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
@@ -14,6 +11,8 @@ import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
+import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
+import dev.sluice.executor.impl.kafka.DeadSpanSkip;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
@@ -26,7 +25,6 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.nio.charset.StandardCharsets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -62,7 +60,7 @@ public final class ExecutorApp {
     private final Thread thread;
     private final AccountingProducer accounting;
     private final String deploymentId;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean closing;
     private final RunLog runLog;
     private final boolean claimsOn;
     private ManagementServer management;
@@ -70,7 +68,8 @@ public final class ExecutorApp {
     private long lagTimer = -1;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
-                        String deploymentId, RunLog runLog, RunClaims claims) {
+                        String deploymentId, RunLog runLog, RunClaims claims, AtomicBoolean closing) {
+        this.closing = closing;
         this.runLog = runLog;
         this.claimsOn = claims != null;
         this.vertx = vertx;
@@ -126,7 +125,7 @@ public final class ExecutorApp {
         Redis redis = config.redisUrl() == null ? null : Redis.createClient(vertx, new RedisOptions()
                 .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
         RedisAPI redisApi = redis == null ? null : RedisAPI.api(redis);
-        RunClaims claims = redis == null ? null : new RunClaims(redis, owner, registry, config.redisBatchWindow());
+        RunClaims claims = redis == null ? null : new RunClaims(vertx, redis, owner, registry, config.redisBatchWindow(), config.claimTimeout());
         if (claims == null) {
             LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
         }
@@ -138,6 +137,7 @@ public final class ExecutorApp {
                             return runLog;
                         }));
         List<ExecutorVerticle> verticles = new CopyOnWriteArrayList<>();
+        AtomicBoolean closingFlag = new AtomicBoolean();
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
@@ -148,24 +148,8 @@ public final class ExecutorApp {
                         vertx.executeBlocking(() -> {
                             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
                             int[] next = {0};
-                            ConsumerLoop.DeadSpans deadSpans = new ConsumerLoop.DeadSpans() {
-                                @Override
-                                public long ttlMillis(String topic) {
-                                    return ttlByTopic.getOrDefault(topic, -1L);
-                                }
-
-                                @Override
-                                public void skipped(TopicPartition tp, long from, long to, long deleted) {
-                                    metrics.skipped(tp.topic(), to - from);
-                                    String summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
-                                            .put("fromOffset", from).put("toOffset", to).put("skipped", to - from)
-                                            .put("deletedBeforeRead", deleted).encode();
-                                    accounting.publishSummary(Topics.expired(tp.topic()), tp.partition(),
-                                            summary.getBytes(StandardCharsets.UTF_8),
-                                            Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + (to - from)
-                                                    + " events past their deadline, offsets " + from + ".." + (to - 1)));
-                                }
-                            };
+                            DeadSpanSkip.DeadSpans deadSpans = new DeadSpanRecorder(vertx, accounting, metrics, runLog, ttlByTopic,
+                                    closingFlag::get);
                             ConsumerLoop loop = new ConsumerLoop(consumer, topics, config, tp -> {
                                 ExecutorVerticle v = verticles.get(Math.floorMod(next[0]++, verticles.size()));
                                 return new PartitionWorker(tp, v.context(), v.runner(), inFlight);
@@ -173,7 +157,8 @@ public final class ExecutorApp {
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();
-                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims);
+                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims,
+                                    closingFlag);
                             app.store = storeRef.get();
                             app.lagTimer = registerLag(vertx, registry, loop);
                             return app;
@@ -207,21 +192,33 @@ public final class ExecutorApp {
             LOG.warn("no pg.url: runs are not written to a run log");
             return Future.succeededFuture(null);
         }
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.runLogTimeout().toMillis());
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setConnectionTimeout(timeout)
+                        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
                 .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500)
                         // IF NOT EXISTS notices are not news; keep the server's chatter to warnings.
-                        .addProperty("client_min_messages", "warning"))
+                        .addProperty("client_min_messages", "warning")
+                        // The server gives up on a statement when the client does (the write is then retried, not doubled).
+                        .addProperty("statement_timeout", Integer.toString(timeout)))
                 .using(vertx).build();
-        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), registry);
+        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
         // The schema is applied before the first run; a database that is down at start-up does not
         // stop execution: rows wait in the buffer and the schema is applied when it is back.
         return Migrations.apply(pool).recover(err -> {
-            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?): {}", err.toString());
+            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?), trying again every 5 s: {}", err.toString());
+            applySchemaLater(vertx, pool);
             return Future.succeededFuture();
         }).map(v -> {
             runLog.start(config.runLogFlush(), config.runLogRetention());
             return runLog;
         });
+    }
+
+    /** Applies the schema again until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
+    private static void applySchemaLater(Vertx vertx, Pool pool) {
+        vertx.setTimer(5_000, id -> Migrations.apply(pool)
+                .onSuccess(v -> LOG.info("run log schema applied"))
+                .onFailure(err -> applySchemaLater(vertx, pool)));
     }
 
     private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,
@@ -237,20 +234,32 @@ public final class ExecutorApp {
         return h == null ? "local" : h;
     }
 
-    /** Ready once the consumer is polling. */
+    /**
+     * Ready while the consumer polls, commits what is committable, and has a connection to a broker, and
+     * the run log writes what waits: each within {@code executor.ready.stall}. The details say
+     * how long each has been silent.
+     */
     public ManagementServer.Readiness readiness() {
-        boolean polling = loop.polling();
-        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling")
-                .put("partitions", loop.workers().size());
-        if (runLog != null) {
-            // The run log is best-effort: its state is reported, never a reason to stop executing.
-            details.put("claims", claimsOn ? "redis" : "off");
-            if (store != null) {
-                details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
-            }
-            details.put("runLog", runLog.healthy() ? "writing" : "buffering (" + runLog.buffered() + " rows)");
+        long stall = config.readyStall().toMillis();
+        ConsumerLoop.Health h = loop.health();
+        boolean polling = loop.polling() && h.sincePollMillis() < stall;
+        boolean committing = h.commitWaitMillis() < stall;
+        boolean broker = h.brokerSilentMillis() < stall;
+        long runLogAge = runLog == null ? 0 : runLog.writeAgeMillis();
+        boolean writing = runLogAge < stall;
+        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
+                .put("commits", committing ? "current" : "none for " + h.commitWaitMillis() + " ms")
+                .put("broker", broker ? "reachable" : "no connection for " + h.brokerSilentMillis() + " ms")
+                .put("partitions", loop.workers().size())
+                .put("claims", claimsOn ? "redis" : "off");
+        if (store != null) {
+            details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
         }
-        return new ManagementServer.Readiness(polling && !closing.get(), details);
+        if (runLog != null) {
+            details.put("runLog", writing && runLog.healthy() ? "writing"
+                    : "buffering (" + runLog.buffered() + " rows, none written for " + runLogAge + " ms)");
+        }
+        return new ManagementServer.Readiness(polling && committing && broker && writing && !closing.get(), details);
     }
 
     /** Partitions this executor holds now, with their in-flight counts. */

@@ -27,12 +27,20 @@ import java.time.Duration;
  * @param httpPool                HTTP/1.1 connections per event loop to each webhook target
  * @param http2Pool               HTTP/2 connections per event loop to each webhook target whose step says {@code "http2": true}
  * @param redisBatchWindow        how long a loop's first run claim waits for others before their batch leaves
+ * @param leaseMargin             a run's lease lasts its step's timeout plus this; then another executor may take the run over
+ * @param claimTimeout            how long a run claim waits for Redis: then at-least-once runs go ahead unclaimed (counted),
+ *                                at-most-once runs ask again until their deadline and then expire
+ * @param runLogTimeout           how long one run log write waits for PostgreSQL before its rows are kept for a retry
+ * @param readyStall              readiness fails when the consumer has not polled, a committable offset has not been
+ *                                committed, the broker has not been heard from, or run log rows have not been written for this long
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
                              Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
-                             boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow) {
+                             boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow,
+                             Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout,
+                             Duration readyStall) {
 
     public ExecutorConfig {
         if (httpPool < 1 || http2Pool < 1) {
@@ -63,7 +71,11 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 workflowSource(s.get("executor.workflows", "file")),
                 s.getInt("executor.http.pool", 256),
                 s.getInt("executor.http2.pool", 4),
-                s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)));
+                s.getDuration("executor.redis.batch.window", Duration.ofMillis(1)),
+                s.getDuration("executor.lease.margin", Duration.ofSeconds(2)),
+                s.getDuration("executor.claim.timeout", Duration.ofMillis(500)),
+                s.getDuration("executor.runlog.timeout", Duration.ofSeconds(5)),
+                s.getDuration("executor.ready.stall", Duration.ofSeconds(15)));
     }
 
     private static boolean workflowSource(String v) {
@@ -77,7 +89,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -90,24 +102,25 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
                 + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
-                + redisBatchWindow.toNanos() / 1000 + "us]";
+                + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
+                + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
     }
 }

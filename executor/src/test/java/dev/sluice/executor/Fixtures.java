@@ -37,6 +37,23 @@ final class Fixtures implements AutoCloseable {
         return id;
     }
 
+    /** Sends one event to a given partition; returns its id. */
+    String send(String topic, int partition, String route, String payload, long ingest, long ttl) {
+        String id = EventIds.nextString(ingest);
+        IngestedEvent e = new IngestedEvent(id, "/sources/" + route, "t", null, null, "text/plain", null, "default", route, ingest,
+                ingest + ttl, null, payload.getBytes(StandardCharsets.UTF_8), Map.of());
+        var r = EventRecords.toRecord(topic, e);
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(r.topic(), partition, r.timestamp(), r.key(), r.value(),
+                r.headers()));
+        return id;
+    }
+
+    /** Sends an event built by the test (attributes exactly as given, as a lenient ingest would have stored them). */
+    String send(String topic, IngestedEvent e) {
+        producer.send(EventRecords.toRecord(topic, e));
+        return e.id();
+    }
+
     void flush() {
         producer.flush();
     }

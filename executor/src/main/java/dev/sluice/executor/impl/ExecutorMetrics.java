@@ -16,7 +16,9 @@ public final class ExecutorMetrics {
 
     /** How a run ended. */
     public enum Outcome {
-        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE;
+        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE,
+        /** Succeeded after taking over a lapsed lease: sent again with the same webhook-id. */
+        RESENT;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
@@ -25,6 +27,7 @@ public final class ExecutorMetrics {
     private final Map<String, Map<Outcome, Counter>> runs = new ConcurrentHashMap<>();
     private final Map<String, Counter> expired = new ConcurrentHashMap<>();
     private final Counter retries;
+    private final Counter resends;
     private final Counter accountingFailures;
     private final Timer startLatency;
     private final Timer endLatency;
@@ -42,6 +45,8 @@ public final class ExecutorMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
+        this.resends = Counter.builder("sluice.executor.resends")
+                .description("Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id").register(registry);
         this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
                 .description("Expired or dead-lettered events whose record could not be written").register(registry);
     }
@@ -74,6 +79,12 @@ public final class ExecutorMetrics {
                 .tag(MetricNames.TAG_TOPIC, topic).register(registry).increment(count);
     }
 
+    /** A run that threw something no step expects; it is dead-lettered with the error. */
+    public void unexpected(String workflow) {
+        Counter.builder("sluice.executor.unexpected.errors").description("Runs that failed with an unexpected exception (dead-lettered)")
+                .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
+    }
+
     public void filtered(String workflow) {
         Counter.builder("sluice.executor.filtered").description("Events a workflow's filter did not match")
                 .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
@@ -81,6 +92,10 @@ public final class ExecutorMetrics {
 
     public void retry() {
         retries.increment();
+    }
+
+    public void resend() {
+        resends.increment();
     }
 
     public void accountingFailure() {

@@ -24,8 +24,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class AccountingProducer implements AutoCloseable {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccountingProducer.class);
-
     private final Producer<byte[], byte[]> producer;
     /** Topics whose metadata the producer holds, so that send() cannot block an event loop on a fetch. */
     private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -116,22 +114,30 @@ public final class AccountingProducer implements AutoCloseable {
     }
 
     /**
-     * Writes a record that stands for events that were never read (a skipped dead span); the
-     * outcome is logged. Any thread; never blocks once the topic's metadata is known.
+     * Writes a record that stands for events that were never read (a skipped dead span) to
+     * {@code partition} of {@code topic}, the partition the events were in, when the topic has it
+     * (else where the producer puts it). Blocking until the topic's metadata is known (up to
+     * max.block.ms): call it from the poll thread or a worker, never an event loop. The future
+     * completes on the producer's thread.
      */
-    public void publishSummary(String topic, int partition, byte[] value, Map<String, String> headers) {
+    public Future<Void> publishSummary(String topic, int partition, byte[] value, Map<String, String> headers) {
         RecordHeaders h = new RecordHeaders();
         headers.forEach((k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
         h.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        Promise<Void> written = Promise.promise();
         try {
-            producer.send(new ProducerRecord<>(topic, null, null, null, value, h), (md, err) -> {
-                if (err != null) {
-                    LOG.error("could not write the skip summary to {}: {}", topic, err.toString());
+            Integer target = producer.partitionsFor(topic).size() > partition ? partition : null;
+            producer.send(new ProducerRecord<>(topic, target, null, null, value, h), (md, err) -> {
+                if (err == null) {
+                    written.complete();
+                } else {
+                    written.fail(err);
                 }
             });
         } catch (RuntimeException e) {
-            LOG.error("could not write the skip summary to {}: {}", topic, e.toString());
+            written.fail(e);
         }
+        return written.future();
     }
 
     /** Blocking; not for an event loop. */

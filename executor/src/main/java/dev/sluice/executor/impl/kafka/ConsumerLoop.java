@@ -41,7 +41,7 @@ public final class ConsumerLoop implements Runnable {
     private final Collection<String> topics;
     private final ExecutorConfig config;
     private final Function<TopicPartition, PartitionWorker> workerFactory;
-    private final DeadSpans deadSpans;
+    private final DeadSpanSkip.DeadSpans deadSpans;
     /** Each record's age (ms since its ingest timestamp) when the poll hands it over. */
     private final LongConsumer pollAge;
     private final AtomicInteger processInFlight;
@@ -52,19 +52,17 @@ public final class ConsumerLoop implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean polling;
+    private volatile long lastPollMillis = System.currentTimeMillis();
+    /** Since when an offset has waited to be committed (epoch ms), or -1 when every committable offset is committed. */
+    private volatile long commitPendingSince = -1;
+    /** The consumer's {@code connection-count}: its open connections to brokers, once found. Poll thread. */
+    private org.apache.kafka.common.Metric connections;
+    /** When the consumer last had a connection to a broker open (epoch ms), seen from the poll thread. */
+    private volatile long lastConnectedMillis = System.currentTimeMillis();
     private long lastCommit = System.nanoTime();
 
-    /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
-    public interface DeadSpans {
-        /** The longest TTL of the routes on {@code topic}, in ms, or -1 to never skip there. */
-        long ttlMillis(String topic);
-
-        /** Offsets [from, to) of {@code tp} were skipped unread: every one of them was past its deadline. */
-        void skipped(TopicPartition tp, long from, long to, long deletedBeforeStart);
-    }
-
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
-                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpans deadSpans,
+                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpanSkip.DeadSpans deadSpans,
                         LongConsumer pollAge) {
         this.deadSpans = deadSpans;
         this.pollAge = pollAge;
@@ -83,6 +81,13 @@ public final class ConsumerLoop implements Runnable {
                 resumeDrained();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 polling = true;
+                lastPollMillis = System.currentTimeMillis();
+                if (connections == null) {
+                    connections = findConnectionCount();
+                }
+                if (connections == null || !(connections.metricValue() instanceof Number n) || n.doubleValue() > 0) {
+                    lastConnectedMillis = lastPollMillis;
+                }
                 if (!records.isEmpty()) {
                     long now = System.currentTimeMillis();
                     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -170,15 +175,45 @@ public final class ConsumerLoop implements Runnable {
         lastCommit = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(workers.keySet());
         if (offsets.isEmpty()) {
+            commitPendingSince = -1;
             return;
+        }
+        if (commitPendingSince < 0) {
+            commitPendingSince = System.currentTimeMillis();
         }
         consumer.commitAsync(offsets, (done, err) -> {
             if (err != null) {
                 LOG.warn("offset commit failed (will retry with the next one): {}", err.toString());
             } else {
                 done.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
+                commitPendingSince = -1;
             }
         });
+    }
+
+    private org.apache.kafka.common.Metric findConnectionCount() {
+        for (var e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How long each of the consumer's signs of life has been missing, in ms: since the last poll
+     * returned; since an offset became committable without a commit succeeding (0 when none
+     * waits); since the consumer last had a connection to any broker open (its fetches and its
+     * group keep one open while a broker is reachable), as of its last poll. Any thread.
+     */
+    public Health health() {
+        long now = System.currentTimeMillis();
+        long pending = commitPendingSince;
+        return new Health(now - lastPollMillis, pending < 0 ? 0 : now - pending, Math.max(0, lastPollMillis - lastConnectedMillis));
+    }
+
+    /** See {@link #health()}. */
+    public record Health(long sincePollMillis, long commitWaitMillis, long brokerSilentMillis) {
     }
 
     private void commitSync(Collection<TopicPartition> partitions) {
@@ -199,7 +234,8 @@ public final class ConsumerLoop implements Runnable {
         long until = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             consumer.pause(consumer.assignment());
-            while (processInFlight.get() > 0 && System.nanoTime() < until) {
+            // Runs in progress finish, and their run-log rows become durable, so that their offsets can be committed.
+            while ((processInFlight.get() > 0 || workers.values().stream().anyMatch(w -> w.unrecorded() > 0)) && System.nanoTime() < until) {
                 // poll keeps the membership alive while the last runs finish; paused partitions return nothing.
                 try {
                     consumer.poll(Duration.ofMillis(50));
@@ -215,52 +251,6 @@ public final class ConsumerLoop implements Runnable {
             LOG.warn("error while draining the consumer: {}", e.toString());
         } finally {
             consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    /**
-     * A consumer that comes back far behind seeks past the span whose deadline has certainly
-     * passed (records older than now − TTL, by their ingest timestamps) instead of reading it,
-     * and reports the exact span skipped. Runs on the poll thread inside the rebalance callback.
-     */
-    private void skipDeadSpans(Collection<TopicPartition> partitions) {
-        long now = System.currentTimeMillis();
-        Map<TopicPartition, Long> since = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            long ttl = deadSpans.ttlMillis(tp.topic());
-            if (ttl > 0) {
-                since.put(tp, now - ttl);
-            }
-        }
-        if (since.isEmpty()) {
-            return;
-        }
-        Duration t = Duration.ofSeconds(10);
-        Map<TopicPartition, OffsetAndMetadata> committedOffsets = consumer.committed(since.keySet(), t);
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(since.keySet(), t);
-        Map<TopicPartition, Long> end = consumer.endOffsets(since.keySet(), t);
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live = consumer.offsetsForTimes(since, t);
-        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
-        for (TopicPartition tp : since.keySet()) {
-            OffsetAndMetadata c = committedOffsets.get(tp);
-            long start = begin.get(tp);
-            long position = c == null ? start : Math.max(c.offset(), start);
-            long deleted = c == null ? 0 : Math.max(0, start - c.offset());
-            var firstLive = live.get(tp);
-            long firstLiveOffset = firstLive == null ? end.get(tp) : firstLive.offset();
-            if (firstLiveOffset > position) {
-                consumer.seek(tp, firstLiveOffset);
-                moved.put(tp, new OffsetAndMetadata(firstLiveOffset));
-                LOG.warn("{}: skipped offsets {}..{} ({} events past their deadline){}", tp, position, firstLiveOffset - 1,
-                        firstLiveOffset - position, deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
-                deadSpans.skipped(tp, position, firstLiveOffset, deleted);
-            } else if (deleted > 0) {
-                deadSpans.skipped(tp, position, position, deleted);
-            }
-        }
-        if (!moved.isEmpty()) {
-            consumer.commitSync(moved, t);
-            moved.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
         }
     }
 
@@ -305,7 +295,7 @@ public final class ConsumerLoop implements Runnable {
                 LOG.info("partitions assigned: {}", partitions);
                 if (config.skipDeadSpans() && deadSpans != null) {
                     try {
-                        skipDeadSpans(partitions);
+                        DeadSpanSkip.skip(consumer, partitions, deadSpans, workers);
                     } catch (RuntimeException e) {
                         LOG.warn("could not check {} for dead spans; reading them in full: {}", partitions, e.toString());
                     }

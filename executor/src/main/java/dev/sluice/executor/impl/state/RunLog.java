@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -14,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,23 +31,40 @@ public final class RunLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLog.class);
 
-    /** One decided run. Times are epoch milliseconds; {@code startMillis} is -1 for runs that never started. */
+    /**
+     * One decided run. Times are epoch milliseconds; {@code startMillis} is -1 for runs that never
+     * started, {@code firstWriteMillis} -1 for runs that wrote nothing to a target, and
+     * {@code deadlineMillis} {@link Long#MAX_VALUE} for events without a deadline.
+     */
     public record Row(String eventId, String route, String workflow, String outcome, int attempts, long ingestMillis,
-                      long startMillis, long endMillis, String topic, int partition, long offset, String error) {
+                      long startMillis, long endMillis, String topic, int partition, long offset, String error,
+                      long deadlineMillis, long firstWriteMillis) {
+
+        public Row(String eventId, String route, String workflow, String outcome, int attempts, long ingestMillis, long startMillis,
+                   long endMillis, String topic, int partition, long offset, String error) {
+            this(eventId, route, workflow, outcome, attempts, ingestMillis, startMillis, endMillis, topic, partition, offset, error,
+                    Long.MAX_VALUE, -1);
+        }
+    }
+
+    /** A row waiting to be written, and who waits for it. */
+    private record Pending(Row row, Promise<Void> durable) {
     }
 
     private static final String INSERT = "INSERT INTO sluice_run_log (event_id, route, workflow, outcome, attempts, ingest_at, "
-            + "started_at, ended_at, start_latency_ms, end_latency_ms, topic, kafka_partition, kafka_offset, executor, error) "
+            + "started_at, ended_at, start_latency_ms, end_latency_ms, topic, kafka_partition, kafka_offset, executor, error, "
+            + "deadline_at, first_write_at) "
             + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], "
             + "$7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[], $13::bigint[], $14::text[], "
-            + "$15::text[])";
+            + "$15::text[], $16::timestamptz[], $17::timestamptz[])";
 
     private final Vertx vertx;
     private final Pool pool;
     private final String executor;
     private final int capacity;
     private final int batchSize;
-    private final ConcurrentLinkedQueue<Row> buffer = new ConcurrentLinkedQueue<>();
+    private final long writeTimeoutMillis;
+    private final ConcurrentLinkedQueue<Pending> buffer = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final Counter written;
@@ -54,10 +73,21 @@ public final class RunLog {
     private long timer = -1;
     private long retentionTimer = -1;
     private volatile boolean healthy = true;
+    private volatile long lastProgressMillis = System.currentTimeMillis();
     private volatile Future<Void> current = Future.succeededFuture();
 
     public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, MeterRegistry registry) {
+        this(vertx, pool, executor, capacity, batchSize, Duration.ofSeconds(5), registry);
+    }
+
+    /**
+     * @param writeTimeout how long one insert waits for PostgreSQL; then its rows go back to the
+     *                     buffer (if the insert did land after all, those rows are written twice,
+     *                     never lost)
+     */
+    public RunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, Duration writeTimeout, MeterRegistry registry) {
         this.vertx = vertx;
+        this.writeTimeoutMillis = Math.max(1, writeTimeout.toMillis());
         this.pool = pool;
         this.executor = executor;
         this.capacity = capacity;
@@ -75,18 +105,33 @@ public final class RunLog {
         timer = vertx.setPeriodic(flushInterval.toMillis(), id -> flush());
         retentionTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> pool
                 .preparedQuery("DELETE FROM sluice_run_log WHERE ended_at < $1")
-                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention)))
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention))).timeout(60, TimeUnit.SECONDS)
                 .onFailure(e -> LOG.warn("run log retention failed: {}", e.toString())));
     }
 
-    /** Queues a row; never blocks. Any thread. */
-    public void offer(Row row) {
+    /**
+     * Queues a row; never blocks. Any thread. The future completes (on a thread of the run log's
+     * choosing) once the row is durable in PostgreSQL, or once it is dropped because the buffer is
+     * full, which is counted ({@code sluice_executor_runlog_dropped_total}): the partition's
+     * offset waits for it either way, so a crash replays the run instead of losing its record.
+     */
+    public Future<Void> offer(Row row) {
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
             dropped.increment();
-            return;
+            return Future.succeededFuture();
         }
-        buffer.add(row);
+        Promise<Void> durable = Promise.promise();
+        buffer.add(new Pending(row, durable));
+        return durable.future();
+    }
+
+    /**
+     * While rows wait: how long since the run log last wrote (or last found nothing to write), in
+     * ms; 0 when nothing waits. Any thread.
+     */
+    public long writeAgeMillis() {
+        return size.get() == 0 ? 0 : Math.max(0, System.currentTimeMillis() - lastProgressMillis);
     }
 
     /** Writes up to the buffer's content, batch by batch; a failed batch goes back to the buffer. */
@@ -102,18 +147,21 @@ public final class RunLog {
     }
 
     private Future<Void> writeBatches() {
-        List<Row> batch = new ArrayList<>(batchSize);
-        Row r;
+        List<Pending> batch = new ArrayList<>(batchSize);
+        Pending r;
         while (batch.size() < batchSize && (r = buffer.poll()) != null) {
             batch.add(r);
         }
         if (batch.isEmpty()) {
+            lastProgressMillis = System.currentTimeMillis();
             return Future.succeededFuture();
         }
-        return pool.preparedQuery(INSERT).execute(tuple(batch)).transform(ar -> {
+        return pool.preparedQuery(INSERT).execute(tuple(batch)).timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).transform(ar -> {
             if (ar.succeeded()) {
                 size.addAndGet(-batch.size());
                 written.increment(batch.size());
+                lastProgressMillis = System.currentTimeMillis();
+                batch.forEach(p -> p.durable().complete());
                 if (!healthy) {
                     healthy = true;
                     LOG.info("run log writes resumed");
@@ -130,7 +178,7 @@ public final class RunLog {
         });
     }
 
-    private Tuple tuple(List<Row> rows) {
+    private Tuple tuple(List<Pending> rows) {
         int n = rows.size();
         String[] ids = new String[n];
         String[] routes = new String[n];
@@ -147,10 +195,12 @@ public final class RunLog {
         Long[] offsets = new Long[n];
         String[] executors = new String[n];
         String[] errors = new String[n];
+        OffsetDateTime[] deadlines = new OffsetDateTime[n];
+        OffsetDateTime[] firstWrites = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
-            Row r = rows.get(i);
-            ids[i] = r.eventId();
-            routes[i] = r.route();
+            Row r = rows.get(i).row();
+            ids[i] = text(r.eventId());
+            routes[i] = text(r.route());
             workflows[i] = r.workflow();
             outcomes[i] = r.outcome();
             attempts[i] = r.attempts();
@@ -163,10 +213,21 @@ public final class RunLog {
             partitions[i] = r.partition();
             offsets[i] = r.offset();
             executors[i] = executor;
-            errors[i] = r.error();
+            errors[i] = text(r.error());
+            deadlines[i] = r.deadlineMillis() == Long.MAX_VALUE ? null : time(r.deadlineMillis());
+            firstWrites[i] = r.firstWriteMillis() < 0 ? null : time(r.firstWriteMillis());
         }
         return Tuple.of(ids, routes, workflows, outcomes, attempts, ingest, started, ended, startLatency, endLatency)
-                .addValue(topics).addValue(partitions).addValue(offsets).addValue(executors).addValue(errors);
+                .addValue(topics).addValue(partitions).addValue(offsets).addValue(executors).addValue(errors).addValue(deadlines)
+                .addValue(firstWrites);
+    }
+
+    /**
+     * PostgreSQL text cannot hold NUL: one such character in an event id or an error would fail its
+     * whole batch again and again, so it is written as the visible {@code \\u0000}.
+     */
+    static String text(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "\\u0000");
     }
 
     private static OffsetDateTime time(long millis) {

@@ -1,272 +1,200 @@
 package dev.sluice.executor.impl.workflow;
 
-import dev.sluice.core.Condition;
 import dev.sluice.core.Deadlines;
-import dev.sluice.core.EventRecords;
-import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.Templates;
-import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
-import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
-import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
-import dev.sluice.executor.impl.state.RunLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs every workflow subscribed to an event, under the deadline guard: an event whose deadline
  * has passed is never started and goes to {@code <topic>.expired}; each run is claimed (Redis)
  * before it starts, so a redelivered event is not run twice while live; a run that fails for good
- * goes to {@code <topic>.dlq}; every decision is written to the run log (PostgreSQL). The returned
+ * goes to {@code <topic>.dlq}, and so does a run that throws anything a step does not expect;
+ * every decision is written to the run log (PostgreSQL) by {@link RunOutcomes}. The returned
  * future always succeeds once the event is accounted for, so the partition's offset can move past it.
  */
 public final class EventRunner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventRunner.class);
-    private static final int ACCOUNTING_ATTEMPTS = 5;
-    /**
-     * A retry is started only with at least this much time left before the deadline: less cannot
-     * carry a request and its answer, and the attempt would only add load and a failure after it.
-     */
-    static final long MIN_RETRY_WINDOW_MS = 20;
-
-    private final Vertx vertx;
-    private final Context context;
     private final HttpStepRunner http;
     private final WorkflowTable workflows;
-    private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
     private final ExecutorConfig config;
     private final RunClaims claims;
-    private final RunLog runLog;
-    private final RedisAPI state;
+    private final RunOutcomes outcomes;
+    private final StepRetries retries;
+    private final SideEffectSteps sideEffects;
 
     public EventRunner(Vertx vertx, Context context, HttpStepRunner http, ExecutorServices services) {
-        this.vertx = vertx;
-        this.context = context;
         this.http = http;
         this.workflows = services.workflows();
-        this.accounting = services.accounting();
         this.metrics = services.metrics();
         this.config = services.config();
         this.claims = services.claims();
-        this.runLog = services.runLog();
-        this.state = services.redis();
-    }
-
-    /** One event's progress. Confined to the event loop. */
-    private static final class Run implements Condition.Event {
-        final ConsumerRecord<byte[], byte[]> record;
-        final String id;
-        final String route;
-        final long deadline;
-        boolean started;
-        private Object json;
-        private boolean parsed;
-
-        Run(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline) {
-            this.record = record;
-            this.id = id;
-            this.route = route;
-            this.deadline = deadline;
-        }
-
-        @Override
-        public String attribute(String name) {
-            return EventRecords.text(record.headers(), name.equals("datacontenttype") ? SluiceHeaders.CONTENT_TYPE
-                    : SluiceHeaders.CE_PREFIX + name);
-        }
-
-        @Override
-        public Object json() {
-            if (!parsed) {
-                parsed = true;
-                json = parseJson(record.value());
-            }
-            return json;
-        }
-    }
-
-    /** One workflow's run of one event: the payload as the steps reshape it. Confined to the event loop. */
-    private static final class WorkflowRun implements Condition.Event, Templates.Scope {
-        final Run run;
-        byte[] payload;
-        String contentType;
-        Object response;
-        private Object json;
-        private boolean parsed;
-
-        WorkflowRun(Run run) {
-            this.run = run;
-            this.payload = run.record.value();
-        }
-
-        void replacePayload(JsonObject next) {
-            payload = next.toBuffer().getBytes();
-            contentType = "application/json";
-            json = next;
-            parsed = true;
-        }
-
-        @Override
-        public String attribute(String name) {
-            if (name.equals("datacontenttype") && contentType != null) {
-                return contentType;
-            }
-            return run.attribute(name);
-        }
-
-        @Override
-        public Object json() {
-            if (!parsed) {
-                parsed = true;
-                json = payload == run.record.value() ? run.json() : parseJson(payload);
-            }
-            return json;
-        }
-
-        @Override
-        public Object payload() {
-            return json();
-        }
-
-        @Override
-        public Object response() {
-            return response;
-        }
-    }
-
-    private static Object parseJson(byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
-            return null;
-        }
-        try {
-            return Json.decodeValue(Buffer.buffer(bytes));
-        } catch (RuntimeException e) {
-            return null;
-        }
+        this.retries = new StepRetries(vertx, config, metrics);
+        this.sideEffects = new SideEffectSteps(context, services.accounting(), services.redis());
+        this.outcomes = new RunOutcomes(context, services.accounting(), metrics, services.runLog());
     }
 
     /**
      * Runs the event's workflows. {@code polledAtNanos} is when the poll returned the record; the
      * time since then (the hand-off to this loop and the wait behind earlier events of its key) is
-     * recorded as the event's start wait.
+     * recorded as the event's start wait. The future succeeds once every run of the event is
+     * accounted for; anything a run throws ends that run dead-lettered with the error.
      */
-    public Future<Void> run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+        EventRun run = null;
+        Future<Void> runs;
+        try {
+            run = EventRun.of(record);
+            runs = runEvent(run, polledAtNanos);
+        } catch (RuntimeException e) {
+            if (run == null) {
+                // Even an event whose record cannot be read is accounted for: dead-lettered under its place in the log.
+                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE);
+            }
+            runs = Future.failedFuture(e);
+        }
+        EventRun accounted = run;
+        Future<Void> decided = runs.recover(e -> outcomes.unexpected(accounted, e));
+        // Every row is offered by the time the runs are decided.
+        return new Progress(decided, decided.transform(ar -> Future.join(accounted.records)).mapEmpty());
+    }
+
+    /**
+     * An event's progress: {@code decided} once its runs are decided and accounted for (the next
+     * event of its key may start), {@code recorded} once their run-log rows are durable too (its
+     * offset may be committed). Neither fails unless the executor itself is broken.
+     */
+    public record Progress(Future<Void> decided, Future<Void> recorded) {
+    }
+
+    private Future<Void> runEvent(EventRun run, long polledAtNanos) {
+        ConsumerRecord<byte[], byte[]> record = run.record;
         metrics.startWait(System.nanoTime() - polledAtNanos);
-        String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
-        List<WorkflowConfig> workflows = route == null ? null : this.workflows.forSource(route);
+        List<WorkflowConfig> workflows = run.route.isEmpty() ? null : this.workflows.forSource(run.route);
         if (workflows == null || workflows.isEmpty()) {
             return Future.succeededFuture();
         }
-        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
-        Run run = new Run(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id, route,
-                EventRecords.deadline(record));
         long now = System.currentTimeMillis();
         if (Deadlines.isExpired(run.deadline, now)) {
-            return expire(run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
+            return outcomes.expired(run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
         }
         List<Future<Void>> runs = new ArrayList<>(workflows.size());
         for (WorkflowConfig w : workflows) {
-            if (w.filter() != null && !w.filter().test(run)) {
-                metrics.filtered(w.name());
-                continue;
-            }
-            runs.add(runWorkflow(w, run));
+            runs.add(guarded(() -> {
+                if (w.filter() != null && !w.filter().test(run)) {
+                    metrics.filtered(w.name());
+                    return Future.succeededFuture();
+                }
+                return runWorkflow(w, run);
+            }).recover(e -> outcomes.unexpected(new WorkflowRun(run, w, -1), e)));
         }
         return Future.join(runs).transform(ar -> {
             if (run.started) {
                 metrics.ended(System.currentTimeMillis() - record.timestamp());
             }
-            return Future.succeededFuture();
+            return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
         });
     }
 
-    private Future<Void> expire(Run run, List<WorkflowConfig> workflows, String reason) {
-        metrics.expired(run.record.topic());
-        long now = System.currentTimeMillis();
-        for (WorkflowConfig w : workflows) {
-            metrics.run(w.name(), Outcome.EXPIRED);
-            log(run, w, Outcome.EXPIRED, 0, -1, now, reason);
+    /** The task's future, with anything it throws as a failed future: one path for both. */
+    static <T> Future<T> guarded(Supplier<Future<T>> task) {
+        try {
+            return task.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
         }
-        return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
     }
 
-    private Future<Void> runWorkflow(WorkflowConfig w, Run run) {
+    private Future<Void> runWorkflow(WorkflowConfig w, EventRun run) {
         long start = System.currentTimeMillis();
         if (!run.started) {
             run.started = true;
             metrics.started(start - run.record.timestamp());
         }
-        int[] attempts = {0};
-        // The run is claimed just before its first side effect leaves (RunClaims); a lost claim stops it there.
-        java.util.function.Supplier<Future<Boolean>> mark = claims == null ? null
-                : () -> claims.claim(run.route, run.id, w.name(), run.deadline - System.currentTimeMillis())
-                        .map(c -> c != RunClaims.Claim.DUPLICATE);
-        return runSteps(w, 0, new WorkflowRun(run), attempts, mark).transform(ar -> {
-            long end = System.currentTimeMillis();
-            if (ar.failed() && ar.cause() instanceof HttpStepRunner.NotSent) {
-                // Its first request never left: the run did not start in time.
-                return expire(run, List.of(w), ar.cause().getMessage());
-            }
-            if (ar.failed() && ar.cause() instanceof HttpStepRunner.ClaimLost) {
-                metrics.run(w.name(), Outcome.SKIPPED_DUPLICATE);
-                log(run, w, Outcome.SKIPPED_DUPLICATE, 0, start, end, ar.cause().getMessage());
-                return Future.succeededFuture();
-            }
+        WorkflowRun wr = new WorkflowRun(run, w, start);
+        return guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
             if (ar.succeeded()) {
-                metrics.run(w.name(), Outcome.SUCCEEDED);
-                log(run, w, Outcome.SUCCEEDED, attempts[0], start, end, null);
-                return Future.succeededFuture();
+                return decided(wr).compose(v -> outcomes.succeeded(wr));
             }
-            metrics.run(w.name(), Outcome.DEAD_LETTERED);
             Throwable e = ar.cause();
-            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            log(run, w, Outcome.DEAD_LETTERED, attempts[0], start, end, error);
-            return account(Topics.deadLetter(run.record.topic()), run.record,
-                    Map.of(SluiceHeaders.WORKFLOW, w.name(), SluiceHeaders.ERROR, error,
-                            "sluice_attempts", Integer.toString(attempts[0])), 1);
+            if (e instanceof HttpStepRunner.NotSent) {
+                // Its first request never left: the run did not start in time.
+                return outcomes.expired(run, List.of(w), e.getMessage());
+            }
+            if (e instanceof HttpStepRunner.ClaimLost) {
+                return outcomes.skippedDuplicate(wr, e.getMessage());
+            }
+            if (e instanceof StepFailure) {
+                return decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
+            }
+            return decided(wr).compose(v -> outcomes.unexpected(wr, e));
         });
     }
 
-    private void log(Run run, WorkflowConfig w, Outcome outcome, int attempts, long start, long end, String error) {
-        if (runLog != null) {
-            ConsumerRecord<byte[], byte[]> r = run.record;
-            runLog.offer(new RunLog.Row(run.id, run.route, w.name(), outcome.name().toLowerCase(Locale.ROOT), attempts,
-                    r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error));
+    /** Marks a claimed run decided, so that a redelivery skips it instead of re-sending. */
+    private Future<Void> decided(WorkflowRun wr) {
+        if (claims == null || wr.claim == null || !wr.claim.ours()) {
+            return Future.succeededFuture();
         }
+        // Not waited for: a mark that is lost costs one counted re-send with the same webhook-id, never a loss.
+        claims.done(wr.run.route, wr.run.id, wr.workflow.name(), wr.run.deadline);
+        return Future.succeededFuture();
     }
 
-    private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr, int[] attempts,
-                                  java.util.function.Supplier<Future<Boolean>> mark) {
+    /**
+     * Claims the run before its first side effect, and renews the lease before each later one (each
+     * retry, each further step), for the step's timeout plus the margin. Fails with
+     * {@link HttpStepRunner.ClaimLost} when the run is not, or no longer, this executor's to send.
+     */
+    private Future<Void> claim(WorkflowRun wr, long stepTimeoutMillis) {
+        if (claims == null) {
+            return Future.succeededFuture();
+        }
+        EventRun run = wr.run;
+        long lease = stepTimeoutMillis + config.leaseMargin().toMillis();
+        if (wr.claim == null) {
+            return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline).compose(c -> {
+                wr.claim = c;
+                return switch (c.state()) {
+                    case CLAIMED, RESEND, UNAVAILABLE -> Future.succeededFuture();
+                    case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
+                            "another executor's lease on this run was still live at the deadline; that executor decides it"));
+                    case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
+                    case TOO_LATE -> Future.failedFuture(new HttpStepRunner.NotSent(
+                            "the deadline passed before the run's claim could be taken; nothing was sent"));
+                    case UNREACHABLE -> Future.failedFuture(new HttpStepRunner.NotSent("at-most-once: Redis did not answer the run's "
+                            + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
+                };
+            });
+        }
+        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE) {
+            return Future.succeededFuture();
+        }
+        return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours
+                ? Future.succeededFuture()
+                : Future.failedFuture(new HttpStepRunner.ClaimLost("the lease lapsed and another executor took the run over")));
+    }
+
+    private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
         StepConfig step = w.steps().get(index);
         Future<Void> done;
-        java.util.function.Supplier<Future<Boolean>> markLeft = mark;
         if (step instanceof StepConfig.Http http) {
-            done = attempt(http, wr, 1, attempts, mark);
-            markLeft = null;
+            done = retries.run(wr, n -> attempt(http, index, wr));
         } else if (step instanceof StepConfig.Filter f) {
             if (!f.condition().test(wr)) {
                 return Future.succeededFuture();
@@ -280,106 +208,40 @@ public final class EventRunner {
                 done = Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
             }
         } else if (step instanceof StepConfig.Publish p) {
-            attempts[0]++;
-            done = sideEffect(mark).compose(go -> accounting.publishPayload(context, p.topic(), wr.run.record, wr.payload,
-                    wr.contentType)).recover(e -> Future.failedFuture(e instanceof HttpStepRunner.ClaimLost ? e
-                    : StepFailure.fatal("publish to " + p.topic() + " failed: " + e.getMessage())));
-            markLeft = null;
+            done = retries.run(wr, n -> {
+                wr.attempts++;
+                return claim(wr, p.timeout().toMillis()).compose(v -> sideEffects.publish(wr, p));
+            });
         } else {
             StepConfig.Redis r = (StepConfig.Redis) step;
-            attempts[0]++;
-            done = sideEffect(mark).compose(go -> redisStep(r, wr));
-            markLeft = null;
-        }
-        java.util.function.Supplier<Future<Boolean>> next = markLeft;
-        return done.compose(v -> runSteps(w, index + 1, wr, attempts, next));
-    }
-
-    /** Marks the run sent before its first side effect; a lost claim stops the run. */
-    private static Future<Boolean> sideEffect(java.util.function.Supplier<Future<Boolean>> mark) {
-        if (mark == null) {
-            return Future.succeededFuture(true);
-        }
-        return mark.get().compose(go -> go ? Future.succeededFuture(true) : Future.failedFuture(new HttpStepRunner.ClaimLost()));
-    }
-
-    private Future<Void> redisStep(StepConfig.Redis r, WorkflowRun wr) {
-        if (state == null) {
-            return Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured"));
-        }
-        String key = Templates.render(r.key(), wr);
-        Future<?> op = switch (r.command()) {
-            case "incr" -> state.incr(key);
-            case "set" -> r.ttl() == null ? state.set(List.of(key, Templates.render(r.value(), wr)))
-                    : state.set(List.of(key, Templates.render(r.value(), wr), "PX", Long.toString(r.ttl().toMillis())));
-            default -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())));
-        };
-        Future<?> withTtl = r.command().equals("incr") && r.ttl() != null
-                ? op.compose(v -> state.pexpire(List.of(key, Long.toString(r.ttl().toMillis())))) : op;
-        return withTtl.<Void>mapEmpty().recover(e -> Future.failedFuture(
-                StepFailure.retryable("redis " + r.command() + " failed: " + e.getMessage(), e)));
-    }
-
-    private Future<Void> attempt(StepConfig.Http step, WorkflowRun wr, int attempt, int[] attempts,
-                                 java.util.function.Supplier<Future<Boolean>> mark) {
-        attempts[0]++;
-        Run run = wr.run;
-        long timeout = Deadlines.stepTimeout(step.timeout().toMillis(), run.deadline, System.currentTimeMillis());
-        boolean firstSideEffect = attempts[0] == 1;
-        return http.call(step, run.record, wr.payload, wr.contentType, timeout, run.deadline, attempt == 1 ? mark : null).map(result -> {
-            wr.response = result.json() == null ? null : parseJson(result.json().getBytes());
-            return (Void) null;
-        }).recover(err -> {
-            if (err instanceof HttpStepRunner.ClaimLost) {
-                return Future.failedFuture(err);
-            }
-            if (err instanceof HttpStepRunner.NotSent) {
-                // Nothing of this run has left yet: it expired. After earlier effects, it failed.
-                return Future.failedFuture(firstSideEffect ? err
-                        : new StepFailure(err.getMessage() + " (attempt " + attempt + ")", false, -1, err));
-            }
-            StepFailure f = err instanceof StepFailure sf ? sf : StepFailure.retryable(String.valueOf(err.getMessage()), err);
-            if (!f.retryable()) {
-                return Future.failedFuture(new StepFailure(f.getMessage() + " (attempt " + attempt + ", not retryable)", false, -1, f));
-            }
-            if (attempt >= config.maxAttempts()) {
-                return Future.failedFuture(new StepFailure(f.getMessage() + " (gave up after " + attempt + " attempts)", false, -1, f));
-            }
-            long base = config.retryBackoff().toMillis() << (attempt - 1);
-            long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-            if (System.currentTimeMillis() + delay + MIN_RETRY_WINDOW_MS >= run.deadline) {
-                return Future.failedFuture(noTimeLeft(f, attempt));
-            }
-            metrics.retry();
-            Promise<Void> later = Promise.promise();
-            vertx.setTimer(delay, id -> {
-                // A timer that fires late (a busy loop) must not start an attempt that cannot finish in time.
-                if (System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= run.deadline) {
-                    later.fail(noTimeLeft(f, attempt));
-                } else {
-                    attempt(step, wr, attempt + 1, attempts, null).onComplete(later);
-                }
+            done = retries.run(wr, n -> {
+                wr.attempts++;
+                return claim(wr, r.timeout().toMillis()).compose(v -> sideEffects.redis(wr, r));
             });
-            return later.future();
-        });
+        }
+        return done.compose(v -> runSteps(w, index + 1, wr));
     }
 
-    private static StepFailure noTimeLeft(StepFailure last, int attempt) {
-        return new StepFailure(last.getMessage() + " (no time left for attempt " + (attempt + 1) + " before the deadline)", false, -1, last);
-    }
-
-    /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */
-    private Future<Void> account(String topic, ConsumerRecord<byte[], byte[]> record, Map<String, String> headers, int attempt) {
-        return accounting.publish(context, topic, record, headers).recover(err -> {
-            if (attempt >= ACCOUNTING_ATTEMPTS) {
-                metrics.accountingFailure();
-                LOG.error("could not write {}/{}/{} to {} after {} attempts: {}", record.topic(), record.partition(),
-                        record.offset(), topic, attempt, err.toString());
-                return Future.succeededFuture();
+    /** One attempt of an http step: claimed just before the write, counted as written when it is. */
+    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr) {
+        wr.attempts++;
+        EventRun run = wr.run;
+        HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
+                http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
+        HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
+            @Override
+            public Future<Void> beforeWrite() {
+                return claim(wr, step.timeout().toMillis());
             }
-            Promise<Void> later = Promise.promise();
-            vertx.setTimer(100L << attempt, id -> account(topic, record, headers, attempt + 1).onComplete(later));
-            return later.future();
+
+            @Override
+            public void written() {
+                wr.wrote();
+            }
+        };
+        return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {
+            wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
+            return (Void) null;
         });
     }
 }

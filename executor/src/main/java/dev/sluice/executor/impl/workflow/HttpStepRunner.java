@@ -3,6 +3,7 @@ package dev.sluice.executor.impl.workflow;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
+import dev.sluice.core.WebhookSigning;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,15 +19,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
- * mode request ({@code ce-*} headers, the payload's content type), bounded by the step's timeout
- * cut to the event's remaining time. 2xx succeeds; 408, 429, 5xx and connection errors are
- * retryable; any other status is not.
+ * mode request ({@code ce-*} headers, the payload's content type) with the Standard Webhooks
+ * headers ({@link WebhookHeaders}). The event's deadline bounds everything before the write and
+ * is checked immediately before it; the step's timeout bounds the exchange after it. 2xx
+ * succeeds; 408, 429, 5xx and connection errors are retryable, and no answer after the write is an
+ * unknown outcome (retryable, as a re-send); any other status is not.
  */
 public final class HttpStepRunner {
 
     private final Vertx vertx;
     private final HttpClient client;
     private final HttpClient http2Client;
+    private final WebhookHeaders webhook = new WebhookHeaders();
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
     private final java.util.Map<StepConfig.Http, RequestOptions> targets = new java.util.IdentityHashMap<>();
 
@@ -42,7 +46,11 @@ public final class HttpStepRunner {
         private static final long serialVersionUID = 1L;
 
         public ClaimLost() {
-            super("already claimed: a redelivery of a live event whose run was sent; nothing was sent again", null, false, false);
+            this("already decided: a redelivery of a live event whose run was done; nothing was sent again");
+        }
+
+        public ClaimLost(String why) {
+            super(why, null, false, false);
         }
     }
 
@@ -54,9 +62,25 @@ public final class HttpStepRunner {
         private static final long serialVersionUID = 1L;
 
         public NotSent(long waitedMillis) {
-            super("the deadline passed while the request waited " + waitedMillis + " ms for a connection; nothing was sent",
-                    null, false, false);
+            this("the deadline passed while the request waited " + waitedMillis + " ms for a connection and its claim; nothing was sent");
         }
+
+        public NotSent(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /**
+     * What one http step sends for one workflow run: the step, the event, the current payload and
+     * its content type (null: the event's own), and the Standard Webhooks id and signing secrets.
+     */
+    public record Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
+                          String webhookId, WebhookSigning signing) {
+    }
+
+    /** The {@code webhook-id} of a step's run: the same for every attempt and every re-send. */
+    public String webhookId(String route, String eventId, String workflow, int stepIndex) {
+        return webhook.id(route, eventId, workflow, stepIndex);
     }
 
     /** A successful answer: its status, and its body when it is JSON (else null). */
@@ -64,86 +88,134 @@ public final class HttpStepRunner {
     }
 
     public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
-        return call(step, record, record.value(), null, timeoutMillis, Long.MAX_VALUE, null);
+        return call(new Request(step, record, record.value(), null, null, WebhookSigning.none()), timeoutMillis, Long.MAX_VALUE, Gate.OPEN);
+    }
+
+    /** What the run does around the write: claim before it, count it as it happens. */
+    public interface Gate {
+        /** No claim, nothing counted. */
+        Gate OPEN = new Gate() {
+            @Override
+            public Future<Void> beforeWrite() {
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public void written() {
+            }
+        };
+
+        /** Runs once the connection is ready, just before the write (the run's claim); a failure stops the request unsent. */
+        Future<Void> beforeWrite();
+
+        /** The request is being written: from now on its outcome may be unknown to the executor. */
+        void written();
     }
 
     /**
-     * Sends the request. {@code beforeSend}, when given, runs once the connection is ready and
-     * just before the request is written; if it answers false, nothing is sent and the call fails
-     * with {@link ClaimLost}. A request still waiting for a connection when {@code deadline} (epoch
-     * ms) comes is never written and fails with {@link NotSent}.
+     * Sends the request. Until it is written, the event's {@code deadline} (epoch ms) bounds the
+     * wait for a connection and for {@code gate}'s claim: a request still waiting then fails with
+     * {@link NotSent}, and the clock is checked once more immediately before the write, so a loop
+     * that ran late never writes after the deadline. From the write on, {@code exchangeTimeoutMillis}
+     * (the step's timeout) bounds the exchange with the target, whatever the deadline: a request
+     * written in time may be answered after it. No answer within it, or a connection lost after
+     * the write, is an {@link StepFailure#unknownOutcome() unknown outcome}.
      */
-    public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                               long timeoutMillis, long deadline, java.util.function.Supplier<Future<Boolean>> beforeSend) {
-        if (timeoutMillis <= 0) {
-            return Future.failedFuture(StepFailure.retryable("no time left before the deadline", null));
+    public Future<Result> call(Request request, long exchangeTimeoutMillis, long deadline, Gate gate) {
+        long begin = System.currentTimeMillis();
+        if (begin >= deadline) {
+            return Future.failedFuture(new NotSent("the deadline had passed when the request was to start; nothing was sent"));
         }
+        RequestOptions options = options(request).setConnectTimeout(deadline - begin);
+        Promise<Result> result = Promise.promise();
+        boolean[] written = {false};
+        long[] timer = {vertx.setTimer(deadline - begin, id -> {
+            if (!written[0]) {
+                result.tryFail(new NotSent(System.currentTimeMillis() - begin));
+            }
+        })};
+        byte[] payload = request.payload() == null ? new byte[0] : request.payload();
+        (request.step().http2() ? http2Client : client).request(options)
+                .compose(req -> {
+                    // The outcome is decided by this call's timers; the reset they cause needs no second report.
+                    req.exceptionHandler(e -> { });
+                    result.future().onFailure(e -> req.reset());
+                    if (result.future().isComplete()) {
+                        return result.future().mapEmpty();
+                    }
+                    return gate.beforeWrite().compose(v -> {
+                        if (result.future().isComplete()) {
+                            return result.future().mapEmpty();
+                        }
+                        long now = System.currentTimeMillis();
+                        if (now >= deadline) {
+                            return Future.failedFuture(new NotSent("the deadline passed " + (now - deadline) + " ms before the request "
+                                    + "could be written (it waited " + (now - begin) + " ms for a connection and its claim); nothing was sent"));
+                        }
+                        vertx.cancelTimer(timer[0]);
+                        written[0] = true;
+                        gate.written();
+                        timer[0] = vertx.setTimer(exchangeTimeoutMillis, id -> result.tryFail(StepFailure.unknownOutcome(
+                                "no response within " + exchangeTimeoutMillis + " ms after the request was written", null)));
+                        return send(req, request, Buffer.buffer(payload), payload);
+                    });
+                })
+                .compose(this::classify)
+                .onComplete(ar -> {
+                    vertx.cancelTimer(timer[0]);
+                    if (ar.succeeded()) {
+                        result.tryComplete(ar.result());
+                        return;
+                    }
+                    Throwable e = ar.cause();
+                    if (e instanceof StepFailure || e instanceof ClaimLost || e instanceof NotSent) {
+                        result.tryFail(e);
+                    } else {
+                        String what = "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                        result.tryFail(written[0] ? StepFailure.unknownOutcome(what + " (after the request was written)", e)
+                                : StepFailure.retryable(what, e));
+                    }
+                });
+        return result.future();
+    }
+
+    /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
+    private RequestOptions options(Request request) {
+        StepConfig.Http step = request.step();
         RequestOptions options = new RequestOptions(targets.computeIfAbsent(step, s -> new RequestOptions()
-                .setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method())))).setConnectTimeout(timeoutMillis);
-        // CloudEvents HTTP binary mode: every ce_* attribute becomes a ce-* header.
-        for (Header header : record.headers()) {
+                .setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method()))));
+        Headers h = request.record().headers();
+        // Every ce_* attribute becomes a ce-* header.
+        for (Header header : h) {
             String k = header.key();
             if (k.startsWith(SluiceHeaders.CE_PREFIX) && header.value() != null) {
                 options.putHeader("ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()),
                         new String(header.value(), StandardCharsets.UTF_8));
             }
         }
-        Headers h = record.headers();
-        if (contentType != null) {
-            options.putHeader("content-type", contentType);
+        if (request.contentType() != null) {
+            options.putHeader("content-type", request.contentType());
         } else {
             copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
         }
         copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
         step.headers().forEach(options::putHeader);
-
-        Promise<Result> result = Promise.promise();
-        boolean[] written = {false};
-        long begin = System.currentTimeMillis();
-        long timer = vertx.setTimer(timeoutMillis, id -> {
-            long now = System.currentTimeMillis();
-            result.tryFail(!written[0] && now >= deadline ? new NotSent(now - begin)
-                    : StepFailure.retryable((written[0] ? "no response within " : "no connection within ") + timeoutMillis + " ms", null));
-        });
-        Buffer body = payload == null ? Buffer.buffer() : Buffer.buffer(payload);
-        (step.http2() ? http2Client : client).request(options)
-                .compose(req -> {
-                    // The step's own timeout decides the outcome; the reset it causes needs no second report.
-                    req.exceptionHandler(e -> { });
-                    result.future().onFailure(e -> req.reset());
-                    if (result.future().isComplete()) {
-                        return result.future().mapEmpty();
-                    }
-                    if (beforeSend == null) {
-                        return send(req, body, written);
-                    }
-                    return beforeSend.get().compose(go -> {
-                        if (!go) {
-                            req.reset();
-                            return Future.failedFuture(new ClaimLost());
-                        }
-                        if (result.future().isComplete()) {
-                            return result.future().mapEmpty();
-                        }
-                        return send(req, body, written);
-                    });
-                })
-                .compose(this::classify)
-                .onComplete(ar -> {
-                    vertx.cancelTimer(timer);
-                    if (ar.succeeded()) {
-                        result.tryComplete(ar.result());
-                    } else {
-                        Throwable e = ar.cause();
-                        result.tryFail(e instanceof StepFailure || e instanceof ClaimLost || e instanceof NotSent ? e : StepFailure.retryable(
-                                "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
-                    }
-                });
-        return result.future();
+        if (request.webhookId() != null) {
+            options.putHeader(WebhookHeaders.ID, request.webhookId());
+            options.putHeader(WebhookHeaders.IDEMPOTENCY_KEY, request.webhookId());
+        }
+        return options;
     }
 
-    private static Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Buffer body, boolean[] written) {
-        written[0] = true;
+    /** Writes the request; the timestamp and signature are taken now, as it leaves. */
+    private Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Request request, Buffer body, byte[] payload) {
+        if (request.webhookId() != null) {
+            long seconds = System.currentTimeMillis() / 1000;
+            req.putHeader(WebhookHeaders.TIMESTAMP, Long.toString(seconds));
+            if (request.signing().signs()) {
+                req.putHeader(WebhookHeaders.SIGNATURE, webhook.signature(request.signing(), request.webhookId(), seconds, payload));
+            }
+        }
         return req.send(body);
     }
 

@@ -1,0 +1,66 @@
+package dev.sluice.executor.impl.workflow;
+
+import dev.sluice.core.Condition;
+import dev.sluice.core.EventRecords;
+import dev.sluice.core.SluiceHeaders;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** One event's progress through its workflows. Confined to the event loop. */
+final class EventRun implements Condition.Event {
+
+    final ConsumerRecord<byte[], byte[]> record;
+    final String id;
+    final String route;
+    final long deadline;
+    /** The event's run-log rows, each complete once durable (or its loss counted). */
+    final List<Future<Void>> records = new ArrayList<>(1);
+    boolean started;
+    private Object json;
+    private boolean parsed;
+
+    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline) {
+        this.record = record;
+        this.id = id;
+        this.route = route;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public String attribute(String name) {
+        return EventRecords.text(record.headers(), name.equals("datacontenttype") ? SluiceHeaders.CONTENT_TYPE
+                : SluiceHeaders.CE_PREFIX + name);
+    }
+
+    @Override
+    public Object json() {
+        if (!parsed) {
+            parsed = true;
+            json = parseJson(record.value());
+        }
+        return json;
+    }
+
+    /** The event's id (or its place in the log, when it has none), route (or "") and deadline, as its record says. */
+    static EventRun of(ConsumerRecord<byte[], byte[]> record) {
+        String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
+        String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
+        return new EventRun(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id,
+                route == null ? "" : route, EventRecords.deadline(record));
+    }
+
+    static Object parseJson(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return null;
+        }
+        try {
+            return Json.decodeValue(Buffer.buffer(bytes));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
