@@ -1,6 +1,7 @@
 package dev.sluice.executor.impl.workflow;
 
 import dev.sluice.core.EventRecords;
+import dev.sluice.core.CloudEventsHttp;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
@@ -185,12 +186,11 @@ public final class HttpStepRunner {
         RequestOptions options = new RequestOptions(targets.computeIfAbsent(step, s -> new RequestOptions()
                 .setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method()))));
         Headers h = request.record().headers();
-        // Every ce_* attribute becomes a ce-* header.
+        // Every ce_* attribute becomes a ce-* header, percent-encoded as the HTTP binding requires.
         for (Header header : h) {
             String k = header.key();
             if (k.startsWith(SluiceHeaders.CE_PREFIX) && header.value() != null) {
-                options.putHeader("ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()),
-                        new String(header.value(), StandardCharsets.UTF_8));
+                options.putHeader("ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()), CloudEventsHttp.headerValue(header.value()));
             }
         }
         if (request.contentType() != null) {
