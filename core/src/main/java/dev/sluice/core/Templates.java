@@ -83,7 +83,8 @@ public final class Templates {
         for (Map.Entry<String, String> e : set.entrySet()) {
             String t = e.getValue();
             Object v;
-            if (t.startsWith("{{") && t.endsWith("}}") && t.indexOf("{{", 2) < 0) {
+            // One placeholder and nothing else: its first closing "}}" is the template's end (as render reads it).
+            if (t.startsWith("{{") && t.indexOf("}}", 2) == t.length() - 2 && t.indexOf("{{", 2) < 0) {
                 v = value(t.substring(2, t.length() - 2), scope);
             } else {
                 v = render(t, scope);
