@@ -30,7 +30,7 @@ public final class Main {
             "  db migrate      apply the PostgreSQL schema (SLUICE_PG_URL)",
             "  admin ...       tenants, API keys and sources through a router's admin API",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
-            "Configuration: see the table in README.md.");
+            "Configuration: see the table in docs/configuration.md.");
 
     private Main() {
     }

@@ -4,7 +4,7 @@ import dev.sluice.core.Settings;
 import java.time.Duration;
 
 /**
- * Settings of one executor process; every field has a default (see the README's table).
+ * Settings of one executor process; every field has a default (see docs/configuration.md).
  *
  * @param host                    management interface
  * @param managementPort          health and metrics port

@@ -4,8 +4,7 @@ import dev.sluice.core.Settings;
 import java.time.Duration;
 
 /**
- * Settings of one router process. Every field has a default; see the configuration table in
- * the README.
+ * Settings of one router process. Every field has a default; see docs/configuration.md.
  *
  * @param host               interface the servers bind to
  * @param port               ingest port
