@@ -40,6 +40,11 @@ public final class Main {
             System.out.println(USAGE);
             return;
         }
+        if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+            // Every command's --help is the overview (exit 0), never a start of the command.
+            System.out.println(USAGE);
+            return;
+        }
         Settings settings = Settings.fromEnvironment(System.getenv(), System.getProperties());
         switch (args[0]) {
             case "dev" -> {

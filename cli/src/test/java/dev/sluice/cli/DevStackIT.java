@@ -62,6 +62,7 @@ class DevStackIT {
             assertEquals(1.0, sample(metrics, "sluice_executor_poll_age_seconds_count"), "the event's poll age was recorded");
             assertEquals(1.0, sample(metrics, "sluice_executor_start_wait_seconds_count"), "the event's start wait was recorded");
             assertTrue(sample(metrics, "sluice_event_loop_delay_seconds_count") > 0, "the event loops are sampled");
+            assertTrue(metrics.contains("jvm_memory_used_bytes{") && metrics.contains("process_cpu_usage"), "JVM and process meters");
 
             // demo-secure: refused without the dev key, accepted with it and a fresh signature, then replayed.
             URI secure = URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/" + DevSecure.SOURCE);

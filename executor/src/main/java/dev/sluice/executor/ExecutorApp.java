@@ -4,6 +4,7 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
@@ -66,6 +67,7 @@ public final class ExecutorApp {
     private ManagementServer management;
     private WorkflowStore store;
     private long lagTimer = -1;
+    private JvmMeters jvmMeters;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, RunClaims claims, AtomicBoolean closing) {
@@ -161,6 +163,8 @@ public final class ExecutorApp {
                                     closingFlag);
                             app.store = storeRef.get();
                             app.lagTimer = registerLag(vertx, registry, loop);
+                            // JVM, GC, process, threads beside Sluice's own meters.
+                            app.jvmMeters = JvmMeters.bind(registry);
                             return app;
                         }))))
                 .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
@@ -282,6 +286,9 @@ public final class ExecutorApp {
             loop.close();
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
+            if (jvmMeters != null) {
+                jvmMeters.close();
+            }
             return null;
         }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
                 .compose(v -> store == null ? Future.succeededFuture() : store.close())

@@ -28,6 +28,8 @@ public final class BenchMain {
             "  gate --rate R --duration D [flags]",
             "                            an end-to-end run; exits 1 if ingest→start p99.9 > 2 s, any late start,",
             "                            any acknowledged event unaccounted for, or achieved < 95% of R",
+            "  mqtt [flags]              an open-loop MQTT 3.1.1 publisher: --target tcp://host:port --connections N --rate R",
+            "                            --duration 20s --warmup 5s --qos 0|1 --payload BYTES [--password KEY] [--inflight 64]",
             "  compare A B               two runs' summary.json (or their directories) side by side",
             "  selfcheck                 the generator against a 10 ms server, with and without a 1 s stall",
             "  jfr-top FILE.jfr [RUN_DIR] [N]",
@@ -45,6 +47,10 @@ public final class BenchMain {
     }
 
     static int execute(List<String> args) throws Exception {
+        if (!args.isEmpty() && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+            System.out.println(USAGE);
+            return 0;
+        }
         String command = args.isEmpty() || args.get(0).startsWith("--") ? "run" : args.get(0);
         List<String> rest = args.isEmpty() || args.get(0).startsWith("--") ? args : args.subList(1, args.size());
         try {
