@@ -12,11 +12,21 @@ public final class CloudEventsHttp {
     private CloudEventsHttp() {
     }
 
-    /** The header value for an attribute whose UTF-8 bytes are {@code utf8}. */
+    /**
+     * The header value for an attribute whose UTF-8 bytes are {@code utf8}.
+     *
+     * @throws IllegalArgumentException for a control character (U+0000–U+001F, U+007F): no valid
+     *                                  CloudEvent holds one (the router refuses them at ingest), so an
+     *                                  event that does was not made by Sluice's ingest and is not sent on
+     */
     public static String headerValue(byte[] utf8) {
         StringBuilder out = null;
         for (int i = 0; i < utf8.length; i++) {
             int b = utf8[i] & 0xFF;
+            if (b < 0x20 || b == 0x7F) {
+                throw new IllegalArgumentException("an attribute holds the control character 0x" + Integer.toHexString(b)
+                        + ", which no CloudEvent may hold");
+            }
             boolean plain = b >= 0x21 && b <= 0x7E && b != '"' && b != '%';
             if (plain && out == null) {
                 continue;
