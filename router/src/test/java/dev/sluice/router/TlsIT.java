@@ -70,4 +70,63 @@ class TlsIT {
             Files.deleteIfExists(dir);
         }
     }
+
+    @Test
+    void mqttOverTlsIsAcknowledgedOnceTheEventIsInKafka(KafkaBroker kafka) throws Exception {
+        String topic = "it.tls.mqtt";
+        kafka.createTopic(topic, 1, Duration.ofMinutes(10));
+        Path dir = Files.createTempDirectory("sluice-tls");
+        Path store = dir.resolve("router.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+        Vertx vertx = Vertx.vertx();
+        int mqttTls = Ports.freePort();
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
+                        "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(mqttTls))))
+                .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withTls(store.toString(), "changeit");
+        dev.sluice.core.Catalog catalog = dev.sluice.core.Catalog.parse(new io.vertx.core.json.JsonObject("{\"routes\": [{\"source\": "
+                + "\"meters\", \"topic\": \"" + topic + "\", \"mqtt\": {\"topics\": [\"meters/+\"], \"key\": \"topic:1\"}}]}"));
+        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient("ssl://127.0.0.1:" + mqttTls,
+                "meter-1", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            o.setSocketFactory(tls.getSocketFactory());
+            o.setHttpsHostnameVerificationEnabled(false);
+            device.connect(o);
+            org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage("{\"kwh\":3}".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            m.setQos(1);
+            device.publish("meters/m-7", m); // returns once the PUBACK came back
+            var stored = kafka.readAll(topic, Duration.ofSeconds(10));
+            assertEquals(1, stored.size(), "acknowledged over TLS means in Kafka");
+            assertEquals("m-7", new String(stored.get(0).key(), java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            if (device.isConnected()) {
+                device.disconnect();
+            }
+            device.close();
+            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(store);
+            Files.deleteIfExists(dir);
+        }
+    }
 }
