@@ -140,6 +140,13 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
     /** Secrets come from {@code secretsEnv} (an environment variable, comma-separated) or, for development, {@code secrets}. */
     private static SignatureConfig signature(JsonObject o) {
         unknownFields(o, SIGNATURE_FIELDS);
+        List<String> secrets = secrets(o);
+        return new SignatureConfig(field("scheme", () -> o.getString("scheme")), secrets,
+                field("tolerance", () -> o.containsKey("tolerance") ? Durations.parse(o.getString("tolerance")) : null));
+    }
+
+    /** Secrets from {@code secretsEnv} (an environment variable, comma-separated) and, for development, {@code secrets}. */
+    private static List<String> secrets(JsonObject o) {
         List<String> secrets = new ArrayList<>();
         fieldDo("secrets", () -> o.getJsonArray("secrets", new JsonArray()).forEach(v -> secrets.add((String) v)));
         if (o.containsKey("secretsEnv")) {
@@ -154,8 +161,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 }
             }
         }
-        return new SignatureConfig(field("scheme", () -> o.getString("scheme")), secrets,
-                field("tolerance", () -> o.containsKey("tolerance") ? Durations.parse(o.getString("tolerance")) : null));
+        return secrets;
     }
 
     private static WorkflowConfig workflow(JsonObject o) {
@@ -179,20 +185,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
     /** Outgoing webhook secrets come from {@code secretsEnv} (comma-separated) or, for development, {@code secrets}. */
     private static WebhookSigning signing(JsonObject o) {
         unknownFields(o, SIGNING_FIELDS);
-        List<String> secrets = new ArrayList<>();
-        fieldDo("secrets", () -> o.getJsonArray("secrets", new JsonArray()).forEach(v -> secrets.add((String) v)));
-        if (o.containsKey("secretsEnv")) {
-            String env = o.getString("secretsEnv");
-            String value = System.getenv(env);
-            if (value == null) {
-                throw new ConfigException("secretsEnv: environment variable " + env + " is not set");
-            }
-            for (String s : value.split(",")) {
-                if (!s.isBlank()) {
-                    secrets.add(s.trim());
-                }
-            }
-        }
+        List<String> secrets = secrets(o);
         if (secrets.isEmpty()) {
             throw new ConfigException("secrets: at least one signing secret is needed");
         }

@@ -99,7 +99,7 @@ public class AdmissionBenchmark {
     @Benchmark
     public void keys(Blackhole bh) {
         bh.consume(Deduplicator.key(route.tenant(), route.source(), "order-12345"));
-        bh.consume(Deduplicator.replayKey(route.tenant(), route.source(), "t:1790000000:00ff", 0));
+        bh.consume(Deduplicator.replayPrefix(route.tenant(), route.source(), "t:1790000000:00ff") + "/0");
     }
 
     /** One event charged to a source limit from the local bucket. */
@@ -114,7 +114,7 @@ public class AdmissionBenchmark {
         bh.consume(authenticator.check(route, authorization));
         String delivery = signature();
         bh.consume(Deduplicator.key(route.tenant(), route.source(), "order-12345"));
-        bh.consume(Deduplicator.replayKey(route.tenant(), route.source(), delivery, 0));
+        bh.consume(Deduplicator.replayPrefix(route.tenant(), route.source(), delivery) + "/0");
         return limiter.admit(route, null, 1, payloadBytes).result();
     }
 }

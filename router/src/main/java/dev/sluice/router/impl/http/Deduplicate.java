@@ -70,6 +70,7 @@ final class Deduplicate {
             header = null;
         }
         long now = System.currentTimeMillis();
+        String replayPrefix = replayChecked ? Deduplicator.replayPrefix(route.tenant(), route.source(), deliveryId) : null;
         List<Parsed> drafts = new ArrayList<>(items);
         int[] firstOf = new int[items.size()];
         Map<String, Integer> seen = new HashMap<>();
@@ -94,7 +95,7 @@ final class Deduplicate {
             drafts.set(i, Parsed.ok(new Draft(id, draft.source(), draft.type(), draft.subject(), draft.time(), draft.contentType(),
                     draft.payload(), draft.extensions())));
             if (replayChecked) {
-                wants.add(new Want(i, Deduplicator.replayKey(route.tenant(), route.source(), deliveryId, i),
+                wants.add(new Want(i, replayPrefix + "/" + i,
                         2 * route.signature().tolerance().toMillis(), true));
                 ids.add(id);
             }

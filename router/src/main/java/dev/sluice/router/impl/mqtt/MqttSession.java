@@ -35,6 +35,7 @@ import java.util.Set;
 final class MqttSession {
 
     static final int V5 = 5;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttSession.class);
 
     private final MqttEndpoint endpoint;
     private final IngestState state;
@@ -71,7 +72,24 @@ final class MqttSession {
         return endpoint.protocolVersion() == V5;
     }
 
+    /**
+     * One PUBLISH. A fault in Sluice while handling it is counted ({@code internal_error}), logged
+     * with a reference, and answered: MQTT 5 with PUBACK/PUBREC 0x80 naming the reference, 3.1.1 by
+     * closing (the client resends); never silence.
+     */
     void publish(MqttPublishMessage msg) {
+        try {
+            handle(msg);
+        } catch (RuntimeException e) {
+            String ref = java.util.UUID.randomUUID().toString();
+            LOG.error("MQTT publish to {} failed (reference {})", msg.topicName(), ref, e);
+            state.metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
+            refused(msg.messageId(), msg.qosLevel().value(), Problems.Kind.INTERNAL,
+                    "the router failed to handle this publish (reference " + ref + ")");
+        }
+    }
+
+    private void handle(MqttPublishMessage msg) {
         int qos = msg.qosLevel().value();
         int packetId = msg.messageId();
         if (qos == 2 && qos2.contains(packetId)) {
@@ -85,6 +103,13 @@ final class MqttSession {
         if (qos > 0 && inFlight >= receiveMaximum && v5()) {
             disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum + " publishes in flight");
             return;
+        }
+        if (qos > 0) {
+            // Counted before any answer can be given: every answer (stored or refused) releases it once.
+            inFlight++;
+            if (inFlight >= receiveMaximum) {
+                flow.pause(endpoint);
+            }
         }
         String topic = msg.topicName();
         RouteConfig route = topic == null ? null : routes.route(topic);
@@ -110,12 +135,6 @@ final class MqttSession {
         }
         if (qos == 2) {
             qos2.add(packetId);
-        }
-        if (qos > 0) {
-            inFlight++;
-            if (inFlight >= receiveMaximum) {
-                flow.pause(endpoint);
-            }
         }
         Map<String, String> props = userProperties(msg.properties());
         String[] levels = topic.split("/", -1);

@@ -60,14 +60,14 @@ public final class Deduplicator {
     }
 
     /**
-     * {@code sluice:replay:{<tenant>/<source>}:<digest of the verified delivery id>/<index>}: the
-     * claim of event {@code index} of a signed delivery, in the same hash slot as the source's
-     * idempotency keys.
+     * {@code sluice:replay:{<tenant>/<source>}:<digest of the verified delivery id>}: the prefix of
+     * the claims of a signed delivery's events ({@code <prefix>/<index>}), in the same hash slot as
+     * the source's idempotency keys. Digested once per delivery, not once per event.
      */
-    public static String replayKey(String tenant, String source, String deliveryId, int index) {
+    public static String replayPrefix(String tenant, String source, String deliveryId) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(deliveryId.getBytes(StandardCharsets.UTF_8));
-            return "sluice:replay:{" + tenant + "/" + source + "}:" + HexFormat.of().formatHex(h, 0, 16) + "/" + index;
+            return "sluice:replay:{" + tenant + "/" + source + "}:" + HexFormat.of().formatHex(h, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
