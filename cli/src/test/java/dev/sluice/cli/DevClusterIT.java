@@ -29,11 +29,13 @@ class DevClusterIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void devWithThreeBrokersRunsOnAClusterWhoseTopicsHaveThreeReplicasTwoInSyncAndNoUncleanElection() throws Exception {
-        Settings settings = Main.devSettings(Settings.of(Map.of(
+        RoleCommands.Dev dev = Main.commandLine().parseArgs("dev", "--brokers", "3").subcommand().commandSpec().commandLine()
+                .getCommand();
+        Settings settings = dev.settings(Settings.of(Map.of(
                 "router.port", Integer.toString(Ports.freePort()),
                 "router.management.port", Integer.toString(Ports.freePort()),
                 "executor.management.port", Integer.toString(Ports.freePort()),
-                "dev.echo.port", Integer.toString(Ports.freePort()))), new String[] {"--brokers", "3"});
+                "dev.echo.port", Integer.toString(Ports.freePort()))));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<ProcessHandle> nodes;
         try (DevStack stack = DevStack.start(settings)) {

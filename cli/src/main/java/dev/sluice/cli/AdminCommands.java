@@ -1,0 +1,64 @@
+package dev.sluice.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sluice admin}: the router's admin API ({@link AdminCommand} makes the calls). Each group is
+ * a subcommand with its own {@code --help}; the arguments after the group go to {@link AdminCommand}
+ * as typed.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+        description = {"Tenants, API keys and sources through a router's admin API",
+            "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."},
+        subcommands = {AdminCommands.Tenants.class, AdminCommands.Keys.class, AdminCommands.Sources.class})
+final class AdminCommands {
+
+    /** The calls of one group, as {@link AdminCommand} parses them. */
+    abstract static class Group implements Callable<Integer> {
+
+        @Parameters(paramLabel = "ACTION", description = "the action and its arguments (see above)")
+        List<String> args = new ArrayList<>();
+
+        abstract String group();
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> all = new ArrayList<>();
+            all.add(group());
+            all.addAll(args);
+            return AdminCommand.run(RoleCommands.environment(), all.toArray(String[]::new));
+        }
+    }
+
+    @Command(name = "tenants", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"create <id> [--name <name>] [--events <per s>] [--bytes <per s>]", "list", "revoke <id>"})
+    static final class Tenants extends Group {
+        @Override
+        String group() {
+            return "tenants";
+        }
+    }
+
+    @Command(name = "keys", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"create <tenant> [--name <name>]   prints the key once", "list <tenant>", "revoke <key-id>"})
+    static final class Keys extends Group {
+        @Override
+        String group() {
+            return "keys";
+        }
+    }
+
+    @Command(name = "sources", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
+                "list | get <source> | delete <source>"})
+    static final class Sources extends Group {
+        @Override
+        String group() {
+            return "sources";
+        }
+    }
+}

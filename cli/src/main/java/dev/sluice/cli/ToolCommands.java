@@ -1,0 +1,104 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.Settings;
+import dev.sluice.scaler.sim.SimulateCommand;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.AutoComplete;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The one-shot commands: topics, the scaler simulator, the database schema. */
+final class ToolCommands {
+
+    private ToolCommands() {
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = "Manage the catalog's Kafka topics.", subcommands = Topics.Apply.class)
+    static final class Topics {
+
+        @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+                description = {"Create the catalog's topics (with .expired and .dlq) with their partitions and retention,",
+                    "or report them as present (SLUICE_CATALOG_FILE, SLUICE_KAFKA_BOOTSTRAP_SERVERS)."})
+        static final class Apply implements Callable<Integer> {
+
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--replication-factor", paramLabel = "N",
+                    description = "Replicas per partition. Default: the topics.replication.factor setting, else the broker's default.")
+            Integer replicationFactor;
+
+            @Override
+            public Integer call() throws Exception {
+                Settings settings = RoleCommands.environment();
+                Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
+                int rf = replicationFactor != null ? replicationFactor : settings.getInt("topics.replication.factor", -1);
+                try (Admin admin = Admin.create(KafkaConfig.from(settings).adminProperties(new HashMap<>()))) {
+                    TopicsApply.apply(admin, catalog, rf > 0 ? Optional.of((short) rf) : Optional.empty(), Duration.ofSeconds(30))
+                            .forEach(c -> spec.commandLine().getOut().println(c.topic() + ": " + c.action()));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "simulate", versionProvider = SluiceVersion.class,
+            description = "Replay an arrival trace through KEDA + HPA models of the scaler policies (its own --help lists the options).")
+    static final class Simulate implements Callable<Integer> {
+
+        @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+        boolean version;
+
+        @Parameters(paramLabel = "ARGS", description = "the simulator's own options; --help lists them")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return SimulateCommand.run(args.toArray(String[]::new), System.out, System.err);
+        }
+    }
+
+    @Command(name = "db", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = "Manage the PostgreSQL schema.", subcommands = Db.Migrate.class)
+    static final class Db {
+
+        @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+                description = "Apply the schema scripts not yet applied (SLUICE_PG_URL).")
+        static final class Migrate implements Callable<Integer> {
+
+            @Override
+            public Integer call() throws Exception {
+                return DbCommand.run(RoleCommands.environment(), new String[] {"migrate"});
+            }
+        }
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"Print a bash (and zsh) completion script for every command and option:",
+                "  source <(./sluice completion)"})
+    static final class Completion implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(AutoComplete.bash("sluice", spec.root().commandLine()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}
