@@ -41,7 +41,8 @@ public final class BudgetGate {
         List<String> reasons = new ArrayList<>();
         Percentiles start = s.latency(RunSummary.INGEST_TO_START);
         if (start.count() == 0) {
-            reasons.add("no ingest → start measurements (the gate needs an end-to-end run with executed events)");
+            reasons.add("no ingest → start measurements (the gate needs an end-to-end run with executed events: without"
+                    + " --target it starts its own stack; a --target's workflow must post to the generator's receiver)");
         } else if (start.p999() > budget.toMillis()) {
             reasons.add(String.format(Locale.ROOT, "ingest → start p99.9 is %.1f ms, over the %d ms budget", start.p999(),
                     budget.toMillis()));

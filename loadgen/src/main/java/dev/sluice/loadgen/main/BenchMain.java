@@ -27,7 +27,8 @@ public final class BenchMain {
             "  wrk [flags]               the router's saturation throughput driven by wrk (sluice bench wrk --help)",
             "  gate --rate R --duration D [flags]",
             "                            an end-to-end run; exits 1 if ingest→start p99.9 > 2 s, any late start,",
-            "                            any acknowledged event unaccounted for, or achieved < 95% of R",
+            "                            any acknowledged event unaccounted for, or achieved < 95% of R; it starts its own",
+            "                            stack (--self) unless --target names a Sluice whose workflow posts to the receiver",
             "  mqtt [flags]              an open-loop MQTT 3.1.1 publisher: --target tcp://host:port --connections N --rate R",
             "                            --duration 20s --warmup 5s --qos 0|1 --payload BYTES [--password KEY] [--inflight 64]",
             "  compare A B               two runs' summary.json (or their directories) side by side",
@@ -44,6 +45,21 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         System.exit(execute(Arrays.asList(args)));
+    }
+
+    /**
+     * {@code gate}'s flags: end to end by default. Without {@code --target} (or {@code --self}) the gate
+     * starts its own stack, whose workflow posts to the generator's receiver; a running {@code sluice dev}
+     * posts to its echo target instead, so nothing it executed could be measured.
+     */
+    static List<String> gateArgs(List<String> args) {
+        boolean chosen = args.stream().anyMatch(a -> a.equals("--self") || a.equals("--target") || a.startsWith("--target="));
+        if (chosen) {
+            return args;
+        }
+        List<String> out = new java.util.ArrayList<>(args);
+        out.add("--self");
+        return out;
     }
 
     static int execute(List<String> args) throws Exception {
@@ -76,7 +92,7 @@ public final class BenchMain {
                     return dev.sluice.loadgen.WrkRun.run(rest, System.out);
                 }
                 case "gate" -> {
-                    return LoadCommand.gate(RunOptions.parse(rest), System.out);
+                    return LoadCommand.gate(RunOptions.parse(gateArgs(rest)), System.out);
                 }
                 case "compare" -> {
                     if (rest.size() != 2) {
