@@ -1,5 +1,7 @@
 package dev.sluice.loadgen;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +13,23 @@ public final class Compare {
     private Compare() {
     }
 
+    /** Two run directories (or summary files): their summaries, and their interval logs where both have one. */
+    public static String table(Path a, Path b) {
+        return table(RunSummary.read(a), RunSummary.read(b), intervals(a), intervals(b));
+    }
+
+    private static Map<String, List<Double>> intervals(Path fileOrDir) {
+        Path dir = Files.isDirectory(fileOrDir) ? fileOrDir : fileOrDir.toAbsolutePath().getParent();
+        Path log = dir.resolve(IntervalLog.FILE);
+        return Files.isRegularFile(log) ? IntervalLog.p99s(log) : Map.of();
+    }
+
     public static String table(RunSummary a, RunSummary b) {
+        return table(a, b, Map.of(), Map.of());
+    }
+
+    /** With interval logs: each latency's p99 in its worst second and in its median second, from {@code latency.hlog}. */
+    static String table(RunSummary a, RunSummary b, Map<String, List<Double>> logA, Map<String, List<Double>> logB) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"", "A", "B", "delta", "delta %"});
         rows.add(new String[] {"mode", str(a.settings().get("mode")), str(b.settings().get("mode")), "", ""});
@@ -43,6 +61,14 @@ public final class Compare {
             num(rows, "unaccounted", a.accounting().unaccounted(), b.accounting().unaccounted());
             num(rows, "late starts", a.accounting().lateStarts(), b.accounting().lateStarts());
         }
+        for (String tag : List.of(IntervalLog.ACK, IntervalLog.INGEST_TO_START)) {
+            List<Double> sa = logA.get(tag);
+            List<Double> sb = logB.get(tag);
+            if (sa != null && sb != null && !sa.isEmpty() && !sb.isEmpty()) {
+                num(rows, tag + " p99 of the worst second ms", worst(sa), worst(sb));
+                num(rows, tag + " p99 of the median second ms", median(sa), median(sb));
+            }
+        }
         num(rows, "generator cpu µs/event", a.cpu().generatorMicrosPerEvent(), b.cpu().generatorMicrosPerEvent());
         for (Map.Entry<String, Double> e : a.cpu().microsPerEvent().entrySet()) {
             num(rows, e.getKey() + " cpu µs/event", e.getValue(), b.cpu().microsPerEvent().getOrDefault(e.getKey(), Double.NaN));
@@ -59,6 +85,15 @@ public final class Compare {
                     (Object[]) r));
         }
         return sb.toString();
+    }
+
+    private static double worst(List<Double> seconds) {
+        return seconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    private static double median(List<Double> seconds) {
+        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[sorted.length / 2];
     }
 
     private static void num(List<String[]> rows, String name, double a, double b) {

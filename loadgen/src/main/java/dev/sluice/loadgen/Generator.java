@@ -117,7 +117,9 @@ public final class Generator implements AutoCloseable {
         List<Receiver.Tally> tallies = receiver.beginRun(new Receiver.Settings(o.ttl().toMillis(),
                 startEpochMillis + o.warmup().toMillis(), o.webhookDelay().toMillis(), pauseFrom, pauseTo));
 
-        Timeline timeline = new Timeline(senders, tallies, startNanos);
+        // One progress line a second when a person watches (a terminal); none in logs and tests.
+        Timeline timeline = new Timeline(senders, tallies, startNanos, startEpochMillis,
+                System.console() != null ? System.err::println : Timeline.QUIET);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-timeline");
             t.setDaemon(true);

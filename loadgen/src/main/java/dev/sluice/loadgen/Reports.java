@@ -16,8 +16,9 @@ import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * Writes a run's report directory: {@code ack.hgrm}, {@code service.hgrm},
- * {@code send-lag.hgrm}, {@code ingest-to-start.hgrm} (end to end), {@code summary.json},
- * {@code timeline.csv} and {@code report.html}; and the short text summary for stdout.
+ * {@code send-lag.hgrm}, {@code ingest-to-start.hgrm} (end to end), the per-second interval log
+ * {@code latency.hlog}, {@code summary.json}, {@code timeline.csv} and {@code report.html}; and the
+ * short text summary for stdout.
  */
 public final class Reports {
 
@@ -35,6 +36,7 @@ public final class Reports {
                 Histograms.writeHgrm(t.ingestToStart, dir.resolve("ingest-to-start.hgrm"));
                 Histograms.writeHgrm(t.ingestToEnd, dir.resolve("ingest-to-end.hgrm"));
             }
+            t.log().writeTo(dir.resolve(IntervalLog.FILE));
             Files.writeString(dir.resolve("summary.json"), r.summary().toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("timeline.csv"), csv(t.rows()), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);

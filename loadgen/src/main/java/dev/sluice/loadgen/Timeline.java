@@ -2,12 +2,15 @@ package dev.sluice.loadgen;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
  * The run's interval reader: once a second it takes every writer's interval histograms, keeps a
- * row (sent, acked, errors, arrivals, p99s for that second), and adds the measured side into the
- * run's totals. The only thread that reads the recorders.
+ * row (sent, acked, errors, arrivals, p99s for that second), adds that second's distributions to
+ * the run's interval log, adds the measured side into the run's totals, and tells the progress
+ * line. The only thread that reads the recorders.
  */
 final class Timeline {
 
@@ -27,15 +30,28 @@ final class Timeline {
     private final Histogram scratch = Histograms.create();
     private final List<Row> rows = new ArrayList<>();
     private final long startNanos;
+    private final IntervalLog log;
+    private final Consumer<String> progress;
+    private long lastTickMillis;
     private long lastSent;
     private long lastAcked;
     private long lastErrors;
     private long lastArrivals;
 
-    Timeline(List<Sender> senders, List<Receiver.Tally> tallies, long startNanos) {
+    Timeline(List<Sender> senders, List<Receiver.Tally> tallies, long startNanos, long startEpochMillis, Consumer<String> progress) {
         this.senders = senders;
         this.tallies = tallies;
         this.startNanos = startNanos;
+        this.log = new IntervalLog(startEpochMillis);
+        this.lastTickMillis = startEpochMillis;
+        this.progress = progress;
+    }
+
+    /** Where the progress line goes when nobody watches. */
+    static final Consumer<String> QUIET = line -> { };
+
+    IntervalLog log() {
+        return log;
     }
 
     synchronized void tick() {
@@ -59,7 +75,15 @@ final class Timeline {
             arrivals += t.arrivals.get();
         }
         scratch.reset();
+        long nowMillis = System.currentTimeMillis();
+        log.add(IntervalLog.ACK, ackSecond, lastTickMillis, nowMillis);
+        log.add(IntervalLog.INGEST_TO_START, e2eSecond, lastTickMillis, nowMillis);
+        lastTickMillis = nowMillis;
         double second = Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
+        progress.accept(String.format(Locale.ROOT, "%6.1f s  sent %,d  acked %,d  ack p99 so far %s  errors %,d%s", second, sent,
+                acked, ack.getTotalCount() == 0 ? "(warming up)" : String.format(Locale.ROOT, "%.1f ms",
+                        ack.getValueAtPercentile(99) / Histograms.MICROS_PER_MS), errors,
+                tallies.isEmpty() ? "" : String.format(Locale.ROOT, "  executed %,d", arrivals)));
         rows.add(new Row(second, sent - lastSent, acked - lastAcked, errors - lastErrors, arrivals - lastArrivals,
                 p99(ackSecond), p99(e2eSecond)));
         lastSent = sent;

@@ -99,7 +99,7 @@ public final class BenchMain {
                         System.err.println("usage: sluice bench compare A B   (summary.json files or run directories)");
                         return 2;
                     }
-                    System.out.print(Compare.table(RunSummary.read(Path.of(rest.get(0))), RunSummary.read(Path.of(rest.get(1)))));
+                    System.out.print(Compare.table(Path.of(rest.get(0)), Path.of(rest.get(1))));
                     return 0;
                 }
                 case "selfcheck" -> {
