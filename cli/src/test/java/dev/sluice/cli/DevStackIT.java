@@ -63,6 +63,9 @@ class DevStackIT {
             assertEquals(1.0, sample(metrics, "sluice_executor_start_wait_seconds_count"), "the event's start wait was recorded");
             assertTrue(sample(metrics, "sluice_event_loop_delay_seconds_count") > 0, "the event loops are sampled");
             assertTrue(metrics.contains("jvm_memory_used_bytes{") && metrics.contains("process_cpu_usage"), "JVM and process meters");
+            assertTrue(metrics.lines().filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_consumed_total{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() >= 1,
+                    "the executor's Kafka consumer meters, read while it polls");
 
             // demo-secure: refused without the dev key, accepted with it and a fresh signature, then replayed.
             URI secure = URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/" + DevSecure.SOURCE);

@@ -5,6 +5,7 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.management.JvmMeters;
+import dev.sluice.core.management.KafkaClientMeters;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
@@ -148,7 +149,9 @@ public final class ExecutorApp {
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
                         vertx.executeBlocking(() -> {
-                            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(consumerDefaults(config)));
+                            // The consumer's own metrics reach /metrics through a reporter (safe while the loop polls).
+                            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(
+                                    KafkaClientMeters.report(consumerDefaults(config), registry)));
                             int[] next = {0};
                             DeadSpanSkip.DeadSpans deadSpans = new DeadSpanRecorder(vertx, accounting, metrics, runLog, ttlByTopic,
                                     closingFlag::get);
