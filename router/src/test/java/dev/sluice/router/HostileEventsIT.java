@@ -72,7 +72,7 @@ class HostileEventsIT {
                 """.formatted(TOPIC, SMALL));
         vertx = Vertx.vertx();
         port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).withPorts("127.0.0.1", port, Ports.freePort());
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), REGISTRY).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         Files.delete(catalog);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());

@@ -84,7 +84,7 @@ class HttpProtocolIT {
                         "router.read.idle.timeout", "60s", "router.idle.timeout", "60s",
                         "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
                         "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND))))
-                .withPorts("127.0.0.1", port, Ports.freePort());
+                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalogFile), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());

@@ -81,7 +81,7 @@ class SenderPromiseIT {
         vertx = Vertx.vertx();
         port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "redis.url", redis.uri())))
-                .withPorts("127.0.0.1", port, Ports.freePort());
+                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         Files.delete(catalog);

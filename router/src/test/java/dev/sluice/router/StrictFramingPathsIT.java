@@ -57,7 +57,7 @@ class StrictFramingPathsIT {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustAll()}, null);
         try {
-            check(kafka, Map.of(), c -> c.withTls(store.toString(), "changeit"), port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
+            check(kafka, Map.of(), c -> c.toBuilder().tls(store.toString(), "changeit").build(), port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
         } finally {
             Files.deleteIfExists(store);
             Files.deleteIfExists(dir);
@@ -82,7 +82,7 @@ class StrictFramingPathsIT {
         all.put("router.instances", "1");
         // A cold producer on a busy machine can take longer than the default 800 ms for its first ack.
         all.put("router.produce.timeout", "5s");
-        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).withPorts("127.0.0.1", port, Ports.freePort()));
+        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build());
         RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(TOPIC),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
