@@ -12,6 +12,9 @@ import dev.sluice.core.PayloadSchema;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,7 +30,14 @@ public final class SchemaCheck {
 
     /** At most this many violations are listed in one refusal. */
     private static final int MAX_LISTED = 20;
-    private static final JsonMapper JSON = JsonMapper.shared();
+    /**
+     * The deepest nesting of a payload checked against a schema (Jackson 3's own default, set here so
+     * that it cannot silently change). The validator walks the parsed tree recursively, so this
+     * bound is what keeps a deeply nested payload from exhausting an event loop's stack.
+     */
+    public static final int MAX_NESTING = 500;
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build()).build();
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
 
@@ -84,6 +94,9 @@ public final class SchemaCheck {
         JsonNode value;
         try {
             value = JSON.readTree(payload);
+        } catch (StreamConstraintsException e) {
+            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload nests arrays and objects deeper than " + MAX_NESTING
+                    + " levels, so it cannot be checked against the source's schema");
         } catch (JacksonException e) {
             return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is not JSON, so it cannot satisfy the source's schema");
         }
