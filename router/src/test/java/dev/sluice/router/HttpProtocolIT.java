@@ -4,26 +4,18 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.Catalog;
 import dev.sluice.core.EventRecords;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,45 +52,33 @@ class HttpProtocolIT {
     private static final long CONNECTION_BOUND = 2L * 1024 * 1024;
 
     private static KafkaBroker kafka;
-    private static Vertx vertx;
+    private static TestRouter it;
     private static RouterApp router;
     private static PrometheusMeterRegistry registry;
     private static int port;
-    private static Path catalogFile;
     private final List<Socket> held = new ArrayList<>();
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        catalogFile = Files.createTempFile("sluice-protocol", ".json");
-        Files.writeString(catalogFile, """
+        it = TestRouter.start(kafka, """
                 {"routes": [
                   {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": %2$d}]}
-                """.formatted(TOPIC, BIG));
-        vertx = Vertx.vertx();
-        port = Ports.freePort();
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.body.timeout", "60s",
-                        "router.read.idle.timeout", "60s", "router.idle.timeout", "60s",
-                        "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
-                        "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND))))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalogFile), registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+                """.formatted(TOPIC, BIG), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",
+                "router.idle.timeout", "60s", "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
+                "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND)));
+        router = it.app();
+        registry = it.registry();
+        port = it.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (it != null) {
+            it.close();
         }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        Files.deleteIfExists(catalogFile);
     }
 
     @AfterEach
@@ -282,10 +262,10 @@ class HttpProtocolIT {
         for (int c = 0; c < 8; c++) {
             Socket s = hold();
             OutputStream out = s.getOutputStream();
-            out.write(H2.PREFACE);
-            out.write(H2.frame(4, 0, 0, new byte[0]));
+            out.write(H2Frames.PREFACE);
+            out.write(H2Frames.frame(4, 0, 0, new byte[0]));
             for (int stream = 1; stream < 2 * 128; stream += 2) {
-                out.write(H2.frame(1, 0x4, stream, H2.postHeaders("/v1/events/big", BIG - 10)));
+                out.write(H2Frames.frame(1, 0x4, stream, H2Frames.postHeaders("/v1/events/big", BIG - 10)));
             }
             out.flush();
         }
@@ -299,15 +279,15 @@ class HttpProtocolIT {
         long before = kafka.count(TOPIC);
         Socket s = hold();
         OutputStream out = s.getOutputStream();
-        out.write(H2.PREFACE);
-        out.write(H2.frame(4, 0, 0, new byte[0]));
+        out.write(H2Frames.PREFACE);
+        out.write(H2Frames.frame(4, 0, 0, new byte[0]));
         byte[] data = new byte[16 * 1024];
         Arrays.fill(data, (byte) 'c');
         // Three streams, each 700 KiB into a body of unannounced length: 2.1 MiB on one connection, over its 2 MiB.
         for (int stream = 1; stream <= 5; stream += 2) {
-            out.write(H2.frame(1, 0x4, stream, H2.postHeaders("/v1/events/big", -1)));
+            out.write(H2Frames.frame(1, 0x4, stream, H2Frames.postHeaders("/v1/events/big", -1)));
             for (int i = 0; i < 700 / 16; i++) {
-                out.write(H2.frame(0, 0, stream, data));
+                out.write(H2Frames.frame(0, 0, stream, data));
             }
         }
         out.flush();
@@ -463,51 +443,5 @@ class HttpProtocolIT {
 
     private static int gzipLength(byte[] data) throws Exception {
         return gzip(data).length;
-    }
-
-    /** Just enough HTTP/2 to open streams by hand: frames, and a HEADERS block in HPACK literals. */
-    static final class H2 {
-        static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
-        static byte[] frame(int type, int flags, int stream, byte[] payload) {
-            byte[] f = new byte[9 + payload.length];
-            f[0] = (byte) (payload.length >>> 16);
-            f[1] = (byte) (payload.length >>> 8);
-            f[2] = (byte) payload.length;
-            f[3] = (byte) type;
-            f[4] = (byte) flags;
-            f[5] = (byte) (stream >>> 24);
-            f[6] = (byte) (stream >>> 16);
-            f[7] = (byte) (stream >>> 8);
-            f[8] = (byte) stream;
-            System.arraycopy(payload, 0, f, 9, payload.length);
-            return f;
-        }
-
-        /** :method POST and :scheme http from the static table; :path, :authority and content-length (when not negative) as literals. */
-        static byte[] postHeaders(String path, long contentLength) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.write(0x83);
-            b.write(0x86);
-            literal(b, 0x04, path);
-            literal(b, 0x01, "x");
-            if (contentLength >= 0) {
-                b.write(0x0f);
-                b.write(28 - 15);
-                string(b, Long.toString(contentLength));
-            }
-            return b.toByteArray();
-        }
-
-        private static void literal(ByteArrayOutputStream b, int nameIndex, String value) {
-            b.write(nameIndex);
-            string(b, value);
-        }
-
-        private static void string(ByteArrayOutputStream b, String s) {
-            byte[] v = s.getBytes(StandardCharsets.US_ASCII);
-            b.write(v.length);
-            b.writeBytes(v);
-        }
     }
 }

@@ -4,7 +4,6 @@ import dev.sluice.core.EventIds;
 import dev.sluice.core.Idempotency;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
-import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.ingest.SchemaCheck;
@@ -199,8 +198,7 @@ final class Deduplicate {
         }
         List<Parsed> out = new ArrayList<>(items.size());
         for (Parsed p : items) {
-            BadInput bad = p.draft() == null ? null : schema.violations(p.draft().payload());
-            out.add(bad == null ? p : Parsed.bad(bad));
+            out.add(p.draft() == null ? p : schema.violations(p.draft().payload()).map(Parsed::bad).orElse(p));
         }
         return out;
     }

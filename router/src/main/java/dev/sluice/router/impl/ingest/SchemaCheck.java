@@ -11,6 +11,7 @@ import dev.sluice.core.ConfigException;
 import dev.sluice.core.PayloadSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
@@ -42,11 +43,11 @@ public final class SchemaCheck {
             b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
 
     /** The check of a route without a schema: every payload passes. */
-    public static final SchemaCheck NONE = new SchemaCheck(null);
+    public static final SchemaCheck NONE = new SchemaCheck(Optional.empty());
 
-    private final Schema schema;
+    private final Optional<Schema> schema;
 
-    private SchemaCheck(Schema schema) {
+    private SchemaCheck(Optional<Schema> schema) {
         this.schema = schema;
     }
 
@@ -64,7 +65,7 @@ public final class SchemaCheck {
             }
             Schema s = REGISTRY.getSchema(document);
             s.initializeValidators();
-            return new SchemaCheck(s);
+            return new SchemaCheck(Optional.of(s));
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -83,29 +84,32 @@ public final class SchemaCheck {
 
     /** Whether this check refuses anything at all. */
     public boolean present() {
-        return schema != null;
+        return schema.isPresent();
     }
 
-    /** Null when the payload satisfies the schema; otherwise why not, each failing pointer with its rule. */
-    public BadInput violations(byte[] payload) {
-        if (schema == null) {
-            return null;
-        }
+    /** Empty when the payload satisfies the schema (always, without one); otherwise why not, each failing pointer with its rule. */
+    public Optional<BadInput> violations(byte[] payload) {
+        return schema.flatMap(s -> violations(s, payload));
+    }
+
+    private static Optional<BadInput> violations(Schema schema, byte[] payload) {
         JsonNode value;
         try {
             value = JSON.readTree(payload);
         } catch (StreamConstraintsException e) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload nests arrays and objects deeper than " + MAX_NESTING
-                    + " levels, so it cannot be checked against the source's schema");
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload nests arrays and objects deeper than "
+                    + MAX_NESTING + " levels, so it cannot be checked against the source's schema"));
         } catch (JacksonException e) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is not JSON, so it cannot satisfy the source's schema");
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+                    "the payload is not JSON, so it cannot satisfy the source's schema"));
         }
         if (value == null || value.isMissingNode()) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is empty, so it cannot satisfy the source's schema");
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+                    "the payload is empty, so it cannot satisfy the source's schema"));
         }
         List<Error> errors = schema.validate(value);
         if (errors.isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         List<String> listed = new ArrayList<>();
         for (Error e : errors) {
@@ -116,8 +120,8 @@ public final class SchemaCheck {
             String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
             listed.add(pointer(pointer) + " (" + e.getMessageKey() + "): " + e.getMessage());
         }
-        return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
-                + String.join("; ", listed));
+        return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
+                + String.join("; ", listed)));
     }
 
     /** The instance location, an RFC 6901 pointer ({@code /} for the whole payload). */
