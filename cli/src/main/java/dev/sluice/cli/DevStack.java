@@ -118,14 +118,14 @@ public final class DevStack implements AutoCloseable {
         seedDevAccess(postgres.uri());
         // The demo route also takes MQTT publishes on devices/+/telemetry (router.mqtt.enabled=false turns that off).
         RouterConfig rc = RouterConfig.from(settings.with("router.mqtt.enabled", settings.get("router.mqtt.enabled", "true")));
-        rc = rc.withPorts(host, rc.port(), rc.managementPort()).withRedis(redis.uri()).withPostgres(postgres.uri());
+        rc = rc.toBuilder().ports(host, rc.listen().port(), rc.listen().managementPort()).redis(redis.uri()).postgres(postgres.uri()).build();
         router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         ExecutorConfig ec = ExecutorConfig.from(settings);
         ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());
         executor = await(ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        routerPort = rc.port();
+        routerPort = rc.listen().port();
         mqttPort = rc.mqtt().enabled() ? rc.mqtt().port() : 0;
-        routerManagementPort = rc.managementPort();
+        routerManagementPort = rc.listen().managementPort();
         executorManagementPort = ec.managementPort();
     }
 

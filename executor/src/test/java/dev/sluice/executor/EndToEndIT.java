@@ -74,7 +74,7 @@ class EndToEndIT {
         KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
         port = Ports.freePort();
         RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .withPorts("127.0.0.1", port, Ports.freePort());
+                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
         router = RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         executorManagement = Ports.freePort();

@@ -123,7 +123,7 @@ final class ManifestRules {
     int managementPort(RoleContainer rc) {
         Settings s = settings(rc.container());
         return switch (rc.role()) {
-            case "router" -> RouterConfig.from(s).managementPort();
+            case "router" -> RouterConfig.from(s).listen().managementPort();
             case "executor" -> ExecutorConfig.from(s).managementPort();
             default -> ScalerConfig.from(s).managementPort();
         };
@@ -193,7 +193,7 @@ final class ManifestRules {
             long preStop = rc.container().path("lifecycle").path("preStop").path("sleep").path("seconds").asLong(0);
             Settings s = settings(rc.container());
             Duration bound = switch (rc.role()) {
-                case "router" -> RouterConfig.from(s).drainTimeout().plus(ROUTER_HOOK_SLACK);
+                case "router" -> RouterConfig.from(s).timeouts().drain().plus(ROUTER_HOOK_SLACK);
                 case "executor" -> ExecutorConfig.from(s).shutdownTimeout().plus(EXECUTOR_HOOK_SLACK);
                 default -> Duration.ofSeconds(10);
             };
@@ -317,7 +317,7 @@ final class ManifestRules {
         List<String> out = new ArrayList<>();
         for (RoleContainer rc : roleContainers()) {
             if (rc.role().equals("router")) {
-                int ingest = RouterConfig.from(settings(rc.container())).port();
+                int ingest = RouterConfig.from(settings(rc.container())).listen().port();
                 Optional<ObjectNode> svc = find("Service", Yaml.name(rc.deployment()));
                 if (svc.isEmpty()) {
                     out.add("no Service " + Yaml.name(rc.deployment()));

@@ -72,7 +72,7 @@ public final class InProcessStack implements Target {
         StackLauncher.createLiveTopics(kafka, TOPIC, partitions, ttl);
         KafkaConfig kc = KafkaConfig.of(kafka.bootstrapServers());
         routerPort = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.empty()).withPorts(HOST, routerPort, Ports.freePort());
+        RouterConfig rc = RouterConfig.from(Settings.empty()).toBuilder().ports(HOST, routerPort, Ports.freePort()).build();
         router = await(RouterApp.start(vertx, rc, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         executorManagementPort = Ports.freePort();
         ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of())).withManagement(HOST, executorManagementPort)

@@ -70,8 +70,8 @@ class AccessIT {
 
     private static RouterApp router(Catalog catalog, String db, Redis redis) throws Exception {
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withRedis(redis.uri()).withPostgres(db)
-                .withAdminKey(ADMIN_KEY);
+                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).postgres(db)
+                .adminKey(ADMIN_KEY).build();
         return RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
@@ -91,7 +91,7 @@ class AccessIT {
     // --- helpers -------------------------------------------------------------------------------
 
     static HttpResponse<String> admin(RouterApp r, String method, String path, String body, String key) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().managementPort() + path))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().managementPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
@@ -105,7 +105,7 @@ class AccessIT {
     }
 
     static HttpResponse<String> ingest(RouterApp r, String source, String body, String... headers) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port() + "/v1/events/" + source))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port() + "/v1/events/" + source))
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             req.header(headers[i], headers[i + 1]);
@@ -213,7 +213,7 @@ class AccessIT {
                 assertTrue(r.readiness().details().getJsonObject("access").getString("store").startsWith("serving from memory"));
             }
             HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + a.config().managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                    + a.config().listen().managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(metrics.body().contains("sluice_router_access_store_up 0.0"), "the gauge reports the outage");
             assertProblem(admin("GET", "/admin/tenants", null), 503, "database-unavailable");
         } finally {

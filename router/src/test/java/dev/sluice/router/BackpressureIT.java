@@ -38,7 +38,7 @@ class BackpressureIT {
         int port = Ports.freePort();
         int management = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.inflight.records", "2")))
-                .withPorts("127.0.0.1", port, management);
+                .toBuilder().ports("127.0.0.1", port, management).build();
         RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(topic),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

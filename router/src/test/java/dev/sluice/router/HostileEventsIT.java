@@ -4,23 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.Catalog;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +39,10 @@ class HostileEventsIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
-    private static Vertx vertx;
+    private static TestRouter it;
     private static RouterApp router;
     private static int port;
-    private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private static PrometheusMeterRegistry registry;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -61,30 +53,23 @@ class HostileEventsIT {
             admin.createTopics(List.of(new NewTopic(SMALL, 1, (short) 1).configs(Map.of("max.message.bytes", "10000"))))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        Path catalog = Files.createTempFile("sluice-hostile", ".json");
-        Files.writeString(catalog, """
+        it = TestRouter.start(kafka, """
                 {"routes": [
                   {"source": "normal", "topic": "%1$s"},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": 4000000},
                   {"source": "small", "topic": "%2$s", "maxBodyBytes": 100000},
                   {"source": "schemed", "topic": "%1$s", "schema": {"type": "object", "required": ["device", "t"],
                    "properties": {"device": {"type": "string", "minLength": 1}, "t": {"type": "number", "minimum": -40, "maximum": 85}}}}]}
-                """.formatted(TOPIC, SMALL));
-        vertx = Vertx.vertx();
-        port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).withPorts("127.0.0.1", port, Ports.freePort());
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), REGISTRY).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        Files.delete(catalog);
-        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+                """.formatted(TOPIC, SMALL), Map.of());
+        router = it.app();
+        registry = it.registry();
+        port = it.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (it != null) {
+            it.close();
         }
     }
 
@@ -169,7 +154,7 @@ class HostileEventsIT {
     }
 
     private static double counter(String name, String outcome) {
-        io.micrometer.core.instrument.search.Search search = REGISTRY.find(name).tag("route", "normal");
+        io.micrometer.core.instrument.search.Search search = registry.find(name).tag("route", "normal");
         if (outcome != null) {
             search = search.tag("outcome", outcome);
         }
@@ -220,7 +205,7 @@ class HostileEventsIT {
     void metricsCarryTheJvmTheProcessAndTheKafkaProducer() throws Exception {
         assertEquals(202, post("/v1/events/normal", "{\"m\":1}".getBytes(StandardCharsets.UTF_8)).statusCode());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            String scrape = REGISTRY.scrape();
+            String scrape = registry.scrape();
             for (String name : List.of("jvm_memory_used_bytes{", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
                     "process_cpu_usage", "process_uptime_seconds", "system_cpu_count", "kafka_producer_record_send_total",
                     "kafka_producer_record_error_total", "kafka_producer_request_latency_avg")) {

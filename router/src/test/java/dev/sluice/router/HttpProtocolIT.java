@@ -1,31 +1,25 @@
 package dev.sluice.router;
 
+import static dev.sluice.router.RawHttp.assertClosedAfterOneResponse;
+import static dev.sluice.router.RawHttp.assertProblem;
+import static dev.sluice.router.RawHttp.bytes;
+import static dev.sluice.router.RawHttp.chunked;
+import static dev.sluice.router.RawHttp.gzip;
+import static dev.sluice.router.RawHttp.head;
+import static dev.sluice.router.RawHttp.header;
+import static dev.sluice.router.RawHttp.problem;
+import static dev.sluice.router.RawHttp.request;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.Catalog;
 import dev.sluice.core.EventRecords;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,8 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The router's HTTP protocol edge, spoken over raw sockets against the real broker: message framing
- * (RFC 9112 §6: request smuggling), content codings (RFC 9110 §8.4), what headers alone may cost
- * (HTTP/1.1 and HTTP/2), and the codec's own refusals. Every refusal is checked for its status and
+ * (RFC 9112 §6: request smuggling), content codings (RFC 9110 §8.4) and the codec's own refusals
+ * (what bodies may hold: {@link BodyBoundsIT}). Every refusal is checked for its status and
  * problem body or for the closed connection, for nothing reaching Kafka, and for the router taking
  * a normal event afterwards.
  */
@@ -54,62 +47,37 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HttpProtocolIT {
 
     private static final String TOPIC = "it.protocol.events";
-    private static final int BIG = 1024 * 1024;
-    /** Small bounds, so that a test reaches them with a few bodies. */
-    private static final long PROCESS_BOUND = 5L * 1024 * 1024 / 2;
-    private static final long CONNECTION_BOUND = 2L * 1024 * 1024;
 
     private static KafkaBroker kafka;
-    private static Vertx vertx;
+    private static TestRouter it;
     private static RouterApp router;
-    private static PrometheusMeterRegistry registry;
     private static int port;
-    private static Path catalogFile;
-    private final List<Socket> held = new ArrayList<>();
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        catalogFile = Files.createTempFile("sluice-protocol", ".json");
-        Files.writeString(catalogFile, """
+        it = TestRouter.start(kafka, """
                 {"routes": [
-                  {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536},
-                  {"source": "big", "topic": "%1$s", "maxBodyBytes": %2$d}]}
-                """.formatted(TOPIC, BIG));
-        vertx = Vertx.vertx();
-        port = Ports.freePort();
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.body.timeout", "60s",
-                        "router.read.idle.timeout", "60s", "router.idle.timeout", "60s",
-                        "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
-                        "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND))))
-                .withPorts("127.0.0.1", port, Ports.freePort());
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalogFile), registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+                  {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536}]}
+                """.formatted(TOPIC), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",
+                "router.idle.timeout", "60s"));
+        router = it.app();
+        port = it.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (it != null) {
+            it.close();
         }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        Files.deleteIfExists(catalogFile);
     }
 
     @AfterEach
-    void release() throws Exception {
-        for (Socket s : held) {
-            s.close();
-        }
-        held.clear();
+    void nothingIsHeldAfterwards() {
         // Whatever a test held is given back once its connections are gone.
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.inflight.bytes") <= 0
-                && gauge("sluice.router.body.reading") <= 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> it.gauge("sluice.router.body.inflight.bytes") <= 0
+                && it.gauge("sluice.router.body.reading") <= 0);
     }
 
     // ---------------------------------------------------------------- framing (RFC 9112 §6.1)
@@ -218,7 +186,7 @@ class HttpProtocolIT {
     @Test
     void gzipAndDeflateBodiesAreStoredInflated() throws Exception {
         byte[] json = "{\"inflated\":true}".getBytes(StandardCharsets.UTF_8);
-        String gz = exchange(head("proto", "enc-gzip", gzipLength(json), "Content-Encoding: GZip\r\nConnection: close\r\n"),
+        String gz = exchange(head("proto", "enc-gzip", gzip(json).length, "Content-Encoding: GZip\r\nConnection: close\r\n"),
                 gzip(json));
         assertTrue(gz.startsWith("HTTP/1.1 202"), gz);
         ByteArrayOutputStream z = new ByteArrayOutputStream();
@@ -235,125 +203,7 @@ class HttpProtocolIT {
         }
     }
 
-    // ---------------------------------------------------------------- what headers alone may hold
-
-    @Test
-    void headerOnlyRequestsHoldNoBodyMemory() throws Exception {
-        for (int i = 0; i < 200; i++) {
-            Socket s = hold();
-            s.getOutputStream().write(bytes("POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
-            s.getOutputStream().flush();
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.reading") == 200);
-        assertEquals(0.0, gauge("sluice.router.body.inflight.bytes"), "headers alone reserve no body bytes");
-        assertNormalEventAccepted();
-    }
-
-    @Test
-    void bodiesPastTheProcessBoundAre503WithRetryAfterAndNothingIsStored() throws Exception {
-        long before = kafka.count(TOPIC);
-        // Two connections each hold nearly 1 MiB of an unfinished body: 2 MiB of the 2.5 MiB bound.
-        byte[] part = new byte[BIG - 100];
-        Arrays.fill(part, (byte) 'a');
-        for (int i = 0; i < 2; i++) {
-            Socket s = hold();
-            s.getOutputStream().write(bytes("POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
-            s.getOutputStream().write(part);
-            s.getOutputStream().flush();
-        }
-        // Without waiting the third body could arrive before the first two are counted.
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.inflight.bytes") >= 2 * (BIG - 100));
-        // A third body that cannot fit is refused at its headers, before the client sends it.
-        String resp = exchange(head("big", "over-bound", BIG - 10, ""));
-        assertProblem(resp, 503, "bodies-in-flight");
-        assertTrue(header(resp, "retry-after") != null, resp);
-        assertTrue(counter("bodies_in_flight") >= 1, "the refusal is counted by reason");
-        for (Socket s : held) {
-            s.close();
-        }
-        held.clear();
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.inflight.bytes") == 0);
-        assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
-        assertNormalEventAccepted();
-    }
-
-    @Test
-    void http2HeaderOnlyStreamFloodsHoldNoBodyMemory() throws Exception {
-        for (int c = 0; c < 8; c++) {
-            Socket s = hold();
-            OutputStream out = s.getOutputStream();
-            out.write(H2.PREFACE);
-            out.write(H2.frame(4, 0, 0, new byte[0]));
-            for (int stream = 1; stream < 2 * 128; stream += 2) {
-                out.write(H2.frame(1, 0x4, stream, H2.postHeaders("/v1/events/big", BIG - 10)));
-            }
-            out.flush();
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("sluice.router.body.reading") == 8 * 128);
-        assertEquals(0.0, gauge("sluice.router.body.inflight.bytes"), "header-only streams reserve no body bytes");
-        assertNormalEventAccepted();
-    }
-
-    @Test
-    void oneHttp2ConnectionIsHeldToItsOwnBound() throws Exception {
-        long before = kafka.count(TOPIC);
-        Socket s = hold();
-        OutputStream out = s.getOutputStream();
-        out.write(H2.PREFACE);
-        out.write(H2.frame(4, 0, 0, new byte[0]));
-        byte[] data = new byte[16 * 1024];
-        Arrays.fill(data, (byte) 'c');
-        // Three streams, each 700 KiB into a body of unannounced length: 2.1 MiB on one connection, over its 2 MiB.
-        for (int stream = 1; stream <= 5; stream += 2) {
-            out.write(H2.frame(1, 0x4, stream, H2.postHeaders("/v1/events/big", -1)));
-            for (int i = 0; i < 700 / 16; i++) {
-                out.write(H2.frame(0, 0, stream, data));
-            }
-        }
-        out.flush();
-        await().atMost(Duration.ofSeconds(20)).until(() -> counter("bodies_in_flight") >= 1 + countedBefore);
-        assertTrue(gauge("sluice.router.body.inflight.bytes") <= CONNECTION_BOUND, "one connection stays within its bound");
-        assertEquals(before, kafka.count(TOPIC));
-        assertNormalEventAccepted();
-    }
-
-    private double countedBefore;
-
-    @org.junit.jupiter.api.BeforeEach
-    void countBefore() {
-        countedBefore = counter("bodies_in_flight");
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    private Socket hold() throws Exception {
-        Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(20_000);
-        held.add(s);
-        return s;
-    }
-
-    private static double gauge(String name) {
-        Gauge g = registry.find(name).gauge();
-        return g == null ? -1 : g.value();
-    }
-
-    private static double counter(String reason) {
-        return registry.find("sluice.router.events").tag("outcome", reason).counters().stream().mapToDouble(Counter::count).sum();
-    }
-
-    private static String request(String source, String id, String body) {
-        return "POST /v1/events/" + source + " HTTP/1.1\r\nHost: x\r\nce-id: " + id + "\r\nContent-Length: "
-                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
-    }
-
-    private static String head(String source, String id, int length, String extra) {
-        return "POST /v1/events/" + source + " HTTP/1.1\r\nHost: x\r\nce-id: " + id + "\r\nContent-Length: " + length + "\r\n" + extra + "\r\n";
-    }
-
-    private static String chunked(String payload) {
-        return Integer.toHexString(payload.length()) + "\r\n" + payload + "\r\n0\r\n\r\n";
-    }
 
     private void assertRefusedAndClosed(String raw, int status, String reason, String idPrefix) throws Exception {
         String resp = exchange(raw);
@@ -361,10 +211,6 @@ class HttpProtocolIT {
         assertClosedAfterOneResponse(resp);
         assertNothingProduced(idPrefix);
         assertNormalEventAccepted();
-    }
-
-    private static void assertClosedAfterOneResponse(String resp) {
-        assertEquals(1, resp.split("HTTP/1\\.[01] ", -1).length - 1, "exactly one response, then the close: " + resp);
     }
 
     private String assertEncodingRefused(byte[] body, String coding, int status, String reason) throws Exception {
@@ -379,56 +225,7 @@ class HttpProtocolIT {
 
     /** Sends the bytes on a new connection and reads until the router closes it or falls silent for a while. */
     private static String exchange(String head, byte[]... bodies) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(5_000);
-            OutputStream out = s.getOutputStream();
-            out.write(bytes(head));
-            for (byte[] b : bodies) {
-                out.write(b);
-            }
-            out.flush();
-            return readToClose(s.getInputStream());
-        }
-    }
-
-    private static String readToClose(InputStream in) throws Exception {
-        ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                seen.write(buf, 0, n);
-            }
-        } catch (java.net.SocketTimeoutException open) {
-            // The connection stayed open: the caller's assertions say whether that was right.
-            return seen.toString(StandardCharsets.ISO_8859_1) + "\n[still open]";
-        } catch (java.net.SocketException reset) {
-            // A reset after the answer is a close too.
-        }
-        return seen.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static void assertProblem(String resp, int status, String reason) {
-        assertTrue(resp.startsWith("HTTP/1.1 " + status) || resp.startsWith("HTTP/1.0 " + status), resp);
-        assertEquals("application/problem+json", header(resp, "content-type"), resp);
-        JsonObject p = problem(resp);
-        assertEquals(reason, p.getString("reason"), resp);
-        assertEquals(status, p.getInteger("status"));
-    }
-
-    private static JsonObject problem(String resp) {
-        int start = resp.indexOf("\r\n\r\n") + 4;
-        return new JsonObject(resp.substring(start, resp.lastIndexOf('}') + 1));
-    }
-
-    private static String header(String resp, String name) {
-        for (String line : resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
-            }
-        }
-        return null;
+        return RawHttp.exchange(new Socket("127.0.0.1", port), head, bodies);
     }
 
     private static long produced(String id) {
@@ -447,67 +244,5 @@ class HttpProtocolIT {
         assertTrue(resp.startsWith("HTTP/1.1 202"), resp);
         assertEquals(1, produced(id));
         assertTrue(router.readiness().ready());
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] gzip(byte[] data) throws Exception {
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(z)) {
-            gz.write(data);
-        }
-        return z.toByteArray();
-    }
-
-    private static int gzipLength(byte[] data) throws Exception {
-        return gzip(data).length;
-    }
-
-    /** Just enough HTTP/2 to open streams by hand: frames, and a HEADERS block in HPACK literals. */
-    static final class H2 {
-        static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
-        static byte[] frame(int type, int flags, int stream, byte[] payload) {
-            byte[] f = new byte[9 + payload.length];
-            f[0] = (byte) (payload.length >>> 16);
-            f[1] = (byte) (payload.length >>> 8);
-            f[2] = (byte) payload.length;
-            f[3] = (byte) type;
-            f[4] = (byte) flags;
-            f[5] = (byte) (stream >>> 24);
-            f[6] = (byte) (stream >>> 16);
-            f[7] = (byte) (stream >>> 8);
-            f[8] = (byte) stream;
-            System.arraycopy(payload, 0, f, 9, payload.length);
-            return f;
-        }
-
-        /** :method POST and :scheme http from the static table; :path, :authority and content-length (when not negative) as literals. */
-        static byte[] postHeaders(String path, long contentLength) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.write(0x83);
-            b.write(0x86);
-            literal(b, 0x04, path);
-            literal(b, 0x01, "x");
-            if (contentLength >= 0) {
-                b.write(0x0f);
-                b.write(28 - 15);
-                string(b, Long.toString(contentLength));
-            }
-            return b.toByteArray();
-        }
-
-        private static void literal(ByteArrayOutputStream b, int nameIndex, String value) {
-            b.write(nameIndex);
-            string(b, value);
-        }
-
-        private static void string(ByteArrayOutputStream b, String s) {
-            byte[] v = s.getBytes(StandardCharsets.US_ASCII);
-            b.write(v.length);
-            b.writeBytes(v);
-        }
     }
 }

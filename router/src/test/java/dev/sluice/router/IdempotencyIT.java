@@ -66,7 +66,7 @@ class IdempotencyIT {
         vertx = Vertx.vertx();
         port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2")))
-                .withPorts("127.0.0.1", port, Ports.freePort()).withRedis(redis.uri());
+                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).redis(redis.uri()).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());

@@ -80,7 +80,7 @@ class IngestEdgeIT {
         vertx = Vertx.vertx();
         port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.header.timeout", "1s",
-                "router.body.timeout", "1s", "router.catalog.reload", "200ms", "router.read.idle.timeout", "2s"))).withPorts("127.0.0.1", port, Ports.freePort());
+                "router.body.timeout", "1s", "router.catalog.reload", "200ms", "router.read.idle.timeout", "2s"))).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalogFile),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         router.watchCatalog(catalogFile);

@@ -84,7 +84,7 @@ class MqttIT {
         int mqttPort = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
                         "router.mqtt.port", Integer.toString(mqttPort))))
-                .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withPostgres(db).withAdminKey(ADMIN_KEY);
+                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db).adminKey(ADMIN_KEY).build();
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
@@ -108,7 +108,7 @@ class MqttIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().managementPort() + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());

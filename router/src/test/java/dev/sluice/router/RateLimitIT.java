@@ -69,7 +69,7 @@ class RateLimitIT {
         vertx = Vertx.vertx();
         for (int i = 0; i < 2; i++) {
             RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2")))
-                    .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withRedis(redis.uri());
+                    .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).build();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registries.add(registry);
             routers.add(RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
@@ -90,7 +90,7 @@ class RateLimitIT {
 
     @Test
     void aBodyLargerThanTheBytesPerSecondLimitIsRefusedWith413NotWith429() throws Exception {
-        URI tiny = URI.create("http://127.0.0.1:" + routers.get(0).config().port() + "/v1/events/tiny");
+        URI tiny = URI.create("http://127.0.0.1:" + routers.get(0).config().listen().port() + "/v1/events/tiny");
         HttpResponse<String> big = HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"v\":\"" + "x".repeat(200) + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -111,7 +111,7 @@ class RateLimitIT {
     void aSourceLimitHoldsAcrossTwoRoutersWithinTenPercentOverTenSeconds() throws Exception {
         for (RouterApp r : routers) {
             // Warm up (topic metadata) outside the measured windows.
-            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port() + "/v1/events/limited"))
+            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port() + "/v1/events/limited"))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         }
         double countedBefore = rateLimited();
@@ -128,7 +128,7 @@ class RateLimitIT {
             }
             synchronized (sent) {
                 for (RouterApp r : routers) {
-                    sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port()
+                    sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
                             + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
                             .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString()));
                 }
@@ -200,7 +200,7 @@ class RateLimitIT {
             int accepted = 0;
             int limited = 0;
             for (int i = 0; i < 3 * LIMIT; i++) {
-                HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().port()
+                HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
                         + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
                         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() == 429) {

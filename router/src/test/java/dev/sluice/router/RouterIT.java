@@ -58,7 +58,7 @@ class RouterIT {
 
     static RouterApp startRouter(Vertx vertx, KafkaBroker broker, Catalog catalog, int port, int managementPort) throws Exception {
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.health.interval", "200ms")))
-                .withPorts("127.0.0.1", port, managementPort);
+                .toBuilder().ports("127.0.0.1", port, managementPort).build();
         return RouterApp.start(vertx, config, KafkaConfig.of(broker.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }

@@ -5,25 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.Catalog;
 import dev.sluice.core.EventRecords;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.Redis;
 import dev.sluice.testkit.Signals;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -56,8 +47,7 @@ class SenderPromiseIT {
 
     private static KafkaBroker kafka;
     private static Redis redis;
-    private static Vertx vertx;
-    private static RouterApp router;
+    private static TestRouter router;
     private static int port;
 
     private static final String CATALOG = """
@@ -76,25 +66,15 @@ class SenderPromiseIT {
         kafka = KafkaBroker.start();
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         redis = Redis.startLocal();
-        Path catalog = Files.createTempFile("sluice-promise", ".json");
-        Files.writeString(catalog, CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)));
-        vertx = Vertx.vertx();
-        port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "redis.url", redis.uri())))
-                .withPorts("127.0.0.1", port, Ports.freePort());
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        Files.delete(catalog);
-        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+        router = TestRouter.start(kafka, CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)),
+                Map.of("router.instances", "1", "redis.url", redis.uri()));
+        port = router.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            router.close();
         }
         if (redis != null) {
             redis.close();

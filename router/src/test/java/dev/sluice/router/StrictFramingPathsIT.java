@@ -13,10 +13,7 @@ import dev.sluice.testkit.SluiceInfra;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -57,7 +54,7 @@ class StrictFramingPathsIT {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustAll()}, null);
         try {
-            check(kafka, Map.of(), c -> c.withTls(store.toString(), "changeit"), port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
+            check(kafka, Map.of(), c -> c.toBuilder().tls(store.toString(), "changeit").build(), port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
         } finally {
             Files.deleteIfExists(store);
             Files.deleteIfExists(dir);
@@ -82,16 +79,16 @@ class StrictFramingPathsIT {
         all.put("router.instances", "1");
         // A cold producer on a busy machine can take longer than the default 800 ms for its first ack.
         all.put("router.produce.timeout", "5s");
-        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).withPorts("127.0.0.1", port, Ports.freePort()));
+        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build());
         RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(TOPIC),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> "ready".equals(router.readiness().details().getJsonObject("topics")
                     .getString(TOPIC)));
-            String refused = exchange(connect.open(port), SMUGGLING);
+            String refused = RawHttp.exchange(connect.open(port), SMUGGLING);
             assertTrue(refused.startsWith("HTTP/1.1 400") && refused.contains("\"bad-framing\""), refused);
             assertEquals(1, refused.split("HTTP/1\\.1 ", -1).length - 1, "one answer, then the close: " + refused);
-            String ok = exchange(connect.open(port), "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-ok\r\n"
+            String ok = RawHttp.exchange(connect.open(port), "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-ok\r\n"
                     + "Connection: close\r\nContent-Length: 2\r\n\r\n{}");
             assertTrue(ok.startsWith("HTTP/1.1 202"), ok);
             java.util.List<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
@@ -101,28 +98,6 @@ class StrictFramingPathsIT {
         } finally {
             router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String exchange(Socket s, String request) throws Exception {
-        try (s) {
-            s.setSoTimeout(5000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream seen = new ByteArrayOutputStream();
-            byte[] buf = new byte[4096];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    seen.write(buf, 0, n);
-                }
-            } catch (java.net.SocketTimeoutException open) {
-                return seen.toString(StandardCharsets.ISO_8859_1) + "\n[still open]";
-            } catch (java.io.IOException closed) {
-                // a reset or TLS close after the answer
-            }
-            return seen.toString(StandardCharsets.ISO_8859_1);
         }
     }
 

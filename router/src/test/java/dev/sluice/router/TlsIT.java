@@ -52,7 +52,7 @@ class TlsIT {
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .withPorts("127.0.0.1", port, Ports.freePort()).withTls(store.toString(), "changeit");
+                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).tls(store.toString(), "changeit").build();
         RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(topic),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
@@ -87,7 +87,7 @@ class TlsIT {
         int mqttTls = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
                         "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(mqttTls))))
-                .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withTls(store.toString(), "changeit");
+                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).tls(store.toString(), "changeit").build();
         dev.sluice.core.Catalog catalog = dev.sluice.core.Catalog.parse(new io.vertx.core.json.JsonObject("{\"routes\": [{\"source\": "
                 + "\"meters\", \"topic\": \"" + topic + "\", \"mqtt\": {\"topics\": [\"meters/+\"], \"key\": \"topic:1\"}}]}"));
         RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,

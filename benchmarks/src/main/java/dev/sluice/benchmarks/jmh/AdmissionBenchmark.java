@@ -76,7 +76,7 @@ public class AdmissionBenchmark {
         mac.init(new SecretKeySpec("whsec-new".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
         signedHeaders = Map.of("sluice-signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body)));
-        limiter = new RateLimiter(null, () -> { });
+        limiter = new RateLimiter(java.util.Optional.empty(), () -> { });
     }
 
     /** Key lookup by prefix, SHA-256 of the presented key, constant-time compare, tenant check. */

@@ -4,6 +4,7 @@ import dev.sluice.core.PayloadSchema;
 import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.SchemaCheck;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,23 +70,23 @@ public class SchemaCheckBenchmark {
         }
         withArray = body.substring(0, body.indexOf(",\"note\"")).concat(",\"readings\":[" + readings + "]}")
                 .getBytes(StandardCharsets.UTF_8);
-        if (check.violations(valid) != null || check.violations(invalid) == null || check.violations(withArray) != null) {
+        if (check.violations(valid).isPresent() || check.violations(invalid).isEmpty() || check.violations(withArray).isPresent()) {
             throw new IllegalStateException("the benchmark's payloads do not behave as intended");
         }
     }
 
     @Benchmark
-    public BadInput validPayload() {
+    public Optional<BadInput> validPayload() {
         return check.violations(valid);
     }
 
     @Benchmark
-    public BadInput validPayloadMostlyANumberArray() {
+    public Optional<BadInput> validPayloadMostlyANumberArray() {
         return check.violations(withArray);
     }
 
     @Benchmark
-    public BadInput payloadBreakingTwoRules() {
+    public Optional<BadInput> payloadBreakingTwoRules() {
         return check.violations(invalid);
     }
 }

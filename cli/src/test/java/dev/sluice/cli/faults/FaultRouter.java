@@ -41,7 +41,7 @@ record FaultRouter(RouterApp app, URI ingest) {
 
     /** With Redis, for sources that deduplicate ({@code idempotency}). */
     static FaultRouter startWithRedis(Vertx vertx, Kafka kafka, Catalog catalog, String redisUri) throws Exception {
-        return start(vertx, kafka, catalog, config().withRedis(redisUri));
+        return start(vertx, kafka, catalog, config().toBuilder().redis(redisUri).build());
     }
 
     private static RouterConfig config() {
@@ -50,7 +50,7 @@ record FaultRouter(RouterApp app, URI ingest) {
 
     private static FaultRouter start(Vertx vertx, Kafka kafka, Catalog catalog, RouterConfig base) throws Exception {
         int port = Ports.freePort();
-        RouterConfig config = base.withPorts(Ports.LOOPBACK_HOST, port, Ports.freePort());
+        RouterConfig config = base.toBuilder().ports(Ports.LOOPBACK_HOST, port, Ports.freePort()).build();
         RouterApp app = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);

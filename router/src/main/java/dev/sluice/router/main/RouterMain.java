@@ -39,7 +39,7 @@ public final class RouterMain {
         RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         app.watchCatalog(catalogFile);
-        Runtimes.stopOnShutdown("router", app::close, config.drainTimeout().plusSeconds(5), vertx);
+        Runtimes.stopOnShutdown("router", app::close, config.timeouts().drain().plusSeconds(5), vertx);
         return app;
     }
 }

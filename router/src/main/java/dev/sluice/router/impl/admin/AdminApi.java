@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * The admin API on the management port, guarded by {@code router.admin.key} ({@code Authorization:
@@ -35,19 +36,21 @@ import java.security.MessageDigest;
 public final class AdminApi implements Handler<HttpServerRequest> {
 
     private final byte[] adminHash;
-    private final Pool pool;
+    private final boolean database;
     private final Router router;
 
-    /** {@code pool} may be null (no PostgreSQL): every call is then answered 503. */
-    public AdminApi(Vertx vertx, String adminKey, Pool pool) {
+    /** Without a {@code pool} (no PostgreSQL) every authorized call is answered 503. */
+    public AdminApi(Vertx vertx, String adminKey, Optional<Pool> pool) {
         this.adminHash = ApiKeys.hash(adminKey);
-        this.pool = pool;
+        this.database = pool.isPresent();
         this.router = Router.router(vertx);
         router.route("/admin/*").handler(BodyHandler.create().setBodyLimit(1024 * 1024));
         router.route("/admin/*").handler(this::guard);
-        new TenantsAdmin(pool).mount(router);
-        new KeysAdmin(pool).mount(router);
-        new SourcesAdmin(pool).mount(router);
+        pool.ifPresent(p -> {
+            new TenantsAdmin(p).mount(router);
+            new KeysAdmin(p).mount(router);
+            new SourcesAdmin(p).mount(router);
+        });
         router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
                 ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
     }
@@ -64,7 +67,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             problem(ctx, 401, "unauthorized", "Admin key required", "send Authorization: Bearer <router.admin.key>");
             return;
         }
-        if (pool == null) {
+        if (!database) {
             problem(ctx, 503, "no-database", "No database", "the admin API needs pg.url (PostgreSQL) on this router");
             return;
         }

@@ -4,7 +4,6 @@ import dev.sluice.core.EventIds;
 import dev.sluice.core.Idempotency;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
-import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.ingest.SchemaCheck;
@@ -59,7 +58,7 @@ final class Deduplicate {
         List<Parsed> items = validated(state.routes().schema(route.source()), parsed);
         String deliveryId = sub.deliveryId();
         boolean batch = sub.batch();
-        boolean replayChecked = deliveryId != null && state.dedup() != null;
+        boolean replayChecked = deliveryId != null;
         boolean idempotent = route.idempotency() != Idempotency.NONE;
         if (!replayChecked && !idempotent) {
             producing.submit(sub, items, p -> { });
@@ -109,39 +108,41 @@ final class Deduplicate {
             producing.submit(sub, drafts, repeats);
             return;
         }
-        if (state.dedup() == null) {
-            unavailable(sub, drafts, wants, repeats);
-            return;
-        }
         state.dedup().claimAll(wants.stream().map(Want::key).toList(), ids, wants.stream().map(Want::ttlMillis).toList(),
-                        state.config().produceTimeout().toMillis() + 200)
+                        state.config().timeouts().produce().toMillis() + 200)
                 .onComplete(ar -> context.runOnContext(v -> gate.guarded(sub,
                         () -> claimed(sub, drafts, wants, ar.result(), repeats))));
     }
 
-    /** Redis is unreachable (or absent): fail-closed sources refuse, the rest go on unchecked and count it. */
-    private void unavailable(Submission sub, List<Parsed> drafts, List<Want> wants, Consumer<Pending> repeats) {
+    /**
+     * Nothing was checked, Redis being unreachable ({@code UNAVAILABLE}, counted) or not configured
+     * ({@code UNCHECKED}): fail-closed sources refuse, the rest go on unchecked.
+     */
+    private void unchecked(Submission sub, List<Parsed> drafts, List<Want> wants, Consumer<Pending> repeats, Kind why) {
         RouteMeters meters = sub.meters();
         boolean idempotencyWanted = wants.stream().anyMatch(w -> !w.replay());
         if (idempotencyWanted && sub.route().idempotency() == Idempotency.FAIL_CLOSED) {
-            gate.refuse(sub, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, state.dedup() == null
+            gate.refuse(sub, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, why == Kind.UNCHECKED
                     ? "no Redis is configured for this fail-closed source"
                     : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
             return;
         }
-        for (Want w : wants) {
-            if (w.replay()) {
-                meters.replayUnchecked();
-            } else if (state.dedup() != null) {
-                meters.unchecked();
+        if (why == Kind.UNAVAILABLE) {
+            for (Want w : wants) {
+                if (w.replay()) {
+                    meters.replayUnchecked();
+                } else {
+                    meters.unchecked();
+                }
             }
         }
         producing.submit(sub, drafts, repeats);
     }
 
     private void claimed(Submission sub, List<Parsed> drafts, List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
-        if (claims.get(0).kind() == Kind.UNAVAILABLE) {
-            unavailable(sub, drafts, wants, repeats);
+        Kind first = claims.get(0).kind();
+        if (first == Kind.UNAVAILABLE || first == Kind.UNCHECKED) {
+            unchecked(sub, drafts, wants, repeats, first);
             return;
         }
         producing.submit(sub, drafts, p -> {
@@ -197,8 +198,7 @@ final class Deduplicate {
         }
         List<Parsed> out = new ArrayList<>(items.size());
         for (Parsed p : items) {
-            BadInput bad = p.draft() == null ? null : schema.violations(p.draft().payload());
-            out.add(bad == null ? p : Parsed.bad(bad));
+            out.add(p.draft() == null ? p : schema.violations(p.draft().payload()).map(Parsed::bad).orElse(p));
         }
         return out;
     }

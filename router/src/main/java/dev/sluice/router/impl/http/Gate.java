@@ -25,7 +25,7 @@ final class Gate {
     Gate(Context context, IngestState state) {
         this.context = context;
         this.state = state;
-        this.retryAfterSeconds = state == null ? 1 : Math.max(1, state.config().retryAfter().toSeconds());
+        this.retryAfterSeconds = state == null ? 1 : Math.max(1, state.config().limits().retryAfter().toSeconds());
     }
 
     /** The HTTP answer of a request. */

@@ -51,7 +51,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     public IngestHandler(Context context, IngestState state) {
         this.state = state;
         this.producing = new Producing(context, state);
-        this.bodyTimeoutNanos = state.config().bodyTimeout().toNanos();
+        this.bodyTimeoutNanos = state.config().timeouts().body().toNanos();
         this.gate = new Gate(context, state);
         this.dedup = new Deduplicate(state, context, producing, gate);
         this.batches = new BatchIngest(state, dedup, gate);
@@ -191,7 +191,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     req.response().putHeader("connection", "close");
                 }
                 gate.reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
-                        + state.config().bodyTimeout().toMillis() + " ms").onComplete(x -> {
+                        + state.config().timeouts().body().toMillis() + " ms").onComplete(x -> {
                             if (http1) {
                                 req.connection().close();
                             } else {

@@ -8,7 +8,6 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -29,6 +28,14 @@ import java.util.concurrent.TimeUnit;
 public final class IngestVerticle extends VerticleBase {
 
     private static final long SWEEP_INTERVAL_MS = 50;
+    /**
+     * HTTP/2 rapid reset (CVE-2023-44487): a connection that resets more streams than this within
+     * {@link #RST_FLOOD_WINDOW_SECONDS} gets GOAWAY ENHANCE_YOUR_CALM and is closed. Vert.x's own
+     * default, set here so that it cannot silently change; a client cancelling its own requests
+     * never comes near it.
+     */
+    static final int RST_FLOOD_MAX_RESETS = 200;
+    static final int RST_FLOOD_WINDOW_SECONDS = 30;
 
     private final IngestState state;
     private HttpServer server;
@@ -43,9 +50,9 @@ public final class IngestVerticle extends VerticleBase {
     /** The server options for the configuration; shared with tests. */
     public static HttpServerOptions options(RouterConfig c) {
         HttpServerOptions o = new HttpServerOptions()
-                .setHost(c.host())
-                .setPort(c.port())
-                .setIdleTimeout((int) c.idleTimeout().toMillis())
+                .setHost(c.listen().host())
+                .setPort(c.listen().port())
+                .setIdleTimeout((int) c.timeouts().idle().toMillis())
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
@@ -58,27 +65,25 @@ public final class IngestVerticle extends VerticleBase {
                 // Request bodies are decoded by BodyReader, which knows the codings it takes and bounds what
                 // they inflate to; Vert.x's decompressor would pass unknown codings through still encoded.
                 .setDecompressionSupported(false)
-                .setHttp2ClearTextEnabled(c.h2c())
+                .setHttp2ClearTextEnabled(c.listen().h2c())
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(c.http2().maxStreams())
                         .setInitialWindowSize(c.http2().streamWindow()))
                 .setHttp2ConnectionWindowSize(c.http2().connectionWindow())
+                .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_RESETS)
+                .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
                 // A connection that sends nothing for this long is closed: the keep-alive bound, and the
                 // backstop against slow clients while the h2c preface check hides the connection.
-                .setReadIdleTimeout((int) c.readIdleTimeout().toMillis())
-                .setMaxHeaderSize(c.maxHeaderBytes());
-        if (c.tls()) {
-            String cert = c.tlsCertPath().toLowerCase(java.util.Locale.ROOT);
-            o.setSsl(true).setUseAlpn(true).setKeyCertOptions(cert.endsWith(".p12") || cert.endsWith(".pfx")
-                    ? new io.vertx.core.net.PfxOptions().setPath(c.tlsCertPath()).setPassword(c.tlsKeyPath())
-                    : new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
-        }
+                .setReadIdleTimeout((int) c.timeouts().readIdle().toMillis())
+                .setMaxHeaderSize(c.limits().maxHeaderBytes());
+        c.tls().ifPresent(tls -> o.setSsl(true).setUseAlpn(true).setKeyCertOptions(tls.keyCertOptions()));
         return o;
     }
 
     @Override
     public Future<?> start() {
         IngestHandler handler = new IngestHandler(context, state);
-        long headerTimeoutNanos = state.config().headerTimeout().toNanos();
+        long headerTimeoutNanos = state.config().timeouts().header().toNanos();
         sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> {
             handler.sweep();
             closeSilentConnections(headerTimeoutNanos);

@@ -37,7 +37,7 @@ final class Producing {
 
     Producing(Context context, IngestState state) {
         this.state = state;
-        this.produceTimeoutNanos = state.config().produceTimeout().toNanos();
+        this.produceTimeoutNanos = state.config().timeouts().produce().toNanos();
         this.acks = new LoopHandoff<>(context, a -> acked(a.p(), a.index(), a.err()));
     }
 
@@ -144,9 +144,9 @@ final class Producing {
                 if (now - head.startNanos < produceTimeoutNanos) {
                     break;
                 }
-                state.health().suspect("produce not acknowledged within " + state.config().produceTimeout().toMillis() + " ms");
+                state.health().suspect("produce not acknowledged within " + state.config().timeouts().produce().toMillis() + " ms");
                 Outcome timedOut = Outcome.refused(Problems.Kind.PRODUCE_TIMEOUT, "no acknowledgement from Kafka within "
-                        + state.config().produceTimeout().toMillis() + " ms; the event may or may not have been stored;"
+                        + state.config().timeouts().produce().toMillis() + " ms; the event may or may not have been stored;"
                         + " retry with the same event id");
                 for (int i = 0; i < head.size(); i++) {
                     head.resolve(i, timedOut);

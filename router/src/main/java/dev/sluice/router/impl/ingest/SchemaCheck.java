@@ -11,7 +11,11 @@ import dev.sluice.core.ConfigException;
 import dev.sluice.core.PayloadSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,16 +31,23 @@ public final class SchemaCheck {
 
     /** At most this many violations are listed in one refusal. */
     private static final int MAX_LISTED = 20;
-    private static final JsonMapper JSON = JsonMapper.shared();
+    /**
+     * The deepest nesting of a payload checked against a schema (Jackson 3's own default, set here so
+     * that it cannot silently change). The validator walks the parsed tree recursively, so this
+     * bound is what keeps a deeply nested payload from exhausting an event loop's stack.
+     */
+    public static final int MAX_NESTING = 500;
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build()).build();
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
 
     /** The check of a route without a schema: every payload passes. */
-    public static final SchemaCheck NONE = new SchemaCheck(null);
+    public static final SchemaCheck NONE = new SchemaCheck(Optional.empty());
 
-    private final Schema schema;
+    private final Optional<Schema> schema;
 
-    private SchemaCheck(Schema schema) {
+    private SchemaCheck(Optional<Schema> schema) {
         this.schema = schema;
     }
 
@@ -54,7 +65,7 @@ public final class SchemaCheck {
             }
             Schema s = REGISTRY.getSchema(document);
             s.initializeValidators();
-            return new SchemaCheck(s);
+            return new SchemaCheck(Optional.of(s));
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -73,26 +84,32 @@ public final class SchemaCheck {
 
     /** Whether this check refuses anything at all. */
     public boolean present() {
-        return schema != null;
+        return schema.isPresent();
     }
 
-    /** Null when the payload satisfies the schema; otherwise why not, each failing pointer with its rule. */
-    public BadInput violations(byte[] payload) {
-        if (schema == null) {
-            return null;
-        }
+    /** Empty when the payload satisfies the schema (always, without one); otherwise why not, each failing pointer with its rule. */
+    public Optional<BadInput> violations(byte[] payload) {
+        return schema.flatMap(s -> violations(s, payload));
+    }
+
+    private static Optional<BadInput> violations(Schema schema, byte[] payload) {
         JsonNode value;
         try {
             value = JSON.readTree(payload);
+        } catch (StreamConstraintsException e) {
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload nests arrays and objects deeper than "
+                    + MAX_NESTING + " levels, so it cannot be checked against the source's schema"));
         } catch (JacksonException e) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is not JSON, so it cannot satisfy the source's schema");
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+                    "the payload is not JSON, so it cannot satisfy the source's schema"));
         }
         if (value == null || value.isMissingNode()) {
-            return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload is empty, so it cannot satisfy the source's schema");
+            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+                    "the payload is empty, so it cannot satisfy the source's schema"));
         }
         List<Error> errors = schema.validate(value);
         if (errors.isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         List<String> listed = new ArrayList<>();
         for (Error e : errors) {
@@ -103,8 +120,8 @@ public final class SchemaCheck {
             String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
             listed.add(pointer(pointer) + " (" + e.getMessageKey() + "): " + e.getMessage());
         }
-        return new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
-                + String.join("; ", listed));
+        return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
+                + String.join("; ", listed)));
     }
 
     /** The instance location, an RFC 6901 pointer ({@code /} for the whole payload). */

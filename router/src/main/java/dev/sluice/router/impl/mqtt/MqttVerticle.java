@@ -9,8 +9,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -57,14 +54,11 @@ public final class MqttVerticle extends VerticleBase {
     /** The server options for the configuration. */
     static MqttServerOptions options(RouterConfig c, boolean tls) {
         RouterConfig.Mqtt m = c.mqtt();
-        MqttServerOptions o = new MqttServerOptions().setHost(c.host()).setPort(tls ? m.tlsPort() : m.port())
-                .setMaxMessageSize(m.maxPacketBytes()).setTimeoutOnConnect((int) Math.max(1, c.headerTimeout().toSeconds()));
+        MqttServerOptions o = new MqttServerOptions().setHost(c.listen().host()).setPort(tls ? m.tlsPort() : m.port())
+                .setMaxMessageSize(m.maxPacketBytes()).setTimeoutOnConnect((int) Math.max(1, c.timeouts().header().toSeconds()));
         o.setTcpNoDelay(true);
         if (tls) {
-            String cert = c.tlsCertPath().toLowerCase(Locale.ROOT);
-            o.setSsl(true).setKeyCertOptions(cert.endsWith(".p12") || cert.endsWith(".pfx")
-                    ? new PfxOptions().setPath(c.tlsCertPath()).setPassword(c.tlsKeyPath())
-                    : new PemKeyCertOptions().setCertPath(c.tlsCertPath()).setKeyPath(c.tlsKeyPath()));
+            o.setSsl(true).setKeyCertOptions(c.tls().orElseThrow().keyCertOptions());
         }
         return o;
     }

@@ -7,6 +7,7 @@ import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -43,18 +44,21 @@ public final class RateLimiter {
 
     private static final Future<Refusal> ADMITTED = Future.succeededFuture();
 
-    private final RedisAPI redis;
+    private final Optional<RedisAPI> redis;
     private final Runnable degraded;
     private final LongSupplier clock;
     private final Map<String, WindowBucket> buckets = new ConcurrentHashMap<>();
 
-    /** {@code degraded} is called each time a lease falls back to local counting (Redis unreachable). */
-    public RateLimiter(RedisAPI redis, Runnable degraded) {
+    /**
+     * Windows shared through {@code redis}, or counted per process without it; {@code degraded} is
+     * called each time a lease falls back to local counting (Redis unreachable).
+     */
+    public RateLimiter(Optional<RedisAPI> redis, Runnable degraded) {
         this(redis, degraded, System::currentTimeMillis);
     }
 
     /** The same, with the windows measured on {@code clock} (epoch milliseconds). */
-    RateLimiter(RedisAPI redis, Runnable degraded, LongSupplier clock) {
+    RateLimiter(Optional<RedisAPI> redis, Runnable degraded, LongSupplier clock) {
         this.redis = redis;
         this.degraded = degraded;
         this.clock = clock;

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -46,7 +47,7 @@ final class WindowBucket {
     static final long LEASE_TIMEOUT_MS = 250;
     private static final Future<Long> ADMITTED = Future.succeededFuture(0L);
 
-    private final RedisAPI redis;
+    private final Optional<RedisAPI> redis;
     private final String key;
     final long limit;
     private final long slice;
@@ -59,7 +60,7 @@ final class WindowBucket {
     private long localGranted;
     private Future<Void> lease;
 
-    WindowBucket(RedisAPI redis, String key, long limit, Runnable degraded, LongSupplier clock) {
+    WindowBucket(Optional<RedisAPI> redis, String key, long limit, Runnable degraded, LongSupplier clock) {
         this.clock = clock;
         this.redis = redis;
         this.key = key;
@@ -116,16 +117,24 @@ final class WindowBucket {
         }
     }
 
+    /** A lease from the shared window in Redis; without Redis the limit holds per process. */
     private Future<Void> lease(long want) {
-        if (redis == null) {
-            // No Redis configured: the limit holds per process.
+        return redis.map(r -> lease(r, want)).orElseGet(() -> {
             roll(clock.getAsLong());
-            long granted = Math.max(0, Math.min(want, limit - localGranted));
-            localGranted += granted;
-            tokens += granted;
-            exhausted = granted < want;
+            leaseLocally(want);
             return Future.succeededFuture();
-        }
+        });
+    }
+
+    /** Tokens granted from this process's own count of the window. */
+    private void leaseLocally(long want) {
+        long granted = Math.max(0, Math.min(want, limit - localGranted));
+        localGranted += granted;
+        tokens += granted;
+        exhausted = granted < want;
+    }
+
+    private Future<Void> lease(RedisAPI redis, long want) {
         long sent = clock.getAsLong();
         return redis.eval(List.of(SCRIPT, "1", key, Long.toString(limit), Long.toString(want)))
                 .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
@@ -155,10 +164,7 @@ final class WindowBucket {
                 } else {
                     degraded.run();
                     roll(now);
-                    long granted = Math.max(0, Math.min(want, limit - localGranted));
-                    localGranted += granted;
-                    tokens += granted;
-                    exhausted = granted < want;
+                    leaseLocally(want);
                 }
             }
             return Future.succeededFuture();

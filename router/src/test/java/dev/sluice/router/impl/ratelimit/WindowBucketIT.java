@@ -29,7 +29,7 @@ class WindowBucketIT {
         try {
             RedisAPI api = RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx,
                     new RedisOptions().setConnectionString(redis.uri()).setMaxPoolSize(8).setMaxPoolWaiting(10_000)));
-            WindowBucket bucket = new WindowBucket(api, "sluice:rl:{t/test" + System.nanoTime() + "}:e:300", 300, () -> { }, System::currentTimeMillis);
+            WindowBucket bucket = new WindowBucket(java.util.Optional.of(api), "sluice:rl:{t/test" + System.nanoTime() + "}:e:300", 300, () -> { }, System::currentTimeMillis);
             int loops = 4;
             int perLoop = 600;
             CountDownLatch done = new CountDownLatch(loops * perLoop);

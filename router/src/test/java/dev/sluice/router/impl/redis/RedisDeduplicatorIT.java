@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /** A batch's claims against real Redis: one pipeline claims, settles, replays; releasing touches only this batch's own claims. */
 @SluiceInfra
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DeduplicatorIT {
+class RedisDeduplicatorIT {
 
     private static <T> T await(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -31,7 +31,7 @@ class DeduplicatorIT {
         try {
             io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
                     new RedisOptions().setConnectionString(redis.uri()));
-            Deduplicator dedup = new Deduplicator(vertx, client, 1000);
+            Deduplicator dedup = new RedisDeduplicator(vertx, client, 1000);
             String run = Long.toString(System.nanoTime());
             List<String> keys = List.of(Deduplicator.key("acme", "pay", run + "-a"), Deduplicator.key("acme", "pay", run + "-b"));
             assertTrue(keys.get(0).startsWith("sluice:idem:{acme/pay}:"), "one hash tag per tenant and source");
@@ -60,7 +60,7 @@ class DeduplicatorIT {
             String theirs = Deduplicator.key("acme", "pay", run + "-theirs");
             await(api.set(List.of(mine, "p:m1")));
             await(api.set(List.of(theirs, "p:t1")));
-            await(api.eval(List.of(Deduplicator.RELEASE_OWN, "2", mine, theirs, "p:m1", "p:m2")));
+            await(api.eval(List.of(RedisDeduplicator.RELEASE_OWN, "2", mine, theirs, "p:m1", "p:m2")));
             Response gone = await(api.get(mine));
             assertNull(gone);
             assertEquals("p:t1", await(api.get(theirs)).toString());
@@ -76,7 +76,7 @@ class DeduplicatorIT {
         try {
             io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
                     new RedisOptions().setConnectionString(own.uri()));
-            Deduplicator dedup = new Deduplicator(vertx, client, 200);
+            Deduplicator dedup = new RedisDeduplicator(vertx, client, 200);
             String key = Deduplicator.key("acme", "pay", "stall-" + System.nanoTime());
             assertEquals(Deduplicator.Kind.NEW, await(dedup.claimAll(List.of(key), List.of("holder"), List.of(60_000L), 0)).get(0).kind());
             // A duplicate starts waiting on the holder's claim; Redis then freezes while it polls.
