@@ -5,6 +5,7 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.router.impl.admin.AdminApi;
+import dev.sluice.router.impl.admin.ContractEndpoint;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
@@ -13,12 +14,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,8 +95,7 @@ public final class RouterApp {
                 .orElse(Future.succeededFuture(StoredAccess.none()))
                 .onSuccess(access::set);
         Future<ManagementServer> managed = stored.compose(s -> ManagementServer.start(vertx, config.listen().host(),
-                        config.listen().managementPort(), registry, this::readiness,
-                        config.adminKey().map(key -> new AdminApi(vertx, key, s.pool())).orElse(null)))
+                        config.listen().managementPort(), registry, this::readiness, managementMounts(s)))
                 .onSuccess(m -> management = Optional.of(m));
         Future<Void> topicsChecked = stored.compose(s -> refreshTopics());
         return Future.all(ingest, managed, topicsChecked, mqttListeners)
@@ -134,6 +138,17 @@ public final class RouterApp {
     }
 
     /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
+    /** What the management port serves beside the probes and metrics: the contract, and the admin API when it has a key. */
+    private Map<String, Handler<HttpServerRequest>> managementMounts(StoredAccess stored) {
+        Map<String, Handler<HttpServerRequest>> mounts = new HashMap<>();
+        ContractEndpoint contract = ContractEndpoint.load();
+        for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json", ContractEndpoint.PATH + ".yaml")) {
+            mounts.put(path, contract);
+        }
+        config.adminKey().ifPresent(key -> mounts.put(ManagementServer.ADMIN, new AdminApi(vertx, key, stored.pool())));
+        return mounts;
+    }
+
     public ManagementServer.Readiness readiness() {
         boolean kafka = state.health().reachable();
         boolean topics = state.topics().allReady();

@@ -8,13 +8,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Health and metrics on a management port, the same for every Sluice process:
  * {@code GET /health/live}, {@code GET /health/ready} (503 with the reasons while not ready) and
- * Prometheus {@code GET /metrics}. The one piece of I/O in core, kept here so router, executor and
- * scaler serve identical probes.
+ * Prometheus {@code GET /metrics}, plus what a role mounts (the router's admin API and contract).
+ * The one piece of I/O in core, kept here so router, executor and scaler serve identical probes.
  */
 public final class ManagementServer {
 
@@ -24,7 +25,7 @@ public final class ManagementServer {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON = "application/json";
-    public static final String ADMIN_PREFIX = "/admin/";
+    public static final String ADMIN = "/admin";
 
     private final HttpServer server;
     private final LoopDelay loopDelay;
@@ -36,23 +37,44 @@ public final class ManagementServer {
 
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
                                                  Supplier<Readiness> readiness) {
-        return start(vertx, host, port, registry, readiness, null);
+        return start(vertx, host, port, registry, readiness, Map.of());
     }
 
-    /** The same, with {@code admin} (if not null) answering every request under {@code /admin/}. */
+    /**
+     * The same, with more endpoints: each {@code mounts} key is a path, and its handler answers that
+     * path and everything under it ({@code /admin} takes {@code /admin/tenants}); the probes and
+     * {@code /metrics} answer the rest.
+     */
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
-                                                 Supplier<Readiness> readiness, Handler<HttpServerRequest> admin) {
+                                                 Supplier<Readiness> readiness, Map<String, Handler<HttpServerRequest>> mounts) {
+        Map<String, Handler<HttpServerRequest>> routes = Map.copyOf(mounts);
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
-            if (admin != null && req.path().startsWith(ADMIN_PREFIX)) {
-                admin.handle(req);
+            Handler<HttpServerRequest> mounted = mounted(routes, req.path());
+            if (mounted != null) {
+                mounted.handle(req);
             } else {
-                handle(req, registry, readiness);
+                handle(req, registry, readiness, routes.keySet());
             }
         });
         return server.listen(port, host).map(s -> new ManagementServer(s, LoopDelay.start(vertx, registry)));
     }
 
-    private static void handle(HttpServerRequest req, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) {
+    /** The handler mounted at {@code path} or at one of its parents, if any (a lookup, not a switch). */
+    private static Handler<HttpServerRequest> mounted(Map<String, Handler<HttpServerRequest>> routes, String path) {
+        if (path == null || routes.isEmpty()) {
+            return null;
+        }
+        for (String at = path; !at.isEmpty(); at = at.substring(0, Math.max(0, at.lastIndexOf('/')))) {
+            Handler<HttpServerRequest> h = routes.get(at);
+            if (h != null) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    private static void handle(HttpServerRequest req, PrometheusMeterRegistry registry, Supplier<Readiness> readiness,
+                               java.util.Set<String> mounted) {
         if (req.method() != HttpMethod.GET) {
             req.response().setStatusCode(405).putHeader("allow", "GET").end();
             return;
@@ -67,7 +89,8 @@ public final class ManagementServer {
             case "/metrics" -> req.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape());
             default -> req.response().setStatusCode(404).putHeader("content-type", "application/problem+json")
                     .end(new JsonObject().put("type", "urn:sluice:problem:not-found").put("title", "No such endpoint")
-                            .put("status", 404).put("detail", "management endpoints: /health/live, /health/ready, /metrics")
+                            .put("status", 404).put("detail", "management endpoints: /health/live, /health/ready, /metrics"
+                                    + mounted.stream().sorted().map(m -> ", " + m).collect(java.util.stream.Collectors.joining()))
                             .put("reason", "not-found").encode());
         }
     }
