@@ -44,7 +44,7 @@ class BodyBoundsIT {
     private static final long CONNECTION_BOUND = 2L * 1024 * 1024;
 
     private static KafkaBroker kafka;
-    private static TestRouter it;
+    private static RouterFixture it;
     private final List<Socket> held = new ArrayList<>();
     private double countedBefore;
 
@@ -52,13 +52,14 @@ class BodyBoundsIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        it = TestRouter.start(kafka, """
+        it = RouterFixture.start(kafka, """
                 {"routes": [
                   {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": %2$d}]}
                 """.formatted(TOPIC, BIG), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",
                 "router.idle.timeout", "60s", "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
                 "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND)));
+        it.warmUp("proto");
     }
 
     @AfterAll

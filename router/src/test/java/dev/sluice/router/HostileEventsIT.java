@@ -39,7 +39,7 @@ class HostileEventsIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
-    private static TestRouter it;
+    private static RouterFixture it;
     private static RouterApp router;
     private static int port;
     private static PrometheusMeterRegistry registry;
@@ -53,7 +53,7 @@ class HostileEventsIT {
             admin.createTopics(List.of(new NewTopic(SMALL, 1, (short) 1).configs(Map.of("max.message.bytes", "10000"))))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        it = TestRouter.start(kafka, """
+        it = RouterFixture.start(kafka, """
                 {"routes": [
                   {"source": "normal", "topic": "%1$s"},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": 4000000},

@@ -51,16 +51,17 @@ class Http2AbuseIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static KafkaBroker kafka;
-    private static TestRouter router;
+    private static RouterFixture router;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        router = TestRouter.start(kafka, """
+        router = RouterFixture.start(kafka, """
                 {"routes": [{"source": "h2", "topic": "%s", "maxBodyBytes": 65536}]}
                 """.formatted(TOPIC), Map.of("router.http2.max.streams", Integer.toString(MAX_STREAMS), "router.body.timeout", "60s",
                 "router.read.idle.timeout", "60s", "router.idle.timeout", "60s"));
+        router.warmUp("h2");
     }
 
     @AfterAll
@@ -203,13 +204,17 @@ class Http2AbuseIT {
         assertEquals(Set.of(), ids, "nothing of the abusive streams reached Kafka");
     }
 
+    private static HttpResponse<String> normalEvent(String id) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
+                .header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Readiness holds and another client's event is accepted and stored, right after the abuse. */
     private static void assertRouterServesOthers() throws Exception {
         assertEquals(200, router.readinessStatus());
         String id = "after-" + System.nanoTime();
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
-                .header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = normalEvent(id);
         assertEquals(202, resp.statusCode(), resp.body());
         assertEquals(1, kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
                 .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count());

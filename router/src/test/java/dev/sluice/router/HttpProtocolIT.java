@@ -49,7 +49,7 @@ class HttpProtocolIT {
     private static final String TOPIC = "it.protocol.events";
 
     private static KafkaBroker kafka;
-    private static TestRouter it;
+    private static RouterFixture it;
     private static RouterApp router;
     private static int port;
 
@@ -57,7 +57,7 @@ class HttpProtocolIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        it = TestRouter.start(kafka, """
+        it = RouterFixture.start(kafka, """
                 {"routes": [
                   {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536}]}
                 """.formatted(TOPIC), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",

@@ -40,19 +40,20 @@ class NestedJsonIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static KafkaBroker kafka;
-    private static TestRouter router;
+    private static RouterFixture router;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        router = TestRouter.start(kafka, """
+        router = RouterFixture.start(kafka, """
                 {"routes": [
                   {"source": "plain", "topic": "%1$s", "maxBodyBytes": 1048576},
                   {"source": "keyed", "topic": "%1$s", "key": "pointer:/a", "maxBodyBytes": 1048576},
                   {"source": "schemed", "topic": "%1$s", "maxBodyBytes": 1048576,
                    "schema": {"type": ["array", "object", "number"], "items": {"$ref": "#"}, "additionalProperties": {"$ref": "#"}}}]}
                 """.formatted(TOPIC), Map.of());
+        router.warmUp("plain");
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package dev.sluice.router;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,8 +53,10 @@ class RouterIT {
                   {"source": "orders", "topic": "%s", "ttl": "20s", "partitions": 3, "maxBodyBytes": 1024,
                    "key": "header:X-Key", "type": "com.example.order", "tenant": "acme"},
                   {"source": "byid", "topic": "%s", "partitions": 3},
+                  {"source": "once-closed", "topic": "%s", "idempotency": "fail-closed"},
+                  {"source": "once-open", "topic": "%s", "idempotency": "fail-open"},
                   {"source": "ghost", "topic": "it.router.never-created"}]}
-                """.formatted(topic, topic)));
+                """.formatted(topic, topic, topic, topic)));
     }
 
     static RouterApp startRouter(Vertx vertx, KafkaBroker broker, Catalog catalog, int port, int managementPort) throws Exception {
@@ -113,6 +116,22 @@ class RouterIT {
         assertEquals("urn:sluice:problem:" + reason, p.getString("type"));
         assertNotNull(p.getString("title"));
         assertNotNull(p.getString("detail"));
+    }
+
+    @Test
+    void withoutRedisAFailClosedSourceIs503AndAFailOpenSourceProducesEverySubmission() throws Exception {
+        long before = kafka.count(TOPIC);
+        String key = "no-redis-" + System.nanoTime();
+        HttpResponse<String> closed = post("/v1/events/once-closed", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        assertProblem(closed, 503, "idempotency-unavailable");
+        assertTrue(new JsonObject(closed.body()).getString("detail").contains("no Redis is configured"), closed.body());
+        // Nothing can be checked, so a fail-open source takes the same key twice, as two events.
+        HttpResponse<String> first = post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        HttpResponse<String> second = post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        assertEquals(202, first.statusCode(), first.body());
+        assertEquals(202, second.statusCode(), second.body());
+        assertNotEquals(new JsonObject(first.body()).getString("id"), new JsonObject(second.body()).getString("id"));
+        assertEquals(before + 2, kafka.count(TOPIC));
     }
 
     @Test

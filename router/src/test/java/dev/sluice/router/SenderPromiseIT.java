@@ -47,7 +47,7 @@ class SenderPromiseIT {
 
     private static KafkaBroker kafka;
     private static Redis redis;
-    private static TestRouter router;
+    private static RouterFixture router;
     private static int port;
 
     private static final String CATALOG = """
@@ -66,7 +66,7 @@ class SenderPromiseIT {
         kafka = KafkaBroker.start();
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         redis = Redis.startLocal();
-        router = TestRouter.start(kafka, CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)),
+        router = RouterFixture.start(kafka, CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)),
                 Map.of("router.instances", "1", "redis.url", redis.uri()));
         port = router.port();
     }

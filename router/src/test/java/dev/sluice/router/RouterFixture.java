@@ -28,7 +28,7 @@ import java.util.function.UnaryOperator;
  * listening on free ports of 127.0.0.1 against the test broker, and ready before it is returned.
  * Settings given by a test override the fixture's ({@code router.instances} 2).
  */
-final class TestRouter implements AutoCloseable {
+final class RouterFixture implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -36,18 +36,18 @@ final class TestRouter implements AutoCloseable {
     private final RouterApp app;
     private final PrometheusMeterRegistry registry;
 
-    private TestRouter(Vertx vertx, RouterApp app, PrometheusMeterRegistry registry) {
+    private RouterFixture(Vertx vertx, RouterApp app, PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.app = app;
         this.registry = registry;
     }
 
-    static TestRouter start(KafkaBroker kafka, String catalogJson, Map<String, String> settings) throws Exception {
+    static RouterFixture start(KafkaBroker kafka, String catalogJson, Map<String, String> settings) throws Exception {
         return start(kafka, catalogJson, settings, b -> b);
     }
 
     /** As {@link #start(KafkaBroker, String, Map)}, the configuration then changed by {@code tweak}. */
-    static TestRouter start(KafkaBroker kafka, String catalogJson, Map<String, String> settings,
+    static RouterFixture start(KafkaBroker kafka, String catalogJson, Map<String, String> settings,
                             UnaryOperator<RouterConfig.Builder> tweak) throws Exception {
         Map<String, String> all = new HashMap<>(Map.of("router.instances", "2"));
         all.putAll(settings);
@@ -60,7 +60,7 @@ final class TestRouter implements AutoCloseable {
             Files.writeString(catalog, catalogJson);
             RouterApp app = await(RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), registry));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.readiness().ready());
-            return new TestRouter(vertx, app, registry);
+            return new RouterFixture(vertx, app, registry);
         } catch (Exception | Error e) {
             vertx.close();
             throw e;
@@ -90,6 +90,19 @@ final class TestRouter implements AutoCloseable {
     /** The sum of a counter over every route, for one outcome. */
     double events(String outcome) {
         return registry.find("sluice.router.events").tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /**
+     * Sends events to {@code source} until one is accepted: the first produce to a new topic waits on
+     * its metadata, which on a busy machine can outlast the produce timeout (a 503 the sender retries).
+     * A test whose checks send one normal event calls this first, so that no check depends on it.
+     */
+    void warmUp(String source) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/v1/events/" + source))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"warm\":true}"))
+                .timeout(Duration.ofSeconds(10)).build();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
     }
 
     /** The status of {@code /health/ready} on the management port. */
