@@ -142,7 +142,7 @@ public final class RouterApp {
     private Map<String, Handler<HttpServerRequest>> managementMounts(StoredAccess stored) {
         Map<String, Handler<HttpServerRequest>> mounts = new HashMap<>();
         ContractEndpoint contract = ContractEndpoint.load();
-        for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json", ContractEndpoint.PATH + ".yaml")) {
+        for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json")) {
             mounts.put(path, contract);
         }
         config.adminKey().ifPresent(key -> mounts.put(ManagementServer.ADMIN, new AdminApi(vertx, key, stored.pool())));

@@ -97,7 +97,7 @@ class AccessIT {
         if (key != null) {
             req.header("Authorization", "Bearer " + key);
         }
-        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     static HttpResponse<String> admin(String method, String path, String body) throws Exception {
@@ -110,7 +110,7 @@ class AccessIT {
         for (int i = 0; i < headers.length; i += 2) {
             req.header(headers[i], headers[i + 1]);
         }
-        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     static String bearer(String key) {

@@ -68,6 +68,10 @@ final class ContractCheck {
     static HttpResponse<String> check(HttpResponse<String> res) {
         Map<String, String> headers = new HashMap<>();
         res.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
+        // RFC 9651 structured fields ("policy";q=5;w=1) are strings by the contract, but vertx-openapi decodes a
+        // leading quote as JSON and gives up; their presence is asserted by the rate-limit tests themselves.
+        headers.remove("ratelimit-policy");
+        headers.remove("ratelimit");
         check(res.request().method(), res.uri().getRawPath(), res.statusCode(), headers, res.body());
         return res;
     }
@@ -75,7 +79,12 @@ final class ContractCheck {
     static void check(String method, String path, int status, Map<String, String> headers, String body) {
         Operation op = CONTRACT.findOperation(path, HttpMethod.valueOf(method));
         if (op == null) {
-            fail("the contract has no operation for " + method + " " + path);
+            // Answers to what the contract does not offer: a method a documented path lacks (405), a path it lacks (404).
+            boolean knownPath = CONTRACT.findPath(path) != null;
+            if (knownPath && status == 405 || !knownPath && status == 404) {
+                return;
+            }
+            fail("the contract has no operation for " + method + " " + path + " (answered " + status + ")");
             return;
         }
         if (op.getResponse(status) == null && op.getDefaultResponse() == null) {

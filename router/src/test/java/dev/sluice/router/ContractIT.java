@@ -31,7 +31,7 @@ class ContractIT {
     private static final String TOPIC = "it.contract";
     private static final String ADMIN_KEY = "contract-admin-" + System.nanoTime();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static TestRouter router;
+    private static RouterFixture router;
 
     @BeforeAll
     static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
@@ -42,7 +42,8 @@ class ContractIT {
                 .add(new JsonObject().put("source", "typed").put("topic", TOPIC).put("maxBodyBytes", 1024)
                         .put("schema", new JsonObject().put("type", "object").put("required", new io.vertx.core.json.JsonArray().add("t"))
                                 .put("properties", new JsonObject().put("t", new JsonObject().put("type", "number")))))).encode();
-        router = TestRouter.start(kafka, catalog, Map.of(), b -> b.postgres(db).adminKey(ADMIN_KEY));
+        router = RouterFixture.start(kafka, catalog, Map.of(), b -> b.postgres(db).adminKey(ADMIN_KEY));
+        router.warmUp("open");
     }
 
     @AfterAll
@@ -122,7 +123,7 @@ class ContractIT {
         assertTrue(yaml.headers().firstValue("content-type").orElse("").startsWith("application/yaml"));
         assertTrue(yaml.body().startsWith("openapi: 3.1.0"), yaml.body().lines().findFirst().orElse(""));
         HttpResponse<String> json = management("/openapi", "accept", "application/json");
-        assertEquals(ContractCheck.contract().getRawContract().getJsonObject("paths").fieldNames(),
+        assertEquals(dev.sluice.router.impl.admin.ContractEndpoint.load().json().getJsonObject("paths").fieldNames(),
                 new JsonObject(json.body()).getJsonObject("paths").fieldNames(), "the JSON form is the same contract");
         assertEquals("3.1.0", new JsonObject(management("/openapi.json").body()).getString("openapi"));
     }

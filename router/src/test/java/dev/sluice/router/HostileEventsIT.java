@@ -79,7 +79,7 @@ class HostileEventsIT {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {

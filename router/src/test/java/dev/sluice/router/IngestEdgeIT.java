@@ -105,7 +105,7 @@ class IngestEdgeIT {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static byte[] b(String s) {

@@ -94,7 +94,7 @@ class RouterIT {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     static HttpResponse<String> get(String path, int port) throws Exception {

@@ -90,7 +90,7 @@ class SenderPromiseIT {
         if (!headers.isEmpty()) {
             b.headers(headers.toArray(String[]::new));
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static String hmacHex(String key, String text) throws Exception {
