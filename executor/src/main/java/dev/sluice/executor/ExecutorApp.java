@@ -18,6 +18,7 @@ import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.state.WorkflowStore;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -119,6 +120,7 @@ public final class ExecutorApp {
             ttlByTopic.merge(route.topic(), route.ttl().toMillis(), Math::max);
         });
         ExecutorMetrics metrics = new ExecutorMetrics(registry);
+        TargetGuards targets = new TargetGuards(config.targets(), registry);
         AtomicInteger inFlight = new AtomicInteger();
         Gauge.builder(MetricNames.EXECUTOR_IN_FLIGHT, inFlight, AtomicInteger::get)
                 .description("Events in progress in this process").register(registry);
@@ -143,7 +145,7 @@ public final class ExecutorApp {
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
-                            runLog, redisApi));
+                            runLog, redisApi, targets));
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->

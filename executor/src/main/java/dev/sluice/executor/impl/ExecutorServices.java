@@ -4,6 +4,7 @@ import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.redis.client.RedisAPI;
 
@@ -13,7 +14,9 @@ import io.vertx.redis.client.RedisAPI;
  * @param claims run claims, or null without Redis
  * @param runLog the run log, or null without PostgreSQL
  * @param redis  Redis for {@code redis} steps, or null
+ * @param targets the circuit and budget of each webhook target, shared by the process's event loops
  */
 public record ExecutorServices(ExecutorConfig config, WorkflowTable workflows, AccountingProducer accounting,
-                               ExecutorMetrics metrics, RunClaims claims, RunLog runLog, RedisAPI redis) {
+                               ExecutorMetrics metrics, RunClaims claims, RunLog runLog, RedisAPI redis,
+                               TargetGuards targets) {
 }

@@ -8,6 +8,7 @@ import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.guard.TargetGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,19 +50,21 @@ public final class EventRunner {
     /**
      * Runs the event's workflows. {@code polledAtNanos} is when the poll returned the record; the
      * time since then (the hand-off to this loop and the wait behind earlier events of its key) is
-     * recorded as the event's start wait. The future succeeds once every run of the event is
+     * recorded as the event's start wait; {@code queueing} hears when its calls wait for a target's
+     * budget (the partition's slot is given up meanwhile). The future succeeds once every run of the event is
      * accounted for; anything a run throws ends that run dead-lettered with the error.
      */
-    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos, TargetGuard.Queueing queueing) {
         EventRun run = null;
         Future<Void> runs;
         try {
-            run = EventRun.of(record);
+            run = EventRun.of(record, queueing);
             runs = runEvent(run, polledAtNanos);
         } catch (RuntimeException e) {
             if (run == null) {
                 // Even an event whose record cannot be read is accounted for: dead-lettered under its place in the log.
-                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE);
+                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE,
+                        queueing);
             }
             runs = Future.failedFuture(e);
         }
@@ -237,6 +240,11 @@ public final class EventRunner {
             @Override
             public void written() {
                 wr.wrote();
+            }
+
+            @Override
+            public TargetGuard.Queueing queueing() {
+                return run.queueing;
             }
         };
         return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {

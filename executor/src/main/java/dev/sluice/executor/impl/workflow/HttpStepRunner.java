@@ -5,6 +5,8 @@ import dev.sluice.core.CloudEventsHttp;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
+import dev.sluice.executor.impl.guard.TargetGuard;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,14 +34,23 @@ public final class HttpStepRunner {
     private final HttpClient client;
     private final HttpClient http2Client;
     private final WebhookHeaders webhook = new WebhookHeaders();
+    private final TargetGuards guards;
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
-    private final java.util.Map<StepConfig.Http, RequestOptions> targets = new java.util.IdentityHashMap<>();
+    private final java.util.Map<StepConfig.Http, Target> targets = new java.util.IdentityHashMap<>();
 
-    /** {@code http2Client} serves the steps with {@code "http2": true}, {@code client} the others. */
-    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client) {
+    /**
+     * {@code http2Client} serves the steps with {@code "http2": true}, {@code client} the others;
+     * every call passes its target's guard ({@code guards}: circuit and concurrency budget).
+     */
+    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards) {
         this.vertx = vertx;
         this.client = client;
         this.http2Client = http2Client;
+        this.guards = guards;
+    }
+
+    /** A step's request line, parsed once, and its target's guard. */
+    private record Target(RequestOptions options, TargetGuard guard) {
     }
 
     /** Why a request was not sent: the run was already claimed (a redelivery of a live event another run sent). */
@@ -111,6 +122,11 @@ public final class HttpStepRunner {
 
         /** The request is being written: from now on its outcome may be unknown to the executor. */
         void written();
+
+        /** Told while the request waits for its target's budget. */
+        default TargetGuard.Queueing queueing() {
+            return TargetGuard.Queueing.NONE;
+        }
     }
 
     /**
@@ -123,11 +139,45 @@ public final class HttpStepRunner {
      * the write, is an {@link StepFailure#unknownOutcome() unknown outcome}.
      */
     public Future<Result> call(Request request, long exchangeTimeoutMillis, long deadline, Gate gate) {
-        long begin = System.currentTimeMillis();
-        if (begin >= deadline) {
+        if (System.currentTimeMillis() >= deadline) {
             return Future.failedFuture(new NotSent("the deadline had passed when the request was to start; nothing was sent"));
         }
-        RequestOptions options = options(request).setConnectTimeout(deadline - begin);
+        Target target = target(request.step());
+        return target.guard().enter(vertx.getOrCreateContext(), deadline, gate.queueing())
+                .recover(e -> Future.failedFuture(e instanceof TargetGuard.Refused r ? refused(r) : e))
+                .compose(ticket -> {
+                    Future<Result> result = EventRunner.guarded(() -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
+                    return result.andThen(ar -> ticket.leave(verdict(ar)));
+                });
+    }
+
+    /** A call the guard refused: unsent. The deadline came while it queued: expired; an open circuit or a full budget: failed for good. */
+    private static RuntimeException refused(TargetGuard.Refused r) {
+        return r.reason() == TargetGuard.Reason.DEADLINE ? new NotSent(r.getMessage()) : StepFailure.refused(r.getMessage());
+    }
+
+    /** What a call's end says about its target: an answer (even a refusal such as 400), a failure, or nothing. */
+    private static TargetGuard.Verdict verdict(io.vertx.core.AsyncResult<Result> ar) {
+        if (ar.succeeded()) {
+            return TargetGuard.Verdict.ANSWERED;
+        }
+        if (ar.cause() instanceof StepFailure f) {
+            return f.retryable() ? TargetGuard.Verdict.FAILED : TargetGuard.Verdict.ANSWERED;
+        }
+        return TargetGuard.Verdict.NEUTRAL;
+    }
+
+    private Target target(StepConfig.Http step) {
+        return targets.computeIfAbsent(step, s -> new Target(new RequestOptions().setAbsoluteURI(s.url())
+                .setMethod(HttpMethod.valueOf(s.method())), guards.of(s.url())));
+    }
+
+    private Future<Result> exchange(Request request, Target target, long exchangeTimeoutMillis, long deadline, Gate gate) {
+        long begin = System.currentTimeMillis();
+        if (begin >= deadline) {
+            return Future.failedFuture(new NotSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
+        }
+        RequestOptions options = options(request, target).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
         boolean[] written = {false};
         long[] timer = {vertx.setTimer(deadline - begin, id -> {
@@ -181,10 +231,9 @@ public final class HttpStepRunner {
     }
 
     /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
-    private RequestOptions options(Request request) {
+    private RequestOptions options(Request request, Target target) {
         StepConfig.Http step = request.step();
-        RequestOptions options = new RequestOptions(targets.computeIfAbsent(step, s -> new RequestOptions()
-                .setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method()))));
+        RequestOptions options = new RequestOptions(target.options());
         Headers h = request.record().headers();
         // Every ce_* attribute becomes a ce-* header, percent-encoded as the HTTP binding requires.
         for (Header header : h) {

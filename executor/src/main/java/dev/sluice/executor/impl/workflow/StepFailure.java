@@ -37,6 +37,11 @@ public final class StepFailure extends RuntimeException {
         return new StepFailure(message, true, -1, cause);
     }
 
+    /** Refused before anything was sent (the target's circuit is open, its budget full): not retried, dead-lettered. */
+    public static StepFailure refused(String message) {
+        return new StepFailure(message, false, -1, null);
+    }
+
     public static StepFailure fatal(String message) {
         return new StepFailure(message, false, -1, null);
     }
