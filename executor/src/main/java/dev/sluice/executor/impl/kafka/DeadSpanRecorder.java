@@ -60,7 +60,7 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
         long now = System.currentTimeMillis();
         String what = count + " events past their deadline skipped unread, offsets " + from + ".." + (to - 1)
                 + (deleted > 0 ? "; " + deleted + " more deleted by retention before they were read" : "");
-        Future<Void> row = runLog == null || count == 0 ? Future.succeededFuture()
+        Future<Void> row = count == 0 ? Future.succeededFuture()
                 // ingest_at: the newest ingest time the span can hold (now - TTL).
                 : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, SPAN_OUTCOME, 0,
                         now - Math.max(0, ttlMillis(tp.topic())), -1, now, tp.topic(), tp.partition(), from, what));

@@ -148,7 +148,7 @@ public final class EventRunner {
 
     /** Marks a claimed run decided, so that a redelivery skips it instead of re-sending. */
     private Future<Void> decided(WorkflowRun wr) {
-        if (claims == null || wr.claim == null || !wr.claim.ours()) {
+        if (wr.claim == null || !wr.claim.ours()) {
             return Future.succeededFuture();
         }
         // Not waited for: a mark that is lost costs one counted re-send with the same webhook-id, never a loss.
@@ -162,16 +162,13 @@ public final class EventRunner {
      * {@link HttpStepRunner.ClaimLost} when the run is not, or no longer, this executor's to send.
      */
     private Future<Void> claim(WorkflowRun wr, long stepTimeoutMillis) {
-        if (claims == null) {
-            return Future.succeededFuture();
-        }
         EventRun run = wr.run;
         long lease = stepTimeoutMillis + config.leaseMargin().toMillis();
         if (wr.claim == null) {
             return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline).compose(c -> {
                 wr.claim = c;
                 return switch (c.state()) {
-                    case CLAIMED, RESEND, UNAVAILABLE -> Future.succeededFuture();
+                    case CLAIMED, RESEND, UNAVAILABLE, OFF -> Future.succeededFuture();
                     case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
                             "another executor's lease on this run was still live at the deadline; that executor decides it"));
                     case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
@@ -182,7 +179,8 @@ public final class EventRunner {
                 };
             });
         }
-        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE) {
+        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE
+                || wr.claim.state() == RunClaims.State.OFF) {
             return Future.succeededFuture();
         }
         return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours

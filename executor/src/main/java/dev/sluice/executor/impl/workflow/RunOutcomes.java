@@ -37,7 +37,6 @@ final class RunOutcomes {
     private final Context context;
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
-    /** The run log, or null without PostgreSQL. */
     private final RunLog runLog;
 
     RunOutcomes(Context context, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog) {
@@ -129,9 +128,6 @@ final class RunOutcomes {
 
     /** Offers the run's row; the event's offset is committed only once the row is durable (or its loss counted). */
     private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, long firstWrite, String error) {
-        if (runLog == null) {
-            return;
-        }
         ConsumerRecord<byte[], byte[]> r = run.record;
         run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts,
                 r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error, run.deadline, firstWrite)));

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -23,10 +24,10 @@ final class SideEffectSteps {
 
     private final Context context;
     private final AccountingProducer producer;
-    /** Redis for {@code redis} steps, or null when none is configured. */
-    private final RedisAPI redis;
+    /** Redis for {@code redis} steps, when one is configured. */
+    private final Optional<RedisAPI> redis;
 
-    SideEffectSteps(Context context, AccountingProducer producer, RedisAPI redis) {
+    SideEffectSteps(Context context, AccountingProducer producer, Optional<RedisAPI> redis) {
         this.context = context;
         this.producer = producer;
         this.redis = redis;
@@ -48,9 +49,11 @@ final class SideEffectSteps {
     }
 
     Future<Void> redis(WorkflowRun wr, StepConfig.Redis step) {
-        if (redis == null) {
-            return Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured"));
-        }
+        return redis.map(api -> redis(api, wr, step))
+                .orElseGet(() -> Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured")));
+    }
+
+    private Future<Void> redis(RedisAPI redis, WorkflowRun wr, StepConfig.Redis step) {
         String what = "redis " + step.command();
         long wait = timeLeft(wr, step.timeout().toMillis());
         if (wait <= 0) {

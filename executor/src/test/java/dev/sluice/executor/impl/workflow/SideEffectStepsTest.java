@@ -46,7 +46,7 @@ class SideEffectStepsTest {
         NetServer mute = vertx.createNetServer().connectHandler(socket -> socket.handler(b -> redisBytes.addAndGet(b.length())));
         int port = mute.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:" + port));
-        steps = new SideEffectSteps(loop, new AccountingProducer(kafka), redis);
+        steps = new SideEffectSteps(loop, new AccountingProducer(kafka), java.util.Optional.of(redis));
     }
 
     @AfterEach
