@@ -27,7 +27,6 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
     private static final Logger LOG = LoggerFactory.getLogger(DeadSpanRecorder.class);
     /** The run log's workflow and outcome for a skipped span: it stands for every workflow of its events. */
     public static final String SPAN_WORKFLOW = "(dead span)";
-    public static final String SPAN_OUTCOME = "skipped_dead_span";
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Vertx vertx;
@@ -62,7 +61,7 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
                 + (deleted > 0 ? "; " + deleted + " more deleted by retention before they were read" : "");
         Future<Void> row = count == 0 ? Future.succeededFuture()
                 // ingest_at: the newest ingest time the span can hold (now - TTL).
-                : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, SPAN_OUTCOME, 0,
+                : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, RunLog.Outcome.SKIPPED_DEAD_SPAN, 0,
                         now - Math.max(0, ttlMillis(tp.topic())), -1, now, tp.topic(), tp.partition(), from, what));
         byte[] summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("fromOffset", from)
                 .put("toOffset", to).put("skipped", count).put("deletedBeforeRead", deleted).encode().getBytes(StandardCharsets.UTF_8);

@@ -188,7 +188,7 @@ public final class PgRunLog implements RunLog {
             ids[i] = text(r.eventId());
             routes[i] = text(r.route());
             workflows[i] = r.workflow();
-            outcomes[i] = r.outcome();
+            outcomes[i] = r.outcome().column();
             attempts[i] = r.attempts();
             ingest[i] = time(r.ingestMillis());
             started[i] = r.startMillis() < 0 ? null : time(r.startMillis());

@@ -7,16 +7,35 @@ import io.vertx.core.Future;
  */
 public interface RunLog {
 
+    /** How a run ended, as its row's {@code outcome} column says. */
+    enum Outcome {
+        SUCCEEDED,
+        /** Succeeded after taking over a lapsed lease: sent again with the same webhook-id. */
+        RESENT,
+        DEAD_LETTERED,
+        EXPIRED,
+        SKIPPED_DUPLICATE,
+        /** A span of records past their deadline, skipped unread on assignment (one row per span). */
+        SKIPPED_DEAD_SPAN;
+
+        private final String column = name().toLowerCase(java.util.Locale.ROOT);
+
+        /** The text stored in the run log. */
+        public String column() {
+            return column;
+        }
+    }
+
     /**
      * One decided run. Times are epoch milliseconds; {@code startMillis} is -1 for runs that never
      * started, {@code firstWriteMillis} -1 for runs that wrote nothing to a target, and
      * {@code deadlineMillis} {@link Long#MAX_VALUE} for events without a deadline.
      */
-    record Row(String eventId, String route, String workflow, String outcome, int attempts, long ingestMillis,
+    record Row(String eventId, String route, String workflow, Outcome outcome, int attempts, long ingestMillis,
                       long startMillis, long endMillis, String topic, int partition, long offset, String error,
                       long deadlineMillis, long firstWriteMillis) {
 
-        public Row(String eventId, String route, String workflow, String outcome, int attempts, long ingestMillis, long startMillis,
+        public Row(String eventId, String route, String workflow, Outcome outcome, int attempts, long ingestMillis, long startMillis,
                    long endMillis, String topic, int partition, long offset, String error) {
             this(eventId, route, workflow, outcome, attempts, ingestMillis, startMillis, endMillis, topic, partition, offset, error,
                     Long.MAX_VALUE, -1);

@@ -129,7 +129,7 @@ final class RunOutcomes {
     /** Offers the run's row; the event's offset is committed only once the row is durable (or its loss counted). */
     private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, long firstWrite, String error) {
         ConsumerRecord<byte[], byte[]> r = run.record;
-        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts,
+        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.row(), attempts,
                 r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error, run.deadline, firstWrite)));
     }
 

@@ -54,7 +54,7 @@ final class SideEffectSteps {
     }
 
     private Future<Void> redis(RedisAPI redis, WorkflowRun wr, StepConfig.Redis step) {
-        String what = "redis " + step.command();
+        String what = "redis " + step.command().name().toLowerCase(java.util.Locale.ROOT);
         long wait = timeLeft(wr, step.timeout().toMillis());
         if (wait <= 0) {
             return Future.failedFuture(notSent(what));
@@ -63,10 +63,10 @@ final class SideEffectSteps {
         String ttl = step.ttl() == null ? null : Long.toString(step.ttl().toMillis());
         wr.wrote();
         Future<?> op = switch (step.command()) {
-            case "incr" -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
-            case "set" -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))
+            case INCR -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
+            case SET -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))
                     : redis.set(List.of(key, Templates.render(step.value(), wr), "PX", ttl));
-            default -> redis.pexpire(List.of(key, ttl));
+            case EXPIRE -> redis.pexpire(List.of(key, ttl));
         };
         return op.<Void>mapEmpty().timeout(wait, TimeUnit.MILLISECONDS)
                 .recover(e -> Future.failedFuture(e instanceof TimeoutException

@@ -90,7 +90,7 @@ class SideEffectStepsTest {
         long begin = System.currentTimeMillis();
         WorkflowRun wr = StepRetriesTest.run(begin + 30_000);
         StepFailure f = assertInstanceOf(StepFailure.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis("incr", "k", null, null, Duration.ofMillis(300)))));
+                new StepConfig.Redis(StepConfig.Redis.Command.INCR, "k", null, null, Duration.ofMillis(300)))));
         assertTrue(f.unknownOutcome() && f.retryable(), f.getMessage());
         assertTrue(System.currentTimeMillis() - begin < 5_000, "bounded by the step's 300 ms timeout");
     }
@@ -99,7 +99,7 @@ class SideEffectStepsTest {
     void aRedisCommandIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
         assertInstanceOf(HttpStepRunner.NotSent.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis("set", "k", "v", null, Duration.ofSeconds(2)))));
+                new StepConfig.Redis(StepConfig.Redis.Command.SET, "k", "v", null, Duration.ofSeconds(2)))));
         assertEquals(0, redisBytes.get());
     }
 }
