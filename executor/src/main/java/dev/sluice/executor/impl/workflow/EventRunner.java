@@ -132,11 +132,11 @@ public final class EventRunner {
                 return decided(wr).compose(v -> outcomes.succeeded(wr));
             }
             Throwable e = ar.cause();
-            if (e instanceof HttpStepRunner.NotSent) {
+            if (e instanceof StepFailure.NotSent) {
                 // Its first request never left: the run did not start in time.
                 return outcomes.expired(run, List.of(w), e.getMessage());
             }
-            if (e instanceof HttpStepRunner.ClaimLost) {
+            if (e instanceof StepFailure.ClaimLost) {
                 return outcomes.skippedDuplicate(wr, e.getMessage());
             }
             if (e instanceof StepFailure) {
@@ -159,7 +159,7 @@ public final class EventRunner {
     /**
      * Claims the run before its first side effect, and renews the lease before each later one (each
      * retry, each further step), for the step's timeout plus the margin. Fails with
-     * {@link HttpStepRunner.ClaimLost} when the run is not, or no longer, this executor's to send.
+     * {@link StepFailure.ClaimLost} when the run is not, or no longer, this executor's to send.
      */
     private Future<Void> claim(WorkflowRun wr, long stepTimeoutMillis) {
         EventRun run = wr.run;
@@ -169,12 +169,13 @@ public final class EventRunner {
                 wr.claim = c;
                 return switch (c.state()) {
                     case CLAIMED, RESEND, UNAVAILABLE, OFF -> Future.succeededFuture();
-                    case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
+                    case HELD -> Future.failedFuture(StepFailure.claimLost(
                             "another executor's lease on this run was still live at the deadline; that executor decides it"));
-                    case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
-                    case TOO_LATE -> Future.failedFuture(new HttpStepRunner.NotSent(
+                    case DUPLICATE -> Future.failedFuture(StepFailure.claimLost(
+                            "already decided: a redelivery of a live event whose run was done; nothing was sent again"));
+                    case TOO_LATE -> Future.failedFuture(StepFailure.notSent(
                             "the deadline passed before the run's claim could be taken; nothing was sent"));
-                    case UNREACHABLE -> Future.failedFuture(new HttpStepRunner.NotSent("at-most-once: Redis did not answer the run's "
+                    case UNREACHABLE -> Future.failedFuture(StepFailure.notSent("at-most-once: Redis did not answer the run's "
                             + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
                 };
             });
@@ -185,7 +186,7 @@ public final class EventRunner {
         }
         return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours
                 ? Future.succeededFuture()
-                : Future.failedFuture(new HttpStepRunner.ClaimLost("the lease lapsed and another executor took the run over")));
+                : Future.failedFuture(StepFailure.claimLost("the lease lapsed and another executor took the run over")));
     }
 
     private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr) {

@@ -53,35 +53,6 @@ public final class HttpStepRunner {
     private record Target(RequestOptions options, TargetGuard guard) {
     }
 
-    /** Why a request was not sent: the run was already claimed (a redelivery of a live event another run sent). */
-    public static final class ClaimLost extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public ClaimLost() {
-            this("already decided: a redelivery of a live event whose run was done; nothing was sent again");
-        }
-
-        public ClaimLost(String why) {
-            super(why, null, false, false);
-        }
-    }
-
-    /**
-     * Why a request was not sent: the event's deadline came while it waited for a connection to
-     * the target (the pool was busy). Nothing left, so the run counts as expired, not failed.
-     */
-    public static final class NotSent extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public NotSent(long waitedMillis) {
-            this("the deadline passed while the request waited " + waitedMillis + " ms for a connection and its claim; nothing was sent");
-        }
-
-        public NotSent(String why) {
-            super(why, null, false, false);
-        }
-    }
-
     /**
      * What one http step sends for one workflow run: the step, the event, the current payload and
      * its content type (null: the event's own), and the Standard Webhooks id and signing secrets.
@@ -132,7 +103,7 @@ public final class HttpStepRunner {
     /**
      * Sends the request. Until it is written, the event's {@code deadline} (epoch ms) bounds the
      * wait for a connection and for {@code gate}'s claim: a request still waiting then fails with
-     * {@link NotSent}, and the clock is checked once more immediately before the write, so a loop
+     * {@link StepFailure.NotSent}, and the clock is checked once more immediately before the write, so a loop
      * that ran late never writes after the deadline. From the write on, {@code exchangeTimeoutMillis}
      * (the step's timeout) bounds the exchange with the target, whatever the deadline: a request
      * written in time may be answered after it. No answer within it, or a connection lost after
@@ -140,7 +111,7 @@ public final class HttpStepRunner {
      */
     public Future<Result> call(Request request, long exchangeTimeoutMillis, long deadline, Gate gate) {
         if (System.currentTimeMillis() >= deadline) {
-            return Future.failedFuture(new NotSent("the deadline had passed when the request was to start; nothing was sent"));
+            return Future.failedFuture(StepFailure.notSent("the deadline had passed when the request was to start; nothing was sent"));
         }
         Target target = target(request.step());
         return target.guard().enter(vertx.getOrCreateContext(), deadline, gate.queueing())
@@ -153,7 +124,7 @@ public final class HttpStepRunner {
 
     /** A call the guard refused: unsent. The deadline came while it queued: expired; an open circuit or a full budget: failed for good. */
     private static RuntimeException refused(TargetGuard.Refused r) {
-        return r.reason() == TargetGuard.Reason.DEADLINE ? new NotSent(r.getMessage()) : StepFailure.refused(r.getMessage());
+        return r.reason() == TargetGuard.Reason.DEADLINE ? StepFailure.notSent(r.getMessage()) : StepFailure.refused(r.getMessage());
     }
 
     /** What a call's end says about its target: an answer (even a refusal such as 400), a failure, or nothing. */
@@ -161,10 +132,11 @@ public final class HttpStepRunner {
         if (ar.succeeded()) {
             return TargetGuard.Verdict.ANSWERED;
         }
-        if (ar.cause() instanceof StepFailure f) {
-            return f.retryable() ? TargetGuard.Verdict.FAILED : TargetGuard.Verdict.ANSWERED;
+        Throwable e = ar.cause();
+        if (e instanceof StepFailure.Fatal) {
+            return TargetGuard.Verdict.ANSWERED;
         }
-        return TargetGuard.Verdict.NEUTRAL;
+        return e instanceof StepFailure f && f.retryable() ? TargetGuard.Verdict.FAILED : TargetGuard.Verdict.NEUTRAL;
     }
 
     private Target target(StepConfig.Http step) {
@@ -175,14 +147,15 @@ public final class HttpStepRunner {
     private Future<Result> exchange(Request request, Target target, long exchangeTimeoutMillis, long deadline, Gate gate) {
         long begin = System.currentTimeMillis();
         if (begin >= deadline) {
-            return Future.failedFuture(new NotSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
+            return Future.failedFuture(StepFailure.notSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
         }
         RequestOptions options = options(request, target).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
         boolean[] written = {false};
         long[] timer = {vertx.setTimer(deadline - begin, id -> {
             if (!written[0]) {
-                result.tryFail(new NotSent(System.currentTimeMillis() - begin));
+                result.tryFail(StepFailure.notSent("the deadline passed while the request waited " + (System.currentTimeMillis() - begin)
+                        + " ms for a connection and its claim; nothing was sent"));
             }
         })};
         byte[] payload = request.payload() == null ? new byte[0] : request.payload();
@@ -200,7 +173,7 @@ public final class HttpStepRunner {
                         }
                         long now = System.currentTimeMillis();
                         if (now >= deadline) {
-                            return Future.failedFuture(new NotSent("the deadline passed " + (now - deadline) + " ms before the request "
+                            return Future.failedFuture(StepFailure.notSent("the deadline passed " + (now - deadline) + " ms before the request "
                                     + "could be written (it waited " + (now - begin) + " ms for a connection and its claim); nothing was sent"));
                         }
                         vertx.cancelTimer(timer[0]);
@@ -219,7 +192,7 @@ public final class HttpStepRunner {
                         return;
                     }
                     Throwable e = ar.cause();
-                    if (e instanceof StepFailure || e instanceof ClaimLost || e instanceof NotSent) {
+                    if (e instanceof StepFailure) {
                         result.tryFail(e);
                     } else {
                         String what = "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -278,7 +251,7 @@ public final class HttpStepRunner {
             }
             if (status == 408 || status == 429 || status >= 500) {
                 long retryAfter = retryAfterMillis(resp.getHeader("retry-after"));
-                return Future.failedFuture(new StepFailure("target answered " + status, true, retryAfter, null));
+                return Future.failedFuture(StepFailure.retryable("target answered " + status, retryAfter));
             }
             return Future.failedFuture(StepFailure.fatal("target answered " + status));
         });

@@ -15,7 +15,7 @@ import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * One attempt of a {@code publish} or {@code redis} step, bounded like an http step's: nothing is
- * sent once the event's deadline has passed ({@link HttpStepRunner.NotSent}), and the wait for the
+ * sent once the event's deadline has passed ({@link StepFailure.NotSent}), and the wait for the
  * answer is bounded by the step's timeout cut to the time left (a publish never waits out Kafka's
  * own delivery timeout). No answer in time is an {@link StepFailure#unknownOutcome() unknown
  * outcome}: the record or command may still take effect.
@@ -80,7 +80,7 @@ final class SideEffectSteps {
         return Math.min(stepTimeoutMillis, wr.run.deadline - System.currentTimeMillis());
     }
 
-    private static HttpStepRunner.NotSent notSent(String what) {
-        return new HttpStepRunner.NotSent("the deadline had passed when the " + what + " was to be sent; nothing was sent");
+    private static StepFailure notSent(String what) {
+        return StepFailure.notSent("the deadline had passed when the " + what + " was to be sent; nothing was sent");
     }
 }

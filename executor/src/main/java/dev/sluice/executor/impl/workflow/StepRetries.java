@@ -13,7 +13,7 @@ import java.util.function.IntFunction;
  * when longer), up to {@code executor.retry.attempts}, and only while an attempt can still start
  * before the event's deadline, checked again when the backoff's timer fires (a busy loop fires it
  * late). A retry after an {@link StepFailure#unknownOutcome() unknown outcome} is a re-send and is
- * counted as such. A step that could not act before the deadline ({@link HttpStepRunner.NotSent})
+ * counted as such. A step that could not act before the deadline ({@link StepFailure.NotSent})
  * expires the run when nothing of it has left yet, and fails it otherwise.
  */
 final class StepRetries {
@@ -43,10 +43,10 @@ final class StepRetries {
 
     private Future<Void> run(WorkflowRun wr, IntFunction<Future<Void>> attempt, int n) {
         return EventRunner.guarded(() -> attempt.apply(n)).recover(err -> {
-            if (err instanceof HttpStepRunner.ClaimLost) {
+            if (err instanceof StepFailure.ClaimLost) {
                 return Future.failedFuture(err);
             }
-            if (err instanceof HttpStepRunner.NotSent) {
+            if (err instanceof StepFailure.NotSent) {
                 return Future.failedFuture(wr.written == 0 ? err : gaveUp(wr, err.getMessage() + " (attempt " + n + ")", err));
             }
             if (!(err instanceof StepFailure f)) {
@@ -77,7 +77,7 @@ final class StepRetries {
 
     /** The run's final failure, saying how many of its side effects were written (each may have landed). */
     static StepFailure gaveUp(WorkflowRun wr, String message, Throwable cause) {
-        return new StepFailure(message + "; " + wr.written + " written to the target", false, -1, cause);
+        return StepFailure.fatal(message + "; " + wr.written + " written to the target", cause);
     }
 
     private static StepFailure noTimeLeft(WorkflowRun wr, StepFailure last, int n) {

@@ -91,7 +91,7 @@ class HttpStepDeadlineTest {
             spin(400);
         });
         ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> get(result.future()));
-        assertInstanceOf(HttpStepRunner.NotSent.class, failed.getCause(), failed.getCause().toString());
+        assertInstanceOf(StepFailure.NotSent.class, failed.getCause(), failed.getCause().toString());
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(arrivals::isEmpty);
     }
 

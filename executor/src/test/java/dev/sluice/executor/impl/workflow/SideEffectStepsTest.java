@@ -80,7 +80,7 @@ class SideEffectStepsTest {
     @Test
     void aPublishIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(HttpStepRunner.NotSent.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
+        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
         assertEquals(0, kafka.history().size());
         assertEquals(0, wr.written);
     }
@@ -98,7 +98,7 @@ class SideEffectStepsTest {
     @Test
     void aRedisCommandIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(HttpStepRunner.NotSent.class, failure(() -> steps.redis(wr,
+        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.redis(wr,
                 new StepConfig.Redis(StepConfig.Redis.Command.SET, "k", "v", null, Duration.ofSeconds(2)))));
         assertEquals(0, redisBytes.get());
     }

@@ -116,7 +116,7 @@ class StepRetriesTest {
 
     @Test
     void aStepNotSentBeforeAnythingLeftExpiresTheRunButFailsItAfterEarlierWrites() throws Exception {
-        HttpStepRunner.NotSent notSent = new HttpStepRunner.NotSent("the deadline passed");
+        StepFailure notSent = StepFailure.notSent("the deadline passed");
         assertSame(notSent, on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(notSent)).cause());
         WorkflowRun wrote = run(System.currentTimeMillis() + 10_000);
         wrote.written = 1;
