@@ -10,6 +10,7 @@ import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
+import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
 import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
@@ -226,11 +227,10 @@ public final class ExecutorApp {
         });
     }
 
-    /** Applies the schema again until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
+    /** Applies the schema again every 5 s until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
     private static void applySchemaLater(Vertx vertx, Pool pool) {
-        vertx.setTimer(5_000, id -> Migrations.apply(pool)
-                .onSuccess(v -> LOG.info("run log schema applied"))
-                .onFailure(err -> applySchemaLater(vertx, pool)));
+        vertx.timer(5_000).compose(t -> Retry.run(vertx, n -> Migrations.apply(pool), (n, err) -> new Retry.After(5_000)))
+                .onSuccess(v -> LOG.info("run log schema applied"));
     }
 
     private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,

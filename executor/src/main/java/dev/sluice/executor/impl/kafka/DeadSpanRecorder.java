@@ -3,9 +3,9 @@ package dev.sluice.executor.impl.kafka;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.Topics;
 import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.state.RunLog;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -66,27 +66,22 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
         byte[] summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("fromOffset", from)
                 .put("toOffset", to).put("skipped", count).put("deletedBeforeRead", deleted).encode().getBytes(StandardCharsets.UTF_8);
         Future<Void> written = untilWritten(Topics.expired(tp.topic()), tp.partition(), summary,
-                Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + what), 1);
+                Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + what));
         return Future.join(row, written).mapEmpty();
     }
 
-    private Future<Void> untilWritten(String topic, int partition, byte[] summary, Map<String, String> headers, int attempt) {
-        Promise<Void> done = Promise.promise();
+    private Future<Void> untilWritten(String topic, int partition, byte[] summary, Map<String, String> headers) {
         // The producer may block on metadata: never on an event loop.
-        vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
-                .compose(f -> f)
-                .onSuccess(v -> done.complete())
-                .onFailure(err -> {
+        return Retry.run(vertx, n -> vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
+                .compose(f -> f), (n, err) -> {
                     if (closing.getAsBoolean()) {
                         LOG.error("the skip summary for {}/{} was not written before shutdown: {}", topic, partition, err.toString());
-                        done.fail(err);
-                        return;
+                        return new Retry.Stop(err);
                     }
-                    long backoff = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 10));
-                    LOG.warn("could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}", topic, partition, attempt, backoff,
+                    long backoff = Retry.doubling(200, n, MAX_BACKOFF_MS);
+                    LOG.warn("could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}", topic, partition, n, backoff,
                             err.toString());
-                    vertx.setTimer(backoff, id -> untilWritten(topic, partition, summary, headers, attempt + 1).onComplete(done));
+                    return new Retry.After(backoff);
                 });
-        return done.future();
     }
 }
