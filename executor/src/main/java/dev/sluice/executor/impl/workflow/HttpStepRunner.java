@@ -117,7 +117,7 @@ public final class HttpStepRunner {
         return target.guard().enter(vertx.getOrCreateContext(), deadline, gate.queueing())
                 .recover(e -> Future.failedFuture(e instanceof TargetGuard.Refused r ? refused(r) : e))
                 .compose(ticket -> {
-                    Future<Result> result = EventRunner.guarded(() -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
+                    Future<Result> result = dev.sluice.executor.impl.Retry.guarded(() -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
                     return result.andThen(ar -> ticket.leave(verdict(ar)));
                 });
     }
