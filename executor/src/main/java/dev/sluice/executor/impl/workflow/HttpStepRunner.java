@@ -26,7 +26,10 @@ import java.nio.charset.StandardCharsets;
  * headers ({@link WebhookHeaders}). The event's deadline bounds everything before the write and
  * is checked immediately before it; the step's timeout bounds the exchange after it. 2xx
  * succeeds; 408, 429, 5xx and connection errors are retryable, and no answer after the write is an
- * unknown outcome (retryable, as a re-send); any other status is not.
+ * unknown outcome (retryable, as a re-send); any other status is not. Every call first passes its
+ * target's guard ({@link TargetGuard}): an open circuit or a full budget refuses it unsent, a busy
+ * budget makes it wait (within the deadline), and its end tells the circuit whether the target
+ * answered, failed, or was never reached.
  */
 public final class HttpStepRunner {
 
