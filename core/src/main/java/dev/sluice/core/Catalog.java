@@ -215,7 +215,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             }
             case "redis" -> {
                 unknownFields(o, REDIS_FIELDS);
-                return new StepConfig.Redis(field("command", () -> o.getString("command")), field("key", () -> o.getString("key")),
+                return new StepConfig.Redis(field("command", () -> StepConfig.Redis.Command.parse(o.getString("command"))), field("key", () -> o.getString("key")),
                         field("value", () -> o.getValue("value") == null ? null : String.valueOf(o.getValue("value"))),
                         field("ttl", () -> o.containsKey("ttl") ? Durations.parse(o.getString("ttl")) : null),
                         timeout(o, Duration.ofSeconds(2)));

@@ -66,10 +66,33 @@ public sealed interface StepConfig {
     }
 
     /** Transient per-workflow state in Redis: {@code set}, {@code incr} or {@code expire} a key (templates allowed). */
-    record Redis(String command, String key, String value, Duration ttl, Duration timeout) implements StepConfig {
+    record Redis(Command command, String key, String value, Duration ttl, Duration timeout) implements StepConfig {
+
+        /** What a redis step does to its key. */
+        public enum Command {
+            /** Sets the key to the value (with the ttl, when given). */
+            SET,
+            /** Increments the key (then sets its ttl, when given). */
+            INCR,
+            /** Sets the key's ttl. */
+            EXPIRE;
+
+            /** The command named in a catalog ({@code set}, {@code incr}, {@code expire}); anything else is an error. */
+            public static Command parse(String name) {
+                if (name != null) {
+                    for (Command c : values()) {
+                        if (c.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+                            return c;
+                        }
+                    }
+                }
+                throw new ConfigException("must be set, incr or expire, got '" + name + "'");
+            }
+        }
+
         public Redis {
-            if (command == null || !command.matches("set|incr|expire")) {
-                throw new ConfigException("command must be set, incr or expire, got '" + command + "'");
+            if (command == null) {
+                throw new ConfigException("command: required");
             }
             if (key == null || key.isBlank()) {
                 throw new ConfigException("key: required");
@@ -78,10 +101,10 @@ public sealed interface StepConfig {
             if (value != null) {
                 Templates.check(value, msg -> new ConfigException("value: " + msg));
             }
-            if (command.equals("set") && value == null) {
+            if (command == Command.SET && value == null) {
                 throw new ConfigException("value: required for set");
             }
-            if (command.equals("expire") && ttl == null) {
+            if (command == Command.EXPIRE && ttl == null) {
                 throw new ConfigException("ttl: required for expire");
             }
         }

@@ -104,6 +104,7 @@ class ConditionTest {
                 {"routes": [{"source": "s"}], "workflows": [{"name": "w", "sources": ["s"],
                   "steps": [{"type": "redis", "command": "del", "key": "k"}]}]}
                 """)));
-        assertTrue(e.getMessage().contains("command must be set, incr or expire"), e.getMessage());
+        // An unknown command is a catalog error that names the field, never a fallthrough to another command.
+        assertTrue(e.getMessage().endsWith("steps[0]: command: must be set, incr or expire, got 'del'"), e.getMessage());
     }
 }

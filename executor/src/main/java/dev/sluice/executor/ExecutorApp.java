@@ -11,14 +11,18 @@ import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
+import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
 import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
 import dev.sluice.executor.impl.kafka.DeadSpanSkip;
 import dev.sluice.core.db.Migrations;
+import dev.sluice.executor.impl.state.PgRunLog;
+import dev.sluice.executor.impl.state.RedisRunClaims;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.state.WorkflowStore;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -37,6 +41,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,17 +69,22 @@ public final class ExecutorApp {
     private final String deploymentId;
     private final AtomicBoolean closing;
     private final RunLog runLog;
-    private final boolean claimsOn;
-    private ManagementServer management;
-    private WorkflowStore store;
-    private long lagTimer = -1;
-    private JvmMeters jvmMeters;
+    private final Optional<WorkflowStore> store;
+    private final ExecutorReadiness readiness;
+    private final long lagTimer;
+    private final JvmMeters jvmMeters;
+    private final ManagementServer management;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
-                        String deploymentId, RunLog runLog, RunClaims claims, AtomicBoolean closing) {
+                        String deploymentId, RunLog runLog, Optional<WorkflowStore> store, ExecutorReadiness readiness,
+                        AtomicBoolean closing, long lagTimer, JvmMeters jvmMeters, ManagementServer management) {
         this.closing = closing;
         this.runLog = runLog;
-        this.claimsOn = claims != null;
+        this.store = store;
+        this.readiness = readiness;
+        this.lagTimer = lagTimer;
+        this.jvmMeters = jvmMeters;
+        this.management = management;
         this.vertx = vertx;
         this.config = config;
         this.loop = loop;
@@ -120,22 +130,23 @@ public final class ExecutorApp {
             ttlByTopic.merge(route.topic(), route.ttl().toMillis(), Math::max);
         });
         ExecutorMetrics metrics = new ExecutorMetrics(registry);
+        TargetGuards targets = new TargetGuards(config.targets(), registry);
         AtomicInteger inFlight = new AtomicInteger();
         Gauge.builder(MetricNames.EXECUTOR_IN_FLIGHT, inFlight, AtomicInteger::get)
                 .description("Events in progress in this process").register(registry);
         String owner = config.groupId() + "/" + hostName() + "/" + ProcessHandle.current().pid() + "/"
                 + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-        Redis redis = config.redisUrl() == null ? null : Redis.createClient(vertx, new RedisOptions()
-                .setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(10_000));
-        RedisAPI redisApi = redis == null ? null : RedisAPI.api(redis);
-        RunClaims claims = redis == null ? null : new RunClaims(vertx, redis, owner, registry, config.redisBatchWindow(), config.claimTimeout());
-        if (claims == null) {
-            LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
-        }
-        java.util.concurrent.atomic.AtomicReference<WorkflowStore> storeRef = new java.util.concurrent.atomic.AtomicReference<>();
+        Optional<Redis> redis = Optional.ofNullable(config.redisUrl()).map(url -> Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(10_000)));
+        RunClaims claims = redis.<RunClaims>map(r -> new RedisRunClaims(vertx, r, owner, registry, config.redisBatchWindow(),
+                config.claimTimeout())).orElseGet(() -> {
+                    LOG.warn("no redis.url: runs are not claimed, so a redelivered event may run again");
+                    return RunClaims.none();
+                });
+        java.util.concurrent.atomic.AtomicReference<Optional<WorkflowStore>> storeRef = new java.util.concurrent.atomic.AtomicReference<>();
         Future<RunLog> runLogReady = startRunLog(vertx, config, owner, registry)
-                .compose(runLog -> !config.workflowsFromPostgres() ? Future.succeededFuture(runLog)
-                        : startWorkflowStore(vertx, config, catalog, table).map(store -> {
+                .compose(runLog -> (config.workflowsFromPostgres() ? startWorkflowStore(vertx, config, catalog, table).map(Optional::of)
+                        : Future.succeededFuture(Optional.<WorkflowStore>empty())).map(store -> {
                             storeRef.set(store);
                             return runLog;
                         }));
@@ -144,7 +155,7 @@ public final class ExecutorApp {
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
-                            runLog, redisApi));
+                            runLog, redis.map(RedisAPI::api), targets));
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
@@ -162,22 +173,24 @@ public final class ExecutorApp {
                             Thread thread = new Thread(loop, "sluice-consumer");
                             thread.setDaemon(true);
                             thread.start();
-                            ExecutorApp app = new ExecutorApp(vertx, config, loop, thread, accounting, deploymentId, runLog, claims,
+                            return new Started(loop, thread);
+                        }).compose(started -> {
+                            ExecutorReadiness readiness = new ExecutorReadiness(config, started.loop(), runLog, claims, storeRef.get(),
                                     closingFlag);
-                            app.store = storeRef.get();
-                            app.lagTimer = registerLag(vertx, registry, loop);
-                            // JVM, GC, process, threads beside Sluice's own meters.
-                            app.jvmMeters = JvmMeters.bind(registry);
-                            return app;
-                        }))))
-                .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
-                        .map(m -> {
-                            app.management = m;
-                            LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, run log {})",
-                                    topics, config.groupId(), config.instances(), config.managementPort(),
-                                    claims == null ? "off" : "on", runLogReadyState(config));
-                            return app;
-                        }));
+                            return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, readiness::check)
+                                    .map(m -> {
+                                        LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, "
+                                                        + "run log {})", topics, config.groupId(), config.instances(),
+                                                config.managementPort(), claims.describe(), runLog.status(Long.MAX_VALUE));
+                                        // JVM, GC, process, threads beside Sluice's own meters.
+                                        return new ExecutorApp(vertx, config, started.loop(), started.thread(), accounting,
+                                                deploymentId, runLog, storeRef.get(), readiness, closingFlag,
+                                                registerLag(vertx, registry, started.loop()), JvmMeters.bind(registry), m);
+                                    });
+                        }))));
+    }
+
+    private record Started(ConsumerLoop loop, Thread thread) {
     }
 
     /** {@code sluice_executor_lag{topic,partition}}: records behind the log end, refreshed with each commit. */
@@ -190,14 +203,10 @@ public final class ExecutorApp {
                 .toList(), true));
     }
 
-    private static String runLogReadyState(ExecutorConfig config) {
-        return config.pgUrl() == null ? "off" : "on";
-    }
-
     private static Future<RunLog> startRunLog(Vertx vertx, ExecutorConfig config, String owner, PrometheusMeterRegistry registry) {
         if (config.pgUrl() == null) {
             LOG.warn("no pg.url: runs are not written to a run log");
-            return Future.succeededFuture(null);
+            return Future.succeededFuture(RunLog.off());
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.runLogTimeout().toMillis());
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setConnectionTimeout(timeout)
@@ -208,7 +217,7 @@ public final class ExecutorApp {
                         // The server gives up on a statement when the client does (the write is then retried, not doubled).
                         .addProperty("statement_timeout", Integer.toString(timeout)))
                 .using(vertx).build();
-        RunLog runLog = new RunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
+        PgRunLog runLog = new PgRunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
         // The schema is applied before the first run; a database that is down at start-up does not
         // stop execution: rows wait in the buffer and the schema is applied when it is back.
         return Migrations.apply(pool).recover(err -> {
@@ -221,11 +230,10 @@ public final class ExecutorApp {
         });
     }
 
-    /** Applies the schema again until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
+    /** Applies the schema again every 5 s until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
     private static void applySchemaLater(Vertx vertx, Pool pool) {
-        vertx.setTimer(5_000, id -> Migrations.apply(pool)
-                .onSuccess(v -> LOG.info("run log schema applied"))
-                .onFailure(err -> applySchemaLater(vertx, pool)));
+        vertx.timer(5_000).compose(t -> Retry.run(vertx, n -> Migrations.apply(pool), (n, err) -> new Retry.After(5_000)))
+                .onSuccess(v -> LOG.info("run log schema applied"));
     }
 
     private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,
@@ -241,32 +249,9 @@ public final class ExecutorApp {
         return h == null ? "local" : h;
     }
 
-    /**
-     * Ready while the consumer polls, commits what is committable, and has a connection to a broker, and
-     * the run log writes what waits: each within {@code executor.ready.stall}. The details say
-     * how long each has been silent.
-     */
+    /** See {@link ExecutorReadiness#check()}. */
     public ManagementServer.Readiness readiness() {
-        long stall = config.readyStall().toMillis();
-        ConsumerLoop.Health h = loop.health();
-        boolean polling = loop.polling() && h.sincePollMillis() < stall;
-        boolean committing = h.commitWaitMillis() < stall;
-        boolean broker = h.brokerSilentMillis() < stall;
-        long runLogAge = runLog == null ? 0 : runLog.writeAgeMillis();
-        boolean writing = runLogAge < stall;
-        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
-                .put("commits", committing ? "current" : "none for " + h.commitWaitMillis() + " ms")
-                .put("broker", broker ? "reachable" : "no connection for " + h.brokerSilentMillis() + " ms")
-                .put("partitions", loop.workers().size())
-                .put("claims", claimsOn ? "redis" : "off");
-        if (store != null) {
-            details.put("workflowsRejected", new io.vertx.core.json.JsonArray(store.rejected()));
-        }
-        if (runLog != null) {
-            details.put("runLog", writing && runLog.healthy() ? "writing"
-                    : "buffering (" + runLog.buffered() + " rows, none written for " + runLogAge + " ms)");
-        }
-        return new ManagementServer.Readiness(polling && committing && broker && writing && !closing.get(), details);
+        return readiness.check();
     }
 
     /** Partitions this executor holds now, with their in-flight counts. */
@@ -282,21 +267,17 @@ public final class ExecutorApp {
             return Future.succeededFuture();
         }
         LOG.info("executor stopping (bound {} ms)", config.shutdownTimeout().toMillis());
-        if (lagTimer >= 0) {
-            vertx.cancelTimer(lagTimer);
-        }
+        vertx.cancelTimer(lagTimer);
         return vertx.executeBlocking(() -> {
             loop.close();
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
-            if (jvmMeters != null) {
-                jvmMeters.close();
-            }
+            jvmMeters.close();
             return null;
-        }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
-                .compose(v -> store == null ? Future.succeededFuture() : store.close())
+        }).compose(v -> runLog.close())
+                .compose(v -> store.map(WorkflowStore::close).orElseGet(Future::succeededFuture))
                 .compose(v -> vertx.undeploy(deploymentId))
-                .compose(v -> management == null ? Future.succeededFuture() : management.close())
+                .compose(v -> management.close())
                 .onComplete(ar -> LOG.info("executor stopped"));
     }
 }

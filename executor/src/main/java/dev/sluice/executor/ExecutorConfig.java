@@ -1,6 +1,7 @@
 package dev.sluice.executor;
 
 import dev.sluice.core.Settings;
+import dev.sluice.executor.impl.guard.TargetLimits;
 import java.time.Duration;
 
 /**
@@ -33,6 +34,7 @@ import java.time.Duration;
  * @param runLogTimeout           how long one run log write waits for PostgreSQL before its rows are kept for a retry
  * @param readyStall              readiness fails when the consumer has not polled, a committable offset has not been
  *                                committed, the broker has not been heard from, or run log rows have not been written for this long
+ * @param targets                 per-target concurrency budgets and circuits
  */
 public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
                              int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
@@ -40,7 +42,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                              Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
                              boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow,
                              Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout,
-                             Duration readyStall) {
+                             Duration readyStall, TargetLimits targets) {
 
     public ExecutorConfig {
         if (httpPool < 1 || http2Pool < 1) {
@@ -75,7 +77,8 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 s.getDuration("executor.lease.margin", Duration.ofSeconds(2)),
                 s.getDuration("executor.claim.timeout", Duration.ofMillis(500)),
                 s.getDuration("executor.runlog.timeout", Duration.ofSeconds(5)),
-                s.getDuration("executor.ready.stall", Duration.ofSeconds(15)));
+                s.getDuration("executor.ready.stall", Duration.ofSeconds(15)),
+                TargetLimits.from(s));
     }
 
     private static boolean workflowSource(String v) {
@@ -89,7 +92,7 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
+                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
@@ -103,24 +106,24 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
                 + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
                 + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
-                + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms]";
+                + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms, " + targets + "]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
         return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
     }
 
     public ExecutorConfig withGroup(String group) {
         return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
         return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
                 maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall);
+                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
     }
 }

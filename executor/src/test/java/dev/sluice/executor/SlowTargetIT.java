@@ -57,7 +57,8 @@ class SlowTargetIT {
         String pgUri = postgres.createDatabase("slow_target");
         Pool pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2")))
+        // 400/s to a 3 s target is 1,200 calls in flight to it: a budget for that (the default is 500).
+        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2", "executor.target.inflight", "2000")))
                 .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-slow3-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), pgUri);
         ExecutorApp app = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)

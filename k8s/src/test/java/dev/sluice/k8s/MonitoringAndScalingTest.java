@@ -41,7 +41,7 @@ class MonitoringAndScalingTest {
             }
         }
         assertTrue(alerts.containsAll(List.of("SluiceRouter5xxRatioHigh", "SluiceRouter503", "SluiceRouterRejectedSpike",
-                "SluiceEventsExpired", "SluiceEventsDeadLettered", "SluiceIngestToStartP99Over1s", "SluiceConsumerLagGrowing",
+                "SluiceEventsExpired", "SluiceEventsDeadLettered", "SluiceIngestToStartP99Over1s", "SluiceConsumerLagGrowing", "SluiceTargetCircuitOpen",
                 "SluiceComponentNotReady")), alerts.toString());
         alerted.remove("up");
         String dashboard = Files.readString(Repo.K8S.resolve("base/sluice-dashboard.json"));

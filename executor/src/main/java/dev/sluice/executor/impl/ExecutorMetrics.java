@@ -1,6 +1,7 @@
 package dev.sluice.executor.impl;
 
 import dev.sluice.core.MetricNames;
+import dev.sluice.executor.impl.state.RunLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,13 +15,24 @@ import java.util.concurrent.TimeUnit;
 /** The executor's meters, registered once per workflow and outcome. */
 public final class ExecutorMetrics {
 
-    /** How a run ended. */
+    /** How a run ended: the outcomes a run can have (a dead span is not a run). */
     public enum Outcome {
-        SUCCEEDED, EXPIRED, DEAD_LETTERED, SKIPPED_DUPLICATE,
+        SUCCEEDED(RunLog.Outcome.SUCCEEDED), EXPIRED(RunLog.Outcome.EXPIRED), DEAD_LETTERED(RunLog.Outcome.DEAD_LETTERED),
+        SKIPPED_DUPLICATE(RunLog.Outcome.SKIPPED_DUPLICATE),
         /** Succeeded after taking over a lapsed lease: sent again with the same webhook-id. */
-        RESENT;
+        RESENT(RunLog.Outcome.RESENT);
 
         final String tag = name().toLowerCase(Locale.ROOT);
+        private final RunLog.Outcome row;
+
+        Outcome(RunLog.Outcome row) {
+            this.row = row;
+        }
+
+        /** The outcome of the run's run-log row. */
+        public RunLog.Outcome row() {
+            return row;
+        }
     }
 
     private final MeterRegistry registry;

@@ -37,7 +37,7 @@ public final class ExecutorVerticle extends VerticleBase {
                 .with(new PoolOptions().setHttp2MaxSize(services.config().http2Pool()).setMaxWaitQueueSize(-1))
                 .withConnectHandler(Http2Flushes::coalesce)
                 .build();
-        runner = new EventRunner(vertx, context, new HttpStepRunner(vertx, client, http2Client), services);
+        runner = new EventRunner(vertx, context, new HttpStepRunner(vertx, client, http2Client, services.targets()), services);
         return Future.succeededFuture();
     }
 

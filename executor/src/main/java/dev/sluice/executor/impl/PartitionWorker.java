@@ -2,6 +2,7 @@ package dev.sluice.executor.impl;
 
 import dev.sluice.executor.impl.kafka.OffsetTracker;
 import dev.sluice.executor.impl.schedule.KeyOrderedScheduler;
+import dev.sluice.executor.impl.guard.TargetGuard;
 import dev.sluice.executor.impl.workflow.EventRunner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -61,14 +62,15 @@ public final class PartitionWorker {
 
     private Future<Void> run(ConsumerRecord<byte[], byte[]> r, long polledAt) {
         EventRunner.Progress p;
+        Slot slot = new Slot();
         try {
-            p = runner.run(r, polledAt);
+            p = runner.run(r, polledAt, slot);
         } catch (RuntimeException e) {
             LOG.error("{}: the runner failed on offset {}; the offset is not committed past it", partition, r.offset(), e);
-            decided();
+            slot.decided();
             return Future.failedFuture(e);
         }
-        p.decided().onComplete(ar -> decided());
+        p.decided().onComplete(ar -> slot.decided());
         p.recorded().onComplete(ar -> {
             if (ar.succeeded()) {
                 onLoop(() -> recorded(r.offset()));
@@ -99,9 +101,45 @@ public final class PartitionWorker {
         }
     }
 
-    private void decided() {
-        inFlight.decrementAndGet();
-        processInFlight.decrementAndGet();
+    /**
+     * A record's in-flight slot, given up while every call of it that is still going waits for a
+     * target's budget: a target over its budget then holds no more of the partition's slots than
+     * its calls in flight, and the records of other targets behind it are polled and run. The
+     * waiting records stay in memory (bounded by each target's queue) and their offsets
+     * uncommitted. Event-loop confined.
+     */
+    private final class Slot implements TargetGuard.Queueing {
+        private int waiting;
+        private boolean released;
+
+        @Override
+        public void waiting() {
+            if (waiting++ == 0 && !released) {
+                give(-1);
+            }
+        }
+
+        @Override
+        public void done() {
+            if (--waiting == 0 && !released) {
+                give(1);
+            }
+        }
+
+        void decided() {
+            if (released) {
+                return;
+            }
+            released = true;
+            if (waiting == 0) {
+                give(-1);
+            }
+        }
+
+        private void give(int delta) {
+            inFlight.addAndGet(delta);
+            processInFlight.addAndGet(delta);
+        }
     }
 
     private void recorded(long offset) {

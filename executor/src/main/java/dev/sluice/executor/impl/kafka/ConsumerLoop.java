@@ -5,10 +5,10 @@ import dev.sluice.executor.impl.PartitionWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,10 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -40,23 +39,20 @@ public final class ConsumerLoop implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final Collection<String> topics;
     private final ExecutorConfig config;
-    private final Function<TopicPartition, PartitionWorker> workerFactory;
-    private final DeadSpanSkip.DeadSpans deadSpans;
+    private final PartitionAssignments assignments;
     /** Each record's age (ms since its ingest timestamp) when the poll hands it over. */
     private final LongConsumer pollAge;
     private final AtomicInteger processInFlight;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final OffsetCommits commits;
     private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean polling;
     private volatile long lastPollMillis = System.currentTimeMillis();
-    /** Since when an offset has waited to be committed (epoch ms), or -1 when every committable offset is committed. */
-    private volatile long commitPendingSince = -1;
     /** The consumer's {@code connection-count}: its open connections to brokers, once found. Poll thread. */
-    private org.apache.kafka.common.Metric connections;
+    private Optional<Metric> connections = Optional.empty();
     /** When the consumer last had a connection to a broker open (epoch ms), seen from the poll thread. */
     private volatile long lastConnectedMillis = System.currentTimeMillis();
     private long lastCommit = System.nanoTime();
@@ -64,28 +60,29 @@ public final class ConsumerLoop implements Runnable {
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
                         Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpanSkip.DeadSpans deadSpans,
                         LongConsumer pollAge) {
-        this.deadSpans = deadSpans;
         this.pollAge = pollAge;
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.config = config;
-        this.workerFactory = workerFactory;
         this.processInFlight = processInFlight;
+        this.commits = new OffsetCommits(consumer, workers);
+        this.assignments = new PartitionAssignments(consumer, workers, paused, commits, workerFactory, deadSpans, config.skipDeadSpans());
     }
 
     @Override
     public void run() {
         try {
-            consumer.subscribe(topics, new Rebalance());
+            consumer.subscribe(topics, assignments);
             while (running) {
                 resumeDrained();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 polling = true;
                 lastPollMillis = System.currentTimeMillis();
-                if (connections == null) {
+                if (connections.isEmpty()) {
                     connections = findConnectionCount();
                 }
-                if (connections == null || !(connections.metricValue() instanceof Number n) || n.doubleValue() > 0) {
+                // Until the metric is found, a returning poll counts as connected.
+                if (connections.map(m -> !(m.metricValue() instanceof Number n) || n.doubleValue() > 0).orElse(true)) {
                     lastConnectedMillis = lastPollMillis;
                 }
                 if (!records.isEmpty()) {
@@ -106,7 +103,8 @@ public final class ConsumerLoop implements Runnable {
                     }
                 }
                 if (System.nanoTime() - lastCommit >= config.commitInterval().toNanos()) {
-                    commitAsync();
+                    lastCommit = System.nanoTime();
+                    commits.commitAsync();
                     updateLag();
                 }
             }
@@ -139,22 +137,6 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            PartitionWorker w = workers.get(tp);
-            if (w == null) {
-                continue;
-            }
-            long c = w.committable();
-            Long last = committed.get(tp);
-            if (c >= 0 && (last == null || c > last)) {
-                out.put(tp, new OffsetAndMetadata(c));
-            }
-        }
-        return out;
-    }
-
     /** Records behind the log end, per assigned partition, as the consumer last saw it (poll thread only). */
     private void updateLag() {
         for (TopicPartition tp : workers.keySet()) {
@@ -171,33 +153,13 @@ public final class ConsumerLoop implements Runnable {
         return lag;
     }
 
-    private void commitAsync() {
-        lastCommit = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(workers.keySet());
-        if (offsets.isEmpty()) {
-            commitPendingSince = -1;
-            return;
-        }
-        if (commitPendingSince < 0) {
-            commitPendingSince = System.currentTimeMillis();
-        }
-        consumer.commitAsync(offsets, (done, err) -> {
-            if (err != null) {
-                LOG.warn("offset commit failed (will retry with the next one): {}", err.toString());
-            } else {
-                done.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
-                commitPendingSince = -1;
-            }
-        });
-    }
-
-    private org.apache.kafka.common.Metric findConnectionCount() {
+    private Optional<Metric> findConnectionCount() {
         for (var e : consumer.metrics().entrySet()) {
             if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")) {
-                return e.getValue();
+                return Optional.of(e.getValue());
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /**
@@ -207,26 +169,12 @@ public final class ConsumerLoop implements Runnable {
      * group keep one open while a broker is reachable), as of its last poll. Any thread.
      */
     public Health health() {
-        long now = System.currentTimeMillis();
-        long pending = commitPendingSince;
-        return new Health(now - lastPollMillis, pending < 0 ? 0 : now - pending, Math.max(0, lastPollMillis - lastConnectedMillis));
+        return new Health(System.currentTimeMillis() - lastPollMillis, commits.pendingMillis(),
+                Math.max(0, lastPollMillis - lastConnectedMillis));
     }
 
     /** See {@link #health()}. */
     public record Health(long sincePollMillis, long commitWaitMillis, long brokerSilentMillis) {
-    }
-
-    private void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(offsets, Duration.ofSeconds(5));
-            offsets.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
-        } catch (RuntimeException e) {
-            LOG.warn("offset commit of {} failed: {}", offsets.keySet(), e.toString());
-        }
     }
 
     /** On the poll thread after the loop ends: wait (bounded) for runs in progress, commit, leave the group. */
@@ -246,7 +194,7 @@ public final class ConsumerLoop implements Runnable {
             if (processInFlight.get() > 0) {
                 LOG.warn("{} runs still in progress at shutdown; they will be redelivered", processInFlight.get());
             }
-            commitSync(workers.keySet());
+            commits.commitSync(workers.keySet());
         } catch (RuntimeException e) {
             LOG.warn("error while draining the consumer: {}", e.toString());
         } finally {
@@ -271,46 +219,6 @@ public final class ConsumerLoop implements Runnable {
             stopped.await(config.shutdownTimeout().toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            commitSync(partitions);
-            partitions.forEach(tp -> {
-                workers.remove(tp);
-                paused.remove(tp);
-                committed.remove(tp);
-            });
-            if (!partitions.isEmpty()) {
-                LOG.info("partitions revoked: {}", partitions);
-            }
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            partitions.forEach(tp -> workers.put(tp, workerFactory.apply(tp)));
-            if (!partitions.isEmpty()) {
-                LOG.info("partitions assigned: {}", partitions);
-                if (config.skipDeadSpans() && deadSpans != null) {
-                    try {
-                        DeadSpanSkip.skip(consumer, partitions, deadSpans, workers);
-                    } catch (RuntimeException e) {
-                        LOG.warn("could not check {} for dead spans; reading them in full: {}", partitions, e.toString());
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            partitions.forEach(tp -> {
-                workers.remove(tp);
-                paused.remove(tp);
-                committed.remove(tp);
-            });
-            LOG.warn("partitions lost: {}", partitions);
         }
     }
 }

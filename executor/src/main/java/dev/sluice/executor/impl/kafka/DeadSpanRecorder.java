@@ -3,9 +3,9 @@ package dev.sluice.executor.impl.kafka;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.Topics;
 import dev.sluice.executor.impl.ExecutorMetrics;
+import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.state.RunLog;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,6 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
     private static final Logger LOG = LoggerFactory.getLogger(DeadSpanRecorder.class);
     /** The run log's workflow and outcome for a skipped span: it stands for every workflow of its events. */
     public static final String SPAN_WORKFLOW = "(dead span)";
-    public static final String SPAN_OUTCOME = "skipped_dead_span";
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Vertx vertx;
@@ -60,34 +59,29 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
         long now = System.currentTimeMillis();
         String what = count + " events past their deadline skipped unread, offsets " + from + ".." + (to - 1)
                 + (deleted > 0 ? "; " + deleted + " more deleted by retention before they were read" : "");
-        Future<Void> row = runLog == null || count == 0 ? Future.succeededFuture()
+        Future<Void> row = count == 0 ? Future.succeededFuture()
                 // ingest_at: the newest ingest time the span can hold (now - TTL).
-                : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, SPAN_OUTCOME, 0,
+                : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, RunLog.Outcome.SKIPPED_DEAD_SPAN, 0,
                         now - Math.max(0, ttlMillis(tp.topic())), -1, now, tp.topic(), tp.partition(), from, what));
         byte[] summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("fromOffset", from)
                 .put("toOffset", to).put("skipped", count).put("deletedBeforeRead", deleted).encode().getBytes(StandardCharsets.UTF_8);
         Future<Void> written = untilWritten(Topics.expired(tp.topic()), tp.partition(), summary,
-                Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + what), 1);
+                Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + what));
         return Future.join(row, written).mapEmpty();
     }
 
-    private Future<Void> untilWritten(String topic, int partition, byte[] summary, Map<String, String> headers, int attempt) {
-        Promise<Void> done = Promise.promise();
+    private Future<Void> untilWritten(String topic, int partition, byte[] summary, Map<String, String> headers) {
         // The producer may block on metadata: never on an event loop.
-        vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
-                .compose(f -> f)
-                .onSuccess(v -> done.complete())
-                .onFailure(err -> {
+        return Retry.run(vertx, n -> vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
+                .compose(f -> f), (n, err) -> {
                     if (closing.getAsBoolean()) {
                         LOG.error("the skip summary for {}/{} was not written before shutdown: {}", topic, partition, err.toString());
-                        done.fail(err);
-                        return;
+                        return new Retry.Stop(err);
                     }
-                    long backoff = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 10));
-                    LOG.warn("could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}", topic, partition, attempt, backoff,
+                    long backoff = Retry.doubling(200, n, MAX_BACKOFF_MS);
+                    LOG.warn("could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}", topic, partition, n, backoff,
                             err.toString());
-                    vertx.setTimer(backoff, id -> untilWritten(topic, partition, summary, headers, attempt + 1).onComplete(done));
+                    return new Retry.After(backoff);
                 });
-        return done.future();
     }
 }

@@ -21,6 +21,19 @@ public final class DeadSpanSkip {
 
     /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
     public interface DeadSpans {
+        /** Never skips: every record is read. */
+        DeadSpans NONE = new DeadSpans() {
+            @Override
+            public long ttlMillis(String topic) {
+                return -1;
+            }
+
+            @Override
+            public io.vertx.core.Future<Void> skipped(TopicPartition tp, long from, long to, long deletedBeforeStart) {
+                return io.vertx.core.Future.succeededFuture();
+            }
+        };
+
         /** The longest TTL of the routes on {@code topic}, in ms, or -1 to never skip there. */
         long ttlMillis(String topic);
 

@@ -3,6 +3,7 @@ package dev.sluice.executor.impl.workflow;
 import dev.sluice.core.Condition;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
+import dev.sluice.executor.impl.guard.TargetGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -17,13 +18,16 @@ final class EventRun implements Condition.Event {
     final String id;
     final String route;
     final long deadline;
+    /** Hears when the event's calls wait for a target's budget. */
+    final TargetGuard.Queueing queueing;
     /** The event's run-log rows, each complete once durable (or its loss counted). */
     final List<Future<Void>> records = new ArrayList<>(1);
     boolean started;
     private Object json;
     private boolean parsed;
 
-    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline) {
+    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline, TargetGuard.Queueing queueing) {
+        this.queueing = queueing;
         this.record = record;
         this.id = id;
         this.route = route;
@@ -46,11 +50,11 @@ final class EventRun implements Condition.Event {
     }
 
     /** The event's id (or its place in the log, when it has none), route (or "") and deadline, as its record says. */
-    static EventRun of(ConsumerRecord<byte[], byte[]> record) {
+    static EventRun of(ConsumerRecord<byte[], byte[]> record, TargetGuard.Queueing queueing) {
         String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
         return new EventRun(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id,
-                route == null ? "" : route, EventRecords.deadline(record));
+                route == null ? "" : route, EventRecords.deadline(record), queueing);
     }
 
     static Object parseJson(byte[] bytes) {

@@ -1,19 +1,16 @@
 package dev.sluice.executor.impl.workflow;
 
 import dev.sluice.core.Deadlines;
-import dev.sluice.core.StepConfig;
-import dev.sluice.core.Templates;
 import dev.sluice.core.WorkflowConfig;
-import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
-import dev.sluice.executor.impl.state.RunClaims;
+import dev.sluice.executor.impl.Retry;
+import dev.sluice.executor.impl.guard.TargetGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -26,42 +23,39 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class EventRunner {
 
-    private final HttpStepRunner http;
     private final WorkflowTable workflows;
     private final ExecutorMetrics metrics;
-    private final ExecutorConfig config;
-    private final RunClaims claims;
     private final RunOutcomes outcomes;
-    private final StepRetries retries;
-    private final SideEffectSteps sideEffects;
+    private final RunClaimer claimer;
+    private final WorkflowSteps steps;
 
     public EventRunner(Vertx vertx, Context context, HttpStepRunner http, ExecutorServices services) {
-        this.http = http;
         this.workflows = services.workflows();
         this.metrics = services.metrics();
-        this.config = services.config();
-        this.claims = services.claims();
-        this.retries = new StepRetries(vertx, config, metrics);
-        this.sideEffects = new SideEffectSteps(context, services.accounting(), services.redis());
+        this.claimer = new RunClaimer(services.claims(), services.config().leaseMargin().toMillis());
+        this.steps = new WorkflowSteps(http, new SideEffectSteps(context, services.accounting(), services.redis()),
+                new StepRetries(vertx, services.config(), metrics), claimer);
         this.outcomes = new RunOutcomes(context, services.accounting(), metrics, services.runLog());
     }
 
     /**
      * Runs the event's workflows. {@code polledAtNanos} is when the poll returned the record; the
      * time since then (the hand-off to this loop and the wait behind earlier events of its key) is
-     * recorded as the event's start wait. The future succeeds once every run of the event is
+     * recorded as the event's start wait; {@code queueing} hears when its calls wait for a target's
+     * budget (the partition's slot is given up meanwhile). The future succeeds once every run of the event is
      * accounted for; anything a run throws ends that run dead-lettered with the error.
      */
-    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+    public Progress run(ConsumerRecord<byte[], byte[]> record, long polledAtNanos, TargetGuard.Queueing queueing) {
         EventRun run = null;
         Future<Void> runs;
         try {
-            run = EventRun.of(record);
+            run = EventRun.of(record, queueing);
             runs = runEvent(run, polledAtNanos);
         } catch (RuntimeException e) {
             if (run == null) {
                 // Even an event whose record cannot be read is accounted for: dead-lettered under its place in the log.
-                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE);
+                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE,
+                        queueing);
             }
             runs = Future.failedFuture(e);
         }
@@ -92,7 +86,7 @@ public final class EventRunner {
         }
         List<Future<Void>> runs = new ArrayList<>(workflows.size());
         for (WorkflowConfig w : workflows) {
-            runs.add(guarded(() -> {
+            runs.add(Retry.guarded(() -> {
                 if (w.filter() != null && !w.filter().test(run)) {
                     metrics.filtered(w.name());
                     return Future.succeededFuture();
@@ -108,15 +102,6 @@ public final class EventRunner {
         });
     }
 
-    /** The task's future, with anything it throws as a failed future: one path for both. */
-    static <T> Future<T> guarded(Supplier<Future<T>> task) {
-        try {
-            return task.get();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-    }
-
     private Future<Void> runWorkflow(WorkflowConfig w, EventRun run) {
         long start = System.currentTimeMillis();
         if (!run.started) {
@@ -124,124 +109,30 @@ public final class EventRunner {
             metrics.started(start - run.record.timestamp());
         }
         WorkflowRun wr = new WorkflowRun(run, w, start);
-        return guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
+        return Retry.guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
             if (ar.succeeded()) {
-                return decided(wr).compose(v -> outcomes.succeeded(wr));
+                return claimer.decided(wr).compose(v -> outcomes.succeeded(wr));
             }
             Throwable e = ar.cause();
-            if (e instanceof HttpStepRunner.NotSent) {
+            if (e instanceof StepFailure.NotSent) {
                 // Its first request never left: the run did not start in time.
                 return outcomes.expired(run, List.of(w), e.getMessage());
             }
-            if (e instanceof HttpStepRunner.ClaimLost) {
+            if (e instanceof StepFailure.ClaimLost) {
                 return outcomes.skippedDuplicate(wr, e.getMessage());
             }
             if (e instanceof StepFailure) {
-                return decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
+                return claimer.decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
             }
-            return decided(wr).compose(v -> outcomes.unexpected(wr, e));
+            return claimer.decided(wr).compose(v -> outcomes.unexpected(wr, e));
         });
-    }
-
-    /** Marks a claimed run decided, so that a redelivery skips it instead of re-sending. */
-    private Future<Void> decided(WorkflowRun wr) {
-        if (claims == null || wr.claim == null || !wr.claim.ours()) {
-            return Future.succeededFuture();
-        }
-        // Not waited for: a mark that is lost costs one counted re-send with the same webhook-id, never a loss.
-        claims.done(wr.run.route, wr.run.id, wr.workflow.name(), wr.run.deadline);
-        return Future.succeededFuture();
-    }
-
-    /**
-     * Claims the run before its first side effect, and renews the lease before each later one (each
-     * retry, each further step), for the step's timeout plus the margin. Fails with
-     * {@link HttpStepRunner.ClaimLost} when the run is not, or no longer, this executor's to send.
-     */
-    private Future<Void> claim(WorkflowRun wr, long stepTimeoutMillis) {
-        if (claims == null) {
-            return Future.succeededFuture();
-        }
-        EventRun run = wr.run;
-        long lease = stepTimeoutMillis + config.leaseMargin().toMillis();
-        if (wr.claim == null) {
-            return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline).compose(c -> {
-                wr.claim = c;
-                return switch (c.state()) {
-                    case CLAIMED, RESEND, UNAVAILABLE -> Future.succeededFuture();
-                    case HELD -> Future.failedFuture(new HttpStepRunner.ClaimLost(
-                            "another executor's lease on this run was still live at the deadline; that executor decides it"));
-                    case DUPLICATE -> Future.failedFuture(new HttpStepRunner.ClaimLost());
-                    case TOO_LATE -> Future.failedFuture(new HttpStepRunner.NotSent(
-                            "the deadline passed before the run's claim could be taken; nothing was sent"));
-                    case UNREACHABLE -> Future.failedFuture(new HttpStepRunner.NotSent("at-most-once: Redis did not answer the run's "
-                            + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
-                };
-            });
-        }
-        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE) {
-            return Future.succeededFuture();
-        }
-        return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours
-                ? Future.succeededFuture()
-                : Future.failedFuture(new HttpStepRunner.ClaimLost("the lease lapsed and another executor took the run over")));
     }
 
     private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr) {
         if (index == w.steps().size()) {
             return Future.succeededFuture();
         }
-        StepConfig step = w.steps().get(index);
-        Future<Void> done;
-        if (step instanceof StepConfig.Http http) {
-            done = retries.run(wr, n -> attempt(http, index, wr));
-        } else if (step instanceof StepConfig.Filter f) {
-            if (!f.condition().test(wr)) {
-                return Future.succeededFuture();
-            }
-            done = Future.succeededFuture();
-        } else if (step instanceof StepConfig.Transform t) {
-            try {
-                wr.replacePayload(Templates.build(t.set(), wr));
-                done = Future.succeededFuture();
-            } catch (RuntimeException e) {
-                done = Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
-            }
-        } else if (step instanceof StepConfig.Publish p) {
-            done = retries.run(wr, n -> {
-                wr.attempts++;
-                return claim(wr, p.timeout().toMillis()).compose(v -> sideEffects.publish(wr, p));
-            });
-        } else {
-            StepConfig.Redis r = (StepConfig.Redis) step;
-            done = retries.run(wr, n -> {
-                wr.attempts++;
-                return claim(wr, r.timeout().toMillis()).compose(v -> sideEffects.redis(wr, r));
-            });
-        }
-        return done.compose(v -> runSteps(w, index + 1, wr));
-    }
-
-    /** One attempt of an http step: claimed just before the write, counted as written when it is. */
-    private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr) {
-        wr.attempts++;
-        EventRun run = wr.run;
-        HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
-                http.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
-        HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
-            @Override
-            public Future<Void> beforeWrite() {
-                return claim(wr, step.timeout().toMillis());
-            }
-
-            @Override
-            public void written() {
-                wr.wrote();
-            }
-        };
-        return http.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {
-            wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
-            return (Void) null;
-        });
+        return steps.run(w.steps().get(index), index, wr)
+                .compose(goOn -> goOn ? runSteps(w, index + 1, wr) : Future.succeededFuture());
     }
 }

@@ -5,6 +5,8 @@ import dev.sluice.core.CloudEventsHttp;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
+import dev.sluice.executor.impl.guard.TargetGuard;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,7 +26,10 @@ import java.nio.charset.StandardCharsets;
  * headers ({@link WebhookHeaders}). The event's deadline bounds everything before the write and
  * is checked immediately before it; the step's timeout bounds the exchange after it. 2xx
  * succeeds; 408, 429, 5xx and connection errors are retryable, and no answer after the write is an
- * unknown outcome (retryable, as a re-send); any other status is not.
+ * unknown outcome (retryable, as a re-send); any other status is not. Every call first passes its
+ * target's guard ({@link TargetGuard}): an open circuit or a full budget refuses it unsent, a busy
+ * budget makes it wait (within the deadline), and its end tells the circuit whether the target
+ * answered, failed, or was never reached.
  */
 public final class HttpStepRunner {
 
@@ -32,43 +37,23 @@ public final class HttpStepRunner {
     private final HttpClient client;
     private final HttpClient http2Client;
     private final WebhookHeaders webhook = new WebhookHeaders();
+    private final TargetGuards guards;
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
-    private final java.util.Map<StepConfig.Http, RequestOptions> targets = new java.util.IdentityHashMap<>();
+    private final java.util.Map<StepConfig.Http, Target> targets = new java.util.IdentityHashMap<>();
 
-    /** {@code http2Client} serves the steps with {@code "http2": true}, {@code client} the others. */
-    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client) {
+    /**
+     * {@code http2Client} serves the steps with {@code "http2": true}, {@code client} the others;
+     * every call passes its target's guard ({@code guards}: circuit and concurrency budget).
+     */
+    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards) {
         this.vertx = vertx;
         this.client = client;
         this.http2Client = http2Client;
+        this.guards = guards;
     }
 
-    /** Why a request was not sent: the run was already claimed (a redelivery of a live event another run sent). */
-    public static final class ClaimLost extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public ClaimLost() {
-            this("already decided: a redelivery of a live event whose run was done; nothing was sent again");
-        }
-
-        public ClaimLost(String why) {
-            super(why, null, false, false);
-        }
-    }
-
-    /**
-     * Why a request was not sent: the event's deadline came while it waited for a connection to
-     * the target (the pool was busy). Nothing left, so the run counts as expired, not failed.
-     */
-    public static final class NotSent extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public NotSent(long waitedMillis) {
-            this("the deadline passed while the request waited " + waitedMillis + " ms for a connection and its claim; nothing was sent");
-        }
-
-        public NotSent(String why) {
-            super(why, null, false, false);
-        }
+    /** A step's request line, parsed once, and its target's guard. */
+    private record Target(RequestOptions options, TargetGuard guard) {
     }
 
     /**
@@ -111,28 +96,69 @@ public final class HttpStepRunner {
 
         /** The request is being written: from now on its outcome may be unknown to the executor. */
         void written();
+
+        /** Told while the request waits for its target's budget. */
+        default TargetGuard.Queueing queueing() {
+            return TargetGuard.Queueing.NONE;
+        }
     }
 
     /**
      * Sends the request. Until it is written, the event's {@code deadline} (epoch ms) bounds the
      * wait for a connection and for {@code gate}'s claim: a request still waiting then fails with
-     * {@link NotSent}, and the clock is checked once more immediately before the write, so a loop
+     * {@link StepFailure.NotSent}, and the clock is checked once more immediately before the write, so a loop
      * that ran late never writes after the deadline. From the write on, {@code exchangeTimeoutMillis}
      * (the step's timeout) bounds the exchange with the target, whatever the deadline: a request
      * written in time may be answered after it. No answer within it, or a connection lost after
      * the write, is an {@link StepFailure#unknownOutcome() unknown outcome}.
      */
     public Future<Result> call(Request request, long exchangeTimeoutMillis, long deadline, Gate gate) {
+        if (System.currentTimeMillis() >= deadline) {
+            return Future.failedFuture(StepFailure.notSent("the deadline had passed when the request was to start; nothing was sent"));
+        }
+        Target target = target(request.step());
+        return target.guard().enter(vertx.getOrCreateContext(), deadline, gate.queueing())
+                .recover(e -> Future.failedFuture(e instanceof TargetGuard.Refused r ? refused(r) : e))
+                .compose(ticket -> {
+                    Future<Result> result = dev.sluice.executor.impl.Retry.guarded(() -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
+                    return result.andThen(ar -> ticket.leave(verdict(ar)));
+                });
+    }
+
+    /** A call the guard refused: unsent. The deadline came while it queued: expired; an open circuit or a full budget: failed for good. */
+    private static RuntimeException refused(TargetGuard.Refused r) {
+        return r.reason() == TargetGuard.Reason.DEADLINE ? StepFailure.notSent(r.getMessage()) : StepFailure.refused(r.getMessage());
+    }
+
+    /** What a call's end says about its target: an answer (even a refusal such as 400), a failure, or nothing. */
+    private static TargetGuard.Verdict verdict(io.vertx.core.AsyncResult<Result> ar) {
+        if (ar.succeeded()) {
+            return TargetGuard.Verdict.ANSWERED;
+        }
+        Throwable e = ar.cause();
+        if (e instanceof StepFailure.Fatal) {
+            return TargetGuard.Verdict.ANSWERED;
+        }
+        return e instanceof StepFailure f && f.retryable() ? TargetGuard.Verdict.FAILED : TargetGuard.Verdict.NEUTRAL;
+    }
+
+    private Target target(StepConfig.Http step) {
+        return targets.computeIfAbsent(step, s -> new Target(new RequestOptions().setAbsoluteURI(s.url())
+                .setMethod(HttpMethod.valueOf(s.method())), guards.of(s.url())));
+    }
+
+    private Future<Result> exchange(Request request, Target target, long exchangeTimeoutMillis, long deadline, Gate gate) {
         long begin = System.currentTimeMillis();
         if (begin >= deadline) {
-            return Future.failedFuture(new NotSent("the deadline had passed when the request was to start; nothing was sent"));
+            return Future.failedFuture(StepFailure.notSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
         }
-        RequestOptions options = options(request).setConnectTimeout(deadline - begin);
+        RequestOptions options = options(request, target).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
         boolean[] written = {false};
         long[] timer = {vertx.setTimer(deadline - begin, id -> {
             if (!written[0]) {
-                result.tryFail(new NotSent(System.currentTimeMillis() - begin));
+                result.tryFail(StepFailure.notSent("the deadline passed while the request waited " + (System.currentTimeMillis() - begin)
+                        + " ms for a connection and its claim; nothing was sent"));
             }
         })};
         byte[] payload = request.payload() == null ? new byte[0] : request.payload();
@@ -150,7 +176,7 @@ public final class HttpStepRunner {
                         }
                         long now = System.currentTimeMillis();
                         if (now >= deadline) {
-                            return Future.failedFuture(new NotSent("the deadline passed " + (now - deadline) + " ms before the request "
+                            return Future.failedFuture(StepFailure.notSent("the deadline passed " + (now - deadline) + " ms before the request "
                                     + "could be written (it waited " + (now - begin) + " ms for a connection and its claim); nothing was sent"));
                         }
                         vertx.cancelTimer(timer[0]);
@@ -169,7 +195,7 @@ public final class HttpStepRunner {
                         return;
                     }
                     Throwable e = ar.cause();
-                    if (e instanceof StepFailure || e instanceof ClaimLost || e instanceof NotSent) {
+                    if (e instanceof StepFailure) {
                         result.tryFail(e);
                     } else {
                         String what = "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -181,10 +207,9 @@ public final class HttpStepRunner {
     }
 
     /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
-    private RequestOptions options(Request request) {
+    private RequestOptions options(Request request, Target target) {
         StepConfig.Http step = request.step();
-        RequestOptions options = new RequestOptions(targets.computeIfAbsent(step, s -> new RequestOptions()
-                .setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method()))));
+        RequestOptions options = new RequestOptions(target.options());
         Headers h = request.record().headers();
         // Every ce_* attribute becomes a ce-* header, percent-encoded as the HTTP binding requires.
         for (Header header : h) {
@@ -229,7 +254,7 @@ public final class HttpStepRunner {
             }
             if (status == 408 || status == 429 || status >= 500) {
                 long retryAfter = retryAfterMillis(resp.getHeader("retry-after"));
-                return Future.failedFuture(new StepFailure("target answered " + status, true, retryAfter, null));
+                return Future.failedFuture(StepFailure.retryable("target answered " + status, retryAfter));
             }
             return Future.failedFuture(StepFailure.fatal("target answered " + status));
         });

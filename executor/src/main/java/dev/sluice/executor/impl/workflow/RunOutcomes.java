@@ -5,6 +5,7 @@ import dev.sluice.core.Topics;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorMetrics.Outcome;
+import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
@@ -37,7 +38,6 @@ final class RunOutcomes {
     private final Context context;
     private final AccountingProducer accounting;
     private final ExecutorMetrics metrics;
-    /** The run log, or null without PostgreSQL. */
     private final RunLog runLog;
 
     RunOutcomes(Context context, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog) {
@@ -54,7 +54,7 @@ final class RunOutcomes {
             metrics.run(w.name(), Outcome.EXPIRED);
             log(run, w.name(), Outcome.EXPIRED, 0, -1, now, -1, reason);
         }
-        return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason), 1);
+        return account(Topics.expired(run.record.topic()), run.record, Map.of(SluiceHeaders.EXPIRED_REASON, reason));
     }
 
     /** Succeeded; {@code resent} when the run was taken over from an executor whose lease lapsed. */
@@ -110,7 +110,7 @@ final class RunOutcomes {
         metrics.run(workflow, Outcome.DEAD_LETTERED);
         log(run, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), firstWrite, bounded);
         return account(Topics.deadLetter(run.record.topic()), run.record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR,
-                bounded, "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)), 1);
+                bounded, "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)));
     }
 
     static String describe(Throwable e) {
@@ -129,24 +129,19 @@ final class RunOutcomes {
 
     /** Offers the run's row; the event's offset is committed only once the row is durable (or its loss counted). */
     private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, long firstWrite, String error) {
-        if (runLog == null) {
-            return;
-        }
         ConsumerRecord<byte[], byte[]> r = run.record;
-        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.name().toLowerCase(Locale.ROOT), attempts,
+        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.row(), attempts,
                 r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error, run.deadline, firstWrite)));
     }
 
     /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */
-    private Future<Void> account(String topic, ConsumerRecord<byte[], byte[]> record, Map<String, String> headers, int attempt) {
-        return accounting.publish(context, topic, record, headers).recover(err -> {
-            if (attempt >= ACCOUNTING_ATTEMPTS) {
-                metrics.accountingFailure();
-                LOG.error("could not write {}/{}/{} to {} after {} attempts: {}", record.topic(), record.partition(),
-                        record.offset(), topic, attempt, err.toString());
-                return Future.succeededFuture();
-            }
-            return context.owner().timer(100L << attempt).compose(t -> account(topic, record, headers, attempt + 1));
-        });
+    private Future<Void> account(String topic, ConsumerRecord<byte[], byte[]> record, Map<String, String> headers) {
+        return Retry.run(context.owner(), n -> accounting.publish(context, topic, record, headers),
+                (n, err) -> n >= ACCOUNTING_ATTEMPTS ? new Retry.Stop(err) : new Retry.After(100L << n)).recover(err -> {
+                    metrics.accountingFailure();
+                    LOG.error("could not write {}/{}/{} to {} after {} attempts: {}", record.topic(), record.partition(),
+                            record.offset(), topic, ACCOUNTING_ATTEMPTS, err.toString());
+                    return Future.succeededFuture();
+                });
     }
 }

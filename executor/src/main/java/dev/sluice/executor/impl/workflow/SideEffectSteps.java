@@ -8,13 +8,14 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * One attempt of a {@code publish} or {@code redis} step, bounded like an http step's: nothing is
- * sent once the event's deadline has passed ({@link HttpStepRunner.NotSent}), and the wait for the
+ * sent once the event's deadline has passed ({@link StepFailure.NotSent}), and the wait for the
  * answer is bounded by the step's timeout cut to the time left (a publish never waits out Kafka's
  * own delivery timeout). No answer in time is an {@link StepFailure#unknownOutcome() unknown
  * outcome}: the record or command may still take effect.
@@ -23,10 +24,10 @@ final class SideEffectSteps {
 
     private final Context context;
     private final AccountingProducer producer;
-    /** Redis for {@code redis} steps, or null when none is configured. */
-    private final RedisAPI redis;
+    /** Redis for {@code redis} steps, when one is configured. */
+    private final Optional<RedisAPI> redis;
 
-    SideEffectSteps(Context context, AccountingProducer producer, RedisAPI redis) {
+    SideEffectSteps(Context context, AccountingProducer producer, Optional<RedisAPI> redis) {
         this.context = context;
         this.producer = producer;
         this.redis = redis;
@@ -48,10 +49,12 @@ final class SideEffectSteps {
     }
 
     Future<Void> redis(WorkflowRun wr, StepConfig.Redis step) {
-        if (redis == null) {
-            return Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured"));
-        }
-        String what = "redis " + step.command();
+        return redis.map(api -> redis(api, wr, step))
+                .orElseGet(() -> Future.failedFuture(StepFailure.fatal("redis step: no redis.url is configured")));
+    }
+
+    private Future<Void> redis(RedisAPI redis, WorkflowRun wr, StepConfig.Redis step) {
+        String what = "redis " + step.command().name().toLowerCase(java.util.Locale.ROOT);
         long wait = timeLeft(wr, step.timeout().toMillis());
         if (wait <= 0) {
             return Future.failedFuture(notSent(what));
@@ -60,10 +63,10 @@ final class SideEffectSteps {
         String ttl = step.ttl() == null ? null : Long.toString(step.ttl().toMillis());
         wr.wrote();
         Future<?> op = switch (step.command()) {
-            case "incr" -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
-            case "set" -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))
+            case INCR -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
+            case SET -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))
                     : redis.set(List.of(key, Templates.render(step.value(), wr), "PX", ttl));
-            default -> redis.pexpire(List.of(key, ttl));
+            case EXPIRE -> redis.pexpire(List.of(key, ttl));
         };
         return op.<Void>mapEmpty().timeout(wait, TimeUnit.MILLISECONDS)
                 .recover(e -> Future.failedFuture(e instanceof TimeoutException
@@ -77,7 +80,7 @@ final class SideEffectSteps {
         return Math.min(stepTimeoutMillis, wr.run.deadline - System.currentTimeMillis());
     }
 
-    private static HttpStepRunner.NotSent notSent(String what) {
-        return new HttpStepRunner.NotSent("the deadline had passed when the " + what + " was to be sent; nothing was sent");
+    private static StepFailure notSent(String what) {
+        return StepFailure.notSent("the deadline had passed when the " + what + " was to be sent; nothing was sent");
     }
 }

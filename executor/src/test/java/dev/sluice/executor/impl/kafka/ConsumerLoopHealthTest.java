@@ -34,7 +34,7 @@ class ConsumerLoopHealthTest {
     void aPollThatDoesNotReturnShowsAsTimeSinceThePollAndRecovers() throws Exception {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
         ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.shutdown.timeout", "1s")));
-        ConsumerLoop loop = new ConsumerLoop(consumer, List.of("t"), config, tp -> null, new AtomicInteger(), null, age -> { });
+        ConsumerLoop loop = new ConsumerLoop(consumer, List.of("t"), config, tp -> null, new AtomicInteger(), DeadSpanSkip.DeadSpans.NONE, age -> { });
         Thread thread = new Thread(loop, "test-consumer");
         thread.setDaemon(true);
         thread.start();
@@ -78,7 +78,7 @@ class ConsumerLoopHealthTest {
         ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.shutdown.timeout", "1s", "executor.commit.interval", "100ms")));
         Context loopContext = vertx.getOrCreateContext();
         ConsumerLoop loop = new ConsumerLoop(consumer, List.of("t"), config, p -> new PartitionWorker(p, loopContext, null, new AtomicInteger()),
-                new AtomicInteger(), null, age -> { });
+                new AtomicInteger(), DeadSpanSkip.DeadSpans.NONE, age -> { });
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(tp)));
         Thread thread = new Thread(loop, "test-consumer");
         thread.setDaemon(true);

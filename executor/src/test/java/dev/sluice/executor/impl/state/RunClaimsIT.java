@@ -51,7 +51,7 @@ class RunClaimsIT {
     }
 
     private static RunClaims owner(String name) {
-        return new RunClaims(vertx, client, name, new SimpleMeterRegistry(), java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
+        return new RedisRunClaims(vertx, client, name, new SimpleMeterRegistry(), java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
     }
 
     @Test
@@ -83,7 +83,7 @@ class RunClaimsIT {
 
     @Test
     void claimsFromSeveralTurnsWithinTheWindowEachGetTheirOwnAnswer() throws Exception {
-        RunClaims a = new RunClaims(vertx, client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20),
+        RunClaims a = new RedisRunClaims(vertx, client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20),
                 java.time.Duration.ofSeconds(2));
         String event = UUID.randomUUID().toString();
         List<Promise<RunClaims.Claim>> answers = new ArrayList<>();
@@ -152,7 +152,7 @@ class RunClaimsIT {
         var registry = new SimpleMeterRegistry();
         io.vertx.redis.client.Redis down = io.vertx.redis.client.Redis.createClient(vertx,
                 new RedisOptions().setConnectionString("redis://127.0.0.1:" + dev.sluice.testkit.Ports.freePort()));
-        RunClaims a = new RunClaims(vertx, down, "a", registry);
+        RunClaims a = new RedisRunClaims(vertx, down, "a", registry);
         assertEquals(RunClaims.Claim.UNAVAILABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_LEAST_ONCE, 1000,
                 System.currentTimeMillis() + 5_000)));
         assertEquals(1.0, registry.get("sluice.executor.claims.unavailable").counter().count());

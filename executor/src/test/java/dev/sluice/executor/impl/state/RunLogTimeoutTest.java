@@ -42,8 +42,8 @@ class RunLogTimeoutTest {
         Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(port).setDatabase("d")
                 .setUser("u").setPassword("p")).using(vertx).build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RunLog log = new RunLog(vertx, pool, "e", 100, 10, Duration.ofMillis(300), registry);
-        log.offer(new RunLog.Row("id", "r", "w", "succeeded", 1, 1L, 2L, 3L, "t", 0, 0L, null));
+        PgRunLog log = new PgRunLog(vertx, pool, "e", 100, 10, Duration.ofMillis(300), registry);
+        log.offer(new RunLog.Row("id", "r", "w", RunLog.Outcome.SUCCEEDED, 1, 1L, 2L, 3L, "t", 0, 0L, null));
         long begin = System.nanoTime();
         vertx.getOrCreateContext().runOnContext(v -> log.flush());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))

@@ -62,7 +62,7 @@ class Http2StepProtocolTest {
     }
 
     private int call(String url) throws Exception {
-        HttpStepRunner runner = new HttpStepRunner(vertx, http1Client, http2Client);
+        HttpStepRunner runner = new HttpStepRunner(vertx, http1Client, http2Client, new dev.sluice.executor.impl.guard.TargetGuards(dev.sluice.executor.impl.guard.TargetLimits.from(dev.sluice.core.Settings.of(java.util.Map.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         StepConfig.Http step = new StepConfig.Http(url, "POST", Duration.ofSeconds(5), Map.of(), true);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes());
         io.vertx.core.Promise<HttpStepRunner.Result> result = io.vertx.core.Promise.promise();

@@ -54,7 +54,7 @@ class HttpStepDeadlineTest {
         });
         port = get(server.listen(0, "127.0.0.1")).actualPort();
         vertx = Vertx.vertx();
-        runner = new HttpStepRunner(vertx, vertx.createHttpClient(), vertx.createHttpClient());
+        runner = new HttpStepRunner(vertx, vertx.createHttpClient(), vertx.createHttpClient(), new dev.sluice.executor.impl.guard.TargetGuards(dev.sluice.executor.impl.guard.TargetLimits.from(dev.sluice.core.Settings.of(java.util.Map.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         loop = vertx.getOrCreateContext();
     }
 
@@ -91,7 +91,7 @@ class HttpStepDeadlineTest {
             spin(400);
         });
         ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> get(result.future()));
-        assertInstanceOf(HttpStepRunner.NotSent.class, failed.getCause(), failed.getCause().toString());
+        assertInstanceOf(StepFailure.NotSent.class, failed.getCause(), failed.getCause().toString());
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(arrivals::isEmpty);
     }
 

@@ -46,7 +46,7 @@ class SideEffectStepsTest {
         NetServer mute = vertx.createNetServer().connectHandler(socket -> socket.handler(b -> redisBytes.addAndGet(b.length())));
         int port = mute.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:" + port));
-        steps = new SideEffectSteps(loop, new AccountingProducer(kafka), redis);
+        steps = new SideEffectSteps(loop, new AccountingProducer(kafka), java.util.Optional.of(redis));
     }
 
     @AfterEach
@@ -80,7 +80,7 @@ class SideEffectStepsTest {
     @Test
     void aPublishIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(HttpStepRunner.NotSent.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
+        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
         assertEquals(0, kafka.history().size());
         assertEquals(0, wr.written);
     }
@@ -90,7 +90,7 @@ class SideEffectStepsTest {
         long begin = System.currentTimeMillis();
         WorkflowRun wr = StepRetriesTest.run(begin + 30_000);
         StepFailure f = assertInstanceOf(StepFailure.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis("incr", "k", null, null, Duration.ofMillis(300)))));
+                new StepConfig.Redis(StepConfig.Redis.Command.INCR, "k", null, null, Duration.ofMillis(300)))));
         assertTrue(f.unknownOutcome() && f.retryable(), f.getMessage());
         assertTrue(System.currentTimeMillis() - begin < 5_000, "bounded by the step's 300 ms timeout");
     }
@@ -98,8 +98,8 @@ class SideEffectStepsTest {
     @Test
     void aRedisCommandIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(HttpStepRunner.NotSent.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis("set", "k", "v", null, Duration.ofSeconds(2)))));
+        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.redis(wr,
+                new StepConfig.Redis(StepConfig.Redis.Command.SET, "k", "v", null, Duration.ofSeconds(2)))));
         assertEquals(0, redisBytes.get());
     }
 }

@@ -52,7 +52,7 @@ class StepRetriesTest {
                 org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 2, null, "{}".getBytes(),
                 new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
         WorkflowConfig w = new WorkflowConfig("w", List.of("s"), null, List.of(new StepConfig.Publish("out", Duration.ofSeconds(1))));
-        return new WorkflowRun(new EventRun(record, "id", "s", deadline), w, System.currentTimeMillis());
+        return new WorkflowRun(new EventRun(record, "id", "s", deadline, dev.sluice.executor.impl.guard.TargetGuard.Queueing.NONE), w, System.currentTimeMillis());
     }
 
     private Future<Void> on(WorkflowRun wr, IntFunction<Future<Void>> attempt) throws Exception {
@@ -116,7 +116,7 @@ class StepRetriesTest {
 
     @Test
     void aStepNotSentBeforeAnythingLeftExpiresTheRunButFailsItAfterEarlierWrites() throws Exception {
-        HttpStepRunner.NotSent notSent = new HttpStepRunner.NotSent("the deadline passed");
+        StepFailure notSent = StepFailure.notSent("the deadline passed");
         assertSame(notSent, on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(notSent)).cause());
         WorkflowRun wrote = run(System.currentTimeMillis() + 10_000);
         wrote.written = 1;
