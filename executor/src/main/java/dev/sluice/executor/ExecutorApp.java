@@ -18,6 +18,8 @@ import dev.sluice.core.db.Migrations;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.state.WorkflowStore;
+import dev.sluice.executor.impl.trigger.TriggerConfig;
+import dev.sluice.executor.impl.trigger.Triggers;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -68,6 +70,7 @@ public final class ExecutorApp {
     private WorkflowStore store;
     private long lagTimer = -1;
     private JvmMeters jvmMeters;
+    private Triggers triggers = Triggers.none();
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, RunClaims claims, AtomicBoolean closing) {
@@ -105,6 +108,12 @@ public final class ExecutorApp {
 
     public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, KafkaConfig kafka, Catalog catalog,
                                             PrometheusMeterRegistry registry) {
+        return start(vertx, config, TriggerConfig.defaults(), kafka, catalog, registry);
+    }
+
+    /** Starts an executor that also runs the catalog's schedules and polls (one holder of each across executors). */
+    public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
+                                            Catalog catalog, PrometheusMeterRegistry registry) {
         if (config.workflowsFromPostgres() && config.pgUrl() == null) {
             return Future.failedFuture(new dev.sluice.core.ConfigException("executor.workflows=postgres needs pg.url"));
         }
@@ -173,6 +182,11 @@ public final class ExecutorApp {
                             LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, run log {})",
                                     topics, config.groupId(), config.instances(), config.managementPort(),
                                     claims == null ? "off" : "on", runLogReadyState(config));
+                            return app;
+                        }))
+                .compose(app -> Triggers.start(vertx, triggerConfig, catalog, kafka, config.pgUrl(), config.redisUrl(), registry, owner)
+                        .map(t -> {
+                            app.triggers = t;
                             return app;
                         }));
     }
@@ -282,7 +296,7 @@ public final class ExecutorApp {
         if (lagTimer >= 0) {
             vertx.cancelTimer(lagTimer);
         }
-        return vertx.executeBlocking(() -> {
+        return triggers.close().recover(err -> Future.succeededFuture()).compose(x -> vertx.executeBlocking(() -> {
             loop.close();
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
@@ -290,7 +304,7 @@ public final class ExecutorApp {
                 jvmMeters.close();
             }
             return null;
-        }).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
+        })).compose(v -> runLog == null ? Future.succeededFuture() : runLog.close())
                 .compose(v -> store == null ? Future.succeededFuture() : store.close())
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())

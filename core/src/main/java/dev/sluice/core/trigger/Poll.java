@@ -1,6 +1,7 @@
 package dev.sluice.core.trigger;
 
 import dev.sluice.core.ConfigException;
+import dev.sluice.core.JsonPointers;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -67,6 +68,7 @@ public record Poll(URI url, Duration every, String items, String id, String curs
         if (!p.isEmpty() && !p.startsWith("/")) {
             throw new ConfigException(field + ": a JSON pointer starts with '/', got '" + p + "'");
         }
+        JsonPointers.check(p, field);
         return p;
     }
 

@@ -47,10 +47,12 @@ public final class Ticks {
         long missed = 0;
         Instant latestMissed = null;
         Instant cursor = lastFired;
+        boolean complete = false;
         // A longer span is walked over several calls: the caller records the latest missed tick and asks again.
         while (missed + live.size() < MAX_ENUMERATED) {
             Optional<Instant> n = next(cursor);
             if (n.isEmpty() || n.get().isAfter(now)) {
+                complete = true;
                 break;
             }
             Instant t = n.get();
@@ -62,7 +64,7 @@ public final class Ticks {
             }
             cursor = t;
         }
-        return new Due(List.copyOf(live), missed, Optional.ofNullable(latestMissed));
+        return new Due(List.copyOf(live), missed, Optional.ofNullable(latestMissed), complete);
     }
 
     /**
@@ -71,8 +73,10 @@ public final class Ticks {
      * @param live         ticks whose deadline is still ahead, oldest first: each is fired
      * @param missed       ticks whose deadline passed before anyone fired them
      * @param latestMissed the newest of those, which {@link Schedule.Missed#FIRE_ONCE} fires
+     * @param complete     whether the walk reached now; false when it stopped at {@link #MAX_ENUMERATED} ticks, and
+     *                     the rest is counted at the next call, from {@code latestMissed}
      */
-    public record Due(List<Instant> live, long missed, Optional<Instant> latestMissed) {
+    public record Due(List<Instant> live, long missed, Optional<Instant> latestMissed, boolean complete) {
 
         public boolean isEmpty() {
             return live.isEmpty() && missed == 0;

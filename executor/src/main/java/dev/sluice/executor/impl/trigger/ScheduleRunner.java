@@ -1,0 +1,176 @@
+package dev.sluice.executor.impl.trigger;
+
+import dev.sluice.core.RouteConfig;
+import dev.sluice.core.trigger.Schedule;
+import dev.sluice.core.trigger.Ticks;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires one workflow's schedule while this process holds its lease. At each wake it takes or renews
+ * the lease, which returns the last tick recorded by whoever fired it; then it fires every tick due
+ * since, oldest first, each by advancing the recorded tick and producing the tick's event in one
+ * transaction. Ticks whose deadline passed while nobody held the lease are counted, logged and
+ * handled by the schedule's policy. It wakes at the next tick, or after a third of the lease.
+ */
+final class ScheduleRunner implements TriggerRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduleRunner.class);
+
+    private final Context context;
+    private final String workflow;
+    private final String name;
+    private final Schedule schedule;
+    private final Ticks ticks;
+    private final RouteConfig route;
+    private final TriggerLeases leases;
+    private final TriggerProducer producer;
+    private final TriggerMetrics metrics;
+    private final String holder;
+    private final TriggerConfig config;
+    private long timer = -1;
+    private boolean closed;
+    private boolean failing;
+    private boolean ensured;
+
+    ScheduleRunner(Context context, String workflow, Schedule schedule, RouteConfig route, TriggerLeases leases, TriggerProducer producer,
+                   TriggerMetrics metrics, String holder, TriggerConfig config) {
+        this.context = context;
+        this.workflow = workflow;
+        this.name = schedule.name(workflow);
+        this.schedule = schedule;
+        this.ticks = schedule.ticks();
+        this.route = route;
+        this.leases = leases;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.holder = holder;
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean leading() {
+        return metrics.leading();
+    }
+
+    /** Starts waking; the first wake creates the schedule's row (a new schedule starts from now: nothing before it is due). */
+    @Override
+    public Future<Void> start() {
+        wake();
+        return Future.succeededFuture();
+    }
+
+    private void wake() {
+        timer = -1;
+        if (closed) {
+            return;
+        }
+        Future<Void> row = ensured ? Future.succeededFuture() : leases.ensure(name, System.currentTimeMillis()).onSuccess(v -> ensured = true);
+        row.compose(v -> leases.acquire(name, holder, config.lease()))
+                .compose(held -> {
+                    if (closed) {
+                        return Future.succeededFuture(-1L);
+                    }
+                    boolean was = metrics.leading();
+                    metrics.leading(held.isPresent());
+                    if (held.isPresent() != was) {
+                        LOG.info("schedule of workflow {}: {} the lease", workflow, held.isPresent() ? "took" : "lost");
+                    }
+                    return held.isEmpty() ? Future.succeededFuture(-1L) : fireDue(held.get().lastTick());
+                })
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        metrics.leaseErrors.increment();
+                        metrics.leading(false);
+                        if (!failing) {
+                            LOG.warn("schedule of workflow {}: lease or tick not written, trying again: {}", workflow, ar.cause().toString());
+                        }
+                    } else if (failing) {
+                        LOG.info("schedule of workflow {}: lease and ticks written again", workflow);
+                    }
+                    failing = ar.failed();
+                    sleep(ar.succeeded() ? ar.result() : -1L);
+                });
+    }
+
+    /** Fires what is due after {@code last}; returns the tick recorded at the end, or -1 when the lease was lost. */
+    private Future<Long> fireDue(long last) {
+        long now = System.currentTimeMillis();
+        Ticks.Due due = ticks.due(Instant.ofEpochMilli(last), Instant.ofEpochMilli(now), route.ttl());
+        Future<Long> at = Future.succeededFuture(last);
+        if (due.missed() > 0) {
+            at = missed(last, due, now);
+        }
+        for (Instant t : due.live()) {
+            at = at.compose(prev -> prev < 0 ? Future.succeededFuture(prev)
+                    : fire(prev, t, 0, t.toEpochMilli() + route.ttl().toMillis()));
+        }
+        return at;
+    }
+
+    /** Reports ticks whose deadline passed unfired, and records them as handled: one event for them all, or none. */
+    private Future<Long> missed(long last, Ticks.Due due, long now) {
+        Instant latest = due.latestMissed().orElseThrow();
+        metrics.missed.increment(due.missed());
+        boolean once = schedule.missed() == Schedule.Missed.FIRE_ONCE && due.complete();
+        LOG.warn("schedule of workflow {}: {}{} ticks missed, {} to {} (their deadline passed while no executor held the schedule); {}",
+                workflow, due.complete() ? "" : "at least ", due.missed(), Instant.ofEpochMilli(last), latest,
+                once ? "one event stands for them" : due.complete() ? "skipped by the schedule's policy" : "counting on");
+        return once ? fire(last, latest, due.missed(), now + route.ttl().toMillis())
+                : leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
+                        .map(ok -> ok ? latest.toEpochMilli() : -1L);
+    }
+
+    private Future<Long> fire(long prev, Instant tick, long missedTicks, long deadline) {
+        return leases.advance(name, holder, prev, tick.toEpochMilli(), config.lease(),
+                () -> producer.send(context, TriggerEvents.tick(workflow, schedule, route, tick, missedTicks, System.currentTimeMillis(),
+                        deadline)))
+                .map(ok -> {
+                    if (!ok) {
+                        metrics.leading(false);
+                        return -1L;
+                    }
+                    metrics.fired.increment();
+                    return tick.toEpochMilli();
+                });
+    }
+
+    /** Until the next tick after {@code recorded} while leading (bounded by the renewal period), else the renewal period. */
+    private void sleep(long recorded) {
+        if (closed) {
+            return;
+        }
+        long renew = config.renewEvery().toMillis();
+        long delay = renew;
+        if (recorded >= 0) {
+            long untilTick = ticks.next(Instant.ofEpochMilli(recorded)).map(t -> t.toEpochMilli() - System.currentTimeMillis() + 1)
+                    .orElse(renew);
+            delay = Math.max(1, Math.min(renew, untilTick));
+        }
+        timer = context.owner().setTimer(delay, id -> wake());
+    }
+
+    @Override
+    public void halt() {
+        closed = true;
+        if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+        }
+    }
+
+    @Override
+    public Future<Void> close() {
+        halt();
+        boolean held = metrics.leading();
+        metrics.leading(false);
+        return held ? leases.release(name, holder) : Future.succeededFuture();
+    }
+}
