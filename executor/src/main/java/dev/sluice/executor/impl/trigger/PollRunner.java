@@ -9,7 +9,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.redis.client.RedisAPI;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,9 +124,12 @@ final class PollRunner implements TriggerRunner {
         return failures >= 30 ? cap : Math.min(cap, every << failures);
     }
 
+    /** One poll; the lease is renewed while it runs, however long the target takes. */
     private Future<Void> pollOnce(TriggerLeases.Held held) {
         String target = poll.target();
         String url = PollFetch.withCursor(poll.url().toString(), poll.cursorParam(), held.cursor());
+        long renewer = context.owner().setPeriodic(with.config().renewEvery().toMillis(),
+                id -> with.leases().acquire(name, with.holder(), with.config().lease()));
         return with.limits().acquire(target)
                 .compose(v -> with.fetch().get(url, held.etag(), held.lastModified()).eventually(() -> {
                     with.limits().release(target);
@@ -138,6 +140,10 @@ final class PollRunner implements TriggerRunner {
                         return changed(c, held);
                     }
                     metrics.notModified.increment();
+                    return Future.<Void>succeededFuture();
+                })
+                .eventually(() -> {
+                    context.owner().cancelTimer(renewer);
                     return Future.succeededFuture();
                 });
     }
@@ -162,14 +168,21 @@ final class PollRunner implements TriggerRunner {
         }
         metrics.changed.increment();
         long now = System.currentTimeMillis();
-        List<Future<Void>> emitted = new ArrayList<>(list.size());
+        // In the answer's order, one after the other: the events of one page keep the order the API gave them.
+        Future<Void> emitted = Future.succeededFuture();
         for (Object item : list) {
-            emitted.add(emit(item, now));
+            emitted = emitted.compose(v -> emit(item, now));
         }
         String next = cursor;
-        return Future.join(emitted)
-                .compose(v -> with.leases().savePoll(name, with.holder(), answer.etag(), answer.lastModified(), next))
-                .mapEmpty();
+        return emitted.compose(v -> with.leases().savePoll(name, with.holder(), answer.etag(), answer.lastModified(), next,
+                        with.config().lease()))
+                .map(saved -> {
+                    if (!saved) {
+                        LOG.info("poll of workflow {}: another executor took the poll over during this one; its record stands", workflow);
+                        metrics.leading(false);
+                    }
+                    return null;
+                });
     }
 
     /** One item: its id checked, skipped if Redis remembers it, else produced and then remembered. */

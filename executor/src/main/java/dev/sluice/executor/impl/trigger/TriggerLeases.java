@@ -25,7 +25,7 @@ final class TriggerLeases {
             + " lease_until = clock_timestamp() + $5::bigint * interval '1 millisecond', updated_at = now()"
             + " WHERE name = $1 AND holder = $2 AND lease_until > clock_timestamp() AND last_tick = $3";
     private static final String SAVE_POLL = "UPDATE sluice_triggers SET etag = $3, last_modified = $4, poll_cursor = $5,"
-            + " updated_at = now() WHERE name = $1 AND holder = $2 AND lease_until > clock_timestamp()";
+            + " lease_until = clock_timestamp() + $6::bigint * interval '1 millisecond', updated_at = now() WHERE name = $1 AND holder = $2";
 
     private final Pool pool;
 
@@ -60,10 +60,13 @@ final class TriggerLeases {
                 .compose(rows -> rows.rowCount() == 1 ? inside.get().map(true) : Future.succeededFuture(false)));
     }
 
-    /** Records a poll's validators and cursor if {@code holder} still holds the lease. */
-    Future<Boolean> savePoll(String name, String holder, String etag, String lastModified, String cursor) {
+    /**
+     * Records a poll's validators and cursor, and renews the lease, unless another holder took the
+     * trigger over meanwhile (then its own poll's record stands, and the items emitted twice share ids).
+     */
+    Future<Boolean> savePoll(String name, String holder, String etag, String lastModified, String cursor, Duration lease) {
         return pool.preparedQuery(SAVE_POLL).execute(Tuple.of(name, holder, emptyToNull(etag), emptyToNull(lastModified),
-                emptyToNull(cursor))).map(rows -> rows.rowCount() == 1);
+                emptyToNull(cursor), lease.toMillis())).map(rows -> rows.rowCount() == 1);
     }
 
     /** Gives the lease up, so a stand-by takes it at its next try instead of after the lease lapses. */
