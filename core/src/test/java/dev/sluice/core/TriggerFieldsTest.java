@@ -47,6 +47,15 @@ class TriggerFieldsTest {
     }
 
     @Test
+    void cronTakesNamesQuestionMarksAndLastDays() {
+        for (String cron : List.of("0 9 * * MON-FRI", "0 0 12 ? * MON#2", "0 0 18 L * ?", "0 0 9 1W JAN-MAR *", "*/10 * * * * *")) {
+            Schedule s = assertInstanceOf(Schedule.class, catalog("\"sources\": [\"a\"], \"schedule\": {\"cron\": \"" + cron + "\"}")
+                    .workflows().get(0).triggers().get(0));
+            assertTrue(s.ticks().next(java.time.Instant.parse("2026-12-07T10:00:00Z")).isPresent(), cron);
+        }
+    }
+
+    @Test
     void aWorkflowWithoutTriggersHasNone() {
         assertEquals(List.of(), catalog("\"sources\": [\"a\"]").workflows().get(0).triggers());
     }

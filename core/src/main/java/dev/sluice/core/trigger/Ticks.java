@@ -18,8 +18,12 @@ import java.util.Optional;
  */
 public final class Ticks {
 
-    /** Enumeration bound: beyond it the missed ticks are counted as "at least" this many. */
-    public static final int MAX_ENUMERATED = 100_000;
+    /**
+     * Ticks walked by one call: the walk runs on an event loop, and cron-utils takes tens of
+     * microseconds a tick (about a millisecond on a loaded machine), so a long outage is walked in
+     * several calls, each a short task.
+     */
+    public static final int MAX_ENUMERATED = 1000;
 
     private final ExecutionTime executions;
     private final ZoneId zone;
@@ -43,13 +47,18 @@ public final class Ticks {
      * @return the live ticks in order, the number of missed ones (at most {@link #MAX_ENUMERATED}) and the latest missed
      */
     public Due due(Instant lastFired, Instant now, Duration ttl) {
+        return due(lastFired, now, ttl, MAX_ENUMERATED);
+    }
+
+    /** {@link #due(Instant, Instant, Duration)} with another enumeration bound. */
+    Due due(Instant lastFired, Instant now, Duration ttl, int bound) {
         List<Instant> live = new ArrayList<>();
         long missed = 0;
         Instant latestMissed = null;
         Instant cursor = lastFired;
         boolean complete = false;
         // A longer span is walked over several calls: the caller records the latest missed tick and asks again.
-        while (missed + live.size() < MAX_ENUMERATED) {
+        while (missed + live.size() < bound) {
             Optional<Instant> n = next(cursor);
             if (n.isEmpty() || n.get().isAfter(now)) {
                 complete = true;
@@ -73,13 +82,18 @@ public final class Ticks {
      * @param live         ticks whose deadline is still ahead, oldest first: each is fired
      * @param missed       ticks whose deadline passed before anyone fired them
      * @param latestMissed the newest of those, which {@link Schedule.Missed#FIRE_ONCE} fires
-     * @param complete     whether the walk reached now; false when it stopped at {@link #MAX_ENUMERATED} ticks, and
+     * @param complete     whether the walk reached now; false when it stopped at its bound ({@link #MAX_ENUMERATED}), and
      *                     the rest is counted at the next call, from {@code latestMissed}
      */
     public record Due(List<Instant> live, long missed, Optional<Instant> latestMissed, boolean complete) {
 
         public boolean isEmpty() {
             return live.isEmpty() && missed == 0;
+        }
+
+        /** Whether the walk went past the last missed tick: no more of this outage is left to count. */
+        public boolean missedSpanOver() {
+            return complete || !live.isEmpty();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.core.trigger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -90,17 +91,23 @@ class TicksTest {
     void aLongOutageIsCountedOverSeveralCallsWithoutLosingTicks() {
         Ticks t = ticks("* * * * * *", ZoneId.of("UTC"));
         Instant last = Instant.parse("2026-12-06T00:00:00Z");
-        Instant now = last.plus(Duration.ofDays(2));
+        Instant now = last.plus(Duration.ofMinutes(15));
+        int bound = 250;
         long missed = 0;
-        Ticks.Due due = t.due(last, now, Duration.ofSeconds(20));
+        int calls = 1;
+        Ticks.Due due = t.due(last, now, Duration.ofSeconds(20), bound);
+        assertFalse(due.complete(), "the walk stops at its bound");
         while (due.live().isEmpty()) {
-            assertTrue(due.missed() <= Ticks.MAX_ENUMERATED);
+            assertTrue(due.missed() <= bound);
             missed += due.missed();
-            due = t.due(due.latestMissed().orElseThrow(), now, Duration.ofSeconds(20));
+            due = t.due(due.latestMissed().orElseThrow(), now, Duration.ofSeconds(20), bound);
+            calls++;
         }
         missed += due.missed();
-        // Two days of seconds, less the 20 (now − 19 s … now) whose deadline, tick + 20 s, is still ahead.
-        assertEquals(2 * 86_400 - 20, missed);
+        assertTrue(due.complete());
+        assertEquals(4, calls);
+        // A quarter of an hour of seconds, less the 20 (now − 19 s … now) whose deadline, tick + 20 s, is still ahead.
+        assertEquals(900 - 20, missed);
         assertEquals(20, due.live().size());
     }
 }

@@ -35,6 +35,9 @@ final class ScheduleRunner implements TriggerRunner {
     private boolean closed;
     private boolean failing;
     private boolean ensured;
+    /** Missed ticks counted so far in an outage being walked, and the tick it started after. */
+    private long outage;
+    private long outageFrom;
 
     ScheduleRunner(Context context, String workflow, Schedule schedule, RouteConfig route, TriggerLeases leases, TriggerProducer producer,
                    TriggerMetrics metrics, String holder, TriggerConfig config) {
@@ -84,7 +87,11 @@ final class ScheduleRunner implements TriggerRunner {
                     if (held.isPresent() != was) {
                         LOG.info("schedule of workflow {}: {} the lease", workflow, held.isPresent() ? "took" : "lost");
                     }
-                    return held.isEmpty() ? Future.succeededFuture(-1L) : fireDue(held.get().lastTick());
+                    if (held.isEmpty()) {
+                        outage = 0;
+                        return Future.succeededFuture(-1L);
+                    }
+                    return fireDue(held.get().lastTick());
                 })
                 .onComplete(ar -> {
                     if (ar.failed()) {
@@ -116,15 +123,27 @@ final class ScheduleRunner implements TriggerRunner {
         return at;
     }
 
-    /** Reports ticks whose deadline passed unfired, and records them as handled: one event for them all, or none. */
+    /**
+     * Reports ticks whose deadline passed unfired, and records them as handled: one event for them all, or
+     * none. A long outage is walked over several wakes; the one event and the log line come at its end.
+     */
     private Future<Long> missed(long last, Ticks.Due due, long now) {
         Instant latest = due.latestMissed().orElseThrow();
         metrics.missed.increment(due.missed());
-        boolean once = schedule.missed() == Schedule.Missed.FIRE_ONCE && due.complete();
-        LOG.warn("schedule of workflow {}: {}{} ticks missed, {} to {} (their deadline passed while no executor held the schedule); {}",
-                workflow, due.complete() ? "" : "at least ", due.missed(), Instant.ofEpochMilli(last), latest,
-                once ? "one event stands for them" : due.complete() ? "skipped by the schedule's policy" : "counting on");
-        return once ? fire(last, latest, due.missed(), now + route.ttl().toMillis())
+        if (outage == 0) {
+            outageFrom = last;
+        }
+        outage += due.missed();
+        if (!due.missedSpanOver()) {
+            return leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
+                    .map(ok -> ok ? latest.toEpochMilli() : -1L);
+        }
+        long count = outage;
+        boolean once = schedule.missed() == Schedule.Missed.FIRE_ONCE;
+        LOG.warn("schedule of workflow {}: {} ticks missed after {} up to {} (their deadline passed while no executor held the schedule); {}",
+                workflow, count, Instant.ofEpochMilli(outageFrom), latest, once ? "one event stands for them" : "skipped by the schedule's policy");
+        outage = 0;
+        return once ? fire(last, latest, count, now + route.ttl().toMillis())
                 : leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
                         .map(ok -> ok ? latest.toEpochMilli() : -1L);
     }
