@@ -28,6 +28,7 @@ final class ScheduleRunner implements TriggerRunner {
     private final RouteConfig route;
     private final TriggerLeases leases;
     private final TriggerProducer producer;
+    private final TickLedger ledger;
     private final TriggerMetrics metrics;
     private final String holder;
     private final TriggerConfig config;
@@ -40,7 +41,7 @@ final class ScheduleRunner implements TriggerRunner {
     private long outageFrom;
 
     ScheduleRunner(Context context, String workflow, Schedule schedule, RouteConfig route, TriggerLeases leases, TriggerProducer producer,
-                   TriggerMetrics metrics, String holder, TriggerConfig config) {
+                   TickLedger ledger, TriggerMetrics metrics, String holder, TriggerConfig config) {
         this.context = context;
         this.workflow = workflow;
         this.name = schedule.name(workflow);
@@ -49,6 +50,7 @@ final class ScheduleRunner implements TriggerRunner {
         this.route = route;
         this.leases = leases;
         this.producer = producer;
+        this.ledger = ledger;
         this.metrics = metrics;
         this.holder = holder;
         this.config = config;
@@ -91,7 +93,8 @@ final class ScheduleRunner implements TriggerRunner {
                         outage = 0;
                         return Future.succeededFuture(-1L);
                     }
-                    return fireDue(held.get().lastTick());
+                    long last = held.get().lastTick();
+                    return (was ? Future.succeededFuture(last) : catchUp(last)).compose(l -> l < 0 ? Future.succeededFuture(l) : fireDue(l));
                 })
                 .onComplete(ar -> {
                     if (ar.failed()) {
@@ -106,6 +109,23 @@ final class ScheduleRunner implements TriggerRunner {
                     failing = ar.failed();
                     sleep(ar.succeeded() ? ar.result() : -1L);
                 });
+    }
+
+    /**
+     * On taking the lease: ticks a predecessor got into Kafka but did not record (it died between the two)
+     * are recorded now, not sent again.
+     */
+    private Future<Long> catchUp(long last) {
+        return ledger.latestTick(context.owner(), route.topic(), workflow, last).compose(inKafka -> {
+            if (inKafka <= last) {
+                return Future.succeededFuture(last);
+            }
+            LOG.info("schedule of workflow {}: ticks up to {} are in Kafka but were not recorded; continuing after them", workflow,
+                    Instant.ofEpochMilli(inKafka));
+            return leases.advance(name, holder, last, inKafka, config.lease(), Future::succeededFuture).map(ok -> ok ? inKafka : lost());
+        }).compose(at -> at < 0 ? Future.succeededFuture(at)
+                // The read may have taken a while: renew before firing, and continue from what is recorded now.
+                : leases.acquire(name, holder, config.lease()).map(held -> held.isPresent() ? held.get().lastTick() : lost()));
     }
 
     /** Fires what is due after {@code last}; returns the tick recorded at the end, or -1 when the lease was lost. */
@@ -136,7 +156,7 @@ final class ScheduleRunner implements TriggerRunner {
         outage += due.missed();
         if (!due.missedSpanOver()) {
             return leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
-                    .map(ok -> ok ? latest.toEpochMilli() : -1L);
+                    .map(ok -> ok ? latest.toEpochMilli() : lost());
         }
         long count = outage;
         boolean once = schedule.missed() == Schedule.Missed.FIRE_ONCE;
@@ -145,7 +165,7 @@ final class ScheduleRunner implements TriggerRunner {
         outage = 0;
         return once ? fire(last, latest, count, now + route.ttl().toMillis())
                 : leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
-                        .map(ok -> ok ? latest.toEpochMilli() : -1L);
+                        .map(ok -> ok ? latest.toEpochMilli() : lost());
     }
 
     private Future<Long> fire(long prev, Instant tick, long missedTicks, long deadline) {
@@ -154,12 +174,20 @@ final class ScheduleRunner implements TriggerRunner {
                         deadline)))
                 .map(ok -> {
                     if (!ok) {
-                        metrics.leading(false);
-                        return -1L;
+                        return lost();
                     }
                     metrics.fired.increment();
                     return tick.toEpochMilli();
                 });
+    }
+
+    /** The lease was found lapsed or taken at a write: the next success is a takeover, with its catch-up. */
+    private long lost() {
+        if (metrics.leading()) {
+            LOG.info("schedule of workflow {}: lost the lease", workflow);
+        }
+        metrics.leading(false);
+        return -1L;
     }
 
     /** Until the next tick after {@code recorded} while leading (bounded by the renewal period), else the renewal period. */

@@ -87,11 +87,12 @@ final class TriggerVerticle extends VerticleBase {
             PollRunner.Collaborators with = new PollRunner.Collaborators(leases, producer,
                     new PollFetch(vertx, http, config.pollTimeout().toMillis(), config.pollMaxBytes()), new HostLimits(config.pollPerHost()),
                     redisApi, holder, config);
+            TickLedger ledger = new TickLedger(kafka);
             List<Future<Void>> started = new ArrayList<>();
             for (Planned t : planned) {
                 TriggerMetrics metrics = new TriggerMetrics(registry, t.trigger().name(t.workflow()), t.workflow());
                 TriggerRunner runner = t.trigger() instanceof Schedule s
-                        ? new ScheduleRunner(context, t.workflow(), s, t.route(), leases, producer, metrics, holder, config)
+                        ? new ScheduleRunner(context, t.workflow(), s, t.route(), leases, producer, ledger, metrics, holder, config)
                         : new PollRunner(context, t.workflow(), (Poll) t.trigger(), t.route(), with, metrics);
                 runners.add(runner);
                 started.add(runner.start());
