@@ -72,9 +72,13 @@ class PollTriggerIT {
                 + " \"poll\": {\"url\": \"http://127.0.0.1:" + server.actualPort() + "/orders?since=0\", \"every\": \"1s\", \"items\": \"/data\","
                 + " \"id\": \"/id\", \"cursor\": \"/next\", \"cursorParam\": \"after\"}}]}"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Triggers triggers = Triggers.start(vertx, TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))), catalog,
-                KafkaConfig.of(kafka.bootstrapServers()), postgres.createDatabase("poll_trigger"), redis.uri(), registry, "only")
+        TriggerConfig config = TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s")));
+        String db = postgres.createDatabase("poll_trigger");
+        Triggers triggers = Triggers.start(vertx, config, catalog, KafkaConfig.of(kafka.bootstrapServers()), db, redis.uri(), registry, "one")
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // A second executor runs the same poll: it stands by while the first holds the lease.
+        Triggers standBy = Triggers.start(vertx, config, catalog, KafkaConfig.of(kafka.bootstrapServers()), db, redis.uri(),
+                new SimpleMeterRegistry(), "two").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
             // The first answer: two items with an id, one without.
             await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) == 2 && count(registry, "invalid") == 1);
@@ -82,6 +86,8 @@ class PollTriggerIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.stream().anyMatch(s -> "\"v1\"".equals(s.ifNoneMatch())
                     && "p2".equals(s.after())));
             assertTrue(seen.get(0).ifNoneMatch() == null && seen.get(0).after() == null, "the first poll is unconditional");
+            assertEquals(List.of("poll/" + workflow), triggers.leading());
+            assertEquals(List.of(), standBy.leading(), "one poller per trigger");
 
             // A changed page: item 2 again (not emitted twice) and a new one.
             page.set(new JsonObject().put("data", new JsonArray().add(new JsonObject().put("id", 2).put("n", 2))
@@ -98,6 +104,7 @@ class PollTriggerIT {
             long second = failing.get(2).at() - failing.get(1).at();
             assertTrue(first >= 1_900 && second >= 3_900, "waits after one and two failures: " + first + " ms, " + second + " ms");
         } finally {
+            standBy.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             triggers.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             vertx.close();
         }
