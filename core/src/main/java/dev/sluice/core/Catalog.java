@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.trigger.Trigger;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,8 @@ import java.util.Set;
  *                 "maxBodyBytes": 1048576, "key": "header:X-Device-Id", "type": "com.example.reading",
  *                 "tenant": "acme"}],
  *  "workflows": [{"name": "notify", "sources": ["demo"],
- *                 "steps": [{"type": "http", "url": "https://example.com/hook", "timeout": "5s"}]}]}
+ *                 "steps": [{"type": "http", "url": "https://example.com/hook", "timeout": "5s"}],
+ *                 "schedule": {"cron": "0 *&#47;5 * * * *", "zone": "Europe/Paris", "missed": "fire-once"}}]}
  * }</pre>
  * Errors name the offending field, e.g. {@code routes[0].ttl}.
  */
@@ -31,7 +33,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit", "mqtt", "schema");
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
-    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps", "delivery", "signing");
+    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps", "delivery", "signing", "schedule",
+            "poll");
     private static final Set<String> SIGNING_FIELDS = Set.of("secrets", "secretsEnv");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers", "http2");
     private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
@@ -179,7 +182,14 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 ? WorkflowConfig.Delivery.parse(o.getString("delivery")) : WorkflowConfig.Delivery.AT_LEAST_ONCE);
         WebhookSigning signing = field("signing", () -> o.containsKey("signing") ? signing(o.getJsonObject("signing"))
                 : WebhookSigning.none());
-        return new WorkflowConfig(o.getString("name"), sources, filter, steps, delivery, signing);
+        List<Trigger> triggers = new ArrayList<>();
+        if (o.containsKey("schedule")) {
+            triggers.add(field("schedule", () -> TriggerFields.schedule(o.getJsonObject("schedule"), sources)));
+        }
+        if (o.containsKey("poll")) {
+            triggers.add(field("poll", () -> TriggerFields.poll(o.getJsonObject("poll"), sources)));
+        }
+        return new WorkflowConfig(o.getString("name"), sources, filter, steps, delivery, signing, triggers);
     }
 
     /** Outgoing webhook secrets come from {@code secretsEnv} (comma-separated) or, for development, {@code secrets}. */
@@ -232,7 +242,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
         return field("timeout", () -> o.containsKey("timeout") ? Durations.parse(o.getString("timeout")) : otherwise);
     }
 
-    private static void unknownFields(JsonObject o, Set<String> known) {
+    static void unknownFields(JsonObject o, Set<String> known) {
         for (String k : o.fieldNames()) {
             if (!known.contains(k)) {
                 throw new ConfigException(k + ": unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
@@ -240,7 +250,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
         }
     }
 
-    private interface Getter<T> {
+    interface Getter<T> {
         T get();
     }
 
@@ -255,7 +265,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
         });
     }
 
-    private static <T> T field(String path, Getter<T> g) {
+    static <T> T field(String path, Getter<T> g) {
         try {
             return g.get();
         } catch (ConfigException e) {

@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.trigger.Trigger;
 import java.util.List;
 
 /**
@@ -11,9 +12,11 @@ import java.util.List;
  *                 the same {@code webhook-id}; {@link Delivery#AT_MOST_ONCE}: never re-sent, for
  *                 targets that cannot deduplicate
  * @param signing  the Standard Webhooks signing secrets, or {@link WebhookSigning#none()}
+ * @param triggers what starts the workflow besides the events of its sources: a schedule, a poll (empty: nothing);
+ *                 each sends its events to one of the workflow's sources
  */
 public record WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps, Delivery delivery,
-                             WebhookSigning signing) {
+                             WebhookSigning signing, List<Trigger> triggers) {
 
     /** How a workflow's runs reach their targets. */
     public enum Delivery {
@@ -54,10 +57,22 @@ public record WorkflowConfig(String name, List<String> sources, Condition filter
         steps = List.copyOf(steps);
         delivery = delivery == null ? Delivery.AT_LEAST_ONCE : delivery;
         signing = signing == null ? WebhookSigning.none() : signing;
+        triggers = triggers == null ? List.of() : List.copyOf(triggers);
+        for (Trigger t : triggers) {
+            if (!sources.contains(t.source())) {
+                throw new ConfigException("workflow " + name + ": trigger source '" + t.source() + "' is not one of its sources " + sources);
+            }
+        }
+    }
+
+    /** No triggers besides the events of its sources. */
+    public WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps, Delivery delivery,
+                          WebhookSigning signing) {
+        this(name, sources, filter, steps, delivery, signing, List.of());
     }
 
     /** At-least-once, unsigned. */
     public WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps) {
-        this(name, sources, filter, steps, Delivery.AT_LEAST_ONCE, WebhookSigning.none());
+        this(name, sources, filter, steps, Delivery.AT_LEAST_ONCE, WebhookSigning.none(), List.of());
     }
 }

@@ -23,6 +23,8 @@ import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
 import dev.sluice.executor.impl.state.WorkflowStore;
 import dev.sluice.executor.impl.guard.TargetGuards;
+import dev.sluice.executor.impl.trigger.TriggerConfig;
+import dev.sluice.executor.impl.trigger.Triggers;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -74,6 +76,8 @@ public final class ExecutorApp {
     private final long lagTimer;
     private final JvmMeters jvmMeters;
     private final ManagementServer management;
+    /** The schedules and polls this executor may hold; set once they started, after the rest. */
+    private volatile Triggers triggers = Triggers.none();
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, Optional<WorkflowStore> store, ExecutorReadiness readiness,
@@ -116,6 +120,12 @@ public final class ExecutorApp {
 
     public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, KafkaConfig kafka, Catalog catalog,
                                             PrometheusMeterRegistry registry) {
+        return start(vertx, config, TriggerConfig.defaults(), kafka, catalog, registry);
+    }
+
+    /** Starts an executor that also runs the catalog's schedules and polls (one holder of each across executors). */
+    public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
+                                            Catalog catalog, PrometheusMeterRegistry registry) {
         if (config.workflowsFromPostgres() && config.pgUrl() == null) {
             return Future.failedFuture(new dev.sluice.core.ConfigException("executor.workflows=postgres needs pg.url"));
         }
@@ -187,7 +197,12 @@ public final class ExecutorApp {
                                                 deploymentId, runLog, storeRef.get(), readiness, closingFlag,
                                                 registerLag(vertx, registry, started.loop()), JvmMeters.bind(registry), m);
                                     });
-                        }))));
+                        }))))
+                .compose(app -> Triggers.start(vertx, triggerConfig, catalog, kafka, config.pgUrl(), config.redisUrl(), registry, owner)
+                        .map(t -> {
+                            app.triggers = t;
+                            return app;
+                        }));
     }
 
     private record Started(ConsumerLoop loop, Thread thread) {
@@ -268,13 +283,13 @@ public final class ExecutorApp {
         }
         LOG.info("executor stopping (bound {} ms)", config.shutdownTimeout().toMillis());
         vertx.cancelTimer(lagTimer);
-        return vertx.executeBlocking(() -> {
+        return triggers.close().recover(err -> Future.succeededFuture()).compose(x -> vertx.executeBlocking(() -> {
             loop.close();
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
             jvmMeters.close();
             return null;
-        }).compose(v -> runLog.close())
+        })).compose(v -> runLog.close())
                 .compose(v -> store.map(WorkflowStore::close).orElseGet(Future::succeededFuture))
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management.close())

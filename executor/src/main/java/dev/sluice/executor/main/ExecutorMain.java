@@ -6,6 +6,7 @@ import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.impl.trigger.TriggerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -34,7 +35,7 @@ public final class ExecutorMain {
         LOG.info("starting executor: {} {}", config, kafka);
         Vertx vertx = Runtimes.vertx(settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExecutorApp app = ExecutorApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
+        ExecutorApp app = ExecutorApp.start(vertx, config, TriggerConfig.from(settings), kafka, catalog, registry).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         Runtimes.stopOnShutdown("executor", app::close, config.shutdownTimeout().plusSeconds(15), vertx);
         return app;

@@ -1,0 +1,61 @@
+package dev.sluice.executor.impl.trigger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The meters of one trigger, looked up once:
+ * <ul>
+ *   <li>{@code sluice_trigger_ticks_total{workflow,outcome}}: a schedule's ticks, {@code fired} or {@code missed}
+ *       (deadline passed while no holder was alive; counted whatever the policy);</li>
+ *   <li>{@code sluice_trigger_leader{trigger}}: 1 while this process holds the trigger's lease;</li>
+ *   <li>{@code sluice_trigger_polls_total{workflow,outcome}}: {@code changed}, {@code not-modified}, {@code failed};</li>
+ *   <li>{@code sluice_trigger_items_total{workflow,outcome}}: polled items {@code emitted}, {@code duplicate}, {@code invalid};</li>
+ *   <li>{@code sluice_trigger_lease_errors_total{trigger}}: lease or progress writes PostgreSQL did not answer.</li>
+ * </ul>
+ */
+final class TriggerMetrics {
+
+    static final String TICKS = "sluice.trigger.ticks";
+    static final String LEADER = "sluice.trigger.leader";
+    static final String POLLS = "sluice.trigger.polls";
+    static final String ITEMS = "sluice.trigger.items";
+    static final String LEASE_ERRORS = "sluice.trigger.lease.errors";
+
+    final Counter fired;
+    final Counter missed;
+    final Counter changed;
+    final Counter notModified;
+    final Counter pollFailed;
+    final Counter emitted;
+    final Counter duplicate;
+    final Counter invalid;
+    final Counter leaseErrors;
+    private final AtomicInteger leader = new AtomicInteger();
+
+    TriggerMetrics(MeterRegistry registry, String trigger, String workflow) {
+        fired = Counter.builder(TICKS).tag("workflow", workflow).tag("outcome", "fired").description("Schedule ticks").register(registry);
+        missed = Counter.builder(TICKS).tag("workflow", workflow).tag("outcome", "missed").description("Schedule ticks").register(registry);
+        changed = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "changed").description("Polls").register(registry);
+        notModified = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "not-modified").description("Polls").register(registry);
+        pollFailed = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "failed").description("Polls").register(registry);
+        emitted = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "emitted").description("Polled items").register(registry);
+        duplicate = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "duplicate").description("Polled items")
+                .register(registry);
+        invalid = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "invalid").description("Polled items").register(registry);
+        leaseErrors = Counter.builder(LEASE_ERRORS).tag("trigger", trigger).description("Trigger lease writes that failed")
+                .register(registry);
+        Gauge.builder(LEADER, leader, AtomicInteger::get).tag("trigger", trigger)
+                .description("1 while this process holds the trigger's lease").register(registry);
+    }
+
+    void leading(boolean on) {
+        leader.set(on ? 1 : 0);
+    }
+
+    boolean leading() {
+        return leader.get() == 1;
+    }
+}
