@@ -18,6 +18,7 @@ import dev.sluice.router.impl.redis.Deduplicator;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.core.redis.TurnBatchedRedis;
 import dev.sluice.router.impl.admin.AdminApi;
+import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.AccessStore;
 import dev.sluice.router.impl.http.Admission;
@@ -129,15 +130,16 @@ public final class RouterApp {
             // the ingest listeners; the access store and then the management server (its admin API
             // needs the store's pool); the access store and then the topics' check. Readiness stays
             // false until the listeners are up and every topic is known.
-            Future<String> listening = vertx.deployVerticle(() -> {
-                IngestVerticle verticle = new IngestVerticle(state);
-                verticles.add(verticle);
-                return verticle;
-            }, new DeploymentOptions().setInstances(config.instances())).onSuccess(id -> app.deploymentId = id);
             Supplier<AccessSnapshot> snapshots = () -> {
                 AccessStore s = store.get();
                 return s == null ? AccessSnapshot.EMPTY : s.snapshot();
             };
+            WorkflowDirectory workflows = new WorkflowDirectory(catalog.workflows(), () -> pool[0]);
+            Future<String> listening = vertx.deployVerticle(() -> {
+                IngestVerticle verticle = new IngestVerticle(state, workflows, snapshots);
+                verticles.add(verticle);
+                return verticle;
+            }, new DeploymentOptions().setInstances(config.instances())).onSuccess(id -> app.deploymentId = id);
             Future<?> mqtt = !config.mqtt().enabled() ? Future.succeededFuture() : Future.all(
                     mqttListener(vertx, config, state, snapshots, false, app),
                     config.mqtt().tlsPort() > 0 && config.tls() ? mqttListener(vertx, config, state, snapshots, true, app)
