@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.redrive.RedriveCommand;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
@@ -29,6 +30,7 @@ public final class Main {
             "  simulate ...    replay an arrival trace through KEDA + HPA models of the scaler policies (--help)",
             "  db migrate      apply the PostgreSQL schema (SLUICE_PG_URL)",
             "  admin ...       tenants, API keys and sources through a router's admin API",
+            "  redrive --from <topic>.dlq|<topic>.expired [--since 10m] [--filter <json>] [--dry-run]   re-publish failed events once",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
             "Configuration: see the table in docs/configuration.md.");
 
@@ -79,6 +81,7 @@ public final class Main {
             }
             case "db" -> System.exit(DbCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
             case "admin" -> System.exit(AdminCommand.run(settings, Arrays.copyOfRange(args, 1, args.length)));
+            case "redrive" -> System.exit(RedriveCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 System.err.println(USAGE);
