@@ -150,7 +150,8 @@ public final class RouterApp {
             });
             Future<ManagementServer> management = access.compose(v -> ManagementServer.start(vertx, config.host(),
                             config.managementPort(), registry, app::readiness,
-                            config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0])))
+                            config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0],
+                                    source -> state.routes().get(source) != null)))
                     .onSuccess(m -> app.management = m);
             Future<Void> topicsChecked = access.compose(v -> refreshTopics(vertx, state));
             return Future.all(listening, management, topicsChecked, mqtt)

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
+import java.util.function.Predicate;
 
 /**
  * The admin API on the management port, guarded by {@code router.admin.key} ({@code Authorization:
@@ -30,6 +31,10 @@ import java.security.MessageDigest;
  * PUT    /admin/sources/{source}        a catalog route without "source" ("auth" defaults to "key")
  * GET    /admin/sources, /admin/sources/{source}   signature secrets are not shown
  * DELETE /admin/sources/{source}
+ * PUT    /admin/workflows/{name}        a catalog workflow without "name" (its sources must be routed here)
+ * GET    /admin/workflows, /admin/workflows/{name}   signing secrets are not shown
+ * DELETE /admin/workflows/{name}
+ * POST   /admin/workflows/validate      {"workflow", "event"?} → valid, and with an event a dry run of each step
  * </pre>
  */
 public final class AdminApi implements Handler<HttpServerRequest> {
@@ -40,6 +45,11 @@ public final class AdminApi implements Handler<HttpServerRequest> {
 
     /** {@code pool} may be null (no PostgreSQL): every call is then answered 503. */
     public AdminApi(Vertx vertx, String adminKey, Pool pool) {
+        this(vertx, adminKey, pool, source -> true);
+    }
+
+    /** The same; a stored workflow's sources must pass {@code routed} (the sources this router routes). */
+    public AdminApi(Vertx vertx, String adminKey, Pool pool, Predicate<String> routed) {
         this.adminHash = ApiKeys.hash(adminKey);
         this.pool = pool;
         this.router = Router.router(vertx);
@@ -48,6 +58,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
         new TenantsAdmin(pool).mount(router);
         new KeysAdmin(pool).mount(router);
         new SourcesAdmin(pool).mount(router);
+        new WorkflowsAdmin(pool, routed).mount(router);
         router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
                 ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
     }
