@@ -5,7 +5,10 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.management.JvmMeters;
+import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.executor.impl.ui.DeadLetterFeed;
+import dev.sluice.executor.impl.ui.ExecutorFigures;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
@@ -65,6 +68,7 @@ public final class ExecutorApp {
     private final RunLog runLog;
     private final boolean claimsOn;
     private ManagementServer management;
+    private final DeadLetterFeed deadLetters;
     private WorkflowStore store;
     private long lagTimer = -1;
     private JvmMeters jvmMeters;
@@ -80,6 +84,7 @@ public final class ExecutorApp {
         this.thread = thread;
         this.accounting = accounting;
         this.deploymentId = deploymentId;
+        this.deadLetters = new DeadLetterFeed(vertx, config.pgUrl());
     }
 
     /** Consumer defaults: manual commits of the finished prefix, cooperative rebalancing, small fetch waits. */
@@ -167,7 +172,8 @@ public final class ExecutorApp {
                             app.jvmMeters = JvmMeters.bind(registry);
                             return app;
                         }))))
-                .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness)
+                .compose(app -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, app::readiness, null,
+                                new LiveDashboard(vertx, "executor", new ExecutorFigures(registry, app.deadLetters)))
                         .map(m -> {
                             app.management = m;
                             LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, run log {})",
@@ -294,6 +300,7 @@ public final class ExecutorApp {
                 .compose(v -> store == null ? Future.succeededFuture() : store.close())
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management == null ? Future.succeededFuture() : management.close())
+                .compose(v -> deadLetters.close())
                 .onComplete(ar -> LOG.info("executor stopped"));
     }
 }

@@ -5,7 +5,9 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.management.JvmMeters;
+import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.router.impl.ui.RouterFigures;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.http.IngestState;
@@ -151,7 +153,8 @@ public final class RouterApp {
             Future<ManagementServer> management = access.compose(v -> ManagementServer.start(vertx, config.host(),
                             config.managementPort(), registry, app::readiness,
                             config.adminKey() == null ? null : new AdminApi(vertx, config.adminKey(), pool[0],
-                                    source -> state.routes().get(source) != null)))
+                                    source -> state.routes().get(source) != null),
+                            new LiveDashboard(vertx, "router", new RouterFigures(registry))))
                     .onSuccess(m -> app.management = m);
             Future<Void> topicsChecked = access.compose(v -> refreshTopics(vertx, state));
             return Future.all(listening, management, topicsChecked, mqtt)

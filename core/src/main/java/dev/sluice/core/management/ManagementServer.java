@@ -42,8 +42,17 @@ public final class ManagementServer {
     /** The same, with {@code admin} (if not null) answering every request under {@code /admin/}. */
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
                                                  Supplier<Readiness> readiness, Handler<HttpServerRequest> admin) {
+        return start(vertx, host, port, registry, readiness, admin, null);
+    }
+
+    /** The same, with {@code ui} (if not null, a {@link LiveDashboard}) answering {@code /ui} and everything under it. */
+    public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
+                                                 Supplier<Readiness> readiness, Handler<HttpServerRequest> admin,
+                                                 Handler<HttpServerRequest> ui) {
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
-            if (admin != null && req.path().startsWith(ADMIN_PREFIX)) {
+            if (ui != null && (req.path().equals(LiveDashboard.PATH) || req.path().startsWith(LiveDashboard.PATH + "/"))) {
+                ui.handle(req);
+            } else if (admin != null && req.path().startsWith(ADMIN_PREFIX)) {
                 admin.handle(req);
             } else {
                 handle(req, registry, readiness);
