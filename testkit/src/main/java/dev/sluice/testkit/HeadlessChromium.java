@@ -57,14 +57,16 @@ public final class HeadlessChromium {
 
     private String run(Path workDir, List<String> args) throws Exception {
         Files.createDirectories(workDir);
+        // A profile of its own for every run: a browser still shutting down holds its profile's lock.
+        Path profile = Files.createTempDirectory(workDir.toAbsolutePath(), "profile-");
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + workDir.resolve("profile").toAbsolutePath()));
+                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile));
         cmd.addAll(args);
         Path out = workDir.resolve("chromium.out");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(workDir.resolve("chromium.err").toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("chromium did not finish within 60 s");
+            throw new IllegalStateException("chromium did not finish within 90 s: " + String.join(" ", cmd));
         }
         return Files.readString(out, StandardCharsets.UTF_8);
     }
