@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 
 /**
  * {@code /admin/workflows}: workflow definitions in {@code sluice_workflows}, the table executors
- * load from (with {@code executor.workflows.source=postgres}) and reload on every change through its
+ * load from (with {@code executor.workflows=postgres}) and reload on every change through its
  * trigger. A definition is a catalog workflow; it is validated as the executors validate it, and
  * its sources must be routed by this router. Signing secrets are stored in {@code signing.secrets}
  * (never shown back); {@code secretsEnv} would name a variable of whichever executor loads it, so

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 /**
  * Where the router looks a workflow up by name, for manual runs: the definitions stored in
  * PostgreSQL ({@code sluice_workflows}, the table the executors load with {@code
- * executor.workflows.source=postgres}) first, then the catalog file's workflows. A stored row that
+ * executor.workflows=postgres}) first, then the catalog file's workflows. A stored row that
  * does not validate is treated as absent (the executors leave it out too). Lookups are rare (one per
  * manual run), so they go to PostgreSQL each time rather than keeping a copy current.
  */
