@@ -64,7 +64,7 @@ class ManualRunIT {
                                 "steps": [{"url": "http://127.0.0.1:9/hook"}]}]}
                 """.formatted(TOPIC)));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.body.timeout", "2s")))
                 .withPorts("127.0.0.1", Ports.freePort(), Ports.freePort()).withRedis(redis.uri()).withPostgres(db)
                 .withAdminKey(ADMIN_KEY);
         router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
@@ -159,6 +159,19 @@ class ManualRunIT {
                 + "/v1/workflows/notify/runs")).header("Authorization", "Bearer " + acmeKey).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertProblem(get, 405, "method-not-allowed");
+    }
+
+    @Test
+    void aBodyThatDoesNotArriveInTimeIs408AndTheConnectionCloses() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", router.config().port())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(("POST /v1/workflows/notify/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + acmeKey
+                    + "\r\ncontent-type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertTrue(answer.contains("request-timeout"), answer);
+        }
     }
 
     @Test

@@ -96,14 +96,17 @@ public final class ManualRunHandler {
             return;
         }
         req.pause();
-        directory.find(name).onComplete(found -> context.runOnContext(v -> gate.guarded(req, none, () -> {
+        directory.find(name).onComplete(found -> context.runOnContext(v -> {
+            gate.guarded(req, none, () -> {
+                if (found.failed()) {
+                    gate.reject(req, none, Problems.Kind.INTERNAL, "the workflow could not be looked up (PostgreSQL did not answer); retry");
+                } else {
+                    chosen(req, none, name, found.result(), authorization);
+                }
+            });
+            // After the body's reader (if any) is in place: what arrived meanwhile goes to it.
             req.resume();
-            if (found.failed()) {
-                gate.reject(req, none, Problems.Kind.INTERNAL, "the workflow could not be looked up (PostgreSQL did not answer); retry");
-            } else {
-                chosen(req, none, name, found.result(), authorization);
-            }
-        })));
+        }));
     }
 
     private void chosen(HttpServerRequest req, RouteMeters none, String name, Optional<WorkflowConfig> found, String authorization) {
@@ -143,7 +146,20 @@ public final class ManualRunHandler {
             gate.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE, "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
-        bodies.read(req, route, () -> false).onComplete(read -> gate.guarded(req, meters, () -> {
+        // The body is bounded in time as on /v1/events: one not in within router.body.timeout is 408 and a closed connection.
+        boolean[] done = {false};
+        long timer = context.owner().setTimer(state.config().bodyTimeout().toMillis(), id -> {
+            if (!done[0]) {
+                done[0] = true;
+                tooSlow(req, meters);
+            }
+        });
+        bodies.read(req, route, () -> done[0]).onComplete(read -> gate.guarded(req, meters, () -> {
+            if (done[0]) {
+                return;
+            }
+            done[0] = true;
+            context.owner().cancelTimer(timer);
             if (read.failed()) {
                 BodyReader.answer(req, meters, read.cause(), gate::reject);
             } else {
@@ -173,6 +189,21 @@ public final class ManualRunHandler {
                 EventStamper.traceparent(req.getHeader("traceparent")), answer);
         pipeline.then(answer, meters, state.admission().rate(route, 1, payload.length),
                 () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
+    }
+
+    private void tooSlow(HttpServerRequest req, RouteMeters meters) {
+        boolean http1 = req.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+        if (http1) {
+            req.response().putHeader("connection", "close");
+        }
+        gate.reject(req, meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
+                + state.config().bodyTimeout().toMillis() + " ms").onComplete(x -> {
+                    if (http1) {
+                        req.connection().close();
+                    } else {
+                        req.response().reset();
+                    }
+                });
     }
 
     /** The manual event as a workflow's filter sees it (its id is minted later, so a filter on the id sees none). */
