@@ -99,7 +99,8 @@ public final class ManualRunHandler {
         directory.find(name).onComplete(found -> context.runOnContext(v -> {
             gate.guarded(req, none, () -> {
                 if (found.failed()) {
-                    gate.reject(req, none, Problems.Kind.INTERNAL, "the workflow could not be looked up (PostgreSQL did not answer); retry");
+                    gate.reject(req, none, Problems.Kind.WORKFLOWS_UNAVAILABLE,
+                            "the workflow could not be looked up (PostgreSQL did not answer); retry shortly");
                 } else {
                     chosen(req, none, name, found.result(), authorization);
                 }
