@@ -30,7 +30,11 @@ final class AdminCommand {
             "  keys list <tenant>",
             "  keys revoke <key-id>",
             "  sources put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
-            "  sources list | get <source> | delete <source>");
+            "  sources list | get <source> | delete <source>",
+            "  workflows put <name> <file.json | ->    a catalog workflow (its sources must be routed); executors reload it",
+            "  workflows list | get <name> | delete <name>",
+            "  workflows validate <file.json | -> [--event <event.json>]   check a definition (with \"name\"); with a sample",
+            "                                          CloudEvent (attributes, payload in data) show each step's request; sends nothing");
 
     /** One HTTP call to make. */
     record Call(String method, String path, String body) {
@@ -151,7 +155,40 @@ final class AdminCommand {
             case "sources delete" -> {
                 return new Call("DELETE", "/admin/sources/" + positional(rest, 0, "source"), null);
             }
+            case "workflows put" -> {
+                String name = positional(rest, 0, "workflow name");
+                return new Call("PUT", "/admin/workflows/" + name, read(positional(rest, 1, "definition file (or -)")));
+            }
+            case "workflows list" -> {
+                return new Call("GET", "/admin/workflows", null);
+            }
+            case "workflows get" -> {
+                return new Call("GET", "/admin/workflows/" + positional(rest, 0, "workflow name"), null);
+            }
+            case "workflows delete" -> {
+                return new Call("DELETE", "/admin/workflows/" + positional(rest, 0, "workflow name"), null);
+            }
+            case "workflows validate" -> {
+                JsonObject body = new JsonObject().put("workflow", object(read(positional(rest, 0, "definition file (or -)")), "the definition"));
+                String event = option(rest, "--event");
+                if (event != null) {
+                    body.put("event", object(read(event), "--event"));
+                }
+                return new Call("POST", "/admin/workflows/validate", body.encode());
+            }
             default -> throw new Usage("sluice admin: unknown command '" + what + "'");
+        }
+    }
+
+    private static String read(String file) throws IOException {
+        return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
+    }
+
+    private static JsonObject object(String text, String what) throws Usage {
+        try {
+            return new JsonObject(text);
+        } catch (io.vertx.core.json.DecodeException e) {
+            throw new Usage("sluice admin: " + what + " is not a JSON object: " + e.getMessage());
         }
     }
 

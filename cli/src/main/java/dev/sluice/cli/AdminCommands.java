@@ -12,9 +12,10 @@ import picocli.CommandLine.Parameters;
  * as typed.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-        description = {"Tenants, API keys and sources through a router's admin API",
+        description = {"Tenants, API keys, sources and workflows through a router's admin API",
             "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."},
-        subcommands = {AdminCommands.Tenants.class, AdminCommands.Keys.class, AdminCommands.Sources.class})
+        subcommands = {AdminCommands.Tenants.class, AdminCommands.Keys.class, AdminCommands.Sources.class,
+            AdminCommands.Workflows.class})
 final class AdminCommands {
 
     /** The calls of one group, as {@link AdminCommand} parses them. */
@@ -59,6 +60,18 @@ final class AdminCommands {
         @Override
         String group() {
             return "sources";
+        }
+    }
+
+    @Command(name = "workflows", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"put <name> <file.json | ->   a catalog workflow (its sources must be routed); executors reload it",
+                "list | get <name> | delete <name>",
+                "validate <file.json | -> [--event <event.json>]   check a definition; with a sample event, a dry run",
+                "  of each step's templated request (nothing is sent)"})
+    static final class Workflows extends Group {
+        @Override
+        String group() {
+            return "workflows";
         }
     }
 }

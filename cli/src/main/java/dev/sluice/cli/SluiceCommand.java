@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             ToolCommands.Topics.class,
             ToolCommands.Simulate.class,
             ToolCommands.Db.class,
+            ToolCommands.Redrive.class,
             AdminCommands.class,
             ToolCommands.Completion.class
         },

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.redrive.RedriveCommand;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
@@ -99,6 +100,43 @@ final class ToolCommands {
             spec.commandLine().getOut().print(AutoComplete.bash("sluice", spec.root().commandLine()));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+    }
+
+    @Command(name = "redrive", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+            description = {"Re-publish dead-lettered or expired events to their topic with a fresh deadline and a",
+                "redriven-from header, each original at most once (SLUICE_KAFKA_BOOTSTRAP_SERVERS, SLUICE_PG_URL).",
+                "Prints a progress line and the counts; exits 1 when some events could not be re-published."})
+    static final class Redrive implements Callable<Integer> {
+
+        @Option(names = "--from", required = true, paramLabel = "TOPIC", description = "<topic>.dlq or <topic>.expired")
+        String from;
+
+        @Option(names = "--since", paramLabel = "SPAN",
+                description = "only records dead-lettered or expired in this last span (90s, 10m, 2h); default: all")
+        String since;
+
+        @Option(names = "--filter", paramLabel = "CONDITION",
+                description = "a workflow filter condition in JSON over the event's attributes, workflow, error, reason "
+                        + "and JSON pointers into the payload")
+        String filter;
+
+        @Option(names = "--dry-run", description = "count what would be re-driven; change nothing")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of("--from", from));
+            if (since != null) {
+                args.addAll(List.of("--since", since));
+            }
+            if (filter != null) {
+                args.addAll(List.of("--filter", filter));
+            }
+            if (dryRun) {
+                args.add("--dry-run");
+            }
+            return RedriveCommand.run(RoleCommands.environment(), args.toArray(String[]::new), System.out, System.err);
         }
     }
 }

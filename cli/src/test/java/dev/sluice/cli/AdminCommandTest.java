@@ -28,6 +28,29 @@ class AdminCommandTest {
     }
 
     @Test
+    void mapsWorkflowCommandsAndSendsTheDefinitionAndSampleEventToValidate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path def = dir.resolve("w.json");
+        java.nio.file.Files.writeString(def, "{\"name\": \"ship\", \"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}");
+        java.nio.file.Path event = dir.resolve("e.json");
+        java.nio.file.Files.writeString(event, "{\"type\": \"order.created\", \"data\": {\"id\": 7}}");
+        AdminCommand.Call put = parse("workflows", "put", "ship", def.toString());
+        assertEquals("PUT", put.method());
+        assertEquals("/admin/workflows/ship", put.path());
+        assertEquals("ship", new JsonObject(put.body()).getString("name"));
+        assertEquals(new AdminCommand.Call("GET", "/admin/workflows", null), parse("workflows", "list"));
+        assertEquals(new AdminCommand.Call("GET", "/admin/workflows/ship", null), parse("workflows", "get", "ship"));
+        assertEquals(new AdminCommand.Call("DELETE", "/admin/workflows/ship", null), parse("workflows", "delete", "ship"));
+        AdminCommand.Call validate = parse("workflows", "validate", def.toString(), "--event", event.toString());
+        assertEquals("/admin/workflows/validate", validate.path());
+        JsonObject body = new JsonObject(validate.body());
+        assertEquals("ship", body.getJsonObject("workflow").getString("name"));
+        assertEquals(7, body.getJsonObject("event").getJsonObject("data").getInteger("id"));
+        java.nio.file.Files.writeString(event, "not json");
+        assertThrows(AdminCommand.Usage.class, () -> parse("workflows", "validate", def.toString(), "--event", event.toString()));
+    }
+
+    @Test
     void refusesIncompleteOrUnknownCommands() {
         assertThrows(AdminCommand.Usage.class, () -> parse("tenants"));
         assertThrows(AdminCommand.Usage.class, () -> parse("tenants", "create"));

@@ -6,7 +6,10 @@ import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.KafkaClientMeters;
+import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.executor.impl.ui.DeadLetterFeed;
+import dev.sluice.executor.impl.ui.ExecutorFigures;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
@@ -78,10 +81,13 @@ public final class ExecutorApp {
     private final ManagementServer management;
     /** The schedules and polls this executor may hold; set once they started, after the rest. */
     private volatile Triggers triggers = Triggers.none();
+    private final DeadLetterFeed deadLetters;
 
     private ExecutorApp(Vertx vertx, ExecutorConfig config, ConsumerLoop loop, Thread thread, AccountingProducer accounting,
                         String deploymentId, RunLog runLog, Optional<WorkflowStore> store, ExecutorReadiness readiness,
-                        AtomicBoolean closing, long lagTimer, JvmMeters jvmMeters, ManagementServer management) {
+                        AtomicBoolean closing, long lagTimer, JvmMeters jvmMeters, ManagementServer management,
+                        DeadLetterFeed deadLetters) {
+        this.deadLetters = deadLetters;
         this.closing = closing;
         this.runLog = runLog;
         this.store = store;
@@ -187,7 +193,10 @@ public final class ExecutorApp {
                         }).compose(started -> {
                             ExecutorReadiness readiness = new ExecutorReadiness(config, started.loop(), runLog, claims, storeRef.get(),
                                     closingFlag);
-                            return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, readiness::check)
+                            DeadLetterFeed deadLetters = new DeadLetterFeed(vertx, config.pgUrl());
+                            return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, readiness::check,
+                                            Map.of(LiveDashboard.PATH, new LiveDashboard(vertx, "executor",
+                                                    new ExecutorFigures(registry, deadLetters))))
                                     .map(m -> {
                                         LOG.info("executor consuming {} with group {} ({} event loops, management :{}, claims {}, "
                                                         + "run log {})", topics, config.groupId(), config.instances(),
@@ -195,7 +204,8 @@ public final class ExecutorApp {
                                         // JVM, GC, process, threads beside Sluice's own meters.
                                         return new ExecutorApp(vertx, config, started.loop(), started.thread(), accounting,
                                                 deploymentId, runLog, storeRef.get(), readiness, closingFlag,
-                                                registerLag(vertx, registry, started.loop()), JvmMeters.bind(registry), m);
+                                                registerLag(vertx, registry, started.loop()), JvmMeters.bind(registry), m,
+                                                deadLetters);
                                     });
                         }))))
                 .compose(app -> Triggers.start(vertx, triggerConfig, catalog, kafka, config.pgUrl(), config.redisUrl(), registry, owner)
@@ -293,6 +303,7 @@ public final class ExecutorApp {
                 .compose(v -> store.map(WorkflowStore::close).orElseGet(Future::succeededFuture))
                 .compose(v -> vertx.undeploy(deploymentId))
                 .compose(v -> management.close())
+                .compose(v -> deadLetters.close())
                 .onComplete(ar -> LOG.info("executor stopped"));
     }
 }

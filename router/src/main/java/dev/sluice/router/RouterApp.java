@@ -3,12 +3,15 @@ package dev.sluice.router;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.management.JvmMeters;
+import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.router.impl.admin.AdminApi;
 import dev.sluice.router.impl.admin.ContractEndpoint;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
+import dev.sluice.router.impl.ui.RouterFigures;
+import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -47,13 +50,15 @@ public final class RouterApp {
     private final KafkaClientMetrics producerMeters;
     private volatile Optional<String> listening = Optional.empty();
     private volatile Optional<ManagementServer> management = Optional.empty();
+    private final WorkflowDirectory workflows;
 
     private RouterApp(Vertx vertx, RouterConfig config, IngestState state, AtomicReference<StoredAccess> access,
-                      PrometheusMeterRegistry registry) {
+                      WorkflowDirectory workflows, PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.config = config;
         this.state = state;
         this.access = access;
+        this.workflows = workflows;
         // JVM, GC, process and the producer's own client metrics beside Sluice's.
         this.jvmMeters = JvmMeters.bind(registry);
         this.producerMeters = new KafkaClientMetrics(state.producer().unwrap());
@@ -63,8 +68,10 @@ public final class RouterApp {
     public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
                                           PrometheusMeterRegistry registry) {
         AtomicReference<StoredAccess> access = new AtomicReference<>(StoredAccess.none());
+        // Manual runs find workflows in PostgreSQL (when the router has it) or else in the catalog file.
+        WorkflowDirectory workflows = new WorkflowDirectory(catalog.workflows(), () -> access.get().pool().orElse(null));
         return vertx.executeBlocking(() -> IngestWiring.build(vertx, config, kafka, catalog, registry, () -> access.get().snapshot()))
-                .compose(state -> new RouterApp(vertx, config, state, access, registry).start(registry));
+                .compose(state -> new RouterApp(vertx, config, state, access, workflows, registry).start(registry));
     }
 
     /**
@@ -82,7 +89,7 @@ public final class RouterApp {
             }
         }));
         Future<String> ingest = deploy(() -> {
-            IngestVerticle verticle = new IngestVerticle(state);
+            IngestVerticle verticle = new IngestVerticle(state, workflows, () -> access.get().snapshot());
             verticles.add(verticle);
             return verticle;
         }).onSuccess(id -> listening = Optional.of(id));
@@ -95,7 +102,7 @@ public final class RouterApp {
                 .orElse(Future.succeededFuture(StoredAccess.none()))
                 .onSuccess(access::set);
         Future<ManagementServer> managed = stored.compose(s -> ManagementServer.start(vertx, config.listen().host(),
-                        config.listen().managementPort(), registry, this::readiness, managementMounts(s)))
+                        config.listen().managementPort(), registry, this::readiness, managementMounts(s, registry)))
                 .onSuccess(m -> management = Optional.of(m));
         Future<Void> topicsChecked = stored.compose(s -> refreshTopics());
         return Future.all(ingest, managed, topicsChecked, mqttListeners)
@@ -138,14 +145,16 @@ public final class RouterApp {
     }
 
     /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
-    /** What the management port serves beside the probes and metrics: the contract, and the admin API when it has a key. */
-    private Map<String, Handler<HttpServerRequest>> managementMounts(StoredAccess stored) {
+    /** What the management port serves beside the probes and metrics: the contract, the live page, and the admin API when it has a key. */
+    private Map<String, Handler<HttpServerRequest>> managementMounts(StoredAccess stored, PrometheusMeterRegistry registry) {
         Map<String, Handler<HttpServerRequest>> mounts = new HashMap<>();
         ContractEndpoint contract = ContractEndpoint.load();
         for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json")) {
             mounts.put(path, contract);
         }
-        config.adminKey().ifPresent(key -> mounts.put(ManagementServer.ADMIN, new AdminApi(vertx, key, stored.pool())));
+        config.adminKey().ifPresent(key -> mounts.put(ManagementServer.ADMIN, new AdminApi(vertx, key, stored.pool(),
+                source -> state.routes().get(source) != null)));
+        mounts.put(LiveDashboard.PATH, new LiveDashboard(vertx, "router", new RouterFigures(registry)));
         return mounts;
     }
 

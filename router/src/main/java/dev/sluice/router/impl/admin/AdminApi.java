@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The admin API on the management port, guarded by {@code router.admin.key} ({@code Authorization:
@@ -31,6 +32,10 @@ import java.util.Optional;
  * PUT    /admin/sources/{source}        a catalog route without "source" ("auth" defaults to "key")
  * GET    /admin/sources, /admin/sources/{source}   signature secrets are not shown
  * DELETE /admin/sources/{source}
+ * PUT    /admin/workflows/{name}        a catalog workflow without "name" (its sources must be routed here)
+ * GET    /admin/workflows, /admin/workflows/{name}   signing secrets are not shown
+ * DELETE /admin/workflows/{name}
+ * POST   /admin/workflows/validate      {"workflow", "event"?} → valid, and with an event a dry run of each step
  * </pre>
  */
 public final class AdminApi implements Handler<HttpServerRequest> {
@@ -39,8 +44,11 @@ public final class AdminApi implements Handler<HttpServerRequest> {
     private final boolean database;
     private final Router router;
 
-    /** Without a {@code pool} (no PostgreSQL) every authorized call is answered 503. */
-    public AdminApi(Vertx vertx, String adminKey, Optional<Pool> pool) {
+    /**
+     * Without a {@code pool} (no PostgreSQL) every authorized call is answered 503. A stored workflow's
+     * sources must pass {@code routed} (the sources this router routes).
+     */
+    public AdminApi(Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed) {
         this.adminHash = ApiKeys.hash(adminKey);
         this.database = pool.isPresent();
         this.router = Router.router(vertx);
@@ -50,6 +58,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             new TenantsAdmin(p).mount(router);
             new KeysAdmin(p).mount(router);
             new SourcesAdmin(p).mount(router);
+            new WorkflowsAdmin(p, routed).mount(router);
         });
         router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
                 ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));

@@ -2,6 +2,8 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.http.Http2Flushes;
 import dev.sluice.router.RouterConfig;
+import dev.sluice.router.impl.auth.AccessSnapshot;
+import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
@@ -12,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One ingest server on one event loop; a router process deploys one per core on a shared port.
@@ -38,13 +41,22 @@ public final class IngestVerticle extends VerticleBase {
     static final int RST_FLOOD_WINDOW_SECONDS = 30;
 
     private final IngestState state;
+    private final WorkflowDirectory workflows;
+    private final Supplier<AccessSnapshot> access;
     private HttpServer server;
     private long sweepTimer = -1;
     private final Map<HttpConnection, Long> awaitingFirstRequest = new IdentityHashMap<>();
     private final ArrayDeque<HttpConnection> connectOrder = new ArrayDeque<>();
 
     public IngestVerticle(IngestState state) {
+        this(state, WorkflowDirectory.none(), () -> AccessSnapshot.EMPTY);
+    }
+
+    /** With manual runs ({@link ManualRunHandler}) of the workflows {@code workflows} knows. */
+    public IngestVerticle(IngestState state, WorkflowDirectory workflows, Supplier<AccessSnapshot> access) {
         this.state = state;
+        this.workflows = workflows;
+        this.access = access;
     }
 
     /** The server options for the configuration; shared with tests. */
@@ -83,9 +95,11 @@ public final class IngestVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         IngestHandler handler = new IngestHandler(context, state);
+        ManualRunHandler manual = new ManualRunHandler(context, state, workflows, access);
         long headerTimeoutNanos = state.config().timeouts().header().toNanos();
         sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> {
             handler.sweep();
+            manual.sweep();
             closeSilentConnections(headerTimeoutNanos);
         });
         HttpServerOptions options = options(state.config());
@@ -110,7 +124,11 @@ public final class IngestVerticle extends VerticleBase {
                         req.connection().close();
                         return;
                     }
-                    handler.handle(req);
+                    if (req.path() != null && req.path().startsWith(ManualRunHandler.PREFIX)) {
+                        manual.handle(req);
+                    } else {
+                        handler.handle(req);
+                    }
                 });
         return server.listen().onSuccess(s -> StrictHttp1.guardAccepts(s, options));
     }

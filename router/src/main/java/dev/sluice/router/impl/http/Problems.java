@@ -17,6 +17,9 @@ public final class Problems {
     public enum Kind {
         NOT_FOUND(404, "not-found", "No such endpoint"),
         UNKNOWN_SOURCE(404, "unknown-source", "Unknown source"),
+        UNKNOWN_WORKFLOW(404, "unknown-workflow", "Unknown workflow"),
+        FILTERED_OUT(422, "filtered-out", "The workflow's filter does not accept this event"),
+        WORKFLOWS_UNAVAILABLE(503, "workflows-unavailable", "Workflow definitions cannot be read right now"),
         BAD_SIGNATURE(401, "bad-signature", "Signature missing or invalid"),
         UNAUTHORIZED(401, "unauthorized", "A valid API key is required"),
         FORBIDDEN(403, "forbidden", "The API key may not send to this source"),
