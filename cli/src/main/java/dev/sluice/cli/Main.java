@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.chaos.ChaosCommand;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
@@ -30,6 +31,7 @@ public final class Main {
             "  db migrate      apply the PostgreSQL schema (SLUICE_PG_URL)",
             "  admin ...       tenants, API keys and sources through a router's admin API",
             "  bench ...       benchmarks (see BENCHMARKS.md)",
+            "  chaos --fault F run a load through one fault on a replicated stack and audit every accepted event (--help)",
             "Configuration: see the table in docs/configuration.md.");
 
     private Main() {
@@ -38,6 +40,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             System.out.println(USAGE);
+            return;
+        }
+        if (args[0].equals("chaos")) {
+            System.exit(ChaosCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
         if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
