@@ -37,6 +37,9 @@ public final class ChaosCommand {
             return 2;
         }
         List<AutoCloseable> started = new ArrayList<>();
+        // Interrupted (Ctrl-C), stop the children and servers all the same: nothing is left running.
+        Thread onExit = new Thread(() -> closeAll(started, err), "chaos-shutdown");
+        Runtime.getRuntime().addShutdownHook(onExit);
         try {
             out.printf("chaos: starting a 3-node Kafka cluster, Redis, PostgreSQL and two webhook targets ...%n");
             KafkaCluster cluster = keep(started, KafkaCluster.start(3));
@@ -60,18 +63,33 @@ public final class ChaosCommand {
             e.printStackTrace(err);
             return 3;
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook closes everything
+            }
+            closeAll(started, err);
+        }
+    }
+
+    /** Closes what was started, newest first; each part at most once. */
+    private static void closeAll(List<AutoCloseable> started, PrintStream err) {
+        synchronized (started) {
             for (int i = started.size() - 1; i >= 0; i--) {
+                AutoCloseable part = started.remove(i);
                 try {
-                    started.get(i).close();
+                    part.close();
                 } catch (Exception e) {
-                    err.println("chaos: could not stop " + started.get(i) + ": " + e);
+                    err.println("chaos: could not stop " + part + ": " + e);
                 }
             }
         }
     }
 
     private static <T extends AutoCloseable> T keep(List<AutoCloseable> started, T part) {
-        started.add(part);
+        synchronized (started) {
+            started.add(part);
+        }
         return part;
     }
 

@@ -30,6 +30,8 @@ public final class ChaosRun {
     private static final Duration DRAIN_MARGIN = Duration.ofSeconds(15);
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration WARM_UP = Duration.ofSeconds(60);
+    /** The least time the load runs after the faulted part is back. */
+    private static final Duration AFTER_HEAL = Duration.ofSeconds(5);
 
     private ChaosRun() {
     }
@@ -62,8 +64,16 @@ public final class ChaosRun {
             untilSinceBegin(begin, options.at().plus(options.length()));
             long faultEnd = System.nanoTime();
             actions.heal();
-            log.printf("chaos: healing began at %d ms, done at %d ms%n", millis(begin, faultEnd), millis(begin, System.nanoTime()));
-            untilSinceBegin(begin, options.duration());
+            long healed = System.nanoTime();
+            log.printf("chaos: healing began at %d ms, done at %d ms%n", millis(begin, faultEnd), millis(begin, healed));
+            // The load goes on at least AFTER_HEAL past the healing, so that recovery can be seen even when it is slow.
+            Duration loadFor = options.duration();
+            Duration minimum = Duration.ofNanos(healed - begin).plus(AFTER_HEAL);
+            if (minimum.compareTo(loadFor) > 0) {
+                loadFor = minimum;
+                notes.add("healing took " + millis(faultEnd, healed) + " ms; load extended to " + loadFor.toMillis() + " ms");
+            }
+            untilSinceBegin(begin, loadFor);
             load.stop();
             window = new ChaosAudit.Window(faultStart, faultEnd, System.nanoTime());
             long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

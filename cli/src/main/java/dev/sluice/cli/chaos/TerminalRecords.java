@@ -41,7 +41,7 @@ public record TerminalRecords(Map<String, List<RunRow>> runs, Set<String> expire
 
     /**
      * One run-log row: {@code startLatencyMs} -1 when the run never started; {@code late} when it
-     * started after the event's deadline.
+     * started after the event's deadline, or first wrote to a target at or after it.
      */
     public record RunRow(String workflow, String outcome, int startLatencyMs, boolean late) {
         public boolean executed() {
@@ -61,7 +61,7 @@ public record TerminalRecords(Map<String, List<RunRow>> runs, Set<String> expire
         Map<String, List<RunRow>> runs = new HashMap<>();
         List<Span> spans = new ArrayList<>();
         String sql = "SELECT event_id, workflow, outcome, coalesce(start_latency_ms, -1), "
-                + "coalesce(started_at > deadline_at, false), kafka_partition FROM sluice_run_log "
+                + "coalesce(started_at > deadline_at OR first_write_at >= deadline_at, false), kafka_partition FROM sluice_run_log "
                 + "WHERE topic = $1 AND (starts_with(event_id, $2) OR workflow = $3)";
         for (Row row : await(runLog.preparedQuery(sql).execute(Tuple.of(topic, idPrefix + "-", SPAN_WORKFLOW)))) {
             String id = row.getString(0);
