@@ -32,6 +32,8 @@ public final class ChaosRun {
     private static final Duration WARM_UP = Duration.ofSeconds(60);
     /** The least time the load runs after the faulted part is back. */
     private static final Duration AFTER_HEAL = Duration.ofSeconds(5);
+    /** How long after the load stopped every request must have its answer. */
+    private static final Duration ANSWERS = Duration.ofSeconds(90);
 
     private ChaosRun() {
     }
@@ -76,12 +78,13 @@ public final class ChaosRun {
             untilSinceBegin(begin, loadFor);
             load.stop();
             window = new ChaosAudit.Window(faultStart, faultEnd, System.nanoTime());
-            long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // Each request gives up after 15 s (twice with a retry); a starved client thread may take longer still.
+            long answered = System.nanoTime() + ANSWERS.toNanos();
             while (!load.drained() && System.nanoTime() < answered) {
                 Pause.millis(100);
             }
             if (!load.drained()) {
-                throw new IllegalStateException("requests still unanswered 30 s after the load stopped");
+                throw new IllegalStateException("requests still unanswered " + ANSWERS.toSeconds() + " s after the load stopped");
             }
             log.printf("chaos: load stopped at %d ms; %d events sent; draining ...%n", millis(begin, window.loadStoppedNanos()),
                     load.sent().size());
