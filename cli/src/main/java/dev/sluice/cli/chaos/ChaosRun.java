@@ -73,7 +73,9 @@ public final class ChaosRun {
             Duration minimum = Duration.ofNanos(healed - begin).plus(AFTER_HEAL);
             if (minimum.compareTo(loadFor) > 0) {
                 loadFor = minimum;
-                notes.add("healing took " + millis(faultEnd, healed) + " ms; load extended to " + loadFor.toMillis() + " ms");
+            }
+            if (millis(faultEnd, healed) >= 1_000) {
+                notes.add("healing took " + millis(faultEnd, healed) + " ms; load ran " + loadFor.toMillis() + " ms");
             }
             untilSinceBegin(begin, loadFor);
             load.stop();
