@@ -66,11 +66,20 @@ final class ChaosAudit {
                 .filter(e -> sent.get(e.getKey()).sentAtNanos() >= window.startNanos() && sent.get(e.getKey()).sentAtNanos() <= window.endNanos())
                 .mapToLong(e -> e.getValue().answeredAtNanos() - sent.get(e.getKey()).sentAtNanos()).max().orElse(0);
         int refused503 = (int) answers.values().stream().filter(a -> a.status() == 503).count();
+        // 503s by when the event was sent: before the fault, during it, after its end.
+        int[] byPhase = new int[3];
+        answers.forEach((id, a) -> {
+            if (a.status() == 503) {
+                long at = sent.get(id).sentAtNanos();
+                byPhase[at < window.startNanos() ? 0 : at <= window.endNanos() ? 1 : 2]++;
+            }
+        });
         Predicate<Ledger.Sent> all = s -> true;
         Predicate<Ledger.Sent> counted = fault.twoTenants() ? s -> ChaosStack.SOURCE.equals(s.source()) : all;
         OptionalLong steadyP99 = fault.twoTenants() ? p99(sent, records, counted) : OptionalLong.empty();
         long steadyLost = lost.stream().filter(id -> ChaosStack.SOURCE.equals(sent.get(id).source())).count();
-        return new ChaosReport(fault, ingest.offered(), ingest.accepted(), refused503, ingest.refusals(), ingest.unanswered(),
+        return new ChaosReport(fault, ingest.offered(), ingest.accepted(), refused503, List.of(byPhase[0], byPhase[1], byPhase[2]),
+                ingest.refusals(), ingest.unanswered(),
                 TimeUnit.NANOSECONDS.toMillis(worst), byKind[Kind.EXECUTED.ordinal()], byKind[Kind.EXPIRED.ordinal()],
                 byKind[Kind.DEAD_LETTERED.ordinal()], byKind[Kind.SKIPPED.ordinal()], List.copyOf(lost), twoKinds, duplicated,
                 otherKey, late, ingest.phantoms(), ingest.forbiddenPhantoms().size() + ingest.misreportedTimeouts().size(),

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
  * @param offered            events the load sent
  * @param accepted           202s
  * @param refused503         503 answers
+ * @param refused503ByPhase  of those, sent before the fault, during it, and after its end
  * @param refusals           every refusal by status and reason
  * @param unanswered         requests with no answer (connection refused or reset, client timeout)
  * @param worstAnswerMs      the longest answer time of an event sent during the fault
@@ -31,7 +32,8 @@ import java.util.OptionalLong;
  * @param steadyLost         accepted ids of the steady tenant with no terminal record
  * @param notes              what the fault did (which node or child)
  */
-public record ChaosReport(Fault fault, int offered, int accepted, int refused503, Map<String, Integer> refusals, int unanswered,
+public record ChaosReport(Fault fault, int offered, int accepted, int refused503, List<Integer> refused503ByPhase,
+        Map<String, Integer> refusals, int unanswered,
         long worstAnswerMs, int executed, int expired, int deadLettered, int skipped, List<String> lost, int inTwoKinds,
         int duplicated, int duplicatesOtherKey, int lateStarts, Map<String, Integer> phantoms, int forbiddenPhantoms,
         OptionalLong recoveryMs, OptionalLong p99StartMs, OptionalLong steadyP99StartMs, long steadyLost, List<String> notes) {
@@ -53,6 +55,7 @@ public record ChaosReport(Fault fault, int offered, int accepted, int refused503
         row(b, "202", accepted);
         row(b, "503", refused503 + " " + refusals.entrySet().stream().filter(e -> e.getKey().startsWith("503 ")).toList()
                 + " (worst answer time during the fault: " + worstAnswerMs + " ms)");
+        row(b, "503 before/during/after", refused503ByPhase.get(0) + " / " + refused503ByPhase.get(1) + " / " + refused503ByPhase.get(2));
         row(b, "other refusals", refusals.entrySet().stream().filter(e -> !e.getKey().startsWith("503 ")).toList()
                 + ", unanswered " + unanswered);
         row(b, "executed", executed);
