@@ -2,6 +2,7 @@ package dev.sluice.cli.chaos;
 
 import dev.sluice.core.Durations;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code sluice chaos}'s flags.
@@ -40,11 +41,11 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
 
     /** Parses the flags after {@code chaos}; an error names the flag. */
     public static ChaosOptions parse(String[] args) {
-        Fault fault = null;
+        Optional<Fault> fault = Optional.empty();
         int rate = 300;
         Duration duration = Duration.ofSeconds(30);
         Duration at = Duration.ofSeconds(10);
-        Duration length = null;
+        Optional<Duration> length = Optional.empty();
         Duration ttl = Duration.ofSeconds(20);
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -53,19 +54,17 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
             }
             String value = args[++i];
             switch (flag) {
-                case "--fault" -> fault = Fault.parse(value);
+                case "--fault" -> fault = Optional.of(Fault.parse(value));
                 case "--rate" -> rate = number(flag, value);
                 case "--duration" -> duration = duration(flag, value);
                 case "--at" -> at = duration(flag, value);
-                case "--for" -> length = duration(flag, value);
+                case "--for" -> length = Optional.of(duration(flag, value));
                 case "--ttl" -> ttl = duration(flag, value);
                 default -> throw new IllegalArgumentException("unknown chaos option: " + flag + "\n" + USAGE);
             }
         }
-        if (fault == null) {
-            throw new IllegalArgumentException("--fault is required\n" + USAGE);
-        }
-        return new ChaosOptions(fault, rate, duration, at, length == null ? fault.defaultLength() : length, ttl);
+        Fault chosen = fault.orElseThrow(() -> new IllegalArgumentException("--fault is required\n" + USAGE));
+        return new ChaosOptions(chosen, rate, duration, at, length.orElse(chosen.defaultLength()), ttl);
     }
 
     private static int number(String flag, String value) {
