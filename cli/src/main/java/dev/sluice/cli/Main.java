@@ -22,6 +22,7 @@ public final class Main {
         // Commands that parse their own arguments get them as given, options included and in order.
         cli.getSubcommands().get("admin").setUnmatchedOptionsArePositionalParams(true);
         cli.getSubcommands().get("simulate").setUnmatchedOptionsArePositionalParams(true);
+        cli.getSubcommands().get("chaos").setUnmatchedOptionsArePositionalParams(true);
         SettingsHelp settings = SettingsHelp.load();
         for (String role : new String[] {"router", "executor", "dev"}) {
             CommandLine command = cli.getSubcommands().get(role);

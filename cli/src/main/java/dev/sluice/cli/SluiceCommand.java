@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ToolCommands.Simulate.class,
             ToolCommands.Db.class,
             ToolCommands.Redrive.class,
+            ToolCommands.Chaos.class,
             AdminCommands.class,
             ToolCommands.Completion.class
         },

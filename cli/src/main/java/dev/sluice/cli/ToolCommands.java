@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.chaos.ChaosCommand;
 import dev.sluice.cli.redrive.RedriveCommand;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
@@ -137,6 +138,23 @@ final class ToolCommands {
                 args.add("--dry-run");
             }
             return RedriveCommand.run(RoleCommands.environment(), args.toArray(String[]::new), System.out, System.err);
+        }
+    }
+
+    @Command(name = "chaos", versionProvider = SluiceVersion.class,
+            description = {"Run an open-loop load through one fault on a replicated stack, then audit every accepted event",
+                "(its own --help lists the faults and options; RELIABILITY.md has the figures)."})
+    static final class Chaos implements Callable<Integer> {
+
+        @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+        boolean version;
+
+        @Parameters(paramLabel = "ARGS", description = "the fault and its options; --help lists them")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return ChaosCommand.run(args.toArray(String[]::new), System.out, System.err);
         }
     }
 }

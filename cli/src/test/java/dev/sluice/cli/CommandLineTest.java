@@ -44,8 +44,8 @@ class CommandLineTest {
         List<List<String>> paths = paths(Main.commandLine(), List.of());
         assertTrue(paths.size() >= 14, "the tree: " + paths);
         for (List<String> path : paths) {
-            if (path.equals(List.of("simulate"))) {
-                continue; // the simulator prints its own help (below)
+            if (path.equals(List.of("simulate")) || path.equals(List.of("chaos"))) {
+                continue; // they print their own help (below)
             }
             List<String> help = new ArrayList<>(path);
             help.add("--help");
@@ -59,9 +59,10 @@ class CommandLineTest {
             assertTrue(v.out().startsWith("sluice "), v.out());
             assertFalse(v.out().startsWith("sluice unknown"), "the build stamps the version: " + v.out());
         }
-        Run simulate = run("simulate", "--help");
-        assertEquals(0, simulate.code());
-        assertEquals(0, run("simulate", "--version").code());
+        for (String own : List.of("simulate", "chaos")) {
+            assertEquals(0, run(own, "--help").code(), own);
+            assertEquals(0, run(own, "--version").code(), own);
+        }
     }
 
     @Test
@@ -107,7 +108,7 @@ class CommandLineTest {
     void theOverviewListsEveryCommandAndTheBenchLauncher() {
         Run overview = run();
         assertEquals(0, overview.code());
-        for (String command : List.of("dev", "router", "executor", "scaler", "topics", "simulate", "db", "admin", "bench")) {
+        for (String command : List.of("dev", "router", "executor", "scaler", "topics", "simulate", "db", "admin", "redrive", "chaos", "bench")) {
             assertTrue(overview.out().contains(command), command + " in " + overview.out());
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,6 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -184,6 +187,39 @@ public final class Postgres implements AutoCloseable {
         }
         stop();
         launch();
+    }
+
+    /**
+     * Freezes the embedded server (SIGSTOP to the postmaster and every backend): connections stay
+     * open and nothing is answered, as in a stall or a failover that has not yet moved the address.
+     */
+    public synchronized void pause() {
+        requireEmbedded("pause");
+        processes().forEach(p -> Signals.send(p, "STOP"));
+    }
+
+    /** Lets a paused server go on (SIGCONT to the postmaster and every backend). */
+    public synchronized void resume() {
+        requireEmbedded("resume");
+        processes().forEach(p -> Signals.send(p, "CONT"));
+    }
+
+    /** The postmaster (its pid is the first line of {@code postmaster.pid}) and its children. */
+    private List<ProcessHandle> processes() {
+        if (server == null) {
+            throw new IllegalStateException("not running: " + this);
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the postmaster's pid of " + this, e);
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(postmaster);
+        postmaster.descendants().forEach(all::add);
+        return all;
     }
 
     public synchronized boolean isRunning() {

@@ -13,10 +13,12 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,39 +40,92 @@ public final class WebhookTarget implements AutoCloseable {
     private static final int DEFAULT_STATUS = 200;
 
     private final Vertx vertx;
-    private final HttpServer server;
+    private volatile HttpServer server;
+    /** The port of the first listen; a target taken down and brought up again listens on it again. */
+    private final int port;
     private final List<Received> received = new ArrayList<>();
+    /** The requests answered with a 2xx status (the answer written, though the sender may have given up). */
+    private final List<Received> delivered = new ArrayList<>();
     private final Queue<Integer> nextStatuses = new ConcurrentLinkedQueue<>();
     private final Map<HeaderMatch, Duration> headerDelays = new ConcurrentHashMap<>();
     private volatile int status = DEFAULT_STATUS;
     private volatile Duration delay = Duration.ZERO;
+    /** An extra delay drawn uniformly from [0, jitter) for each answer (default zero). */
+    private volatile Duration jitter = Duration.ZERO;
+    /** The share of answers (0..1) that get {@link #flapStatus} instead of the normal status. */
+    private volatile double flapShare;
+    private volatile int flapStatus = DEFAULT_STATUS;
     private boolean closed;
+    /** Taken down: not listening. */
+    private boolean down;
 
-    private WebhookTarget(Vertx vertx) {
+    private WebhookTarget(Vertx vertx, HttpServer server) {
         this.vertx = vertx;
-        this.server = vertx.createHttpServer(new HttpServerOptions()
-                .setHost(Ports.LOOPBACK_HOST)
-                .setPort(0)
-                .setHandle100ContinueAutomatically(true));
-        server.requestHandler(this::handle);
+        this.server = server;
+        this.port = server.actualPort();
     }
 
     /** Starts a server on a free port with a Vert.x instance of its own (closed by {@link #close()}). */
     public static WebhookTarget start() {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-        WebhookTarget target = new WebhookTarget(vertx);
+        WebhookTarget[] self = new WebhookTarget[1];
+        HttpServer server = newServer(vertx, 0, request -> self[0].handle(request));
         try {
-            await(target.server.listen(), START_TIMEOUT);
+            await(server.listen(), START_TIMEOUT);
         } catch (RuntimeException e) {
             await(vertx.close(), CLOSE_TIMEOUT);
             throw e;
         }
-        Cleanup.register(target);
-        return target;
+        self[0] = new WebhookTarget(vertx, server);
+        Cleanup.register(self[0]);
+        return self[0];
+    }
+
+    private static HttpServer newServer(Vertx vertx, int port, Handler<HttpServerRequest> handler) {
+        return vertx.createHttpServer(new HttpServerOptions()
+                .setHost(Ports.LOOPBACK_HOST)
+                .setPort(port)
+                .setHandle100ContinueAutomatically(true)).requestHandler(handler);
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
+    }
+
+    /**
+     * Takes the target down: stops listening and closes every open connection, so that new
+     * connections are refused (as by a host whose service is down) until {@link #bringUp()}.
+     */
+    public synchronized void takeDown() {
+        if (!down) {
+            await(server.close(), CLOSE_TIMEOUT);
+            down = true;
+        }
+    }
+
+    /** Listens again on the same port after {@link #takeDown()}; does nothing while it listens. */
+    public synchronized void bringUp() {
+        if (!down) {
+            return;
+        }
+        HttpServer again = newServer(vertx, port, this::handle);
+        await(again.listen(), START_TIMEOUT);
+        server = again;
+        down = false;
+    }
+
+    /** Answers {@code share} (0..1) of the requests, chosen at random, with {@code status}: a flapping target. */
+    public void flap(double share, int status) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("share must be within 0..1: " + share);
+        }
+        this.flapStatus = requireStatus(status);
+        this.flapShare = share;
+    }
+
+    /** Adds a random delay, drawn uniformly from [0, {@code d}), to every answer: with {@link #delay}, a range. */
+    public void jitter(Duration d) {
+        this.jitter = requireDelay(d);
     }
 
     /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
@@ -89,6 +144,16 @@ public final class WebhookTarget implements AutoCloseable {
     public List<Received> received(String path) {
         synchronized (received) {
             return received.stream().filter(r -> r.path().equals(path)).toList();
+        }
+    }
+
+    /**
+     * The requests for exactly this path that were answered with a 2xx status, in answer order:
+     * deliveries the target took, as opposed to attempts it refused.
+     */
+    public List<Received> delivered(String path) {
+        synchronized (delivered) {
+            return delivered.stream().filter(r -> r.path().equals(path)).toList();
         }
     }
 
@@ -122,10 +187,15 @@ public final class WebhookTarget implements AutoCloseable {
     public void reset() {
         status = DEFAULT_STATUS;
         delay = Duration.ZERO;
+        jitter = Duration.ZERO;
+        flapShare = 0;
         nextStatuses.clear();
         headerDelays.clear();
         synchronized (received) {
             received.clear();
+        }
+        synchronized (delivered) {
+            delivered.clear();
         }
     }
 
@@ -166,14 +236,26 @@ public final class WebhookTarget implements AutoCloseable {
                 return;
             }
             Integer next = nextStatuses.poll();
-            int answer = next != null ? next : status;
-            long delayMs = delayFor(headers).toMillis();
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int answer = next != null ? next : flapShare > 0 && random.nextDouble() < flapShare ? flapStatus : status;
+            long jitterMs = jitter.toMillis();
+            long delayMs = delayFor(headers).toMillis() + (jitterMs > 0 ? random.nextLong(jitterMs) : 0);
+            Received taken = new Received(method, path, headers, bytes, arrivedAt, version);
             if (delayMs <= 0) {
-                request.response().setStatusCode(answer).end();
+                answer(request, answer, taken);
             } else {
-                vertx.setTimer(delayMs, id -> request.response().setStatusCode(answer).end());
+                vertx.setTimer(delayMs, id -> answer(request, answer, taken));
             }
         });
+    }
+
+    private void answer(HttpServerRequest request, int status, Received taken) {
+        if (status >= 200 && status < 300 && !request.response().closed()) {
+            synchronized (delivered) {
+                delivered.add(taken);
+            }
+        }
+        request.response().setStatusCode(status).end();
     }
 
     private Duration delayFor(Map<String, String> headers) {

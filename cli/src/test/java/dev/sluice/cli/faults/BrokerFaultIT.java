@@ -1,5 +1,7 @@
 package dev.sluice.cli.faults;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +78,7 @@ class BrokerFaultIT {
         cluster.createTopic(topic, 3, Duration.ofMinutes(10));
         vertx = Vertx.vertx();
         router = FaultRouter.start(vertx, cluster, topic);
-        try (SteadyLoad load = SteadyLoad.start(router.ingest(), topic, EVENTS_PER_SECOND)) {
+        try (Ledger load = Ledger.start(router.ingest(), topic, EVENTS_PER_SECOND)) {
             LeaderFault run = LeaderFault.run(cluster, topic, load, PHASE_EVENTS, fault, heal);
             IngestAudit audit = IngestAudit.of(load, cluster, topic);
             System.out.printf("%s: %s; %s%n", topic, run.timeline(), audit.summary());

@@ -1,5 +1,7 @@
 package dev.sluice.cli.faults;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,7 +114,7 @@ class ExecutorFaultIT {
                 .get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && executor.assignment().size() == 3);
 
-        try (SteadyLoad load = SteadyLoad.start(router.ingest(), TOPIC, EVENTS_PER_SECOND)) {
+        try (Ledger load = Ledger.start(router.ingest(), TOPIC, EVENTS_PER_SECOND)) {
             LeaderFault run = LeaderFault.run(cluster, TOPIC, load, PHASE_EVENTS, cluster::kill, cluster::restart);
             IngestAudit ingest = IngestAudit.of(load, cluster, TOPIC);
             Set<String> accepted = load.answers().entrySet().stream().filter(e -> e.getValue().accepted())

@@ -1,5 +1,7 @@
 package dev.sluice.cli.faults;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import dev.sluice.core.SluiceHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -80,7 +83,7 @@ class IdempotentRetryIT {
                 new JsonArray().add(FaultRouter.route(topic).put("idempotency", "fail-closed"))));
         vertx = Vertx.vertx();
         router = FaultRouter.startWithRedis(vertx, cluster, catalog, redis.uri());
-        try (SteadyLoad load = SteadyLoad.start(router.ingest(), topic, EVENTS_PER_SECOND, true)) {
+        try (Ledger load = Ledger.start(List.of(new Ledger.Lane(FaultRouter.SOURCE, router.ingest(), 1)), topic, EVENTS_PER_SECOND, true)) {
             LeaderFault run = LeaderFault.run(cluster, topic, load, PHASE_EVENTS, cluster::pause, cluster::resume);
             IngestAudit audit = IngestAudit.of(load, cluster, topic);
             // Phantoms are judged by the last answer only, so here only LOST and DUPLICATED count.

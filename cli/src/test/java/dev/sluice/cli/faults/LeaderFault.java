@@ -1,5 +1,7 @@
 package dev.sluice.cli.faults;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.testkit.KafkaCluster;
@@ -8,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * One fault of the node leading partition 0 of a topic, under a running {@link SteadyLoad}: waits
+ * One fault of the node leading partition 0 of a topic, under a running {@link Ledger}: waits
  * for {@code phaseEvents} accepted events, faults the leader, waits until the partition has
  * another leader and {@code phaseEvents} events sent since then are accepted (the node still
  * down), heals the node, waits until every replica is in sync and {@code phaseEvents} more are
@@ -22,7 +24,7 @@ record LeaderFault(int node, String timeline) {
 
     private static final Duration PHASE_WAIT = Duration.ofSeconds(20);
 
-    static LeaderFault run(KafkaCluster cluster, String topic, SteadyLoad load, int phaseEvents, IntConsumer fault,
+    static LeaderFault run(KafkaCluster cluster, String topic, Ledger load, int phaseEvents, IntConsumer fault,
             IntConsumer heal) {
         await().atMost(PHASE_WAIT).until(() -> load.accepted() >= phaseEvents);
         int leader = cluster.leaderOf(topic, 0);

@@ -1,4 +1,4 @@
-package dev.sluice.cli.faults;
+package dev.sluice.cli.chaos;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,15 +18,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A steady stream of single events to one ingest URL, one every {@code 1/rate} s whatever the
- * answers (open loop), each with its own id ({@code ce-id}) and body, and the client's side of the
- * ledger: what was sent and how each was answered. Sends from a timer thread through the JDK's
- * asynchronous HTTP client; nothing here runs on a Vert.x event loop.
+ * An open-loop stream of single events, one every {@code 1/rate} s whatever the answers, each with
+ * its own id ({@code ce-id}) and body, and the client's side of the audit: what was sent, where,
+ * when, and how each was answered. Sends from a timer thread through the JDK's asynchronous HTTP
+ * client; nothing here runs on a Vert.x event loop.
  */
-final class SteadyLoad implements AutoCloseable {
+public final class Ledger implements AutoCloseable {
 
-    /** One event as sent. */
-    record Sent(String id, byte[] body, long sentAtNanos) {
+    /** Where a share of the events goes: {@code weight} of every {@code Σ weights} events, in turn. */
+    public record Lane(String source, URI ingest, int weight) {
+        public Lane {
+            if (weight < 1) {
+                throw new IllegalArgumentException("a lane's weight is at least 1: " + weight);
+            }
+        }
+    }
+
+    /** One event as sent: its lane's source, its body, and when (monotonic and wall clock). */
+    public record Sent(String id, String source, byte[] body, long sentAtNanos, long sentAtMillis) {
     }
 
     /**
@@ -33,24 +43,24 @@ final class SteadyLoad implements AutoCloseable {
      * connection failed); {@code reason} the problem's reason for a refusal, the error for no answer;
      * {@code detail} the problem's detail.
      */
-    record Answer(int status, String reason, String detail, long answeredAtNanos) {
-        boolean accepted() {
+    public record Answer(int status, String reason, String detail, long answeredAtNanos) {
+        public boolean accepted() {
             return status == 202;
         }
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-
     private static final long RETRY_AFTER_MS = 1_000;
 
-    private final URI ingest;
+    private final List<Lane> lanes;
+    private final int totalWeight;
     private final String runId;
     private final boolean retryRefused;
     private final AtomicInteger retries = new AtomicInteger();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "steady-load");
+        Thread t = new Thread(r, "chaos-load");
         t.setDaemon(true);
         return t;
     });
@@ -60,41 +70,59 @@ final class SteadyLoad implements AutoCloseable {
     private final AtomicInteger sequence = new AtomicInteger();
     private final AtomicInteger outstanding = new AtomicInteger();
 
-    private SteadyLoad(URI ingest, String runId, boolean retryRefused) {
-        this.ingest = ingest;
+    private Ledger(List<Lane> lanes, String runId, boolean retryRefused) {
+        if (lanes.isEmpty()) {
+            throw new IllegalArgumentException("at least one lane");
+        }
+        this.lanes = List.copyOf(lanes);
+        this.totalWeight = lanes.stream().mapToInt(Lane::weight).sum();
         this.runId = runId;
         this.retryRefused = retryRefused;
     }
 
     /** Starts sending {@code perSecond} events a second to {@code ingest}; ids start with {@code runId}. */
-    static SteadyLoad start(URI ingest, String runId, int perSecond) {
-        return start(ingest, runId, perSecond, false);
+    public static Ledger start(URI ingest, String runId, int perSecond) {
+        return start(List.of(new Lane("", ingest, 1)), runId, perSecond, false);
     }
 
     /**
-     * As {@link #start(URI, String, int)}; with {@code retryRefused}, an event refused with 503
-     * (retryable) is sent once more, unchanged (same id, same body), after 1 s, as a well-behaved
-     * source does; its answer is then the retry's.
+     * Starts sending {@code perSecond} events a second over {@code lanes}; with {@code retryRefused},
+     * an event refused with 503 (retryable) is sent once more, unchanged (same id, same body), after
+     * 1 s, as a well-behaved source does; its answer is then the retry's.
      */
-    static SteadyLoad start(URI ingest, String runId, int perSecond, boolean retryRefused) {
-        SteadyLoad load = new SteadyLoad(ingest, runId, retryRefused);
+    public static Ledger start(List<Lane> lanes, String runId, int perSecond, boolean retryRefused) {
+        if (perSecond < 1) {
+            throw new IllegalArgumentException("rate must be at least 1 event/s: " + perSecond);
+        }
+        Ledger load = new Ledger(lanes, runId, retryRefused);
         long periodMicros = TimeUnit.SECONDS.toMicros(1) / perSecond;
         load.timer.scheduleAtFixedRate(load::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
         return load;
     }
 
+    private Lane lane(int n) {
+        int slot = n % totalWeight;
+        for (Lane lane : lanes) {
+            slot -= lane.weight();
+            if (slot < 0) {
+                return lane;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
     private void sendOne() {
         int n = sequence.incrementAndGet();
+        Lane lane = lane(n);
         String id = runId + "-" + n;
         byte[] body = ("{\"run\":\"" + runId + "\",\"n\":" + n + ",\"pad\":\"" + "x".repeat(n % 64) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
-        long sentAt = System.nanoTime();
-        sent.put(id, new Sent(id, body, sentAt));
+        sent.put(id, new Sent(id, lane.source(), body, System.nanoTime(), System.currentTimeMillis()));
         outstanding.incrementAndGet();
-        send(id, body, true);
+        send(lane.ingest(), id, body, true);
     }
 
-    private void send(String id, byte[] body, boolean first) {
+    private void send(URI ingest, String id, byte[] body, boolean first) {
         HttpRequest request = HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
                 .header("content-type", "application/json").header("ce-id", id)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -105,7 +133,7 @@ final class SteadyLoad implements AutoCloseable {
             if (first && retryRefused && answer.status() == 503) {
                 retries.incrementAndGet();
                 refusedFirst.put(id, answer);
-                CompletableFuture.delayedExecutor(RETRY_AFTER_MS, TimeUnit.MILLISECONDS).execute(() -> send(id, body, false));
+                CompletableFuture.delayedExecutor(RETRY_AFTER_MS, TimeUnit.MILLISECONDS).execute(() -> send(ingest, id, body, false));
                 return;
             }
             answers.put(id, answer);
@@ -127,41 +155,41 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /** Stops sending; answers to what was sent still arrive (see {@link #drained()}). */
-    void stop() {
+    public void stop() {
         timer.shutdownNow();
     }
 
     /** True once the load is stopped and every request sent has its answer. */
-    boolean drained() {
+    public boolean drained() {
         return timer.isShutdown() && outstanding.get() == 0;
     }
 
     /** Accepted events, so far. */
-    long accepted() {
+    public long accepted() {
         return answers.values().stream().filter(Answer::accepted).count();
     }
 
     /** Accepted events that were sent at or after {@code nanos} ({@link System#nanoTime()}). */
-    long acceptedSentSince(long nanos) {
+    public long acceptedSentSince(long nanos) {
         return sent.values().stream().filter(s -> s.sentAtNanos() >= nanos)
                 .filter(s -> answers.containsKey(s.id()) && answers.get(s.id()).accepted()).count();
     }
 
     /** Events sent a second time after a 503. */
-    int retries() {
+    public int retries() {
         return retries.get();
     }
 
     /** The first answers of the events that were sent again, by id. */
-    Map<String, Answer> refusedFirst() {
+    public Map<String, Answer> refusedFirst() {
         return Map.copyOf(refusedFirst);
     }
 
-    Map<String, Sent> sent() {
+    public Map<String, Sent> sent() {
         return Map.copyOf(sent);
     }
 
-    Map<String, Answer> answers() {
+    public Map<String, Answer> answers() {
         return Map.copyOf(answers);
     }
 
