@@ -38,13 +38,14 @@ final class ContractCheck {
     /**
      * The contract as served, read for vertx-openapi 5.0.7, which knows a fixed set of media types
      * only (though OpenAPI allows any): request bodies are left out (only responses are checked
-     * here), and {@code application/problem+json} and {@code application/yaml} answers are read as
-     * {@code application/json} and {@code text/plain}, their schemas unchanged.
+     * here), and {@code application/problem+json} answers are read as {@code application/json}, and
+     * YAML, HTML and event streams as {@code text/plain}, their schemas unchanged.
      */
     private static OpenAPIContract load() {
         try {
             JsonObject raw = new JsonObject(ContractEndpoint.load().json().encode()
-                    .replace("\"" + PROBLEM + "\"", "\"application/json\"").replace("\"" + YAML + "\"", "\"text/plain\""));
+                    .replace("\"" + PROBLEM + "\"", "\"application/json\"").replace("\"" + YAML + "\"", "\"text/plain\"")
+                    .replace("\"text/html\"", "\"text/plain\"").replace("\"text/event-stream\"", "\"text/plain\""));
             JsonObject paths = raw.getJsonObject("paths");
             for (String path : paths.fieldNames()) {
                 JsonObject item = paths.getJsonObject(path);
@@ -93,7 +94,7 @@ final class ContractCheck {
         String contentType = headers.get("content-type");
         if (contentType != null && contentType.startsWith(PROBLEM)) {
             contentType = "application/json"; // as the contract was read for vertx-openapi (see load)
-        } else if (contentType != null && (contentType.startsWith(YAML) || contentType.startsWith("text/plain"))) {
+        } else if (contentType != null && (contentType.startsWith(YAML) || contentType.startsWith("text/"))) {
             contentType = "text/plain"; // vertx-openapi knows no text/plain parameter but charset (Prometheus adds version=)
         }
         // A text body (metrics, the contract as YAML) is a string by the contract; vertx-openapi cannot check a

@@ -88,9 +88,9 @@ class ManualRunIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
+        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
                 .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static String key(String tenant) throws Exception {
@@ -106,7 +106,7 @@ class ManualRunIT {
         if (key != null) {
             req.header("Authorization", "Bearer " + key);
         }
-        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String reason) {
