@@ -64,19 +64,31 @@ public final class DevStack implements AutoCloseable {
     /**
      * The dev catalog: two sources, the open {@code demo} and the locked-down {@code demo-secure}
      * (API key, Sluice signature, fail-closed idempotency; see {@link DevSecure}), and one workflow
-     * posting each event of either to the echo target.
+     * posting each event of either to the echo target; and a schedule, {@code demo-heartbeat}, whose
+     * tick every 10 s is posted there too.
      */
-    /** The demo catalog, its workflow calling {@code echoUrl} over HTTP/2 (h2c) when {@code http2}. */
+    /** The source of the demo schedule's ticks. */
+    static final String HEARTBEAT_SOURCE = "demo-heartbeat";
+
+    /** The demo catalog, its workflows calling {@code echoUrl} over HTTP/2 (h2c) when {@code http2}. */
     public static Catalog demoCatalog(String echoUrl, boolean http2) {
         return Catalog.parse(new JsonObject()
                 .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
                         .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
                         .put("tenant", "dev").put("mqtt", new JsonObject().put("topics", new io.vertx.core.json.JsonArray()
-                                .add("devices/+/telemetry")).put("key", "topic:1"))).add(new JsonObject(DevSecure.routeJson())))
+                                .add("devices/+/telemetry")).put("key", "topic:1"))).add(new JsonObject(DevSecure.routeJson()))
+                        .add(new JsonObject().put("source", HEARTBEAT_SOURCE).put("topic", "sluice.demo.heartbeat").put("ttl", "20s")
+                                .put("partitions", 1).put("tenant", "dev")))
                 .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
                         .put("sources", new io.vertx.core.json.JsonArray().add("demo").add(DevSecure.SOURCE))
                         .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
-                                .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))));
+                                .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))
+                        // A schedule: one tick every 10 s, whichever executors run, posted to the echo target.
+                        .add(new JsonObject().put("name", "demo-heartbeat")
+                                .put("sources", new io.vertx.core.json.JsonArray().add(HEARTBEAT_SOURCE))
+                                .put("schedule", new JsonObject().put("cron", "*/10 * * * * *").put("zone", "UTC"))
+                                .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
+                                        .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))));
     }
 
     /** Starts everything; blocking (tens of seconds at most). */
@@ -170,6 +182,11 @@ public final class DevStack implements AutoCloseable {
                 "  ingest         POST http://" + host + ":" + routerPort + "/v1/events/" + DevSecure.SOURCE,
                 "  api key        Authorization: Bearer " + DevSecure.API_KEY,
                 "  signing secret " + DevSecure.SIGNING_SECRET + "   (Sluice-Signature: t=<unix>,v1=<hex hmac-sha256 of t.body>)",
+                "Run the demo workflow by hand (a manual run: 202 once its event is in Kafka):",
+                "  curl -i -X POST http://" + host + ":" + routerPort + "/v1/workflows/demo-echo/runs -H 'content-type: application/json'"
+                        + " -H 'Authorization: Bearer " + DevSecure.API_KEY + "' -d '{\"by\":\"hand\"}'",
+                "A schedule: workflow demo-heartbeat fires every 10 s (CloudEvents type dev.sluice.schedule) and posts to the echo target.",
+                "Live pages:     http://" + host + ":" + routerManagementPort + "/ui   http://" + host + ":" + executorManagementPort + "/ui",
                 "See it run:",
                 "  curl -s http://" + host + ":" + executorManagementPort + "/metrics | grep -E '^sluice_(executor_runs_total|event_latency_seconds_(count|sum))'",
                 "",
@@ -194,8 +211,14 @@ public final class DevStack implements AutoCloseable {
         return kafka;
     }
 
+    /** Requests the echo target took for demo events (manual runs included), not counting the schedule's ticks. */
     public long echoed() {
         return echo.received();
+    }
+
+    /** The demo schedule's ticks the echo target took. */
+    public long heartbeats() {
+        return echo.ticks();
     }
 
     @Override
