@@ -155,7 +155,9 @@ class DashboardIT {
             assertTrue(dom.matches("(?s).*<tr data-name=\"forward\"><td>forward</td><td class=\"eventsPerSecond\" data-value=\"[0-9.]+\".*"),
                     "the workflow's row with a number: " + dom.substring(0, Math.min(4000, dom.length())));
             assertTrue(dom.contains("<td>forward</td><td class=\"err\">"), "a dead-lettered event with its reason");
-            chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-executor.png"), dir);
+            if (!chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-executor.png"), dir)) {
+                System.out.println("no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
+            }
         }
     }
 }

@@ -148,7 +148,9 @@ class DashboardIT {
             assertTrue(Double.parseDouble(m.group(1)) > 0, "events per second shown: " + m.group(1));
             Matcher updates = Pattern.compile("<span id=\"updates\">(\\d+)</span>").matcher(dom);
             assertTrue(updates.find() && Integer.parseInt(updates.group(1)) >= 2, "the page took several updates");
-            chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-router.png"), dir);
+            if (!chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-router.png"), dir)) {
+                System.out.println("no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
+            }
         }
     }
 }

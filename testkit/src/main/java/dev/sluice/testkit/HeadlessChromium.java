@@ -47,26 +47,59 @@ public final class HeadlessChromium {
         return run(workDir, List.of("--virtual-time-budget=" + budgetMillis, "--dump-dom", url));
     }
 
-    /** Saves a screenshot of the page after {@code budgetMillis} of virtual time. */
-    public void screenshot(String url, int budgetMillis, Path png, Path workDir) throws Exception {
-        run(workDir, List.of("--virtual-time-budget=" + budgetMillis, "--window-size=1280,1000", "--screenshot=" + png.toAbsolutePath(), url));
+    /**
+     * Saves a screenshot of the page after {@code budgetMillis} of virtual time, for a person to look
+     * at; false when this Chromium hung instead (it does on some machines with --screenshot, where
+     * --dump-dom of the same page works), so the artefact is missing but the test's checks, made on
+     * the DOM, stand.
+     */
+    public boolean screenshot(String url, int budgetMillis, Path png, Path workDir) throws Exception {
+        try {
+            runOnce(workDir, List.of("--virtual-time-budget=" + budgetMillis, "--window-size=1280,1000",
+                    "--screenshot=" + png.toAbsolutePath(), url), 30);
+        } catch (Hung hung) {
+            Files.writeString(workDir.resolve("screenshot-missing.txt"), hung.getMessage() + "\n", StandardCharsets.UTF_8);
+            return false;
+        }
         if (!Files.isRegularFile(png)) {
             throw new IllegalStateException("chromium wrote no screenshot at " + png);
         }
+        return true;
     }
 
     private String run(Path workDir, List<String> args) throws Exception {
+        // A headless Chromium now and then never exits after its work (seen once in several CI runs, on a
+        // page whose event stream had ended). It is told to stop navigating after 20 s (--timeout) and,
+        // if it still hangs, is killed and run once more with a fresh profile; a second hang fails the test.
+        try {
+            return runOnce(workDir, args, 60);
+        } catch (Hung first) {
+            return runOnce(workDir, args, 60);
+        }
+    }
+
+    /** A browser that did not exit in time. */
+    private static final class Hung extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Hung(String message) {
+            super(message);
+        }
+    }
+
+    private String runOnce(Path workDir, List<String> args, int waitSeconds) throws Exception {
         Files.createDirectories(workDir);
         // A profile of its own for every run: a browser still shutting down holds its profile's lock.
         Path profile = Files.createTempDirectory(workDir.toAbsolutePath(), "profile-");
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile));
+                "--disable-dev-shm-usage", "--no-first-run", "--timeout=20000", "--user-data-dir=" + profile));
         cmd.addAll(args);
         Path out = workDir.resolve("chromium.out");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(workDir.resolve("chromium.err").toFile()).start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+        if (!p.waitFor(waitSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new IllegalStateException("chromium did not finish within 90 s: " + String.join(" ", cmd));
+            throw new Hung("chromium did not finish within " + waitSeconds + " s: " + String.join(" ", cmd));
         }
         return Files.readString(out, StandardCharsets.UTF_8);
     }
