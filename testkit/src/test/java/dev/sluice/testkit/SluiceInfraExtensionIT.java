@@ -28,6 +28,7 @@ class SluiceInfraExtensionIT {
 
     private static Redis redisFromBeforeAll;
     private final KafkaBroker kafka;
+    private io.vertx.core.http.HttpClient client;
 
     SluiceInfraExtensionIT(KafkaBroker kafka) {
         this.kafka = kafka;
@@ -48,8 +49,10 @@ class SluiceInfraExtensionIT {
         assertSame(Infra.postgres(), postgres);
         assertTrue(kafka.isRunning());
 
-        vertx.createHttpClient()
-                .request(HttpMethod.POST, target.port(), "127.0.0.1", "/from-vertx")
+        // Held in a field until the test ends: Vert.x 5 closes an HttpClient nobody references when the GC
+        // collects it, and a request in flight then fails with "Pool closed".
+        client = vertx.createHttpClient();
+        client.request(HttpMethod.POST, target.port(), "127.0.0.1", "/from-vertx")
                 .compose(request -> request.send(Buffer.buffer("hello")))
                 .onComplete(testContext.succeeding(response -> testContext.verify(() -> {
                     assertEquals(200, response.statusCode());
