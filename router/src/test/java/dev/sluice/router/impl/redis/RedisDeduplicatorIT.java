@@ -81,7 +81,8 @@ class RedisDeduplicatorIT {
             assertEquals(Deduplicator.Kind.NEW, await(dedup.claimAll(List.of(key), List.of("holder"), List.of(60_000L), 0)).get(0).kind());
             // A duplicate starts waiting on the holder's claim; Redis then freezes while it polls.
             Future<List<Deduplicator.Claim>> waiting = dedup.claimAll(List.of(key), List.of("dup"), List.of(60_000L), 5_000);
-            Thread.sleep(100);
+            // Its first poll has been answered once Redis has served the second GET (the holder's claim made the first).
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> getCalls(client) >= 2);
             own.pause();
             try {
                 Deduplicator.Claim c = await(waiting).get(0);
@@ -98,5 +99,12 @@ class RedisDeduplicatorIT {
             await(vertx.close());
             own.close();
         }
+    }
+
+    /** How many GET commands this Redis has served, from INFO commandstats. */
+    private static long getCalls(io.vertx.redis.client.Redis client) throws Exception {
+        String info = await(client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.INFO).arg("commandstats"))).toString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_get:calls=(\\d+)").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 }
