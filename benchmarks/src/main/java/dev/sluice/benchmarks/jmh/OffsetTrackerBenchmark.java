@@ -2,20 +2,11 @@ package dev.sluice.benchmarks.jmh;
 
 import dev.sluice.executor.impl.kafka.OffsetTracker;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The committable-offset tracker of one partition, per record: {@code started} then
@@ -23,13 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * out of order is what concurrent keys produce — offsets finish shuffled within a window of
  * {@code window} records, so up to that many wait in the out-of-order set.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(1)
-@State(Scope.Thread)
-public class OffsetTrackerBenchmark {
+public class OffsetTrackerBenchmark extends NanoBenchmark {
 
     static final int RECORDS = 4096;
 

@@ -6,19 +6,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.pointer.JsonPointer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Partition-key extraction for the router's keyed routes. The router's own method
@@ -28,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * queries it with a {@link JsonPointer} parsed per request, exactly as the router does today. The
  * {@code pointerPrecompiled} variant parses the pointer once per route, to show what that saves.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(1)
-@State(Scope.Thread)
-public class PartitionKeyBenchmark {
+public class PartitionKeyBenchmark extends NanoBenchmark {
 
     @Param({"200", "1024", "16384"})
     public int payloadBytes;

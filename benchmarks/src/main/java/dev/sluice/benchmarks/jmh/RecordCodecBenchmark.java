@@ -7,22 +7,13 @@ import dev.sluice.core.IngestedEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The CloudEvents Kafka binding both ways: the router's {@code IngestedEvent → ProducerRecord}
@@ -30,13 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code ConsumerRecord → IngestedEvent} (every header decoded). The payload is carried as is,
  * so its size should matter little; the parameter shows whether it does.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(1)
-@State(Scope.Thread)
-public class RecordCodecBenchmark {
+public class RecordCodecBenchmark extends NanoBenchmark {
 
     @Param({"200", "1024", "16384"})
     public int payloadBytes;
