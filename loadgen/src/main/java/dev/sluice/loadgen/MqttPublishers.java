@@ -68,7 +68,8 @@ final class MqttPublishers {
             client.closeHandler(v -> {
                 inFlight.values().forEach(p -> answers.failed(p, "mqtt_closed"));
                 inFlight.clear();
-                queued.forEach(p -> answers.failed(p, "mqtt_closed"));
+                // Due but never written: the connection's window stayed full until it closed.
+                queued.forEach(p -> answers.failed(p, "mqtt_unsent"));
                 queued.clear();
             });
         }
