@@ -106,6 +106,8 @@ class ContractIT {
         assertEquals(201, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}").statusCode());
         assertEquals(409, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}").statusCode());
         assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"certificate\":\"not a PEM\"}").statusCode());
+        assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"name\":\"neither\"}").statusCode());
+        assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"abc\"}").statusCode());
         assertEquals(404, admin("POST", "/admin/tenants/nobody/certificates", "{\"fingerprint\":\"" + "cd".repeat(32) + "\"}")
                 .statusCode());
         assertEquals(200, admin("GET", "/admin/tenants/acme/certificates", null).statusCode());
