@@ -55,13 +55,14 @@ class MqttClientCertIT {
     private static Vertx vertx;
     private static RouterApp router;
     private static String mqttTls;
+    private static String db;
 
     @BeforeAll
     static void start(KafkaBroker broker, Postgres postgres) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         certs = new TestCertificates();
-        String db = postgres.createDatabase("mqtt_certs_it");
+        db = postgres.createDatabase("mqtt_certs_it");
         vertx = Vertx.vertx();
         int tlsPort = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
@@ -211,6 +212,45 @@ class MqttClientCertIT {
         } finally {
             anonymous.disconnect().waitForCompletion(5_000);
             anonymous.close();
+        }
+    }
+
+    /** With {@code required}, a device without a certificate does not get through the TLS handshake; a bound one connects. */
+    @Test
+    void whenCertificatesAreRequiredADeviceWithoutOneCannotConnect() throws Exception {
+        String tenant = tenantWithSource();
+        TestCertificates.Device device = certs.device("meter-" + tenant);
+        assertEquals(201, admin("POST", "/admin/tenants/" + tenant + "/certificates",
+                new JsonObject().put("certificate", device.pem()).encode()).statusCode());
+        int tlsPort = Ports.freePort();
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
+                        "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(tlsPort),
+                        "router.mqtt.tls.client.auth", "required", "router.mqtt.tls.trust", certs.caPem().toString())))
+                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db)
+                .tls(certs.routerStore().toString(), TestCertificates.PASSWORD).build();
+        RouterApp strict = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()),
+                Catalog.parse(new JsonObject("{\"routes\": []}")), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        String previous = mqttTls;
+        mqttTls = "ssl://127.0.0.1:" + tlsPort;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> strict.readiness().ready());
+            MqttException anonymous = assertThrows(MqttException.class, () -> connect("no-cert", TestCertificates.anonymous(), null));
+            org.junit.jupiter.api.Assertions.assertFalse(anonymous.getReasonCode() >= 0x80 && anonymous.getReasonCode() <= 0xFF,
+                    "no CONNACK: the TLS handshake itself fails (" + anonymous + ")");
+            MqttAsyncClient c = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> connect("meter-1", device.socketFactory(), null), java.util.Objects::nonNull);
+            try {
+                String payload = "{\"required\":\"" + System.nanoTime() + "\"}";
+                await().atMost(Duration.ofSeconds(10)).until(() -> publish(c, tenant + "/meter-1", payload) == 0);
+                assertEquals(1, stored(payload));
+            } finally {
+                c.disconnect().waitForCompletion(5_000);
+                c.close();
+            }
+        } finally {
+            mqttTls = previous;
+            strict.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 }
