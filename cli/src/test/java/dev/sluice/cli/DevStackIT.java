@@ -86,17 +86,9 @@ class DevStackIT {
             assertEquals(202, signed.statusCode(), signed.body());
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> stack.echoed() == 2);
 
-            // The banner's MQTT example: a QoS 1 publish on the demo route, acknowledged, then run like any event.
+            // The banner's MQTT example, run as printed: a QoS 1 publish on the demo route, acknowledged, then run like any event.
             String pub = banner.lines().filter(l -> l.trim().startsWith("mosquitto_pub")).findFirst().orElseThrow();
-            String port = pub.replaceAll(".* -p (\\d+) .*", "$1");
-            org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + port,
-                    "pump-1", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-            device.connect();
-            org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage("{\"t\":21.5}".getBytes(StandardCharsets.UTF_8));
-            m.setQos(1);
-            device.publish("devices/pump-1/telemetry", m);
-            device.disconnect();
-            device.close();
+            MosquittoPub.publish(pub.trim());
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> stack.echoed() == 3);
 
             // The banner's manual run: the demo workflow started by hand with the dev key, then run like any event.

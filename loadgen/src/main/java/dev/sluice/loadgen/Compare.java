@@ -34,6 +34,7 @@ public final class Compare {
         rows.add(new String[] {"", "A", "B", "delta", "delta %"});
         rows.add(new String[] {"mode", str(a.settings().get("mode")), str(b.settings().get("mode")), "", ""});
         rows.add(new String[] {"schedule", str(a.settings().get("schedule")), str(b.settings().get("schedule")), "", ""});
+        rows.add(new String[] {"protocol", str(a.settings().get("protocol")), str(b.settings().get("protocol")), "", ""});
         num(rows, "rate asked /s", a.rateAsked(), b.rateAsked());
         num(rows, "rate achieved /s", a.rateAchieved(), b.rateAchieved());
         num(rows, "sent", a.counts().sent(), b.counts().sent());

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sluice in this JVM: a real Kafka broker (testkit's child JVM), the router and the executor on
- * their own Vert.x, one route ({@code demo}, like {@code sluice dev}'s) and one workflow whose http
- * step posts to {@code webhookUrl}. For the whole-path JMH benchmark and the gate smoke test;
+ * their own Vert.x, one route ({@code demo}, like {@code sluice dev}'s, also taking MQTT publishes on
+ * {@code devices/+/telemetry}) and one workflow whose http step posts to {@code webhookUrl}. For the whole-path JMH benchmark and the gate smoke test;
  * the load generator's {@code --self} runs {@code sluice dev} as a separate process instead.
  */
 public final class InProcessStack implements Target {
@@ -37,6 +37,7 @@ public final class InProcessStack implements Target {
     private RouterApp router;
     private ExecutorApp executor;
     private int routerPort;
+    private int mqttPort;
     private int executorManagementPort;
 
     private InProcessStack(KafkaBroker kafka, Vertx vertx) {
@@ -48,7 +49,8 @@ public final class InProcessStack implements Target {
     public static Catalog catalog(String webhookUrl, Duration ttl, int partitions) {
         return Catalog.parse(new JsonObject()
                 .put("routes", new JsonArray().add(new JsonObject().put("source", SOURCE).put("topic", TOPIC)
-                        .put("ttl", ttl.toMillis() + "ms").put("partitions", partitions).put("type", "dev.sluice.bench")))
+                        .put("ttl", ttl.toMillis() + "ms").put("partitions", partitions).put("type", "dev.sluice.bench")
+                        .put("mqtt", new JsonObject().put("topics", new JsonArray().add("devices/+/telemetry")))))
                 .put("workflows", new JsonArray().add(new JsonObject().put("name", "bench")
                         .put("sources", new JsonArray().add(SOURCE))
                         .put("steps", new JsonArray().add(new JsonObject().put("type", "http").put("url", webhookUrl)
@@ -72,7 +74,9 @@ public final class InProcessStack implements Target {
         StackLauncher.createLiveTopics(kafka, TOPIC, partitions, ttl);
         KafkaConfig kc = KafkaConfig.of(kafka.bootstrapServers());
         routerPort = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.empty()).toBuilder().ports(HOST, routerPort, Ports.freePort()).build();
+        mqttPort = Ports.freePort();
+        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.mqtt.enabled", "true", "router.mqtt.port",
+                Integer.toString(mqttPort)))).toBuilder().ports(HOST, routerPort, Ports.freePort()).build();
         router = await(RouterApp.start(vertx, rc, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         executorManagementPort = Ports.freePort();
         ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of())).withManagement(HOST, executorManagementPort)
@@ -86,6 +90,11 @@ public final class InProcessStack implements Target {
     @Override
     public String ingestUrl() {
         return "http://" + HOST + ":" + routerPort + "/v1/events/" + SOURCE;
+    }
+
+    @Override
+    public String mqttUrl() {
+        return "tcp://" + HOST + ":" + mqttPort;
     }
 
     @Override

@@ -66,7 +66,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                          Duration ttl, Duration webhookDelay, int receiverPort, Duration timeout, Duration drain, int loops,
                          String childJavaOpts, boolean jfr, Duration receiverPauseAt, Duration receiverPause,
                          Duration selfWarmup, boolean split, boolean direct, String apiKey, String signSecret,
-                         boolean idempotency, boolean secure, boolean rawH2, boolean webhookH2) {
+                         boolean idempotency, boolean secure, boolean rawH2, boolean webhookH2, String mqtt, int qos) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
@@ -76,7 +76,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 DEFAULT_TARGET, false, Path.of("."), defaultOut(), false, 1.5, 12, Duration.ofMillis(50),
                 DEFAULT_EXECUTOR_METRICS, Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10),
                 Duration.ofSeconds(50), Math.min(2, Runtime.getRuntime().availableProcessors()), null, false, Duration.ZERO,
-                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false, false, false);
+                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false, false, false, null, 1);
     }
 
     static Path defaultOut() {
@@ -112,7 +112,10 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             "  --sign-secret SECRET      Sluice-Signature (t=<unix>,v1=HMAC-SHA256 of t.body) on every request; bodies made unique",
             "  --idempotency             a unique Idempotency-Key per request (every request takes the Redis dedup claim)",
             "  --secure                  with --self: target the dev stack's demo-secure source (key + signature + fail-closed",
-            "                            idempotency), with its published dev key and secret: the A side of the >=70% check");
+            "                            idempotency), with its published dev key and secret: the A side of the >=70% check",
+            "  --mqtt tcp://HOST:PORT    publish over MQTT 3.1.1 instead of HTTP (--mqtt self with --self: the child's MQTT port),",
+            "                            --connections devices, each on devices/load-<n>/telemetry, spread over --loops event loops;",
+            "                            --api-key is the CONNECT password; --qos 1 (PUBACK once in Kafka; the default) or 0");
 
     public static RunOptions parse(List<String> args) {
         RunOptions o = defaults();
@@ -193,7 +196,9 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     flags.contains("idempotency") || flags.contains("secure"),
                     flags.contains("secure"),
                     flags.contains("raw-h2"),
-                    flags.contains("webhook-h2"));
+                    flags.contains("webhook-h2"),
+                    f.get("mqtt"),
+                    integer(f, "qos", o.qos));
             r.validate();
             return r;
         } catch (dev.sluice.core.ConfigException e) {
@@ -206,7 +211,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     private static final List<String> VALUED = List.of("rate", "duration", "warmup", "schedule", "connections", "batch", "payload",
             "keys", "target", "root", "out", "knee-factor", "knee-max-steps", "p99-bound", "executor-metrics", "ttl",
             "webhook-delay", "receiver-port", "timeout", "drain", "loops", "child-java-opts", "receiver-pause-at", "receiver-pause",
-            "self-warmup", "api-key", "sign-secret");
+            "self-warmup", "api-key", "sign-secret", "mqtt", "qos");
 
     private void validate() {
         if (rate <= 0 && schedule == null) {
@@ -246,11 +251,36 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         if (rawH2 && (http2 || direct)) {
             throw new IllegalArgumentException("--raw-h2 is its own HTTP/2 client: leave out --http2 and --direct");
         }
+        validateMqtt();
         if (kneeFactor <= 1) {
             throw new IllegalArgumentException("--knee-factor must be above 1");
         }
         if (schedule != null) {
             RateSchedule.parse(schedule);
+        }
+    }
+
+    private void validateMqtt() {
+        if (mqtt == null) {
+            if (qos != 1) {
+                throw new IllegalArgumentException("--qos goes with --mqtt");
+            }
+            return;
+        }
+        if (mqtt.equals("self") != self || !self && !mqtt.startsWith("tcp://")) {
+            throw new IllegalArgumentException("--mqtt takes tcp://host:port, or self with --self (the child's MQTT port); got '"
+                    + mqtt + "'" + (self ? " with --self" : ""));
+        }
+        if (qos != 0 && qos != 1) {
+            throw new IllegalArgumentException("--qos must be 0 or 1 (QoS 2 is not measured)");
+        }
+        if (qos == 0 && e2e) {
+            throw new IllegalArgumentException("--e2e (and gate) over MQTT needs --qos 1: a QoS 0 publish is never acknowledged, "
+                    + "so nothing is known to be accepted to account for");
+        }
+        if (batch != 1 || http2 || rawH2 || direct || split || signSecret != null || idempotency || secure) {
+            throw new IllegalArgumentException("--mqtt publishes single events over MQTT: leave out --batch, --http2, --raw-h2, "
+                    + "--direct, --split, --sign-secret, --idempotency and --secure");
         }
     }
 
@@ -291,25 +321,25 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     public RunOptions withRate(double r) {
         return new RunOptions(e2e, r, duration, warmup, null, connections, http2, batch, payloadBytes, keys, target, self, root, out,
                 findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout, drain,
-                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
+                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
     }
 
     public RunOptions withOut(Path dir) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, dir, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
     }
 
     public RunOptions withE2e(boolean on) {
         return new RunOptions(on, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
         return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, ingestUrl, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, metricsUrl, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
+                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
     }
 
     /**
@@ -323,7 +353,7 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                 + ":" + (ms * 2 / 3) + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
         return new RunOptions(e2e, rate, duration, Duration.ZERO, spec, connections, http2, batch, payloadBytes, keys, target, self,
                 root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2);
+                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
     }
 
     /** The settings without the API key and signing secret (which {@link #describe} leaves out too). */
@@ -339,13 +369,13 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         m.put("schedule", measuredSchedule().toString());
         m.put("warmup", Durations.format(warmup));
         m.put("connections", connections);
-        m.put("protocol", rawH2 ? "h2c (netty frames)" : http2 ? "h2c" : "http/1.1");
+        m.put("protocol", mqtt != null ? "mqtt 3.1.1 qos " + qos : rawH2 ? "h2c (netty frames)" : http2 ? "h2c" : "http/1.1");
         if (e2e) {
             m.put("webhookProtocol", webhookH2 ? "h2c" : "http/1.1");
         }
         m.put("payloadBytes", payloadBytes);
         m.put("keys", keys);
-        m.put("target", target);
+        m.put("target", mqtt != null && !self ? mqtt : target);
         m.put("self", self ? (direct ? "sluice dev, events produced straight to its kafka (router idle)"
                 : split ? "split: kafka, sluice router, sluice executor" : "sluice dev") : "no");
         m.put("ttl", Durations.format(ttl));

@@ -49,7 +49,7 @@ public final class SelfCheck {
             RunOptions o = new RunOptions(false, rate, duration, Duration.ofSeconds(3), null, 64, false, 1, 200, 1000,
                     target.ingestUrl(), false, base.root(), out.resolve("steady"), false, 1.5, 1, Duration.ofMillis(50), null,
                     Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10), Duration.ZERO, 2, null, false, Duration.ZERO,
-                    Duration.ZERO, Duration.ZERO, false, false, null, null, false, false, false, false);
+                    Duration.ZERO, Duration.ZERO, false, false, null, null, false, false, false, false, null, 1);
             log.printf(Locale.ROOT, "selfcheck: server answers after %d ms; %s/s for %s%n", SERVICE_TIME.toMillis(),
                     RateSchedule.fmt(rate), dev.sluice.core.Durations.format(duration));
             Generator.RunResult steady = g.run(o, target);

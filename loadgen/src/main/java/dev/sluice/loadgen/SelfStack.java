@@ -25,15 +25,17 @@ final class SelfStack implements Target {
     private final Process process;
     private final int routerPort;
     private final int executorManagementPort;
+    private final int mqttPort;
     private final Path log;
     private String directBootstrap;
     /** Where this child's output begins in {@link #log}, which earlier runs into the same directory may have written. */
     private final long logStart;
     private boolean secure;
 
-    private SelfStack(Process process, int routerPort, int executorManagementPort, Path log, long logStart) {
+    private SelfStack(Process process, int routerPort, int executorManagementPort, int mqttPort, Path log, long logStart) {
         this.process = process;
         this.routerPort = routerPort;
+        this.mqttPort = mqttPort;
         this.executorManagementPort = executorManagementPort;
         this.log = log;
         this.logStart = logStart;
@@ -48,7 +50,9 @@ final class SelfStack implements Target {
         int routerPort = Ports.freePort();
         int routerManagement = Ports.freePort();
         int executorManagement = Ports.freePort();
+        int mqttPort = Ports.freePort();
         Map<String, String> env = Map.of(
+                "SLUICE_ROUTER_MQTT_PORT", Integer.toString(mqttPort),
                 "SLUICE_DEV_WEBHOOK_URL", webhookUrl,
                 "SLUICE_DEV_WEBHOOK_HTTP2", Boolean.toString(webhookHttp2),
                 "SLUICE_ROUTER_PORT", Integer.toString(routerPort),
@@ -67,7 +71,7 @@ final class SelfStack implements Target {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + script + " dev", e);
         }
-        SelfStack s = new SelfStack(p, routerPort, executorManagement, log, logStart);
+        SelfStack s = new SelfStack(p, routerPort, executorManagement, mqttPort, log, logStart);
         try {
             s.awaitReady(routerManagement, timeout);
         } catch (RuntimeException e) {
@@ -142,6 +146,12 @@ final class SelfStack implements Target {
     public String ingestUrl() {
         return directBootstrap != null ? "kafka://" + directBootstrap + "/sluice.demo"
                 : "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
+    }
+
+    /** The dev stack's MQTT listener (its demo route binds {@code devices/+/telemetry}). */
+    @Override
+    public String mqttUrl() {
+        return "tcp://" + HOST + ":" + mqttPort;
     }
 
     @Override

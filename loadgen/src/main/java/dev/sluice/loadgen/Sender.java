@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * request got a connection and was written, the service time. Confined to its event loop except
  * for the counters the timeline reads.
  */
-final class Sender implements H2Connections.Answers {
+final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
 
     private final Context context;
     private final HttpClient client;
@@ -49,6 +49,8 @@ final class Sender implements H2Connections.Answers {
     private final EdgeHeaders edge;
     /** With {@code --raw-h2}: the requests go over these instead of {@link #client}. */
     private H2Connections h2;
+    /** With {@code --mqtt}: the events are published over these instead. */
+    private MqttPublishers mqtt;
 
     Sender(Context context, HttpClient client, RunPlan plan, DirectProducer direct) {
         this.direct = direct;
@@ -72,6 +74,21 @@ final class Sender implements H2Connections.Answers {
     /** {@code --raw-h2}: send over these HTTP/2 connections (opened on this sender's event loop). */
     void useH2(H2Connections connections) {
         this.h2 = connections;
+    }
+
+    /** {@code --mqtt}: publish over these MQTT connections (opened on this sender's event loop). */
+    void useMqtt(MqttPublishers publishers) {
+        this.mqtt = publishers;
+    }
+
+    @Override
+    public void acked(MqttPublishers.Pending p, long end) {
+        acknowledged(p.intended, p.sentAt, end, 1, p.measured);
+    }
+
+    @Override
+    public void failed(MqttPublishers.Pending p, String kind) {
+        failed(kind, 1);
     }
 
     /** From the pacer thread: send events [from, to) on this sender's event loop. */
@@ -164,6 +181,10 @@ final class Sender implements H2Connections.Answers {
         }
         if (direct != null) {
             produce(i, intended, now, measured);
+            return;
+        }
+        if (mqtt != null) {
+            mqtt.send(i, intended, measured);
             return;
         }
         byte[] body = plan.uniqueBodies ? EdgeHeaders.uniqueBody(plan.payload, i) : plan.payload;

@@ -13,6 +13,11 @@ public interface Target extends AutoCloseable {
         return null;
     }
 
+    /** The router's MQTT listener ({@code tcp://host:port}) when this target started it, else null. */
+    default String mqttUrl() {
+        return null;
+    }
+
     /** The executor's Prometheus endpoint, or null when unknown. */
     String executorMetricsUrl();
 

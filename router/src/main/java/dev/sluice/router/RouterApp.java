@@ -109,7 +109,8 @@ public final class RouterApp {
                 .map(v -> {
                     LOG.info("router listening on {}:{} (management :{}{}), {} routes, {} instances", config.listen().host(),
                             config.listen().port(), config.listen().managementPort(), mqtt.enabled() ? ", MQTT :" + mqtt.port()
-                                    + (mqttTls ? ", MQTT over TLS :" + mqtt.tlsPort() : "") : "",
+                                    + (mqttTls ? ", MQTT over TLS :" + mqtt.tlsPort() + " (client certificates: "
+                                    + mqtt.clientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")" : "") : "",
                             state.routes().all().size(), config.listen().instances());
                     return this;
                 })

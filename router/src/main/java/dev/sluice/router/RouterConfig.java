@@ -148,11 +148,35 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      * @param receiveMaximum QoS 1 and 2 publishes in flight per connection (announced to MQTT 5 clients); past it the
      *                       router stops reading the connection
      * @param maxPacketBytes the largest MQTT packet accepted
+     * @param clientAuth     whether the TLS port asks devices for a certificate (none, request, required); a certificate
+     *                       bound to a tenant then authenticates the device without a key
+     * @param trustPath      PEM bundle of the CAs whose client certificates the TLS port accepts (needed unless clientAuth is none)
      */
-    public record Mqtt(boolean enabled, int port, int tlsPort, int receiveMaximum, int maxPacketBytes) {
+    public record Mqtt(boolean enabled, int port, int tlsPort, int receiveMaximum, int maxPacketBytes, ClientAuth clientAuth,
+                       Optional<String> trustPath) {
         public Mqtt {
             if (receiveMaximum < 1 || receiveMaximum > 65_535) {
                 throw new IllegalArgumentException("router.mqtt.receive.maximum must be 1-65535, got " + receiveMaximum);
+            }
+            Objects.requireNonNull(clientAuth, "router.mqtt.tls.client.auth");
+            if (clientAuth != ClientAuth.NONE && trustPath.isEmpty()) {
+                throw new IllegalArgumentException("router.mqtt.tls.client.auth=" + clientAuth.name().toLowerCase(Locale.ROOT)
+                        + " needs router.mqtt.tls.trust (a PEM bundle of the CAs that sign device certificates)");
+            }
+        }
+
+        /** Whether the TLS port asks for client certificates. */
+        public enum ClientAuth {
+            NONE, REQUEST, REQUIRED;
+
+            /** none, request or required; anything else names the setting in its error. */
+            public static ClientAuth parse(String text) {
+                for (ClientAuth a : values()) {
+                    if (a.name().equalsIgnoreCase(text.trim())) {
+                        return a;
+                    }
+                }
+                throw new IllegalArgumentException("router.mqtt.tls.client.auth must be none, request or required, got '" + text + "'");
             }
         }
     }
@@ -199,7 +223,9 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
                 new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
                         s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
                 new Mqtt(s.getBoolean("router.mqtt.enabled", false), s.getInt("router.mqtt.port", 1883), s.getInt("router.mqtt.tls.port", 0),
-                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096)),
+                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096),
+                        Mqtt.ClientAuth.parse(s.get("router.mqtt.tls.client.auth", "none")),
+                        Optional.ofNullable(s.get("router.mqtt.tls.trust", null))),
                 Optional.ofNullable(s.get("router.admin.key", null)),
                 s.getDuration("router.health.interval", Duration.ofMillis(500)),
                 s.getDuration("router.catalog.reload", Duration.ofSeconds(2)),

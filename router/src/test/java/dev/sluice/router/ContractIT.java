@@ -102,6 +102,17 @@ class ContractIT {
         assertEquals(201, key.statusCode());
         assertEquals(200, admin("GET", "/admin/tenants/acme/keys", null).statusCode());
         assertEquals(200, admin("DELETE", "/admin/keys/" + new JsonObject(key.body()).getString("id"), null).statusCode());
+        String fingerprint = "ab".repeat(32);
+        assertEquals(201, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}").statusCode());
+        assertEquals(409, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}").statusCode());
+        assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"certificate\":\"not a PEM\"}").statusCode());
+        assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"name\":\"neither\"}").statusCode());
+        assertEquals(400, admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"abc\"}").statusCode());
+        assertEquals(404, admin("POST", "/admin/tenants/nobody/certificates", "{\"fingerprint\":\"" + "cd".repeat(32) + "\"}")
+                .statusCode());
+        assertEquals(200, admin("GET", "/admin/tenants/acme/certificates", null).statusCode());
+        assertEquals(200, admin("DELETE", "/admin/certificates/" + fingerprint, null).statusCode());
+        assertEquals(404, admin("DELETE", "/admin/certificates/" + "ef".repeat(32), null).statusCode());
         assertEquals(200, admin("PUT", "/admin/sources/stored-one", "{\"topic\":\"" + TOPIC + "\",\"tenant\":\"acme\"}").statusCode());
         assertEquals(200, admin("GET", "/admin/sources/stored-one", null).statusCode());
         assertEquals(200, admin("GET", "/admin/sources", null).statusCode());

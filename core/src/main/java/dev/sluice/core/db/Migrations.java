@@ -19,7 +19,7 @@ public final class Migrations {
 
     /** The scripts, in order. */
     public static final List<String> SCRIPTS = List.of("V1__run_log.sql", "V2__workflows.sql", "V3__tenants.sql",
-            "V4__run_log_deadline.sql", "V5__triggers.sql", "V6__redrives.sql");
+            "V4__run_log_deadline.sql", "V5__triggers.sql", "V6__redrives.sql", "V7__client_certificates.sql");
     private static final long LOCK = 0x51_1CE_0001L;
 
     private Migrations() {

@@ -29,8 +29,9 @@ public final class BenchMain {
             "                            an end-to-end run; exits 1 if ingest→start p99.9 > 2 s, any late start,",
             "                            any acknowledged event unaccounted for, or achieved < 95% of R; it starts its own",
             "                            stack (--self) unless --target names a Sluice whose workflow posts to the receiver",
-            "  mqtt [flags]              an open-loop MQTT 3.1.1 publisher: --target tcp://host:port --connections N --rate R",
-            "                            --duration 20s --warmup 5s --qos 0|1 --payload BYTES [--password KEY] [--inflight 64]",
+            "  mqtt [flags]              run over MQTT 3.1.1 (the same reports): --target tcp://host:port (default 1883, or the",
+            "                            child's with --self) --connections N --rate R --qos 0|1 --payload BYTES [--password KEY]",
+            "                            [--loops N]; the rest are run's flags. gate --mqtt tcp://host:port | --mqtt self: a gate over MQTT",
             "  compare A B               two runs' summary.json (or their directories) side by side",
             "  selfcheck                 the generator against a 10 ms server, with and without a 1 s stall",
             "  jfr-top FILE.jfr [RUN_DIR] [N]",
@@ -50,10 +51,12 @@ public final class BenchMain {
     /**
      * {@code gate}'s flags: end to end by default. Without {@code --target} (or {@code --self}) the gate
      * starts its own stack, whose workflow posts to the generator's receiver; a running {@code sluice dev}
-     * posts to its echo target instead, so nothing it executed could be measured.
+     * posts to its echo target instead, so nothing it executed could be measured. {@code --mqtt tcp://…} names a
+     * target too (a broker of somebody else's); {@code --mqtt self} publishes to the started stack's MQTT port.
      */
     static List<String> gateArgs(List<String> args) {
-        boolean chosen = args.stream().anyMatch(a -> a.equals("--self") || a.equals("--target") || a.startsWith("--target="));
+        boolean chosen = args.stream().anyMatch(a -> a.equals("--self") || a.equals("--target") || a.startsWith("--target="))
+                || dev.sluice.loadgen.MqttLoad.external(args);
         if (chosen) {
             return args;
         }
@@ -80,9 +83,7 @@ public final class BenchMain {
                     return LoadCommand.run(RunOptions.parse(rest), System.out);
                 }
                 case "mqtt" -> {
-                    // --target tcp://host:port --connections N --rate R --duration 20s --warmup 5s --qos 0|1 --payload B
-                    // [--password KEY] [--inflight 64]
-                    return dev.sluice.loadgen.MqttLoad.run(rest.toArray(new String[0]));
+                    return LoadCommand.run(RunOptions.parse(dev.sluice.loadgen.MqttLoad.runArgs(rest)), System.out);
                 }
                 case "wrk" -> {
                     if (rest.contains("--help") || rest.contains("-h")) {

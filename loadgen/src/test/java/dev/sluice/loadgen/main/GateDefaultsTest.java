@@ -19,4 +19,14 @@ class GateDefaultsTest {
         assertEquals("http://10.0.0.1:8080/v1/events/x", targeted.target());
         assertEquals(List.of("--self", "--split"), BenchMain.gateArgs(List.of("--self", "--split")));
     }
+
+    @Test
+    void aGateOverMqttStartsItsOwnStackUnlessABrokerIsNamed() {
+        RunOptions external = RunOptions.parse(BenchMain.gateArgs(List.of("--mqtt", "tcp://10.0.0.1:1883")));
+        assertFalse(external.self(), "a broker of somebody else's is the target");
+        assertEquals("tcp://10.0.0.1:1883", external.mqtt());
+        RunOptions self = RunOptions.parse(BenchMain.gateArgs(List.of("--mqtt", "self")));
+        assertTrue(self.self());
+        assertEquals("self", self.mqtt());
+    }
 }

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * only) and sources (a source is its route: topic, TTL, key, signature secrets, limits). Every change
  * is a row in PostgreSQL; the triggers notify every router, which reload within moments. Errors are
  * RFC 9457 problems naming the field at fault. This class guards and routes; each resource has its
- * own class ({@link TenantsAdmin}, {@link KeysAdmin}, {@link SourcesAdmin}).
+ * own class ({@link TenantsAdmin}, {@link KeysAdmin}, {@link CertificatesAdmin}, {@link SourcesAdmin}).
  *
  * <pre>
  * POST   /admin/tenants                 {"id", "name"?, "rateLimit"?: {"events", "bytes"}}
@@ -29,6 +29,9 @@ import java.util.function.Predicate;
  * POST   /admin/tenants/{id}/keys       {"name"?}  → {"id", "key"} — the key is shown once
  * GET    /admin/tenants/{id}/keys
  * DELETE /admin/keys/{id}               revoke
+ * POST   /admin/tenants/{id}/certificates  {"certificate": PEM | "fingerprint": SHA-256 hex, "name"?}
+ * GET    /admin/tenants/{id}/certificates
+ * DELETE /admin/certificates/{fingerprint}  revoke (its MQTT connections are closed)
  * PUT    /admin/sources/{source}        a catalog route without "source" ("auth" defaults to "key")
  * GET    /admin/sources, /admin/sources/{source}   signature secrets are not shown
  * DELETE /admin/sources/{source}
@@ -57,6 +60,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
         pool.ifPresent(p -> {
             new TenantsAdmin(p).mount(router);
             new KeysAdmin(p).mount(router);
+            new CertificatesAdmin(p).mount(router);
             new SourcesAdmin(p).mount(router);
             new WorkflowsAdmin(p, routed).mount(router);
         });

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tenants, API keys and stored sources, held in memory and read on the hot path without a
+ * Tenants, API keys, client certificates and stored sources, held in memory and read on the hot path without a
  * database round trip. Loaded whole at start; loaded whole again on every {@code NOTIFY
  * sluice_access} (a statement trigger on each table sends it), on every (re)connection of the
  * listening connection, and every {@code refresh} as a safety net. The listening connection is
@@ -184,10 +184,13 @@ public final class AccessStore {
                         + "bytes_per_second FROM sluice_tenants").execute()
                 .compose(tenants -> conn.query("SELECT id, tenant, hash, revoked_at IS NOT NULL AS revoked FROM sluice_api_keys")
                         .execute().compose(keys -> conn.query("SELECT source, definition FROM sluice_sources").execute()
-                                .map(sources -> build(tenants, keys, sources)))));
+                                .compose(sources -> conn.query("SELECT fingerprint, tenant, revoked_at IS NOT NULL AS revoked "
+                                        + "FROM sluice_client_certs").execute()
+                                        .map(certs -> build(tenants, keys, sources, certs))))));
     }
 
-    private static AccessSnapshot build(Iterable<Row> tenantRows, Iterable<Row> keyRows, Iterable<Row> sourceRows) {
+    private static AccessSnapshot build(Iterable<Row> tenantRows, Iterable<Row> keyRows, Iterable<Row> sourceRows,
+                                        Iterable<Row> certRows) {
         Map<String, AccessSnapshot.Tenant> tenants = new HashMap<>();
         for (Row r : tenantRows) {
             Long events = r.getLong("events_per_second");
@@ -214,7 +217,13 @@ public final class AccessStore {
                 LOG.error("source {} in PostgreSQL is invalid and is not loaded: {}", source, e.getMessage());
             }
         }
-        return new AccessSnapshot(Map.copyOf(keys), Map.copyOf(tenants), Map.copyOf(sources), List.copyOf(rejected));
+        Map<String, AccessSnapshot.Certificate> certs = new HashMap<>();
+        for (Row r : certRows) {
+            certs.put(r.getString("fingerprint"), new AccessSnapshot.Certificate(r.getString("fingerprint"), r.getString("tenant"),
+                    r.getBoolean("revoked")));
+        }
+        return new AccessSnapshot(Map.copyOf(keys), Map.copyOf(tenants), Map.copyOf(sources), List.copyOf(rejected),
+                Map.copyOf(certs));
     }
 
     public Future<Void> close() {

@@ -5,7 +5,8 @@ import java.util.function.Supplier;
 
 /**
  * Checks {@code Authorization: Bearer <key>} against the keys in memory (no database round trip):
- * the key must exist, be live, belong to a live tenant, and that tenant must own the source.
+ * the key must exist, be live, belong to a live tenant, and that tenant must own the source. A
+ * client certificate (MQTT over TLS) is judged the same way by its SHA-256 fingerprint.
  */
 public final class Authenticator {
 
@@ -19,19 +20,44 @@ public final class Authenticator {
     }
 
     public Verdict check(RouteConfig route, String authorization) {
+        return check(route, Credential.key(authorization));
+    }
+
+    /** Whether the credential lets its holder send to the route's source. */
+    public Verdict check(RouteConfig route, Credential credential) {
         if (!route.requiresKey()) {
             return Verdict.OK;
         }
-        if (authorization == null) {
-            return Verdict.MISSING;
-        }
-        Holder h = holder(authorization);
+        Holder h = holder(credential);
         return h.verdict() != Verdict.OK || h.tenant().equals(route.tenant()) ? h.verdict() : Verdict.FORBIDDEN;
     }
 
     /** Whether {@code Bearer <key>} names a live key of a live tenant, whatever the source. */
     public Verdict live(String authorization) {
         return holder(authorization).verdict();
+    }
+
+    /** Whether the credential is a live key or certificate of a live tenant, whatever the source. */
+    public Verdict live(Credential credential) {
+        return holder(credential).verdict();
+    }
+
+    private Holder holder(Credential credential) {
+        return switch (credential.kind()) {
+            case NONE -> new Holder(Verdict.MISSING, null);
+            case KEY -> holder(credential.value());
+            case CERTIFICATE -> certificate(credential.value());
+        };
+    }
+
+    private Holder certificate(String fingerprint) {
+        AccessSnapshot s = snapshot.get();
+        AccessSnapshot.Certificate cert = s.certificates().get(fingerprint);
+        if (cert == null) {
+            return new Holder(Verdict.UNKNOWN, null);
+        }
+        AccessSnapshot.Tenant tenant = s.tenants().get(cert.tenant());
+        return cert.revoked() || tenant == null || tenant.revoked() ? new Holder(Verdict.REVOKED, null) : new Holder(Verdict.OK, cert.tenant());
     }
 
     /** A key's state, and (when live) its tenant. */

@@ -4,6 +4,7 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.auth.Authenticator;
+import dev.sluice.router.impl.auth.Credential;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.Pipeline;
 import dev.sluice.router.impl.http.Problems;
@@ -44,8 +45,8 @@ final class MqttSession {
     private final Authenticator authenticator;
     private final SocketFlow flow;
     private final int receiveMaximum;
-    /** {@code Bearer <key>} from the CONNECT password, or null. */
-    final String authorization;
+    /** The client certificate, else {@code Bearer <key>} from the CONNECT password, else none. */
+    final Credential credential;
     private int inFlight;
     /** QoS 2 packet ids received and not yet released by PUBREL: never produced twice in this session. */
     private final Set<Integer> qos2 = new HashSet<>();
@@ -53,7 +54,7 @@ final class MqttSession {
     private boolean closed;
 
     MqttSession(MqttEndpoint endpoint, IngestState state, Pipeline pipeline, TopicRoutes routes, Authenticator authenticator,
-                SocketFlow flow, int receiveMaximum, String authorization) {
+                SocketFlow flow, int receiveMaximum, Credential credential) {
         this.endpoint = endpoint;
         this.state = state;
         this.pipeline = pipeline;
@@ -61,7 +62,7 @@ final class MqttSession {
         this.authenticator = authenticator;
         this.flow = flow;
         this.receiveMaximum = receiveMaximum;
-        this.authorization = authorization;
+        this.credential = credential;
     }
 
     boolean connected() {
@@ -120,7 +121,7 @@ final class MqttSession {
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
-        Authenticator.Verdict verdict = authenticator.check(route, authorization);
+        Authenticator.Verdict verdict = authenticator.check(route, credential);
         if (verdict != Authenticator.Verdict.OK) {
             meters.rejected(Problems.Kind.UNAUTHORIZED);
             answer.refused(Problems.Kind.UNAUTHORIZED, Authenticator.detail(verdict, route), Map.of());

@@ -2,6 +2,8 @@ package dev.sluice.router.impl.mqtt;
 
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.impl.auth.Authenticator;
+import dev.sluice.router.impl.auth.ClientCertificates;
+import dev.sluice.router.impl.auth.Credential;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.Pipeline;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -9,6 +11,8 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -27,6 +32,12 @@ import java.util.function.Supplier;
  * (QoS 1) or PUBREC (QoS 2) only once Kafka has the event. Sluice is an ingest edge, not a
  * broker: SUBSCRIBE is refused. Sessions are not kept: a session expiry asked for is answered
  * with 0, and the client resends what was not acknowledged.
+ *
+ * <p>On the TLS port with {@code router.mqtt.tls.client.auth} request or required, a device may
+ * authenticate with a certificate signed by a CA of {@code router.mqtt.tls.trust} and bound to a
+ * tenant in the admin API (by its SHA-256 fingerprint): it then needs no key. A certificate
+ * presented is the credential, whatever the password says: one that is not bound, or is revoked,
+ * is refused with CONNACK Not authorized (0x87; 3.1.1: 0x05).
  */
 public final class MqttVerticle extends VerticleBase {
 
@@ -59,6 +70,10 @@ public final class MqttVerticle extends VerticleBase {
         o.setTcpNoDelay(true);
         if (tls) {
             o.setSsl(true).setKeyCertOptions(c.tls().orElseThrow().keyCertOptions());
+            if (m.clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE) {
+                o.setClientAuth(m.clientAuth() == RouterConfig.Mqtt.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
+                        .setTrustOptions(new PemTrustOptions().addCertPath(m.trustPath().orElseThrow()));
+            }
         }
         return o;
     }
@@ -79,12 +94,24 @@ public final class MqttVerticle extends VerticleBase {
 
     private void connected(MqttEndpoint endpoint) {
         boolean v5 = endpoint.protocolVersion() == MqttSession.V5;
-        String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
-        String authorization = password == null || password.isEmpty() ? null : "Bearer " + password;
-        if (authorization != null && authenticator.live(authorization) != Authenticator.Verdict.OK) {
-            endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
-            return;
+        Optional<String> certificate = tls && state.config().mqtt().clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE
+                ? ClientCertificates.peer(endpoint.sslSession()) : Optional.empty();
+        Credential credential;
+        if (certificate.isPresent()) {
+            credential = Credential.certificate(certificate.get());
+            if (authenticator.live(credential) != Authenticator.Verdict.OK) {
+                endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                return;
+            }
+        } else {
+            String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
+            credential = Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
+            if (credential.kind() == Credential.Kind.KEY && authenticator.live(credential) != Authenticator.Verdict.OK) {
+                endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+                return;
+            }
         }
         if (state.draining().get()) {
             endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
@@ -92,7 +119,7 @@ public final class MqttVerticle extends VerticleBase {
             return;
         }
         int receiveMaximum = state.config().mqtt().receiveMaximum();
-        MqttSession session = new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, authorization);
+        MqttSession session = new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, credential);
         endpoint.publishAutoAck(false);
         endpoint.autoKeepAlive(true);
         endpoint.publishHandler(session::publish);
@@ -127,16 +154,20 @@ public final class MqttVerticle extends VerticleBase {
         }
     }
 
-    /** A key revoked (or its tenant) ends its connections within {@value #KEY_CHECK_MS} ms of the access store's update. */
+    /**
+     * A key or client certificate revoked (or its tenant) ends its connections within {@value #KEY_CHECK_MS} ms of the
+     * access store's update.
+     */
     private void disconnectRevoked() {
         List<MqttSession> revoked = new ArrayList<>();
         for (MqttSession s : sessions) {
-            if (s.authorization != null && authenticator.live(s.authorization) != Authenticator.Verdict.OK) {
+            if (s.credential.kind() != Credential.Kind.NONE && authenticator.live(s.credential) != Authenticator.Verdict.OK) {
                 revoked.add(s);
             }
         }
         for (MqttSession s : revoked) {
-            s.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, "the API key (or its tenant) has been revoked");
+            s.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, s.credential.kind() == Credential.Kind.CERTIFICATE
+                    ? "the client certificate (or its tenant) has been revoked" : "the API key (or its tenant) has been revoked");
         }
     }
 
