@@ -24,6 +24,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +48,9 @@ import org.junit.jupiter.api.Timeout;
  * {@code sluice redrive} on real Kafka and PostgreSQL, with events really dead-lettered by an
  * executor (their webhook answers 400): a dry run changes nothing; a re-drive re-publishes each
  * original once to its topic with {@code redriven-from} and a fresh deadline of the same TTL; a
- * second re-drive finds every original re-driven already and publishes nothing; a filter narrows
- * what is matched.
+ * second re-drive finds every original re-driven already, counts them, and publishes nothing; an
+ * original whose mark has no landing place (a re-drive stopped half-way) is skipped with its reason;
+ * a filter narrows what is matched.
  */
 @SluiceInfra
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -145,6 +148,23 @@ class RedriveIT {
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("re-driven:        0"), second.out());
         assertTrue(second.out().contains("already re-driven: 3"), second.out());
+
+        // A re-drive that stopped between its mark and Kafka's answer leaves a mark without a landing place:
+        // that original is skipped with the reason and what to do, not re-published and not called re-driven.
+        Vertx pgVertx = Vertx.vertx();
+        Pool pool = PgBuilder.pool().connectingTo(db).using(pgVertx).build();
+        try {
+            assertEquals(1, pool.query("UPDATE sluice_redrives SET published_to = NULL WHERE origin = (SELECT min(origin) FROM sluice_redrives)")
+                    .execute().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).rowCount());
+        } finally {
+            pgVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        Run third = redrive(settings, "--from", DLQ);
+        assertEquals(0, third.code(), third.err());
+        assertTrue(third.out().contains("re-driven:        0"), third.out());
+        assertTrue(third.out().contains("already re-driven: 2"), third.out());
+        assertTrue(third.out().contains("skipped:          1"), third.out());
+        assertTrue(third.out().contains("  1 " + Redrive.UNFINISHED), third.out());
 
         List<ConsumerRecord<byte[], byte[]>> again = redriven(kafka);
         assertEquals(3, again.size(), "each original re-published exactly once");
