@@ -58,7 +58,8 @@ class RedriveIT {
 
     private static final String TOPIC = "it.redrive.orders";
     private static final String DLQ = TOPIC + ".dlq";
-    private static final long TTL = 2000;
+    /** Short, so the test need not wait long for the originals' deadlines; long enough for a loaded machine to start them. */
+    private static final long TTL = 6000;
 
     /** The output of one command run. */
     private record Run(int code, String out, String err) {
@@ -88,7 +89,7 @@ class RedriveIT {
         String db = pg.createDatabase("redrive_it");
         webhook.respondWith(400);
         Catalog catalog = Catalog.parse(new JsonObject("""
-                {"routes": [{"source": "orders", "topic": "%s", "ttl": "2s"}],
+                {"routes": [{"source": "orders", "topic": "%s", "ttl": "6s"}],
                  "workflows": [{"name": "notify", "sources": ["orders"], "steps": [{"url": "%s"}]}]}
                 """.formatted(TOPIC, webhook.url("/hook"))));
         Vertx vertx = Vertx.vertx();
@@ -113,7 +114,8 @@ class RedriveIT {
                             ("{\"n\": \"" + subject + "\"}").getBytes(StandardCharsets.UTF_8), Map.of())));
                 }
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> kafka.count(DLQ) == 3);
+            await().atMost(Duration.ofSeconds(20)).alias("3 dead-lettered (expired instead: the machine was too slow for the TTL)")
+                    .until(() -> kafka.count(DLQ) == 3);
         } finally {
             // No executor while re-driving: what is re-published stays on the topic to be counted.
             executor.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -121,7 +123,7 @@ class RedriveIT {
         }
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(DLQ, Duration.ofSeconds(2));
         long lastDeadline = dead.stream().mapToLong(EventRecords::deadline).max().orElseThrow();
-        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > lastDeadline);
+        await().atMost(Duration.ofSeconds(15)).until(() -> System.currentTimeMillis() > lastDeadline);
         Settings settings = Settings.of(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "pg.url", db));
         long liveBefore = kafka.count(TOPIC);
 
