@@ -17,6 +17,10 @@ public final class MetricNames {
     public static final String EXECUTOR_EXPIRED = "sluice.executor.expired";
     /** Events in progress in this executor process. */
     public static final String EXECUTOR_IN_FLIGHT = "sluice.executor.inflight";
+    /** Runs of a workflow started and not yet decided, per workflow. */
+    public static final String EXECUTOR_WORKFLOW_IN_FLIGHT = "sluice.executor.workflow.inflight";
+    /** Ingest to the start of a workflow's run, per workflow (a few fixed buckets, to keep the series per workflow few). */
+    public static final String EXECUTOR_WORKFLOW_START = "sluice.executor.workflow.start";
     /** Ingest → execution start. */
     /** Executor: ingest to the consumer poll that returned the record. */
     public static final String EXECUTOR_POLL_AGE = "sluice.executor.poll.age";

@@ -22,6 +22,12 @@ public final class SluiceHeaders {
     public static final String TENANT = "sluice_tenant";
     public static final String ROUTE = "sluice_route";
     public static final String DEADLINE = "sluice_deadline";
+    /**
+     * On an event meant for one workflow only (a manual run, a schedule's tick, a poll's item): that
+     * workflow's name. Executors run only it for the event; the other workflows of its route skip it.
+     * Only Sluice writes it: the router makes no {@code sluice_*} header from what a client sends.
+     */
+    public static final String TARGET = "sluice_target";
 
     /** On {@code <topic>.expired}: why the event was not started. */
     public static final String EXPIRED_REASON = "sluice_expired_reason";

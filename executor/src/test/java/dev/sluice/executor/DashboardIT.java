@@ -35,9 +35,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The executor's live dashboard: while events flow to a workflow whose target refuses them (400),
- * the Server-Sent Events carry the workflow's runs and dead letters per second, the ingest → start
- * p99, the consumer lag of its topic, and the latest dead-lettered events with their errors from the
- * run log; a headless Chromium renders them.
+ * the Server-Sent Events carry, per workflow, its runs and dead letters per second, its runs' ingest →
+ * start p99, its runs in flight and the consumer lag of its route's topic (a workflow without runs has
+ * its row too), and the latest dead-lettered events with their errors from the run log; a headless
+ * Chromium renders them.
  */
 @SluiceInfra
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -52,14 +53,15 @@ class DashboardIT {
 
     @BeforeAll
     static void start(KafkaBroker kafka, Postgres pg, Redis redis, WebhookTarget webhook) throws Exception {
-        for (String suffix : new String[] {"", ".expired", ".dlq"}) {
+        for (String suffix : new String[] {"", ".expired", ".dlq", ".quiet", ".quiet.expired", ".quiet.dlq"}) {
             kafka.createTopic(TOPIC + suffix, 1, Duration.ofMinutes(10));
         }
         target = webhook;
         Catalog catalog = Catalog.parse(new JsonObject("""
-                {"routes": [{"source": "meters", "topic": "%s"}],
-                 "workflows": [{"name": "forward", "sources": ["meters"], "steps": [{"url": "%s"}]}]}
-                """.formatted(TOPIC, webhook.url("/refuses"))));
+                {"routes": [{"source": "meters", "topic": "%s"}, {"source": "quiet", "topic": "%s.quiet"}],
+                 "workflows": [{"name": "forward", "sources": ["meters"], "steps": [{"url": "%s"}]},
+                               {"name": "idle", "sources": ["quiet"], "steps": [{"url": "%s"}]}]}
+                """.formatted(TOPIC, TOPIC, webhook.url("/refuses"), webhook.url("/idle"))));
         String db = pg.createDatabase("dashboard_exec_it");
         vertx = Vertx.vertx();
         managementPort = Ports.freePort();
@@ -68,7 +70,7 @@ class DashboardIT {
                 .withState(redis.uri(), db);
         executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && !executor.assignment().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && executor.assignment().size() == 2);
         fixtures = new Fixtures(kafka.bootstrapServers());
     }
 
@@ -116,16 +118,26 @@ class DashboardIT {
     }
 
     private static Optional<JsonObject> row(JsonObject sample) {
-        return sample.getJsonArray("rows").stream().map(JsonObject.class::cast).filter(r -> r.getString("name").equals("forward")).findFirst();
+        return row(sample, "forward");
+    }
+
+    private static Optional<JsonObject> row(JsonObject sample, String workflow) {
+        return sample.getJsonArray("rows").stream().map(JsonObject.class::cast).filter(r -> r.getString("name").equals(workflow)).findFirst();
+    }
+
+    private static double topicLag(JsonObject sample, String topic) {
+        return sample.getJsonArray("topics").stream().map(JsonObject.class::cast).filter(t -> t.getString("topic").equals(topic))
+                .findFirst().orElseThrow().getDouble("lag");
     }
 
     @Test
     void theStreamCarriesTheWorkflowsRatesLatencyLagAndLatestDeadLetters() throws Exception {
         try (SseClient sse = SseClient.connect(ui("/ui/events")); AutoCloseable load = traffic()) {
             assertEquals(200, sse.status());
-            JsonObject e = sse.await(s -> row(s).map(r -> num(r, "deadLetteredPerSecond") > 1).orElse(false)
+            JsonObject e = sse.await(s -> row(s).map(r -> num(r, "deadLetteredPerSecond") > 1 && r.getValue("startP99Ms") != null
+                            && r.getValue("lag") != null).orElse(false)
                     && s.getJsonObject("totals").getValue("startP99Ms") != null && !s.getJsonArray("deadLettered").isEmpty()
-                    && !s.getJsonArray("topics").isEmpty(), Duration.ofSeconds(20));
+                    && s.getJsonArray("topics").size() == 2, Duration.ofSeconds(20));
             System.out.println("executor dashboard sample: " + e.encode());
             JsonObject r = row(e).orElseThrow();
             assertEquals("executor", e.getString("process"));
@@ -137,6 +149,15 @@ class DashboardIT {
             assertEquals(TOPIC, topic.getString("topic"));
             assertNotNull(topic.getDouble("lag"));
             assertNotNull(e.getJsonObject("totals").getDouble("inFlight"));
+            // Per workflow: its runs' ingest → start p99, its runs in flight, and the lag of its route's topic.
+            double rowP99 = r.getDouble("startP99Ms");
+            assertTrue(rowP99 > 0 && rowP99 <= 30_000, "the workflow's ingest → start p99 " + rowP99);
+            assertEquals(topicLag(e, TOPIC), r.getDouble("lag"), 1e-9, "forward reads " + TOPIC + " only");
+            assertTrue(r.getDouble("inFlight") >= 0, r.encode());
+            JsonObject idle = row(e, "idle").orElseThrow(() -> new AssertionError("a workflow without runs has its row: " + e.encode()));
+            assertEquals(0.0, idle.getDouble("inFlight"), 1e-9);
+            assertEquals(null, idle.getValue("startP99Ms"), "no run of idle started");
+            assertEquals(topicLag(e, TOPIC + ".quiet"), idle.getDouble("lag"), 1e-9);
             JsonObject dead = e.getJsonArray("deadLettered").getJsonObject(0);
             assertEquals("forward", dead.getString("workflow"));
             assertTrue(dead.getString("error").contains("400"), dead.encode());
@@ -155,6 +176,14 @@ class DashboardIT {
             assertTrue(dom.matches("(?s).*<tr data-name=\"forward\"><td>forward</td><td class=\"eventsPerSecond\" data-value=\"[0-9.]+\".*"),
                     "the workflow's row with a number: " + dom.substring(0, Math.min(4000, dom.length())));
             assertTrue(dom.contains("<td>forward</td><td class=\"err\">"), "a dead-lettered event with its reason");
+            java.util.regex.Matcher forward = java.util.regex.Pattern.compile("<tr data-name=\"forward\">.*?</tr>", java.util.regex.Pattern.DOTALL)
+                    .matcher(dom);
+            assertTrue(forward.find(), "the workflow's row");
+            for (String column : new String[] {"startP99Ms", "lag", "inFlight"}) {
+                assertTrue(forward.group().matches("(?s).*<td class=\"" + column + "\" data-value=\"[0-9.]+\".*"),
+                        "the workflow's " + column + " as a number: " + forward.group());
+            }
+            assertTrue(dom.contains("<tr data-name=\"idle\"><td>idle</td>"), "a row for the workflow without runs");
             if (!chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-executor.png"), dir)) {
                 System.out.println("no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
             }

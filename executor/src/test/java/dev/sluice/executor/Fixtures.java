@@ -54,6 +54,11 @@ final class Fixtures implements AutoCloseable {
         return e.id();
     }
 
+    /** Sends a record built by the test (headers exactly as given), and waits for the broker's ack. */
+    void send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record) throws Exception {
+        producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     void flush() {
         producer.flush();
     }

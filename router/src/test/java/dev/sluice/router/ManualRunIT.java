@@ -133,6 +133,7 @@ class ManualRunIT {
         assertEquals("dev.sluice.manual", EventRecords.text(rec.headers(), SluiceHeaders.CE_TYPE));
         assertEquals("/workflows/notify", EventRecords.text(rec.headers(), SluiceHeaders.CE_SOURCE));
         assertEquals("notify", EventRecords.text(rec.headers(), "ce_workflow"));
+        assertEquals("notify", EventRecords.text(rec.headers(), SluiceHeaders.TARGET), "executors run this workflow only");
         assertEquals("orders", EventRecords.text(rec.headers(), SluiceHeaders.ROUTE));
         assertEquals("acme", EventRecords.text(rec.headers(), SluiceHeaders.TENANT));
         assertEquals("{\"reason\": \"replay order 42\"}", new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8));

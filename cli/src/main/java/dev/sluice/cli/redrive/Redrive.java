@@ -31,7 +31,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>A record is skipped, and counted by reason, when it carries no event (a dead-span summary) or
  * when its original deadline has not passed yet: until then the executors' run claims for that event
  * stand, so a copy with the same id would be skipped as a duplicate run; re-drive it once the
- * deadline has passed. A dry run reads and counts, and writes nothing.
+ * deadline has passed; and when another re-drive marked it but never recorded where it landed (one
+ * running now, or one that stopped half-way): publishing it again could make a second copy. A dry
+ * run reads and counts, and writes nothing.
  */
 final class Redrive {
 
@@ -68,6 +70,9 @@ final class Redrive {
         }
     }
 
+    /** Why an original marked by a re-drive that never recorded its publication is skipped, and what to do. */
+    static final String UNFINISHED = "marked by another re-drive that has not recorded where the event landed (running now, or"
+            + " stopped half-way: the event may or may not be on the topic); check, then delete its row in sluice_redrives to re-drive it";
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -167,11 +172,11 @@ final class Redrive {
             }
             return;
         }
-        if (!marks.claim(r.origin(), r.position())) {
-            counts.already++;
-            return;
+        switch (marks.claim(r.origin(), r.position())) {
+            case PUBLISHED -> counts.already++;
+            case UNFINISHED -> counts.skip(UNFINISHED);
+            case CLAIMED -> sent.add(new Sent(r.origin(), producer.send(r.republish(origin, now))));
         }
-        sent.add(new Sent(r.origin(), producer.send(r.republish(origin, now))));
     }
 
     private void settle(List<Sent> sent, Counts counts) {

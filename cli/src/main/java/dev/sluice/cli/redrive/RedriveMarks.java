@@ -2,6 +2,7 @@ package dev.sluice.cli.redrive;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +32,30 @@ final class RedriveMarks {
         return await(pool.preparedQuery("SELECT 1 FROM sluice_redrives WHERE origin = $1").execute(Tuple.of(origin))).size() > 0;
     }
 
-    /** Marks {@code origin} as re-driven from {@code from}; false when it was marked before (by this or any other re-drive). */
-    boolean claim(String origin, String from) {
-        return await(pool.preparedQuery("INSERT INTO sluice_redrives (origin, redriven_from) VALUES ($1, $2) "
-                + "ON CONFLICT (origin) DO NOTHING RETURNING origin").execute(Tuple.of(origin, from))).rowCount() == 1;
+    /** What {@link #claim} found. */
+    enum Claim {
+        /** Marked now, by this re-drive: publish it. */
+        CLAIMED,
+        /** Re-driven before, and where it landed is recorded. */
+        PUBLISHED,
+        /**
+         * Marked before by a re-drive that has not recorded where the event landed: one running now, or
+         * one that stopped between its mark and Kafka's answer (the event may or may not be on the topic).
+         */
+        UNFINISHED
+    }
+
+    /** Marks {@code origin} as re-driven from {@code from}, unless it was marked before (by this or any other re-drive). */
+    Claim claim(String origin, String from) {
+        if (await(pool.preparedQuery("INSERT INTO sluice_redrives (origin, redriven_from) VALUES ($1, $2) "
+                + "ON CONFLICT (origin) DO NOTHING RETURNING origin").execute(Tuple.of(origin, from))).rowCount() == 1) {
+            return Claim.CLAIMED;
+        }
+        for (Row r : await(pool.preparedQuery("SELECT published_to FROM sluice_redrives WHERE origin = $1").execute(Tuple.of(origin)))) {
+            return r.getString("published_to") == null ? Claim.UNFINISHED : Claim.PUBLISHED;
+        }
+        // Released meanwhile by a re-drive whose publication Kafka refused: not taken here, a later run tries again.
+        return Claim.UNFINISHED;
     }
 
     /** Records where the re-published event landed. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class WorkflowStore {
     private final AtomicLong loads = new AtomicLong();
     private Promise<Void> running;
     private Promise<Void> queued;
+    private volatile Consumer<List<WorkflowConfig>> onLoad = loaded -> { };
 
     public WorkflowStore(Vertx vertx, Pool pool, PgConnectOptions connect, Map<String, RouteConfig> routes, WorkflowTable table) {
         this.vertx = vertx;
@@ -116,9 +118,19 @@ public final class WorkflowStore {
             }
             table.replace(loaded);
             rejected = List.copyOf(bad);
+            try {
+                onLoad.accept(List.copyOf(loaded));
+            } catch (RuntimeException e) {
+                LOG.error("workflows loaded, but a listener of the load failed", e);
+            }
             LOG.info("{} workflows loaded from PostgreSQL{}", loaded.size(), bad.isEmpty() ? "" : ", " + bad.size() + " rejected");
             return null;
         });
+    }
+
+    /** Hears each load's workflows (after the table has them), in the order of the loads; replaces the previous listener. */
+    public void onLoad(Consumer<List<WorkflowConfig>> listener) {
+        onLoad = listener;
     }
 
     /** How many times the definitions have been read. */

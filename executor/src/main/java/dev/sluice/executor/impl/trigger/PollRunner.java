@@ -2,6 +2,7 @@ package dev.sluice.executor.impl.trigger;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.trigger.Poll;
+import dev.sluice.executor.impl.Retry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Polls one workflow's API while this process holds the poll's lease: a conditional GET every
  * {@code every}, one event per item not seen before (item ids remembered in Redis), then the new
  * validators and cursor recorded in PostgreSQL. A failed poll waits twice as long as the last, up to
- * the configured bound; polls against one host are bounded in number.
+ * the configured bound, and so does a poll that throws something unexpected (also logged with its
+ * stack trace and counted); polls against one host are bounded in number.
  */
 final class PollRunner implements TriggerRunner {
 
@@ -77,8 +79,8 @@ final class PollRunner implements TriggerRunner {
         if (closed) {
             return;
         }
-        Future<Void> row = ensured ? Future.succeededFuture() : with.leases().ensure(name, 0).onSuccess(v -> ensured = true);
-        row.compose(v -> with.leases().acquire(name, with.holder(), with.config().lease())).onComplete(ar -> {
+        Retry.guarded(() -> ensured ? Future.<Void>succeededFuture() : with.leases().ensure(name, 0).onSuccess(v -> ensured = true))
+                .compose(v -> with.leases().acquire(name, with.holder(), with.config().lease())).onComplete(ar -> {
             if (closed) {
                 return;
             }
@@ -100,7 +102,8 @@ final class PollRunner implements TriggerRunner {
                 sleep();
                 return;
             }
-            pollOnce(ar.result().get()).onComplete(done -> {
+            // Anything thrown during the poll fails this poll only: it is counted, and the next one comes after the back-off.
+            Retry.guarded(() -> pollOnce(ar.result().get())).onComplete(done -> {
                 long now = System.currentTimeMillis();
                 if (done.succeeded()) {
                     failures = 0;
@@ -110,7 +113,13 @@ final class PollRunner implements TriggerRunner {
                     metrics.pollFailed.increment();
                     long wait = backoff();
                     nextPollAt = now + wait;
-                    LOG.warn("poll of workflow {} failed ({} in a row), next in {} ms: {}", workflow, failures, wait, done.cause().getMessage());
+                    if (TriggerFailures.unexpected(done.cause())) {
+                        metrics.unexpected.increment();
+                        LOG.error("poll of workflow {} failed unexpectedly ({} in a row), next in {} ms", workflow, failures, wait, done.cause());
+                    } else {
+                        LOG.warn("poll of workflow {} failed ({} in a row), next in {} ms: {}", workflow, failures, wait,
+                                done.cause().getMessage());
+                    }
                 }
                 sleep();
             });

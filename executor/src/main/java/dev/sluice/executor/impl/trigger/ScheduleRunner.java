@@ -3,6 +3,7 @@ package dev.sluice.executor.impl.trigger;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.trigger.Schedule;
 import dev.sluice.core.trigger.Ticks;
+import dev.sluice.executor.impl.Retry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * the lease, which returns the last tick recorded by whoever fired it; then it fires every tick due
  * since, oldest first, each by advancing the recorded tick and producing the tick's event in one
  * transaction. Ticks whose deadline passed while nobody held the lease are counted, logged and
- * handled by the schedule's policy. It wakes at the next tick, or after a third of the lease.
+ * handled by the schedule's policy. It wakes at the next tick, or after a third of the lease. A wake
+ * that throws something unexpected is logged and counted ({@code sluice_trigger_unexpected_errors_total});
+ * the tick it was firing is not recorded, so the next wake fires it.
  */
 final class ScheduleRunner implements TriggerRunner {
 
@@ -78,8 +81,10 @@ final class ScheduleRunner implements TriggerRunner {
         if (closed) {
             return;
         }
-        Future<Void> row = ensured ? Future.succeededFuture() : leases.ensure(name, System.currentTimeMillis()).onSuccess(v -> ensured = true);
-        row.compose(v -> leases.acquire(name, holder, config.lease()))
+        // Anything thrown, here or in a step below, fails this wake only: it is counted, and the next wake comes as always.
+        Retry.guarded(() -> ensured ? Future.<Void>succeededFuture()
+                        : leases.ensure(name, System.currentTimeMillis()).onSuccess(v -> ensured = true))
+                .compose(v -> leases.acquire(name, holder, config.lease()))
                 .compose(held -> {
                     if (closed) {
                         return Future.succeededFuture(-1L);
@@ -97,7 +102,12 @@ final class ScheduleRunner implements TriggerRunner {
                     return (was ? Future.succeededFuture(last) : catchUp(last)).compose(l -> l < 0 ? Future.succeededFuture(l) : fireDue(l));
                 })
                 .onComplete(ar -> {
-                    if (ar.failed()) {
+                    if (ar.failed() && TriggerFailures.unexpected(ar.cause())) {
+                        metrics.unexpected.increment();
+                        metrics.leading(false);
+                        LOG.error("schedule of workflow {}: a wake failed unexpectedly; its tick is tried again at the next wake", workflow,
+                                ar.cause());
+                    } else if (ar.failed()) {
                         metrics.leaseErrors.increment();
                         metrics.leading(false);
                         if (!failing) {
@@ -198,9 +208,14 @@ final class ScheduleRunner implements TriggerRunner {
         long renew = config.renewEvery().toMillis();
         long delay = renew;
         if (recorded >= 0) {
-            long untilTick = ticks.next(Instant.ofEpochMilli(recorded)).map(t -> t.toEpochMilli() - System.currentTimeMillis() + 1)
-                    .orElse(renew);
-            delay = Math.max(1, Math.min(renew, untilTick));
+            try {
+                long untilTick = ticks.next(Instant.ofEpochMilli(recorded)).map(t -> t.toEpochMilli() - System.currentTimeMillis() + 1)
+                        .orElse(renew);
+                delay = Math.max(1, Math.min(renew, untilTick));
+            } catch (RuntimeException e) {
+                metrics.unexpected.increment();
+                LOG.error("schedule of workflow {}: its next tick could not be computed; waking after {} ms", workflow, renew, e);
+            }
         }
         timer = context.owner().setTimer(delay, id -> wake());
     }

@@ -3,6 +3,7 @@ package dev.sluice.executor.impl.trigger;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.Timestamps;
 import dev.sluice.core.trigger.Schedule;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The events triggers emit, as the router would have written them: CloudEvents attributes, tenant,
- * route, ingest time and deadline. Ids are derived from what the event stands for (a workflow's tick,
+ * route, ingest time and deadline, and {@code sluice_target} naming the workflow whose trigger it is. Ids are derived from what the event stands for (a workflow's tick,
  * a polled item), so an event sent twice carries the same id and executors' run claims see it once.
  */
 final class TriggerEvents {
@@ -55,7 +56,7 @@ final class TriggerEvents {
         IngestedEvent e = new IngestedEvent(tickId(workflow, tick), "sluice/schedule/" + workflow, SCHEDULE_TYPE, workflow,
                 Timestamps.rfc3339Millis(tick.toEpochMilli()), JSON, null, route.tenant(), route.source(), ingestMillis, deadlineMillis,
                 workflow.getBytes(StandardCharsets.UTF_8), payload.toBuffer().getBytes(), extensions);
-        return EventRecords.toRecord(route.topic(), e);
+        return targeted(EventRecords.toRecord(route.topic(), e), workflow);
     }
 
     /** One new item of a poll: its JSON as the payload, its id as subject and key. */
@@ -63,6 +64,12 @@ final class TriggerEvents {
         IngestedEvent e = new IngestedEvent(itemId(workflow, item), "sluice/poll/" + workflow, POLL_TYPE, item, null, JSON, null,
                 route.tenant(), route.source(), ingestMillis, ingestMillis + route.ttl().toMillis(), item.getBytes(StandardCharsets.UTF_8),
                 json, Map.of());
-        return EventRecords.toRecord(route.topic(), e);
+        return targeted(EventRecords.toRecord(route.topic(), e), workflow);
+    }
+
+    /** The record for {@code workflow} alone: the other workflows of its route skip it. */
+    private static ProducerRecord<byte[], byte[]> targeted(ProducerRecord<byte[], byte[]> record, String workflow) {
+        record.headers().add(SluiceHeaders.TARGET, workflow.getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 }

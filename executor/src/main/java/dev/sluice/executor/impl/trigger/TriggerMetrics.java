@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code sluice_trigger_leader{trigger}}: 1 while this process holds the trigger's lease;</li>
  *   <li>{@code sluice_trigger_polls_total{workflow,outcome}}: {@code changed}, {@code not-modified}, {@code failed};</li>
  *   <li>{@code sluice_trigger_items_total{workflow,outcome}}: polled items {@code emitted}, {@code duplicate}, {@code invalid};</li>
- *   <li>{@code sluice_trigger_lease_errors_total{trigger}}: lease or progress writes PostgreSQL did not answer.</li>
+ *   <li>{@code sluice_trigger_lease_errors_total{trigger}}: lease or progress writes PostgreSQL did not answer;</li>
+ *   <li>{@code sluice_trigger_unexpected_errors_total{trigger}}: wakes that threw something unexpected (logged; the trigger goes on).</li>
  * </ul>
  */
 final class TriggerMetrics {
@@ -23,6 +24,7 @@ final class TriggerMetrics {
     static final String POLLS = "sluice.trigger.polls";
     static final String ITEMS = "sluice.trigger.items";
     static final String LEASE_ERRORS = "sluice.trigger.lease.errors";
+    static final String UNEXPECTED = "sluice.trigger.unexpected.errors";
 
     final Counter fired;
     final Counter missed;
@@ -33,7 +35,11 @@ final class TriggerMetrics {
     final Counter duplicate;
     final Counter invalid;
     final Counter leaseErrors;
+    /** Runs whose tick or poll threw something unexpected (a bug): logged with its stack trace, and the trigger goes on. */
+    final Counter unexpected;
     private final AtomicInteger leader = new AtomicInteger();
+    private final MeterRegistry registry;
+    private final Gauge leaderGauge;
 
     TriggerMetrics(MeterRegistry registry, String trigger, String workflow) {
         fired = Counter.builder(TICKS).tag("workflow", workflow).tag("outcome", "fired").description("Schedule ticks").register(registry);
@@ -47,8 +53,19 @@ final class TriggerMetrics {
         invalid = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "invalid").description("Polled items").register(registry);
         leaseErrors = Counter.builder(LEASE_ERRORS).tag("trigger", trigger).description("Trigger lease writes that failed")
                 .register(registry);
-        Gauge.builder(LEADER, leader, AtomicInteger::get).tag("trigger", trigger)
+        unexpected = Counter.builder(UNEXPECTED).tag("trigger", trigger)
+                .description("Trigger wakes that failed with an unexpected exception").register(registry);
+        this.registry = registry;
+        // A restarted trigger (its definition changed) registers anew: the gauge reads this object's value.
+        registry.find(LEADER).tag("trigger", trigger).gauges().forEach(registry::remove);
+        leaderGauge = Gauge.builder(LEADER, leader, AtomicInteger::get).tag("trigger", trigger).strongReference(true)
                 .description("1 while this process holds the trigger's lease").register(registry);
+    }
+
+    /** The trigger stopped here: its leader gauge goes (its counters stay, as counts of what happened). */
+    void remove() {
+        leader.set(0);
+        registry.remove(leaderGauge);
     }
 
     void leading(boolean on) {

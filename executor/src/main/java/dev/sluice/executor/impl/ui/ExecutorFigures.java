@@ -1,6 +1,8 @@
 package dev.sluice.executor.impl.ui;
 
 import dev.sluice.core.MetricNames;
+import dev.sluice.core.RouteConfig;
+import dev.sluice.core.WorkflowConfig;
 import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.MeterWindow;
 import io.micrometer.core.instrument.Counter;
@@ -9,24 +11,37 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The executor's live figures from its own meters. Per workflow, over the last ten seconds: runs
- * decided per second, and of them expired and dead-lettered per second. For the process: ingest →
- * start p99 (the executor measures it per event, not per workflow), records in flight, and consumer
- * lag per topic (a workflow reads its sources' topics) and in all. Plus the latest dead-lettered
- * runs with their errors ({@link DeadLetterFeed}).
+ * decided per second, and of them expired and dead-lettered per second; ingest → start p99 of its
+ * runs; its runs in flight; and the consumer lag of the topics its sources go to (a topic read by
+ * two workflows counts in both rows). For the process: ingest → start p99 per event, records in
+ * flight, and consumer lag per topic and in all. Plus the latest dead-lettered runs with their
+ * errors ({@link DeadLetterFeed}). A workflow in force shows a row before its first run; one gone
+ * keeps its row (without lag) while its counts are in the registry.
  */
 public final class ExecutorFigures implements LiveDashboard.Figures {
 
     private final MeterRegistry registry;
     private final DeadLetterFeed deadLetters;
+    private final Supplier<List<WorkflowConfig>> workflows;
+    private final Map<String, RouteConfig> routes;
 
-    public ExecutorFigures(MeterRegistry registry, DeadLetterFeed deadLetters) {
+    /** {@code workflows}: those in force now; {@code routes}: every route, by source (for the topics a workflow reads). */
+    public ExecutorFigures(MeterRegistry registry, DeadLetterFeed deadLetters, Supplier<List<WorkflowConfig>> workflows,
+                           Map<String, RouteConfig> routes) {
         this.registry = registry;
         this.deadLetters = deadLetters;
+        this.workflows = workflows;
+        this.routes = routes;
     }
 
     /** One workflow's run counts: every outcome, expired, dead-lettered. */
@@ -34,6 +49,21 @@ public final class ExecutorFigures implements LiveDashboard.Figures {
         double all;
         double expired;
         double dead;
+    }
+
+    /** The summed lag of {@code topics} as far as this executor knows it; null when it knows none of them (or the workflow is gone). */
+    private static Double lag(Set<String> topics, Map<String, Double> lagByTopic) {
+        if (topics == null) {
+            return null;
+        }
+        Double sum = null;
+        for (String t : topics) {
+            Double v = lagByTopic.get(t);
+            if (v != null) {
+                sum = (sum == null ? 0 : sum) + v;
+            }
+        }
+        return sum;
     }
 
     @Override
@@ -53,6 +83,20 @@ public final class ExecutorFigures implements LiveDashboard.Figures {
                 n.dead += c.count();
             }
         }
+        Map<String, Double> lagByTopic = new TreeMap<>();
+        for (Gauge g : registry.find("sluice.executor.lag").gauges()) {
+            String topic = g.getId().getTag(MetricNames.TAG_TOPIC);
+            double v = g.value();
+            if (topic != null && !Double.isNaN(v)) {
+                lagByTopic.merge(topic, v, Double::sum);
+            }
+        }
+        Map<String, Set<String>> topicsOf = new TreeMap<>();
+        for (WorkflowConfig w : workflows.get()) {
+            Set<String> topics = topicsOf.computeIfAbsent(w.name(), n -> new TreeSet<>());
+            w.sources().stream().map(routes::get).filter(Objects::nonNull).forEach(r -> topics.add(r.topic()));
+            byWorkflow.computeIfAbsent(w.name(), n -> new Counts());
+        }
         JsonArray rows = new JsonArray();
         Double[] totals = new Double[3];
         for (Map.Entry<String, Counts> e : byWorkflow.entrySet()) {
@@ -64,16 +108,12 @@ public final class ExecutorFigures implements LiveDashboard.Figures {
                     totals[i] = (totals[i] == null ? 0 : totals[i]) + rates[i];
                 }
             }
-            rows.add(new JsonObject().put("name", w).put("eventsPerSecond", rates[0]).putNull("ackP99Ms").putNull("startP99Ms")
-                    .put("expiredPerSecond", rates[1]).put("deadLetteredPerSecond", rates[2]).putNull("lag").putNull("inFlight"));
-        }
-        Map<String, Double> lagByTopic = new TreeMap<>();
-        for (Gauge g : registry.find("sluice.executor.lag").gauges()) {
-            String topic = g.getId().getTag(MetricNames.TAG_TOPIC);
-            double v = g.value();
-            if (topic != null && !Double.isNaN(v)) {
-                lagByTopic.merge(topic, v, Double::sum);
-            }
+            Timer start = registry.find(MetricNames.EXECUTOR_WORKFLOW_START).tag(MetricNames.TAG_WORKFLOW, w).timer();
+            Gauge running = registry.find(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT).tag(MetricNames.TAG_WORKFLOW, w).gauge();
+            rows.add(new JsonObject().put("name", w).put("eventsPerSecond", rates[0]).putNull("ackP99Ms")
+                    .put("startP99Ms", start == null ? null : window.quantileMillis("start:" + w, start, 0.99))
+                    .put("expiredPerSecond", rates[1]).put("deadLetteredPerSecond", rates[2])
+                    .put("lag", lag(topicsOf.get(w), lagByTopic)).put("inFlight", running == null ? 0.0 : running.value()));
         }
         JsonArray topics = new JsonArray();
         lagByTopic.forEach((t, v) -> topics.add(new JsonObject().put("topic", t).put("lag", v)));

@@ -18,6 +18,8 @@ final class EventRun implements Condition.Event {
     final String id;
     final String route;
     final long deadline;
+    /** The one workflow the event is for ({@code sluice_target}), or "" when it is for every workflow of its route. */
+    final String target;
     /** Hears when the event's calls wait for a target's budget. */
     final TargetGuard.Queueing queueing;
     /** The event's run-log rows, each complete once durable (or its loss counted). */
@@ -27,6 +29,11 @@ final class EventRun implements Condition.Event {
     private boolean parsed;
 
     EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline, TargetGuard.Queueing queueing) {
+        this(record, id, route, "", deadline, queueing);
+    }
+
+    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, String target, long deadline, TargetGuard.Queueing queueing) {
+        this.target = target;
         this.queueing = queueing;
         this.record = record;
         this.id = id;
@@ -49,12 +56,13 @@ final class EventRun implements Condition.Event {
         return json;
     }
 
-    /** The event's id (or its place in the log, when it has none), route (or "") and deadline, as its record says. */
+    /** The event's id (or its place in the log, when it has none), route (or ""), target (or "") and deadline, as its record says. */
     static EventRun of(ConsumerRecord<byte[], byte[]> record, TargetGuard.Queueing queueing) {
         String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
+        String target = EventRecords.text(record.headers(), SluiceHeaders.TARGET);
         return new EventRun(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id,
-                route == null ? "" : route, EventRecords.deadline(record), queueing);
+                route == null ? "" : route, target == null ? "" : target, EventRecords.deadline(record), queueing);
     }
 
     static Object parseJson(byte[] bytes) {

@@ -11,10 +11,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Runs every workflow subscribed to an event, under the deadline guard: an event whose deadline
+ * Runs every workflow subscribed to an event (or, for an event that names one with
+ * {@code sluice_target}, that workflow alone), under the deadline guard: an event whose deadline
  * has passed is never started and goes to {@code <topic>.expired}; each run is claimed (Redis)
  * before it starts, so a redelivered event is not run twice while live; a run that fails for good
  * goes to {@code <topic>.dlq}, and so does a run that throws anything a step does not expect;
@@ -76,9 +78,10 @@ public final class EventRunner {
     private Future<Void> runEvent(EventRun run, long polledAtNanos) {
         ConsumerRecord<byte[], byte[]> record = run.record;
         metrics.startWait(System.nanoTime() - polledAtNanos);
-        List<WorkflowConfig> workflows = run.route.isEmpty() ? null : this.workflows.forSource(run.route);
-        if (workflows == null || workflows.isEmpty()) {
-            return Future.succeededFuture();
+        List<WorkflowConfig> workflows = run.route.isEmpty() ? List.of() : this.workflows.forEvent(run.route, run.target);
+        if (workflows.isEmpty()) {
+            // An event for one workflow that this executor does not run on its route was accepted for a run that cannot happen here.
+            return run.target.isEmpty() ? Future.succeededFuture() : outcomes.unknownTarget(run);
         }
         long now = System.currentTimeMillis();
         if (Deadlines.isExpired(run.deadline, now)) {
@@ -109,6 +112,9 @@ public final class EventRunner {
             metrics.started(start - run.record.timestamp());
         }
         WorkflowRun wr = new WorkflowRun(run, w, start);
+        ExecutorMetrics.WorkflowMeters meters = metrics.workflow(w.name());
+        meters.start().record(Math.max(0, start - run.record.timestamp()), TimeUnit.MILLISECONDS);
+        meters.inFlight().incrementAndGet();
         return Retry.guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
             if (ar.succeeded()) {
                 return claimer.decided(wr).compose(v -> outcomes.succeeded(wr));
@@ -125,6 +131,9 @@ public final class EventRunner {
                 return claimer.decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
             }
             return claimer.decided(wr).compose(v -> outcomes.unexpected(wr, e));
+        }).eventually(() -> {
+            meters.inFlight().decrementAndGet();
+            return Future.succeededFuture();
         });
     }
 

@@ -104,6 +104,17 @@ final class RunOutcomes {
         return deadLettered(run, NO_WORKFLOW, 0, 0, -1, -1, "unexpected " + describe(e));
     }
 
+    /**
+     * An event for one workflow ({@code sluice_target}) that its route has not here: deleted since the
+     * run was accepted, or not yet loaded. It is dead-lettered under that name, so it can be re-driven.
+     */
+    Future<Void> unknownTarget(EventRun run) {
+        LOG.warn("event {} on route {} is for workflow {}, which this executor does not run on that route; dead-lettered",
+                printable(run.id), printable(run.route), printable(run.target));
+        return deadLettered(run, run.target, 0, 0, -1, -1, "workflow " + run.target + " is not known on route " + run.route
+                + " (deleted or not loaded yet)");
+    }
+
     private Future<Void> deadLettered(EventRun run, String workflow, int attempts, int written, long start, long firstWrite,
                                       String error) {
         String bounded = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error;

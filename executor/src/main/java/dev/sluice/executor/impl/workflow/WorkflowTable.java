@@ -10,6 +10,7 @@ import java.util.Map;
 public final class WorkflowTable {
 
     private volatile Map<String, List<WorkflowConfig>> bySource;
+    private volatile List<WorkflowConfig> all;
 
     public WorkflowTable(List<WorkflowConfig> workflows) {
         replace(workflows);
@@ -19,6 +20,28 @@ public final class WorkflowTable {
         return bySource.get(source);
     }
 
+    /**
+     * The workflows an event of {@code source} starts: those of the source, or when the event names
+     * a {@code target} (non-empty), only that one among them (none when the source has no such workflow).
+     */
+    public List<WorkflowConfig> forEvent(String source, String target) {
+        List<WorkflowConfig> of = bySource.get(source);
+        if (target.isEmpty() || of == null) {
+            return of == null ? List.of() : of;
+        }
+        for (WorkflowConfig w : of) {
+            if (w.name().equals(target)) {
+                return List.of(w);
+            }
+        }
+        return List.of();
+    }
+
+    /** Every workflow in force, in the order given. */
+    public List<WorkflowConfig> all() {
+        return all;
+    }
+
     public void replace(List<WorkflowConfig> workflows) {
         Map<String, List<WorkflowConfig>> next = new HashMap<>();
         for (WorkflowConfig w : workflows) {
@@ -26,6 +49,7 @@ public final class WorkflowTable {
                 next.computeIfAbsent(s, k -> new ArrayList<>()).add(w);
             }
         }
+        all = List.copyOf(workflows);
         bySource = Map.copyOf(next);
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.Condition;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
@@ -13,6 +14,7 @@ import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.TopicReadiness;
 import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,8 +37,8 @@ import java.util.function.Supplier;
  * CloudEvents type {@value #TYPE}, source {@code /workflows/<name>} and extension
  * {@code workflow=<name>}. A workflow starts for the events of its sources that pass its filter, so
  * the workflow's filter is checked here first: a manual event it would not accept is refused (422)
- * rather than accepted and silently filtered. Other workflows of the same source see the event as
- * well; they can leave manual runs out with a filter on the type.
+ * rather than accepted and silently filtered. The record carries {@code sluice_target=<name>}, so
+ * executors run that workflow only: the other workflows of the same source skip it.
  *
  * <p>The caller needs an API key of the tenant that owns that source, whatever the source's own
  * {@code auth}: a missing or unknown key is 401, a key of another tenant 403, an unknown workflow
@@ -96,9 +98,19 @@ public final class ManualRunHandler {
             return;
         }
         req.pause();
-        directory.find(name).onComplete(found -> context.runOnContext(v -> {
+        Future<Optional<WorkflowConfig>> lookup;
+        try {
+            lookup = directory.find(name);
+        } catch (RuntimeException e) {
+            // Answered below like a failed lookup, so the request is resumed whatever happened.
+            lookup = Future.failedFuture(e);
+        }
+        lookup.onComplete(found -> context.runOnContext(v -> {
             gate.guarded(req, none, () -> {
-                if (found.failed()) {
+                if (found.failed() && unexpected(found.cause())) {
+                    // Not PostgreSQL being away: a bug or a case no code handles. Thrown here, the guard answers 500 with a logged reference.
+                    throw new IllegalStateException("looking workflow " + name + " up failed unexpectedly", found.cause());
+                } else if (found.failed()) {
                     gate.reject(req, none, Problems.Kind.WORKFLOWS_UNAVAILABLE,
                             "the workflow could not be looked up (PostgreSQL did not answer); retry shortly");
                 } else {
@@ -187,7 +199,7 @@ public final class ManualRunHandler {
         }
         HttpAnswer answer = gate.http(req);
         Submission sub = new Submission(route, meters, false, null, req.getHeader("idempotency-key"), req::getHeader,
-                EventStamper.traceparent(req.getHeader("traceparent")), answer);
+                EventStamper.traceparent(req.getHeader("traceparent")), answer, Map.of(SluiceHeaders.TARGET, workflow.name()));
         pipeline.then(answer, meters, state.admission().rate(route, 1, payload.length),
                 () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
     }
@@ -205,6 +217,12 @@ public final class ManualRunHandler {
                         req.response().reset();
                     }
                 });
+    }
+
+    /** Whether a lookup's failure is something other than PostgreSQL not answering or refusing the query. */
+    static boolean unexpected(Throwable e) {
+        return e instanceof Error || e instanceof RuntimeException && !(e instanceof io.vertx.core.VertxException
+                || e instanceof io.vertx.pgclient.PgException);
     }
 
     /** The manual event as a workflow's filter sees it (its id is minted later, so a filter on the id sees none). */

@@ -8,6 +8,7 @@ import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.EventProducer;
 import io.vertx.core.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
@@ -76,6 +77,7 @@ final class Producing {
             return;
         }
         ProducerRecord<byte[], byte[]> record = EventRecords.toRecord(p.sub.route().topic(), event);
+        p.sub.stamps().forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
         int size = EventProducer.sizeUpperBound(record);
         if (size > state.producer().maxRecordBytes()) {
             p.resolve(i, Outcome.refused(Problems.Kind.TOO_LARGE, "the event's record would be " + size + " bytes, more than the "

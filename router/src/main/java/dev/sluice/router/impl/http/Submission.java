@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -16,7 +17,19 @@ import java.util.function.UnaryOperator;
  * @param headers        the sender's metadata by lower-case name, for header-keyed routes
  * @param traceparent    the W3C trace context the events carry (validated, or new)
  * @param answer         where the outcome goes
+ * @param stamps         Sluice's own headers for each record beyond the event's (a manual run's
+ *                       {@code sluice_target}); empty for what clients send
  */
 public record Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                         UnaryOperator<String> headers, String traceparent, Answer answer) {
+                         UnaryOperator<String> headers, String traceparent, Answer answer, Map<String, String> stamps) {
+
+    public Submission {
+        stamps = Map.copyOf(stamps);
+    }
+
+    /** A client's submission: no headers of Sluice's own beyond the event's. */
+    public Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
+                      UnaryOperator<String> headers, String traceparent, Answer answer) {
+        this(route, meters, batch, deliveryId, idempotencyKey, headers, traceparent, answer, Map.of());
+    }
 }
