@@ -101,8 +101,9 @@ public final class RouterApp {
                 .map(url -> StoredAccess.start(vertx, url, config.stores().accessRefresh().toMillis(), state, registry))
                 .orElse(Future.succeededFuture(StoredAccess.none()))
                 .onSuccess(access::set);
-        Future<ManagementServer> managed = stored.compose(s -> ManagementServer.start(vertx, config.listen().host(),
-                        config.listen().managementPort(), registry, this::readiness, managementMounts(s, registry)))
+        Future<ManagementServer> managed = stored.compose(s -> managementMounts(s, registry))
+                .compose(mounts -> ManagementServer.start(vertx, config.listen().host(), config.listen().managementPort(), registry,
+                        this::readiness, mounts))
                 .onSuccess(m -> management = Optional.of(m));
         Future<Void> topicsChecked = stored.compose(s -> refreshTopics());
         return Future.all(ingest, managed, topicsChecked, mqttListeners)
@@ -145,19 +146,27 @@ public final class RouterApp {
         }
     }
 
-    /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
-    /** What the management port serves beside the probes and metrics: the contract, the live page, and the admin API when it has a key. */
-    private Map<String, Handler<HttpServerRequest>> managementMounts(StoredAccess stored, PrometheusMeterRegistry registry) {
+    /**
+     * What the management port serves beside the probes and metrics: the contract, the live page,
+     * and the admin API when it has a key (routed from the contract, which is read first).
+     */
+    private Future<Map<String, Handler<HttpServerRequest>>> managementMounts(StoredAccess stored, PrometheusMeterRegistry registry) {
         Map<String, Handler<HttpServerRequest>> mounts = new HashMap<>();
         ContractEndpoint contract = ContractEndpoint.load();
         for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json")) {
             mounts.put(path, contract);
         }
-        config.adminKey().ifPresent(key -> mounts.put(ManagementServer.ADMIN, new AdminApi(vertx, key, stored.pool(),
-                source -> state.routes().get(source) != null)));
         mounts.put(LiveDashboard.PATH, new LiveDashboard(vertx, "router", new RouterFigures(registry)));
-        return mounts;
+        return config.adminKey()
+                .map(key -> AdminApi.create(vertx, key, stored.pool(), source -> state.routes().get(source) != null, contract.json())
+                        .map(admin -> {
+                            mounts.put(ManagementServer.ADMIN, admin);
+                            return mounts;
+                        }))
+                .orElse(Future.succeededFuture(mounts));
     }
+
+    /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
 
     public ManagementServer.Readiness readiness() {
         boolean kafka = state.health().reachable();

@@ -53,7 +53,7 @@ class BackpressureIT {
             int accepted = 0;
             int overloaded = 0;
             for (CompletableFuture<HttpResponse<String>> f : all) {
-                HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+                HttpResponse<String> r = ContractCheck.check(f.get(30, TimeUnit.SECONDS));
                 if (r.statusCode() == 202) {
                     accepted++;
                 } else {
@@ -65,8 +65,8 @@ class BackpressureIT {
             }
             assertTrue(overloaded > 0, "200 concurrent requests against a bound of 2 in flight: some must be refused");
             assertEquals(accepted, kafka.count(topic), "exactly the accepted events are in Kafka");
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = ContractCheck.check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())).body();
             assertTrue(metrics.contains("sluice_router_events_total{outcome=\"overloaded\",route=\"byid\"} " + overloaded + ".0"), metrics);
         } finally {
             router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -77,6 +77,13 @@ final class ContractCheck {
         return res;
     }
 
+    /** The same for an answer read with a Vert.x client. */
+    static void check(String method, String path, io.vertx.core.http.HttpClientResponse res, Buffer body) {
+        Map<String, String> headers = new HashMap<>();
+        res.headers().forEach((k, v) -> headers.merge(k.toLowerCase(Locale.ROOT), v, (a, b) -> a + ", " + b));
+        check(method, path, res.statusCode(), headers, body.toString());
+    }
+
     static void check(String method, String path, int status, Map<String, String> headers, String body) {
         Operation op = CONTRACT.findOperation(path, HttpMethod.valueOf(method));
         if (op == null) {

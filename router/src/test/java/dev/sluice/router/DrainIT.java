@@ -48,13 +48,14 @@ class DrainIT {
                 + "/v1/events/byid")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(10)).build();
         java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> plain.send(warm, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
+                .until(() -> ContractCheck.check(plain.send(warm, java.net.http.HttpResponse.BodyHandlers.ofString())).statusCode() == 202);
         HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(16));
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         int[] nSent = {0};
         Map<String, Integer> outcomes = new ConcurrentHashMap<>();
         List<Future<Void>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Map.Entry<io.vertx.core.http.HttpClientResponse, Buffer>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
             // A steady stream of requests, one per millisecond; the drain starts half-way through. Like a
             // load balancer once readiness turns false, the client stops sending when it is told the
@@ -83,6 +84,7 @@ class DrainIT {
                                 .setURI("/v1/events/byid"))
                         .compose(req -> req.send(Buffer.buffer("{\"i\":1}")))
                         .compose(resp -> resp.body().map(body -> {
+                            answers.add(Map.entry(resp, body));
                             if (resp.statusCode() == 202) {
                                 accepted.add(new JsonObject(body).getString("id"));
                                 outcomes.merge("202", 1, Integer::sum);
@@ -119,6 +121,7 @@ class DrainIT {
         }
         assertEquals(nSent[0], outcomes.values().stream().mapToInt(Integer::intValue).sum(), "answers for every request sent");
         assertTrue(outcomes.containsKey("503 draining"), "the drain was observed: " + outcomes);
+        answers.forEach(a -> ContractCheck.check("POST", "/v1/events/byid", a.getKey(), a.getValue()));
     }
 
     private static String classify(Throwable err) {

@@ -205,9 +205,9 @@ class Http2AbuseIT {
     }
 
     private static HttpResponse<String> normalEvent(String id) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
+        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
                 .header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     /** Readiness holds and another client's event is accepted and stored, right after the abuse. */

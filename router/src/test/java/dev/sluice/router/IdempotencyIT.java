@@ -88,7 +88,7 @@ class IdempotencyIT {
         if (key != null) {
             b.header("Idempotency-Key", key);
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(ContractCheck::check);
     }
 
     private static CompletableFuture<HttpResponse<String>> postBatch(String source, String contentType, String body, String key) {
@@ -97,7 +97,7 @@ class IdempotencyIT {
         if (key != null) {
             b.header("Idempotency-Key", key);
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(ContractCheck::check);
     }
 
     /** A CloudEvents batch with these ids, in this order. */

@@ -108,10 +108,10 @@ class MqttIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
+        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + router.config().listen().managementPort() + path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     private static MqttAsyncClient v5(String clientId, String password) throws Exception {

@@ -130,9 +130,9 @@ class NestedJsonIT {
         // A route without schema or pointer never parses the payload: its depth costs the router nothing.
         String id = "opaque-" + System.nanoTime();
         String deep = arrays(DEEP);
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/plain"))
-                .header("content-type", "application/json").header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString(deep))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port()
+                + "/v1/events/plain")).header("content-type", "application/json").header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString(deep))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(202, resp.statusCode(), resp.body());
         byte[] stored = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream().filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
                 .findFirst().orElseThrow().value();
@@ -142,8 +142,9 @@ class NestedJsonIT {
     // ---------------------------------------------------------------- helpers
 
     private static HttpResponse<String> post(String path, String body, String contentType) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + path)).header("content-type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + path))
+                .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {

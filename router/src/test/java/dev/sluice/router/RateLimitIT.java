@@ -91,9 +91,9 @@ class RateLimitIT {
     @Test
     void aBodyLargerThanTheBytesPerSecondLimitIsRefusedWith413NotWith429() throws Exception {
         URI tiny = URI.create("http://127.0.0.1:" + routers.get(0).config().listen().port() + "/v1/events/tiny");
-        HttpResponse<String> big = HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
+        HttpResponse<String> big = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"v\":\"" + "x".repeat(200) + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString()));
         assertEquals(413, big.statusCode(), big.body());
         JsonObject problem = new JsonObject(big.body());
         assertEquals("over-rate-capacity", problem.getString("reason"));
@@ -101,8 +101,8 @@ class RateLimitIT {
         assertTrue(problem.getString("detail").contains("source-bytes limit of 100"), problem.getString("detail"));
         assertTrue(big.headers().firstValue("retry-after").isEmpty(), "no wait makes it fit, so no Retry-After");
         // A body that fits the window is accepted; the oversized one never reached Kafka.
-        HttpResponse<String> small = HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> small = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(202, small.statusCode(), small.body());
         assertEquals(1, broker.readAll(TINY_TOPIC, Duration.ofSeconds(5)).size());
     }
@@ -111,8 +111,8 @@ class RateLimitIT {
     void aSourceLimitHoldsAcrossTwoRoutersWithinTenPercentOverTenSeconds() throws Exception {
         for (RouterApp r : routers) {
             // Warm up (topic metadata) outside the measured windows.
-            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port() + "/v1/events/limited"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
+                    + "/v1/events/limited")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
         }
         double countedBefore = rateLimited();
         // Start on a second boundary so the run covers exactly SECONDS shared windows.
@@ -149,7 +149,7 @@ class RateLimitIT {
             index++;
             HttpResponse<String> r;
             try {
-                r = f.get(20, TimeUnit.SECONDS);
+                r = ContractCheck.check(f.get(20, TimeUnit.SECONDS));
             } catch (java.util.concurrent.ExecutionException e) {
                 if (unanswered == 0) {
                     System.out.println("request " + index + " of " + all.size() + " failed: " + e.getCause());
@@ -200,9 +200,9 @@ class RateLimitIT {
             int accepted = 0;
             int limited = 0;
             for (int i = 0; i < 3 * LIMIT; i++) {
-                HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
-                        + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> res = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + r.config().listen().port() + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
                 if (res.statusCode() == 429) {
                     limited++;
                 } else {

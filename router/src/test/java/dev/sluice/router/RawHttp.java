@@ -11,6 +11,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /** HTTP/1.1 spoken by hand over a socket, for the router's protocol tests: requests as text, answers read to the close. */
@@ -77,6 +80,33 @@ final class RawHttp {
         JsonObject p = problem(resp);
         assertEquals(reason, p.getString("reason"), resp);
         assertEquals(status, p.getInteger("status"));
+        // Every raw exchange is an ingest request; its problem answer is checked as the contract's ingest problem.
+        ContractCheck.check("POST", "/v1/events/raw", status, headers(resp), p.encode());
+    }
+
+    /** Checks the first response in {@code resp}, the answer to a POST to {@code path}, against the contract; returns it. */
+    static String checked(String resp, String path) {
+        int status = Integer.parseInt(resp.substring(9, 12));
+        Map<String, String> headers = headers(resp);
+        int start = resp.indexOf("\r\n\r\n") + 4;
+        String length = headers.get("content-length");
+        String body = length == null ? "" : resp.substring(start, start + Integer.parseInt(length));
+        ContractCheck.check("POST", path, status, headers, body);
+        return resp;
+    }
+
+    /** The headers of the first response, names in lower case (repeated ones joined by commas). */
+    static Map<String, String> headers(String resp) {
+        Map<String, String> out = new HashMap<>();
+        String[] lines = resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                out.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
+                        (a, b) -> a + ", " + b);
+            }
+        }
+        return out;
     }
 
     static JsonObject problem(String resp) {

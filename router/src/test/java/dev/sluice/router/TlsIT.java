@@ -66,6 +66,7 @@ class TlsIT {
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             assertEquals(HttpVersion.HTTP_2, resp.getKey().version(), "HTTP/2 by ALPN");
             assertEquals(202, resp.getKey().statusCode(), resp.getValue().toString());
+            ContractCheck.check("POST", "/v1/events/byid", resp.getKey(), resp.getValue());
             assertNotNull(kafka.readAll(topic, Duration.ofSeconds(10)).stream()
                     .filter(r -> "tls-1".equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null));
         } finally {

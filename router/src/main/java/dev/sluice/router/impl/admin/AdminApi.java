@@ -3,12 +3,15 @@ package dev.sluice.router.impl.admin;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
 
 import dev.sluice.router.impl.auth.ApiKeys;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -20,7 +23,15 @@ import java.util.function.Predicate;
  * only) and sources (a source is its route: topic, TTL, key, signature secrets, limits). Every change
  * is a row in PostgreSQL; the triggers notify every router, which reload within moments. Errors are
  * RFC 9457 problems naming the field at fault. This class guards and routes; each resource has its
- * own class ({@link TenantsAdmin}, {@link KeysAdmin}, {@link CertificatesAdmin}, {@link SourcesAdmin}).
+ * own class ({@link TenantsAdmin}, {@link KeysAdmin}, {@link CertificatesAdmin}, {@link SourcesAdmin},
+ * {@link WorkflowsAdmin}).
+ *
+ * <p>The routes are built by vertx-web-openapi-router from the contract's admin operations
+ * ({@link AdminContract}): each {@code operationId} is bound to its handler, and the contract's
+ * schemas validate path parameters and bodies before it runs; what they refuse is answered by
+ * {@link AdminFailures}. The handlers keep only the checks a schema cannot state: a name that must
+ * match the path, secrets that must not name an environment variable, the catalog's own rules,
+ * and what the database says (a tenant that exists, a row that conflicts).
  *
  * <pre>
  * POST   /admin/tenants                 {"id", "name"?, "rateLimit"?: {"events", "bytes"}}
@@ -43,29 +54,44 @@ import java.util.function.Predicate;
  */
 public final class AdminApi implements Handler<HttpServerRequest> {
 
-    private final byte[] adminHash;
-    private final boolean database;
+    /** The largest admin request body, in bytes. */
+    static final int BODY_LIMIT = 1024 * 1024;
+
     private final Router router;
 
+    private AdminApi(Router router) {
+        this.router = router;
+    }
+
     /**
-     * Without a {@code pool} (no PostgreSQL) every authorized call is answered 503. A stored workflow's
+     * The admin API routed from {@code contract} (the served contract, as JSON). Without a
+     * {@code pool} (no PostgreSQL) every authorized call is answered 503. A stored workflow's
      * sources must pass {@code routed} (the sources this router routes).
      */
-    public AdminApi(Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed) {
-        this.adminHash = ApiKeys.hash(adminKey);
-        this.database = pool.isPresent();
-        this.router = Router.router(vertx);
-        router.route("/admin/*").handler(BodyHandler.create().setBodyLimit(1024 * 1024));
-        router.route("/admin/*").handler(this::guard);
-        pool.ifPresent(p -> {
-            new TenantsAdmin(p).mount(router);
-            new KeysAdmin(p).mount(router);
-            new CertificatesAdmin(p).mount(router);
-            new SourcesAdmin(p).mount(router);
-            new WorkflowsAdmin(p, routed).mount(router);
+    public static Future<AdminApi> create(Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed,
+                                          JsonObject contract) {
+        Handler<RoutingContext> guard = guard(ApiKeys.hash(adminKey), pool.isPresent());
+        if (pool.isEmpty()) {
+            Router router = Router.router(vertx);
+            router.route("/admin/*").handler(guard);
+            return Future.succeededFuture(new AdminApi(router));
+        }
+        Pool p = pool.get();
+        return AdminContract.load(vertx, contract).map(admin -> {
+            RouterBuilder builder = RouterBuilder.create(vertx, admin, AdminContract.extractor());
+            builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+            builder.rootHandler(guard);
+            new TenantsAdmin(p).bind(builder);
+            new KeysAdmin(p).bind(builder);
+            new CertificatesAdmin(p).bind(builder);
+            new SourcesAdmin(p).bind(builder);
+            new WorkflowsAdmin(p, routed).bind(builder);
+            Router router = builder.createRouter();
+            router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
+                    ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
+            router.route().failureHandler(AdminFailures::handle);
+            return new AdminApi(router);
         });
-        router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
-                ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
     }
 
     @Override
@@ -73,17 +99,19 @@ public final class AdminApi implements Handler<HttpServerRequest> {
         router.handle(req);
     }
 
-    private void guard(RoutingContext ctx) {
-        String token = ApiKeys.bearer(ctx.request().getHeader("authorization"));
-        if (token == null || !MessageDigest.isEqual(ApiKeys.hash(token), adminHash)) {
-            ctx.response().putHeader("www-authenticate", "Bearer realm=\"sluice-admin\"");
-            problem(ctx, 401, "unauthorized", "Admin key required", "send Authorization: Bearer <router.admin.key>");
-            return;
-        }
-        if (!database) {
-            problem(ctx, 503, "no-database", "No database", "the admin API needs pg.url (PostgreSQL) on this router");
-            return;
-        }
-        ctx.next();
+    private static Handler<RoutingContext> guard(byte[] adminHash, boolean database) {
+        return ctx -> {
+            String token = ApiKeys.bearer(ctx.request().getHeader("authorization"));
+            if (token == null || !MessageDigest.isEqual(ApiKeys.hash(token), adminHash)) {
+                ctx.response().putHeader("www-authenticate", "Bearer realm=\"sluice-admin\"");
+                problem(ctx, 401, "unauthorized", "Admin key required", "send Authorization: Bearer <router.admin.key>");
+                return;
+            }
+            if (!database) {
+                problem(ctx, 503, "no-database", "No database", "the admin API needs pg.url (PostgreSQL) on this router");
+                return;
+            }
+            ctx.next();
+        };
     }
 }

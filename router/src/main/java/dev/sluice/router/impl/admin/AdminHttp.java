@@ -1,10 +1,11 @@
 package dev.sluice.router.impl.admin;
 
 import io.vertx.core.AsyncResult;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.pgclient.PgException;
 import java.time.OffsetDateTime;
 import org.slf4j.Logger;
@@ -16,8 +17,6 @@ final class AdminHttp {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final String PROBLEM = "application/problem+json";
     private static final String JSON = "application/json";
-    /** An id or name: 1-64 of [A-Za-z0-9._-], starting with a letter or digit. */
-    static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
     private AdminHttp() {
     }
@@ -26,18 +25,14 @@ final class AdminHttp {
         return t == null ? null : t.toInstant().toString();
     }
 
+    /**
+     * The request body as the contract's validation read it: a JSON object (the schemas of every
+     * admin body say so), or an empty one when an optional body was left out.
+     */
     static JsonObject body(RoutingContext ctx) {
-        try {
-            Buffer b = ctx.body().buffer();
-            String text = b == null ? "" : b.toString().trim();
-            if (text.startsWith("{")) {
-                return new JsonObject(text);
-            }
-            problem(ctx, 400, "malformed-json", "Malformed JSON", "the body must be a JSON object");
-        } catch (DecodeException e) {
-            problem(ctx, 400, "malformed-json", "Malformed JSON", "the body does not parse: " + e.getMessage());
-        }
-        return null;
+        ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+        RequestParameter body = validated == null ? null : validated.getBody();
+        return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
     }
 
     static void invalid(RoutingContext ctx, String field, String why) {

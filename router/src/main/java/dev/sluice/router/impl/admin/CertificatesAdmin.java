@@ -1,5 +1,6 @@
 package dev.sluice.router.impl.admin;
 
+import static dev.sluice.router.impl.admin.AdminContract.operation;
 import static dev.sluice.router.impl.admin.AdminHttp.body;
 import static dev.sluice.router.impl.admin.AdminHttp.failed;
 import static dev.sluice.router.impl.admin.AdminHttp.invalid;
@@ -10,7 +11,7 @@ import static dev.sluice.router.impl.admin.AdminHttp.time;
 import dev.sluice.router.impl.auth.ClientCertificates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -35,13 +36,13 @@ final class CertificatesAdmin {
         this.pool = pool;
     }
 
-    void mount(Router router) {
-        router.post("/admin/tenants/:id/certificates").handler(this::bind);
-        router.get("/admin/tenants/:id/certificates").handler(this::list);
-        router.delete("/admin/certificates/:fingerprint").handler(this::revoke);
+    void bind(RouterBuilder builder) {
+        operation(builder, "bindCertificate").addHandler(this::bindCertificate);
+        operation(builder, "listCertificates").addHandler(this::list);
+        operation(builder, "revokeCertificate").addHandler(this::revoke);
     }
 
-    private void bind(RoutingContext ctx) {
+    private void bindCertificate(RoutingContext ctx) {
         String tenant = ctx.pathParam("id");
         JsonObject body = body(ctx);
         if (body == null) {

@@ -1,8 +1,8 @@
 package dev.sluice.router.impl.admin;
 
+import static dev.sluice.router.impl.admin.AdminContract.operation;
 import static dev.sluice.router.impl.admin.AdminHttp.body;
 import static dev.sluice.router.impl.admin.AdminHttp.failed;
-import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
 import static dev.sluice.router.impl.admin.AdminHttp.time;
@@ -11,8 +11,8 @@ import dev.sluice.router.impl.auth.ApiKeys;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -30,23 +30,16 @@ final class KeysAdmin {
         this.pool = pool;
     }
 
-    void mount(Router router) {
-        router.post("/admin/tenants/:id/keys").handler(this::createKey);
-        router.get("/admin/tenants/:id/keys").handler(this::listKeys);
-        router.delete("/admin/keys/:id").handler(this::revokeKey);
+    void bind(RouterBuilder builder) {
+        operation(builder, "createKey").addHandler(this::createKey);
+        operation(builder, "listKeys").addHandler(this::listKeys);
+        operation(builder, "revokeKey").addHandler(this::revokeKey);
     }
 
+    /** The body, if any, has passed the contract's schema: a string name at most. */
     private void createKey(RoutingContext ctx) {
         String tenant = ctx.pathParam("id");
-        JsonObject body = ctx.body().length() == 0 ? new JsonObject() : body(ctx);
-        if (body == null) {
-            return;
-        }
-        Object name = body.getValue("name");
-        if (name != null && !(name instanceof String)) {
-            invalid(ctx, "name", "must be a string");
-            return;
-        }
+        String name = body(ctx).getString("name");
         ApiKeys.Issued issued = ApiKeys.issue();
         pool.preparedQuery("INSERT INTO sluice_api_keys (id, tenant, hash, name) SELECT $1, id, $2, $3 FROM sluice_tenants "
                         + "WHERE id = $4 AND revoked_at IS NULL RETURNING id")

@@ -1,16 +1,16 @@
 package dev.sluice.router.impl.admin;
 
+import static dev.sluice.router.impl.admin.AdminContract.operation;
 import static dev.sluice.router.impl.admin.AdminHttp.body;
 import static dev.sluice.router.impl.admin.AdminHttp.failed;
-import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
 import static dev.sluice.router.impl.admin.AdminHttp.time;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -24,40 +24,19 @@ final class TenantsAdmin {
         this.pool = pool;
     }
 
-    void mount(Router router) {
-        router.post("/admin/tenants").handler(this::createTenant);
-        router.get("/admin/tenants").handler(this::listTenants);
-        router.delete("/admin/tenants/:id").handler(this::revokeTenant);
+    void bind(RouterBuilder builder) {
+        operation(builder, "createTenant").addHandler(this::createTenant);
+        operation(builder, "listTenants").addHandler(this::listTenants);
+        operation(builder, "revokeTenant").addHandler(this::revokeTenant);
     }
 
+    /** The body has passed the contract's TenantRequest schema: an id of the right form, a string name, whole limits >= 0, nothing else. */
     private void createTenant(RoutingContext ctx) {
         JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
-        String id = body.getValue("id") instanceof String s ? s : null;
-        if (id == null || !id.matches(AdminHttp.NAME)) {
-            invalid(ctx, "id", "must be 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
-            return;
-        }
-        Object name = body.getValue("name");
-        if (name != null && !(name instanceof String)) {
-            invalid(ctx, "name", "must be a string");
-            return;
-        }
-        long[] limit;
-        try {
-            limit = rateLimit(body.getValue("rateLimit"));
-        } catch (IllegalArgumentException e) {
-            invalid(ctx, "rateLimit", e.getMessage());
-            return;
-        }
-        for (String f : body.fieldNames()) {
-            if (!f.equals("id") && !f.equals("name") && !f.equals("rateLimit")) {
-                invalid(ctx, f, "unknown field (known: id, name, rateLimit)");
-                return;
-            }
-        }
+        String id = body.getString("id");
+        String name = body.getString("name");
+        JsonObject rate = body.getJsonObject("rateLimit", new JsonObject());
+        long[] limit = {rate.getLong("events", 0L), rate.getLong("bytes", 0L)};
         pool.preparedQuery("INSERT INTO sluice_tenants (id, name, events_per_second, bytes_per_second) VALUES ($1, $2, $3, $4) "
                         + "ON CONFLICT (id) DO NOTHING RETURNING id")
                 .execute(Tuple.of(id, name, limit[0] == 0 ? null : limit[0], limit[1] == 0 ? null : limit[1]))
@@ -71,30 +50,6 @@ final class TenantsAdmin {
                     }
                     json(ctx, 201, new JsonObject().put("id", id).put("name", name).put("rateLimit", limits(limit[0], limit[1])));
                 });
-    }
-
-    private static long[] rateLimit(Object v) {
-        if (v == null) {
-            return new long[] {0, 0};
-        }
-        if (!(v instanceof JsonObject o)) {
-            throw new IllegalArgumentException("must be an object {\"events\": <per second>, \"bytes\": <per second>}");
-        }
-        long[] out = new long[2];
-        int i = 0;
-        for (String f : new String[] {"events", "bytes"}) {
-            Object x = o.getValue(f);
-            if (x != null && (!(x instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue())) {
-                throw new IllegalArgumentException(f + " must be a whole number >= 0");
-            }
-            out[i++] = x == null ? 0 : ((Number) x).longValue();
-        }
-        for (String f : o.fieldNames()) {
-            if (!f.equals("events") && !f.equals("bytes")) {
-                throw new IllegalArgumentException(f + ": unknown field (known: events, bytes)");
-            }
-        }
-        return out;
     }
 
     private static JsonObject limits(long events, long bytes) {

@@ -1,5 +1,6 @@
 package dev.sluice.router.impl.admin;
 
+import static dev.sluice.router.impl.admin.AdminContract.operation;
 import static dev.sluice.router.impl.admin.AdminHttp.body;
 import static dev.sluice.router.impl.admin.AdminHttp.failed;
 import static dev.sluice.router.impl.admin.AdminHttp.invalid;
@@ -12,8 +13,8 @@ import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import dev.sluice.router.impl.workflow.WorkflowDryRun;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -38,20 +39,18 @@ final class WorkflowsAdmin {
         this.routed = routed;
     }
 
-    void mount(Router router) {
-        router.post("/admin/workflows/validate").handler(this::validate);
-        router.put("/admin/workflows/:name").handler(this::put);
-        router.get("/admin/workflows").handler(this::list);
-        router.get("/admin/workflows/:name").handler(this::get);
-        router.delete("/admin/workflows/:name").handler(this::delete);
+    void bind(RouterBuilder builder) {
+        operation(builder, "validateWorkflow").addHandler(this::validate);
+        operation(builder, "putWorkflow").addHandler(this::put);
+        operation(builder, "listWorkflows").addHandler(this::list);
+        operation(builder, "getWorkflow").addHandler(this::get);
+        operation(builder, "deleteWorkflow").addHandler(this::delete);
     }
 
+    /** The body has passed the contract's schema (an object); the workflow's own rules are the executors', checked here. */
     private void put(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
         if (body.containsKey("name") && !name.equals(body.getValue("name"))) {
             invalid(ctx, "name", "must match the path (" + name + ") or be left out");
             return;
@@ -93,27 +92,17 @@ final class WorkflowsAdmin {
         return w;
     }
 
+    /** The body has passed the contract's schema: a workflow object, and an event object if any. */
     private void validate(RoutingContext ctx) {
         JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
-        if (!(body.getValue("workflow") instanceof JsonObject def)) {
-            invalid(ctx, "workflow", "must be the workflow definition (an object with its name)");
-            return;
-        }
-        Object event = body.getValue("event");
-        if (event != null && !(event instanceof JsonObject)) {
-            invalid(ctx, "event", "must be a CloudEvent in JSON: attributes at the top, the payload in data");
-            return;
-        }
-        WorkflowConfig w = checked(ctx, def);
+        WorkflowConfig w = checked(ctx, body.getJsonObject("workflow"));
         if (w == null) {
             return;
         }
+        JsonObject event = body.getJsonObject("event");
         JsonObject out = new JsonObject().put("valid", true).put("workflow", w.name()).put("sources", new JsonArray(w.sources()));
         if (event != null) {
-            out.put("dryRun", WorkflowDryRun.of(w, (JsonObject) event));
+            out.put("dryRun", WorkflowDryRun.of(w, event));
         }
         json(ctx, 200, out);
     }

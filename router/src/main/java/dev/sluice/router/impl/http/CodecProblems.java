@@ -42,7 +42,10 @@ final class CodecProblems implements Handler<HttpServerRequest> {
             default -> "the request could not be parsed as HTTP/1.1" + (cause == null || cause.getMessage() == null ? ""
                     : ": " + Framing.printable(cause.getMessage()));
         };
-        Problems.send(response, kind, detail, null, 1).onComplete(x -> req.connection().close());
+        // A framing violation is found once the request line was read, so the problem names its path; when the codec could
+        // not read the request line (too long, garbled), there is no instance to name and the member is left out.
+        String instance = cause instanceof Framing.Violation ? req.path() : null;
+        Problems.send(response, kind, detail, instance, 1).onComplete(x -> req.connection().close());
     }
 
     static Problems.Kind kind(Throwable cause) {

@@ -75,9 +75,14 @@ public final class Problems {
         };
     }
 
+    /** The problem; without an {@code instance} (a request whose line could not be read) that member is left out, never null. */
     public static JsonObject body(Kind kind, String detail, String instance) {
-        return new JsonObject().put("type", TYPE_PREFIX + kind.reason).put("title", kind.title).put("status", kind.status)
-                .put("detail", detail).put("instance", instance).put("reason", kind.reason);
+        JsonObject p = new JsonObject().put("type", TYPE_PREFIX + kind.reason).put("title", kind.title).put("status", kind.status)
+                .put("detail", detail);
+        if (instance != null) {
+            p.put("instance", instance);
+        }
+        return p.put("reason", kind.reason);
     }
 
     /** Writes the problem; a 503 carries {@code Retry-After}. */
