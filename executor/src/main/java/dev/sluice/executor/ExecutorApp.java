@@ -8,19 +8,17 @@ import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.KafkaClientMeters;
 import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.executor.impl.ui.DeadLetterFeed;
 import dev.sluice.executor.impl.ui.ExecutorFigures;
 import dev.sluice.executor.impl.ExecutorMetrics;
 import dev.sluice.executor.impl.ExecutorServices;
 import dev.sluice.executor.impl.ExecutorVerticle;
 import dev.sluice.executor.impl.PartitionWorker;
-import dev.sluice.executor.impl.Retry;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.kafka.ConsumerLoop;
 import dev.sluice.executor.impl.kafka.DeadSpanRecorder;
 import dev.sluice.executor.impl.kafka.DeadSpanSkip;
-import dev.sluice.core.db.Migrations;
-import dev.sluice.executor.impl.state.PgRunLog;
 import dev.sluice.executor.impl.state.RedisRunClaims;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
@@ -28,14 +26,11 @@ import dev.sluice.executor.impl.state.WorkflowStore;
 import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.executor.impl.trigger.Triggers;
+import dev.sluice.executor.impl.workflow.RunTracing;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -50,7 +45,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -132,6 +126,12 @@ public final class ExecutorApp {
     /** Starts an executor that also runs the catalog's schedules and polls (one holder of each across executors). */
     public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
                                             Catalog catalog, PrometheusMeterRegistry registry) {
+        return start(vertx, config, triggerConfig, kafka, catalog, registry, Tracing.off());
+    }
+
+    /** The same, with each event's run and each step's request traced into {@code tracing} ({@link RunTracing}). */
+    public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
+                                            Catalog catalog, PrometheusMeterRegistry registry, Tracing tracing) {
         if (config.workflowsFromPostgres() && config.pgUrl() == null) {
             return Future.failedFuture(new dev.sluice.core.ConfigException("executor.workflows=postgres needs pg.url"));
         }
@@ -160,8 +160,8 @@ public final class ExecutorApp {
                     return RunClaims.none();
                 });
         java.util.concurrent.atomic.AtomicReference<Optional<WorkflowStore>> storeRef = new java.util.concurrent.atomic.AtomicReference<>();
-        Future<RunLog> runLogReady = startRunLog(vertx, config, owner, registry)
-                .compose(runLog -> (config.workflowsFromPostgres() ? startWorkflowStore(vertx, config, catalog, table).map(Optional::of)
+        Future<RunLog> runLogReady = ExecutorStores.runLog(vertx, config, owner, registry)
+                .compose(runLog -> (config.workflowsFromPostgres() ? ExecutorStores.workflowStore(vertx, config, catalog, table).map(Optional::of)
                         : Future.succeededFuture(Optional.<WorkflowStore>empty())).map(store -> {
                             storeRef.set(store);
                             return runLog;
@@ -171,7 +171,7 @@ public final class ExecutorApp {
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
-                            runLog, redis.map(RedisAPI::api), targets));
+                            runLog, redis.map(RedisAPI::api), targets, RunTracing.of(tracing)));
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->
@@ -226,47 +226,6 @@ public final class ExecutorApp {
                 .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
                         "topic", e.getKey().topic(), "partition", Integer.toString(e.getKey().partition())), e.getValue()))
                 .toList(), true));
-    }
-
-    private static Future<RunLog> startRunLog(Vertx vertx, ExecutorConfig config, String owner, PrometheusMeterRegistry registry) {
-        if (config.pgUrl() == null) {
-            LOG.warn("no pg.url: runs are not written to a run log");
-            return Future.succeededFuture(RunLog.off());
-        }
-        int timeout = (int) Math.min(Integer.MAX_VALUE, config.runLogTimeout().toMillis());
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setConnectionTimeout(timeout)
-                        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
-                .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500)
-                        // IF NOT EXISTS notices are not news; keep the server's chatter to warnings.
-                        .addProperty("client_min_messages", "warning")
-                        // The server gives up on a statement when the client does (the write is then retried, not doubled).
-                        .addProperty("statement_timeout", Integer.toString(timeout)))
-                .using(vertx).build();
-        PgRunLog runLog = new PgRunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
-        // The schema is applied before the first run; a database that is down at start-up does not
-        // stop execution: rows wait in the buffer and the schema is applied when it is back.
-        return Migrations.apply(pool).recover(err -> {
-            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?), trying again every 5 s: {}", err.toString());
-            applySchemaLater(vertx, pool);
-            return Future.succeededFuture();
-        }).map(v -> {
-            runLog.start(config.runLogFlush(), config.runLogRetention());
-            return runLog;
-        });
-    }
-
-    /** Applies the schema again every 5 s until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
-    private static void applySchemaLater(Vertx vertx, Pool pool) {
-        vertx.timer(5_000).compose(t -> Retry.run(vertx, n -> Migrations.apply(pool), (n, err) -> new Retry.After(5_000)))
-                .onSuccess(v -> LOG.info("run log schema applied"));
-    }
-
-    private static Future<WorkflowStore> startWorkflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog,
-                                                            WorkflowTable table) {
-        PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(connect).using(vertx).build();
-        WorkflowStore store = new WorkflowStore(vertx, pool, connect, catalog.routes(), table);
-        return Migrations.apply(pool).compose(v -> store.start()).map(v -> store);
     }
 
     private static String hostName() {

@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import io.opentelemetry.context.Context;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,8 +16,10 @@ import java.util.function.UnaryOperator;
  * @param idempotencyKey the sender's {@code Idempotency-Key}, or null
  * @param headers        the sender's metadata by lower-case name, for header-keyed routes
  * @param traceparent    the W3C trace context the events carry (validated, or new)
+ * @param tracestate     the W3C {@code tracestate} that came with a valid {@code traceparent}, or null
+ * @param trace          the trace context the events are produced in ({@link IngestTracing#request}; the root context when tracing is off)
  * @param answer         where the outcome goes
  */
 public record Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                         UnaryOperator<String> headers, String traceparent, Answer answer) {
+                         UnaryOperator<String> headers, String traceparent, String tracestate, Context trace, Answer answer) {
 }
