@@ -1,5 +1,6 @@
 package dev.sluice.core.tracing;
 
+import dev.sluice.core.ConfigException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -63,7 +64,12 @@ public final class Tracing implements AutoCloseable {
         if (!config.enabled()) {
             return OFF;
         }
-        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder().setEndpoint(config.tracesUrl());
+        OtlpHttpSpanExporterBuilder exporter;
+        try {
+            exporter = OtlpHttpSpanExporter.builder().setEndpoint(config.tracesUrl());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting otel.exporter.otlp.endpoint must be an http(s) URL, got '" + config.endpoint() + "'", e);
+        }
         config.headers().forEach(exporter::addHeader);
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"),

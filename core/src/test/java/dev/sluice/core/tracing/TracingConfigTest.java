@@ -57,4 +57,21 @@ class TracingConfigTest {
                 () -> TracingConfig.from(Settings.of(Map.of("otel.exporter.otlp.headers", "just-a-token")), "s"));
         assertTrue(e.getMessage().contains("otel.exporter.otlp.headers"), e.getMessage());
     }
+
+    @Test
+    void anEndpointThatIsNotAnHttpUrlStopsTheStartNamingTheSetting() {
+        TracingConfig c = TracingConfig.from(Settings.of(Map.of("otel.enabled", "true", "otel.exporter.otlp.endpoint", "collector:4318")),
+                "s");
+        ConfigException e = assertThrows(ConfigException.class, () -> Tracing.start(c));
+        assertTrue(e.getMessage().contains("otel.exporter.otlp.endpoint"), e.getMessage());
+    }
+
+    @Test
+    void startedItBuildsAnSdkThatStopsOnClose() {
+        Tracing t = Tracing.start(TracingConfig.from(Settings.of(Map.of("otel.enabled", "true")), "sluice-executor"));
+        assertTrue(t.enabled());
+        assertTrue(t.tracer().spanBuilder("x").startSpan().getSpanContext().isValid(), "a real tracer, not the no-op");
+        t.close();
+        assertFalse(t.tracer().spanBuilder("y").startSpan().isRecording(), "closed: records nothing more");
+    }
 }
