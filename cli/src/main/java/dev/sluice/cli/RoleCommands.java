@@ -24,7 +24,7 @@ final class RoleCommands {
         return switch (role) {
             case "router" -> List.of("router.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "otel.", "log.");
             case "executor" -> List.of("executor.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "otel.", "log.");
-            case "dev" -> List.of("dev.", "log.");
+            case "dev" -> List.of("dev.", "otel.", "log.");
             default -> List.of();
         };
     }
