@@ -106,4 +106,28 @@ class IngestTracingTest {
         assertEquals("exception", done.getEvents().get(0).getName());
         assertNull(done.getAttributes().get(AttributeKey.longKey("messaging.kafka.offset")));
     }
+
+    @Test
+    void offTheTracingCallsOnTheEventPathAllocateNothing() {
+        IngestTracing off = IngestTracing.off();
+        Submission sub = new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int recording = 0;
+        for (int round = 0; round < 2; round++) {
+            // The first round warms up (class loading, the bean's own first call); the second is measured.
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 100_000; i++) {
+                Context request = off.request(TRACEPARENT, null);
+                Span span = off.produce(sub);
+                IngestTracing.refused(span, "overloaded");
+                recording += span.isRecording() || request != Context.root() || off.on() ? 1 : 0;
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            if (round == 1) {
+                assertTrue(allocated < 1024, "100,000 events allocated " + allocated + " bytes for tracing while it is off");
+            }
+        }
+        assertEquals(0, recording);
+    }
 }
