@@ -5,8 +5,11 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
 import dev.sluice.core.db.Migrations;
+import dev.sluice.core.tracing.Tracing;
+import dev.sluice.core.tracing.TracingConfig;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.testkit.DevSecure;
@@ -52,6 +55,7 @@ public final class DevStack implements AutoCloseable {
     private Postgres postgres;
     private Redis redis;
     private Vertx vertx;
+    private Tracing tracing = Tracing.off();
     private EchoServer echo;
     private RouterApp router;
     private ExecutorApp executor;
@@ -116,7 +120,9 @@ public final class DevStack implements AutoCloseable {
         redis = Redis.startOrFromEnv();
         LOG.info("infrastructure up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
-        vertx = Runtimes.vertx(settings);
+        // otel.enabled=true traces the stack (one service, sluice-dev) into an OTLP collector.
+        tracing = Tracing.start(TracingConfig.from(settings, "sluice-dev"));
+        vertx = Runtimes.vertx(settings, tracing);
         echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8089)));
         // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance);
         // dev.webhook.http2 makes it call there over HTTP/2 (h2c).
@@ -131,10 +137,11 @@ public final class DevStack implements AutoCloseable {
         // The demo route also takes MQTT publishes on devices/+/telemetry (router.mqtt.enabled=false turns that off).
         RouterConfig rc = RouterConfig.from(settings.with("router.mqtt.enabled", settings.get("router.mqtt.enabled", "true")));
         rc = rc.toBuilder().ports(host, rc.listen().port(), rc.listen().managementPort()).redis(redis.uri()).postgres(postgres.uri()).build();
-        router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing));
         ExecutorConfig ec = ExecutorConfig.from(settings);
         ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());
-        executor = await(ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        executor = await(ExecutorApp.start(vertx, ec, TriggerConfig.defaults(), kafkaConfig, catalog,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing));
         routerPort = rc.listen().port();
         mqttPort = rc.mqtt().enabled() ? rc.mqtt().port() : 0;
         routerManagementPort = rc.listen().managementPort();
@@ -239,6 +246,7 @@ public final class DevStack implements AutoCloseable {
                 await(vertx.close());
             }
         });
+        quietly(() -> tracing.close());
         quietly(() -> {
             if (redis != null) {
                 redis.close();

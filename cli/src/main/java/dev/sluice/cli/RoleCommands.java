@@ -22,9 +22,9 @@ final class RoleCommands {
     /** The settings a role's {@code --help} lists (by key prefix). */
     static List<String> prefixes(String role) {
         return switch (role) {
-            case "router" -> List.of("router.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "log.");
-            case "executor" -> List.of("executor.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "log.");
-            case "dev" -> List.of("dev.", "log.");
+            case "router" -> List.of("router.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "otel.", "log.");
+            case "executor" -> List.of("executor.", "kafka.", "redis.", "pg.", "catalog.", "vertx.", "otel.", "log.");
+            case "dev" -> List.of("dev.", "otel.", "log.");
             default -> List.of();
         };
     }

@@ -35,6 +35,9 @@ public final class EventRecords {
         if (e.traceparent() != null) {
             h.add(header(SluiceHeaders.TRACEPARENT, e.traceparent()));
         }
+        if (e.tracestate() != null) {
+            h.add(header(SluiceHeaders.TRACESTATE, e.tracestate()));
+        }
         h.add(header(SluiceHeaders.TENANT, e.tenant()));
         h.add(header(SluiceHeaders.ROUTE, e.route()));
         h.add(new RecordHeader(SluiceHeaders.DEADLINE, SluiceHeaders.longBytes(e.deadlineMillis())));
@@ -53,7 +56,8 @@ public final class EventRecords {
         }
         return new IngestedEvent(text(h, SluiceHeaders.CE_ID), text(h, SluiceHeaders.CE_SOURCE),
                 text(h, SluiceHeaders.CE_TYPE), text(h, SluiceHeaders.CE_SUBJECT), text(h, SluiceHeaders.CE_TIME),
-                text(h, SluiceHeaders.CONTENT_TYPE), text(h, SluiceHeaders.TRACEPARENT), text(h, SluiceHeaders.TENANT),
+                text(h, SluiceHeaders.CONTENT_TYPE), text(h, SluiceHeaders.TRACEPARENT), text(h, SluiceHeaders.TRACESTATE),
+                text(h, SluiceHeaders.TENANT),
                 text(h, SluiceHeaders.ROUTE), r.timestamp(), deadline(r), r.key(), r.value() == null ? new byte[0] : r.value(),
                 ext);
     }

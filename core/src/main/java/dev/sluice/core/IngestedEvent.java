@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param time          the CloudEvents time (RFC 3339), or null for the ingest time
  * @param contentType   the payload's media type, or null
  * @param traceparent   the W3C trace context, or null
+ * @param tracestate    the W3C {@code tracestate} that came with that trace context, or null
  * @param tenant        the owning tenant
  * @param route         the route (source name) that accepted it
  * @param ingestMillis  when the router received the last byte (epoch ms); the record timestamp
@@ -22,7 +23,7 @@ import java.util.Objects;
  * @param extensions    further CloudEvents attributes (name without prefix → value); may be empty
  */
 public record IngestedEvent(String id, String source, String type, String subject, String time, String contentType,
-                            String traceparent, String tenant, String route, long ingestMillis, long deadlineMillis,
+                            String traceparent, String tracestate, String tenant, String route, long ingestMillis, long deadlineMillis,
                             byte[] key, byte[] payload, Map<String, String> extensions) {
 
     public IngestedEvent {
@@ -31,5 +32,13 @@ public record IngestedEvent(String id, String source, String type, String subjec
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(payload, "payload");
         extensions = extensions == null ? Map.of() : extensions;
+    }
+
+    /** An event without a {@code tracestate}. */
+    public IngestedEvent(String id, String source, String type, String subject, String time, String contentType,
+                         String traceparent, String tenant, String route, long ingestMillis, long deadlineMillis,
+                         byte[] key, byte[] payload, Map<String, String> extensions) {
+        this(id, source, type, subject, time, contentType, traceparent, null, tenant, route, ingestMillis, deadlineMillis, key,
+                payload, extensions);
     }
 }

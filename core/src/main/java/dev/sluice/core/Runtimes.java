@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -23,8 +24,13 @@ public final class Runtimes {
     }
 
     public static Vertx vertx(Settings settings) {
+        return vertx(settings, Tracing.off());
+    }
+
+    /** With {@code tracing} on, Vert.x's OpenTelemetry tracer is on the instance (see {@link Tracing#vertx}). */
+    public static Vertx vertx(Settings settings, Tracing tracing) {
         boolean preferNative = settings.getBoolean("vertx.native.transport", true);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(preferNative));
+        Vertx vertx = tracing.vertx(new VertxOptions().setPreferNativeTransport(preferNative));
         boolean nativeOn = vertx.isNativeTransportEnabled();
         if (nativeOn) {
             LOG.info("network transport: native epoll");
@@ -69,8 +75,15 @@ public final class Runtimes {
 
     /** Registers {@link #stop} as the JVM's shutdown hook (SIGTERM). */
     public static void stopOnShutdown(String what, Supplier<Future<?>> closeApp, Duration appBound, Vertx vertx) {
+        stopOnShutdown(what, closeApp, appBound, vertx, Tracing.off());
+    }
+
+    /** As {@link #stopOnShutdown(String, Supplier, Duration, Vertx)}, then exports the spans still waiting and stops tracing. */
+    public static void stopOnShutdown(String what, Supplier<Future<?>> closeApp, Duration appBound, Vertx vertx, Tracing tracing) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (stop(what, closeApp, appBound, vertx)) {
+            boolean stopped = stop(what, closeApp, appBound, vertx);
+            tracing.close();
+            if (stopped) {
                 LOG.info("{} stopped", what);
             }
         }, "sluice-" + what + "-shutdown"));

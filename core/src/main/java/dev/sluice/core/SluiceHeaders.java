@@ -18,6 +18,8 @@ public final class SluiceHeaders {
     public static final String CE_PREFIX = "ce_";
     public static final String CONTENT_TYPE = "content-type";
     public static final String TRACEPARENT = "traceparent";
+    /** The W3C {@code tracestate} that came with the event's {@code traceparent}, kept as it came. */
+    public static final String TRACESTATE = "tracestate";
 
     public static final String TENANT = "sluice_tenant";
     public static final String ROUTE = "sluice_route";

@@ -51,6 +51,17 @@ class EventRecordsTest {
     }
 
     @Test
+    void theTracestateTravelsBesideTheTraceparentAndBack() {
+        IngestedEvent e = new IngestedEvent("id-3", "/s", "t", null, null, null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "congo=t61rcWkgMzE", "acme", "r", 5L, 6L, null, new byte[0], null);
+        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", e);
+        assertEquals("congo=t61rcWkgMzE", EventRecords.text(r.headers(), "tracestate"));
+        IngestedEvent back = EventRecords.fromRecord(consumed(r));
+        assertEquals(e.traceparent(), back.traceparent());
+        assertEquals("congo=t61rcWkgMzE", back.tracestate());
+    }
+
+    @Test
     void optionalAttributesAreLeftOut() {
         IngestedEvent e = new IngestedEvent("id-2", "/s", "t", null, "2020-01-01T00:00:00Z", null, null, "t", "r", 5L, 6L, null,
                 new byte[0], null);
@@ -58,6 +69,7 @@ class EventRecordsTest {
         assertNull(r.headers().lastHeader("ce_subject"));
         assertNull(r.headers().lastHeader("content-type"));
         assertNull(r.headers().lastHeader("traceparent"));
+        assertNull(r.headers().lastHeader("tracestate"));
         assertEquals("2020-01-01T00:00:00Z", EventRecords.text(r.headers(), "ce_time"));
     }
 

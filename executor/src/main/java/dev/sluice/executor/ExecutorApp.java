@@ -8,6 +8,7 @@ import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.KafkaClientMeters;
 import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.executor.impl.ui.DeadLetterFeed;
 import dev.sluice.executor.impl.ui.ExecutorFigures;
 import dev.sluice.executor.impl.ExecutorMetrics;
@@ -25,6 +26,7 @@ import dev.sluice.executor.impl.state.WorkflowStore;
 import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.executor.impl.trigger.Triggers;
+import dev.sluice.executor.impl.workflow.RunTracing;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -124,6 +126,12 @@ public final class ExecutorApp {
     /** Starts an executor that also runs the catalog's schedules and polls (one holder of each across executors). */
     public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
                                             Catalog catalog, PrometheusMeterRegistry registry) {
+        return start(vertx, config, triggerConfig, kafka, catalog, registry, Tracing.off());
+    }
+
+    /** The same, with each event's run and each step's request traced into {@code tracing} ({@link RunTracing}). */
+    public static Future<ExecutorApp> start(Vertx vertx, ExecutorConfig config, TriggerConfig triggerConfig, KafkaConfig kafka,
+                                            Catalog catalog, PrometheusMeterRegistry registry, Tracing tracing) {
         if (config.workflowsFromPostgres() && config.pgUrl() == null) {
             return Future.failedFuture(new dev.sluice.core.ConfigException("executor.workflows=postgres needs pg.url"));
         }
@@ -163,7 +171,7 @@ public final class ExecutorApp {
         return runLogReady.compose(runLog -> vertx.executeBlocking(() -> AccountingProducer.create(kafka)).compose(accounting ->
                 vertx.deployVerticle(() -> {
                     ExecutorVerticle v = new ExecutorVerticle(new ExecutorServices(config, table, accounting, metrics, claims,
-                            runLog, redis.map(RedisAPI::api), targets));
+                            runLog, redis.map(RedisAPI::api), targets, RunTracing.of(tracing)));
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(config.instances())).compose(deploymentId ->

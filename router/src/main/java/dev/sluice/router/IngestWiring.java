@@ -5,11 +5,13 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.redis.TurnBatchedRedis;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.http.Admission;
 import dev.sluice.router.impl.http.BodyBudget;
 import dev.sluice.router.impl.http.IngestState;
+import dev.sluice.router.impl.http.IngestTracing;
 import dev.sluice.router.impl.http.RouteTable;
 import dev.sluice.router.impl.kafka.BrokerHealth;
 import dev.sluice.router.impl.kafka.EventProducer;
@@ -37,7 +39,7 @@ final class IngestWiring {
 
     /** Blocking (the producer and the admin client are created here): call it off the event loops. */
     static IngestState build(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog, PrometheusMeterRegistry registry,
-                             Supplier<AccessSnapshot> access) {
+                             Supplier<AccessSnapshot> access, Tracing tracing) {
         List<String> topics = catalog.routes().values().stream().map(RouteConfig::topic).distinct().toList();
         EventProducer producer = EventProducer.create(kafka, config.timeouts().produce(), config.limits().inFlightRecords(),
                 config.limits().inFlightBytes(), config.unsafeProducer());
@@ -54,7 +56,7 @@ final class IngestWiring {
         RouteTable routes = new RouteTable(catalog.routes(), bodyLimit(producer));
         Admission admission = new Admission(routes, access, new RateLimiter(redis.map(RedisAPI::api), degraded::increment));
         return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission,
-                new BodyBudget(config.limits().bodies(), registry));
+                new BodyBudget(config.limits().bodies(), registry), IngestTracing.of(tracing));
     }
 
     /**

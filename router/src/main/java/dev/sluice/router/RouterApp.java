@@ -5,9 +5,11 @@ import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.management.JvmMeters;
 import dev.sluice.core.management.LiveDashboard;
 import dev.sluice.core.management.ManagementServer;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.router.impl.admin.AdminApi;
 import dev.sluice.router.impl.admin.ContractEndpoint;
 import dev.sluice.router.impl.http.IngestState;
+import dev.sluice.router.impl.http.IngestTracing;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
 import dev.sluice.router.impl.ui.RouterFigures;
@@ -67,10 +69,20 @@ public final class RouterApp {
 
     public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
                                           PrometheusMeterRegistry registry) {
+        return start(vertx, config, kafka, catalog, registry, Tracing.off());
+    }
+
+    /**
+     * A router whose events are traced into {@code tracing} (see {@link IngestTracing}); the ingest
+     * request spans come from Vert.x's tracer, so {@code vertx} should be {@link Tracing#vertx built by it}.
+     */
+    public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
+                                          PrometheusMeterRegistry registry, Tracing tracing) {
         AtomicReference<StoredAccess> access = new AtomicReference<>(StoredAccess.none());
         // Manual runs find workflows in PostgreSQL (when the router has it) or else in the catalog file.
         WorkflowDirectory workflows = new WorkflowDirectory(catalog.workflows(), () -> access.get().pool().orElse(null));
-        return vertx.executeBlocking(() -> IngestWiring.build(vertx, config, kafka, catalog, registry, () -> access.get().snapshot()))
+        return vertx.executeBlocking(() -> IngestWiring.build(vertx, config, kafka, catalog, registry, () -> access.get().snapshot(),
+                        tracing))
                 .compose(state -> new RouterApp(vertx, config, state, access, workflows, registry).start(registry));
     }
 

@@ -78,7 +78,7 @@ class ManualRunFailureIT {
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
                 .ports("127.0.0.1", port, Ports.freePort()).build();
         state = IngestWiring.build(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> access);
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> access, dev.sluice.core.tracing.Tracing.off());
         WorkflowDirectory directory = new WorkflowDirectory(catalog.workflows(), () -> POOL.get().get());
         vertx.deployVerticle(new IngestVerticle(state, directory, () -> access)).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);

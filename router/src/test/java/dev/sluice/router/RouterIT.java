@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Catalog;
@@ -160,6 +161,24 @@ class RouterIT {
         assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", EventRecords.text(r.headers(), "traceparent"));
         assertEquals(deadline, EventRecords.deadline(r));
         assertEquals(deadline - 20_000, r.timestamp(), "the record timestamp is the ingest time");
+    }
+
+    @Test
+    void theCallersTracestateGoesIntoTheRecordWithItsTraceparentAndNotWithoutOne() throws Exception {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        HttpResponse<String> kept = post("/v1/events/orders", "{}".getBytes(StandardCharsets.UTF_8), "X-Key", "c-1",
+                "traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+        assertEquals(202, kept.statusCode(), kept.body());
+        ConsumerRecord<byte[], byte[]> r = recordWithId(new JsonObject(kept.body()).getString("id"));
+        assertEquals(traceparent, EventRecords.text(r.headers(), "traceparent"));
+        assertEquals("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7", EventRecords.text(r.headers(), "tracestate"));
+
+        HttpResponse<String> restarted = post("/v1/events/orders", "{}".getBytes(StandardCharsets.UTF_8), "X-Key", "c-1",
+                "traceparent", "00-not-a-trace-01", "tracestate", "congo=t61rcWkgMzE");
+        assertEquals(202, restarted.statusCode(), restarted.body());
+        ConsumerRecord<byte[], byte[]> fresh = recordWithId(new JsonObject(restarted.body()).getString("id"));
+        assertNotEquals("00-not-a-trace-01", EventRecords.text(fresh.headers(), "traceparent"), "a new trace replaces a malformed one");
+        assertNull(fresh.headers().lastHeader("tracestate"), "and starts without the old trace's state");
     }
 
     @Test

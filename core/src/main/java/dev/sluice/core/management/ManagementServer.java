@@ -6,8 +6,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -48,7 +50,8 @@ public final class ManagementServer {
     public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
                                                  Supplier<Readiness> readiness, Map<String, Handler<HttpServerRequest>> mounts) {
         Map<String, Handler<HttpServerRequest>> routes = Map.copyOf(mounts);
-        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+        // Probes, scrapes and admin calls are not traced, even with Vert.x's tracer on.
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTracingPolicy(TracingPolicy.IGNORE)).requestHandler(req -> {
             Handler<HttpServerRequest> mounted = mounted(routes, req.path());
             if (mounted != null) {
                 mounted.handle(req);

@@ -4,6 +4,8 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
+import dev.sluice.core.tracing.Tracing;
+import dev.sluice.core.tracing.TracingConfig;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
@@ -33,11 +35,12 @@ public final class ExecutorMain {
         Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting executor: {} {}", config, kafka);
-        Vertx vertx = Runtimes.vertx(settings);
+        Tracing tracing = Tracing.start(TracingConfig.from(settings, "sluice-executor"));
+        Vertx vertx = Runtimes.vertx(settings, tracing);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExecutorApp app = ExecutorApp.start(vertx, config, TriggerConfig.from(settings), kafka, catalog, registry).toCompletionStage().toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
-        Runtimes.stopOnShutdown("executor", app::close, config.shutdownTimeout().plusSeconds(15), vertx);
+        ExecutorApp app = ExecutorApp.start(vertx, config, TriggerConfig.from(settings), kafka, catalog, registry, tracing)
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Runtimes.stopOnShutdown("executor", app::close, config.shutdownTimeout().plusSeconds(15), vertx, tracing);
         return app;
     }
 }

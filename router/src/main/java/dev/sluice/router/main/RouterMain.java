@@ -4,6 +4,8 @@ import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Runtimes;
 import dev.sluice.core.Settings;
+import dev.sluice.core.tracing.Tracing;
+import dev.sluice.core.tracing.TracingConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -34,12 +36,13 @@ public final class RouterMain {
         Catalog catalog = Catalog.load(catalogFile);
         KafkaConfig kafka = KafkaConfig.from(settings);
         LOG.info("starting router: {} {}", config, kafka);
-        Vertx vertx = Runtimes.vertx(settings);
+        Tracing tracing = Tracing.start(TracingConfig.from(settings, "sluice-router"));
+        Vertx vertx = Runtimes.vertx(settings, tracing);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry).toCompletionStage().toCompletableFuture()
+        RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry, tracing).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         app.watchCatalog(catalogFile);
-        Runtimes.stopOnShutdown("router", app::close, config.timeouts().drain().plusSeconds(5), vertx);
+        Runtimes.stopOnShutdown("router", app::close, config.timeouts().drain().plusSeconds(5), vertx, tracing);
         return app;
     }
 }

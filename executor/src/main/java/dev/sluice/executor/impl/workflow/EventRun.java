@@ -4,6 +4,7 @@ import dev.sluice.core.Condition;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.executor.impl.guard.TargetGuard;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -25,6 +26,8 @@ final class EventRun implements Condition.Event {
     /** The event's run-log rows, each complete once durable (or its loss counted). */
     final List<Future<Void>> records = new ArrayList<>(1);
     boolean started;
+    /** The span of this event's run ({@link RunTracing#run}); the invalid span when tracing is off. */
+    Span span = Span.getInvalid();
     private Object json;
     private boolean parsed;
 

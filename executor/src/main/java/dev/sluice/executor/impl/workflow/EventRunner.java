@@ -30,9 +30,11 @@ public final class EventRunner {
     private final RunOutcomes outcomes;
     private final RunClaimer claimer;
     private final WorkflowSteps steps;
+    private final RunTracing tracing;
 
     public EventRunner(Vertx vertx, Context context, HttpStepRunner http, ExecutorServices services) {
         this.workflows = services.workflows();
+        this.tracing = services.tracing();
         this.metrics = services.metrics();
         this.claimer = new RunClaimer(services.claims(), services.config().leaseMargin().toMillis());
         this.steps = new WorkflowSteps(http, new SideEffectSteps(context, services.accounting(), services.redis()),
@@ -52,6 +54,7 @@ public final class EventRunner {
         Future<Void> runs;
         try {
             run = EventRun.of(record, queueing);
+            run.span = tracing.run(record);
             runs = runEvent(run, polledAtNanos);
         } catch (RuntimeException e) {
             if (run == null) {
@@ -63,6 +66,9 @@ public final class EventRunner {
         }
         EventRun accounted = run;
         Future<Void> decided = runs.recover(e -> outcomes.unexpected(accounted, e));
+        if (accounted.span.isRecording()) {
+            decided.onComplete(ar -> RunTracing.decided(accounted.span, ar));
+        }
         // Every row is offered by the time the runs are decided.
         return new Progress(decided, decided.transform(ar -> Future.join(accounted.records)).mapEmpty());
     }

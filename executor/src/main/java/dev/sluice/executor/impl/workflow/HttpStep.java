@@ -26,7 +26,7 @@ final class HttpStep implements StepRunner<StepConfig.Http> {
         wr.attempts++;
         EventRun run = wr.run;
         HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
-                client.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing());
+                client.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing(), run.span);
         HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
             @Override
             public Future<Void> beforeWrite() {

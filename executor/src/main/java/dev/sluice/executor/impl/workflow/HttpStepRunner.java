@@ -7,6 +7,7 @@ import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
 import dev.sluice.executor.impl.guard.TargetGuard;
 import dev.sluice.executor.impl.guard.TargetGuards;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ public final class HttpStepRunner {
     private final HttpClient http2Client;
     private final WebhookHeaders webhook = new WebhookHeaders();
     private final TargetGuards guards;
+    private final RunTracing tracing;
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
     private final java.util.Map<StepConfig.Http, Target> targets = new java.util.IdentityHashMap<>();
 
@@ -46,6 +48,12 @@ public final class HttpStepRunner {
      * every call passes its target's guard ({@code guards}: circuit and concurrency budget).
      */
     public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards) {
+        this(vertx, client, http2Client, guards, RunTracing.off());
+    }
+
+    /** With a client span per request ({@link RunTracing}). */
+    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards, RunTracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.client = client;
         this.http2Client = http2Client;
@@ -58,10 +66,16 @@ public final class HttpStepRunner {
 
     /**
      * What one http step sends for one workflow run: the step, the event, the current payload and
-     * its content type (null: the event's own), and the Standard Webhooks id and signing secrets.
+     * its content type (null: the event's own), the Standard Webhooks id and signing secrets, and
+     * the span of the event's run (the invalid span when tracing is off).
      */
     public record Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                          String webhookId, WebhookSigning signing) {
+                          String webhookId, WebhookSigning signing, Span run) {
+
+        public Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
+                       String webhookId, WebhookSigning signing) {
+            this(step, record, payload, contentType, webhookId, signing, Span.getInvalid());
+        }
     }
 
     /** The {@code webhook-id} of a step's run: the same for every attempt and every re-send. */
@@ -152,8 +166,12 @@ public final class HttpStepRunner {
         if (begin >= deadline) {
             return Future.failedFuture(StepFailure.notSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
         }
-        RequestOptions options = options(request, target).setConnectTimeout(deadline - begin);
+        Span span = tracing.step(request);
+        RequestOptions options = options(request, target, span).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
+        if (span.isRecording()) {
+            result.future().onComplete(ar -> RunTracing.ended(span, ar.succeeded() ? ar.result().status() : 0, ar.cause()));
+        }
         boolean[] written = {false};
         long[] timer = {vertx.setTimer(deadline - begin, id -> {
             if (!written[0]) {
@@ -207,7 +225,7 @@ public final class HttpStepRunner {
     }
 
     /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
-    private RequestOptions options(Request request, Target target) {
+    private RequestOptions options(Request request, Target target, Span span) {
         StepConfig.Http step = request.step();
         RequestOptions options = new RequestOptions(target.options());
         Headers h = request.record().headers();
@@ -223,7 +241,7 @@ public final class HttpStepRunner {
         } else {
             copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
         }
-        copy(h, SluiceHeaders.TRACEPARENT, "traceparent", options);
+        tracing.headers(span, request.record(), options);
         step.headers().forEach(options::putHeader);
         if (request.webhookId() != null) {
             options.putHeader(WebhookHeaders.ID, request.webhookId());

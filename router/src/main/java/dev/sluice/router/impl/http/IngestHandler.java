@@ -134,8 +134,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             gate.refuse(answer, meters, signed.refusal());
             return;
         }
+        String traceparent = req.getHeader("traceparent");
+        String tracestate = req.getHeader("tracestate");
         Submission sub = new Submission(route, meters, batch, signed.deliveryId(), req.getHeader("idempotency-key"), req::getHeader,
-                EventStamper.traceparent(req.getHeader("traceparent")), answer);
+                EventStamper.traceparent(traceparent), EventStamper.tracestate(traceparent, tracestate),
+                state.tracing().request(traceparent, tracestate), answer);
         if (batch) {
             batches.handle(sub, req.getHeader("content-type"), bytes);
         } else {

@@ -11,5 +11,5 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** What every ingest verticle of a process shares: routes, the producer, health, metrics and the body bytes held. */
 public record IngestState(RouterConfig config, RouteTable routes, EventProducer producer, BrokerHealth health,
                           TopicReadiness topics, RouterMetrics metrics, AtomicBoolean draining,
-                          Deduplicator dedup, Admission admission, BodyBudget bodies) {
+                          Deduplicator dedup, Admission admission, BodyBudget bodies, IngestTracing tracing) {
 }

@@ -198,8 +198,11 @@ public final class ManualRunHandler {
             return;
         }
         HttpAnswer answer = gate.http(req);
+        String traceparent = req.getHeader("traceparent");
+        String tracestate = req.getHeader("tracestate");
         Submission sub = new Submission(route, meters, false, null, req.getHeader("idempotency-key"), req::getHeader,
-                EventStamper.traceparent(req.getHeader("traceparent")), answer, Map.of(SluiceHeaders.TARGET, workflow.name()));
+                EventStamper.traceparent(traceparent), EventStamper.tracestate(traceparent, tracestate),
+                state.tracing().request(traceparent, tracestate), answer, Map.of(SluiceHeaders.TARGET, workflow.name()));
         pipeline.then(answer, meters, state.admission().rate(route, 1, payload.length),
                 () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
     }

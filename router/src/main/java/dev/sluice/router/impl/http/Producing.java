@@ -3,10 +3,12 @@ package dev.sluice.router.impl.http;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.LoopHandoff;
+import dev.sluice.core.tracing.TraceHeaders;
 import dev.sluice.router.impl.ingest.Draft;
 import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.Parsed;
 import dev.sluice.router.impl.kafka.EventProducer;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -70,9 +72,19 @@ final class Producing {
     /** Stamps event {@code i} and hands its record to the producer; one that cannot be stamped or sent is refused at once. */
     private void produce(Pending p, int i, Draft draft, long now) {
         IngestedEvent event;
+        IngestTracing tracing = state.tracing();
+        Span span = tracing.produce(p.sub);
+        String traceparent = p.sub.traceparent();
+        String tracestate = p.sub.tracestate();
+        if (tracing.on()) {
+            TraceHeaders trace = tracing.headers(span, p.sub);
+            traceparent = trace.traceparent();
+            tracestate = trace.tracestate();
+        }
         try {
-            event = EventStamper.stamp(p.sub.route(), draft, now, p.sub.headers(), p.sub.traceparent());
+            event = EventStamper.stamp(p.sub.route(), draft, now, p.sub.headers(), traceparent, tracestate);
         } catch (EventStamper.KeyNotFound e) {
+            IngestTracing.refused(span, "bad key");
             p.resolve(i, Outcome.refused(Problems.Kind.BAD_KEY, e.getMessage()));
             return;
         }
@@ -80,13 +92,20 @@ final class Producing {
         p.sub.stamps().forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
         int size = EventProducer.sizeUpperBound(record);
         if (size > state.producer().maxRecordBytes()) {
+            IngestTracing.refused(span, "too large");
             p.resolve(i, Outcome.refused(Problems.Kind.TOO_LARGE, "the event's record would be " + size + " bytes, more than the "
                     + state.producer().maxRecordBytes() + " Kafka accepts here; send a smaller body or fewer attributes"));
             return;
         }
         p.sent(i, event.id(), event.deadlineMillis(), event.payload().length);
-        EventProducer.Refusal refusal = state.producer().trySend(record, (md, err) -> acks.add(new Ack(p, i, err)));
+        String id = event.id();
+        EventProducer.Callback done = span.isRecording() ? (md, err) -> {
+            IngestTracing.acked(span, id, md, err);
+            acks.add(new Ack(p, i, err));
+        } : (md, err) -> acks.add(new Ack(p, i, err));
+        EventProducer.Refusal refusal = state.producer().trySend(record, done);
         if (refusal != null) {
+            IngestTracing.refused(span, "overloaded");
             p.landed(i, false);
             p.resolve(i, Outcome.refused(Problems.Kind.OVERLOADED,
                     "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly"));

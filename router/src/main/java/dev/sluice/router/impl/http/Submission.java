@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import io.opentelemetry.context.Context;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -16,12 +17,15 @@ import java.util.function.UnaryOperator;
  * @param idempotencyKey the sender's {@code Idempotency-Key}, or null
  * @param headers        the sender's metadata by lower-case name, for header-keyed routes
  * @param traceparent    the W3C trace context the events carry (validated, or new)
+ * @param tracestate     the W3C {@code tracestate} that came with a valid {@code traceparent}, or null
+ * @param trace          the trace context the events are produced in ({@link IngestTracing#request}; the root context when tracing is off)
  * @param answer         where the outcome goes
  * @param stamps         Sluice's own headers for each record beyond the event's (a manual run's
  *                       {@code sluice_target}); empty for what clients send
  */
 public record Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                         UnaryOperator<String> headers, String traceparent, Answer answer, Map<String, String> stamps) {
+                         UnaryOperator<String> headers, String traceparent, String tracestate, Context trace, Answer answer,
+                         Map<String, String> stamps) {
 
     public Submission {
         stamps = Map.copyOf(stamps);
@@ -29,7 +33,7 @@ public record Submission(RouteConfig route, RouteMeters meters, boolean batch, S
 
     /** A client's submission: no headers of Sluice's own beyond the event's. */
     public Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                      UnaryOperator<String> headers, String traceparent, Answer answer) {
-        this(route, meters, batch, deliveryId, idempotencyKey, headers, traceparent, answer, Map.of());
+                      UnaryOperator<String> headers, String traceparent, String tracestate, Context trace, Answer answer) {
+        this(route, meters, batch, deliveryId, idempotencyKey, headers, traceparent, tracestate, trace, answer, Map.of());
     }
 }

@@ -29,6 +29,8 @@ public final class EventStamper {
 
     static final String PARTITION_KEY = "partitionkey";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** The longest {@code tracestate} kept: W3C Trace Context 3.3.1.5 asks that at least 512 characters be propagated. */
+    static final int TRACESTATE_MAX = 512;
 
     private EventStamper() {
     }
@@ -39,6 +41,12 @@ public final class EventStamper {
      */
     public static IngestedEvent stamp(RouteConfig route, Draft d, long nowMillis, UnaryOperator<String> headers, String traceparent)
             throws KeyNotFound {
+        return stamp(route, d, nowMillis, headers, traceparent, null);
+    }
+
+    /** As {@link #stamp(RouteConfig, Draft, long, UnaryOperator, String)}, with the {@code tracestate} that goes with the trace context (or null). */
+    public static IngestedEvent stamp(RouteConfig route, Draft d, long nowMillis, UnaryOperator<String> headers, String traceparent,
+                                      String tracestate) throws KeyNotFound {
         String id = d.id() != null ? d.id() : EventIds.nextString(nowMillis);
         byte[] key;
         try {
@@ -57,7 +65,7 @@ public final class EventStamper {
         }
         return new IngestedEvent(id, d.source() != null ? d.source() : "/sources/" + route.source(),
                 d.type() != null ? d.type() : route.eventType(), d.subject(), d.time(), d.contentType(), traceparent,
-                route.tenant(), route.source(), nowMillis, nowMillis + route.ttl().toMillis(), key, d.payload(), extensions);
+                tracestate, route.tenant(), route.source(), nowMillis, nowMillis + route.ttl().toMillis(), key, d.payload(), extensions);
     }
 
     static byte[] key(PartitionKey spec, Draft d, String id, UnaryOperator<String> headers) throws KeyNotFound {
@@ -95,9 +103,7 @@ public final class EventStamper {
      * nor the parent id all zeros: W3C Trace Context 3.2.2.3 and 3.2.2.4), else a new one.
      */
     public static String traceparent(String header) {
-        if (header != null && header.length() == 55 && header.startsWith("00-") && header.charAt(35) == '-'
-                && header.charAt(52) == '-' && isLowerHex(header, 3, 35) && isLowerHex(header, 36, 52) && isLowerHex(header, 53, 55)
-                && !header.startsWith("00-00000000000000000000000000000000") && !header.startsWith("0000000000000000", 36)) {
+        if (isValidTraceparent(header)) {
             return header;
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -113,6 +119,32 @@ public final class EventStamper {
         out[53] = '0';
         out[54] = '1';
         return new String(out);
+    }
+
+    private static boolean isValidTraceparent(String header) {
+        return header != null && header.length() == 55 && header.startsWith("00-") && header.charAt(35) == '-'
+                && header.charAt(52) == '-' && isLowerHex(header, 3, 35) && isLowerHex(header, 36, 52) && isLowerHex(header, 53, 55)
+                && !header.startsWith("00-00000000000000000000000000000000") && !header.startsWith("0000000000000000", 36);
+    }
+
+    /**
+     * The request's {@code tracestate}, kept as it came, when it belongs to a valid {@code traceparent}
+     * (a trace Sluice restarts starts without one: W3C Trace Context 3.3.1) and is printable ASCII of
+     * at most {@value #TRACESTATE_MAX} characters (the list's limit, 32 members of at most 256
+     * characters, is not checked member by member); else null. It is forwarded to webhooks as a header,
+     * so nothing that cannot be an HTTP header value passes.
+     */
+    public static String tracestate(String traceparentHeader, String header) {
+        if (header == null || header.isEmpty() || header.length() > TRACESTATE_MAX || !isValidTraceparent(traceparentHeader)) {
+            return null;
+        }
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                return null;
+            }
+        }
+        return header;
     }
 
     private static void hex(long v, char[] out, int at) {

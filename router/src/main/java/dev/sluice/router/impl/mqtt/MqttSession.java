@@ -145,7 +145,8 @@ final class MqttSession {
                 return n < levels.length ? levels[n] : null;
             }
             return props.get(name);
-        }, EventStamper.traceparent(props.get("traceparent")), answer);
+        }, EventStamper.traceparent(props.get("traceparent")), EventStamper.tracestate(props.get("traceparent"), props.get("tracestate")),
+                state.tracing().request(props.get("traceparent"), props.get("tracestate")), answer);
         Draft draft;
         try {
             draft = draft(topic, payload, msg.properties(), props);
@@ -172,7 +173,8 @@ final class MqttSession {
         CloudEventRules.require("source (the topic)", source);
         Map<String, String> ext = new LinkedHashMap<>();
         props.forEach((name, value) -> {
-            if (!name.equals("id") && !name.equals("idempotency-key") && !name.equals("traceparent") && name.matches("[a-z0-9]{1,64}")) {
+            if (!name.equals("id") && !name.equals("idempotency-key") && !name.equals("traceparent") && !name.equals("tracestate")
+                    && name.matches("[a-z0-9]{1,64}")) {
                 ext.put(name, value);
             }
         });

@@ -3,6 +3,7 @@ package dev.sluice.router.impl.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,5 +67,24 @@ class EventStamperTest {
         assertTrue(fresh.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), fresh);
         assertNotEquals(fresh, EventStamper.traceparent(null));
         assertNotEquals(valid, EventStamper.traceparent("00-00000000000000000000000000000000-b7ad6b7169203331-01"));
+    }
+
+    @Test
+    void aTracestateIsKeptOnlyBesideAValidTraceparentAndOnlyWhenHeaderSafe() throws Exception {
+        String valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        assertEquals("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7", EventStamper.tracestate(valid, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
+        assertNull(EventStamper.tracestate("garbage", "congo=t61rcWkgMzE"), "a restarted trace starts without the old state");
+        assertNull(EventStamper.tracestate(null, "congo=t61rcWkgMzE"));
+        assertNull(EventStamper.tracestate(valid, null));
+        assertNull(EventStamper.tracestate(valid, ""));
+        assertNull(EventStamper.tracestate(valid, "congo=a\r\nx-injected: 1"), "nothing that is not a header value passes");
+        assertNull(EventStamper.tracestate(valid, "k=" + "v".repeat(EventStamper.TRACESTATE_MAX)));
+        assertEquals("k=" + "v".repeat(EventStamper.TRACESTATE_MAX - 2),
+                EventStamper.tracestate(valid, "k=" + "v".repeat(EventStamper.TRACESTATE_MAX - 2)));
+
+        IngestedEvent e = EventStamper.stamp(route(new PartitionKey.EventId(), null), json("{}"), 1_000L, h -> null, valid,
+                "congo=t61rcWkgMzE");
+        assertEquals(valid, e.traceparent());
+        assertEquals("congo=t61rcWkgMzE", e.tracestate());
     }
 }
