@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * Tenants, API keys and stored sources against real PostgreSQL, Redis and Kafka, with two routers
  * sharing them: keys made through the admin API work on both, a revoked key stops working on both
  * within a second, ingest goes on with the keys in memory while PostgreSQL is down, and signed
- * deliveries cannot be replayed.
+ * deliveries cannot be replayed. The admin API's refusals are in {@link AdminApiIT}.
  */
 @SluiceInfra
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -287,38 +287,6 @@ class AccessIT {
         assertProblem(refused, 429, "rate-limited");
         assertEquals("\"tenant-events\";q=5;w=1", refused.headers().firstValue("ratelimit-policy").orElse(""));
         assertTrue(refused.headers().firstValue("retry-after").isPresent());
-    }
-
-    @Test
-    void theAdminApiNeedsItsKeyAndExplainsBadInput() throws Exception {
-        HttpResponse<String> noKey = admin(a, "GET", "/admin/tenants", null, null);
-        assertProblem(noKey, 401, "unauthorized");
-        assertTrue(noKey.headers().firstValue("www-authenticate").isPresent());
-        assertProblem(admin(a, "GET", "/admin/tenants", null, ADMIN_KEY + "x"), 401, "unauthorized");
-        assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"no spaces\"}"), 400, "invalid-field");
-        assertProblem(admin("POST", "/admin/tenants", "{not json"), 400, "malformed-json");
-        assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"t1\", \"color\": 1}"), 400, "invalid-field");
-        assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"t1\", \"rateLimit\": {\"events\": -1}}"), 400, "invalid-field");
-        String tenant = newTenant("dup-" + System.nanoTime());
-        assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}"), 409, "conflict");
-        assertProblem(admin("PUT", "/admin/sources/x1", "{\"tenant\": \"nobody-here\"}"), 400, "invalid-field");
-        HttpResponse<String> badTtl = admin("PUT", "/admin/sources/x1", "{\"tenant\": \"" + tenant + "\", \"ttl\": \"9000s\"}");
-        assertProblem(badTtl, 400, "invalid-field");
-        assertTrue(new JsonObject(badTtl.body()).getString("detail").contains("ttl"), badTtl.body());
-        assertProblem(admin("POST", "/admin/tenants/nobody-here/keys", "{}"), 404, "not-found");
-        assertProblem(admin("DELETE", "/admin/keys/000000000000", null), 404, "not-found");
-        // Secrets are never shown back.
-        admin("PUT", "/admin/sources/sec-" + tenant, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"signature\": {\"scheme\": \"github\", "
-                + "\"secrets\": [\"hush\"]}}");
-        HttpResponse<String> shown = admin("GET", "/admin/sources/sec-" + tenant, null);
-        assertEquals(200, shown.statusCode(), shown.body());
-        assertTrue(!shown.body().contains("hush"), shown.body());
-        HttpResponse<String> keys = admin("GET", "/admin/tenants/" + tenant + "/keys", null);
-        assertEquals(200, keys.statusCode());
-        newKey(tenant);
-        String listed = admin("GET", "/admin/tenants/" + tenant + "/keys", null).body();
-        assertEquals(1, new JsonObject(listed).getJsonArray("keys").size());
-        assertTrue(!listed.contains("sk_"), "a listed key never shows its secret");
     }
 
     static String hmac(String secret, String text) throws Exception {

@@ -7,17 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.Catalog;
 import dev.sluice.core.EventRecords;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.Signals;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,8 +56,7 @@ class MqttIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static KafkaBroker kafka;
     private static Postgres postgres;
-    private static Vertx vertx;
-    private static RouterApp router;
+    private static RouterFixture router;
     private static String mqttUri;
 
     @BeforeAll
@@ -72,32 +65,24 @@ class MqttIT {
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         postgres = Postgres.startOrFromEnv();
         String db = postgres.createDatabase("mqtt_it");
-        Catalog catalog = Catalog.parse(new JsonObject("""
+        String catalog = """
                 {"routes": [
                   {"source": "telemetry", "topic": "%1$s", "type": "dev.sluice.telemetry",
                    "mqtt": {"topics": ["devices/+/telemetry"], "key": "topic:1"}},
                   {"source": "alarms", "topic": "%1$s", "mqtt": {"topics": ["alarms/#"], "key": "property:site"}},
                   {"source": "readings", "topic": "%1$s", "mqtt": {"topics": ["readings/+"]},
                    "schema": {"type": "object", "required": ["v"], "properties": {"v": {"type": "number"}}}}]}
-                """.formatted(TOPIC)));
-        vertx = Vertx.vertx();
+                """.formatted(TOPIC);
         int mqttPort = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
-                        "router.mqtt.port", Integer.toString(mqttPort))))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db).adminKey(ADMIN_KEY).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+        router = RouterFixture.start(kafka, catalog, Map.of("router.instances", "1", "router.mqtt.enabled", "true",
+                "router.mqtt.port", Integer.toString(mqttPort)), b -> b.postgres(db).adminKey(ADMIN_KEY));
         mqttUri = "tcp://127.0.0.1:" + mqttPort;
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            router.close();
         }
         if (kafka != null) {
             kafka.close();
@@ -109,7 +94,7 @@ class MqttIT {
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
         return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + router.config().listen().managementPort() + path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
+                + router.app().config().listen().managementPort() + path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
