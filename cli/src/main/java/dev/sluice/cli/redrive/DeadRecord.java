@@ -43,10 +43,21 @@ final class DeadRecord implements Condition.Event {
         return record.topic() + "/" + record.partition() + "/" + record.offset();
     }
 
-    /** {@code topic/partition/offset} of the original event (the key of its re-drive marker). */
+    /**
+     * The key of this record's re-drive marker: the original event's {@code topic/partition/offset},
+     * and {@code #workflow} when the record names the workflow that dead-lettered or expired it. An
+     * event two workflows failed has two records; each is re-driven once, for its own workflow.
+     */
     String origin() {
         String o = EventRecords.text(record.headers(), SluiceHeaders.ORIGIN);
-        return o != null ? o : position();
+        String workflow = workflow();
+        return (o != null ? o : position()) + (workflow == null ? "" : "#" + workflow);
+    }
+
+    /** The workflow the record is about, or null when it names none (the event ran no workflow). */
+    private String workflow() {
+        String w = EventRecords.text(record.headers(), SluiceHeaders.WORKFLOW);
+        return w == null || w.isBlank() ? null : w;
     }
 
     /** Whether the record carries an event (a dead-span summary on {@code .expired} does not). */
@@ -75,7 +86,10 @@ final class DeadRecord implements Condition.Event {
         return Duration.ofMillis(Math.max(Deadlines.MIN_TTL.toMillis(), Math.min(Deadlines.MAX_TTL.toMillis(), ms)));
     }
 
-    /** The event again, for {@code topic}: same key, payload and attributes, a fresh ingest time and deadline, and where it came from. */
+    /**
+     * The event again, for {@code topic}: same key, payload and attributes, a fresh ingest time and
+     * deadline, where it came from, and the workflow it is for.
+     */
     ProducerRecord<byte[], byte[]> republish(String topic, long nowMillis) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : record.headers()) {
@@ -85,6 +99,12 @@ final class DeadRecord implements Condition.Event {
         }
         headers.add(SluiceHeaders.DEADLINE, SluiceHeaders.longBytes(nowMillis + ttl().toMillis()));
         headers.add(REDRIVEN_FROM, position().getBytes(StandardCharsets.UTF_8));
+        // Only the workflow that failed runs it again: the route's others already ran it. A record
+        // that already carries a target (a manual run, a tick) keeps it.
+        String workflow = workflow();
+        if (workflow != null && headers.lastHeader(SluiceHeaders.TARGET) == null) {
+            headers.add(SluiceHeaders.TARGET, workflow.getBytes(StandardCharsets.UTF_8));
+        }
         return new ProducerRecord<>(topic, null, nowMillis, record.key(), record.value(), headers);
     }
 

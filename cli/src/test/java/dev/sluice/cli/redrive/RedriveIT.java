@@ -180,6 +180,7 @@ class RedriveIT {
             assertTrue(r.timestamp() >= started - 60_000 && EventRecords.deadline(r) > lastDeadline, "a fresh ingest time");
             assertEquals(null, r.headers().lastHeader(SluiceHeaders.ERROR), "the accounting headers stay behind");
             assertNotNull(EventRecords.text(r.headers(), SluiceHeaders.ROUTE));
+            assertEquals("notify", EventRecords.text(r.headers(), SluiceHeaders.TARGET), "for the workflow that failed only");
             assertEquals(subjects.get(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)),
                     EventRecords.text(r.headers(), SluiceHeaders.CE_SUBJECT));
         }
