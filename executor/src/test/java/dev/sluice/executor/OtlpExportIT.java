@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Catalog;
-import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
 import dev.sluice.core.tracing.Tracing;
 import dev.sluice.core.tracing.TracingConfig;
-import dev.sluice.executor.impl.trigger.TriggerConfig;
-import dev.sluice.router.RouterApp;
-import dev.sluice.router.RouterConfig;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
 import dev.sluice.testkit.WebhookTarget;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -30,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -58,9 +51,7 @@ class OtlpExportIT {
     private static Tracing executorTracing;
     private static WebhookTarget webhook;
     private static Vertx vertx;
-    private static RouterApp router;
-    private static ExecutorApp executor;
-    private static int port;
+    private static TracedStack stack;
 
     @BeforeAll
     static void start(KafkaBroker kafka) throws Exception {
@@ -95,27 +86,13 @@ class OtlpExportIT {
                                 "steps": [{"type": "http", "url": "%s", "timeout": "2s"}]}]}
                 """.formatted(TOPIC, webhook.url("/hook"))));
         vertx = routerTracing.vertx(new VertxOptions());
-        KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
-        port = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.produce.timeout", "5s")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
-        router = RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), routerTracing)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-otlp-" + ThreadLocalRandom.current().nextInt(1 << 20));
-        executor = ExecutorApp.start(vertx, ec, TriggerConfig.defaults(), kafkaConfig, catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), executorTracing).toCompletionStage().toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 1);
+        stack = TracedStack.start(vertx, kafka.bootstrapServers(), catalog, "it-otlp", routerTracing, executorTracing);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (executor != null) {
-            executor.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (stack != null) {
+            stack.close();
         }
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -137,7 +114,7 @@ class OtlpExportIT {
         // A loaded broker may answer the first produce late (503, retryable): the sender tries again, as any would.
         AtomicReference<HttpResponse<String>> accepted = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/otlp"))
+            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/otlp"))
                     .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(),
                     HttpResponse.BodyHandlers.ofString()));
             return accepted.get().statusCode() == 202;

@@ -5,18 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.core.Catalog;
 import dev.sluice.core.EventRecords;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.Settings;
 import dev.sluice.core.tracing.Tracing;
-import dev.sluice.executor.impl.trigger.TriggerConfig;
-import dev.sluice.router.RouterApp;
-import dev.sluice.router.RouterConfig;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
 import dev.sluice.testkit.WebhookTarget;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -35,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +57,7 @@ class TracingIT {
     private static OpenTelemetrySdk sdk;
     private static WebhookTarget webhook;
     private static Vertx vertx;
-    private static RouterApp router;
-    private static ExecutorApp executor;
-    private static int port;
+    private static TracedStack stack;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -87,27 +76,13 @@ class TracingIT {
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
         Tracing tracing = Tracing.of(sdk);
         vertx = tracing.vertx(new VertxOptions());
-        KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
-        port = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.produce.timeout", "5s")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
-        router = RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-tracing-" + ThreadLocalRandom.current().nextInt(1 << 20));
-        executor = ExecutorApp.start(vertx, ec, TriggerConfig.defaults(), kafkaConfig, catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing).toCompletionStage().toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 1);
+        stack = TracedStack.start(vertx, kafka.bootstrapServers(), catalog, "it-tracing", tracing, tracing);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (executor != null) {
-            executor.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (router != null) {
-            router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (stack != null) {
+            stack.close();
         }
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -128,7 +103,7 @@ class TracingIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             trace[0] = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() | 1L)
                     + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/traced"))
+            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/traced"))
                     .header("content-type", "application/json").header("traceparent", "00-" + trace[0] + "-" + CALLER_SPAN + "-01")
                     .header("tracestate", TRACESTATE).POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(),
                     HttpResponse.BodyHandlers.ofString()));
