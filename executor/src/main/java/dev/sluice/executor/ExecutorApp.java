@@ -33,6 +33,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -258,7 +259,11 @@ public final class ExecutorApp {
         }
         LOG.info("executor stopping (bound {} ms)", config.shutdownTimeout().toMillis());
         vertx.cancelTimer(lagTimer);
-        return triggers.close().recover(err -> Future.succeededFuture()).compose(x -> vertx.executeBlocking(() -> {
+        // The blocking part runs on a context taken now: triggers.close() completes on the trigger
+        // verticle's context, which its undeploy closes, and Vert.x interrupts blocking work of a
+        // closed context (seen as an InterruptedException in thread.join).
+        Context own = vertx.getOrCreateContext();
+        return triggers.close().recover(err -> Future.succeededFuture()).compose(x -> own.executeBlocking(() -> {
             loop.close();
             thread.join(1000);
             accounting.close(Duration.ofSeconds(2));
