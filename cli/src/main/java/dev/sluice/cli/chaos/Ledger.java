@@ -135,6 +135,9 @@ public final class Ledger implements AutoCloseable {
                 .compose(req -> req.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(text -> new Answer(response.statusCode(),
                         field(response.statusCode(), text), detail(response.statusCode(), text), System.nanoTime())))
+                // A bound on the whole exchange, the wait for a pooled connection included: the idle
+                // timeout alone never fires for a request still queued for a connection.
+                .timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .onComplete(ar -> {
                     Answer answer = ar.succeeded() ? ar.result() : new Answer(0, ar.cause().getClass().getSimpleName(),
                             String.valueOf(ar.cause().getMessage()), System.nanoTime());
