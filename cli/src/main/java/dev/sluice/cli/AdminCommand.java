@@ -21,7 +21,8 @@ import java.util.List;
  */
 final class AdminCommand {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: sluice admin <what> <action> ...   (SLUICE_ADMIN_URL, SLUICE_ROUTER_ADMIN_KEY)",
             "  tenants create <id> [--name <name>] [--events <per s>] [--bytes <per s>]",
             "  tenants list",
@@ -37,8 +38,7 @@ final class AdminCommand {
             "                                          CloudEvent (attributes, payload in data) show each step's request; sends nothing");
 
     /** One HTTP call to make. */
-    record Call(String method, String path, String body) {
-    }
+    record Call(String method, String path, String body) {}
 
     /** A command line that does not name a known call. */
     static final class Usage extends Exception {
@@ -49,8 +49,7 @@ final class AdminCommand {
         }
     }
 
-    private AdminCommand() {
-    }
+    private AdminCommand() {}
 
     static int run(Settings settings, String[] args) throws Exception {
         Call call;
@@ -67,11 +66,18 @@ final class AdminCommand {
             System.err.println("sluice admin: set SLUICE_ROUTER_ADMIN_KEY to the router's admin key");
             return 2;
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + call.path()))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(call.body()));
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key)
+                .method(
+                        call.method(),
+                        call.body() == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(call.body()));
         if (call.body() != null) {
             req.header("content-type", "application/json");
         }
@@ -142,7 +148,8 @@ final class AdminCommand {
             case "sources put" -> {
                 String source = positional(rest, 0, "source");
                 String file = positional(rest, 1, "definition file (or -)");
-                String body = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                String body = file.equals("-")
+                        ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                         : Files.readString(Path.of(file));
                 return new Call("PUT", "/admin/sources/" + source, body);
             }
@@ -169,7 +176,8 @@ final class AdminCommand {
                 return new Call("DELETE", "/admin/workflows/" + positional(rest, 0, "workflow name"), null);
             }
             case "workflows validate" -> {
-                JsonObject body = new JsonObject().put("workflow", object(read(positional(rest, 0, "definition file (or -)")), "the definition"));
+                JsonObject body = new JsonObject()
+                        .put("workflow", object(read(positional(rest, 0, "definition file (or -)")), "the definition"));
                 String event = option(rest, "--event");
                 if (event != null) {
                     body.put("event", object(read(event), "--event"));
@@ -181,7 +189,9 @@ final class AdminCommand {
     }
 
     private static String read(String file) throws IOException {
-        return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
+        return file.equals("-")
+                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(file));
     }
 
     private static JsonObject object(String text, String what) throws Usage {

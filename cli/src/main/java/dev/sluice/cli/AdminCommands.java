@@ -11,11 +11,20 @@ import picocli.CommandLine.Parameters;
  * a subcommand with its own {@code --help}; the arguments after the group go to {@link AdminCommand}
  * as typed.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-        description = {"Tenants, API keys, sources and workflows through a router's admin API",
-            "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."},
-        subcommands = {AdminCommands.Tenants.class, AdminCommands.Keys.class, AdminCommands.Sources.class,
-            AdminCommands.Workflows.class})
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = true,
+        versionProvider = SluiceVersion.class,
+        description = {
+            "Tenants, API keys, sources and workflows through a router's admin API",
+            "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."
+        },
+        subcommands = {
+            AdminCommands.Tenants.class,
+            AdminCommands.Keys.class,
+            AdminCommands.Sources.class,
+            AdminCommands.Workflows.class
+        })
 final class AdminCommands {
 
     /** The calls of one group, as {@link AdminCommand} parses them. */
@@ -35,7 +44,10 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "tenants", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+    @Command(
+            name = "tenants",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
             description = {"create <id> [--name <name>] [--events <per s>] [--bytes <per s>]", "list", "revoke <id>"})
     static final class Tenants extends Group {
         @Override
@@ -44,7 +56,10 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "keys", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+    @Command(
+            name = "keys",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
             description = {"create <tenant> [--name <name>]   prints the key once", "list <tenant>", "revoke <key-id>"})
     static final class Keys extends Group {
         @Override
@@ -53,9 +68,14 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "sources", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
-                "list | get <source> | delete <source>"})
+    @Command(
+            name = "sources",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
+                "list | get <source> | delete <source>"
+            })
     static final class Sources extends Group {
         @Override
         String group() {
@@ -63,11 +83,16 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "workflows", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"put <name> <file.json | ->   a catalog workflow (its sources must be routed); executors reload it",
+    @Command(
+            name = "workflows",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "put <name> <file.json | ->   a catalog workflow (its sources must be routed); executors reload it",
                 "list | get <name> | delete <name>",
                 "validate <file.json | -> [--event <event.json>]   check a definition; with a sample event, a dry run",
-                "  of each step's templated request (nothing is sent)"})
+                "  of each step's templated request (nothing is sent)"
+            })
     static final class Workflows extends Group {
         @Override
         String group() {

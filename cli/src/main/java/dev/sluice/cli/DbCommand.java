@@ -15,8 +15,7 @@ final class DbCommand {
 
     static final String USAGE = "usage: sluice db migrate   (SLUICE_PG_URL)";
 
-    private DbCommand() {
-    }
+    private DbCommand() {}
 
     static int run(Settings settings, String[] args) throws Exception {
         if (args.length != 1 || !args[0].equals("migrate")) {
@@ -30,12 +29,22 @@ final class DbCommand {
         }
         Vertx vertx = Vertx.vertx();
         try {
-            Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-                    .connectingTo(PgConnectOptions.fromUri(url).addProperty("client_min_messages", "warning")).using(vertx).build();
-            List<String> before = Migrations.applied(pool).otherwise(List.of()).toCompletionStage().toCompletableFuture()
+            Pool pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(1))
+                    .connectingTo(PgConnectOptions.fromUri(url).addProperty("client_min_messages", "warning"))
+                    .using(vertx)
+                    .build();
+            List<String> before = Migrations.applied(pool)
+                    .otherwise(List.of())
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
-            List<String> after = Migrations.apply(pool).compose(v -> Migrations.applied(pool)).eventually(pool::close)
-                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            List<String> after = Migrations.apply(pool)
+                    .compose(v -> Migrations.applied(pool))
+                    .eventually(pool::close)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             for (String script : after) {
                 System.out.println(script + (before.contains(script) ? ": already applied" : ": applied"));
             }

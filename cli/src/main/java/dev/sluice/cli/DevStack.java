@@ -77,22 +77,66 @@ public final class DevStack implements AutoCloseable {
     /** The demo catalog, its workflows calling {@code echoUrl} over HTTP/2 (h2c) when {@code http2}. */
     public static Catalog demoCatalog(String echoUrl, boolean http2) {
         return Catalog.parse(new JsonObject()
-                .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("source", "demo")
-                        .put("topic", "sluice.demo").put("ttl", "20s").put("partitions", 6).put("type", "dev.sluice.demo")
-                        .put("tenant", "dev").put("mqtt", new JsonObject().put("topics", new io.vertx.core.json.JsonArray()
-                                .add("devices/+/telemetry")).put("key", "topic:1"))).add(new JsonObject(DevSecure.routeJson()))
-                        .add(new JsonObject().put("source", HEARTBEAT_SOURCE).put("topic", "sluice.demo.heartbeat").put("ttl", "20s")
-                                .put("partitions", 1).put("tenant", "dev")))
-                .put("workflows", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "demo-echo")
-                        .put("sources", new io.vertx.core.json.JsonArray().add("demo").add(DevSecure.SOURCE))
-                        .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
-                                .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))
-                        // A schedule: one tick every 10 s, whichever executors run, posted to the echo target.
-                        .add(new JsonObject().put("name", "demo-heartbeat")
-                                .put("sources", new io.vertx.core.json.JsonArray().add(HEARTBEAT_SOURCE))
-                                .put("schedule", new JsonObject().put("cron", "*/10 * * * * *").put("zone", "UTC"))
-                                .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http")
-                                        .put("url", echoUrl).put("timeout", "5s").put("http2", http2))))));
+                .put(
+                        "routes",
+                        new io.vertx.core.json.JsonArray()
+                                .add(new JsonObject()
+                                        .put("source", "demo")
+                                        .put("topic", "sluice.demo")
+                                        .put("ttl", "20s")
+                                        .put("partitions", 6)
+                                        .put("type", "dev.sluice.demo")
+                                        .put("tenant", "dev")
+                                        .put(
+                                                "mqtt",
+                                                new JsonObject()
+                                                        .put(
+                                                                "topics",
+                                                                new io.vertx.core.json.JsonArray()
+                                                                        .add("devices/+/telemetry"))
+                                                        .put("key", "topic:1")))
+                                .add(new JsonObject(DevSecure.routeJson()))
+                                .add(new JsonObject()
+                                        .put("source", HEARTBEAT_SOURCE)
+                                        .put("topic", "sluice.demo.heartbeat")
+                                        .put("ttl", "20s")
+                                        .put("partitions", 1)
+                                        .put("tenant", "dev")))
+                .put(
+                        "workflows",
+                        new io.vertx.core.json.JsonArray()
+                                .add(new JsonObject()
+                                        .put("name", "demo-echo")
+                                        .put(
+                                                "sources",
+                                                new io.vertx.core.json.JsonArray()
+                                                        .add("demo")
+                                                        .add(DevSecure.SOURCE))
+                                        .put(
+                                                "steps",
+                                                new io.vertx.core.json.JsonArray()
+                                                        .add(new JsonObject()
+                                                                .put("type", "http")
+                                                                .put("url", echoUrl)
+                                                                .put("timeout", "5s")
+                                                                .put("http2", http2))))
+                                // A schedule: one tick every 10 s, whichever executors run, posted to the echo target.
+                                .add(new JsonObject()
+                                        .put("name", "demo-heartbeat")
+                                        .put("sources", new io.vertx.core.json.JsonArray().add(HEARTBEAT_SOURCE))
+                                        .put(
+                                                "schedule",
+                                                new JsonObject()
+                                                        .put("cron", "*/10 * * * * *")
+                                                        .put("zone", "UTC"))
+                                        .put(
+                                                "steps",
+                                                new io.vertx.core.json.JsonArray()
+                                                        .add(new JsonObject()
+                                                                .put("type", "http")
+                                                                .put("url", echoUrl)
+                                                                .put("timeout", "5s")
+                                                                .put("http2", http2))))));
     }
 
     /** Starts everything; blocking (tens of seconds at most). */
@@ -126,7 +170,8 @@ public final class DevStack implements AutoCloseable {
         echo = await(EchoServer.start(vertx, host, settings.getInt("dev.echo.port", 8089)));
         // dev.webhook.url points the demo workflow elsewhere (the load generator's receiver, for instance);
         // dev.webhook.http2 makes it call there over HTTP/2 (h2c).
-        Catalog catalog = demoCatalog(settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"),
+        Catalog catalog = demoCatalog(
+                settings.get("dev.webhook.url", "http://" + host + ":" + echo.port() + "/echo"),
                 settings.getBoolean("dev.webhook.http2", false));
         KafkaConfig kafkaConfig = KafkaConfig.from(settings.with("kafka.bootstrap.servers", kafka.bootstrapServers()));
         try (Admin admin = Admin.create(kafkaConfig.adminProperties(new java.util.HashMap<>()))) {
@@ -135,13 +180,25 @@ public final class DevStack implements AutoCloseable {
         }
         seedDevAccess(postgres.uri());
         // The demo route also takes MQTT publishes on devices/+/telemetry (router.mqtt.enabled=false turns that off).
-        RouterConfig rc = RouterConfig.from(settings.with("router.mqtt.enabled", settings.get("router.mqtt.enabled", "true")));
-        rc = rc.toBuilder().ports(host, rc.listen().port(), rc.listen().managementPort()).redis(redis.uri()).postgres(postgres.uri()).build();
-        router = await(RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing));
+        RouterConfig rc =
+                RouterConfig.from(settings.with("router.mqtt.enabled", settings.get("router.mqtt.enabled", "true")));
+        rc = rc.toBuilder()
+                .ports(host, rc.listen().port(), rc.listen().managementPort())
+                .redis(redis.uri())
+                .postgres(postgres.uri())
+                .build();
+        router = await(RouterApp.start(
+                vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing));
         ExecutorConfig ec = ExecutorConfig.from(settings);
         ec = ec.withManagement(host, ec.managementPort()).withState(redis.uri(), postgres.uri());
-        executor = await(ExecutorApp.start(vertx, ec, TriggerConfig.defaults(), kafkaConfig, catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), tracing));
+        executor = await(ExecutorApp.start(
+                vertx,
+                ec,
+                TriggerConfig.defaults(),
+                kafkaConfig,
+                catalog,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                tracing));
         routerPort = rc.listen().port();
         mqttPort = rc.mqtt().enabled() ? rc.mqtt().port() : 0;
         routerManagementPort = rc.listen().managementPort();
@@ -150,8 +207,11 @@ public final class DevStack implements AutoCloseable {
 
     /** The schema, tenant {@code dev} and its published dev API key, before the router loads its keys. */
     private void seedDevAccess(String pgUri) throws Exception {
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-                .connectingTo(PgConnectOptions.fromUri(pgUri).addProperty("client_min_messages", "warning")).using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(1))
+                .connectingTo(PgConnectOptions.fromUri(pgUri).addProperty("client_min_messages", "warning"))
+                .using(vertx)
+                .build();
         try {
             await(Migrations.apply(pool));
             for (String sql : DevSecure.seedStatements()) {
@@ -169,33 +229,46 @@ public final class DevStack implements AutoCloseable {
     /** What a person needs to start using the stack. */
     public String banner() {
         String ingest = "http://" + host + ":" + routerPort + "/v1/events/demo";
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "",
                 "Sluice dev stack is up.",
                 "  ingest         POST " + ingest,
                 "  router         http://" + host + ":" + routerManagementPort + "/health/ready   .../metrics",
                 "  executor       http://" + host + ":" + executorManagementPort + "/health/ready   .../metrics",
-                "  echo target    http://" + host + ":" + echo.port() + "/echo   (workflow demo-echo posts every demo event here)",
-                "  kafka          " + kafka.bootstrapServers() + "   (topics sluice.demo, sluice.demo.expired, sluice.demo.dlq"
-                        + (kafka.replicationFactor() > 1 ? "; " + kafka.replicationFactor() + " replicas each" : "") + ")",
+                "  echo target    http://" + host + ":" + echo.port()
+                        + "/echo   (workflow demo-echo posts every demo event here)",
+                "  kafka          " + kafka.bootstrapServers()
+                        + "   (topics sluice.demo, sluice.demo.expired, sluice.demo.dlq"
+                        + (kafka.replicationFactor() > 1 ? "; " + kafka.replicationFactor() + " replicas each" : "")
+                        + ")",
                 "  postgresql     " + redactPassword(postgres.uri()),
                 "  redis          " + redis.uri(),
                 "",
                 "Send an event:",
                 "  curl -i -X POST " + ingest + " -H 'content-type: application/json' -d '{\"hello\":\"sluice\"}'",
-                mqttPort == 0 ? "" : "Publish one over MQTT (QoS 1: the PUBACK comes once Kafka has it; mosquitto-clients is a Debian package):",
-                mqttPort == 0 ? "" : "  mosquitto_pub -h " + host + " -p " + mqttPort + " -V mqttv5 -q 1 -t devices/pump-1/telemetry -m '{\"t\":21.5}'",
+                mqttPort == 0
+                        ? ""
+                        : "Publish one over MQTT (QoS 1: the PUBACK comes once Kafka has it; mosquitto-clients is a Debian package):",
+                mqttPort == 0
+                        ? ""
+                        : "  mosquitto_pub -h " + host + " -p " + mqttPort
+                                + " -V mqttv5 -q 1 -t devices/pump-1/telemetry -m '{\"t\":21.5}'",
                 "Locked-down source (API key + Sluice signature + fail-closed idempotency; DEV-ONLY credentials):",
                 "  ingest         POST http://" + host + ":" + routerPort + "/v1/events/" + DevSecure.SOURCE,
                 "  api key        Authorization: Bearer " + DevSecure.API_KEY,
-                "  signing secret " + DevSecure.SIGNING_SECRET + "   (Sluice-Signature: t=<unix>,v1=<hex hmac-sha256 of t.body>)",
+                "  signing secret " + DevSecure.SIGNING_SECRET
+                        + "   (Sluice-Signature: t=<unix>,v1=<hex hmac-sha256 of t.body>)",
                 "Run the demo workflow by hand (a manual run: 202 once its event is in Kafka):",
-                "  curl -i -X POST http://" + host + ":" + routerPort + "/v1/workflows/demo-echo/runs -H 'content-type: application/json'"
+                "  curl -i -X POST http://" + host + ":" + routerPort
+                        + "/v1/workflows/demo-echo/runs -H 'content-type: application/json'"
                         + " -H 'Authorization: Bearer " + DevSecure.API_KEY + "' -d '{\"by\":\"hand\"}'",
                 "A schedule: workflow demo-heartbeat fires every 10 s (CloudEvents type dev.sluice.schedule) and posts to the echo target.",
-                "Live pages:     http://" + host + ":" + routerManagementPort + "/ui   http://" + host + ":" + executorManagementPort + "/ui",
+                "Live pages:     http://" + host + ":" + routerManagementPort + "/ui   http://" + host + ":"
+                        + executorManagementPort + "/ui",
                 "See it run:",
-                "  curl -s http://" + host + ":" + executorManagementPort + "/metrics | grep -E '^sluice_(executor_runs_total|event_latency_seconds_(count|sum))'",
+                "  curl -s http://" + host + ":" + executorManagementPort
+                        + "/metrics | grep -E '^sluice_(executor_runs_total|event_latency_seconds_(count|sum))'",
                 "",
                 "Ctrl-C stops everything.",
                 "");

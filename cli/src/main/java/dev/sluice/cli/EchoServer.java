@@ -30,13 +30,19 @@ public final class EchoServer {
     public static Future<EchoServer> start(Vertx vertx, String host, int port) {
         AtomicLong received = new AtomicLong();
         AtomicLong ticks = new AtomicLong();
-        HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(ar -> {
-            long n = (TICK.equals(req.getHeader("ce-type")) ? ticks : received).incrementAndGet();
-            if (LOG.isDebugEnabled() && ar.succeeded()) {
-                LOG.debug("echo #{} {} ce-id={} {} bytes", n, req.path(), req.getHeader("ce-id"), ar.result().length());
-            }
-            req.response().putHeader("content-type", "application/json").end("{\"received\":" + n + "}");
-        }));
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(req -> req.body().onComplete(ar -> {
+                    long n = (TICK.equals(req.getHeader("ce-type")) ? ticks : received).incrementAndGet();
+                    if (LOG.isDebugEnabled() && ar.succeeded()) {
+                        LOG.debug(
+                                "echo #{} {} ce-id={} {} bytes",
+                                n,
+                                req.path(),
+                                req.getHeader("ce-id"),
+                                ar.result().length());
+                    }
+                    req.response().putHeader("content-type", "application/json").end("{\"received\":" + n + "}");
+                }));
         return server.listen(port, host).map(s -> new EchoServer(s, received, ticks));
     }
 

@@ -9,8 +9,7 @@ import picocli.CommandLine;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

@@ -16,8 +16,7 @@ import picocli.CommandLine.Spec;
 /** The commands that run a Sluice process until it is stopped. */
 final class RoleCommands {
 
-    private RoleCommands() {
-    }
+    private RoleCommands() {}
 
     /** The settings a role's {@code --help} lists (by key prefix). */
     static List<String> prefixes(String role) {
@@ -37,15 +36,22 @@ final class RoleCommands {
         new CountDownLatch(1).await();
     }
 
-    @Command(name = "dev", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"Run an embedded real stack (Kafka in KRaft mode, PostgreSQL, Redis) with a router, an executor, "
-                    + "an echo target and a demo source and workflow. Ctrl-C stops it and removes what it made."})
+    @Command(
+            name = "dev",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "Run an embedded real stack (Kafka in KRaft mode, PostgreSQL, Redis) with a router, an executor, "
+                        + "an echo target and a demo source and workflow. Ctrl-C stops it and removes what it made."
+            })
     static final class Dev implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--brokers", paramLabel = "N",
+        @Option(
+                names = "--brokers",
+                paramLabel = "N",
                 description = "Kafka nodes to start; above 1 a replicated cluster (RF 3, min.insync.replicas 2). "
                         + "Default: the dev.brokers setting, else 1.")
         Integer brokers;
@@ -65,10 +71,13 @@ final class RoleCommands {
         public Integer call() throws Exception {
             DevStack stack = DevStack.start(settings(environment()));
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                stack.close();
-                stopped.countDown();
-            }, "sluice-dev-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                stack.close();
+                                stopped.countDown();
+                            },
+                            "sluice-dev-shutdown"));
             spec.commandLine().getOut().println(stack.banner());
             spec.commandLine().getOut().flush();
             stopped.await();
@@ -76,8 +85,12 @@ final class RoleCommands {
         }
     }
 
-    @Command(name = "router", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = "Run a router: HTTP/1.1, HTTP/2 and (when enabled) MQTT ingest, answering 202 once Kafka has the event.")
+    @Command(
+            name = "router",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description =
+                    "Run a router: HTTP/1.1, HTTP/2 and (when enabled) MQTT ingest, answering 202 once Kafka has the event.")
     static final class Router implements Callable<Integer> {
 
         @Override
@@ -88,8 +101,12 @@ final class RoleCommands {
         }
     }
 
-    @Command(name = "executor", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = "Run an executor: consumes the routes' topics and runs each event's workflows in key order, before the deadline.")
+    @Command(
+            name = "executor",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description =
+                    "Run an executor: consumes the routes' topics and runs each event's workflows in key order, before the deadline.")
     static final class Executor implements Callable<Integer> {
 
         @Override
@@ -100,9 +117,14 @@ final class RoleCommands {
         }
     }
 
-    @Command(name = "scaler", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"Run the deadline-aware KEDA external scaler (gRPC :6000, management :8083).",
-                "Its settings (scaler.*) are in keda-scalers/README.md."})
+    @Command(
+            name = "scaler",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "Run the deadline-aware KEDA external scaler (gRPC :6000, management :8083).",
+                "Its settings (scaler.*) are in keda-scalers/README.md."
+            })
     static final class Scaler implements Callable<Integer> {
 
         @Override

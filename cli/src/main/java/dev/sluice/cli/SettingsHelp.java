@@ -18,10 +18,10 @@ final class SettingsHelp {
 
     /** One row: {@code | `key` | default | meaning |}. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z0-9.*]+)`[^|]*\\|([^|]*)\\|(.*)\\|\\s*$");
+
     private static final int MEANING = 70;
 
-    record Setting(String key, String defaultValue, String meaning) {
-    }
+    record Setting(String key, String defaultValue, String meaning) {}
 
     private final List<Setting> settings;
 
@@ -50,7 +50,9 @@ final class SettingsHelp {
 
     /** The settings whose key starts with one of {@code prefixes}, in the table's order. */
     List<Setting> select(List<String> prefixes) {
-        return settings.stream().filter(s -> prefixes.stream().anyMatch(s.key()::startsWith)).toList();
+        return settings.stream()
+                .filter(s -> prefixes.stream().anyMatch(s.key()::startsWith))
+                .toList();
     }
 
     /** A help footer listing {@link #select}: each key with its default, and the start of its meaning below it. */
@@ -62,7 +64,8 @@ final class SettingsHelp {
         for (Setting s : select(prefixes)) {
             lines.add(escape("  " + s.key() + " = " + (s.defaultValue().isEmpty() ? "—" : s.defaultValue())));
             if (!s.meaning().isEmpty()) {
-                String meaning = s.meaning().length() > MEANING ? s.meaning().substring(0, MEANING - 1) + "…" : s.meaning();
+                String meaning =
+                        s.meaning().length() > MEANING ? s.meaning().substring(0, MEANING - 1) + "…" : s.meaning();
                 lines.add(escape("      " + meaning));
             }
         }

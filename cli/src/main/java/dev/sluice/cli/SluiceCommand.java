@@ -5,7 +5,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice}: the top of the command tree; alone, it prints the overview. */
-@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+@Command(
+        name = "sluice",
+        mixinStandardHelpOptions = true,
+        versionProvider = SluiceVersion.class,
         description = "Sluice: an event router that answers 202 only once Kafka has the event, and starts every "
                 + "accepted event's workflow before its deadline, or records why not.",
         subcommands = {

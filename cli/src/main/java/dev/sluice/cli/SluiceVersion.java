@@ -11,8 +11,11 @@ final class SluiceVersion implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {"sluice " + version(), "Java " + System.getProperty("java.version") + " ("
-                + System.getProperty("java.vendor") + "), " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        return new String[] {
+            "sluice " + version(),
+            "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+        };
     }
 
     static String version() {

@@ -24,32 +24,49 @@ import picocli.CommandLine.Spec;
 /** The one-shot commands: topics, the scaler simulator, the database schema. */
 final class ToolCommands {
 
-    private ToolCommands() {
-    }
+    private ToolCommands() {}
 
-    @Command(name = "topics", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = "Manage the catalog's Kafka topics.", subcommands = Topics.Apply.class)
+    @Command(
+            name = "topics",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = "Manage the catalog's Kafka topics.",
+            subcommands = Topics.Apply.class)
     static final class Topics {
 
-        @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-                description = {"Create the catalog's topics (with .expired and .dlq) with their partitions and retention,",
-                    "or report them as present (SLUICE_CATALOG_FILE, SLUICE_KAFKA_BOOTSTRAP_SERVERS)."})
+        @Command(
+                name = "apply",
+                mixinStandardHelpOptions = true,
+                versionProvider = SluiceVersion.class,
+                description = {
+                    "Create the catalog's topics (with .expired and .dlq) with their partitions and retention,",
+                    "or report them as present (SLUICE_CATALOG_FILE, SLUICE_KAFKA_BOOTSTRAP_SERVERS)."
+                })
         static final class Apply implements Callable<Integer> {
 
             @Spec
             CommandSpec spec;
 
-            @Option(names = "--replication-factor", paramLabel = "N",
-                    description = "Replicas per partition. Default: the topics.replication.factor setting, else the broker's default.")
+            @Option(
+                    names = "--replication-factor",
+                    paramLabel = "N",
+                    description =
+                            "Replicas per partition. Default: the topics.replication.factor setting, else the broker's default.")
             Integer replicationFactor;
 
             @Override
             public Integer call() throws Exception {
                 Settings settings = RoleCommands.environment();
                 Catalog catalog = Catalog.load(Path.of(settings.get("catalog.file", "sluice.json")));
-                int rf = replicationFactor != null ? replicationFactor : settings.getInt("topics.replication.factor", -1);
+                int rf = replicationFactor != null
+                        ? replicationFactor
+                        : settings.getInt("topics.replication.factor", -1);
                 try (Admin admin = Admin.create(KafkaConfig.from(settings).adminProperties(new HashMap<>()))) {
-                    TopicsApply.apply(admin, catalog, rf > 0 ? Optional.of((short) rf) : Optional.empty(), Duration.ofSeconds(30))
+                    TopicsApply.apply(
+                                    admin,
+                                    catalog,
+                                    rf > 0 ? Optional.of((short) rf) : Optional.empty(),
+                                    Duration.ofSeconds(30))
                             .forEach(c -> spec.commandLine().getOut().println(c.topic() + ": " + c.action()));
                 }
                 return 0;
@@ -57,11 +74,17 @@ final class ToolCommands {
         }
     }
 
-    @Command(name = "simulate", versionProvider = SluiceVersion.class,
-            description = "Replay an arrival trace through KEDA + HPA models of the scaler policies (its own --help lists the options).")
+    @Command(
+            name = "simulate",
+            versionProvider = SluiceVersion.class,
+            description =
+                    "Replay an arrival trace through KEDA + HPA models of the scaler policies (its own --help lists the options).")
     static final class Simulate implements Callable<Integer> {
 
-        @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+        @Option(
+                names = {"-V", "--version"},
+                versionHelp = true,
+                description = "Print version information and exit.")
         boolean version;
 
         @Parameters(paramLabel = "ARGS", description = "the simulator's own options; --help lists them")
@@ -73,11 +96,18 @@ final class ToolCommands {
         }
     }
 
-    @Command(name = "db", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = "Manage the PostgreSQL schema.", subcommands = Db.Migrate.class)
+    @Command(
+            name = "db",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = "Manage the PostgreSQL schema.",
+            subcommands = Db.Migrate.class)
     static final class Db {
 
-        @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+        @Command(
+                name = "migrate",
+                mixinStandardHelpOptions = true,
+                versionProvider = SluiceVersion.class,
                 description = "Apply the schema scripts not yet applied (SLUICE_PG_URL).")
         static final class Migrate implements Callable<Integer> {
 
@@ -88,9 +118,14 @@ final class ToolCommands {
         }
     }
 
-    @Command(name = "completion", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"Print a bash (and zsh) completion script for every command and option:",
-                "  source <(./sluice completion)"})
+    @Command(
+            name = "completion",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "Print a bash (and zsh) completion script for every command and option:",
+                "  source <(./sluice completion)"
+            })
     static final class Completion implements Callable<Integer> {
 
         @Spec
@@ -98,28 +133,40 @@ final class ToolCommands {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(AutoComplete.bash("sluice", spec.root().commandLine()));
+            spec.commandLine()
+                    .getOut()
+                    .print(AutoComplete.bash("sluice", spec.root().commandLine()));
             spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
-    @Command(name = "redrive", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
-            description = {"Re-publish dead-lettered or expired events to their topic with a fresh deadline and a",
+    @Command(
+            name = "redrive",
+            mixinStandardHelpOptions = true,
+            versionProvider = SluiceVersion.class,
+            description = {
+                "Re-publish dead-lettered or expired events to their topic with a fresh deadline and a",
                 "redriven-from header, each original at most once (SLUICE_KAFKA_BOOTSTRAP_SERVERS, SLUICE_PG_URL).",
-                "Prints a progress line and the counts; exits 1 when some events could not be re-published."})
+                "Prints a progress line and the counts; exits 1 when some events could not be re-published."
+            })
     static final class Redrive implements Callable<Integer> {
 
         @Option(names = "--from", required = true, paramLabel = "TOPIC", description = "<topic>.dlq or <topic>.expired")
         String from;
 
-        @Option(names = "--since", paramLabel = "SPAN",
+        @Option(
+                names = "--since",
+                paramLabel = "SPAN",
                 description = "only records dead-lettered or expired in this last span (90s, 10m, 2h); default: all")
         String since;
 
-        @Option(names = "--filter", paramLabel = "CONDITION",
-                description = "a workflow filter condition in JSON over the event's attributes, workflow, error, reason "
-                        + "and JSON pointers into the payload")
+        @Option(
+                names = "--filter",
+                paramLabel = "CONDITION",
+                description =
+                        "a workflow filter condition in JSON over the event's attributes, workflow, error, reason "
+                                + "and JSON pointers into the payload")
         String filter;
 
         @Option(names = "--dry-run", description = "count what would be re-driven; change nothing")
@@ -141,12 +188,19 @@ final class ToolCommands {
         }
     }
 
-    @Command(name = "chaos", versionProvider = SluiceVersion.class,
-            description = {"Run an open-loop load through one fault on a replicated stack, then audit every accepted event",
-                "(its own --help lists the faults and options; RELIABILITY.md has the figures)."})
+    @Command(
+            name = "chaos",
+            versionProvider = SluiceVersion.class,
+            description = {
+                "Run an open-loop load through one fault on a replicated stack, then audit every accepted event",
+                "(its own --help lists the faults and options; RELIABILITY.md has the figures)."
+            })
     static final class Chaos implements Callable<Integer> {
 
-        @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+        @Option(
+                names = {"-V", "--version"},
+                versionHelp = true,
+                description = "Print version information and exit.")
         boolean version;
 
         @Parameters(paramLabel = "ARGS", description = "the fault and its options; --help lists them")

@@ -26,11 +26,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 public final class TopicsApply {
 
     /** What was done to one topic. */
-    public record Change(String topic, String action) {
-    }
+    public record Change(String topic, String action) {}
 
-    private TopicsApply() {
-    }
+    private TopicsApply() {}
 
     public static List<NewTopic> plan(Catalog catalog, Optional<Short> replication) {
         List<NewTopic> out = new ArrayList<>();
@@ -48,7 +46,8 @@ public final class TopicsApply {
         // Short segments so retention (which deletes whole segments) tracks the TTL closely.
         configs.put("segment.ms", Long.toString(Math.max(60_000, retention.toMillis() / 4)));
         configs.put("message.timestamp.type", "CreateTime");
-        // A route's largest single event, with its headers, as the router's producer sends it (Kafka's default is 1 MiB).
+        // A route's largest single event, with its headers, as the router's producer sends it (Kafka's default is 1
+        // MiB).
         configs.put("max.message.bytes", Integer.toString(EventProducer.DEFAULT_MAX_REQUEST_SIZE));
         return new NewTopic(name, Optional.of(partitions), replication).configs(configs);
     }
@@ -59,21 +58,24 @@ public final class TopicsApply {
         List<NewTopic> wanted = plan(catalog, replication);
         Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<Change> changes = new ArrayList<>();
-        List<NewTopic> create = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+        List<NewTopic> create =
+                wanted.stream().filter(t -> !existing.contains(t.name())).toList();
         if (!create.isEmpty()) {
             admin.createTopics(create).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             create.forEach(t -> changes.add(new Change(t.name(), "created with " + t.numPartitions() + " partitions")));
         }
-        List<String> present = wanted.stream().map(NewTopic::name).filter(existing::contains).toList();
+        List<String> present =
+                wanted.stream().map(NewTopic::name).filter(existing::contains).toList();
         if (!present.isEmpty()) {
-            Map<String, TopicDescription> described = admin.describeTopics(present).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(present).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             Map<String, NewPartitions> grow = new HashMap<>();
             for (NewTopic t : wanted) {
                 TopicDescription d = described.get(t.name());
                 if (d != null && d.partitions().size() < t.numPartitions()) {
                     grow.put(t.name(), NewPartitions.increaseTo(t.numPartitions()));
-                    changes.add(new Change(t.name(), "partitions " + d.partitions().size() + " -> " + t.numPartitions()));
+                    changes.add(
+                            new Change(t.name(), "partitions " + d.partitions().size() + " -> " + t.numPartitions()));
                 } else if (d != null) {
                     changes.add(new Change(t.name(), "exists"));
                 }

@@ -14,8 +14,7 @@ import picocli.CommandLine;
 class CommandLineTest {
 
     /** What one run printed and returned. */
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         CommandLine cli = Main.commandLine();
@@ -92,7 +91,9 @@ class CommandLineTest {
         assertEquals(2, run("dev", "--nodes", "3").code());
         assertEquals(2, run("topics").code(), "a group without its subcommand is a usage error");
         assertEquals(2, run("admin", "tenants").code(), "an admin call without its action is a usage error");
-        assertEquals(1, run("simulate", "--trace", "/nonexistent/trace.csv").code() == 0 ? 0 : 1,
+        assertEquals(
+                1,
+                run("simulate", "--trace", "/nonexistent/trace.csv").code() == 0 ? 0 : 1,
                 "a command that fails does not exit 0");
     }
 
@@ -100,7 +101,9 @@ class CommandLineTest {
     void generatesABashCompletionScriptForTheWholeTree() {
         Run completion = run("completion");
         assertEquals(0, completion.code(), completion.err());
-        assertTrue(completion.out().contains("complete -F"), completion.out().lines().limit(5).toList().toString());
+        assertTrue(
+                completion.out().contains("complete -F"),
+                completion.out().lines().limit(5).toList().toString());
         assertTrue(completion.out().contains("apply") && completion.out().contains("--brokers"));
     }
 
@@ -108,7 +111,18 @@ class CommandLineTest {
     void theOverviewListsEveryCommandAndTheBenchLauncher() {
         Run overview = run();
         assertEquals(0, overview.code());
-        for (String command : List.of("dev", "router", "executor", "scaler", "topics", "simulate", "db", "admin", "redrive", "chaos", "bench")) {
+        for (String command : List.of(
+                "dev",
+                "router",
+                "executor",
+                "scaler",
+                "topics",
+                "simulate",
+                "db",
+                "admin",
+                "redrive",
+                "chaos",
+                "bench")) {
             assertTrue(overview.out().contains(command), command + " in " + overview.out());
         }
     }

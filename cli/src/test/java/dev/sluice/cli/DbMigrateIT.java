@@ -23,15 +23,19 @@ class DbMigrateIT {
         assertEquals(0, DbCommand.run(settings, new String[] {"migrate"}));
         assertEquals(0, DbCommand.run(settings, new String[] {"migrate"}));
         assertEquals(2, DbCommand.run(settings, new String[] {"status"}));
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl().replace("/" + pg.database(), "/db_migrate_it"), pg.user(),
-                pg.password()); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FROM sluice_schema_version WHERE script IN ('V1__run_log.sql', 'V2__workflows.sql', 'V3__tenants.sql')")) {
+        try (Connection c = DriverManager.getConnection(
+                        pg.jdbcUrl().replace("/" + pg.database(), "/db_migrate_it"), pg.user(), pg.password());
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT count(*) FROM sluice_schema_version WHERE script IN ('V1__run_log.sql', 'V2__workflows.sql', 'V3__tenants.sql')")) {
             rs.next();
             assertEquals(3, rs.getInt(1));
         }
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl().replace("/" + pg.database(), "/db_migrate_it"), pg.user(),
-                pg.password()); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FROM pg_trigger WHERE tgname IN ('sluice_tenants_notify', 'sluice_api_keys_notify', 'sluice_sources_notify')")) {
+        try (Connection c = DriverManager.getConnection(
+                        pg.jdbcUrl().replace("/" + pg.database(), "/db_migrate_it"), pg.user(), pg.password());
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT count(*) FROM pg_trigger WHERE tgname IN ('sluice_tenants_notify', 'sluice_api_keys_notify', 'sluice_sources_notify')")) {
             rs.next();
             assertTrue(rs.getInt(1) == 3, "the access tables notify on change");
         }

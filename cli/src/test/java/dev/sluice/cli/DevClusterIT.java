@@ -29,19 +29,26 @@ class DevClusterIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void devWithThreeBrokersRunsOnAClusterWhoseTopicsHaveThreeReplicasTwoInSyncAndNoUncleanElection() throws Exception {
-        RoleCommands.Dev dev = Main.commandLine().parseArgs("dev", "--brokers", "3").subcommand().commandSpec().commandLine()
+        RoleCommands.Dev dev = Main.commandLine()
+                .parseArgs("dev", "--brokers", "3")
+                .subcommand()
+                .commandSpec()
+                .commandLine()
                 .getCommand();
         Settings settings = dev.settings(Settings.of(Map.of(
                 "router.port", Integer.toString(Ports.freePort()),
                 "router.management.port", Integer.toString(Ports.freePort()),
                 "executor.management.port", Integer.toString(Ports.freePort()),
                 "dev.echo.port", Integer.toString(Ports.freePort()))));
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<ProcessHandle> nodes;
         try (DevStack stack = DevStack.start(settings)) {
             KafkaCluster cluster = assertInstanceOf(KafkaCluster.class, stack.kafka());
             assertEquals(3, cluster.size());
-            nodes = IntStream.rangeClosed(1, 3).mapToObj(id -> ProcessHandle.of(cluster.pid(id)).orElseThrow()).toList();
+            nodes = IntStream.rangeClosed(1, 3)
+                    .mapToObj(id -> ProcessHandle.of(cluster.pid(id)).orElseThrow())
+                    .toList();
             assertTrue(stack.banner().contains(cluster.bootstrapServers()), stack.banner());
             for (String topic : List.of("sluice.demo", "sluice.demo.expired", "sluice.demo.dlq")) {
                 TopicDescription description = cluster.describe(topic);
@@ -55,9 +62,12 @@ class DevClusterIT {
 
             // Sent again with the same id while refused (503, retryable): on a busy machine the first
             // produce to a fresh three-replica topic can outlast the router's produce timeout.
-            HttpRequest event = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/demo"))
-                    .header("content-type", "application/json").header("ce-id", "dev-cluster-1")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"hello\":\"cluster\"}")).build();
+            HttpRequest event = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + stack.routerPort() + "/v1/events/demo"))
+                    .header("content-type", "application/json")
+                    .header("ce-id", "dev-cluster-1")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"hello\":\"cluster\"}"))
+                    .build();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 HttpResponse<String> resp = http.send(event, HttpResponse.BodyHandlers.ofString());
                 assertTrue(resp.statusCode() == 202 || resp.statusCode() == 503, resp.body());

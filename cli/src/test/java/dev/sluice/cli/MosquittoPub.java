@@ -17,17 +17,20 @@ import java.util.regex.Pattern;
  */
 final class MosquittoPub {
 
-    private static final Pattern LINE = Pattern.compile(
-            "mosquitto_pub -h (\\S+) -p (\\d+) -V mqttv5 -q ([012]) -t (\\S+) -m '([^']*)'");
+    private static final Pattern LINE =
+            Pattern.compile("mosquitto_pub -h (\\S+) -p (\\d+) -V mqttv5 -q ([012]) -t (\\S+) -m '([^']*)'");
 
-    private MosquittoPub() {
-    }
+    private MosquittoPub() {}
 
     static void publish(String commandLine) throws Exception {
         Matcher m = LINE.matcher(commandLine);
-        assertTrue(m.matches(), "the banner's command is mosquitto_pub -h H -p P -V mqttv5 -q Q -t T -m 'M': " + commandLine);
+        assertTrue(
+                m.matches(),
+                "the banner's command is mosquitto_pub -h H -p P -V mqttv5 -q Q -t T -m 'M': " + commandLine);
         if (installed()) {
-            Process p = new ProcessBuilder("sh", "-c", commandLine + " -d").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("sh", "-c", commandLine + " -d")
+                    .redirectErrorStream(true)
+                    .start();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish: " + commandLine);
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), out);
@@ -37,12 +40,15 @@ final class MosquittoPub {
             }
             return;
         }
-        System.out.println("mosquitto_pub is not installed here: the banner's publish goes through Paho (MQTT 3.1.1) instead");
+        System.out.println(
+                "mosquitto_pub is not installed here: the banner's publish goes through Paho (MQTT 3.1.1) instead");
         org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient(
-                "tcp://" + m.group(1) + ":" + m.group(2), "banner-example", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+                "tcp://" + m.group(1) + ":" + m.group(2),
+                "banner-example",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         device.connect();
-        org.eclipse.paho.client.mqttv3.MqttMessage msg = new org.eclipse.paho.client.mqttv3.MqttMessage(
-                m.group(5).getBytes(StandardCharsets.UTF_8));
+        org.eclipse.paho.client.mqttv3.MqttMessage msg =
+                new org.eclipse.paho.client.mqttv3.MqttMessage(m.group(5).getBytes(StandardCharsets.UTF_8));
         msg.setQos(Integer.parseInt(m.group(3)));
         device.publish(m.group(4), msg);
         device.disconnect();

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProcessStopIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final List<Process> started = new ArrayList<>();
     private Path catalog;
 
@@ -48,9 +50,14 @@ class ProcessStopIT {
     }
 
     private Process start(String role, Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), role)
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        role)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         started.add(p);
@@ -59,8 +66,13 @@ class ProcessStopIT {
 
     private static boolean ready(int managementPort) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode()
+                    == 200;
         } catch (Exception e) {
             return false;
         }
@@ -82,12 +94,28 @@ class ProcessStopIT {
         int port = Ports.freePort();
         int management = Ports.freePort();
         Path log = Files.createTempFile("sluice-router", ".log");
-        Process router = start("router", Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SLUICE_CATALOG_FILE", catalog.toString(), "SLUICE_ROUTER_PORT", Integer.toString(port),
-                "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(management), "SLUICE_ROUTER_DRAIN_TIMEOUT", "3s"), log);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> ready(management));
-        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/stop"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        Process router = start(
+                "router",
+                Map.of(
+                        "SLUICE_KAFKA_BOOTSTRAP_SERVERS",
+                        kafka.bootstrapServers(),
+                        "SLUICE_CATALOG_FILE",
+                        catalog.toString(),
+                        "SLUICE_ROUTER_PORT",
+                        Integer.toString(port),
+                        "SLUICE_ROUTER_MANAGEMENT_PORT",
+                        Integer.toString(management),
+                        "SLUICE_ROUTER_DRAIN_TIMEOUT",
+                        "3s"),
+                log);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> ready(management));
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/stop"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
 
         double seconds = stop(router);
@@ -114,26 +142,53 @@ class ProcessStopIT {
         int executorManagement = Ports.freePort();
         Path routerLog = Files.createTempFile("sluice-router", ".log");
         Path executorLog = Files.createTempFile("sluice-executor", ".log");
-        Process router = start("router", Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SLUICE_CATALOG_FILE", catalog.toString(), "SLUICE_ROUTER_PORT", Integer.toString(routerPort),
-                "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement)), routerLog);
-        Process executor = start("executor", Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SLUICE_CATALOG_FILE", catalog.toString(), "SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(executorManagement),
-                "SLUICE_EXECUTOR_GROUP", "it-stop-" + System.nanoTime(), "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT", "2s"), executorLog);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Process router = start(
+                "router",
+                Map.of(
+                        "SLUICE_KAFKA_BOOTSTRAP_SERVERS",
+                        kafka.bootstrapServers(),
+                        "SLUICE_CATALOG_FILE",
+                        catalog.toString(),
+                        "SLUICE_ROUTER_PORT",
+                        Integer.toString(routerPort),
+                        "SLUICE_ROUTER_MANAGEMENT_PORT",
+                        Integer.toString(routerManagement)),
+                routerLog);
+        Process executor = start(
+                "executor",
+                Map.of(
+                        "SLUICE_KAFKA_BOOTSTRAP_SERVERS",
+                        kafka.bootstrapServers(),
+                        "SLUICE_CATALOG_FILE",
+                        catalog.toString(),
+                        "SLUICE_EXECUTOR_MANAGEMENT_PORT",
+                        Integer.toString(executorManagement),
+                        "SLUICE_EXECUTOR_GROUP",
+                        "it-stop-" + System.nanoTime(),
+                        "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT",
+                        "2s"),
+                executorLog);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> ready(routerManagement) && ready(executorManagement));
-        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + "/v1/events/stop"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + "/v1/events/stop"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
         // The run is in flight once the target has its request; it will not answer for 30 s.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> !target.received("/slow").isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !target.received("/slow").isEmpty());
 
         double seconds = stop(executor);
         String out = Files.readString(executorLog);
         stop(router);
         Files.deleteIfExists(routerLog);
         Files.deleteIfExists(executorLog);
-        // The 2 s bound on finishing runs, then the commit and the group's leave (it took 2 + 15 s when the wait could not end).
+        // The 2 s bound on finishing runs, then the commit and the group's leave (it took 2 + 15 s when the wait could
+        // not end).
         assertTrue(seconds < 8, "the executor took " + seconds + " s to exit after SIGTERM:\n" + out);
         assertTrue(out.contains("executor stopped") && !out.contains("did not close"), out);
     }

@@ -29,12 +29,28 @@ import java.util.Set;
  */
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
-    private static final Set<String> ROUTE_FIELDS = Set.of("source", "topic", "ttl", "partitions", "maxBodyBytes", "key", "type", "tenant",
-            "contentTypes", "maxBatchEvents", "keyFallback", "signature", "idempotency", "auth", "rateLimit", "mqtt", "schema");
+    private static final Set<String> ROUTE_FIELDS = Set.of(
+            "source",
+            "topic",
+            "ttl",
+            "partitions",
+            "maxBodyBytes",
+            "key",
+            "type",
+            "tenant",
+            "contentTypes",
+            "maxBatchEvents",
+            "keyFallback",
+            "signature",
+            "idempotency",
+            "auth",
+            "rateLimit",
+            "mqtt",
+            "schema");
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
-    private static final Set<String> WORKFLOW_FIELDS = Set.of("name", "sources", "filter", "steps", "delivery", "signing", "schedule",
-            "poll");
+    private static final Set<String> WORKFLOW_FIELDS =
+            Set.of("name", "sources", "filter", "steps", "delivery", "signing", "schedule", "poll");
     private static final Set<String> SIGNING_FIELDS = Set.of("secrets", "secretsEnv");
     private static final Set<String> HTTP_STEP_FIELDS = Set.of("type", "url", "method", "timeout", "headers", "http2");
     private static final Set<String> TRANSFORM_FIELDS = Set.of("type", "set");
@@ -76,16 +92,19 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
 
     public static Catalog parse(JsonObject json) {
         List<RouteConfig> routes = new ArrayList<>();
-        JsonArray rs = field("routes", () -> java.util.Objects.requireNonNull(json.getJsonArray("routes", new JsonArray())));
+        JsonArray rs =
+                field("routes", () -> java.util.Objects.requireNonNull(json.getJsonArray("routes", new JsonArray())));
         for (int i = 0; i < rs.size(); i++) {
             int at = i;
             routes.add(field("routes[" + i + "]", () -> route(java.util.Objects.requireNonNull(rs.getJsonObject(at)))));
         }
         List<WorkflowConfig> workflows = new ArrayList<>();
-        JsonArray ws = field("workflows", () -> java.util.Objects.requireNonNull(json.getJsonArray("workflows", new JsonArray())));
+        JsonArray ws = field(
+                "workflows", () -> java.util.Objects.requireNonNull(json.getJsonArray("workflows", new JsonArray())));
         for (int i = 0; i < ws.size(); i++) {
             int at = i;
-            workflows.add(field("workflows[" + i + "]", () -> workflow(java.util.Objects.requireNonNull(ws.getJsonObject(at)))));
+            workflows.add(field(
+                    "workflows[" + i + "]", () -> workflow(java.util.Objects.requireNonNull(ws.getJsonObject(at)))));
         }
         return of(routes, workflows);
     }
@@ -105,7 +124,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
         unknownFields(o, ROUTE_FIELDS);
         String source = field("source", () -> o.getString("source"));
         RouteConfig d = RouteConfig.defaults(source == null ? "x" : source);
-        return new RouteConfig(source,
+        return new RouteConfig(
+                source,
                 field("topic", () -> o.getString("topic", "sluice." + source)),
                 field("ttl", () -> o.containsKey("ttl") ? Durations.parse(o.getString("ttl")) : Deadlines.DEFAULT_TTL),
                 field("partitions", () -> o.getInteger("partitions", d.partitions())),
@@ -113,15 +133,25 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 field("key", () -> o.containsKey("key") ? PartitionKey.parse(o.getString("key")) : d.key()),
                 field("type", () -> o.getString("type", d.eventType())),
                 field("tenant", () -> o.getString("tenant", d.tenant())),
-                field("contentTypes", () -> o.getJsonArray("contentTypes", new JsonArray()).stream().map(String.class::cast).toList()),
+                field(
+                        "contentTypes",
+                        () -> o.getJsonArray("contentTypes", new JsonArray()).stream()
+                                .map(String.class::cast)
+                                .toList()),
                 field("maxBatchEvents", () -> o.getInteger("maxBatchEvents", d.maxBatchEvents())),
-                field("keyFallback", () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
+                field(
+                        "keyFallback",
+                        () -> o.containsKey("keyFallback") ? PartitionKey.parse(o.getString("keyFallback")) : null),
                 field("signature", () -> o.containsKey("signature") ? signature(o.getJsonObject("signature")) : null),
                 field("idempotency", () -> Idempotency.parse(o.getString("idempotency"), "source " + source)),
                 field("auth", () -> AuthMode.parse(o.getString("auth"), "source " + source)),
                 field("rateLimit", () -> o.containsKey("rateLimit") ? rateLimit(o.getJsonObject("rateLimit")) : null),
                 field("mqtt", () -> o.containsKey("mqtt") ? mqtt(o.getJsonObject("mqtt")) : MqttBinding.NONE),
-                field("schema", () -> o.containsKey("schema") ? new PayloadSchema(o.getJsonObject("schema").encode()) : PayloadSchema.NONE));
+                field(
+                        "schema",
+                        () -> o.containsKey("schema")
+                                ? new PayloadSchema(o.getJsonObject("schema").encode())
+                                : PayloadSchema.NONE));
     }
 
     /** One route as the catalog writes it (a {@code routes} element), validated the same way. */
@@ -131,21 +161,31 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
 
     private static MqttBinding mqtt(JsonObject o) {
         unknownFields(o, java.util.Set.of("topics", "key"));
-        return new MqttBinding(field("topics", () -> o.getJsonArray("topics", new JsonArray()).stream().map(String.class::cast).toList()),
+        return new MqttBinding(
+                field(
+                        "topics",
+                        () -> o.getJsonArray("topics", new JsonArray()).stream()
+                                .map(String.class::cast)
+                                .toList()),
                 field("key", () -> o.getString("key", "id")));
     }
 
     private static RateLimit rateLimit(JsonObject o) {
         unknownFields(o, RATE_FIELDS);
-        return RateLimit.of(field("events", () -> o.getLong("events", 0L)), field("bytes", () -> o.getLong("bytes", 0L)));
+        return RateLimit.of(
+                field("events", () -> o.getLong("events", 0L)), field("bytes", () -> o.getLong("bytes", 0L)));
     }
 
     /** Secrets come from {@code secretsEnv} (an environment variable, comma-separated) or, for development, {@code secrets}. */
     private static SignatureConfig signature(JsonObject o) {
         unknownFields(o, SIGNATURE_FIELDS);
         List<String> secrets = secrets(o);
-        return new SignatureConfig(field("scheme", () -> o.getString("scheme")), secrets,
-                field("tolerance", () -> o.containsKey("tolerance") ? Durations.parse(o.getString("tolerance")) : null));
+        return new SignatureConfig(
+                field("scheme", () -> o.getString("scheme")),
+                secrets,
+                field(
+                        "tolerance",
+                        () -> o.containsKey("tolerance") ? Durations.parse(o.getString("tolerance")) : null));
     }
 
     /** Secrets from {@code secretsEnv} (an environment variable, comma-separated) and, for development, {@code secrets}. */
@@ -177,11 +217,16 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             JsonObject so = ss.getJsonObject(i);
             steps.add(field("steps[" + i + "]", () -> step(so)));
         }
-        Condition filter = field("filter", () -> o.containsKey("filter") ? Condition.parse(o.getValue("filter")) : null);
-        WorkflowConfig.Delivery delivery = field("delivery", () -> o.containsKey("delivery")
-                ? WorkflowConfig.Delivery.parse(o.getString("delivery")) : WorkflowConfig.Delivery.AT_LEAST_ONCE);
-        WebhookSigning signing = field("signing", () -> o.containsKey("signing") ? signing(o.getJsonObject("signing"))
-                : WebhookSigning.none());
+        Condition filter =
+                field("filter", () -> o.containsKey("filter") ? Condition.parse(o.getValue("filter")) : null);
+        WorkflowConfig.Delivery delivery = field(
+                "delivery",
+                () -> o.containsKey("delivery")
+                        ? WorkflowConfig.Delivery.parse(o.getString("delivery"))
+                        : WorkflowConfig.Delivery.AT_LEAST_ONCE);
+        WebhookSigning signing = field(
+                "signing",
+                () -> o.containsKey("signing") ? signing(o.getJsonObject("signing")) : WebhookSigning.none());
         List<Trigger> triggers = new ArrayList<>();
         if (o.containsKey("schedule")) {
             triggers.add(field("schedule", () -> TriggerFields.schedule(o.getJsonObject("schedule"), sources)));
@@ -208,24 +253,36 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             case "http" -> {
                 unknownFields(o, HTTP_STEP_FIELDS);
                 Map<String, String> headers = new LinkedHashMap<>();
-                fieldDo("headers", () -> o.getJsonObject("headers", new JsonObject())
-                        .forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
-                return new StepConfig.Http(field("url", () -> o.getString("url")), field("method", () -> o.getString("method", "POST")),
-                        timeout(o, Duration.ofSeconds(10)), headers, field("http2", () -> o.getBoolean("http2", false)));
+                fieldDo(
+                        "headers",
+                        () -> o.getJsonObject("headers", new JsonObject())
+                                .forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
+                return new StepConfig.Http(
+                        field("url", () -> o.getString("url")),
+                        field("method", () -> o.getString("method", "POST")),
+                        timeout(o, Duration.ofSeconds(10)),
+                        headers,
+                        field("http2", () -> o.getBoolean("http2", false)));
             }
             case "transform" -> {
                 unknownFields(o, TRANSFORM_FIELDS);
                 Map<String, String> set = new LinkedHashMap<>();
-                fieldDo("set", () -> o.getJsonObject("set", new JsonObject()).forEach(e -> set.put(e.getKey(), String.valueOf(e.getValue()))));
+                fieldDo(
+                        "set",
+                        () -> o.getJsonObject("set", new JsonObject())
+                                .forEach(e -> set.put(e.getKey(), String.valueOf(e.getValue()))));
                 return new StepConfig.Transform(set);
             }
             case "publish" -> {
                 unknownFields(o, PUBLISH_FIELDS);
-                return new StepConfig.Publish(field("topic", () -> o.getString("topic")), timeout(o, Duration.ofSeconds(5)));
+                return new StepConfig.Publish(
+                        field("topic", () -> o.getString("topic")), timeout(o, Duration.ofSeconds(5)));
             }
             case "redis" -> {
                 unknownFields(o, REDIS_FIELDS);
-                return new StepConfig.Redis(field("command", () -> StepConfig.Redis.Command.parse(o.getString("command"))), field("key", () -> o.getString("key")),
+                return new StepConfig.Redis(
+                        field("command", () -> StepConfig.Redis.Command.parse(o.getString("command"))),
+                        field("key", () -> o.getString("key")),
                         field("value", () -> o.getValue("value") == null ? null : String.valueOf(o.getValue("value"))),
                         field("ttl", () -> o.containsKey("ttl") ? Durations.parse(o.getString("ttl")) : null),
                         timeout(o, Duration.ofSeconds(2)));
@@ -234,7 +291,9 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
                 unknownFields(o, FILTER_FIELDS);
                 return new StepConfig.Filter(field("condition", () -> Condition.parse(o.getValue("condition"))));
             }
-            default -> throw new ConfigException("type: unknown step type '" + type + "' (known: http, transform, publish, redis, filter)");
+            default ->
+                throw new ConfigException(
+                        "type: unknown step type '" + type + "' (known: http, transform, publish, redis, filter)");
         }
     }
 
@@ -245,7 +304,8 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
     static void unknownFields(JsonObject o, Set<String> known) {
         for (String k : o.fieldNames()) {
             if (!known.contains(k)) {
-                throw new ConfigException(k + ": unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                throw new ConfigException(
+                        k + ": unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
     }

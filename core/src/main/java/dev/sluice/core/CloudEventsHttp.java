@@ -9,8 +9,7 @@ public final class CloudEventsHttp {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private CloudEventsHttp() {
-    }
+    private CloudEventsHttp() {}
 
     /**
      * The header value for an attribute whose UTF-8 bytes are {@code utf8}.
@@ -24,8 +23,8 @@ public final class CloudEventsHttp {
         for (int i = 0; i < utf8.length; i++) {
             int b = utf8[i] & 0xFF;
             if (b < 0x20 || b == 0x7F) {
-                throw new IllegalArgumentException("an attribute holds the control character 0x" + Integer.toHexString(b)
-                        + ", which no CloudEvent may hold");
+                throw new IllegalArgumentException("an attribute holds the control character 0x"
+                        + Integer.toHexString(b) + ", which no CloudEvent may hold");
             }
             boolean plain = b >= 0x21 && b <= 0x7E && b != '"' && b != '%';
             if (plain && out == null) {

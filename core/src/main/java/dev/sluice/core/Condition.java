@@ -92,8 +92,11 @@ public sealed interface Condition {
             Object v = json == null ? null : compiled.queryJson(json);
             return switch (op) {
                 case "exists" -> (v != null) == Boolean.TRUE.equals(operand);
-                case "equals" -> v != null && (v instanceof Number n && operand instanceof Number m
-                        ? n.doubleValue() == m.doubleValue() : v.equals(operand));
+                case "equals" ->
+                    v != null
+                            && (v instanceof Number n && operand instanceof Number m
+                                    ? n.doubleValue() == m.doubleValue()
+                                    : v.equals(operand));
                 case "gt" -> v instanceof Number n && n.doubleValue() > ((Number) operand).doubleValue();
                 case "lt" -> v instanceof Number n && n.doubleValue() < ((Number) operand).doubleValue();
                 default -> false;
@@ -128,8 +131,9 @@ public sealed interface Condition {
             throw new ConfigException("pointer " + pointer + ": needs one of exists, equals, gt, lt");
         }
         if (o.size() != 1) {
-            throw new ConfigException("a condition has exactly one of exact, prefix, suffix, all, any, not, pointer; got "
-                    + o.fieldNames());
+            throw new ConfigException(
+                    "a condition has exactly one of exact, prefix, suffix, all, any, not, pointer; got "
+                            + o.fieldNames());
         }
         String kind = o.fieldNames().iterator().next();
         Object body = o.getValue(kind);
@@ -162,7 +166,9 @@ public sealed interface Condition {
             case "all" -> new All(list.get());
             case "any" -> new Any(list.get());
             case "not" -> new Not(parse(body));
-            default -> throw new ConfigException("unknown condition '" + kind + "' (known: exact, prefix, suffix, all, any, not, pointer)");
+            default ->
+                throw new ConfigException(
+                        "unknown condition '" + kind + "' (known: exact, prefix, suffix, all, any, not, pointer)");
         };
     }
 }

@@ -7,11 +7,11 @@ public final class Deadlines {
 
     /** The default time an event stays worth executing. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(20);
+
     public static final Duration MIN_TTL = Duration.ofSeconds(1);
     public static final Duration MAX_TTL = Duration.ofSeconds(300);
 
-    private Deadlines() {
-    }
+    private Deadlines() {}
 
     public static long deadline(long ingestMillis, Duration ttl) {
         return ingestMillis + ttl.toMillis();

@@ -10,8 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class EventIds {
 
-    private EventIds() {
-    }
+    private EventIds() {}
 
     /** A new UUIDv7 for the given Unix time in milliseconds. */
     public static UUID next(long epochMillis) {

@@ -12,8 +12,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /** Maps events to Kafka records and back, by the CloudEvents Kafka protocol binding in binary mode. */
 public final class EventRecords {
 
-    private EventRecords() {
-    }
+    private EventRecords() {}
 
     /** One record: value = payload untouched, key = partition key, headers = attributes, timestamp = ingest time. */
     public static ProducerRecord<byte[], byte[]> toRecord(String topic, IngestedEvent e) {
@@ -54,11 +53,21 @@ public final class EventRecords {
                 ext.put(k.substring(SluiceHeaders.CE_PREFIX.length()), string(header.value()));
             }
         }
-        return new IngestedEvent(text(h, SluiceHeaders.CE_ID), text(h, SluiceHeaders.CE_SOURCE),
-                text(h, SluiceHeaders.CE_TYPE), text(h, SluiceHeaders.CE_SUBJECT), text(h, SluiceHeaders.CE_TIME),
-                text(h, SluiceHeaders.CONTENT_TYPE), text(h, SluiceHeaders.TRACEPARENT), text(h, SluiceHeaders.TRACESTATE),
+        return new IngestedEvent(
+                text(h, SluiceHeaders.CE_ID),
+                text(h, SluiceHeaders.CE_SOURCE),
+                text(h, SluiceHeaders.CE_TYPE),
+                text(h, SluiceHeaders.CE_SUBJECT),
+                text(h, SluiceHeaders.CE_TIME),
+                text(h, SluiceHeaders.CONTENT_TYPE),
+                text(h, SluiceHeaders.TRACEPARENT),
+                text(h, SluiceHeaders.TRACESTATE),
                 text(h, SluiceHeaders.TENANT),
-                text(h, SluiceHeaders.ROUTE), r.timestamp(), deadline(r), r.key(), r.value() == null ? new byte[0] : r.value(),
+                text(h, SluiceHeaders.ROUTE),
+                r.timestamp(),
+                deadline(r),
+                r.key(),
+                r.value() == null ? new byte[0] : r.value(),
                 ext);
     }
 
@@ -75,8 +84,12 @@ public final class EventRecords {
     }
 
     private static boolean isCoreAttribute(String k) {
-        return k.equals(SluiceHeaders.CE_SPECVERSION) || k.equals(SluiceHeaders.CE_ID) || k.equals(SluiceHeaders.CE_SOURCE)
-                || k.equals(SluiceHeaders.CE_TYPE) || k.equals(SluiceHeaders.CE_TIME) || k.equals(SluiceHeaders.CE_SUBJECT);
+        return k.equals(SluiceHeaders.CE_SPECVERSION)
+                || k.equals(SluiceHeaders.CE_ID)
+                || k.equals(SluiceHeaders.CE_SOURCE)
+                || k.equals(SluiceHeaders.CE_TYPE)
+                || k.equals(SluiceHeaders.CE_TIME)
+                || k.equals(SluiceHeaders.CE_SUBJECT);
     }
 
     private static RecordHeader header(String name, String value) {

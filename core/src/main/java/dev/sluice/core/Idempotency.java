@@ -30,7 +30,10 @@ public enum Idempotency {
             }
         }
         throw new ConfigException("idempotency of " + where + " must be one of "
-                + Arrays.stream(values()).filter(i -> i != NONE).map(i -> i.spelling).collect(Collectors.joining(", "))
+                + Arrays.stream(values())
+                        .filter(i -> i != NONE)
+                        .map(i -> i.spelling)
+                        .collect(Collectors.joining(", "))
                 + ", got '" + value + "'");
     }
 }

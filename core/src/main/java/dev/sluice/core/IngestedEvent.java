@@ -22,9 +22,22 @@ import java.util.Objects;
  * @param payload       the payload bytes exactly as received
  * @param extensions    further CloudEvents attributes (name without prefix → value); may be empty
  */
-public record IngestedEvent(String id, String source, String type, String subject, String time, String contentType,
-                            String traceparent, String tracestate, String tenant, String route, long ingestMillis, long deadlineMillis,
-                            byte[] key, byte[] payload, Map<String, String> extensions) {
+public record IngestedEvent(
+        String id,
+        String source,
+        String type,
+        String subject,
+        String time,
+        String contentType,
+        String traceparent,
+        String tracestate,
+        String tenant,
+        String route,
+        long ingestMillis,
+        long deadlineMillis,
+        byte[] key,
+        byte[] payload,
+        Map<String, String> extensions) {
 
     public IngestedEvent {
         Objects.requireNonNull(id, "id");
@@ -35,10 +48,36 @@ public record IngestedEvent(String id, String source, String type, String subjec
     }
 
     /** An event without a {@code tracestate}. */
-    public IngestedEvent(String id, String source, String type, String subject, String time, String contentType,
-                         String traceparent, String tenant, String route, long ingestMillis, long deadlineMillis,
-                         byte[] key, byte[] payload, Map<String, String> extensions) {
-        this(id, source, type, subject, time, contentType, traceparent, null, tenant, route, ingestMillis, deadlineMillis, key,
-                payload, extensions);
+    public IngestedEvent(
+            String id,
+            String source,
+            String type,
+            String subject,
+            String time,
+            String contentType,
+            String traceparent,
+            String tenant,
+            String route,
+            long ingestMillis,
+            long deadlineMillis,
+            byte[] key,
+            byte[] payload,
+            Map<String, String> extensions) {
+        this(
+                id,
+                source,
+                type,
+                subject,
+                time,
+                contentType,
+                traceparent,
+                null,
+                tenant,
+                route,
+                ingestMillis,
+                deadlineMillis,
+                key,
+                payload,
+                extensions);
     }
 }

@@ -8,8 +8,12 @@ import java.util.Map;
  * {@code kafka.consumer.*} and {@code kafka.admin.*} are handed to the clients as they are, on top
  * of the shared {@code kafka.common.*} (security settings, for instance).
  */
-public record KafkaConfig(String bootstrapServers, Map<String, String> common, Map<String, String> producer,
-                          Map<String, String> consumer, Map<String, String> admin) {
+public record KafkaConfig(
+        String bootstrapServers,
+        Map<String, String> common,
+        Map<String, String> producer,
+        Map<String, String> consumer,
+        Map<String, String> admin) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -21,8 +25,12 @@ public record KafkaConfig(String bootstrapServers, Map<String, String> common, M
     }
 
     public static KafkaConfig from(Settings s) {
-        return new KafkaConfig(s.get("kafka.bootstrap.servers", DEFAULT_BOOTSTRAP), s.withPrefix("kafka.common."),
-                s.withPrefix("kafka.producer."), s.withPrefix("kafka.consumer."), s.withPrefix("kafka.admin."));
+        return new KafkaConfig(
+                s.get("kafka.bootstrap.servers", DEFAULT_BOOTSTRAP),
+                s.withPrefix("kafka.common."),
+                s.withPrefix("kafka.producer."),
+                s.withPrefix("kafka.consumer."),
+                s.withPrefix("kafka.admin."));
     }
 
     public static KafkaConfig of(String bootstrapServers) {
@@ -53,9 +61,10 @@ public record KafkaConfig(String bootstrapServers, Map<String, String> common, M
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("KafkaConfig{bootstrap=").append(bootstrapServers);
-        Map<String, Map<String, String>> parts = Map.of("common", common, "producer", producer, "consumer", consumer, "admin", admin);
-        parts.forEach((name, m) -> m.forEach((k, v) -> sb.append(", ").append(name).append('.').append(k).append('=')
-                .append(Settings.redact(k, v))));
+        Map<String, Map<String, String>> parts =
+                Map.of("common", common, "producer", producer, "consumer", consumer, "admin", admin);
+        parts.forEach((name, m) -> m.forEach((k, v) ->
+                sb.append(", ").append(name).append('.').append(k).append('=').append(Settings.redact(k, v))));
         return sb.append('}').toString();
     }
 }

@@ -26,6 +26,7 @@ public final class MetricNames {
     public static final String EXECUTOR_POLL_AGE = "sluice.executor.poll.age";
     /** Executor: the poll to the event's turn (hand-off plus the wait behind its key). */
     public static final String EXECUTOR_START_WAIT = "sluice.executor.start.wait";
+
     public static final String EVENT_LATENCY = "sluice.event.latency";
     /** Ingest → run end. */
     public static final String EVENT_END_LATENCY = "sluice.event.end.latency";
@@ -35,6 +36,5 @@ public final class MetricNames {
     public static final String TAG_WORKFLOW = "workflow";
     public static final String TAG_TOPIC = "topic";
 
-    private MetricNames() {
-    }
+    private MetricNames() {}
 }

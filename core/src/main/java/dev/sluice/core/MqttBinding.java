@@ -26,8 +26,9 @@ public record MqttBinding(List<String> topics, String key) {
             checkFilter(t);
         }
         if (!KEY.matcher(key).matches()) {
-            throw new ConfigException("mqtt.key must be 'id', 'topic:<level>', 'property:<name>' or 'pointer:/json/pointer', got '"
-                    + key + "'");
+            throw new ConfigException(
+                    "mqtt.key must be 'id', 'topic:<level>', 'property:<name>' or 'pointer:/json/pointer', got '" + key
+                            + "'");
         }
     }
 
@@ -82,7 +83,8 @@ public record MqttBinding(List<String> topics, String key) {
                 return false;
             }
             if (fe < 0 || te < 0) {
-                // Both must end here, or the filter's next (and last) level is '#', which also matches the parent level.
+                // Both must end here, or the filter's next (and last) level is '#', which also matches the parent
+                // level.
                 return fe < 0 && te < 0 || te < 0 && filter.substring(fe + 1).equals("#");
             }
             f = fe + 1;

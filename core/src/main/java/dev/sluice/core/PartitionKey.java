@@ -4,20 +4,16 @@ package dev.sluice.core;
 public sealed interface PartitionKey {
 
     /** The value of a request header, e.g. {@code X-Device-Id}. */
-    record Header(String name) implements PartitionKey {
-    }
+    record Header(String name) implements PartitionKey {}
 
     /** A JSON pointer (RFC 6901) into a JSON payload, e.g. {@code /device/id}. */
-    record Pointer(String pointer) implements PartitionKey {
-    }
+    record Pointer(String pointer) implements PartitionKey {}
 
     /** The CloudEvents {@code subject}. */
-    record Subject() implements PartitionKey {
-    }
+    record Subject() implements PartitionKey {}
 
     /** The event id: no ordering between events, the widest spread over partitions. */
-    record EventId() implements PartitionKey {
-    }
+    record EventId() implements PartitionKey {}
 
     /** Parses {@code header:X-Name}, {@code pointer:/a/b}, {@code subject} or {@code id}. */
     static PartitionKey parse(String spec) {
@@ -36,6 +32,7 @@ public sealed interface PartitionKey {
             JsonPointers.check(pointer, "key pointer");
             return new Pointer(pointer);
         }
-        throw new ConfigException("key must be 'id', 'subject', 'header:<name>' or 'pointer:/json/pointer', got '" + spec + "'");
+        throw new ConfigException(
+                "key must be 'id', 'subject', 'header:<name>' or 'pointer:/json/pointer', got '" + spec + "'");
     }
 }

@@ -11,7 +11,8 @@ public record RateLimit(long eventsPerSecond, long bytesPerSecond) {
 
     public RateLimit {
         if (eventsPerSecond < 0 || bytesPerSecond < 0) {
-            throw new ConfigException("rate limits must be >= 0, got events " + eventsPerSecond + ", bytes " + bytesPerSecond);
+            throw new ConfigException(
+                    "rate limits must be >= 0, got events " + eventsPerSecond + ", bytes " + bytesPerSecond);
         }
     }
 

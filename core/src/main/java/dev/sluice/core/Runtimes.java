@@ -20,8 +20,7 @@ public final class Runtimes {
 
     private static final Logger LOG = LoggerFactory.getLogger(Runtimes.class);
 
-    private Runtimes() {
-    }
+    private Runtimes() {}
 
     public static Vertx vertx(Settings settings) {
         return vertx(settings, Tracing.off());
@@ -36,7 +35,9 @@ public final class Runtimes {
             LOG.info("network transport: native epoll");
         } else if (preferNative) {
             Throwable why = vertx.unavailableNativeTransportCause();
-            LOG.info("network transport: NIO (native epoll unavailable here: {})", why == null ? "not on the classpath" : why.toString());
+            LOG.info(
+                    "network transport: NIO (native epoll unavailable here: {})",
+                    why == null ? "not on the classpath" : why.toString());
         } else {
             LOG.info("network transport: NIO (vertx.native.transport=false)");
         }
@@ -79,13 +80,17 @@ public final class Runtimes {
     }
 
     /** As {@link #stopOnShutdown(String, Supplier, Duration, Vertx)}, then exports the spans still waiting and stops tracing. */
-    public static void stopOnShutdown(String what, Supplier<Future<?>> closeApp, Duration appBound, Vertx vertx, Tracing tracing) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            boolean stopped = stop(what, closeApp, appBound, vertx);
-            tracing.close();
-            if (stopped) {
-                LOG.info("{} stopped", what);
-            }
-        }, "sluice-" + what + "-shutdown"));
+    public static void stopOnShutdown(
+            String what, Supplier<Future<?>> closeApp, Duration appBound, Vertx vertx, Tracing tracing) {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            boolean stopped = stop(what, closeApp, appBound, vertx);
+                            tracing.close();
+                            if (stopped) {
+                                LOG.info("{} stopped", what);
+                            }
+                        },
+                        "sluice-" + what + "-shutdown"));
     }
 }

@@ -37,7 +37,11 @@ public final class Settings {
         Map<String, String> merged = new TreeMap<>();
         env.forEach((name, value) -> {
             if (name.startsWith(ENV_PREFIX)) {
-                merged.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+                merged.put(
+                        name.substring(ENV_PREFIX.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.'),
+                        value);
             }
         });
         systemProperties.stringPropertyNames().forEach(name -> {
@@ -67,7 +71,8 @@ public final class Settings {
     public String require(String key) {
         String v = get(key, null);
         if (v == null) {
-            throw new ConfigException("missing setting " + key + " (env SLUICE_" + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
+            throw new ConfigException("missing setting " + key + " (env SLUICE_"
+                    + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
         }
         return v;
     }
@@ -148,7 +153,11 @@ public final class Settings {
     /** The value as it may appear in a log: secrets masked, and the password of a URL's user info. */
     public static String redact(String key, String value) {
         String k = key.toLowerCase(Locale.ROOT);
-        if (k.contains("password") || k.contains("secret") || k.contains("jaas") || k.endsWith(".key") || k.contains("token")) {
+        if (k.contains("password")
+                || k.contains("secret")
+                || k.contains("jaas")
+                || k.endsWith(".key")
+                || k.contains("token")) {
             return "***";
         }
         return value.replaceAll("(://[^/:@]*):[^/@]*@", "$1:***@");

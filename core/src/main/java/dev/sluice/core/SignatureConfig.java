@@ -32,6 +32,7 @@ public record SignatureConfig(String scheme, List<String> secrets, Duration tole
     /** Secrets are never printed. */
     @Override
     public String toString() {
-        return "SignatureConfig[scheme=" + scheme + ", secrets=" + secrets.size() + " (hidden), tolerance=" + tolerance + "]";
+        return "SignatureConfig[scheme=" + scheme + ", secrets=" + secrets.size() + " (hidden), tolerance=" + tolerance
+                + "]";
     }
 }

@@ -45,8 +45,7 @@ public final class SluiceHeaders {
     public static final String SPECVERSION_1_0 = "1.0";
     static final byte[] SPECVERSION_1_0_BYTES = SPECVERSION_1_0.getBytes(StandardCharsets.US_ASCII);
 
-    private SluiceHeaders() {
-    }
+    private SluiceHeaders() {}
 
     public static byte[] longBytes(long value) {
         byte[] b = new byte[8];

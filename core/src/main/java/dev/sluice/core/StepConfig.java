@@ -17,7 +17,8 @@ public sealed interface StepConfig {
      * (falling back to HTTP/1.1 when the target does not offer h2). Many calls then share a few
      * connections and system calls.
      */
-    record Http(String url, String method, Duration timeout, Map<String, String> headers, boolean http2) implements StepConfig {
+    record Http(String url, String method, Duration timeout, Map<String, String> headers, boolean http2)
+            implements StepConfig {
 
         public Http {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
@@ -43,7 +44,8 @@ public sealed interface StepConfig {
             }
             set.forEach((k, v) -> {
                 if (!k.startsWith("/")) {
-                    throw new ConfigException("set: output fields are JSON pointers starting with '/', got '" + k + "'");
+                    throw new ConfigException(
+                            "set: output fields are JSON pointers starting with '/', got '" + k + "'");
                 }
                 JsonPointers.check(k, "set: output field");
                 Templates.check(v, msg -> new ConfigException("set." + k + ": " + msg));

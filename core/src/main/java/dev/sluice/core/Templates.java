@@ -25,8 +25,7 @@ public final class Templates {
         String attribute(String name);
     }
 
-    private Templates() {
-    }
+    private Templates() {}
 
     /** The value one placeholder stands for (a JSON value: string, number, boolean, object, array), or null. */
     public static Object value(String expression, Scope scope) {
@@ -45,7 +44,8 @@ public final class Templates {
         if (e.startsWith("$")) {
             return scope.attribute(e.substring(1));
         }
-        throw new ConfigException("template placeholder must be a JSON pointer, $attribute or $response/pointer, got '" + expression + "'");
+        throw new ConfigException("template placeholder must be a JSON pointer, $attribute or $response/pointer, got '"
+                + expression + "'");
     }
 
     private static Object at(Object json, String pointer) {

@@ -13,13 +13,11 @@ import java.time.ZoneOffset;
 public final class Timestamps {
 
     /** The rendered {@code yyyy-MM-ddTHH:mm:ss.} of one second. */
-    private record Second(long epochSecond, String prefix) {
-    }
+    private record Second(long epochSecond, String prefix) {}
 
     private static volatile Second last = new Second(Long.MIN_VALUE, "");
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     public static String rfc3339Millis(long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000);

@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Topic naming and sizing. */
 public final class Topics {
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static String expired(String topic) {
         return topic + ".expired";

@@ -15,25 +15,32 @@ import java.util.Set;
 final class TriggerFields {
 
     private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "zone", "missed", "source");
-    private static final Set<String> POLL_FIELDS = Set.of("url", "every", "items", "id", "cursor", "cursorParam", "source");
+    private static final Set<String> POLL_FIELDS =
+            Set.of("url", "every", "items", "id", "cursor", "cursorParam", "source");
 
-    private TriggerFields() {
-    }
+    private TriggerFields() {}
 
     static Schedule schedule(JsonObject o, List<String> sources) {
         Objects.requireNonNull(o);
         unknownFields(o, SCHEDULE_FIELDS);
         String cron = field("cron", () -> o.getString("cron"));
-        return new Schedule(cron, field("cron", () -> Schedule.parseCron(cron)),
+        return new Schedule(
+                cron,
+                field("cron", () -> Schedule.parseCron(cron)),
                 field("zone", () -> o.containsKey("zone") ? Schedule.parseZone(o.getString("zone")) : ZoneOffset.UTC),
-                field("missed", () -> o.containsKey("missed") ? Schedule.Missed.parse(o.getString("missed")) : Schedule.Missed.FIRE_ONCE),
+                field(
+                        "missed",
+                        () -> o.containsKey("missed")
+                                ? Schedule.Missed.parse(o.getString("missed"))
+                                : Schedule.Missed.FIRE_ONCE),
                 field("source", () -> source(o, sources)));
     }
 
     static Poll poll(JsonObject o, List<String> sources) {
         Objects.requireNonNull(o);
         unknownFields(o, POLL_FIELDS);
-        return new Poll(field("url", () -> Poll.parseUrl(o.getString("url"))),
+        return new Poll(
+                field("url", () -> Poll.parseUrl(o.getString("url"))),
                 field("every", () -> Durations.parse(Objects.requireNonNull(o.getString("every")))),
                 field("items", () -> o.getString("items", "")),
                 field("id", () -> o.getString("id")),

@@ -21,7 +21,8 @@ public record WebhookSigning(List<String> secrets) {
         for (int i = 0; i < secrets.size(); i++) {
             String s = secrets.get(i);
             if (s == null || !s.startsWith(SECRET_PREFIX)) {
-                throw new ConfigException("secrets[" + i + "]: a signing secret is " + SECRET_PREFIX + " followed by base64");
+                throw new ConfigException(
+                        "secrets[" + i + "]: a signing secret is " + SECRET_PREFIX + " followed by base64");
             }
             byte[] key;
             try {
@@ -45,7 +46,9 @@ public record WebhookSigning(List<String> secrets) {
 
     /** The HMAC keys, in the order of the secrets. */
     public List<byte[]> keys() {
-        return secrets.stream().map(s -> Base64.getDecoder().decode(s.substring(SECRET_PREFIX.length()))).toList();
+        return secrets.stream()
+                .map(s -> Base64.getDecoder().decode(s.substring(SECRET_PREFIX.length())))
+                .toList();
     }
 
     /** Secrets are never printed. */

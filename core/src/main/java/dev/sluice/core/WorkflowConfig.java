@@ -15,12 +15,19 @@ import java.util.List;
  * @param triggers what starts the workflow besides the events of its sources: a schedule, a poll (empty: nothing);
  *                 each sends its events to one of the workflow's sources
  */
-public record WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps, Delivery delivery,
-                             WebhookSigning signing, List<Trigger> triggers) {
+public record WorkflowConfig(
+        String name,
+        List<String> sources,
+        Condition filter,
+        List<StepConfig> steps,
+        Delivery delivery,
+        WebhookSigning signing,
+        List<Trigger> triggers) {
 
     /** How a workflow's runs reach their targets. */
     public enum Delivery {
-        AT_LEAST_ONCE("at-least-once"), AT_MOST_ONCE("at-most-once");
+        AT_LEAST_ONCE("at-least-once"),
+        AT_MOST_ONCE("at-most-once");
 
         private final String text;
 
@@ -60,14 +67,20 @@ public record WorkflowConfig(String name, List<String> sources, Condition filter
         triggers = triggers == null ? List.of() : List.copyOf(triggers);
         for (Trigger t : triggers) {
             if (!sources.contains(t.source())) {
-                throw new ConfigException("workflow " + name + ": trigger source '" + t.source() + "' is not one of its sources " + sources);
+                throw new ConfigException("workflow " + name + ": trigger source '" + t.source()
+                        + "' is not one of its sources " + sources);
             }
         }
     }
 
     /** No triggers besides the events of its sources. */
-    public WorkflowConfig(String name, List<String> sources, Condition filter, List<StepConfig> steps, Delivery delivery,
-                          WebhookSigning signing) {
+    public WorkflowConfig(
+            String name,
+            List<String> sources,
+            Condition filter,
+            List<StepConfig> steps,
+            Delivery delivery,
+            WebhookSigning signing) {
         this(name, sources, filter, steps, delivery, signing, List.of());
     }
 

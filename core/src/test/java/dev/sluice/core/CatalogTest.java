@@ -24,52 +24,66 @@ class CatalogTest {
         assertEquals(new PartitionKey.Header("X-Device"), demo.key());
         assertEquals("payments.expired", c.routes().get("pay").expiredTopic());
         assertEquals(Duration.ofSeconds(15), c.routes().get("pay").ttl());
-        StepConfig.Http step = assertInstanceOf(StepConfig.Http.class, c.workflows().get(0).steps().get(0));
+        StepConfig.Http step = assertInstanceOf(
+                StepConfig.Http.class, c.workflows().get(0).steps().get(0));
         assertEquals("POST", step.method());
         assertEquals(2, c.workflowsBySource().size());
     }
 
     @Test
     void errorsNameTheBadField() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}, {\"source\": \"b\", \"ttl\": \"900s\"}]}")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(
+                        new JsonObject("{\"routes\": [{\"source\": \"a\"}, {\"source\": \"b\", \"ttl\": \"900s\"}]}")));
         assertTrue(e.getMessage().startsWith("routes[1]: ttl"), e.getMessage());
 
-        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\", \"colour\": \"red\"}]}")));
+        e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"a\", \"colour\": \"red\"}]}")));
         assertTrue(e.getMessage().contains("colour: unknown field"), e.getMessage());
 
-        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
-                        + " \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}]}")));
+        e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(new JsonObject(
+                        "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                                + " \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}]}")));
         assertTrue(e.getMessage().startsWith("workflows[0]: steps[0]: url must"), e.getMessage());
 
-        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
-                        + " \"steps\": [{\"type\": \"http\", \"url\": \"http://x\", \"http2\": \"yes\"}]}]}")));
+        e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(new JsonObject(
+                        "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                                + " \"steps\": [{\"type\": \"http\", \"url\": \"http://x\", \"http2\": \"yes\"}]}]}")));
         assertTrue(e.getMessage().contains("http2: wrong type"), e.getMessage());
     }
 
     @Test
     void anHttpStepSpeaksHttp11UnlessItAsksForHttp2() {
-        Catalog c = Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"a\"}], \"workflows\": ["
-                + "{\"name\": \"one\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"http://x\"}]},"
-                + "{\"name\": \"two\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"https://y\", \"http2\": true}]}]}"));
+        Catalog c = Catalog.parse(
+                new JsonObject(
+                        "{\"routes\": [{\"source\": \"a\"}], \"workflows\": ["
+                                + "{\"name\": \"one\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"http://x\"}]},"
+                                + "{\"name\": \"two\", \"sources\": [\"a\"], \"steps\": [{\"url\": \"https://y\", \"http2\": true}]}]}"));
         assertTrue(!((StepConfig.Http) c.workflows().get(0).steps().get(0)).http2());
         assertTrue(((StepConfig.Http) c.workflows().get(1).steps().get(0)).http2());
     }
 
     @Test
     void aWorkflowOnAnUnknownSourceIsRejected() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"workflows\": [{\"name\": \"w\", \"sources\": [\"nope\"], \"steps\": [{\"url\": \"http://h/\"}]}]}")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(
+                        new JsonObject(
+                                "{\"workflows\": [{\"name\": \"w\", \"sources\": [\"nope\"], \"steps\": [{\"url\": \"http://h/\"}]}]}")));
         assertTrue(e.getMessage().contains("unknown source 'nope'"), e.getMessage());
     }
 
     @Test
     void duplicateSourcesAreRejected() {
-        assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}, {\"source\": \"a\"}]}")));
+        assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"a\"}, {\"source\": \"a\"}]}")));
     }
 
     @Test
@@ -81,13 +95,16 @@ class CatalogTest {
         RouteConfig d = Catalog.parseRoute(new JsonObject("{\"source\": \"d\"}"));
         assertEquals(AuthMode.PUBLIC, d.auth());
         assertEquals(null, d.rateLimit());
-        ConfigException auth = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        ConfigException auth = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
                 () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"auth\": \"maybe\"}")));
         org.junit.jupiter.api.Assertions.assertTrue(auth.getMessage().contains("auth"), auth.getMessage());
-        ConfigException rate = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        ConfigException rate = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
                 () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"rateLimit\": {\"events\": -1}}")));
         org.junit.jupiter.api.Assertions.assertTrue(rate.getMessage().contains("rateLimit"), rate.getMessage());
-        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
                 () -> Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"rateLimit\": {\"requests\": 1}}")));
     }
 
@@ -107,13 +124,18 @@ class CatalogTest {
         assertEquals("0123456789abcdef0123", new String(w2.signing().keys().get(0)));
         assertTrue(!w2.toString().contains(secret), w2.toString());
 
-        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
-                        + " \"delivery\": \"exactly-once\", \"steps\": [{\"url\": \"http://x\"}]}]}")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(new JsonObject(
+                        "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                                + " \"delivery\": \"exactly-once\", \"steps\": [{\"url\": \"http://x\"}]}]}")));
         assertTrue(e.getMessage().startsWith("workflows[0]: delivery"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> Catalog.parse(new JsonObject(
-                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
-                        + " \"signing\": {\"secrets\": [\"hunter2\"]}, \"steps\": [{\"url\": \"http://x\"}]}]}")));
+        e = assertThrows(
+                ConfigException.class,
+                () -> Catalog.parse(
+                        new JsonObject(
+                                "{\"routes\": [{\"source\": \"a\"}], \"workflows\": [{\"name\": \"w\", \"sources\": [\"a\"],"
+                                        + " \"signing\": {\"secrets\": [\"hunter2\"]}, \"steps\": [{\"url\": \"http://x\"}]}]}")));
         assertTrue(e.getMessage().startsWith("workflows[0]: signing: secrets[0]"), e.getMessage());
         assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
     }

@@ -27,9 +27,18 @@ import org.junit.jupiter.api.Test;
 class CloudEventsSdkConformanceTest {
 
     private static ConsumerRecord<byte[], byte[]> consumed(ProducerRecord<byte[], byte[]> sent) {
-        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(sent.topic(), 0, 42L,
-                sent.timestamp() == null ? 0L : sent.timestamp(), TimestampType.CREATE_TIME, -1, -1, sent.key(), sent.value(),
-                sent.headers(), Optional.empty());
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(
+                sent.topic(),
+                0,
+                42L,
+                sent.timestamp() == null ? 0L : sent.timestamp(),
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                sent.key(),
+                sent.value(),
+                sent.headers(),
+                Optional.empty());
         return r;
     }
 
@@ -39,9 +48,21 @@ class CloudEventsSdkConformanceTest {
         ext.put("partitionkey", "pump-1");
         ext.put("averyveryverylongextensionname", "legal beyond 20 characters");
         byte[] payload = "{\"t\":21.5,\"ü\":\"ß\"}".getBytes(StandardCharsets.UTF_8);
-        IngestedEvent event = new IngestedEvent("01890a5d-ac96-774b-bcce-b302099a8057", "/devices/pump-1", "com.example.reading",
-                "pump-1", "2026-12-07T10:15:30.123Z", "application/json", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                "acme", "telemetry", 1_765_102_530_123L, 1_765_102_550_123L, "pump-1".getBytes(StandardCharsets.UTF_8), payload, ext);
+        IngestedEvent event = new IngestedEvent(
+                "01890a5d-ac96-774b-bcce-b302099a8057",
+                "/devices/pump-1",
+                "com.example.reading",
+                "pump-1",
+                "2026-12-07T10:15:30.123Z",
+                "application/json",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "acme",
+                "telemetry",
+                1_765_102_530_123L,
+                1_765_102_550_123L,
+                "pump-1".getBytes(StandardCharsets.UTF_8),
+                payload,
+                ext);
 
         MessageReader reader = KafkaMessageFactory.createReader(consumed(EventRecords.toRecord("t", event)));
         CloudEvent ce = reader.toEvent();
@@ -61,11 +82,19 @@ class CloudEventsSdkConformanceTest {
     @Test
     void sluiceReadsARecordTheSdkWrote() {
         byte[] data = new byte[] {0, 1, 2, (byte) 0xff};
-        CloudEvent ce = CloudEventBuilder.v1().withId("sdk-1").withSource(URI.create("https://example.com/sdk"))
-                .withType("com.example.sdk").withSubject("s").withTime(OffsetDateTime.parse("2026-12-07T10:00:00Z"))
-                .withDataContentType("application/octet-stream").withExtension("region", "eu-west-1").withExtension("attempt", 3)
-                .withData(data).build();
-        ProducerRecord<byte[], byte[]> written = KafkaMessageFactory.createWriter("t", "k".getBytes(StandardCharsets.UTF_8))
+        CloudEvent ce = CloudEventBuilder.v1()
+                .withId("sdk-1")
+                .withSource(URI.create("https://example.com/sdk"))
+                .withType("com.example.sdk")
+                .withSubject("s")
+                .withTime(OffsetDateTime.parse("2026-12-07T10:00:00Z"))
+                .withDataContentType("application/octet-stream")
+                .withExtension("region", "eu-west-1")
+                .withExtension("attempt", 3)
+                .withData(data)
+                .build();
+        ProducerRecord<byte[], byte[]> written = KafkaMessageFactory.createWriter(
+                        "t", "k".getBytes(StandardCharsets.UTF_8))
                 .writeBinary(ce);
 
         IngestedEvent event = EventRecords.fromRecord(consumed(written));

@@ -29,8 +29,9 @@ class ConditionTest {
 
     @Test
     void attributeMatchersAndCombinators() {
-        Condition c = parse("{\"all\": [{\"exact\": {\"type\": \"order.created\"}}, {\"prefix\": {\"source\": \"/eu/\"}},"
-                + " {\"not\": {\"suffix\": {\"subject\": \".test\"}}}]}");
+        Condition c =
+                parse("{\"all\": [{\"exact\": {\"type\": \"order.created\"}}, {\"prefix\": {\"source\": \"/eu/\"}},"
+                        + " {\"not\": {\"suffix\": {\"subject\": \".test\"}}}]}");
         assertTrue(c.test(event(Map.of("type", "order.created", "source", "/eu/shop", "subject", "o-1"), null)));
         assertFalse(c.test(event(Map.of("type", "order.created", "source", "/eu/shop", "subject", "o-1.test"), null)));
         assertFalse(c.test(event(Map.of("type", "order.created", "source", "/us/shop", "subject", "o-1"), null)));
@@ -49,16 +50,19 @@ class ConditionTest {
         assertTrue(parse("{\"pointer\": \"/amount\", \"equals\": 150.0}").test(e));
         assertTrue(parse("{\"pointer\": \"/tags/0\", \"exists\": true}").test(e));
         assertTrue(parse("{\"pointer\": \"/missing\", \"exists\": false}").test(e));
-        assertFalse(parse("{\"pointer\": \"/amount\", \"gt\": 1}").test(event(Map.of(), null)), "no JSON payload: false");
+        assertFalse(
+                parse("{\"pointer\": \"/amount\", \"gt\": 1}").test(event(Map.of(), null)), "no JSON payload: false");
     }
 
     @Test
     void badConditionsAreRejectedWithTheirPlace() {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse("{\"all\": [{\"exact\": {\"type\": \"a\"}}, {\"nope\": 1}]}"));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> parse("{\"all\": [{\"exact\": {\"type\": \"a\"}}, {\"nope\": 1}]}"));
         assertTrue(e.getMessage().startsWith("all[1]: unknown condition 'nope'"), e.getMessage());
         assertThrows(ConfigException.class, () -> parse("{\"pointer\": \"/a\", \"gt\": \"x\"}"));
         assertThrows(ConfigException.class, () -> parse("{\"pointer\": \"a\", \"exists\": true}"));
-        assertThrows(ConfigException.class, () -> parse("{\"exact\": {\"type\": \"a\"}, \"prefix\": {\"source\": \"/\"}}"));
+        assertThrows(
+                ConfigException.class, () -> parse("{\"exact\": {\"type\": \"a\"}, \"prefix\": {\"source\": \"/\"}}"));
     }
 
     @Test
@@ -78,8 +82,8 @@ class ConditionTest {
         };
         assertEquals("counter:d-7", Templates.render("counter:{{/device/id}}", scope));
         assertEquals("e-1/ok/", Templates.render("{{$id}}/{{$response/status}}/{{/missing}}", scope));
-        JsonObject out = Templates.build(Map.of("/who", "{{/device/id}}", "/reading/celsius", "{{/device/temp}}",
-                "/note", "id {{$id}}"), scope);
+        JsonObject out = Templates.build(
+                Map.of("/who", "{{/device/id}}", "/reading/celsius", "{{/device/temp}}", "/note", "id {{$id}}"), scope);
         assertEquals(new JsonObject("{\"who\": \"d-7\", \"reading\": {\"celsius\": 21.5}, \"note\": \"id e-1\"}"), out);
     }
 
@@ -105,6 +109,7 @@ class ConditionTest {
                   "steps": [{"type": "redis", "command": "del", "key": "k"}]}]}
                 """)));
         // An unknown command is a catalog error that names the field, never a fallthrough to another command.
-        assertTrue(e.getMessage().endsWith("steps[0]: command: must be set, incr or expire, got 'del'"), e.getMessage());
+        assertTrue(
+                e.getMessage().endsWith("steps[0]: command: must be set, incr or expire, got 'del'"), e.getMessage());
     }
 }

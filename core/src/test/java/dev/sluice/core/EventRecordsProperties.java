@@ -26,9 +26,9 @@ class EventRecordsProperties {
     /** Text the router lets through to Kafka: any Unicode scalar values (attributes are checked at ingest). */
     static Arbitrary<String> text(int min, int max) {
         Arbitrary<Integer> cp = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(0x20, 0x7e)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0xa0, 0xFFFF)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0x10000, 0x10FFFF)))
+                        net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(0x20, 0x7e)),
+                        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0xa0, 0xFFFF)),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0x10000, 0x10FFFF)))
                 .filter(c -> c < 0xD800 || c > 0xDFFF);
         return cp.list().ofMinSize(min).ofMaxSize(max).map(cps -> {
             StringBuilder sb = new StringBuilder();
@@ -42,35 +42,83 @@ class EventRecordsProperties {
     @Provide
     Arbitrary<IngestedEvent> events() {
         Arbitrary<String> value = text(1, 40);
-        Arbitrary<String> name = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').ofMinLength(1).ofMaxLength(20)
+        Arbitrary<String> name = Arbitraries.strings()
+                .withCharRange('a', 'z')
+                .withCharRange('0', '9')
+                .ofMinLength(1)
+                .ofMaxLength(20)
                 .filter(n -> !CORE.contains(n));
-        Arbitrary<Map<String, String>> ext = Combinators.combine(name, text(0, 40)).as(Map::entry).list().ofMaxSize(5).map(es -> {
-            Map<String, String> m = new LinkedHashMap<>();
-            es.forEach(e -> m.put(e.getKey(), e.getValue()));
-            return m;
-        });
-        Arbitrary<String> config = Arbitraries.strings().alpha().numeric().withChars("._-").ofMinLength(1).ofMaxLength(20);
+        Arbitrary<Map<String, String>> ext = Combinators.combine(name, text(0, 40))
+                .as(Map::entry)
+                .list()
+                .ofMaxSize(5)
+                .map(es -> {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    es.forEach(e -> m.put(e.getKey(), e.getValue()));
+                    return m;
+                });
+        Arbitrary<String> config = Arbitraries.strings()
+                .alpha()
+                .numeric()
+                .withChars("._-")
+                .ofMinLength(1)
+                .ofMaxLength(20);
         Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-        Arbitrary<Long> millis = Arbitraries.longs().between(0, 253_402_300_799_999L); // up to 9999-12-31, as RFC 3339 can write
+        Arbitrary<Long> millis =
+                Arbitraries.longs().between(0, 253_402_300_799_999L); // up to 9999-12-31, as RFC 3339 can write
         return Combinators.combine(List.of(
-                        value.map(o -> o), value.map(o -> o), value.map(o -> o), value.injectNull(0.5).map(o -> o),
-                        Arbitraries.of("2026-01-31T12:00:00Z", "1985-04-12T23:20:50.52+01:00").injectNull(0.5).map(o -> o),
-                        value.injectNull(0.3).map(o -> o), value.injectNull(0.3).map(o -> o), config.map(o -> o), config.map(o -> o),
-                        millis.map(o -> o), Arbitraries.longs().map(o -> o), bytes.injectNull(0.2).map(o -> o), bytes.map(o -> o),
+                        value.map(o -> o),
+                        value.map(o -> o),
+                        value.map(o -> o),
+                        value.injectNull(0.5).map(o -> o),
+                        Arbitraries.of("2026-01-31T12:00:00Z", "1985-04-12T23:20:50.52+01:00")
+                                .injectNull(0.5)
+                                .map(o -> o),
+                        value.injectNull(0.3).map(o -> o),
+                        value.injectNull(0.3).map(o -> o),
+                        config.map(o -> o),
+                        config.map(o -> o),
+                        millis.map(o -> o),
+                        Arbitraries.longs().map(o -> o),
+                        bytes.injectNull(0.2).map(o -> o),
+                        bytes.map(o -> o),
                         ext.map(o -> o)))
-                .as(EventRecordsProperties::event).withoutEdgeCases();
+                .as(EventRecordsProperties::event)
+                .withoutEdgeCases();
     }
 
     @SuppressWarnings("unchecked")
     private static IngestedEvent event(List<Object> v) {
-        return new IngestedEvent((String) v.get(0), (String) v.get(1), (String) v.get(2), (String) v.get(3), (String) v.get(4),
-                (String) v.get(5), (String) v.get(6), (String) v.get(7), (String) v.get(8), (Long) v.get(9), (Long) v.get(10),
-                (byte[]) v.get(11), (byte[]) v.get(12), (Map<String, String>) v.get(13));
+        return new IngestedEvent(
+                (String) v.get(0),
+                (String) v.get(1),
+                (String) v.get(2),
+                (String) v.get(3),
+                (String) v.get(4),
+                (String) v.get(5),
+                (String) v.get(6),
+                (String) v.get(7),
+                (String) v.get(8),
+                (Long) v.get(9),
+                (Long) v.get(10),
+                (byte[]) v.get(11),
+                (byte[]) v.get(12),
+                (Map<String, String>) v.get(13));
     }
 
     /** The record as a consumer receives it. */
     private static ConsumerRecord<byte[], byte[]> consumed(ProducerRecord<byte[], byte[]> p) {
-        return new ConsumerRecord<>(p.topic(), 3, 42L, p.timestamp(), TimestampType.CREATE_TIME, -1, -1, p.key(), p.value(), p.headers(),
+        return new ConsumerRecord<>(
+                p.topic(),
+                3,
+                42L,
+                p.timestamp(),
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                p.key(),
+                p.value(),
+                p.headers(),
                 Optional.empty());
     }
 

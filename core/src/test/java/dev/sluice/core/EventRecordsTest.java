@@ -14,16 +14,38 @@ import org.junit.jupiter.api.Test;
 class EventRecordsTest {
 
     private static ConsumerRecord<byte[], byte[]> consumed(ProducerRecord<byte[], byte[]> p) {
-        return new ConsumerRecord<>(p.topic(), 0, 7L, p.timestamp(), TimestampType.CREATE_TIME, -1, -1,
-                p.key(), p.value(), p.headers(), java.util.Optional.empty());
+        return new ConsumerRecord<>(
+                p.topic(),
+                0,
+                7L,
+                p.timestamp(),
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                p.key(),
+                p.value(),
+                p.headers(),
+                java.util.Optional.empty());
     }
 
     @Test
     void mapsAnEventToABinaryModeCloudEventsRecordAndBack() {
         byte[] payload = {0, 1, 2, (byte) 0xFF, '{', '}'};
-        IngestedEvent e = new IngestedEvent("id-1", "/sources/demo", "com.example.t", "dev-9", null, "application/octet-stream",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "acme", "demo", 1_000L, 21_000L,
-                "dev-9".getBytes(StandardCharsets.UTF_8), payload, Map.of("partitionkey", "dev-9"));
+        IngestedEvent e = new IngestedEvent(
+                "id-1",
+                "/sources/demo",
+                "com.example.t",
+                "dev-9",
+                null,
+                "application/octet-stream",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "acme",
+                "demo",
+                1_000L,
+                21_000L,
+                "dev-9".getBytes(StandardCharsets.UTF_8),
+                payload,
+                Map.of("partitionkey", "dev-9"));
 
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", e);
 
@@ -31,7 +53,10 @@ class EventRecordsTest {
         assertArrayEquals(payload, r.value(), "the payload is the record value, untouched");
         assertEquals(1_000L, r.timestamp(), "the record timestamp is the ingest time");
         assertEquals("1.0", EventRecords.text(r.headers(), "ce_specversion"));
-        assertEquals("1970-01-01T00:00:01.000Z", EventRecords.text(r.headers(), "ce_time"), "RFC 3339, always with milliseconds");
+        assertEquals(
+                "1970-01-01T00:00:01.000Z",
+                EventRecords.text(r.headers(), "ce_time"),
+                "RFC 3339, always with milliseconds");
         assertEquals(8, r.headers().lastHeader("sluice_deadline").value().length);
 
         IngestedEvent back = EventRecords.fromRecord(consumed(r));
@@ -52,8 +77,22 @@ class EventRecordsTest {
 
     @Test
     void theTracestateTravelsBesideTheTraceparentAndBack() {
-        IngestedEvent e = new IngestedEvent("id-3", "/s", "t", null, null, null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-                "congo=t61rcWkgMzE", "acme", "r", 5L, 6L, null, new byte[0], null);
+        IngestedEvent e = new IngestedEvent(
+                "id-3",
+                "/s",
+                "t",
+                null,
+                null,
+                null,
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "congo=t61rcWkgMzE",
+                "acme",
+                "r",
+                5L,
+                6L,
+                null,
+                new byte[0],
+                null);
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", e);
         assertEquals("congo=t61rcWkgMzE", EventRecords.text(r.headers(), "tracestate"));
         IngestedEvent back = EventRecords.fromRecord(consumed(r));
@@ -63,8 +102,8 @@ class EventRecordsTest {
 
     @Test
     void optionalAttributesAreLeftOut() {
-        IngestedEvent e = new IngestedEvent("id-2", "/s", "t", null, "2020-01-01T00:00:00Z", null, null, "t", "r", 5L, 6L, null,
-                new byte[0], null);
+        IngestedEvent e = new IngestedEvent(
+                "id-2", "/s", "t", null, "2020-01-01T00:00:00Z", null, null, "t", "r", 5L, 6L, null, new byte[0], null);
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", e);
         assertNull(r.headers().lastHeader("ce_subject"));
         assertNull(r.headers().lastHeader("content-type"));

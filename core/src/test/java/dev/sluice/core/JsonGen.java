@@ -11,13 +11,17 @@ import net.jqwik.api.Tuple;
 /** Generators of decoded JSON (Vert.x {@link JsonObject} trees) for the configuration properties. */
 final class JsonGen {
 
-    private JsonGen() {
-    }
+    private JsonGen() {}
 
     /** Any JSON scalar, null included, with strings drawn from {@code words} half of the time. */
     static Arbitrary<Object> scalar(List<String> words) {
         return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.oneOf(Arbitraries.of(words), Arbitraries.strings().ofMaxLength(12)).map(s -> (Object) s)),
+                Tuple.of(
+                        4,
+                        Arbitraries.oneOf(
+                                        Arbitraries.of(words),
+                                        Arbitraries.strings().ofMaxLength(12))
+                                .map(s -> (Object) s)),
                 Tuple.of(1, Arbitraries.integers().map(i -> (Object) i)),
                 Tuple.of(1, Arbitraries.longs().map(l -> (Object) l)),
                 Tuple.of(1, Arbitraries.doubles().map(d -> (Object) d)),
@@ -38,11 +42,17 @@ final class JsonGen {
     }
 
     static Arbitrary<JsonObject> object(List<String> keys, Arbitrary<Object> values) {
-        Arbitrary<String> key = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(keys)), Tuple.of(1, Arbitraries.strings().ofMaxLength(6)));
-        return Combinators.combine(key, values).as(java.util.AbstractMap.SimpleEntry::new).list().ofMaxSize(5).map(es -> {
-            JsonObject o = new JsonObject();
-            es.forEach(e -> o.put(e.getKey(), e.getValue()));
-            return o;
-        });
+        Arbitrary<String> key = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.of(keys)),
+                Tuple.of(1, Arbitraries.strings().ofMaxLength(6)));
+        return Combinators.combine(key, values)
+                .as(java.util.AbstractMap.SimpleEntry::new)
+                .list()
+                .ofMaxSize(5)
+                .map(es -> {
+                    JsonObject o = new JsonObject();
+                    es.forEach(e -> o.put(e.getKey(), e.getValue()));
+                    return o;
+                });
     }
 }

@@ -19,9 +19,14 @@ class PartitionKeyProperties {
 
     @Provide
     Arbitrary<String> specs() {
-        Arbitrary<String> prefix = Arbitraries.of("", "id", "subject", "header:", "pointer:", "pointer:/", "header", "pointer", " ", "ID");
-        Arbitrary<String> rest = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(8), Arbitraries.strings().withChars("/~012a ").ofMaxLength(6));
-        return net.jqwik.api.Combinators.combine(prefix, rest).as(String::concat).withoutEdgeCases();
+        Arbitrary<String> prefix =
+                Arbitraries.of("", "id", "subject", "header:", "pointer:", "pointer:/", "header", "pointer", " ", "ID");
+        Arbitrary<String> rest = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(8),
+                Arbitraries.strings().withChars("/~012a ").ofMaxLength(6));
+        return net.jqwik.api.Combinators.combine(prefix, rest)
+                .as(String::concat)
+                .withoutEdgeCases();
     }
 
     @Property
@@ -37,13 +42,19 @@ class PartitionKeyProperties {
 
     @Provide
     Arbitrary<String> pointers() {
-        Arbitrary<String> segment = Arbitraries.oneOf(Arbitraries.strings().alpha().numeric().ofMaxLength(5), Arbitraries.of("~0", "~1", ""));
+        Arbitrary<String> segment = Arbitraries.oneOf(
+                Arbitraries.strings().alpha().numeric().ofMaxLength(5), Arbitraries.of("~0", "~1", ""));
         return segment.list().ofMinSize(1).ofMaxSize(3).map(ss -> "/" + String.join("/", ss));
     }
 
     @Provide
     Arbitrary<String> headerNames() {
-        return Arbitraries.strings().alpha().numeric().withChars("-_").ofMinLength(1).ofMaxLength(20);
+        return Arbitraries.strings()
+                .alpha()
+                .numeric()
+                .withChars("-_")
+                .ofMinLength(1)
+                .ofMaxLength(20);
     }
 
     @Provide
@@ -52,8 +63,11 @@ class PartitionKeyProperties {
     }
 
     @Property
-    void eachLegalSpecParsesToItsKind(@ForAll("pointers") String pointer, @ForAll("headerNames") String header,
-                                      @ForAll("blanks") String a, @ForAll("blanks") String b) {
+    void eachLegalSpecParsesToItsKind(
+            @ForAll("pointers") String pointer,
+            @ForAll("headerNames") String header,
+            @ForAll("blanks") String a,
+            @ForAll("blanks") String b) {
         assertEquals(new PartitionKey.EventId(), PartitionKey.parse(a + "id" + b));
         assertEquals(new PartitionKey.Subject(), PartitionKey.parse(a + "subject" + b));
         assertEquals(new PartitionKey.Header(header), PartitionKey.parse(a + "header:" + header + b));

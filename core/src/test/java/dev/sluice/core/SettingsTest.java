@@ -16,8 +16,8 @@ class SettingsTest {
     void environmentVariablesBecomeDottedKeysAndSystemPropertiesWin() {
         Properties p = new Properties();
         p.setProperty("sluice.router.port", "9000");
-        Settings s = Settings.fromEnvironment(Map.of("SLUICE_ROUTER_PORT", "8000", "SLUICE_KAFKA_PRODUCER_LINGER_MS", "5",
-                "PATH", "/bin"), p);
+        Settings s = Settings.fromEnvironment(
+                Map.of("SLUICE_ROUTER_PORT", "8000", "SLUICE_KAFKA_PRODUCER_LINGER_MS", "5", "PATH", "/bin"), p);
         assertEquals(9000, s.getInt("router.port", 1));
         assertEquals(Map.of("linger.ms", "5"), s.withPrefix("kafka.producer."));
         assertFalse(s.asMap().containsKey("path"));
@@ -34,7 +34,8 @@ class SettingsTest {
 
     @Test
     void secretsAreRedactedInToString() {
-        Settings s = Settings.of(Map.of("kafka.common.sasl.jaas.config", "secret-stuff", "pg.url", "postgresql://u:pw@h:5432/db"));
+        Settings s = Settings.of(
+                Map.of("kafka.common.sasl.jaas.config", "secret-stuff", "pg.url", "postgresql://u:pw@h:5432/db"));
         String text = s.toString();
         assertFalse(text.contains("secret-stuff"), text);
         assertFalse(text.contains("pw@"), text);

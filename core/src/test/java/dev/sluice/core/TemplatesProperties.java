@@ -27,14 +27,38 @@ class TemplatesProperties {
         }
     }
 
-    static final List<String> EXPRESSIONS = List.of("/a", "/a/0", "/a/b", "/", "", " ", "/~0", "/~1", "/~2", "/~", "$type", "$id", "$",
-            "$response", "$response/x", "$response/", "$response~x", "$responsex", " /a ", "x", "a/b");
+    static final List<String> EXPRESSIONS = List.of(
+            "/a",
+            "/a/0",
+            "/a/b",
+            "/",
+            "",
+            " ",
+            "/~0",
+            "/~1",
+            "/~2",
+            "/~",
+            "$type",
+            "$id",
+            "$",
+            "$response",
+            "$response/x",
+            "$response/",
+            "$response~x",
+            "$responsex",
+            " /a ",
+            "x",
+            "a/b");
 
     @Provide
     Arbitrary<String> templates() {
-        Arbitrary<String> piece = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(5),
+        Arbitrary<String> piece = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(5),
                 Arbitraries.of("{{", "}}", "{", "}", "{{{", "}}}"),
-                Arbitraries.oneOf(Arbitraries.of(EXPRESSIONS), Arbitraries.strings().ofMaxLength(4)).map(e -> "{{" + e + "}}"));
+                Arbitraries.oneOf(
+                                Arbitraries.of(EXPRESSIONS),
+                                Arbitraries.strings().ofMaxLength(4))
+                        .map(e -> "{{" + e + "}}"));
         return piece.list().ofMaxSize(5).map(ps -> String.join("", ps)).withoutEdgeCases();
     }
 
@@ -64,7 +88,8 @@ class TemplatesProperties {
     }
 
     @Property
-    void aTemplateThatPassedTheCheckRendersForAnyEvent(@ForAll("templates") String template, @ForAll("scopes") Scope scope) {
+    void aTemplateThatPassedTheCheckRendersForAnyEvent(
+            @ForAll("templates") String template, @ForAll("scopes") Scope scope) {
         try {
             Templates.check(template, Refused::new);
         } catch (Refused notLoaded) {
@@ -84,8 +109,11 @@ class TemplatesProperties {
     }
 
     @Property
-    void aPlaceholderRendersTheValueAtItsPointer(@ForAll("segments") List<String> path, @ForAll("scalars") Object value,
-                                                 @ForAll("literal") String before, @ForAll("literal") String after) {
+    void aPlaceholderRendersTheValueAtItsPointer(
+            @ForAll("segments") List<String> path,
+            @ForAll("scalars") Object value,
+            @ForAll("literal") String before,
+            @ForAll("literal") String after) {
         Object node = value;
         StringBuilder pointer = new StringBuilder();
         for (int i = path.size() - 1; i >= 0; i--) {
@@ -98,17 +126,26 @@ class TemplatesProperties {
         assertEquals(before + value + after, Templates.render(before + "{{" + pointer + "}}" + after, scope));
         assertEquals(before + value + "|attr-type", Templates.render(before + "{{$response/r}}|{{$type}}", scope));
         // A template that is one placeholder keeps the value's JSON type.
-        assertEquals(value, Templates.build(Map.of("/out", "{{" + pointer + "}}"), scope).getValue("out"));
+        assertEquals(
+                value,
+                Templates.build(Map.of("/out", "{{" + pointer + "}}"), scope).getValue("out"));
     }
 
     @Provide
     Arbitrary<List<String>> segments() {
-        return Arbitraries.strings().withChars("ab~/.").ofMinLength(1).ofMaxLength(4).list().ofMinSize(1).ofMaxSize(3);
+        return Arbitraries.strings()
+                .withChars("ab~/.")
+                .ofMinLength(1)
+                .ofMaxLength(4)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(3);
     }
 
     @Provide
     Arbitrary<Object> scalars() {
-        return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(8), Arbitraries.integers(), Arbitraries.of(true, false));
+        return Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(8), Arbitraries.integers(), Arbitraries.of(true, false));
     }
 
     @Provide
@@ -118,7 +155,8 @@ class TemplatesProperties {
 
     @Provide
     Arbitrary<Map<String, String>> sets() {
-        Arbitrary<String> field = Arbitraries.oneOf(Arbitraries.of("/a", "/b", "/a/b", "/~0", "/~1", "/~2", "/a~", "/0", "/-", "/"),
+        Arbitrary<String> field = Arbitraries.oneOf(
+                Arbitraries.of("/a", "/b", "/a/b", "/~0", "/~1", "/~2", "/a~", "/0", "/-", "/"),
                 Arbitraries.strings().withChars("ab/~012").ofMaxLength(5).map(s -> "/" + s));
         return Arbitraries.maps(field, templates()).ofMinSize(1).ofMaxSize(3).withoutEdgeCases();
     }

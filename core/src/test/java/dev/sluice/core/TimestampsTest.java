@@ -10,8 +10,13 @@ class TimestampsTest {
 
     @Test
     void rendersMillisecondsAlwaysAndParsesBackToTheSameInstant() {
-        assertEquals("2026-11-28T03:49:06.123Z", Timestamps.rfc3339Millis(Instant.parse("2026-11-28T03:49:06.123Z").toEpochMilli()));
-        assertEquals("2026-11-28T03:49:06.000Z", Timestamps.rfc3339Millis(Instant.parse("2026-11-28T03:49:06Z").toEpochMilli()));
+        assertEquals(
+                "2026-11-28T03:49:06.123Z",
+                Timestamps.rfc3339Millis(
+                        Instant.parse("2026-11-28T03:49:06.123Z").toEpochMilli()));
+        assertEquals(
+                "2026-11-28T03:49:06.000Z",
+                Timestamps.rfc3339Millis(Instant.parse("2026-11-28T03:49:06Z").toEpochMilli()));
         assertEquals("1970-01-01T00:00:00.000Z", Timestamps.rfc3339Millis(0));
         assertEquals("1969-12-31T23:59:59.999Z", Timestamps.rfc3339Millis(-1));
     }

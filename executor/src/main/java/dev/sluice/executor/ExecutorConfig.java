@@ -36,18 +36,39 @@ import java.time.Duration;
  *                                committed, the broker has not been heard from, or run log rows have not been written for this long
  * @param targets                 per-target concurrency budgets and circuits
  */
-public record ExecutorConfig(String host, int managementPort, String groupId, int instances, int maxInFlightPerPartition,
-                             int maxInFlight, Duration commitInterval, int maxAttempts, Duration retryBackoff,
-                             Duration shutdownTimeout, String redisUrl, String pgUrl, int runLogBuffer, int runLogBatch,
-                             Duration runLogFlush, Duration runLogRetention, boolean skipDeadSpans,
-                             boolean workflowsFromPostgres, int httpPool, int http2Pool, Duration redisBatchWindow,
-                             Duration leaseMargin, Duration claimTimeout, Duration runLogTimeout,
-                             Duration readyStall, TargetLimits targets) {
+public record ExecutorConfig(
+        String host,
+        int managementPort,
+        String groupId,
+        int instances,
+        int maxInFlightPerPartition,
+        int maxInFlight,
+        Duration commitInterval,
+        int maxAttempts,
+        Duration retryBackoff,
+        Duration shutdownTimeout,
+        String redisUrl,
+        String pgUrl,
+        int runLogBuffer,
+        int runLogBatch,
+        Duration runLogFlush,
+        Duration runLogRetention,
+        boolean skipDeadSpans,
+        boolean workflowsFromPostgres,
+        int httpPool,
+        int http2Pool,
+        Duration redisBatchWindow,
+        Duration leaseMargin,
+        Duration claimTimeout,
+        Duration runLogTimeout,
+        Duration readyStall,
+        TargetLimits targets) {
 
     public ExecutorConfig {
         if (httpPool < 1 || http2Pool < 1) {
-            throw new dev.sluice.core.ConfigException("executor.http.pool and executor.http2.pool must be at least 1, got "
-                    + httpPool + " and " + http2Pool);
+            throw new dev.sluice.core.ConfigException(
+                    "executor.http.pool and executor.http2.pool must be at least 1, got " + httpPool + " and "
+                            + http2Pool);
         }
     }
 
@@ -85,45 +106,149 @@ public record ExecutorConfig(String host, int managementPort, String groupId, in
         return switch (v) {
             case "file" -> false;
             case "postgres" -> true;
-            default -> throw new dev.sluice.core.ConfigException("executor.workflows must be file or postgres, got '" + v + "'");
+            default ->
+                throw new dev.sluice.core.ConfigException(
+                        "executor.workflows must be file or postgres, got '" + v + "'");
         };
     }
 
     public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
-        return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, on, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
+        return new ExecutorConfig(
+                host,
+                managementPort,
+                groupId,
+                instances,
+                maxInFlightPerPartition,
+                maxInFlight,
+                commitInterval,
+                maxAttempts,
+                retryBackoff,
+                shutdownTimeout,
+                redisUrl,
+                pgUrl,
+                runLogBuffer,
+                runLogBatch,
+                runLogFlush,
+                runLogRetention,
+                skipDeadSpans,
+                on,
+                httpPool,
+                http2Pool,
+                redisBatchWindow,
+                leaseMargin,
+                claimTimeout,
+                runLogTimeout,
+                readyStall,
+                targets);
     }
 
     /** The settings with the state stores' passwords masked, for logs. */
     @Override
     public String toString() {
-        return "ExecutorConfig[group=" + groupId + ", instances=" + instances + ", management=" + host + ":" + managementPort
-                + ", inflight=" + maxInFlightPerPartition + "/partition " + maxInFlight + "/process, commit=" + commitInterval.toMillis()
-                + "ms, attempts=" + maxAttempts + ", backoff=" + retryBackoff.toMillis() + "ms, shutdown=" + shutdownTimeout.toMillis()
+        return "ExecutorConfig[group=" + groupId + ", instances=" + instances + ", management=" + host + ":"
+                + managementPort
+                + ", inflight=" + maxInFlightPerPartition + "/partition " + maxInFlight + "/process, commit="
+                + commitInterval.toMillis()
+                + "ms, attempts=" + maxAttempts + ", backoff=" + retryBackoff.toMillis() + "ms, shutdown="
+                + shutdownTimeout.toMillis()
                 + "ms, redis=" + (redisUrl == null ? "off" : Settings.redact("url", redisUrl)) + ", pg="
-                + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/" + runLogFlush.toMillis()
+                + (pgUrl == null ? "off" : Settings.redact("url", pgUrl)) + ", runlog=" + runLogBatch + "/"
+                + runLogFlush.toMillis()
                 + "ms buffer " + runLogBuffer + ", skipDeadSpans=" + skipDeadSpans + ", workflows="
-                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool=" + http2Pool + ", redis.batch.window="
-                + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis() + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
+                + (workflowsFromPostgres ? "postgres" : "file") + ", http.pool=" + httpPool + ", http2.pool="
+                + http2Pool + ", redis.batch.window="
+                + redisBatchWindow.toNanos() / 1000 + "us, lease.margin=" + leaseMargin.toMillis()
+                + "ms, claim.timeout=" + claimTimeout.toMillis() + "ms, runlog.timeout="
                 + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms, " + targets + "]";
     }
 
     public ExecutorConfig withManagement(String host, int port) {
-        return new ExecutorConfig(host, port, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
+        return new ExecutorConfig(
+                host,
+                port,
+                groupId,
+                instances,
+                maxInFlightPerPartition,
+                maxInFlight,
+                commitInterval,
+                maxAttempts,
+                retryBackoff,
+                shutdownTimeout,
+                redisUrl,
+                pgUrl,
+                runLogBuffer,
+                runLogBatch,
+                runLogFlush,
+                runLogRetention,
+                skipDeadSpans,
+                workflowsFromPostgres,
+                httpPool,
+                http2Pool,
+                redisBatchWindow,
+                leaseMargin,
+                claimTimeout,
+                runLogTimeout,
+                readyStall,
+                targets);
     }
 
     public ExecutorConfig withGroup(String group) {
-        return new ExecutorConfig(host, managementPort, group, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout, redisUrl, pgUrl, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
+        return new ExecutorConfig(
+                host,
+                managementPort,
+                group,
+                instances,
+                maxInFlightPerPartition,
+                maxInFlight,
+                commitInterval,
+                maxAttempts,
+                retryBackoff,
+                shutdownTimeout,
+                redisUrl,
+                pgUrl,
+                runLogBuffer,
+                runLogBatch,
+                runLogFlush,
+                runLogRetention,
+                skipDeadSpans,
+                workflowsFromPostgres,
+                httpPool,
+                http2Pool,
+                redisBatchWindow,
+                leaseMargin,
+                claimTimeout,
+                runLogTimeout,
+                readyStall,
+                targets);
     }
 
     public ExecutorConfig withState(String redis, String pg) {
-        return new ExecutorConfig(host, managementPort, groupId, instances, maxInFlightPerPartition, maxInFlight, commitInterval,
-                maxAttempts, retryBackoff, shutdownTimeout, redis, pg, runLogBuffer, runLogBatch, runLogFlush,
-                runLogRetention, skipDeadSpans, workflowsFromPostgres, httpPool, http2Pool, redisBatchWindow, leaseMargin, claimTimeout, runLogTimeout, readyStall, targets);
+        return new ExecutorConfig(
+                host,
+                managementPort,
+                groupId,
+                instances,
+                maxInFlightPerPartition,
+                maxInFlight,
+                commitInterval,
+                maxAttempts,
+                retryBackoff,
+                shutdownTimeout,
+                redis,
+                pg,
+                runLogBuffer,
+                runLogBatch,
+                runLogFlush,
+                runLogRetention,
+                skipDeadSpans,
+                workflowsFromPostgres,
+                httpPool,
+                http2Pool,
+                redisBatchWindow,
+                leaseMargin,
+                claimTimeout,
+                runLogTimeout,
+                readyStall,
+                targets);
     }
 }

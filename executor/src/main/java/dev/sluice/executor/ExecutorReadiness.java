@@ -25,8 +25,13 @@ final class ExecutorReadiness {
     private final Optional<WorkflowStore> store;
     private final AtomicBoolean closing;
 
-    ExecutorReadiness(ExecutorConfig config, ConsumerLoop loop, RunLog runLog, RunClaims claims, Optional<WorkflowStore> store,
-                      AtomicBoolean closing) {
+    ExecutorReadiness(
+            ExecutorConfig config,
+            ConsumerLoop loop,
+            RunLog runLog,
+            RunClaims claims,
+            Optional<WorkflowStore> store,
+            AtomicBoolean closing) {
         this.config = config;
         this.loop = loop;
         this.runLog = runLog;
@@ -42,7 +47,8 @@ final class ExecutorReadiness {
         boolean committing = h.commitWaitMillis() < stall;
         boolean broker = h.brokerSilentMillis() < stall;
         boolean writing = runLog.writeAgeMillis() < stall;
-        JsonObject details = new JsonObject().put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
+        JsonObject details = new JsonObject()
+                .put("consumer", polling ? "polling" : "not polling for " + h.sincePollMillis() + " ms")
                 .put("commits", committing ? "current" : "none for " + h.commitWaitMillis() + " ms")
                 .put("broker", broker ? "reachable" : "no connection for " + h.brokerSilentMillis() + " ms")
                 .put("partitions", loop.workers().size())

@@ -23,8 +23,7 @@ final class StateStores {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
-    private StateStores() {
-    }
+    private StateStores() {}
 
     /** The run log in PostgreSQL, or {@link RunLog#off()} without pg.url. */
     static Future<RunLog> runLog(Vertx vertx, ExecutorConfig config, String owner, PrometheusMeterRegistry registry) {
@@ -33,37 +32,56 @@ final class StateStores {
             return Future.succeededFuture(RunLog.off());
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.runLogTimeout().toMillis());
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setConnectionTimeout(timeout)
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions()
+                        .setMaxSize(4)
+                        .setConnectionTimeout(timeout)
                         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
-                .connectingTo(PgConnectOptions.fromUri(config.pgUrl()).setReconnectAttempts(2).setReconnectInterval(500)
+                .connectingTo(PgConnectOptions.fromUri(config.pgUrl())
+                        .setReconnectAttempts(2)
+                        .setReconnectInterval(500)
                         // IF NOT EXISTS notices are not news; keep the server's chatter to warnings.
                         .addProperty("client_min_messages", "warning")
-                        // The server gives up on a statement when the client does (the write is then retried, not doubled).
+                        // The server gives up on a statement when the client does (the write is then retried, not
+                        // doubled).
                         .addProperty("statement_timeout", Integer.toString(timeout)))
-                .using(vertx).build();
-        PgRunLog runLog = new PgRunLog(vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
+                .using(vertx)
+                .build();
+        PgRunLog runLog = new PgRunLog(
+                vertx, pool, owner, config.runLogBuffer(), config.runLogBatch(), config.runLogTimeout(), registry);
         // The schema is applied before the first run; a database that is down at start-up does not
         // stop execution: rows wait in the buffer and the schema is applied when it is back.
-        return Migrations.apply(pool).recover(err -> {
-            LOG.warn("run log schema not applied yet (PostgreSQL unreachable?), trying again every 5 s: {}", err.toString());
-            applySchemaLater(vertx, pool);
-            return Future.succeededFuture();
-        }).map(v -> {
-            runLog.start(config.runLogFlush(), config.runLogRetention());
-            return runLog;
-        });
+        return Migrations.apply(pool)
+                .recover(err -> {
+                    LOG.warn(
+                            "run log schema not applied yet (PostgreSQL unreachable?), trying again every 5 s: {}",
+                            err.toString());
+                    applySchemaLater(vertx, pool);
+                    return Future.succeededFuture();
+                })
+                .map(v -> {
+                    runLog.start(config.runLogFlush(), config.runLogRetention());
+                    return runLog;
+                });
     }
 
     /** Applies the schema again every 5 s until it succeeds; until then run-log rows wait in the buffer (and readiness says so). */
     private static void applySchemaLater(Vertx vertx, Pool pool) {
-        vertx.timer(5_000).compose(t -> Retry.run(vertx, n -> Migrations.apply(pool), (n, err) -> new Retry.After(5_000)))
+        vertx.timer(5_000)
+                .compose(t -> Retry.run(vertx, n -> Migrations.apply(pool), (n, err) -> new Retry.After(5_000)))
                 .onSuccess(v -> LOG.info("run log schema applied"));
     }
 
     /** Workflows kept in PostgreSQL: loaded into {@code table} now, and again at each change. */
-    static Future<WorkflowStore> workflowStore(Vertx vertx, ExecutorConfig config, Catalog catalog, WorkflowTable table) {
-        PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(connect).using(vertx).build();
+    static Future<WorkflowStore> workflowStore(
+            Vertx vertx, ExecutorConfig config, Catalog catalog, WorkflowTable table) {
+        PgConnectOptions connect =
+                PgConnectOptions.fromUri(config.pgUrl()).addProperty("client_min_messages", "warning");
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(2))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
         WorkflowStore store = new WorkflowStore(vertx, pool, connect, catalog.routes(), table);
         return Migrations.apply(pool).compose(v -> store.start()).map(v -> store);
     }

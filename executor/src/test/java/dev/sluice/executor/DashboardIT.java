@@ -57,7 +57,8 @@ class DashboardIT {
             kafka.createTopic(TOPIC + suffix, 1, Duration.ofMinutes(10));
         }
         target = webhook;
-        Catalog catalog = Catalog.parse(new JsonObject("""
+        Catalog catalog = Catalog.parse(
+                new JsonObject("""
                 {"routes": [{"source": "meters", "topic": "%s"}, {"source": "quiet", "topic": "%s.quiet"}],
                  "workflows": [{"name": "forward", "sources": ["meters"], "steps": [{"url": "%s"}]},
                                {"name": "idle", "sources": ["quiet"], "steps": [{"url": "%s"}]}]}
@@ -65,12 +66,23 @@ class DashboardIT {
         String db = pg.createDatabase("dashboard_exec_it");
         vertx = Vertx.vertx();
         managementPort = Ports.freePort();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms")))
-                .withManagement("127.0.0.1", managementPort).withGroup("it-dashboard-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms")))
+                .withManagement("127.0.0.1", managementPort)
+                .withGroup("it-dashboard-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), db);
-        executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && executor.assignment().size() == 2);
+        executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 2);
         fixtures = new Fixtures(kafka.bootstrapServers());
     }
 
@@ -95,16 +107,19 @@ class DashboardIT {
     private static AutoCloseable traffic() {
         target.respondWith(400);
         AtomicBoolean on = new AtomicBoolean(true);
-        Thread t = new Thread(() -> {
-            while (on.get()) {
-                try {
-                    fixtures.send(TOPIC, "meters", null, "{\"v\": 1}", "application/json", Fixtures.now(), 20_000);
-                    Thread.sleep(40); // pacing of the load, not a wait for a result
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "dashboard-traffic");
+        Thread t = new Thread(
+                () -> {
+                    while (on.get()) {
+                        try {
+                            fixtures.send(
+                                    TOPIC, "meters", null, "{\"v\": 1}", "application/json", Fixtures.now(), 20_000);
+                            Thread.sleep(40); // pacing of the load, not a wait for a result
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                },
+                "dashboard-traffic");
         t.setDaemon(true);
         t.start();
         return () -> {
@@ -122,22 +137,35 @@ class DashboardIT {
     }
 
     private static Optional<JsonObject> row(JsonObject sample, String workflow) {
-        return sample.getJsonArray("rows").stream().map(JsonObject.class::cast).filter(r -> r.getString("name").equals(workflow)).findFirst();
+        return sample.getJsonArray("rows").stream()
+                .map(JsonObject.class::cast)
+                .filter(r -> r.getString("name").equals(workflow))
+                .findFirst();
     }
 
     private static double topicLag(JsonObject sample, String topic) {
-        return sample.getJsonArray("topics").stream().map(JsonObject.class::cast).filter(t -> t.getString("topic").equals(topic))
-                .findFirst().orElseThrow().getDouble("lag");
+        return sample.getJsonArray("topics").stream()
+                .map(JsonObject.class::cast)
+                .filter(t -> t.getString("topic").equals(topic))
+                .findFirst()
+                .orElseThrow()
+                .getDouble("lag");
     }
 
     @Test
     void theStreamCarriesTheWorkflowsRatesLatencyLagAndLatestDeadLetters() throws Exception {
-        try (SseClient sse = SseClient.connect(ui("/ui/events")); AutoCloseable load = traffic()) {
+        try (SseClient sse = SseClient.connect(ui("/ui/events"));
+                AutoCloseable load = traffic()) {
             assertEquals(200, sse.status());
-            JsonObject e = sse.await(s -> row(s).map(r -> num(r, "deadLetteredPerSecond") > 1 && r.getValue("startP99Ms") != null
-                            && r.getValue("lag") != null).orElse(false)
-                    && s.getJsonObject("totals").getValue("startP99Ms") != null && !s.getJsonArray("deadLettered").isEmpty()
-                    && s.getJsonArray("topics").size() == 2, Duration.ofSeconds(20));
+            JsonObject e = sse.await(
+                    s -> row(s).map(r -> num(r, "deadLetteredPerSecond") > 1
+                                            && r.getValue("startP99Ms") != null
+                                            && r.getValue("lag") != null)
+                                    .orElse(false)
+                            && s.getJsonObject("totals").getValue("startP99Ms") != null
+                            && !s.getJsonArray("deadLettered").isEmpty()
+                            && s.getJsonArray("topics").size() == 2,
+                    Duration.ofSeconds(20));
             System.out.println("executor dashboard sample: " + e.encode());
             JsonObject r = row(e).orElseThrow();
             assertEquals("executor", e.getString("process"));
@@ -154,7 +182,8 @@ class DashboardIT {
             assertTrue(rowP99 > 0 && rowP99 <= 30_000, "the workflow's ingest → start p99 " + rowP99);
             assertEquals(topicLag(e, TOPIC), r.getDouble("lag"), 1e-9, "forward reads " + TOPIC + " only");
             assertTrue(r.getDouble("inFlight") >= 0, r.encode());
-            JsonObject idle = row(e, "idle").orElseThrow(() -> new AssertionError("a workflow without runs has its row: " + e.encode()));
+            JsonObject idle = row(e, "idle")
+                    .orElseThrow(() -> new AssertionError("a workflow without runs has its row: " + e.encode()));
             assertEquals(0.0, idle.getDouble("inFlight"), 1e-9);
             assertEquals(null, idle.getValue("startP99Ms"), "no run of idle started");
             assertEquals(topicLag(e, TOPIC + ".quiet"), idle.getDouble("lag"), 1e-9);
@@ -173,19 +202,24 @@ class DashboardIT {
         try (AutoCloseable load = traffic()) {
             // The stream ends after 4 events, so the page finishes loading and virtual time can run out.
             String dom = chromium.get().dumpDom(ui("/ui?limit=4"), 3000, dir);
-            assertTrue(dom.matches("(?s).*<tr data-name=\"forward\"><td>forward</td><td class=\"eventsPerSecond\" data-value=\"[0-9.]+\".*"),
+            assertTrue(
+                    dom.matches(
+                            "(?s).*<tr data-name=\"forward\"><td>forward</td><td class=\"eventsPerSecond\" data-value=\"[0-9.]+\".*"),
                     "the workflow's row with a number: " + dom.substring(0, Math.min(4000, dom.length())));
             assertTrue(dom.contains("<td>forward</td><td class=\"err\">"), "a dead-lettered event with its reason");
-            java.util.regex.Matcher forward = java.util.regex.Pattern.compile("<tr data-name=\"forward\">.*?</tr>", java.util.regex.Pattern.DOTALL)
+            java.util.regex.Matcher forward = java.util.regex.Pattern.compile(
+                            "<tr data-name=\"forward\">.*?</tr>", java.util.regex.Pattern.DOTALL)
                     .matcher(dom);
             assertTrue(forward.find(), "the workflow's row");
             for (String column : new String[] {"startP99Ms", "lag", "inFlight"}) {
-                assertTrue(forward.group().matches("(?s).*<td class=\"" + column + "\" data-value=\"[0-9.]+\".*"),
+                assertTrue(
+                        forward.group().matches("(?s).*<td class=\"" + column + "\" data-value=\"[0-9.]+\".*"),
                         "the workflow's " + column + " as a number: " + forward.group());
             }
             assertTrue(dom.contains("<tr data-name=\"idle\"><td>idle</td>"), "a row for the workflow without runs");
             if (!chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-executor.png"), dir)) {
-                System.out.println("no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
+                System.out.println(
+                        "no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
             }
         }
     }

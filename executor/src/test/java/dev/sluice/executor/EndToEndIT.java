@@ -55,8 +55,10 @@ class EndToEndIT {
     private static ExecutorApp executor;
     private static int port;
     private static int executorManagement;
-    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -73,16 +75,26 @@ class EndToEndIT {
         vertx = Vertx.vertx();
         KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
         port = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
+        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .build();
         router = RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         executorManagement = Ports.freePort();
-        ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2", "executor.retry.attempts", "3")))
-                .withManagement("127.0.0.1", executorManagement).withGroup("it-e2e-" + ThreadLocalRandom.current().nextInt(1 << 20));
-        executor = ExecutorApp.start(vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 3);
+        ExecutorConfig ec = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "2", "executor.retry.attempts", "3")))
+                .withManagement("127.0.0.1", executorManagement)
+                .withGroup("it-e2e-" + ThreadLocalRandom.current().nextInt(1 << 20));
+        executor = ExecutorApp.start(
+                        vertx, ec, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 3);
     }
 
     @AfterAll
@@ -107,20 +119,28 @@ class EndToEndIT {
     }
 
     private static String post(byte[] body, String key) throws Exception {
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/e2e"))
-                .header("X-Key", key).header("content-type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/e2e"))
+                        .header("X-Key", key)
+                        .header("content-type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(202, resp.statusCode(), resp.body());
         return new JsonObject(resp.body()).getString("id");
     }
 
     private static List<WebhookTarget.Received> callsFor(String id) {
-        return webhook.received("/hook").stream().filter(r -> id.equals(r.header("ce-id"))).toList();
+        return webhook.received("/hook").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .toList();
     }
 
     private static ConsumerRecord<byte[], byte[]> find(String topic, String id) {
         return kafka.readAll(topic, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -139,13 +159,17 @@ class EndToEndIT {
         long ingestToStart = call.receivedAtMillis() - ingest;
         assertTrue(ingestToStart >= 0 && ingestToStart < 2000, "ingest → start took " + ingestToStart + " ms");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics().matches(
-                "(?s).*sluice_executor_runs_total\\{outcome=\"succeeded\",workflow=\"hook\"} [1-9].*"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> metrics()
+                        .matches(
+                                "(?s).*sluice_executor_runs_total\\{outcome=\"succeeded\",workflow=\"hook\"} [1-9].*"));
         assertTrue(metrics().contains("sluice_event_latency_seconds_count"));
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> metrics().contains("sluice_executor_lag{partition=\"0\",topic=\"it.e2e.events\"}"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> metrics().contains("sluice_executor_lag{partition=\"0\",topic=\"it.e2e.events\"}"));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(metrics().lines().filter(l -> l.contains("lag")).toList().toString(), e);
+            throw new AssertionError(
+                    metrics().lines().filter(l -> l.contains("lag")).toList().toString(), e);
         }
     }
 
@@ -153,11 +177,25 @@ class EndToEndIT {
     void expiredEventGoesToTheExpiredTopicAndNeverReachesTheWebhook() throws Exception {
         long now = System.currentTimeMillis();
         String expiredId = "expired-" + now;
-        IngestedEvent stale = new IngestedEvent(expiredId, "/sources/e2e", "t", null, null, "text/plain", null, "default", "e2e",
-                now - 25_000, now - 5_000, "key-x".getBytes(StandardCharsets.UTF_8), "late".getBytes(StandardCharsets.UTF_8), null);
+        IngestedEvent stale = new IngestedEvent(
+                expiredId,
+                "/sources/e2e",
+                "t",
+                null,
+                null,
+                "text/plain",
+                null,
+                "default",
+                "e2e",
+                now - 25_000,
+                now - 5_000,
+                "key-x".getBytes(StandardCharsets.UTF_8),
+                "late".getBytes(StandardCharsets.UTF_8),
+                null);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(EventRecords.toRecord(TOPIC, stale)).get(10, TimeUnit.SECONDS);
         }
         // A live event on the same key comes after it on the same partition: once it has run, the
@@ -197,7 +235,10 @@ class EndToEndIT {
     }
 
     private static String metrics() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + executorManagement + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + executorManagement + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

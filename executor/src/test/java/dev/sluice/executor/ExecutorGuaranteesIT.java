@@ -43,7 +43,18 @@ class ExecutorGuaranteesIT {
 
     @BeforeAll
     static void start(KafkaBroker broker, Postgres postgres, Redis redis, WebhookTarget target) throws Exception {
-        rig = new GuaranteeRig(broker, postgres, redis, target, "executor_guarantees", "order", "slow", "short", "retry", "dup", "pool");
+        rig = new GuaranteeRig(
+                broker,
+                postgres,
+                redis,
+                target,
+                "executor_guarantees",
+                "order",
+                "slow",
+                "short",
+                "retry",
+                "dup",
+                "pool");
         executor = rig.startExecutor(rig.group, "order", "slow", "short", "retry", "dup");
     }
 
@@ -66,7 +77,8 @@ class ExecutorGuaranteesIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> rig.calls("/order").size() >= 1000);
         Map<String, List<Integer>> byKey = new HashMap<>();
         for (WebhookTarget.Received r : rig.calls("/order")) {
-            byKey.computeIfAbsent(r.header("ce-partitionkey"), k -> new ArrayList<>()).add(Integer.parseInt(r.bodyAsString()));
+            byKey.computeIfAbsent(r.header("ce-partitionkey"), k -> new ArrayList<>())
+                    .add(Integer.parseInt(r.bodyAsString()));
         }
         assertEquals(50, byKey.size());
         byKey.forEach((key, seq) -> {
@@ -75,13 +87,18 @@ class ExecutorGuaranteesIT {
             }
             assertEquals(20, seq.size(), key);
         });
-        assertEquals(ids, rig.calls("/order").stream().map(r -> r.header("ce-id")).collect(Collectors.toSet()));
+        assertEquals(
+                ids, rig.calls("/order").stream().map(r -> r.header("ce-id")).collect(Collectors.toSet()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> rig.runLog("w-order").size() >= 1000);
         List<Row> rows = rig.runLog("w-order");
         assertEquals(1000, rows.size());
-        assertTrue(rows.stream().allMatch(r -> r.getString("outcome").equals("succeeded") && r.getInteger("attempts") == 1));
-        assertEquals(ids, rows.stream().map(r -> r.getString("event_id")).collect(Collectors.toSet()), "run log = webhook record");
+        assertTrue(rows.stream()
+                .allMatch(r -> r.getString("outcome").equals("succeeded") && r.getInteger("attempts") == 1));
+        assertEquals(
+                ids,
+                rows.stream().map(r -> r.getString("event_id")).collect(Collectors.toSet()),
+                "run log = webhook record");
     }
 
     @Test
@@ -93,10 +110,17 @@ class ExecutorGuaranteesIT {
         long ingestB = System.currentTimeMillis();
         String b = rig.fixtures.send("it.g.slow", "slow", "B", "b", ingestB, 20_000);
         rig.fixtures.flush();
-        await().atMost(Duration.ofSeconds(10)).until(() -> rig.calls("/slow").stream().anyMatch(r -> b.equals(r.header("ce-id"))));
-        long arrival = rig.calls("/slow").stream().filter(r -> b.equals(r.header("ce-id"))).findFirst().orElseThrow().receivedAtMillis();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> rig.calls("/slow").stream().anyMatch(r -> b.equals(r.header("ce-id"))));
+        long arrival = rig.calls("/slow").stream()
+                .filter(r -> b.equals(r.header("ce-id")))
+                .findFirst()
+                .orElseThrow()
+                .receivedAtMillis();
         // A is held 5 s by the target: B arriving well inside that is B not waiting behind A.
-        assertTrue(arrival - ingestB < 3000, "B reached the webhook " + (arrival - ingestB) + " ms after ingest, while A was still running");
+        assertTrue(
+                arrival - ingestB < 3000,
+                "B reached the webhook " + (arrival - ingestB) + " ms after ingest, while A was still running");
     }
 
     @Test
@@ -108,34 +132,47 @@ class ExecutorGuaranteesIT {
         rig.fixtures.flush();
         await().atMost(Duration.ofSeconds(15)).until(() -> rig.find("it.g.short.expired", second) != null);
         assertTrue(rig.calls("/short").stream().anyMatch(r -> first.equals(r.header("ce-id"))), "the first one ran");
-        assertFalse(rig.calls("/short").stream().anyMatch(r -> second.equals(r.header("ce-id"))), "the second one never started");
-        await().atMost(Duration.ofSeconds(10)).until(() -> rig.runLog("w-short").stream()
-                .anyMatch(r -> r.getString("event_id").equals(second) && r.getString("outcome").equals("expired")));
+        assertFalse(
+                rig.calls("/short").stream().anyMatch(r -> second.equals(r.header("ce-id"))),
+                "the second one never started");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> rig.runLog("w-short").stream()
+                        .anyMatch(r -> r.getString("event_id").equals(second)
+                                && r.getString("outcome").equals("expired")));
     }
 
     @Test
     void aRequestStillWaitingForAConnectionAtTheDeadlineIsNeverSentAndExpires() throws Exception {
         // One event loop with one connection to the target: while A's slow call holds it, B (another
         // key, so not ordered behind A) waits in the pool until its deadline, then must not be sent.
-        ExecutorApp one = rig.startExecutor(Map.of("executor.instances", "1", "executor.http.pool", "1"),
-                "it-pool-" + ThreadLocalRandom.current().nextInt(1 << 20), "pool");
+        ExecutorApp one = rig.startExecutor(
+                Map.of("executor.instances", "1", "executor.http.pool", "1"),
+                "it-pool-" + ThreadLocalRandom.current().nextInt(1 << 20),
+                "pool");
         try {
             rig.webhook.delayFor("ce-partitionkey", "A", Duration.ofSeconds(4));
             long now = System.currentTimeMillis();
             String a = rig.fixtures.send("it.g.pool", "pool", "A", "a", now, 20_000);
             rig.fixtures.flush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> rig.calls("/pool").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> rig.calls("/pool").size() == 1);
             String b = rig.fixtures.send("it.g.pool", "pool", "B", "b", System.currentTimeMillis(), 2000);
             rig.fixtures.flush();
             await().atMost(Duration.ofSeconds(15)).until(() -> rig.find("it.g.pool.expired", b) != null);
             String reason = EventRecords.text(rig.find("it.g.pool.expired", b).headers(), "sluice_expired_reason");
             assertTrue(reason.contains("waited") && reason.contains("connection"), reason);
-            await().atMost(Duration.ofSeconds(10)).until(() -> rig.runLog("w-pool").stream()
-                    .anyMatch(r -> r.getString("event_id").equals(b) && r.getString("outcome").equals("expired")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> rig.runLog("w-pool").stream()
+                            .anyMatch(r -> r.getString("event_id").equals(b)
+                                    && r.getString("outcome").equals("expired")));
             // A's call ends and frees the connection: B, already expired, must still not follow.
-            await().atMost(Duration.ofSeconds(15)).until(() -> rig.runLog("w-pool").stream()
-                    .anyMatch(r -> r.getString("event_id").equals(a) && r.getString("outcome").equals("succeeded")));
-            assertEquals(List.of(a), rig.calls("/pool").stream().map(r -> r.header("ce-id")).toList());
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> rig.runLog("w-pool").stream()
+                            .anyMatch(r -> r.getString("event_id").equals(a)
+                                    && r.getString("outcome").equals("succeeded")));
+            assertEquals(
+                    List.of(a),
+                    rig.calls("/pool").stream().map(r -> r.header("ce-id")).toList());
             assertNull(rig.find("it.g.pool.dlq", b), "expired, not dead-lettered");
         } finally {
             GuaranteeRig.stop(one);
@@ -152,9 +189,12 @@ class ExecutorGuaranteesIT {
         ConsumerRecord<byte[], byte[]> dead = rig.find("it.g.retry.dlq", id);
         String error = EventRecords.text(dead.headers(), "sluice_error");
         assertTrue(error.contains("503") && error.contains("before the deadline"), error);
-        List<WebhookTarget.Received> attempts = rig.calls("/retry").stream().filter(r -> id.equals(r.header("ce-id"))).toList();
+        List<WebhookTarget.Received> attempts = rig.calls("/retry").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .toList();
         assertTrue(attempts.size() >= 3, "retried: " + attempts.size());
-        assertTrue(attempts.stream().allMatch(r -> r.receivedAtMillis() < ingest + 3000), "no attempt after the deadline");
+        assertTrue(
+                attempts.stream().allMatch(r -> r.receivedAtMillis() < ingest + 3000), "no attempt after the deadline");
         assertEquals(Integer.toString(attempts.size()), EventRecords.text(dead.headers(), "sluice_attempts"));
     }
 
@@ -166,8 +206,10 @@ class ExecutorGuaranteesIT {
         // A second consumer rig.group reads the same records again: a redelivery, as after a lost commit.
         ExecutorApp second = rig.startExecutor(rig.group + "-replay", "dup");
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> rig.runLog("w-dup").stream()
-                    .anyMatch(r -> r.getString("event_id").equals(id) && r.getString("outcome").equals("skipped_duplicate")));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rig.runLog("w-dup").stream()
+                            .anyMatch(r -> r.getString("event_id").equals(id)
+                                    && r.getString("outcome").equals("skipped_duplicate")));
             assertEquals(1, rig.calls("/dup").size(), "the webhook saw the event once");
         } finally {
             GuaranteeRig.stop(second);

@@ -58,8 +58,12 @@ class ExecutorRestartIT {
         Path catalogFile = Files.createTempFile("sluice-it-catalog", ".json");
         Files.writeString(catalogFile, rig.catalogFor("kill").encode());
         // The executor that dies is a real process, killed with SIGKILL: no hook, no commit, no flush.
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "dev.sluice.executor.main.ExecutorMain");
+        ProcessBuilder pb = new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.sluice.executor.main.ExecutorMain");
         Map<String, String> env = pb.environment();
         env.put("SLUICE_KAFKA_BOOTSTRAP_SERVERS", rig.kafka.bootstrapServers());
         env.put("SLUICE_CATALOG_FILE", catalogFile.toString());
@@ -68,48 +72,79 @@ class ExecutorRestartIT {
         env.put("SLUICE_EXECUTOR_GROUP", killGroup);
         env.put("SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(Ports.freePort()));
         env.put("SLUICE_EXECUTOR_INSTANCES", "2");
-        pb.redirectErrorStream(true).redirectOutput(Files.createTempFile("sluice-it-executor", ".log").toFile());
+        pb.redirectErrorStream(true)
+                .redirectOutput(
+                        Files.createTempFile("sluice-it-executor", ".log").toFile());
         Process doomed = pb.start();
         ExecutorApp survivor = null;
         Set<String> ids = new HashSet<>();
         try {
             rig.webhook.delay(Duration.ofMillis(20));
             for (int i = 0; i < 150; i++) {
-                ids.add(rig.fixtures.send("it.g.kill", "kill", "k" + (i % 30), Integer.toString(i), System.currentTimeMillis(), 120_000));
+                ids.add(rig.fixtures.send(
+                        "it.g.kill", "kill", "k" + (i % 30), Integer.toString(i), System.currentTimeMillis(), 120_000));
             }
             rig.fixtures.flush();
-            await().atMost(Duration.ofSeconds(60)).until(() -> rig.calls("/kill").size() >= 40);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> rig.calls("/kill").size() >= 40);
             doomed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (int i = 150; i < 300; i++) {
-                ids.add(rig.fixtures.send("it.g.kill", "kill", "k" + (i % 30), Integer.toString(i), System.currentTimeMillis(), 120_000));
+                ids.add(rig.fixtures.send(
+                        "it.g.kill", "kill", "k" + (i % 30), Integer.toString(i), System.currentTimeMillis(), 120_000));
             }
             rig.fixtures.flush();
             survivor = rig.startExecutor(killGroup, "kill");
             // Every event reaches the webhook: sent before the kill, or by the survivor, which takes over the
             // runs whose leases the dead executor left behind and re-sends them with the same webhook-id.
-            await().atMost(Duration.ofSeconds(90)).until(() -> rig.calls("/kill").stream().map(r -> r.header("ce-id"))
-                    .collect(Collectors.toSet()).containsAll(ids));
-            Map<String, List<WebhookTarget.Received>> perId = rig.calls("/kill").stream().collect(Collectors.groupingBy(r -> r.header("ce-id")));
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> rig.calls("/kill").stream()
+                            .map(r -> r.header("ce-id"))
+                            .collect(Collectors.toSet())
+                            .containsAll(ids));
+            Map<String, List<WebhookTarget.Received>> perId =
+                    rig.calls("/kill").stream().collect(Collectors.groupingBy(r -> r.header("ce-id")));
             Set<String> lost = ids.stream().filter(id -> !perId.containsKey(id)).collect(Collectors.toSet());
             assertEquals(Set.of(), lost, "lost");
             // A run delivered more than once is a counted re-send: the survivor's run log says resent, and
             // every delivery carries the same webhook-id, so the target can tell it is the same run.
-            List<String> twice = perId.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
-            await().atMost(Duration.ofSeconds(20)).until(() -> rig.runLog("w-kill").stream()
-                    .filter(r -> r.getString("outcome").equals("resent")).map(r -> r.getString("event_id")).toList()
-                    .containsAll(twice));
-            Set<String> resent = rig.runLog("w-kill").stream().filter(r -> r.getString("outcome").equals("resent"))
-                    .map(r -> r.getString("event_id")).collect(Collectors.toSet());
+            List<String> twice = perId.entrySet().stream()
+                    .filter(e -> e.getValue().size() > 1)
+                    .map(Map.Entry::getKey)
+                    .toList();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rig.runLog("w-kill").stream()
+                            .filter(r -> r.getString("outcome").equals("resent"))
+                            .map(r -> r.getString("event_id"))
+                            .toList()
+                            .containsAll(twice));
+            Set<String> resent = rig.runLog("w-kill").stream()
+                    .filter(r -> r.getString("outcome").equals("resent"))
+                    .map(r -> r.getString("event_id"))
+                    .collect(Collectors.toSet());
             for (String id : twice) {
-                assertEquals(1, perId.get(id).stream().map(r -> r.header("webhook-id")).distinct().count(), id + " re-sent with a new id");
+                assertEquals(
+                        1,
+                        perId.get(id).stream()
+                                .map(r -> r.header("webhook-id"))
+                                .distinct()
+                                .count(),
+                        id + " re-sent with a new id");
             }
-            assertTrue(rig.runLog("w-kill").stream().filter(r -> r.getString("outcome").equals("resent")).allMatch(r -> r.getInteger("attempts") >= 2),
+            assertTrue(
+                    rig.runLog("w-kill").stream()
+                            .filter(r -> r.getString("outcome").equals("resent"))
+                            .allMatch(r -> r.getInteger("attempts") >= 2),
                     "a re-send counts the dead executor's send");
             // What the dead executor had in flight is bounded by its keys (30): one run per key at a time.
             assertTrue(resent.size() <= 30, resent.size() + " re-sends");
-            System.out.printf("kill test: %d events, %d lost, %d delivered once, %d delivered twice (re-sends with the same webhook-id),"
-                            + " %d re-sends in the run log%n", ids.size(), lost.size(), perId.values().stream().filter(l -> l.size() == 1).count(),
-                    twice.size(), resent.size());
+            System.out.printf(
+                    "kill test: %d events, %d lost, %d delivered once, %d delivered twice (re-sends with the same webhook-id),"
+                            + " %d re-sends in the run log%n",
+                    ids.size(),
+                    lost.size(),
+                    perId.values().stream().filter(l -> l.size() == 1).count(),
+                    twice.size(),
+                    resent.size());
         } finally {
             if (doomed.isAlive()) {
                 doomed.destroyForcibly();
@@ -147,14 +182,22 @@ class ExecutorRestartIT {
 
         ExecutorApp back = rig.startExecutor(spanGroup, "span");
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> rig.calls("/span").size() == 3);
-            Set<String> ran = rig.calls("/span").stream().map(r -> r.header("ce-id")).collect(Collectors.toSet());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rig.calls("/span").size() == 3);
+            Set<String> ran =
+                    rig.calls("/span").stream().map(r -> r.header("ce-id")).collect(Collectors.toSet());
             assertEquals(live, ran, "exactly the live events ran");
-            assertTrue(rig.kafka.readAll("it.g.span.expired", Duration.ofSeconds(10)).stream()
-                    .noneMatch(r -> dead.contains(EventRecords.text(r.headers(), "ce_id"))), "the dead span was not read one by one");
-            ConsumerRecord<byte[], byte[]> summary = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> rig.kafka.readAll("it.g.span.expired", Duration.ofSeconds(10)).stream()
-                            .filter(r -> r.headers().lastHeader("ce_id") == null).findFirst().orElse(null), r -> r != null);
+            assertTrue(
+                    rig.kafka.readAll("it.g.span.expired", Duration.ofSeconds(10)).stream()
+                            .noneMatch(r -> dead.contains(EventRecords.text(r.headers(), "ce_id"))),
+                    "the dead span was not read one by one");
+            ConsumerRecord<byte[], byte[]> summary = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> rig.kafka.readAll("it.g.span.expired", Duration.ofSeconds(10)).stream()
+                                    .filter(r -> r.headers().lastHeader("ce_id") == null)
+                                    .findFirst()
+                                    .orElse(null),
+                            r -> r != null);
             JsonObject s = new JsonObject(new String(summary.value(), StandardCharsets.UTF_8));
             assertEquals(40, s.getInteger("skipped"), s.encode());
             assertEquals(1, s.getInteger("fromOffset"));

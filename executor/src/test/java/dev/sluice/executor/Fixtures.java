@@ -30,8 +30,20 @@ final class Fixtures implements AutoCloseable {
 
     String send(String topic, String route, String key, String payload, String contentType, long ingest, long ttl) {
         String id = EventIds.nextString(ingest);
-        IngestedEvent e = new IngestedEvent(id, "/sources/" + route, "t", null, null, contentType, null, "default", route, ingest,
-                ingest + ttl, key == null ? null : key.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8),
+        IngestedEvent e = new IngestedEvent(
+                id,
+                "/sources/" + route,
+                "t",
+                null,
+                null,
+                contentType,
+                null,
+                "default",
+                route,
+                ingest,
+                ingest + ttl,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                payload.getBytes(StandardCharsets.UTF_8),
                 key == null ? Map.of() : Map.of("partitionkey", key));
         producer.send(EventRecords.toRecord(topic, e));
         return id;
@@ -40,11 +52,24 @@ final class Fixtures implements AutoCloseable {
     /** Sends one event to a given partition; returns its id. */
     String send(String topic, int partition, String route, String payload, long ingest, long ttl) {
         String id = EventIds.nextString(ingest);
-        IngestedEvent e = new IngestedEvent(id, "/sources/" + route, "t", null, null, "text/plain", null, "default", route, ingest,
-                ingest + ttl, null, payload.getBytes(StandardCharsets.UTF_8), Map.of());
+        IngestedEvent e = new IngestedEvent(
+                id,
+                "/sources/" + route,
+                "t",
+                null,
+                null,
+                "text/plain",
+                null,
+                "default",
+                route,
+                ingest,
+                ingest + ttl,
+                null,
+                payload.getBytes(StandardCharsets.UTF_8),
+                Map.of());
         var r = EventRecords.toRecord(topic, e);
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(r.topic(), partition, r.timestamp(), r.key(), r.value(),
-                r.headers()));
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                r.topic(), partition, r.timestamp(), r.key(), r.value(), r.headers()));
         return id;
     }
 

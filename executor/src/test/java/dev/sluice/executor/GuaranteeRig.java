@@ -62,6 +62,7 @@ final class GuaranteeRig implements AutoCloseable {
     final Fixtures fixtures;
     /** A consumer group name of this run; tests derive theirs from it. */
     final String group;
+
     final String pgUri;
     final String redisUri;
     private final String catalogJson;
@@ -69,7 +70,13 @@ final class GuaranteeRig implements AutoCloseable {
     private final Pool pg;
 
     /** Creates the topics (with their .expired and .dlq) of {@code sources} and a database of its own. */
-    GuaranteeRig(KafkaBroker kafka, Postgres postgres, Redis redis, WebhookTarget webhook, String database, String... sources) {
+    GuaranteeRig(
+            KafkaBroker kafka,
+            Postgres postgres,
+            Redis redis,
+            WebhookTarget webhook,
+            String database,
+            String... sources) {
         this.kafka = kafka;
         this.webhook = webhook;
         JsonObject all = new JsonObject(CATALOG);
@@ -89,8 +96,11 @@ final class GuaranteeRig implements AutoCloseable {
     }
 
     private static JsonObject route(JsonObject catalog, String source) {
-        return catalog.getJsonArray("routes").stream().map(JsonObject.class::cast)
-                .filter(r -> r.getString("source").equals(source)).findFirst().orElseThrow();
+        return catalog.getJsonArray("routes").stream()
+                .map(JsonObject.class::cast)
+                .filter(r -> r.getString("source").equals(source))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The catalog JSON restricted to some sources, so each executor reads only its tests' topics. */
@@ -98,10 +108,15 @@ final class GuaranteeRig implements AutoCloseable {
         Set<String> keep = Set.of(sources);
         JsonObject all = new JsonObject(catalogJson);
         JsonArray routes = new JsonArray();
-        all.getJsonArray("routes").stream().map(JsonObject.class::cast).filter(r -> keep.contains(r.getString("source"))).forEach(routes::add);
+        all.getJsonArray("routes").stream()
+                .map(JsonObject.class::cast)
+                .filter(r -> keep.contains(r.getString("source")))
+                .forEach(routes::add);
         JsonArray workflows = new JsonArray();
-        all.getJsonArray("workflows").stream().map(JsonObject.class::cast)
-                .filter(w -> keep.contains(w.getJsonArray("sources").getString(0))).forEach(workflows::add);
+        all.getJsonArray("workflows").stream()
+                .map(JsonObject.class::cast)
+                .filter(w -> keep.contains(w.getJsonArray("sources").getString(0)))
+                .forEach(workflows::add);
         return new JsonObject().put("routes", routes).put("workflows", workflows);
     }
 
@@ -112,14 +127,29 @@ final class GuaranteeRig implements AutoCloseable {
     /** An executor in this JVM, ready and assigned partitions before it is returned. */
     ExecutorApp startExecutor(Map<String, String> extra, String group, String... sources) throws Exception {
         Catalog catalog = Catalog.parse(catalogFor(sources));
-        Map<String, String> settings = new HashMap<>(Map.of("executor.instances", "2", "executor.retry.attempts", "50",
-                "executor.retry.backoff", "200ms", "executor.runlog.flush", "100ms"));
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "executor.instances",
+                "2",
+                "executor.retry.attempts",
+                "50",
+                "executor.retry.backoff",
+                "200ms",
+                "executor.runlog.flush",
+                "100ms"));
         settings.putAll(extra);
         ExecutorConfig config = ExecutorConfig.from(Settings.of(settings))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup(group).withState(redisUri, pgUri);
-        ExecutorApp app = await(ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup(group)
+                .withState(redisUri, pgUri);
+        ExecutorApp app = await(ExecutorApp.start(
+                vertx,
+                config,
+                KafkaConfig.of(kafka.bootstrapServers()),
+                catalog,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> app.readiness().ready() && !app.assignment().isEmpty());
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> app.readiness().ready() && !app.assignment().isEmpty());
         return app;
     }
 
@@ -135,14 +165,18 @@ final class GuaranteeRig implements AutoCloseable {
 
     List<Row> runLog(String workflow) throws Exception {
         List<Row> rows = new ArrayList<>();
-        await(pg.preparedQuery("SELECT event_id, outcome, attempts, error FROM sluice_run_log WHERE workflow = $1 ORDER BY ended_at")
-                .execute(Tuple.of(workflow))).forEach(rows::add);
+        await(pg.preparedQuery(
+                                "SELECT event_id, outcome, attempts, error FROM sluice_run_log WHERE workflow = $1 ORDER BY ended_at")
+                        .execute(Tuple.of(workflow)))
+                .forEach(rows::add);
         return rows;
     }
 
     ConsumerRecord<byte[], byte[]> find(String topic, String id) {
         return kafka.readAll(topic, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElse(null);
     }
 
     @Override

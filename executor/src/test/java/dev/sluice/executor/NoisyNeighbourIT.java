@@ -50,12 +50,13 @@ class NoisyNeighbourIT {
     private static final long TTL = 20_000;
 
     @Test
-    void aSlowTenantsTargetDoesNotDelayTheOtherTenantsEvents(KafkaBroker kafka, Postgres postgres, Redis redis,
-                                                             WebhookTarget fast) throws Exception {
+    void aSlowTenantsTargetDoesNotDelayTheOtherTenantsEvents(
+            KafkaBroker kafka, Postgres postgres, Redis redis, WebhookTarget fast) throws Exception {
         for (String suffix : List.of("", ".expired", ".dlq")) {
             kafka.createTopic("it.noisy" + suffix, 4, Duration.ofHours(1));
         }
-        try (WebhookTarget slow = WebhookTarget.start(); Fixtures fixtures = new Fixtures(kafka.bootstrapServers())) {
+        try (WebhookTarget slow = WebhookTarget.start();
+                Fixtures fixtures = new Fixtures(kafka.bootstrapServers())) {
             slow.delay(Duration.ofSeconds(3));
             Catalog catalog = Catalog.parse(new JsonObject("""
                     {"routes": [{"source": "tenant-a", "topic": "it.noisy", "partitions": 4, "ttl": "20s"},
@@ -67,17 +68,34 @@ class NoisyNeighbourIT {
             String pgUri = postgres.createDatabase("noisy_neighbour");
             Pool pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            // Slot counts the slow target's runs could fill within the TTL (20/s for 20 s): 100 per partition, 400 per process.
-            ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2",
-                            "executor.inflight.partition", "100", "executor.inflight.max", "400",
-                            "executor.target.inflight", "32", "executor.target.queue", "256",
-                            "executor.circuit.failures", "5", "executor.circuit.cooldown", "2s")))
-                    .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-noisy-" + ThreadLocalRandom.current().nextInt(1 << 20))
+            // Slot counts the slow target's runs could fill within the TTL (20/s for 20 s): 100 per partition, 400 per
+            // process.
+            ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of(
+                            "executor.instances",
+                            "2",
+                            "executor.inflight.partition",
+                            "100",
+                            "executor.inflight.max",
+                            "400",
+                            "executor.target.inflight",
+                            "32",
+                            "executor.target.queue",
+                            "256",
+                            "executor.circuit.failures",
+                            "5",
+                            "executor.circuit.cooldown",
+                            "2s")))
+                    .withManagement("127.0.0.1", Ports.freePort())
+                    .withGroup("it-noisy-" + ThreadLocalRandom.current().nextInt(1 << 20))
                     .withState(redis.uri(), pgUri);
-            ExecutorApp app = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
-                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            ExecutorApp app = ExecutorApp.start(
+                            vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> app.readiness().ready() && app.assignment().size() == 4);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> app.readiness().ready() && app.assignment().size() == 4);
                 Map<String, Long> ingestA = new HashMap<>();
                 Map<String, Long> deadlineB = new HashMap<>();
                 long start = System.nanoTime();
@@ -91,8 +109,14 @@ class NoisyNeighbourIT {
                     boolean b = i % 5 == 0;
                     String tenant = b ? "tenant-b" : "tenant-a";
                     // Both tenants' keys spread over every partition.
-                    String id = fixtures.send("it.noisy", tenant, tenant + "-" + (i % 256), "{\"n\":" + i + "}", "application/json",
-                            ingest, TTL);
+                    String id = fixtures.send(
+                            "it.noisy",
+                            tenant,
+                            tenant + "-" + (i % 256),
+                            "{\"n\":" + i + "}",
+                            "application/json",
+                            ingest,
+                            TTL);
                     (b ? deadlineB : ingestA).put(id, b ? ingest + TTL : ingest);
                     if (i % 20 == 19) {
                         fixtures.flush();
@@ -103,14 +127,20 @@ class NoisyNeighbourIT {
                 all.addAll(deadlineB.keySet());
                 // Every event of both tenants ends in a run-log row (succeeded, expired or dead-lettered).
                 Map<String, List<String>> outcomes = new HashMap<>();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    outcomes.clear();
-                    for (Row r : pg.query("SELECT event_id, outcome FROM sluice_run_log").execute().toCompletionStage()
-                            .toCompletableFuture().get(10, TimeUnit.SECONDS)) {
-                        outcomes.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
-                    }
-                    return outcomes.keySet().containsAll(all);
-                });
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            outcomes.clear();
+                            for (Row r : pg.query("SELECT event_id, outcome FROM sluice_run_log")
+                                    .execute()
+                                    .toCompletionStage()
+                                    .toCompletableFuture()
+                                    .get(10, TimeUnit.SECONDS)) {
+                                outcomes.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+                                        .add(r.getString(1));
+                            }
+                            return outcomes.keySet().containsAll(all);
+                        });
                 List<Long> latencies = new ArrayList<>();
                 Set<String> deliveredA = new HashSet<>();
                 for (WebhookTarget.Received r : fast.received("/a")) {
@@ -120,48 +150,104 @@ class NoisyNeighbourIT {
                     }
                 }
                 Collections.sort(latencies);
-                long p99 = latencies.isEmpty() ? Long.MAX_VALUE : latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
-                long lateB = slow.received("/b").stream().filter(r -> r.receivedAtMillis() >= deadlineB.get(r.header("ce-id"))).count();
-                long lateInLog = pg.query("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at").execute()
-                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+                long p99 = latencies.isEmpty()
+                        ? Long.MAX_VALUE
+                        : latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
+                long lateB = slow.received("/b").stream()
+                        .filter(r -> r.receivedAtMillis() >= deadlineB.get(r.header("ce-id")))
+                        .count();
+                long lateInLog = pg.query("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at")
+                        .execute()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .iterator()
+                        .next()
+                        .getLong(0);
                 Map<String, Integer> aOutcomes = new HashMap<>();
                 ingestA.keySet().forEach(id -> outcomes.get(id).forEach(o -> aOutcomes.merge(o, 1, Integer::sum)));
                 Map<String, Integer> bOutcomes = new HashMap<>();
                 deadlineB.keySet().forEach(id -> outcomes.get(id).forEach(o -> bOutcomes.merge(o, 1, Integer::sum)));
                 Map<String, Double> refused = new HashMap<>();
-                registry.find("sluice.executor.target.refused").counters().forEach(c -> refused.merge(
-                        c.getId().getTag("target").equals(slow.url("").substring(7)) ? "b/" + c.getId().getTag("reason")
-                                : "a/" + c.getId().getTag("reason"), c.count(), Double::sum));
-                long aSucceeded = ingestA.keySet().stream().filter(id -> outcomes.get(id).contains("succeeded")).count();
-                double opened = registry.find("sluice.executor.target.circuit.transitions").tag("state", "open").counters().stream()
-                        .mapToDouble(c -> c.count()).sum();
-                Row split = pg.query("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - ingest_at)),"
-                        + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_write_at - started_at))"
-                        + " FROM sluice_run_log WHERE workflow = 'w-a'").execute().toCompletionStage().toCompletableFuture()
-                        .get(10, TimeUnit.SECONDS).iterator().next();
-                System.out.printf("noisy neighbour: tenant A median ingest -> start %.0f ms, start -> write %.0f ms%n",
+                registry.find("sluice.executor.target.refused")
+                        .counters()
+                        .forEach(c -> refused.merge(
+                                c.getId().getTag("target").equals(slow.url("").substring(7))
+                                        ? "b/" + c.getId().getTag("reason")
+                                        : "a/" + c.getId().getTag("reason"),
+                                c.count(),
+                                Double::sum));
+                long aSucceeded = ingestA.keySet().stream()
+                        .filter(id -> outcomes.get(id).contains("succeeded"))
+                        .count();
+                double opened =
+                        registry
+                                .find("sluice.executor.target.circuit.transitions")
+                                .tag("state", "open")
+                                .counters()
+                                .stream()
+                                .mapToDouble(c -> c.count())
+                                .sum();
+                Row split = pg.query(
+                                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - ingest_at)),"
+                                        + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_write_at - started_at))"
+                                        + " FROM sluice_run_log WHERE workflow = 'w-a'")
+                        .execute()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .iterator()
+                        .next();
+                System.out.printf(
+                        "noisy neighbour: tenant A median ingest -> start %.0f ms, start -> write %.0f ms%n",
                         split.getDouble(0) * 1000, split.getDouble(1) * 1000);
-                var pollAge = registry.find(dev.sluice.core.MetricNames.EXECUTOR_POLL_AGE).timer();
-                var startWait = registry.find(dev.sluice.core.MetricNames.EXECUTOR_START_WAIT).timer();
-                System.out.printf("noisy neighbour: poll age mean %.0f ms max %.0f ms, poll -> turn mean %.0f ms max %.0f ms%n",
-                        pollAge.mean(TimeUnit.MILLISECONDS), pollAge.max(TimeUnit.MILLISECONDS), startWait.mean(TimeUnit.MILLISECONDS),
+                var pollAge = registry.find(dev.sluice.core.MetricNames.EXECUTOR_POLL_AGE)
+                        .timer();
+                var startWait = registry.find(dev.sluice.core.MetricNames.EXECUTOR_START_WAIT)
+                        .timer();
+                System.out.printf(
+                        "noisy neighbour: poll age mean %.0f ms max %.0f ms, poll -> turn mean %.0f ms max %.0f ms%n",
+                        pollAge.mean(TimeUnit.MILLISECONDS),
+                        pollAge.max(TimeUnit.MILLISECONDS),
+                        startWait.mean(TimeUnit.MILLISECONDS),
                         startWait.max(TimeUnit.MILLISECONDS));
-                System.out.printf("noisy neighbour: %d events at %d/s, tenant B (%d events) on a 3 s target with a 1 s step timeout:"
+                System.out.printf(
+                        "noisy neighbour: %d events at %d/s, tenant B (%d events) on a 3 s target with a 1 s step timeout:"
                                 + " tenant A %d/%d delivered, outcomes %s, ingest -> delivery p50 %d ms p99 %d ms max %d ms;"
                                 + " tenant B outcomes %s, %d requests arriving after the deadline, %d run-log rows written after the deadline,"
-                                + " circuit opened %.0f times, refused %s%n", EVENTS, RATE, deadlineB.size(), deliveredA.size(), ingestA.size(),
-                        aOutcomes, latencies.isEmpty() ? -1 : latencies.get(latencies.size() / 2), p99,
-                        latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1), bOutcomes, lateB, lateInLog, opened, refused);
-                assertEquals(ingestA.size(), ingestA.keySet().stream().filter(deliveredA::contains).count(),
+                                + " circuit opened %.0f times, refused %s%n",
+                        EVENTS,
+                        RATE,
+                        deadlineB.size(),
+                        deliveredA.size(),
+                        ingestA.size(),
+                        aOutcomes,
+                        latencies.isEmpty() ? -1 : latencies.get(latencies.size() / 2),
+                        p99,
+                        latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1),
+                        bOutcomes,
+                        lateB,
+                        lateInLog,
+                        opened,
+                        refused);
+                assertEquals(
+                        ingestA.size(),
+                        ingestA.keySet().stream().filter(deliveredA::contains).count(),
                         "events of tenant A that reached its target");
                 assertEquals(ingestA.size(), aSucceeded, "every event of tenant A has a succeeded run");
                 // Generous for a slow, shared CI machine: B's runs holding the partitions' slots make it the TTL.
                 assertTrue(p99 < 5_000, "tenant A's ingest -> delivery p99 is " + p99 + " ms");
-                // A start is the executor's write, as the run log records it (the target's clock on arrival runs a little later).
+                // A start is the executor's write, as the run log records it (the target's clock on arrival runs a
+                // little later).
                 assertEquals(0, lateInLog, "run-log rows with a write after the deadline");
-                assertEquals(0, outcomes.values().stream().filter(o -> o.size() != 1).count(), "events with other than one run-log row");
+                assertEquals(
+                        0,
+                        outcomes.values().stream().filter(o -> o.size() != 1).count(),
+                        "events with other than one run-log row");
                 assertTrue(opened >= 1, "tenant B's circuit opened");
-                assertTrue(bOutcomes.getOrDefault("dead_lettered", 0) > 0, "tenant B's refused events are dead-lettered: " + bOutcomes);
+                assertTrue(
+                        bOutcomes.getOrDefault("dead_lettered", 0) > 0,
+                        "tenant B's refused events are dead-lettered: " + bOutcomes);
             } finally {
                 app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 pg.close();

@@ -42,8 +42,10 @@ import org.junit.jupiter.api.Timeout;
 class OtlpExportIT {
 
     private static final String TOPIC = "it.otlp.events";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static final List<OtlpTraces.Received> RECEIVED = new CopyOnWriteArrayList<>();
     private static final List<String> CONTENT_TYPES = new CopyOnWriteArrayList<>();
     private static Vertx collectorVertx;
@@ -60,22 +62,35 @@ class OtlpExportIT {
         }
         collectorVertx = Vertx.vertx();
         int collectorPort = Ports.freePort();
-        HttpServer collector = collectorVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-            if (!req.path().equals("/v1/traces")) {
-                req.response().setStatusCode(404).end();
-                return;
-            }
-            CONTENT_TYPES.add(String.valueOf(req.getHeader("content-type")));
-            try {
-                RECEIVED.addAll(OtlpTraces.decode(body.getBytes()));
-                req.response().putHeader("content-type", "application/x-protobuf").end();
-            } catch (RuntimeException e) {
-                req.response().setStatusCode(400).end(String.valueOf(e));
-            }
-        }));
-        collector.listen(collectorPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Settings otel = Settings.of(Map.of("otel.enabled", "true", "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collectorPort,
-                "otel.bsp.schedule.delay", "100ms"));
+        HttpServer collector = collectorVertx
+                .createHttpServer()
+                .requestHandler(req -> req.body().onSuccess(body -> {
+                    if (!req.path().equals("/v1/traces")) {
+                        req.response().setStatusCode(404).end();
+                        return;
+                    }
+                    CONTENT_TYPES.add(String.valueOf(req.getHeader("content-type")));
+                    try {
+                        RECEIVED.addAll(OtlpTraces.decode(body.getBytes()));
+                        req.response()
+                                .putHeader("content-type", "application/x-protobuf")
+                                .end();
+                    } catch (RuntimeException e) {
+                        req.response().setStatusCode(400).end(String.valueOf(e));
+                    }
+                }));
+        collector
+                .listen(collectorPort, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        Settings otel = Settings.of(Map.of(
+                "otel.enabled",
+                "true",
+                "otel.exporter.otlp.endpoint",
+                "http://127.0.0.1:" + collectorPort,
+                "otel.bsp.schedule.delay",
+                "100ms"));
         routerTracing = Tracing.start(TracingConfig.from(otel, "sluice-router"));
         executorTracing = Tracing.start(TracingConfig.from(otel, "sluice-executor"));
 
@@ -114,20 +129,32 @@ class OtlpExportIT {
         // A loaded broker may answer the first produce late (503, retryable): the sender tries again, as any would.
         AtomicReference<HttpResponse<String>> accepted = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/otlp"))
-                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(),
+            accepted.set(HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/otlp"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
             return accepted.get().statusCode() == 202;
         });
         String id = new JsonObject(accepted.get().body()).getString("id");
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/hook").stream().anyMatch(r -> id.equals(r.header("ce-id"))));
-        String traceparent = webhook.received("/hook").stream().filter(r -> id.equals(r.header("ce-id"))).findFirst().orElseThrow()
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/hook").stream().anyMatch(r -> id.equals(r.header("ce-id"))));
+        String traceparent = webhook.received("/hook").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .findFirst()
+                .orElseThrow()
                 .header("traceparent");
         String traceId = traceparent.substring(3, 35);
         String stepSpan = traceparent.substring(36, 52);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> RECEIVED.stream().filter(r -> r.traceId().equals(traceId)).count() >= 4);
-        List<OtlpTraces.Received> trace = RECEIVED.stream().filter(r -> r.traceId().equals(traceId)).toList();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> RECEIVED.stream()
+                                .filter(r -> r.traceId().equals(traceId))
+                                .count()
+                        >= 4);
+        List<OtlpTraces.Received> trace =
+                RECEIVED.stream().filter(r -> r.traceId().equals(traceId)).toList();
         OtlpTraces.Received ingest = one(trace, OtlpTraces.SERVER);
         OtlpTraces.Received produce = one(trace, OtlpTraces.PRODUCER);
         OtlpTraces.Received run = one(trace, OtlpTraces.CONSUMER);
@@ -141,11 +168,14 @@ class OtlpExportIT {
         assertEquals("sluice-router", produce.service());
         assertEquals("sluice-executor", run.service());
         assertEquals("sluice-executor", step.service());
-        assertTrue(CONTENT_TYPES.stream().allMatch("application/x-protobuf"::equals), "OTLP/HTTP with protobuf bodies: " + CONTENT_TYPES);
+        assertTrue(
+                CONTENT_TYPES.stream().allMatch("application/x-protobuf"::equals),
+                "OTLP/HTTP with protobuf bodies: " + CONTENT_TYPES);
     }
 
     private static OtlpTraces.Received one(List<OtlpTraces.Received> trace, int kind) {
-        List<OtlpTraces.Received> of = trace.stream().filter(r -> r.kind() == kind).toList();
+        List<OtlpTraces.Received> of =
+                trace.stream().filter(r -> r.kind() == kind).toList();
         assertEquals(1, of.size(), kind + " in " + trace);
         return of.get(0);
     }

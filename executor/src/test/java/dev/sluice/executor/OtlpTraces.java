@@ -13,8 +13,7 @@ import java.util.List;
 final class OtlpTraces {
 
     /** One span as the collector received it; ids in lower-case hex, {@code parentId} empty for a root span. */
-    record Received(String service, String traceId, String spanId, String parentId, int kind, String name) {
-    }
+    record Received(String service, String traceId, String spanId, String parentId, int kind, String name) {}
 
     static final int SERVER = 2;
     static final int CLIENT = 3;

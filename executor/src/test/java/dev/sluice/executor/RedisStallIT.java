@@ -55,11 +55,16 @@ class RedisStallIT {
         kafka = broker;
         webhook = target;
         // A Redis of this test's own, so that stopping it stalls nobody else: the one child process it adds.
-        Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        Set<Long> before =
+                ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         redis = Redis.startLocal();
-        redisPid = ProcessHandle.current().descendants()
-                .filter(p -> !before.contains(p.pid()) && p.info().command().map(c -> c.contains("redis")).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no new redis-server child process")).pid();
+        redisPid = ProcessHandle.current()
+                .descendants()
+                .filter(p -> !before.contains(p.pid())
+                        && p.info().command().map(c -> c.contains("redis")).orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no new redis-server child process"))
+                .pid();
         for (String t : List.of("it.r.alo", "it.r.amo")) {
             for (String suffix : List.of("", ".expired", ".dlq")) {
                 kafka.createTopic(t + suffix, 1, Duration.ofHours(1));
@@ -72,12 +77,23 @@ class RedisStallIT {
                                {"name": "w-amo", "sources": ["amo"], "delivery": "at-most-once", "steps": [{"url": "%s"}]}]}
                 """.formatted(webhook.url("/alo"), webhook.url("/amo"))));
         vertx = Vertx.vertx();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.claim.timeout", "200ms")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-redis-stall-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "1", "executor.claim.timeout", "200ms")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-redis-stall-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), postgres.createDatabase("redis_stall"));
-        executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 2);
+        executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 2);
         fixtures = new Fixtures(kafka.bootstrapServers());
     }
 
@@ -99,7 +115,9 @@ class RedisStallIT {
     }
 
     private static void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(redisPid)).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(redisPid))
+                .inheritIO()
+                .start();
         assertEquals(0, kill.waitFor(), "kill -" + name);
     }
 
@@ -109,7 +127,9 @@ class RedisStallIT {
         fixtures.send("it.r.alo", "alo", null, "warm", System.currentTimeMillis(), 10_000);
         fixtures.send("it.r.amo", "amo", null, "warm", System.currentTimeMillis(), 6000);
         fixtures.flush();
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/alo").size() == 1 && webhook.received("/amo").size() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/alo").size() == 1
+                        && webhook.received("/amo").size() == 1);
 
         signal("STOP");
         try {
@@ -121,18 +141,31 @@ class RedisStallIT {
             String amo = fixtures.send("it.r.amo", "amo", null, "y", System.currentTimeMillis(), 6000);
             fixtures.flush();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/alo").stream().map(r -> r.header("ce-id"))
-                    .collect(Collectors.toSet()).containsAll(alo));
-            List<WebhookTarget.Received> got = webhook.received("/alo").stream().filter(r -> alo.contains(r.header("ce-id"))).toList();
-            assertTrue(got.stream().allMatch(r -> r.header("webhook-id") != null && r.receivedAtMillis() < sentAt + 10_000),
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> webhook.received("/alo").stream()
+                            .map(r -> r.header("ce-id"))
+                            .collect(Collectors.toSet())
+                            .containsAll(alo));
+            List<WebhookTarget.Received> got = webhook.received("/alo").stream()
+                    .filter(r -> alo.contains(r.header("ce-id")))
+                    .toList();
+            assertTrue(
+                    got.stream()
+                            .allMatch(r -> r.header("webhook-id") != null && r.receivedAtMillis() < sentAt + 10_000),
                     "sent unclaimed, with their webhook-ids, before their deadlines");
 
-            ConsumerRecord<byte[], byte[]> expired = await().atMost(Duration.ofSeconds(20)).until(
-                    () -> kafka.readAll("it.r.amo.expired", Duration.ofSeconds(3)).stream()
-                            .filter(r -> amo.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null), r -> r != null);
+            ConsumerRecord<byte[], byte[]> expired = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> kafka.readAll("it.r.amo.expired", Duration.ofSeconds(3)).stream()
+                                    .filter(r -> amo.equals(EventRecords.text(r.headers(), "ce_id")))
+                                    .findFirst()
+                                    .orElse(null),
+                            r -> r != null);
             String reason = EventRecords.text(expired.headers(), "sluice_expired_reason");
             assertTrue(reason.contains("claim"), reason);
-            assertTrue(webhook.received("/amo").stream().noneMatch(r -> amo.equals(r.header("ce-id"))), "at-most-once never sent unclaimed");
+            assertTrue(
+                    webhook.received("/amo").stream().noneMatch(r -> amo.equals(r.header("ce-id"))),
+                    "at-most-once never sent unclaimed");
         } finally {
             signal("CONT");
         }

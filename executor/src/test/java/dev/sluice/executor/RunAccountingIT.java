@@ -66,7 +66,8 @@ class RunAccountingIT {
                 kafka.createTopic(t + suffix, 1, Duration.ofHours(1));
             }
         }
-        Catalog catalog = Catalog.parse(new JsonObject("""
+        Catalog catalog = Catalog.parse(
+                new JsonObject("""
                 {"routes": [{"source": "bad", "topic": "it.a.bad", "partitions": 1},
                             {"source": "slow", "topic": "it.a.slow", "partitions": 1, "ttl": "2s"},
                             {"source": "mute", "topic": "it.a.mute", "partitions": 1, "ttl": "3s"}],
@@ -78,13 +79,18 @@ class RunAccountingIT {
         vertx = Vertx.vertx();
         pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms",
-                        "executor.retry.backoff", "50ms")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-accounting-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of(
+                        "executor.instances", "1", "executor.runlog.flush", "100ms", "executor.retry.backoff", "50ms")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-accounting-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), pgUri);
         executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && !executor.assignment().isEmpty());
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && !executor.assignment().isEmpty());
         fixtures = new Fixtures(kafka.bootstrapServers());
     }
 
@@ -106,8 +112,21 @@ class RunAccountingIT {
 
     private static IngestedEvent event(String id, String subject, Map<String, String> extensions, String payload) {
         long now = System.currentTimeMillis();
-        return new IngestedEvent(id, "/sources/bad", "t", subject, null, "text/plain", null, "default", "bad", now, now + 20_000,
-                null, payload.getBytes(StandardCharsets.UTF_8), extensions);
+        return new IngestedEvent(
+                id,
+                "/sources/bad",
+                "t",
+                subject,
+                null,
+                "text/plain",
+                null,
+                "default",
+                "bad",
+                now,
+                now + 20_000,
+                null,
+                payload.getBytes(StandardCharsets.UTF_8),
+                extensions);
     }
 
     private static Map<Long, Row> runLogByOffset() throws Exception {
@@ -117,7 +136,10 @@ class RunAccountingIT {
     private static Map<Long, Row> runLogByOffset(String workflow) throws Exception {
         Map<Long, Row> rows = new HashMap<>();
         pg.preparedQuery("SELECT kafka_offset, outcome, attempts, error FROM sluice_run_log WHERE workflow = $1")
-                .execute(Tuple.of(workflow)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .execute(Tuple.of(workflow))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
                 .forEach(r -> rows.put(r.getLong("kafka_offset"), r));
         return rows;
     }
@@ -133,14 +155,19 @@ class RunAccountingIT {
         List<IngestedEvent> bad = List.of(
                 event("crlf\r\nX-Injected: 1-" + EventIds.nextString(now), null, Map.of(), "cr lf in the id"),
                 event(EventIds.nextString(now), null, Map.of("note", "line one\nline two"), "lf in an extension"),
-                event("nul\u0000" + EventIds.nextString(now), "sub\u0000ject", Map.of(), "nul in the id and the subject"));
+                event(
+                        "nul\u0000" + EventIds.nextString(now),
+                        "sub\u0000ject",
+                        Map.of(),
+                        "nul in the id and the subject"));
         for (IngestedEvent e : bad) {
             fixtures.send("it.a.bad", e);
         }
         String good = fixtures.send("it.a.bad", event(EventIds.nextString(now), null, Map.of(), "fine"));
         fixtures.flush();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/bad").size() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/bad").size() == 1);
         assertEquals(good, webhook.received("/bad").get(0).header("ce-id"), "only the good event reached the target");
 
         // Each bad event: a dead-letter record naming the error, at its own offset.
@@ -171,7 +198,11 @@ class RunAccountingIT {
         assertEquals(3.0, counter("sluice.executor.runs", "workflow", "w-bad", "outcome", "dead_lettered"));
         assertEquals(3.0, counter("sluice.executor.unexpected.errors", "workflow", "w-bad"));
         // The partition's offset moved past all four: nothing is waiting on a run that threw.
-        await().atMost(Duration.ofSeconds(10)).until(() -> executor.assignment().values().stream().mapToInt(Integer::intValue).sum() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> executor.assignment().values().stream()
+                                .mapToInt(Integer::intValue)
+                                .sum()
+                        == 0);
     }
 
     @Test
@@ -181,13 +212,15 @@ class RunAccountingIT {
         long ingest = System.currentTimeMillis();
         String id = fixtures.send("it.a.slow", "slow", "slow", "s", ingest, 2000);
         fixtures.flush();
-        await().atMost(Duration.ofSeconds(20)).until(() -> runLogByOffset("w-slow").containsKey(0L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> runLogByOffset("w-slow").containsKey(0L));
         assertEquals("succeeded", runLogByOffset("w-slow").get(0L).getString("outcome"));
         List<WebhookTarget.Received> got = webhook.received("/slow");
         assertEquals(1, got.size());
         assertEquals(id, got.get(0).header("ce-id"));
         assertTrue(got.get(0).receivedAtMillis() < ingest + 2000, "written before the deadline");
-        assertTrue(kafka.readAll("it.a.slow.dlq", Duration.ofSeconds(3)).isEmpty(), "delivered, so never dead-lettered");
+        assertTrue(
+                kafka.readAll("it.a.slow.dlq", Duration.ofSeconds(3)).isEmpty(), "delivered, so never dead-lettered");
     }
 
     @Test
@@ -196,18 +229,27 @@ class RunAccountingIT {
         long ingest = System.currentTimeMillis();
         String id = fixtures.send("it.a.mute", "mute", "mute", "m", ingest, 3000);
         fixtures.flush();
-        ConsumerRecord<byte[], byte[]> dead = await().atMost(Duration.ofSeconds(20)).until(
-                () -> kafka.readAll("it.a.mute.dlq", Duration.ofSeconds(3)).stream().findFirst().orElse(null), r -> r != null);
+        ConsumerRecord<byte[], byte[]> dead = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> kafka.readAll("it.a.mute.dlq", Duration.ofSeconds(3)).stream()
+                                .findFirst()
+                                .orElse(null),
+                        r -> r != null);
         List<WebhookTarget.Received> got = webhook.received("/mute");
         assertTrue(got.size() >= 2, "re-sent after no answer: " + got.size());
-        assertEquals(1, got.stream().map(r -> r.header("webhook-id")).distinct().count(), "every re-send carries one webhook-id");
-        assertTrue(got.stream().allMatch(r -> r.receivedAtMillis() < ingest + 3000), "nothing written after the deadline");
+        assertEquals(
+                1,
+                got.stream().map(r -> r.header("webhook-id")).distinct().count(),
+                "every re-send carries one webhook-id");
+        assertTrue(
+                got.stream().allMatch(r -> r.receivedAtMillis() < ingest + 3000), "nothing written after the deadline");
         assertEquals(id, EventRecords.text(dead.headers(), "ce_id"));
         assertEquals(Integer.toString(got.size()), EventRecords.text(dead.headers(), "sluice_attempts_written"));
         String error = EventRecords.text(dead.headers(), "sluice_error");
         assertTrue(error.contains("after the request was written") && error.contains(got.size() + " written"), error);
         assertEquals(got.size() - 1.0, counter("sluice.executor.resends"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> runLogByOffset("w-mute").containsKey(0L));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> runLogByOffset("w-mute").containsKey(0L));
         assertEquals("dead_lettered", runLogByOffset("w-mute").get(0L).getString("outcome"));
     }
 }

@@ -122,18 +122,35 @@ class RunRecordsIT {
                 workflows.add(w);
             }
         });
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms",
-                        "executor.runlog.timeout", "1s", "executor.commit.interval", "200ms")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup(group).withState(redis.uri(), pgUrl);
-        ExecutorApp app = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()),
-                Catalog.parse(new JsonObject().put("routes", routes).put("workflows", workflows)),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.readiness().ready() && !app.assignment().isEmpty());
+        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of(
+                        "executor.instances",
+                        "1",
+                        "executor.runlog.flush",
+                        "100ms",
+                        "executor.runlog.timeout",
+                        "1s",
+                        "executor.commit.interval",
+                        "200ms")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup(group)
+                .withState(redis.uri(), pgUrl);
+        ExecutorApp app = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        Catalog.parse(new JsonObject().put("routes", routes).put("workflows", workflows)),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> app.readiness().ready() && !app.assignment().isEmpty());
         return app;
     }
 
     private static long committed(String group, TopicPartition tp) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
                 .get(10, TimeUnit.SECONDS);
         OffsetAndMetadata om = offsets.get(tp);
         return om == null ? -1 : om.offset();
@@ -141,7 +158,12 @@ class RunRecordsIT {
 
     private static List<Row> rows(String sql, Tuple args) throws Exception {
         List<Row> out = new ArrayList<>();
-        pg.preparedQuery(sql).execute(args).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).forEach(out::add);
+        pg.preparedQuery(sql)
+                .execute(args)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .forEach(out::add);
         return out;
     }
 
@@ -151,7 +173,8 @@ class RunRecordsIT {
         TopicPartition tp = new TopicPartition("it.rec.commit", 0);
         String host = postgres.host();
         try (StallableProxy proxy = new StallableProxy(vertx, host, postgres.port())) {
-            String viaProxy = pgUri.replace("@" + host + ":" + postgres.port() + "/", "@127.0.0.1:" + proxy.port() + "/");
+            String viaProxy =
+                    pgUri.replace("@" + host + ":" + postgres.port() + "/", "@127.0.0.1:" + proxy.port() + "/");
             ExecutorApp app = executor(group, viaProxy, "rec");
             try {
                 String first = fixtures.send("it.rec.commit", "rec", null, "1", System.currentTimeMillis(), 20_000);
@@ -165,25 +188,37 @@ class RunRecordsIT {
                 }
                 fixtures.flush();
                 // Execution goes on while PostgreSQL hangs...
-                await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/rec").stream().map(r -> r.header("ce-id"))
-                        .collect(java.util.stream.Collectors.toSet()).containsAll(ids));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> webhook.received("/rec").stream()
+                                .map(r -> r.header("ce-id"))
+                                .collect(java.util.stream.Collectors.toSet())
+                                .containsAll(ids));
                 // ...but the offsets of runs whose rows are not durable are not committed.
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> committed(group, tp) == 1);
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> committed(group, tp) == 1);
 
                 proxy.release();
                 await().atMost(Duration.ofSeconds(30)).until(() -> committed(group, tp) == 6);
-                List<Row> logged = rows("SELECT event_id, outcome, deadline_at, first_write_at, started_at FROM sluice_run_log"
-                        + " WHERE workflow = $1", Tuple.of("w-rec"));
+                List<Row> logged = rows(
+                        "SELECT event_id, outcome, deadline_at, first_write_at, started_at FROM sluice_run_log"
+                                + " WHERE workflow = $1",
+                        Tuple.of("w-rec"));
                 Set<String> loggedIds = new HashSet<>();
                 logged.forEach(r -> loggedIds.add(r.getString("event_id")));
-                assertTrue(loggedIds.containsAll(ids) && loggedIds.contains(first), "every run is on the record: " + loggedIds);
+                assertTrue(
+                        loggedIds.containsAll(ids) && loggedIds.contains(first),
+                        "every run is on the record: " + loggedIds);
                 for (Row r : logged) {
                     assertNotNull(r.getOffsetDateTime("deadline_at"));
                     assertNotNull(r.getOffsetDateTime("first_write_at"));
                 }
                 // The documented check: no run wrote to its target at or after its deadline.
-                assertEquals(0L, rows("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at", Tuple.tuple())
-                        .get(0).getLong(0));
+                assertEquals(
+                        0L,
+                        rows("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at", Tuple.tuple())
+                                .get(0)
+                                .getLong(0));
             } finally {
                 app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
@@ -207,23 +242,36 @@ class RunRecordsIT {
         fixtures.flush();
         ExecutorApp app = executor(group, pgUri, "spans");
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/spans").size() == 3);
-            List<ConsumerRecord<byte[], byte[]>> summaries = await().atMost(Duration.ofSeconds(20)).until(
-                    () -> kafka.readAll("it.rec.spans.expired", Duration.ofSeconds(3)).stream()
-                            .filter(r -> r.headers().lastHeader("ce_id") == null).toList(), l -> l.size() == 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> webhook.received("/spans").size() == 3);
+            List<ConsumerRecord<byte[], byte[]>> summaries = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> kafka.readAll("it.rec.spans.expired", Duration.ofSeconds(3)).stream()
+                                    .filter(r -> r.headers().lastHeader("ce_id") == null)
+                                    .toList(),
+                            l -> l.size() == 3);
             for (ConsumerRecord<byte[], byte[]> s : summaries) {
                 JsonObject body = new JsonObject(new String(s.value(), StandardCharsets.UTF_8));
-                assertEquals(body.getInteger("partition"), s.partition(), "the summary is on its span's partition: " + body);
+                assertEquals(
+                        body.getInteger("partition"), s.partition(), "the summary is on its span's partition: " + body);
                 assertEquals(4 + s.partition(), body.getInteger("skipped"), body.encode());
                 assertNotNull(EventRecords.text(s.headers(), "sluice_expired_reason"));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> rows("SELECT kafka_partition FROM sluice_run_log WHERE topic = $1"
-                    + " AND outcome = 'skipped_dead_span'", Tuple.of("it.rec.spans")).size() == 3);
-            for (Row r : rows("SELECT kafka_partition, kafka_offset, error FROM sluice_run_log WHERE topic = $1"
-                    + " AND outcome = 'skipped_dead_span'", Tuple.of("it.rec.spans"))) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> rows(
+                                            "SELECT kafka_partition FROM sluice_run_log WHERE topic = $1"
+                                                    + " AND outcome = 'skipped_dead_span'",
+                                            Tuple.of("it.rec.spans"))
+                                    .size()
+                            == 3);
+            for (Row r : rows(
+                    "SELECT kafka_partition, kafka_offset, error FROM sluice_run_log WHERE topic = $1"
+                            + " AND outcome = 'skipped_dead_span'",
+                    Tuple.of("it.rec.spans"))) {
                 int p = r.getInteger("kafka_partition");
                 assertEquals(0L, r.getLong("kafka_offset"));
-                assertTrue(r.getString("error").startsWith((4 + p) + " events past their deadline"), r.getString("error"));
+                assertTrue(
+                        r.getString("error").startsWith((4 + p) + " events past their deadline"), r.getString("error"));
             }
             // Past each span and its live event: committed once the skip and the run are on the record.
             for (int p = 0; p < 3; p++) {

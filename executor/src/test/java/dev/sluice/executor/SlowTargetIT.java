@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Timeout;
 class SlowTargetIT {
 
     @Test
-    void aThreeSecondTargetGetsEveryEventInTimeAndDuplicatesOnlyAsCountedResends(KafkaBroker kafka, Postgres postgres, Redis redis,
-                                                                                 WebhookTarget webhook) throws Exception {
+    void aThreeSecondTargetGetsEveryEventInTimeAndDuplicatesOnlyAsCountedResends(
+            KafkaBroker kafka, Postgres postgres, Redis redis, WebhookTarget webhook) throws Exception {
         for (String suffix : List.of("", ".expired", ".dlq")) {
             kafka.createTopic("it.slow3" + suffix, 4, Duration.ofHours(1));
         }
@@ -58,14 +58,19 @@ class SlowTargetIT {
         Pool pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // 400/s to a 3 s target is 1,200 calls in flight to it: a budget for that (the default is 500).
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2", "executor.target.inflight", "2000")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-slow3-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "2", "executor.target.inflight", "2000")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-slow3-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), pgUri);
         ExecutorApp app = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         Map<String, Long> deadlines = new HashMap<>();
         try (Fixtures fixtures = new Fixtures(kafka.bootstrapServers())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> app.readiness().ready() && app.assignment().size() == 4);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> app.readiness().ready() && app.assignment().size() == 4);
             long start = System.nanoTime();
             for (int i = 0; i < 2000; i++) {
                 // Open loop at 400/s: each event leaves at its intended time, whatever the executor does.
@@ -75,29 +80,57 @@ class SlowTargetIT {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 long ingest = System.currentTimeMillis();
-                deadlines.put(fixtures.send("it.slow3", "slow3", null, Integer.toString(i), ingest, 20_000), ingest + 20_000);
+                deadlines.put(
+                        fixtures.send("it.slow3", "slow3", null, Integer.toString(i), ingest, 20_000), ingest + 20_000);
                 if (i % 100 == 99) {
                     fixtures.flush();
                 }
             }
             fixtures.flush();
-            await().atMost(Duration.ofSeconds(120)).until(() -> webhook.received("/slow3").stream().map(r -> r.header("ce-id"))
-                    .collect(Collectors.toSet()).containsAll(deadlines.keySet()));
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> webhook.received("/slow3").stream()
+                            .map(r -> r.header("ce-id"))
+                            .collect(Collectors.toSet())
+                            .containsAll(deadlines.keySet()));
             List<WebhookTarget.Received> got = webhook.received("/slow3");
-            Map<String, List<WebhookTarget.Received>> perId = got.stream().collect(Collectors.groupingBy(r -> r.header("ce-id")));
-            long late = got.stream().filter(r -> r.receivedAtMillis() >= deadlines.get(r.header("ce-id"))).count();
+            Map<String, List<WebhookTarget.Received>> perId =
+                    got.stream().collect(Collectors.groupingBy(r -> r.header("ce-id")));
+            long late = got.stream()
+                    .filter(r -> r.receivedAtMillis() >= deadlines.get(r.header("ce-id")))
+                    .count();
             long repeated = perId.values().stream().filter(l -> l.size() > 1).count();
-            long repeatedWithNewId = perId.values().stream().filter(l -> l.stream().map(r -> r.header("webhook-id")).distinct().count() > 1)
+            long repeatedWithNewId = perId.values().stream()
+                    .filter(l -> l.stream()
+                                    .map(r -> r.header("webhook-id"))
+                                    .distinct()
+                                    .count()
+                            > 1)
                     .count();
             Set<String> dead = new HashSet<>();
-            kafka.readAll("it.slow3.dlq", Duration.ofSeconds(5)).forEach(r -> dead.add(EventRecords.text(r.headers(), "ce_id")));
+            kafka.readAll("it.slow3.dlq", Duration.ofSeconds(5))
+                    .forEach(r -> dead.add(EventRecords.text(r.headers(), "ce_id")));
             long both = dead.stream().filter(perId::containsKey).count();
             double resends = registry.get("sluice.executor.resends").counter().count();
-            await().atMost(Duration.ofSeconds(30)).until(() -> pg.query("SELECT count(*) FROM sluice_run_log").execute()
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next().getLong(0) >= 2000);
-            long lateInLog = pg.query("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at").execute()
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next().getLong(0);
-            System.out.printf("slow target: %d events at 400/s, 3 s target, 20 s TTL: %d deliveries, %d events delivered more than once"
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pg.query("SELECT count(*) FROM sluice_run_log")
+                                    .execute()
+                                    .toCompletionStage()
+                                    .toCompletableFuture()
+                                    .get(10, TimeUnit.SECONDS)
+                                    .iterator()
+                                    .next()
+                                    .getLong(0)
+                            >= 2000);
+            long lateInLog = pg.query("SELECT count(*) FROM sluice_run_log WHERE first_write_at >= deadline_at")
+                    .execute()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .iterator()
+                    .next()
+                    .getLong(0);
+            System.out.printf(
+                    "slow target: %d events at 400/s, 3 s target, 20 s TTL: %d deliveries, %d events delivered more than once"
                             + " (%d of them with a new webhook-id), %.0f counted re-sends, %d deliveries after the deadline,"
                             + " %d events both delivered and dead-lettered, %d run-log rows with a write after the deadline%n",
                     deadlines.size(), got.size(), repeated, repeatedWithNewId, resends, late, both, lateInLog);

@@ -21,16 +21,19 @@ final class StallableProxy implements AutoCloseable {
     StallableProxy(Vertx vertx, String host, int port) throws Exception {
         this.server = vertx.createNetServer().connectHandler(client -> {
             client.pause();
-            vertx.createNetClient().connect(port, host).onSuccess(upstream -> {
-                clients.add(client);
-                client.handler(upstream::write);
-                upstream.handler(client::write);
-                client.closeHandler(v -> upstream.close());
-                upstream.closeHandler(v -> client.close());
-                if (!stalled) {
-                    client.resume();
-                }
-            }).onFailure(e -> client.close());
+            vertx.createNetClient()
+                    .connect(port, host)
+                    .onSuccess(upstream -> {
+                        clients.add(client);
+                        client.handler(upstream::write);
+                        upstream.handler(client::write);
+                        client.closeHandler(v -> upstream.close());
+                        upstream.closeHandler(v -> client.close());
+                        if (!stalled) {
+                            client.resume();
+                        }
+                    })
+                    .onFailure(e -> client.close());
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

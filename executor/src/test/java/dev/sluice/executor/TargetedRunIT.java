@@ -57,8 +57,10 @@ import org.junit.jupiter.api.Timeout;
 class TargetedRunIT {
 
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static String topic;
     private static KafkaBroker kafka;
     private static WebhookTarget webhook;
@@ -77,7 +79,8 @@ class TargetedRunIT {
         for (String t : List.of(topic, topic + ".expired", topic + ".dlq")) {
             kafka.createTopic(t, 1, Duration.ofMinutes(10));
         }
-        Catalog catalog = Catalog.parse(new JsonObject("""
+        Catalog catalog = Catalog.parse(new JsonObject(
+                """
                 {"routes": [{"source": "orders", "topic": "%s", "tenant": "acme", "ttl": "20s"}],
                  "workflows": [{"name": "notify", "sources": ["orders"], "steps": [{"url": "%s"}]},
                                {"name": "audit", "sources": ["orders"], "steps": [{"url": "%s"}]},
@@ -88,17 +91,34 @@ class TargetedRunIT {
         vertx = Vertx.vertx();
         KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
         RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).postgres(db).adminKey(ADMIN_KEY).build();
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .redis(redis.uri())
+                .postgres(db)
+                .adminKey(ADMIN_KEY)
+                .build();
         router = RouterApp.start(vertx, rc, kafkaConfig, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         group = "it-targeted-" + ThreadLocalRandom.current().nextInt(1 << 20);
         ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup(group)
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup(group)
                 .withState(redis.uri(), db);
-        executor = ExecutorApp.start(vertx, ec, TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))), kafkaConfig,
-                catalog, registry).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && executor.assignment().size() == 1);
+        executor = ExecutorApp.start(
+                        vertx,
+                        ec,
+                        TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))),
+                        kafkaConfig,
+                        catalog,
+                        registry)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 1);
         assertEquals(201, admin("/admin/tenants", "{\"id\": \"acme\"}").statusCode());
         HttpResponse<String> k = admin("/admin/tenants/acme/keys", "{}");
         assertEquals(201, k.statusCode(), k.body());
@@ -120,15 +140,24 @@ class TargetedRunIT {
     }
 
     private static HttpResponse<String> admin(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                .header("Authorization", "Bearer " + ADMIN_KEY).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static String post(String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().port() + path))
-                .header("Authorization", "Bearer " + key).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().port() + path))
+                        .header("Authorization", "Bearer " + key)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
         return new JsonObject(r.body()).getString("id");
     }
@@ -138,7 +167,9 @@ class TargetedRunIT {
     }
 
     private static double filtered(String workflow) {
-        Counter c = registry.find("sluice.executor.filtered").tag("workflow", workflow).counter();
+        Counter c = registry.find("sluice.executor.filtered")
+                .tag("workflow", workflow)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
@@ -148,11 +179,16 @@ class TargetedRunIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> ids("/notify").contains(manual));
         // An ordinary event after it: every workflow of the route runs it.
         String ordinary = post("/v1/events/orders", "{\"order\": 1}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> ids("/audit").contains(ordinary) && ids("/notify").contains(ordinary)
-                && ids("/ticker").contains(ordinary));
-        // The manual run's record is in Kafka with its target; once the executor committed past it, every decision on it was made.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ids("/audit").contains(ordinary)
+                        && ids("/notify").contains(ordinary)
+                        && ids("/ticker").contains(ordinary));
+        // The manual run's record is in Kafka with its target; once the executor committed past it, every decision on
+        // it was made.
         ConsumerRecord<byte[], byte[]> rec = kafka.readAll(topic, Duration.ofSeconds(2)).stream()
-                .filter(r -> manual.equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID))).findFirst().orElseThrow();
+                .filter(r -> manual.equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)))
+                .findFirst()
+                .orElseThrow();
         assertEquals("notify", EventRecords.text(rec.headers(), SluiceHeaders.TARGET));
         await().atMost(Duration.ofSeconds(20)).until(() -> committedPast(rec));
         assertEquals(1, ids("/notify").stream().filter(manual::equals).count(), "notify ran the manual run once");
@@ -164,11 +200,19 @@ class TargetedRunIT {
 
     @Test
     void aScheduleTickStartsItsWorkflowOnly() {
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/ticker").stream()
-                .filter(r -> "dev.sluice.schedule".equals(r.header("ce-type"))).count() >= 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/ticker").stream()
+                                .filter(r -> "dev.sluice.schedule".equals(r.header("ce-type")))
+                                .count()
+                        >= 3);
         for (String other : List.of("/notify", "/audit")) {
-            assertEquals(List.of(), webhook.received(other).stream().filter(r -> "dev.sluice.schedule".equals(r.header("ce-type")))
-                    .map(r -> r.header("ce-id")).toList(), other + " ran no tick of ticker's schedule");
+            assertEquals(
+                    List.of(),
+                    webhook.received(other).stream()
+                            .filter(r -> "dev.sluice.schedule".equals(r.header("ce-type")))
+                            .map(r -> r.header("ce-id"))
+                            .toList(),
+                    other + " ran no tick of ticker's schedule");
         }
         assertEquals(0.0, filtered("notify"));
     }
@@ -176,20 +220,42 @@ class TargetedRunIT {
     @Test
     void anEventForAWorkflowTheRouteHasNotIsDeadLetteredUnderItsName() throws Exception {
         long now = System.currentTimeMillis();
-        IngestedEvent e = new IngestedEvent(EventIds.nextString(now), "/sources/orders", "t", null, null, "application/json", null,
-                "acme", "orders", now, now + 20_000, null, "{}".getBytes(StandardCharsets.UTF_8), Map.of());
+        IngestedEvent e = new IngestedEvent(
+                EventIds.nextString(now),
+                "/sources/orders",
+                "t",
+                null,
+                null,
+                "application/json",
+                null,
+                "acme",
+                "orders",
+                now,
+                now + 20_000,
+                null,
+                "{}".getBytes(StandardCharsets.UTF_8),
+                Map.of());
         var record = EventRecords.toRecord(topic, e);
         record.headers().add(SluiceHeaders.TARGET, "ghost".getBytes(StandardCharsets.UTF_8));
         try (Fixtures fixtures = new Fixtures(kafka.bootstrapServers())) {
             fixtures.send(record);
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.readAll(topic + ".dlq", Duration.ofSeconds(1)).stream()
-                .anyMatch(r -> e.id().equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> kafka.readAll(topic + ".dlq", Duration.ofSeconds(1)).stream()
+                        .anyMatch(r -> e.id().equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID))));
         ConsumerRecord<byte[], byte[]> dead = kafka.readAll(topic + ".dlq", Duration.ofSeconds(1)).stream()
-                .filter(r -> e.id().equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID))).findFirst().orElseThrow();
+                .filter(r -> e.id().equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)))
+                .findFirst()
+                .orElseThrow();
         assertEquals("ghost", EventRecords.text(dead.headers(), SluiceHeaders.WORKFLOW));
         assertTrue(EventRecords.text(dead.headers(), SluiceHeaders.ERROR).contains("not known on route orders"));
-        assertEquals(1.0, registry.get("sluice.executor.runs").tag("workflow", "ghost").tag("outcome", "dead_lettered").counter().count());
+        assertEquals(
+                1.0,
+                registry.get("sluice.executor.runs")
+                        .tag("workflow", "ghost")
+                        .tag("outcome", "dead_lettered")
+                        .counter()
+                        .count());
         for (String path : List.of("/notify", "/audit", "/ticker")) {
             assertTrue(!ids(path).contains(e.id()), path + " did not run it");
         }
@@ -198,7 +264,9 @@ class TargetedRunIT {
     /** Whether the executor's group has committed past the record (every decision on it is made). */
     private static boolean committedPast(ConsumerRecord<byte[], byte[]> rec) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS)
                     .get(new TopicPartition(rec.topic(), rec.partition()));
             return committed != null && committed.offset() > rec.offset();
         }

@@ -35,19 +35,38 @@ final class TracedStack implements AutoCloseable {
         this.port = port;
     }
 
-    static TracedStack start(Vertx vertx, String bootstrap, Catalog catalog, String group, Tracing routerTracing,
-                             Tracing executorTracing) throws Exception {
+    static TracedStack start(
+            Vertx vertx,
+            String bootstrap,
+            Catalog catalog,
+            String group,
+            Tracing routerTracing,
+            Tracing executorTracing)
+            throws Exception {
         KafkaConfig kafka = KafkaConfig.of(bootstrap);
         int port = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.produce.timeout", "5s")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
-        RouterApp router = await(RouterApp.start(vertx, rc, kafka, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                routerTracing));
+        RouterConfig rc =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.produce.timeout", "5s")))
+                        .toBuilder()
+                        .ports("127.0.0.1", port, Ports.freePort())
+                        .build();
+        RouterApp router = await(RouterApp.start(
+                vertx, rc, kafka, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), routerTracing));
         ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup(group + "-" + ThreadLocalRandom.current().nextInt(1 << 20));
-        ExecutorApp executor = await(ExecutorApp.start(vertx, ec, TriggerConfig.defaults(), kafka, catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), executorTracing));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 1);
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup(group + "-" + ThreadLocalRandom.current().nextInt(1 << 20));
+        ExecutorApp executor = await(ExecutorApp.start(
+                vertx,
+                ec,
+                TriggerConfig.defaults(),
+                kafka,
+                catalog,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                executorTracing));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 1);
         return new TracedStack(router, executor, port);
     }
 

@@ -51,8 +51,10 @@ class TracingIT {
     private static final String CALLER_SPAN = "00f067aa0ba902b7";
     private static final String TRACESTATE = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7";
     private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static KafkaBroker kafka;
     private static OpenTelemetrySdk sdk;
     private static WebhookTarget webhook;
@@ -72,8 +74,11 @@ class TracingIT {
                                 "steps": [{"type": "http", "url": "%s", "timeout": "2s"}]}]}
                 """.formatted(TOPIC, webhook.url("/hook"))));
         sdk = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(SPANS))
+                        .build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
         Tracing tracing = Tracing.of(sdk);
         vertx = tracing.vertx(new VertxOptions());
         stack = TracedStack.start(vertx, kafka.bootstrapServers(), catalog, "it-tracing", tracing, tracing);
@@ -103,24 +108,34 @@ class TracingIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             trace[0] = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() | 1L)
                     + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-            accepted.set(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/traced"))
-                    .header("content-type", "application/json").header("traceparent", "00-" + trace[0] + "-" + CALLER_SPAN + "-01")
-                    .header("tracestate", TRACESTATE).POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(),
+            accepted.set(HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port + "/v1/events/traced"))
+                            .header("content-type", "application/json")
+                            .header("traceparent", "00-" + trace[0] + "-" + CALLER_SPAN + "-01")
+                            .header("tracestate", TRACESTATE)
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
             return accepted.get().statusCode() == 202;
         });
         String traceId = trace[0];
         String id = new JsonObject(accepted.get().body()).getString("id");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/hook").stream().anyMatch(r -> id.equals(r.header("ce-id"))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/hook").stream().anyMatch(r -> id.equals(r.header("ce-id"))));
         // The run span ends once the run's outcome is recorded, just after the webhook answered.
-        await().atMost(Duration.ofSeconds(20)).until(() -> span(traceId, SpanKind.CONSUMER).isPresent()
-                && span(traceId, SpanKind.CLIENT).isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> span(traceId, SpanKind.CONSUMER).isPresent()
+                        && span(traceId, SpanKind.CLIENT).isPresent());
         SpanData ingest = span(traceId, SpanKind.SERVER).orElseThrow();
         SpanData produce = span(traceId, SpanKind.PRODUCER).orElseThrow();
         SpanData run = span(traceId, SpanKind.CONSUMER).orElseThrow();
         SpanData step = span(traceId, SpanKind.CLIENT).orElseThrow();
-        assertEquals(4, SPANS.getFinishedSpanItems().stream().filter(s -> traceId.equals(s.getTraceId())).count(),
+        assertEquals(
+                4,
+                SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> traceId.equals(s.getTraceId()))
+                        .count(),
                 "one span each: " + SPANS.getFinishedSpanItems());
         assertEquals(CALLER_SPAN, ingest.getParentSpanId(), "the ingest span continues the caller's");
         assertEquals(ingest.getSpanId(), produce.getParentSpanId(), "the produce is part of the ingest request");
@@ -128,20 +143,31 @@ class TracingIT {
         assertEquals(run.getSpanId(), step.getParentSpanId(), "the step is part of the run");
         assertEquals("send " + TOPIC, produce.getName());
         assertEquals("process " + TOPIC, run.getName());
-        assertEquals(id, produce.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("messaging.message.id")));
+        assertEquals(
+                id,
+                produce.getAttributes()
+                        .get(io.opentelemetry.api.common.AttributeKey.stringKey("messaging.message.id")));
 
         ConsumerRecord<byte[], byte[]> record = kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElseThrow();
-        assertEquals("00-" + traceId + "-" + produce.getSpanId() + "-01", EventRecords.text(record.headers(), "traceparent"));
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                "00-" + traceId + "-" + produce.getSpanId() + "-01",
+                EventRecords.text(record.headers(), "traceparent"));
         assertEquals(TRACESTATE, EventRecords.text(record.headers(), "tracestate"));
 
-        WebhookTarget.Received call = webhook.received("/hook").stream().filter(r -> id.equals(r.header("ce-id"))).findFirst()
+        WebhookTarget.Received call = webhook.received("/hook").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .findFirst()
                 .orElseThrow();
         assertEquals("00-" + traceId + "-" + step.getSpanId() + "-01", call.header("traceparent"));
         assertEquals(TRACESTATE, call.header("tracestate"));
     }
 
     private static Optional<SpanData> span(String traceId, SpanKind kind) {
-        return SPANS.getFinishedSpanItems().stream().filter(s -> s.getKind() == kind && traceId.equals(s.getTraceId())).findFirst();
+        return SPANS.getFinishedSpanItems().stream()
+                .filter(s -> s.getKind() == kind && traceId.equals(s.getTraceId()))
+                .findFirst();
     }
 }

@@ -46,8 +46,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WebhookDeliveryIT {
 
-    private static final String OLD_SECRET = "whsec_" + Base64.getEncoder().encodeToString("the old key, 32 bytes long......".getBytes(StandardCharsets.UTF_8));
-    private static final String NEW_SECRET = "whsec_" + Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1, -2, -3, -4});
+    private static final String OLD_SECRET = "whsec_"
+            + Base64.getEncoder().encodeToString("the old key, 32 bytes long......".getBytes(StandardCharsets.UTF_8));
+    private static final String NEW_SECRET = "whsec_"
+            + Base64.getEncoder()
+                    .encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1, -2, -3, -4});
 
     private static WebhookTarget webhook;
     private static Vertx vertx;
@@ -69,14 +72,26 @@ class WebhookDeliveryIT {
                    {"name": "w-sig", "sources": ["sig"], "signing": {"secrets": ["%s", "%s"]},
                     "steps": [{"url": "%s"}, {"url": "%s"}]},
                    {"name": "w-plain", "sources": ["plain"], "steps": [{"url": "%s"}]}]}
-                """.formatted(OLD_SECRET, NEW_SECRET, webhook.url("/sig/a"), webhook.url("/sig/b"), webhook.url("/plain"))));
+                """.formatted(
+                        OLD_SECRET, NEW_SECRET, webhook.url("/sig/a"), webhook.url("/sig/b"), webhook.url("/plain"))));
         vertx = Vertx.vertx();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.retry.backoff", "50ms")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-webhook-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "1", "executor.retry.backoff", "50ms")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-webhook-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), postgres.createDatabase("webhook_delivery"));
-        executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && executor.assignment().size() == 2);
+        executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 2);
         fixtures = new Fixtures(kafka.bootstrapServers());
     }
 
@@ -103,8 +118,10 @@ class WebhookDeliveryIT {
         byte[] expected = Base64.getEncoder().encode(mac.doFinal(content));
         for (String entry : r.header("webhook-signature").split(" ")) {
             int comma = entry.indexOf(',');
-            if (comma > 0 && entry.substring(0, comma).equals("v1")
-                    && MessageDigest.isEqual(expected, entry.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
+            if (comma > 0
+                    && entry.substring(0, comma).equals("v1")
+                    && MessageDigest.isEqual(
+                            expected, entry.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
                 return true;
             }
         }
@@ -115,12 +132,17 @@ class WebhookDeliveryIT {
     void everyAttemptOfAStepCarriesOneIdAndASignaturePerSecretThatAnIndependentVerifierAccepts() throws Exception {
         webhook.respondNext(2, 503);
         String payload = "{\"amount\": 42, \"note\": \"signed bytes\"}";
-        String id = fixtures.send("it.h.sig", "sig", "k", payload, "application/json", System.currentTimeMillis(), 20_000);
-        String other = fixtures.send("it.h.sig", "sig", "k", payload, "application/json", System.currentTimeMillis(), 20_000);
+        String id =
+                fixtures.send("it.h.sig", "sig", "k", payload, "application/json", System.currentTimeMillis(), 20_000);
+        String other =
+                fixtures.send("it.h.sig", "sig", "k", payload, "application/json", System.currentTimeMillis(), 20_000);
         fixtures.flush();
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/sig/b").size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/sig/b").size() == 2);
 
-        List<WebhookTarget.Received> a = webhook.received("/sig/a").stream().filter(r -> id.equals(r.header("ce-id"))).toList();
+        List<WebhookTarget.Received> a = webhook.received("/sig/a").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .toList();
         assertTrue(a.size() >= 2, "the first step was retried after a 503: " + a.size());
         Set<String> ids = new HashSet<>();
         long now = System.currentTimeMillis() / 1000;
@@ -133,22 +155,31 @@ class WebhookDeliveryIT {
             long ts = Long.parseLong(r.header("webhook-timestamp"));
             assertTrue(Math.abs(now - ts) < 60, "timestamp " + ts + " vs now " + now);
             assertEquals(2, r.header("webhook-signature").split(" ").length, r.header("webhook-signature"));
-            assertTrue(verifies(OLD_SECRET, r), "the old secret's signature verifies: " + r.header("webhook-signature"));
+            assertTrue(
+                    verifies(OLD_SECRET, r), "the old secret's signature verifies: " + r.header("webhook-signature"));
             assertTrue(verifies(NEW_SECRET, r), "the new secret's signature verifies");
             ids.add(webhookId);
         }
         // Every attempt of one step of one event has one id; each step and each event has its own.
         assertEquals(1, a.stream().map(r -> r.header("webhook-id")).distinct().count());
         assertEquals(4, ids.size(), "2 events x 2 steps: " + ids);
-        String bOfId = webhook.received("/sig/b").stream().filter(r -> id.equals(r.header("ce-id"))).findFirst().orElseThrow()
+        String bOfId = webhook.received("/sig/b").stream()
+                .filter(r -> id.equals(r.header("ce-id")))
+                .findFirst()
+                .orElseThrow()
                 .header("webhook-id");
         assertNotEquals(a.get(0).header("webhook-id"), bOfId);
         assertTrue(other != null);
 
         // A forged body does not verify (the verifier can fail).
         WebhookTarget.Received r = a.get(0);
-        WebhookTarget.Received forged = new WebhookTarget.Received(r.method(), r.path(), r.headers(),
-                payload.replace("42", "43").getBytes(StandardCharsets.UTF_8), r.receivedAtMillis(), r.version());
+        WebhookTarget.Received forged = new WebhookTarget.Received(
+                r.method(),
+                r.path(),
+                r.headers(),
+                payload.replace("42", "43").getBytes(StandardCharsets.UTF_8),
+                r.receivedAtMillis(),
+                r.version());
         assertTrue(!verifies(OLD_SECRET, forged) && !verifies(NEW_SECRET, forged));
     }
 
@@ -156,7 +187,8 @@ class WebhookDeliveryIT {
     void anUnsignedWorkflowStillSendsTheIdTimestampAndIdempotencyKey() throws Exception {
         String id = fixtures.send("it.h.plain", "plain", null, "x", System.currentTimeMillis(), 20_000);
         fixtures.flush();
-        await().atMost(Duration.ofSeconds(20)).until(() -> webhook.received("/plain").size() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> webhook.received("/plain").size() == 1);
         WebhookTarget.Received r = webhook.received("/plain").get(0);
         assertEquals(id, r.header("ce-id"));
         assertTrue(r.header("webhook-id").startsWith("msg_"));

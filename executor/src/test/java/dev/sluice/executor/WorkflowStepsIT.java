@@ -48,10 +48,18 @@ class WorkflowStepsIT {
     static void start(KafkaBroker broker, Redis redisServer, Postgres postgres, WebhookTarget target) throws Exception {
         kafka = broker;
         webhook = target;
-        for (String t : List.of("it.w.chain", "it.w.chain.expired", "it.w.chain.dlq", "it.w.out", "it.w.h2", "it.w.h2.expired", "it.w.h2.dlq")) {
+        for (String t : List.of(
+                "it.w.chain",
+                "it.w.chain.expired",
+                "it.w.chain.dlq",
+                "it.w.out",
+                "it.w.h2",
+                "it.w.h2.expired",
+                "it.w.h2.dlq")) {
             kafka.createTopic(t, 1, Duration.ofHours(1));
         }
-        Catalog catalog = Catalog.parse(new JsonObject("""
+        Catalog catalog = Catalog.parse(
+                new JsonObject("""
                 {"routes": [{"source": "chain", "topic": "it.w.chain", "partitions": 1},
                             {"source": "h2", "topic": "it.w.h2", "partitions": 1}],
                  "workflows": [
@@ -68,11 +76,21 @@ class WorkflowStepsIT {
         vertx = Vertx.vertx();
         managementPort = Ports.freePort();
         ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1")))
-                .withManagement("127.0.0.1", managementPort).withGroup("it-steps-" + ThreadLocalRandom.current().nextInt(1 << 20))
+                .withManagement("127.0.0.1", managementPort)
+                .withGroup("it-steps-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redisServer.uri(), postgres.createDatabase("workflow_steps"));
-        executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && !executor.assignment().isEmpty());
+        executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        executor.readiness().ready() && !executor.assignment().isEmpty());
         fixtures = new Fixtures(kafka.bootstrapServers());
         redis = RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx, redisServer.uri()));
     }
@@ -92,20 +110,45 @@ class WorkflowStepsIT {
 
     @Test
     void aMatchingEventIsFilteredTransformedCountedPublishedAndPosted() throws Exception {
-        String small = fixtures.send("it.w.chain", "chain", null, "{\"device\": \"d-1\", \"amount\": 50}", "application/json",
-                System.currentTimeMillis(), 20_000);
-        String big = fixtures.send("it.w.chain", "chain", null, "{\"device\": \"d-1\", \"amount\": 150}", "application/json",
-                System.currentTimeMillis(), 20_000);
+        String small = fixtures.send(
+                "it.w.chain",
+                "chain",
+                null,
+                "{\"device\": \"d-1\", \"amount\": 50}",
+                "application/json",
+                System.currentTimeMillis(),
+                20_000);
+        String big = fixtures.send(
+                "it.w.chain",
+                "chain",
+                null,
+                "{\"device\": \"d-1\", \"amount\": 150}",
+                "application/json",
+                System.currentTimeMillis(),
+                20_000);
         fixtures.flush();
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> webhook.received("/chain").size() == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> webhook.received("/chain").size() == 1);
         WebhookTarget.Received call = webhook.received("/chain").get(0);
         assertEquals(big, call.header("ce-id"), "the small amount stopped at the filter step");
-        assertEquals(new JsonObject().put("who", "d-1").put("amount", 150).put("event", big), new JsonObject(call.bodyAsString()));
+        assertEquals(
+                new JsonObject().put("who", "d-1").put("amount", 150).put("event", big),
+                new JsonObject(call.bodyAsString()));
         assertEquals("application/json", call.header("content-type"));
 
-        assertEquals("1", redis.get("it:count:d-1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).toString());
-        long ttl = redis.pttl("it:count:d-1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).toLong();
+        assertEquals(
+                "1",
+                redis.get("it:count:d-1")
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS)
+                        .toString());
+        long ttl = redis.pttl("it:count:d-1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS)
+                .toLong();
         assertTrue(ttl > 0 && ttl <= 60_000, "ttl " + ttl);
 
         List<ConsumerRecord<byte[], byte[]>> out = kafka.readAll("it.w.out", Duration.ofSeconds(10));
@@ -114,11 +157,21 @@ class WorkflowStepsIT {
         assertEquals("d-1", new JsonObject(new String(out.get(0).value(), StandardCharsets.UTF_8)).getString("who"));
 
         assertTrue(webhook.received("/other").isEmpty(), "w-other's filter matches nothing");
-        String metrics = new String(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + managementPort + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.UTF_8);
+        String metrics = new String(
+                java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                        .build()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                        .body(),
+                StandardCharsets.UTF_8);
         assertTrue(metrics.contains("sluice_executor_filtered_total{workflow=\"w-other\"} 2.0"), metrics);
-        assertTrue(metrics.contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"w-chain\"} 2.0"), metrics);
+        assertTrue(
+                metrics.contains("sluice_executor_runs_total{outcome=\"succeeded\",workflow=\"w-chain\"} 2.0"),
+                metrics);
         assertTrue(small != null);
     }
 
@@ -126,10 +179,18 @@ class WorkflowStepsIT {
     void anHttp2StepCallsItsTargetOverHttp2WithEveryHeaderAndBody() throws Exception {
         java.util.Set<String> sent = new java.util.HashSet<>();
         for (int i = 0; i < 50; i++) {
-            sent.add(fixtures.send("it.w.h2", "h2", null, "{\"n\": " + i + "}", "application/json", System.currentTimeMillis(), 20_000));
+            sent.add(fixtures.send(
+                    "it.w.h2",
+                    "h2",
+                    null,
+                    "{\"n\": " + i + "}",
+                    "application/json",
+                    System.currentTimeMillis(),
+                    20_000));
         }
         fixtures.flush();
-        await().atMost(Duration.ofSeconds(15)).until(() -> webhook.received("/h2").size() >= 50);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> webhook.received("/h2").size() >= 50);
         List<WebhookTarget.Received> calls = webhook.received("/h2");
         assertEquals(50, calls.size());
         java.util.Set<String> arrived = new java.util.HashSet<>();

@@ -38,22 +38,34 @@ import org.junit.jupiter.api.Timeout;
 class WorkflowStoreIT {
 
     @Test
-    void aWorkflowEditedInPostgresTakesEffectWithoutARestart(KafkaBroker kafka, Postgres postgres, WebhookTarget webhook)
-            throws Exception {
+    void aWorkflowEditedInPostgresTakesEffectWithoutARestart(
+            KafkaBroker kafka, Postgres postgres, WebhookTarget webhook) throws Exception {
         for (String t : List.of("it.pgw", "it.pgw.expired", "it.pgw.dlq")) {
             kafka.createTopic(t, 1, Duration.ofHours(1));
         }
         String db = postgres.createDatabase("workflow_store");
         Vertx vertx = Vertx.vertx();
         Pool pg = PgBuilder.pool().connectingTo(db).using(vertx).build();
-        Catalog catalog = Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"pgw\", \"topic\": \"it.pgw\", \"partitions\": 1}]}"));
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.workflows", "postgres")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-pgw-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        Catalog catalog = Catalog.parse(
+                new JsonObject("{\"routes\": [{\"source\": \"pgw\", \"topic\": \"it.pgw\", \"partitions\": 1}]}"));
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "1", "executor.workflows", "postgres")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-pgw-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(null, db);
-        ExecutorApp executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        ExecutorApp executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         try (Fixtures fixtures = new Fixtures(kafka.bootstrapServers())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> executor.readiness().ready() && !executor.assignment().isEmpty());
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> executor.readiness().ready()
+                            && !executor.assignment().isEmpty());
             upsert(pg, "hook", "{\"sources\": [\"pgw\"], \"steps\": [{\"url\": \"" + webhook.url("/a") + "\"}]}");
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 fixtures.send("it.pgw", "pgw", null, "x", System.currentTimeMillis(), 20_000);
@@ -70,9 +82,16 @@ class WorkflowStoreIT {
             });
             assertTrue(webhook.received("/c").isEmpty());
             // The two edits notify separately; the bad row's reload may end after /b was called.
-            await().atMost(Duration.ofSeconds(10)).until(() -> executor.readiness().details().getJsonArray("workflowsRejected").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> executor.readiness()
+                                    .details()
+                                    .getJsonArray("workflowsRejected")
+                                    .size()
+                            == 1);
             JsonObject details = executor.readiness().details();
-            assertTrue(details.getJsonArray("workflowsRejected").getString(0).contains("unknown source 'nowhere'"), details.encode());
+            assertTrue(
+                    details.getJsonArray("workflowsRejected").getString(0).contains("unknown source 'nowhere'"),
+                    details.encode());
 
             // A burst of reload requests costs two reads, not one each, and they all see the latest rows.
             WorkflowTable table = new WorkflowTable(List.of());
@@ -83,7 +102,9 @@ class WorkflowStoreIT {
             }
             Future.all(calls).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertTrue(store.loads() <= 2, store.loads() + " reads for 20 overlapping reloads");
-            assertEquals(webhook.url("/b"), ((StepConfig.Http) table.forSource("pgw").get(0).steps().get(0)).url());
+            assertEquals(
+                    webhook.url("/b"),
+                    ((StepConfig.Http) table.forSource("pgw").get(0).steps().get(0)).url());
             assertEquals(1, store.rejected().size(), store.rejected().toString());
         } finally {
             executor.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -95,6 +116,9 @@ class WorkflowStoreIT {
     private static void upsert(Pool pg, String name, String definition) throws Exception {
         pg.preparedQuery("INSERT INTO sluice_workflows (name, definition) VALUES ($1, $2::jsonb) "
                         + "ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()")
-                .execute(Tuple.of(name, new JsonObject(definition))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .execute(Tuple.of(name, new JsonObject(definition)))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 }

@@ -13,16 +13,26 @@ import tools.jackson.databind.node.ObjectNode;
 class BrokenManifestsAreCaughtTest {
 
     private static ObjectNode object(List<ObjectNode> objects, String kind, String name) {
-        return objects.stream().filter(o -> Yaml.kind(o).equals(kind) && Yaml.name(o).equals(name)).findFirst()
+        return objects.stream()
+                .filter(o -> Yaml.kind(o).equals(kind) && Yaml.name(o).equals(name))
+                .findFirst()
                 .orElseThrow();
     }
 
     private static ObjectNode container(ObjectNode deployment) {
-        return (ObjectNode) deployment.path("spec").path("template").path("spec").path("containers").path(0);
+        return (ObjectNode) deployment
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .path(0);
     }
 
     private static List<String> schemaProblems(ObjectNode o) {
-        return KubernetesSchemas.get().validate(o).or(() -> CustomResources.validate(o)).orElseThrow();
+        return KubernetesSchemas.get()
+                .validate(o)
+                .or(() -> CustomResources.validate(o))
+                .orElseThrow();
     }
 
     private static void assertOneProblemMentioning(List<String> problems, String... words) {
@@ -87,7 +97,9 @@ class BrokenManifestsAreCaughtTest {
     void probeOnTheIngestPortIsCaught() {
         List<ObjectNode> objects = Repo.rendered("eks");
         assertEquals(List.of(), new ManifestRules(objects).probes());
-        ObjectNode probe = (ObjectNode) container(object(objects, "Deployment", "sluice-router")).path("readinessProbe").path("httpGet");
+        ObjectNode probe = (ObjectNode) container(object(objects, "Deployment", "sluice-router"))
+                .path("readinessProbe")
+                .path("httpGet");
         probe.put("port", 8080);
         assertOneProblemMentioning(new ManifestRules(objects).probes(), "readinessProbe port 8080", "8081");
     }
@@ -95,7 +107,9 @@ class BrokenManifestsAreCaughtTest {
     @Test
     void probeOnAnUndeclaredPortNameIsCaught() {
         List<ObjectNode> objects = Repo.rendered("dev");
-        ObjectNode probe = (ObjectNode) container(object(objects, "Deployment", "sluice-executor")).path("livenessProbe").path("httpGet");
+        ObjectNode probe = (ObjectNode) container(object(objects, "Deployment", "sluice-executor"))
+                .path("livenessProbe")
+                .path("httpGet");
         probe.put("port", "admin");
         assertOneProblemMentioning(new ManifestRules(objects).probes(), "livenessProbe port", "admin");
     }
@@ -105,7 +119,8 @@ class BrokenManifestsAreCaughtTest {
         // Moving the executor's management port by env without moving the probes is caught: the
         // expected port comes from ExecutorConfig, not from the manifest.
         List<ObjectNode> objects = Repo.rendered("dev");
-        ArrayNode env = (ArrayNode) container(object(objects, "Deployment", "sluice-executor")).path("env");
+        ArrayNode env = (ArrayNode)
+                container(object(objects, "Deployment", "sluice-executor")).path("env");
         for (var e : env) {
             if (e.path("name").asString().equals("SLUICE_EXECUTOR_MANAGEMENT_PORT")) {
                 ((ObjectNode) e).put("value", "9092");
@@ -119,7 +134,9 @@ class BrokenManifestsAreCaughtTest {
     @Test
     void readinessOnTheLivenessPathIsCaught() {
         List<ObjectNode> objects = Repo.rendered("dev");
-        ((ObjectNode) container(object(objects, "Deployment", "sluice-router")).path("readinessProbe").path("httpGet"))
+        ((ObjectNode) container(object(objects, "Deployment", "sluice-router"))
+                        .path("readinessProbe")
+                        .path("httpGet"))
                 .put("path", "/health/live");
         assertOneProblemMentioning(new ManifestRules(objects).probes(), "readinessProbe path /health/live");
     }
@@ -127,7 +144,9 @@ class BrokenManifestsAreCaughtTest {
     @Test
     void scaledObjectNamingAMissingDeploymentIsCaught() {
         List<ObjectNode> objects = Repo.rendered("dev");
-        ((ObjectNode) object(objects, "ScaledObject", "sluice-executor").path("spec").path("scaleTargetRef"))
+        ((ObjectNode) object(objects, "ScaledObject", "sluice-executor")
+                        .path("spec")
+                        .path("scaleTargetRef"))
                 .put("name", "sluice-executors");
         assertOneProblemMentioning(new ManifestRules(objects).scaledObjects(), "sluice-executors");
     }
@@ -135,15 +154,20 @@ class BrokenManifestsAreCaughtTest {
     @Test
     void gracePeriodShorterThanTheDrainIsCaught() {
         List<ObjectNode> objects = Repo.rendered("eks");
-        ((ObjectNode) object(objects, "Deployment", "sluice-router").path("spec").path("template").path("spec"))
+        ((ObjectNode) object(objects, "Deployment", "sluice-router")
+                        .path("spec")
+                        .path("template")
+                        .path("spec"))
                 .put("terminationGracePeriodSeconds", 30);
-        assertOneProblemMentioning(new ManifestRules(objects).shutdown(), "terminationGracePeriodSeconds 30", "preStop 15");
+        assertOneProblemMentioning(
+                new ManifestRules(objects).shutdown(), "terminationGracePeriodSeconds 30", "preStop 15");
     }
 
     @Test
     void topicNotMatchingItsRouteIsCaught() {
         List<ObjectNode> objects = Repo.rendered("dev");
-        ObjectNode config = (ObjectNode) object(objects, "KafkaTopic", "sluice-orders").path("spec").path("config");
+        ObjectNode config = (ObjectNode)
+                object(objects, "KafkaTopic", "sluice-orders").path("spec").path("config");
         config.put("retention.ms", 20000);
         assertOneProblemMentioning(new ManifestRules(objects).topics(), "retention.ms 20000", "360000");
     }
@@ -159,13 +183,15 @@ class BrokenManifestsAreCaughtTest {
     @Test
     void aSecretInTheManifestsIsCaught() {
         List<ObjectNode> objects = new java.util.ArrayList<>(Repo.rendered("dev"));
-        objects.addAll(Yaml.documents("apiVersion: v1\nkind: Secret\nmetadata: {name: oops}\nstringData: {pw: hunter2}\n"));
+        objects.addAll(
+                Yaml.documents("apiVersion: v1\nkind: Secret\nmetadata: {name: oops}\nstringData: {pw: hunter2}\n"));
         assertOneProblemMentioning(new ManifestRules(objects).noSecrets(), "Secret/oops");
     }
 
     @Test
     void objectOfAnUnknownTypeHasNoSchema() {
-        ObjectNode o = Yaml.documents("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n").get(0);
+        ObjectNode o = Yaml.documents("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n")
+                .get(0);
         assertEquals(Optional.empty(), KubernetesSchemas.get().validate(o).or(() -> CustomResources.validate(o)));
     }
 }

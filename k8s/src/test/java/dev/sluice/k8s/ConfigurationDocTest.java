@@ -20,9 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigurationDocTest {
 
-    private static final Pattern READ = Pattern.compile("\\.get(?:Int|Long|Boolean|Duration)?\\(\\s*\"([a-z][a-z0-9.]+)\"");
+    private static final Pattern READ =
+            Pattern.compile("\\.get(?:Int|Long|Boolean|Duration)?\\(\\s*\"([a-z][a-z0-9.]+)\"");
     /** A table row's first cell, which may name several settings. */
     private static final Pattern ROW = Pattern.compile("(?m)^\\| (`[^|]+)\\|");
+
     private static final Pattern NAME = Pattern.compile("`([a-z][a-z0-9.*]+)`");
 
     @Test
@@ -53,7 +55,9 @@ class ConfigurationDocTest {
         }
         Set<String> missing = new TreeSet<>();
         for (String key : read) {
-            if (!documented.contains(key) && documented.stream().noneMatch(d -> d.endsWith(".*") && key.startsWith(d.substring(0, d.length() - 1)))) {
+            if (!documented.contains(key)
+                    && documented.stream()
+                            .noneMatch(d -> d.endsWith(".*") && key.startsWith(d.substring(0, d.length() - 1)))) {
                 missing.add(key);
             }
         }

@@ -17,8 +17,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class CustomResources {
 
-    private CustomResources() {
-    }
+    private CustomResources() {}
 
     record ObjectMeta(String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {
         ObjectMeta {
@@ -34,9 +33,17 @@ final class CustomResources {
         }
     }
 
-    record ScaledObjectSpec(ScaleTargetRef scaleTargetRef, Integer pollingInterval, Integer cooldownPeriod,
-                            Integer initialCooldownPeriod, Integer idleReplicaCount, Integer minReplicaCount,
-                            Integer maxReplicaCount, Fallback fallback, Advanced advanced, List<Trigger> triggers) {
+    record ScaledObjectSpec(
+            ScaleTargetRef scaleTargetRef,
+            Integer pollingInterval,
+            Integer cooldownPeriod,
+            Integer initialCooldownPeriod,
+            Integer idleReplicaCount,
+            Integer minReplicaCount,
+            Integer maxReplicaCount,
+            Fallback fallback,
+            Advanced advanced,
+            List<Trigger> triggers) {
         ScaledObjectSpec {
             require(scaleTargetRef, "spec.scaleTargetRef");
             require(triggers, "spec.triggers");
@@ -49,21 +56,16 @@ final class CustomResources {
         }
     }
 
-    record Fallback(Integer failureThreshold, Integer replicas) {
-    }
+    record Fallback(Integer failureThreshold, Integer replicas) {}
 
-    record Advanced(Boolean restoreToOriginalReplicaCount, HpaConfig horizontalPodAutoscalerConfig) {
-    }
+    record Advanced(Boolean restoreToOriginalReplicaCount, HpaConfig horizontalPodAutoscalerConfig) {}
 
-    record HpaConfig(String name, Behavior behavior) {
-    }
+    record HpaConfig(String name, Behavior behavior) {}
 
     /** autoscaling/v2 HorizontalPodAutoscalerBehavior. */
-    record Behavior(ScalingRules scaleUp, ScalingRules scaleDown) {
-    }
+    record Behavior(ScalingRules scaleUp, ScalingRules scaleDown) {}
 
-    record ScalingRules(Integer stabilizationWindowSeconds, String selectPolicy, List<ScalingPolicy> policies) {
-    }
+    record ScalingRules(Integer stabilizationWindowSeconds, String selectPolicy, List<ScalingPolicy> policies) {}
 
     record ScalingPolicy(String type, Integer value, Integer periodSeconds) {
         ScalingPolicy {
@@ -73,8 +75,13 @@ final class CustomResources {
         }
     }
 
-    record Trigger(String type, String name, Map<String, String> metadata, AuthenticationRef authenticationRef,
-                   String metricType, Boolean useCachedMetrics) {
+    record Trigger(
+            String type,
+            String name,
+            Map<String, String> metadata,
+            AuthenticationRef authenticationRef,
+            String metricType,
+            Boolean useCachedMetrics) {
         Trigger {
             require(type, "trigger type");
             require(metadata, "trigger metadata");
@@ -87,11 +94,10 @@ final class CustomResources {
         }
     }
 
-    record TriggerAuthentication(String apiVersion, String kind, ObjectMeta metadata, TriggerAuthenticationSpec spec) {
-    }
+    record TriggerAuthentication(String apiVersion, String kind, ObjectMeta metadata, TriggerAuthenticationSpec spec) {}
 
-    record TriggerAuthenticationSpec(List<SecretTargetRef> secretTargetRef, List<EnvRef> env, PodIdentity podIdentity) {
-    }
+    record TriggerAuthenticationSpec(
+            List<SecretTargetRef> secretTargetRef, List<EnvRef> env, PodIdentity podIdentity) {}
 
     record SecretTargetRef(String parameter, String name, String key) {
         SecretTargetRef {
@@ -101,11 +107,9 @@ final class CustomResources {
         }
     }
 
-    record EnvRef(String parameter, String name, String containerName) {
-    }
+    record EnvRef(String parameter, String name, String containerName) {}
 
-    record PodIdentity(String provider, String roleArn, String identityOwner) {
-    }
+    record PodIdentity(String provider, String roleArn, String identityOwner) {}
 
     /**
      * The trigger metadata keys each trigger type reads (KEDA's kafka scaler; Sluice's external
@@ -113,11 +117,27 @@ final class CustomResources {
      * one would be ignored by the scaler. Here it is an error.
      */
     static final Map<String, List<String>> TRIGGER_KEYS = Map.of(
-            "kafka", List.of("bootstrapServers", "bootstrapServersFromEnv", "consumerGroup", "consumerGroupFromEnv",
-                    "topic", "topicFromEnv", "lagThreshold", "activationLagThreshold", "offsetResetPolicy",
-                    "allowIdleConsumers", "scaleToZeroOnInvalidOffset", "excludePersistentLag", "version",
-                    "partitionLimitation", "sasl", "tls", "unsafeSsl", "limitToPartitionsWithLag",
-                    "ensureEvenDistributionOfPartitions"),
+            "kafka",
+                    List.of(
+                            "bootstrapServers",
+                            "bootstrapServersFromEnv",
+                            "consumerGroup",
+                            "consumerGroupFromEnv",
+                            "topic",
+                            "topicFromEnv",
+                            "lagThreshold",
+                            "activationLagThreshold",
+                            "offsetResetPolicy",
+                            "allowIdleConsumers",
+                            "scaleToZeroOnInvalidOffset",
+                            "excludePersistentLag",
+                            "version",
+                            "partitionLimitation",
+                            "sasl",
+                            "tls",
+                            "unsafeSsl",
+                            "limitToPartitionsWithLag",
+                            "ensureEvenDistributionOfPartitions"),
             "external", List.of("scalerAddress", "topic", "group", "budget", "ttl", "replicaRate"),
             "external-push", List.of("scalerAddress", "topic", "group", "budget", "ttl", "replicaRate"));
 
@@ -135,8 +155,7 @@ final class CustomResources {
         }
     }
 
-    record Kafka(String apiVersion, String kind, ObjectMeta metadata, KafkaSpec spec) {
-    }
+    record Kafka(String apiVersion, String kind, ObjectMeta metadata, KafkaSpec spec) {}
 
     record KafkaSpec(KafkaClusterSpec kafka, EntityOperator entityOperator) {
         KafkaSpec {
@@ -144,15 +163,24 @@ final class CustomResources {
         }
     }
 
-    record KafkaClusterSpec(String version, String metadataVersion, List<Listener> listeners, Map<String, Object> config,
-                            Map<String, Object> resources) {
+    record KafkaClusterSpec(
+            String version,
+            String metadataVersion,
+            List<Listener> listeners,
+            Map<String, Object> config,
+            Map<String, Object> resources) {
         KafkaClusterSpec {
             require(listeners, "spec.kafka.listeners");
         }
     }
 
-    record Listener(String name, Integer port, String type, Boolean tls, Map<String, Object> authentication,
-                    Map<String, Object> configuration) {
+    record Listener(
+            String name,
+            Integer port,
+            String type,
+            Boolean tls,
+            Map<String, Object> authentication,
+            Map<String, Object> configuration) {
         Listener {
             require(name, "listener name");
             require(port, "listener port");
@@ -161,14 +189,11 @@ final class CustomResources {
         }
     }
 
-    record EntityOperator(OperatorSpec topicOperator, OperatorSpec userOperator) {
-    }
+    record EntityOperator(OperatorSpec topicOperator, OperatorSpec userOperator) {}
 
-    record OperatorSpec(String watchedNamespace, Integer reconciliationIntervalMs, Map<String, Object> resources) {
-    }
+    record OperatorSpec(String watchedNamespace, Integer reconciliationIntervalMs, Map<String, Object> resources) {}
 
-    record KafkaNodePool(String apiVersion, String kind, ObjectMeta metadata, KafkaNodePoolSpec spec) {
-    }
+    record KafkaNodePool(String apiVersion, String kind, ObjectMeta metadata, KafkaNodePoolSpec spec) {}
 
     record KafkaNodePoolSpec(Integer replicas, List<String> roles, Storage storage, Map<String, Object> resources) {
         KafkaNodePoolSpec {
@@ -178,7 +203,8 @@ final class CustomResources {
         }
     }
 
-    record Storage(String type, String size, Boolean deleteClaim, String kraftMetadata, List<Storage> volumes, Integer id) {
+    record Storage(
+            String type, String size, Boolean deleteClaim, String kraftMetadata, List<Storage> volumes, Integer id) {
         Storage {
             require(type, "storage type");
         }
@@ -208,19 +234,25 @@ final class CustomResources {
             }
             return Optional.of(List.of());
         } catch (JacksonException | IllegalArgumentException e) {
-            return Optional.of(List.of(Yaml.id(o) + ": " + e.getMessage().lines().findFirst().orElse("")));
+            return Optional.of(List.of(
+                    Yaml.id(o) + ": " + e.getMessage().lines().findFirst().orElse("")));
         }
     }
 
     private static List<String> triggerKeys(ScaledObject so) {
-        return so.spec().triggers().stream().flatMap(t -> {
-            List<String> allowed = TRIGGER_KEYS.get(t.type());
-            if (allowed == null) {
-                return java.util.stream.Stream.of("ScaledObject/" + so.metadata().name() + ": trigger type " + t.type() + " is not modelled");
-            }
-            return t.metadata().keySet().stream().filter(k -> !allowed.contains(k))
-                    .map(k -> "ScaledObject/" + so.metadata().name() + ": " + t.type() + " trigger has no metadata key '" + k + "'");
-        }).toList();
+        return so.spec().triggers().stream()
+                .flatMap(t -> {
+                    List<String> allowed = TRIGGER_KEYS.get(t.type());
+                    if (allowed == null) {
+                        return java.util.stream.Stream.of("ScaledObject/"
+                                + so.metadata().name() + ": trigger type " + t.type() + " is not modelled");
+                    }
+                    return t.metadata().keySet().stream()
+                            .filter(k -> !allowed.contains(k))
+                            .map(k -> "ScaledObject/" + so.metadata().name() + ": " + t.type()
+                                    + " trigger has no metadata key '" + k + "'");
+                })
+                .toList();
     }
 
     private static void require(Object value, String what) {

@@ -38,7 +38,9 @@ class ImageTest {
         assertTrue(uid > 0);
         for (String overlay : Repo.OVERLAYS) {
             for (ManifestRules.RoleContainer rc : new ManifestRules(Repo.rendered(overlay)).roleContainers()) {
-                assertEquals(uid, rc.pod().path("securityContext").path("runAsUser").asInt(),
+                assertEquals(
+                        uid,
+                        rc.pod().path("securityContext").path("runAsUser").asInt(),
                         overlay + " " + Yaml.id(rc.deployment()) + " runs as the image's user");
             }
         }
@@ -51,15 +53,28 @@ class ImageTest {
         Path out = Files.createTempDirectory("startup-timing");
         try {
             java.io.StringWriter errors = new java.io.StringWriter();
-            boolean ok = javac.getTask(errors, null, null,
-                    List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString(), "-Xlint:all", "-Werror"),
-                    null, javac.getStandardFileManager(null, null, null)
-                            .getJavaFileObjects(IMAGE.resolve("StartupTiming.java").toFile())).call();
+            boolean ok = javac.getTask(
+                            errors,
+                            null,
+                            null,
+                            List.of(
+                                    "-classpath",
+                                    System.getProperty("java.class.path"),
+                                    "-d",
+                                    out.toString(),
+                                    "-Xlint:all",
+                                    "-Werror"),
+                            null,
+                            javac.getStandardFileManager(null, null, null)
+                                    .getJavaFileObjects(
+                                            IMAGE.resolve("StartupTiming.java").toFile()))
+                    .call();
             assertTrue(ok, errors.toString());
             assertTrue(Files.isRegularFile(out.resolve("StartupTiming.class")));
         } finally {
             try (var files = Files.walk(out)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -14,9 +14,9 @@ import org.codehaus.groovy.ast.CodeVisitorSupport;
 import org.codehaus.groovy.ast.ModuleNode;
 import org.codehaus.groovy.ast.expr.ConstantExpression;
 import org.codehaus.groovy.ast.expr.Expression;
+import org.codehaus.groovy.ast.expr.MapEntryExpression;
 import org.codehaus.groovy.ast.expr.MethodCallExpression;
 import org.codehaus.groovy.ast.expr.NamedArgumentListExpression;
-import org.codehaus.groovy.ast.expr.MapEntryExpression;
 import org.codehaus.groovy.ast.expr.TupleExpression;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilationUnit;
@@ -41,8 +41,10 @@ class JenkinsfileTest {
         module.getStatementBlock().visit(new CodeVisitorSupport() {
             @Override
             public void visitMethodCallExpression(MethodCallExpression call) {
-                if (call.getMethodAsString() != null && call.getMethodAsString().equals(method)
-                        && call.getArguments() instanceof TupleExpression args && !args.getExpressions().isEmpty()) {
+                if (call.getMethodAsString() != null
+                        && call.getMethodAsString().equals(method)
+                        && call.getArguments() instanceof TupleExpression args
+                        && !args.getExpressions().isEmpty()) {
                     Expression first = args.getExpression(0);
                     if (first instanceof ConstantExpression c && c.getValue() instanceof String s) {
                         out.add(s);
@@ -69,7 +71,8 @@ class JenkinsfileTest {
         ModuleNode module = parse("Jenkinsfile", jenkinsfile());
         assertTrue(module.getStatementBlock().getStatements().size() == 1, "one top-level pipeline { } block");
         assertEquals(List.of("pipeline"), topLevelCalls(module));
-        assertEquals(List.of("Checkout", "Build and test", "Benchmark gate", "Image", "Push to ECR", "Deploy"),
+        assertEquals(
+                List.of("Checkout", "Build and test", "Benchmark gate", "Image", "Push to ECR", "Deploy"),
                 calls(module, "stage"));
     }
 
@@ -80,8 +83,15 @@ class JenkinsfileTest {
         for (String kind : List.of("string", "choice", "booleanParam")) {
             params.addAll(calls(module, kind));
         }
-        assertTrue(params.containsAll(List.of("ENVIRONMENT", "NAMESPACE", "AWS_REGION", "AWS_ACCOUNT_ID",
-                "AWS_CREDENTIALS_ID", "KUBECONFIG_CREDENTIALS_ID")), params.toString());
+        assertTrue(
+                params.containsAll(List.of(
+                        "ENVIRONMENT",
+                        "NAMESPACE",
+                        "AWS_REGION",
+                        "AWS_ACCOUNT_ID",
+                        "AWS_CREDENTIALS_ID",
+                        "KUBECONFIG_CREDENTIALS_ID")),
+                params.toString());
     }
 
     @Test
@@ -108,7 +118,8 @@ class JenkinsfileTest {
 
     @Test
     void brokenGroovyDoesNotParse() {
-        assertThrows(CompilationFailedException.class,
+        assertThrows(
+                CompilationFailedException.class,
                 () -> parse("Broken", "pipeline { stages { stage('x') { steps { sh 'a' } } }"));
     }
 

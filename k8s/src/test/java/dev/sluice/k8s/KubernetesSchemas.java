@@ -45,6 +45,7 @@ final class KubernetesSchemas {
     private final ObjectNode definitions = JsonNodeFactory.instance.objectNode();
     /** "apiVersion kind" → definition name. */
     private final Map<String, String> byType = new HashMap<>();
+
     private final Map<String, Schema> compiled = new ConcurrentHashMap<>();
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
     private final List<String> modules = new ArrayList<>();
@@ -106,7 +107,9 @@ final class KubernetesSchemas {
             ObjectNode o = (ObjectNode) node;
             List<String> drop = new ArrayList<>();
             for (String k : o.propertyNames()) {
-                if (k.startsWith("java") || k.equals("existingJavaType") || (k.equals("required") && o.get(k).isBoolean())) {
+                if (k.startsWith("java")
+                        || k.equals("existingJavaType")
+                        || (k.equals("required") && o.get(k).isBoolean())) {
                     drop.add(k);
                 }
             }

@@ -26,16 +26,33 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Kustomize {
 
-    private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources", "patches",
-            "configMapGenerator", "images");
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
-            "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass");
+    private static final Set<String> SUPPORTED =
+            Set.of("apiVersion", "kind", "namespace", "resources", "patches", "configMapGenerator", "images");
+    private static final Set<String> CLUSTER_SCOPED = Set.of(
+            "Namespace",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "CustomResourceDefinition",
+            "PersistentVolume",
+            "StorageClass",
+            "PriorityClass",
+            "IngressClass");
     /** Strategic-merge keys of the built-in list fields the overlays patch; other lists are replaced. */
-    private static final Map<String, String> MERGE_KEYS = Map.of("containers", "name", "initContainers", "name",
-            "env", "name", "volumes", "name", "volumeMounts", "mountPath", "ports", "containerPort");
+    private static final Map<String, String> MERGE_KEYS = Map.of(
+            "containers",
+            "name",
+            "initContainers",
+            "name",
+            "env",
+            "name",
+            "volumes",
+            "name",
+            "volumeMounts",
+            "mountPath",
+            "ports",
+            "containerPort");
 
-    private Kustomize() {
-    }
+    private Kustomize() {}
 
     /** The command that renders with a binary on this machine, if there is one. */
     static Optional<List<String>> binary() {
@@ -84,7 +101,8 @@ final class Kustomize {
         ObjectNode k = Yaml.documents(file).get(0);
         for (String key : k.propertyNames()) {
             if (!SUPPORTED.contains(key)) {
-                throw new IllegalArgumentException(file + ": '" + key + "' is outside the kustomize subset rendered here");
+                throw new IllegalArgumentException(
+                        file + ": '" + key + "' is outside the kustomize subset rendered here");
             }
         }
         List<ObjectNode> objects = new ArrayList<>();
@@ -100,15 +118,19 @@ final class Kustomize {
                 throw new IllegalArgumentException(file + ": only patches given by path are rendered here");
             }
             for (ObjectNode p : Yaml.documents(dir.resolve(patch.path("path").asString()))) {
-                ObjectNode target = objects.stream().filter(o -> Yaml.id(o).equals(Yaml.id(p))).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException(file + ": patch target " + Yaml.id(p) + " not found"));
+                ObjectNode target = objects.stream()
+                        .filter(o -> Yaml.id(o).equals(Yaml.id(p)))
+                        .findFirst()
+                        .orElseThrow(() ->
+                                new IllegalArgumentException(file + ": patch target " + Yaml.id(p) + " not found"));
                 merge(target, p, builtIn(target));
             }
         }
         if (k.has("namespace")) {
             for (ObjectNode o : objects) {
                 if (!CLUSTER_SCOPED.contains(Yaml.kind(o))) {
-                    ((ObjectNode) o.path("metadata")).put("namespace", k.path("namespace").asString());
+                    ((ObjectNode) o.path("metadata"))
+                            .put("namespace", k.path("namespace").asString());
                 }
             }
         }
@@ -121,7 +143,8 @@ final class Kustomize {
     private static ObjectNode configMap(Path dir, JsonNode g) {
         JsonNode options = g.path("options");
         if (!options.path("disableNameSuffixHash").asBoolean(false) || g.has("literals") || g.has("envs")) {
-            throw new IllegalArgumentException("configMapGenerator " + g.path("name") + ": only files, with disableNameSuffixHash");
+            throw new IllegalArgumentException(
+                    "configMapGenerator " + g.path("name") + ": only files, with disableNameSuffixHash");
         }
         ObjectNode cm = JsonNodeFactory.instance.objectNode();
         cm.put("apiVersion", "v1").put("kind", "ConfigMap");
@@ -145,7 +168,8 @@ final class Kustomize {
     /** Built-in kinds get strategic merge; custom resources a JSON merge patch (lists replaced). */
     private static boolean builtIn(JsonNode o) {
         String apiVersion = o.path("apiVersion").asString();
-        return !apiVersion.contains("/") || !apiVersion.substring(0, apiVersion.indexOf('/')).contains(".")
+        return !apiVersion.contains("/")
+                || !apiVersion.substring(0, apiVersion.indexOf('/')).contains(".")
                 || apiVersion.contains(".k8s.io/");
     }
 
@@ -158,7 +182,11 @@ final class Kustomize {
                 target.remove(key);
             } else if (value.isObject() && current != null && current.isObject()) {
                 merge((ObjectNode) current, (ObjectNode) value, strategic);
-            } else if (strategic && value.isArray() && current != null && current.isArray() && MERGE_KEYS.containsKey(key)) {
+            } else if (strategic
+                    && value.isArray()
+                    && current != null
+                    && current.isArray()
+                    && MERGE_KEYS.containsKey(key)) {
                 mergeList((ArrayNode) current, (ArrayNode) value, MERGE_KEYS.get(key));
             } else {
                 target.set(key, value.deepCopy());
@@ -187,7 +215,8 @@ final class Kustomize {
     private static void setImages(JsonNode node, JsonNode image) {
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                if ((e.getKey().equals("containers") || e.getKey().equals("initContainers")) && e.getValue().isArray()) {
+                if ((e.getKey().equals("containers") || e.getKey().equals("initContainers"))
+                        && e.getValue().isArray()) {
                     for (JsonNode c : e.getValue()) {
                         retag((ObjectNode) c, image);
                     }
@@ -195,7 +224,7 @@ final class Kustomize {
                 setImages(e.getValue(), image);
             }
         } else if (node.isArray()) {
-            for (Iterator<JsonNode> it = node.values().iterator(); it.hasNext();) {
+            for (Iterator<JsonNode> it = node.values().iterator(); it.hasNext(); ) {
                 setImages(it.next(), image);
             }
         }

@@ -29,9 +29,11 @@ final class ManifestRules {
     /** What core's ManagementServer serves on every management port. */
     static final Set<String> MANAGEMENT_PATHS = Set.of("/health/live", "/health/ready", "/metrics");
     /** The external scaler's gRPC port with no settings (its own config code's default). */
-    static final int SCALER_GRPC_PORT = ScalerConfig.from(Settings.of(java.util.Map.of())).grpcPort();
+    static final int SCALER_GRPC_PORT =
+            ScalerConfig.from(Settings.of(java.util.Map.of())).grpcPort();
     /** Shutdown hooks wait this much beyond the configured bound (RouterMain: 5 s, ExecutorMain: 15 s). */
     static final Duration ROUTER_HOOK_SLACK = Duration.ofSeconds(5);
+
     static final Duration EXECUTOR_HOOK_SLACK = Duration.ofSeconds(15);
     static final Set<String> ROLES = Set.of("router", "executor", "scaler");
 
@@ -60,7 +62,9 @@ final class ManifestRules {
     }
 
     Optional<ObjectNode> find(String kind, String name) {
-        return objects.stream().filter(o -> Yaml.kind(o).equals(kind) && Yaml.name(o).equals(name)).findFirst();
+        return objects.stream()
+                .filter(o -> Yaml.kind(o).equals(kind) && Yaml.name(o).equals(name))
+                .findFirst();
     }
 
     /** Containers running a Sluice role: image "sluice" (any registry, any tag) with the role as first argument. */
@@ -91,8 +95,10 @@ final class ManifestRules {
         Map<String, String> env = new HashMap<>();
         for (JsonNode from : c.path("envFrom")) {
             String cm = from.path("configMapRef").path("name").asString("");
-            find("ConfigMap", cm).ifPresent(m -> m.path("data").properties()
-                    .forEach(e -> env.put(e.getKey(), e.getValue().asString())));
+            find("ConfigMap", cm)
+                    .ifPresent(m -> m.path("data")
+                            .properties()
+                            .forEach(e -> env.put(e.getKey(), e.getValue().asString())));
         }
         for (JsonNode e : c.path("env")) {
             if (e.has("value")) {
@@ -147,10 +153,11 @@ final class ManifestRules {
     List<String> probes() {
         List<String> out = new ArrayList<>();
         for (RoleContainer rc : roleContainers()) {
-            String where = Yaml.id(rc.deployment()) + " container " + rc.container().path("name").asString();
+            String where = Yaml.id(rc.deployment()) + " container "
+                    + rc.container().path("name").asString();
             int mgmt = managementPort(rc);
-            Map<String, String> expected = Map.of("startupProbe", "/health/live", "livenessProbe", "/health/live",
-                    "readinessProbe", "/health/ready");
+            Map<String, String> expected = Map.of(
+                    "startupProbe", "/health/live", "livenessProbe", "/health/live", "readinessProbe", "/health/ready");
             for (Map.Entry<String, String> e : expected.entrySet()) {
                 JsonNode probe = rc.container().path(e.getKey());
                 if (probe.isMissingNode()) {
@@ -164,11 +171,13 @@ final class ManifestRules {
                 }
                 String path = get.path("path").asString("");
                 if (!MANAGEMENT_PATHS.contains(path) || !path.equals(e.getValue())) {
-                    out.add(where + ": " + e.getKey() + " path " + path + " (the " + rc.role() + " serves " + e.getValue() + ")");
+                    out.add(where + ": " + e.getKey() + " path " + path + " (the " + rc.role() + " serves "
+                            + e.getValue() + ")");
                 }
                 Optional<Integer> port = resolvePort(rc.container(), get.path("port"));
                 if (port.isEmpty()) {
-                    out.add(where + ": " + e.getKey() + " port " + get.path("port") + " is not a port of the container");
+                    out.add(where + ": " + e.getKey() + " port " + get.path("port")
+                            + " is not a port of the container");
                 } else if (port.get() != mgmt) {
                     out.add(where + ": " + e.getKey() + " port " + port.get() + ", but the " + rc.role()
                             + " serves its health endpoints on " + mgmt);
@@ -176,7 +185,8 @@ final class ManifestRules {
             }
             boolean declared = false;
             for (JsonNode p : rc.container().path("ports")) {
-                declared |= p.path("containerPort").asInt() == mgmt && p.path("name").asString("").equals("management");
+                declared |= p.path("containerPort").asInt() == mgmt
+                        && p.path("name").asString("").equals("management");
             }
             if (!declared) {
                 out.add(where + ": no container port named management = " + mgmt + " (the PodMonitor scrapes it)");
@@ -190,7 +200,12 @@ final class ManifestRules {
         List<String> out = new ArrayList<>();
         for (RoleContainer rc : roleContainers()) {
             long grace = rc.pod().path("terminationGracePeriodSeconds").asLong(30);
-            long preStop = rc.container().path("lifecycle").path("preStop").path("sleep").path("seconds").asLong(0);
+            long preStop = rc.container()
+                    .path("lifecycle")
+                    .path("preStop")
+                    .path("sleep")
+                    .path("seconds")
+                    .asLong(0);
             Settings s = settings(rc.container());
             Duration bound = switch (rc.role()) {
                 case "router" -> RouterConfig.from(s).timeouts().drain().plus(ROUTER_HOOK_SLACK);
@@ -210,10 +225,12 @@ final class ManifestRules {
     List<String> security() {
         List<String> out = new ArrayList<>();
         for (RoleContainer rc : roleContainers()) {
-            String where = Yaml.id(rc.deployment()) + " container " + rc.container().path("name").asString();
+            String where = Yaml.id(rc.deployment()) + " container "
+                    + rc.container().path("name").asString();
             JsonNode sc = rc.container().path("securityContext");
             JsonNode podSc = rc.pod().path("securityContext");
-            if (!(sc.path("runAsNonRoot").asBoolean(false) || podSc.path("runAsNonRoot").asBoolean(false))) {
+            if (!(sc.path("runAsNonRoot").asBoolean(false)
+                    || podSc.path("runAsNonRoot").asBoolean(false))) {
                 out.add(where + ": not runAsNonRoot");
             }
             if (!sc.path("readOnlyRootFilesystem").asBoolean(false)) {
@@ -243,10 +260,16 @@ final class ManifestRules {
             String target = so.path("spec").path("scaleTargetRef").path("name").asString("");
             Optional<ObjectNode> d = find("Deployment", target);
             if (d.isEmpty()) {
-                out.add(Yaml.id(so) + ": scaleTargetRef names Deployment " + target + ", which is not in the manifests");
+                out.add(Yaml.id(so) + ": scaleTargetRef names Deployment " + target
+                        + ", which is not in the manifests");
                 continue;
             }
-            JsonNode container = d.get().path("spec").path("template").path("spec").path("containers").path(0);
+            JsonNode container = d.get()
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .path(0);
             int min = so.path("spec").path("minReplicaCount").asInt(0);
             if (min < 1) {
                 out.add(Yaml.id(so) + ": minReplicaCount " + min + " (executors stay warm: at least 1)");
@@ -256,19 +279,26 @@ final class ManifestRules {
                     if (!m.getValue().isString()) {
                         out.add(Yaml.id(so) + ": trigger metadata " + m.getKey() + " must be a string");
                     }
-                    if (m.getKey().endsWith("FromEnv") && !envNames(container).contains(m.getValue().asString())) {
-                        out.add(Yaml.id(so) + ": " + m.getKey() + " names " + m.getValue().asString()
-                                + ", which the container of " + target + " does not have");
+                    if (m.getKey().endsWith("FromEnv")
+                            && !envNames(container).contains(m.getValue().asString())) {
+                        out.add(Yaml.id(so) + ": " + m.getKey() + " names "
+                                + m.getValue().asString() + ", which the container of " + target + " does not have");
                     }
                 }
                 String topic = t.path("metadata").path("topic").asString("");
                 Optional<ObjectNode> kt = ofKind("KafkaTopic").stream()
-                        .filter(k -> k.path("spec").path("topicName").asString(Yaml.name(k)).equals(topic)).findFirst();
+                        .filter(k -> k.path("spec")
+                                .path("topicName")
+                                .asString(Yaml.name(k))
+                                .equals(topic))
+                        .findFirst();
                 if (kt.isEmpty()) {
                     out.add(Yaml.id(so) + ": trigger topic " + topic + " has no KafkaTopic");
-                } else if (so.path("spec").path("maxReplicaCount").asInt(100) != kt.get().path("spec").path("partitions").asInt()) {
-                    out.add(Yaml.id(so) + ": maxReplicaCount " + so.path("spec").path("maxReplicaCount").asInt()
-                            + " differs from the partitions of " + topic);
+                } else if (so.path("spec").path("maxReplicaCount").asInt(100)
+                        != kt.get().path("spec").path("partitions").asInt()) {
+                    out.add(Yaml.id(so) + ": maxReplicaCount "
+                            + so.path("spec").path("maxReplicaCount").asInt() + " differs from the partitions of "
+                            + topic);
                 }
             }
         }
@@ -282,21 +312,31 @@ final class ManifestRules {
         if (cm.isEmpty()) {
             return List.of("no ConfigMap sluice-catalog");
         }
-        Catalog catalog = Catalog.parse(new JsonObject(cm.get().path("data").path("sluice.json").asString()));
+        Catalog catalog = Catalog.parse(
+                new JsonObject(cm.get().path("data").path("sluice.json").asString()));
         for (RouteConfig r : catalog.routes().values()) {
-            Map<String, Duration> wanted = Map.of(r.topic(), Topics.liveRetention(r.ttl()),
-                    r.expiredTopic(), Topics.ACCOUNTING_RETENTION, r.deadLetterTopic(), Topics.ACCOUNTING_RETENTION);
+            Map<String, Duration> wanted = Map.of(
+                    r.topic(),
+                    Topics.liveRetention(r.ttl()),
+                    r.expiredTopic(),
+                    Topics.ACCOUNTING_RETENTION,
+                    r.deadLetterTopic(),
+                    Topics.ACCOUNTING_RETENTION);
             wanted.forEach((topic, retention) -> {
                 Optional<ObjectNode> kt = ofKind("KafkaTopic").stream()
-                        .filter(k -> k.path("spec").path("topicName").asString(Yaml.name(k)).equals(topic)).findFirst();
+                        .filter(k -> k.path("spec")
+                                .path("topicName")
+                                .asString(Yaml.name(k))
+                                .equals(topic))
+                        .findFirst();
                 if (kt.isEmpty()) {
                     out.add("route " + r.source() + ": no KafkaTopic for " + topic);
                     return;
                 }
                 JsonNode spec = kt.get().path("spec");
                 if (spec.path("partitions").asInt() != r.partitions()) {
-                    out.add(Yaml.id(kt.get()) + ": partitions " + spec.path("partitions").asInt() + ", route " + r.source()
-                            + " has " + r.partitions());
+                    out.add(Yaml.id(kt.get()) + ": partitions "
+                            + spec.path("partitions").asInt() + ", route " + r.source() + " has " + r.partitions());
                 }
                 long ms = spec.path("config").path("retention.ms").asLong(-1);
                 if (ms != retention.toMillis()) {
@@ -317,7 +357,8 @@ final class ManifestRules {
         List<String> out = new ArrayList<>();
         for (RoleContainer rc : roleContainers()) {
             if (rc.role().equals("router")) {
-                int ingest = RouterConfig.from(settings(rc.container())).listen().port();
+                int ingest =
+                        RouterConfig.from(settings(rc.container())).listen().port();
                 Optional<ObjectNode> svc = find("Service", Yaml.name(rc.deployment()));
                 if (svc.isEmpty()) {
                     out.add("no Service " + Yaml.name(rc.deployment()));
@@ -326,11 +367,14 @@ final class ManifestRules {
                 for (JsonNode p : svc.get().path("spec").path("ports")) {
                     Optional<Integer> target = resolvePort(rc.container(), p.path("targetPort"));
                     if (target.isEmpty() || target.get() != ingest) {
-                        out.add(Yaml.id(svc.get()) + ": targetPort " + p.path("targetPort") + " is not the ingest port " + ingest);
+                        out.add(Yaml.id(svc.get()) + ": targetPort " + p.path("targetPort") + " is not the ingest port "
+                                + ingest);
                     }
                 }
                 for (ObjectNode ing : ofKind("Ingress")) {
-                    String hc = ing.path("metadata").path("annotations").path("alb.ingress.kubernetes.io/healthcheck-port")
+                    String hc = ing.path("metadata")
+                            .path("annotations")
+                            .path("alb.ingress.kubernetes.io/healthcheck-port")
                             .asString("");
                     if (!hc.isEmpty() && Integer.parseInt(hc) != managementPort(rc)) {
                         out.add(Yaml.id(ing) + ": ALB health check port " + hc + " is not the management port");
@@ -340,10 +384,11 @@ final class ManifestRules {
             if (rc.role().equals("scaler")) {
                 int grpcPort = ScalerConfig.from(settings(rc.container())).grpcPort();
                 Optional<ObjectNode> svc = find("Service", Yaml.name(rc.deployment()));
-                boolean grpc = svc.isPresent() && svc.get().path("spec").path("ports").toString()
-                        .contains("\"port\":" + grpcPort);
+                boolean grpc = svc.isPresent()
+                        && svc.get().path("spec").path("ports").toString().contains("\"port\":" + grpcPort);
                 if (!grpc) {
-                    out.add("Service " + Yaml.name(rc.deployment()) + " does not offer the scaler's gRPC port " + grpcPort);
+                    out.add("Service " + Yaml.name(rc.deployment()) + " does not offer the scaler's gRPC port "
+                            + grpcPort);
                 }
             }
         }
@@ -352,6 +397,8 @@ final class ManifestRules {
 
     /** The repository holds references to Secrets, never Secrets. */
     List<String> noSecrets() {
-        return ofKind("Secret").stream().map(s -> Yaml.id(s) + ": a Secret in the manifests").toList();
+        return ofKind("Secret").stream()
+                .map(s -> Yaml.id(s) + ": a Secret in the manifests")
+                .toList();
     }
 }

@@ -31,7 +31,10 @@ class MonitoringAndScalingTest {
     @Test
     void dashboardPlotsEveryFigureTheAlertsWatch() throws IOException {
         List<ObjectNode> objects = Repo.rendered("dev");
-        ObjectNode rule = objects.stream().filter(o -> Yaml.kind(o).equals("PrometheusRule")).findFirst().orElseThrow();
+        ObjectNode rule = objects.stream()
+                .filter(o -> Yaml.kind(o).equals("PrometheusRule"))
+                .findFirst()
+                .orElseThrow();
         List<String> alerts = new ArrayList<>();
         Set<String> alerted = new TreeSet<>();
         for (JsonNode g : rule.path("spec").path("groups")) {
@@ -40,9 +43,18 @@ class MonitoringAndScalingTest {
                 alerted.addAll(metrics(r.path("expr").asString()));
             }
         }
-        assertTrue(alerts.containsAll(List.of("SluiceRouter5xxRatioHigh", "SluiceRouter503", "SluiceRouterRejectedSpike",
-                "SluiceEventsExpired", "SluiceEventsDeadLettered", "SluiceIngestToStartP99Over1s", "SluiceConsumerLagGrowing", "SluiceTargetCircuitOpen",
-                "SluiceComponentNotReady")), alerts.toString());
+        assertTrue(
+                alerts.containsAll(List.of(
+                        "SluiceRouter5xxRatioHigh",
+                        "SluiceRouter503",
+                        "SluiceRouterRejectedSpike",
+                        "SluiceEventsExpired",
+                        "SluiceEventsDeadLettered",
+                        "SluiceIngestToStartP99Over1s",
+                        "SluiceConsumerLagGrowing",
+                        "SluiceTargetCircuitOpen",
+                        "SluiceComponentNotReady")),
+                alerts.toString());
         alerted.remove("up");
         String dashboard = Files.readString(Repo.K8S.resolve("base/sluice-dashboard.json"));
         JsonNode parsed = Yaml.STRICT.readTree(dashboard);
@@ -51,7 +63,9 @@ class MonitoringAndScalingTest {
         Set<String> missing = new TreeSet<>(alerted);
         missing.removeAll(plotted);
         assertEquals(Set.of(), missing, "alerted but not on the dashboard");
-        ObjectNode cm = objects.stream().filter(o -> Yaml.id(o).equals("ConfigMap/sluice-grafana-dashboard")).findFirst()
+        ObjectNode cm = objects.stream()
+                .filter(o -> Yaml.id(o).equals("ConfigMap/sluice-grafana-dashboard"))
+                .findFirst()
                 .orElseThrow();
         assertEquals(dashboard, cm.path("data").path("sluice-dashboard.json").asString());
     }
@@ -71,7 +85,10 @@ class MonitoringAndScalingTest {
             }
         }
         List<ObjectNode> objects = Repo.rendered("dev");
-        ObjectNode rule = objects.stream().filter(o -> Yaml.kind(o).equals("PrometheusRule")).findFirst().orElseThrow();
+        ObjectNode rule = objects.stream()
+                .filter(o -> Yaml.kind(o).equals("PrometheusRule"))
+                .findFirst()
+                .orElseThrow();
         Set<String> used = new TreeSet<>();
         for (JsonNode g : rule.path("spec").path("groups")) {
             for (JsonNode r : g.path("rules")) {
@@ -83,7 +100,8 @@ class MonitoringAndScalingTest {
             if (!metric.startsWith("sluice_")) {
                 continue;
             }
-            String base = metric.replaceAll("_(total|bucket|seconds_bucket|seconds)$", "").replaceAll("_seconds$", "");
+            String base = metric.replaceAll("_(total|bucket|seconds_bucket|seconds)$", "")
+                    .replaceAll("_seconds$", "");
             assertTrue(known.contains(base), metric + " is not registered by the code (known: " + known + ")");
         }
     }
@@ -94,32 +112,68 @@ class MonitoringAndScalingTest {
         assertEquals(1, so.size());
         assertEquals(List.of(), CustomResources.validate(so.get(0)).orElseThrow());
         List<ObjectNode> base = Kustomize.inJava(Repo.K8S.resolve("base"));
-        String address = so.get(0).path("spec").path("triggers").path(0).path("metadata").path("scalerAddress").asString();
-        String namespace = base.stream().filter(o -> Yaml.kind(o).equals("Namespace")).findFirst().map(Yaml::name).orElseThrow();
-        ObjectNode svc = base.stream().filter(o -> Yaml.id(o).equals("Service/sluice-scaler")).findFirst().orElseThrow();
-        assertEquals(Yaml.name(svc) + "." + namespace + ".svc.cluster.local:" + ManifestRules.SCALER_GRPC_PORT, address);
+        String address = so.get(0)
+                .path("spec")
+                .path("triggers")
+                .path(0)
+                .path("metadata")
+                .path("scalerAddress")
+                .asString();
+        String namespace = base.stream()
+                .filter(o -> Yaml.kind(o).equals("Namespace"))
+                .findFirst()
+                .map(Yaml::name)
+                .orElseThrow();
+        ObjectNode svc = base.stream()
+                .filter(o -> Yaml.id(o).equals("Service/sluice-scaler"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                Yaml.name(svc) + "." + namespace + ".svc.cluster.local:" + ManifestRules.SCALER_GRPC_PORT, address);
         // the same bounds as the stock variant, and a target that exists
-        ObjectNode stock = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/kafka/scaledobject.yaml")).get(0);
+        ObjectNode stock = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/kafka/scaledobject.yaml"))
+                .get(0);
         for (String field : List.of("minReplicaCount", "maxReplicaCount", "pollingInterval")) {
             assertEquals(stock.path("spec").path(field), so.get(0).path("spec").path(field), field);
         }
-        List<ObjectNode> swapped = new ArrayList<>(base.stream().filter(o -> !Yaml.kind(o).equals("ScaledObject")).toList());
+        List<ObjectNode> swapped = new ArrayList<>(
+                base.stream().filter(o -> !Yaml.kind(o).equals("ScaledObject")).toList());
         swapped.addAll(so);
         assertEquals(List.of(), new ManifestRules(swapped).scaledObjects());
     }
 
     @Test
     void lagThresholdIsHalfASecondOfTheMeasuredPerReplicaRate() {
-        ObjectNode stock = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/kafka/scaledobject.yaml")).get(0);
-        ObjectNode external = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/external/scaledobject.yaml")).get(0);
-        int replicaRate = Integer.parseInt(external.path("spec").path("triggers").path(0).path("metadata").path("replicaRate").asString());
-        int lagThreshold = Integer.parseInt(stock.path("spec").path("triggers").path(0).path("metadata").path("lagThreshold").asString());
+        ObjectNode stock = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/kafka/scaledobject.yaml"))
+                .get(0);
+        ObjectNode external = Yaml.documents(Repo.ROOT.resolve("keda-scalers/manifests/external/scaledobject.yaml"))
+                .get(0);
+        int replicaRate = Integer.parseInt(external.path("spec")
+                .path("triggers")
+                .path(0)
+                .path("metadata")
+                .path("replicaRate")
+                .asString());
+        int lagThreshold = Integer.parseInt(stock.path("spec")
+                .path("triggers")
+                .path(0)
+                .path("metadata")
+                .path("lagThreshold")
+                .asString());
         assertEquals(replicaRate / 2, lagThreshold);
         for (String overlay : Repo.OVERLAYS) {
-            ObjectNode rendered = Repo.rendered(overlay).stream().filter(o -> Yaml.kind(o).equals("ScaledObject")).findFirst()
+            ObjectNode rendered = Repo.rendered(overlay).stream()
+                    .filter(o -> Yaml.kind(o).equals("ScaledObject"))
+                    .findFirst()
                     .orElseThrow();
-            assertEquals(stock.path("spec").path("triggers").path(0).path("metadata").path("lagThreshold"),
-                    rendered.path("spec").path("triggers").path(0).path("metadata").path("lagThreshold"), overlay);
+            assertEquals(
+                    stock.path("spec").path("triggers").path(0).path("metadata").path("lagThreshold"),
+                    rendered.path("spec")
+                            .path("triggers")
+                            .path(0)
+                            .path("metadata")
+                            .path("lagThreshold"),
+                    overlay);
         }
     }
 }

@@ -28,7 +28,8 @@ class OverlaysRenderAndValidateTest {
         for (ObjectNode o : objects) {
             Optional<List<String>> result = KubernetesSchemas.get().validate(o).or(() -> CustomResources.validate(o));
             if (result.isEmpty()) {
-                problems.add(Yaml.id(o) + " (" + o.path("apiVersion").asString() + "): no schema or model to validate it");
+                problems.add(
+                        Yaml.id(o) + " (" + o.path("apiVersion").asString() + "): no schema or model to validate it");
             } else {
                 problems.addAll(result.get());
             }
@@ -50,22 +51,30 @@ class OverlaysRenderAndValidateTest {
     @ValueSource(strings = {"dev", "eks"})
     void kustomizeBinaryRendersTheSameObjects(String overlay) {
         Optional<List<String>> binary = Kustomize.binary();
-        Assumptions.assumeTrue(binary.isPresent(),
+        Assumptions.assumeTrue(
+                binary.isPresent(),
                 "neither kustomize nor kubectl is on the PATH: rendering by kustomize itself is not compared here"
                         + " (the Java renderer's output was validated by the other tests)");
         Map<String, ObjectNode> byBinary = index(Kustomize.withBinary(binary.get(), Repo.overlay(overlay)));
         Map<String, ObjectNode> inJava = index(Repo.rendered(overlay));
         assertEquals(byBinary.keySet(), inJava.keySet());
         for (String id : byBinary.keySet()) {
-            assertEquals(byBinary.get(id), inJava.get(id), id + " differs between " + binary.get() + " and the Java renderer");
+            assertEquals(
+                    byBinary.get(id),
+                    inJava.get(id),
+                    id + " differs between " + binary.get() + " and the Java renderer");
         }
         assertFalse(byBinary.isEmpty());
     }
 
     private static Map<String, ObjectNode> index(List<ObjectNode> objects) {
-        return objects.stream().collect(Collectors.toMap(o -> o.path("apiVersion").asString() + " " + Yaml.id(o),
-                Function.identity(), (a, b) -> {
-                    throw new IllegalStateException("duplicate " + Yaml.id(a));
-                }, TreeMap::new));
+        return objects.stream()
+                .collect(Collectors.toMap(
+                        o -> o.path("apiVersion").asString() + " " + Yaml.id(o),
+                        Function.identity(),
+                        (a, b) -> {
+                            throw new IllegalStateException("duplicate " + Yaml.id(a));
+                        },
+                        TreeMap::new));
     }
 }

@@ -16,16 +16,17 @@ final class Repo {
 
     private static final Map<String, List<ObjectNode>> RENDERED = new ConcurrentHashMap<>();
 
-    private Repo() {
-    }
+    private Repo() {}
 
     private static Path findRoot() {
         Path p = Path.of("").toAbsolutePath();
-        while (p != null && !(Files.isDirectory(p.resolve("k8s/base")) && Files.isRegularFile(p.resolve("Jenkinsfile")))) {
+        while (p != null
+                && !(Files.isDirectory(p.resolve("k8s/base")) && Files.isRegularFile(p.resolve("Jenkinsfile")))) {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "repository root not found above " + Path.of("").toAbsolutePath());
         }
         return p;
     }
@@ -37,6 +38,7 @@ final class Repo {
     /** The overlay as the Java renderer gives it (a fresh copy each call: tests may break it). */
     static List<ObjectNode> rendered(String overlay) {
         return RENDERED.computeIfAbsent(overlay, o -> Kustomize.inJava(overlay(o))).stream()
-                .map(ObjectNode::deepCopy).toList();
+                .map(ObjectNode::deepCopy)
+                .toList();
     }
 }

@@ -24,8 +24,7 @@ final class Yaml {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    private Yaml() {
-    }
+    private Yaml() {}
 
     /** Every non-empty document of {@code text}. */
     static List<ObjectNode> documents(String text) {

@@ -15,7 +15,17 @@ package dev.sluice.scaler;
  * @param desiredReplicas {@code ceil(reportedRate / μ)}
  * @param active          {@code R > activationThreshold}
  */
-public record Evaluation(ScalerMetadata metadata, long takenAtMillis, int partitions, int members, long liveBacklog,
-                         long expiredBacklog, long atRisk, double arrivalRate, double drainRate, double requiredRate,
-                         double reportedRate, int desiredReplicas, boolean active) {
-}
+public record Evaluation(
+        ScalerMetadata metadata,
+        long takenAtMillis,
+        int partitions,
+        int members,
+        long liveBacklog,
+        long expiredBacklog,
+        long atRisk,
+        double arrivalRate,
+        double drainRate,
+        double requiredRate,
+        double reportedRate,
+        int desiredReplicas,
+        boolean active) {}

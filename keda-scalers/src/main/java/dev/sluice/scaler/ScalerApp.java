@@ -21,8 +21,12 @@ public final class ScalerApp {
     private final ManagementServer management;
     private final AtomicBoolean closing;
 
-    private ScalerApp(Vertx vertx, String deploymentId, ScalerVerticle verticle, ManagementServer management,
-                      AtomicBoolean closing) {
+    private ScalerApp(
+            Vertx vertx,
+            String deploymentId,
+            ScalerVerticle verticle,
+            ManagementServer management,
+            AtomicBoolean closing) {
         this.vertx = vertx;
         this.deploymentId = deploymentId;
         this.verticle = verticle;
@@ -30,20 +34,23 @@ public final class ScalerApp {
         this.closing = closing;
     }
 
-    public static Future<ScalerApp> start(Vertx vertx, ScalerConfig config, KafkaConfig kafka, PrometheusMeterRegistry registry) {
+    public static Future<ScalerApp> start(
+            Vertx vertx, ScalerConfig config, KafkaConfig kafka, PrometheusMeterRegistry registry) {
         ScalerVerticle verticle = new ScalerVerticle(config, kafka, registry);
         AtomicBoolean closing = new AtomicBoolean();
-        return vertx.deployVerticle(verticle).compose(id -> ManagementServer.start(vertx, config.host(), config.managementPort(),
-                registry, () -> {
-                    boolean ready = !closing.get() && verticle.kafkaReachable();
-                    JsonObject details = new JsonObject().put("kafka", verticle.kafkaState())
-                            .put("grpcPort", verticle.grpcPort());
-                    if (closing.get()) {
-                        details.put("draining", true);
-                    }
-                    return new ManagementServer.Readiness(ready, details);
-                }).recover(e -> vertx.undeploy(id).transform(v -> Future.failedFuture(e)))
-                .map(m -> new ScalerApp(vertx, id, verticle, m, closing)));
+        return vertx.deployVerticle(verticle)
+                .compose(id -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, () -> {
+                            boolean ready = !closing.get() && verticle.kafkaReachable();
+                            JsonObject details = new JsonObject()
+                                    .put("kafka", verticle.kafkaState())
+                                    .put("grpcPort", verticle.grpcPort());
+                            if (closing.get()) {
+                                details.put("draining", true);
+                            }
+                            return new ManagementServer.Readiness(ready, details);
+                        })
+                        .recover(e -> vertx.undeploy(id).transform(v -> Future.failedFuture(e)))
+                        .map(m -> new ScalerApp(vertx, id, verticle, m, closing)));
     }
 
     public int grpcPort() {

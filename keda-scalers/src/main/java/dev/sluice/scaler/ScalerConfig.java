@@ -16,12 +16,22 @@ import java.time.Duration;
  * @param idleTimeout      a watch nobody asked about for this long is dropped
  * @param kafkaTimeout     bound on one Kafka admin request
  */
-public record ScalerConfig(String host, int grpcPort, int managementPort, Duration activationPoll, Duration sampleInterval,
-                           Duration rateWindow, Duration idleTimeout, Duration kafkaTimeout) {
+public record ScalerConfig(
+        String host,
+        int grpcPort,
+        int managementPort,
+        Duration activationPoll,
+        Duration sampleInterval,
+        Duration rateWindow,
+        Duration idleTimeout,
+        Duration kafkaTimeout) {
 
     public static ScalerConfig from(Settings s) {
-        return new ScalerConfig(s.get("scaler.host", "0.0.0.0"), s.getInt("scaler.grpc.port", 6000),
-                s.getInt("scaler.management.port", 8083), s.getDuration("scaler.activation.poll", Duration.ofMillis(100)),
+        return new ScalerConfig(
+                s.get("scaler.host", "0.0.0.0"),
+                s.getInt("scaler.grpc.port", 6000),
+                s.getInt("scaler.management.port", 8083),
+                s.getDuration("scaler.activation.poll", Duration.ofMillis(100)),
                 s.getDuration("scaler.sample.interval", Duration.ofSeconds(1)),
                 s.getDuration("scaler.rate.window", Duration.ofSeconds(10)),
                 s.getDuration("scaler.idle.timeout", Duration.ofMinutes(5)),

@@ -7,7 +7,9 @@ public final class ScalerException extends RuntimeException {
 
     /** Why: the caller's metadata is wrong, what it names does not exist, or Kafka did not answer. */
     public enum Kind {
-        INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE
+        INVALID_ARGUMENT,
+        NOT_FOUND,
+        UNAVAILABLE
     }
 
     private final Kind kind;

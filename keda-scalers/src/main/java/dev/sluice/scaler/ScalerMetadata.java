@@ -19,13 +19,22 @@ import java.util.Map;
  * @param maxReplicas         upper bound (also capped by the topic's partitions)
  * @param activationThreshold active when the required rate exceeds this (events/s)
  */
-public record ScalerMetadata(String topic, String group, String bootstrapServers, Duration budget, Duration ttl,
-                             double replicaRate, int minReplicas, int maxReplicas, double activationThreshold) {
+public record ScalerMetadata(
+        String topic,
+        String group,
+        String bootstrapServers,
+        Duration budget,
+        Duration ttl,
+        double replicaRate,
+        int minReplicas,
+        int maxReplicas,
+        double activationThreshold) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(2);
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(20);
     /** About what one executor sustained end to end on the 2-core machine of BENCHMARKS.md. */
     public static final double DEFAULT_REPLICA_RATE = 1000;
+
     public static final String METRIC_PREFIX = "sluice-required-rate-";
 
     /** Parses KEDA's map; a bad or missing value is an INVALID_ARGUMENT that names the key and the value. */
@@ -37,16 +46,26 @@ public record ScalerMetadata(String topic, String group, String bootstrapServers
         Duration ttl = duration(metadata, "ttl", DEFAULT_TTL);
         double replicaRate = number(metadata, "replicaRate", DEFAULT_REPLICA_RATE);
         if (replicaRate <= 0) {
-            throw ScalerException.invalid("scalerMetadata.replicaRate must be positive, got '" + metadata.get("replicaRate") + "'");
+            throw ScalerException.invalid(
+                    "scalerMetadata.replicaRate must be positive, got '" + metadata.get("replicaRate") + "'");
         }
         int min = integer(metadata, "minReplicas", 0);
         int max = integer(metadata, "maxReplicas", Integer.MAX_VALUE);
         if (min > max) {
-            throw ScalerException.invalid("scalerMetadata.minReplicas (" + min + ") is above maxReplicas (" + max + ")");
+            throw ScalerException.invalid(
+                    "scalerMetadata.minReplicas (" + min + ") is above maxReplicas (" + max + ")");
         }
         double threshold = number(metadata, "activationThreshold", 0);
-        return new ScalerMetadata(topic, group, bootstrap == null ? defaultBootstrapServers : bootstrap, budget, ttl,
-                replicaRate, min, max, threshold);
+        return new ScalerMetadata(
+                topic,
+                group,
+                bootstrap == null ? defaultBootstrapServers : bootstrap,
+                budget,
+                ttl,
+                replicaRate,
+                min,
+                max,
+                threshold);
     }
 
     /** The HPA metric's name: {@code sluice-required-rate-<topic>}. */
@@ -76,7 +95,8 @@ public record ScalerMetadata(String topic, String group, String bootstrapServers
         try {
             d = Durations.parse(v);
         } catch (ConfigException e) {
-            throw ScalerException.invalid("scalerMetadata." + key + ": " + e.getMessage() + "; a plain number is milliseconds");
+            throw ScalerException.invalid(
+                    "scalerMetadata." + key + ": " + e.getMessage() + "; a plain number is milliseconds");
         }
         if (d.isNegative() || d.isZero()) {
             throw ScalerException.invalid("scalerMetadata." + key + " must be positive, got '" + v + "'");

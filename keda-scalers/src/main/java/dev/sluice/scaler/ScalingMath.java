@@ -19,8 +19,7 @@ public final class ScalingMath {
     /** An offset that is not there: no committed offset, or no record at or after the asked time. */
     public static final long NONE = -1;
 
-    private ScalingMath() {
-    }
+    private ScalingMath() {}
 
     /** {@code R = λ + L_live / B}, in events/s. An unknown (NaN) or negative arrival rate counts as 0. */
     public static double requiredRate(double arrivalRate, long liveBacklog, Duration budget) {
@@ -48,7 +47,8 @@ public final class ScalingMath {
      * bounds and never asks for more executors than the topic has partitions (a consumer beyond
      * that gets no partition). {@code partitions <= 0} means unknown (no cap).
      */
-    public static double reportedRate(double requiredRate, double replicaRate, int minReplicas, int maxReplicas, int partitions) {
+    public static double reportedRate(
+            double requiredRate, double replicaRate, int minReplicas, int maxReplicas, int partitions) {
         int cap = partitions > 0 ? Math.min(maxReplicas, partitions) : maxReplicas;
         double upper = (double) Math.max(cap, minReplicas) * replicaRate;
         double lower = (double) minReplicas * replicaRate;
@@ -90,8 +90,8 @@ public final class ScalingMath {
      * does not drain at all ({@code d == 0}) every live event is at risk; when its drain rate is not
      * known yet ({@code NaN}) only the events already past the budget are counted.
      */
-    public static long atRisk(long committed, long firstLive, long firstYoung, long end, double partitionDrainRate,
-                              Duration budget) {
+    public static long atRisk(
+            long committed, long firstLive, long firstYoung, long end, double partitionDrainRate, Duration budget) {
         long start = liveStart(committed, firstLive, end);
         if (start >= end) {
             return 0;

@@ -61,11 +61,20 @@ class ExternalScalerIT {
         kafka = broker;
         vertx = Vertx.vertx();
         // a short rate window so that the arrival rate decays within the test
-        ScalerConfig config = new ScalerConfig("127.0.0.1", 0, 0, Duration.ofMillis(100), Duration.ofMillis(250),
-                Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(5));
+        ScalerConfig config = new ScalerConfig(
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(5));
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         app = ScalerApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         client = new ScalerClient(app.grpcPort());
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
@@ -103,10 +112,12 @@ class ExternalScalerIT {
         kafka.createTopic(topic, 1, Duration.ofHours(1));
         long now = System.currentTimeMillis();
         for (int i = 0; i < 50; i++) { // ingested a minute ago: past a 20 s TTL
-            producer.send(new ProducerRecord<>(topic, 0, now - 60_000 + i, null, new byte[] {1})).get();
+            producer.send(new ProducerRecord<>(topic, 0, now - 60_000 + i, null, new byte[] {1}))
+                    .get();
         }
         for (int i = 0; i < 30; i++) {
-            producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {2})).get();
+            producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {2}))
+                    .get();
         }
         commit("it-expired", topic, Map.of(0, 0L));
 
@@ -118,8 +129,12 @@ class ExternalScalerIT {
         assertEquals(15, v.getMetricValue());
 
         String scrape = get("/metrics");
-        assertTrue(scrape.contains("sluice_scaler_live_backlog{group=\"it-expired\",topic=\"" + topic + "\"} 30.0"), scrape);
-        assertTrue(scrape.contains("sluice_scaler_expired_backlog{group=\"it-expired\",topic=\"" + topic + "\"} 50.0"), scrape);
+        assertTrue(
+                scrape.contains("sluice_scaler_live_backlog{group=\"it-expired\",topic=\"" + topic + "\"} 30.0"),
+                scrape);
+        assertTrue(
+                scrape.contains("sluice_scaler_expired_backlog{group=\"it-expired\",topic=\"" + topic + "\"} 50.0"),
+                scrape);
     }
 
     @Test
@@ -130,7 +145,8 @@ class ExternalScalerIT {
         commit(group, topic, Map.of(0, 0L, 1, 0L));
         Map<String, String> md = Map.of("topic", topic, "group", group, "budget", "2s", "replicaRate", "100");
 
-        GetMetricSpecResponse spec = client.call(Client.GET_METRIC_SPEC, ScalerClient.ref(md)).single();
+        GetMetricSpecResponse spec =
+                client.call(Client.GET_METRIC_SPEC, ScalerClient.ref(md)).single();
         assertEquals("sluice-required-rate-" + topic, spec.getMetricSpecs(0).getMetricName());
         assertEquals(100.0, spec.getMetricSpecs(0).getTargetSizeFloat(), 1e-9);
         assertEquals(100, spec.getMetricSpecs(0).getTargetSize());
@@ -144,7 +160,8 @@ class ExternalScalerIT {
             }
         }
         producer.flush();
-        // at once: at least L_live / B = 200 / 2 s, plus the arrival rate once measured (capped at 2 partitions × 100/s)
+        // at once: at least L_live / B = 200 / 2 s, plus the arrival rate once measured (capped at 2 partitions ×
+        // 100/s)
         double first = metrics(md).getMetricValueFloat();
         assertTrue(first >= 100 && first <= 200, "right after 200 arrived: " + first);
         assertTrue(isActive(md));
@@ -152,8 +169,10 @@ class ExternalScalerIT {
         // and as nobody drains it, every live event will miss its budget. Both in the same evaluation
         // (right after the burst the arrival rate may not be measured yet, so 100 alone proves nothing).
         String atRisk = "sluice_scaler_at_risk{group=\"" + group + "\",topic=\"" + topic + "\"} 200.0";
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> metrics(md).getMetricValueFloat() == 100.0 && get("/metrics").contains(atRisk));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> metrics(md).getMetricValueFloat() == 100.0
+                        && get("/metrics").contains(atRisk));
 
         commit(group, topic, Map.of(0, 100L, 1, 50L)); // a consumer finished 150 of the 200
         assertEquals(25.0, metrics(md).getMetricValueFloat(), 1e-9);
@@ -175,11 +194,13 @@ class ExternalScalerIT {
         ScalerClient.Stream stream = client.stream(ScalerClient.ref(Map.of("topic", topic, "group", group)));
         assertFalse(stream.next(10_000).active(), "an idle topic starts inactive");
         // the poller has read the idle topic's end offsets, so the record below is seen as an arrival
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> activationPolls(topic) > pollsBefore);
 
         long sent = System.nanoTime();
-        producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {4})).get();
+        producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), null, new byte[] {4}))
+                .get();
         long acked = System.nanoTime();
         Received active = stream.next(5_000);
         assertTrue(active.active());
@@ -208,54 +229,73 @@ class ExternalScalerIT {
         assertEquals(GrpcStatus.INVALID_ARGUMENT, noTopic.status());
         assertTrue(noTopic.message().contains("scalerMetadata.topic is required"), noTopic.message());
 
-        Reply<GetMetricsResponse> badBudget = client.call(Client.GET_METRICS, GetMetricsRequest.newBuilder()
-                .setScaledObjectRef(ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "budget", "soon")))
-                .setMetricName("sluice-required-rate-" + topic).build());
+        Reply<GetMetricsResponse> badBudget = client.call(
+                Client.GET_METRICS,
+                GetMetricsRequest.newBuilder()
+                        .setScaledObjectRef(
+                                ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "budget", "soon")))
+                        .setMetricName("sluice-required-rate-" + topic)
+                        .build());
         assertEquals(GrpcStatus.INVALID_ARGUMENT, badBudget.status());
         assertTrue(badBudget.message().contains("scalerMetadata.budget: not a duration: 'soon'"), badBudget.message());
 
-        Reply<GetMetricsResponse> noGroup = client.call(Client.GET_METRICS, GetMetricsRequest.newBuilder()
-                .setScaledObjectRef(ScalerClient.ref(Map.of("topic", topic, "group", "it-no-such-group"))).build());
+        Reply<GetMetricsResponse> noGroup = client.call(
+                Client.GET_METRICS,
+                GetMetricsRequest.newBuilder()
+                        .setScaledObjectRef(ScalerClient.ref(Map.of("topic", topic, "group", "it-no-such-group")))
+                        .build());
         assertEquals(GrpcStatus.NOT_FOUND, noGroup.status());
         assertTrue(noGroup.message().contains("consumer group 'it-no-such-group' does not exist"), noGroup.message());
 
-        Reply<IsActiveResponse> noSuchTopic = client.call(Client.IS_ACTIVE,
-                ScalerClient.ref(Map.of("topic", "it.scaler.missing", "group", "it-bad")));
+        Reply<IsActiveResponse> noSuchTopic = client.call(
+                Client.IS_ACTIVE, ScalerClient.ref(Map.of("topic", "it.scaler.missing", "group", "it-bad")));
         assertEquals(GrpcStatus.NOT_FOUND, noSuchTopic.status());
         assertTrue(noSuchTopic.message().contains("topic 'it.scaler.missing' does not exist"), noSuchTopic.message());
 
-        Reply<GetMetricSpecResponse> badRate = client.call(Client.GET_METRIC_SPEC,
+        Reply<GetMetricSpecResponse> badRate = client.call(
+                Client.GET_METRIC_SPEC,
                 ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "replicaRate", "fast")));
         assertEquals(GrpcStatus.INVALID_ARGUMENT, badRate.status());
         assertTrue(badRate.message().contains("scalerMetadata.replicaRate"), badRate.message());
 
-        Reply<IsActiveResponse> badStream = client.call(Client.STREAM_IS_ACTIVE,
-                ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "ttl", "forever")));
+        Reply<IsActiveResponse> badStream = client.call(
+                Client.STREAM_IS_ACTIVE, ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "ttl", "forever")));
         assertEquals(GrpcStatus.INVALID_ARGUMENT, badStream.status());
         assertTrue(badStream.message().contains("scalerMetadata.ttl"), badStream.message());
         assertTrue(badStream.messages().isEmpty());
 
-        Reply<IsActiveResponse> badKafka = client.call(Client.IS_ACTIVE,
-                ScalerClient.ref(Map.of("topic", topic, "group", "it-bad", "bootstrapServers", "no-such-host.invalid:9092")));
+        Reply<IsActiveResponse> badKafka = client.call(
+                Client.IS_ACTIVE,
+                ScalerClient.ref(
+                        Map.of("topic", topic, "group", "it-bad", "bootstrapServers", "no-such-host.invalid:9092")));
         assertEquals(GrpcStatus.UNAVAILABLE, badKafka.status());
-        assertTrue(badKafka.message().contains("no Kafka client for bootstrap servers 'no-such-host.invalid:9092'"),
+        assertTrue(
+                badKafka.message().contains("no Kafka client for bootstrap servers 'no-such-host.invalid:9092'"),
                 badKafka.message());
 
         // still serving
         assertFalse(isActive(Map.of("topic", topic, "group", "it-bad")));
-        assertTrue(get("/metrics").contains("sluice_scaler_requests_total{method=\"IsActive\",outcome=\"INVALID_ARGUMENT\"}"));
+        assertTrue(get("/metrics")
+                .contains("sluice_scaler_requests_total{method=\"IsActive\",outcome=\"INVALID_ARGUMENT\"}"));
         assertTrue(get("/health/ready").contains("\"status\":\"UP\""));
     }
 
     private static MetricValue metrics(Map<String, String> md) throws Exception {
-        GetMetricsResponse r = client.call(Client.GET_METRICS, GetMetricsRequest.newBuilder().setScaledObjectRef(ScalerClient.ref(md))
-                .setMetricName("sluice-required-rate-" + md.get("topic")).build()).single();
+        GetMetricsResponse r = client.call(
+                        Client.GET_METRICS,
+                        GetMetricsRequest.newBuilder()
+                                .setScaledObjectRef(ScalerClient.ref(md))
+                                .setMetricName("sluice-required-rate-" + md.get("topic"))
+                                .build())
+                .single();
         assertEquals(1, r.getMetricValuesCount());
         return r.getMetricValues(0);
     }
 
     private static double activationPolls(String topic) {
-        Counter polls = registry.find(ScalerMetrics.ACTIVATION_POLLS).tag("topic", topic).counter();
+        Counter polls = registry.find(ScalerMetrics.ACTIVATION_POLLS)
+                .tag("topic", topic)
+                .counter();
         return polls == null ? 0 : polls.count();
     }
 
@@ -269,7 +309,8 @@ class ExternalScalerIT {
         c.put("bootstrap.servers", kafka.bootstrapServers());
         c.put("group.id", group);
         c.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             offsets.forEach((p, o) -> commit.put(new TopicPartition(topic, p), new OffsetAndMetadata(o)));
             consumer.commitSync(commit, Duration.ofSeconds(10));
@@ -277,8 +318,13 @@ class ExternalScalerIT {
     }
 
     private static String get(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.managementPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.managementPort() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
 }

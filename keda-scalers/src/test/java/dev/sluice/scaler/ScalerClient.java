@@ -24,15 +24,15 @@ final class ScalerClient implements AutoCloseable {
     record Reply<T>(GrpcStatus status, String message, List<T> messages) {
         T single() {
             if (status != GrpcStatus.OK || messages.size() != 1) {
-                throw new AssertionError("expected one message with OK, got " + status + " '" + message + "' " + messages);
+                throw new AssertionError(
+                        "expected one message with OK, got " + status + " '" + message + "' " + messages);
             }
             return messages.get(0);
         }
     }
 
     /** One received stream message and when it arrived (System.nanoTime). */
-    record Received(boolean active, long atNanos) {
-    }
+    record Received(boolean active, long atNanos) {}
 
     /** An open StreamIsActive call. */
     static final class Stream {
@@ -57,31 +57,46 @@ final class ScalerClient implements AutoCloseable {
     }
 
     static ScaledObjectRef ref(Map<String, String> metadata) {
-        return ScaledObjectRef.newBuilder().setName("executor").setNamespace("sluice").putAllScalerMetadata(metadata).build();
+        return ScaledObjectRef.newBuilder()
+                .setName("executor")
+                .setNamespace("sluice")
+                .putAllScalerMetadata(metadata)
+                .build();
     }
 
     <Req, Resp> Reply<Resp> call(ServiceMethod<Resp, Req> method, Req message) throws Exception {
         List<Resp> messages = Collections.synchronizedList(new ArrayList<>());
-        Future<Reply<Resp>> f = client.request(server, method).compose(req -> req.send(message)).compose(resp -> {
-            resp.handler(messages::add);
-            return resp.end().transform(ar -> Future.succeededFuture(new Reply<>(resp.status(), resp.statusMessage(),
-                    List.copyOf(messages))));
-        });
+        Future<Reply<Resp>> f = client.request(server, method)
+                .compose(req -> req.send(message))
+                .compose(resp -> {
+                    resp.handler(messages::add);
+                    return resp.end()
+                            .transform(ar -> Future.succeededFuture(
+                                    new Reply<>(resp.status(), resp.statusMessage(), List.copyOf(messages))));
+                });
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     Stream stream(ScaledObjectRef ref) throws Exception {
         Stream s = new Stream();
-        client.request(server, ExternalScalerMethods.Client.STREAM_IS_ACTIVE).compose(req -> {
-            s.request = req;
-            return req.send(ref);
-        }).onSuccess(resp -> resp.handler(m -> s.received.add(new Received(m.getResult(), System.nanoTime()))))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        client.request(server, ExternalScalerMethods.Client.STREAM_IS_ACTIVE)
+                .compose(req -> {
+                    s.request = req;
+                    return req.send(ref);
+                })
+                .onSuccess(resp -> resp.handler(m -> s.received.add(new Received(m.getResult(), System.nanoTime()))))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         return s;
     }
 
     @Override
     public void close() throws Exception {
-        client.close().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        client.close()
+                .eventually(vertx::close)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 }

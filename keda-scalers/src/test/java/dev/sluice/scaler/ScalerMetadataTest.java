@@ -28,8 +28,27 @@ class ScalerMetadataTest {
 
     @Test
     void readsEveryKey() {
-        ScalerMetadata md = ScalerMetadata.parse(Map.of("topic", "t", "group", "g", "bootstrapServers", "b:1", "budget", "1500",
-                "ttl", "30s", "replicaRate", "250.5", "minReplicas", "1", "maxReplicas", "8", "activationThreshold", "3"), "x");
+        ScalerMetadata md = ScalerMetadata.parse(
+                Map.of(
+                        "topic",
+                        "t",
+                        "group",
+                        "g",
+                        "bootstrapServers",
+                        "b:1",
+                        "budget",
+                        "1500",
+                        "ttl",
+                        "30s",
+                        "replicaRate",
+                        "250.5",
+                        "minReplicas",
+                        "1",
+                        "maxReplicas",
+                        "8",
+                        "activationThreshold",
+                        "3"),
+                "x");
         assertEquals("b:1", md.bootstrapServers());
         assertEquals(Duration.ofMillis(1500), md.budget());
         assertEquals(Duration.ofSeconds(30), md.ttl());
@@ -51,9 +70,11 @@ class ScalerMetadataTest {
         assertInvalid(with("budget", "soon"), "scalerMetadata.budget: not a duration: 'soon'");
         assertInvalid(with("budget", "0"), "scalerMetadata.budget must be positive");
         assertInvalid(with("ttl", "-5s"), "scalerMetadata.ttl must be positive");
-        assertInvalid(with("replicaRate", "fast"), "scalerMetadata.replicaRate must be a non-negative number, got 'fast'");
+        assertInvalid(
+                with("replicaRate", "fast"), "scalerMetadata.replicaRate must be a non-negative number, got 'fast'");
         assertInvalid(with("replicaRate", "0"), "scalerMetadata.replicaRate must be positive");
-        assertInvalid(with("maxReplicas", "2.5"), "scalerMetadata.maxReplicas must be a non-negative integer, got '2.5'");
+        assertInvalid(
+                with("maxReplicas", "2.5"), "scalerMetadata.maxReplicas must be a non-negative integer, got '2.5'");
         assertInvalid(with("activationThreshold", "NaN"), "scalerMetadata.activationThreshold");
         Map<String, String> m = with("minReplicas", "5");
         m.put("maxReplicas", "2");

@@ -47,8 +47,8 @@ class ScalingMathTest {
 
     @Test
     void liveSpanStartsAtTheLaterOfCommittedAndFirstLive() {
-        assertEquals(60, ScalingMath.liveStart(40, 60, 100));   // 40..59 expired
-        assertEquals(80, ScalingMath.liveStart(80, 60, 100));   // committed past the dead span
+        assertEquals(60, ScalingMath.liveStart(40, 60, 100)); // 40..59 expired
+        assertEquals(80, ScalingMath.liveStart(80, 60, 100)); // committed past the dead span
         assertEquals(100, ScalingMath.liveStart(40, NONE, 100)); // every record is older than the TTL
         assertEquals(60, ScalingMath.liveStart(NONE, 60, 100)); // no commit: the first live record
         assertEquals(40, ScalingMath.liveBacklog(40, 60, 100));

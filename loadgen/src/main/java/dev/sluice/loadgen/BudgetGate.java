@@ -30,8 +30,7 @@ public final class BudgetGate {
         }
     }
 
-    private BudgetGate() {
-    }
+    private BudgetGate() {}
 
     public static Verdict evaluate(RunSummary s) {
         return evaluate(s, BUDGET, MIN_RATE_RATIO);
@@ -41,10 +40,14 @@ public final class BudgetGate {
         List<String> reasons = new ArrayList<>();
         Percentiles start = s.latency(RunSummary.INGEST_TO_START);
         if (start.count() == 0) {
-            reasons.add("no ingest → start measurements (the gate needs an end-to-end run with executed events: without"
-                    + " --target it starts its own stack; a --target's workflow must post to the generator's receiver)");
+            reasons.add(
+                    "no ingest → start measurements (the gate needs an end-to-end run with executed events: without"
+                            + " --target it starts its own stack; a --target's workflow must post to the generator's receiver)");
         } else if (start.p999() > budget.toMillis()) {
-            reasons.add(String.format(Locale.ROOT, "ingest → start p99.9 is %.1f ms, over the %d ms budget", start.p999(),
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "ingest → start p99.9 is %.1f ms, over the %d ms budget",
+                    start.p999(),
                     budget.toMillis()));
         }
         RunSummary.Accounting a = s.accounting();
@@ -52,13 +55,24 @@ public final class BudgetGate {
             reasons.add(a.lateStarts() + " event(s) started after their deadline");
         }
         if (a.unaccounted() > 0) {
-            reasons.add(String.format(Locale.ROOT, "%d acknowledged event(s) neither executed nor accounted for "
-                    + "(accepted %d, executed %d, expired %d, dead-lettered %d)%s", a.unaccounted(), a.accepted(), a.executed(),
-                    a.expired(), a.deadLettered(), a.metricsAvailable() ? "" : "; the executor's metrics could not be read"));
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "%d acknowledged event(s) neither executed nor accounted for "
+                            + "(accepted %d, executed %d, expired %d, dead-lettered %d)%s",
+                    a.unaccounted(),
+                    a.accepted(),
+                    a.executed(),
+                    a.expired(),
+                    a.deadLettered(),
+                    a.metricsAvailable() ? "" : "; the executor's metrics could not be read"));
         }
         if (s.rateAchieved() < minRateRatio * s.rateAsked()) {
-            reasons.add(String.format(Locale.ROOT, "achieved %.0f events/s, under %.0f%% of the %.0f asked", s.rateAchieved(),
-                    minRateRatio * 100, s.rateAsked()));
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "achieved %.0f events/s, under %.0f%% of the %.0f asked",
+                    s.rateAchieved(),
+                    minRateRatio * 100,
+                    s.rateAsked()));
         }
         return new Verdict(reasons.isEmpty(), reasons);
     }

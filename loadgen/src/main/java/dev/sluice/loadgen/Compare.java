@@ -10,8 +10,7 @@ import java.util.Map;
 /** {@code compare A B}: two runs' summaries side by side, with the change from A to B. */
 public final class Compare {
 
-    private Compare() {
-    }
+    private Compare() {}
 
     /** Two run directories (or summary files): their summaries, and their interval logs where both have one. */
     public static String table(Path a, Path b) {
@@ -19,7 +18,9 @@ public final class Compare {
     }
 
     private static Map<String, List<Double>> intervals(Path fileOrDir) {
-        Path dir = Files.isDirectory(fileOrDir) ? fileOrDir : fileOrDir.toAbsolutePath().getParent();
+        Path dir = Files.isDirectory(fileOrDir)
+                ? fileOrDir
+                : fileOrDir.toAbsolutePath().getParent();
         Path log = dir.resolve(IntervalLog.FILE);
         return Files.isRegularFile(log) ? IntervalLog.p99s(log) : Map.of();
     }
@@ -32,15 +33,25 @@ public final class Compare {
     static String table(RunSummary a, RunSummary b, Map<String, List<Double>> logA, Map<String, List<Double>> logB) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"", "A", "B", "delta", "delta %"});
-        rows.add(new String[] {"mode", str(a.settings().get("mode")), str(b.settings().get("mode")), "", ""});
-        rows.add(new String[] {"schedule", str(a.settings().get("schedule")), str(b.settings().get("schedule")), "", ""});
-        rows.add(new String[] {"protocol", str(a.settings().get("protocol")), str(b.settings().get("protocol")), "", ""});
+        rows.add(new String[] {
+            "mode", str(a.settings().get("mode")), str(b.settings().get("mode")), "", ""
+        });
+        rows.add(new String[] {
+            "schedule", str(a.settings().get("schedule")), str(b.settings().get("schedule")), "", ""
+        });
+        rows.add(new String[] {
+            "protocol", str(a.settings().get("protocol")), str(b.settings().get("protocol")), "", ""
+        });
         num(rows, "rate asked /s", a.rateAsked(), b.rateAsked());
         num(rows, "rate achieved /s", a.rateAchieved(), b.rateAchieved());
         num(rows, "sent", a.counts().sent(), b.counts().sent());
         num(rows, "acked", a.counts().acked(), b.counts().acked());
         num(rows, "errors", a.counts().errors(), b.counts().errors());
-        for (String name : List.of(RunSummary.ACK, RunSummary.SERVICE, RunSummary.SEND_LAG, RunSummary.INGEST_TO_START,
+        for (String name : List.of(
+                RunSummary.ACK,
+                RunSummary.SERVICE,
+                RunSummary.SEND_LAG,
+                RunSummary.INGEST_TO_START,
                 RunSummary.INGEST_TO_END)) {
             Percentiles pa = a.latency(name);
             Percentiles pb = b.latency(name);
@@ -58,8 +69,16 @@ public final class Compare {
             num(rows, "accepted", a.accounting().accepted(), b.accounting().accepted());
             num(rows, "executed", a.accounting().executed(), b.accounting().executed());
             num(rows, "expired", a.accounting().expired(), b.accounting().expired());
-            num(rows, "dead-lettered", a.accounting().deadLettered(), b.accounting().deadLettered());
-            num(rows, "unaccounted", a.accounting().unaccounted(), b.accounting().unaccounted());
+            num(
+                    rows,
+                    "dead-lettered",
+                    a.accounting().deadLettered(),
+                    b.accounting().deadLettered());
+            num(
+                    rows,
+                    "unaccounted",
+                    a.accounting().unaccounted(),
+                    b.accounting().unaccounted());
             num(rows, "late starts", a.accounting().lateStarts(), b.accounting().lateStarts());
         }
         for (String tag : List.of(IntervalLog.ACK, IntervalLog.INGEST_TO_START)) {
@@ -70,9 +89,17 @@ public final class Compare {
                 num(rows, tag + " p99 of the median second ms", median(sa), median(sb));
             }
         }
-        num(rows, "generator cpu µs/event", a.cpu().generatorMicrosPerEvent(), b.cpu().generatorMicrosPerEvent());
+        num(
+                rows,
+                "generator cpu µs/event",
+                a.cpu().generatorMicrosPerEvent(),
+                b.cpu().generatorMicrosPerEvent());
         for (Map.Entry<String, Double> e : a.cpu().microsPerEvent().entrySet()) {
-            num(rows, e.getKey() + " cpu µs/event", e.getValue(), b.cpu().microsPerEvent().getOrDefault(e.getKey(), Double.NaN));
+            num(
+                    rows,
+                    e.getKey() + " cpu µs/event",
+                    e.getValue(),
+                    b.cpu().microsPerEvent().getOrDefault(e.getKey(), Double.NaN));
         }
         int[] w = new int[5];
         for (String[] r : rows) {
@@ -82,7 +109,9 @@ public final class Compare {
         }
         StringBuilder sb = new StringBuilder();
         for (String[] r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-" + w[0] + "s  %" + w[1] + "s  %" + w[2] + "s  %" + w[3] + "s  %" + w[4] + "s%n",
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-" + w[0] + "s  %" + w[1] + "s  %" + w[2] + "s  %" + w[3] + "s  %" + w[4] + "s%n",
                     (Object[]) r));
         }
         return sb.toString();
@@ -93,13 +122,16 @@ public final class Compare {
     }
 
     private static double median(List<Double> seconds) {
-        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted[sorted.length / 2];
     }
 
     private static void num(List<String[]> rows, String name, double a, double b) {
         String delta = Double.isNaN(a) || Double.isNaN(b) ? "" : fmt(b - a, true);
-        String pct = Double.isNaN(a) || Double.isNaN(b) || a == 0 ? "" : String.format(Locale.ROOT, "%+.1f%%", (b - a) / a * 100);
+        String pct = Double.isNaN(a) || Double.isNaN(b) || a == 0
+                ? ""
+                : String.format(Locale.ROOT, "%+.1f%%", (b - a) / a * 100);
         rows.add(new String[] {name, fmt(a, false), fmt(b, false), delta, pct});
     }
 
@@ -107,7 +139,9 @@ public final class Compare {
         if (Double.isNaN(v)) {
             return "-";
         }
-        String f = v == Math.rint(v) && Math.abs(v) < 1e15 ? "%" + (signed ? "+" : "") + ".0f" : "%" + (signed ? "+" : "") + ".2f";
+        String f = v == Math.rint(v) && Math.abs(v) < 1e15
+                ? "%" + (signed ? "+" : "") + ".0f"
+                : "%" + (signed ? "+" : "") + ".2f";
         return String.format(Locale.ROOT, f, v);
     }
 

@@ -48,13 +48,15 @@ public final class Generator implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         try {
             List<Context> contexts = new CopyOnWriteArrayList<>();
-            await(vertx.deployVerticle(() -> new VerticleBase() {
-                @Override
-                public Future<?> start() {
-                    contexts.add(context);
-                    return Future.succeededFuture();
-                }
-            }, new DeploymentOptions().setInstances(loops)));
+            await(vertx.deployVerticle(
+                    () -> new VerticleBase() {
+                        @Override
+                        public Future<?> start() {
+                            contexts.add(context);
+                            return Future.succeededFuture();
+                        }
+                    },
+                    new DeploymentOptions().setInstances(loops)));
             Receiver receiver = await(Receiver.start(vertx, HOST, receiverPort, loops));
             return new Generator(vertx, contexts, receiver);
         } catch (RuntimeException e) {
@@ -73,14 +75,22 @@ public final class Generator implements AutoCloseable {
         RateSchedule schedule = o.measuredSchedule().withWarmup(o.warmup());
         long warmupNanos = o.warmup().toNanos();
         URI uri = URI.create(target.ingestUrl());
-        Prometheus.Counters metricsBefore = o.e2e() ? Prometheus.scrape(target.executorMetricsUrl()) : Prometheus.Counters.UNKNOWN;
+        Prometheus.Counters metricsBefore =
+                o.e2e() ? Prometheus.scrape(target.executorMetricsUrl()) : Prometheus.Counters.UNKNOWN;
 
         List<HttpClient> clients = new ArrayList<>();
         int perLoop = Math.max(1, o.connections() / contexts.size());
         for (int j = 0; j < contexts.size(); j++) {
-            HttpClientOptions co = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, o.timeout().toMillis()));
-            PoolOptions po = new PoolOptions().setHttp1MaxSize(perLoop).setHttp2MaxSize(perLoop).setMaxWaitQueueSize(-1);
+            HttpClientOptions co = new HttpClientOptions()
+                    .setKeepAlive(true)
+                    .setPipelining(false)
+                    .setTcpNoDelay(true)
+                    .setConnectTimeout(
+                            (int) Math.min(Integer.MAX_VALUE, o.timeout().toMillis()));
+            PoolOptions po = new PoolOptions()
+                    .setHttp1MaxSize(perLoop)
+                    .setHttp2MaxSize(perLoop)
+                    .setMaxWaitQueueSize(-1);
             if (o.http2()) {
                 co.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
             }
@@ -93,26 +103,56 @@ public final class Generator implements AutoCloseable {
             String path = RunPlan.requestPath(uri, o.batch());
             for (Context c : contexts) {
                 io.netty.channel.EventLoop loop = ((io.vertx.core.internal.ContextInternal) c).nettyEventLoop();
-                h2.add(await(H2Connections.open(loop, ((io.vertx.core.internal.VertxInternal) vertx).transport().channelFactory(false), uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, path, perLoop,
-                        o.e2e(), o.timeout().toMillis())));
+                h2.add(await(H2Connections.open(
+                        loop,
+                        ((io.vertx.core.internal.VertxInternal) vertx)
+                                .transport()
+                                .channelFactory(false),
+                        uri.getHost(),
+                        uri.getPort() > 0 ? uri.getPort() : 80,
+                        path,
+                        perLoop,
+                        o.e2e(),
+                        o.timeout().toMillis())));
             }
         }
 
-        // --mqtt connects first too: each event loop opens its share of the devices, so publishing spreads over every loop.
+        // --mqtt connects first too: each event loop opens its share of the devices, so publishing spreads over every
+        // loop.
         List<MqttPublishers> mqtt = new ArrayList<>();
         if (o.mqtt() != null) {
             URI broker = URI.create(target.mqttUrl() != null ? target.mqttUrl() : o.mqtt());
             for (int j = 0; j < contexts.size(); j++) {
-                mqtt.add(await(MqttPublishers.open(vertx, contexts.get(j), broker, perLoop, j * perLoop, o.qos(),
-                        RunPlan.payload(o.payloadBytes()), o.apiKey(), o.timeout().toMillis())));
+                mqtt.add(await(MqttPublishers.open(
+                        vertx,
+                        contexts.get(j),
+                        broker,
+                        perLoop,
+                        j * perLoop,
+                        o.qos(),
+                        RunPlan.payload(o.payloadBytes()),
+                        o.apiKey(),
+                        o.timeout().toMillis())));
             }
         }
 
         long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long startEpochMillis = System.currentTimeMillis() + 100;
-        RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o.payloadBytes(), o.keys(), o.timeout().toMillis(), o.e2e(),
-                o.batch(), o.apiKey(), o.signSecret(), o.idempotency());
-        DirectProducer direct = target.kafkaBootstrap() == null ? null
+        RunPlan plan = new RunPlan(
+                schedule,
+                startNanos,
+                warmupNanos,
+                uri,
+                o.payloadBytes(),
+                o.keys(),
+                o.timeout().toMillis(),
+                o.e2e(),
+                o.batch(),
+                o.apiKey(),
+                o.signSecret(),
+                o.idempotency());
+        DirectProducer direct = target.kafkaBootstrap() == null
+                ? null
                 : DirectProducer.create(target.kafkaBootstrap(), uri.getPath().substring(1));
         List<Sender> senders = new ArrayList<>();
         for (int j = 0; j < contexts.size(); j++) {
@@ -126,13 +166,24 @@ public final class Generator implements AutoCloseable {
             mqtt.get(j).answerTo(senders.get(j));
             senders.get(j).useMqtt(mqtt.get(j));
         }
-        long pauseFrom = o.receiverPause().isZero() ? 0 : startNanos + warmupNanos + o.receiverPauseAt().toNanos();
-        long pauseTo = o.receiverPause().isZero() ? 0 : pauseFrom + o.receiverPause().toNanos();
-        List<Receiver.Tally> tallies = receiver.beginRun(new Receiver.Settings(o.ttl().toMillis(),
-                startEpochMillis + o.warmup().toMillis(), o.webhookDelay().toMillis(), pauseFrom, pauseTo));
+        long pauseFrom = o.receiverPause().isZero()
+                ? 0
+                : startNanos + warmupNanos + o.receiverPauseAt().toNanos();
+        long pauseTo =
+                o.receiverPause().isZero() ? 0 : pauseFrom + o.receiverPause().toNanos();
+        List<Receiver.Tally> tallies = receiver.beginRun(new Receiver.Settings(
+                o.ttl().toMillis(),
+                startEpochMillis + o.warmup().toMillis(),
+                o.webhookDelay().toMillis(),
+                pauseFrom,
+                pauseTo));
 
         // One progress line a second when a person watches (a terminal); none in logs and tests.
-        Timeline timeline = new Timeline(senders, tallies, startNanos, startEpochMillis,
+        Timeline timeline = new Timeline(
+                senders,
+                tallies,
+                startNanos,
+                startEpochMillis,
                 System.console() != null ? System.err::println : Timeline.QUIET);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-timeline");
@@ -159,7 +210,13 @@ public final class Generator implements AutoCloseable {
         long responsesIn = System.nanoTime();
         boolean drained = true;
         if (o.e2e()) {
-            drained = awaitExecution(senders, tallies, target, metricsBefore, o.drain().toMillis(), o.ttl().toMillis());
+            drained = awaitExecution(
+                    senders,
+                    tallies,
+                    target,
+                    metricsBefore,
+                    o.drain().toMillis(),
+                    o.ttl().toMillis());
         }
         double drainSeconds = (System.nanoTime() - responsesIn) / 1e9;
         cpu.end();
@@ -198,8 +255,12 @@ public final class Generator implements AutoCloseable {
         }
         RunSummary.Accounting accounting = RunSummary.Accounting.NONE;
         if (o.e2e()) {
-            accounting = account(ackedIds, tallies, acked, Prometheus.scrape(target.executorMetricsUrl()).minus(metricsBefore),
-                    o.mqtt() != null)
+            accounting = account(
+                            ackedIds,
+                            tallies,
+                            acked,
+                            Prometheus.scrape(target.executorMetricsUrl()).minus(metricsBefore),
+                            o.mqtt() != null)
                     .withDrain(drainSeconds, drained);
         }
         double window = schedule.totalNanos() / 1e9 - o.warmup().toNanos() / 1e9;
@@ -215,19 +276,29 @@ public final class Generator implements AutoCloseable {
             lat.put(RunSummary.INGEST_TO_START, Histograms.percentiles(timeline.ingestToStart));
             lat.put(RunSummary.INGEST_TO_END, Histograms.percentiles(timeline.ingestToEnd));
         }
-        RunSummary summary = new RunSummary(Instant.ofEpochMilli(startEpochMillis).toString(), o.describe(), asked, achieved,
-                window, o.warmup().toNanos() / 1e9, new RunSummary.Counts(sent, acked, errorCount, measuredSent, measuredAcked),
-                errors, lat, accounting, cpu.summary(measuredAcked), RunSummary.Machine.current());
+        RunSummary summary = new RunSummary(
+                Instant.ofEpochMilli(startEpochMillis).toString(),
+                o.describe(),
+                asked,
+                achieved,
+                window,
+                o.warmup().toNanos() / 1e9,
+                new RunSummary.Counts(sent, acked, errorCount, measuredSent, measuredAcked),
+                errors,
+                lat,
+                accounting,
+                cpu.summary(measuredAcked),
+                RunSummary.Machine.current());
         return new RunResult(summary, timeline, (sendEnd - startNanos) / 1e9, (responsesIn - startNanos) / 1e9);
     }
 
     /** A finished run: its summary and the histograms and rows behind it. */
-    public record RunResult(RunSummary summary, Timeline timeline, double sendSeconds, double responsesSeconds) {
-    }
+    public record RunResult(RunSummary summary, Timeline timeline, double sendSeconds, double responsesSeconds) {}
 
     private static void awaitResponses(List<Sender> senders, long boundMillis) {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMillis);
-        while (System.nanoTime() < until && senders.stream().mapToLong(s -> s.outstanding.get()).sum() > 0) {
+        while (System.nanoTime() < until
+                && senders.stream().mapToLong(s -> s.outstanding.get()).sum() > 0) {
             StackLauncher.pause(20);
         }
     }
@@ -237,8 +308,13 @@ public final class Generator implements AutoCloseable {
      * bound, or earlier once every acknowledged event's deadline has passed and nothing has moved
      * for 10 s (whatever is missing then is not coming). Returns whether everything was accounted for.
      */
-    private static boolean awaitExecution(List<Sender> senders, List<Receiver.Tally> tallies, Target target,
-                                          Prometheus.Counters before, long boundMillis, long ttlMillis) {
+    private static boolean awaitExecution(
+            List<Sender> senders,
+            List<Receiver.Tally> tallies,
+            Target target,
+            Prometheus.Counters before,
+            long boundMillis,
+            long ttlMillis) {
         long start = System.nanoTime();
         long until = start + TimeUnit.MILLISECONDS.toNanos(boundMillis);
         long allDeadlinesPassed = start + TimeUnit.MILLISECONDS.toNanos(ttlMillis + 1000);
@@ -254,7 +330,8 @@ public final class Generator implements AutoCloseable {
             }
             long now = System.nanoTime();
             if (now >= nextScrape) {
-                Prometheus.Counters d = Prometheus.scrape(target.executorMetricsUrl()).minus(before);
+                Prometheus.Counters d =
+                        Prometheus.scrape(target.executorMetricsUrl()).minus(before);
                 accountedByMetrics = d.known() ? d.expired() + d.deadLettered() : 0;
                 nextScrape = now + TimeUnit.MILLISECONDS.toNanos(500);
             }
@@ -277,8 +354,8 @@ public final class Generator implements AutoCloseable {
      * arrivals are matched to acknowledgements by number, not by id; an execution of an unacknowledged event then shows
      * only when more arrive than were acknowledged.
      */
-    static RunSummary.Accounting account(IdSet ackedIds, List<Receiver.Tally> tallies, long accepted,
-                                         Prometheus.Counters delta, boolean byCount) {
+    static RunSummary.Accounting account(
+            IdSet ackedIds, List<Receiver.Tally> tallies, long accepted, Prometheus.Counters delta, boolean byCount) {
         IdSet arrived = new IdSet();
         long late = 0;
         long dups = 0;
@@ -361,8 +438,12 @@ public final class Generator implements AutoCloseable {
             List<ProcessHandle> jvms = target.profiledJvms();
             Map<String, Map<Long, String[]>> out = new LinkedHashMap<>();
             for (ProcessHandle jvm : jvms) {
-                String prefix = jvms.size() == 1 ? "" : ProcessCpu.snapshot(List.of(jvm)).values().stream().findFirst()
-                        .map(p -> p.name() + ": ").orElse(jvm.pid() + ": ");
+                String prefix = jvms.size() == 1
+                        ? ""
+                        : ProcessCpu.snapshot(List.of(jvm)).values().stream()
+                                .findFirst()
+                                .map(p -> p.name() + ": ")
+                                .orElse(jvm.pid() + ": ");
                 out.put(prefix, ProcessCpu.threads(jvm.pid()));
             }
             return out;
@@ -381,10 +462,17 @@ public final class Generator implements AutoCloseable {
                 perEvent.put(k, events > 0 ? RunSummary.round(v * 1e6 / events) : 0);
             });
             Map<String, Double> threads = new LinkedHashMap<>();
-            threadsAfter.forEach((prefix, now) -> ProcessCpu.threadDelta(threadsBefore.getOrDefault(prefix, Map.of()), now)
+            threadsAfter.forEach((prefix, now) -> ProcessCpu.threadDelta(
+                            threadsBefore.getOrDefault(prefix, Map.of()), now)
                     .forEach((k, v) -> threads.put(prefix + k, RunSummary.round(v * 100) / 100)));
-            return new RunSummary.Cpu(RunSummary.round(gen * 100) / 100, events > 0 ? RunSummary.round(gen * 1e6 / events) : 0,
-                    rounded, perEvent, threads, Instant.ofEpochMilli(fromMillis).toString(), Instant.ofEpochMilli(toMillis).toString());
+            return new RunSummary.Cpu(
+                    RunSummary.round(gen * 100) / 100,
+                    events > 0 ? RunSummary.round(gen * 1e6 / events) : 0,
+                    rounded,
+                    perEvent,
+                    threads,
+                    Instant.ofEpochMilli(fromMillis).toString(),
+                    Instant.ofEpochMilli(toMillis).toString());
         }
     }
 }

@@ -89,8 +89,15 @@ final class H2Connections {
     }
 
     /** Opens {@code count} connections on {@code loop}; completes once each has the server's settings. */
-    static Future<H2Connections> open(EventLoop loop, ChannelFactory<? extends Channel> channels, String host, int port, String path, int count, boolean keepBodies,
-                                      long timeoutMillis) {
+    static Future<H2Connections> open(
+            EventLoop loop,
+            ChannelFactory<? extends Channel> channels,
+            String host,
+            int port,
+            String path,
+            int count,
+            boolean keepBodies,
+            long timeoutMillis) {
         H2Connections h = new H2Connections(loop, host, port, path, keepBodies, timeoutMillis);
         List<Future<Void>> ready = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -111,7 +118,11 @@ final class H2Connections {
 
     /** Request headers for a body: the fixed pseudo-headers and {@code content-type}, then the caller's own. */
     Http2Headers headers(CharSequence contentType) {
-        return new DefaultHttp2Headers(false).method(POST).scheme(HTTP).authority(authority).path(path)
+        return new DefaultHttp2Headers(false)
+                .method(POST)
+                .scheme(HTTP)
+                .authority(authority)
+                .path(path)
                 .add("content-type", contentType);
     }
 
@@ -199,13 +210,19 @@ final class H2Connections {
         private boolean dirty;
 
         Future<Void> connect(ChannelFactory<? extends Channel> channels, String host, int port) {
-            Bootstrap b = new Bootstrap().group(loop).channelFactory(channels)
+            Bootstrap b = new Bootstrap()
+                    .group(loop)
+                    .channelFactory(channels)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            handler = new Http2ConnectionHandlerBuilder().server(false).frameListener(Conn.this)
-                                    .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20)).build();
+                            handler = new Http2ConnectionHandlerBuilder()
+                                    .server(false)
+                                    .frameListener(Conn.this)
+                                    .initialSettings(
+                                            Http2Settings.defaultSettings().initialWindowSize(1 << 20))
+                                    .build();
                             handler.connection().addListener(new Http2ConnectionAdapter() {
                                 @Override
                                 public void onStreamClosed(Http2Stream stream) {
@@ -237,7 +254,9 @@ final class H2Connections {
         }
 
         boolean canOpen() {
-            return ctx != null && channel.isActive() && handler.connection().local().canOpenStream();
+            return ctx != null
+                    && channel.isActive()
+                    && handler.connection().local().canOpenStream();
         }
 
         void write(Pending p, Http2Headers headers, byte[] body) {
@@ -259,13 +278,21 @@ final class H2Connections {
         }
 
         @Override
-        public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int streamDependency, short weight,
-                                  boolean exclusive, int padding, boolean endOfStream) {
+        public void onHeadersRead(
+                ChannelHandlerContext c,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endOfStream) {
             onHeadersRead(c, streamId, headers, padding, endOfStream);
         }
 
         @Override
-        public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+        public void onHeadersRead(
+                ChannelHandlerContext c, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
             Pending p = open.get(streamId);
             if (p == null) {
                 return;
@@ -332,7 +359,8 @@ final class H2Connections {
                     Pending p = open.remove(id);
                     answers.failed(p, "timeout");
                     try {
-                        handler.resetStream(ctx, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), ctx.voidPromise());
+                        handler.resetStream(
+                                ctx, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), ctx.voidPromise());
                     } catch (RuntimeException e) {
                         // the stream is gone already
                     }
@@ -341,7 +369,8 @@ final class H2Connections {
         }
 
         private void closed() {
-            ready.tryFail(new Http2Exception(io.netty.handler.codec.http2.Http2Error.CONNECT_ERROR, "connection closed"));
+            ready.tryFail(
+                    new Http2Exception(io.netty.handler.codec.http2.Http2Error.CONNECT_ERROR, "connection closed"));
             List<Pending> lost = new ArrayList<>(open.values());
             open.clear();
             for (Pending p : lost) {

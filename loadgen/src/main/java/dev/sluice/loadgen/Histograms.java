@@ -16,12 +16,12 @@ public final class Histograms {
 
     /** The largest value a histogram tracks: one hour, in microseconds. */
     public static final long HIGHEST_MICROS = 3_600_000_000L;
+
     public static final int DIGITS = 3;
     /** HdrHistogram's percentile output scaled from microseconds to milliseconds. */
     public static final double MICROS_PER_MS = 1000.0;
 
-    private Histograms() {
-    }
+    private Histograms() {}
 
     public static Histogram create() {
         return new Histogram(1, HIGHEST_MICROS, DIGITS);
@@ -37,8 +37,14 @@ public final class Histograms {
         if (h.getTotalCount() == 0) {
             return Percentiles.EMPTY;
         }
-        return new Percentiles(h.getTotalCount(), ms(h.getMean()), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getValueAtPercentile(99.99)),
+        return new Percentiles(
+                h.getTotalCount(),
+                ms(h.getMean()),
+                ms(h.getValueAtPercentile(50)),
+                ms(h.getValueAtPercentile(90)),
+                ms(h.getValueAtPercentile(99)),
+                ms(h.getValueAtPercentile(99.9)),
+                ms(h.getValueAtPercentile(99.99)),
                 ms(h.getMaxValue()));
     }
 

@@ -20,6 +20,7 @@ final class IdSet {
     private long[] lo = new long[MIN_CAPACITY];
     /** Slots in use: a slot of {@code hi}/{@code lo} is empty when both are 0, so the id (0, 0) is kept apart. */
     private int used;
+
     private boolean zero;
     private final Set<String> others = new HashSet<>();
 

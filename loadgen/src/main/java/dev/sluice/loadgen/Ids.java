@@ -8,8 +8,7 @@ final class Ids {
 
     private static final String ID_FIELD = "\"id\":\"";
 
-    private Ids() {
-    }
+    private Ids() {}
 
     static Object of(String id) {
         if (id == null) {

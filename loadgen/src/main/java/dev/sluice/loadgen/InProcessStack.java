@@ -48,13 +48,32 @@ public final class InProcessStack implements Target {
     /** The catalog: route {@code demo} (keyed by event id) and workflow {@code bench} posting to the URL. */
     public static Catalog catalog(String webhookUrl, Duration ttl, int partitions) {
         return Catalog.parse(new JsonObject()
-                .put("routes", new JsonArray().add(new JsonObject().put("source", SOURCE).put("topic", TOPIC)
-                        .put("ttl", ttl.toMillis() + "ms").put("partitions", partitions).put("type", "dev.sluice.bench")
-                        .put("mqtt", new JsonObject().put("topics", new JsonArray().add("devices/+/telemetry")))))
-                .put("workflows", new JsonArray().add(new JsonObject().put("name", "bench")
-                        .put("sources", new JsonArray().add(SOURCE))
-                        .put("steps", new JsonArray().add(new JsonObject().put("type", "http").put("url", webhookUrl)
-                                .put("timeout", "5s"))))));
+                .put(
+                        "routes",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("source", SOURCE)
+                                        .put("topic", TOPIC)
+                                        .put("ttl", ttl.toMillis() + "ms")
+                                        .put("partitions", partitions)
+                                        .put("type", "dev.sluice.bench")
+                                        .put(
+                                                "mqtt",
+                                                new JsonObject()
+                                                        .put("topics", new JsonArray().add("devices/+/telemetry")))))
+                .put(
+                        "workflows",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("name", "bench")
+                                        .put("sources", new JsonArray().add(SOURCE))
+                                        .put(
+                                                "steps",
+                                                new JsonArray()
+                                                        .add(new JsonObject()
+                                                                .put("type", "http")
+                                                                .put("url", webhookUrl)
+                                                                .put("timeout", "5s"))))));
     }
 
     /** Starts everything and waits until the executor holds every partition (blocking, tens of seconds at most). */
@@ -75,16 +94,27 @@ public final class InProcessStack implements Target {
         KafkaConfig kc = KafkaConfig.of(kafka.bootstrapServers());
         routerPort = Ports.freePort();
         mqttPort = Ports.freePort();
-        RouterConfig rc = RouterConfig.from(Settings.of(Map.of("router.mqtt.enabled", "true", "router.mqtt.port",
-                Integer.toString(mqttPort)))).toBuilder().ports(HOST, routerPort, Ports.freePort()).build();
+        RouterConfig rc = RouterConfig.from(Settings.of(
+                        Map.of("router.mqtt.enabled", "true", "router.mqtt.port", Integer.toString(mqttPort))))
+                .toBuilder()
+                .ports(HOST, routerPort, Ports.freePort())
+                .build();
         router = await(RouterApp.start(vertx, rc, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
         executorManagementPort = Ports.freePort();
-        ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of())).withManagement(HOST, executorManagementPort)
+        ExecutorConfig ec = ExecutorConfig.from(Settings.of(Map.of()))
+                .withManagement(HOST, executorManagementPort)
                 .withGroup("sluice-bench-" + System.nanoTime());
-        executor = await(ExecutorApp.start(vertx, ec, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        StackLauncher.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), () -> { },
-                () -> executor.assignment().size() >= partitions && executor.readiness().ready() && router.readiness().ready(),
-                () -> "the executor was not assigned all " + partitions + " partitions within 60 s: " + executor.readiness().details());
+        executor =
+                await(ExecutorApp.start(vertx, ec, kc, catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        StackLauncher.awaitReady(
+                Duration.ofSeconds(60),
+                Duration.ofMillis(50),
+                () -> {},
+                () -> executor.assignment().size() >= partitions
+                        && executor.readiness().ready()
+                        && router.readiness().ready(),
+                () -> "the executor was not assigned all " + partitions + " partitions within 60 s: "
+                        + executor.readiness().details());
     }
 
     @Override

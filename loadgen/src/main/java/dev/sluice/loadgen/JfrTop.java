@@ -26,8 +26,7 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class JfrTop {
 
-    private JfrTop() {
-    }
+    private JfrTop() {}
 
     /** Every sample of the recording. */
     public static void print(Path file, int top, PrintStream out) throws IOException {
@@ -46,7 +45,8 @@ public final class JfrTop {
             while (rf.hasMoreEvents()) {
                 RecordedEvent e = rf.readEvent();
                 if (!e.getEventType().getName().equals("jdk.ExecutionSample")
-                        || from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
+                        || from != null && e.getStartTime().isBefore(from)
+                        || to != null && e.getStartTime().isAfter(to)) {
                     continue;
                 }
                 RecordedStackTrace st = e.getStackTrace();
@@ -74,7 +74,11 @@ public final class JfrTop {
                 }
             }
         }
-        out.printf(Locale.ROOT, "%s: %d execution samples%s%n", file, samples,
+        out.printf(
+                Locale.ROOT,
+                "%s: %d execution samples%s%n",
+                file,
+                samples,
                 from == null && to == null ? "" : " between " + from + " and " + to);
         section(out, "by thread group", threads, samples, top);
         section(out, "by code area (package of the sampled frame)", areas, samples, top);
@@ -86,9 +90,12 @@ public final class JfrTop {
     private static void section(PrintStream out, String title, Map<String, Long> counts, long samples, int top) {
         out.printf(Locale.ROOT, "%n%s:%n", title);
         Map<String, Long> sorted = new LinkedHashMap<>();
-        counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(top)
+        counts.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .limit(top)
                 .forEach(en -> sorted.put(en.getKey(), en.getValue()));
-        sorted.forEach((k, v) -> out.printf(Locale.ROOT, "  %5.1f%%  %6d  %s%n", 100.0 * v / Math.max(1, samples), v, k));
+        sorted.forEach(
+                (k, v) -> out.printf(Locale.ROOT, "  %5.1f%%  %6d  %s%n", 100.0 * v / Math.max(1, samples), v, k));
     }
 
     private static String name(RecordedFrame f) {
@@ -99,9 +106,19 @@ public final class JfrTop {
     /** A coarse owner of the code: netty, vert.x, kafka, jackson, hdrhistogram, micrometer, sluice, jdk, other. */
     static String area(RecordedFrame f) {
         String n = name(f);
-        String[][] areas = {{"io.netty.", "netty"}, {"io.vertx.", "vert.x"}, {"org.apache.kafka.", "kafka client"},
-            {"com.fasterxml.jackson.", "jackson"}, {"io.micrometer.", "micrometer"}, {"dev.sluice.", "sluice"},
-            {"java.", "jdk"}, {"jdk.", "jdk"}, {"sun.", "jdk"}, {"ch.qos.logback.", "logback"}, {"org.slf4j.", "logback"}};
+        String[][] areas = {
+            {"io.netty.", "netty"},
+            {"io.vertx.", "vert.x"},
+            {"org.apache.kafka.", "kafka client"},
+            {"com.fasterxml.jackson.", "jackson"},
+            {"io.micrometer.", "micrometer"},
+            {"dev.sluice.", "sluice"},
+            {"java.", "jdk"},
+            {"jdk.", "jdk"},
+            {"sun.", "jdk"},
+            {"ch.qos.logback.", "logback"},
+            {"org.slf4j.", "logback"}
+        };
         for (String[] a : areas) {
             if (n.startsWith(a[0])) {
                 return a[1];

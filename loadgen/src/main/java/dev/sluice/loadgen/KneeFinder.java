@@ -21,23 +21,34 @@ import java.util.Locale;
 public final class KneeFinder {
 
     /** One step's outcome. */
-    public record Step(double asked, double achieved, double ackP99, double e2eP99, long errors, boolean held, String why) {
+    public record Step(
+            double asked, double achieved, double ackP99, double e2eP99, long errors, boolean held, String why) {
         JsonObject toJson() {
-            return new JsonObject().put("asked", RunSummary.round(asked)).put("achieved", RunSummary.round(achieved))
-                    .put("ackP99Ms", ackP99).put("ingestToStartP99Ms", e2eP99).put("errors", errors).put("held", held).put("why", why);
+            return new JsonObject()
+                    .put("asked", RunSummary.round(asked))
+                    .put("achieved", RunSummary.round(achieved))
+                    .put("ackP99Ms", ackP99)
+                    .put("ingestToStartP99Ms", e2eP99)
+                    .put("errors", errors)
+                    .put("held", held)
+                    .put("why", why);
         }
     }
 
-    private KneeFinder() {
-    }
+    private KneeFinder() {}
 
     public static List<Step> find(Generator g, Target target, RunOptions o, PrintStream log) {
         List<Step> steps = new ArrayList<>();
         double rate = o.rate();
         for (int k = 0; k < o.kneeMaxSteps(); k++) {
-            Path dir = o.out().resolve(String.format(Locale.ROOT, "step-%02d-%s", k + 1, RateSchedule.fmt(Math.round(rate))));
+            Path dir = o.out()
+                    .resolve(String.format(Locale.ROOT, "step-%02d-%s", k + 1, RateSchedule.fmt(Math.round(rate))));
             RunOptions step = o.withRate(Math.round(rate)).withOut(dir);
-            log.printf(Locale.ROOT, "knee step %d: %.0f events/s for %s%n", k + 1, step.rate(),
+            log.printf(
+                    Locale.ROOT,
+                    "knee step %d: %.0f events/s for %s%n",
+                    k + 1,
+                    step.rate(),
                     dev.sluice.core.Durations.format(o.duration()));
             Generator.RunResult r = g.run(step, target);
             Reports.write(r, dir);
@@ -72,7 +83,8 @@ public final class KneeFinder {
         if (o.e2e() && s.accounting().unaccounted() > 0) {
             why.add(s.accounting().unaccounted() + " unaccounted");
         }
-        return new Step(s.rateAsked(), s.rateAchieved(), ack, e2e, s.counts().errors(), why.isEmpty(), String.join(", ", why));
+        return new Step(
+                s.rateAsked(), s.rateAchieved(), ack, e2e, s.counts().errors(), why.isEmpty(), String.join(", ", why));
     }
 
     /** The last step that held, or null. */
@@ -88,17 +100,37 @@ public final class KneeFinder {
     }
 
     static String table(List<Step> steps, RunOptions o) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nknee search (%s, p99 bound %d ms):%n%10s %10s %12s %16s %8s  %s%n",
-                o.e2e() ? "end to end" : "router only", o.p99Bound().toMillis(), "asked/s", "achieved/s", "ack p99 ms",
-                "ingest→start p99", "errors", "verdict"));
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%nknee search (%s, p99 bound %d ms):%n%10s %10s %12s %16s %8s  %s%n",
+                o.e2e() ? "end to end" : "router only",
+                o.p99Bound().toMillis(),
+                "asked/s",
+                "achieved/s",
+                "ack p99 ms",
+                "ingest→start p99",
+                "errors",
+                "verdict"));
         for (Step s : steps) {
-            sb.append(String.format(Locale.ROOT, "%10.0f %10.0f %12.1f %16s %8d  %s%n", s.asked(), s.achieved(), s.ackP99(),
-                    o.e2e() ? String.format(Locale.ROOT, "%.1f", s.e2eP99()) : "-", s.errors(), s.held() ? "held" : "missed: " + s.why()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%10.0f %10.0f %12.1f %16s %8d  %s%n",
+                    s.asked(),
+                    s.achieved(),
+                    s.ackP99(),
+                    o.e2e() ? String.format(Locale.ROOT, "%.1f", s.e2eP99()) : "-",
+                    s.errors(),
+                    s.held() ? "held" : "missed: " + s.why()));
         }
         Step knee = knee(steps);
-        sb.append(knee == null ? String.format(Locale.ROOT, "knee: below the first step (%.0f/s)%n", o.rate())
-                : String.format(Locale.ROOT, "knee: %.0f events/s (achieved %.0f/s); the next step missed%n", knee.asked(),
-                knee.achieved()));
+        sb.append(
+                knee == null
+                        ? String.format(Locale.ROOT, "knee: below the first step (%.0f/s)%n", o.rate())
+                        : String.format(
+                                Locale.ROOT,
+                                "knee: %.0f events/s (achieved %.0f/s); the next step missed%n",
+                                knee.asked(),
+                                knee.achieved()));
         return sb.toString();
     }
 
@@ -106,8 +138,11 @@ public final class KneeFinder {
         JsonArray arr = new JsonArray();
         steps.forEach(s -> arr.add(s.toJson()));
         Step knee = knee(steps);
-        JsonObject j = new JsonObject().put("mode", o.e2e() ? "e2e" : "router-only").put("p99BoundMs", o.p99Bound().toMillis())
-                .put("steps", arr).put("knee", knee == null ? null : knee.toJson());
+        JsonObject j = new JsonObject()
+                .put("mode", o.e2e() ? "e2e" : "router-only")
+                .put("p99BoundMs", o.p99Bound().toMillis())
+                .put("steps", arr)
+                .put("knee", knee == null ? null : knee.toJson());
         try {
             Files.createDirectories(o.out());
             Files.writeString(o.out().resolve("knee.json"), j.encodePrettily() + "\n", StandardCharsets.UTF_8);

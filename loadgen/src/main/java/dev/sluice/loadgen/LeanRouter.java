@@ -3,9 +3,9 @@ package dev.sluice.loadgen;
 import dev.sluice.router.impl.kafka.EventProducer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
 import java.util.Map;
@@ -23,8 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class LeanRouter {
 
-    private LeanRouter() {
-    }
+    private LeanRouter() {}
 
     public static void main(String[] args) {
         String bootstrap = args[0];
@@ -34,19 +33,32 @@ public final class LeanRouter {
         props.put("bootstrap.servers", bootstrap);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
-                .setStrictThreadMode(true).setPerFrameWebSocketCompressionSupported(false)
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setStrictThreadMode(true)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setPerMessageWebSocketCompressionSupported(false);
         int loops = Runtime.getRuntime().availableProcessors();
-        vertx.deployVerticle(() -> new VerticleBase() {
-            @Override
-            public Future<?> start() {
-                Context ctx = context;
-                return vertx.createHttpServer(options).requestHandler(req -> req.body().onSuccess(body ->
-                        producer.send(new ProducerRecord<>(topic, body.getBytes()), (md, err) -> ctx.runOnContext(v ->
-                                req.response().setStatusCode(err == null ? 202 : 503).end())))).listen();
-            }
-        }, new io.vertx.core.DeploymentOptions().setInstances(loops)).await();
-        System.out.println("lean router listening on " + port + " (native transport: " + vertx.isNativeTransportEnabled() + ")");
+        vertx.deployVerticle(
+                        () -> new VerticleBase() {
+                            @Override
+                            public Future<?> start() {
+                                Context ctx = context;
+                                return vertx.createHttpServer(options)
+                                        .requestHandler(req -> req.body()
+                                                .onSuccess(body -> producer.send(
+                                                        new ProducerRecord<>(topic, body.getBytes()),
+                                                        (md, err) -> ctx.runOnContext(v -> req.response()
+                                                                .setStatusCode(err == null ? 202 : 503)
+                                                                .end()))))
+                                        .listen();
+                            }
+                        },
+                        new io.vertx.core.DeploymentOptions().setInstances(loops))
+                .await();
+        System.out.println(
+                "lean router listening on " + port + " (native transport: " + vertx.isNativeTransportEnabled() + ")");
     }
 }

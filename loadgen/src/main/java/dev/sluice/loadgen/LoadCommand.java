@@ -14,8 +14,7 @@ public final class LoadCommand {
     /** How long {@code --self} waits for {@code sluice dev}, a first build included. */
     private static final Duration SELF_START = Duration.ofMinutes(5);
 
-    private LoadCommand() {
-    }
+    private LoadCommand() {}
 
     /** {@code run}: one run, or a knee search. Returns the process exit code. */
     public static int run(RunOptions o, PrintStream out) {
@@ -31,7 +30,8 @@ public final class LoadCommand {
 
     /** {@code gate}: an end-to-end run judged by {@link BudgetGate}; 0 when it passes, 1 when it fails. */
     public static int gate(RunOptions o, PrintStream out) {
-        return withTarget(o.withE2e(true), out, (g, t, opts) -> gate(g, t, opts, out).pass() ? 0 : 1);
+        return withTarget(
+                o.withE2e(true), out, (g, t, opts) -> gate(g, t, opts, out).pass() ? 0 : 1);
     }
 
     /** One run against a target: report written to {@code o.out()}, text summary printed. */
@@ -71,8 +71,12 @@ public final class LoadCommand {
         RunOptions ramp = opts.priming(opts.selfWarmup());
         out.println("priming the fresh stack, not measured: " + ramp.schedule());
         Generator.RunResult r = g.run(ramp, t);
-        out.printf(java.util.Locale.ROOT, "primed: %d sent, %d acked, %d errors%n", r.summary().counts().sent(),
-                r.summary().counts().acked(), r.summary().counts().errors());
+        out.printf(
+                java.util.Locale.ROOT,
+                "primed: %d sent, %d acked, %d errors%n",
+                r.summary().counts().sent(),
+                r.summary().counts().acked(),
+                r.summary().counts().errors());
         RunOptions chunk = opts.priming(Duration.ZERO);
         for (int i = 0; i < MAX_PRIMING_CHUNKS; i++) {
             double before = ProcessCpu.compilerSeconds(t.profiledJvms());
@@ -105,16 +109,40 @@ public final class LoadCommand {
                             + "-XX:StartFlightRecording=settings=default,dumponexit=true,filename=" + jfrDir + "/";
                 }
                 if (o.direct()) {
-                    out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log")
+                    out.println("starting " + o.root().resolve("sluice") + " dev (log: "
+                            + o.out().resolve("sluice-dev.log")
                             + "); the generator produces the events to its broker itself, the router stays idle ...");
-                    t = SelfStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START).direct();
+                    t = SelfStack.start(
+                                    o.root(),
+                                    g.receiverUrl(),
+                                    o.webhookH2(),
+                                    javaOpts,
+                                    o.out().resolve("sluice-dev.log"),
+                                    SELF_START)
+                            .direct();
                 } else if (o.split()) {
-                    out.println("starting Kafka" + (o.secure() ? ", Redis, PostgreSQL" : "") + ", " + o.root().resolve("sluice")
-                            + " router" + (o.e2e() ? " and executor" : "") + " (logs in " + o.out() + ") ...");
-                    t = SplitStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out(), SELF_START, o.e2e(), o.secure());
+                    out.println("starting Kafka" + (o.secure() ? ", Redis, PostgreSQL" : "") + ", "
+                            + o.root().resolve("sluice") + " router" + (o.e2e() ? " and executor" : "") + " (logs in "
+                            + o.out() + ") ...");
+                    t = SplitStack.start(
+                            o.root(),
+                            g.receiverUrl(),
+                            o.webhookH2(),
+                            javaOpts,
+                            o.out(),
+                            SELF_START,
+                            o.e2e(),
+                            o.secure());
                 } else {
-                    out.println("starting " + o.root().resolve("sluice") + " dev (log: " + o.out().resolve("sluice-dev.log") + ") ...");
-                    t = SelfStack.start(o.root(), g.receiverUrl(), o.webhookH2(), javaOpts, o.out().resolve("sluice-dev.log"), SELF_START);
+                    out.println("starting " + o.root().resolve("sluice") + " dev (log: "
+                            + o.out().resolve("sluice-dev.log") + ") ...");
+                    t = SelfStack.start(
+                            o.root(),
+                            g.receiverUrl(),
+                            o.webhookH2(),
+                            javaOpts,
+                            o.out().resolve("sluice-dev.log"),
+                            SELF_START);
                     if (o.secure()) {
                         t = ((SelfStack) t).secure();
                     }

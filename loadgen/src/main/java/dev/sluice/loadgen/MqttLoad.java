@@ -15,8 +15,7 @@ public final class MqttLoad {
     /** Where {@code sluice bench mqtt} publishes without {@code --target}: a local broker or router on 1883. */
     static final String DEFAULT_BROKER = "tcp://127.0.0.1:1883";
 
-    private MqttLoad() {
-    }
+    private MqttLoad() {}
 
     /** The {@code run} arguments for {@code sluice bench mqtt}'s. */
     public static List<String> runArgs(List<String> args) {
@@ -50,7 +49,10 @@ public final class MqttLoad {
     public static boolean external(List<String> args) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.startsWith("--mqtt=tcp://") || a.equals("--mqtt") && i + 1 < args.size() && args.get(i + 1).startsWith("tcp://")) {
+            if (a.startsWith("--mqtt=tcp://")
+                    || a.equals("--mqtt")
+                            && i + 1 < args.size()
+                            && args.get(i + 1).startsWith("tcp://")) {
                 return true;
             }
         }

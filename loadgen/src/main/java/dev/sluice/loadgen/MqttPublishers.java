@@ -89,15 +89,26 @@ final class MqttPublishers {
      * Opens {@code connections} connections on {@code context}'s event loop to {@code uri} ({@code tcp://host:port}),
      * devices {@code first} to {@code first + connections - 1}; the API key, if any, is the CONNECT password.
      */
-    static Future<MqttPublishers> open(Vertx vertx, Context context, URI uri, int connections, int first, int qos, byte[] payload,
-                                       String apiKey, long timeoutMillis) {
+    static Future<MqttPublishers> open(
+            Vertx vertx,
+            Context context,
+            URI uri,
+            int connections,
+            int first,
+            int qos,
+            byte[] payload,
+            String apiKey,
+            long timeoutMillis) {
         Promise<MqttPublishers> done = Promise.promise();
         context.runOnContext(v -> {
             MqttPublishers p = new MqttPublishers(qos, payload);
             List<Future<?>> connects = new ArrayList<>();
             for (int i = first; i < first + connections; i++) {
-                MqttClientOptions co = new MqttClientOptions().setClientId("load-" + i).setMaxInflightQueue(WINDOW)
-                        .setAutoKeepAlive(true).setCleanSession(true);
+                MqttClientOptions co = new MqttClientOptions()
+                        .setClientId("load-" + i)
+                        .setMaxInflightQueue(WINDOW)
+                        .setAutoKeepAlive(true)
+                        .setCleanSession(true);
                 co.setTcpNoDelay(true);
                 co.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
                 if (apiKey != null) {

@@ -23,11 +23,9 @@ final class ProcessCpu {
     private static final long NANOS_PER_TICK = 10_000_000L;
 
     /** One process at one instant. */
-    record Proc(long pid, String name, long cpuNanos) {
-    }
+    record Proc(long pid, String name, long cpuNanos) {}
 
-    private ProcessCpu() {
-    }
+    private ProcessCpu() {}
 
     /** The roots and all their descendants now, by pid. */
     static Map<Long, Proc> snapshot(List<ProcessHandle> roots) {
@@ -77,8 +75,9 @@ final class ProcessCpu {
                 String stat = read(task.resolve("stat"));
                 long[] t = stat == null ? null : parseTimes(stat);
                 if (t != null) {
-                    out.put(Long.parseLong(task.getFileName().toString()),
-                            new String[] {threadGroup(comm(stat)), Long.toString((t[0] + t[1]) * NANOS_PER_TICK)});
+                    out.put(Long.parseLong(task.getFileName().toString()), new String[] {
+                        threadGroup(comm(stat)), Long.toString((t[0] + t[1]) * NANOS_PER_TICK)
+                    });
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -109,7 +108,9 @@ final class ProcessCpu {
             sums.merge(v[0], d / 1e9, Double::sum);
         });
         Map<String, Double> sorted = new LinkedHashMap<>();
-        sums.entrySet().stream().filter(e -> e.getValue() > 0).sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+        sums.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
     }
@@ -128,7 +129,8 @@ final class ProcessCpu {
         cmd = cmd.replace('\0', ' ');
         int main = cmd.indexOf("dev.sluice.cli.Main");
         if (main >= 0) {
-            String role = cmd.substring(main + "dev.sluice.cli.Main".length()).trim().split(" ")[0];
+            String role =
+                    cmd.substring(main + "dev.sluice.cli.Main".length()).trim().split(" ")[0];
             return switch (role) {
                 case "router" -> "sluice router";
                 case "executor" -> "sluice executor";

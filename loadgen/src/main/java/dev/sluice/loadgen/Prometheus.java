@@ -25,18 +25,20 @@ final class Prometheus {
             if (!known() || !before.known()) {
                 return UNKNOWN;
             }
-            return new Counters(expired - before.expired, deadLettered - before.deadLettered, succeeded - before.succeeded);
+            return new Counters(
+                    expired - before.expired, deadLettered - before.deadLettered, succeeded - before.succeeded);
         }
     }
 
     // HTTP/1.1: the default (HTTP/2 with an h2c upgrade on plain http) once left a scrape waiting for
     // 15 minutes, its 5 s request timeout notwithstanding, and the whole run with it.
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private Prometheus() {
-    }
+    private Prometheus() {}
 
     static Counters scrape(String url) {
         if (url == null) {
@@ -44,7 +46,11 @@ final class Prometheus {
         }
         CompletableFuture<HttpResponse<String>> call = null;
         try {
-            call = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
+            call = HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(TIMEOUT)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             // Bounded here too, so no state of the client can hold the caller longer.
             HttpResponse<String> r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);

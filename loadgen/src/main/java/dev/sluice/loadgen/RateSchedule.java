@@ -110,15 +110,20 @@ public final class RateSchedule {
                         require(f.length == 3, part);
                         String[] rates = f[1].split("-");
                         require(rates.length == 2, part);
-                        out.add(new Phase(kind, Double.parseDouble(rates[0].trim()), Double.parseDouble(rates[1].trim()),
+                        out.add(new Phase(
+                                kind,
+                                Double.parseDouble(rates[0].trim()),
+                                Double.parseDouble(rates[1].trim()),
                                 Durations.parse(f[2])));
                     }
                     case "pause" -> {
                         require(f.length == 2, part);
                         out.add(new Phase(kind, 0, 0, Durations.parse(f[1])));
                     }
-                    default -> throw new IllegalArgumentException("unknown phase '" + kind + "' in '" + part
-                            + "' (use steady:RATE:DURATION, burst:RATE:DURATION, ramp:FROM-TO:DURATION, pause:DURATION)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown phase '" + kind + "' in '" + part
+                                        + "' (use steady:RATE:DURATION, burst:RATE:DURATION, ramp:FROM-TO:DURATION, pause:DURATION)");
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("not a rate in '" + part + "'", e);

@@ -28,7 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Receiver {
 
     /** How the current run wants arrivals treated. */
-    record Settings(long ttlMillis, long measureFromEpochMillis, long webhookDelayMillis, long pauseFromNanos, long pauseToNanos) {
+    record Settings(
+            long ttlMillis,
+            long measureFromEpochMillis,
+            long webhookDelayMillis,
+            long pauseFromNanos,
+            long pauseToNanos) {
         static final Settings IDLE = new Settings(20_000, Long.MAX_VALUE, 0, 0, 0);
     }
 
@@ -60,14 +65,17 @@ public final class Receiver {
         List<Instance> all = new CopyOnWriteArrayList<>();
         Receiver[] self = new Receiver[1];
         int fixedPort = port > 0 ? port : dev.sluice.testkit.Ports.freePort();
-        return vertx.deployVerticle(() -> {
-            Instance i = new Instance(host, fixedPort, () -> self[0]);
-            all.add(i);
-            return i;
-        }, new DeploymentOptions().setInstances(instances)).map(id -> {
-            self[0] = new Receiver(vertx, all, fixedPort);
-            return self[0];
-        });
+        return vertx.deployVerticle(
+                        () -> {
+                            Instance i = new Instance(host, fixedPort, () -> self[0]);
+                            all.add(i);
+                            return i;
+                        },
+                        new DeploymentOptions().setInstances(instances))
+                .map(id -> {
+                    self[0] = new Receiver(vertx, all, fixedPort);
+                    return self[0];
+                });
     }
 
     public int port() {
@@ -123,9 +131,12 @@ public final class Receiver {
 
         @Override
         public Future<?> start() {
-            // HTTP/1.1, or HTTP/2 by prior knowledge (--webhook-h2), whose answers leave in coalesced flushes like Sluice's.
-            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
-                    .connectionHandler(dev.sluice.core.http.Http2Flushes::coalesce).requestHandler(this::handle);
+            // HTTP/1.1, or HTTP/2 by prior knowledge (--webhook-h2), whose answers leave in coalesced flushes like
+            // Sluice's.
+            server = vertx.createHttpServer(
+                            new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
+                    .connectionHandler(dev.sluice.core.http.Http2Flushes::coalesce)
+                    .requestHandler(this::handle);
             return server.listen(port, host);
         }
 
@@ -147,7 +158,8 @@ public final class Receiver {
             });
         }
 
-        private void arrive(HttpServerRequest req, long arrivalMillis, String ceTime, String ceId, Settings s, Tally t) {
+        private void arrive(
+                HttpServerRequest req, long arrivalMillis, String ceTime, String ceId, Settings s, Tally t) {
             t.arrivals.incrementAndGet();
             long ingest = parse(ceTime);
             boolean measured = ingest >= s.measureFromEpochMillis();

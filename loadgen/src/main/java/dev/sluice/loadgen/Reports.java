@@ -22,8 +22,7 @@ import org.HdrHistogram.HistogramIterationValue;
  */
 public final class Reports {
 
-    private Reports() {
-    }
+    private Reports() {}
 
     public static void write(Generator.RunResult r, Path dir) {
         try {
@@ -37,7 +36,8 @@ public final class Reports {
                 Histograms.writeHgrm(t.ingestToEnd, dir.resolve("ingest-to-end.hgrm"));
             }
             t.log().writeTo(dir.resolve(IntervalLog.FILE));
-            Files.writeString(dir.resolve("summary.json"), r.summary().toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    dir.resolve("summary.json"), r.summary().toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("timeline.csv"), csv(t.rows()), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -48,8 +48,16 @@ public final class Reports {
     static String csv(List<Timeline.Row> rows) {
         StringBuilder sb = new StringBuilder("second,sent,acked,errors,arrivals,ack_p99_ms,e2e_p99_ms\n");
         for (Timeline.Row row : rows) {
-            sb.append(String.format(Locale.ROOT, "%.1f,%d,%d,%d,%d,%s,%s%n", row.second(), row.sent(), row.acked(), row.errors(),
-                    row.arrivals(), num(row.ackP99Ms()), num(row.e2eP99Ms())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%.1f,%d,%d,%d,%d,%s,%s%n",
+                    row.second(),
+                    row.sent(),
+                    row.acked(),
+                    row.errors(),
+                    row.arrivals(),
+                    num(row.ackP99Ms()),
+                    num(row.e2eP99Ms())));
         }
         return sb.toString();
     }
@@ -61,26 +69,60 @@ public final class Reports {
     /** The text printed at the end of a run. */
     public static String text(RunSummary s) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s  %s  asked %.0f/s  achieved %.0f/s  over %.0f s (+%.0f s warmup)%n",
-                s.settings().get("mode"), s.settings().get("schedule"), s.rateAsked(), s.rateAchieved(), s.measuredSeconds(),
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s  %s  asked %.0f/s  achieved %.0f/s  over %.0f s (+%.0f s warmup)%n",
+                s.settings().get("mode"),
+                s.settings().get("schedule"),
+                s.rateAsked(),
+                s.rateAchieved(),
+                s.measuredSeconds(),
                 s.warmupSeconds()));
-        sb.append(String.format(Locale.ROOT, "  sent %d  acked %d  errors %d %s%n", s.counts().sent(), s.counts().acked(),
-                s.counts().errors(), s.errors().isEmpty() ? "" : s.errors()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "  sent %d  acked %d  errors %d %s%n",
+                s.counts().sent(),
+                s.counts().acked(),
+                s.counts().errors(),
+                s.errors().isEmpty() ? "" : s.errors()));
         for (Map.Entry<String, Percentiles> e : s.latencyMs().entrySet()) {
-            sb.append(String.format(Locale.ROOT, "  %-14s %s%n", e.getKey(), e.getValue().line()));
+            sb.append(String.format(
+                    Locale.ROOT, "  %-14s %s%n", e.getKey(), e.getValue().line()));
         }
         if (s.e2e()) {
             RunSummary.Accounting a = s.accounting();
-            sb.append(String.format(Locale.ROOT, "  accepted %d  executed %d  expired %d  dead-lettered %d  unaccounted %d  late starts %d"
-                    + "  duplicates %d%s%s%n", a.accepted(), a.executed(), a.expired(), a.deadLettered(), a.unaccounted(), a.lateStarts(),
-                    a.duplicates(), a.metricsAvailable() ? "" : "  (executor metrics unavailable)",
-                    a.drained() ? "" : String.format(Locale.ROOT, "  (stopped waiting after %.0f s: the executor was still behind)",
-                            a.drainSeconds())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  accepted %d  executed %d  expired %d  dead-lettered %d  unaccounted %d  late starts %d"
+                            + "  duplicates %d%s%s%n",
+                    a.accepted(),
+                    a.executed(),
+                    a.expired(),
+                    a.deadLettered(),
+                    a.unaccounted(),
+                    a.lateStarts(),
+                    a.duplicates(),
+                    a.metricsAvailable() ? "" : "  (executor metrics unavailable)",
+                    a.drained()
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "  (stopped waiting after %.0f s: the executor was still behind)",
+                                    a.drainSeconds())));
         }
         RunSummary.Cpu c = s.cpu();
-        sb.append(String.format(Locale.ROOT, "  cpu: generator %.2f s (%.1f µs/event)", c.generatorSeconds(), c.generatorMicrosPerEvent()));
-        c.processSeconds().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "; %s %.2f s (%.1f µs/event)", k, v,
-                c.microsPerEvent().getOrDefault(k, 0.0))));
+        sb.append(String.format(
+                Locale.ROOT,
+                "  cpu: generator %.2f s (%.1f µs/event)",
+                c.generatorSeconds(),
+                c.generatorMicrosPerEvent()));
+        c.processSeconds()
+                .forEach((k, v) -> sb.append(String.format(
+                        Locale.ROOT,
+                        "; %s %.2f s (%.1f µs/event)",
+                        k,
+                        v,
+                        c.microsPerEvent().getOrDefault(k, 0.0))));
         sb.append('\n');
         return sb.toString();
     }
@@ -89,13 +131,19 @@ public final class Reports {
         RunSummary s = r.summary();
         Timeline t = r.timeline();
         StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sluice benchmark ").append(SvgChart.esc(s.startedAt()))
+        sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sluice benchmark ")
+                .append(SvgChart.esc(s.startedAt()))
                 .append("</title></head>\n<body style=\"font-family:sans-serif;max-width:800px;margin:1em auto\">\n");
-        sb.append("<h1 style=\"font-size:1.3em\">Sluice load run, ").append(SvgChart.esc(s.startedAt())).append("</h1>\n");
-        sb.append("<pre style=\"background:#f6f6f6;padding:8px;white-space:pre-wrap\">").append(SvgChart.esc(text(s))).append("</pre>\n");
-        sb.append("<p>Latency is recorded from each event's <em>intended</em> send time (open loop), so queueing in the "
-                + "generator or the router counts. The x axis of the percentile charts stretches the tail: each grid line is "
-                + "one more nine.</p>\n");
+        sb.append("<h1 style=\"font-size:1.3em\">Sluice load run, ")
+                .append(SvgChart.esc(s.startedAt()))
+                .append("</h1>\n");
+        sb.append("<pre style=\"background:#f6f6f6;padding:8px;white-space:pre-wrap\">")
+                .append(SvgChart.esc(text(s)))
+                .append("</pre>\n");
+        sb.append(
+                "<p>Latency is recorded from each event's <em>intended</em> send time (open loop), so queueing in the "
+                        + "generator or the router counts. The x axis of the percentile charts stretches the tail: each grid line is "
+                        + "one more nine.</p>\n");
         Map<String, Histogram> ackPair = new LinkedHashMap<>();
         ackPair.put("ack (from intended send)", t.ack);
         ackPair.put("service time (from actual send: what a closed-loop tool reports)", t.service);
@@ -106,10 +154,12 @@ public final class Reports {
             e2e.put("ingest → end", t.ingestToEnd);
             sb.append(percentileChart("Ingest → execution start by percentile", e2e, 2000, "budget 2 s"));
         }
-        sb.append(percentileChart("Generator send lag by percentile (actual − intended send)", Map.of("send lag", t.sendLag), -1, null));
+        sb.append(percentileChart(
+                "Generator send lag by percentile (actual − intended send)", Map.of("send lag", t.sendLag), -1, null));
         sb.append(timelineCharts(t.rows(), s.e2e()));
-        sb.append("<h2 style=\"font-size:1.1em\">Settings</h2><pre>").append(SvgChart.esc(s.toJson().getJsonObject("settings")
-                .encodePrettily())).append("</pre>\n");
+        sb.append("<h2 style=\"font-size:1.1em\">Settings</h2><pre>")
+                .append(SvgChart.esc(s.toJson().getJsonObject("settings").encodePrettily()))
+                .append("</pre>\n");
         sb.append("</body></html>\n");
         return sb.toString();
     }
@@ -117,7 +167,10 @@ public final class Reports {
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
 
     static String percentileChart(String title, Map<String, Histogram> histos, double budgetMs, String budgetLabel) {
-        long n = histos.values().stream().mapToLong(Histogram::getTotalCount).max().orElse(0);
+        long n = histos.values().stream()
+                .mapToLong(Histogram::getTotalCount)
+                .max()
+                .orElse(0);
         if (n == 0) {
             return "<p>" + SvgChart.esc(title) + ": no samples.</p>\n";
         }
@@ -184,7 +237,8 @@ public final class Reports {
                 maxLat = Math.max(maxLat, r.e2eP99Ms());
             }
         }
-        SvgChart tp = new SvgChart("Throughput per second", "seconds since start", "events per second").x(0, end, ticks)
+        SvgChart tp = new SvgChart("Throughput per second", "seconds since start", "events per second")
+                .x(0, end, ticks)
                 .yMax(maxRate * 1.05);
         tp.add(new SvgChart.Series("sent", COLORS[0], false, sent));
         tp.add(new SvgChart.Series("acked", COLORS[2], false, acked));
@@ -192,7 +246,8 @@ public final class Reports {
             tp.add(new SvgChart.Series("executed (arrived)", COLORS[1], true, arrivals));
         }
         tp.add(new SvgChart.Series("errors", COLORS[3], false, errors));
-        SvgChart lat = new SvgChart("p99 latency per second", "seconds since start", "milliseconds").x(0, end, ticks)
+        SvgChart lat = new SvgChart("p99 latency per second", "seconds since start", "milliseconds")
+                .x(0, end, ticks)
                 .yMax(maxLat * 1.05);
         lat.add(new SvgChart.Series("ack p99", COLORS[0], false, ackP99));
         if (e2e) {

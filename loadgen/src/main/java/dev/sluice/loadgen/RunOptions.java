@@ -60,23 +60,93 @@ import java.util.Map;
  * @param secure          with {@code --self}: measure the dev stack's {@code demo-secure} source (API key, signature and
  *                        fail-closed idempotency all on), with its dev key and secret unless given
  */
-public record RunOptions(boolean e2e, double rate, Duration duration, Duration warmup, String schedule, int connections,
-                         boolean http2, int batch, int payloadBytes, int keys, String target, boolean self, Path root, Path out,
-                         boolean findKnee, double kneeFactor, int kneeMaxSteps, Duration p99Bound, String executorMetrics,
-                         Duration ttl, Duration webhookDelay, int receiverPort, Duration timeout, Duration drain, int loops,
-                         String childJavaOpts, boolean jfr, Duration receiverPauseAt, Duration receiverPause,
-                         Duration selfWarmup, boolean split, boolean direct, String apiKey, String signSecret,
-                         boolean idempotency, boolean secure, boolean rawH2, boolean webhookH2, String mqtt, int qos) {
+public record RunOptions(
+        boolean e2e,
+        double rate,
+        Duration duration,
+        Duration warmup,
+        String schedule,
+        int connections,
+        boolean http2,
+        int batch,
+        int payloadBytes,
+        int keys,
+        String target,
+        boolean self,
+        Path root,
+        Path out,
+        boolean findKnee,
+        double kneeFactor,
+        int kneeMaxSteps,
+        Duration p99Bound,
+        String executorMetrics,
+        Duration ttl,
+        Duration webhookDelay,
+        int receiverPort,
+        Duration timeout,
+        Duration drain,
+        int loops,
+        String childJavaOpts,
+        boolean jfr,
+        Duration receiverPauseAt,
+        Duration receiverPause,
+        Duration selfWarmup,
+        boolean split,
+        boolean direct,
+        String apiKey,
+        String signSecret,
+        boolean idempotency,
+        boolean secure,
+        boolean rawH2,
+        boolean webhookH2,
+        String mqtt,
+        int qos) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
 
     public static RunOptions defaults() {
-        return new RunOptions(false, 1000, Duration.ofSeconds(30), Duration.ofSeconds(5), null, 64, false, 1, 200, 1000,
-                DEFAULT_TARGET, false, Path.of("."), defaultOut(), false, 1.5, 12, Duration.ofMillis(50),
-                DEFAULT_EXECUTOR_METRICS, Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10),
-                Duration.ofSeconds(50), Math.min(2, Runtime.getRuntime().availableProcessors()), null, false, Duration.ZERO,
-                Duration.ZERO, Duration.ofSeconds(30), false, false, null, null, false, false, false, false, null, 1);
+        return new RunOptions(
+                false,
+                1000,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                null,
+                64,
+                false,
+                1,
+                200,
+                1000,
+                DEFAULT_TARGET,
+                false,
+                Path.of("."),
+                defaultOut(),
+                false,
+                1.5,
+                12,
+                Duration.ofMillis(50),
+                DEFAULT_EXECUTOR_METRICS,
+                Duration.ofSeconds(20),
+                Duration.ZERO,
+                0,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(50),
+                Math.min(2, Runtime.getRuntime().availableProcessors()),
+                null,
+                false,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ofSeconds(30),
+                false,
+                false,
+                null,
+                null,
+                false,
+                false,
+                false,
+                false,
+                null,
+                1);
     }
 
     static Path defaultOut() {
@@ -84,7 +154,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     }
 
     /** The flags of {@code run} and {@code gate}. */
-    public static final String USAGE = String.join("\n",
+    public static final String USAGE = String.join(
+            "\n",
             "  --router-only | --e2e     measure the router's 202 only (default), or through the executor to the receiver",
             "  --rate N                  events per second (default 1000)",
             "  --duration 30s            measured time; --warmup 5s before it",
@@ -159,7 +230,8 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             e2e = true;
         }
         try {
-            RunOptions r = new RunOptions(e2e,
+            RunOptions r = new RunOptions(
+                    e2e,
                     dbl(f, "rate", o.rate),
                     dur(f, "duration", o.duration),
                     dur(f, "warmup", o.warmup),
@@ -182,7 +254,9 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     dur(f, "webhook-delay", o.webhookDelay),
                     integer(f, "receiver-port", o.receiverPort),
                     dur(f, "timeout", o.timeout),
-                    f.containsKey("drain") ? Durations.parse(f.get("drain")) : dur(f, "ttl", o.ttl).plusSeconds(30),
+                    f.containsKey("drain")
+                            ? Durations.parse(f.get("drain"))
+                            : dur(f, "ttl", o.ttl).plusSeconds(30),
                     integer(f, "loops", o.loops),
                     f.getOrDefault("child-java-opts", o.childJavaOpts),
                     flags.contains("jfr"),
@@ -191,8 +265,12 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
                     dur(f, "self-warmup", o.selfWarmup),
                     flags.contains("split"),
                     flags.contains("direct"),
-                    f.containsKey("api-key") ? f.get("api-key") : flags.contains("secure") ? DevSecure.API_KEY : o.apiKey,
-                    f.containsKey("sign-secret") ? f.get("sign-secret") : flags.contains("secure") ? DevSecure.SIGNING_SECRET : o.signSecret,
+                    f.containsKey("api-key")
+                            ? f.get("api-key")
+                            : flags.contains("secure") ? DevSecure.API_KEY : o.apiKey,
+                    f.containsKey("sign-secret")
+                            ? f.get("sign-secret")
+                            : flags.contains("secure") ? DevSecure.SIGNING_SECRET : o.signSecret,
                     flags.contains("idempotency") || flags.contains("secure"),
                     flags.contains("secure"),
                     flags.contains("raw-h2"),
@@ -206,25 +284,65 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         }
     }
 
-    private static final List<String> BOOLEAN = List.of("e2e", "router-only", "http2", "self", "find-knee", "jfr", "split", "direct",
-            "idempotency", "secure", "raw-h2", "webhook-h2");
-    private static final List<String> VALUED = List.of("rate", "duration", "warmup", "schedule", "connections", "batch", "payload",
-            "keys", "target", "root", "out", "knee-factor", "knee-max-steps", "p99-bound", "executor-metrics", "ttl",
-            "webhook-delay", "receiver-port", "timeout", "drain", "loops", "child-java-opts", "receiver-pause-at", "receiver-pause",
-            "self-warmup", "api-key", "sign-secret", "mqtt", "qos");
+    private static final List<String> BOOLEAN = List.of(
+            "e2e",
+            "router-only",
+            "http2",
+            "self",
+            "find-knee",
+            "jfr",
+            "split",
+            "direct",
+            "idempotency",
+            "secure",
+            "raw-h2",
+            "webhook-h2");
+    private static final List<String> VALUED = List.of(
+            "rate",
+            "duration",
+            "warmup",
+            "schedule",
+            "connections",
+            "batch",
+            "payload",
+            "keys",
+            "target",
+            "root",
+            "out",
+            "knee-factor",
+            "knee-max-steps",
+            "p99-bound",
+            "executor-metrics",
+            "ttl",
+            "webhook-delay",
+            "receiver-port",
+            "timeout",
+            "drain",
+            "loops",
+            "child-java-opts",
+            "receiver-pause-at",
+            "receiver-pause",
+            "self-warmup",
+            "api-key",
+            "sign-secret",
+            "mqtt",
+            "qos");
 
     private void validate() {
         if (rate <= 0 && schedule == null) {
             throw new IllegalArgumentException("--rate must be positive");
         }
         if (connections < 1 || payloadBytes < 0 || keys < 1 || loops < 1) {
-            throw new IllegalArgumentException("--connections, --keys and --loops must be at least 1, --payload at least 0");
+            throw new IllegalArgumentException(
+                    "--connections, --keys and --loops must be at least 1, --payload at least 0");
         }
         if (batch < 1 || batch > 1000) {
-            throw new IllegalArgumentException("--batch must be 1 (single events) to 1000 (the default maxBatchEvents of a route)");
+            throw new IllegalArgumentException(
+                    "--batch must be 1 (single events) to 1000 (the default maxBatchEvents of a route)");
         }
         if (direct && split) {
-            throw new IllegalArgumentException("--direct runs sluice dev (for its Redis and PostgreSQL); leave out --split");
+            throw new IllegalArgumentException(
+                    "--direct runs sluice dev (for its Redis and PostgreSQL); leave out --split");
         }
         if (direct && !(self && e2e)) {
             throw new IllegalArgumentException("--direct goes with --self --e2e (it measures the executor alone)");
@@ -233,14 +351,17 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             throw new IllegalArgumentException("--direct produces records one by one; --batch is for the HTTP edge");
         }
         if (secure && !self) {
-            throw new IllegalArgumentException("--secure goes with --self (it targets the dev stack's demo-secure source); "
-                    + "against another Sluice, give --target, --api-key, --sign-secret and --idempotency");
+            throw new IllegalArgumentException(
+                    "--secure goes with --self (it targets the dev stack's demo-secure source); "
+                            + "against another Sluice, give --target, --api-key, --sign-secret and --idempotency");
         }
         if (direct && (apiKey != null || signSecret != null || idempotency)) {
-            throw new IllegalArgumentException("--direct bypasses the router; --api-key, --sign-secret, --idempotency and --secure are for the HTTP edge");
+            throw new IllegalArgumentException(
+                    "--direct bypasses the router; --api-key, --sign-secret, --idempotency and --secure are for the HTTP edge");
         }
         if (batch != 1 && (signSecret != null || idempotency)) {
-            throw new IllegalArgumentException("--sign-secret and --idempotency make each single-event request unique; use them with --batch 1");
+            throw new IllegalArgumentException(
+                    "--sign-secret and --idempotency make each single-event request unique; use them with --batch 1");
         }
         if (signSecret != null && signSecret.isEmpty() || apiKey != null && apiKey.isBlank()) {
             throw new IllegalArgumentException("--api-key and --sign-secret must not be empty");
@@ -268,19 +389,22 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
             return;
         }
         if (mqtt.equals("self") != self || !self && !mqtt.startsWith("tcp://")) {
-            throw new IllegalArgumentException("--mqtt takes tcp://host:port, or self with --self (the child's MQTT port); got '"
-                    + mqtt + "'" + (self ? " with --self" : ""));
+            throw new IllegalArgumentException(
+                    "--mqtt takes tcp://host:port, or self with --self (the child's MQTT port); got '" + mqtt + "'"
+                            + (self ? " with --self" : ""));
         }
         if (qos != 0 && qos != 1) {
             throw new IllegalArgumentException("--qos must be 0 or 1 (QoS 2 is not measured)");
         }
         if (qos == 0 && e2e) {
-            throw new IllegalArgumentException("--e2e (and gate) over MQTT needs --qos 1: a QoS 0 publish is never acknowledged, "
-                    + "so nothing is known to be accepted to account for");
+            throw new IllegalArgumentException(
+                    "--e2e (and gate) over MQTT needs --qos 1: a QoS 0 publish is never acknowledged, "
+                            + "so nothing is known to be accepted to account for");
         }
         if (batch != 1 || http2 || rawH2 || direct || split || signSecret != null || idempotency || secure) {
-            throw new IllegalArgumentException("--mqtt publishes single events over MQTT: leave out --batch, --http2, --raw-h2, "
-                    + "--direct, --split, --sign-secret, --idempotency and --secure");
+            throw new IllegalArgumentException(
+                    "--mqtt publishes single events over MQTT: leave out --batch, --http2, --raw-h2, "
+                            + "--direct, --split, --sign-secret, --idempotency and --secure");
         }
     }
 
@@ -319,27 +443,179 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     }
 
     public RunOptions withRate(double r) {
-        return new RunOptions(e2e, r, duration, warmup, null, connections, http2, batch, payloadBytes, keys, target, self, root, out,
-                findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout, drain,
-                loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
+        return new RunOptions(
+                e2e,
+                r,
+                duration,
+                warmup,
+                null,
+                connections,
+                http2,
+                batch,
+                payloadBytes,
+                keys,
+                target,
+                self,
+                root,
+                out,
+                findKnee,
+                kneeFactor,
+                kneeMaxSteps,
+                p99Bound,
+                executorMetrics,
+                ttl,
+                webhookDelay,
+                receiverPort,
+                timeout,
+                drain,
+                loops,
+                childJavaOpts,
+                jfr,
+                receiverPauseAt,
+                receiverPause,
+                selfWarmup,
+                split,
+                direct,
+                apiKey,
+                signSecret,
+                idempotency,
+                secure,
+                rawH2,
+                webhookH2,
+                mqtt,
+                qos);
     }
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
-                root, dir, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
+        return new RunOptions(
+                e2e,
+                rate,
+                duration,
+                warmup,
+                schedule,
+                connections,
+                http2,
+                batch,
+                payloadBytes,
+                keys,
+                target,
+                self,
+                root,
+                dir,
+                findKnee,
+                kneeFactor,
+                kneeMaxSteps,
+                p99Bound,
+                executorMetrics,
+                ttl,
+                webhookDelay,
+                receiverPort,
+                timeout,
+                drain,
+                loops,
+                childJavaOpts,
+                jfr,
+                receiverPauseAt,
+                receiverPause,
+                selfWarmup,
+                split,
+                direct,
+                apiKey,
+                signSecret,
+                idempotency,
+                secure,
+                rawH2,
+                webhookH2,
+                mqtt,
+                qos);
     }
 
     public RunOptions withE2e(boolean on) {
-        return new RunOptions(on, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, target, self,
-                root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
+        return new RunOptions(
+                on,
+                rate,
+                duration,
+                warmup,
+                schedule,
+                connections,
+                http2,
+                batch,
+                payloadBytes,
+                keys,
+                target,
+                self,
+                root,
+                out,
+                findKnee,
+                kneeFactor,
+                kneeMaxSteps,
+                p99Bound,
+                executorMetrics,
+                ttl,
+                webhookDelay,
+                receiverPort,
+                timeout,
+                drain,
+                loops,
+                childJavaOpts,
+                jfr,
+                receiverPauseAt,
+                receiverPause,
+                selfWarmup,
+                split,
+                direct,
+                apiKey,
+                signSecret,
+                idempotency,
+                secure,
+                rawH2,
+                webhookH2,
+                mqtt,
+                qos);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
-        return new RunOptions(e2e, rate, duration, warmup, schedule, connections, http2, batch, payloadBytes, keys, ingestUrl, self,
-                root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, metricsUrl, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, jfr, receiverPauseAt, receiverPause, selfWarmup, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
+        return new RunOptions(
+                e2e,
+                rate,
+                duration,
+                warmup,
+                schedule,
+                connections,
+                http2,
+                batch,
+                payloadBytes,
+                keys,
+                ingestUrl,
+                self,
+                root,
+                out,
+                findKnee,
+                kneeFactor,
+                kneeMaxSteps,
+                p99Bound,
+                metricsUrl,
+                ttl,
+                webhookDelay,
+                receiverPort,
+                timeout,
+                drain,
+                loops,
+                childJavaOpts,
+                jfr,
+                receiverPauseAt,
+                receiverPause,
+                selfWarmup,
+                split,
+                direct,
+                apiKey,
+                signSecret,
+                idempotency,
+                secure,
+                rawH2,
+                webhookH2,
+                mqtt,
+                qos);
     }
 
     /**
@@ -349,11 +625,51 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
     public RunOptions priming(Duration d) {
         long ms = d.toMillis();
         String r = RateSchedule.fmt(Math.round(rate));
-        String spec = ms == 0 ? "steady:" + r + ":10s" : "ramp:" + RateSchedule.fmt(Math.max(1, Math.round(rate / 10))) + "-" + r
-                + ":" + (ms * 2 / 3) + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
-        return new RunOptions(e2e, rate, duration, Duration.ZERO, spec, connections, http2, batch, payloadBytes, keys, target, self,
-                root, out, findKnee, kneeFactor, kneeMaxSteps, p99Bound, executorMetrics, ttl, webhookDelay, receiverPort, timeout,
-                drain, loops, childJavaOpts, false, Duration.ZERO, Duration.ZERO, Duration.ZERO, split, direct, apiKey, signSecret, idempotency, secure, rawH2, webhookH2, mqtt, qos);
+        String spec = ms == 0
+                ? "steady:" + r + ":10s"
+                : "ramp:" + RateSchedule.fmt(Math.max(1, Math.round(rate / 10))) + "-" + r + ":" + (ms * 2 / 3)
+                        + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
+        return new RunOptions(
+                e2e,
+                rate,
+                duration,
+                Duration.ZERO,
+                spec,
+                connections,
+                http2,
+                batch,
+                payloadBytes,
+                keys,
+                target,
+                self,
+                root,
+                out,
+                findKnee,
+                kneeFactor,
+                kneeMaxSteps,
+                p99Bound,
+                executorMetrics,
+                ttl,
+                webhookDelay,
+                receiverPort,
+                timeout,
+                drain,
+                loops,
+                childJavaOpts,
+                false,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                split,
+                direct,
+                apiKey,
+                signSecret,
+                idempotency,
+                secure,
+                rawH2,
+                webhookH2,
+                mqtt,
+                qos);
     }
 
     /** The settings without the API key and signing secret (which {@link #describe} leaves out too). */
@@ -369,21 +685,32 @@ public record RunOptions(boolean e2e, double rate, Duration duration, Duration w
         m.put("schedule", measuredSchedule().toString());
         m.put("warmup", Durations.format(warmup));
         m.put("connections", connections);
-        m.put("protocol", mqtt != null ? "mqtt 3.1.1 qos " + qos : rawH2 ? "h2c (netty frames)" : http2 ? "h2c" : "http/1.1");
+        m.put(
+                "protocol",
+                mqtt != null ? "mqtt 3.1.1 qos " + qos : rawH2 ? "h2c (netty frames)" : http2 ? "h2c" : "http/1.1");
         if (e2e) {
             m.put("webhookProtocol", webhookH2 ? "h2c" : "http/1.1");
         }
         m.put("payloadBytes", payloadBytes);
         m.put("keys", keys);
         m.put("target", mqtt != null && !self ? mqtt : target);
-        m.put("self", self ? (direct ? "sluice dev, events produced straight to its kafka (router idle)"
-                : split ? "split: kafka, sluice router, sluice executor" : "sluice dev") : "no");
+        m.put(
+                "self",
+                self
+                        ? (direct
+                                ? "sluice dev, events produced straight to its kafka (router idle)"
+                                : split ? "split: kafka, sluice router, sluice executor" : "sluice dev")
+                        : "no");
         m.put("ttl", Durations.format(ttl));
         m.put("webhookDelay", Durations.format(webhookDelay));
         m.put("loops", loops);
         if (apiKey != null || signSecret != null || idempotency) {
-            m.put("edgeChecks", ((apiKey != null ? "api-key " : "") + (signSecret != null ? "signature " : "")
-                    + (idempotency ? "idempotency-key" : "")).trim());
+            m.put(
+                    "edgeChecks",
+                    ((apiKey != null ? "api-key " : "")
+                                    + (signSecret != null ? "signature " : "")
+                                    + (idempotency ? "idempotency-key" : ""))
+                            .trim());
         }
         if (!receiverPause.isZero()) {
             m.put("receiverPause", Durations.format(receiverPause) + " at +" + Durations.format(receiverPauseAt));

@@ -30,17 +30,49 @@ final class RunPlan {
     final String signSecret;
     /** A fresh {@code Idempotency-Key} per request: {@link #idempotencyPrefix} and the event's number. */
     final boolean idempotency;
+
     final String idempotencyPrefix;
     /** Every request's body differs (needed when signing: the router refuses a replayed signature). */
     final boolean uniqueBodies;
 
-    RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
-            long timeoutMillis, boolean e2e, int batch) {
-        this(schedule, startNanos, warmupNanos, target, payloadBytes, keyCount, timeoutMillis, e2e, batch, null, null, false);
+    RunPlan(
+            RateSchedule schedule,
+            long startNanos,
+            long warmupNanos,
+            URI target,
+            int payloadBytes,
+            int keyCount,
+            long timeoutMillis,
+            boolean e2e,
+            int batch) {
+        this(
+                schedule,
+                startNanos,
+                warmupNanos,
+                target,
+                payloadBytes,
+                keyCount,
+                timeoutMillis,
+                e2e,
+                batch,
+                null,
+                null,
+                false);
     }
 
-    RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, int payloadBytes, int keyCount,
-            long timeoutMillis, boolean e2e, int batch, String apiKey, String signSecret, boolean idempotency) {
+    RunPlan(
+            RateSchedule schedule,
+            long startNanos,
+            long warmupNanos,
+            URI target,
+            int payloadBytes,
+            int keyCount,
+            long timeoutMillis,
+            boolean e2e,
+            int batch,
+            String apiKey,
+            String signSecret,
+            boolean idempotency) {
         this.schedule = schedule;
         this.startNanos = startNanos;
         this.warmupNanos = warmupNanos;
@@ -60,13 +92,16 @@ final class RunPlan {
         this.signSecret = signSecret;
         this.idempotency = idempotency;
         // Unique across runs (the priming run and each knee step number their events from 0 again).
-        this.idempotencyPrefix = "bench-" + Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(startNanos) + "-";
+        this.idempotencyPrefix =
+                "bench-" + Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(startNanos) + "-";
         this.uniqueBodies = signSecret != null;
     }
 
     /** The path every request posts to: the target's, with {@code /batch} for batches. */
     static String requestPath(URI target, int batch) {
-        return target.getRawPath() + (batch > 1 ? "/batch" : "") + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        return target.getRawPath()
+                + (batch > 1 ? "/batch" : "")
+                + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
     }
 
     /** {@code count} copies of {@code line}, one per line. */

@@ -28,9 +28,19 @@ import java.util.Map;
  * @param cpu           CPU time of the generator and of the measured processes
  * @param machine       where it ran
  */
-public record RunSummary(String startedAt, Map<String, Object> settings, double rateAsked, double rateAchieved,
-                         double measuredSeconds, double warmupSeconds, Counts counts, Map<String, Long> errors,
-                         Map<String, Percentiles> latencyMs, Accounting accounting, Cpu cpu, Machine machine) {
+public record RunSummary(
+        String startedAt,
+        Map<String, Object> settings,
+        double rateAsked,
+        double rateAchieved,
+        double measuredSeconds,
+        double warmupSeconds,
+        Counts counts,
+        Map<String, Long> errors,
+        Map<String, Percentiles> latencyMs,
+        Accounting accounting,
+        Cpu cpu,
+        Machine machine) {
 
     public static final String ACK = "ack";
     public static final String SERVICE = "service";
@@ -41,12 +51,20 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
     /** Events over the whole run (warmup included) and over the measured window. */
     public record Counts(long sent, long acked, long errors, long measuredSent, long measuredAcked) {
         JsonObject toJson() {
-            return new JsonObject().put("sent", sent).put("acked", acked).put("errors", errors).put("measuredSent", measuredSent)
+            return new JsonObject()
+                    .put("sent", sent)
+                    .put("acked", acked)
+                    .put("errors", errors)
+                    .put("measuredSent", measuredSent)
                     .put("measuredAcked", measuredAcked);
         }
 
         static Counts fromJson(JsonObject o) {
-            return new Counts(o.getLong("sent", 0L), o.getLong("acked", 0L), o.getLong("errors", 0L), o.getLong("measuredSent", 0L),
+            return new Counts(
+                    o.getLong("sent", 0L),
+                    o.getLong("acked", 0L),
+                    o.getLong("errors", 0L),
+                    o.getLong("measuredSent", 0L),
                     o.getLong("measuredAcked", 0L));
         }
     }
@@ -67,39 +85,91 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
      * @param drained         whether they did add up before it stopped waiting (false: the executor was still behind,
      *                        or events were lost)
      */
-    public record Accounting(long accepted, long executed, long expired, long deadLettered, long unaccounted, long lateStarts,
-                             long duplicates, long arrivedUnacked, boolean metricsAvailable, double drainSeconds,
-                             boolean drained) {
+    public record Accounting(
+            long accepted,
+            long executed,
+            long expired,
+            long deadLettered,
+            long unaccounted,
+            long lateStarts,
+            long duplicates,
+            long arrivedUnacked,
+            boolean metricsAvailable,
+            double drainSeconds,
+            boolean drained) {
         public static final Accounting NONE = new Accounting(0, 0, 0, 0, 0, 0, 0, 0, false, 0, true);
 
         /** Derives {@code unaccounted} from the other counts. */
-        public static Accounting of(long accepted, long executed, long expired, long deadLettered, long lateStarts, long duplicates,
-                                    long arrivedUnacked, boolean metricsAvailable) {
+        public static Accounting of(
+                long accepted,
+                long executed,
+                long expired,
+                long deadLettered,
+                long lateStarts,
+                long duplicates,
+                long arrivedUnacked,
+                boolean metricsAvailable) {
             long unaccounted = Math.max(0, accepted - executed - expired - deadLettered);
-            return new Accounting(accepted, executed, expired, deadLettered, unaccounted, lateStarts, duplicates, arrivedUnacked,
-                    metricsAvailable, 0, unaccounted == 0);
+            return new Accounting(
+                    accepted,
+                    executed,
+                    expired,
+                    deadLettered,
+                    unaccounted,
+                    lateStarts,
+                    duplicates,
+                    arrivedUnacked,
+                    metricsAvailable,
+                    0,
+                    unaccounted == 0);
         }
 
         public Accounting withDrain(double seconds, boolean complete) {
-            return new Accounting(accepted, executed, expired, deadLettered, unaccounted, lateStarts, duplicates, arrivedUnacked,
-                    metricsAvailable, seconds, complete);
+            return new Accounting(
+                    accepted,
+                    executed,
+                    expired,
+                    deadLettered,
+                    unaccounted,
+                    lateStarts,
+                    duplicates,
+                    arrivedUnacked,
+                    metricsAvailable,
+                    seconds,
+                    complete);
         }
 
         JsonObject toJson() {
-            return new JsonObject().put("accepted", accepted).put("executed", executed).put("expired", expired)
-                    .put("deadLettered", deadLettered).put("unaccounted", unaccounted).put("lateStarts", lateStarts)
-                    .put("duplicates", duplicates).put("arrivedUnacked", arrivedUnacked).put("metricsAvailable", metricsAvailable)
-                    .put("drainSeconds", RunSummary.round(drainSeconds)).put("drained", drained);
+            return new JsonObject()
+                    .put("accepted", accepted)
+                    .put("executed", executed)
+                    .put("expired", expired)
+                    .put("deadLettered", deadLettered)
+                    .put("unaccounted", unaccounted)
+                    .put("lateStarts", lateStarts)
+                    .put("duplicates", duplicates)
+                    .put("arrivedUnacked", arrivedUnacked)
+                    .put("metricsAvailable", metricsAvailable)
+                    .put("drainSeconds", RunSummary.round(drainSeconds))
+                    .put("drained", drained);
         }
 
         static Accounting fromJson(JsonObject o) {
             if (o == null) {
                 return NONE;
             }
-            return new Accounting(o.getLong("accepted", 0L), o.getLong("executed", 0L), o.getLong("expired", 0L),
-                    o.getLong("deadLettered", 0L), o.getLong("unaccounted", 0L), o.getLong("lateStarts", 0L),
-                    o.getLong("duplicates", 0L), o.getLong("arrivedUnacked", 0L), o.getBoolean("metricsAvailable", false),
-                    o.getDouble("drainSeconds", 0.0), o.getBoolean("drained", true));
+            return new Accounting(
+                    o.getLong("accepted", 0L),
+                    o.getLong("executed", 0L),
+                    o.getLong("expired", 0L),
+                    o.getLong("deadLettered", 0L),
+                    o.getLong("unaccounted", 0L),
+                    o.getLong("lateStarts", 0L),
+                    o.getLong("duplicates", 0L),
+                    o.getLong("arrivedUnacked", 0L),
+                    o.getBoolean("metricsAvailable", false),
+                    o.getDouble("drainSeconds", 0.0),
+                    o.getBoolean("drained", true));
         }
     }
 
@@ -114,26 +184,39 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
      * @param windowFrom              the window's start (ISO-8601): where a profile of the run should be cut
      * @param windowTo                the window's end
      */
-    public record Cpu(double generatorSeconds, double generatorMicrosPerEvent, Map<String, Double> processSeconds,
-                      Map<String, Double> microsPerEvent, Map<String, Double> sluiceThreadSeconds, String windowFrom,
-                      String windowTo) {
+    public record Cpu(
+            double generatorSeconds,
+            double generatorMicrosPerEvent,
+            Map<String, Double> processSeconds,
+            Map<String, Double> microsPerEvent,
+            Map<String, Double> sluiceThreadSeconds,
+            String windowFrom,
+            String windowTo) {
         public static final Cpu NONE = new Cpu(0, 0, Map.of(), Map.of(), Map.of(), null, null);
 
         JsonObject toJson() {
-            return new JsonObject().put("generatorSeconds", generatorSeconds).put("generatorMicrosPerEvent", generatorMicrosPerEvent)
+            return new JsonObject()
+                    .put("generatorSeconds", generatorSeconds)
+                    .put("generatorMicrosPerEvent", generatorMicrosPerEvent)
                     .put("processSeconds", new JsonObject(new LinkedHashMap<>(processSeconds)))
                     .put("microsPerEvent", new JsonObject(new LinkedHashMap<>(microsPerEvent)))
                     .put("sluiceThreadSeconds", new JsonObject(new LinkedHashMap<>(sluiceThreadSeconds)))
-                    .put("windowFrom", windowFrom).put("windowTo", windowTo);
+                    .put("windowFrom", windowFrom)
+                    .put("windowTo", windowTo);
         }
 
         static Cpu fromJson(JsonObject o) {
             if (o == null) {
                 return NONE;
             }
-            return new Cpu(o.getDouble("generatorSeconds", 0.0), o.getDouble("generatorMicrosPerEvent", 0.0),
-                    doubles(o.getJsonObject("processSeconds")), doubles(o.getJsonObject("microsPerEvent")),
-                    doubles(o.getJsonObject("sluiceThreadSeconds")), o.getString("windowFrom"), o.getString("windowTo"));
+            return new Cpu(
+                    o.getDouble("generatorSeconds", 0.0),
+                    o.getDouble("generatorMicrosPerEvent", 0.0),
+                    doubles(o.getJsonObject("processSeconds")),
+                    doubles(o.getJsonObject("microsPerEvent")),
+                    doubles(o.getJsonObject("sluiceThreadSeconds")),
+                    o.getString("windowFrom"),
+                    o.getString("windowTo"));
         }
     }
 
@@ -158,21 +241,34 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
             } catch (IOException | RuntimeException e) {
                 // not Linux: keep the defaults
             }
-            return new Machine(Runtime.getRuntime().availableProcessors(), model, Math.round(mem * 10) / 10.0,
+            return new Machine(
+                    Runtime.getRuntime().availableProcessors(),
+                    model,
+                    Math.round(mem * 10) / 10.0,
                     System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                            + System.getProperty("os.arch"));
         }
 
         JsonObject toJson() {
-            return new JsonObject().put("cores", cores).put("cpu", cpu).put("memoryGiB", memoryGiB).put("jvm", jvm).put("os", os);
+            return new JsonObject()
+                    .put("cores", cores)
+                    .put("cpu", cpu)
+                    .put("memoryGiB", memoryGiB)
+                    .put("jvm", jvm)
+                    .put("os", os);
         }
 
         static Machine fromJson(JsonObject o) {
             if (o == null) {
                 return new Machine(0, "?", 0, "?", "?");
             }
-            return new Machine(o.getInteger("cores", 0), o.getString("cpu", "?"), o.getDouble("memoryGiB", 0.0),
-                    o.getString("jvm", "?"), o.getString("os", "?"));
+            return new Machine(
+                    o.getInteger("cores", 0),
+                    o.getString("cpu", "?"),
+                    o.getDouble("memoryGiB", 0.0),
+                    o.getString("jvm", "?"),
+                    o.getString("os", "?"));
         }
     }
 
@@ -189,10 +285,18 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
         latencyMs.forEach((k, v) -> lat.put(k, v.toJson()));
         JsonObject errs = new JsonObject();
         errors.forEach(errs::put);
-        return new JsonObject().put("startedAt", startedAt).put("settings", new JsonObject(new LinkedHashMap<>(settings)))
-                .put("rateAsked", round(rateAsked)).put("rateAchieved", round(rateAchieved))
-                .put("measuredSeconds", measuredSeconds).put("warmupSeconds", warmupSeconds).put("counts", counts.toJson())
-                .put("errors", errs).put("latencyMs", lat).put("accounting", accounting.toJson()).put("cpu", cpu.toJson())
+        return new JsonObject()
+                .put("startedAt", startedAt)
+                .put("settings", new JsonObject(new LinkedHashMap<>(settings)))
+                .put("rateAsked", round(rateAsked))
+                .put("rateAchieved", round(rateAchieved))
+                .put("measuredSeconds", measuredSeconds)
+                .put("warmupSeconds", warmupSeconds)
+                .put("counts", counts.toJson())
+                .put("errors", errs)
+                .put("latencyMs", lat)
+                .put("accounting", accounting.toJson())
+                .put("cpu", cpu.toJson())
                 .put("machine", machine.toJson());
     }
 
@@ -203,10 +307,18 @@ public record RunSummary(String startedAt, Map<String, Object> settings, double 
         Map<String, Long> errs = new LinkedHashMap<>();
         JsonObject e = o.getJsonObject("errors", new JsonObject());
         e.fieldNames().forEach(k -> errs.put(k, e.getLong(k)));
-        return new RunSummary(o.getString("startedAt", "?"), o.getJsonObject("settings", new JsonObject()).getMap(),
-                o.getDouble("rateAsked", 0.0), o.getDouble("rateAchieved", 0.0), o.getDouble("measuredSeconds", 0.0),
-                o.getDouble("warmupSeconds", 0.0), Counts.fromJson(o.getJsonObject("counts", new JsonObject())), errs, lat,
-                Accounting.fromJson(o.getJsonObject("accounting")), Cpu.fromJson(o.getJsonObject("cpu")),
+        return new RunSummary(
+                o.getString("startedAt", "?"),
+                o.getJsonObject("settings", new JsonObject()).getMap(),
+                o.getDouble("rateAsked", 0.0),
+                o.getDouble("rateAchieved", 0.0),
+                o.getDouble("measuredSeconds", 0.0),
+                o.getDouble("warmupSeconds", 0.0),
+                Counts.fromJson(o.getJsonObject("counts", new JsonObject())),
+                errs,
+                lat,
+                Accounting.fromJson(o.getJsonObject("accounting")),
+                Cpu.fromJson(o.getJsonObject("cpu")),
                 Machine.fromJson(o.getJsonObject("machine")));
     }
 

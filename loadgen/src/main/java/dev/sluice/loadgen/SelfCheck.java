@@ -28,43 +28,91 @@ public final class SelfCheck {
     public static final Duration SERVICE_TIME = Duration.ofMillis(10);
 
     /** Both runs' figures and whether they are what they must be. */
-    public record Result(Percentiles steadyAck, Percentiles steadyService, Percentiles stalledAck, Percentiles stalledService,
-                         List<String> problems) {
+    public record Result(
+            Percentiles steadyAck,
+            Percentiles steadyService,
+            Percentiles stalledAck,
+            Percentiles stalledService,
+            List<String> problems) {
         public boolean pass() {
             return problems.isEmpty();
         }
     }
 
-    private SelfCheck() {
-    }
+    private SelfCheck() {}
 
     public static Result run(double rate, Duration duration, Duration stall, Path out, PrintStream log) {
         Vertx server = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         try (Generator g = Generator.start(2, 0)) {
             AtomicLongArray pause = new AtomicLongArray(2);
-            HttpServer http = Generator.await(server.createHttpServer().requestHandler(req -> handle(server, req, pause))
+            HttpServer http = Generator.await(server.createHttpServer()
+                    .requestHandler(req -> handle(server, req, pause))
                     .listen(0, "127.0.0.1"));
             Target target = Target.external("http://127.0.0.1:" + http.actualPort() + "/v1/events/selfcheck", null);
-            RunOptions base = RunOptions.defaults().withTarget(target.ingestUrl(), null).withRate(rate);
-            RunOptions o = new RunOptions(false, rate, duration, Duration.ofSeconds(3), null, 64, false, 1, 200, 1000,
-                    target.ingestUrl(), false, base.root(), out.resolve("steady"), false, 1.5, 1, Duration.ofMillis(50), null,
-                    Duration.ofSeconds(20), Duration.ZERO, 0, Duration.ofSeconds(10), Duration.ZERO, 2, null, false, Duration.ZERO,
-                    Duration.ZERO, Duration.ZERO, false, false, null, null, false, false, false, false, null, 1);
-            log.printf(Locale.ROOT, "selfcheck: server answers after %d ms; %s/s for %s%n", SERVICE_TIME.toMillis(),
-                    RateSchedule.fmt(rate), dev.sluice.core.Durations.format(duration));
+            RunOptions base =
+                    RunOptions.defaults().withTarget(target.ingestUrl(), null).withRate(rate);
+            RunOptions o = new RunOptions(
+                    false,
+                    rate,
+                    duration,
+                    Duration.ofSeconds(3),
+                    null,
+                    64,
+                    false,
+                    1,
+                    200,
+                    1000,
+                    target.ingestUrl(),
+                    false,
+                    base.root(),
+                    out.resolve("steady"),
+                    false,
+                    1.5,
+                    1,
+                    Duration.ofMillis(50),
+                    null,
+                    Duration.ofSeconds(20),
+                    Duration.ZERO,
+                    0,
+                    Duration.ofSeconds(10),
+                    Duration.ZERO,
+                    2,
+                    null,
+                    false,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    null,
+                    null,
+                    false,
+                    false,
+                    false,
+                    false,
+                    null,
+                    1);
+            log.printf(
+                    Locale.ROOT,
+                    "selfcheck: server answers after %d ms; %s/s for %s%n",
+                    SERVICE_TIME.toMillis(),
+                    RateSchedule.fmt(rate),
+                    dev.sluice.core.Durations.format(duration));
             Generator.RunResult steady = g.run(o, target);
             Reports.write(steady, o.out());
             log.print(Reports.text(steady.summary()));
 
             // The stall: in the middle of the measured window, nothing is answered for `stall`.
             long startIn = TimeUnit.MILLISECONDS.toNanos(100);
-            long from = System.nanoTime() + startIn + o.warmup().toNanos() + duration.toNanos() / 2 - stall.toNanos() / 2;
+            long from =
+                    System.nanoTime() + startIn + o.warmup().toNanos() + duration.toNanos() / 2 - stall.toNanos() / 2;
             pause.set(0, from);
             pause.set(1, from + stall.toNanos());
             RunOptions stalledOptions = o.withOut(out.resolve("stalled"));
             Generator.RunResult stalled = g.run(stalledOptions, target);
             Reports.write(stalled, stalledOptions.out());
-            log.printf(Locale.ROOT, "selfcheck: the server stalls for %d ms in the middle of the run%n", stall.toMillis());
+            log.printf(
+                    Locale.ROOT, "selfcheck: the server stalls for %d ms in the middle of the run%n", stall.toMillis());
             log.print(Reports.text(stalled.summary()));
 
             Percentiles sa = steady.summary().latency(RunSummary.ACK);
@@ -77,15 +125,27 @@ public final class SelfCheck {
             }
             double expectedTail = stall.toMillis() / 2.0;
             if (ta.p99() < expectedTail) {
-                problems.add(String.format(Locale.ROOT, "with a %d ms stall the ack p99 is %.1f ms, under %.0f ms: the stall is hidden",
-                        stall.toMillis(), ta.p99(), expectedTail));
+                problems.add(String.format(
+                        Locale.ROOT,
+                        "with a %d ms stall the ack p99 is %.1f ms, under %.0f ms: the stall is hidden",
+                        stall.toMillis(),
+                        ta.p99(),
+                        expectedTail));
             }
             if (ts.p50() > 12) {
-                problems.add(String.format(Locale.ROOT, "with the stall the service-time p50 is %.2f ms, above 12 ms", ts.p50()));
+                problems.add(String.format(
+                        Locale.ROOT, "with the stall the service-time p50 is %.2f ms, above 12 ms", ts.p50()));
             }
-            log.printf(Locale.ROOT, "selfcheck: steady ack p50 %.2f ms (must be 10–12); stalled ack p99 %.1f ms (must be ≥ %.0f) "
-                            + "vs service-time p50 %.2f ms / p99 %.1f ms (closed-loop view): %s%n", sa.p50(), ta.p99(), expectedTail,
-                    ts.p50(), ts.p99(), problems.isEmpty() ? "PASS" : "FAIL " + problems);
+            log.printf(
+                    Locale.ROOT,
+                    "selfcheck: steady ack p50 %.2f ms (must be 10–12); stalled ack p99 %.1f ms (must be ≥ %.0f) "
+                            + "vs service-time p50 %.2f ms / p99 %.1f ms (closed-loop view): %s%n",
+                    sa.p50(),
+                    ta.p99(),
+                    expectedTail,
+                    ts.p50(),
+                    ts.p99(),
+                    problems.isEmpty() ? "PASS" : "FAIL " + problems);
             log.printf(Locale.ROOT, "selfcheck: reports in %s%n", out);
             return new Result(sa, ss, ta, ts, problems);
         } finally {
@@ -100,9 +160,13 @@ public final class SelfCheck {
     private static void answer(Vertx vertx, HttpServerRequest req, AtomicLongArray pause) {
         long now = System.nanoTime();
         if (now >= pause.get(0) && now < pause.get(1)) {
-            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(pause.get(1) - now)), id -> answer(vertx, req, pause));
+            vertx.setTimer(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(pause.get(1) - now)), id -> answer(vertx, req, pause));
             return;
         }
-        req.response().setStatusCode(202).putHeader("content-type", "application/json").end("{\"id\":\"selfcheck\"}");
+        req.response()
+                .setStatusCode(202)
+                .putHeader("content-type", "application/json")
+                .end("{\"id\":\"selfcheck\"}");
     }
 }

@@ -30,9 +30,11 @@ final class SelfStack implements Target {
     private String directBootstrap;
     /** Where this child's output begins in {@link #log}, which earlier runs into the same directory may have written. */
     private final long logStart;
+
     private boolean secure;
 
-    private SelfStack(Process process, int routerPort, int executorManagementPort, int mqttPort, Path log, long logStart) {
+    private SelfStack(
+            Process process, int routerPort, int executorManagementPort, int mqttPort, Path log, long logStart) {
         this.process = process;
         this.routerPort = routerPort;
         this.mqttPort = mqttPort;
@@ -45,7 +47,8 @@ final class SelfStack implements Target {
      * Starts the child and waits (up to {@code timeout}, which must cover a first build) until it
      * is ready. {@code javaOpts}, when not null, becomes the child's SLUICE_JAVA_OPTS.
      */
-    static SelfStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path log, Duration timeout) {
+    static SelfStack start(
+            Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path log, Duration timeout) {
         Path script = StackLauncher.script(root);
         int routerPort = Ports.freePort();
         int routerManagement = Ports.freePort();
@@ -84,9 +87,12 @@ final class SelfStack implements Target {
     private void awaitReady(int routerManagement, Duration timeout) {
         String routerReady = "http://" + HOST + ":" + routerManagement + "/health/ready";
         String executorReady = "http://" + HOST + ":" + executorManagementPort + "/health/ready";
-        StackLauncher.awaitReady(timeout, Duration.ofMillis(250),
-                StackLauncher.noneExited(List.of(process), exit -> "sluice dev exited with " + exit
-                        + " before it was ready; log " + log + ":\n" + tail()),
+        StackLauncher.awaitReady(
+                timeout,
+                Duration.ofMillis(250),
+                StackLauncher.noneExited(
+                        List.of(process),
+                        exit -> "sluice dev exited with " + exit + " before it was ready; log " + log + ":\n" + tail()),
                 () -> {
                     JsonObject router = StackLauncher.health(routerReady);
                     JsonObject executor = StackLauncher.health(executorReady);
@@ -144,7 +150,8 @@ final class SelfStack implements Target {
 
     @Override
     public String ingestUrl() {
-        return directBootstrap != null ? "kafka://" + directBootstrap + "/sluice.demo"
+        return directBootstrap != null
+                ? "kafka://" + directBootstrap + "/sluice.demo"
                 : "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
     }
 

@@ -41,6 +41,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
     final IdSet ackedIds = new IdSet();
     /** Direct-mode acks, from the producer's thread to this sender's loop. */
     private final dev.sluice.core.LoopHandoff<DirectAck> directAcks;
+
     long measuredSent;
     long measuredAcked;
     long lastMeasuredAckNanos;
@@ -58,8 +59,13 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         this.directAcks = new dev.sluice.core.LoopHandoff<>(context, this::directAcked);
         this.client = client;
         this.plan = plan;
-        this.base = new RequestOptions().setMethod(HttpMethod.POST).setHost(plan.host).setPort(plan.port).setURI(plan.path)
-                .setConnectTimeout(plan.timeoutMillis).setIdleTimeout(plan.timeoutMillis)
+        this.base = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(plan.host)
+                .setPort(plan.port)
+                .setURI(plan.path)
+                .setConnectTimeout(plan.timeoutMillis)
+                .setIdleTimeout(plan.timeoutMillis)
                 .putHeader("content-type", plan.batch > 1 ? "application/x-ndjson" : "application/json");
         if (plan.authorization != null) {
             base.putHeader("authorization", plan.authorization);
@@ -131,19 +137,25 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
             measuredSent += n;
         }
         if (h2 != null) {
-            io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/x-ndjson")
-                    .add("x-key", plan.keys[(int) (last % plan.keys.length)]);
+            io.netty.handler.codec.http2.Http2Headers headers =
+                    h2.headers("application/x-ndjson").add("x-key", plan.keys[(int) (last % plan.keys.length)]);
             if (plan.authorization != null) {
                 headers.add("authorization", plan.authorization); // the HTTP/1.1 requests carry it in base
             }
             h2.send(new H2Connections.Pending(intended, measured, n), headers, plan.batchBody);
             return;
         }
-        RequestOptions options = new RequestOptions(base).putHeader("x-key", plan.keys[(int) (last % plan.keys.length)]);
+        RequestOptions options =
+                new RequestOptions(base).putHeader("x-key", plan.keys[(int) (last % plan.keys.length)]);
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause() instanceof TimeoutException ? "connect_timeout"
-                        : ar.cause() instanceof ConnectException ? "connect_error" : kind("connect_", ar.cause()), n);
+                failed(
+                        ar.cause() instanceof TimeoutException
+                                ? "connect_timeout"
+                                : ar.cause() instanceof ConnectException
+                                        ? "connect_error"
+                                        : kind("connect_", ar.cause()),
+                        n);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -196,8 +208,12 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         eventHeaders(i, body, options::putHeader);
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause() instanceof TimeoutException ? "connect_timeout"
-                        : ar.cause() instanceof ConnectException ? "connect_error" : kind("connect_", ar.cause()));
+                failed(
+                        ar.cause() instanceof TimeoutException
+                                ? "connect_timeout"
+                                : ar.cause() instanceof ConnectException
+                                        ? "connect_error"
+                                        : kind("connect_", ar.cause()));
                 return;
             }
             HttpClientRequest req = ar.result();
@@ -289,8 +305,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         }
     }
 
-    private record DirectAck(long intended, long sentAt, boolean measured, Exception err) {
-    }
+    private record DirectAck(long intended, long sentAt, boolean measured, Exception err) {}
 
     private void directAcked(DirectAck a) {
         if (a.err() != null) {

@@ -11,8 +11,10 @@ import org.HdrHistogram.SingleWriterRecorder;
  */
 public final class SplitRecorder {
 
-    private final SingleWriterRecorder warmup = new SingleWriterRecorder(1, Histograms.HIGHEST_MICROS, Histograms.DIGITS);
-    private final SingleWriterRecorder measured = new SingleWriterRecorder(1, Histograms.HIGHEST_MICROS, Histograms.DIGITS);
+    private final SingleWriterRecorder warmup =
+            new SingleWriterRecorder(1, Histograms.HIGHEST_MICROS, Histograms.DIGITS);
+    private final SingleWriterRecorder measured =
+            new SingleWriterRecorder(1, Histograms.HIGHEST_MICROS, Histograms.DIGITS);
     private Histogram warmupInterval;
     private Histogram measuredInterval;
 

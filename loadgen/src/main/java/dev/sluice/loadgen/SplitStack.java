@@ -4,9 +4,9 @@ import dev.sluice.core.Settings;
 import dev.sluice.core.db.Migrations;
 import dev.sluice.testkit.DevSecure;
 import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.Redis;
-import dev.sluice.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,8 +51,15 @@ final class SplitStack implements Target {
     }
 
     /** Starts the broker and the router, and the executor unless {@code withExecutor} is false (router-only runs). */
-    static SplitStack start(Path root, String webhookUrl, boolean webhookHttp2, String javaOpts, Path outDir, Duration timeout, boolean withExecutor,
-                            boolean secure) {
+    static SplitStack start(
+            Path root,
+            String webhookUrl,
+            boolean webhookHttp2,
+            String javaOpts,
+            Path outDir,
+            Duration timeout,
+            boolean withExecutor,
+            boolean secure) {
         Path script = StackLauncher.script(root);
         KafkaBroker kafka = KafkaBroker.start();
         SplitStack s = new SplitStack(kafka, Ports.freePort(), Ports.freePort());
@@ -66,11 +73,18 @@ final class SplitStack implements Target {
                 StackLauncher.createLiveTopics(kafka, base, 6, Duration.ofSeconds(20));
             }
             int routerManagement = Ports.freePort();
-            Map<String, String> common = Map.of("SLUICE_CATALOG_FILE", catalogFile.toString(),
-                    "SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+            Map<String, String> common = Map.of(
+                    "SLUICE_CATALOG_FILE",
+                    catalogFile.toString(),
+                    "SLUICE_KAFKA_BOOTSTRAP_SERVERS",
+                    kafka.bootstrapServers());
             Map<String, String> router = new HashMap<>(Map.of(
-                    "SLUICE_ROUTER_HOST", HOST, "SLUICE_ROUTER_PORT", Integer.toString(s.routerPort),
-                    "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagement)));
+                    "SLUICE_ROUTER_HOST",
+                    HOST,
+                    "SLUICE_ROUTER_PORT",
+                    Integer.toString(s.routerPort),
+                    "SLUICE_ROUTER_MANAGEMENT_PORT",
+                    Integer.toString(routerManagement)));
             if (secure) {
                 s.secure = true;
                 s.redis = Redis.startOrFromEnv();
@@ -85,8 +99,17 @@ final class SplitStack implements Target {
             if (!withExecutor) {
                 return s;
             }
-            s.children.add(launch(script, "executor", javaOpts, outDir.resolve("sluice-executor.log"), common, Map.of(
-                    "SLUICE_EXECUTOR_HOST", HOST, "SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(s.executorManagementPort))));
+            s.children.add(launch(
+                    script,
+                    "executor",
+                    javaOpts,
+                    outDir.resolve("sluice-executor.log"),
+                    common,
+                    Map.of(
+                            "SLUICE_EXECUTOR_HOST",
+                            HOST,
+                            "SLUICE_EXECUTOR_MANAGEMENT_PORT",
+                            Integer.toString(s.executorManagementPort))));
             s.awaitReady("http://" + HOST + ":" + s.executorManagementPort + "/health/ready", true, timeout);
             s.executorStarted = true;
             return s;
@@ -113,16 +136,23 @@ final class SplitStack implements Target {
     private static void seed(String pgUri) {
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
         try {
-            io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(1))
-                    .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(pgUri).addProperty("client_min_messages", "warning"))
-                    .using(vertx).build();
+            io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool()
+                    .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(1))
+                    .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(pgUri)
+                            .addProperty("client_min_messages", "warning"))
+                    .using(vertx)
+                    .build();
             io.vertx.core.Future<Void> done = Migrations.apply(pool);
             for (String sql : DevSecure.seedStatements()) {
                 done = done.compose(v -> pool.query(sql).execute().mapEmpty());
             }
-            done.eventually(pool::close).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            done.eventually(pool::close)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot seed the dev tenant and key into " + Settings.redact("url", pgUri), e);
+            throw new IllegalStateException(
+                    "cannot seed the dev tenant and key into " + Settings.redact("url", pgUri), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -131,8 +161,9 @@ final class SplitStack implements Target {
         }
     }
 
-    private static Process launch(Path script, String role, String javaOpts, Path log, Map<String, String> common,
-                                  Map<String, String> own) throws IOException {
+    private static Process launch(
+            Path script, String role, String javaOpts, Path log, Map<String, String> common, Map<String, String> own)
+            throws IOException {
         Map<String, String> env = new HashMap<>(common);
         env.putAll(own);
         return StackLauncher.sluice(script, role, env, javaOpts, log);
@@ -140,8 +171,11 @@ final class SplitStack implements Target {
 
     /** Waits until {@code url} answers 200 (and, for the executor, reports partitions). */
     private void awaitReady(String url, boolean partitions, Duration timeout) {
-        StackLauncher.awaitReady(timeout, Duration.ofMillis(250),
-                StackLauncher.noneExited(children, exit -> "a sluice child exited with " + exit + " before it was ready; see its log"),
+        StackLauncher.awaitReady(
+                timeout,
+                Duration.ofMillis(250),
+                StackLauncher.noneExited(
+                        children, exit -> "a sluice child exited with " + exit + " before it was ready; see its log"),
                 () -> {
                     JsonObject ready = StackLauncher.health(url);
                     return ready != null && (!partitions || ready.getInteger("partitions", 0) > 0);

@@ -33,11 +33,12 @@ final class StackLauncher {
     /** Every stack listens on loopback only. */
     static final String HOST = "127.0.0.1";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
-    private StackLauncher() {
-    }
+    private StackLauncher() {}
 
     /** {@code <root>/sluice}, absolute; an error naming {@code --root} when it is not there to run. */
     static Path script(Path root) {
@@ -52,8 +53,10 @@ final class StackLauncher {
      * {@code <script> <role>} (e.g. {@code dev}, {@code router}) in the repository root, with {@code env}
      * added to its environment and {@code javaOpts}, when not null, as its SLUICE_JAVA_OPTS.
      */
-    static Process sluice(Path script, String role, Map<String, String> env, String javaOpts, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(script.toString(), role).directory(script.getParent().toFile());
+    static Process sluice(Path script, String role, Map<String, String> env, String javaOpts, Path log)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), role)
+                .directory(script.getParent().toFile());
         pb.environment().putAll(env);
         if (javaOpts != null) {
             pb.environment().put("SLUICE_JAVA_OPTS", javaOpts);
@@ -63,7 +66,9 @@ final class StackLauncher {
 
     /** Starts {@code pb} with its output and errors appended to {@code log}. */
     static Process start(ProcessBuilder pb, Path log) throws IOException {
-        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return pb.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
     }
 
     /** {@code topic} and its {@code .expired} and {@code .dlq} topics, with retention near the TTL. */
@@ -77,7 +82,8 @@ final class StackLauncher {
      * Checks {@code ready} every {@code every} until it holds. Before each check {@code alive} runs and
      * throws when a child has died; after {@code timeout} the wait fails with {@code notReady}'s message.
      */
-    static void awaitReady(Duration timeout, Duration every, Runnable alive, BooleanSupplier ready, Supplier<String> notReady) {
+    static void awaitReady(
+            Duration timeout, Duration every, Runnable alive, BooleanSupplier ready, Supplier<String> notReady) {
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
             alive.run();
@@ -103,7 +109,11 @@ final class StackLauncher {
     /** A management endpoint's JSON when it answers 200, else null. */
     static JsonObject health(String url) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(2))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
         } catch (IOException | RuntimeException e) {
@@ -126,7 +136,10 @@ final class StackLauncher {
 
     /** This JVM's children whose {@link ProcessCpu#name} is one of {@code names} (the broker, Redis, ...). */
     static List<ProcessHandle> childrenNamed(Set<String> names) {
-        return ProcessHandle.current().children().filter(h -> names.contains(ProcessCpu.name(h))).toList();
+        return ProcessHandle.current()
+                .children()
+                .filter(h -> names.contains(ProcessCpu.name(h)))
+                .toList();
     }
 
     /**

@@ -15,8 +15,7 @@ import org.HdrHistogram.Histogram;
 final class Timeline {
 
     /** One second of the run. {@code ackP99Ms} and {@code e2eP99Ms} are NaN when nothing completed in it. */
-    record Row(double second, long sent, long acked, long errors, long arrivals, double ackP99Ms, double e2eP99Ms) {
-    }
+    record Row(double second, long sent, long acked, long errors, long arrivals, double ackP99Ms, double e2eP99Ms) {}
 
     private final List<Sender> senders;
     private final List<Receiver.Tally> tallies;
@@ -38,7 +37,12 @@ final class Timeline {
     private long lastErrors;
     private long lastArrivals;
 
-    Timeline(List<Sender> senders, List<Receiver.Tally> tallies, long startNanos, long startEpochMillis, Consumer<String> progress) {
+    Timeline(
+            List<Sender> senders,
+            List<Receiver.Tally> tallies,
+            long startNanos,
+            long startEpochMillis,
+            Consumer<String> progress) {
         this.senders = senders;
         this.tallies = tallies;
         this.startNanos = startNanos;
@@ -48,7 +52,7 @@ final class Timeline {
     }
 
     /** Where the progress line goes when nobody watches. */
-    static final Consumer<String> QUIET = line -> { };
+    static final Consumer<String> QUIET = line -> {};
 
     IntervalLog log() {
         return log;
@@ -80,12 +84,26 @@ final class Timeline {
         log.add(IntervalLog.INGEST_TO_START, e2eSecond, lastTickMillis, nowMillis);
         lastTickMillis = nowMillis;
         double second = Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
-        progress.accept(String.format(Locale.ROOT, "%6.1f s  sent %,d  acked %,d  ack p99 so far %s  errors %,d%s", second, sent,
-                acked, ack.getTotalCount() == 0 ? "(warming up)" : String.format(Locale.ROOT, "%.1f ms",
-                        ack.getValueAtPercentile(99) / Histograms.MICROS_PER_MS), errors,
+        progress.accept(String.format(
+                Locale.ROOT,
+                "%6.1f s  sent %,d  acked %,d  ack p99 so far %s  errors %,d%s",
+                second,
+                sent,
+                acked,
+                ack.getTotalCount() == 0
+                        ? "(warming up)"
+                        : String.format(
+                                Locale.ROOT, "%.1f ms", ack.getValueAtPercentile(99) / Histograms.MICROS_PER_MS),
+                errors,
                 tallies.isEmpty() ? "" : String.format(Locale.ROOT, "  executed %,d", arrivals)));
-        rows.add(new Row(second, sent - lastSent, acked - lastAcked, errors - lastErrors, arrivals - lastArrivals,
-                p99(ackSecond), p99(e2eSecond)));
+        rows.add(new Row(
+                second,
+                sent - lastSent,
+                acked - lastAcked,
+                errors - lastErrors,
+                arrivals - lastArrivals,
+                p99(ackSecond),
+                p99(e2eSecond)));
         lastSent = sent;
         lastAcked = acked;
         lastErrors = errors;

@@ -35,7 +35,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class WrkRun {
 
-    public static final String USAGE = String.join("\n",
+    public static final String USAGE = String.join(
+            "\n",
             "usage: sluice bench wrk [flags]     (needs wrk on the PATH: apt-get install wrk)",
             "  --connections 512  --threads 1  --duration 30s  --warmup 20s  --payload 200",
             "  --batch N            events per request (NDJSON to <source>/batch); default 1 (single events)",
@@ -50,9 +51,21 @@ public final class WrkRun {
             "  --out DIR            default bench-results/wrk-<timestamp>",
             "  --child-java-opts OPTS  SLUICE_JAVA_OPTS for the router");
 
-    record Options(int connections, int threads, Duration duration, Duration warmup, int payload, int batch,
-                   Path root, Path out, String childJavaOpts, boolean lean, boolean fixedBody, boolean h2load, int streams,
-                   boolean h1) {
+    record Options(
+            int connections,
+            int threads,
+            Duration duration,
+            Duration warmup,
+            int payload,
+            int batch,
+            Path root,
+            Path out,
+            String childJavaOpts,
+            boolean lean,
+            boolean fixedBody,
+            boolean h2load,
+            int streams,
+            boolean h1) {
 
         String driverName() {
             return h2load ? (h1 ? "h2load --h1" : "h2load (h2c)") : "wrk";
@@ -66,12 +79,28 @@ public final class WrkRun {
         }
     }
 
-    private WrkRun() {
-    }
+    private WrkRun() {}
 
     static Options parse(List<String> args) {
-        Map<String, String> v = new LinkedHashMap<>(Map.of("connections", "512", "threads", "1", "duration", "30s",
-                "warmup", "20s", "payload", "200", "batch", "1", "root", ".", "driver", "wrk", "streams", "1"));
+        Map<String, String> v = new LinkedHashMap<>(Map.of(
+                "connections",
+                "512",
+                "threads",
+                "1",
+                "duration",
+                "30s",
+                "warmup",
+                "20s",
+                "payload",
+                "200",
+                "batch",
+                "1",
+                "root",
+                ".",
+                "driver",
+                "wrk",
+                "streams",
+                "1"));
         boolean lean = false;
         boolean fixedBody = false;
         boolean h1 = false;
@@ -93,18 +122,43 @@ public final class WrkRun {
                 throw new IllegalArgumentException("expected --flag value, got '" + a + "'");
             }
             String name = a.substring(2);
-            if (!java.util.Set.of("connections", "threads", "duration", "warmup", "payload", "batch", "root",
-                    "out", "child-java-opts", "driver", "streams").contains(name)) {
+            if (!java.util.Set.of(
+                            "connections",
+                            "threads",
+                            "duration",
+                            "warmup",
+                            "payload",
+                            "batch",
+                            "root",
+                            "out",
+                            "child-java-opts",
+                            "driver",
+                            "streams")
+                    .contains(name)) {
                 throw new IllegalArgumentException("unknown flag " + a);
             }
             v.put(name, args.get(++i));
         }
-        Path out = v.containsKey("out") ? Path.of(v.get("out")) : Path.of("bench-results",
-                "wrk-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Options o = new Options(integer(v, "connections"), integer(v, "threads"), dev.sluice.core.Durations.parse(v.get("duration")),
-                dev.sluice.core.Durations.parse(v.get("warmup")), integer(v, "payload"), integer(v, "batch"), Path.of(v.get("root")), out,
-                v.get("child-java-opts"), lean, fixedBody || v.get("driver").equals("h2load"), v.get("driver").equals("h2load"),
-                integer(v, "streams"), h1);
+        Path out = v.containsKey("out")
+                ? Path.of(v.get("out"))
+                : Path.of(
+                        "bench-results",
+                        "wrk-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Options o = new Options(
+                integer(v, "connections"),
+                integer(v, "threads"),
+                dev.sluice.core.Durations.parse(v.get("duration")),
+                dev.sluice.core.Durations.parse(v.get("warmup")),
+                integer(v, "payload"),
+                integer(v, "batch"),
+                Path.of(v.get("root")),
+                out,
+                v.get("child-java-opts"),
+                lean,
+                fixedBody || v.get("driver").equals("h2load"),
+                v.get("driver").equals("h2load"),
+                integer(v, "streams"),
+                h1);
         if (!List.of("wrk", "h2load").contains(v.get("driver"))) {
             throw new IllegalArgumentException("--driver is wrk or h2load, got '" + v.get("driver") + "'");
         }
@@ -114,12 +168,19 @@ public final class WrkRun {
         if (o.streams() < 1) {
             throw new IllegalArgumentException("--streams must be ≥ 1");
         }
-        if (o.connections() < 1 || o.threads() < 1 || o.threads() > o.connections() || o.payload() < 2
-                || o.batch() < 1 || o.batch() > 1000 || o.duration().toSeconds() < 1) {
-            throw new IllegalArgumentException("need --connections ≥ --threads ≥ 1, --payload ≥ 2, --batch 1..1000, --duration ≥ 1s");
+        if (o.connections() < 1
+                || o.threads() < 1
+                || o.threads() > o.connections()
+                || o.payload() < 2
+                || o.batch() < 1
+                || o.batch() > 1000
+                || o.duration().toSeconds() < 1) {
+            throw new IllegalArgumentException(
+                    "need --connections ≥ --threads ≥ 1, --payload ≥ 2, --batch 1..1000, --duration ≥ 1s");
         }
         if (o.lean() && o.batch() > 1) {
-            throw new IllegalArgumentException("--lean takes single events only (it produces each request's body as one record)");
+            throw new IllegalArgumentException(
+                    "--lean takes single events only (it produces each request's body as one record)");
         }
         return o;
     }
@@ -144,7 +205,8 @@ public final class WrkRun {
         int fill = Math.max(0, payload - "{\"v\":\"\"}".length());
         int bodies = Math.max(10, DISTINCT_EVENTS / batch);
         String type = batch == 1 ? "application/json" : "application/x-ndjson";
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "wrk.method = \"POST\"",
                 "wrk.headers[\"Content-Type\"] = \"" + type + "\"",
                 "local bodies = {}",
@@ -172,8 +234,10 @@ public final class WrkRun {
 
     private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in ([0-9.]+)(us|ms|s|m)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-    private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern PCT = Pattern.compile("^\\s*(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern SOCKET =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern PCT =
+            Pattern.compile("^\\s*(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
 
     /**
      * The {@code --static} script: one body of the asked size, set once, so wrk formats the request
@@ -182,7 +246,8 @@ public final class WrkRun {
     static String staticScript(int payload, int batch) {
         String type = batch == 1 ? "application/json" : "application/x-ndjson";
         String body = staticBody(payload, batch).replace("\"", "\\\"").replace("\n", "\\n");
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "wrk.method = \"POST\"",
                 "wrk.headers[\"Content-Type\"] = \"" + type + "\"",
                 "wrk.body = \"" + body + "\"",
@@ -205,9 +270,10 @@ public final class WrkRun {
     private static final Pattern H2_FINISHED = Pattern.compile("finished in ([0-9.]+)(us|ms|s|m), ([0-9.]+) req/s");
     private static final Pattern H2_REQUESTS = Pattern.compile(
             "requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout");
-    private static final Pattern H2_STATUS = Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx");
-    private static final Pattern H2_TIME = Pattern.compile(
-            "time for request:\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)");
+    private static final Pattern H2_STATUS =
+            Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx");
+    private static final Pattern H2_TIME =
+            Pattern.compile("time for request:\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)\\s+([0-9.]+)(us|ms|s)");
 
     /**
      * Parses h2load's text output: requests done, the share not answered 2xx, errors and timeouts,
@@ -273,16 +339,28 @@ public final class WrkRun {
         Options o = parse(args);
         Files.createDirectories(o.out());
         Path lua = o.out().toAbsolutePath().resolve("post.lua");
-        Files.writeString(lua, o.fixedBody() ? staticScript(o.payload(), o.batch()) : script(o.payload(), o.batch()),
+        Files.writeString(
+                lua,
+                o.fixedBody() ? staticScript(o.payload(), o.batch()) : script(o.payload(), o.batch()),
                 StandardCharsets.UTF_8);
         if (o.h2load()) {
             // h2load posts a file's bytes; the same event the static wrk script carries.
             Files.writeString(lua.resolveSibling("body"), staticBody(o.payload(), o.batch()), StandardCharsets.UTF_8);
         }
-        out.println("starting Kafka and " + (o.lean() ? "the lean yardstick" : o.root().resolve("sluice") + " router")
-                + " (logs in " + o.out() + ") ...");
-        try (WrkStack stack = o.lean() ? WrkStack.lean(o.childJavaOpts(), o.out()) : WrkStack.of(SplitStack.start(o.root(), "http://127.0.0.1:9/unused", false,
-                o.childJavaOpts(), o.out(), Duration.ofMinutes(5), false, false))) {
+        out.println("starting Kafka and "
+                + (o.lean() ? "the lean yardstick" : o.root().resolve("sluice") + " router") + " (logs in " + o.out()
+                + ") ...");
+        try (WrkStack stack = o.lean()
+                ? WrkStack.lean(o.childJavaOpts(), o.out())
+                : WrkStack.of(SplitStack.start(
+                        o.root(),
+                        "http://127.0.0.1:9/unused",
+                        false,
+                        o.childJavaOpts(),
+                        o.out(),
+                        Duration.ofMinutes(5),
+                        false,
+                        false))) {
             String url = stack.ingestUrl() + (o.batch() > 1 ? "/batch" : "");
             out.println("router ready: " + url);
             Duration chunk = Duration.ofSeconds(10);
@@ -318,32 +396,70 @@ public final class WrkRun {
         }
     }
 
-    static String report(Options o, WrkResult r, Map<String, Double> cpu, long accepted, long grown, Instant from, Instant to) {
+    static String report(
+            Options o, WrkResult r, Map<String, Double> cpu, long accepted, long grown, Instant from, Instant to) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s -t%d -c%d%s -d%ds, %d-byte events, %s%s; window %s → %s%n", o.driverName(),
-                o.threads(), o.connections(), o.h2load() ? " -m" + o.streams() : "", o.duration().toSeconds(), o.payload(), o.batch() == 1 ? "single events" : o.batch() + " per request",
-                o.fixedBody() ? ", one static body" : ", distinct bodies", from, to));
-        sb.append(String.format(Locale.ROOT, "requests: %,d in %.1f s = %,.0f requests/s = %,.0f events/s; non-2xx %d, socket errors %d%n",
-                r.requests(), r.seconds(), r.perSecond(), r.perSecond() * o.batch(), r.non2xx(), r.socketErrors()));
-        sb.append(o.h2load() ? "h2load" : "wrk").append(" latency (closed loop: service time) ms: ")
-                .append(r.latencyMillis().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s -t%d -c%d%s -d%ds, %d-byte events, %s%s; window %s → %s%n",
+                o.driverName(),
+                o.threads(),
+                o.connections(),
+                o.h2load() ? " -m" + o.streams() : "",
+                o.duration().toSeconds(),
+                o.payload(),
+                o.batch() == 1 ? "single events" : o.batch() + " per request",
+                o.fixedBody() ? ", one static body" : ", distinct bodies",
+                from,
+                to));
+        sb.append(String.format(
+                Locale.ROOT,
+                "requests: %,d in %.1f s = %,.0f requests/s = %,.0f events/s; non-2xx %d, socket errors %d%n",
+                r.requests(),
+                r.seconds(),
+                r.perSecond(),
+                r.perSecond() * o.batch(),
+                r.non2xx(),
+                r.socketErrors()));
+        sb.append(o.h2load() ? "h2load" : "wrk")
+                .append(" latency (closed loop: service time) ms: ")
+                .append(r.latencyMillis().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")))
                 .append('\n');
-        sb.append(String.format(Locale.ROOT, "events answered 202: %,d; records the topic grew by: %,d%n", accepted, grown));
+        sb.append(String.format(
+                Locale.ROOT, "events answered 202: %,d; records the topic grew by: %,d%n", accepted, grown));
         double events = Math.max(1, accepted);
-        cpu.forEach((name, seconds) -> sb.append(String.format(Locale.ROOT, "cpu %-28s %7.2f s = %6.1f µs per event%n", name,
-                seconds, seconds * 1e6 / events)));
+        cpu.forEach((name, seconds) -> sb.append(String.format(
+                Locale.ROOT, "cpu %-28s %7.2f s = %6.1f µs per event%n", name, seconds, seconds * 1e6 / events)));
         return sb.toString();
     }
 
     /** The driver's command line for one run of {@code d}. */
     static List<String> command(Options o, Path lua, String url, Duration d) {
         if (!o.h2load()) {
-            return List.of("wrk", "-t" + o.threads(), "-c" + o.connections(), "-d" + d.toSeconds() + "s",
-                    "--timeout", "10s", "--latency", "-s", lua.toString(), url);
+            return List.of(
+                    "wrk",
+                    "-t" + o.threads(),
+                    "-c" + o.connections(),
+                    "-d" + d.toSeconds() + "s",
+                    "--timeout",
+                    "10s",
+                    "--latency",
+                    "-s",
+                    lua.toString(),
+                    url);
         }
-        List<String> cmd = new ArrayList<>(List.of("h2load", "-t" + o.threads(), "-c" + o.connections(), "-m" + o.streams(),
-                "-D" + d.toSeconds(), "-d", lua.resolveSibling("body").toString(),
-                "-H", "content-type: " + (o.batch() == 1 ? "application/json" : "application/x-ndjson")));
+        List<String> cmd = new ArrayList<>(List.of(
+                "h2load",
+                "-t" + o.threads(),
+                "-c" + o.connections(),
+                "-m" + o.streams(),
+                "-D" + d.toSeconds(),
+                "-d",
+                lua.resolveSibling("body").toString(),
+                "-H",
+                "content-type: " + (o.batch() == 1 ? "application/json" : "application/x-ndjson")));
         if (o.h1()) {
             cmd.add("--h1");
         }
@@ -351,14 +467,17 @@ public final class WrkRun {
         return cmd;
     }
 
-    private static String wrk(Options o, Path lua, String url, Duration d, long[] cpuOut) throws IOException, InterruptedException {
+    private static String wrk(Options o, Path lua, String url, Duration d, long[] cpuOut)
+            throws IOException, InterruptedException {
         List<String> cmd = command(o, lua, url, d);
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd.get(0) + " (install it: apt-get install "
-                    + (o.h2load() ? "nghttp2-client" : "wrk") + "): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot run " + cmd.get(0) + " (install it: apt-get install "
+                            + (o.h2load() ? "nghttp2-client" : "wrk") + "): " + e.getMessage(),
+                    e);
         }
         long reapedBefore = reapedChildrenCpuNanos();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -391,10 +510,16 @@ public final class WrkRun {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions();
+            var partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> q = new LinkedHashMap<>();
             partitions.forEach(tp -> q.put(new TopicPartition(topic, tp.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(q).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(x -> x.offset()).sum();
+            return admin.listOffsets(q).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(x -> x.offset())
+                    .sum();
         } catch (Exception e) {
             throw new IllegalStateException("cannot read " + topic + "'s end offsets: " + e.getMessage(), e);
         }

@@ -79,12 +79,18 @@ final class LeanStack implements WrkStack {
             // The topic only: the lean yardstick produces and nothing consumes, expires or dead-letters.
             kafka.createTopic("sluice.demo", 6, Topics.liveRetention(Duration.ofSeconds(20)));
             int port = Ports.freePort();
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             if (childJavaOpts != null) {
                 cmd.addAll(List.of(childJavaOpts.trim().split("\\s+")));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LeanRouter.class.getName(), kafka.bootstrapServers(),
-                    Integer.toString(port), "sluice.demo"));
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    LeanRouter.class.getName(),
+                    kafka.bootstrapServers(),
+                    Integer.toString(port),
+                    "sluice.demo"));
             Process p = StackLauncher.start(new ProcessBuilder(cmd), out.resolve("lean-router.log"));
             LeanStack s = new LeanStack(kafka, p, port);
             s.awaitListening();
@@ -96,9 +102,13 @@ final class LeanStack implements WrkStack {
     }
 
     private void awaitListening() {
-        StackLauncher.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(200),
-                StackLauncher.noneExited(List.of(lean), exit -> "the lean router exited with " + exit + "; see lean-router.log"),
-                () -> StackLauncher.listening(port), () -> "the lean router did not listen within 60 s");
+        StackLauncher.awaitReady(
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                StackLauncher.noneExited(
+                        List.of(lean), exit -> "the lean router exited with " + exit + "; see lean-router.log"),
+                () -> StackLauncher.listening(port),
+                () -> "the lean router did not listen within 60 s");
     }
 
     @Override

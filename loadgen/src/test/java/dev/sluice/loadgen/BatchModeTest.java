@@ -33,7 +33,9 @@ class BatchModeTest {
     @Test
     void batchSizeIsBounded() {
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rate", "10", "--batch", "0")));
-        assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rate", "10", "--batch", "1001")));
-        assertEquals(100, RunOptions.parse(List.of("--rate", "10", "--batch", "100")).batch());
+        assertThrows(
+                IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rate", "10", "--batch", "1001")));
+        assertEquals(
+                100, RunOptions.parse(List.of("--rate", "10", "--batch", "100")).batch());
     }
 }

@@ -14,13 +14,25 @@ class BudgetGateTest {
     private static final long N = 150_000;
 
     /** A run at {@code asked}/s for 30 s with the given ingest → start p99.9 and accounting. */
-    private static RunSummary summary(double ingestToStartP999Ms, RunSummary.Accounting accounting, double asked, double achieved) {
+    private static RunSummary summary(
+            double ingestToStartP999Ms, RunSummary.Accounting accounting, double asked, double achieved) {
         Map<String, Percentiles> lat = new LinkedHashMap<>();
         lat.put(RunSummary.ACK, new Percentiles(N, 3, 2, 4, 9, 20, 30, 41));
-        lat.put(RunSummary.INGEST_TO_START, new Percentiles(N, 12, 10, 18, 40, ingestToStartP999Ms, ingestToStartP999Ms,
-                ingestToStartP999Ms));
-        return new RunSummary("2025-01-01T00:00:00Z", Map.of("mode", "e2e"), asked, achieved, 30, 5,
-                new RunSummary.Counts(N, N, 0, N, N), Map.of(), lat, accounting, RunSummary.Cpu.NONE,
+        lat.put(
+                RunSummary.INGEST_TO_START,
+                new Percentiles(N, 12, 10, 18, 40, ingestToStartP999Ms, ingestToStartP999Ms, ingestToStartP999Ms));
+        return new RunSummary(
+                "2025-01-01T00:00:00Z",
+                Map.of("mode", "e2e"),
+                asked,
+                achieved,
+                30,
+                5,
+                new RunSummary.Counts(N, N, 0, N, N),
+                Map.of(),
+                lat,
+                accounting,
+                RunSummary.Cpu.NONE,
                 new RunSummary.Machine(2, "test", 24, "jvm", "os"));
     }
 
@@ -54,7 +66,9 @@ class BudgetGateTest {
         assertEquals(1, oneLost.unaccounted());
         BudgetGate.Verdict v = BudgetGate.evaluate(summary(85, oneLost, 5000, 4990));
         assertFalse(v.pass());
-        assertTrue(v.reasons().get(0).startsWith("1 acknowledged event(s) neither executed nor accounted for"), v.toString());
+        assertTrue(
+                v.reasons().get(0).startsWith("1 acknowledged event(s) neither executed nor accounted for"),
+                v.toString());
     }
 
     @Test
@@ -81,8 +95,18 @@ class BudgetGateTest {
 
     @Test
     void failsARunWithoutEndToEndMeasurements() {
-        RunSummary routerOnly = new RunSummary("2025-01-01T00:00:00Z", Map.of("mode", "router-only"), 5000, 5000, 30, 5,
-                new RunSummary.Counts(N, N, 0, N, N), Map.of(), Map.of(), RunSummary.Accounting.NONE, RunSummary.Cpu.NONE,
+        RunSummary routerOnly = new RunSummary(
+                "2025-01-01T00:00:00Z",
+                Map.of("mode", "router-only"),
+                5000,
+                5000,
+                30,
+                5,
+                new RunSummary.Counts(N, N, 0, N, N),
+                Map.of(),
+                Map.of(),
+                RunSummary.Accounting.NONE,
+                RunSummary.Cpu.NONE,
                 new RunSummary.Machine(2, "test", 24, "jvm", "os"));
         assertFalse(BudgetGate.evaluate(routerOnly).pass());
     }
@@ -90,7 +114,8 @@ class BudgetGateTest {
     @Test
     void givesEveryReasonAtOnce() {
         RunSummary.Accounting bad = RunSummary.Accounting.of(N, N - 10, 0, 0, 4, 0, 0, true);
-        assertEquals(4, BudgetGate.evaluate(summary(3000, bad, 5000, 100)).reasons().size());
+        assertEquals(
+                4, BudgetGate.evaluate(summary(3000, bad, 5000, 100)).reasons().size());
     }
 
     @Test

@@ -36,9 +36,13 @@ class EdgeHeadersTest {
         byte[] body = EdgeHeaders.uniqueBody(RunPlan.payload(200), 1);
         long now = System.currentTimeMillis();
         String header = new EdgeHeaders("s3cret").signature(now / 1000, body);
-        assertThrows(SignatureVerifier.Refused.class, () -> verifier("other").verify(Map.of("sluice-signature", header)::get, body, now));
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> verifier("other").verify(Map.of("sluice-signature", header)::get, body, now));
         byte[] other = EdgeHeaders.uniqueBody(RunPlan.payload(200), 2);
-        assertThrows(SignatureVerifier.Refused.class, () -> verifier("s3cret").verify(Map.of("sluice-signature", header)::get, other, now));
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> verifier("s3cret").verify(Map.of("sluice-signature", header)::get, other, now));
     }
 
     @Test
@@ -51,7 +55,8 @@ class EdgeHeadersTest {
         assertFalse(new String(a, StandardCharsets.US_ASCII).equals(new String(b, StandardCharsets.US_ASCII)));
         assertTrue(new String(b, StandardCharsets.US_ASCII).contains("\"pad\":\"123456789x"));
         // A template without room for the number still yields a distinct, valid JSON object.
-        String tiny = new String(EdgeHeaders.uniqueBody("{\"a\":1}".getBytes(StandardCharsets.US_ASCII), 5), StandardCharsets.US_ASCII);
+        String tiny = new String(
+                EdgeHeaders.uniqueBody("{\"a\":1}".getBytes(StandardCharsets.US_ASCII), 5), StandardCharsets.US_ASCII);
         assertEquals("{\"a\":1,\"n\":5}", tiny);
     }
 
@@ -84,12 +89,16 @@ class EdgeHeadersTest {
 
     @Test
     void refusesEdgeFlagsWhereTheyCannotApply() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--secure")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--secure")));
         assertTrue(e.getMessage().contains("--self"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--sign-secret", "x", "--batch", "10")));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> RunOptions.parse(List.of("--sign-secret", "x", "--batch", "10")));
         assertTrue(e.getMessage().contains("--batch 1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--idempotency", "--batch", "10")));
-        assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--self", "--e2e", "--direct", "--secure")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RunOptions.parse(List.of("--self", "--e2e", "--direct", "--secure")));
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--api-key")));
         assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--idempotency=yes")));
     }
@@ -97,7 +106,9 @@ class EdgeHeadersTest {
     @Test
     void theDevKeyIsShapedLikeARouterKey() {
         assertEquals(DevSecure.API_KEY.substring(3, 15), dev.sluice.router.impl.auth.ApiKeys.id(DevSecure.API_KEY));
-        assertTrue(DevSecure.seedStatements().get(1).contains(
-                java.util.HexFormat.of().formatHex(dev.sluice.router.impl.auth.ApiKeys.hash(DevSecure.API_KEY))));
+        assertTrue(DevSecure.seedStatements()
+                .get(1)
+                .contains(java.util.HexFormat.of()
+                        .formatHex(dev.sluice.router.impl.auth.ApiKeys.hash(DevSecure.API_KEY))));
     }
 }

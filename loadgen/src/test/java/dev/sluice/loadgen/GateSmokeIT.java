@@ -43,16 +43,32 @@ class GateSmokeIT {
     }
 
     private static RunOptions options(Path out, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--e2e", "--rate", "100", "--duration", "4s", "--warmup", "2s",
-                "--connections", "16", "--drain", "20s", "--target", stack.ingestUrl(), "--executor-metrics",
-                stack.executorMetricsUrl(), "--out", out.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--e2e",
+                "--rate",
+                "100",
+                "--duration",
+                "4s",
+                "--warmup",
+                "2s",
+                "--connections",
+                "16",
+                "--drain",
+                "20s",
+                "--target",
+                stack.ingestUrl(),
+                "--executor-metrics",
+                stack.executorMetricsUrl(),
+                "--out",
+                out.toString()));
         args.addAll(List.of(extra));
         return RunOptions.parse(args);
     }
 
     @Test
     void aModestRunPassesTheGate(@TempDir Path out) throws Exception {
-        // Primed unmeasured first, as a --self gate primes: on a loaded machine a cold stack's first seconds fail the budget.
+        // Primed unmeasured first, as a --self gate primes: on a loaded machine a cold stack's first seconds fail the
+        // budget.
         generator.run(options(out).priming(Duration.ofSeconds(4)), stack);
         BudgetGate.Verdict v = LoadCommand.gate(generator, stack, options(out), System.out);
 
@@ -60,7 +76,8 @@ class GateSmokeIT {
         RunSummary s = RunSummary.read(out);
         assertEquals(s.accounting().accepted(), s.accounting().executed(), "every accepted event ran");
         assertTrue(s.latency(RunSummary.INGEST_TO_START).count() > 0);
-        for (String f : List.of("ack.hgrm", "ingest-to-start.hgrm", "send-lag.hgrm", "summary.json", "timeline.csv", "report.html")) {
+        for (String f : List.of(
+                "ack.hgrm", "ingest-to-start.hgrm", "send-lag.hgrm", "summary.json", "timeline.csv", "report.html")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
@@ -74,7 +91,8 @@ class GateSmokeIT {
     @Test
     void aModestRunOverMqttPassesTheGateAndWritesTheSameReports(@TempDir Path out) throws Exception {
         RunOptions mqtt = options(out, "--mqtt", stack.mqttUrl());
-        // The MQTT listener and its connections are new to this stack: primed unmeasured first, as a --self gate primes.
+        // The MQTT listener and its connections are new to this stack: primed unmeasured first, as a --self gate
+        // primes.
         generator.run(mqtt.priming(Duration.ofSeconds(4)), stack);
         BudgetGate.Verdict v = LoadCommand.gate(generator, stack, mqtt, System.out);
 
@@ -82,14 +100,28 @@ class GateSmokeIT {
         RunSummary s = RunSummary.read(out);
         assertEquals("mqtt 3.1.1 qos 1", s.settings().get("protocol"));
         assertEquals(0, s.counts().errors(), s.errors().toString());
-        assertTrue(s.counts().acked() >= 500, "about 6 s at 100/s acknowledged by PUBACK: " + s.counts().acked());
+        assertTrue(
+                s.counts().acked() >= 500,
+                "about 6 s at 100/s acknowledged by PUBACK: " + s.counts().acked());
         assertEquals(s.accounting().accepted(), s.accounting().executed(), "every acknowledged publish ran");
-        assertTrue(s.latency(RunSummary.ACK).count() > 0 && s.latency(RunSummary.INGEST_TO_START).count() > 0);
-        for (String f : List.of("ack.hgrm", "ingest-to-start.hgrm", IntervalLog.FILE, "summary.json", "timeline.csv", "report.html",
+        assertTrue(s.latency(RunSummary.ACK).count() > 0
+                && s.latency(RunSummary.INGEST_TO_START).count() > 0);
+        for (String f : List.of(
+                "ack.hgrm",
+                "ingest-to-start.hgrm",
+                IntervalLog.FILE,
+                "summary.json",
+                "timeline.csv",
+                "report.html",
                 "verdict.txt")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
-        assertTrue(IntervalLog.p99s(out.resolve(IntervalLog.FILE)).get(IntervalLog.ACK).size() >= 4, "an ack interval a second");
+        assertTrue(
+                IntervalLog.p99s(out.resolve(IntervalLog.FILE))
+                                .get(IntervalLog.ACK)
+                                .size()
+                        >= 4,
+                "an ack interval a second");
         String table = Compare.table(out, out);
         assertTrue(table.contains("mqtt 3.1.1 qos 1"), table);
     }
@@ -101,8 +133,8 @@ class GateSmokeIT {
      */
     @Test
     void aThreeSecondStallFailsTheGate(@TempDir Path out) throws Exception {
-        BudgetGate.Verdict v = LoadCommand.gate(generator, stack,
-                options(out, "--receiver-pause", "3s", "--receiver-pause-at", "1s"), System.out);
+        BudgetGate.Verdict v = LoadCommand.gate(
+                generator, stack, options(out, "--receiver-pause", "3s", "--receiver-pause-at", "1s"), System.out);
 
         assertFalse(v.pass());
         assertTrue(v.reasons().stream().anyMatch(r -> r.startsWith("ingest → start p99.9 is")), v.toString());

@@ -23,13 +23,26 @@ class GeneratorSelfCheckIT {
     void recordsFromTheIntendedSendTimeSoAStallShowsInTheTail(@TempDir Path out) {
         SelfCheck.Result r = SelfCheck.run(500, Duration.ofSeconds(10), Duration.ofSeconds(1), out, System.out);
 
-        assertTrue(r.steadyAck().p50() >= 10 && r.steadyAck().p50() <= 12,
-                String.format(Locale.ROOT, "steady ack p50 %.2f ms must be 10–12 ms", r.steadyAck().p50()));
-        assertTrue(r.stalledAck().p99() >= 500,
-                String.format(Locale.ROOT, "a 1 s stall must show in p99: %.1f ms", r.stalledAck().p99()));
-        assertTrue(r.stalledService().p50() <= 12,
-                String.format(Locale.ROOT, "service-time p50 must stay near 10 ms: %.2f ms", r.stalledService().p50()));
-        assertTrue(r.stalledAck().p90() > r.stalledService().p90(),
+        assertTrue(
+                r.steadyAck().p50() >= 10 && r.steadyAck().p50() <= 12,
+                String.format(
+                        Locale.ROOT,
+                        "steady ack p50 %.2f ms must be 10–12 ms",
+                        r.steadyAck().p50()));
+        assertTrue(
+                r.stalledAck().p99() >= 500,
+                String.format(
+                        Locale.ROOT,
+                        "a 1 s stall must show in p99: %.1f ms",
+                        r.stalledAck().p99()));
+        assertTrue(
+                r.stalledService().p50() <= 12,
+                String.format(
+                        Locale.ROOT,
+                        "service-time p50 must stay near 10 ms: %.2f ms",
+                        r.stalledService().p50()));
+        assertTrue(
+                r.stalledAck().p90() > r.stalledService().p90(),
                 "from the intended time, the stall reaches further into the distribution than the service time shows");
         assertTrue(out.resolve("stalled").resolve("report.html").toFile().isFile());
     }

@@ -25,7 +25,11 @@ class IntervalLogTest {
         log.add(IntervalLog.ACK, second(2_000, 100), 1_700_000_000_000L, 1_700_000_001_000L);
         log.add(IntervalLog.INGEST_TO_START, second(9_000, 100), 1_700_000_000_000L, 1_700_000_001_000L);
         log.add(IntervalLog.ACK, second(40_000, 100), 1_700_000_001_000L, 1_700_000_002_000L);
-        log.add(IntervalLog.ACK, Histograms.create(), 1_700_000_002_000L, 1_700_000_003_000L); // an empty second: skipped
+        log.add(
+                IntervalLog.ACK,
+                Histograms.create(),
+                1_700_000_002_000L,
+                1_700_000_003_000L); // an empty second: skipped
         log.add(IntervalLog.ACK, second(3_000, 100), 1_700_000_003_000L, 1_700_000_004_000L);
         Path file = dir.resolve(IntervalLog.FILE);
         log.writeTo(file);
@@ -43,12 +47,24 @@ class IntervalLogTest {
     void compareShowsTheWorstAndMedianSecondFromBothRunsLogs() {
         Map<String, List<Double>> a = Map.of(IntervalLog.ACK, List.of(2.0, 40.0, 3.0));
         Map<String, List<Double>> b = Map.of(IntervalLog.ACK, List.of(2.5, 4.0, 3.0));
-        RunSummary s = new RunSummary("a", Map.of("mode", "router-only"), 1000, 1000, 30, 5, new RunSummary.Counts(1, 1, 0, 1, 1),
-                Map.of(), Map.of(), RunSummary.Accounting.NONE, RunSummary.Cpu.NONE, new RunSummary.Machine(2, "x", 1, "j", "o"));
+        RunSummary s = new RunSummary(
+                "a",
+                Map.of("mode", "router-only"),
+                1000,
+                1000,
+                30,
+                5,
+                new RunSummary.Counts(1, 1, 0, 1, 1),
+                Map.of(),
+                Map.of(),
+                RunSummary.Accounting.NONE,
+                RunSummary.Cpu.NONE,
+                new RunSummary.Machine(2, "x", 1, "j", "o"));
         String table = Compare.table(s, s, a, b);
         assertTrue(table.matches("(?s).*ack p99 of the worst second ms\\s+40\\s+4\\s+-36\\s+-90\\.0%.*"), table);
         assertTrue(table.matches("(?s).*ack p99 of the median second ms\\s+3\\s+3\\s+\\+0\\s+\\+0\\.0%.*"), table);
-        assertTrue(Compare.table(s, s, a, Map.of()).lines().noneMatch(l -> l.contains("worst second")),
+        assertTrue(
+                Compare.table(s, s, a, Map.of()).lines().noneMatch(l -> l.contains("worst second")),
                 "only when both runs have a log");
     }
 }

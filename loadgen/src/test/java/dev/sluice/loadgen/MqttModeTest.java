@@ -12,12 +12,17 @@ class MqttModeTest {
 
     @Test
     void benchMqttIsARunOverMqttWithMqttsNamesForTargetAndPassword() {
-        assertEquals(List.of("--mqtt", "tcp://10.0.0.2:1883", "--api-key", "sk_x", "--qos", "0", "--rate", "60000"),
-                MqttLoad.runArgs(List.of("--target", "tcp://10.0.0.2:1883", "--password", "sk_x", "--qos", "0", "--rate", "60000")));
-        assertEquals(List.of("--connections", "200", "--mqtt", MqttLoad.DEFAULT_BROKER), MqttLoad.runArgs(List.of("--connections", "200")));
+        assertEquals(
+                List.of("--mqtt", "tcp://10.0.0.2:1883", "--api-key", "sk_x", "--qos", "0", "--rate", "60000"),
+                MqttLoad.runArgs(List.of(
+                        "--target", "tcp://10.0.0.2:1883", "--password", "sk_x", "--qos", "0", "--rate", "60000")));
+        assertEquals(
+                List.of("--connections", "200", "--mqtt", MqttLoad.DEFAULT_BROKER),
+                MqttLoad.runArgs(List.of("--connections", "200")));
         assertEquals(List.of("--self", "--mqtt", "self"), MqttLoad.runArgs(List.of("--self")));
         assertEquals(List.of("--mqtt", "tcp://h:1"), MqttLoad.runArgs(List.of("--target=tcp://h:1")));
-        RunOptions o = RunOptions.parse(MqttLoad.runArgs(List.of("--target", "tcp://10.0.0.2:1883", "--qos", "0", "--loops", "4")));
+        RunOptions o = RunOptions.parse(
+                MqttLoad.runArgs(List.of("--target", "tcp://10.0.0.2:1883", "--qos", "0", "--loops", "4")));
         assertEquals("mqtt 3.1.1 qos 0", o.describe().get("protocol"));
         assertEquals("tcp://10.0.0.2:1883", o.describe().get("target"));
         assertEquals(4, o.loops());
@@ -37,7 +42,8 @@ class MqttModeTest {
     }
 
     private static void assertMessage(String part, String... args) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of(args)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of(args)));
         assertTrue(e.getMessage().contains(part), e.getMessage());
     }
 
@@ -45,7 +51,9 @@ class MqttModeTest {
     @Test
     void anMqttRunAccountsByCountNotById() {
         Receiver.Tally t = new Receiver.Tally();
-        for (String id : List.of("018f0000-0000-7000-8000-000000000001", "018f0000-0000-7000-8000-000000000002",
+        for (String id : List.of(
+                "018f0000-0000-7000-8000-000000000001",
+                "018f0000-0000-7000-8000-000000000002",
                 "018f0000-0000-7000-8000-000000000003")) {
             t.arrived.add(Ids.of(id));
         }
@@ -59,6 +67,9 @@ class MqttModeTest {
         RunSummary.Accounting surplus = Generator.account(new IdSet(), List.of(t), 2, none, true);
         assertEquals(2, surplus.executed());
         assertEquals(1, surplus.arrivedUnacked());
-        assertEquals(0, Generator.account(new IdSet(), List.of(t), 3, none, false).executed(), "by id, none of these was acknowledged");
+        assertEquals(
+                0,
+                Generator.account(new IdSet(), List.of(t), 3, none, false).executed(),
+                "by id, none of these was acknowledged");
     }
 }

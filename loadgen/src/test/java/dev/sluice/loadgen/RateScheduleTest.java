@@ -62,7 +62,8 @@ class RateScheduleTest {
 
     @Test
     void rejectsAnUnknownPhase() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RateSchedule.parse("spike:100:1s"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RateSchedule.parse("spike:100:1s"));
         assertTrue(e.getMessage().contains("unknown phase 'spike'"), e.getMessage());
     }
 }

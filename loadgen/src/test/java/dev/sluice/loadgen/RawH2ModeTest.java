@@ -38,20 +38,28 @@ class RawH2ModeTest {
     @BeforeEach
     void startServer() throws Exception {
         vertx = Vertx.vertx();
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(0)
                         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(4)))
                 .requestHandler(req -> req.body().onSuccess(body -> {
                     requests.incrementAndGet();
                     int now = open.incrementAndGet();
                     maxOpen.accumulateAndGet(now, Math::max);
                     String key = req.getHeader("x-key");
-                    if (req.version() != HttpVersion.HTTP_2 || key == null || !key.startsWith("key-") || body.length() != 200 || !String.valueOf(body.length()).equals(req.getHeader("content-length"))) {
+                    if (req.version() != HttpVersion.HTTP_2
+                            || key == null
+                            || !key.startsWith("key-")
+                            || body.length() != 200
+                            || !String.valueOf(body.length()).equals(req.getHeader("content-length"))) {
                         badRequests.add(req.version() + " " + req.headers());
                     }
                     // Answer a little later, so streams stay open and the four-stream limit is reached.
                     vertx.setTimer(2, t -> {
                         open.decrementAndGet();
-                        req.response().setStatusCode(status).putHeader("content-type", "application/json")
+                        req.response()
+                                .setStatusCode(status)
+                                .putHeader("content-type", "application/json")
                                 .end("{\"id\":\"" + UUID.randomUUID() + "\"}");
                     });
                 }));
@@ -65,8 +73,20 @@ class RawH2ModeTest {
 
     private RunSummary run(int rate) {
         String url = "http://127.0.0.1:" + server.actualPort() + "/v1/events/demo";
-        RunOptions o = RunOptions.parse(List.of("--rate", String.valueOf(rate), "--duration", "1s", "--warmup", "0s",
-                "--connections", "2", "--raw-h2", "--target", url, "--timeout", "5s"));
+        RunOptions o = RunOptions.parse(List.of(
+                "--rate",
+                String.valueOf(rate),
+                "--duration",
+                "1s",
+                "--warmup",
+                "0s",
+                "--connections",
+                "2",
+                "--raw-h2",
+                "--target",
+                url,
+                "--timeout",
+                "5s"));
         try (Generator g = Generator.start(1, 0)) {
             return g.run(o, Target.external(url, null)).summary();
         }
@@ -96,6 +116,7 @@ class RawH2ModeTest {
 
     @Test
     void rawH2IsItsOwnClient() {
-        assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rate", "10", "--raw-h2", "--http2")));
+        assertThrows(
+                IllegalArgumentException.class, () -> RunOptions.parse(List.of("--rate", "10", "--raw-h2", "--http2")));
     }
 }

@@ -32,21 +32,46 @@ class ReportsTest {
 
     @Test
     void timelineCsvHasARowPerSecondAndBlankCellsForEmptySeconds() {
-        String csv = Reports.csv(List.of(new Timeline.Row(1.0, 500, 498, 0, 497, 3.2, 15.0),
+        String csv = Reports.csv(List.of(
+                new Timeline.Row(1.0, 500, 498, 0, 497, 3.2, 15.0),
                 new Timeline.Row(2.0, 0, 2, 0, 3, Double.NaN, Double.NaN)));
-        assertEquals("second,sent,acked,errors,arrivals,ack_p99_ms,e2e_p99_ms\n"
-                + "1.0,500,498,0,497,3.200,15.000\n"
-                + "2.0,0,2,0,3,,\n", csv);
+        assertEquals(
+                "second,sent,acked,errors,arrivals,ack_p99_ms,e2e_p99_ms\n"
+                        + "1.0,500,498,0,497,3.200,15.000\n"
+                        + "2.0,0,2,0,3,,\n",
+                csv);
     }
 
     @Test
     void compareShowsBothRunsAndTheChange() {
         Map<String, Percentiles> lat = Map.of(RunSummary.ACK, new Percentiles(10, 1, 1, 2, 4, 8, 8, 8));
         Map<String, Percentiles> worse = Map.of(RunSummary.ACK, new Percentiles(10, 2, 2, 4, 8, 16, 16, 16));
-        RunSummary a = new RunSummary("a", Map.of("mode", "router-only"), 1000, 1000, 30, 5, new RunSummary.Counts(1, 1, 0, 1, 1),
-                Map.of(), lat, RunSummary.Accounting.NONE, RunSummary.Cpu.NONE, new RunSummary.Machine(2, "x", 1, "j", "o"));
-        RunSummary b = new RunSummary("b", Map.of("mode", "router-only"), 1000, 900, 30, 5, new RunSummary.Counts(1, 1, 0, 1, 1),
-                Map.of(), worse, RunSummary.Accounting.NONE, RunSummary.Cpu.NONE, new RunSummary.Machine(2, "x", 1, "j", "o"));
+        RunSummary a = new RunSummary(
+                "a",
+                Map.of("mode", "router-only"),
+                1000,
+                1000,
+                30,
+                5,
+                new RunSummary.Counts(1, 1, 0, 1, 1),
+                Map.of(),
+                lat,
+                RunSummary.Accounting.NONE,
+                RunSummary.Cpu.NONE,
+                new RunSummary.Machine(2, "x", 1, "j", "o"));
+        RunSummary b = new RunSummary(
+                "b",
+                Map.of("mode", "router-only"),
+                1000,
+                900,
+                30,
+                5,
+                new RunSummary.Counts(1, 1, 0, 1, 1),
+                Map.of(),
+                worse,
+                RunSummary.Accounting.NONE,
+                RunSummary.Cpu.NONE,
+                new RunSummary.Machine(2, "x", 1, "j", "o"));
         String table = Compare.table(a, b);
         assertTrue(table.matches("(?s).*rate achieved /s\\s+1000\\s+900\\s+-100\\s+-10\\.0%.*"), table);
         assertTrue(table.matches("(?s).*ack p99 ms\\s+4\\s+8\\s+\\+4\\s+\\+100\\.0%.*"), table);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class WrkRunTest {
 
-    private static final String OUTPUT = String.join("\n",
+    private static final String OUTPUT = String.join(
+            "\n",
             "Running 20s test @ http://127.0.0.1:49461/v1/events/demo",
             "  1 threads and 512 connections",
             "  Thread Stats   Avg      Stdev     Max   +/- Stdev",
@@ -41,7 +42,9 @@ class WrkRunTest {
 
     @Test
     void outputWithoutATotalIsAnError() {
-        assertThrows(IllegalStateException.class, () -> WrkRun.parseOutput("unable to connect to 127.0.0.1:1 Connection refused"));
+        assertThrows(
+                IllegalStateException.class,
+                () -> WrkRun.parseOutput("unable to connect to 127.0.0.1:1 Connection refused"));
     }
 
     @Test
@@ -67,7 +70,8 @@ class WrkRunTest {
         assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--connections")));
     }
 
-    private static final String H2LOAD = String.join("\n",
+    private static final String H2LOAD = String.join(
+            "\n",
             "Application protocol: h2c",
             "finished in 20.01s, 55735.85 req/s, 5.80MB/s",
             "requests: 1114717 total, 1116765 started, 1114717 done, 1114710 succeeded, 7 failed, 3 errored, 2 timeout",
@@ -106,12 +110,30 @@ class WrkRunTest {
     void h2loadRunsTakeStreamsAndHttp11AndTheirCommandSaysSo() {
         WrkRun.Options o = WrkRun.parse(List.of("--driver", "h2load", "--connections", "32", "--streams", "64"));
         assertTrue(o.h2load() && o.fixedBody());
-        List<String> cmd = WrkRun.command(o, java.nio.file.Path.of("/tmp/x/post.lua"), "http://127.0.0.1:1/v1/events/demo",
+        List<String> cmd = WrkRun.command(
+                o,
+                java.nio.file.Path.of("/tmp/x/post.lua"),
+                "http://127.0.0.1:1/v1/events/demo",
                 java.time.Duration.ofSeconds(20));
-        assertEquals(List.of("h2load", "-t1", "-c32", "-m64", "-D20", "-d", "/tmp/x/body", "-H", "content-type: application/json",
-                "http://127.0.0.1:1/v1/events/demo"), cmd);
-        assertTrue(WrkRun.command(WrkRun.parse(List.of("--driver", "h2load", "--h1")), java.nio.file.Path.of("p"), "u",
-                java.time.Duration.ofSeconds(1)).contains("--h1"));
+        assertEquals(
+                List.of(
+                        "h2load",
+                        "-t1",
+                        "-c32",
+                        "-m64",
+                        "-D20",
+                        "-d",
+                        "/tmp/x/body",
+                        "-H",
+                        "content-type: application/json",
+                        "http://127.0.0.1:1/v1/events/demo"),
+                cmd);
+        assertTrue(WrkRun.command(
+                        WrkRun.parse(List.of("--driver", "h2load", "--h1")),
+                        java.nio.file.Path.of("p"),
+                        "u",
+                        java.time.Duration.ofSeconds(1))
+                .contains("--h1"));
         assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--streams", "8")));
         assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--driver", "ab")));
     }

@@ -20,30 +20,41 @@ final class CatalogWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWatch.class);
 
-    private CatalogWatch() {
-    }
+    private CatalogWatch() {}
 
     /** Checks {@code file} every {@code every} (off busy threads) and returns the timer's id. */
     static long start(Vertx vertx, IngestState state, Path file, Duration every) {
         long[] lastModified = {modified(file)};
-        return vertx.setPeriodic(every.toMillis(), id -> vertx.executeBlocking(() -> {
-            long m = modified(file);
-            if (m == lastModified[0]) {
-                return null;
-            }
-            lastModified[0] = m;
-            try {
-                Catalog next = Catalog.load(file);
-                state.topics().track(next.routes().values().stream().map(RouteConfig::topic).distinct().toList());
-                state.topics().refresh(2000);
-                next.routes().keySet().forEach(state.metrics()::route);
-                state.routes().replace(next.routes());
-                LOG.info("catalog reloaded from {}: {} routes", file, next.routes().size());
-            } catch (RuntimeException e) {
-                LOG.error("catalog {} not reloaded, the routes in force stay: {}", file, e.getMessage());
-            }
-            return null;
-        }, false));
+        return vertx.setPeriodic(
+                every.toMillis(),
+                id -> vertx.executeBlocking(
+                        () -> {
+                            long m = modified(file);
+                            if (m == lastModified[0]) {
+                                return null;
+                            }
+                            lastModified[0] = m;
+                            try {
+                                Catalog next = Catalog.load(file);
+                                state.topics()
+                                        .track(next.routes().values().stream()
+                                                .map(RouteConfig::topic)
+                                                .distinct()
+                                                .toList());
+                                state.topics().refresh(2000);
+                                next.routes().keySet().forEach(state.metrics()::route);
+                                state.routes().replace(next.routes());
+                                LOG.info(
+                                        "catalog reloaded from {}: {} routes",
+                                        file,
+                                        next.routes().size());
+                            } catch (RuntimeException e) {
+                                LOG.error(
+                                        "catalog {} not reloaded, the routes in force stay: {}", file, e.getMessage());
+                            }
+                            return null;
+                        },
+                        false));
     }
 
     private static long modified(Path file) {

@@ -34,29 +34,55 @@ import java.util.function.Supplier;
 /** Builds what every ingest verticle of a process shares: the producer, broker health, Redis, routes and admission. */
 final class IngestWiring {
 
-    private IngestWiring() {
-    }
+    private IngestWiring() {}
 
     /** Blocking (the producer and the admin client are created here): call it off the event loops. */
-    static IngestState build(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog, PrometheusMeterRegistry registry,
-                             Supplier<AccessSnapshot> access, Tracing tracing) {
-        List<String> topics = catalog.routes().values().stream().map(RouteConfig::topic).distinct().toList();
-        EventProducer producer = EventProducer.create(kafka, config.timeouts().produce(), config.limits().inFlightRecords(),
-                config.limits().inFlightBytes(), config.unsafeProducer());
+    static IngestState build(
+            Vertx vertx,
+            RouterConfig config,
+            KafkaConfig kafka,
+            Catalog catalog,
+            PrometheusMeterRegistry registry,
+            Supplier<AccessSnapshot> access,
+            Tracing tracing) {
+        List<String> topics = catalog.routes().values().stream()
+                .map(RouteConfig::topic)
+                .distinct()
+                .toList();
+        EventProducer producer = EventProducer.create(
+                kafka,
+                config.timeouts().produce(),
+                config.limits().inFlightRecords(),
+                config.limits().inFlightBytes(),
+                config.unsafeProducer());
         BrokerHealth health = BrokerHealth.create(kafka, config.timeouts().produce());
         TopicReadiness readiness = new TopicReadiness(health.admin(), producer, topics);
         RouterMetrics metrics = new RouterMetrics(registry, catalog.routes().keySet());
         Gauge.builder(MetricNames.ROUTER_IN_FLIGHT, producer, EventProducer::inFlightRecords)
-                .description("Records sent to Kafka and not yet acknowledged").register(registry);
+                .description("Records sent to Kafka and not yet acknowledged")
+                .register(registry);
         Optional<Redis> redis = config.stores().redisUrl().map(url -> redis(vertx, url, config.stores()));
-        Deduplicator dedup = redis.<Deduplicator>map(r -> new RedisDeduplicator(vertx, r, config.stores().redisTimeout().toMillis()))
+        Deduplicator dedup = redis.<Deduplicator>map(r -> new RedisDeduplicator(
+                        vertx, r, config.stores().redisTimeout().toMillis()))
                 .orElse(Deduplicator.none());
         Counter degraded = Counter.builder("sluice.router.ratelimit.degraded")
-                .description("Rate budget leases granted locally because Redis was unreachable").register(registry);
+                .description("Rate budget leases granted locally because Redis was unreachable")
+                .register(registry);
         RouteTable routes = new RouteTable(catalog.routes(), bodyLimit(producer));
-        Admission admission = new Admission(routes, access, new RateLimiter(redis.map(RedisAPI::api), degraded::increment));
-        return new IngestState(config, routes, producer, health, readiness, metrics, new AtomicBoolean(), dedup, admission,
-                new BodyBudget(config.limits().bodies(), registry), IngestTracing.of(tracing));
+        Admission admission =
+                new Admission(routes, access, new RateLimiter(redis.map(RedisAPI::api), degraded::increment));
+        return new IngestState(
+                config,
+                routes,
+                producer,
+                health,
+                readiness,
+                metrics,
+                new AtomicBoolean(),
+                dedup,
+                admission,
+                new BodyBudget(config.limits().bodies(), registry),
+                IngestTracing.of(tracing));
     }
 
     /**
@@ -66,9 +92,12 @@ final class IngestWiring {
      * Redis's and the router's CPU per signed, deduplicated event).
      */
     private static Redis redis(Vertx vertx, String url, RouterConfig.Stores stores) {
-        RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(10_000);
-        return new TurnBatchedRedis(Redis.createClient(vertx, options),
-                loop -> Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4)), stores.redisBatchWindow());
+        RedisOptions options =
+                new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(10_000);
+        return new TurnBatchedRedis(
+                Redis.createClient(vertx, options),
+                loop -> Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4)),
+                stores.redisBatchWindow());
     }
 
     /** The largest body one record of this producer can carry. */

@@ -54,8 +54,13 @@ public final class RouterApp {
     private volatile Optional<ManagementServer> management = Optional.empty();
     private final WorkflowDirectory workflows;
 
-    private RouterApp(Vertx vertx, RouterConfig config, IngestState state, AtomicReference<StoredAccess> access,
-                      WorkflowDirectory workflows, PrometheusMeterRegistry registry) {
+    private RouterApp(
+            Vertx vertx,
+            RouterConfig config,
+            IngestState state,
+            AtomicReference<StoredAccess> access,
+            WorkflowDirectory workflows,
+            PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.config = config;
         this.state = state;
@@ -67,8 +72,8 @@ public final class RouterApp {
         producerMeters.bindTo(registry);
     }
 
-    public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
-                                          PrometheusMeterRegistry registry) {
+    public static Future<RouterApp> start(
+            Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog, PrometheusMeterRegistry registry) {
         return start(vertx, config, kafka, catalog, registry, Tracing.off());
     }
 
@@ -76,12 +81,24 @@ public final class RouterApp {
      * A router whose events are traced into {@code tracing} (see {@link IngestTracing}); the ingest
      * request spans come from Vert.x's tracer, so {@code vertx} should be {@link Tracing#vertx built by it}.
      */
-    public static Future<RouterApp> start(Vertx vertx, RouterConfig config, KafkaConfig kafka, Catalog catalog,
-                                          PrometheusMeterRegistry registry, Tracing tracing) {
+    public static Future<RouterApp> start(
+            Vertx vertx,
+            RouterConfig config,
+            KafkaConfig kafka,
+            Catalog catalog,
+            PrometheusMeterRegistry registry,
+            Tracing tracing) {
         AtomicReference<StoredAccess> access = new AtomicReference<>(StoredAccess.none());
         // Manual runs find workflows in PostgreSQL (when the router has it) or else in the catalog file.
-        WorkflowDirectory workflows = new WorkflowDirectory(catalog.workflows(), () -> access.get().pool().orElse(null));
-        return vertx.executeBlocking(() -> IngestWiring.build(vertx, config, kafka, catalog, registry, () -> access.get().snapshot(),
+        WorkflowDirectory workflows = new WorkflowDirectory(
+                catalog.workflows(), () -> access.get().pool().orElse(null));
+        return vertx.executeBlocking(() -> IngestWiring.build(
+                        vertx,
+                        config,
+                        kafka,
+                        catalog,
+                        registry,
+                        () -> access.get().snapshot(),
                         tracing))
                 .compose(state -> new RouterApp(vertx, config, state, access, workflows, registry).start(registry));
     }
@@ -94,58 +111,85 @@ public final class RouterApp {
      */
     private Future<RouterApp> start(PrometheusMeterRegistry registry) {
         state.health().probe();
-        timers.add(vertx.setPeriodic(config.healthInterval().toMillis(), id -> state.health().probe()));
+        timers.add(vertx.setPeriodic(
+                config.healthInterval().toMillis(), id -> state.health().probe()));
         timers.add(vertx.setPeriodic(2000, id -> {
             if (!state.topics().allReady()) {
                 refreshTopics();
             }
         }));
         Future<String> ingest = deploy(() -> {
-            IngestVerticle verticle = new IngestVerticle(state, workflows, () -> access.get().snapshot());
-            verticles.add(verticle);
-            return verticle;
-        }).onSuccess(id -> listening = Optional.of(id));
+                    IngestVerticle verticle = new IngestVerticle(
+                            state, workflows, () -> access.get().snapshot());
+                    verticles.add(verticle);
+                    return verticle;
+                })
+                .onSuccess(id -> listening = Optional.of(id));
         RouterConfig.Mqtt mqtt = config.mqtt();
         boolean mqttTls = mqtt.enabled() && mqtt.tlsPort() > 0 && config.tls().isPresent();
         Future<?> mqttListeners = Future.all(
-                mqtt.enabled() ? deployMqtt(false) : Future.succeededFuture(), mqttTls ? deployMqtt(true) : Future.succeededFuture());
-        Future<StoredAccess> stored = config.stores().pgUrl()
-                .map(url -> StoredAccess.start(vertx, url, config.stores().accessRefresh().toMillis(), state, registry))
+                mqtt.enabled() ? deployMqtt(false) : Future.succeededFuture(),
+                mqttTls ? deployMqtt(true) : Future.succeededFuture());
+        Future<StoredAccess> stored = config.stores()
+                .pgUrl()
+                .map(url -> StoredAccess.start(
+                        vertx, url, config.stores().accessRefresh().toMillis(), state, registry))
                 .orElse(Future.succeededFuture(StoredAccess.none()))
                 .onSuccess(access::set);
         Future<ManagementServer> managed = stored.compose(s -> managementMounts(s, registry))
-                .compose(mounts -> ManagementServer.start(vertx, config.listen().host(), config.listen().managementPort(), registry,
-                        this::readiness, mounts))
+                .compose(mounts -> ManagementServer.start(
+                        vertx,
+                        config.listen().host(),
+                        config.listen().managementPort(),
+                        registry,
+                        this::readiness,
+                        mounts))
                 .onSuccess(m -> management = Optional.of(m));
         Future<Void> topicsChecked = stored.compose(s -> refreshTopics());
         return Future.all(ingest, managed, topicsChecked, mqttListeners)
                 .map(v -> {
-                    LOG.info("router listening on {}:{} (management :{}{}), {} routes, {} instances", config.listen().host(),
-                            config.listen().port(), config.listen().managementPort(), mqtt.enabled() ? ", MQTT :" + mqtt.port()
-                                    + (mqttTls ? ", MQTT over TLS :" + mqtt.tlsPort() + " (client certificates: "
-                                    + mqtt.clientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")" : "") : "",
-                            state.routes().all().size(), config.listen().instances());
+                    LOG.info(
+                            "router listening on {}:{} (management :{}{}), {} routes, {} instances",
+                            config.listen().host(),
+                            config.listen().port(),
+                            config.listen().managementPort(),
+                            mqtt.enabled()
+                                    ? ", MQTT :" + mqtt.port()
+                                            + (mqttTls
+                                                    ? ", MQTT over TLS :" + mqtt.tlsPort() + " (client certificates: "
+                                                            + mqtt.clientAuth()
+                                                                    .name()
+                                                                    .toLowerCase(java.util.Locale.ROOT)
+                                                            + ")"
+                                                    : "")
+                                    : "",
+                            state.routes().all().size(),
+                            config.listen().instances());
                     return this;
                 })
-                .recover(err -> Future.join(ingest, managed, topicsChecked, mqttListeners).transform(x ->
-                        close().transform(y -> Future.<RouterApp>failedFuture(err))));
+                .recover(err -> Future.join(ingest, managed, topicsChecked, mqttListeners)
+                        .transform(x -> close().transform(y -> Future.<RouterApp>failedFuture(err))));
     }
 
     /** Verticles of one kind, one per event loop on a shared port. */
     private Future<String> deploy(Supplier<? extends Deployable> verticle) {
-        return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(config.listen().instances()));
+        return vertx.deployVerticle(
+                verticle, new DeploymentOptions().setInstances(config.listen().instances()));
     }
 
     /** One MQTT listener (plain or TLS). */
     private Future<String> deployMqtt(boolean tls) {
-        return deploy(() -> new MqttVerticle(state, () -> access.get().snapshot(), tls)).onSuccess(mqttDeployments::add);
+        return deploy(() -> new MqttVerticle(state, () -> access.get().snapshot(), tls))
+                .onSuccess(mqttDeployments::add);
     }
 
     private Future<Void> refreshTopics() {
-        return vertx.executeBlocking(() -> {
-            state.topics().refresh(2000);
-            return null;
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    state.topics().refresh(2000);
+                    return null;
+                },
+                false);
     }
 
     /**
@@ -162,7 +206,8 @@ public final class RouterApp {
      * What the management port serves beside the probes and metrics: the contract, the live page,
      * and the admin API when it has a key (routed from the contract, which is read first).
      */
-    private Future<Map<String, Handler<HttpServerRequest>>> managementMounts(StoredAccess stored, PrometheusMeterRegistry registry) {
+    private Future<Map<String, Handler<HttpServerRequest>>> managementMounts(
+            StoredAccess stored, PrometheusMeterRegistry registry) {
         Map<String, Handler<HttpServerRequest>> mounts = new HashMap<>();
         ContractEndpoint contract = ContractEndpoint.load();
         for (String path : List.of(ContractEndpoint.PATH, ContractEndpoint.PATH + ".json")) {
@@ -170,7 +215,12 @@ public final class RouterApp {
         }
         mounts.put(LiveDashboard.PATH, new LiveDashboard(vertx, "router", new RouterFigures(registry)));
         return config.adminKey()
-                .map(key -> AdminApi.create(vertx, key, stored.pool(), source -> state.routes().get(source) != null, contract.json())
+                .map(key -> AdminApi.create(
+                                vertx,
+                                key,
+                                stored.pool(),
+                                source -> state.routes().get(source) != null,
+                                contract.json())
                         .map(admin -> {
                             mounts.put(ManagementServer.ADMIN, admin);
                             return mounts;
@@ -179,15 +229,19 @@ public final class RouterApp {
     }
 
     /** Ready when Kafka is reachable, every routed topic exists, and the router is not draining. */
-
     public ManagementServer.Readiness readiness() {
         boolean kafka = state.health().reachable();
         boolean topics = state.topics().allReady();
         boolean draining = state.draining().get();
         JsonObject topicStates = new JsonObject();
         state.topics().states().forEach((t, s) -> topicStates.put(t, s.name().toLowerCase(Locale.ROOT)));
-        JsonObject details = new JsonObject().put("kafka", kafka ? "reachable" : "unreachable: " + state.health().lastError())
-                .put("topics", topicStates).put("draining", draining).put("inFlight", state.producer().inFlightRecords());
+        JsonObject details = new JsonObject()
+                .put(
+                        "kafka",
+                        kafka ? "reachable" : "unreachable: " + state.health().lastError())
+                .put("topics", topicStates)
+                .put("draining", draining)
+                .put("inFlight", state.producer().inFlightRecords());
         access.get().details().ifPresent(a -> details.put("access", a));
         details.put("listening", listening.isPresent());
         return new ManagementServer.Readiness(listening.isPresent() && kafka && topics && !draining, details);
@@ -211,12 +265,19 @@ public final class RouterApp {
         long grace = Math.min(config.timeouts().drainGrace().toMillis(), bound / 2);
         // While draining, every response says "connection: close" and new requests get 503 draining;
         // after the grace period the listeners stop and in-flight requests get their answers.
-        return vertx.timer(Math.max(1, grace)).<Void>mapEmpty()
-                // Devices are told the router is going (MQTT 5: DISCONNECT 0x8B); what they had in flight they send again elsewhere.
-                .compose(v -> Future.join(mqttDeployments.stream().map(vertx::undeploy).toList()))
-                .<Void>mapEmpty().recover(e -> Future.succeededFuture())
-                .compose(v -> Future.join(verticles.stream().map(vert -> vert.shutdown(bound - grace)).toList()))
-                .<Void>mapEmpty().recover(e -> Future.succeededFuture())
+        return vertx.timer(Math.max(1, grace))
+                .<Void>mapEmpty()
+                // Devices are told the router is going (MQTT 5: DISCONNECT 0x8B); what they had in flight they send
+                // again elsewhere.
+                .compose(v -> Future.join(
+                        mqttDeployments.stream().map(vertx::undeploy).toList()))
+                .<Void>mapEmpty()
+                .recover(e -> Future.succeededFuture())
+                .compose(v -> Future.join(verticles.stream()
+                        .map(vert -> vert.shutdown(bound - grace))
+                        .toList()))
+                .<Void>mapEmpty()
+                .recover(e -> Future.succeededFuture())
                 .compose(v -> vertx.executeBlocking(() -> {
                     producerMeters.close();
                     jvmMeters.close();

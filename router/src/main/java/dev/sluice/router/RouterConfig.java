@@ -27,12 +27,23 @@ import java.util.Optional;
  * @param unsafeProducer let {@code kafka.producer.*} overrides weaken acks, idempotence, retries or ordering (logged);
  *                       without it the router refuses to start with such settings
  */
-public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Optional<Tls> tls, Stores stores, Http2 http2,
-                           Mqtt mqtt, Optional<String> adminKey, Duration healthInterval, Duration catalogReload,
-                           boolean unsafeProducer) {
+public record RouterConfig(
+        Listen listen,
+        Timeouts timeouts,
+        Limits limits,
+        Optional<Tls> tls,
+        Stores stores,
+        Http2 http2,
+        Mqtt mqtt,
+        Optional<String> adminKey,
+        Duration healthInterval,
+        Duration catalogReload,
+        boolean unsafeProducer) {
 
     public RouterConfig {
-        for (Object part : new Object[] {listen, timeouts, limits, tls, stores, http2, mqtt, adminKey, healthInterval, catalogReload}) {
+        for (Object part : new Object[] {
+            listen, timeouts, limits, tls, stores, http2, mqtt, adminKey, healthInterval, catalogReload
+        }) {
             Objects.requireNonNull(part, "every part of a RouterConfig is set (Optional when it may be absent)");
         }
     }
@@ -44,8 +55,7 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      * @param instances      ingest verticles (one per event loop)
      * @param h2c            accept HTTP/2 over cleartext (prior knowledge and upgrade)
      */
-    public record Listen(String host, int port, int managementPort, int instances, boolean h2c) {
-    }
+    public record Listen(String host, int port, int managementPort, int instances, boolean h2c) {}
 
     /**
      * @param produce    longest wait for a broker ack before answering 503
@@ -57,9 +67,14 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      * @param drainGrace at SIGTERM, how long the router keeps answering (503 draining, connection close) before it
      *                   stops listening, so keep-alive clients are told rather than cut off
      */
-    public record Timeouts(Duration produce, Duration header, Duration body, Duration idle, Duration readIdle, Duration drain,
-                           Duration drainGrace) {
-    }
+    public record Timeouts(
+            Duration produce,
+            Duration header,
+            Duration body,
+            Duration idle,
+            Duration readIdle,
+            Duration drain,
+            Duration drainGrace) {}
 
     /**
      * @param inFlightRecords records sent and not yet acknowledged, per process, before 503
@@ -68,8 +83,8 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      * @param maxHeaderBytes  largest request header block
      * @param bodies          request body bytes held while bodies arrive and their events are produced
      */
-    public record Limits(int inFlightRecords, long inFlightBytes, Duration retryAfter, int maxHeaderBytes, Bodies bodies) {
-    }
+    public record Limits(
+            int inFlightRecords, long inFlightBytes, Duration retryAfter, int maxHeaderBytes, Bodies bodies) {}
 
     /**
      * The ingest port's certificate: it then speaks TLS (HTTP/2 by ALPN), and so does the MQTT TLS port.
@@ -87,7 +102,8 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
         /** The key and certificate for a Vert.x server: a PKCS#12 store for a path ending in .p12 or .pfx, else PEM files. */
         public KeyCertOptions keyCertOptions() {
             String p = certPath.toLowerCase(Locale.ROOT);
-            return p.endsWith(".p12") || p.endsWith(".pfx") ? new PfxOptions().setPath(certPath).setPassword(keyPath)
+            return p.endsWith(".p12") || p.endsWith(".pfx")
+                    ? new PfxOptions().setPath(certPath).setPassword(keyPath)
                     : new PemKeyCertOptions().setCertPath(certPath).setKeyPath(keyPath);
         }
 
@@ -106,8 +122,12 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      * @param pgUrl            PostgreSQL holding tenants, API keys and stored sources; absent, the catalog file only, no keys
      * @param accessRefresh    how often tenants, keys and sources are reloaded in full besides LISTEN/NOTIFY
      */
-    public record Stores(Optional<String> redisUrl, Duration redisTimeout, Duration redisBatchWindow, Optional<String> pgUrl,
-                         Duration accessRefresh) {
+    public record Stores(
+            Optional<String> redisUrl,
+            Duration redisTimeout,
+            Duration redisBatchWindow,
+            Optional<String> pgUrl,
+            Duration accessRefresh) {
         public Stores {
             Objects.requireNonNull(redisUrl, "redisUrl");
             Objects.requireNonNull(pgUrl, "pgUrl");
@@ -115,7 +135,8 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
 
         @Override
         public String toString() {
-            return "Stores[redis=" + redisUrl.map(u -> Settings.redact("url", u)).orElse("off") + ", pg="
+            return "Stores[redis="
+                    + redisUrl.map(u -> Settings.redact("url", u)).orElse("off") + ", pg="
                     + pgUrl.map(u -> Settings.redact("url", u)).orElse("off") + "]";
         }
     }
@@ -133,8 +154,10 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
     public record Http2(int maxStreams, int streamWindow, int connectionWindow) {
         public Http2 {
             if (maxStreams < 1 || streamWindow < 65_535 || connectionWindow < 65_535) {
-                throw new IllegalArgumentException("router.http2.*: max.streams must be at least 1 and each window at least 65535 bytes"
-                        + " (HTTP/2's minimum default); got " + maxStreams + " streams, windows " + streamWindow + " / " + connectionWindow);
+                throw new IllegalArgumentException(
+                        "router.http2.*: max.streams must be at least 1 and each window at least 65535 bytes"
+                                + " (HTTP/2's minimum default); got " + maxStreams + " streams, windows " + streamWindow
+                                + " / " + connectionWindow);
             }
         }
     }
@@ -152,22 +175,32 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
      *                       bound to a tenant then authenticates the device without a key
      * @param trustPath      PEM bundle of the CAs whose client certificates the TLS port accepts (needed unless clientAuth is none)
      */
-    public record Mqtt(boolean enabled, int port, int tlsPort, int receiveMaximum, int maxPacketBytes, ClientAuth clientAuth,
-                       Optional<String> trustPath) {
+    public record Mqtt(
+            boolean enabled,
+            int port,
+            int tlsPort,
+            int receiveMaximum,
+            int maxPacketBytes,
+            ClientAuth clientAuth,
+            Optional<String> trustPath) {
         public Mqtt {
             if (receiveMaximum < 1 || receiveMaximum > 65_535) {
-                throw new IllegalArgumentException("router.mqtt.receive.maximum must be 1-65535, got " + receiveMaximum);
+                throw new IllegalArgumentException(
+                        "router.mqtt.receive.maximum must be 1-65535, got " + receiveMaximum);
             }
             Objects.requireNonNull(clientAuth, "router.mqtt.tls.client.auth");
             if (clientAuth != ClientAuth.NONE && trustPath.isEmpty()) {
-                throw new IllegalArgumentException("router.mqtt.tls.client.auth=" + clientAuth.name().toLowerCase(Locale.ROOT)
-                        + " needs router.mqtt.tls.trust (a PEM bundle of the CAs that sign device certificates)");
+                throw new IllegalArgumentException(
+                        "router.mqtt.tls.client.auth=" + clientAuth.name().toLowerCase(Locale.ROOT)
+                                + " needs router.mqtt.tls.trust (a PEM bundle of the CAs that sign device certificates)");
             }
         }
 
         /** Whether the TLS port asks for client certificates. */
         public enum ClientAuth {
-            NONE, REQUEST, REQUIRED;
+            NONE,
+            REQUEST,
+            REQUIRED;
 
             /** none, request or required; anything else names the setting in its error. */
             public static ClientAuth parse(String text) {
@@ -176,7 +209,8 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
                         return a;
                     }
                 }
-                throw new IllegalArgumentException("router.mqtt.tls.client.auth must be none, request or required, got '" + text + "'");
+                throw new IllegalArgumentException(
+                        "router.mqtt.tls.client.auth must be none, request or required, got '" + text + "'");
             }
         }
     }
@@ -193,8 +227,9 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
     public record Bodies(long processBytes, long connectionBytes) {
         public Bodies {
             if (connectionBytes < 64 * 1024 || processBytes < connectionBytes) {
-                throw new IllegalArgumentException("router.body.inflight.*: connection.bytes must be at least 65536 and at most bytes;"
-                        + " got " + connectionBytes + " per connection, " + processBytes + " per process");
+                throw new IllegalArgumentException(
+                        "router.body.inflight.*: connection.bytes must be at least 65536 and at most bytes;" + " got "
+                                + connectionBytes + " per connection, " + processBytes + " per process");
             }
         }
     }
@@ -203,27 +238,45 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
         String cert = s.get("router.tls.cert", null);
         String key = s.get("router.tls.key", s.get("router.tls.password", null));
         return new RouterConfig(
-                new Listen(s.get("router.host", "0.0.0.0"), s.getInt("router.port", 8080), s.getInt("router.management.port", 8081),
-                        s.getInt("router.instances", Runtime.getRuntime().availableProcessors()), s.getBoolean("router.h2c", true)),
-                new Timeouts(s.getDuration("router.produce.timeout", Duration.ofMillis(800)),
+                new Listen(
+                        s.get("router.host", "0.0.0.0"),
+                        s.getInt("router.port", 8080),
+                        s.getInt("router.management.port", 8081),
+                        s.getInt("router.instances", Runtime.getRuntime().availableProcessors()),
+                        s.getBoolean("router.h2c", true)),
+                new Timeouts(
+                        s.getDuration("router.produce.timeout", Duration.ofMillis(800)),
                         s.getDuration("router.header.timeout", Duration.ofSeconds(10)),
                         s.getDuration("router.body.timeout", Duration.ofSeconds(10)),
                         s.getDuration("router.idle.timeout", Duration.ofSeconds(30)),
                         s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
                         s.getDuration("router.drain.timeout", Duration.ofSeconds(10)),
                         s.getDuration("router.drain.grace", Duration.ofSeconds(1))),
-                new Limits(s.getInt("router.inflight.records", 50_000), s.getLong("router.inflight.bytes", 32L * 1024 * 1024),
-                        s.getDuration("router.retry.after", Duration.ofSeconds(1)), s.getInt("router.max.header.bytes", 16 * 1024),
-                        new Bodies(s.getLong("router.body.inflight.bytes", 64L * 1024 * 1024),
+                new Limits(
+                        s.getInt("router.inflight.records", 50_000),
+                        s.getLong("router.inflight.bytes", 32L * 1024 * 1024),
+                        s.getDuration("router.retry.after", Duration.ofSeconds(1)),
+                        s.getInt("router.max.header.bytes", 16 * 1024),
+                        new Bodies(
+                                s.getLong("router.body.inflight.bytes", 64L * 1024 * 1024),
                                 s.getLong("router.body.inflight.connection.bytes", 16L * 1024 * 1024))),
                 cert != null && key != null ? Optional.of(new Tls(cert, key)) : Optional.empty(),
-                new Stores(Optional.ofNullable(s.get("redis.url", null)), s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
-                        s.getDuration("router.redis.batch.window", Duration.ofMillis(1)), Optional.ofNullable(s.get("pg.url", null)),
+                new Stores(
+                        Optional.ofNullable(s.get("redis.url", null)),
+                        s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
+                        s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
+                        Optional.ofNullable(s.get("pg.url", null)),
                         s.getDuration("router.access.refresh", Duration.ofSeconds(30))),
-                new Http2(s.getInt("router.http2.max.streams", 128), s.getInt("router.http2.stream.window", 1024 * 1024),
+                new Http2(
+                        s.getInt("router.http2.max.streams", 128),
+                        s.getInt("router.http2.stream.window", 1024 * 1024),
                         s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
-                new Mqtt(s.getBoolean("router.mqtt.enabled", false), s.getInt("router.mqtt.port", 1883), s.getInt("router.mqtt.tls.port", 0),
-                        s.getInt("router.mqtt.receive.maximum", 64), s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096),
+                new Mqtt(
+                        s.getBoolean("router.mqtt.enabled", false),
+                        s.getInt("router.mqtt.port", 1883),
+                        s.getInt("router.mqtt.tls.port", 0),
+                        s.getInt("router.mqtt.receive.maximum", 64),
+                        s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096),
                         Mqtt.ClientAuth.parse(s.get("router.mqtt.tls.client.auth", "none")),
                         Optional.ofNullable(s.get("router.mqtt.tls.trust", null))),
                 Optional.ofNullable(s.get("router.admin.key", null)),
@@ -240,9 +293,12 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
     /** The settings with secrets masked, for logs. */
     @Override
     public String toString() {
-        return "RouterConfig[" + listen.host() + ":" + listen.port() + ", management :" + listen.managementPort() + ", instances="
-                + listen.instances() + ", produceTimeout=" + timeouts.produce().toMillis() + "ms, inflight=" + limits.inFlightRecords()
-                + " records/" + limits.inFlightBytes() + " bytes, h2c=" + listen.h2c() + ", tls=" + tls.isPresent() + ", "
+        return "RouterConfig[" + listen.host() + ":" + listen.port() + ", management :" + listen.managementPort()
+                + ", instances="
+                + listen.instances() + ", produceTimeout=" + timeouts.produce().toMillis() + "ms, inflight="
+                + limits.inFlightRecords()
+                + " records/" + limits.inFlightBytes() + " bytes, h2c=" + listen.h2c() + ", tls=" + tls.isPresent()
+                + ", "
                 + stores + ", admin=" + (adminKey.isPresent() ? "on (key hidden)" : "off") + "]";
     }
 
@@ -274,12 +330,22 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
         }
 
         public Builder redis(String url) {
-            stores = new Stores(Optional.of(url), stores.redisTimeout(), stores.redisBatchWindow(), stores.pgUrl(), stores.accessRefresh());
+            stores = new Stores(
+                    Optional.of(url),
+                    stores.redisTimeout(),
+                    stores.redisBatchWindow(),
+                    stores.pgUrl(),
+                    stores.accessRefresh());
             return this;
         }
 
         public Builder postgres(String url) {
-            stores = new Stores(stores.redisUrl(), stores.redisTimeout(), stores.redisBatchWindow(), Optional.of(url), stores.accessRefresh());
+            stores = new Stores(
+                    stores.redisUrl(),
+                    stores.redisTimeout(),
+                    stores.redisBatchWindow(),
+                    Optional.of(url),
+                    stores.accessRefresh());
             return this;
         }
 
@@ -289,8 +355,18 @@ public record RouterConfig(Listen listen, Timeouts timeouts, Limits limits, Opti
         }
 
         public RouterConfig build() {
-            return new RouterConfig(listen, base.timeouts, base.limits, tls, stores, base.http2, base.mqtt, adminKey, base.healthInterval,
-                    base.catalogReload, base.unsafeProducer);
+            return new RouterConfig(
+                    listen,
+                    base.timeouts,
+                    base.limits,
+                    tls,
+                    stores,
+                    base.http2,
+                    base.mqtt,
+                    adminKey,
+                    base.healthInterval,
+                    base.catalogReload,
+                    base.unsafeProducer);
         }
     }
 }

@@ -51,19 +51,29 @@ sealed interface StoredAccess permits StoredAccess.None, StoredAccess.Live {
      * being down does not stop the start: the store keeps trying, and sources that need a key refuse
      * every request until the first load.
      */
-    static Future<StoredAccess> start(Vertx vertx, String pgUrl, long refreshMillis, IngestState state,
-                                      PrometheusMeterRegistry registry) {
+    static Future<StoredAccess> start(
+            Vertx vertx, String pgUrl, long refreshMillis, IngestState state, PrometheusMeterRegistry registry) {
         PgConnectOptions connect = PgConnectOptions.fromUri(pgUrl).addProperty("client_min_messages", "warning");
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(connect).using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(4))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
         AtomicReference<AccessStore> self = new AtomicReference<>();
-        AccessStore store = new AccessStore(vertx, pool, connect, refreshMillis,
+        AccessStore store = new AccessStore(
+                vertx,
+                pool,
+                connect,
+                refreshMillis,
                 snapshot -> applyStored(vertx, state, snapshot, () -> self.get().snapshot()));
         self.set(store);
         Gauge.builder("sluice.router.access.store.up", store, st -> st.healthy() ? 1 : 0)
-                .description("1 while tenants, keys and sources are loaded and listened to; 0 while served from memory only")
+                .description(
+                        "1 while tenants, keys and sources are loaded and listened to; 0 while served from memory only")
                 .register(registry);
         return Migrations.apply(pool)
-                .onFailure(e -> LOG.warn("schema not applied (PostgreSQL unreachable?); the access store keeps retrying: {}",
+                .onFailure(e -> LOG.warn(
+                        "schema not applied (PostgreSQL unreachable?); the access store keeps retrying: {}",
                         e.toString()))
                 .otherwiseEmpty()
                 .compose(v -> store.start())
@@ -76,19 +86,27 @@ sealed interface StoredAccess permits StoredAccess.None, StoredAccess.Live {
      * Stored sources take effect once their topics have been looked at, so they never start with
      * "unknown"; a snapshot overtaken by a newer one while its topics were checked is not applied.
      */
-    private static Future<Void> applyStored(Vertx vertx, IngestState state, AccessSnapshot snapshot, Supplier<AccessSnapshot> current) {
-        List<String> topics = snapshot.sources().values().stream().map(RouteConfig::topic).distinct().toList();
-        return vertx.executeBlocking(() -> {
-            state.topics().track(topics);
-            state.topics().refresh(2000);
-            return null;
-        }, false).otherwiseEmpty().map(v -> {
-            if (current.get() == snapshot) {
-                snapshot.sources().keySet().forEach(state.metrics()::route);
-                state.routes().replaceStored(snapshot.sources());
-            }
-            return null;
-        });
+    private static Future<Void> applyStored(
+            Vertx vertx, IngestState state, AccessSnapshot snapshot, Supplier<AccessSnapshot> current) {
+        List<String> topics = snapshot.sources().values().stream()
+                .map(RouteConfig::topic)
+                .distinct()
+                .toList();
+        return vertx.executeBlocking(
+                        () -> {
+                            state.topics().track(topics);
+                            state.topics().refresh(2000);
+                            return null;
+                        },
+                        false)
+                .otherwiseEmpty()
+                .map(v -> {
+                    if (current.get() == snapshot) {
+                        snapshot.sources().keySet().forEach(state.metrics()::route);
+                        state.routes().replaceStored(snapshot.sources());
+                    }
+                    return null;
+                });
     }
 
     /** No PostgreSQL: nothing stored, nothing to report or close. */
@@ -133,9 +151,17 @@ sealed interface StoredAccess permits StoredAccess.None, StoredAccess.Live {
         @Override
         public Optional<JsonObject> details() {
             AccessSnapshot s = store.snapshot();
-            JsonObject a = new JsonObject().put("store", store.healthy() ? "live" : "serving from memory: " + store.lastError())
-                    .put("loadedAt", store.loadedAtMillis() == 0 ? null : Instant.ofEpochMilli(store.loadedAtMillis()).toString())
-                    .put("tenants", s.tenants().size()).put("keys", s.keys().size()).put("sources", s.sources().size());
+            JsonObject a = new JsonObject()
+                    .put("store", store.healthy() ? "live" : "serving from memory: " + store.lastError())
+                    .put(
+                            "loadedAt",
+                            store.loadedAtMillis() == 0
+                                    ? null
+                                    : Instant.ofEpochMilli(store.loadedAtMillis())
+                                            .toString())
+                    .put("tenants", s.tenants().size())
+                    .put("keys", s.keys().size())
+                    .put("sources", s.sources().size());
             if (!s.rejected().isEmpty()) {
                 a.put("rejectedSources", new JsonArray(s.rejected()));
             }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.core.Catalog;
+import dev.sluice.core.EventRecords;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
-import dev.sluice.core.EventRecords;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.Postgres;
@@ -48,7 +48,8 @@ class AccessIT {
 
     private static final String TOPIC = "it.access.events";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Postgres postgres;
     private static KafkaBroker kafka;
     private static Vertx vertx;
@@ -61,19 +62,31 @@ class AccessIT {
         postgres = pg;
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         String db = pg.createDatabase("access_it");
-        Catalog catalog = Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"file-public\", \"topic\": \"" + TOPIC + "\"}]}"));
+        Catalog catalog = Catalog.parse(
+                new JsonObject("{\"routes\": [{\"source\": \"file-public\", \"topic\": \"" + TOPIC + "\"}]}"));
         vertx = Vertx.vertx();
         a = router(catalog, db, redis);
         b = router(catalog, db, redis);
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.readiness().ready() && b.readiness().ready());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.readiness().ready() && b.readiness().ready());
     }
 
     private static RouterApp router(Catalog catalog, String db, Redis redis) throws Exception {
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).postgres(db)
-                .adminKey(ADMIN_KEY).build();
-        return RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .redis(redis.uri())
+                .postgres(db)
+                .adminKey(ADMIN_KEY)
+                .build();
+        return RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -90,10 +103,14 @@ class AccessIT {
 
     // --- helpers -------------------------------------------------------------------------------
 
-    static HttpResponse<String> admin(RouterApp r, String method, String path, String body, String key) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().managementPort() + path))
+    static HttpResponse<String> admin(RouterApp r, String method, String path, String body, String key)
+            throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + r.config().listen().managementPort() + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             req.header("Authorization", "Bearer " + key);
         }
@@ -105,8 +122,10 @@ class AccessIT {
     }
 
     static HttpResponse<String> ingest(RouterApp r, String source, String body, String... headers) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port() + "/v1/events/" + source))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + r.config().listen().port() + "/v1/events/" + source))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             req.header(headers[i], headers[i + 1]);
         }
@@ -119,7 +138,9 @@ class AccessIT {
 
     static void assertProblem(HttpResponse<String> r, int status, String reason) {
         assertEquals(status, r.statusCode(), r.body());
-        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                r.headers().firstValue("content-type").orElse(""));
         JsonObject p = new JsonObject(r.body());
         assertEquals(reason, p.getString("reason"), r.body());
         assertEquals(status, p.getInteger("status"));
@@ -141,8 +162,9 @@ class AccessIT {
     static void putSource(String source, String definition) throws Exception {
         HttpResponse<String> r = admin("PUT", "/admin/sources/" + source, definition);
         assertEquals(200, r.statusCode(), r.body());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ingest(a, source, "{}").statusCode() != 404
-                && ingest(b, source, "{}").statusCode() != 404);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ingest(a, source, "{}").statusCode() != 404
+                        && ingest(b, source, "{}").statusCode() != 404);
     }
 
     // --- tests ---------------------------------------------------------------------------------
@@ -153,12 +175,17 @@ class AccessIT {
         String key = newKey(tenant);
         putSource("orders-" + tenant, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\"}");
         String source = "orders-" + tenant;
-        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key)).statusCode() == 202
-                && ingest(b, source, "{}", "Authorization", bearer(key)).statusCode() == 202);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ingest(a, source, "{}", "Authorization", bearer(key))
+                                        .statusCode()
+                                == 202
+                        && ingest(b, source, "{}", "Authorization", bearer(key)).statusCode() == 202);
 
         HttpResponse<String> none = ingest(a, source, "{}");
         assertProblem(none, 401, "unauthorized");
-        assertTrue(none.headers().firstValue("www-authenticate").orElse("").startsWith("Bearer"), none.headers().toString());
+        assertTrue(
+                none.headers().firstValue("www-authenticate").orElse("").startsWith("Bearer"),
+                none.headers().toString());
         assertProblem(ingest(b, source, "{}", "Authorization", "Bearer sk_000000000000_nope"), 401, "unauthorized");
         assertProblem(ingest(b, source, "{}", "Authorization", bearer(key + "x")), 401, "unauthorized");
 
@@ -166,8 +193,11 @@ class AccessIT {
         HttpResponse<String> revoked = admin("DELETE", "/admin/keys/" + id, null);
         assertEquals(200, revoked.statusCode(), revoked.body());
         long t0 = System.nanoTime();
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
-                .until(() -> ingest(a, source, "{}", "Authorization", bearer(key)).statusCode() == 401
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> ingest(a, source, "{}", "Authorization", bearer(key))
+                                        .statusCode()
+                                == 401
                         && ingest(b, source, "{}", "Authorization", bearer(key)).statusCode() == 401);
         System.out.printf("revocation took effect on both routers after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         HttpResponse<String> after = ingest(b, source, "{}", "Authorization", bearer(key));
@@ -183,12 +213,19 @@ class AccessIT {
         String ownerKey = newKey(owner);
         String source = "s-" + owner;
         putSource(source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + owner + "\"}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(otherKey)).statusCode() == 403);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ingest(a, source, "{}", "Authorization", bearer(otherKey))
+                                .statusCode()
+                        == 403);
         assertProblem(ingest(a, source, "{}", "Authorization", bearer(otherKey)), 403, "forbidden");
-        assertEquals(202, ingest(a, source, "{}", "Authorization", bearer(ownerKey)).statusCode());
+        assertEquals(
+                202, ingest(a, source, "{}", "Authorization", bearer(ownerKey)).statusCode());
         assertEquals(200, admin("DELETE", "/admin/tenants/" + owner, null).statusCode());
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
-                .until(() -> ingest(a, source, "{}", "Authorization", bearer(ownerKey)).statusCode() == 401);
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> ingest(a, source, "{}", "Authorization", bearer(ownerKey))
+                                .statusCode()
+                        == 401);
     }
 
     @Test
@@ -198,11 +235,17 @@ class AccessIT {
         String key = newKey(tenant);
         String source = "s-" + tenant;
         putSource(source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\"}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(b, source, "{}", "Authorization", bearer(key)).statusCode() == 202);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        ingest(b, source, "{}", "Authorization", bearer(key)).statusCode() == 202);
         postgres.stop();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !a.readiness().details().getJsonObject("access").getString("store")
-                    .equals("live"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !a.readiness()
+                            .details()
+                            .getJsonObject("access")
+                            .getString("store")
+                            .equals("live"));
             for (RouterApp r : List.of(a, b)) {
                 for (int i = 0; i < 20; i++) {
                     HttpResponse<String> ok = ingest(r, source, "{\"i\":" + i + "}", "Authorization", bearer(key));
@@ -210,29 +253,51 @@ class AccessIT {
                 }
                 assertProblem(ingest(r, source, "{}"), 401, "unauthorized");
                 assertTrue(r.readiness().ready(), "PostgreSQL down does not make the router unready");
-                assertTrue(r.readiness().details().getJsonObject("access").getString("store").startsWith("serving from memory"));
+                assertTrue(r.readiness()
+                        .details()
+                        .getJsonObject("access")
+                        .getString("store")
+                        .startsWith("serving from memory"));
             }
-            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + a.config().listen().managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> metrics = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + a.config().listen().managementPort() + "/metrics"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertTrue(metrics.body().contains("sluice_router_access_store_up 0.0"), "the gauge reports the outage");
             assertProblem(admin("GET", "/admin/tenants", null), 503, "database-unavailable");
         } finally {
             postgres.restart();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.readiness().details().getJsonObject("access").getString("store")
-                .equals("live") && b.readiness().details().getJsonObject("access").getString("store").equals("live"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.readiness()
+                                .details()
+                                .getJsonObject("access")
+                                .getString("store")
+                                .equals("live")
+                        && b.readiness()
+                                .details()
+                                .getJsonObject("access")
+                                .getString("store")
+                                .equals("live"));
         // Changes made after the outage reach both routers again.
         String key2 = newKey(tenant);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key2)).statusCode() == 202
-                && ingest(b, source, "{}", "Authorization", bearer(key2)).statusCode() == 202);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        ingest(a, source, "{}", "Authorization", bearer(key2)).statusCode() == 202
+                                && ingest(b, source, "{}", "Authorization", bearer(key2))
+                                                .statusCode()
+                                        == 202);
     }
 
     @Test
     void aSignedPublicSourceAnswersReplaysWithTheOriginalOnEitherRouterAndRefusesBadSignatures() throws Exception {
         String tenant = newTenant("signed-" + System.nanoTime());
         String source = "hooks-" + tenant;
-        putSource(source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"auth\": \"public\", "
-                + "\"signature\": {\"scheme\": \"sluice\", \"secrets\": [\"old\", \"new\"], \"tolerance\": \"2m\"}}");
+        putSource(
+                source,
+                "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"auth\": \"public\", "
+                        + "\"signature\": {\"scheme\": \"sluice\", \"secrets\": [\"old\", \"new\"], \"tolerance\": \"2m\"}}");
         String body = "{\"paid\": 10}";
         long now = System.currentTimeMillis() / 1000;
         String mac = hmac("new", now + "." + body);
@@ -240,38 +305,65 @@ class AccessIT {
         HttpResponse<String> first = ingest(a, source, body, "Sluice-Signature", sig);
         assertEquals(202, first.statusCode(), first.body());
         String id = new JsonObject(first.body()).getString("id");
-        // The same delivery, spelled as the scheme allows: every one is the original, answered with its id, never a new event.
-        for (String spelling : List.of(sig, sig + ",v1=00", sig + ",v1=" + hmac("old", "other"), "v1=" + mac + ",t=" + now,
-                " t=" + now + " , v1=" + mac + " ", "t=" + now + ",v0=junk,v1=" + mac)) {
+        // The same delivery, spelled as the scheme allows: every one is the original, answered with its id, never a new
+        // event.
+        for (String spelling : List.of(
+                sig,
+                sig + ",v1=00",
+                sig + ",v1=" + hmac("old", "other"),
+                "v1=" + mac + ",t=" + now,
+                " t=" + now + " , v1=" + mac + " ",
+                "t=" + now + ",v0=junk,v1=" + mac)) {
             for (RouterApp r : List.of(a, b)) {
                 HttpResponse<String> again = ingest(r, source, body, "Sluice-Signature", spelling);
                 assertEquals(202, again.statusCode(), spelling + ": " + again.body());
                 assertEquals(id, new JsonObject(again.body()).getString("id"), spelling);
-                assertEquals("true", again.headers().firstValue("idempotent-replayed").orElse(null), spelling);
+                assertEquals(
+                        "true",
+                        again.headers().firstValue("idempotent-replayed").orElse(null),
+                        spelling);
             }
         }
-        assertEquals(1, kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count(), "one delivery, one event");
+        assertEquals(
+                1,
+                kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                        .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                        .count(),
+                "one delivery, one event");
         String fresh = "t=" + (now + 1) + ",v1=" + hmac("old", (now + 1) + "." + body);
         assertEquals(202, ingest(b, source, body, "Sluice-Signature", fresh).statusCode(), "a new signature passes");
-        assertProblem(ingest(a, source, body, "Sluice-Signature", "t=" + now + ",v1=" + hmac("wrong", now + "." + body)),
-                401, "bad-signature");
-        assertProblem(ingest(a, source, "{\"paid\": 99}", "Sluice-Signature", "t=" + (now + 2) + ",v1=" + hmac("new", (now + 2) + "." + body)),
-                401, "bad-signature");
+        assertProblem(
+                ingest(a, source, body, "Sluice-Signature", "t=" + now + ",v1=" + hmac("wrong", now + "." + body)),
+                401,
+                "bad-signature");
+        assertProblem(
+                ingest(
+                        a,
+                        source,
+                        "{\"paid\": 99}",
+                        "Sluice-Signature",
+                        "t=" + (now + 2) + ",v1=" + hmac("new", (now + 2) + "." + body)),
+                401,
+                "bad-signature");
         long stale = now - 600;
-        assertProblem(ingest(a, source, body, "Sluice-Signature", "t=" + stale + ",v1=" + hmac("new", stale + "." + body)),
-                401, "bad-signature");
+        assertProblem(
+                ingest(a, source, body, "Sluice-Signature", "t=" + stale + ",v1=" + hmac("new", stale + "." + body)),
+                401,
+                "bad-signature");
     }
 
     @Test
     void aTenantsRateLimitFromTheDatabaseIsEnforcedWith429() throws Exception {
         String tenant = "limited-" + System.nanoTime();
-        HttpResponse<String> created = admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\", \"rateLimit\": {\"events\": 5}}");
+        HttpResponse<String> created =
+                admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\", \"rateLimit\": {\"events\": 5}}");
         assertEquals(201, created.statusCode(), created.body());
         String key = newKey(tenant);
         String source = "s-" + tenant;
         putSource(source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\"}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(a, source, "{}", "Authorization", bearer(key)).statusCode() != 401);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        ingest(a, source, "{}", "Authorization", bearer(key)).statusCode() != 401);
         HttpResponse<String> refused = null;
         int accepted = 0;
         for (int i = 0; i < 30 && refused == null; i++) {
@@ -285,7 +377,9 @@ class AccessIT {
         assertNotNull(refused, "the tenant's limit of 5/s was never reached in 30 quick requests");
         assertTrue(accepted <= 10, "accepted " + accepted + " before the first refusal (two windows of 5 at most)");
         assertProblem(refused, 429, "rate-limited");
-        assertEquals("\"tenant-events\";q=5;w=1", refused.headers().firstValue("ratelimit-policy").orElse(""));
+        assertEquals(
+                "\"tenant-events\";q=5;w=1",
+                refused.headers().firstValue("ratelimit-policy").orElse(""));
         assertTrue(refused.headers().firstValue("retry-after").isPresent());
     }
 

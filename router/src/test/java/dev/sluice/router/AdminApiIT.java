@@ -31,15 +31,19 @@ class AdminApiIT {
 
     private static final String TOPIC = "it.admin.events";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RouterFixture router;
 
     @BeforeAll
     static void start(KafkaBroker kafka, Postgres pg) throws Exception {
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         String db = pg.createDatabase("admin_api_it");
-        router = RouterFixture.start(kafka, "{\"routes\": [{\"source\": \"file-public\", \"topic\": \"" + TOPIC + "\"}]}",
-                Map.of("router.instances", "1"), b -> b.postgres(db).adminKey(ADMIN_KEY));
+        router = RouterFixture.start(
+                kafka,
+                "{\"routes\": [{\"source\": \"file-public\", \"topic\": \"" + TOPIC + "\"}]}",
+                Map.of("router.instances", "1"),
+                b -> b.postgres(db).adminKey(ADMIN_KEY));
     }
 
     @AfterAll
@@ -50,9 +54,12 @@ class AdminApiIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body, String key) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.app().config().listen().managementPort() + path))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + router.app().config().listen().managementPort() + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             req.header("Authorization", "Bearer " + key);
         }
@@ -65,7 +72,9 @@ class AdminApiIT {
 
     private static void assertProblem(HttpResponse<String> r, int status, String reason) {
         assertEquals(status, r.statusCode(), r.body());
-        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                r.headers().firstValue("content-type").orElse(""));
         JsonObject p = new JsonObject(r.body());
         assertEquals(reason, p.getString("reason"), r.body());
         assertEquals(status, p.getInteger("status"));
@@ -92,18 +101,25 @@ class AdminApiIT {
         assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"no spaces\"}"), 400, "invalid-field");
         assertProblem(admin("POST", "/admin/tenants", "{not json"), 400, "malformed-json");
         assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"t1\", \"color\": 1}"), 400, "invalid-field");
-        assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"t1\", \"rateLimit\": {\"events\": -1}}"), 400, "invalid-field");
+        assertProblem(
+                admin("POST", "/admin/tenants", "{\"id\": \"t1\", \"rateLimit\": {\"events\": -1}}"),
+                400,
+                "invalid-field");
         String tenant = newTenant("dup-" + System.nanoTime());
         assertProblem(admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}"), 409, "conflict");
         assertProblem(admin("PUT", "/admin/sources/x1", "{\"tenant\": \"nobody-here\"}"), 400, "invalid-field");
-        HttpResponse<String> badTtl = admin("PUT", "/admin/sources/x1", "{\"tenant\": \"" + tenant + "\", \"ttl\": \"9000s\"}");
+        HttpResponse<String> badTtl =
+                admin("PUT", "/admin/sources/x1", "{\"tenant\": \"" + tenant + "\", \"ttl\": \"9000s\"}");
         assertProblem(badTtl, 400, "invalid-field");
         assertTrue(new JsonObject(badTtl.body()).getString("detail").contains("ttl"), badTtl.body());
         assertProblem(admin("POST", "/admin/tenants/nobody-here/keys", "{}"), 404, "not-found");
         assertProblem(admin("DELETE", "/admin/keys/000000000000", null), 404, "not-found");
         // Secrets are never shown back.
-        admin("PUT", "/admin/sources/sec-" + tenant, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"signature\": {\"scheme\": \"github\", "
-                + "\"secrets\": [\"hush\"]}}");
+        admin(
+                "PUT",
+                "/admin/sources/sec-" + tenant,
+                "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant
+                        + "\", \"signature\": {\"scheme\": \"github\", " + "\"secrets\": [\"hush\"]}}");
         HttpResponse<String> shown = admin("GET", "/admin/sources/sec-" + tenant, null);
         assertEquals(200, shown.statusCode(), shown.body());
         assertTrue(!shown.body().contains("hush"), shown.body());

@@ -34,25 +34,44 @@ import org.junit.jupiter.api.Test;
 class AdminValidationTest {
 
     private static final String KEY = "admin-validation-key";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Vertx vertx;
     private static HttpServer server;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-                .connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(Ports.freePort()).setDatabase("none")
-                        .setUser("none").setPassword("none"))
-                .using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(1))
+                .connectingTo(new PgConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(Ports.freePort())
+                        .setDatabase("none")
+                        .setUser("none")
+                        .setPassword("none"))
+                .using(vertx)
+                .build();
         // "faulty" stands for a fault in the router itself: the check of a workflow's sources throws.
-        AdminApi api = AdminApi.create(vertx, KEY, Optional.of(pool), source -> {
-            if (source.equals("faulty")) {
-                throw new IllegalStateException("a fault in the route table");
-            }
-            return true;
-        }, ContractEndpoint.load().json()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        server = vertx.createHttpServer().requestHandler(api).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+        AdminApi api = AdminApi.create(
+                        vertx,
+                        KEY,
+                        Optional.of(pool),
+                        source -> {
+                            if (source.equals("faulty")) {
+                                throw new IllegalStateException("a fault in the route table");
+                            }
+                            return true;
+                        },
+                        ContractEndpoint.load().json())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        server = vertx.createHttpServer()
+                .requestHandler(api)
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -63,10 +82,14 @@ class AdminValidationTest {
         }
     }
 
-    private static HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
+    private static HttpResponse<String> call(String method, String path, String body, String... headers)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + KEY)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + KEY)
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -75,7 +98,10 @@ class AdminValidationTest {
 
     private static JsonObject problem(HttpResponse<String> r, int status, String reason) {
         assertEquals(status, r.statusCode(), r.body());
-        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""), r.body());
+        assertEquals(
+                "application/problem+json",
+                r.headers().firstValue("content-type").orElse(""),
+                r.body());
         JsonObject p = new JsonObject(r.body());
         assertEquals(reason, p.getString("reason"), r.body());
         assertEquals("urn:sluice:problem:" + reason, p.getString("type"));
@@ -84,15 +110,24 @@ class AdminValidationTest {
 
     @Test
     void bodiesTheSchemaRefusesAreInvalidFieldProblemsNamingTheMember() throws Exception {
-        assertTrue(problem(call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 1.5}}"), 400, "invalid-field")
-                .getString("detail").startsWith("rateLimit.events: "));
+        assertTrue(problem(
+                        call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 1.5}}"),
+                        400,
+                        "invalid-field")
+                .getString("detail")
+                .startsWith("rateLimit.events: "));
         assertTrue(problem(call("POST", "/admin/tenants", "{\"id\": \"no spaces\"}"), 400, "invalid-field")
-                .getString("detail").startsWith("id: "));
+                .getString("detail")
+                .startsWith("id: "));
         problem(call("POST", "/admin/tenants", "{\"name\": \"no id\"}"), 400, "invalid-field");
         problem(call("POST", "/admin/tenants", "{\"id\": \"acme\", \"colour\": \"red\"}"), 400, "invalid-field");
-        problem(call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 5, \"burst\": 9}}"), 400, "invalid-field");
+        problem(
+                call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 5, \"burst\": 9}}"),
+                400,
+                "invalid-field");
         assertTrue(problem(call("POST", "/admin/tenants/acme/keys", "{\"name\": 7}"), 400, "invalid-field")
-                .getString("detail").startsWith("name: "));
+                .getString("detail")
+                .startsWith("name: "));
         problem(call("PUT", "/admin/sources/pay", "{\"auth\": \"open-sesame\"}"), 400, "invalid-field");
         problem(call("POST", "/admin/workflows/validate", "{\"workflow\": \"not an object\"}"), 400, "invalid-field");
         problem(call("POST", "/admin/workflows/validate", "{\"event\": {}}"), 400, "invalid-field");
@@ -108,29 +143,49 @@ class AdminValidationTest {
 
     @Test
     void aBodyThatIsNotJsonByItsTypeIs415AndOneOverTheLimitIs413() throws Exception {
-        problem(call("POST", "/admin/tenants", "id=acme", "Content-Type", "application/x-www-form-urlencoded"), 415, "unsupported-media-type");
+        problem(
+                call("POST", "/admin/tenants", "id=acme", "Content-Type", "application/x-www-form-urlencoded"),
+                415,
+                "unsupported-media-type");
         problem(call("POST", "/admin/tenants", "{\"id\": \"" + "x".repeat(1024 * 1024) + "\"}"), 413, "too-large");
     }
 
     @Test
     void aValidRequestReachesItsHandlerAndTheDatabase() throws Exception {
-        // Passed validation (with and without a content type, and an optional body left out); the database is not there.
-        problem(call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 5.0}}"), 503, "database-unavailable");
-        problem(call("POST", "/admin/tenants", "{\"id\": \"acme\"}", "Content-Type", "application/json; charset=utf-8"), 503,
+        // Passed validation (with and without a content type, and an optional body left out); the database is not
+        // there.
+        problem(
+                call("POST", "/admin/tenants", "{\"id\": \"acme\", \"rateLimit\": {\"events\": 5.0}}"),
+                503,
+                "database-unavailable");
+        problem(
+                call("POST", "/admin/tenants", "{\"id\": \"acme\"}", "Content-Type", "application/json; charset=utf-8"),
+                503,
                 "database-unavailable");
         problem(call("POST", "/admin/tenants/acme/keys", null), 503, "database-unavailable");
-        HttpResponse<String> valid = call("POST", "/admin/workflows/validate",
+        HttpResponse<String> valid = call(
+                "POST",
+                "/admin/workflows/validate",
                 "{\"workflow\": {\"name\": \"w\", \"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}}");
         assertEquals(200, valid.statusCode(), valid.body());
         // The workflow's own rules are still the executors', checked by the handler.
-        assertTrue(problem(call("POST", "/admin/workflows/validate", "{\"workflow\": {\"name\": \"w\", \"sources\": [\"orders\"], "
-                + "\"steps\": []}}"), 400, "invalid-field").getString("detail").contains("step"));
+        assertTrue(problem(
+                        call(
+                                "POST",
+                                "/admin/workflows/validate",
+                                "{\"workflow\": {\"name\": \"w\", \"sources\": [\"orders\"], " + "\"steps\": []}}"),
+                        400,
+                        "invalid-field")
+                .getString("detail")
+                .contains("step"));
     }
 
     @Test
     void theKeyIsCheckedFirstAndUnknownEndpointsAre404() throws Exception {
-        HttpResponse<String> noKey = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + server.actualPort() + "/admin/tenants")).POST(HttpRequest.BodyPublishers.ofString("[1]")).build(),
+        HttpResponse<String> noKey = ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/admin/tenants"))
+                        .POST(HttpRequest.BodyPublishers.ofString("[1]"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
         problem(noKey, 401, "unauthorized");
         problem(call("GET", "/admin/nothing", null), 404, "not-found");
@@ -138,8 +193,13 @@ class AdminValidationTest {
 
     @Test
     void aFaultInTheRouterIsA500ProblemWithAReference() throws Exception {
-        JsonObject p = problem(call("POST", "/admin/workflows/validate",
-                "{\"workflow\": {\"name\": \"w\", \"sources\": [\"faulty\"], \"steps\": [{\"url\": \"http://x/\"}]}}"), 500, "internal-error");
+        JsonObject p = problem(
+                call(
+                        "POST",
+                        "/admin/workflows/validate",
+                        "{\"workflow\": {\"name\": \"w\", \"sources\": [\"faulty\"], \"steps\": [{\"url\": \"http://x/\"}]}}"),
+                500,
+                "internal-error");
         assertNotNull(p.getString("detail"));
         assertTrue(p.getString("detail").contains("reference "), p.encode());
     }

@@ -31,24 +31,44 @@ import org.junit.jupiter.api.Timeout;
 class BackpressureIT {
 
     @Test
-    void pastTheInFlightBoundRequestsGet503OverloadedAndOnlyAcceptedEventsAreStored(KafkaBroker kafka) throws Exception {
+    void pastTheInFlightBoundRequestsGet503OverloadedAndOnlyAcceptedEventsAreStored(KafkaBroker kafka)
+            throws Exception {
         String topic = "it.bp.events";
         kafka.createTopic(topic, 1, Duration.ofMinutes(10));
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
         int management = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.inflight.records", "2")))
-                .toBuilder().ports("127.0.0.1", port, management).build();
-        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(topic),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.inflight.records", "2")))
+                        .toBuilder()
+                        .ports("127.0.0.1", port, management)
+                        .build();
+        RouterApp router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        RouterIT.catalog(topic),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().details()
-                    .getJsonObject("topics").getString(topic).equals("ready"));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> router.readiness()
+                            .details()
+                            .getJsonObject("topics")
+                            .getString(topic)
+                            .equals("ready"));
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                all.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/byid"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
+                all.add(http.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/byid"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
             int accepted = 0;
             int overloaded = 0;
@@ -65,9 +85,15 @@ class BackpressureIT {
             }
             assertTrue(overloaded > 0, "200 concurrent requests against a bound of 2 in flight: some must be refused");
             assertEquals(accepted, kafka.count(topic), "exactly the accepted events are in Kafka");
-            String metrics = ContractCheck.check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())).body();
-            assertTrue(metrics.contains("sluice_router_events_total{outcome=\"overloaded\",route=\"byid\"} " + overloaded + ".0"), metrics);
+            String metrics = ContractCheck.check(http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .body();
+            assertTrue(
+                    metrics.contains(
+                            "sluice_router_events_total{outcome=\"overloaded\",route=\"byid\"} " + overloaded + ".0"),
+                    metrics);
         } finally {
             router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -41,6 +41,7 @@ class BodyBoundsIT {
     private static final int BIG = 1024 * 1024;
     /** Small bounds, so that a test reaches them with a few bodies. */
     private static final long PROCESS_BOUND = 5L * 1024 * 1024 / 2;
+
     private static final long CONNECTION_BOUND = 2L * 1024 * 1024;
 
     private static KafkaBroker kafka;
@@ -52,13 +53,24 @@ class BodyBoundsIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        it = RouterFixture.start(kafka, """
+        it = RouterFixture.start(
+                kafka,
+                """
                 {"routes": [
                   {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536},
                   {"source": "big", "topic": "%1$s", "maxBodyBytes": %2$d}]}
-                """.formatted(TOPIC, BIG), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",
-                "router.idle.timeout", "60s", "router.body.inflight.bytes", Long.toString(PROCESS_BOUND),
-                "router.body.inflight.connection.bytes", Long.toString(CONNECTION_BOUND)));
+                """.formatted(TOPIC, BIG),
+                Map.of(
+                        "router.body.timeout",
+                        "60s",
+                        "router.read.idle.timeout",
+                        "60s",
+                        "router.idle.timeout",
+                        "60s",
+                        "router.body.inflight.bytes",
+                        Long.toString(PROCESS_BOUND),
+                        "router.body.inflight.connection.bytes",
+                        Long.toString(CONNECTION_BOUND)));
         it.warmUp("proto");
     }
 
@@ -81,15 +93,18 @@ class BodyBoundsIT {
         }
         held.clear();
         // Whatever a test held is given back once its connections are gone.
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.inflight.bytes") <= 0
-                && gauge("sluice.router.body.reading") <= 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        gauge("sluice.router.body.inflight.bytes") <= 0 && gauge("sluice.router.body.reading") <= 0);
     }
 
     @Test
     void headerOnlyRequestsHoldNoBodyMemory() throws Exception {
         for (int i = 0; i < 200; i++) {
             Socket s = hold();
-            s.getOutputStream().write(bytes("POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
+            s.getOutputStream()
+                    .write(bytes(
+                            "POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
             s.getOutputStream().flush();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.reading") == 200);
@@ -105,12 +120,15 @@ class BodyBoundsIT {
         Arrays.fill(part, (byte) 'a');
         for (int i = 0; i < 2; i++) {
             Socket s = hold();
-            s.getOutputStream().write(bytes("POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
+            s.getOutputStream()
+                    .write(bytes(
+                            "POST /v1/events/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + (BIG - 10) + "\r\n\r\n"));
             s.getOutputStream().write(part);
             s.getOutputStream().flush();
         }
         // Without waiting the third body could arrive before the first two are counted.
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge("sluice.router.body.inflight.bytes") >= 2 * (BIG - 100));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> gauge("sluice.router.body.inflight.bytes") >= 2 * (BIG - 100));
         // A third body that cannot fit is refused at its headers, before the client sends it.
         String resp = exchange(head("big", "over-bound", BIG - 10, ""));
         assertProblem(resp, 503, "bodies-in-flight");
@@ -160,7 +178,9 @@ class BodyBoundsIT {
         }
         out.flush();
         await().atMost(Duration.ofSeconds(20)).until(() -> counter("bodies_in_flight") >= 1 + countedBefore);
-        assertTrue(gauge("sluice.router.body.inflight.bytes") <= CONNECTION_BOUND, "one connection stays within its bound");
+        assertTrue(
+                gauge("sluice.router.body.inflight.bytes") <= CONNECTION_BOUND,
+                "one connection stays within its bound");
         assertEquals(before, kafka.count(TOPIC));
         assertNormalEventAccepted();
     }
@@ -188,10 +208,14 @@ class BodyBoundsIT {
 
     private static void assertNormalEventAccepted() throws Exception {
         String id = "normal-" + System.nanoTime();
-        String resp = exchange(request("proto", id, "{\"ok\":true}").replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
+        String resp = exchange(
+                request("proto", id, "{\"ok\":true}").replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
         assertTrue(resp.startsWith("HTTP/1.1 202"), resp);
-        assertEquals(1, kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count());
+        assertEquals(
+                1,
+                kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                        .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                        .count());
         assertTrue(it.app().readiness().ready());
     }
 }

@@ -29,7 +29,8 @@ class BrokerDownIT {
     private static RouterApp router;
     private static int port;
     private static int managementPort;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,24 +56,35 @@ class BrokerDownIT {
     }
 
     private static HttpResponse<String> post() throws Exception {
-        return ContractCheck.check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/byid"))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        return ContractCheck.check(http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/byid"))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
     private static boolean kafkaReachableInReadiness() throws Exception {
-        HttpResponse<String> r = ContractCheck.check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-                + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> r = ContractCheck.check(http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
         return "reachable".equals(new JsonObject(r.body()).getString("kafka"));
     }
 
     @Test
     void brokerDownAnswers503WithRetryAfterWithinASecondAndReadinessGoesFalse() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(BrokerDownIT::kafkaReachableInReadiness);
-        // Reachable is not yet ready: on a loaded machine the topic's metadata, and the first acknowledgement from a broker
-        // that has just started, can take longer than the router's produce timeout (a 503 produce-timeout). Warm up first.
-        await().atMost(Duration.ofSeconds(30)).until(() -> "ready".equals(router.readiness().details().getJsonObject("topics")
-                .getString(TOPIC)));
+        // Reachable is not yet ready: on a loaded machine the topic's metadata, and the first acknowledgement from a
+        // broker
+        // that has just started, can take longer than the router's produce timeout (a 503 produce-timeout). Warm up
+        // first.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "ready"
+                        .equals(router.readiness()
+                                .details()
+                                .getJsonObject("topics")
+                                .getString(TOPIC)));
         await().atMost(Duration.ofSeconds(30)).until(() -> post().statusCode() == 202);
 
         broker.stop();
@@ -86,15 +98,21 @@ class BrokerDownIT {
             assertTrue(resp.headers().firstValue("retry-after").isPresent(), "Retry-After is set");
             assertTrue(ms <= 1000, "request " + i + " answered in " + ms + " ms");
             String reason = new JsonObject(resp.body()).getString("reason");
-            assertTrue(reason.equals("produce-timeout") || reason.equals("broker-unavailable") || reason.equals("produce-failed"),
+            assertTrue(
+                    reason.equals("produce-timeout")
+                            || reason.equals("broker-unavailable")
+                            || reason.equals("produce-failed"),
                     reason);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> !kafkaReachableInReadiness());
 
         broker.restart();
         await().atMost(Duration.ofSeconds(60)).until(BrokerDownIT::kafkaReachableInReadiness);
-        // A keep-alive connection the router closed as idle while the broker was away may fail once on reuse (POST is not
+        // A keep-alive connection the router closed as idle while the broker was away may fail once on reuse (POST is
+        // not
         // retried by the client): that is the client's pool, not the router's answer.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(java.io.IOException.class).until(() -> post().statusCode() == 202);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(java.io.IOException.class)
+                .until(() -> post().statusCode() == 202);
     }
 }

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
 class CloudEventsSdkIT {
 
     private static final String TOPIC = "it.cloudevents.sdk";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
     private static RouterFixture router;
 
@@ -48,7 +49,8 @@ class CloudEventsSdkIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        router = RouterFixture.start(kafka, "{\"routes\": [{\"source\": \"sdk\", \"topic\": \"" + TOPIC + "\"}]}", Map.of());
+        router = RouterFixture.start(
+                kafka, "{\"routes\": [{\"source\": \"sdk\", \"topic\": \"" + TOPIC + "\"}]}", Map.of());
         router.warmUp("sdk");
     }
 
@@ -60,16 +62,25 @@ class CloudEventsSdkIT {
     }
 
     private static CloudEvent event(String id) {
-        return CloudEventBuilder.v1().withId(id).withSource(URI.create("https://example.com/sdk")).withType("com.example.sdk.reading")
-                .withSubject("pump-7").withTime(OffsetDateTime.parse("2026-12-07T11:00:00.250Z")).withDataContentType("application/json")
-                .withExtension("averyveryverylongextensionname", "beyond the recommended 20").withExtension("attempt", 2)
-                .withData("{\"t\":21.5,\"unit\":\"°C\"}".getBytes(StandardCharsets.UTF_8)).build();
+        return CloudEventBuilder.v1()
+                .withId(id)
+                .withSource(URI.create("https://example.com/sdk"))
+                .withType("com.example.sdk.reading")
+                .withSubject("pump-7")
+                .withTime(OffsetDateTime.parse("2026-12-07T11:00:00.250Z"))
+                .withDataContentType("application/json")
+                .withExtension("averyveryverylongextensionname", "beyond the recommended 20")
+                .withExtension("attempt", 2)
+                .withData("{\"t\":21.5,\"unit\":\"°C\"}".getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     /** Posts what the SDK's HTTP writer wrote; returns the 202's event id. */
     private static String post(Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/sdk"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + router.port() + "/v1/events/sdk"))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(req::header);
         HttpResponse<String> res = ContractCheck.check(HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(202, res.statusCode(), res.body());
@@ -120,7 +131,9 @@ class CloudEventsSdkIT {
         assertEquals("sdk-structured-1", post(headers, body.get()));
         CloudEvent read = stored("sdk-structured-1");
         assertSameEvent(ce, read);
-        assertEquals(new JsonObject(new String(ce.getData().toBytes(), StandardCharsets.UTF_8)),
-                new JsonObject(new String(read.getData().toBytes(), StandardCharsets.UTF_8)), "data, as the JSON it was");
+        assertEquals(
+                new JsonObject(new String(ce.getData().toBytes(), StandardCharsets.UTF_8)),
+                new JsonObject(new String(read.getData().toBytes(), StandardCharsets.UTF_8)),
+                "data, as the JSON it was");
     }
 }

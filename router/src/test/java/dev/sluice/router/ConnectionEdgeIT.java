@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
 class ConnectionEdgeIT {
 
     private static final String TOPIC = "it.connection.events";
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
     private static RouterFixture router;
     private static Vertx clientVertx;
@@ -51,10 +52,12 @@ class ConnectionEdgeIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
-        router = RouterFixture.start(kafka, """
+        router = RouterFixture.start(
+                kafka,
+                """
                 {"routes": [{"source": "batchy", "topic": "%s", "partitions": 3, "maxBatchEvents": 5, "maxBodyBytes": 4096}]}
-                """.formatted(TOPIC), Map.of("router.header.timeout", "1s", "router.body.timeout", "1s",
-                "router.read.idle.timeout", "2s"));
+                """.formatted(TOPIC),
+                Map.of("router.header.timeout", "1s", "router.body.timeout", "1s", "router.read.idle.timeout", "2s"));
         clientVertx = Vertx.vertx();
     }
 
@@ -74,7 +77,9 @@ class ConnectionEdgeIT {
 
     private static ConsumerRecord<byte[], byte[]> record(String id) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -96,13 +101,20 @@ class ConnectionEdgeIT {
 
     @Test
     void http2PriorKnowledgeCarriesEvents() throws Exception {
-        HttpClientAgent client = clientVertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+        HttpClientAgent client = clientVertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
         try {
-            var resp = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(router.port())
-                            .setURI("/v1/events/batchy").putHeader("ce-id", "h2-1"))
-                    .compose(req -> req.send(Buffer.buffer("{\"h2\":1}")).compose(r -> r.body().map(body -> Map.entry(r, body))))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            var resp = client.request(new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setHost("127.0.0.1")
+                            .setPort(router.port())
+                            .setURI("/v1/events/batchy")
+                            .putHeader("ce-id", "h2-1"))
+                    .compose(req -> req.send(Buffer.buffer("{\"h2\":1}"))
+                            .compose(r -> r.body().map(body -> Map.entry(r, body))))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             assertEquals(HttpVersion.HTTP_2, resp.getKey().version());
             assertEquals(202, resp.getKey().statusCode(), resp.getValue().toString());
             assertNotNull(record("h2-1"));
@@ -114,19 +126,29 @@ class ConnectionEdgeIT {
     @Test
     void manyStreamsOfOneHttp2ConnectionAreEachAnsweredAfterTheirRecordIsStored() throws Exception {
         // One connection, 200 requests at once: their 202s leave in coalesced flushes, and every one must still arrive.
-        HttpClientAgent client = clientVertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false), new io.vertx.core.http.PoolOptions().setHttp2MaxSize(1));
+        HttpClientAgent client = clientVertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false),
+                new io.vertx.core.http.PoolOptions().setHttp2MaxSize(1));
         try {
             java.util.List<io.vertx.core.Future<Integer>> answers = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                answers.add(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(router.port())
-                                .setURI("/v1/events/batchy").putHeader("ce-id", "h2-many-" + i))
-                        .compose(req -> req.send(Buffer.buffer("{\"n\":1}")).compose(r -> r.body().map(body -> r.statusCode()))));
+                answers.add(client.request(new RequestOptions()
+                                .setMethod(HttpMethod.POST)
+                                .setHost("127.0.0.1")
+                                .setPort(router.port())
+                                .setURI("/v1/events/batchy")
+                                .putHeader("ce-id", "h2-many-" + i))
+                        .compose(req -> req.send(Buffer.buffer("{\"n\":1}"))
+                                .compose(r -> r.body().map(body -> r.statusCode()))));
             }
-            io.vertx.core.Future.all(answers).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            io.vertx.core.Future.all(answers)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS);
             answers.forEach(a -> assertEquals(202, a.result()));
             java.util.Set<String> stored = new java.util.HashSet<>();
-            kafka.readAll(TOPIC, Duration.ofSeconds(10)).forEach(r -> stored.add(EventRecords.text(r.headers(), "ce_id")));
+            kafka.readAll(TOPIC, Duration.ofSeconds(10))
+                    .forEach(r -> stored.add(EventRecords.text(r.headers(), "ce_id")));
             for (int i = 0; i < 200; i++) {
                 assertTrue(stored.contains("h2-many-" + i), "h2-many-" + i + " answered 202 but not in Kafka");
             }
@@ -163,7 +185,8 @@ class ConnectionEdgeIT {
                     }
                     sawSettings = true;
                 } else if (type == 8 && stream == 0) {
-                    connectionWindowIncrement = java.nio.ByteBuffer.wrap(payload).getInt() & 0x7fffffff;
+                    connectionWindowIncrement =
+                            java.nio.ByteBuffer.wrap(payload).getInt() & 0x7fffffff;
                 }
             }
         }
@@ -174,8 +197,12 @@ class ConnectionEdgeIT {
 
     @Test
     void http2UpgradeFromHttp11Works() throws Exception {
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/batchy"))
-                .version(HttpClient.Version.HTTP_2).header("ce-id", "h2u-1").POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> resp = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/batchy"))
+                        .version(HttpClient.Version.HTTP_2)
+                        .header("ce-id", "h2u-1")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, resp.statusCode(), resp.body());
         assertNotNull(record("h2u-1"));
@@ -200,7 +227,8 @@ class ConnectionEdgeIT {
         long before = kafka.count(TOPIC);
         try (Socket s = new Socket("127.0.0.1", router.port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(b("POST /v1/events/batchy HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\""));
+            s.getOutputStream()
+                    .write(b("POST /v1/events/batchy HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\""));
             s.getOutputStream().flush();
             String resp = readUntil(s.getInputStream(), "request-timeout", 1);
             assertTrue(resp.startsWith("HTTP/1.1 408"), resp);

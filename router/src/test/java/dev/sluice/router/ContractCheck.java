@@ -2,12 +2,12 @@ package dev.sluice.router;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sluice.router.impl.admin.ContractEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import dev.sluice.router.impl.admin.ContractEndpoint;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ResponseValidator;
@@ -28,12 +28,12 @@ final class ContractCheck {
 
     private static final String PROBLEM = "application/problem+json";
     private static final String YAML = "application/yaml";
-    private static final Vertx VERTX = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private static final Vertx VERTX =
+            Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private static final OpenAPIContract CONTRACT = load();
     private static final ResponseValidator VALIDATOR = ResponseValidator.create(VERTX, CONTRACT);
 
-    private ContractCheck() {
-    }
+    private ContractCheck() {}
 
     /**
      * The contract as served, read for vertx-openapi 5.0.7, which knows a fixed set of media types
@@ -43,9 +43,13 @@ final class ContractCheck {
      */
     private static OpenAPIContract load() {
         try {
-            JsonObject raw = new JsonObject(ContractEndpoint.load().json().encode()
-                    .replace("\"" + PROBLEM + "\"", "\"application/json\"").replace("\"" + YAML + "\"", "\"text/plain\"")
-                    .replace("\"text/html\"", "\"text/plain\"").replace("\"text/event-stream\"", "\"text/plain\""));
+            JsonObject raw = new JsonObject(ContractEndpoint.load()
+                    .json()
+                    .encode()
+                    .replace("\"" + PROBLEM + "\"", "\"application/json\"")
+                    .replace("\"" + YAML + "\"", "\"text/plain\"")
+                    .replace("\"text/html\"", "\"text/plain\"")
+                    .replace("\"text/event-stream\"", "\"text/plain\""));
             JsonObject paths = raw.getJsonObject("paths");
             for (String path : paths.fieldNames()) {
                 JsonObject item = paths.getJsonObject(path);
@@ -55,7 +59,10 @@ final class ContractCheck {
                     }
                 }
             }
-            return OpenAPIContract.from(VERTX, raw).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return OpenAPIContract.from(VERTX, raw)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("openapi.yaml is not a valid OpenAPI contract", e);
         }
@@ -87,7 +94,8 @@ final class ContractCheck {
     static void check(String method, String path, int status, Map<String, String> headers, String body) {
         Operation op = CONTRACT.findOperation(path, HttpMethod.valueOf(method));
         if (op == null) {
-            // Answers to what the contract does not offer: a method a documented path lacks (405), a path it lacks (404).
+            // Answers to what the contract does not offer: a method a documented path lacks (405), a path it lacks
+            // (404).
             boolean knownPath = CONTRACT.findPath(path) != null;
             if (knownPath && status == 405 || !knownPath && status == 404) {
                 return;
@@ -96,13 +104,15 @@ final class ContractCheck {
             return;
         }
         if (op.getResponse(status) == null && op.getDefaultResponse() == null) {
-            fail("the contract does not document " + status + " for " + op.getOperationId() + " (" + method + " " + path + "): " + body);
+            fail("the contract does not document " + status + " for " + op.getOperationId() + " (" + method + " " + path
+                    + "): " + body);
         }
         String contentType = headers.get("content-type");
         if (contentType != null && contentType.startsWith(PROBLEM)) {
             contentType = "application/json"; // as the contract was read for vertx-openapi (see load)
         } else if (contentType != null && (contentType.startsWith(YAML) || contentType.startsWith("text/"))) {
-            contentType = "text/plain"; // vertx-openapi knows no text/plain parameter but charset (Prometheus adds version=)
+            contentType =
+                    "text/plain"; // vertx-openapi knows no text/plain parameter but charset (Prometheus adds version=)
         }
         // A text body (metrics, the contract as YAML) is a string by the contract; vertx-openapi cannot check a
         // string schema against a buffer, so only its status and headers are checked.
@@ -117,10 +127,17 @@ final class ContractCheck {
                 ? ValidatableResponse.create(status, headers)
                 : ValidatableResponse.create(status, headers, Buffer.buffer(body), contentType);
         try {
-            VALIDATOR.validate(response, op.getOperationId()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            VALIDATOR
+                    .validate(response, op.getOperationId())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            fail(op.getOperationId() + " " + status + " does not match the contract: " + cause.getMessage() + "\n" + body, cause);
+            fail(
+                    op.getOperationId() + " " + status + " does not match the contract: " + cause.getMessage() + "\n"
+                            + body,
+                    cause);
         }
     }
 }

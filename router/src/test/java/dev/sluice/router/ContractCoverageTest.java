@@ -17,7 +17,8 @@ class ContractCoverageTest {
 
     @Test
     void everyIngestProblemReasonIsInTheContractAndNoOther() {
-        Set<String> inCode = Arrays.stream(Problems.Kind.values()).map(k -> k.reason).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> inCode =
+                Arrays.stream(Problems.Kind.values()).map(k -> k.reason).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(inCode, reasons("Problem"));
     }
 
@@ -33,12 +34,18 @@ class ContractCoverageTest {
                 }
             }
         }
-        assertEquals(Set.of(), undocumented, "urn:sluice:problem:<reason> is documented at docs/api.md#problem-<reason>");
+        assertEquals(
+                Set.of(), undocumented, "urn:sluice:problem:<reason> is documented at docs/api.md#problem-<reason>");
     }
 
     private static Set<String> reasons(String schema) {
-        JsonObject s = ContractCheck.contract().getRawContract().getJsonObject("components").getJsonObject("schemas").getJsonObject(schema);
+        JsonObject s = ContractCheck.contract()
+                .getRawContract()
+                .getJsonObject("components")
+                .getJsonObject("schemas")
+                .getJsonObject(schema);
         return s.getJsonObject("properties").getJsonObject("reason").getJsonArray("enum").stream()
-                .map(Object::toString).collect(Collectors.toCollection(TreeSet::new));
+                .map(Object::toString)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
 class DashboardIT {
 
     private static final String TOPIC = "it.dashboard.router";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Vertx vertx;
     private static RouterApp router;
 
@@ -51,12 +52,22 @@ class DashboardIT {
     static void start(KafkaBroker kafka) throws Exception {
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()),
-                Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"meters\", \"topic\": \"" + TOPIC + "\"}]}")),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> router.readiness().ready());
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        Catalog.parse(new JsonObject(
+                                "{\"routes\": [{\"source\": \"meters\", \"topic\": \"" + TOPIC + "\"}]}")),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(40, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> router.readiness().ready());
     }
 
     @AfterAll
@@ -74,23 +85,30 @@ class DashboardIT {
     }
 
     private static int send() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().port() + "/v1/events/meters"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"t\": 1}")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + router.config().listen().port() + "/v1/events/meters"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"t\": 1}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** Sends events in the background, about 50 a second, until closed. */
     private static AutoCloseable traffic() {
         AtomicBoolean on = new AtomicBoolean(true);
-        Thread t = new Thread(() -> {
-            while (on.get()) {
-                try {
-                    send();
-                    Thread.sleep(20); // pacing of the load, not a wait for a result
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "dashboard-traffic");
+        Thread t = new Thread(
+                () -> {
+                    while (on.get()) {
+                        try {
+                            send();
+                            Thread.sleep(20); // pacing of the load, not a wait for a result
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                },
+                "dashboard-traffic");
         t.setDaemon(true);
         t.start();
         return () -> {
@@ -101,24 +119,35 @@ class DashboardIT {
 
     @Test
     void thePageIsOneSelfContainedDocument() throws Exception {
-        HttpResponse<String> page = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create(ui("/ui"))).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> page = ContractCheck.check(
+                HTTP.send(HttpRequest.newBuilder(URI.create(ui("/ui"))).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(200, page.statusCode());
         assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/html"));
         assertTrue(page.body().contains("new EventSource(\"/ui/events\""), "fed by Server-Sent Events");
-        assertTrue(!page.body().contains("src=\"http") && !page.body().contains("href=\"http"), "no asset from another origin");
-        assertEquals(404, ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create(ui("/ui/nothing"))).build(),
-                HttpResponse.BodyHandlers.ofString())).statusCode());
+        assertTrue(
+                !page.body().contains("src=\"http") && !page.body().contains("href=\"http"),
+                "no asset from another origin");
+        assertEquals(
+                404,
+                ContractCheck.check(HTTP.send(
+                                HttpRequest.newBuilder(URI.create(ui("/ui/nothing")))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()))
+                        .statusCode());
     }
 
     @Test
     void theStreamCarriesTheRoutesRateAndAckP99EverySecondWhileEventsFlow() throws Exception {
-        try (SseClient sse = SseClient.connect(ui("/ui/events")); AutoCloseable load = traffic()) {
+        try (SseClient sse = SseClient.connect(ui("/ui/events"));
+                AutoCloseable load = traffic()) {
             assertEquals(200, sse.status());
             assertEquals("text/event-stream", sse.contentType());
             JsonObject first = sse.await(e -> row(e).isPresent(), Duration.ofSeconds(5));
-            JsonObject e = sse.await(s -> row(s).map(r -> (r.getValue("eventsPerSecond") instanceof Number n && n.doubleValue() > 1) && r.getValue("ackP99Ms") != null)
-                    .orElse(false), Duration.ofSeconds(10));
+            JsonObject e = sse.await(
+                    s -> row(s).map(r -> (r.getValue("eventsPerSecond") instanceof Number n && n.doubleValue() > 1)
+                                    && r.getValue("ackP99Ms") != null)
+                            .orElse(false),
+                    Duration.ofSeconds(10));
             JsonObject r = row(e).orElseThrow();
             System.out.println("router dashboard sample: " + e.encode());
             assertEquals("router", e.getString("process"));
@@ -132,7 +161,10 @@ class DashboardIT {
     }
 
     private static Optional<JsonObject> row(JsonObject sample) {
-        return sample.getJsonArray("rows").stream().map(JsonObject.class::cast).filter(r -> r.getString("name").equals("meters")).findFirst();
+        return sample.getJsonArray("rows").stream()
+                .map(JsonObject.class::cast)
+                .filter(r -> r.getString("name").equals("meters"))
+                .findFirst();
     }
 
     @Test
@@ -143,14 +175,17 @@ class DashboardIT {
         try (AutoCloseable load = traffic()) {
             // The stream ends after 4 events, so the page finishes loading and virtual time can run out.
             String dom = chromium.get().dumpDom(ui("/ui?limit=4"), 3000, dir);
-            Matcher m = Pattern.compile("<tr data-name=\"meters\"><td>meters</td><td class=\"eventsPerSecond\" data-value=\"([0-9.]+)\"")
+            Matcher m = Pattern.compile(
+                            "<tr data-name=\"meters\"><td>meters</td><td class=\"eventsPerSecond\" data-value=\"([0-9.]+)\"")
                     .matcher(dom);
             assertTrue(m.find(), "the route's row with a number: " + dom.substring(0, Math.min(dom.length(), 4000)));
             assertTrue(Double.parseDouble(m.group(1)) > 0, "events per second shown: " + m.group(1));
-            Matcher updates = Pattern.compile("<span id=\"updates\">(\\d+)</span>").matcher(dom);
+            Matcher updates =
+                    Pattern.compile("<span id=\"updates\">(\\d+)</span>").matcher(dom);
             assertTrue(updates.find() && Integer.parseInt(updates.group(1)) >= 2, "the page took several updates");
             if (!chromium.get().screenshot(ui("/ui?limit=4"), 3000, dir.resolve("dashboard-router.png"), dir)) {
-                System.out.println("no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
+                System.out.println(
+                        "no screenshot: this Chromium hung on --screenshot (the checks above were made on its DOM)");
             }
         }
     }

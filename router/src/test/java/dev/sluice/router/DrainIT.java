@@ -44,18 +44,25 @@ class DrainIT {
         RouterApp router = RouterIT.startRouter(vertx, kafka, RouterIT.catalog(topic), port, Ports.freePort());
         // The load starts on a warm route: the first produce to a new topic waits on its metadata, which on a
         // busy machine can outlast the produce timeout (503 produce-timeout, not what this test is about).
-        java.net.http.HttpRequest warm = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                + "/v1/events/byid")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(10)).build();
+        java.net.http.HttpRequest warm = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/events/byid"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .timeout(Duration.ofSeconds(10))
+                .build();
         java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> ContractCheck.check(plain.send(warm, java.net.http.HttpResponse.BodyHandlers.ofString())).statusCode() == 202);
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(16));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ContractCheck.check(plain.send(warm, java.net.http.HttpResponse.BodyHandlers.ofString()))
+                                .statusCode()
+                        == 202);
+        HttpClientAgent client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(16));
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         int[] nSent = {0};
         Map<String, Integer> outcomes = new ConcurrentHashMap<>();
         List<Future<Void>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<Map.Entry<io.vertx.core.http.HttpClientResponse, Buffer>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Map.Entry<io.vertx.core.http.HttpClientResponse, Buffer>> answers =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
             // A steady stream of requests, one per millisecond; the drain starts half-way through. Like a
             // load balancer once readiness turns false, the client stops sending when it is told the
@@ -80,7 +87,10 @@ class DrainIT {
                 }
                 n[0]++;
                 outstanding[0]++;
-                all.add(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                all.add(client.request(new RequestOptions()
+                                .setMethod(HttpMethod.POST)
+                                .setHost("127.0.0.1")
+                                .setPort(port)
                                 .setURI("/v1/events/byid"))
                         .compose(req -> req.send(Buffer.buffer("{\"i\":1}")))
                         .compose(resp -> resp.body().map(body -> {
@@ -109,17 +119,24 @@ class DrainIT {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         Set<String> stored = kafka.readAll(topic, Duration.ofSeconds(20)).stream()
-                .map(r -> EventRecords.text(r.headers(), "ce_id")).collect(Collectors.toSet());
+                .map(r -> EventRecords.text(r.headers(), "ce_id"))
+                .collect(Collectors.toSet());
         assertTrue(accepted.size() >= 300, "events were accepted before the drain: " + outcomes);
-        assertTrue(stored.containsAll(accepted), "every 202 is in Kafka; missing "
-                + accepted.stream().filter(id -> !stored.contains(id)).count() + " of " + accepted.size());
+        assertTrue(
+                stored.containsAll(accepted),
+                "every 202 is in Kafka; missing "
+                        + accepted.stream().filter(id -> !stored.contains(id)).count() + " of " + accepted.size());
         // Every request got an answer, 202 or 503 'draining' — no reset and no silence. A refused connect
         // (the listener already closed, nothing sent) is the one other outcome a client can see.
         for (String outcome : outcomes.keySet()) {
-            assertTrue(outcome.equals("202") || outcome.equals("503 draining") || outcome.equals("refused"),
+            assertTrue(
+                    outcome.equals("202") || outcome.equals("503 draining") || outcome.equals("refused"),
                     "unexpected outcome " + outcome + " in " + outcomes);
         }
-        assertEquals(nSent[0], outcomes.values().stream().mapToInt(Integer::intValue).sum(), "answers for every request sent");
+        assertEquals(
+                nSent[0],
+                outcomes.values().stream().mapToInt(Integer::intValue).sum(),
+                "answers for every request sent");
         assertTrue(outcomes.containsKey("503 draining"), "the drain was observed: " + outcomes);
         answers.forEach(a -> ContractCheck.check("POST", "/v1/events/byid", a.getKey(), a.getValue()));
     }

@@ -27,8 +27,7 @@ final class H2Frames {
     static final int CANCEL = 0x8;
     static final int ENHANCE_YOUR_CALM = 0xb;
 
-    private H2Frames() {
-    }
+    private H2Frames() {}
 
     static byte[] frame(int type, int flags, int stream, byte[] payload) {
         byte[] f = new byte[9 + payload.length];
@@ -107,7 +106,10 @@ final class H2Frames {
         /** The error code of a RST_STREAM or GOAWAY frame. */
         int errorCode() {
             int at = type == GOAWAY ? 4 : 0;
-            return (payload[at] & 0xff) << 24 | (payload[at + 1] & 0xff) << 16 | (payload[at + 2] & 0xff) << 8 | payload[at + 3] & 0xff;
+            return (payload[at] & 0xff) << 24
+                    | (payload[at + 1] & 0xff) << 16
+                    | (payload[at + 2] & 0xff) << 8
+                    | payload[at + 3] & 0xff;
         }
     }
 
@@ -117,7 +119,9 @@ final class H2Frames {
      */
     record Received(List<Frame> frames, boolean closed) {
         long count(int type, int error) {
-            return frames.stream().filter(f -> f.type() == type && f.errorCode() == error).count();
+            return frames.stream()
+                    .filter(f -> f.type() == type && f.errorCode() == error)
+                    .count();
         }
 
         boolean goAway(int error) {

@@ -36,8 +36,10 @@ class HostileEventsIT {
 
     private static final String TOPIC = "it.hostile.events";
     private static final String SMALL = "it.hostile.small";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static KafkaBroker kafka;
     private static RouterFixture it;
     private static RouterApp router;
@@ -51,7 +53,8 @@ class HostileEventsIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             // A topic whose broker-side limit is far below the route's: the broker itself refuses the record.
             admin.createTopics(List.of(new NewTopic(SMALL, 1, (short) 1).configs(Map.of("max.message.bytes", "10000"))))
-                    .all().get(30, TimeUnit.SECONDS);
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
         it = RouterFixture.start(kafka, """
                 {"routes": [
@@ -74,7 +77,8 @@ class HostileEventsIT {
     }
 
     private static HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             b.headers(headers);
@@ -84,7 +88,10 @@ class HostileEventsIT {
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {
         assertEquals(status, resp.statusCode(), resp.body());
-        assertEquals("application/problem+json", resp.headers().firstValue("content-type").orElse(""), resp.body());
+        assertEquals(
+                "application/problem+json",
+                resp.headers().firstValue("content-type").orElse(""),
+                resp.body());
         assertEquals(reason, new JsonObject(resp.body()).getString("reason"), resp.body());
     }
 
@@ -104,8 +111,12 @@ class HostileEventsIT {
                 // Refused before it is sent: the record would be over the producer's max.request.size.
                 assertProblem(post("/v1/events/big", huge), 413, "too-large");
             }
-            assertTrue(router.readiness().ready(), "readiness is untouched by a client's oversized record: " + router.readiness().details());
-            HttpResponse<String> normal = post("/v1/events/normal", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            assertTrue(
+                    router.readiness().ready(),
+                    "readiness is untouched by a client's oversized record: "
+                            + router.readiness().details());
+            HttpResponse<String> normal =
+                    post("/v1/events/normal", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
             if (normal.statusCode() == 202) {
                 normalAccepted++;
             }
@@ -128,20 +139,48 @@ class HostileEventsIT {
             "{\"specversion\":\"1.0\",\"id\":7,\"source\":\"/s\",\"type\":\"t\"}",
         };
         for (String body : bad) {
-            assertProblem(post("/v1/events/normal", body.getBytes(StandardCharsets.UTF_8), "content-type", "application/cloudevents+json"),
-                    400, "invalid-cloudevent");
+            assertProblem(
+                    post(
+                            "/v1/events/normal",
+                            body.getBytes(StandardCharsets.UTF_8),
+                            "content-type",
+                            "application/cloudevents+json"),
+                    400,
+                    "invalid-cloudevent");
         }
-        HttpResponse<String> batch = post("/v1/events/normal/batch", ("[" + bad[0] + "," + bad[2] + "]").getBytes(StandardCharsets.UTF_8),
-                "content-type", "application/cloudevents-batch+json");
+        HttpResponse<String> batch = post(
+                "/v1/events/normal/batch",
+                ("[" + bad[0] + "," + bad[2] + "]").getBytes(StandardCharsets.UTF_8),
+                "content-type",
+                "application/cloudevents-batch+json");
         assertEquals(207, batch.statusCode(), batch.body());
         assertEquals(0, new JsonObject(batch.body()).getInteger("accepted"));
-        assertProblem(post("/v1/events/normal", "{}".getBytes(StandardCharsets.UTF_8), "ce-specversion", "1.0", "ce-id", "x%0Ay",
-                "ce-source", "/s", "ce-type", "t"), 400, "invalid-cloudevent");
+        assertProblem(
+                post(
+                        "/v1/events/normal",
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        "ce-specversion",
+                        "1.0",
+                        "ce-id",
+                        "x%0Ay",
+                        "ce-source",
+                        "/s",
+                        "ce-type",
+                        "t"),
+                400,
+                "invalid-cloudevent");
         assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
         // Legal, and accepted: an extension name of 25 characters (the spec's 20 is a recommendation).
-        assertEquals(202, post("/v1/events/normal", ("{\"specversion\":\"1.0\",\"id\":\"long-ext-" + System.nanoTime()
-                + "\",\"source\":\"/s\",\"type\":\"t\",\"abcdefghijklmnopqrstuvwxy\":\"ok\"}").getBytes(StandardCharsets.UTF_8),
-                "content-type", "application/cloudevents+json").statusCode());
+        assertEquals(
+                202,
+                post(
+                                "/v1/events/normal",
+                                ("{\"specversion\":\"1.0\",\"id\":\"long-ext-" + System.nanoTime()
+                                                + "\",\"source\":\"/s\",\"type\":\"t\",\"abcdefghijklmnopqrstuvwxy\":\"ok\"}")
+                                        .getBytes(StandardCharsets.UTF_8),
+                                "content-type",
+                                "application/cloudevents+json")
+                        .statusCode());
     }
 
     @Test
@@ -171,8 +210,10 @@ class HostileEventsIT {
         for (int i = 0; i < n; i++) {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                 byte[] body = ("{\"gone\":" + i + "}").getBytes(StandardCharsets.UTF_8);
-                s.getOutputStream().write(("POST /v1/events/normal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write(("POST /v1/events/normal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                        + "Content-Length: " + body.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().write(body);
                 s.getOutputStream().flush();
             } // closed before any answer could come back
@@ -180,35 +221,63 @@ class HostileEventsIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(TOPIC) >= before + n);
         assertEquals(before + n, kafka.count(TOPIC));
         await().atMost(Duration.ofSeconds(5)).until(() -> counter("sluice.router.events", "accepted") - accepted >= n);
-        assertEquals(n, counter("sluice.router.events", "accepted") - accepted, 0.0, "every stored event is counted as accepted");
+        assertEquals(
+                n,
+                counter("sluice.router.events", "accepted") - accepted,
+                0.0,
+                "every stored event is counted as accepted");
         assertTrue(counter("sluice.router.unanswered", null) - unanswered >= 1, "senders that hung up are counted");
     }
 
     @Test
     void aPayloadThatBreaksTheRoutesSchemaIs422NamingEachPointerAndRule() throws Exception {
         long before = kafka.count(TOPIC);
-        HttpResponse<String> bad = post("/v1/events/schemed", "{\"device\": \"\", \"t\": 120}".getBytes(StandardCharsets.UTF_8),
-                "content-type", "application/json");
+        HttpResponse<String> bad = post(
+                "/v1/events/schemed",
+                "{\"device\": \"\", \"t\": 120}".getBytes(StandardCharsets.UTF_8),
+                "content-type",
+                "application/json");
         assertProblem(bad, 422, "schema-violation");
         String detail = new JsonObject(bad.body()).getString("detail");
         assertTrue(detail.contains("/device (minLength)") && detail.contains("/t (maximum)"), detail);
         assertProblem(post("/v1/events/schemed", "not json".getBytes(StandardCharsets.UTF_8)), 422, "schema-violation");
-        HttpResponse<String> batch = post("/v1/events/schemed/batch", "{\"device\":\"d1\",\"t\":20}\n{\"t\":20}\n"
-                .getBytes(StandardCharsets.UTF_8), "content-type", "application/x-ndjson");
+        HttpResponse<String> batch = post(
+                "/v1/events/schemed/batch",
+                "{\"device\":\"d1\",\"t\":20}\n{\"t\":20}\n".getBytes(StandardCharsets.UTF_8),
+                "content-type",
+                "application/x-ndjson");
         assertEquals(207, batch.statusCode(), batch.body());
-        assertEquals(422, new JsonObject(batch.body()).getJsonArray("results").getJsonObject(1).getInteger("status"));
+        assertEquals(
+                422,
+                new JsonObject(batch.body())
+                        .getJsonArray("results")
+                        .getJsonObject(1)
+                        .getInteger("status"));
         assertEquals(before + 1, kafka.count(TOPIC), "only the event that satisfies the schema is stored");
-        assertEquals(202, post("/v1/events/schemed", "{\"device\":\"d2\",\"t\":-3.5}".getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/schemed", "{\"device\":\"d2\",\"t\":-3.5}".getBytes(StandardCharsets.UTF_8))
+                        .statusCode());
     }
 
     @Test
     void metricsCarryTheJvmTheProcessAndTheKafkaProducer() throws Exception {
-        assertEquals(202, post("/v1/events/normal", "{\"m\":1}".getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/normal", "{\"m\":1}".getBytes(StandardCharsets.UTF_8))
+                        .statusCode());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String scrape = registry.scrape();
-            for (String name : List.of("jvm_memory_used_bytes{", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
-                    "process_cpu_usage", "process_uptime_seconds", "system_cpu_count", "kafka_producer_record_send_total",
-                    "kafka_producer_record_error_total", "kafka_producer_request_latency_avg")) {
+            for (String name : List.of(
+                    "jvm_memory_used_bytes{",
+                    "jvm_threads_live_threads",
+                    "jvm_classes_loaded_classes",
+                    "process_cpu_usage",
+                    "process_uptime_seconds",
+                    "system_cpu_count",
+                    "kafka_producer_record_send_total",
+                    "kafka_producer_record_error_total",
+                    "kafka_producer_request_latency_avg")) {
                 assertTrue(scrape.contains(name), name + " is on /metrics");
             }
         });

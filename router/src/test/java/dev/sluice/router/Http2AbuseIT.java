@@ -47,8 +47,10 @@ class Http2AbuseIT {
 
     private static final String TOPIC = "it.h2abuse.events";
     private static final int MAX_STREAMS = 16;
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private static KafkaBroker kafka;
     private static RouterFixture router;
@@ -57,10 +59,20 @@ class Http2AbuseIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        router = RouterFixture.start(kafka, """
+        router = RouterFixture.start(
+                kafka,
+                """
                 {"routes": [{"source": "h2", "topic": "%s", "maxBodyBytes": 65536}]}
-                """.formatted(TOPIC), Map.of("router.http2.max.streams", Integer.toString(MAX_STREAMS), "router.body.timeout", "60s",
-                "router.read.idle.timeout", "60s", "router.idle.timeout", "60s"));
+                """.formatted(TOPIC),
+                Map.of(
+                        "router.http2.max.streams",
+                        Integer.toString(MAX_STREAMS),
+                        "router.body.timeout",
+                        "60s",
+                        "router.read.idle.timeout",
+                        "60s",
+                        "router.idle.timeout",
+                        "60s"));
         router.warmUp("h2");
     }
 
@@ -73,8 +85,9 @@ class Http2AbuseIT {
 
     @AfterEach
     void nothingIsHeldOnceTheConnectionsAreGone() {
-        await().atMost(Duration.ofSeconds(20)).until(() -> router.gauge("sluice.router.body.reading") == 0
-                && router.gauge("sluice.router.body.inflight.bytes") == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> router.gauge("sluice.router.body.reading") == 0
+                        && router.gauge("sluice.router.body.inflight.bytes") == 0);
     }
 
     @Test
@@ -89,8 +102,11 @@ class Http2AbuseIT {
                 // Ten times what any client needs to cancel, in bursts: each stream announces a body, then is reset.
                 for (int stream = 1; sent < 2000; stream += 2, sent++) {
                     ByteArrayOutputStream burst = new ByteArrayOutputStream();
-                    burst.writeBytes(H2Frames.frame(HEADERS, END_HEADERS, stream, H2Frames.postHeaders("/v1/events/h2", 2,
-                            "ce-id", "rapid-" + stream)));
+                    burst.writeBytes(H2Frames.frame(
+                            HEADERS,
+                            END_HEADERS,
+                            stream,
+                            H2Frames.postHeaders("/v1/events/h2", 2, "ce-id", "rapid-" + stream)));
                     burst.writeBytes(H2Frames.rstStream(stream, CANCEL));
                     out.write(burst.toByteArray());
                 }
@@ -100,8 +116,13 @@ class Http2AbuseIT {
             }
             H2Frames.Received received = seen.get(30, TimeUnit.SECONDS);
             assertTrue(received.closed(), "the router closed the connection after " + sent + " resets");
-            assertTrue(received.goAway(ENHANCE_YOUR_CALM), "GOAWAY ENHANCE_YOUR_CALM, got " + received.frames().stream()
-                    .filter(f -> f.type() == GOAWAY).map(f -> Integer.toString(f.errorCode())).toList());
+            assertTrue(
+                    received.goAway(ENHANCE_YOUR_CALM),
+                    "GOAWAY ENHANCE_YOUR_CALM, got "
+                            + received.frames().stream()
+                                    .filter(f -> f.type() == GOAWAY)
+                                    .map(f -> Integer.toString(f.errorCode()))
+                                    .toList());
             // The router gave everything back although this client never closed its end.
             await().atMost(Duration.ofSeconds(10)).until(() -> router.gauge("sluice.router.body.reading") == 0);
         }
@@ -121,17 +142,25 @@ class Http2AbuseIT {
             int streams = 4 * MAX_STREAMS;
             ByteArrayOutputStream flood = new ByteArrayOutputStream();
             for (int i = 0, stream = 1; i < streams; i++, stream += 2) {
-                flood.writeBytes(H2Frames.frame(HEADERS, END_HEADERS, stream, H2Frames.postHeaders("/v1/events/h2", 2, "ce-id", "over-" + stream)));
+                flood.writeBytes(H2Frames.frame(
+                        HEADERS,
+                        END_HEADERS,
+                        stream,
+                        H2Frames.postHeaders("/v1/events/h2", 2, "ce-id", "over-" + stream)));
             }
             out.write(flood.toByteArray());
             out.flush();
-            await().atMost(Duration.ofSeconds(20)).until(() -> router.gauge("sluice.router.body.reading") == MAX_STREAMS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> router.gauge("sluice.router.body.reading") == MAX_STREAMS);
             s.setSoTimeout(2_000);
             H2Frames.Received received = H2Frames.read(s.getInputStream());
             long refused = received.count(RST_STREAM, REFUSED_STREAM);
-            assertEquals(streams - MAX_STREAMS, refused, "each stream past the announced " + MAX_STREAMS + " is refused");
-            assertEquals(MAX_STREAMS, router.gauge("sluice.router.body.reading"), "only the announced streams are read");
-            assertEquals(0.0, router.gauge("sluice.router.body.inflight.bytes"), "header-only streams hold no body bytes");
+            assertEquals(
+                    streams - MAX_STREAMS, refused, "each stream past the announced " + MAX_STREAMS + " is refused");
+            assertEquals(
+                    MAX_STREAMS, router.gauge("sluice.router.body.reading"), "only the announced streams are read");
+            assertEquals(
+                    0.0, router.gauge("sluice.router.body.inflight.bytes"), "header-only streams hold no body bytes");
         }
         assertNothingProduced("over-");
         assertRouterServesOthers();
@@ -150,8 +179,11 @@ class Http2AbuseIT {
                 ByteArrayOutputStream flood = new ByteArrayOutputStream();
                 // Open and reset many streams, leaving the announced number open without bodies: churn with no end.
                 for (int i = 0, stream = 1; i < 100; i++, stream += 2) {
-                    flood.writeBytes(H2Frames.frame(HEADERS, END_HEADERS, stream, H2Frames.postHeaders("/v1/events/h2", 1000,
-                            "ce-id", "nobody-" + c + "-" + stream)));
+                    flood.writeBytes(H2Frames.frame(
+                            HEADERS,
+                            END_HEADERS,
+                            stream,
+                            H2Frames.postHeaders("/v1/events/h2", 1000, "ce-id", "nobody-" + c + "-" + stream)));
                     if (i < 100 - MAX_STREAMS) {
                         flood.writeBytes(H2Frames.rstStream(stream, CANCEL));
                     }
@@ -159,8 +191,12 @@ class Http2AbuseIT {
                 out.write(flood.toByteArray());
                 out.flush();
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> router.gauge("sluice.router.body.reading") == connections * MAX_STREAMS);
-            assertEquals(0.0, router.gauge("sluice.router.body.inflight.bytes"), "streams without bodies hold no body bytes");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> router.gauge("sluice.router.body.reading") == connections * MAX_STREAMS);
+            assertEquals(
+                    0.0,
+                    router.gauge("sluice.router.body.inflight.bytes"),
+                    "streams without bodies hold no body bytes");
             assertRouterServesOthers();
         } finally {
             for (Socket s : held) {
@@ -199,14 +235,20 @@ class Http2AbuseIT {
     }
 
     private static void assertNothingProduced(String idPrefix) {
-        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(3)).stream().map(r -> EventRecords.text(r.headers(), "ce_id"))
-                .filter(id -> id != null && id.startsWith(idPrefix)).collect(Collectors.toSet());
+        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(3)).stream()
+                .map(r -> EventRecords.text(r.headers(), "ce_id"))
+                .filter(id -> id != null && id.startsWith(idPrefix))
+                .collect(Collectors.toSet());
         assertEquals(Set.of(), ids, "nothing of the abusive streams reached Kafka");
     }
 
     private static HttpResponse<String> normalEvent(String id) throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
-                .header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}")).timeout(Duration.ofSeconds(10)).build(),
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/h2"))
+                        .header("ce-id", id)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
@@ -216,7 +258,10 @@ class Http2AbuseIT {
         String id = "after-" + System.nanoTime();
         HttpResponse<String> resp = normalEvent(id);
         assertEquals(202, resp.statusCode(), resp.body());
-        assertEquals(1, kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count());
+        assertEquals(
+                1,
+                kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                        .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                        .count());
     }
 }

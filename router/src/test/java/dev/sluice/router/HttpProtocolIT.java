@@ -2,7 +2,6 @@ package dev.sluice.router;
 
 import static dev.sluice.router.RawHttp.assertClosedAfterOneResponse;
 import static dev.sluice.router.RawHttp.assertProblem;
-import static dev.sluice.router.RawHttp.bytes;
 import static dev.sluice.router.RawHttp.chunked;
 import static dev.sluice.router.RawHttp.gzip;
 import static dev.sluice.router.RawHttp.head;
@@ -57,11 +56,13 @@ class HttpProtocolIT {
     static void start(KafkaBroker broker) throws Exception {
         kafka = broker;
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
-        it = RouterFixture.start(kafka, """
+        it = RouterFixture.start(
+                kafka,
+                """
                 {"routes": [
                   {"source": "proto", "topic": "%1$s", "maxBodyBytes": 65536}]}
-                """.formatted(TOPIC), Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s",
-                "router.idle.timeout", "60s"));
+                """.formatted(TOPIC),
+                Map.of("router.body.timeout", "60s", "router.read.idle.timeout", "60s", "router.idle.timeout", "60s"));
         router = it.app();
         port = it.port();
     }
@@ -76,8 +77,9 @@ class HttpProtocolIT {
     @AfterEach
     void nothingIsHeldAfterwards() {
         // Whatever a test held is given back once its connections are gone.
-        await().atMost(Duration.ofSeconds(20)).until(() -> it.gauge("sluice.router.body.inflight.bytes") <= 0
-                && it.gauge("sluice.router.body.reading") <= 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> it.gauge("sluice.router.body.inflight.bytes") <= 0
+                        && it.gauge("sluice.router.body.reading") <= 0);
     }
 
     // ---------------------------------------------------------------- framing (RFC 9112 §6.1)
@@ -91,25 +93,40 @@ class HttpProtocolIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xchunked", "chunked, gzip", "gzip, chunked", "chunked, chunked", "identity", "chunked;q=1",
-            "chunked\r\nTransfer-Encoding: chunked", "chunked\r\nTransfer-Encoding: x"})
+    @ValueSource(
+            strings = {
+                "xchunked",
+                "chunked, gzip",
+                "gzip, chunked",
+                "chunked, chunked",
+                "identity",
+                "chunked;q=1",
+                "chunked\r\nTransfer-Encoding: chunked",
+                "chunked\r\nTransfer-Encoding: x"
+            })
     void aTransferCodingOtherThanExactlyChunkedIs400AndCloses(String coding) throws Exception {
         String tag = "smuggle-te-" + Integer.toHexString(coding.hashCode()) + "-";
         String smuggled = request("proto", tag + "2", "{}");
-        String first = "POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nce-id: " + tag + "1\r\nTransfer-Encoding: " + coding
-                + "\r\n\r\n" + chunked(smuggled);
+        String first = "POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nce-id: " + tag + "1\r\nTransfer-Encoding: "
+                + coding + "\r\n\r\n" + chunked(smuggled);
         assertRefusedAndClosed(first + smuggled, 400, "bad-framing", tag);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Transfer-Encoding : chunked", "Transfer-Encoding:\u000bchunked", "Transfer-Encoding\u0000: chunked"})
+    @ValueSource(
+            strings = {
+                "Transfer-Encoding : chunked",
+                "Transfer-Encoding:\u000bchunked",
+                "Transfer-Encoding\u0000: chunked"
+            })
     void anObfuscatedTransferEncodingFieldIs400AndCloses(String field) throws Exception {
         String tag = "smuggle-ob-" + Integer.toHexString(field.hashCode()) + "-";
         String smuggled = request("proto", tag + "2", "{}");
         String first = "POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nce-id: " + tag + "1\r\n" + field + "\r\n\r\n"
                 + chunked(smuggled);
         String resp = exchange(first + smuggled);
-        // The codec refuses the field's syntax (bad-request) or Sluice its coding (bad-framing): either way 400 and closed.
+        // The codec refuses the field's syntax (bad-request) or Sluice its coding (bad-framing): either way 400 and
+        // closed.
         assertTrue(resp.startsWith("HTTP/1.1 400") || resp.startsWith("HTTP/1.0 400"), resp);
         String reason = problem(resp).getString("reason");
         assertTrue(Set.of("bad-request", "bad-framing").contains(reason), resp);
@@ -120,8 +137,9 @@ class HttpProtocolIT {
 
     @Test
     void http10WithTransferEncodingIs400AndCloses() throws Exception {
-        String first = "POST /v1/events/proto HTTP/1.0\r\nHost: x\r\nce-id: smuggle-10-1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "2\r\n{}\r\n0\r\n\r\n";
+        String first =
+                "POST /v1/events/proto HTTP/1.0\r\nHost: x\r\nce-id: smuggle-10-1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "2\r\n{}\r\n0\r\n\r\n";
         assertRefusedAndClosed(first + request("proto", "smuggle-10-2", "{}"), 400, "bad-framing", "smuggle-10-");
     }
 
@@ -142,7 +160,10 @@ class HttpProtocolIT {
         String hugeHeaders = "POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nx-pad: " + "b".repeat(20_000) + "\r\n\r\n";
         assertProblem(exchange(hugeHeaders), 431, "headers-too-large");
         assertProblem(exchange("NOT A REQUEST LINE AT ALL\r\n\r\n"), 400, "bad-request");
-        assertProblem(exchange("POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n{}"), 400, "bad-request");
+        assertProblem(
+                exchange("POST /v1/events/proto HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n{}"),
+                400,
+                "bad-request");
         assertNormalEventAccepted();
     }
 
@@ -171,7 +192,8 @@ class HttpProtocolIT {
     @ParameterizedTest
     @ValueSource(strings = {"br", "compress", "zstd", "gzip, gzip", "gzip, br", "x-unknown"})
     void aCodingTheRouterDoesNotDecodeIs415WithAcceptEncoding(String coding) throws Exception {
-        String resp = assertEncodingRefused(gzip("{}".getBytes(StandardCharsets.UTF_8)), coding, 415, "unsupported-encoding");
+        String resp =
+                assertEncodingRefused(gzip("{}".getBytes(StandardCharsets.UTF_8)), coding, 415, "unsupported-encoding");
         String accept = header(resp, "accept-encoding");
         assertTrue(accept != null && accept.contains("gzip"), resp);
     }
@@ -186,19 +208,23 @@ class HttpProtocolIT {
     @Test
     void gzipAndDeflateBodiesAreStoredInflated() throws Exception {
         byte[] json = "{\"inflated\":true}".getBytes(StandardCharsets.UTF_8);
-        String gz = exchange(head("proto", "enc-gzip", gzip(json).length, "Content-Encoding: GZip\r\nConnection: close\r\n"),
+        String gz = exchange(
+                head("proto", "enc-gzip", gzip(json).length, "Content-Encoding: GZip\r\nConnection: close\r\n"),
                 gzip(json));
         assertTrue(gz.startsWith("HTTP/1.1 202"), gz);
         ByteArrayOutputStream z = new ByteArrayOutputStream();
         try (DeflaterOutputStream d = new DeflaterOutputStream(z)) {
             d.write(json);
         }
-        String df = exchange(head("proto", "enc-deflate", z.size(), "Content-Encoding: deflate\r\nConnection: close\r\n"),
+        String df = exchange(
+                head("proto", "enc-deflate", z.size(), "Content-Encoding: deflate\r\nConnection: close\r\n"),
                 z.toByteArray());
         assertTrue(df.startsWith("HTTP/1.1 202"), df);
         for (String id : List.of("enc-gzip", "enc-deflate")) {
             var r = kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                    .filter(x -> id.equals(EventRecords.text(x.headers(), "ce_id"))).findFirst().orElseThrow();
+                    .filter(x -> id.equals(EventRecords.text(x.headers(), "ce_id")))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("{\"inflated\":true}", new String(r.value(), StandardCharsets.UTF_8));
         }
     }
@@ -215,7 +241,12 @@ class HttpProtocolIT {
 
     private String assertEncodingRefused(byte[] body, String coding, int status, String reason) throws Exception {
         String id = "enc-" + Integer.toHexString(Arrays.hashCode(body) ^ coding.hashCode() ^ status);
-        String resp = exchange(head("proto", id, body.length, "Content-Type: application/json\r\nConnection: close\r\nContent-Encoding: " + coding + "\r\n"),
+        String resp = exchange(
+                head(
+                        "proto",
+                        id,
+                        body.length,
+                        "Content-Type: application/json\r\nConnection: close\r\nContent-Encoding: " + coding + "\r\n"),
                 body);
         assertProblem(resp, status, reason);
         assertNothingProduced(id);
@@ -229,18 +260,23 @@ class HttpProtocolIT {
     }
 
     private static long produced(String id) {
-        return kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream().filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count();
+        return kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .count();
     }
 
     private static void assertNothingProduced(String idPrefix) {
-        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream().map(r -> EventRecords.text(r.headers(), "ce_id"))
-                .filter(id -> id != null && id.startsWith(idPrefix)).collect(Collectors.toSet());
+        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                .map(r -> EventRecords.text(r.headers(), "ce_id"))
+                .filter(id -> id != null && id.startsWith(idPrefix))
+                .collect(Collectors.toSet());
         assertEquals(Set.of(), ids, "nothing of the refused request reached Kafka");
     }
 
     private static void assertNormalEventAccepted() throws Exception {
         String id = "normal-" + System.nanoTime();
-        String resp = exchange(request("proto", id, "{\"ok\":true}").replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
+        String resp = exchange(
+                request("proto", id, "{\"ok\":true}").replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
         assertTrue(resp.startsWith("HTTP/1.1 202"), resp);
         assertEquals(1, produced(id));
         assertTrue(router.readiness().ready());

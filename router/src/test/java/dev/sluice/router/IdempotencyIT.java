@@ -51,7 +51,8 @@ class IdempotencyIT {
     private static Vertx vertx;
     private static RouterApp router;
     private static int port;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start(KafkaBroker broker, Redis redisServer) throws Exception {
@@ -65,10 +66,19 @@ class IdempotencyIT {
                 """.formatted(TOPIC)));
         vertx = Vertx.vertx();
         port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).redis(redis.uri()).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).toBuilder()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .redis(redis.uri())
+                .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
     }
 
@@ -84,16 +94,21 @@ class IdempotencyIT {
 
     private static CompletableFuture<HttpResponse<String>> post(String source, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("{\"charge\":1}"));
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"charge\":1}"));
         if (key != null) {
             b.header("Idempotency-Key", key);
         }
         return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(ContractCheck::check);
     }
 
-    private static CompletableFuture<HttpResponse<String>> postBatch(String source, String contentType, String body, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source + "/batch"))
-                .timeout(Duration.ofSeconds(20)).header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+    private static CompletableFuture<HttpResponse<String>> postBatch(
+            String source, String contentType, String body, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/events/" + source + "/batch"))
+                .timeout(Duration.ofSeconds(20))
+                .header("content-type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("Idempotency-Key", key);
         }
@@ -104,14 +119,21 @@ class IdempotencyIT {
     private static String cloudEvents(String... ids) {
         JsonArray batch = new JsonArray();
         for (String id : ids) {
-            batch.add(new JsonObject().put("specversion", "1.0").put("id", id).put("source", "/it/pay").put("type", "charge")
-                    .put("datacontenttype", "application/json").put("data", new JsonObject().put("charge", id)));
+            batch.add(new JsonObject()
+                    .put("specversion", "1.0")
+                    .put("id", id)
+                    .put("source", "/it/pay")
+                    .put("type", "charge")
+                    .put("datacontenttype", "application/json")
+                    .put("data", new JsonObject().put("charge", id)));
         }
         return batch.encode();
     }
 
     private static long records(String id) {
-        return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream().filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count();
+        return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .count();
     }
 
     private static JsonArray results(HttpResponse<String> r) {
@@ -122,10 +144,12 @@ class IdempotencyIT {
     void aBatchSentTwiceIsProducedOnceAndTheSecondAnswerReplaysEveryEventWithItsId() throws Exception {
         String run = "b" + System.nanoTime();
         String[] ids = {run + "-1", run + "-2", run + "-3", run + "-4"};
-        HttpResponse<String> first = postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
+        HttpResponse<String> first =
+                postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
         assertEquals(202, first.statusCode(), first.body());
         assertTrue(first.headers().firstValue("idempotent-replayed").isEmpty());
-        HttpResponse<String> second = postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
+        HttpResponse<String> second =
+                postBatch("pay", CE_BATCH, cloudEvents(ids), null).get(30, TimeUnit.SECONDS);
         assertEquals(202, second.statusCode(), second.body());
         assertEquals("true", second.headers().firstValue("idempotent-replayed").orElse(null));
         JsonObject answer = new JsonObject(second.body());
@@ -136,7 +160,10 @@ class IdempotencyIT {
             assertEquals(202, item.getInteger("status"));
             assertEquals(ids[i], item.getString("id"));
             assertEquals(true, item.getBoolean("replayed"));
-            assertEquals(results(first).getJsonObject(i).getString("deadline"), item.getString("deadline"), "the original's deadline");
+            assertEquals(
+                    results(first).getJsonObject(i).getString("deadline"),
+                    item.getString("deadline"),
+                    "the original's deadline");
             assertFalse(results(first).getJsonObject(i).containsKey("replayed"));
         }
         for (String id : ids) {
@@ -152,8 +179,8 @@ class IdempotencyIT {
             ids[i] = run + "-" + i;
         }
         String body = cloudEvents(ids);
-        List<CompletableFuture<HttpResponse<String>>> both = List.of(postBatch("pay", CE_BATCH, body, null),
-                postBatch("pay", CE_BATCH, body, null));
+        List<CompletableFuture<HttpResponse<String>>> both =
+                List.of(postBatch("pay", CE_BATCH, body, null), postBatch("pay", CE_BATCH, body, null));
         List<HttpResponse<String>> answers = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> f : both) {
             answers.add(f.get(30, TimeUnit.SECONDS));
@@ -185,7 +212,9 @@ class IdempotencyIT {
         assertFalse(items.getJsonObject(0).containsKey("replayed"));
         assertEquals(run + "-a", items.getJsonObject(2).getString("id"));
         assertEquals(true, items.getJsonObject(2).getBoolean("replayed"));
-        assertEquals(items.getJsonObject(0).getString("deadline"), items.getJsonObject(2).getString("deadline"));
+        assertEquals(
+                items.getJsonObject(0).getString("deadline"),
+                items.getJsonObject(2).getString("deadline"));
         assertEquals(1, new JsonObject(r.body()).getInteger("replayed"));
         assertEquals(1, records(run + "-a"));
         assertEquals(1, records(run + "-b"));
@@ -195,9 +224,11 @@ class IdempotencyIT {
     void anNdjsonBatchWithAnIdempotencyKeyIsDeduplicatedPerLine() throws Exception {
         String key = "upload-" + System.nanoTime();
         String ndjson = "{\"t\":1}\n{\"t\":2}\n{\"t\":1}\n";
-        HttpResponse<String> first = postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
+        HttpResponse<String> first =
+                postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
         assertEquals(202, first.statusCode(), first.body());
-        HttpResponse<String> second = postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
+        HttpResponse<String> second =
+                postBatch("pay", "application/x-ndjson", ndjson, key).get(30, TimeUnit.SECONDS);
         assertEquals(202, second.statusCode(), second.body());
         assertEquals("true", second.headers().firstValue("idempotent-replayed").orElse(null));
         Set<String> ids = new java.util.HashSet<>();
@@ -219,8 +250,12 @@ class IdempotencyIT {
         JsonArray batch = new JsonArray(cloudEvents(run + "-ok", run + "-big"));
         // Over the producer's max.request.size: never sent, refused as the sender's 413.
         batch.getJsonObject(1).put("data", new JsonObject().put("blob", "x".repeat(1_200_000)));
-        HttpResponse<String> first = postBatch("bulk", CE_BATCH, batch.encode(), null).get(30, TimeUnit.SECONDS);
-        assertEquals(207, first.statusCode(), first.body().substring(0, Math.min(2000, first.body().length())));
+        HttpResponse<String> first =
+                postBatch("bulk", CE_BATCH, batch.encode(), null).get(30, TimeUnit.SECONDS);
+        assertEquals(
+                207,
+                first.statusCode(),
+                first.body().substring(0, Math.min(2000, first.body().length())));
         assertEquals(202, results(first).getJsonObject(0).getInteger("status"));
         assertEquals(413, results(first).getJsonObject(1).getInteger("status"));
         // The retry: the stored event is replayed; the refused one was released, so it is tried again
@@ -233,7 +268,8 @@ class IdempotencyIT {
         JsonArray items = results(retry[0]);
         assertEquals(true, items.getJsonObject(0).getBoolean("replayed"));
         assertEquals(413, items.getJsonObject(1).getInteger("status"));
-        assertEquals("too-large", items.getJsonObject(1).getJsonObject("problem").getString("reason"));
+        assertEquals(
+                "too-large", items.getJsonObject(1).getJsonObject("problem").getString("reason"));
         assertEquals(1, records(run + "-ok"));
         assertEquals(0, records(run + "-big"));
     }
@@ -249,13 +285,23 @@ class IdempotencyIT {
         for (CompletableFuture<HttpResponse<String>> f : all) {
             responses.add(f.get(20, TimeUnit.SECONDS));
         }
-        assertTrue(responses.stream().allMatch(r -> r.statusCode() == 202), responses.stream().map(HttpResponse::body).toList().toString());
-        Set<String> ids = responses.stream().map(r -> new JsonObject(r.body()).getString("id")).collect(Collectors.toSet());
+        assertTrue(
+                responses.stream().allMatch(r -> r.statusCode() == 202),
+                responses.stream().map(HttpResponse::body).toList().toString());
+        Set<String> ids = responses.stream()
+                .map(r -> new JsonObject(r.body()).getString("id"))
+                .collect(Collectors.toSet());
         assertEquals(1, ids.size(), "every answer names the same event");
-        assertEquals(49, responses.stream().filter(r -> r.headers().firstValue("idempotent-replayed").isPresent()).count());
+        assertEquals(
+                49,
+                responses.stream()
+                        .filter(r ->
+                                r.headers().firstValue("idempotent-replayed").isPresent())
+                        .count());
         String id = ids.iterator().next();
         long records = kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).count();
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .count();
         assertEquals(1, records, "exactly one record in Kafka");
     }
 
@@ -273,7 +319,8 @@ class IdempotencyIT {
                     .get(20, TimeUnit.SECONDS);
             assertEquals(503, closedBatch.statusCode(), closedBatch.body());
             assertEquals("idempotency-unavailable", new JsonObject(closedBatch.body()).getString("reason"));
-            HttpResponse<String> openBatch = postBatch("iot", CE_BATCH, cloudEvents(run + "-3", run + "-4", run + "-3"), null)
+            HttpResponse<String> openBatch = postBatch(
+                            "iot", CE_BATCH, cloudEvents(run + "-3", run + "-4", run + "-3"), null)
                     .get(20, TimeUnit.SECONDS);
             assertEquals(202, openBatch.statusCode(), openBatch.body());
             assertEquals(0, records(run + "-1") + records(run + "-2"), "nothing of the refused batch reached Kafka");
@@ -283,6 +330,7 @@ class IdempotencyIT {
         } finally {
             redis.restart();
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> post("pay", "k-" + System.nanoTime()).get().statusCode() == 202);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> post("pay", "k-" + System.nanoTime()).get().statusCode() == 202);
     }
 }

@@ -52,7 +52,8 @@ class IngestEdgeIT {
     private static RouterApp router;
     private static int port;
     private static Path catalogFile;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static final String CATALOG = """
             {"routes": [
@@ -71,10 +72,29 @@ class IngestEdgeIT {
         Files.writeString(catalogFile, CATALOG.formatted(TOPIC, ""));
         vertx = Vertx.vertx();
         port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.header.timeout", "1s",
-                "router.body.timeout", "1s", "router.catalog.reload", "200ms", "router.read.idle.timeout", "2s"))).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalogFile),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
+                        "router.instances",
+                        "2",
+                        "router.header.timeout",
+                        "1s",
+                        "router.body.timeout",
+                        "1s",
+                        "router.catalog.reload",
+                        "200ms",
+                        "router.read.idle.timeout",
+                        "2s")))
+                .toBuilder()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        Catalog.load(catalogFile),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         router.watchCatalog(catalogFile);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
     }
@@ -92,7 +112,8 @@ class IngestEdgeIT {
 
     private static HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10))
+                .version(HttpClient.Version.HTTP_1_1)
+                .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             b.headers(headers);
@@ -106,12 +127,16 @@ class IngestEdgeIT {
 
     private static ConsumerRecord<byte[], byte[]> record(String id) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElse(null);
     }
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {
         assertEquals(status, resp.statusCode(), resp.body());
-        assertEquals("application/problem+json", resp.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                resp.headers().firstValue("content-type").orElse(""));
         JsonObject p = new JsonObject(resp.body());
         assertEquals(reason, p.getString("reason"), resp.body());
         assertEquals(status, p.getInteger("status"));
@@ -119,22 +144,28 @@ class IngestEdgeIT {
 
     @Test
     void ndjsonBatchIsAcceptedWhole() throws Exception {
-        HttpResponse<String> resp = post("/v1/events/batchy/batch", b("{\"n\":1}\n{\"n\": 2}\n[3]\n"),
-                "content-type", "application/x-ndjson");
+        HttpResponse<String> resp = post(
+                "/v1/events/batchy/batch", b("{\"n\":1}\n{\"n\": 2}\n[3]\n"), "content-type", "application/x-ndjson");
         assertEquals(202, resp.statusCode(), resp.body());
         JsonObject body = new JsonObject(resp.body());
         assertEquals(3, body.getInteger("accepted"));
         JsonArray results = body.getJsonArray("results");
         ConsumerRecord<byte[], byte[]> second = record(results.getJsonObject(1).getString("id"));
         assertNotNull(second, "every event of an accepted batch is in Kafka");
-        assertEquals("{\"n\": 2}", new String(second.value(), StandardCharsets.UTF_8), "the line is the payload, as written");
+        assertEquals(
+                "{\"n\": 2}",
+                new String(second.value(), StandardCharsets.UTF_8),
+                "the line is the payload, as written");
     }
 
     @Test
     void aBatchWithABadLineIs207WithTheLineNumberAndTheGoodEventsStored() throws Exception {
         long before = kafka.count(TOPIC);
-        HttpResponse<String> resp = post("/v1/events/batchy/batch", b("{\"ok\":1}\n{oops\n{\"ok\":3}\n"),
-                "content-type", "application/x-ndjson");
+        HttpResponse<String> resp = post(
+                "/v1/events/batchy/batch",
+                b("{\"ok\":1}\n{oops\n{\"ok\":3}\n"),
+                "content-type",
+                "application/x-ndjson");
         assertEquals(207, resp.statusCode(), resp.body());
         JsonObject body = new JsonObject(resp.body());
         assertEquals(2, body.getInteger("accepted"));
@@ -148,11 +179,16 @@ class IngestEdgeIT {
 
     @Test
     void jsonArrayAndCloudEventsBatchesAreAccepted() throws Exception {
-        HttpResponse<String> arr = post("/v1/events/batchy/batch", b("[{\"a\":1},{\"a\":2}]"), "content-type", "application/json");
+        HttpResponse<String> arr =
+                post("/v1/events/batchy/batch", b("[{\"a\":1},{\"a\":2}]"), "content-type", "application/json");
         assertEquals(202, arr.statusCode(), arr.body());
-        HttpResponse<String> ce = post("/v1/events/batchy/batch", b("[{\"specversion\":\"1.0\",\"id\":\"ceb-1\",\"source\":\"/x\","
-                + "\"type\":\"t.b\",\"data\":{\"v\":1}},{\"specversion\":\"1.0\",\"id\":\"ceb-2\",\"source\":\"/x\"}]"),
-                "content-type", "application/cloudevents-batch+json");
+        HttpResponse<String> ce = post(
+                "/v1/events/batchy/batch",
+                b(
+                        "[{\"specversion\":\"1.0\",\"id\":\"ceb-1\",\"source\":\"/x\","
+                                + "\"type\":\"t.b\",\"data\":{\"v\":1}},{\"specversion\":\"1.0\",\"id\":\"ceb-2\",\"source\":\"/x\"}]"),
+                "content-type",
+                "application/cloudevents-batch+json");
         assertEquals(207, ce.statusCode(), ce.body());
         ConsumerRecord<byte[], byte[]> r = record("ceb-1");
         assertEquals("t.b", EventRecords.text(r.headers(), "ce_type"));
@@ -163,25 +199,35 @@ class IngestEdgeIT {
     @Test
     void malformedJsonArrayIs400AndProducesNothing() throws Exception {
         long before = kafka.count(TOPIC);
-        assertProblem(post("/v1/events/batchy/batch", b("[{\"a\":1},"), "content-type", "application/json"), 400, "malformed-json");
+        assertProblem(
+                post("/v1/events/batchy/batch", b("[{\"a\":1},"), "content-type", "application/json"),
+                400,
+                "malformed-json");
         assertEquals(before, kafka.count(TOPIC));
     }
 
     @Test
     void batchRejectionsAreProblems() throws Exception {
         long before = kafka.count(TOPIC);
-        assertProblem(post("/v1/events/batchy/batch", b("1\n2\n3\n4\n5\n6\n"), "content-type", "application/x-ndjson"),
-                413, "batch-too-large");
-        assertProblem(post("/v1/events/batchy/batch", b("1"), "content-type", "text/csv"), 415, "unsupported-media-type");
-        assertProblem(post("/v1/events/batchy/batch", b("\n\n"), "content-type", "application/x-ndjson"), 400, "empty-batch");
+        assertProblem(
+                post("/v1/events/batchy/batch", b("1\n2\n3\n4\n5\n6\n"), "content-type", "application/x-ndjson"),
+                413,
+                "batch-too-large");
+        assertProblem(
+                post("/v1/events/batchy/batch", b("1"), "content-type", "text/csv"), 415, "unsupported-media-type");
+        assertProblem(
+                post("/v1/events/batchy/batch", b("\n\n"), "content-type", "application/x-ndjson"), 400, "empty-batch");
         assertEquals(before, kafka.count(TOPIC));
     }
 
     @Test
     void structuredCloudEventBecomesABinaryModeRecordWithoutReEncoding() throws Exception {
-        HttpResponse<String> resp = post("/v1/events/batchy", b("{\"specversion\":\"1.0\",\"id\":\"ces-1\",\"source\":\"urn:x\","
-                + "\"type\":\"t.s\",\"subject\":\"s1\",\"data\":{ \"deep\" : [1,2] },\"traceid\":\"abc\"}"),
-                "content-type", "application/cloudevents+json; charset=utf-8");
+        HttpResponse<String> resp = post(
+                "/v1/events/batchy",
+                b("{\"specversion\":\"1.0\",\"id\":\"ces-1\",\"source\":\"urn:x\","
+                        + "\"type\":\"t.s\",\"subject\":\"s1\",\"data\":{ \"deep\" : [1,2] },\"traceid\":\"abc\"}"),
+                "content-type",
+                "application/cloudevents+json; charset=utf-8");
         assertEquals(202, resp.statusCode(), resp.body());
         ConsumerRecord<byte[], byte[]> r = record("ces-1");
         assertEquals("{ \"deep\" : [1,2] }", new String(r.value(), StandardCharsets.UTF_8));
@@ -193,19 +239,39 @@ class IngestEdgeIT {
 
     @Test
     void binaryModeCloudEventKeepsItsAttributesAndAnInvalidOneIs400() throws Exception {
-        HttpResponse<String> ok = post("/v1/events/batchy", new byte[] {1, 2, 3}, "content-type", "application/octet-stream",
-                "ce-specversion", "1.0", "ce-id", "ceb-bin", "ce-source", "/dev/9", "ce-type", "t.bin", "ce-region", "eu");
+        HttpResponse<String> ok = post(
+                "/v1/events/batchy",
+                new byte[] {1, 2, 3},
+                "content-type",
+                "application/octet-stream",
+                "ce-specversion",
+                "1.0",
+                "ce-id",
+                "ceb-bin",
+                "ce-source",
+                "/dev/9",
+                "ce-type",
+                "t.bin",
+                "ce-region",
+                "eu");
         assertEquals(202, ok.statusCode(), ok.body());
         ConsumerRecord<byte[], byte[]> r = record("ceb-bin");
         assertArrayEquals(new byte[] {1, 2, 3}, r.value());
         assertEquals("eu", EventRecords.text(r.headers(), "ce_region"));
 
         long before = kafka.count(TOPIC);
-        HttpResponse<String> bad = post("/v1/events/batchy", new byte[] {1}, "ce-specversion", "1.0", "ce-id", "x", "ce-source", "/s");
+        HttpResponse<String> bad =
+                post("/v1/events/batchy", new byte[] {1}, "ce-specversion", "1.0", "ce-id", "x", "ce-source", "/s");
         assertProblem(bad, 400, "invalid-cloudevent");
         assertTrue(new JsonObject(bad.body()).getString("detail").contains("type"));
-        assertProblem(post("/v1/events/batchy", b("{\"specversion\":\"1.0\"}"), "content-type", "application/cloudevents+json"),
-                400, "invalid-cloudevent");
+        assertProblem(
+                post(
+                        "/v1/events/batchy",
+                        b("{\"specversion\":\"1.0\"}"),
+                        "content-type",
+                        "application/cloudevents+json"),
+                400,
+                "invalid-cloudevent");
         assertEquals(before, kafka.count(TOPIC));
     }
 
@@ -214,23 +280,35 @@ class IngestEdgeIT {
         long before = kafka.count(TOPIC);
         assertProblem(post("/v1/events/typed", b("a,b"), "content-type", "text/csv"), 415, "unsupported-media-type");
         assertEquals(before, kafka.count(TOPIC));
-        assertEquals(202, post("/v1/events/typed", b("{}"), "content-type", "application/json; charset=utf-8").statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/typed", b("{}"), "content-type", "application/json; charset=utf-8")
+                        .statusCode());
     }
 
     @Test
     void anUnresolvedPointerKeyIs400UnlessTheRouteHasAFallback() throws Exception {
         long before = kafka.count(TOPIC);
-        assertProblem(post("/v1/events/bypointer", b("{\"other\":1}"), "content-type", "application/json"), 400, "bad-partition-key");
+        assertProblem(
+                post("/v1/events/bypointer", b("{\"other\":1}"), "content-type", "application/json"),
+                400,
+                "bad-partition-key");
         assertEquals(before, kafka.count(TOPIC));
-        HttpResponse<String> ok = post("/v1/events/bypointer", b("{\"device\":\"d-9\"}"), "content-type", "application/json");
-        assertArrayEquals(b("d-9"), record(new JsonObject(ok.body()).getString("id")).key());
-        assertEquals(202, post("/v1/events/lenient", b("{\"other\":1}"), "content-type", "application/json").statusCode());
+        HttpResponse<String> ok =
+                post("/v1/events/bypointer", b("{\"device\":\"d-9\"}"), "content-type", "application/json");
+        assertArrayEquals(
+                b("d-9"), record(new JsonObject(ok.body()).getString("id")).key());
+        assertEquals(
+                202,
+                post("/v1/events/lenient", b("{\"other\":1}"), "content-type", "application/json")
+                        .statusCode());
     }
 
     @Test
     void aMissingTraceparentGetsANewOne() throws Exception {
         HttpResponse<String> resp = post("/v1/events/batchy", b("{}"));
-        String tp = EventRecords.text(record(new JsonObject(resp.body()).getString("id")).headers(), "traceparent");
+        String tp = EventRecords.text(
+                record(new JsonObject(resp.body()).getString("id")).headers(), "traceparent");
         assertTrue(tp != null && tp.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), String.valueOf(tp));
     }
 
@@ -240,21 +318,33 @@ class IngestEdgeIT {
         try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
             gz.write(b("{\"compressed\":true}"));
         }
-        HttpResponse<String> resp = post("/v1/events/batchy", zipped.toByteArray(), "content-encoding", "gzip",
-                "content-type", "application/json");
+        HttpResponse<String> resp = post(
+                "/v1/events/batchy",
+                zipped.toByteArray(),
+                "content-encoding",
+                "gzip",
+                "content-type",
+                "application/json");
         assertEquals(202, resp.statusCode(), resp.body());
-        assertEquals("{\"compressed\":true}", new String(record(new JsonObject(resp.body()).getString("id")).value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "{\"compressed\":true}",
+                new String(record(new JsonObject(resp.body()).getString("id")).value(), StandardCharsets.UTF_8));
     }
 
     @Test
     void aRouteAddedToTheCatalogFileTakesTrafficWithoutARestart() throws Exception {
         assertProblem(post("/v1/events/hot", b("{}")), 404, "unknown-source");
-        Files.writeString(catalogFile, CATALOG.formatted(TOPIC, ",\n{\"source\": \"hot\", \"topic\": \"" + TOPIC + "\"}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> post("/v1/events/hot", b("{}")).statusCode() == 202);
+        Files.writeString(
+                catalogFile, CATALOG.formatted(TOPIC, ",\n{\"source\": \"hot\", \"topic\": \"" + TOPIC + "\"}"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> post("/v1/events/hot", b("{}")).statusCode() == 202);
         // A broken file is ignored: the routes in force stay.
         Files.writeString(catalogFile, "{ not json");
-        Files.setLastModifiedTime(catalogFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> post("/v1/events/hot", b("{}")).statusCode() == 202);
+        Files.setLastModifiedTime(
+                catalogFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        await().pollDelay(Duration.ofMillis(600))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> post("/v1/events/hot", b("{}")).statusCode() == 202);
     }
 
     @Test
@@ -267,10 +357,22 @@ class IngestEdgeIT {
         String sig = java.util.HexFormat.of().formatHex(mac.doFinal(body));
         long before = kafka.count(TOPIC);
         assertProblem(post("/v1/events/signed", body), 401, "bad-signature");
-        assertProblem(post("/v1/events/signed", body, "sluice-signature", "t=" + t + ",v1=" + sig.substring(0, sig.length() - 1) + (sig.endsWith("0") ? "1" : "0")),
-                401, "bad-signature");
-        assertProblem(post("/v1/events/signed", b("{\"pay\":2}"), "sluice-signature", "t=" + t + ",v1=" + sig), 401, "bad-signature");
+        assertProblem(
+                post(
+                        "/v1/events/signed",
+                        body,
+                        "sluice-signature",
+                        "t=" + t + ",v1=" + sig.substring(0, sig.length() - 1) + (sig.endsWith("0") ? "1" : "0")),
+                401,
+                "bad-signature");
+        assertProblem(
+                post("/v1/events/signed", b("{\"pay\":2}"), "sluice-signature", "t=" + t + ",v1=" + sig),
+                401,
+                "bad-signature");
         assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
-        assertEquals(202, post("/v1/events/signed", body, "sluice-signature", "t=" + t + ",v1=" + sig).statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/signed", body, "sluice-signature", "t=" + t + ",v1=" + sig)
+                        .statusCode());
     }
 }

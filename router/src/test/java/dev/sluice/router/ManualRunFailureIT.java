@@ -52,9 +52,11 @@ import org.slf4j.LoggerFactory;
 class ManualRunFailureIT {
 
     private static final String TOPIC = "it.manual.failure";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** What the directory's pool supplier does: throw, or give a pool that cannot connect. */
     private static final AtomicReference<Supplier<Pool>> POOL = new AtomicReference<>();
+
     private static KafkaBroker kafka;
     private static Vertx vertx;
     private static IngestState state;
@@ -71,16 +73,29 @@ class ManualRunFailureIT {
                 """.formatted(TOPIC)));
         ApiKeys.Issued issued = ApiKeys.issue();
         key = issued.key();
-        AccessSnapshot access = new AccessSnapshot(Map.of(issued.id(), new AccessSnapshot.Key(issued.id(), "acme", issued.hash(), false)),
-                Map.of("acme", new AccessSnapshot.Tenant("acme", false, RateLimit.of(1000, 1_000_000))), Map.of(), List.of());
+        AccessSnapshot access = new AccessSnapshot(
+                Map.of(issued.id(), new AccessSnapshot.Key(issued.id(), "acme", issued.hash(), false)),
+                Map.of("acme", new AccessSnapshot.Tenant("acme", false, RateLimit.of(1000, 1_000_000))),
+                Map.of(),
+                List.of());
         vertx = Vertx.vertx();
         port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", port, Ports.freePort()).build();
-        state = IngestWiring.build(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> access, dev.sluice.core.tracing.Tracing.off());
-        WorkflowDirectory directory = new WorkflowDirectory(catalog.workflows(), () -> POOL.get().get());
-        vertx.deployVerticle(new IngestVerticle(state, directory, () -> access)).toCompletionStage().toCompletableFuture()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .build();
+        state = IngestWiring.build(
+                vertx,
+                config,
+                KafkaConfig.of(kafka.bootstrapServers()),
+                catalog,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                () -> access,
+                dev.sluice.core.tracing.Tracing.off());
+        WorkflowDirectory directory =
+                new WorkflowDirectory(catalog.workflows(), () -> POOL.get().get());
+        vertx.deployVerticle(new IngestVerticle(state, directory, () -> access))
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
     }
 
@@ -96,9 +111,14 @@ class ManualRunFailureIT {
     }
 
     private static HttpResponse<String> run() throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/notify/runs"))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + key).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"by\": \"hand\"}")).build(), HttpResponse.BodyHandlers.ofString()));
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/notify/runs"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + key)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"by\": \"hand\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     @Test
@@ -113,12 +133,17 @@ class ManualRunFailureIT {
         try {
             HttpResponse<String> r = run();
             assertEquals(500, r.statusCode(), r.body());
-            assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+            assertEquals(
+                    "application/problem+json",
+                    r.headers().firstValue("content-type").orElse(""));
             JsonObject problem = new JsonObject(r.body());
             assertEquals("internal-error", problem.getString("reason"), r.body());
             Matcher ref = Pattern.compile("reference ([0-9a-f-]{36})").matcher(problem.getString("detail"));
             assertTrue(ref.find(), "the answer names a reference: " + r.body());
-            assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains(ref.group(1)) && e.getThrowableProxy() != null),
+            assertTrue(
+                    logged.list.stream()
+                            .anyMatch(e ->
+                                    e.getFormattedMessage().contains(ref.group(1)) && e.getThrowableProxy() != null),
                     "the same reference is logged with the exception");
             assertEquals(0, kafka.count(TOPIC));
             // The router goes on: the next run is answered too.
@@ -130,7 +155,10 @@ class ManualRunFailureIT {
 
     @Test
     void aPostgresThatDoesNotAnswerIs503WorkflowsUnavailable() throws Exception {
-        Pool unreachable = PgBuilder.pool().connectingTo("postgresql://sluice@127.0.0.1:" + Ports.freePort() + "/none").using(vertx).build();
+        Pool unreachable = PgBuilder.pool()
+                .connectingTo("postgresql://sluice@127.0.0.1:" + Ports.freePort() + "/none")
+                .using(vertx)
+                .build();
         POOL.set(() -> unreachable);
         try {
             HttpResponse<String> r = run();

@@ -45,7 +45,8 @@ class ManualRunIT {
 
     private static final String TOPIC = "it.manual.orders";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
     private static Vertx vertx;
     private static RouterApp router;
@@ -64,17 +65,30 @@ class ManualRunIT {
                                 "steps": [{"url": "http://127.0.0.1:9/hook"}]}]}
                 """.formatted(TOPIC)));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.body.timeout", "2s")))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).postgres(db)
-                .adminKey(ADMIN_KEY).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.body.timeout", "2s"))).toBuilder()
+                        .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                        .redis(redis.uri())
+                        .postgres(db)
+                        .adminKey(ADMIN_KEY)
+                        .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(40, TimeUnit.SECONDS);
         assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"acme\"}").statusCode());
         assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"other\"}").statusCode());
         acmeKey = key("acme");
         otherKey = key("other");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> router.readiness().ready() && run("notify", "{}", otherKey).statusCode() == 403);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> router.readiness().ready()
+                        && run("notify", "{}", otherKey).statusCode() == 403);
     }
 
     @AfterAll
@@ -88,9 +102,14 @@ class ManualRunIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .timeout(Duration.ofSeconds(10))
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     private static String key(String tenant) throws Exception {
@@ -100,8 +119,10 @@ class ManualRunIT {
     }
 
     static HttpResponse<String> run(String workflow, String body, String key) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().port() + "/v1/workflows/"
-                + workflow + "/runs")).timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + router.config().listen().port() + "/v1/workflows/" + workflow + "/runs"))
+                .timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             req.header("Authorization", "Bearer " + key);
@@ -111,13 +132,18 @@ class ManualRunIT {
 
     private static void assertProblem(HttpResponse<String> r, int status, String reason) {
         assertEquals(status, r.statusCode(), r.body());
-        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                r.headers().firstValue("content-type").orElse(""));
         assertEquals(reason, new JsonObject(r.body()).getString("reason"), r.body());
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String id) {
         List<ConsumerRecord<byte[], byte[]>> all = kafka.readAll(TOPIC, Duration.ofSeconds(2));
-        return all.stream().filter(r -> id.equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID))).findFirst().orElse(null);
+        return all.stream()
+                .filter(r -> id.equals(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -133,10 +159,12 @@ class ManualRunIT {
         assertEquals("dev.sluice.manual", EventRecords.text(rec.headers(), SluiceHeaders.CE_TYPE));
         assertEquals("/workflows/notify", EventRecords.text(rec.headers(), SluiceHeaders.CE_SOURCE));
         assertEquals("notify", EventRecords.text(rec.headers(), "ce_workflow"));
-        assertEquals("notify", EventRecords.text(rec.headers(), SluiceHeaders.TARGET), "executors run this workflow only");
+        assertEquals(
+                "notify", EventRecords.text(rec.headers(), SluiceHeaders.TARGET), "executors run this workflow only");
         assertEquals("orders", EventRecords.text(rec.headers(), SluiceHeaders.ROUTE));
         assertEquals("acme", EventRecords.text(rec.headers(), SluiceHeaders.TENANT));
-        assertEquals("{\"reason\": \"replay order 42\"}", new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(
+                "{\"reason\": \"replay order 42\"}", new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8));
         long deadline = EventRecords.deadline(rec);
         assertEquals(15_000, deadline - rec.timestamp(), "deadline = ingest time + the route's TTL");
         assertTrue(rec.timestamp() >= before, "a fresh ingest time");
@@ -156,18 +184,25 @@ class ManualRunIT {
     void anUnknownWorkflowIs404AndAWrongMethod405() throws Exception {
         assertProblem(run("no-such-workflow", "{}", acmeKey), 404, "unknown-workflow");
         assertProblem(run("notify/extra", "{}", acmeKey), 404, "not-found");
-        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().port()
-                + "/v1/workflows/notify/runs")).header("Authorization", "Bearer " + acmeKey).GET().build(),
+        HttpResponse<String> get = HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().port() + "/v1/workflows/notify/runs"))
+                        .header("Authorization", "Bearer " + acmeKey)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertProblem(get, 405, "method-not-allowed");
     }
 
     @Test
     void aBodyThatDoesNotArriveInTimeIs408AndTheConnectionCloses() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", router.config().listen().port())) {
+        try (java.net.Socket s =
+                new java.net.Socket("127.0.0.1", router.config().listen().port())) {
             s.setSoTimeout(15_000);
-            s.getOutputStream().write(("POST /v1/workflows/notify/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + acmeKey
-                    + "\r\ncontent-type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("POST /v1/workflows/notify/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + acmeKey
+                                    + "\r\ncontent-type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);

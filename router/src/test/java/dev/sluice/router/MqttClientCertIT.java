@@ -49,7 +49,8 @@ class MqttClientCertIT {
 
     private static final String TOPIC = "it.mqtt.certs";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static TestCertificates certs;
     private static KafkaBroker kafka;
     private static Vertx vertx;
@@ -65,13 +66,34 @@ class MqttClientCertIT {
         db = postgres.createDatabase("mqtt_certs_it");
         vertx = Vertx.vertx();
         int tlsPort = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
-                        "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(tlsPort),
-                        "router.mqtt.tls.client.auth", "request", "router.mqtt.tls.trust", certs.caPem().toString())))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db).adminKey(ADMIN_KEY)
-                .tls(certs.routerStore().toString(), TestCertificates.PASSWORD).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.parse(new JsonObject("{\"routes\": []}")),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
+                        "router.instances",
+                        "1",
+                        "router.mqtt.enabled",
+                        "true",
+                        "router.mqtt.port",
+                        Integer.toString(Ports.freePort()),
+                        "router.mqtt.tls.port",
+                        Integer.toString(tlsPort),
+                        "router.mqtt.tls.client.auth",
+                        "request",
+                        "router.mqtt.tls.trust",
+                        certs.caPem().toString())))
+                .toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .postgres(db)
+                .adminKey(ADMIN_KEY)
+                .tls(certs.routerStore().toString(), TestCertificates.PASSWORD)
+                .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        Catalog.parse(new JsonObject("{\"routes\": []}")),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
         mqttTls = "ssl://127.0.0.1:" + tlsPort;
     }
@@ -90,9 +112,17 @@ class MqttClientCertIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort()
-                        + path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return r;
     }
@@ -100,9 +130,14 @@ class MqttClientCertIT {
     /** A tenant that owns a key-guarded source bound to {@code <tenant>/+}. */
     private static String tenantWithSource() throws Exception {
         String tenant = "t" + System.nanoTime();
-        assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}").statusCode());
-        HttpResponse<String> put = admin("PUT", "/admin/sources/src-" + tenant, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant
-                + "\", \"mqtt\": {\"topics\": [\"" + tenant + "/+\"]}}");
+        assertEquals(
+                201,
+                admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}").statusCode());
+        HttpResponse<String> put = admin(
+                "PUT",
+                "/admin/sources/src-" + tenant,
+                "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"mqtt\": {\"topics\": [\"" + tenant
+                        + "/+\"]}}");
         assertEquals(200, put.statusCode(), put.body());
         return tenant;
     }
@@ -137,7 +172,8 @@ class MqttClientCertIT {
 
     private static long stored(String payload) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                .filter(r -> payload.equals(new String(r.value(), StandardCharsets.UTF_8))).count();
+                .filter(r -> payload.equals(new String(r.value(), StandardCharsets.UTF_8)))
+                .count();
     }
 
     @Test
@@ -146,14 +182,20 @@ class MqttClientCertIT {
         String other = tenantWithSource();
         String tenant = tenantWithSource();
         TestCertificates.Device device = certs.device("pump-" + tenant);
-        HttpResponse<String> bound = admin("POST", "/admin/tenants/" + tenant + "/certificates",
-                new JsonObject().put("certificate", device.pem()).put("name", "pump").encode());
+        HttpResponse<String> bound = admin(
+                "POST",
+                "/admin/tenants/" + tenant + "/certificates",
+                new JsonObject()
+                        .put("certificate", device.pem())
+                        .put("name", "pump")
+                        .encode());
         assertEquals(201, bound.statusCode(), bound.body());
         String fingerprint = ClientCertificates.fingerprint(device.cert());
         assertEquals(fingerprint, new JsonObject(bound.body()).getString("fingerprint"));
         assertEquals("CN=pump-" + tenant, new JsonObject(bound.body()).getString("subject"));
         // The access store reloads on NOTIFY: the certificate is known within moments.
-        MqttAsyncClient c = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        MqttAsyncClient c = await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> connect("pump-1", device.socketFactory(), null), java.util.Objects::nonNull);
         try {
             String payload = "{\"cert\":\"" + System.nanoTime() + "\"}";
@@ -162,28 +204,32 @@ class MqttClientCertIT {
             String elsewhere = "{\"other\":\"" + System.nanoTime() + "\"}";
             assertEquals(0x87, publish(c, other + "/pump-1", elsewhere), "another tenant's source: Not authorized");
             assertEquals(0, stored(elsewhere));
-            assertEquals(200, admin("DELETE", "/admin/certificates/" + fingerprint, null).statusCode());
+            assertEquals(
+                    200,
+                    admin("DELETE", "/admin/certificates/" + fingerprint, null).statusCode());
             await().atMost(Duration.ofSeconds(5)).until(() -> !c.isConnected());
         } finally {
             c.close();
         }
-        MqttException refused = assertThrows(MqttException.class, () -> connect("pump-again", device.socketFactory(), null));
+        MqttException refused =
+                assertThrows(MqttException.class, () -> connect("pump-again", device.socketFactory(), null));
         assertEquals(0x87, refused.getReasonCode(), "a revoked certificate: Not authorized");
     }
 
     @Test
     void aCertificateTheCaSignedButNoTenantHoldsIsRefusedAtConnack() throws Exception {
         TestCertificates.Device stranger = certs.device("stranger");
-        MqttException v5 = assertThrows(MqttException.class, () -> connect("stranger-5", stranger.socketFactory(), null));
+        MqttException v5 =
+                assertThrows(MqttException.class, () -> connect("stranger-5", stranger.socketFactory(), null));
         assertEquals(0x87, v5.getReasonCode(), "MQTT 5: Not authorized");
-        org.eclipse.paho.client.mqttv3.MqttClient old = new org.eclipse.paho.client.mqttv3.MqttClient(mqttTls, "stranger-311",
-                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttClient old = new org.eclipse.paho.client.mqttv3.MqttClient(
+                mqttTls, "stranger-311", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
         o.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setSocketFactory(stranger.socketFactory());
         o.setHttpsHostnameVerificationEnabled(false);
-        org.eclipse.paho.client.mqttv3.MqttException v311 = assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class,
-                () -> old.connect(o));
+        org.eclipse.paho.client.mqttv3.MqttException v311 =
+                assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class, () -> old.connect(o));
         assertEquals(5, v311.getReasonCode(), "MQTT 3.1.1: 0x05 not authorized");
         old.close();
     }
@@ -194,7 +240,8 @@ class MqttClientCertIT {
         HttpResponse<String> created = admin("POST", "/admin/tenants/" + tenant + "/keys", "{\"name\": \"device\"}");
         assertEquals(201, created.statusCode(), created.body());
         String key = new JsonObject(created.body()).getString("key");
-        MqttAsyncClient c = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        MqttAsyncClient c = await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> connect("keyed-1", TestCertificates.anonymous(), key), java.util.Objects::nonNull);
         try {
             String payload = "{\"keyed\":\"" + System.nanoTime() + "\"}";
@@ -207,7 +254,8 @@ class MqttClientCertIT {
         MqttAsyncClient anonymous = connect("anonymous-1", TestCertificates.anonymous(), null);
         try {
             String payload = "{\"anonymous\":\"" + System.nanoTime() + "\"}";
-            assertEquals(0x87, publish(anonymous, tenant + "/m1", payload), "neither key nor certificate: Not authorized");
+            assertEquals(
+                    0x87, publish(anonymous, tenant + "/m1", payload), "neither key nor certificate: Not authorized");
             assertEquals(0, stored(payload));
         } finally {
             anonymous.disconnect().waitForCompletion(5_000);
@@ -220,25 +268,55 @@ class MqttClientCertIT {
     void whenCertificatesAreRequiredADeviceWithoutOneCannotConnect() throws Exception {
         String tenant = tenantWithSource();
         TestCertificates.Device device = certs.device("meter-" + tenant);
-        assertEquals(201, admin("POST", "/admin/tenants/" + tenant + "/certificates",
-                new JsonObject().put("certificate", device.pem()).encode()).statusCode());
+        assertEquals(
+                201,
+                admin(
+                                "POST",
+                                "/admin/tenants/" + tenant + "/certificates",
+                                new JsonObject()
+                                        .put("certificate", device.pem())
+                                        .encode())
+                        .statusCode());
         int tlsPort = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
-                        "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(tlsPort),
-                        "router.mqtt.tls.client.auth", "required", "router.mqtt.tls.trust", certs.caPem().toString())))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db)
-                .tls(certs.routerStore().toString(), TestCertificates.PASSWORD).build();
-        RouterApp strict = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()),
-                Catalog.parse(new JsonObject("{\"routes\": []}")), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
+                        "router.instances",
+                        "1",
+                        "router.mqtt.enabled",
+                        "true",
+                        "router.mqtt.port",
+                        Integer.toString(Ports.freePort()),
+                        "router.mqtt.tls.port",
+                        Integer.toString(tlsPort),
+                        "router.mqtt.tls.client.auth",
+                        "required",
+                        "router.mqtt.tls.trust",
+                        certs.caPem().toString())))
+                .toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .postgres(db)
+                .tls(certs.routerStore().toString(), TestCertificates.PASSWORD)
+                .build();
+        RouterApp strict = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        Catalog.parse(new JsonObject("{\"routes\": []}")),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         String previous = mqttTls;
         mqttTls = "ssl://127.0.0.1:" + tlsPort;
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> strict.readiness().ready());
-            MqttException anonymous = assertThrows(MqttException.class, () -> connect("no-cert", TestCertificates.anonymous(), null));
-            org.junit.jupiter.api.Assertions.assertFalse(anonymous.getReasonCode() >= 0x80 && anonymous.getReasonCode() <= 0xFF,
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> strict.readiness().ready());
+            MqttException anonymous =
+                    assertThrows(MqttException.class, () -> connect("no-cert", TestCertificates.anonymous(), null));
+            org.junit.jupiter.api.Assertions.assertFalse(
+                    anonymous.getReasonCode() >= 0x80 && anonymous.getReasonCode() <= 0xFF,
                     "no CONNACK: the TLS handshake itself fails (" + anonymous + ")");
-            MqttAsyncClient c = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            MqttAsyncClient c = await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
                     .until(() -> connect("meter-1", device.socketFactory(), null), java.util.Objects::nonNull);
             try {
                 String payload = "{\"required\":\"" + System.nanoTime() + "\"}";

@@ -53,7 +53,8 @@ class MqttIT {
 
     private static final String TOPIC = "it.mqtt.events";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static KafkaBroker kafka;
     private static Postgres postgres;
     private static RouterFixture router;
@@ -74,8 +75,17 @@ class MqttIT {
                    "schema": {"type": "object", "required": ["v"], "properties": {"v": {"type": "number"}}}}]}
                 """.formatted(TOPIC);
         int mqttPort = Ports.freePort();
-        router = RouterFixture.start(kafka, catalog, Map.of("router.instances", "1", "router.mqtt.enabled", "true",
-                "router.mqtt.port", Integer.toString(mqttPort)), b -> b.postgres(db).adminKey(ADMIN_KEY));
+        router = RouterFixture.start(
+                kafka,
+                catalog,
+                Map.of(
+                        "router.instances",
+                        "1",
+                        "router.mqtt.enabled",
+                        "true",
+                        "router.mqtt.port",
+                        Integer.toString(mqttPort)),
+                b -> b.postgres(db).adminKey(ADMIN_KEY));
         mqttUri = "tcp://127.0.0.1:" + mqttPort;
     }
 
@@ -93,9 +103,17 @@ class MqttIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + router.app().config().listen().managementPort() + path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_KEY)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + router.app().config().listen().managementPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
@@ -114,7 +132,8 @@ class MqttIT {
 
     private static List<ConsumerRecord<byte[], byte[]>> withPayload(String payload) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                .filter(r -> payload.equals(new String(r.value(), StandardCharsets.UTF_8))).toList();
+                .filter(r -> payload.equals(new String(r.value(), StandardCharsets.UTF_8)))
+                .toList();
     }
 
     @Test
@@ -126,7 +145,8 @@ class MqttIT {
             m.setQos(1);
             MqttProperties props = new MqttProperties();
             props.setContentType("application/json");
-            props.setUserProperties(List.of(new UserProperty("region", "eu"), new UserProperty("id", "evt-" + System.nanoTime())));
+            props.setUserProperties(
+                    List.of(new UserProperty("region", "eu"), new UserProperty("id", "evt-" + System.nanoTime())));
             props.setCorrelationData(new byte[] {1, 2, 3});
             m.setProperties(props);
             IMqttToken token = c.publish("devices/pump-7/telemetry", m);
@@ -161,15 +181,20 @@ class MqttIT {
             c.disconnect().waitForCompletion(5_000);
             c.close();
         }
-        MqttClient old = new MqttClient(mqttUri, "dev-unbound-311", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        MqttClient old = new MqttClient(
+                mqttUri, "dev-unbound-311", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setCleanSession(true);
         old.connect(o);
-        org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage("x".getBytes(StandardCharsets.UTF_8));
+        org.eclipse.paho.client.mqttv3.MqttMessage m =
+                new org.eclipse.paho.client.mqttv3.MqttMessage("x".getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
         old.setTimeToWait(10_000);
-        assertThrows(MqttException.class, () -> old.publish("nobody/listens/here", m), "3.1.1 has no negative PUBACK: the connection ends");
+        assertThrows(
+                MqttException.class,
+                () -> old.publish("nobody/listens/here", m),
+                "3.1.1 has no negative PUBACK: the connection ends");
         await().atMost(Duration.ofSeconds(5)).until(() -> !old.isConnected());
         old.close();
     }
@@ -185,7 +210,9 @@ class MqttIT {
             m.setQos(1);
             IMqttToken token = c.publish("devices/pump-9/telemetry", m);
             token.waitForCompletion(20_000);
-            assertTrue(token.getReasonCodes()[0] >= 0x80, "a failure reason code, never success: " + token.getReasonCodes()[0]);
+            assertTrue(
+                    token.getReasonCodes()[0] >= 0x80,
+                    "a failure reason code, never success: " + token.getReasonCodes()[0]);
         } finally {
             Signals.send(broker, "CONT");
             c.disconnect().waitForCompletion(5_000);
@@ -206,7 +233,8 @@ class MqttIT {
             c.publish("alarms/fire", m).waitForCompletion(10_000);
             List<ConsumerRecord<byte[], byte[]>> stored = withPayload(payload);
             assertEquals(1, stored.size());
-            assertEquals("plant-3", new String(stored.get(0).key(), StandardCharsets.UTF_8), "keyed by the user property");
+            assertEquals(
+                    "plant-3", new String(stored.get(0).key(), StandardCharsets.UTF_8), "keyed by the user property");
         } finally {
             c.disconnect().waitForCompletion(5_000);
             c.close();
@@ -216,13 +244,18 @@ class MqttIT {
     @Test
     void aRevokedKeysConnectionIsClosedAndABadKeyIsRefusedAtConnect() throws Exception {
         String tenant = "mq-" + System.nanoTime();
-        assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}").statusCode());
+        assertEquals(
+                201,
+                admin("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}").statusCode());
         HttpResponse<String> created = admin("POST", "/admin/tenants/" + tenant + "/keys", "{\"name\": \"device\"}");
         assertEquals(201, created.statusCode(), created.body());
         String key = new JsonObject(created.body()).getString("key");
         String source = "meters-" + tenant;
-        HttpResponse<String> put = admin("PUT", "/admin/sources/" + source, "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant
-                + "\", \"mqtt\": {\"topics\": [\"meters/" + tenant + "/+\"]}}");
+        HttpResponse<String> put = admin(
+                "PUT",
+                "/admin/sources/" + source,
+                "{\"topic\": \"" + TOPIC + "\", \"tenant\": \"" + tenant + "\", \"mqtt\": {\"topics\": [\"meters/"
+                        + tenant + "/+\"]}}");
         assertEquals(200, put.statusCode(), put.body());
         MqttAsyncClient c = v5("dev-key", key);
         String payload = "{\"kwh\":\"" + System.nanoTime() + "\"}";
@@ -234,11 +267,13 @@ class MqttIT {
             return t.getReasonCodes()[0] == 0;
         });
         assertFalse(withPayload(payload).isEmpty());
-        assertEquals(200, admin("DELETE", "/admin/keys/" + key.substring(3, 15), null).statusCode());
+        assertEquals(
+                200,
+                admin("DELETE", "/admin/keys/" + key.substring(3, 15), null).statusCode());
         await().atMost(Duration.ofSeconds(5)).until(() -> !c.isConnected());
         c.close();
-        org.eclipse.paho.mqttv5.common.MqttException refused = assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
-                () -> v5("dev-revoked", key));
+        org.eclipse.paho.mqttv5.common.MqttException refused =
+                assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class, () -> v5("dev-revoked", key));
         assertEquals(0x86, refused.getReasonCode(), "Bad User Name or Password");
     }
 
@@ -264,7 +299,10 @@ class MqttIT {
 
     private static ProcessHandle brokerProcess() {
         String dir = kafka.logFile().getParent().toString();
-        return ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains(dir)).findFirst()
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir))
+                .findFirst()
                 .orElseThrow();
     }
 

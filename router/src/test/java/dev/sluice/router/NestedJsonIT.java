@@ -36,8 +36,10 @@ class NestedJsonIT {
 
     private static final String TOPIC = "it.nested.events";
     private static final int DEEP = 100_000;
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private static KafkaBroker kafka;
     private static RouterFixture router;
@@ -72,14 +74,15 @@ class NestedJsonIT {
     }
 
     private static String cloudEvent(String id, String data) {
-        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/nested\",\"type\":\"t\",\"data\":" + data + "}";
+        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/nested\",\"type\":\"t\",\"data\":" + data
+                + "}";
     }
 
     @Test
     void aStructuredCloudEventWithDeeplyNestedDataIs400() throws Exception {
         for (String data : new String[] {arrays(DEEP), objects(DEEP), "[".repeat(DEEP)}) {
-            HttpResponse<String> resp = post("/v1/events/plain", cloudEvent("deep-ce-" + data.length(), data),
-                    "application/cloudevents+json");
+            HttpResponse<String> resp = post(
+                    "/v1/events/plain", cloudEvent("deep-ce-" + data.length(), data), "application/cloudevents+json");
             assertProblem(resp, 400, "malformed-json");
             assertTrue(new JsonObject(resp.body()).getString("detail").contains("nest"), resp.body());
         }
@@ -91,11 +94,20 @@ class NestedJsonIT {
     void batchesHoldingADeeplyNestedEventAre400AndStoreNothingOfIt() throws Exception {
         long before = kafka.count(TOPIC);
         // A JSON array or a CloudEvents batch that does not parse is refused whole.
-        assertProblem(post("/v1/events/plain/batch", "[{\"ok\":1}," + arrays(DEEP) + "]", "application/json"), 400, "malformed-json");
-        assertProblem(post("/v1/events/plain/batch", "[" + cloudEvent("deep-batch-1", objects(DEEP)) + "]",
-                "application/cloudevents-batch+json"), 400, "malformed-json");
+        assertProblem(
+                post("/v1/events/plain/batch", "[{\"ok\":1}," + arrays(DEEP) + "]", "application/json"),
+                400,
+                "malformed-json");
+        assertProblem(
+                post(
+                        "/v1/events/plain/batch",
+                        "[" + cloudEvent("deep-batch-1", objects(DEEP)) + "]",
+                        "application/cloudevents-batch+json"),
+                400,
+                "malformed-json");
         // NDJSON: the nested line is refused on its own; the line beside it stands.
-        HttpResponse<String> nd = post("/v1/events/plain/batch", objects(DEEP) + "\n{\"beside\":true}\n", "application/x-ndjson");
+        HttpResponse<String> nd =
+                post("/v1/events/plain/batch", objects(DEEP) + "\n{\"beside\":true}\n", "application/x-ndjson");
         assertEquals(207, nd.statusCode(), nd.body());
         JsonArray results = new JsonObject(nd.body()).getJsonArray("results");
         assertEquals(400, results.getJsonObject(0).getInteger("status"), nd.body());
@@ -113,7 +125,9 @@ class NestedJsonIT {
         // A partition key pointer must parse it too.
         HttpResponse<String> keyed = post("/v1/events/keyed", objects(DEEP), "application/json");
         assertTrue(keyed.statusCode() >= 400 && keyed.statusCode() < 500, keyed.statusCode() + " " + keyed.body());
-        assertEquals("application/problem+json", keyed.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                keyed.headers().firstValue("content-type").orElse(""));
         assertEquals(before, kafka.count(TOPIC), "nothing reached Kafka");
         assertRouterTakesTheNextEvent();
     }
@@ -122,7 +136,10 @@ class NestedJsonIT {
     void nestingWithinTheBoundStaysLegalEvenAgainstARecursiveSchema() throws Exception {
         String legal = arrays(400);
         assertEquals(202, post("/v1/events/schemed", legal, "application/json").statusCode());
-        assertEquals(202, post("/v1/events/plain", cloudEvent("legal-ce", objects(400)), "application/cloudevents+json").statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/plain", cloudEvent("legal-ce", objects(400)), "application/cloudevents+json")
+                        .statusCode());
     }
 
     @Test
@@ -130,38 +147,57 @@ class NestedJsonIT {
         // A route without schema or pointer never parses the payload: its depth costs the router nothing.
         String id = "opaque-" + System.nanoTime();
         String deep = arrays(DEEP);
-        HttpResponse<String> resp = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port()
-                + "/v1/events/plain")).header("content-type", "application/json").header("ce-id", id).POST(HttpRequest.BodyPublishers.ofString(deep))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> resp = ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/events/plain"))
+                        .header("content-type", "application/json")
+                        .header("ce-id", id)
+                        .POST(HttpRequest.BodyPublishers.ofString(deep))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
         assertEquals(202, resp.statusCode(), resp.body());
-        byte[] stored = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream().filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
-                .findFirst().orElseThrow().value();
+        byte[] stored = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElseThrow()
+                .value();
         assertArrayEquals(deep.getBytes(StandardCharsets.UTF_8), stored);
     }
 
     // ---------------------------------------------------------------- helpers
 
     private static HttpResponse<String> post(String path, String body, String contentType) throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + path))
-                .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build(),
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + path))
+                        .header("content-type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {
         assertEquals(status, resp.statusCode(), resp.body());
-        assertEquals("application/problem+json", resp.headers().firstValue("content-type").orElse(""), resp.body());
+        assertEquals(
+                "application/problem+json",
+                resp.headers().firstValue("content-type").orElse(""),
+                resp.body());
         assertEquals(reason, new JsonObject(resp.body()).getString("reason"), resp.body());
     }
 
     private static void assertNothingProduced(String idPrefix) {
-        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(3)).stream().map(r -> EventRecords.text(r.headers(), "ce_id"))
-                .filter(id -> id != null && id.startsWith(idPrefix)).collect(Collectors.toSet());
+        Set<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(3)).stream()
+                .map(r -> EventRecords.text(r.headers(), "ce_id"))
+                .filter(id -> id != null && id.startsWith(idPrefix))
+                .collect(Collectors.toSet());
         assertEquals(Set.of(), ids, "nothing of the nested events reached Kafka");
     }
 
     private static void assertRouterTakesTheNextEvent() throws Exception {
         assertEquals(200, router.readinessStatus());
-        assertEquals(202, post("/v1/events/plain", "{\"next\":true}", "application/json").statusCode());
+        assertEquals(
+                202,
+                post("/v1/events/plain", "{\"next\":true}", "application/json").statusCode());
         assertEquals(0.0, router.events("internal-error"), "no request ended in a 500");
     }
 }

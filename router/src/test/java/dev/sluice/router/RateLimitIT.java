@@ -49,8 +49,10 @@ class RateLimitIT {
     private static final int SECONDS = 10;
     // HTTP/1.1: the JDK client fails (instead of queueing) a request past the server's 100 concurrent
     // HTTP/2 streams, which a busy machine reaches when answers slow down.
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static Vertx vertx;
     private static Redis redis;
     private static final List<RouterApp> routers = new ArrayList<>();
@@ -68,14 +70,19 @@ class RateLimitIT {
                 """.formatted(TOPIC, LIMIT, TINY_TOPIC)));
         vertx = Vertx.vertx();
         for (int i = 0; i < 2; i++) {
-            RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2")))
-                    .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).redis(redis.uri()).build();
+            RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).toBuilder()
+                    .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                    .redis(redis.uri())
+                    .build();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registries.add(registry);
             routers.add(RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)
-                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> routers.stream().allMatch(r -> r.readiness().ready()));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> routers.stream().allMatch(r -> r.readiness().ready()));
     }
 
     @AfterAll
@@ -90,9 +97,13 @@ class RateLimitIT {
 
     @Test
     void aBodyLargerThanTheBytesPerSecondLimitIsRefusedWith413NotWith429() throws Exception {
-        URI tiny = URI.create("http://127.0.0.1:" + routers.get(0).config().listen().port() + "/v1/events/tiny");
-        HttpResponse<String> big = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":\"" + "x".repeat(200) + "\"}")).build(),
+        URI tiny = URI.create(
+                "http://127.0.0.1:" + routers.get(0).config().listen().port() + "/v1/events/tiny");
+        HttpResponse<String> big = ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(tiny)
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"v\":\"" + "x".repeat(200) + "\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
         assertEquals(413, big.statusCode(), big.body());
         JsonObject problem = new JsonObject(big.body());
@@ -101,8 +112,12 @@ class RateLimitIT {
         assertTrue(problem.getString("detail").contains("source-bytes limit of 100"), problem.getString("detail"));
         assertTrue(big.headers().firstValue("retry-after").isEmpty(), "no wait makes it fit, so no Retry-After");
         // A body that fits the window is accepted; the oversized one never reached Kafka.
-        HttpResponse<String> small = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(tiny).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> small = ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(tiny)
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
         assertEquals(202, small.statusCode(), small.body());
         assertEquals(1, broker.readAll(TINY_TOPIC, Duration.ofSeconds(5)).size());
     }
@@ -111,8 +126,12 @@ class RateLimitIT {
     void aSourceLimitHoldsAcrossTwoRoutersWithinTenPercentOverTenSeconds() throws Exception {
         for (RouterApp r : routers) {
             // Warm up (topic metadata) outside the measured windows.
-            ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
-                    + "/v1/events/limited")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
+            ContractCheck.check(HTTP.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + r.config().listen().port() + "/v1/events/limited"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         double countedBefore = rateLimited();
         // Start on a second boundary so the run covers exactly SECONDS shared windows.
@@ -122,18 +141,26 @@ class RateLimitIT {
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         long periodMicros = 1_000_000L / OFFERED_PER_ROUTER;
         long end = t0 + SECONDS * 1000L;
-        timer.scheduleAtFixedRate(() -> {
-            if (System.currentTimeMillis() >= end) {
-                return;
-            }
-            synchronized (sent) {
-                for (RouterApp r : routers) {
-                    sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.config().listen().port()
-                            + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}")).build(), HttpResponse.BodyHandlers.ofString()));
-                }
-            }
-        }, 0, periodMicros, TimeUnit.MICROSECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    if (System.currentTimeMillis() >= end) {
+                        return;
+                    }
+                    synchronized (sent) {
+                        for (RouterApp r : routers) {
+                            sent.add(HTTP.sendAsync(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                    + r.config().listen().port() + "/v1/events/limited"))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .POST(HttpRequest.BodyPublishers.ofString("{\"v\":1}"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString()));
+                        }
+                    }
+                },
+                0,
+                periodMicros,
+                TimeUnit.MICROSECONDS);
         Thread.sleep(end - System.currentTimeMillis() + 50);
         timer.shutdownNow();
         int accepted = 0;
@@ -168,28 +195,43 @@ class RateLimitIT {
             }
         }
         int expected = LIMIT * SECONDS;
-        System.out.printf("offered %d over %d s to 2 routers, admitted %d (limit %d/s => %d), refused %d%n",
+        System.out.printf(
+                "offered %d over %d s to 2 routers, admitted %d (limit %d/s => %d), refused %d%n",
                 all.size(), SECONDS, accepted, LIMIT, expected, limited);
         assertTrue(all.size() > 2.5 * expected, "the load offered well over the limit: " + all.size());
-        assertTrue(Math.abs(accepted - expected) <= expected / 10, "accepted " + accepted + ", expected " + expected + " ± 10 %");
+        assertTrue(
+                Math.abs(accepted - expected) <= expected / 10,
+                "accepted " + accepted + ", expected " + expected + " ± 10 %");
         assertEquals(0, unanswered, "every request is answered");
         assertEquals(all.size(), accepted + limited);
 
         JsonObject problem = new JsonObject(refusal.body());
         assertEquals("rate-limited", problem.getString("reason"));
         assertEquals(429, problem.getInteger("status"));
-        assertEquals("application/problem+json", refusal.headers().firstValue("content-type").orElse(""));
-        long retryAfter = Long.parseLong(refusal.headers().firstValue("retry-after").orElseThrow());
+        assertEquals(
+                "application/problem+json",
+                refusal.headers().firstValue("content-type").orElse(""));
+        long retryAfter =
+                Long.parseLong(refusal.headers().firstValue("retry-after").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 2, "retry-after " + retryAfter);
-        assertEquals("\"source-events\";q=" + LIMIT + ";w=1", refusal.headers().firstValue("ratelimit-policy").orElseThrow());
-        assertTrue(refusal.headers().firstValue("ratelimit").orElseThrow().matches("\"source-events\";r=0;t=[12]"),
+        assertEquals(
+                "\"source-events\";q=" + LIMIT + ";w=1",
+                refusal.headers().firstValue("ratelimit-policy").orElseThrow());
+        assertTrue(
+                refusal.headers().firstValue("ratelimit").orElseThrow().matches("\"source-events\";r=0;t=[12]"),
                 refusal.headers().firstValue("ratelimit").orElseThrow());
-        assertEquals(limited, (long) (rateLimited() - countedBefore), "every refusal is counted with outcome rate_limited");
+        assertEquals(
+                limited, (long) (rateLimited() - countedBefore), "every refusal is counted with outcome rate_limited");
     }
 
     private static double rateLimited() {
-        return registries.stream().mapToDouble(reg -> reg.get("sluice.router.events")
-                .tag("route", "limited").tag("outcome", "rate_limited").counter().count()).sum();
+        return registries.stream()
+                .mapToDouble(reg -> reg.get("sluice.router.events")
+                        .tag("route", "limited")
+                        .tag("outcome", "rate_limited")
+                        .counter()
+                        .count())
+                .sum();
     }
 
     @Test
@@ -200,9 +242,13 @@ class RateLimitIT {
             int accepted = 0;
             int limited = 0;
             for (int i = 0; i < 3 * LIMIT; i++) {
-                HttpResponse<String> res = ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + r.config().listen().port() + "/v1/events/limited")).timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
+                HttpResponse<String> res = ContractCheck.check(HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + r.config().listen().port() + "/v1/events/limited"))
+                                .timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
                 if (res.statusCode() == 429) {
                     limited++;
                 } else {
@@ -211,7 +257,11 @@ class RateLimitIT {
                 }
             }
             assertTrue(accepted > 0, "ingest goes on without Redis");
-            double degraded = registries.get(0).get("sluice.router.ratelimit.degraded").counter().count();
+            double degraded = registries
+                    .get(0)
+                    .get("sluice.router.ratelimit.degraded")
+                    .counter()
+                    .count();
             assertTrue(degraded > 0, "leases that fell back to local counting are counted");
             System.out.printf("Redis down: %d accepted, %d limited, %.0f local leases%n", accepted, limited, degraded);
         } finally {

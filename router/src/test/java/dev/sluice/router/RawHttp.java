@@ -19,8 +19,7 @@ import java.util.zip.GZIPOutputStream;
 /** HTTP/1.1 spoken by hand over a socket, for the router's protocol tests: requests as text, answers read to the close. */
 final class RawHttp {
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** A POST of {@code body} to a source, with its event id and length. */
     static String request(String source, String id, String body) {
@@ -30,7 +29,8 @@ final class RawHttp {
 
     /** The head of such a POST announcing {@code length} bytes, {@code extra} header lines (each ending in CRLF) added. */
     static String head(String source, String id, int length, String extra) {
-        return "POST /v1/events/" + source + " HTTP/1.1\r\nHost: x\r\nce-id: " + id + "\r\nContent-Length: " + length + "\r\n" + extra + "\r\n";
+        return "POST /v1/events/" + source + " HTTP/1.1\r\nHost: x\r\nce-id: " + id + "\r\nContent-Length: " + length
+                + "\r\n" + extra + "\r\n";
     }
 
     /** {@code payload} as one chunk and the last chunk. */
@@ -98,11 +98,14 @@ final class RawHttp {
     /** The headers of the first response, names in lower case (repeated ones joined by commas). */
     static Map<String, String> headers(String resp) {
         Map<String, String> out = new HashMap<>();
-        String[] lines = resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n");
+        String[] lines =
+                resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n");
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                out.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
+                out.merge(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim(),
                         (a, b) -> a + ", " + b);
             }
         }
@@ -116,7 +119,8 @@ final class RawHttp {
 
     /** A header of the first response, or null. */
     static String header(String resp, String name) {
-        for (String line : resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n")) {
+        for (String line :
+                resp.substring(0, Math.max(0, resp.indexOf("\r\n\r\n"))).split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
                 return line.substring(colon + 1).trim();

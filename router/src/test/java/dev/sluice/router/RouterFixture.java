@@ -30,7 +30,8 @@ import java.util.function.UnaryOperator;
  */
 final class RouterFixture implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Vertx vertx;
     private final RouterApp app;
@@ -47,19 +48,27 @@ final class RouterFixture implements AutoCloseable {
     }
 
     /** As {@link #start(KafkaBroker, String, Map)}, the configuration then changed by {@code tweak}. */
-    static RouterFixture start(KafkaBroker kafka, String catalogJson, Map<String, String> settings,
-                            UnaryOperator<RouterConfig.Builder> tweak) throws Exception {
+    static RouterFixture start(
+            KafkaBroker kafka,
+            String catalogJson,
+            Map<String, String> settings,
+            UnaryOperator<RouterConfig.Builder> tweak)
+            throws Exception {
         Map<String, String> all = new HashMap<>(Map.of("router.instances", "2"));
         all.putAll(settings);
         RouterConfig config = tweak.apply(RouterConfig.from(Settings.of(all)).toBuilder()
-                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())).build();
+                        .ports("127.0.0.1", Ports.freePort(), Ports.freePort()))
+                .build();
         Path catalog = Files.createTempFile("sluice-it", ".json");
         Vertx vertx = Vertx.vertx();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
             Files.writeString(catalog, catalogJson);
-            RouterApp app = await(RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), registry));
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.readiness().ready());
+            RouterApp app = await(RouterApp.start(
+                    vertx, config, KafkaConfig.of(kafka.bootstrapServers()), Catalog.load(catalog), registry));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> app.readiness().ready());
             return new RouterFixture(vertx, app, registry);
         } catch (Exception | Error e) {
             vertx.close();
@@ -89,7 +98,9 @@ final class RouterFixture implements AutoCloseable {
 
     /** The sum of a counter over every route, for one outcome. */
     double events(String outcome) {
-        return registry.find("sluice.router.events").tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find("sluice.router.events").tag("outcome", outcome).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     /**
@@ -99,16 +110,23 @@ final class RouterFixture implements AutoCloseable {
      */
     void warmUp(String source) {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/v1/events/" + source))
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"warm\":true}"))
-                .timeout(Duration.ofSeconds(10)).build();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"warm\":true}"))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
     }
 
     /** The status of {@code /health/ready} on the management port. */
     int readinessStatus() throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.config().listen().managementPort() + "/health/ready"))
-                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + app.config().listen().managementPort() + "/health/ready"))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
         return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

@@ -46,7 +46,8 @@ class RouterIT {
     private static KafkaBroker kafka;
     private static int port;
     private static int managementPort;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static Catalog catalog(String topic) {
         return Catalog.parse(new JsonObject("""
@@ -60,11 +61,22 @@ class RouterIT {
                 """.formatted(topic, topic, topic, topic)));
     }
 
-    static RouterApp startRouter(Vertx vertx, KafkaBroker broker, Catalog catalog, int port, int managementPort) throws Exception {
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.health.interval", "200ms")))
-                .toBuilder().ports("127.0.0.1", port, managementPort).build();
-        return RouterApp.start(vertx, config, KafkaConfig.of(broker.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    static RouterApp startRouter(Vertx vertx, KafkaBroker broker, Catalog catalog, int port, int managementPort)
+            throws Exception {
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.health.interval", "200ms")))
+                        .toBuilder()
+                        .ports("127.0.0.1", port, managementPort)
+                        .build();
+        return RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(broker.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
     }
 
     @BeforeAll
@@ -75,8 +87,9 @@ class RouterIT {
         port = Ports.freePort();
         managementPort = Ports.freePort();
         router = startRouter(vertx, kafka, catalog(TOPIC), port, managementPort);
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/health/ready", managementPort).statusCode() == 503
-                && get("/health/ready", managementPort).body().contains("\"it.router.events\":\"ready\""));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> get("/health/ready", managementPort).statusCode() == 503
+                        && get("/health/ready", managementPort).body().contains("\"it.router.events\":\"ready\""));
     }
 
     @AfterAll
@@ -91,7 +104,8 @@ class RouterIT {
 
     static HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             b.headers(headers);
         }
@@ -99,18 +113,25 @@ class RouterIT {
     }
 
     static HttpResponse<String> get(String path, int port) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static ConsumerRecord<byte[], byte[]> recordWithId(String id) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(10)).stream()
-                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null);
+                .filter(r -> id.equals(EventRecords.text(r.headers(), "ce_id")))
+                .findFirst()
+                .orElse(null);
     }
 
     private static void assertProblem(HttpResponse<String> resp, int status, String reason) {
         assertEquals(status, resp.statusCode(), resp.body());
-        assertEquals("application/problem+json", resp.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                resp.headers().firstValue("content-type").orElse(""));
         JsonObject p = new JsonObject(resp.body());
         assertEquals(status, p.getInteger("status"));
         assertEquals(reason, p.getString("reason"));
@@ -123,12 +144,15 @@ class RouterIT {
     void withoutRedisAFailClosedSourceIs503AndAFailOpenSourceProducesEverySubmission() throws Exception {
         long before = kafka.count(TOPIC);
         String key = "no-redis-" + System.nanoTime();
-        HttpResponse<String> closed = post("/v1/events/once-closed", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        HttpResponse<String> closed =
+                post("/v1/events/once-closed", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
         assertProblem(closed, 503, "idempotency-unavailable");
         assertTrue(new JsonObject(closed.body()).getString("detail").contains("no Redis is configured"), closed.body());
         // Nothing can be checked, so a fail-open source takes the same key twice, as two events.
-        HttpResponse<String> first = post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
-        HttpResponse<String> second = post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        HttpResponse<String> first =
+                post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
+        HttpResponse<String> second =
+                post("/v1/events/once-open", "{}".getBytes(StandardCharsets.UTF_8), "idempotency-key", key);
         assertEquals(202, first.statusCode(), first.body());
         assertEquals(202, second.statusCode(), second.body());
         assertNotEquals(new JsonObject(first.body()).getString("id"), new JsonObject(second.body()).getString("id"));
@@ -139,13 +163,22 @@ class RouterIT {
     void acceptedEventIsInKafkaWithPayloadUntouchedAndCloudEventsHeaders() throws Exception {
         byte[] payload = {'{', '"', 'a', '"', ':', '1', '}', 0, (byte) 0xC3, (byte) 0x28};
         long before = System.currentTimeMillis();
-        HttpResponse<String> resp = post("/v1/events/orders", payload, "content-type", "application/octet-stream",
-                "X-Key", "customer-7", "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        HttpResponse<String> resp = post(
+                "/v1/events/orders",
+                payload,
+                "content-type",
+                "application/octet-stream",
+                "X-Key",
+                "customer-7",
+                "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         assertEquals(202, resp.statusCode(), resp.body());
         JsonObject body = new JsonObject(resp.body());
         String id = body.getString("id");
         long deadline = Instant.parse(body.getString("deadline")).toEpochMilli();
-        assertTrue(deadline >= before + 20_000 && deadline <= System.currentTimeMillis() + 20_000, "deadline = ingest + 20 s");
+        assertTrue(
+                deadline >= before + 20_000 && deadline <= System.currentTimeMillis() + 20_000,
+                "deadline = ingest + 20 s");
 
         // 202 means it is already in Kafka: a fresh read finds it straight away.
         ConsumerRecord<byte[], byte[]> r = recordWithId(id);
@@ -158,7 +191,9 @@ class RouterIT {
         assertEquals("application/octet-stream", EventRecords.text(r.headers(), "content-type"));
         assertEquals("acme", EventRecords.text(r.headers(), "sluice_tenant"));
         assertEquals("orders", EventRecords.text(r.headers(), "sluice_route"));
-        assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", EventRecords.text(r.headers(), "traceparent"));
+        assertEquals(
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                EventRecords.text(r.headers(), "traceparent"));
         assertEquals(deadline, EventRecords.deadline(r));
         assertEquals(deadline - 20_000, r.timestamp(), "the record timestamp is the ingest time");
     }
@@ -166,18 +201,35 @@ class RouterIT {
     @Test
     void theCallersTracestateGoesIntoTheRecordWithItsTraceparentAndNotWithoutOne() throws Exception {
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-        HttpResponse<String> kept = post("/v1/events/orders", "{}".getBytes(StandardCharsets.UTF_8), "X-Key", "c-1",
-                "traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+        HttpResponse<String> kept = post(
+                "/v1/events/orders",
+                "{}".getBytes(StandardCharsets.UTF_8),
+                "X-Key",
+                "c-1",
+                "traceparent",
+                traceparent,
+                "tracestate",
+                "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
         assertEquals(202, kept.statusCode(), kept.body());
         ConsumerRecord<byte[], byte[]> r = recordWithId(new JsonObject(kept.body()).getString("id"));
         assertEquals(traceparent, EventRecords.text(r.headers(), "traceparent"));
         assertEquals("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7", EventRecords.text(r.headers(), "tracestate"));
 
-        HttpResponse<String> restarted = post("/v1/events/orders", "{}".getBytes(StandardCharsets.UTF_8), "X-Key", "c-1",
-                "traceparent", "00-not-a-trace-01", "tracestate", "congo=t61rcWkgMzE");
+        HttpResponse<String> restarted = post(
+                "/v1/events/orders",
+                "{}".getBytes(StandardCharsets.UTF_8),
+                "X-Key",
+                "c-1",
+                "traceparent",
+                "00-not-a-trace-01",
+                "tracestate",
+                "congo=t61rcWkgMzE");
         assertEquals(202, restarted.statusCode(), restarted.body());
         ConsumerRecord<byte[], byte[]> fresh = recordWithId(new JsonObject(restarted.body()).getString("id"));
-        assertNotEquals("00-not-a-trace-01", EventRecords.text(fresh.headers(), "traceparent"), "a new trace replaces a malformed one");
+        assertNotEquals(
+                "00-not-a-trace-01",
+                EventRecords.text(fresh.headers(), "traceparent"),
+                "a new trace replaces a malformed one");
         assertNull(fresh.headers().lastHeader("tracestate"), "and starts without the old trace's state");
     }
 
@@ -185,9 +237,15 @@ class RouterIT {
     void eventIdsAreUuidV7ByDefaultAndTheSourcesCeIdIsKept() throws Exception {
         HttpResponse<String> a = post("/v1/events/byid", "x".getBytes(StandardCharsets.UTF_8));
         assertEquals(202, a.statusCode(), a.body());
-        assertEquals(7, java.util.UUID.fromString(new JsonObject(a.body()).getString("id")).version());
+        assertEquals(
+                7,
+                java.util
+                        .UUID
+                        .fromString(new JsonObject(a.body()).getString("id"))
+                        .version());
 
-        HttpResponse<String> b = post("/v1/events/byid", "y".getBytes(StandardCharsets.UTF_8), "ce-id", "source-given-1");
+        HttpResponse<String> b =
+                post("/v1/events/byid", "y".getBytes(StandardCharsets.UTF_8), "ce-id", "source-given-1");
         assertEquals("source-given-1", new JsonObject(b.body()).getString("id"));
     }
 
@@ -199,8 +257,10 @@ class RouterIT {
 
         // Without a Content-Length (chunked), the limit is enforced while reading.
         HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/orders"))
-                .header("X-Key", "k").timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[4096]))).build();
+                .header("X-Key", "k")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[4096])))
+                .build();
         try {
             HttpResponse<String> c = http.send(chunked, HttpResponse.BodyHandlers.ofString());
             assertProblem(c, 413, "too-large");
@@ -218,8 +278,11 @@ class RouterIT {
 
     @Test
     void wrongMethodIs405WithAllow() throws Exception {
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/orders"))
-                .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/orders"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertProblem(resp, 405, "method-not-allowed");
         assertEquals("POST", resp.headers().firstValue("allow").orElse(""));
     }
@@ -245,7 +308,9 @@ class RouterIT {
     void metricsCountOutcomesPerRoute() throws Exception {
         assertEquals(202, post("/v1/events/byid", new byte[] {1}).statusCode());
         String metrics = get("/metrics", managementPort).body();
-        assertTrue(metrics.matches("(?s).*sluice_router_events_total\\{outcome=\"accepted\",route=\"byid\"} [1-9].*"), metrics);
+        assertTrue(
+                metrics.matches("(?s).*sluice_router_events_total\\{outcome=\"accepted\",route=\"byid\"} [1-9].*"),
+                metrics);
         assertTrue(metrics.contains("sluice_router_produce_latency_seconds_bucket"), "produce latency histogram");
         assertEquals(200, get("/health/live", managementPort).statusCode());
     }

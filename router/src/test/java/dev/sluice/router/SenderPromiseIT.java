@@ -41,8 +41,10 @@ import org.junit.jupiter.api.Timeout;
 class SenderPromiseIT {
 
     private static final String TOPIC = "it.promise.events";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static final byte[] WH_KEY = "standard webhooks key".getBytes(StandardCharsets.UTF_8);
 
     private static KafkaBroker kafka;
@@ -66,7 +68,9 @@ class SenderPromiseIT {
         kafka = KafkaBroker.start();
         kafka.createTopic(TOPIC, 3, Duration.ofMinutes(10));
         redis = Redis.startLocal();
-        router = RouterFixture.start(kafka, CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)),
+        router = RouterFixture.start(
+                kafka,
+                CATALOG.formatted(TOPIC, Base64.getEncoder().encodeToString(WH_KEY)),
                 Map.of("router.instances", "1", "redis.url", redis.uri()));
         port = router.port();
     }
@@ -86,7 +90,8 @@ class SenderPromiseIT {
 
     private static HttpResponse<String> post(String source, String body, List<String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events/" + source))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (!headers.isEmpty()) {
             b.headers(headers.toArray(String[]::new));
         }
@@ -109,8 +114,16 @@ class SenderPromiseIT {
             default -> {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(WH_KEY, "HmacSHA256"));
-                String sig = Base64.getEncoder().encodeToString(mac.doFinal((deliveryId + "." + t + "." + body).getBytes(StandardCharsets.UTF_8)));
-                yield List.of("webhook-id", deliveryId, "webhook-timestamp", Long.toString(t), "webhook-signature", "v1," + sig);
+                String sig = Base64.getEncoder()
+                        .encodeToString(
+                                mac.doFinal((deliveryId + "." + t + "." + body).getBytes(StandardCharsets.UTF_8)));
+                yield List.of(
+                        "webhook-id",
+                        deliveryId,
+                        "webhook-timestamp",
+                        Long.toString(t),
+                        "webhook-signature",
+                        "v1," + sig);
             }
         };
     }
@@ -146,23 +159,31 @@ class SenderPromiseIT {
             String sameBody = body;
             List<String> sameHeaders = headers;
             HttpResponse<String>[] retry = new HttpResponse[1];
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                retry[0] = post(source, sameBody, sameHeaders);
-                return retry[0].statusCode() != 429;
-            });
-            assertEquals(202, retry[0].statusCode(), scheme + ": the retry of a refused delivery is accepted, not punished: " + retry[0].body());
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        retry[0] = post(source, sameBody, sameHeaders);
+                        return retry[0].statusCode() != 429;
+                    });
+            assertEquals(
+                    202,
+                    retry[0].statusCode(),
+                    scheme + ": the retry of a refused delivery is accepted, not punished: " + retry[0].body());
             String id = new JsonObject(retry[0].body()).getString("id");
             // And a replay of the accepted delivery is answered with the original, not stored again (replays count
             // against the rate limit like any request, so it too may have to wait for the next window).
             HttpResponse<String>[] again = new HttpResponse[1];
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                again[0] = post(source, sameBody, sameHeaders);
-                return again[0].statusCode() != 429;
-            });
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        again[0] = post(source, sameBody, sameHeaders);
+                        return again[0].statusCode() != 429;
+                    });
             HttpResponse<String> replay = again[0];
             assertEquals(202, replay.statusCode(), replay.body());
             assertEquals(id, new JsonObject(replay.body()).getString("id"));
-            assertEquals("true", replay.headers().firstValue("idempotent-replayed").orElse(null));
+            assertEquals(
+                    "true", replay.headers().firstValue("idempotent-replayed").orElse(null));
             assertEquals(1, withBody(sameBody).size(), scheme + ": one delivery, one record");
         }
     }
@@ -170,7 +191,8 @@ class SenderPromiseIT {
     @Test
     void aRetryAfterAProduceTimeoutGetsTheOriginalIdAndTheEventIsInKafkaOnce() throws Exception {
         String body = "{\"pay\":\"" + System.nanoTime() + "\"}";
-        List<String> headers = List.of("Idempotency-Key", "pay-" + System.nanoTime(), "content-type", "application/json");
+        List<String> headers =
+                List.of("Idempotency-Key", "pay-" + System.nanoTime(), "content-type", "application/json");
         ProcessHandle broker = brokerProcess();
         Signals.send(broker, "STOP");
         HttpResponse<String> timedOut;
@@ -184,16 +206,21 @@ class SenderPromiseIT {
         assertEquals(503, timedOut.statusCode(), timedOut.body());
         assertEquals("produce-timeout", new JsonObject(timedOut.body()).getString("reason"));
         HttpResponse<String>[] retry = new HttpResponse[1];
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            retry[0] = post("idem-closed", body, headers);
-            return retry[0].statusCode() != 503;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    retry[0] = post("idem-closed", body, headers);
+                    return retry[0].statusCode() != 503;
+                });
         assertEquals(202, retry[0].statusCode(), retry[0].body());
         List<ConsumerRecord<byte[], byte[]>> stored = withBody(body);
         assertEquals(1, stored.size(), "the retry did not store the event a second time");
-        assertEquals(EventRecords.text(stored.get(0).headers(), "ce_id"), new JsonObject(retry[0].body()).getString("id"),
+        assertEquals(
+                EventRecords.text(stored.get(0).headers(), "ce_id"),
+                new JsonObject(retry[0].body()).getString("id"),
                 "the retry answers with the id the late record landed under");
-        assertEquals("true", retry[0].headers().firstValue("idempotent-replayed").orElse(null));
+        assertEquals(
+                "true", retry[0].headers().firstValue("idempotent-replayed").orElse(null));
     }
 
     @Test
@@ -202,13 +229,15 @@ class SenderPromiseIT {
         try {
             for (int i = 0; i < 3; i++) {
                 long start = System.nanoTime();
-                HttpResponse<String> closed = post("idem-closed", "{\"n\":" + i + "}", List.of("Idempotency-Key", "stall-c-" + System.nanoTime()));
+                HttpResponse<String> closed = post(
+                        "idem-closed", "{\"n\":" + i + "}", List.of("Idempotency-Key", "stall-c-" + System.nanoTime()));
                 long closedMillis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(503, closed.statusCode(), closed.body());
                 assertEquals("idempotency-unavailable", new JsonObject(closed.body()).getString("reason"));
                 assertTrue(closed.headers().firstValue("retry-after").isPresent());
                 String openBody = "{\"open\":\"" + System.nanoTime() + "\"}";
-                HttpResponse<String> open = post("idem-open", openBody, List.of("Idempotency-Key", "stall-o-" + System.nanoTime()));
+                HttpResponse<String> open =
+                        post("idem-open", openBody, List.of("Idempotency-Key", "stall-o-" + System.nanoTime()));
                 assertEquals(202, open.statusCode(), open.body());
                 assertEquals(1, withBody(openBody).size());
                 System.out.printf("Redis stalled: fail-closed answered 503 in %d ms%n", closedMillis);
@@ -227,7 +256,10 @@ class SenderPromiseIT {
     /** This test's own broker process (a child JVM of this one, found by its data directory). */
     private static ProcessHandle brokerProcess() {
         String dir = kafka.logFile().getParent().toString();
-        return ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains(dir)).findFirst()
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no broker process under " + dir));
     }
 }

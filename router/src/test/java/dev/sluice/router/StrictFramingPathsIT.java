@@ -38,23 +38,48 @@ import org.junit.jupiter.api.Timeout;
 class StrictFramingPathsIT {
 
     private static final String TOPIC = "it.framing.paths";
-    private static final String SMUGGLING = "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-smuggle-1\r\nContent-Length: 6\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
-            + "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-smuggle-2\r\nContent-Length: 2\r\n\r\n{}";
+    private static final String SMUGGLING =
+            "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-smuggle-1\r\nContent-Length: 6\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+                    + "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\nce-id: paths-smuggle-2\r\nContent-Length: 2\r\n\r\n{}";
 
     @Test
     void overTlsTheFirstRequestIsFramedStrictly(KafkaBroker kafka) throws Exception {
         Path dir = Files.createTempDirectory("sluice-tls");
         Path store = dir.resolve("router.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-                "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "router",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustAll()}, null);
         try {
-            check(kafka, Map.of(), c -> c.toBuilder().tls(store.toString(), "changeit").build(), port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
+            check(
+                    kafka,
+                    Map.of(),
+                    c -> c.toBuilder().tls(store.toString(), "changeit").build(),
+                    port -> tls.getSocketFactory().createSocket("127.0.0.1", port));
         } finally {
             Files.deleteIfExists(store);
             Files.deleteIfExists(dir);
@@ -70,7 +95,11 @@ class StrictFramingPathsIT {
         Socket open(int port) throws Exception;
     }
 
-    private static void check(KafkaBroker kafka, Map<String, String> settings, Function<RouterConfig, RouterConfig> adjust, Connect connect)
+    private static void check(
+            KafkaBroker kafka,
+            Map<String, String> settings,
+            Function<RouterConfig, RouterConfig> adjust,
+            Connect connect)
             throws Exception {
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         Vertx vertx = Vertx.vertx();
@@ -79,22 +108,42 @@ class StrictFramingPathsIT {
         all.put("router.instances", "1");
         // A cold producer on a busy machine can take longer than the default 800 ms for its first ack.
         all.put("router.produce.timeout", "5s");
-        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).toBuilder().ports("127.0.0.1", port, Ports.freePort()).build());
-        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(TOPIC),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).toBuilder()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .build());
+        RouterApp router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        RouterIT.catalog(TOPIC),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> "ready".equals(router.readiness().details().getJsonObject("topics")
-                    .getString(TOPIC)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "ready"
+                            .equals(router.readiness()
+                                    .details()
+                                    .getJsonObject("topics")
+                                    .getString(TOPIC)));
             String refused = RawHttp.exchange(connect.open(port), SMUGGLING);
             RawHttp.assertProblem(refused, 400, "bad-framing");
             assertEquals(1, refused.split("HTTP/1\\.1 ", -1).length - 1, "one answer, then the close: " + refused);
-            String ok = RawHttp.checked(RawHttp.exchange(connect.open(port), "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\n"
-                    + "ce-id: paths-ok\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"), "/v1/events/byid");
+            String ok = RawHttp.checked(
+                    RawHttp.exchange(
+                            connect.open(port),
+                            "POST /v1/events/byid HTTP/1.1\r\nHost: x\r\n"
+                                    + "ce-id: paths-ok\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"),
+                    "/v1/events/byid");
             assertTrue(ok.startsWith("HTTP/1.1 202"), ok);
             java.util.List<String> ids = kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
-                    .map(r -> String.valueOf(EventRecords.text(r.headers(), "ce_id"))).toList();
+                    .map(r -> String.valueOf(EventRecords.text(r.headers(), "ce_id")))
+                    .toList();
             assertTrue(ids.contains("paths-ok"), ids.toString());
-            assertTrue(ids.stream().noneMatch(id -> id.startsWith("paths-smuggle")), "nothing of the refused request reached Kafka: " + ids);
+            assertTrue(
+                    ids.stream().noneMatch(id -> id.startsWith("paths-smuggle")),
+                    "nothing of the refused request reached Kafka: " + ids);
         } finally {
             router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -104,12 +153,10 @@ class StrictFramingPathsIT {
     /** The router's certificate is made for the test. */
     private static final class TrustAll implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

@@ -33,11 +33,51 @@ final class TestCertificates implements AutoCloseable {
 
     TestCertificates() throws Exception {
         dir = Files.createTempDirectory("sluice-certs");
-        keytool("-genkeypair", "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", routerStore().toString());
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Sluice Test Devices CA",
-                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", dir.resolve("ca.p12").toString());
-        keytool("-exportcert", "-alias", "ca", "-rfc", "-keystore", dir.resolve("ca.p12").toString(), "-file", caPem().toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "router",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                routerStore().toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=Sluice Test Devices CA",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                dir.resolve("ca.p12").toString());
+        keytool(
+                "-exportcert",
+                "-alias",
+                "ca",
+                "-rfc",
+                "-keystore",
+                dir.resolve("ca.p12").toString(),
+                "-file",
+                caPem().toString());
         ca = read(Files.readString(caPem()));
     }
 
@@ -56,11 +96,38 @@ final class TestCertificates implements AutoCloseable {
         Path store = dir.resolve(name + ".p12");
         Path csr = dir.resolve(name + ".csr");
         Path pem = dir.resolve(name + ".pem");
-        keytool("-genkeypair", "-alias", "device", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "device",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + name,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString());
         keytool("-certreq", "-alias", "device", "-keystore", store.toString(), "-file", csr.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-infile", csr.toString(),
-                "-outfile", pem.toString(), "-rfc", "-validity", "2", "-ext", "eku=clientAuth");
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                dir.resolve("ca.p12").toString(),
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                pem.toString(),
+                "-rfc",
+                "-validity",
+                "2",
+                "-ext",
+                "eku=clientAuth");
         KeyStore self = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             self.load(in, PASSWORD.toCharArray());
@@ -94,12 +161,10 @@ final class TestCertificates implements AutoCloseable {
 
     private static final X509TrustManager TRUST_ANY = new X509TrustManager() {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
@@ -113,8 +178,11 @@ final class TestCertificates implements AutoCloseable {
     }
 
     private static void keytool(String... args) throws Exception {
-        List<String> cmd = Stream.concat(Stream.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()),
-                Stream.concat(Stream.of(args), Stream.of("-storepass", PASSWORD, "-noprompt"))).toList();
+        List<String> cmd = Stream.concat(
+                        Stream.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString()),
+                        Stream.concat(Stream.of(args), Stream.of("-storepass", PASSWORD, "-noprompt")))
+                .toList();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), String.join(" ", args) + ": " + out);

@@ -35,10 +35,30 @@ class TlsIT {
     /** A PKCS#12 store (password {@code changeit}) with a certificate for 127.0.0.1, made by the JDK's keytool. */
     private static Path keyStore(Path dir) throws Exception {
         Path store = dir.resolve("router.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-                "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "router",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
         return store;
     }
@@ -51,24 +71,50 @@ class TlsIT {
         Path store = keyStore(dir);
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .toBuilder().ports("127.0.0.1", port, Ports.freePort()).tls(store.toString(), "changeit").build();
-        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), RouterIT.catalog(topic),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-                .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
+                .ports("127.0.0.1", port, Ports.freePort())
+                .tls(store.toString(), "changeit")
+                .build();
+        RouterApp router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        RouterIT.catalog(topic),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
+                .setTrustAll(true)
+                .setVerifyHost(false)
+                .setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2));
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().details().getJsonObject("topics")
-                    .getString(topic).equals("ready"));
-            var resp = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-                            .setURI("/v1/events/byid").putHeader("ce-id", "tls-1"))
-                    .compose(req -> req.send(Buffer.buffer("{\"secure\":true}")).compose(r -> r.body().map(b -> Map.entry(r, b))))
-                    .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> router.readiness()
+                            .details()
+                            .getJsonObject("topics")
+                            .getString(topic)
+                            .equals("ready"));
+            var resp = client.request(new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setHost("127.0.0.1")
+                            .setPort(port)
+                            .setURI("/v1/events/byid")
+                            .putHeader("ce-id", "tls-1"))
+                    .compose(req -> req.send(Buffer.buffer("{\"secure\":true}"))
+                            .compose(r -> r.body().map(b -> Map.entry(r, b))))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS);
             assertEquals(HttpVersion.HTTP_2, resp.getKey().version(), "HTTP/2 by ALPN");
             assertEquals(202, resp.getKey().statusCode(), resp.getValue().toString());
             ContractCheck.check("POST", "/v1/events/byid", resp.getKey(), resp.getValue());
             assertNotNull(kafka.readAll(topic, Duration.ofSeconds(10)).stream()
-                    .filter(r -> "tls-1".equals(EventRecords.text(r.headers(), "ce_id"))).findFirst().orElse(null));
+                    .filter(r -> "tls-1".equals(EventRecords.text(r.headers(), "ce_id")))
+                    .findFirst()
+                    .orElse(null));
         } finally {
             client.close();
             router.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -86,35 +132,60 @@ class TlsIT {
         Path store = keyStore(dir);
         Vertx vertx = Vertx.vertx();
         int mqttTls = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.mqtt.enabled", "true",
-                        "router.mqtt.port", Integer.toString(Ports.freePort()), "router.mqtt.tls.port", Integer.toString(mqttTls))))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).tls(store.toString(), "changeit").build();
-        dev.sluice.core.Catalog catalog = dev.sluice.core.Catalog.parse(new io.vertx.core.json.JsonObject("{\"routes\": [{\"source\": "
-                + "\"meters\", \"topic\": \"" + topic + "\", \"mqtt\": {\"topics\": [\"meters/+\"], \"key\": \"topic:1\"}}]}"));
-        RouterApp router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient("ssl://127.0.0.1:" + mqttTls,
-                "meter-1", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
+                        "router.instances",
+                        "1",
+                        "router.mqtt.enabled",
+                        "true",
+                        "router.mqtt.port",
+                        Integer.toString(Ports.freePort()),
+                        "router.mqtt.tls.port",
+                        Integer.toString(mqttTls))))
+                .toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .tls(store.toString(), "changeit")
+                .build();
+        dev.sluice.core.Catalog catalog = dev.sluice.core.Catalog.parse(
+                new io.vertx.core.json.JsonObject("{\"routes\": [{\"source\": " + "\"meters\", \"topic\": \"" + topic
+                        + "\", \"mqtt\": {\"topics\": [\"meters/+\"], \"key\": \"topic:1\"}}]}"));
+        RouterApp router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        org.eclipse.paho.client.mqttv3.MqttClient device = new org.eclipse.paho.client.mqttv3.MqttClient(
+                "ssl://127.0.0.1:" + mqttTls,
+                "meter-1",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> router.readiness().ready());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> router.readiness().ready());
             javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
-                }
+            tls.init(
+                    null,
+                    new javax.net.ssl.TrustManager[] {
+                        new javax.net.ssl.X509TrustManager() {
+                            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
-                }
+                            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, null);
-            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+                            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                                return new java.security.cert.X509Certificate[0];
+                            }
+                        }
+                    },
+                    null);
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o =
+                    new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
             o.setSocketFactory(tls.getSocketFactory());
             o.setHttpsHostnameVerificationEnabled(false);
             device.connect(o);
-            org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage("{\"kwh\":3}".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
+            org.eclipse.paho.client.mqttv3.MqttMessage m = new org.eclipse.paho.client.mqttv3.MqttMessage(
+                    "{\"kwh\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             m.setQos(1);
             device.publish("meters/m-7", m); // returns once the PUBACK came back
             var stored = kafka.readAll(topic, Duration.ofSeconds(10));

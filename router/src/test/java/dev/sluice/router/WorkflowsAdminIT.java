@@ -40,7 +40,8 @@ class WorkflowsAdminIT {
 
     private static final String TOPIC = "it.wfadmin.orders";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Vertx vertx;
     private static RouterApp router;
 
@@ -48,13 +49,23 @@ class WorkflowsAdminIT {
     static void start(KafkaBroker kafka, Postgres pg) throws Exception {
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         String db = pg.createDatabase("workflows_admin_it");
-        Catalog catalog = Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"orders\", \"topic\": \"" + TOPIC
-                + "\", \"tenant\": \"shop\"}]}"));
+        Catalog catalog = Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"orders\", \"topic\": \"" + TOPIC + "\", \"tenant\": \"shop\"}]}"));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1")))
-                .toBuilder().ports("127.0.0.1", Ports.freePort(), Ports.freePort()).postgres(db).adminKey(ADMIN_KEY).build();
-        router = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .postgres(db)
+                .adminKey(ADMIN_KEY)
+                .build();
+        router = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(40, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -68,15 +79,25 @@ class WorkflowsAdminIT {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return ContractCheck.check(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+        return ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .timeout(Duration.ofSeconds(10))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String reason, String detailHas) {
         assertEquals(status, r.statusCode(), r.body());
-        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                r.headers().firstValue("content-type").orElse(""));
         JsonObject p = new JsonObject(r.body());
         assertEquals(reason, p.getString("reason"), r.body());
         assertTrue(p.getString("detail").contains(detailHas), r.body());
@@ -88,13 +109,19 @@ class WorkflowsAdminIT {
                 {"sources": ["orders"], "signing": {"secrets": ["whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ="]},
                  "steps": [{"type": "http", "url": "https://ship.example/hook", "timeout": "3s"}]}""");
         assertEquals(200, put.statusCode(), put.body());
-        assertEquals("1 (hidden)", new JsonObject(put.body()).getJsonObject("signing").getString("secrets"));
-        JsonObject got = new JsonObject(admin("GET", "/admin/workflows/ship", null).body());
+        assertEquals(
+                "1 (hidden)",
+                new JsonObject(put.body()).getJsonObject("signing").getString("secrets"));
+        JsonObject got =
+                new JsonObject(admin("GET", "/admin/workflows/ship", null).body());
         assertEquals("ship", got.getString("name"));
-        assertEquals("https://ship.example/hook", got.getJsonArray("steps").getJsonObject(0).getString("url"));
+        assertEquals(
+                "https://ship.example/hook",
+                got.getJsonArray("steps").getJsonObject(0).getString("url"));
         assertEquals("1 (hidden)", got.getJsonObject("signing").getString("secrets"));
         JsonArray listed = new JsonObject(admin("GET", "/admin/workflows", null).body()).getJsonArray("workflows");
-        assertTrue(listed.stream().anyMatch(w -> ((JsonObject) w).getString("name").equals("ship")), listed.encode());
+        assertTrue(
+                listed.stream().anyMatch(w -> ((JsonObject) w).getString("name").equals("ship")), listed.encode());
 
         assertEquals(204, admin("DELETE", "/admin/workflows/ship", null).statusCode());
         assertProblem(admin("GET", "/admin/workflows/ship", null), 404, "not-found", "ship");
@@ -103,29 +130,76 @@ class WorkflowsAdminIT {
 
     @Test
     void anInvalidDefinitionIsRefusedNamingTheField() throws Exception {
-        assertProblem(admin("PUT", "/admin/workflows/bad", "{\"sources\": [\"orders\"], \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}"),
-                400, "invalid-field", "steps[0]: url");
-        assertProblem(admin("PUT", "/admin/workflows/bad", "{\"sources\": [\"nowhere\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
-                400, "invalid-field", "sources[0]");
-        assertProblem(admin("PUT", "/admin/workflows/bad", "{\"name\": \"other\", \"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
-                400, "invalid-field", "name");
-        assertProblem(admin("PUT", "/admin/workflows/bad", "{\"sources\": [\"orders\"], \"signing\": {\"secretsEnv\": \"X\"}, "
-                + "\"steps\": [{\"url\": \"http://x/\"}]}"), 400, "invalid-field", "signing.secretsEnv");
+        assertProblem(
+                admin(
+                        "PUT",
+                        "/admin/workflows/bad",
+                        "{\"sources\": [\"orders\"], \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}"),
+                400,
+                "invalid-field",
+                "steps[0]: url");
+        assertProblem(
+                admin(
+                        "PUT",
+                        "/admin/workflows/bad",
+                        "{\"sources\": [\"nowhere\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
+                400,
+                "invalid-field",
+                "sources[0]");
+        assertProblem(
+                admin(
+                        "PUT",
+                        "/admin/workflows/bad",
+                        "{\"name\": \"other\", \"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
+                400,
+                "invalid-field",
+                "name");
+        assertProblem(
+                admin(
+                        "PUT",
+                        "/admin/workflows/bad",
+                        "{\"sources\": [\"orders\"], \"signing\": {\"secretsEnv\": \"X\"}, "
+                                + "\"steps\": [{\"url\": \"http://x/\"}]}"),
+                400,
+                "invalid-field",
+                "signing.secretsEnv");
         assertProblem(admin("PUT", "/admin/workflows/bad", "[1, 2"), 400, "malformed-json", "JSON");
         assertProblem(admin("GET", "/admin/workflows/bad", null), 404, "not-found", "bad");
-        assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.config().listen().managementPort()
-                + "/admin/workflows")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                401,
+                HTTP.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                + router.config().listen().managementPort() + "/admin/workflows"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
     }
 
     @Test
     void aStoredWorkflowCanBeRunByHandAtOnce() throws Exception {
         assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"shop\"}").statusCode());
-        String key = new JsonObject(admin("POST", "/admin/tenants/shop/keys", "{}").body()).getString("key");
-        assertEquals(200, admin("PUT", "/admin/workflows/restock", "{\"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}")
-                .statusCode());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + router.config().listen().port() + "/v1/workflows/restock/runs")).header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 202);
+        String key =
+                new JsonObject(admin("POST", "/admin/tenants/shop/keys", "{}").body()).getString("key");
+        assertEquals(
+                200,
+                admin(
+                                "PUT",
+                                "/admin/workflows/restock",
+                                "{\"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}")
+                        .statusCode());
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> HTTP.send(
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                        + router.config()
+                                                                .listen()
+                                                                .port() + "/v1/workflows/restock/runs"))
+                                                .header("Authorization", "Bearer " + key)
+                                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
+                        == 202);
     }
 
     @Test
@@ -137,17 +211,27 @@ class WorkflowsAdminIT {
                            {"type": "http", "url": "https://erp.example/orders", "method": "PUT", "headers": {"x-team": "ops"}},
                            {"type": "filter", "condition": {"pointer": "/total", "gt": 1000}},
                            {"type": "publish", "topic": "big-orders"}]}""";
-        HttpResponse<String> r = admin("POST", "/admin/workflows/validate", new JsonObject().put("workflow", new JsonObject(workflow))
-                .put("event", new JsonObject("{\"type\": \"order.created\", \"subject\": \"alice\", \"data\": {\"id\": \"o-7\", \"amount\": 40}}"))
-                .encode());
+        HttpResponse<String> r = admin(
+                "POST",
+                "/admin/workflows/validate",
+                new JsonObject()
+                        .put("workflow", new JsonObject(workflow))
+                        .put(
+                                "event",
+                                new JsonObject(
+                                        "{\"type\": \"order.created\", \"subject\": \"alice\", \"data\": {\"id\": \"o-7\", \"amount\": 40}}"))
+                        .encode());
         assertEquals(200, r.statusCode(), r.body());
         JsonObject out = new JsonObject(r.body());
         assertTrue(out.getBoolean("valid"));
         JsonObject dry = out.getJsonObject("dryRun");
         assertTrue(dry.getBoolean("runs"), dry.encodePrettily());
         JsonArray steps = dry.getJsonArray("steps");
-        assertEquals(new JsonObject().put("order", "o-7").put("who", "alice").put("total", 40), steps.getJsonObject(0).getJsonObject("payload"));
-        assertEquals("orders:alice", steps.getJsonObject(1).getJsonObject("request").getString("key"));
+        assertEquals(
+                new JsonObject().put("order", "o-7").put("who", "alice").put("total", 40),
+                steps.getJsonObject(0).getJsonObject("payload"));
+        assertEquals(
+                "orders:alice", steps.getJsonObject(1).getJsonObject("request").getString("key"));
         JsonObject http = steps.getJsonObject(2).getJsonObject("request");
         assertEquals("PUT", http.getString("method"));
         assertEquals("https://erp.example/orders", http.getString("url"));
@@ -157,11 +241,23 @@ class WorkflowsAdminIT {
         assertFalse(steps.getJsonObject(3).getBoolean("passes"));
         assertFalse(steps.getJsonObject(4).getBoolean("runs"), "the filter step stopped the run before the publish");
 
-        JsonObject other = new JsonObject(admin("POST", "/admin/workflows/validate", new JsonObject().put("workflow", new JsonObject(workflow))
-                .put("event", new JsonObject("{\"type\": \"order.cancelled\", \"data\": {}}")).encode()).body());
+        JsonObject other = new JsonObject(admin(
+                        "POST",
+                        "/admin/workflows/validate",
+                        new JsonObject()
+                                .put("workflow", new JsonObject(workflow))
+                                .put("event", new JsonObject("{\"type\": \"order.cancelled\", \"data\": {}}"))
+                                .encode())
+                .body());
         assertFalse(other.getJsonObject("dryRun").getBoolean("runs"), "the workflow's filter refuses another type");
-        assertProblem(admin("POST", "/admin/workflows/validate", "{\"workflow\": {\"name\": \"x\", \"sources\": [\"orders\"], \"steps\": []}}"),
-                400, "invalid-field", "at least one step");
+        assertProblem(
+                admin(
+                        "POST",
+                        "/admin/workflows/validate",
+                        "{\"workflow\": {\"name\": \"x\", \"sources\": [\"orders\"], \"steps\": []}}"),
+                400,
+                "invalid-field",
+                "at least one step");
         assertEquals(404, admin("GET", "/admin/workflows/route-order", null).statusCode(), "validate stores nothing");
     }
 }

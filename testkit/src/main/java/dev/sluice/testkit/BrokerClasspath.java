@@ -1,5 +1,6 @@
 package dev.sluice.testkit;
 
+import dev.sluice.testkit.broker.BrokerMain;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
-import dev.sluice.testkit.broker.BrokerMain;
-
 /**
  * The classpath of the child broker JVM: the jar (or classes directory) holding BrokerMain, then
  * the Kafka 4 jars that the sluice-testkit-broker build recorded in
@@ -31,8 +30,7 @@ final class BrokerClasspath {
 
     private static final String MAIN_CLASS_RESOURCE = BrokerMain.MAIN_CLASS.replace('.', '/') + ".class";
 
-    private BrokerClasspath() {
-    }
+    private BrokerClasspath() {}
 
     static String resolve() {
         ClassLoader loader = BrokerClasspath.class.getClassLoader();

@@ -27,8 +27,7 @@ final class BrokerConfig {
         }
     }
 
-    private BrokerConfig() {
-    }
+    private BrokerConfig() {}
 
     /** A single node that is the whole controller quorum; internal topics have one replica. */
     static void single(Path configFile, Path logDir, int port, int controllerPort) {
@@ -47,8 +46,9 @@ final class BrokerConfig {
      */
     static void clusterNode(Path configFile, Path logDir, Node self, List<Node> nodes) {
         Properties props = common(logDir, self);
-        props.setProperty("controller.quorum.voters", nodes.stream()
-                .map(n -> n.id() + "@" + n.controller()).collect(Collectors.joining(",")));
+        props.setProperty(
+                "controller.quorum.voters",
+                nodes.stream().map(n -> n.id() + "@" + n.controller()).collect(Collectors.joining(",")));
         replication(props, KafkaCluster.replicationFactor(nodes.size()), KafkaCluster.minInSyncReplicas(nodes.size()));
         props.setProperty("unclean.leader.election.enable", "false");
         // Heartbeats every 500 ms; a node silent for 4 s (killed, paused) is fenced, which takes it

@@ -1,5 +1,6 @@
 package dev.sluice.testkit;
 
+import dev.sluice.testkit.broker.BrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.sluice.testkit.broker.BrokerMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,9 +120,12 @@ final class BrokerProcess {
             ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             kill();
-            String why = e instanceof TimeoutException ? "was not ready within " + START_TIMEOUT : e.getCause().getMessage();
-            throw new IllegalStateException(name + " " + why + "; its log:" + System.lineSeparator()
-                    + TempDirs.tail(logFile, LOG_TAIL_LINES), e);
+            String why = e instanceof TimeoutException
+                    ? "was not ready within " + START_TIMEOUT
+                    : e.getCause().getMessage();
+            throw new IllegalStateException(
+                    name + " " + why + "; its log:" + System.lineSeparator() + TempDirs.tail(logFile, LOG_TAIL_LINES),
+                    e);
         } catch (InterruptedException e) {
             kill();
             Thread.currentThread().interrupt();
@@ -246,7 +248,8 @@ final class BrokerProcess {
     private void signal(Process target, String signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(target.pid()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + target.pid() + " failed: "
                         + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
@@ -261,8 +264,8 @@ final class BrokerProcess {
 
     /** Completes {@code ready} on the ready line; fails it if the process ends first. */
     private static void watchStdout(Process child, CompletableFuture<Void> ready) {
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.equals(BrokerMain.READY_LINE)) {

@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +18,7 @@ final class Cleanup {
     private static final Set<AutoCloseable> OPEN = new LinkedHashSet<>();
     private static boolean hookInstalled;
 
-    private Cleanup() {
-    }
+    private Cleanup() {}
 
     static synchronized void register(AutoCloseable resource) {
         if (!hookInstalled) {

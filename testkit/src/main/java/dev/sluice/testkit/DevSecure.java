@@ -22,15 +22,13 @@ public final class DevSecure {
     /** The dev signing secret of {@code demo-secure} (scheme {@code sluice}). Dev only. */
     public static final String SIGNING_SECRET = "whsec-dev-only-sluice-demo-secure";
 
-    private DevSecure() {
-    }
+    private DevSecure() {}
 
     /** The catalog route of {@code demo-secure}, as JSON. */
     public static String routeJson() {
         return """
                 {"source": "%s", "topic": "%s", "ttl": "20s", "partitions": 6, "type": "dev.sluice.demo", "tenant": "%s",
-                 "auth": "key", "signature": {"scheme": "sluice", "secrets": ["%s"]}, "idempotency": "fail-closed"}"""
-                .formatted(SOURCE, TOPIC, TENANT, SIGNING_SECRET);
+                 "auth": "key", "signature": {"scheme": "sluice", "secrets": ["%s"]}, "idempotency": "fail-closed"}""".formatted(SOURCE, TOPIC, TENANT, SIGNING_SECRET);
     }
 
     /**
@@ -40,14 +38,16 @@ public final class DevSecure {
     public static List<String> seedStatements() {
         String id = API_KEY.substring(3, 15);
         return List.of(
-                "INSERT INTO sluice_tenants (id, name) VALUES ('" + TENANT + "', 'dev stack') ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sluice_tenants (id, name) VALUES ('" + TENANT
+                        + "', 'dev stack') ON CONFLICT (id) DO NOTHING",
                 "INSERT INTO sluice_api_keys (id, tenant, hash, name) VALUES ('" + id + "', '" + TENANT + "', decode('"
                         + sha256Hex(API_KEY) + "', 'hex'), 'dev key') ON CONFLICT (id) DO NOTHING");
     }
 
     private static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HeadlessChromium {
 
-    public static final String MISSING = "no chromium, chromium-browser or google-chrome on PATH (apt-get install chromium)";
+    public static final String MISSING =
+            "no chromium, chromium-browser or google-chrome on PATH (apt-get install chromium)";
     private static final List<String> NAMES = List.of("chromium", "chromium-browser", "google-chrome");
 
     private final Path binary;
@@ -55,10 +56,17 @@ public final class HeadlessChromium {
      */
     public boolean screenshot(String url, int budgetMillis, Path png, Path workDir) throws Exception {
         try {
-            runOnce(workDir, List.of("--virtual-time-budget=" + budgetMillis, "--window-size=1280,1000",
-                    "--screenshot=" + png.toAbsolutePath(), url), 30);
+            runOnce(
+                    workDir,
+                    List.of(
+                            "--virtual-time-budget=" + budgetMillis,
+                            "--window-size=1280,1000",
+                            "--screenshot=" + png.toAbsolutePath(),
+                            url),
+                    30);
         } catch (Hung hung) {
-            Files.writeString(workDir.resolve("screenshot-missing.txt"), hung.getMessage() + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    workDir.resolve("screenshot-missing.txt"), hung.getMessage() + "\n", StandardCharsets.UTF_8);
             return false;
         }
         if (!Files.isRegularFile(png)) {
@@ -91,11 +99,21 @@ public final class HeadlessChromium {
         Files.createDirectories(workDir);
         // A profile of its own for every run: a browser still shutting down holds its profile's lock.
         Path profile = Files.createTempDirectory(workDir.toAbsolutePath(), "profile-");
-        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--timeout=20000", "--user-data-dir=" + profile));
+        List<String> cmd = new ArrayList<>(List.of(
+                binary.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--timeout=20000",
+                "--user-data-dir=" + profile));
         cmd.addAll(args);
         Path out = workDir.resolve("chromium.out");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(workDir.resolve("chromium.err").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(workDir.resolve("chromium.err").toFile())
+                .start();
         if (!p.waitFor(waitSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

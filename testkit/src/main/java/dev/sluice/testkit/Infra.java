@@ -14,8 +14,7 @@ public final class Infra {
     private static Postgres postgres;
     private static Redis redis;
 
-    private Infra() {
-    }
+    private Infra() {}
 
     public static synchronized KafkaBroker kafka() {
         if (kafka == null || kafka.isClosed()) {

@@ -2,7 +2,6 @@ package dev.sluice.testkit;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**

@@ -3,7 +3,6 @@ package dev.sluice.testkit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -33,8 +32,14 @@ public final class KafkaBroker implements Kafka {
         this.port = port;
         Path configFile = dir.resolve("server.properties");
         BrokerConfig.single(configFile, dir.resolve("data"), port, controllerPort);
-        this.process = new BrokerProcess("Kafka broker " + Ports.LOOPBACK_HOST + ":" + port, dir, configFile, null,
-                List.of(), port, controllerPort);
+        this.process = new BrokerProcess(
+                "Kafka broker " + Ports.LOOPBACK_HOST + ":" + port,
+                dir,
+                configFile,
+                null,
+                List.of(),
+                port,
+                controllerPort);
         this.topics = new TopicAdmin(bootstrapServers());
         Cleanup.register(this);
     }
@@ -82,7 +87,8 @@ public final class KafkaBroker implements Kafka {
     @Override
     public void createTopic(String name, int partitions, Duration retention) {
         checkOpen();
-        topics.create(new NewTopic(name, partitions, replicationFactor()).configs(TopicAdmin.retentionConfigs(retention)));
+        topics.create(
+                new NewTopic(name, partitions, replicationFactor()).configs(TopicAdmin.retentionConfigs(retention)));
     }
 
     @Override

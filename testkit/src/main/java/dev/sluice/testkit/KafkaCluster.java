@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +39,7 @@ public final class KafkaCluster implements Kafka {
      * ({@code -XX:TieredStopAtLevel=4}).
      */
     private static final List<String> NODE_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1");
+
     public static final int DEFAULT_NODES = 3;
 
     private final List<BrokerConfig.Node> specs;
@@ -57,8 +57,14 @@ public final class KafkaCluster implements Kafka {
             BrokerConfig.Node spec = specs.get(i);
             Path configFile = dirs.get(i).resolve("server.properties");
             BrokerConfig.clusterNode(configFile, dirs.get(i).resolve("data"), spec, specs);
-            processes.add(new BrokerProcess("Kafka node " + spec.id() + " (" + spec.client() + ")", dirs.get(i),
-                    configFile, clusterId, NODE_JVM_FLAGS, spec.port(), spec.controllerPort()));
+            processes.add(new BrokerProcess(
+                    "Kafka node " + spec.id() + " (" + spec.client() + ")",
+                    dirs.get(i),
+                    configFile,
+                    clusterId,
+                    NODE_JVM_FLAGS,
+                    spec.port(),
+                    spec.controllerPort()));
         }
         this.nodes = List.copyOf(processes);
         this.topics = new TopicAdmin(bootstrapServers());
@@ -91,7 +97,10 @@ public final class KafkaCluster implements Kafka {
         try {
             long startedAt = System.nanoTime();
             cluster.startTogether(cluster.nodes);
-            LOG.info("Kafka cluster of {} nodes ready on {} in {} ms", size, cluster.bootstrapServers(),
+            LOG.info(
+                    "Kafka cluster of {} nodes ready on {} in {} ms",
+                    size,
+                    cluster.bootstrapServers(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
         } catch (RuntimeException e) {
             cluster.close();
@@ -171,8 +180,11 @@ public final class KafkaCluster implements Kafka {
 
     /** Waits (at most 30 s) until every replica of every partition of the topic is in sync again. */
     public void awaitFullIsr(String topic) {
-        topics.await(topic, "every replica in sync",
-                d -> d.partitions().stream().allMatch(p -> p.isr().size() == p.replicas().size()));
+        topics.await(
+                topic,
+                "every replica in sync",
+                d -> d.partitions().stream()
+                        .allMatch(p -> p.isr().size() == p.replicas().size()));
     }
 
     @Override
@@ -280,7 +292,8 @@ public final class KafkaCluster implements Kafka {
 
     private void startTogether(List<BrokerProcess> starting) {
         long launchedAt = System.nanoTime();
-        List<CompletableFuture<Void>> ready = starting.stream().map(BrokerProcess::launch).toList();
+        List<CompletableFuture<Void>> ready =
+                starting.stream().map(BrokerProcess::launch).toList();
         for (int i = 0; i < starting.size(); i++) {
             starting.get(i).awaitReady(ready.get(i), launchedAt);
         }
@@ -298,7 +311,9 @@ public final class KafkaCluster implements Kafka {
     }
 
     private static TopicPartitionInfo partition(TopicDescription description, int partition) {
-        return description.partitions().stream().filter(p -> p.partition() == partition).findFirst()
+        return description.partitions().stream()
+                .filter(p -> p.partition() == partition)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(description.name() + " has no partition " + partition));
     }
 

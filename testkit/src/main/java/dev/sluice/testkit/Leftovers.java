@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +28,7 @@ final class Leftovers {
     private static final String POSTMASTER_FILE = "data/postmaster.pid";
     private static boolean swept;
 
-    private Leftovers() {
-    }
+    private Leftovers() {}
 
     /** Records this JVM as the owner of {@code dir}. */
     static void recordOwner(Path dir) {
@@ -81,8 +79,11 @@ final class Leftovers {
     }
 
     private static void stop(ProcessHandle server, Path dir) {
-        LOG.warn("stopping {} (pid {}), orphaned by the JVM that started it from {}",
-                server.info().command().orElse("a server"), server.pid(), dir);
+        LOG.warn(
+                "stopping {} (pid {}), orphaned by the JVM that started it from {}",
+                server.info().command().orElse("a server"),
+                server.pid(),
+                dir);
         server.destroy();
         try {
             server.onExit().get(10, TimeUnit.SECONDS);
@@ -98,9 +99,12 @@ final class Leftovers {
             if (!Files.isRegularFile(pidFile)) {
                 return Optional.empty();
             }
-            long pid = Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+            long pid = Long.parseLong(
+                    Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim());
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -112,10 +116,12 @@ final class Leftovers {
             if (!Files.isRegularFile(pidFile)) {
                 return Optional.empty();
             }
-            List<String> fields = List.of(Files.readString(pidFile, StandardCharsets.UTF_8).trim().split(" "));
+            List<String> fields = List.of(
+                    Files.readString(pidFile, StandardCharsets.UTF_8).trim().split(" "));
             long pid = Long.parseLong(fields.get(0));
             long startedAt = fields.size() > 1 ? Long.parseLong(fields.get(1)) : -1;
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
                     .filter(p -> startedAt == -1 || startMillis(p) == startedAt);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();

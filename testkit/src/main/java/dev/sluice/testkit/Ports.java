@@ -19,8 +19,7 @@ public final class Ports {
     /** Ports already handed out by this JVM: the kernel may offer a port again once it is released. */
     private static final Set<Integer> ISSUED = ConcurrentHashMap.newKeySet();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /**
      * A port that was free on 127.0.0.1 a moment ago and that this JVM has not handed out before.

@@ -1,5 +1,6 @@
 package dev.sluice.testkit;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +46,7 @@ public final class Postgres implements AutoCloseable {
     private final String password;
     /** The temp dir of an embedded server; null for a server named by the environment. */
     private final Path dir;
+
     private EmbeddedPostgres server;
     private boolean closed;
 
@@ -83,8 +83,8 @@ public final class Postgres implements AutoCloseable {
     /** A new embedded PostgreSQL 17 on a free port; blocks until it accepts connections. */
     public static Postgres startEmbedded() {
         Path dir = TempDirs.create("postgres");
-        Postgres postgres = new Postgres(Ports.LOOPBACK_HOST, Ports.freePort(), EMBEDDED_USER, EMBEDDED_USER,
-                EMBEDDED_USER, dir);
+        Postgres postgres =
+                new Postgres(Ports.LOOPBACK_HOST, Ports.freePort(), EMBEDDED_USER, EMBEDDED_USER, EMBEDDED_USER, dir);
         Cleanup.register(postgres);
         try {
             postgres.launch();
@@ -211,11 +211,14 @@ public final class Postgres implements AutoCloseable {
         }
         long pid;
         try {
-            pid = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+            pid = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid"))
+                    .get(0)
+                    .trim());
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read the postmaster's pid of " + this, e);
         }
-        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
+        ProcessHandle postmaster =
+                ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
         List<ProcessHandle> all = new ArrayList<>();
         all.add(postmaster);
         postmaster.descendants().forEach(all::add);
@@ -260,8 +263,8 @@ public final class Postgres implements AutoCloseable {
 
     private void requireEmbedded(String operation) {
         if (dir == null) {
-            throw new UnsupportedOperationException(operation + " is only supported on the embedded PostgreSQL, not on "
-                    + URL_ENV);
+            throw new UnsupportedOperationException(
+                    operation + " is only supported on the embedded PostgreSQL, not on " + URL_ENV);
         }
     }
 
@@ -283,9 +286,15 @@ public final class Postgres implements AutoCloseable {
                     .setPGStartupWait(START_TIMEOUT)
                     .start();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("embedded PostgreSQL did not start on port " + port + "; log:"
-                    + System.lineSeparator() + TempDirs.tail(log, 40), e);
+            throw new IllegalStateException(
+                    "embedded PostgreSQL did not start on port " + port + "; log:" + System.lineSeparator()
+                            + TempDirs.tail(log, 40),
+                    e);
         }
-        LOG.info("PostgreSQL ready on {}:{} in {} ms", host, port, Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
+        LOG.info(
+                "PostgreSQL ready on {}:{} in {} ms",
+                host,
+                port,
+                Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
     }
 }

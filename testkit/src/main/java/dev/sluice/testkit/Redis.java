@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.core.ExecutableProvider;
@@ -43,6 +42,7 @@ public final class Redis implements AutoCloseable {
     private final int port;
     /** Temp dir of a server this object runs; null for a server named by the environment. */
     private final Path dir;
+
     private final Path executable;
     private Process process;
     private boolean closed;
@@ -186,8 +186,8 @@ public final class Redis implements AutoCloseable {
 
     private void requireLocal(String operation) {
         if (dir == null) {
-            throw new UnsupportedOperationException(operation + " is only supported on a local redis-server, not on "
-                    + URL_ENV);
+            throw new UnsupportedOperationException(
+                    operation + " is only supported on a local redis-server, not on " + URL_ENV);
         }
     }
 
@@ -197,13 +197,19 @@ public final class Redis implements AutoCloseable {
         Process started;
         try {
             started = new ProcessBuilder(List.of(
-                    executable.toString(),
-                    "--port", Integer.toString(port),
-                    "--bind", Ports.LOOPBACK_HOST,
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--daemonize", "no",
-                    "--dir", dir.toString()))
+                            executable.toString(),
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            Ports.LOOPBACK_HOST,
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--daemonize",
+                            "no",
+                            "--dir",
+                            dir.toString()))
                     .directory(dir.toFile())
                     .redirectInput(Redirect.PIPE)
                     .redirectErrorStream(true)
@@ -232,7 +238,10 @@ public final class Redis implements AutoCloseable {
                 throw new IllegalStateException("interrupted while starting Redis", e);
             }
         }
-        LOG.info("Redis ({}) ready on port {} in {} ms", executable, port,
+        LOG.info(
+                "Redis ({}) ready on port {} in {} ms",
+                executable,
+                port,
                 Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
     }
 
@@ -268,8 +277,10 @@ public final class Redis implements AutoCloseable {
         try {
             return ExecutableProvider.newJarResourceProvider(dir.toFile()).get().toPath();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("no " + EXECUTABLE + " on the PATH and no packaged one for "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"), e);
+            throw new IllegalStateException(
+                    "no " + EXECUTABLE + " on the PATH and no packaged one for " + System.getProperty("os.name") + "/"
+                            + System.getProperty("os.arch"),
+                    e);
         }
     }
 }

@@ -6,13 +6,14 @@ import java.util.concurrent.TimeUnit;
 /** POSIX signals to a child process, for fault tests: {@code STOP} freezes it, {@code CONT} lets it go on. */
 public final class Signals {
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /** Sends {@code SIG<name>} to the process and waits for {@code kill} to report it sent. */
     public static void send(ProcessHandle target, String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(target.pid())).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(target.pid()))
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + target.pid() + " failed");
             }

@@ -8,12 +8,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /** The extension behind {@link SluiceInfra}; see there for what it injects. */
 public final class SluiceInfraExtension implements ParameterResolver, BeforeEachCallback {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SluiceInfraExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SluiceInfraExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == KafkaBroker.class || type == KafkaCluster.class || type == Postgres.class || type == Redis.class
+        return type == KafkaBroker.class
+                || type == KafkaCluster.class
+                || type == Postgres.class
+                || type == Redis.class
                 || type == WebhookTarget.class;
     }
 
@@ -45,13 +49,14 @@ public final class SluiceInfraExtension implements ParameterResolver, BeforeEach
 
     /** The test class's webhook target; JUnit closes it (it is AutoCloseable) when the class is done. */
     private static WebhookTarget webhookTarget(ExtensionContext context) {
-        return classStore(context).getOrComputeIfAbsent(WebhookTarget.class, key -> WebhookTarget.start(),
-                WebhookTarget.class);
+        return classStore(context)
+                .getOrComputeIfAbsent(WebhookTarget.class, key -> WebhookTarget.start(), WebhookTarget.class);
     }
 
     private static ExtensionContext.Store classStore(ExtensionContext context) {
         ExtensionContext classContext = context;
-        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+        while (classContext.getTestMethod().isPresent()
+                && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
         return classContext.getStore(NAMESPACE);

@@ -36,8 +36,13 @@ public final class SseClient implements AutoCloseable {
 
     /** Connects to {@code url}; the answer's status and headers are available at once. */
     public static SseClient connect(String url) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("accept", "text/event-stream").GET().build(),
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("accept", "text/event-stream")
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         return new SseClient(r);
     }

@@ -21,8 +21,7 @@ final class TempDirs {
     static final String DIR_ENV = "SLUICE_TESTKIT_DIR";
     static final String DIR_PROPERTY = "sluice.testkit.dir";
 
-    private TempDirs() {
-    }
+    private TempDirs() {}
 
     /** Where the components' directories go: the property, else the environment variable, else null (java.io.tmpdir). */
     static Path parent() {
@@ -38,7 +37,9 @@ final class TempDirs {
         try {
             Path parent = parent();
             String prefix = "sluice-" + component + "-";
-            Path dir = parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(Files.createDirectories(parent), prefix);
+            Path dir = parent == null
+                    ? Files.createTempDirectory(prefix)
+                    : Files.createTempDirectory(Files.createDirectories(parent), prefix);
             Leftovers.sweepOnce(dir.getParent());
             Leftovers.recordOwner(dir);
             return dir;

@@ -10,13 +10,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -42,6 +41,7 @@ final class TopicAdmin implements AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
     /** Short, so a request to a paused node is given up soon and retried elsewhere. */
     private static final int REQUEST_TIMEOUT_MS = 5_000;
+
     private static final int MIN_SEGMENT_BYTES = 1024 * 1024;
     private static final long MIN_SEGMENT_MS = 1_000;
 
@@ -74,8 +74,11 @@ final class TopicAdmin implements AutoCloseable {
                 throw e;
             }
         }
-        await(topic.name(), "a leader for every partition",
-                d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        await(
+                topic.name(),
+                "a leader for every partition",
+                d -> d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
     }
 
     TopicDescription describe(String topic) {
@@ -104,8 +107,10 @@ final class TopicAdmin implements AutoCloseable {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             try {
-                TopicDescription description = get(admin().describeTopics(List.of(topic),
-                        new DescribeTopicsOptions().timeoutMs(REQUEST_TIMEOUT_MS)).allTopicNames()).get(topic);
+                TopicDescription description = get(admin().describeTopics(
+                                        List.of(topic), new DescribeTopicsOptions().timeoutMs(REQUEST_TIMEOUT_MS))
+                                .allTopicNames())
+                        .get(topic);
                 if (condition.test(description)) {
                     return description;
                 }
@@ -129,10 +134,14 @@ final class TopicAdmin implements AutoCloseable {
 
     /** Waits (at most 30 s) until every replica of every partition of every topic, internal ones too, is in sync. */
     void awaitAllInSync() {
-        Set<String> names = get(admin().listTopics(new ListTopicsOptions().listInternal(true)).names());
+        Set<String> names = get(
+                admin().listTopics(new ListTopicsOptions().listInternal(true)).names());
         for (String topic : names) {
-            await(topic, "every replica in sync",
-                    d -> d.partitions().stream().allMatch(p -> p.isr().size() == p.replicas().size()));
+            await(
+                    topic,
+                    "every replica in sync",
+                    d -> d.partitions().stream()
+                            .allMatch(p -> p.isr().size() == p.replicas().size()));
         }
     }
 
@@ -144,8 +153,8 @@ final class TopicAdmin implements AutoCloseable {
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, TIMEOUT)
                     .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
@@ -168,8 +177,10 @@ final class TopicAdmin implements AutoCloseable {
             earliest.put(partition, OffsetSpec.earliest());
             latest.put(partition, OffsetSpec.latest());
         }
-        Map<TopicPartition, ListOffsetsResultInfo> start = get(admin().listOffsets(earliest).all());
-        Map<TopicPartition, ListOffsetsResultInfo> end = get(admin().listOffsets(latest).all());
+        Map<TopicPartition, ListOffsetsResultInfo> start =
+                get(admin().listOffsets(earliest).all());
+        Map<TopicPartition, ListOffsetsResultInfo> end =
+                get(admin().listOffsets(latest).all());
         long total = 0;
         for (TopicPartition partition : earliest.keySet()) {
             total += end.get(partition).offset() - start.get(partition).offset();
@@ -189,20 +200,28 @@ final class TopicAdmin implements AutoCloseable {
     private synchronized Admin admin() {
         if (admin == null) {
             admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "sluice-testkit-admin",
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrapServers,
+                    AdminClientConfig.CLIENT_ID_CONFIG,
+                    "sluice-testkit-admin",
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    REQUEST_TIMEOUT_MS,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    (int) TIMEOUT.toMillis()));
         }
         return admin;
     }
 
     private Map<String, Object> consumerConfig() {
         return Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.CLIENT_ID_CONFIG, "sluice-testkit-reader");
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "sluice-testkit-reader");
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

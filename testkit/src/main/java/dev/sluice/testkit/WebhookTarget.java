@@ -1,5 +1,13 @@
 package dev.sluice.testkit;
 
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,15 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * A real HTTP server on 127.0.0.1 and a free port that records every request it receives and
@@ -43,9 +42,11 @@ public final class WebhookTarget implements AutoCloseable {
     private volatile HttpServer server;
     /** The port of the first listen; a target taken down and brought up again listens on it again. */
     private final int port;
+
     private final List<Received> received = new ArrayList<>();
     /** The requests answered with a 2xx status (the answer written, though the sender may have given up). */
     private final List<Received> delivered = new ArrayList<>();
+
     private final Queue<Integer> nextStatuses = new ConcurrentLinkedQueue<>();
     private final Map<HeaderMatch, Duration> headerDelays = new ConcurrentHashMap<>();
     private volatile int status = DEFAULT_STATUS;
@@ -54,6 +55,7 @@ public final class WebhookTarget implements AutoCloseable {
     private volatile Duration jitter = Duration.ZERO;
     /** The share of answers (0..1) that get {@link #flapStatus} instead of the normal status. */
     private volatile double flapShare;
+
     private volatile int flapStatus = DEFAULT_STATUS;
     private boolean closed;
     /** Taken down: not listening. */
@@ -83,9 +85,10 @@ public final class WebhookTarget implements AutoCloseable {
 
     private static HttpServer newServer(Vertx vertx, int port, Handler<HttpServerRequest> handler) {
         return vertx.createHttpServer(new HttpServerOptions()
-                .setHost(Ports.LOOPBACK_HOST)
-                .setPort(port)
-                .setHandle100ContinueAutomatically(true)).requestHandler(handler);
+                        .setHost(Ports.LOOPBACK_HOST)
+                        .setPort(port)
+                        .setHandle100ContinueAutomatically(true))
+                .requestHandler(handler);
     }
 
     public int port() {
@@ -304,8 +307,7 @@ public final class WebhookTarget implements AutoCloseable {
         }
     }
 
-    private record HeaderMatch(String name, String value) {
-    }
+    private record HeaderMatch(String name, String value) {}
 
     /**
      * One request as received.
@@ -317,8 +319,13 @@ public final class WebhookTarget implements AutoCloseable {
      * @param receivedAtMillis wall-clock time when the request's headers arrived
      * @param version          {@code HTTP/1.1} or {@code HTTP/2} (cleartext, by prior knowledge or upgrade)
      */
-    public record Received(String method, String path, Map<String, String> headers, byte[] body,
-                           long receivedAtMillis, String version) {
+    public record Received(
+            String method,
+            String path,
+            Map<String, String> headers,
+            byte[] body,
+            long receivedAtMillis,
+            String version) {
 
         /** The body decoded as UTF-8. */
         public String bodyAsString() {

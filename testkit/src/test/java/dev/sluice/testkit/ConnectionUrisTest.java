@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class ConnectionUrisTest {
 
     @Test
     void postgresFromEnvironmentKeepsEveryPart() {
-        Postgres postgres = Postgres.startOrFrom(Map.of(Postgres.URL_ENV, "postgresql://app%40x:p%3Ass+w@db.internal:6543/runs")::get);
+        Postgres postgres = Postgres.startOrFrom(
+                Map.of(Postgres.URL_ENV, "postgresql://app%40x:p%3Ass+w@db.internal:6543/runs")::get);
 
         assertEquals("db.internal", postgres.host());
         assertEquals(6543, postgres.port());
@@ -51,7 +51,8 @@ class ConnectionUrisTest {
     @Test
     void rejectsOtherSchemes() {
         assertThrows(IllegalArgumentException.class, () -> Postgres.fromUri("mysql://u:p@h:1/d"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Redis.fromUri("http://u:topsecret@h:1"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Redis.fromUri("http://u:topsecret@h:1"));
         assertFalse(e.getMessage().contains("topsecret"), e.getMessage());
     }
 }

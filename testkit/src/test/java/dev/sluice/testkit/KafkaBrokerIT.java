@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -54,8 +53,10 @@ class KafkaBrokerIT {
         }
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             for (int i = 0; i < 20; i++) {
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("round-trip",
-                        ("key-" + (i % 4)).getBytes(StandardCharsets.UTF_8), i == 0 ? binary : bytes("value-" + i));
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                        "round-trip",
+                        ("key-" + (i % 4)).getBytes(StandardCharsets.UTF_8),
+                        i == 0 ? binary : bytes("value-" + i));
                 record.headers().add("ce_id", bytes("id-" + i));
                 producer.send(record).get(30, TimeUnit.SECONDS);
             }
@@ -66,16 +67,25 @@ class KafkaBrokerIT {
         assertEquals(20, records.size());
         assertEquals(20, kafka.count("round-trip"));
         ConsumerRecord<byte[], byte[]> first = records.stream()
-                .filter(r -> "id-0".equals(new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8)))
-                .findFirst().orElseThrow();
+                .filter(r ->
+                        "id-0".equals(new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8)))
+                .findFirst()
+                .orElseThrow();
         assertArrayEquals(binary, first.value());
         assertArrayEquals(bytes("key-0"), first.key());
         // One key stays in one partition, in order.
-        List<String> key1 = records.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("key-1"))
-                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        List<String> key1 = records.stream()
+                .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("key-1"))
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
         assertEquals(List.of("value-1", "value-5", "value-9", "value-13", "value-17"), key1);
-        assertEquals(1, records.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("key-1"))
-                .map(ConsumerRecord::partition).distinct().count());
+        assertEquals(
+                1,
+                records.stream()
+                        .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("key-1"))
+                        .map(ConsumerRecord::partition)
+                        .distinct()
+                        .count());
     }
 
     @Test
@@ -84,11 +94,16 @@ class KafkaBrokerIT {
         kafka.createTopic("configured", 4, Duration.ofSeconds(20));
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            TopicDescription description = admin.describeTopics(List.of("configured")).allTopicNames()
-                    .get(30, TimeUnit.SECONDS).get("configured");
+            TopicDescription description = admin.describeTopics(List.of("configured"))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get("configured");
             assertEquals(4, description.partitions().size());
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "configured");
-            Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+            Config config = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(resource);
             assertEquals("20000", config.get("retention.ms").value());
             assertEquals("10000", config.get("segment.ms").value());
             assertEquals("1048576", config.get("segment.bytes").value());
@@ -102,25 +117,36 @@ class KafkaBrokerIT {
         kafka.createTopic("short-lived", 1, Duration.ofSeconds(1));
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             for (int i = 0; i < 5; i++) {
-                producer.send(new ProducerRecord<>("short-lived", bytes("v" + i))).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>("short-lived", bytes("v" + i)))
+                        .get(30, TimeUnit.SECONDS);
             }
         }
         assertEquals(5, kafka.count("short-lived"));
 
         // Retention is checked every 5 s; a segment older than 1 s is then rolled and deleted.
-        Awaitility.await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(25))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> kafka.count("short-lived") == 0);
     }
 
     static KafkaProducer<byte[], byte[]> producer(Kafka kafka) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        20_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
     static byte[] bytes(String s) {

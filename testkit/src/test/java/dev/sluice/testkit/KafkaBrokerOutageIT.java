@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
@@ -57,10 +56,13 @@ class KafkaBrokerOutageIT {
             connect(kafka.port());
             assertEquals(5, kafka.count("durable"));
             try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-                producer.send(new ProducerRecord<>("durable", bytes("k0"), bytes("after"))).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>("durable", bytes("k0"), bytes("after")))
+                        .get(30, TimeUnit.SECONDS);
             }
             List<String> values = kafka.readAll("durable", Duration.ofSeconds(30)).stream()
-                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).sorted().toList();
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .sorted()
+                    .toList();
             assertEquals(List.of("after", "before-0", "before-1", "before-2", "before-3", "before-4"), values);
         }
         assertFalse(Files.exists(dir), "close() deletes the broker's temp dir");
@@ -69,13 +71,14 @@ class KafkaBrokerOutageIT {
     @Test
     void brokerExitsWhenItsParentJvmIsKilled() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process parent = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                BrokerParentMain.class.getName())
+        Process parent = new ProcessBuilder(
+                        java.toString(), "-cp", System.getProperty("java.class.path"), BrokerParentMain.class.getName())
                 .redirectErrorStream(true)
                 .start();
         Path brokerDir = null;
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = out.readLine()) != null && !line.startsWith(BrokerParentMain.READY)) {
                 // Skip log output of the parent JVM.
@@ -91,7 +94,9 @@ class KafkaBrokerOutageIT {
             parent.destroyForcibly();
             parent.waitFor(10, TimeUnit.SECONDS);
 
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !broker.get(0).isAlive());
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> !broker.get(0).isAlive());
             assertThrows(ConnectException.class, () -> connect(port));
 
             // The killed JVM could not delete its temp dir; the next testkit JVM's sweep does.
@@ -118,7 +123,8 @@ class KafkaBrokerOutageIT {
 
         public static void main(String[] args) throws IOException {
             KafkaBroker kafka = KafkaBroker.start();
-            System.out.println(READY + " " + kafka.port() + " " + kafka.logFile().getParent());
+            System.out.println(
+                    READY + " " + kafka.port() + " " + kafka.logFile().getParent());
             System.out.flush();
             while (System.in.read() != -1) {
                 // Wait for the test to kill this JVM.

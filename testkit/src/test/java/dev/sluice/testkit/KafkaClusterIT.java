@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,7 +39,10 @@ class KafkaClusterIT {
     void threeNodesEachItsOwnJvmAndTopicsHaveThreeReplicasTwoInSyncAndNoUncleanElection() {
         assertEquals(3, cluster.size());
         assertEquals(3, cluster.bootstrapServers().split(",").length);
-        assertEquals(3, IntStream.rangeClosed(1, 3).mapToLong(cluster::pid).distinct().count(), "one JVM per node");
+        assertEquals(
+                3,
+                IntStream.rangeClosed(1, 3).mapToLong(cluster::pid).distinct().count(),
+                "one JVM per node");
         cluster.createTopic("cluster.replicated", 6, Duration.ofMinutes(5));
 
         TopicDescription description = cluster.describe("cluster.replicated");
@@ -49,7 +51,12 @@ class KafkaClusterIT {
             assertEquals(3, partition.replicas().size(), partition.toString());
             assertEquals(3, partition.isr().size(), partition.toString());
         }
-        assertEquals(3, description.partitions().stream().map(p -> p.leader().id()).distinct().count(),
+        assertEquals(
+                3,
+                description.partitions().stream()
+                        .map(p -> p.leader().id())
+                        .distinct()
+                        .count(),
                 "leaders are spread over the nodes");
         Map<String, String> config = cluster.topicConfig("cluster.replicated");
         assertEquals("2", config.get("min.insync.replicas"));
@@ -114,19 +121,22 @@ class KafkaClusterIT {
         for (int id = 1; id <= 3; id++) {
             assertTrue(cluster.isRunning(id) && !cluster.isPaused(id), "node " + id);
         }
-        cluster.describe("cluster.shared").partitions()
+        cluster.describe("cluster.shared")
+                .partitions()
                 .forEach(p -> assertEquals(3, p.isr().size(), "in sync again: " + p));
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String prefix, int count)
             throws Exception {
         for (int i = 0; i < count; i++) {
-            producer.send(new ProducerRecord<>(topic, bytes("k" + i), bytes(prefix + "-" + i))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, bytes("k" + i), bytes(prefix + "-" + i)))
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
     private List<String> values(String topic) {
         return cluster.readAll(topic, Duration.ofSeconds(30)).stream()
-                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
     }
 }

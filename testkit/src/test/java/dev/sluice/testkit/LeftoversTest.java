@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,8 +25,14 @@ class LeftoversTest {
         Process orphan = new ProcessBuilder("sleep", "60").start();
         try {
             Path dir = Files.createDirectory(root.resolve("sluice-redis-1"));
-            Files.writeString(dir.resolve(Leftovers.OWNER_FILE), deadOwner.pid() + " "
-                    + deadOwner.info().startInstant().map(i -> i.toEpochMilli()).orElse(-1L));
+            Files.writeString(
+                    dir.resolve(Leftovers.OWNER_FILE),
+                    deadOwner.pid() + " "
+                            + deadOwner
+                                    .info()
+                                    .startInstant()
+                                    .map(i -> i.toEpochMilli())
+                                    .orElse(-1L));
             Leftovers.recordServer(dir, orphan);
 
             Leftovers.sweep(root);
@@ -46,7 +51,8 @@ class LeftoversTest {
         Path starting = Files.createDirectory(root.resolve("sluice-kafka-2"));
         Path reusedPid = Files.createDirectory(root.resolve("sluice-kafka-3"));
         // This JVM's pid, but another start time: a recycled pid is not the owner.
-        Files.writeString(reusedPid.resolve(Leftovers.OWNER_FILE), ProcessHandle.current().pid() + " 1");
+        Files.writeString(
+                reusedPid.resolve(Leftovers.OWNER_FILE), ProcessHandle.current().pid() + " 1");
 
         Leftovers.sweep(root);
 

@@ -17,8 +17,12 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresBinariesTest {
 
-    private static final List<String> ALL = List.of("postgres-linux-x86_64.txz", "postgres-linux-arm_64.txz",
-            "postgres-darwin-x86_64.txz", "postgres-darwin-arm_64.txz", "postgres-windows-x86_64.txz",
+    private static final List<String> ALL = List.of(
+            "postgres-linux-x86_64.txz",
+            "postgres-linux-arm_64.txz",
+            "postgres-darwin-x86_64.txz",
+            "postgres-darwin-arm_64.txz",
+            "postgres-windows-x86_64.txz",
             "postgres-linux-x86_64-alpine_linux.txz");
 
     /** The archive name embedded PostgreSQL looks for on this machine. */

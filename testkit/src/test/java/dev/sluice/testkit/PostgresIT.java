@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,13 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
-
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,12 @@ class PostgresIT {
             postgres.restart();
 
             assertTrue(postgres.isRunning());
-            assertEquals(3L, query(postgres.uri(), "select count(*) from kept").iterator().next().getLong(0));
+            assertEquals(
+                    3L,
+                    query(postgres.uri(), "select count(*) from kept")
+                            .iterator()
+                            .next()
+                            .getLong(0));
         }
         assertFalse(Files.exists(dir), "close() deletes the data directory");
     }
@@ -75,26 +79,39 @@ class PostgresIT {
 
             query(uri, "create table only_here (id int)");
 
-            assertEquals(List.of("orders_test"),
-                    names(query(uri, "select current_database()")));
-            assertEquals(0L, query(postgres.uri(),
-                    "select count(*) from information_schema.tables where table_name = 'only_here'")
-                    .iterator().next().getLong(0));
+            assertEquals(List.of("orders_test"), names(query(uri, "select current_database()")));
+            assertEquals(
+                    0L,
+                    query(
+                                    postgres.uri(),
+                                    "select count(*) from information_schema.tables where table_name = 'only_here'")
+                            .iterator()
+                            .next()
+                            .getLong(0));
             assertThrows(IllegalArgumentException.class, () -> postgres.createDatabase("Robert'); drop"));
         }
     }
 
     private static RowSet<Row> query(String uri, String sql) throws Exception {
-        Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(uri)).using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .connectingTo(PgConnectOptions.fromUri(uri))
+                .using(vertx)
+                .build();
         try {
-            return pool.query(sql).execute().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return pool.query(sql)
+                    .execute()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
         } finally {
             pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
     private static List<String> names(RowSet<Row> rows) {
-        return StreamSupport.stream(rows.spliterator(), false).map(r -> r.getString(0)).toList();
+        return StreamSupport.stream(rows.spliterator(), false)
+                .map(r -> r.getString(0))
+                .toList();
     }
 
     private static void connect(int port) throws Exception {

@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +26,8 @@ class RedisIT {
     void answersPingSetGetAndComesBackEmptyAfterRestart() throws Exception {
         try (Redis redis = Redis.startLocal()) {
             assertEquals("redis://127.0.0.1:" + redis.port(), redis.uri());
-            assertTrue(Files.isExecutable(redis.executable()), redis.executable().toString());
+            assertTrue(
+                    Files.isExecutable(redis.executable()), redis.executable().toString());
 
             assertEquals("+PONG", command(redis.port(), "PING"));
             assertEquals("+OK", command(redis.port(), "SET", "sluice:key", "välue with spaces"));

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.TimeUnit;
-
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,8 +40,8 @@ class SluiceInfraExtensionIT {
 
     @Test
     @Order(1)
-    void injectsTheSharedInfrastructureAndAWebhookTargetNextToVertx(Vertx vertx, VertxTestContext testContext,
-            Redis redis, Postgres postgres, WebhookTarget target) {
+    void injectsTheSharedInfrastructureAndAWebhookTargetNextToVertx(
+            Vertx vertx, VertxTestContext testContext, Redis redis, Postgres postgres, WebhookTarget target) {
         assertSame(Infra.kafka(), kafka);
         assertSame(Infra.redis(), redis);
         assertSame(redisFromBeforeAll, redis);

@@ -18,7 +18,8 @@ class TempDirsTest {
         try {
             Path dir = TempDirs.create("kafka");
             assertEquals(ram, dir.getParent());
-            assertTrue(Files.isDirectory(dir) && dir.getFileName().toString().startsWith("sluice-kafka-"), dir.toString());
+            assertTrue(
+                    Files.isDirectory(dir) && dir.getFileName().toString().startsWith("sluice-kafka-"), dir.toString());
             TempDirs.delete(dir);
         } finally {
             if (before == null) {
@@ -31,11 +32,15 @@ class TempDirsTest {
 
     @Test
     void withoutTheSettingTheyGoUnderJavaIoTmpdir() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(TempDirs.DIR_PROPERTY) == null
-                && System.getenv(TempDirs.DIR_ENV) == null, "SLUICE_TESTKIT_DIR is set here: the default is not in play");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getProperty(TempDirs.DIR_PROPERTY) == null && System.getenv(TempDirs.DIR_ENV) == null,
+                "SLUICE_TESTKIT_DIR is set here: the default is not in play");
         Path dir = TempDirs.create("redis");
         try {
-            assertEquals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize(),
+            assertEquals(
+                    Path.of(System.getProperty("java.io.tmpdir"))
+                            .toAbsolutePath()
+                            .normalize(),
                     dir.getParent().toAbsolutePath().normalize());
         } finally {
             TempDirs.delete(dir);

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WebhookTargetIT {
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private WebhookTarget target;
 
     @BeforeEach
@@ -46,10 +46,13 @@ class WebhookTargetIT {
         }
         long before = System.currentTimeMillis();
 
-        HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(target.url("/hooks/a?x=1")))
-                .header("Content-Type", "application/octet-stream")
-                .header("X-Sluice-Key", "A")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = client.send(
+                HttpRequest.newBuilder(URI.create(target.url("/hooks/a?x=1")))
+                        .header("Content-Type", "application/octet-stream")
+                        .header("X-Sluice-Key", "A")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
 
         assertEquals(200, response.statusCode());
         assertTrue(target.url("/p").matches("http://127\\.0\\.0\\.1:\\d+/p"), target.url("/p"));
@@ -77,8 +80,11 @@ class WebhookTargetIT {
         assertEquals(500, post("/s", "1").statusCode());
         assertEquals(500, post("/s", "2").statusCode());
         assertEquals(200, post("/s", "3").statusCode());
-        assertEquals(List.of("x", "1", "2", "3"),
-                target.received("/s").stream().map(WebhookTarget.Received::bodyAsString).toList());
+        assertEquals(
+                List.of("x", "1", "2", "3"),
+                target.received("/s").stream()
+                        .map(WebhookTarget.Received::bodyAsString)
+                        .toList());
 
         target.respondWith(418);
         target.delay(Duration.ofSeconds(5));
@@ -114,19 +120,28 @@ class WebhookTargetIT {
     void closeStopsTheServer() {
         String url = target.url("/gone");
         target.close();
-        assertThrows(ConnectException.class, () -> client.send(HttpRequest.newBuilder(URI.create(url))
-                .GET().build(), HttpResponse.BodyHandlers.discarding()));
+        assertThrows(
+                ConnectException.class,
+                () -> client.send(
+                        HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding()));
     }
 
     private HttpResponse<Void> post(String path, String body) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(target.url(path)))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+        return client.send(
+                HttpRequest.newBuilder(URI.create(target.url(path)))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     /** Sends a request with header X-Key and completes with the nano time its answer came. */
     private CompletableFuture<Long> timed(String key) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(target.url("/k")))
-                        .header("X-Key", key).POST(HttpRequest.BodyPublishers.ofString(key)).build(),
-                HttpResponse.BodyHandlers.discarding()).thenApply(r -> System.nanoTime());
+        return client.sendAsync(
+                        HttpRequest.newBuilder(URI.create(target.url("/k")))
+                                .header("X-Key", key)
+                                .POST(HttpRequest.BodyPublishers.ofString(key))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .thenApply(r -> System.nanoTime());
     }
 }

@@ -46,10 +46,16 @@ public class AdmissionBenchmark extends NanoBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         ApiKeys.Issued key = ApiKeys.issue();
-        AccessSnapshot snapshot = new AccessSnapshot(Map.of(key.id(), new AccessSnapshot.Key(key.id(), "acme", key.hash(), false)),
-                Map.of("acme", new AccessSnapshot.Tenant("acme", false, null)), Map.of(), List.of());
+        AccessSnapshot snapshot = new AccessSnapshot(
+                Map.of(key.id(), new AccessSnapshot.Key(key.id(), "acme", key.hash(), false)),
+                Map.of("acme", new AccessSnapshot.Tenant("acme", false, null)),
+                Map.of(),
+                List.of());
         authenticator = new Authenticator(() -> snapshot);
-        route = Catalog.parseRoute(new JsonObject().put("source", "pay").put("tenant", "acme").put("auth", "key")
+        route = Catalog.parseRoute(new JsonObject()
+                .put("source", "pay")
+                .put("tenant", "acme")
+                .put("auth", "key")
                 .put("rateLimit", new JsonObject().put("events", 1_000_000_000L)));
         authorization = "Bearer " + key.key();
         body = new byte[payloadBytes];
@@ -60,8 +66,9 @@ public class AdmissionBenchmark extends NanoBenchmark {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec("whsec-new".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
-        signedHeaders = Map.of("sluice-signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body)));
-        limiter = new RateLimiter(java.util.Optional.empty(), () -> { });
+        signedHeaders =
+                Map.of("sluice-signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body)));
+        limiter = new RateLimiter(java.util.Optional.empty(), () -> {});
     }
 
     /** Key lookup by prefix, SHA-256 of the presented key, constant-time compare, tenant check. */

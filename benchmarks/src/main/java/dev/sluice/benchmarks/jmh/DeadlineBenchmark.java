@@ -24,11 +24,34 @@ public class DeadlineBenchmark extends NanoBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         now = System.currentTimeMillis();
-        IngestedEvent e = new IngestedEvent("0190a0f0-0000-7000-8000-000000000001", "/sources/demo", "dev.sluice.demo", null, null,
-                "application/json", null, "dev", "demo", now, now + 20_000, null, new byte[200], null);
+        IngestedEvent e = new IngestedEvent(
+                "0190a0f0-0000-7000-8000-000000000001",
+                "/sources/demo",
+                "dev.sluice.demo",
+                null,
+                null,
+                "application/json",
+                null,
+                "dev",
+                "demo",
+                now,
+                now + 20_000,
+                null,
+                new byte[200],
+                null);
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", e);
-        record = new ConsumerRecord<>(r.topic(), 0, 7L, r.timestamp(), TimestampType.CREATE_TIME, 0, 200, null, r.value(),
-                r.headers(), Optional.empty());
+        record = new ConsumerRecord<>(
+                r.topic(),
+                0,
+                7L,
+                r.timestamp(),
+                TimestampType.CREATE_TIME,
+                0,
+                200,
+                null,
+                r.value(),
+                r.headers(),
+                Optional.empty());
     }
 
     /** Header lookup and decode only. */

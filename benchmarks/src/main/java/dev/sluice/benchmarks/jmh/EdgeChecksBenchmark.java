@@ -48,8 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class EdgeChecksBenchmark {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef"
-            .getBytes(StandardCharsets.US_ASCII));
+    private static final String SECRET = "whsec_"
+            + Base64.getEncoder()
+                    .encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
 
     /** The signature benchmark's own state, so only it runs once per scheme. */
     @State(Scope.Thread)
@@ -85,9 +86,11 @@ public class EdgeChecksBenchmark {
     public void setUp() throws Exception {
         String data = EVENT_DATA;
         payload = data.getBytes(StandardCharsets.UTF_8);
-        cloudEvent = ("{\"specversion\":\"1.0\",\"id\":\"9f1c2a0e-6b1d-4c1e-9a52-0c0f1d2e3f40\",\"source\":\"/fleet/eu-1\","
-                + "\"type\":\"com.example.telemetry.reading\",\"subject\":\"d-17\",\"time\":\"2026-11-28T01:00:00Z\","
-                + "\"datacontenttype\":\"application/json\",\"data\":" + data + "}").getBytes(StandardCharsets.UTF_8);
+        cloudEvent =
+                ("{\"specversion\":\"1.0\",\"id\":\"9f1c2a0e-6b1d-4c1e-9a52-0c0f1d2e3f40\",\"source\":\"/fleet/eu-1\","
+                                + "\"type\":\"com.example.telemetry.reading\",\"subject\":\"d-17\",\"time\":\"2026-11-28T01:00:00Z\","
+                                + "\"datacontenttype\":\"application/json\",\"data\":" + data + "}")
+                        .getBytes(StandardCharsets.UTF_8);
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 100; i++) {
             lines.append(data).append('\n');
@@ -112,7 +115,8 @@ public class EdgeChecksBenchmark {
     /** The headers a sender in {@code scheme} would attach, computed here independently of the verifier. */
     static Map<String, String> sign(String scheme, byte[] body, long unixSeconds) throws Exception {
         boolean standard = scheme.equals("standard-webhooks");
-        byte[] key = standard ? Base64.getDecoder().decode(SECRET.substring("whsec_".length()))
+        byte[] key = standard
+                ? Base64.getDecoder().decode(SECRET.substring("whsec_".length()))
                 : SECRET.getBytes(StandardCharsets.UTF_8);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -121,9 +125,12 @@ public class EdgeChecksBenchmark {
             case "sluice", "stripe" -> {
                 mac.update((unixSeconds + ".").getBytes(StandardCharsets.US_ASCII));
                 String sig = HexFormat.of().formatHex(mac.doFinal(body));
-                h.put(scheme.equals("sluice") ? "sluice-signature" : "stripe-signature", "t=" + unixSeconds + ",v1=" + sig);
+                h.put(
+                        scheme.equals("sluice") ? "sluice-signature" : "stripe-signature",
+                        "t=" + unixSeconds + ",v1=" + sig);
             }
-            case "github" -> h.put("x-hub-signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)));
+            case "github" ->
+                h.put("x-hub-signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)));
             default -> {
                 String id = "msg_2Lh9bVZ3";
                 mac.update((id + "." + unixSeconds + ".").getBytes(StandardCharsets.US_ASCII));

@@ -1,7 +1,7 @@
 package dev.sluice.benchmarks.jmh;
 
-import dev.sluice.loadgen.InProcessStack;
 import dev.sluice.core.EventIds;
+import dev.sluice.loadgen.InProcessStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +52,9 @@ import org.openjdk.jmh.runner.IterationType;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx2g"})
 @State(Scope.Benchmark)
 public class EndToEndBenchmark {
 
@@ -71,27 +73,37 @@ public class EndToEndBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-        receiver = vertx.createHttpServer().requestHandler(req -> {
-            long arrival = System.currentTimeMillis();
-            String id = req.getHeader("ce-id");
-            String time = req.getHeader("ce-time");
-            req.body().onComplete(b -> {
-                req.response().setStatusCode(200).end();
-                if (time != null) {
-                    ingestToStart.recordValue(Math.max(0, arrival - Instant.parse(time).toEpochMilli()));
-                }
-                CompletableFuture<Void> f = id == null ? null : waiting.remove(id);
-                if (f != null) {
-                    f.complete(null);
-                }
-            });
-        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        receiver = vertx.createHttpServer()
+                .requestHandler(req -> {
+                    long arrival = System.currentTimeMillis();
+                    String id = req.getHeader("ce-id");
+                    String time = req.getHeader("ce-time");
+                    req.body().onComplete(b -> {
+                        req.response().setStatusCode(200).end();
+                        if (time != null) {
+                            ingestToStart.recordValue(
+                                    Math.max(0, arrival - Instant.parse(time).toEpochMilli()));
+                        }
+                        CompletableFuture<Void> f = id == null ? null : waiting.remove(id);
+                        if (f != null) {
+                            f.complete(null);
+                        }
+                    });
+                })
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         stack = InProcessStack.start("http://127.0.0.1:" + receiver.actualPort() + "/hook", Duration.ofSeconds(20), 6);
         URI uri = URI.create(stack.ingestUrl());
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-                new PoolOptions().setHttp1MaxSize(1));
-        post = new RequestOptions().setMethod(HttpMethod.POST).setHost(uri.getHost()).setPort(uri.getPort())
-                .setURI(uri.getRawPath()).putHeader("content-type", "application/json");
+        client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(1));
+        post = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(uri.getHost())
+                .setPort(uri.getPort())
+                .setURI(uri.getRawPath())
+                .putHeader("content-type", "application/json");
     }
 
     @Benchmark
@@ -102,7 +114,9 @@ public class EndToEndBenchmark {
         int status = client.request(new RequestOptions(post).putHeader("ce-id", id))
                 .compose(req -> req.send(payload))
                 .compose(resp -> resp.body().map(b -> resp.statusCode()))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         if (status != 202) {
             waiting.remove(id);
             throw new IllegalStateException("router answered " + status);
@@ -123,11 +137,22 @@ public class EndToEndBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         double p999 = total.getValueAtPercentile(99.9);
-        System.out.printf(Locale.ROOT, "%ningest → start (ms, measurement iterations, %d events): p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
-                total.getTotalCount(), total.getValueAtPercentile(50), total.getValueAtPercentile(90),
-                total.getValueAtPercentile(99), (long) p999, total.getMaxValue());
-        System.out.printf(Locale.ROOT, "budget verdict: p99.9 %d ms %s the %d ms budget -> %s%n", (long) p999,
-                p999 <= BUDGET_MS ? "within" : "OVER", BUDGET_MS, p999 <= BUDGET_MS ? "PASS" : "FAIL");
+        System.out.printf(
+                Locale.ROOT,
+                "%ningest → start (ms, measurement iterations, %d events): p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
+                total.getTotalCount(),
+                total.getValueAtPercentile(50),
+                total.getValueAtPercentile(90),
+                total.getValueAtPercentile(99),
+                (long) p999,
+                total.getMaxValue());
+        System.out.printf(
+                Locale.ROOT,
+                "budget verdict: p99.9 %d ms %s the %d ms budget -> %s%n",
+                (long) p999,
+                p999 <= BUDGET_MS ? "within" : "OVER",
+                BUDGET_MS,
+                p999 <= BUDGET_MS ? "PASS" : "FAIL");
         client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         stack.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

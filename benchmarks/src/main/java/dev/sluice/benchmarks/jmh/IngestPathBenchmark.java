@@ -76,7 +76,8 @@ public class IngestPathBenchmark {
             partitions.add(new PartitionInfo(route.topic(), p, node, new Node[] {node}, new Node[] {node}));
         }
         Cluster cluster = new Cluster("bench", List.of(node), partitions, java.util.Set.of(), java.util.Set.of());
-        producer = new MockProducer<>(cluster, true, new KeyHashPartitioner(), new ByteArraySerializer(), new ByteArraySerializer());
+        producer = new MockProducer<>(
+                cluster, true, new KeyHashPartitioner(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Benchmark
@@ -97,14 +98,28 @@ public class IngestPathBenchmark {
         String id = EventIds.nextString(now);
         byte[] payload = body.getBytes();
         byte[] key = id.getBytes(StandardCharsets.UTF_8);
-        return new IngestedEvent(id, "/sources/" + route.source(), route.eventType(), null, null, "application/json", null,
-                route.tenant(), route.source(), now, deadline, key, payload, null);
+        return new IngestedEvent(
+                id,
+                "/sources/" + route.source(),
+                route.eventType(),
+                null,
+                null,
+                "application/json",
+                null,
+                route.tenant(),
+                route.source(),
+                now,
+                deadline,
+                key,
+                payload,
+                null);
     }
 
     /** What Kafka's default partitioner does with a keyed record: murmur2 of the key, modulo the partitions. */
     public static final class KeyHashPartitioner implements Partitioner {
         @Override
-        public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
+        public int partition(
+                String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
             return Utils.toPositive(Utils.murmur2(keyBytes)) % cluster.partitionCountForTopic(topic);
         }
 
@@ -121,7 +136,7 @@ public class IngestPathBenchmark {
 
     private Future<RecordMetadata> send(IngestedEvent e) {
         ProducerRecord<byte[], byte[]> record = EventRecords.toRecord(route.topic(), e);
-        Future<RecordMetadata> f = producer.send(record, (md, err) -> { });
+        Future<RecordMetadata> f = producer.send(record, (md, err) -> {});
         if (++sinceClear == CLEAR_EVERY) {
             // MockProducer keeps every record it was given; drop them so the heap stays flat.
             producer.clear();

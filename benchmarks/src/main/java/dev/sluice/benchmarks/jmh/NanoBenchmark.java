@@ -21,5 +21,4 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(1)
 @State(Scope.Thread)
-public abstract class NanoBenchmark {
-}
+public abstract class NanoBenchmark {}

@@ -30,13 +30,23 @@ public class PartitionKeyBenchmark extends NanoBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        headers = HttpHeaders.headers().add("host", "127.0.0.1:8080").add("content-type", "application/json")
-                .add("content-length", Integer.toString(payloadBytes)).add("user-agent", "sluice-bench")
-                .add("x-device-id", "device-4711").add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-        StringBuilder json = new StringBuilder("{\"device\":{\"id\":\"device-4711\",\"model\":\"t1000\"},\"readings\":[");
+        headers = HttpHeaders.headers()
+                .add("host", "127.0.0.1:8080")
+                .add("content-type", "application/json")
+                .add("content-length", Integer.toString(payloadBytes))
+                .add("user-agent", "sluice-bench")
+                .add("x-device-id", "device-4711")
+                .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        StringBuilder json =
+                new StringBuilder("{\"device\":{\"id\":\"device-4711\",\"model\":\"t1000\"},\"readings\":[");
         int i = 0;
         while (json.length() < payloadBytes - 40) {
-            json.append(i == 0 ? "" : ",").append("{\"t\":").append(1_750_000_000 + i).append(",\"v\":").append(i % 97).append('}');
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"t\":")
+                    .append(1_750_000_000 + i)
+                    .append(",\"v\":")
+                    .append(i % 97)
+                    .append('}');
             i++;
         }
         json.append("]}");

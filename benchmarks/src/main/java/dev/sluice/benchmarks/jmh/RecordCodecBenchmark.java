@@ -35,12 +35,34 @@ public class RecordCodecBenchmark extends NanoBenchmark {
         ThreadLocalRandom.current().nextBytes(payload);
         long now = System.currentTimeMillis();
         String id = EventIds.nextString(now);
-        event = new IngestedEvent(id, "/sources/demo", "dev.sluice.demo", null, null, "application/json",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "dev", "demo", now,
-                Deadlines.deadline(now, Deadlines.DEFAULT_TTL), id.getBytes(StandardCharsets.UTF_8), payload, null);
+        event = new IngestedEvent(
+                id,
+                "/sources/demo",
+                "dev.sluice.demo",
+                null,
+                null,
+                "application/json",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "dev",
+                "demo",
+                now,
+                Deadlines.deadline(now, Deadlines.DEFAULT_TTL),
+                id.getBytes(StandardCharsets.UTF_8),
+                payload,
+                null);
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", event);
-        consumed = new ConsumerRecord<>(r.topic(), 3, 42L, r.timestamp(), TimestampType.CREATE_TIME, r.key().length,
-                r.value().length, r.key(), r.value(), r.headers(), Optional.empty());
+        consumed = new ConsumerRecord<>(
+                r.topic(),
+                3,
+                42L,
+                r.timestamp(),
+                TimestampType.CREATE_TIME,
+                r.key().length,
+                r.value().length,
+                r.key(),
+                r.value(),
+                r.headers(),
+                Optional.empty());
     }
 
     @Benchmark

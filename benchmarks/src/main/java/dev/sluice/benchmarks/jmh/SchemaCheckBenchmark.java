@@ -57,20 +57,25 @@ public class SchemaCheckBenchmark {
     public void setup() {
         check = SchemaCheck.compile("bench", new PayloadSchema(SCHEMA));
         // Ten fields, about 1 KiB: the bulk is text, as in most telemetry and webhook payloads.
-        String body = "{\"device\":\"pump-7\",\"site\":\"plant-3\",\"ts\":1790000000123,\"temperature\":21.5,\"humidity\":40.25,"
-                + "\"status\":\"ok\",\"battery\":0.82,\"firmware\":\"4.2.1\",\"location\":{\"lat\":48.85,\"lon\":2.35},"
-                + "\"note\":\"" + "calibrated after the spring service; ".repeat(22) + "\"}";
+        String body =
+                "{\"device\":\"pump-7\",\"site\":\"plant-3\",\"ts\":1790000000123,\"temperature\":21.5,\"humidity\":40.25,"
+                        + "\"status\":\"ok\",\"battery\":0.82,\"firmware\":\"4.2.1\",\"location\":{\"lat\":48.85,\"lon\":2.35},"
+                        + "\"note\":\"" + "calibrated after the spring service; ".repeat(22) + "\"}";
         valid = body.getBytes(StandardCharsets.UTF_8);
-        invalid = body.replace("\"temperature\":21.5", "\"temperature\":121.5").replace("\"status\":\"ok\"", "\"status\":\"?\"")
+        invalid = body.replace("\"temperature\":21.5", "\"temperature\":121.5")
+                .replace("\"status\":\"ok\"", "\"status\":\"?\"")
                 .getBytes(StandardCharsets.UTF_8);
         // The same size, most of it a 100-number array: every element is checked against its item schema.
         StringBuilder readings = new StringBuilder();
         while (readings.length() < 760) {
             readings.append(readings.length() == 0 ? "" : ",").append(20.125 + readings.length() % 7);
         }
-        withArray = body.substring(0, body.indexOf(",\"note\"")).concat(",\"readings\":[" + readings + "]}")
+        withArray = body.substring(0, body.indexOf(",\"note\""))
+                .concat(",\"readings\":[" + readings + "]}")
                 .getBytes(StandardCharsets.UTF_8);
-        if (check.violations(valid).isPresent() || check.violations(invalid).isEmpty() || check.violations(withArray).isPresent()) {
+        if (check.violations(valid).isPresent()
+                || check.violations(invalid).isEmpty()
+                || check.violations(withArray).isPresent()) {
             throw new IllegalStateException("the benchmark's payloads do not behave as intended");
         }
     }

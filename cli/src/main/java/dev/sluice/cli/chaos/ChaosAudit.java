@@ -25,17 +25,26 @@ final class ChaosAudit {
     static final long RECOVERED_STRETCH_MS = 1_000;
 
     /** The kinds of terminal record an event can have. */
-    enum Kind { EXECUTED, DEAD_LETTERED, EXPIRED, SKIPPED }
+    enum Kind {
+        EXECUTED,
+        DEAD_LETTERED,
+        EXPIRED,
+        SKIPPED
+    }
 
     /** When the fault was applied and healed, in {@link System#nanoTime()}. */
-    record Window(long startNanos, long endNanos, long loadStoppedNanos) {
-    }
+    record Window(long startNanos, long endNanos, long loadStoppedNanos) {}
 
-    private ChaosAudit() {
-    }
+    private ChaosAudit() {}
 
-    static ChaosReport judge(Fault fault, Ledger load, IngestAudit ingest, TerminalRecords records,
-            List<WebhookTarget.Received> deliveries, Window window, List<String> notes) {
+    static ChaosReport judge(
+            Fault fault,
+            Ledger load,
+            IngestAudit ingest,
+            TerminalRecords records,
+            List<WebhookTarget.Received> deliveries,
+            Window window,
+            List<String> notes) {
         Map<String, Ledger.Sent> sent = load.sent();
         Map<String, Ledger.Answer> answers = load.answers();
         int[] byKind = new int[Kind.values().length];
@@ -58,14 +67,25 @@ final class ChaosAudit {
             late += (int) rows.stream().filter(TerminalRecords.RunRow::late).count();
         }
         Map<String, List<WebhookTarget.Received>> byId = deliveries.stream()
-                .filter(r -> r.header("ce-id") != null).collect(Collectors.groupingBy(r -> r.header("ce-id")));
+                .filter(r -> r.header("ce-id") != null)
+                .collect(Collectors.groupingBy(r -> r.header("ce-id")));
         int duplicated = byId.values().stream().mapToInt(c -> c.size() - 1).sum();
         int otherKey = (int) byId.values().stream()
-                .filter(c -> c.stream().map(r -> String.valueOf(r.header("webhook-id"))).distinct().count() > 1).count();
+                .filter(c -> c.stream()
+                                .map(r -> String.valueOf(r.header("webhook-id")))
+                                .distinct()
+                                .count()
+                        > 1)
+                .count();
         long worst = answers.entrySet().stream()
-                .filter(e -> sent.get(e.getKey()).sentAtNanos() >= window.startNanos() && sent.get(e.getKey()).sentAtNanos() <= window.endNanos())
-                .mapToLong(e -> e.getValue().answeredAtNanos() - sent.get(e.getKey()).sentAtNanos()).max().orElse(0);
-        int refused503 = (int) answers.values().stream().filter(a -> a.status() == 503).count();
+                .filter(e -> sent.get(e.getKey()).sentAtNanos() >= window.startNanos()
+                        && sent.get(e.getKey()).sentAtNanos() <= window.endNanos())
+                .mapToLong(e ->
+                        e.getValue().answeredAtNanos() - sent.get(e.getKey()).sentAtNanos())
+                .max()
+                .orElse(0);
+        int refused503 =
+                (int) answers.values().stream().filter(a -> a.status() == 503).count();
         // 503s by when the event was sent: before the fault, during it, after its end.
         int[] byPhase = new int[3];
         answers.forEach((id, a) -> {
@@ -77,13 +97,34 @@ final class ChaosAudit {
         Predicate<Ledger.Sent> all = s -> true;
         Predicate<Ledger.Sent> counted = fault.twoTenants() ? s -> ChaosStack.SOURCE.equals(s.source()) : all;
         OptionalLong steadyP99 = fault.twoTenants() ? p99(sent, records, counted) : OptionalLong.empty();
-        long steadyLost = lost.stream().filter(id -> ChaosStack.SOURCE.equals(sent.get(id).source())).count();
-        return new ChaosReport(fault, ingest.offered(), ingest.accepted(), refused503, List.of(byPhase[0], byPhase[1], byPhase[2]),
-                ingest.refusals(), ingest.unanswered(),
-                TimeUnit.NANOSECONDS.toMillis(worst), byKind[Kind.EXECUTED.ordinal()], byKind[Kind.EXPIRED.ordinal()],
-                byKind[Kind.DEAD_LETTERED.ordinal()], byKind[Kind.SKIPPED.ordinal()], List.copyOf(lost), twoKinds, duplicated,
-                otherKey, late, ingest.phantoms(), ingest.forbiddenPhantoms().size() + ingest.misreportedTimeouts().size(),
-                recovery(sent, answers, records, window, counted), p99(sent, records, all), steadyP99, steadyLost, List.copyOf(notes));
+        long steadyLost = lost.stream()
+                .filter(id -> ChaosStack.SOURCE.equals(sent.get(id).source()))
+                .count();
+        return new ChaosReport(
+                fault,
+                ingest.offered(),
+                ingest.accepted(),
+                refused503,
+                List.of(byPhase[0], byPhase[1], byPhase[2]),
+                ingest.refusals(),
+                ingest.unanswered(),
+                TimeUnit.NANOSECONDS.toMillis(worst),
+                byKind[Kind.EXECUTED.ordinal()],
+                byKind[Kind.EXPIRED.ordinal()],
+                byKind[Kind.DEAD_LETTERED.ordinal()],
+                byKind[Kind.SKIPPED.ordinal()],
+                List.copyOf(lost),
+                twoKinds,
+                duplicated,
+                otherKey,
+                late,
+                ingest.phantoms(),
+                ingest.forbiddenPhantoms().size() + ingest.misreportedTimeouts().size(),
+                recovery(sent, answers, records, window, counted),
+                p99(sent, records, all),
+                steadyP99,
+                steadyLost,
+                List.copyOf(notes));
     }
 
     /** The kinds of terminal record of one accepted id, the most advanced first. */
@@ -114,8 +155,10 @@ final class ChaosAudit {
     /** Whether an event was accepted and its run started (and succeeded) within the budget. */
     private static boolean served(String id, Map<String, Ledger.Answer> answers, TerminalRecords records) {
         Ledger.Answer a = answers.get(id);
-        return a != null && a.accepted() && records.runs().getOrDefault(id, List.of()).stream()
-                .anyMatch(r -> r.executed() && r.startLatencyMs() >= 0 && r.startLatencyMs() <= BUDGET_MS);
+        return a != null
+                && a.accepted()
+                && records.runs().getOrDefault(id, List.of()).stream()
+                        .anyMatch(r -> r.executed() && r.startLatencyMs() >= 0 && r.startLatencyMs() <= BUDGET_MS);
     }
 
     /**
@@ -123,11 +166,16 @@ final class ChaosAudit {
      * ms in which every {@code counted} event sent was served; empty when none did before the load
      * stopped.
      */
-    private static OptionalLong recovery(Map<String, Ledger.Sent> sent, Map<String, Ledger.Answer> answers,
-            TerminalRecords records, Window window, Predicate<Ledger.Sent> counted) {
+    private static OptionalLong recovery(
+            Map<String, Ledger.Sent> sent,
+            Map<String, Ledger.Answer> answers,
+            TerminalRecords records,
+            Window window,
+            Predicate<Ledger.Sent> counted) {
         List<Ledger.Sent> after = sent.values().stream()
                 .filter(s -> s.sentAtNanos() >= window.endNanos() && counted.test(s))
-                .sorted(Comparator.comparingLong(Ledger.Sent::sentAtNanos)).toList();
+                .sorted(Comparator.comparingLong(Ledger.Sent::sentAtNanos))
+                .toList();
         long stretch = TimeUnit.MILLISECONDS.toNanos(RECOVERED_STRETCH_MS);
         int firstGood = -1;
         for (int i = 0; i < after.size(); i++) {
@@ -139,18 +187,25 @@ final class ChaosAudit {
                 firstGood = i;
             }
             if (after.get(i).sentAtNanos() - after.get(firstGood).sentAtNanos() >= stretch) {
-                return OptionalLong.of(TimeUnit.NANOSECONDS.toMillis(after.get(firstGood).sentAtNanos() - window.endNanos()));
+                return OptionalLong.of(
+                        TimeUnit.NANOSECONDS.toMillis(after.get(firstGood).sentAtNanos() - window.endNanos()));
             }
         }
         return OptionalLong.empty();
     }
 
     /** The p99 of ingest → start of the {@code counted} executed events, in ms. */
-    private static OptionalLong p99(Map<String, Ledger.Sent> sent, TerminalRecords records, Predicate<Ledger.Sent> counted) {
+    private static OptionalLong p99(
+            Map<String, Ledger.Sent> sent, TerminalRecords records, Predicate<Ledger.Sent> counted) {
         long[] latencies = records.runs().entrySet().stream()
                 .filter(e -> sent.containsKey(e.getKey()) && counted.test(sent.get(e.getKey())))
-                .flatMap(e -> e.getValue().stream().filter(TerminalRecords.RunRow::executed).limit(1))
-                .mapToLong(TerminalRecords.RunRow::startLatencyMs).filter(l -> l >= 0).sorted().toArray();
+                .flatMap(e -> e.getValue().stream()
+                        .filter(TerminalRecords.RunRow::executed)
+                        .limit(1))
+                .mapToLong(TerminalRecords.RunRow::startLatencyMs)
+                .filter(l -> l >= 0)
+                .sorted()
+                .toArray();
         if (latencies.length == 0) {
             return OptionalLong.empty();
         }

@@ -21,8 +21,7 @@ import java.util.Locale;
  */
 public final class ChaosCommand {
 
-    private ChaosCommand() {
-    }
+    private ChaosCommand() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -47,14 +46,31 @@ public final class ChaosCommand {
             Postgres postgres = keep(started, Postgres.startEmbedded());
             WebhookTarget target = keep(started, WebhookTarget.start());
             WebhookTarget noisy = keep(started, WebhookTarget.start());
-            ChaosStack stack = keep(started, ChaosStack.start(new ChaosStack.Infra(cluster, redis, postgres, target, noisy),
-                    "chaos.events", options.ttl()));
-            out.printf("chaos: stack ready (logs in %s); %s at %d events/s for %s, fault at %s for %s%n", stack.logDir(),
-                    options.fault().spelling, options.rate(), options.duration(), options.at(), options.length());
+            ChaosStack stack = keep(
+                    started,
+                    ChaosStack.start(
+                            new ChaosStack.Infra(cluster, redis, postgres, target, noisy),
+                            "chaos.events",
+                            options.ttl()));
+            out.printf(
+                    "chaos: stack ready (logs in %s); %s at %d events/s for %s, fault at %s for %s%n",
+                    stack.logDir(),
+                    options.fault().spelling,
+                    options.rate(),
+                    options.duration(),
+                    options.at(),
+                    options.length());
             Instant at = Instant.now();
             ChaosReport report = ChaosRun.run(stack, options, out);
-            out.printf("%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s  (%s, load average %s)%n",
-                    options.fault().spelling, options.rate(), options.duration(), options.at(), options.length(), options.ttl(), at,
+            out.printf(
+                    "%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s  (%s, load average %s)%n",
+                    options.fault().spelling,
+                    options.rate(),
+                    options.duration(),
+                    options.at(),
+                    options.length(),
+                    options.ttl(),
+                    at,
                     loadAverage());
             out.print(report.table());
             return report.passed() ? 0 : 1;
@@ -99,7 +115,10 @@ public final class ChaosCommand {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException | RuntimeException e) {
-            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            return String.format(
+                    Locale.ROOT,
+                    "%.2f",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 }

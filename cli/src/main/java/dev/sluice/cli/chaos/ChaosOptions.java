@@ -16,7 +16,8 @@ import java.util.Optional;
  */
 public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at, Duration length, Duration ttl) {
 
-    public static final String USAGE = String.join("\n",
+    public static final String USAGE = String.join(
+            "\n",
             "usage: sluice chaos --fault <name> [--rate N] [--duration D] [--at D] [--for D] [--ttl D]",
             "  Starts a replicated stack (3 KRaft nodes, RF 3, min.insync.replicas 2; Redis; PostgreSQL; webhook",
             "  targets; a router and an executor as child JVMs), sends an open-loop load, applies one fault, drains,",
@@ -35,7 +36,8 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
             throw new IllegalArgumentException("--rate must be at least 1, not " + rate);
         }
         if (at.plus(length).compareTo(duration) > 0) {
-            throw new IllegalArgumentException("the fault (--at " + at + " --for " + length + ") must end within --duration " + duration);
+            throw new IllegalArgumentException(
+                    "the fault (--at " + at + " --for " + length + ") must end within --duration " + duration);
         }
     }
 

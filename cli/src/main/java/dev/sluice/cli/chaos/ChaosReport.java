@@ -32,11 +32,31 @@ import java.util.OptionalLong;
  * @param steadyLost         accepted ids of the steady tenant with no terminal record
  * @param notes              what the fault did (which node or child)
  */
-public record ChaosReport(Fault fault, int offered, int accepted, int refused503, List<Integer> refused503ByPhase,
-        Map<String, Integer> refusals, int unanswered,
-        long worstAnswerMs, int executed, int expired, int deadLettered, int skipped, List<String> lost, int inTwoKinds,
-        int duplicated, int duplicatesOtherKey, int lateStarts, Map<String, Integer> phantoms, int forbiddenPhantoms,
-        OptionalLong recoveryMs, OptionalLong p99StartMs, OptionalLong steadyP99StartMs, long steadyLost, List<String> notes) {
+public record ChaosReport(
+        Fault fault,
+        int offered,
+        int accepted,
+        int refused503,
+        List<Integer> refused503ByPhase,
+        Map<String, Integer> refusals,
+        int unanswered,
+        long worstAnswerMs,
+        int executed,
+        int expired,
+        int deadLettered,
+        int skipped,
+        List<String> lost,
+        int inTwoKinds,
+        int duplicated,
+        int duplicatesOtherKey,
+        int lateStarts,
+        Map<String, Integer> phantoms,
+        int forbiddenPhantoms,
+        OptionalLong recoveryMs,
+        OptionalLong p99StartMs,
+        OptionalLong steadyP99StartMs,
+        long steadyLost,
+        List<String> notes) {
 
     /** The promise held: nothing accepted was lost, nothing started late, no refusal lied. */
     public boolean passed() {
@@ -53,27 +73,58 @@ public record ChaosReport(Fault fault, int offered, int accepted, int refused503
         row(b, "fault", fault.spelling + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
         row(b, "offered", offered);
         row(b, "202", accepted);
-        row(b, "503", refused503 + " " + refusals.entrySet().stream().filter(e -> e.getKey().startsWith("503 ")).toList()
-                + " (worst answer time during the fault: " + worstAnswerMs + " ms)");
-        row(b, "503 before/during/after", refused503ByPhase.get(0) + " / " + refused503ByPhase.get(1) + " / " + refused503ByPhase.get(2));
-        row(b, "other refusals", refusals.entrySet().stream().filter(e -> !e.getKey().startsWith("503 ")).toList()
-                + ", unanswered " + unanswered);
+        row(
+                b,
+                "503",
+                refused503 + " "
+                        + refusals.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith("503 "))
+                                .toList() + " (worst answer time during the fault: " + worstAnswerMs + " ms)");
+        row(
+                b,
+                "503 before/during/after",
+                refused503ByPhase.get(0) + " / " + refused503ByPhase.get(1) + " / " + refused503ByPhase.get(2));
+        row(
+                b,
+                "other refusals",
+                refusals.entrySet().stream()
+                                .filter(e -> !e.getKey().startsWith("503 "))
+                                .toList() + ", unanswered " + unanswered);
         row(b, "executed", executed);
         row(b, "expired", expired);
         row(b, "dead-lettered", deadLettered);
         row(b, "skipped in a dead span", skipped);
         row(b, "LOST", lost.size() + (lost.isEmpty() ? "" : " e.g. " + lost.subList(0, Math.min(5, lost.size()))));
         row(b, "in two kinds of record", inTwoKinds);
-        row(b, "DUPLICATED", duplicated + (duplicated == 0 ? "" : duplicatesOtherKey == 0
-                ? " (each with the same webhook-id)" : " (" + duplicatesOtherKey + " events with another webhook-id)"));
+        row(
+                b,
+                "DUPLICATED",
+                duplicated
+                        + (duplicated == 0
+                                ? ""
+                                : duplicatesOtherKey == 0
+                                        ? " (each with the same webhook-id)"
+                                        : " (" + duplicatesOtherKey + " events with another webhook-id)"));
         row(b, "started after deadline", lateStarts);
-        row(b, "phantoms", phantomCount() + (phantoms.isEmpty() ? "" : " " + phantoms)
-                + (forbiddenPhantoms == 0 ? "" : ", FORBIDDEN " + forbiddenPhantoms));
-        row(b, "time to recover", recoveryMs.isPresent() ? recoveryMs.getAsLong() + " ms after the fault's end" : "not recovered before the load stopped");
+        row(
+                b,
+                "phantoms",
+                phantomCount()
+                        + (phantoms.isEmpty() ? "" : " " + phantoms)
+                        + (forbiddenPhantoms == 0 ? "" : ", FORBIDDEN " + forbiddenPhantoms));
+        row(
+                b,
+                "time to recover",
+                recoveryMs.isPresent()
+                        ? recoveryMs.getAsLong() + " ms after the fault's end"
+                        : "not recovered before the load stopped");
         row(b, "ingest->start p99", p99StartMs.isPresent() ? p99StartMs.getAsLong() + " ms" : "-");
         if (steadyP99StartMs.isPresent() || fault.twoTenants()) {
-            row(b, "steady tenant p99", (steadyP99StartMs.isPresent() ? steadyP99StartMs.getAsLong() + " ms" : "-")
-                    + ", LOST " + steadyLost);
+            row(
+                    b,
+                    "steady tenant p99",
+                    (steadyP99StartMs.isPresent() ? steadyP99StartMs.getAsLong() + " ms" : "-") + ", LOST "
+                            + steadyLost);
         }
         row(b, "verdict", passed() ? "PASS" : "FAIL");
         return b.toString();

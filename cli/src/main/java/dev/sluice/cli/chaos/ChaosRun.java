@@ -28,6 +28,7 @@ public final class ChaosRun {
 
     /** After the last event, how long past its TTL the drain waits for terminal records. */
     private static final Duration DRAIN_MARGIN = Duration.ofSeconds(15);
+
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration WARM_UP = Duration.ofSeconds(60);
     /** The least time the load runs after the faulted part is back. */
@@ -35,14 +36,17 @@ public final class ChaosRun {
     /** How long after the load stopped every request must have its answer. */
     private static final Duration ANSWERS = Duration.ofSeconds(90);
 
-    private ChaosRun() {
-    }
+    private ChaosRun() {}
 
     /** Runs {@code options}' fault on {@code stack}, printing progress to {@code log}, and returns the audit. */
     public static ChaosReport run(ChaosStack stack, ChaosOptions options, PrintStream log) {
-        String runId = options.fault().spelling + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+        String runId = options.fault().spelling + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
         List<Ledger.Lane> lanes = new ArrayList<>();
-        lanes.add(new Ledger.Lane(ChaosStack.SOURCE, stack.ingest(ChaosStack.SOURCE), options.fault().twoTenants() ? 4 : 1));
+        lanes.add(new Ledger.Lane(
+                ChaosStack.SOURCE,
+                stack.ingest(ChaosStack.SOURCE),
+                options.fault().twoTenants() ? 4 : 1));
         if (options.fault().twoTenants()) {
             lanes.add(new Ledger.Lane(ChaosStack.NOISY, stack.ingest(ChaosStack.NOISY), 1));
         }
@@ -67,7 +71,8 @@ public final class ChaosRun {
             long faultEnd = System.nanoTime();
             actions.heal();
             long healed = System.nanoTime();
-            log.printf("chaos: healing began at %d ms, done at %d ms%n", millis(begin, faultEnd), millis(begin, healed));
+            log.printf(
+                    "chaos: healing began at %d ms, done at %d ms%n", millis(begin, faultEnd), millis(begin, healed));
             // The load goes on at least AFTER_HEAL past the healing, so that recovery can be seen even when it is slow.
             Duration loadFor = options.duration();
             Duration minimum = Duration.ofNanos(healed - begin).plus(AFTER_HEAL);
@@ -86,16 +91,24 @@ public final class ChaosRun {
                 Pause.millis(100);
             }
             if (!load.drained()) {
-                throw new IllegalStateException("requests still unanswered " + ANSWERS.toSeconds() + " s after the load stopped");
+                throw new IllegalStateException(
+                        "requests still unanswered " + ANSWERS.toSeconds() + " s after the load stopped");
             }
-            log.printf("chaos: load stopped at %d ms; %d events sent; draining ...%n", millis(begin, window.loadStoppedNanos()),
-                    load.sent().size());
+            log.printf(
+                    "chaos: load stopped at %d ms; %d events sent; draining ...%n",
+                    millis(begin, window.loadStoppedNanos()), load.sent().size());
             return audit(stack, options, load, runId, window, notes, log);
         }
     }
 
-    private static ChaosReport audit(ChaosStack stack, ChaosOptions options, Ledger load, String runId, ChaosAudit.Window window,
-            List<String> notes, PrintStream log) {
+    private static ChaosReport audit(
+            ChaosStack stack,
+            ChaosOptions options,
+            Ledger load,
+            String runId,
+            ChaosAudit.Window window,
+            List<String> notes,
+            PrintStream log) {
         ChaosStack.Infra infra = stack.infra();
         IngestAudit ingest = IngestAudit.of(load, infra.cluster(), stack.topic());
         Set<String> accepted = new HashSet<>();
@@ -107,7 +120,8 @@ public final class ChaosRun {
         Vertx vertx = Vertx.vertx();
         Pool pg = PgBuilder.pool().connectingTo(stack.pgUri()).using(vertx).build();
         try {
-            long until = window.loadStoppedNanos() + options.ttl().plus(DRAIN_MARGIN).toNanos();
+            long until =
+                    window.loadStoppedNanos() + options.ttl().plus(DRAIN_MARGIN).toNanos();
             TerminalRecords records = TerminalRecords.read(pg, infra.cluster(), stack.topic(), runId);
             int open = undecided(accepted, ingest, records);
             while (open > 0 && System.nanoTime() < until) {
@@ -120,7 +134,8 @@ public final class ChaosRun {
             if (!dead.isEmpty()) {
                 notes.add("exited on their own: " + dead);
             }
-            return ChaosAudit.judge(options.fault(), load, ingest, records, deliveries(stack, options, runId), window, notes);
+            return ChaosAudit.judge(
+                    options.fault(), load, ingest, records, deliveries(stack, options, runId), window, notes);
         } finally {
             pg.close();
             vertx.close();
@@ -129,12 +144,15 @@ public final class ChaosRun {
 
     /** The deliveries the targets took for this run's events. */
     private static List<WebhookTarget.Received> deliveries(ChaosStack stack, ChaosOptions options, String runId) {
-        List<WebhookTarget.Received> all = new ArrayList<>(stack.infra().target().delivered(ChaosStack.HOOK));
+        List<WebhookTarget.Received> all =
+                new ArrayList<>(stack.infra().target().delivered(ChaosStack.HOOK));
         if (options.fault().twoTenants()) {
             all.addAll(stack.infra().noisyTarget().delivered(ChaosStack.HOOK));
         }
         String prefix = runId + "-";
-        return all.stream().filter(r -> r.header("ce-id") != null && r.header("ce-id").startsWith(prefix)).toList();
+        return all.stream()
+                .filter(r -> r.header("ce-id") != null && r.header("ce-id").startsWith(prefix))
+                .toList();
     }
 
     /**
@@ -142,13 +160,19 @@ public final class ChaosRun {
      * just started, on a busy machine, answers its first requests slowly, and that is not the fault.
      */
     private static void warmUp(URI ingest, String runId) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long until = System.nanoTime() + WARM_UP.toNanos();
         for (int n = 1; System.nanoTime() < until; n++) {
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ingest).timeout(Duration.ofSeconds(1))
-                        .header("content-type", "application/json").header("ce-id", "warm-up-" + runId + "-" + n)
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(ingest)
+                                .timeout(Duration.ofSeconds(1))
+                                .header("content-type", "application/json")
+                                .header("ce-id", "warm-up-" + runId + "-" + n)
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 202) {
                     return;
                 }
@@ -168,8 +192,11 @@ public final class ChaosRun {
         int open = 0;
         Map<String, List<TerminalRecords.RunRow>> runs = records.runs();
         for (String id : accepted) {
-            boolean decided = runs.getOrDefault(id, List.of()).stream().anyMatch(r -> !r.outcome().equals("skipped_duplicate"))
-                    || records.expired().contains(id) || records.deadLettered().contains(id) || records.inSpan(ingest.stored().get(id));
+            boolean decided = runs.getOrDefault(id, List.of()).stream()
+                            .anyMatch(r -> !r.outcome().equals("skipped_duplicate"))
+                    || records.expired().contains(id)
+                    || records.deadLettered().contains(id)
+                    || records.inSpan(ingest.stored().get(id));
             open += decided ? 0 : 1;
         }
         return open;

@@ -40,8 +40,8 @@ public final class ChaosStack implements AutoCloseable {
     private static final Duration SCALE_IN_GRACE = Duration.ofSeconds(20);
 
     /** What the stack runs on. */
-    public record Infra(KafkaCluster cluster, Redis redis, Postgres postgres, WebhookTarget target, WebhookTarget noisyTarget) {
-    }
+    public record Infra(
+            KafkaCluster cluster, Redis redis, Postgres postgres, WebhookTarget target, WebhookTarget noisyTarget) {}
 
     private final Infra infra;
     private final String topic;
@@ -72,14 +72,25 @@ public final class ChaosStack implements AutoCloseable {
         String database = "chaos_" + ThreadLocalRandom.current().nextInt(1 << 20);
         ChaosStack stack;
         try {
-            stack = new ChaosStack(infra, topic, ttl, Files.createTempDirectory("sluice-chaos"), infra.postgres().createDatabase(database));
-            Files.writeString(stack.dir.resolve("catalog.json"), catalog(infra, topic, ttl).encodePrettily());
+            stack = new ChaosStack(
+                    infra,
+                    topic,
+                    ttl,
+                    Files.createTempDirectory("sluice-chaos"),
+                    infra.postgres().createDatabase(database));
+            Files.writeString(
+                    stack.dir.resolve("catalog.json"),
+                    catalog(infra, topic, ttl).encodePrettily());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the chaos catalog", e);
         }
-        stack.env.putAll(Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", infra.cluster().bootstrapServers(),
-                "SLUICE_CATALOG_FILE", stack.dir.resolve("catalog.json").toString(),
-                "SLUICE_REDIS_URL", infra.redis().uri()));
+        stack.env.putAll(Map.of(
+                "SLUICE_KAFKA_BOOTSTRAP_SERVERS",
+                infra.cluster().bootstrapServers(),
+                "SLUICE_CATALOG_FILE",
+                stack.dir.resolve("catalog.json").toString(),
+                "SLUICE_REDIS_URL",
+                infra.redis().uri()));
         try {
             stack.startRouter();
             stack.startExecutor().awaitReady(READY);
@@ -95,28 +106,61 @@ public final class ChaosStack implements AutoCloseable {
     static JsonObject catalog(Infra infra, String topic, Duration ttl) {
         String ttlText = ttl.toSeconds() + "s";
         return new JsonObject()
-                .put("routes", new JsonArray()
-                        .add(new JsonObject().put("source", SOURCE).put("topic", topic).put("partitions", PARTITIONS)
-                                .put("ttl", ttlText).put("tenant", "steady").put("idempotency", "fail-closed"))
-                        .add(new JsonObject().put("source", NOISY).put("topic", topic).put("partitions", PARTITIONS)
-                                .put("ttl", ttlText).put("tenant", NOISY)))
-                .put("workflows", new JsonArray()
-                        .add(workflow(WORKFLOW, SOURCE, infra.target().url(HOOK), "5s"))
-                        .add(workflow(NOISY_WORKFLOW, NOISY, infra.noisyTarget().url(HOOK), "2s")));
+                .put(
+                        "routes",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("source", SOURCE)
+                                        .put("topic", topic)
+                                        .put("partitions", PARTITIONS)
+                                        .put("ttl", ttlText)
+                                        .put("tenant", "steady")
+                                        .put("idempotency", "fail-closed"))
+                                .add(new JsonObject()
+                                        .put("source", NOISY)
+                                        .put("topic", topic)
+                                        .put("partitions", PARTITIONS)
+                                        .put("ttl", ttlText)
+                                        .put("tenant", NOISY)))
+                .put(
+                        "workflows",
+                        new JsonArray()
+                                .add(workflow(WORKFLOW, SOURCE, infra.target().url(HOOK), "5s"))
+                                .add(workflow(
+                                        NOISY_WORKFLOW,
+                                        NOISY,
+                                        infra.noisyTarget().url(HOOK),
+                                        "2s")));
     }
 
     private static JsonObject workflow(String name, String source, String url, String timeout) {
-        return new JsonObject().put("name", name).put("sources", new JsonArray().add(source))
-                .put("steps", new JsonArray().add(new JsonObject().put("type", "http").put("url", url).put("timeout", timeout)));
+        return new JsonObject()
+                .put("name", name)
+                .put("sources", new JsonArray().add(source))
+                .put(
+                        "steps",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("type", "http")
+                                        .put("url", url)
+                                        .put("timeout", timeout)));
     }
 
     /** Starts a router on the stack's ingest port (a replacement takes the same port); returns without waiting. */
     Child startRouter() {
         int management = Ports.freePort();
         Map<String, String> e = new HashMap<>(env);
-        e.putAll(Map.of("SLUICE_ROUTER_HOST", Ports.LOOPBACK_HOST, "SLUICE_ROUTER_PORT", Integer.toString(routerPort),
-                "SLUICE_ROUTER_MANAGEMENT_PORT", Integer.toString(management), "SLUICE_ROUTER_INSTANCES", "2",
-                "SLUICE_ROUTER_HEALTH_INTERVAL", "200ms"));
+        e.putAll(Map.of(
+                "SLUICE_ROUTER_HOST",
+                Ports.LOOPBACK_HOST,
+                "SLUICE_ROUTER_PORT",
+                Integer.toString(routerPort),
+                "SLUICE_ROUTER_MANAGEMENT_PORT",
+                Integer.toString(management),
+                "SLUICE_ROUTER_INSTANCES",
+                "2",
+                "SLUICE_ROUTER_HEALTH_INTERVAL",
+                "200ms"));
         router = Child.start(Child.Role.ROUTER, "router-" + (++started), e, management, dir);
         return router;
     }
@@ -125,10 +169,23 @@ public final class ChaosStack implements AutoCloseable {
     Child startExecutor() {
         int management = Ports.freePort();
         Map<String, String> e = new HashMap<>(env);
-        e.putAll(Map.of("SLUICE_EXECUTOR_HOST", Ports.LOOPBACK_HOST, "SLUICE_EXECUTOR_MANAGEMENT_PORT", Integer.toString(management),
-                "SLUICE_EXECUTOR_GROUP", group, "SLUICE_EXECUTOR_INSTANCES", "2", "SLUICE_PG_URL", pgUri,
-                "SLUICE_EXECUTOR_RUNLOG_FLUSH", "100ms", "SLUICE_EXECUTOR_RETRY_BACKOFF", "200ms",
-                "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT", "5s"));
+        e.putAll(Map.of(
+                "SLUICE_EXECUTOR_HOST",
+                Ports.LOOPBACK_HOST,
+                "SLUICE_EXECUTOR_MANAGEMENT_PORT",
+                Integer.toString(management),
+                "SLUICE_EXECUTOR_GROUP",
+                group,
+                "SLUICE_EXECUTOR_INSTANCES",
+                "2",
+                "SLUICE_PG_URL",
+                pgUri,
+                "SLUICE_EXECUTOR_RUNLOG_FLUSH",
+                "100ms",
+                "SLUICE_EXECUTOR_RETRY_BACKOFF",
+                "200ms",
+                "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT",
+                "5s"));
         Child child = Child.start(Child.Role.EXECUTOR, "executor-" + (++started), e, management, dir);
         executors.add(child);
         return child;

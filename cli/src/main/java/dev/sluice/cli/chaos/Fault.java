@@ -27,6 +27,7 @@ public enum Fault {
 
     /** The command line's name: {@code broker-kill-leader}. */
     public final String spelling;
+
     public final String description;
 
     Fault(String description) {
@@ -60,7 +61,8 @@ public enum Fault {
 
     /** One line per fault, for {@code --help}. */
     public static String list() {
-        return Arrays.stream(values()).map(f -> String.format(Locale.ROOT, "    %-20s %s", f.spelling, f.description))
+        return Arrays.stream(values())
+                .map(f -> String.format(Locale.ROOT, "    %-20s %s", f.spelling, f.description))
                 .collect(Collectors.joining("\n"));
     }
 }

@@ -34,13 +34,22 @@ import org.apache.kafka.common.header.Header;
  * @param strangers    records whose id this run never sent
  * @param stored       where each id's first record is (partition, offset), for the dead-span audit
  */
-public record IngestAudit(int offered, int accepted, Map<String, Integer> refusals, int unanswered, List<String> lost,
-        List<String> altered, int duplicated, Map<String, Integer> phantoms, List<String> forbiddenPhantoms,
-        List<String> misreportedTimeouts, int strangers, Map<String, Location> stored) {
+public record IngestAudit(
+        int offered,
+        int accepted,
+        Map<String, Integer> refusals,
+        int unanswered,
+        List<String> lost,
+        List<String> altered,
+        int duplicated,
+        Map<String, Integer> phantoms,
+        List<String> forbiddenPhantoms,
+        List<String> misreportedTimeouts,
+        int strangers,
+        Map<String, Location> stored) {
 
     /** A record's place in the topic. */
-    public record Location(int partition, long offset) {
-    }
+    public record Location(int partition, long offset) {}
 
     static final String MAYBE_STORED = "produce-timeout";
     /** The router's refusal after a producer callback error (any error: it does not tell a timeout apart). */
@@ -100,13 +109,26 @@ public record IngestAudit(int offered, int accepted, Map<String, Integer> refusa
                 if (PRODUCE_FAILED.equals(answer.reason()) && answer.detail().contains(PRODUCER_TIMEOUT_DETAIL)) {
                     misreportedTimeouts.add(event.id());
                 } else if (!MAYBE_STORED.equals(answer.reason()) && answer.status() != 0) {
-                    forbiddenPhantoms.add(event.id() + " (" + answer.status() + " " + answer.reason() + ": " + answer.detail() + ")");
+                    forbiddenPhantoms.add(
+                            event.id() + " (" + answer.status() + " " + answer.reason() + ": " + answer.detail() + ")");
                 }
             }
         }
-        int strangers = (int) stored.keySet().stream().filter(id -> !sent.containsKey(id)).count();
-        return new IngestAudit(sent.size(), accepted, refusals, unanswered, lost, altered, duplicated, phantoms,
-                forbiddenPhantoms, misreportedTimeouts, strangers, Map.copyOf(locations));
+        int strangers = (int)
+                stored.keySet().stream().filter(id -> !sent.containsKey(id)).count();
+        return new IngestAudit(
+                sent.size(),
+                accepted,
+                refusals,
+                unanswered,
+                lost,
+                altered,
+                duplicated,
+                phantoms,
+                forbiddenPhantoms,
+                misreportedTimeouts,
+                strangers,
+                Map.copyOf(locations));
     }
 
     /** Phantoms of every kind (allowed or not). */

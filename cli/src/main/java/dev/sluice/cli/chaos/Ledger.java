@@ -40,8 +40,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** One event as sent: its lane's source, its body, and when (monotonic and wall clock). */
-    public record Sent(String id, String source, byte[] body, long sentAtNanos, long sentAtMillis) {
-    }
+    public record Sent(String id, String source, byte[] body, long sentAtNanos, long sentAtMillis) {}
 
     /**
      * How the router answered: {@code status} 0 when no answer came (the client gave up or the
@@ -62,9 +61,11 @@ public final class Ledger implements AutoCloseable {
     private final String runId;
     private final boolean retryRefused;
     private final AtomicInteger retries = new AtomicInteger();
-    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-    private final HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-            .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    private final Vertx vertx =
+            Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private final HttpClientAgent http = vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5_000),
+            new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "chaos-load");
         t.setDaemon(true);
@@ -129,18 +130,31 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void send(URI ingest, String id, byte[] body, boolean first) {
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(ingest.toString())
-                .setIdleTimeout(REQUEST_TIMEOUT.toMillis()).putHeader("content-type", "application/json").putHeader("ce-id", id);
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(ingest.toString())
+                .setIdleTimeout(REQUEST_TIMEOUT.toMillis())
+                .putHeader("content-type", "application/json")
+                .putHeader("ce-id", id);
         http.request(request)
                 .compose(req -> req.send(Buffer.buffer(body)))
-                .compose(response -> response.body().map(text -> new Answer(response.statusCode(),
-                        field(response.statusCode(), text), detail(response.statusCode(), text), System.nanoTime())))
+                .compose(response -> response.body()
+                        .map(text -> new Answer(
+                                response.statusCode(),
+                                field(response.statusCode(), text),
+                                detail(response.statusCode(), text),
+                                System.nanoTime())))
                 // A bound on the whole exchange, the wait for a pooled connection included: the idle
                 // timeout alone never fires for a request still queued for a connection.
                 .timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .onComplete(ar -> {
-                    Answer answer = ar.succeeded() ? ar.result() : new Answer(0, ar.cause().getClass().getSimpleName(),
-                            String.valueOf(ar.cause().getMessage()), System.nanoTime());
+                    Answer answer = ar.succeeded()
+                            ? ar.result()
+                            : new Answer(
+                                    0,
+                                    ar.cause().getClass().getSimpleName(),
+                                    String.valueOf(ar.cause().getMessage()),
+                                    System.nanoTime());
                     if (first && retryRefused && answer.status() == 503) {
                         retries.incrementAndGet();
                         refusedFirst.put(id, answer);
@@ -190,8 +204,10 @@ public final class Ledger implements AutoCloseable {
 
     /** Accepted events that were sent at or after {@code nanos} ({@link System#nanoTime()}). */
     public long acceptedSentSince(long nanos) {
-        return sent.values().stream().filter(s -> s.sentAtNanos() >= nanos)
-                .filter(s -> answers.containsKey(s.id()) && answers.get(s.id()).accepted()).count();
+        return sent.values().stream()
+                .filter(s -> s.sentAtNanos() >= nanos)
+                .filter(s -> answers.containsKey(s.id()) && answers.get(s.id()).accepted())
+                .count();
     }
 
     /** Events sent a second time after a 503. */

@@ -3,8 +3,7 @@ package dev.sluice.cli.chaos;
 /** Waiting on the chaos command's own thread (never an event loop): for schedules and polls. */
 final class Pause {
 
-    private Pause() {
-    }
+    private Pause() {}
 
     static void millis(long millis) {
         if (millis <= 0) {

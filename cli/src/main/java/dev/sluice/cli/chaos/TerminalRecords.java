@@ -34,7 +34,8 @@ import org.apache.kafka.common.header.Header;
  * @param deadLettered ids with a record in {@code .dlq}
  * @param spans        offset ranges skipped unread, each recorded
  */
-public record TerminalRecords(Map<String, List<RunRow>> runs, Set<String> expired, Set<String> deadLettered, List<Span> spans) {
+public record TerminalRecords(
+        Map<String, List<RunRow>> runs, Set<String> expired, Set<String> deadLettered, List<Span> spans) {
 
     /** The run log's workflow for a dead span (as the executor writes it). */
     static final String SPAN_WORKFLOW = "(dead span)";
@@ -104,8 +105,8 @@ public record TerminalRecords(Map<String, List<RunRow>> runs, Set<String> expire
             return Optional.empty();
         }
         try {
-            return Optional.of(new Span(partition, Long.parseLong(id.substring(colon + 1, dash)),
-                    Long.parseLong(id.substring(dash + 1))));
+            return Optional.of(new Span(
+                    partition, Long.parseLong(id.substring(colon + 1, dash)), Long.parseLong(id.substring(dash + 1))));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -115,8 +116,11 @@ public record TerminalRecords(Map<String, List<RunRow>> runs, Set<String> expire
     private static Optional<Span> summary(byte[] value) {
         try {
             JsonObject o = new JsonObject(new String(value, StandardCharsets.UTF_8));
-            if (o.containsKey("fromOffset") && o.containsKey("toOffset") && o.getLong("toOffset") > o.getLong("fromOffset")) {
-                return Optional.of(new Span(o.getInteger("partition"), o.getLong("fromOffset"), o.getLong("toOffset") - 1));
+            if (o.containsKey("fromOffset")
+                    && o.containsKey("toOffset")
+                    && o.getLong("toOffset") > o.getLong("fromOffset")) {
+                return Optional.of(
+                        new Span(o.getInteger("partition"), o.getLong("fromOffset"), o.getLong("toOffset") - 1));
             }
         } catch (DecodeException | ClassCastException | NullPointerException e) {
             return Optional.empty();

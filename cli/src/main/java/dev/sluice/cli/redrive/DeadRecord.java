@@ -26,8 +26,15 @@ final class DeadRecord implements Condition.Event {
     /** The header a re-published event carries: the {@code topic/partition/offset} it was re-driven from. */
     static final String REDRIVEN_FROM = "redriven-from";
     /** Headers of the accounting record that do not go back onto the live topic. */
-    private static final Set<String> DROPPED = Set.of(SluiceHeaders.ORIGIN, SluiceHeaders.DECIDED_AT, SluiceHeaders.ERROR,
-            SluiceHeaders.WORKFLOW, SluiceHeaders.EXPIRED_REASON, SluiceHeaders.DEADLINE, "sluice_attempts", "sluice_attempts_written",
+    private static final Set<String> DROPPED = Set.of(
+            SluiceHeaders.ORIGIN,
+            SluiceHeaders.DECIDED_AT,
+            SluiceHeaders.ERROR,
+            SluiceHeaders.WORKFLOW,
+            SluiceHeaders.EXPIRED_REASON,
+            SluiceHeaders.DEADLINE,
+            "sluice_attempts",
+            "sluice_attempts_written",
             REDRIVEN_FROM);
 
     final ConsumerRecord<byte[], byte[]> record;
@@ -124,7 +131,9 @@ final class DeadRecord implements Condition.Event {
         if (!parsed) {
             parsed = true;
             try {
-                json = record.value() == null || record.value().length == 0 ? null : Json.decodeValue(Buffer.buffer(record.value()));
+                json = record.value() == null || record.value().length == 0
+                        ? null
+                        : Json.decodeValue(Buffer.buffer(record.value()));
             } catch (RuntimeException notJson) {
                 json = null;
             }

@@ -71,8 +71,10 @@ final class Redrive {
     }
 
     /** Why an original marked by a re-drive that never recorded its publication is skipped, and what to do. */
-    static final String UNFINISHED = "marked by another re-drive that has not recorded where the event landed (running now, or"
-            + " stopped half-way: the event may or may not be on the topic); check, then delete its row in sluice_redrives to re-drive it";
+    static final String UNFINISHED =
+            "marked by another re-drive that has not recorded where the event landed (running now, or"
+                    + " stopped half-way: the event may or may not be on the topic); check, then delete its row in sluice_redrives to re-drive it";
+
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -82,7 +84,11 @@ final class Redrive {
     private final RedriveMarks marks;
     private final PrintStream progress;
 
-    Redrive(Options options, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RedriveMarks marks,
+    Redrive(
+            Options options,
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            RedriveMarks marks,
             PrintStream progress) {
         this.options = options;
         this.consumer = consumer;
@@ -97,7 +103,9 @@ final class Redrive {
         if (infos == null || infos.isEmpty()) {
             throw new IllegalArgumentException("no topic " + options.from());
         }
-        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> partitions = infos.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         long now = System.currentTimeMillis();
@@ -125,7 +133,8 @@ final class Redrive {
     }
 
     /** Where each partition's scan starts: its beginning, or the first record that may have been decided since {@code notBefore}. */
-    private Map<TopicPartition, Long> start(List<TopicPartition> partitions, Map<TopicPartition, Long> end, long notBefore) {
+    private Map<TopicPartition, Long> start(
+            List<TopicPartition> partitions, Map<TopicPartition, Long> end, long notBefore) {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         if (notBefore == Long.MIN_VALUE) {
             return begin;
@@ -143,8 +152,7 @@ final class Redrive {
         return out;
     }
 
-    private record Sent(String origin, Future<RecordMetadata> ack) {
-    }
+    private record Sent(String origin, Future<RecordMetadata> ack) {}
 
     private void consider(DeadRecord r, String origin, long notBefore, Counts counts, List<Sent> sent) {
         if (r.decidedAt() < notBefore) {
@@ -202,7 +210,7 @@ final class Redrive {
 
     static String progressLine(Counts c) {
         long pct = c.total == 0 ? 100 : Math.min(100, c.scanned * 100 / c.total);
-        return "redrive: scanned " + c.scanned + " of " + c.total + " (" + pct + "%), matched " + c.matched + ", re-driven " + c.redriven
-                + ", already re-driven " + c.already + ", skipped " + c.skippedTotal();
+        return "redrive: scanned " + c.scanned + " of " + c.total + " (" + pct + "%), matched " + c.matched
+                + ", re-driven " + c.redriven + ", already re-driven " + c.already + ", skipped " + c.skippedTotal();
     }
 }

@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class RedriveCommand {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: sluice redrive --from <topic>.dlq|<topic>.expired [--since 10m] [--filter <condition>] [--dry-run]",
             "  (SLUICE_KAFKA_BOOTSTRAP_SERVERS, SLUICE_PG_URL)",
             "  --since    only records dead-lettered or expired in this last span (e.g. 90s, 10m, 2h); default: all",
@@ -44,8 +45,7 @@ public final class RedriveCommand {
     /** Matches every event: the filter when none is given. */
     static final Condition EVERY = new Condition.All(List.of());
 
-    private RedriveCommand() {
-    }
+    private RedriveCommand() {}
 
     public static int run(Settings settings, String[] args, PrintStream out, PrintStream err) {
         Redrive.Options options;
@@ -59,17 +59,25 @@ public final class RedriveCommand {
         }
         String url = settings.get("pg.url", null);
         if (url == null) {
-            err.println("sluice redrive: set SLUICE_PG_URL: the re-drive markers (each original at most once) live in PostgreSQL");
+            err.println(
+                    "sluice redrive: set SLUICE_PG_URL: the re-drive markers (each original at most once) live in PostgreSQL");
             return 2;
         }
         KafkaConfig kafka = KafkaConfig.from(settings);
         Vertx vertx = Vertx.vertx();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties(Map.of(
-                     "enable.auto.commit", "false", "max.poll.records", "500")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(Map.of(
-                     "acks", "all", "enable.idempotence", "true", "linger.ms", "5")), new ByteArraySerializer(), new ByteArraySerializer())) {
-            Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-                    .connectingTo(PgConnectOptions.fromUri(url).addProperty("client_min_messages", "warning")).using(vertx).build();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                        kafka.consumerProperties(Map.of("enable.auto.commit", "false", "max.poll.records", "500")),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                        kafka.producerProperties(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", "5")),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            Pool pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(1))
+                    .connectingTo(PgConnectOptions.fromUri(url).addProperty("client_min_messages", "warning"))
+                    .using(vertx)
+                    .build();
             RedriveMarks.await(Migrations.apply(pool));
             Redrive.Counts c = new Redrive(options, consumer, producer, new RedriveMarks(pool), err).run();
             err.println(Redrive.progressLine(c));
@@ -85,7 +93,8 @@ public final class RedriveCommand {
 
     private static void print(Redrive.Options o, Redrive.Counts c, PrintStream out) {
         String would = o.dryRun() ? " (dry run: would be re-driven; nothing changed)" : "";
-        out.println("from " + o.from() + " to " + o.origin() + (o.since().map(s -> ", since " + Durations.format(s) + " ago").orElse("")));
+        out.println("from " + o.from() + " to " + o.origin()
+                + (o.since().map(s -> ", since " + Durations.format(s) + " ago").orElse("")));
         out.println("scanned:          " + c.scanned);
         out.println("matched:          " + c.matched);
         out.println("re-driven:        " + c.redriven + would);
@@ -93,7 +102,8 @@ public final class RedriveCommand {
         out.println("skipped:          " + c.skippedTotal());
         c.skipped.forEach((why, n) -> out.println("  " + n + " " + why));
         if (c.failed > 0) {
-            out.println("failed:           " + c.failed + " (Kafka refused them; their markers were removed, run again)");
+            out.println(
+                    "failed:           " + c.failed + " (Kafka refused them; their markers were removed, run again)");
         }
     }
 

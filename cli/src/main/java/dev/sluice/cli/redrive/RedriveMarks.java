@@ -29,7 +29,10 @@ final class RedriveMarks {
 
     /** Whether {@code origin} has been re-driven already (for a dry run, which writes nothing). */
     boolean marked(String origin) {
-        return await(pool.preparedQuery("SELECT 1 FROM sluice_redrives WHERE origin = $1").execute(Tuple.of(origin))).size() > 0;
+        return await(pool.preparedQuery("SELECT 1 FROM sluice_redrives WHERE origin = $1")
+                                .execute(Tuple.of(origin)))
+                        .size()
+                > 0;
     }
 
     /** What {@link #claim} found. */
@@ -48,10 +51,14 @@ final class RedriveMarks {
     /** Marks {@code origin} as re-driven from {@code from}, unless it was marked before (by this or any other re-drive). */
     Claim claim(String origin, String from) {
         if (await(pool.preparedQuery("INSERT INTO sluice_redrives (origin, redriven_from) VALUES ($1, $2) "
-                + "ON CONFLICT (origin) DO NOTHING RETURNING origin").execute(Tuple.of(origin, from))).rowCount() == 1) {
+                                        + "ON CONFLICT (origin) DO NOTHING RETURNING origin")
+                                .execute(Tuple.of(origin, from)))
+                        .rowCount()
+                == 1) {
             return Claim.CLAIMED;
         }
-        for (Row r : await(pool.preparedQuery("SELECT published_to FROM sluice_redrives WHERE origin = $1").execute(Tuple.of(origin)))) {
+        for (Row r : await(pool.preparedQuery("SELECT published_to FROM sluice_redrives WHERE origin = $1")
+                .execute(Tuple.of(origin)))) {
             return r.getString("published_to") == null ? Claim.UNFINISHED : Claim.PUBLISHED;
         }
         // Released meanwhile by a re-drive whose publication Kafka refused: not taken here, a later run tries again.
@@ -60,12 +67,14 @@ final class RedriveMarks {
 
     /** Records where the re-published event landed. */
     void published(String origin, String to) {
-        await(pool.preparedQuery("UPDATE sluice_redrives SET published_to = $2 WHERE origin = $1").execute(Tuple.of(origin, to)));
+        await(pool.preparedQuery("UPDATE sluice_redrives SET published_to = $2 WHERE origin = $1")
+                .execute(Tuple.of(origin, to)));
     }
 
     /** Removes the marker of an event whose re-publication Kafka refused, so a later re-drive may try again. */
     void release(String origin) {
-        await(pool.preparedQuery("DELETE FROM sluice_redrives WHERE origin = $1 AND published_to IS NULL").execute(Tuple.of(origin)));
+        await(pool.preparedQuery("DELETE FROM sluice_redrives WHERE origin = $1 AND published_to IS NULL")
+                .execute(Tuple.of(origin)));
     }
 
     static <T> T await(Future<T> f) {

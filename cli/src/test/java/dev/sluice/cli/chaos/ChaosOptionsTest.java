@@ -14,17 +14,29 @@ class ChaosOptionsTest {
 
     @Test
     void parsesEveryFlag() {
-        ChaosOptions o = ChaosOptions.parse(new String[] {"--fault", "broker-pause", "--rate", "250", "--duration", "40s",
-                "--at", "5s", "--for", "15s", "--ttl", "8s"});
+        ChaosOptions o = ChaosOptions.parse(new String[] {
+            "--fault", "broker-pause", "--rate", "250", "--duration", "40s", "--at", "5s", "--for", "15s", "--ttl", "8s"
+        });
 
-        assertEquals(new ChaosOptions(Fault.BROKER_PAUSE, 250, Duration.ofSeconds(40), Duration.ofSeconds(5),
-                Duration.ofSeconds(15), Duration.ofSeconds(8)), o);
+        assertEquals(
+                new ChaosOptions(
+                        Fault.BROKER_PAUSE,
+                        250,
+                        Duration.ofSeconds(40),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(15),
+                        Duration.ofSeconds(8)),
+                o);
     }
 
     @Test
     void aKilledProcessIsReplacedAfterTwoSecondsByDefault() {
-        assertEquals(Duration.ofSeconds(2), ChaosOptions.parse(new String[] {"--fault", "router-kill"}).length());
-        assertEquals(Duration.ofSeconds(10), ChaosOptions.parse(new String[] {"--fault", "redis-pause"}).length());
+        assertEquals(
+                Duration.ofSeconds(2),
+                ChaosOptions.parse(new String[] {"--fault", "router-kill"}).length());
+        assertEquals(
+                Duration.ofSeconds(10),
+                ChaosOptions.parse(new String[] {"--fault", "redis-pause"}).length());
     }
 
     @Test
@@ -37,29 +49,36 @@ class ChaosOptionsTest {
 
     @Test
     void rejectsAnUnknownFaultNamingTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ChaosOptions.parse(new String[] {"--fault", "meteor"}));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ChaosOptions.parse(new String[] {"--fault", "meteor"}));
 
-        assertTrue(e.getMessage().contains("broker-kill-leader") && e.getMessage().contains("target-down"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("broker-kill-leader") && e.getMessage().contains("target-down"),
+                e.getMessage());
     }
 
     @Test
     void rejectsAFaultThatEndsAfterTheLoad() {
-        assertThrows(IllegalArgumentException.class,
-                () -> ChaosOptions.parse(new String[] {"--fault", "target-down", "--duration", "10s", "--at", "5s", "--for", "6s"}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ChaosOptions.parse(
+                        new String[] {"--fault", "target-down", "--duration", "10s", "--at", "5s", "--for", "6s"}));
     }
 
     @Test
     void rejectsAMissingFaultAndAFlagWithoutValue() {
         assertThrows(IllegalArgumentException.class, () -> ChaosOptions.parse(new String[] {"--rate", "10"}));
         assertThrows(IllegalArgumentException.class, () -> ChaosOptions.parse(new String[] {"--fault"}));
-        assertThrows(IllegalArgumentException.class, () -> ChaosOptions.parse(new String[] {"--fault", "target-down", "--rate", "x"}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ChaosOptions.parse(new String[] {"--fault", "target-down", "--rate", "x"}));
     }
 
     @Test
     void helpExitsZeroAndListsEveryFault() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = ChaosCommand.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int code = ChaosCommand.run(
+                new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
         assertEquals(0, code);
         String text = out.toString(StandardCharsets.UTF_8);
@@ -71,7 +90,8 @@ class ChaosOptionsTest {
     @Test
     void badFlagsExitTwoWithoutStartingAnything() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ChaosCommand.run(new String[] {"--fault", "meteor"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = ChaosCommand.run(
+                new String[] {"--fault", "meteor"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown fault"));

@@ -56,7 +56,9 @@ class ClusterChaosIT {
 
     private void assertEveryNodeRuns() {
         KafkaCluster cluster = infra.cluster();
-        assertTrue(IntStream.rangeClosed(1, cluster.size()).allMatch(cluster::isRunning), "every node runs again: " + cluster);
+        assertTrue(
+                IntStream.rangeClosed(1, cluster.size()).allMatch(cluster::isRunning),
+                "every node runs again: " + cluster);
     }
 
     @Test

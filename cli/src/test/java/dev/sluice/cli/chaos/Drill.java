@@ -17,8 +17,7 @@ final class Drill {
     static final Duration TTL = Duration.ofSeconds(5);
     private static final Duration AT = Duration.ofSeconds(2);
 
-    private Drill() {
-    }
+    private Drill() {}
 
     /** Runs {@code fault} for {@code length} within a load of {@code duration}; prints the table. */
     static ChaosReport run(ChaosStack stack, Fault fault, Duration length, Duration duration) {
@@ -40,6 +39,7 @@ final class Drill {
         assertEquals(0, report.duplicatesOtherKey(), "a run delivered again carries the same webhook-id:\n" + table);
         assertTrue(report.recoveryMs().isPresent(), "served within the budget again after the fault:\n" + table);
         assertEquals(List.of(), stack.deadChildren(), "no router or executor died on its own:\n" + table);
-        assertEquals(childrenBefore + restarted, stack.childrenStarted(), "only the faulted part was restarted:\n" + table);
+        assertEquals(
+                childrenBefore + restarted, stack.childrenStarted(), "only the faulted part was restarted:\n" + table);
     }
 }

@@ -97,7 +97,9 @@ class InfraChaosIT {
     void aTargetRefusingConnectionsEndsEachEventWithARecord() {
         ChaosReport report = drill(Fault.TARGET_DOWN);
 
-        assertTrue(report.deadLettered() + report.expired() > 0, "events of the down target are accounted for:\n" + report.table());
+        assertTrue(
+                report.deadLettered() + report.expired() > 0,
+                "events of the down target are accounted for:\n" + report.table());
     }
 
     @Test

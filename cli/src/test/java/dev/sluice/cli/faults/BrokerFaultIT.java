@@ -1,10 +1,10 @@
 package dev.sluice.cli.faults;
 
-import dev.sluice.cli.chaos.IngestAudit;
-import dev.sluice.cli.chaos.Ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import dev.sluice.testkit.KafkaCluster;
 import dev.sluice.testkit.SluiceInfra;
 import io.vertx.core.Vertx;
@@ -70,7 +70,8 @@ class BrokerFaultIT {
     void aRefusalAfterTheProducersDeliveryTimeoutNeverSaysNotAcceptedForAStoredEvent() throws Exception {
         IngestAudit audit = underFault("it.faults.pause.strict", cluster::pause, cluster::resume);
 
-        assertEquals(List.of(), audit.misreportedTimeouts(), "refused as not accepted, yet in Kafka: " + audit.summary());
+        assertEquals(
+                List.of(), audit.misreportedTimeouts(), "refused as not accepted, yet in Kafka: " + audit.summary());
     }
 
     /** Streams events through a router, faults and heals the leader of partition 0 ({@link LeaderFault}), then audits. */
@@ -93,7 +94,9 @@ class BrokerFaultIT {
         assertEquals(0, audit.altered().size(), "accepted events are stored as sent: " + audit.altered());
         // Phantoms of the known router bug (misreportedTimeouts) are asserted apart, in the disabled
         // test above, so that this one still guards every other refusal.
-        assertEquals(0, audit.forbiddenPhantoms().size(),
+        assertEquals(
+                0,
+                audit.forbiddenPhantoms().size(),
                 "a refused event is in Kafka only after a produce-timeout: " + audit.forbiddenPhantoms());
         assertEquals(0, audit.strangers(), audit.summary());
     }

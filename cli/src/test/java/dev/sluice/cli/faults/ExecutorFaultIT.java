@@ -1,15 +1,15 @@
 package dev.sluice.cli.faults;
 
-import dev.sluice.cli.chaos.IngestAudit;
-import dev.sluice.cli.chaos.Ledger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.cli.chaos.IngestAudit;
+import dev.sluice.cli.chaos.Ledger;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.Settings;
+import dev.sluice.core.SluiceHeaders;
 import dev.sluice.executor.ExecutorApp;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.testkit.KafkaCluster;
@@ -97,48 +97,92 @@ class ExecutorFaultIT {
         String pgUri = postgres.createDatabase("faults_e2e");
         Catalog catalog = Catalog.parse(new JsonObject()
                 .put("routes", new JsonArray().add(FaultRouter.route(TOPIC)))
-                .put("workflows", new JsonArray().add(new JsonObject().put("name", WORKFLOW)
-                        .put("sources", new JsonArray().add(FaultRouter.SOURCE))
-                        .put("steps", new JsonArray().add(new JsonObject().put("type", "http")
-                                .put("url", webhook.url("/hook")).put("timeout", "2s"))))));
+                .put(
+                        "workflows",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("name", WORKFLOW)
+                                        .put("sources", new JsonArray().add(FaultRouter.SOURCE))
+                                        .put(
+                                                "steps",
+                                                new JsonArray()
+                                                        .add(new JsonObject()
+                                                                .put("type", "http")
+                                                                .put("url", webhook.url("/hook"))
+                                                                .put("timeout", "2s"))))));
         vertx = Vertx.vertx();
         pg = PgBuilder.pool().connectingTo(pgUri).using(vertx).build();
         router = FaultRouter.start(vertx, cluster, catalog);
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "2",
-                        "executor.runlog.flush", "100ms", "executor.retry.backoff", "200ms")))
+        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of(
+                        "executor.instances",
+                        "2",
+                        "executor.runlog.flush",
+                        "100ms",
+                        "executor.retry.backoff",
+                        "200ms")))
                 .withManagement(Ports.LOOPBACK_HOST, Ports.freePort())
                 .withGroup("it-faults-e2e-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), pgUri);
-        executor = ExecutorApp.start(vertx, config, KafkaConfig.of(cluster.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture()
+        executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(cluster.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && executor.assignment().size() == 3);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        executor.readiness().ready() && executor.assignment().size() == 3);
 
         try (Ledger load = Ledger.start(router.ingest(), TOPIC, EVENTS_PER_SECOND)) {
             LeaderFault run = LeaderFault.run(cluster, TOPIC, load, PHASE_EVENTS, cluster::kill, cluster::restart);
             IngestAudit ingest = IngestAudit.of(load, cluster, TOPIC);
-            Set<String> accepted = load.answers().entrySet().stream().filter(e -> e.getValue().accepted())
-                    .map(Map.Entry::getKey).collect(Collectors.toSet());
+            Set<String> accepted = load.answers().entrySet().stream()
+                    .filter(e -> e.getValue().accepted())
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
 
-            await("a terminal record for every 202").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+            await("a terminal record for every 202")
+                    .atMost(Duration.ofSeconds(25))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> undecided(accepted).isEmpty());
             Map<String, Integer> runs = runLogRows();
             Set<String> expired = ids(TOPIC + ".expired");
             Set<String> deadLettered = ids(TOPIC + ".dlq");
-            long twoKinds = accepted.stream().filter(id -> (runs.containsKey(id) ? 1 : 0) + (expired.contains(id) ? 1 : 0)
-                    + (deadLettered.contains(id) ? 1 : 0) > 1).count();
+            long twoKinds = accepted.stream()
+                    .filter(id -> (runs.containsKey(id) ? 1 : 0)
+                                    + (expired.contains(id) ? 1 : 0)
+                                    + (deadLettered.contains(id) ? 1 : 0)
+                            > 1)
+                    .count();
             long late = lateStarts();
-            Map<String, List<WebhookTarget.Received>> calls = webhook.received("/hook").stream()
-                    .collect(Collectors.groupingBy(r -> r.header("ce-id")));
-            long duplicated = calls.values().stream().mapToLong(c -> c.size() - 1).sum();
+            Map<String, List<WebhookTarget.Received>> calls =
+                    webhook.received("/hook").stream().collect(Collectors.groupingBy(r -> r.header("ce-id")));
+            long duplicated =
+                    calls.values().stream().mapToLong(c -> c.size() - 1).sum();
             long duplicatesWithAnotherKey = calls.values().stream()
-                    .filter(c -> c.stream().map(r -> r.header("webhook-id")).distinct().count() > 1).count();
-            System.out.printf("%s: %s; %s; executed=%d expired=%d dead-lettered=%d LOST=%d in-two-kinds=%d"
-                    + " DUPLICATED=%d (with another webhook-id: %d) late-starts=%d%n", TOPIC, run.timeline(),
-                    ingest.summary(), accepted.stream().filter(runs::containsKey).count(),
+                    .filter(c -> c.stream()
+                                    .map(r -> r.header("webhook-id"))
+                                    .distinct()
+                                    .count()
+                            > 1)
+                    .count();
+            System.out.printf(
+                    "%s: %s; %s; executed=%d expired=%d dead-lettered=%d LOST=%d in-two-kinds=%d"
+                            + " DUPLICATED=%d (with another webhook-id: %d) late-starts=%d%n",
+                    TOPIC,
+                    run.timeline(),
+                    ingest.summary(),
+                    accepted.stream().filter(runs::containsKey).count(),
                     accepted.stream().filter(expired::contains).count(),
-                    accepted.stream().filter(deadLettered::contains).count(), undecided(accepted).size(), twoKinds,
-                    duplicated, duplicatesWithAnotherKey, late);
+                    accepted.stream().filter(deadLettered::contains).count(),
+                    undecided(accepted).size(),
+                    twoKinds,
+                    duplicated,
+                    duplicatesWithAnotherKey,
+                    late);
 
             assertTrue(accepted.size() >= 3 * PHASE_EVENTS, ingest.summary());
             assertEquals(0, ingest.lost().size(), "LOST at ingest must be 0: " + ingest.summary());
@@ -163,8 +207,11 @@ class ExecutorFaultIT {
     /** Run-log rows of the workflow per event id. */
     private Map<String, Integer> runLogRows() throws Exception {
         Map<String, Integer> rows = new HashMap<>();
-        for (Row row : pg.preparedQuery("SELECT event_id FROM sluice_run_log WHERE workflow = $1").execute(Tuple.of(WORKFLOW))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+        for (Row row : pg.preparedQuery("SELECT event_id FROM sluice_run_log WHERE workflow = $1")
+                .execute(Tuple.of(WORKFLOW))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)) {
             rows.merge(row.getString(0), 1, Integer::sum);
         }
         return rows;
@@ -172,9 +219,15 @@ class ExecutorFaultIT {
 
     /** Run-log rows whose run started after the event's deadline (ingest + the route's TTL). */
     private long lateStarts() throws Exception {
-        return pg.preparedQuery("SELECT count(*) FROM sluice_run_log WHERE workflow = $1 AND started_at > ingest_at + make_interval(secs => $2)")
+        return pg.preparedQuery(
+                        "SELECT count(*) FROM sluice_run_log WHERE workflow = $1 AND started_at > ingest_at + make_interval(secs => $2)")
                 .execute(Tuple.of(WORKFLOW, FaultRouter.TTL_SECONDS))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .iterator()
+                .next()
+                .getLong(0);
     }
 
     private Set<String> ids(String topic) {

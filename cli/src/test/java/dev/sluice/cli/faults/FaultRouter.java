@@ -28,7 +28,11 @@ record FaultRouter(RouterApp app, URI ingest) {
 
     /** The catalog's route: source {@value #SOURCE} to {@code topic}, 3 partitions, TTL {@value #TTL_SECONDS} s. */
     static JsonObject route(String topic) {
-        return new JsonObject().put("source", SOURCE).put("topic", topic).put("partitions", 3).put("ttl", TTL);
+        return new JsonObject()
+                .put("source", SOURCE)
+                .put("topic", topic)
+                .put("partitions", 3)
+                .put("ttl", TTL);
     }
 
     static FaultRouter start(Vertx vertx, Kafka kafka, String topic) throws Exception {
@@ -50,9 +54,17 @@ record FaultRouter(RouterApp app, URI ingest) {
 
     private static FaultRouter start(Vertx vertx, Kafka kafka, Catalog catalog, RouterConfig base) throws Exception {
         int port = Ports.freePort();
-        RouterConfig config = base.toBuilder().ports(Ports.LOOPBACK_HOST, port, Ports.freePort()).build();
-        RouterApp app = RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture()
+        RouterConfig config = base.toBuilder()
+                .ports(Ports.LOOPBACK_HOST, port, Ports.freePort())
+                .build();
+        RouterApp app = RouterApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         return new FaultRouter(app, URI.create("http://" + Ports.LOOPBACK_HOST + ":" + port + "/v1/events/" + SOURCE));
     }

@@ -1,9 +1,8 @@
 package dev.sluice.cli.faults;
 
-import dev.sluice.cli.chaos.IngestAudit;
-import dev.sluice.cli.chaos.Ledger;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.chaos.Ledger;
 import dev.sluice.testkit.KafkaCluster;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +23,8 @@ record LeaderFault(int node, String timeline) {
 
     private static final Duration PHASE_WAIT = Duration.ofSeconds(20);
 
-    static LeaderFault run(KafkaCluster cluster, String topic, Ledger load, int phaseEvents, IntConsumer fault,
-            IntConsumer heal) {
+    static LeaderFault run(
+            KafkaCluster cluster, String topic, Ledger load, int phaseEvents, IntConsumer fault, IntConsumer heal) {
         await().atMost(PHASE_WAIT).until(() -> load.accepted() >= phaseEvents);
         int leader = cluster.leaderOf(topic, 0);
         long faulted = System.nanoTime();
@@ -33,7 +32,8 @@ record LeaderFault(int node, String timeline) {
 
         cluster.awaitLeader(topic, 0, id -> id != leader);
         long moved = System.nanoTime();
-        await("events accepted again with node " + leader + " down").atMost(PHASE_WAIT)
+        await("events accepted again with node " + leader + " down")
+                .atMost(PHASE_WAIT)
                 .until(() -> load.acceptedSentSince(moved) >= phaseEvents);
 
         long healing = System.nanoTime();
@@ -41,14 +41,18 @@ record LeaderFault(int node, String timeline) {
 
         cluster.awaitFullIsr(topic);
         long healed = System.nanoTime();
-        await("events accepted after node " + leader + " rejoined").atMost(PHASE_WAIT)
+        await("events accepted after node " + leader + " rejoined")
+                .atMost(PHASE_WAIT)
                 .until(() -> load.acceptedSentSince(healed) >= phaseEvents);
         long recovered = System.nanoTime();
         load.stop();
         await("every request answered").atMost(Duration.ofSeconds(30)).until(load::drained);
-        return new LeaderFault(leader, "node " + leader + " faulted; leader moved after " + millis(faulted, moved)
-                + " ms; healing began at " + millis(faulted, healing) + " ms, in sync at " + millis(faulted, healed)
-                + " ms, " + phaseEvents + " accepted again at " + millis(faulted, recovered) + " ms");
+        return new LeaderFault(
+                leader,
+                "node " + leader + " faulted; leader moved after " + millis(faulted, moved)
+                        + " ms; healing began at " + millis(faulted, healing) + " ms, in sync at "
+                        + millis(faulted, healed)
+                        + " ms, " + phaseEvents + " accepted again at " + millis(faulted, recovered) + " ms");
     }
 
     private static long millis(long fromNanos, long toNanos) {

@@ -62,13 +62,15 @@ class RedriveIT {
     private static final long TTL = 6000;
 
     /** The output of one command run. */
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run redrive(Settings settings, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RedriveCommand.run(settings, args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = RedriveCommand.run(
+                settings,
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         System.out.println(r.out() + r.err());
@@ -77,12 +79,13 @@ class RedriveIT {
 
     private static List<ConsumerRecord<byte[], byte[]>> redriven(KafkaBroker kafka) {
         return kafka.readAll(TOPIC, Duration.ofSeconds(2)).stream()
-                .filter(r -> r.headers().lastHeader(DeadRecord.REDRIVEN_FROM) != null).toList();
+                .filter(r -> r.headers().lastHeader(DeadRecord.REDRIVEN_FROM) != null)
+                .toList();
     }
 
     @Test
-    void eachDeadLetteredEventIsRedrivenOnceWithItsOriginAndAFreshDeadline(KafkaBroker kafka, Postgres pg, Redis redis,
-                                                                          WebhookTarget webhook) throws Exception {
+    void eachDeadLetteredEventIsRedrivenOnceWithItsOriginAndAFreshDeadline(
+            KafkaBroker kafka, Postgres pg, Redis redis, WebhookTarget webhook) throws Exception {
         for (String t : List.of(TOPIC, TOPIC + ".expired", DLQ)) {
             kafka.createTopic(t, 2, Duration.ofHours(1));
         }
@@ -93,28 +96,55 @@ class RedriveIT {
                  "workflows": [{"name": "notify", "sources": ["orders"], "steps": [{"url": "%s"}]}]}
                 """.formatted(TOPIC, webhook.url("/hook"))));
         Vertx vertx = Vertx.vertx();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms")))
-                .withManagement("127.0.0.1", Ports.freePort()).withGroup("it-redrive-" + ThreadLocalRandom.current().nextInt(1 << 20))
+        ExecutorConfig config = ExecutorConfig.from(
+                        Settings.of(Map.of("executor.instances", "1", "executor.runlog.flush", "100ms")))
+                .withManagement("127.0.0.1", Ports.freePort())
+                .withGroup("it-redrive-" + ThreadLocalRandom.current().nextInt(1 << 20))
                 .withState(redis.uri(), db);
-        ExecutorApp executor = ExecutorApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        ExecutorApp executor = ExecutorApp.start(
+                        vertx,
+                        config,
+                        KafkaConfig.of(kafka.bootstrapServers()),
+                        catalog,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         Map<String, String> subjects = new HashMap<>();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> executor.readiness().ready() && !executor.assignment().isEmpty());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> executor.readiness().ready()
+                            && !executor.assignment().isEmpty());
             Properties p = new Properties();
             p.put("bootstrap.servers", kafka.bootstrapServers());
             p.put("acks", "all");
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (String subject : List.of("a", "b", "vip")) {
                     long now = System.currentTimeMillis();
                     String id = EventIds.nextString(now);
                     subjects.put(id, subject);
-                    producer.send(EventRecords.toRecord(TOPIC, new IngestedEvent(id, "/sources/orders", "order.created", subject, null,
-                            "application/json", null, "default", "orders", now, now + TTL, null,
-                            ("{\"n\": \"" + subject + "\"}").getBytes(StandardCharsets.UTF_8), Map.of())));
+                    producer.send(EventRecords.toRecord(
+                            TOPIC,
+                            new IngestedEvent(
+                                    id,
+                                    "/sources/orders",
+                                    "order.created",
+                                    subject,
+                                    null,
+                                    "application/json",
+                                    null,
+                                    "default",
+                                    "orders",
+                                    now,
+                                    now + TTL,
+                                    null,
+                                    ("{\"n\": \"" + subject + "\"}").getBytes(StandardCharsets.UTF_8),
+                                    Map.of())));
                 }
             }
-            await().atMost(Duration.ofSeconds(20)).alias("3 dead-lettered (expired instead: the machine was too slow for the TTL)")
+            await().atMost(Duration.ofSeconds(20))
+                    .alias("3 dead-lettered (expired instead: the machine was too slow for the TTL)")
                     .until(() -> kafka.count(DLQ) == 3);
         } finally {
             // No executor while re-driving: what is re-published stays on the topic to be counted.
@@ -122,7 +152,8 @@ class RedriveIT {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(DLQ, Duration.ofSeconds(2));
-        long lastDeadline = dead.stream().mapToLong(EventRecords::deadline).max().orElseThrow();
+        long lastDeadline =
+                dead.stream().mapToLong(EventRecords::deadline).max().orElseThrow();
         await().atMost(Duration.ofSeconds(15)).until(() -> System.currentTimeMillis() > lastDeadline);
         Settings settings = Settings.of(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "pg.url", db));
         long liveBefore = kafka.count(TOPIC);
@@ -132,7 +163,8 @@ class RedriveIT {
         assertTrue(dry.out().contains("re-driven:        3 (dry run"), dry.out());
         assertEquals(liveBefore, kafka.count(TOPIC), "a dry run publishes nothing");
 
-        Run filtered = redrive(settings, "--from", DLQ, "--since", "10m", "--filter", "{\"exact\": {\"subject\": \"vip\"}}");
+        Run filtered =
+                redrive(settings, "--from", DLQ, "--since", "10m", "--filter", "{\"exact\": {\"subject\": \"vip\"}}");
         assertEquals(0, filtered.code(), filtered.err());
         assertTrue(filtered.out().contains("scanned:          3"), filtered.out());
         assertTrue(filtered.out().contains("matched:          1"), filtered.out());
@@ -156,8 +188,15 @@ class RedriveIT {
         Vertx pgVertx = Vertx.vertx();
         Pool pool = PgBuilder.pool().connectingTo(db).using(pgVertx).build();
         try {
-            assertEquals(1, pool.query("UPDATE sluice_redrives SET published_to = NULL WHERE origin = (SELECT min(origin) FROM sluice_redrives)")
-                    .execute().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).rowCount());
+            assertEquals(
+                    1,
+                    pool.query(
+                                    "UPDATE sluice_redrives SET published_to = NULL WHERE origin = (SELECT min(origin) FROM sluice_redrives)")
+                            .execute()
+                            .toCompletionStage()
+                            .toCompletableFuture()
+                            .get(10, TimeUnit.SECONDS)
+                            .rowCount());
         } finally {
             pgVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -170,18 +209,28 @@ class RedriveIT {
 
         List<ConsumerRecord<byte[], byte[]>> again = redriven(kafka);
         assertEquals(3, again.size(), "each original re-published exactly once");
-        Set<String> from = dead.stream().map(r -> r.topic() + "/" + r.partition() + "/" + r.offset()).collect(Collectors.toSet());
-        Map<String, String> ids = again.stream().collect(Collectors.toMap(
-                r -> EventRecords.text(r.headers(), DeadRecord.REDRIVEN_FROM), r -> EventRecords.text(r.headers(), SluiceHeaders.CE_ID)));
+        Set<String> from = dead.stream()
+                .map(r -> r.topic() + "/" + r.partition() + "/" + r.offset())
+                .collect(Collectors.toSet());
+        Map<String, String> ids = again.stream()
+                .collect(Collectors.toMap(
+                        r -> EventRecords.text(r.headers(), DeadRecord.REDRIVEN_FROM),
+                        r -> EventRecords.text(r.headers(), SluiceHeaders.CE_ID)));
         assertEquals(from, ids.keySet(), "redriven-from names each dead-letter record");
         assertEquals(subjects.keySet(), Set.copyOf(ids.values()), "the events keep their ids");
         for (ConsumerRecord<byte[], byte[]> r : again) {
             assertEquals(TTL, EventRecords.deadline(r) - r.timestamp(), "a fresh deadline of the same TTL");
-            assertTrue(r.timestamp() >= started - 60_000 && EventRecords.deadline(r) > lastDeadline, "a fresh ingest time");
+            assertTrue(
+                    r.timestamp() >= started - 60_000 && EventRecords.deadline(r) > lastDeadline,
+                    "a fresh ingest time");
             assertEquals(null, r.headers().lastHeader(SluiceHeaders.ERROR), "the accounting headers stay behind");
             assertNotNull(EventRecords.text(r.headers(), SluiceHeaders.ROUTE));
-            assertEquals("notify", EventRecords.text(r.headers(), SluiceHeaders.TARGET), "for the workflow that failed only");
-            assertEquals(subjects.get(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)),
+            assertEquals(
+                    "notify",
+                    EventRecords.text(r.headers(), SluiceHeaders.TARGET),
+                    "for the workflow that failed only");
+            assertEquals(
+                    subjects.get(EventRecords.text(r.headers(), SluiceHeaders.CE_ID)),
                     EventRecords.text(r.headers(), SluiceHeaders.CE_SUBJECT));
         }
     }
@@ -191,7 +240,11 @@ class RedriveIT {
         Run r = redrive(Settings.of(Map.of("pg.url", "postgresql://x@127.0.0.1:1/x")), "--from", TOPIC);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--from must name a <topic>.dlq or <topic>.expired topic"), r.err());
-        assertEquals(2, redrive(Settings.empty(), "--from", DLQ, "--since", "-5m").code());
-        assertEquals(2, redrive(Settings.empty(), "--from", DLQ, "--filter", "{\"nope\": 1}").code());
+        assertEquals(
+                2, redrive(Settings.empty(), "--from", DLQ, "--since", "-5m").code());
+        assertEquals(
+                2,
+                redrive(Settings.empty(), "--from", DLQ, "--filter", "{\"nope\": 1}")
+                        .code());
     }
 }

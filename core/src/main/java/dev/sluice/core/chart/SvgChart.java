@@ -13,15 +13,12 @@ import java.util.function.DoubleFunction;
 public final class SvgChart {
 
     /** A polyline; points are {x, y}, and a point with a NaN coordinate is left out. */
-    public record Series(String name, String color, boolean dashed, List<double[]> points) {
-    }
+    public record Series(String name, String color, boolean dashed, List<double[]> points) {}
 
     /** A tick on an axis: where, and its label. */
-    public record Tick(double at, String label) {
-    }
+    public record Tick(double at, String label) {}
 
-    private record HLine(double y, String label) {
-    }
+    private record HLine(double y, String label) {}
 
     private static final int LEFT = 70;
     private static final int RIGHT = 20;
@@ -92,11 +89,16 @@ public final class SvgChart {
         int w = charts.stream().mapToInt(c -> c.width).max().orElse(0);
         int h = STACK_TITLE + charts.stream().mapToInt(c -> c.height).sum();
         StringBuilder sb = new StringBuilder(open(w, h));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT,
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>%n",
+                LEFT,
                 esc(title)));
         int y = STACK_TITLE;
         for (SvgChart c : charts) {
-            sb.append(String.format(Locale.ROOT, "<g transform=\"translate(0 %d)\">%n", y)).append(c.body()).append("</g>\n");
+            sb.append(String.format(Locale.ROOT, "<g transform=\"translate(0 %d)\">%n", y))
+                    .append(c.body())
+                    .append("</g>\n");
             y += c.height;
         }
         return sb.append("</svg>\n").toString();
@@ -113,8 +115,14 @@ public final class SvgChart {
     }
 
     private static String open(int w, int h) {
-        return String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-                + " font-family=\"sans-serif\" font-size=\"11\">%n", w, h, w, h)
+        return String.format(
+                        Locale.ROOT,
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+                                + " font-family=\"sans-serif\" font-size=\"11\">%n",
+                        w,
+                        h,
+                        w,
+                        h)
                 + String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>%n", w, h);
     }
 
@@ -130,43 +138,95 @@ public final class SvgChart {
         StringBuilder sb = new StringBuilder();
         int w = width;
         int h = height;
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">%s</text>%n", LEFT,
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">%s</text>%n",
+                LEFT,
                 esc(title)));
         double top = nice(yMax);
         for (int i = 0; i <= 5; i++) {
             double v = top * i / 5;
             double y = py(v, top);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>%n", LEFT, w - RIGHT, y,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>%n",
+                    LEFT,
+                    w - RIGHT,
+                    y,
                     y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 6, y + 4,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 6,
+                    y + 4,
                     label(v)));
         }
         for (Tick t : xTicks) {
             double x = px(t.at());
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#e5e5e5\"/>%n", x, x, TOP,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#e5e5e5\"/>%n",
+                    x,
+                    x,
+                    TOP,
                     h - BOTTOM));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, h - BOTTOM + 16,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                    x,
+                    h - BOTTOM + 16,
                     esc(t.label())));
         }
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", LEFT, w - RIGHT,
-                h - BOTTOM, h - BOTTOM));
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", LEFT, LEFT, TOP,
+        sb.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+                LEFT,
+                w - RIGHT,
+                h - BOTTOM,
                 h - BOTTOM));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", (LEFT + w - RIGHT) / 2,
-                h - 10, esc(xLabel)));
-        sb.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 14 %d)\">%s</text>%n",
-                (TOP + h - BOTTOM) / 2, (TOP + h - BOTTOM) / 2, esc(yLabel)));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+                LEFT,
+                LEFT,
+                TOP,
+                h - BOTTOM));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                (LEFT + w - RIGHT) / 2,
+                h - 10,
+                esc(xLabel)));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"14\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 14 %d)\">%s</text>%n",
+                (TOP + h - BOTTOM) / 2,
+                (TOP + h - BOTTOM) / 2,
+                esc(yLabel)));
         for (HLine l : hLines) {
             if (l.y() > top) {
-                sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#c00\">%s (off scale)</text>%n",
-                        w - RIGHT, TOP - 4, esc(l.label())));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#c00\">%s (off scale)</text>%n",
+                        w - RIGHT,
+                        TOP - 4,
+                        esc(l.label())));
                 continue;
             }
             double y = py(l.y(), top);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"6 3\"/>%n",
-                    LEFT, w - RIGHT, y, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#c00\">%s</text>%n", w - RIGHT - 4,
-                    y - 4, esc(l.label())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"6 3\"/>%n",
+                    LEFT,
+                    w - RIGHT,
+                    y,
+                    y));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#c00\">%s</text>%n",
+                    w - RIGHT - 4,
+                    y - 4,
+                    esc(l.label())));
         }
         int legendX = LEFT + 10;
         for (Series s : series) {
@@ -175,13 +235,26 @@ public final class SvgChart {
                 if (Double.isNaN(p[1]) || Double.isNaN(p[0])) {
                     continue;
                 }
-                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(Math.min(Math.max(p[0], xMin), xMax)), py(p[1], top)));
+                pts.append(String.format(
+                        Locale.ROOT, "%.1f,%.1f ", px(Math.min(Math.max(p[0], xMin), xMax)), py(p[1], top)));
             }
-            sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"%s\"/>%n", s.color(),
-                    s.dashed() ? " stroke-dasharray=\"5 3\"" : "", pts.toString().trim()));
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>%n", legendX,
-                    legendX + 18, TOP + 8, TOP + 8, s.color(), s.dashed() ? " stroke-dasharray=\"5 3\"" : ""));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", legendX + 22, TOP + 12, esc(s.name())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"%s\"/>%n",
+                    s.color(),
+                    s.dashed() ? " stroke-dasharray=\"5 3\"" : "",
+                    pts.toString().trim()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                    legendX,
+                    legendX + 18,
+                    TOP + 8,
+                    TOP + 8,
+                    s.color(),
+                    s.dashed() ? " stroke-dasharray=\"5 3\"" : ""));
+            sb.append(String.format(
+                    Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", legendX + 22, TOP + 12, esc(s.name())));
             legendX += 30 + s.name().length() * 6;
         }
         return sb.toString();

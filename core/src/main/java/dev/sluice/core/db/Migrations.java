@@ -18,16 +18,23 @@ import java.util.List;
 public final class Migrations {
 
     /** The scripts, in order. */
-    public static final List<String> SCRIPTS = List.of("V1__run_log.sql", "V2__workflows.sql", "V3__tenants.sql",
-            "V4__run_log_deadline.sql", "V5__triggers.sql", "V6__redrives.sql", "V7__client_certificates.sql");
+    public static final List<String> SCRIPTS = List.of(
+            "V1__run_log.sql",
+            "V2__workflows.sql",
+            "V3__tenants.sql",
+            "V4__run_log_deadline.sql",
+            "V5__triggers.sql",
+            "V6__redrives.sql",
+            "V7__client_certificates.sql");
+
     private static final long LOCK = 0x51_1CE_0001L;
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /** The scripts already applied, in the order they were applied. */
     public static Future<List<String>> applied(Pool pool) {
-        return pool.query("SELECT script FROM sluice_schema_version ORDER BY applied_at, script").execute()
+        return pool.query("SELECT script FROM sluice_schema_version ORDER BY applied_at, script")
+                .execute()
                 .map(rows -> {
                     List<String> out = new java.util.ArrayList<>();
                     rows.forEach(r -> out.add(r.getString(0)));
@@ -36,9 +43,11 @@ public final class Migrations {
     }
 
     public static Future<Void> apply(Pool pool) {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK + ")").execute()
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK + ")")
+                .execute()
                 .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS sluice_schema_version (script text PRIMARY KEY, "
-                        + "applied_at timestamptz NOT NULL DEFAULT now())").execute())
+                                + "applied_at timestamptz NOT NULL DEFAULT now())")
+                        .execute())
                 .compose(v -> applyFrom(conn, 0)));
     }
 
@@ -47,11 +56,16 @@ public final class Migrations {
             return Future.succeededFuture();
         }
         String script = SCRIPTS.get(i);
-        return conn.preparedQuery("SELECT 1 FROM sluice_schema_version WHERE script = $1").execute(Tuple.of(script))
-                .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-                        : conn.query(read(script)).execute()
-                                .compose(v -> conn.preparedQuery("INSERT INTO sluice_schema_version (script) VALUES ($1)")
-                                        .execute(Tuple.of(script))).mapEmpty())
+        return conn.preparedQuery("SELECT 1 FROM sluice_schema_version WHERE script = $1")
+                .execute(Tuple.of(script))
+                .compose(rows -> rows.size() > 0
+                        ? Future.succeededFuture()
+                        : conn.query(read(script))
+                                .execute()
+                                .compose(v -> conn.preparedQuery(
+                                                "INSERT INTO sluice_schema_version (script) VALUES ($1)")
+                                        .execute(Tuple.of(script)))
+                                .mapEmpty())
                 .compose(v -> applyFrom(conn, i + 1));
     }
 

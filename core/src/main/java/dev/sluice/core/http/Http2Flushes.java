@@ -20,10 +20,10 @@ public final class Http2Flushes {
 
     /** Flushes that may be held back before one goes out anyway (Netty's default). */
     private static final int EXPLICIT_FLUSH_AFTER = 256;
+
     public static final String HANDLER_NAME = "sluice-flush-coalescing";
 
-    private Http2Flushes() {
-    }
+    private Http2Flushes() {}
 
     /** Installs the coalescing on {@code conn} if it is HTTP/2; returns whether it did. */
     public static boolean coalesce(HttpConnection conn) {

@@ -18,8 +18,7 @@ public final class JvmMeters implements AutoCloseable {
 
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    private JvmMeters() {
-    }
+    private JvmMeters() {}
 
     public static JvmMeters bind(MeterRegistry registry) {
         JvmMeters m = new JvmMeters();

@@ -38,6 +38,7 @@ public final class KafkaClientMeters implements MetricsReporter {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClientMeters.class);
     /** The client property that carries the registry to the reporter Kafka instantiates. */
     static final String REGISTRY = "sluice.meter.registry";
+
     private static final Set<String> PER_TOPIC = Set.of("topic", "partition");
 
     private MeterRegistry registry;
@@ -48,7 +49,8 @@ public final class KafkaClientMeters implements MetricsReporter {
     /** Adds this reporter, with {@code registry}, to a Kafka client's properties. */
     public static Map<String, Object> report(Map<String, Object> props, MeterRegistry registry) {
         Object existing = props.get(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG);
-        String reporters = existing == null || existing.toString().isBlank() ? KafkaClientMeters.class.getName()
+        String reporters = existing == null || existing.toString().isBlank()
+                ? KafkaClientMeters.class.getName()
                 : existing + "," + KafkaClientMeters.class.getName();
         props.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, reporters);
         props.put(REGISTRY, registry);
@@ -92,10 +94,14 @@ public final class KafkaClientMeters implements MetricsReporter {
                 registry.remove(old);
             }
             Meter meter = name.name().endsWith("-total")
-                    ? FunctionCounter.builder(meterName, metric, KafkaClientMeters::value).tags(tags)
-                            .description(name.description()).register(registry)
-                    : Gauge.builder(meterName, metric, KafkaClientMeters::value).tags(tags)
-                            .description(name.description()).register(registry);
+                    ? FunctionCounter.builder(meterName, metric, KafkaClientMeters::value)
+                            .tags(tags)
+                            .description(name.description())
+                            .register(registry)
+                    : Gauge.builder(meterName, metric, KafkaClientMeters::value)
+                            .tags(tags)
+                            .description(name.description())
+                            .register(registry);
             meters.put(name, meter);
         } catch (RuntimeException e) {
             // Never into the Kafka client's own threads: a meter that cannot be made is only missing.
@@ -120,7 +126,8 @@ public final class KafkaClientMeters implements MetricsReporter {
     }
 
     static String meterName(MetricName name) {
-        String group = name.group().endsWith("-metrics") ? name.group().substring(0, name.group().length() - "-metrics".length())
+        String group = name.group().endsWith("-metrics")
+                ? name.group().substring(0, name.group().length() - "-metrics".length())
                 : name.group();
         return ("kafka." + group + "." + name.name()).replace('-', '.').toLowerCase(Locale.ROOT);
     }

@@ -35,6 +35,7 @@ public final class LiveDashboard implements Handler<HttpServerRequest> {
     private static final long TICK_MS = 1000;
     /** Rates and quantiles over the last ten seconds. */
     private static final int WINDOW_SAMPLES = 10;
+
     private static final Buffer PAGE = page();
 
     private final Vertx vertx;
@@ -59,15 +60,27 @@ public final class LiveDashboard implements Handler<HttpServerRequest> {
             return;
         }
         switch (req.path()) {
-            case PATH, PATH + "/" -> req.response().putHeader("content-type", "text/html; charset=utf-8")
-                    .putHeader("cache-control", "no-store")
-                    .putHeader("content-security-policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                            + "connect-src 'self'; img-src data:")
-                    .end(PAGE);
+            case PATH, PATH + "/" ->
+                req.response()
+                        .putHeader("content-type", "text/html; charset=utf-8")
+                        .putHeader("cache-control", "no-store")
+                        .putHeader(
+                                "content-security-policy",
+                                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                                        + "connect-src 'self'; img-src data:")
+                        .end(PAGE);
             case PATH + "/events" -> watch(req);
-            default -> req.response().setStatusCode(404).putHeader("content-type", "application/problem+json")
-                    .end(new JsonObject().put("type", "urn:sluice:problem:not-found").put("title", "No such endpoint").put("status", 404)
-                            .put("detail", "the dashboard is at /ui, its stream at /ui/events").put("reason", "not-found").encode());
+            default ->
+                req.response()
+                        .setStatusCode(404)
+                        .putHeader("content-type", "application/problem+json")
+                        .end(new JsonObject()
+                                .put("type", "urn:sluice:problem:not-found")
+                                .put("title", "No such endpoint")
+                                .put("status", 404)
+                                .put("detail", "the dashboard is at /ui, its stream at /ui/events")
+                                .put("reason", "not-found")
+                                .encode());
         }
     }
 
@@ -80,16 +93,24 @@ public final class LiveDashboard implements Handler<HttpServerRequest> {
             limit = 0;
         }
         if (limit < 1 || limit > 86_400 && limit != Long.MAX_VALUE) {
-            res.setStatusCode(400).putHeader("content-type", "application/problem+json").end(new JsonObject()
-                    .put("type", "urn:sluice:problem:invalid-field").put("title", "Invalid field").put("status", 400)
-                    .put("detail", "limit: a whole number of events from 1 to 86400").put("reason", "invalid-field").encode());
+            res.setStatusCode(400)
+                    .putHeader("content-type", "application/problem+json")
+                    .end(new JsonObject()
+                            .put("type", "urn:sluice:problem:invalid-field")
+                            .put("title", "Invalid field")
+                            .put("status", 400)
+                            .put("detail", "limit: a whole number of events from 1 to 86400")
+                            .put("reason", "invalid-field")
+                            .encode());
             return;
         }
         if (watchers.size() >= MAX_WATCHERS) {
             res.setStatusCode(503).putHeader("retry-after", "5").end();
             return;
         }
-        res.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-store")
+        res.setChunked(true)
+                .putHeader("content-type", "text/event-stream")
+                .putHeader("cache-control", "no-store")
                 .putHeader("x-accel-buffering", "no");
         res.write("retry: 2000\n\n");
         watchers.put(res, new long[] {limit});
@@ -113,7 +134,10 @@ public final class LiveDashboard implements Handler<HttpServerRequest> {
 
     private void tick() {
         window.tick(System.nanoTime());
-        JsonObject sample = figures.sample(window).put("process", process).put("at", System.currentTimeMillis()).put("tick", ++ticks);
+        JsonObject sample = figures.sample(window)
+                .put("process", process)
+                .put("at", System.currentTimeMillis())
+                .put("tick", ++ticks);
         Buffer event = Buffer.buffer("data: " + sample.encode() + "\n\n");
         for (Map.Entry<HttpServerResponse, long[]> w : List.copyOf(watchers.entrySet())) {
             HttpServerResponse res = w.getKey();

@@ -26,24 +26,30 @@ public final class LoopDelay {
 
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
-    private LoopDelay() {
-    }
+    private LoopDelay() {}
 
     /** Starts sampling every event loop of {@code vertx} into {@code registry}. */
     public static LoopDelay start(Vertx vertx, MeterRegistry registry) {
-        Timer delay = Timer.builder(METRIC).description("How late a task due on an event loop ran (sampled every "
-                        + PERIOD.toMillis() + " ms on each loop)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        Timer delay = Timer.builder(METRIC)
+                .description("How late a task due on an event loop ran (sampled every " + PERIOD.toMillis()
+                        + " ms on each loop)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         LoopDelay monitor = new LoopDelay();
         long period = PERIOD.toNanos();
         for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
             long[] due = {System.nanoTime() + period};
-            monitor.tasks.add(loop.scheduleWithFixedDelay(() -> {
-                long now = System.nanoTime();
-                delay.record(Math.max(0, now - due[0]), TimeUnit.NANOSECONDS);
-                due[0] = now + period;
-            }, period, period, TimeUnit.NANOSECONDS));
+            monitor.tasks.add(loop.scheduleWithFixedDelay(
+                    () -> {
+                        long now = System.nanoTime();
+                        delay.record(Math.max(0, now - due[0]), TimeUnit.NANOSECONDS);
+                        due[0] = now + period;
+                    },
+                    period,
+                    period,
+                    TimeUnit.NANOSECONDS));
         }
         return monitor;
     }

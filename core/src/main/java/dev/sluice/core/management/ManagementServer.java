@@ -22,8 +22,7 @@ import java.util.function.Supplier;
 public final class ManagementServer {
 
     /** A readiness verdict with the details behind it. */
-    public record Readiness(boolean ready, JsonObject details) {
-    }
+    public record Readiness(boolean ready, JsonObject details) {}
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON = "application/json";
@@ -37,8 +36,8 @@ public final class ManagementServer {
         this.loopDelay = loopDelay;
     }
 
-    public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
-                                                 Supplier<Readiness> readiness) {
+    public static Future<ManagementServer> start(
+            Vertx vertx, String host, int port, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) {
         return start(vertx, host, port, registry, readiness, Map.of());
     }
 
@@ -47,18 +46,24 @@ public final class ManagementServer {
      * path and everything under it ({@code /admin} takes {@code /admin/tenants}); the probes and
      * {@code /metrics} answer the rest.
      */
-    public static Future<ManagementServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
-                                                 Supplier<Readiness> readiness, Map<String, Handler<HttpServerRequest>> mounts) {
+    public static Future<ManagementServer> start(
+            Vertx vertx,
+            String host,
+            int port,
+            PrometheusMeterRegistry registry,
+            Supplier<Readiness> readiness,
+            Map<String, Handler<HttpServerRequest>> mounts) {
         Map<String, Handler<HttpServerRequest>> routes = Map.copyOf(mounts);
         // Probes, scrapes and admin calls are not traced, even with Vert.x's tracer on.
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTracingPolicy(TracingPolicy.IGNORE)).requestHandler(req -> {
-            Handler<HttpServerRequest> mounted = mounted(routes, req.path());
-            if (mounted != null) {
-                mounted.handle(req);
-            } else {
-                handle(req, registry, readiness, routes.keySet());
-            }
-        });
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTracingPolicy(TracingPolicy.IGNORE))
+                .requestHandler(req -> {
+                    Handler<HttpServerRequest> mounted = mounted(routes, req.path());
+                    if (mounted != null) {
+                        mounted.handle(req);
+                    } else {
+                        handle(req, registry, readiness, routes.keySet());
+                    }
+                });
         return server.listen(port, host).map(s -> new ManagementServer(s, LoopDelay.start(vertx, registry)));
     }
 
@@ -76,25 +81,47 @@ public final class ManagementServer {
         return null;
     }
 
-    private static void handle(HttpServerRequest req, PrometheusMeterRegistry registry, Supplier<Readiness> readiness,
-                               java.util.Set<String> mounted) {
+    private static void handle(
+            HttpServerRequest req,
+            PrometheusMeterRegistry registry,
+            Supplier<Readiness> readiness,
+            java.util.Set<String> mounted) {
         if (req.method() != HttpMethod.GET) {
             req.response().setStatusCode(405).putHeader("allow", "GET").end();
             return;
         }
         switch (req.path()) {
-            case "/health/live" -> req.response().putHeader("content-type", JSON).end("{\"status\":\"UP\"}");
+            case "/health/live" ->
+                req.response().putHeader("content-type", JSON).end("{\"status\":\"UP\"}");
             case "/health/ready" -> {
                 Readiness r = readiness.get();
-                req.response().setStatusCode(r.ready() ? 200 : 503).putHeader("content-type", JSON)
-                        .end(r.details().copy().put("status", r.ready() ? "UP" : "DOWN").encode());
+                req.response()
+                        .setStatusCode(r.ready() ? 200 : 503)
+                        .putHeader("content-type", JSON)
+                        .end(r.details()
+                                .copy()
+                                .put("status", r.ready() ? "UP" : "DOWN")
+                                .encode());
             }
-            case "/metrics" -> req.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape());
-            default -> req.response().setStatusCode(404).putHeader("content-type", "application/problem+json")
-                    .end(new JsonObject().put("type", "urn:sluice:problem:not-found").put("title", "No such endpoint")
-                            .put("status", 404).put("detail", "management endpoints: /health/live, /health/ready, /metrics"
-                                    + mounted.stream().sorted().map(m -> ", " + m).collect(java.util.stream.Collectors.joining()))
-                            .put("reason", "not-found").encode());
+            case "/metrics" ->
+                req.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape());
+            default ->
+                req.response()
+                        .setStatusCode(404)
+                        .putHeader("content-type", "application/problem+json")
+                        .end(new JsonObject()
+                                .put("type", "urn:sluice:problem:not-found")
+                                .put("title", "No such endpoint")
+                                .put("status", 404)
+                                .put(
+                                        "detail",
+                                        "management endpoints: /health/live, /health/ready, /metrics"
+                                                + mounted.stream()
+                                                        .sorted()
+                                                        .map(m -> ", " + m)
+                                                        .collect(java.util.stream.Collectors.joining()))
+                                .put("reason", "not-found")
+                                .encode());
         }
     }
 

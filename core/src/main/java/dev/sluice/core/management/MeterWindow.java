@@ -17,11 +17,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MeterWindow {
 
-    private record Point(long nanos, double value) {
-    }
+    private record Point(long nanos, double value) {}
 
-    private record Buckets(double[] upperMillis, double[] cumulative) {
-    }
+    private record Buckets(double[] upperMillis, double[] cumulative) {}
 
     private final int samples;
     private final Map<String, ArrayDeque<Point>> counters = new HashMap<>();
@@ -74,7 +72,9 @@ public final class MeterWindow {
         while (history.size() > samples + 1) {
             history.pollFirst();
         }
-        Buckets first = history.size() > 1 ? history.peekFirst() : new Buckets(b.upperMillis(), new double[b.cumulative().length]);
+        Buckets first = history.size() > 1
+                ? history.peekFirst()
+                : new Buckets(b.upperMillis(), new double[b.cumulative().length]);
         if (first.cumulative().length != b.cumulative().length) {
             return null;
         }

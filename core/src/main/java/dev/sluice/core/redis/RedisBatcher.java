@@ -57,8 +57,12 @@ public final class RedisBatcher {
             if (windowMicros <= 0) {
                 context.runOnContext(v -> flush());
             } else {
-                ((ContextInternal) context).nettyEventLoop().schedule(() -> context.runOnContext(v -> flush()), windowMicros,
-                        java.util.concurrent.TimeUnit.MICROSECONDS);
+                ((ContextInternal) context)
+                        .nettyEventLoop()
+                        .schedule(
+                                () -> context.runOnContext(v -> flush()),
+                                windowMicros,
+                                java.util.concurrent.TimeUnit.MICROSECONDS);
             }
         } else if (requests.size() >= MAX_BATCH) {
             flush();

@@ -57,7 +57,9 @@ public final class TurnBatchedRedis implements Redis {
         }
         // An HTTP request runs on its own duplicate of the loop's context; batch by the loop's own.
         Context context = ((ContextInternal) current).unwrap();
-        return batchers.computeIfAbsent(context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c, windowMicros)).send(request);
+        return batchers.computeIfAbsent(
+                        context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c, windowMicros))
+                .send(request);
     }
 
     @Override

@@ -17,7 +17,8 @@ public record TraceHeaders(String traceparent, String tracestate) {
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
 
-    private static final TextMapGetter<TraceHeaders> GET = (carrier, key) -> carrier == null ? null
+    private static final TextMapGetter<TraceHeaders> GET = (carrier, key) -> carrier == null
+            ? null
             : TRACEPARENT.equals(key) ? carrier.traceparent : TRACESTATE.equals(key) ? carrier.tracestate : null;
 
     private static final TextMapSetter<String[]> SET = (carrier, key, value) -> {

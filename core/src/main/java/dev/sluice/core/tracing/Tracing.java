@@ -36,7 +36,7 @@ public final class Tracing implements AutoCloseable {
     public static final String SCOPE = "dev.sluice";
 
     private static final Logger LOG = LoggerFactory.getLogger(Tracing.class);
-    private static final Tracing OFF = new Tracing(OpenTelemetry.noop(), false, () -> { });
+    private static final Tracing OFF = new Tracing(OpenTelemetry.noop(), false, () -> {});
 
     private final OpenTelemetry otel;
     private final boolean enabled;
@@ -56,7 +56,7 @@ public final class Tracing implements AutoCloseable {
 
     /** Traces into {@code otel}, which the caller owns (and shuts down). */
     public static Tracing of(OpenTelemetry otel) {
-        return new Tracing(otel, true, () -> { });
+        return new Tracing(otel, true, () -> {});
     }
 
     /** Off unless {@code otel.enabled}; on, an SDK exporting over OTLP/HTTP (protobuf) in batches. */
@@ -68,20 +68,30 @@ public final class Tracing implements AutoCloseable {
         try {
             exporter = OtlpHttpSpanExporter.builder().setEndpoint(config.tracesUrl());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("setting otel.exporter.otlp.endpoint must be an http(s) URL, got '" + config.endpoint() + "'", e);
+            throw new ConfigException(
+                    "setting otel.exporter.otlp.endpoint must be an http(s) URL, got '" + config.endpoint() + "'", e);
         }
         config.headers().forEach(exporter::addHeader);
         SdkTracerProvider provider = SdkTracerProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"),
-                        config.serviceName()))))
+                .setResource(Resource.getDefault()
+                        .merge(Resource.create(
+                                Attributes.of(AttributeKey.stringKey("service.name"), config.serviceName()))))
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplerRatio())))
-                .addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).setScheduleDelay(config.exportDelay()).build())
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter.build())
+                        .setScheduleDelay(config.exportDelay())
+                        .build())
                 .build();
-        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
-        LOG.info("tracing on: spans of {} go to {} (sampler ratio {})", config.serviceName(), config.tracesUrl(),
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(provider)
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
+        LOG.info(
+                "tracing on: spans of {} go to {} (sampler ratio {})",
+                config.serviceName(),
+                config.tracesUrl(),
                 config.samplerRatio());
-        return new Tracing(sdk, true, () -> sdk.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS));
+        return new Tracing(
+                sdk, true, () -> sdk.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS));
     }
 
     public boolean enabled() {
@@ -107,7 +117,10 @@ public final class Tracing implements AutoCloseable {
         if (!enabled) {
             return Vertx.vertx(options);
         }
-        return Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(otel)).build();
+        return Vertx.builder()
+                .with(options)
+                .withTracer(new OpenTelemetryTracingFactory(otel))
+                .build();
     }
 
     /** Exports what is left and stops the SDK (blocking, bounded); a no-op when off or when the caller owns the SDK. */

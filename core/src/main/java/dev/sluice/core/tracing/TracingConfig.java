@@ -19,8 +19,13 @@ import java.util.Map;
  *                      upstream keeps its caller's decision (parent-based sampling)
  * @param exportDelay   {@code otel.bsp.schedule.delay}: how long finished spans wait to be exported in one batch
  */
-public record TracingConfig(boolean enabled, String endpoint, Map<String, String> headers, String serviceName,
-                            double samplerRatio, Duration exportDelay) {
+public record TracingConfig(
+        boolean enabled,
+        String endpoint,
+        Map<String, String> headers,
+        String serviceName,
+        double samplerRatio,
+        Duration exportDelay) {
 
     public static final String DEFAULT_ENDPOINT = "http://localhost:4318";
 
@@ -43,10 +48,15 @@ public record TracingConfig(boolean enabled, String endpoint, Map<String, String
         try {
             r = Double.parseDouble(ratio);
         } catch (NumberFormatException e) {
-            throw new ConfigException("setting otel.traces.sampler.arg must be a number between 0 and 1, got '" + ratio + "'", e);
+            throw new ConfigException(
+                    "setting otel.traces.sampler.arg must be a number between 0 and 1, got '" + ratio + "'", e);
         }
-        return new TracingConfig(s.getBoolean("otel.enabled", false), s.get("otel.exporter.otlp.endpoint", DEFAULT_ENDPOINT),
-                headers(s.get("otel.exporter.otlp.headers", "")), s.get("otel.service.name", defaultService), r,
+        return new TracingConfig(
+                s.getBoolean("otel.enabled", false),
+                s.get("otel.exporter.otlp.endpoint", DEFAULT_ENDPOINT),
+                headers(s.get("otel.exporter.otlp.headers", "")),
+                s.get("otel.service.name", defaultService),
+                r,
                 s.getDuration("otel.bsp.schedule.delay", Duration.ofSeconds(5)));
     }
 
@@ -63,7 +73,8 @@ public record TracingConfig(boolean enabled, String endpoint, Map<String, String
             }
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException("setting otel.exporter.otlp.headers must be key=value pairs separated by commas");
+                throw new ConfigException(
+                        "setting otel.exporter.otlp.headers must be key=value pairs separated by commas");
             }
             out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
@@ -73,7 +84,8 @@ public record TracingConfig(boolean enabled, String endpoint, Map<String, String
     /** Header values are credentials more often than not: only their names are shown. */
     @Override
     public String toString() {
-        return "TracingConfig[enabled=" + enabled + ", endpoint=" + endpoint + ", headers=" + headers.keySet() + ", serviceName="
-                + serviceName + ", samplerRatio=" + samplerRatio + ", exportDelay=" + exportDelay + "]";
+        return "TracingConfig[enabled=" + enabled + ", endpoint=" + endpoint + ", headers=" + headers.keySet()
+                + ", serviceName=" + serviceName + ", samplerRatio=" + samplerRatio + ", exportDelay=" + exportDelay
+                + "]";
     }
 }

@@ -22,8 +22,10 @@ import java.util.Objects;
  */
 public record Schedule(String expression, Cron cron, ZoneId zone, Missed missed, String source) implements Trigger {
 
-    private static final CronParser FIVE_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-    private static final CronParser SIX_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING53));
+    private static final CronParser FIVE_FIELDS =
+            new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private static final CronParser SIX_FIELDS =
+            new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING53));
 
     public Schedule {
         Objects.requireNonNull(cron, "cron");
@@ -73,8 +75,9 @@ public record Schedule(String expression, Cron cron, ZoneId zone, Missed missed,
             return switch (fields) {
                 case 5 -> FIVE_FIELDS.parse(trimmed).validate();
                 case 6 -> SIX_FIELDS.parse(trimmed).validate();
-                default -> throw new ConfigException("'" + expression + "' has " + fields
-                        + " fields; use 5 (minute hour day month weekday) or 6 (second first)");
+                default ->
+                    throw new ConfigException("'" + expression + "' has " + fields
+                            + " fields; use 5 (minute hour day month weekday) or 6 (second first)");
             };
         } catch (IllegalArgumentException e) {
             throw new ConfigException("'" + expression + "' is not a valid cron expression: " + e.getMessage(), e);

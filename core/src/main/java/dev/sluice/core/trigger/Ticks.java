@@ -36,8 +36,10 @@ public final class Ticks {
     /** The first tick strictly after {@code after}, or empty when the expression never fires again. */
     public Optional<Instant> next(Instant after) {
         // Ticks fall on whole seconds; the library carries a fraction of the start through, so drop it first.
-        return executions.nextExecution(ZonedDateTime.ofInstant(after.truncatedTo(ChronoUnit.SECONDS), zone))
-                .map(ZonedDateTime::toInstant).filter(t -> t.isAfter(after));
+        return executions
+                .nextExecution(ZonedDateTime.ofInstant(after.truncatedTo(ChronoUnit.SECONDS), zone))
+                .map(ZonedDateTime::toInstant)
+                .filter(t -> t.isAfter(after));
     }
 
     /**

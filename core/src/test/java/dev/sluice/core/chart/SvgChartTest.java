@@ -15,7 +15,8 @@ class SvgChartTest {
 
     @Test
     void isOneStandaloneSvgDocumentWithItsTextEscaped() {
-        String svg = chart().add(new SvgChart.Series("a \"b\"", "#000", false, List.of(new double[] {0, 1}))).render();
+        String svg = chart().add(new SvgChart.Series("a \"b\"", "#000", false, List.of(new double[] {0, 1})))
+                .render();
         assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"340\""), svg);
         assertTrue(svg.endsWith("</svg>\n"));
         assertTrue(svg.contains("latency &lt;p99&gt; &amp; more"));
@@ -24,14 +25,20 @@ class SvgChartTest {
 
     @Test
     void leavesOutPointsWithANaNCoordinate() {
-        String svg = chart().yMax(10).add(new SvgChart.Series("s", "#000", false,
-                List.of(new double[] {0, 0}, new double[] {5, Double.NaN}, new double[] {10, 10}))).render();
+        String svg = chart().yMax(10)
+                .add(new SvgChart.Series(
+                        "s", "#000", false, List.of(new double[] {0, 0}, new double[] {5, Double.NaN}, new double[] {
+                            10, 10
+                        })))
+                .render();
         assertTrue(svg.contains("points=\"70.0,292.0 740.0,34.0\""), svg);
     }
 
     @Test
     void drawsValuesAboveTheAxisAtItsTop() {
-        String svg = chart().yMax(10).add(new SvgChart.Series("s", "#000", false, List.of(new double[] {10, 1000}))).render();
+        String svg = chart().yMax(10)
+                .add(new SvgChart.Series("s", "#000", false, List.of(new double[] {10, 1000})))
+                .render();
         assertTrue(svg.contains("points=\"740.0,34.0\""), svg);
     }
 
@@ -54,7 +61,8 @@ class SvgChartTest {
 
     @Test
     void ticksStepAboutAnEighthOfTheAxisAndAtLeastOne() {
-        assertEquals(List.of(0.0, 20.0, 40.0, 60.0, 80.0, 100.0, 120.0),
+        assertEquals(
+                List.of(0.0, 20.0, 40.0, 60.0, 80.0, 100.0, 120.0),
                 SvgChart.ticks(120, x -> "").stream().map(SvgChart.Tick::at).toList());
         assertEquals(4, SvgChart.ticks(3, x -> "").size());
     }

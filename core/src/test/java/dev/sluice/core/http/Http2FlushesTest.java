@@ -27,10 +27,13 @@ class Http2FlushesTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true))
+        server = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true))
                 .connectionHandler(conn -> installed.add(Http2Flushes.coalesce(conn)))
                 // Answer outside the read, as the router does after the broker's ack.
-                .requestHandler(req -> req.body().onSuccess(b -> vertx.setTimer(1, t -> req.response().setStatusCode(202).end("ok"))));
+                .requestHandler(req -> req.body()
+                        .onSuccess(b -> vertx.setTimer(
+                                1, t -> req.response().setStatusCode(202).end("ok"))));
         get(server.listen());
     }
 
@@ -44,10 +47,16 @@ class Http2FlushesTest {
     }
 
     private int post(HttpVersion version) throws Exception {
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(version).setHttp2ClearTextUpgrade(false));
+        HttpClientAgent client = vertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(version).setHttp2ClearTextUpgrade(false));
         try {
-            return get(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.actualPort())
-                    .setURI("/")).compose(r -> r.send("x")).compose(r -> r.body().map(b -> r.statusCode())));
+            return get(client.request(new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setHost("127.0.0.1")
+                            .setPort(server.actualPort())
+                            .setURI("/"))
+                    .compose(r -> r.send("x"))
+                    .compose(r -> r.body().map(b -> r.statusCode())));
         } finally {
             get(client.close());
         }

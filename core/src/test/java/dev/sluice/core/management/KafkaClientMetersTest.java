@@ -33,7 +33,8 @@ class KafkaClientMetersTest {
     @Test
     void aConsumersMetricsAreScrapedFromAnotherThreadWhilePollRunsAndGoWithTheConsumer() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientMeters.report(consumerProps(), registry));
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(KafkaClientMeters.report(consumerProps(), registry));
         consumer.subscribe(List.of("t"));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> pollFailure = new AtomicReference<>();
@@ -52,12 +53,15 @@ class KafkaClientMetersTest {
             scrape = registry.scrape();
             Thread.sleep(10);
         }
-        assertNotNull(registry.find("kafka.consumer.fetch.manager.fetch.total").functionCounter(), "a -total metric is a counter");
+        assertNotNull(
+                registry.find("kafka.consumer.fetch.manager.fetch.total").functionCounter(),
+                "a -total metric is a counter");
         stop.set(true);
         poller.join(10_000);
         consumer.close(Duration.ofSeconds(1));
         assertEquals(null, pollFailure.get(), "the consumer's own thread was not disturbed");
-        assertTrue(scrape.contains("kafka_consumer_fetch_manager_fetch_total{client_id=\"meters-test-client\""), scrape);
+        assertTrue(
+                scrape.contains("kafka_consumer_fetch_manager_fetch_total{client_id=\"meters-test-client\""), scrape);
         assertTrue(scrape.contains("kafka_consumer_connection_count{client_id=\"meters-test-client\""), scrape);
         assertFalse(scrape.contains("topic=\""), "no per-topic or per-partition meters");
         assertTrue(registry.find("kafka.consumer.connection.count").gauges().isEmpty(), "closed: its meters are gone");
@@ -65,9 +69,13 @@ class KafkaClientMetersTest {
 
     @Test
     void namesFollowMicrometersKafkaBinder() {
-        assertEquals("kafka.consumer.fetch.manager.records.lag.max", KafkaClientMeters.meterName(
-                new org.apache.kafka.common.MetricName("records-lag-max", "consumer-fetch-manager-metrics", "", Map.of())));
-        assertEquals("kafka.producer.record.error.total", KafkaClientMeters.meterName(
-                new org.apache.kafka.common.MetricName("record-error-total", "producer-metrics", "", Map.of())));
+        assertEquals(
+                "kafka.consumer.fetch.manager.records.lag.max",
+                KafkaClientMeters.meterName(new org.apache.kafka.common.MetricName(
+                        "records-lag-max", "consumer-fetch-manager-metrics", "", Map.of())));
+        assertEquals(
+                "kafka.producer.record.error.total",
+                KafkaClientMeters.meterName(new org.apache.kafka.common.MetricName(
+                        "record-error-total", "producer-metrics", "", Map.of())));
     }
 }

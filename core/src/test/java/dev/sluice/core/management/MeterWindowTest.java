@@ -37,8 +37,11 @@ class MeterWindowTest {
     @Test
     void aTimersP99ComesFromWhatWasRecordedInTheWindowOnly() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Timer t = Timer.builder("t").publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        Timer t = Timer.builder("t")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         MeterWindow w = new MeterWindow(2);
         w.tick(0);
         assertNull(w.quantileMillis("t", t, 0.99), "nothing recorded yet");
@@ -60,8 +63,11 @@ class MeterWindowTest {
 
     @Test
     void quantilesOfAMixedWindowReadTheBucketsCumulatively() {
-        Timer t = Timer.builder("m").publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Timer t = Timer.builder("m")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         for (int i = 0; i < 50; i++) {
             t.record(5, TimeUnit.MILLISECONDS);
             t.record(2000, TimeUnit.MILLISECONDS);

@@ -67,14 +67,18 @@ class TurnBatchedRedisTest {
         vertx.runOnContext(v -> {
             List<Future<Response>> all = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                Future<Response> f = redis.send(Request.cmd(Command.SET).arg("k" + i).arg("v"));
+                Future<Response> f =
+                        redis.send(Request.cmd(Command.SET).arg("k" + i).arg("v"));
                 // Bound to this loop, so a caller's timeout() is scheduled here and not on a global thread.
                 onTheLoop.add(((FutureInternal<Response>) f).context() == vertx.getOrCreateContext());
                 all.add(f);
             }
-            Future.all(all).onComplete(ar -> answers.complete(all.stream().map(f -> f.result().toString()).toList()));
+            Future.all(all)
+                    .onComplete(ar -> answers.complete(
+                            all.stream().map(f -> f.result().toString()).toList()));
         });
-        assertEquals(List.of("OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"), answers.get(5, TimeUnit.SECONDS));
+        assertEquals(
+                List.of("OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"), answers.get(5, TimeUnit.SECONDS));
         assertEquals(List.of(10), under.batches, "one pipelined batch of ten");
         assertEquals(java.util.Collections.nCopies(10, true), onTheLoop);
         assertEquals(0, under.singles);
@@ -87,10 +91,13 @@ class TurnBatchedRedisTest {
         CompletableFuture<Void> done = new CompletableFuture<>();
         vertx.runOnContext(v -> {
             // As the HTTP server does: every request gets its own duplicate of the loop's context.
-            io.vertx.core.internal.ContextInternal loop = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+            io.vertx.core.internal.ContextInternal loop =
+                    (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
             List<Future<Response>> all = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                loop.duplicate().runOnContext(x -> all.add(redis.send(Request.cmd(Command.GET).arg("k"))));
+                loop.duplicate()
+                        .runOnContext(
+                                x -> all.add(redis.send(Request.cmd(Command.GET).arg("k"))));
             }
             loop.runOnContext(x -> Future.all(all).onComplete(ar -> done.complete(null)));
         });

@@ -19,11 +19,13 @@ class TraceHeadersTest {
 
     @Test
     void aTraceparentAndItsTracestateCrossABoundaryUnchanged() {
-        Context remote = new TraceHeaders(TRACEPARENT, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7").extract(W3C, Context.root());
+        Context remote =
+                new TraceHeaders(TRACEPARENT, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7").extract(W3C, Context.root());
         SpanContext sc = Span.fromContext(remote).getSpanContext();
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", sc.getTraceId());
         assertEquals("00f067aa0ba902b7", sc.getSpanId());
-        assertEquals(new TraceHeaders(TRACEPARENT, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"), TraceHeaders.of(W3C, remote));
+        assertEquals(
+                new TraceHeaders(TRACEPARENT, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"), TraceHeaders.of(W3C, remote));
     }
 
     @Test

@@ -28,9 +28,21 @@ class TracingConfigTest {
 
     @Test
     void readsOpenTelemetrysOwnSettingNames() {
-        TracingConfig c = TracingConfig.from(Settings.of(Map.of("otel.enabled", "true",
-                "otel.exporter.otlp.endpoint", "http://collector:4318/", "otel.exporter.otlp.headers", "api-key=s3cret, x-team=ops",
-                "otel.service.name", "edge-eu", "otel.traces.sampler.arg", "0.25", "otel.bsp.schedule.delay", "200ms")), "sluice-router");
+        TracingConfig c = TracingConfig.from(
+                Settings.of(Map.of(
+                        "otel.enabled",
+                        "true",
+                        "otel.exporter.otlp.endpoint",
+                        "http://collector:4318/",
+                        "otel.exporter.otlp.headers",
+                        "api-key=s3cret, x-team=ops",
+                        "otel.service.name",
+                        "edge-eu",
+                        "otel.traces.sampler.arg",
+                        "0.25",
+                        "otel.bsp.schedule.delay",
+                        "200ms")),
+                "sluice-router");
         assertTrue(c.enabled());
         assertEquals("http://collector:4318/v1/traces", c.tracesUrl());
         assertEquals(Map.of("api-key", "s3cret", "x-team", "ops"), c.headers());
@@ -42,26 +54,31 @@ class TracingConfigTest {
 
     @Test
     void refusesARatioOutsideZeroToOneOrNotANumberNamingTheSetting() {
-        ConfigException high = assertThrows(ConfigException.class,
+        ConfigException high = assertThrows(
+                ConfigException.class,
                 () -> TracingConfig.from(Settings.of(Map.of("otel.traces.sampler.arg", "1.5")), "s"));
         assertTrue(high.getMessage().contains("otel.traces.sampler.arg"), high.getMessage());
-        ConfigException text = assertThrows(ConfigException.class,
+        ConfigException text = assertThrows(
+                ConfigException.class,
                 () -> TracingConfig.from(Settings.of(Map.of("otel.traces.sampler.arg", "half")), "s"));
         assertTrue(text.getMessage().contains("otel.traces.sampler.arg"), text.getMessage());
-        assertThrows(ConfigException.class, () -> TracingConfig.from(Settings.of(Map.of("otel.traces.sampler.arg", "NaN")), "s"));
+        assertThrows(
+                ConfigException.class,
+                () -> TracingConfig.from(Settings.of(Map.of("otel.traces.sampler.arg", "NaN")), "s"));
     }
 
     @Test
     void refusesHeadersThatAreNotKeyValuePairs() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> TracingConfig.from(Settings.of(Map.of("otel.exporter.otlp.headers", "just-a-token")), "s"));
         assertTrue(e.getMessage().contains("otel.exporter.otlp.headers"), e.getMessage());
     }
 
     @Test
     void anEndpointThatIsNotAnHttpUrlStopsTheStartNamingTheSetting() {
-        TracingConfig c = TracingConfig.from(Settings.of(Map.of("otel.enabled", "true", "otel.exporter.otlp.endpoint", "collector:4318")),
-                "s");
+        TracingConfig c = TracingConfig.from(
+                Settings.of(Map.of("otel.enabled", "true", "otel.exporter.otlp.endpoint", "collector:4318")), "s");
         ConfigException e = assertThrows(ConfigException.class, () -> Tracing.start(c));
         assertTrue(e.getMessage().contains("otel.exporter.otlp.endpoint"), e.getMessage());
     }

@@ -21,7 +21,8 @@ class TicksTest {
     }
 
     private static Instant paris(String localDateTime) {
-        return ZonedDateTime.of(java.time.LocalDateTime.parse(localDateTime), PARIS).toInstant();
+        return ZonedDateTime.of(java.time.LocalDateTime.parse(localDateTime), PARIS)
+                .toInstant();
     }
 
     @Test
@@ -54,7 +55,10 @@ class TicksTest {
     @Test
     void nothingIsDueBeforeTheNextTick() {
         Ticks t = ticks("*/10 * * * * *", ZoneId.of("UTC"));
-        Ticks.Due due = t.due(Instant.parse("2026-12-07T10:00:00Z"), Instant.parse("2026-12-07T10:00:09.999Z"), Duration.ofSeconds(20));
+        Ticks.Due due = t.due(
+                Instant.parse("2026-12-07T10:00:00Z"),
+                Instant.parse("2026-12-07T10:00:09.999Z"),
+                Duration.ofSeconds(20));
         assertTrue(due.isEmpty());
     }
 

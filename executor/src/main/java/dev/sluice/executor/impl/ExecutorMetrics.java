@@ -19,7 +19,9 @@ public final class ExecutorMetrics {
 
     /** How a run ended: the outcomes a run can have (a dead span is not a run). */
     public enum Outcome {
-        SUCCEEDED(RunLog.Outcome.SUCCEEDED), EXPIRED(RunLog.Outcome.EXPIRED), DEAD_LETTERED(RunLog.Outcome.DEAD_LETTERED),
+        SUCCEEDED(RunLog.Outcome.SUCCEEDED),
+        EXPIRED(RunLog.Outcome.EXPIRED),
+        DEAD_LETTERED(RunLog.Outcome.DEAD_LETTERED),
         SKIPPED_DUPLICATE(RunLog.Outcome.SKIPPED_DUPLICATE),
         /** Succeeded after taking over a lapsed lease: sent again with the same webhook-id. */
         RESENT(RunLog.Outcome.RESENT);
@@ -41,12 +43,13 @@ public final class ExecutorMetrics {
      * The bounds (ms) of a workflow's ingest → start histogram: few, so each workflow adds 15 series,
      * not the ~70 of a full percentile histogram; the dashboard's p99 per workflow is read at this resolution.
      */
-    private static final Duration[] WORKFLOW_START_BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 25, 50, 100, 250, 500,
-            1_000, 2_500, 5_000, 10_000, 30_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+    private static final Duration[] WORKFLOW_START_BUCKETS = java.util.stream.LongStream.of(
+                    1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000)
+            .mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
     /** One workflow's run meters, looked up once per run: ingest → start, and runs started and not yet decided. */
-    public record WorkflowMeters(Timer start, AtomicInteger inFlight) {
-    }
+    public record WorkflowMeters(Timer start, AtomicInteger inFlight) {}
 
     private final MeterRegistry registry;
     private final Map<String, Map<Outcome, Counter>> runs = new ConcurrentHashMap<>();
@@ -64,69 +67,106 @@ public final class ExecutorMetrics {
         this.registry = registry;
         this.startLatency = latencyTimer(MetricNames.EVENT_LATENCY, "Ingest to execution start");
         this.endLatency = latencyTimer(MetricNames.EVENT_END_LATENCY, "Ingest to the end of the event's runs");
-        this.pollAge = latencyTimer(MetricNames.EXECUTOR_POLL_AGE,
+        this.pollAge = latencyTimer(
+                MetricNames.EXECUTOR_POLL_AGE,
                 "Ingest to the poll that hands the record to the executor: broker and fetch time, before any executor queueing");
         this.startWait = Timer.builder(MetricNames.EXECUTOR_START_WAIT)
-                .description("Poll to the event's turn: the hand-off to its event loop and the wait behind earlier events of its key")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .description(
+                        "Poll to the event's turn: the hand-off to its event loop and the wait behind earlier events of its key")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        this.retries = Counter.builder("sluice.executor.retries").description("Step attempts after the first").register(registry);
+        this.retries = Counter.builder("sluice.executor.retries")
+                .description("Step attempts after the first")
+                .register(registry);
         this.resends = Counter.builder("sluice.executor.resends")
-                .description("Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id").register(registry);
+                .description("Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id")
+                .register(registry);
         this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
-                .description("Expired or dead-lettered events whose record could not be written").register(registry);
+                .description("Expired or dead-lettered events whose record could not be written")
+                .register(registry);
     }
 
     private Timer latencyTimer(String name, String description) {
         // Buckets only: Prometheus computes quantiles from them; client-side percentiles would cost CPU per event.
-        return Timer.builder(name).description(description).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
     }
 
     public void run(String workflow, Outcome outcome) {
         runs.computeIfAbsent(workflow, w -> {
-            Map<Outcome, Counter> m = new EnumMap<>(Outcome.class);
-            for (Outcome o : Outcome.values()) {
-                m.put(o, Counter.builder(MetricNames.EXECUTOR_RUNS).description("Workflow runs")
-                        .tag(MetricNames.TAG_WORKFLOW, w).tag(MetricNames.TAG_OUTCOME, o.tag).register(registry));
-            }
-            return m;
-        }).get(outcome).increment();
+                    Map<Outcome, Counter> m = new EnumMap<>(Outcome.class);
+                    for (Outcome o : Outcome.values()) {
+                        m.put(
+                                o,
+                                Counter.builder(MetricNames.EXECUTOR_RUNS)
+                                        .description("Workflow runs")
+                                        .tag(MetricNames.TAG_WORKFLOW, w)
+                                        .tag(MetricNames.TAG_OUTCOME, o.tag)
+                                        .register(registry));
+                    }
+                    return m;
+                })
+                .get(outcome)
+                .increment();
     }
 
     /** The workflow's run meters (registered at its first run). */
     public WorkflowMeters workflow(String workflow) {
         return workflows.computeIfAbsent(workflow, w -> {
             AtomicInteger inFlight = new AtomicInteger();
-            Gauge.builder(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT, inFlight, AtomicInteger::get).tag(MetricNames.TAG_WORKFLOW, w)
-                    .strongReference(true).description("Runs of the workflow started and not yet decided").register(registry);
-            Timer start = Timer.builder(MetricNames.EXECUTOR_WORKFLOW_START).tag(MetricNames.TAG_WORKFLOW, w)
-                    .description("Ingest to the start of the workflow's run").serviceLevelObjectives(WORKFLOW_START_BUCKETS)
+            Gauge.builder(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT, inFlight, AtomicInteger::get)
+                    .tag(MetricNames.TAG_WORKFLOW, w)
+                    .strongReference(true)
+                    .description("Runs of the workflow started and not yet decided")
+                    .register(registry);
+            Timer start = Timer.builder(MetricNames.EXECUTOR_WORKFLOW_START)
+                    .tag(MetricNames.TAG_WORKFLOW, w)
+                    .description("Ingest to the start of the workflow's run")
+                    .serviceLevelObjectives(WORKFLOW_START_BUCKETS)
                     .register(registry);
             return new WorkflowMeters(start, inFlight);
         });
     }
 
     public void expired(String topic) {
-        expired.computeIfAbsent(topic, t -> Counter.builder(MetricNames.EXECUTOR_EXPIRED)
-                .description("Events that expired before they could start").tag(MetricNames.TAG_TOPIC, t).register(registry))
+        expired.computeIfAbsent(
+                        topic,
+                        t -> Counter.builder(MetricNames.EXECUTOR_EXPIRED)
+                                .description("Events that expired before they could start")
+                                .tag(MetricNames.TAG_TOPIC, t)
+                                .register(registry))
                 .increment();
     }
 
     public void skipped(String topic, long count) {
-        Counter.builder("sluice.executor.skipped").description("Dead events skipped on assignment without being read")
-                .tag(MetricNames.TAG_TOPIC, topic).register(registry).increment(count);
+        Counter.builder("sluice.executor.skipped")
+                .description("Dead events skipped on assignment without being read")
+                .tag(MetricNames.TAG_TOPIC, topic)
+                .register(registry)
+                .increment(count);
     }
 
     /** A run that threw something no step expects; it is dead-lettered with the error. */
     public void unexpected(String workflow) {
-        Counter.builder("sluice.executor.unexpected.errors").description("Runs that failed with an unexpected exception (dead-lettered)")
-                .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
+        Counter.builder("sluice.executor.unexpected.errors")
+                .description("Runs that failed with an unexpected exception (dead-lettered)")
+                .tag(MetricNames.TAG_WORKFLOW, workflow)
+                .register(registry)
+                .increment();
     }
 
     public void filtered(String workflow) {
-        Counter.builder("sluice.executor.filtered").description("Events a workflow's filter did not match")
-                .tag(MetricNames.TAG_WORKFLOW, workflow).register(registry).increment();
+        Counter.builder("sluice.executor.filtered")
+                .description("Events a workflow's filter did not match")
+                .tag(MetricNames.TAG_WORKFLOW, workflow)
+                .register(registry)
+                .increment();
     }
 
     public void retry() {

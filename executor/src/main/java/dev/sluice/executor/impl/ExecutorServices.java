@@ -1,10 +1,10 @@
 package dev.sluice.executor.impl;
 
 import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.kafka.AccountingProducer;
 import dev.sluice.executor.impl.state.RunClaims;
 import dev.sluice.executor.impl.state.RunLog;
-import dev.sluice.executor.impl.guard.TargetGuards;
 import dev.sluice.executor.impl.workflow.RunTracing;
 import dev.sluice.executor.impl.workflow.WorkflowTable;
 import io.vertx.redis.client.RedisAPI;
@@ -19,7 +19,13 @@ import java.util.Optional;
  * @param targets the circuit and budget of each webhook target, shared by the process's event loops
  * @param tracing the spans of runs and steps ({@link RunTracing#off()} unless {@code otel.enabled})
  */
-public record ExecutorServices(ExecutorConfig config, WorkflowTable workflows, AccountingProducer accounting,
-                               ExecutorMetrics metrics, RunClaims claims, RunLog runLog, Optional<RedisAPI> redis,
-                               TargetGuards targets, RunTracing tracing) {
-}
+public record ExecutorServices(
+        ExecutorConfig config,
+        WorkflowTable workflows,
+        AccountingProducer accounting,
+        ExecutorMetrics metrics,
+        RunClaims claims,
+        RunLog runLog,
+        Optional<RedisAPI> redis,
+        TargetGuards targets,
+        RunTracing tracing) {}

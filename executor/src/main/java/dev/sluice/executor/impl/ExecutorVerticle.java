@@ -31,24 +31,39 @@ public final class ExecutorVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        // Steps' requests carry the step span's context, set by HttpStepRunner: Vert.x's tracer (when on) stays out of them.
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false)
+        // Steps' requests carry the step span's context, set by HttpStepRunner: Vert.x's tracer (when on) stays out of
+        // them.
+        client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setPipelining(false)
                         .setTracingPolicy(TracingPolicy.IGNORE),
                 new PoolOptions().setHttp1MaxSize(services.config().httpPool()).setMaxWaitQueueSize(-1));
         http2Client = vertx.httpClientBuilder()
                 .with(http2ClientOptions())
-                .with(new PoolOptions().setHttp2MaxSize(services.config().http2Pool()).setMaxWaitQueueSize(-1))
+                .with(new PoolOptions()
+                        .setHttp2MaxSize(services.config().http2Pool())
+                        .setMaxWaitQueueSize(-1))
                 .withConnectHandler(Http2Flushes::coalesce)
                 .build();
-        runner = new EventRunner(vertx, context, new HttpStepRunner(vertx, client, http2Client, services.targets(), services.tracing()),
+        runner = new EventRunner(
+                vertx,
+                context,
+                new HttpStepRunner(vertx, client, http2Client, services.targets(), services.tracing()),
                 services);
         return Future.succeededFuture();
     }
 
     /** HTTP/2 by prior knowledge on {@code http://}, by ALPN (h2, else HTTP/1.1) on {@code https://}. */
     public static HttpClientOptions http2ClientOptions() {
-        return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setHttp2ClearTextUpgrade(false)
-                .setKeepAlive(true).setTcpNoDelay(true).setTracingPolicy(TracingPolicy.IGNORE);
+        return new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setUseAlpn(true)
+                .setHttp2ClearTextUpgrade(false)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setTracingPolicy(TracingPolicy.IGNORE);
     }
 
     public Context context() {
@@ -61,7 +76,8 @@ public final class ExecutorVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return Future.join(client == null ? Future.succeededFuture() : client.close(),
+        return Future.join(
+                client == null ? Future.succeededFuture() : client.close(),
                 http2Client == null ? Future.succeededFuture() : http2Client.close());
     }
 }

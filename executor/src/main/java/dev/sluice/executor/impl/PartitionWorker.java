@@ -1,8 +1,8 @@
 package dev.sluice.executor.impl;
 
+import dev.sluice.executor.impl.guard.TargetGuard;
 import dev.sluice.executor.impl.kafka.OffsetTracker;
 import dev.sluice.executor.impl.schedule.KeyOrderedScheduler;
-import dev.sluice.executor.impl.guard.TargetGuard;
 import dev.sluice.executor.impl.workflow.EventRunner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -36,9 +36,11 @@ public final class PartitionWorker {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Records (and held spans) whose offsets are not yet committable. */
     private final AtomicInteger unrecorded = new AtomicInteger();
+
     private volatile long committable = -1;
 
-    public PartitionWorker(TopicPartition partition, Context context, EventRunner runner, AtomicInteger processInFlight) {
+    public PartitionWorker(
+            TopicPartition partition, Context context, EventRunner runner, AtomicInteger processInFlight) {
         this.partition = partition;
         this.context = context;
         this.runner = runner;
@@ -66,7 +68,11 @@ public final class PartitionWorker {
         try {
             p = runner.run(r, polledAt, slot);
         } catch (RuntimeException e) {
-            LOG.error("{}: the runner failed on offset {}; the offset is not committed past it", partition, r.offset(), e);
+            LOG.error(
+                    "{}: the runner failed on offset {}; the offset is not committed past it",
+                    partition,
+                    r.offset(),
+                    e);
             slot.decided();
             return Future.failedFuture(e);
         }
@@ -75,7 +81,11 @@ public final class PartitionWorker {
             if (ar.succeeded()) {
                 onLoop(() -> recorded(r.offset()));
             } else {
-                LOG.error("{}: offset {} has no durable record; it is not committed past it", partition, r.offset(), ar.cause());
+                LOG.error(
+                        "{}: offset {} has no durable record; it is not committed past it",
+                        partition,
+                        r.offset(),
+                        ar.cause());
             }
         });
         return p.decided();

@@ -13,20 +13,16 @@ import java.util.function.Supplier;
  */
 public final class Retry {
 
-    private Retry() {
-    }
+    private Retry() {}
 
     /** What follows a failed attempt. */
-    public sealed interface Next permits After, Stop {
-    }
+    public sealed interface Next permits After, Stop {}
 
     /** Try again after {@code delayMillis}. */
-    public record After(long delayMillis) implements Next {
-    }
+    public record After(long delayMillis) implements Next {}
 
     /** Give up, failing with {@code failure}. */
-    public record Stop(Throwable failure) implements Next {
-    }
+    public record Stop(Throwable failure) implements Next {}
 
     /** Decides what follows the failure of attempt {@code attempt} (from 1). */
     @FunctionalInterface

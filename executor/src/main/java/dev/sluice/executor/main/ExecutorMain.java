@@ -22,8 +22,7 @@ public final class ExecutorMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorMain.class);
 
-    private ExecutorMain() {
-    }
+    private ExecutorMain() {}
 
     public static void main(String[] args) throws Exception {
         run(Settings.fromEnvironment(System.getenv(), System.getProperties()));
@@ -38,8 +37,11 @@ public final class ExecutorMain {
         Tracing tracing = Tracing.start(TracingConfig.from(settings, "sluice-executor"));
         Vertx vertx = Runtimes.vertx(settings, tracing);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExecutorApp app = ExecutorApp.start(vertx, config, TriggerConfig.from(settings), kafka, catalog, registry, tracing)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        ExecutorApp app = ExecutorApp.start(
+                        vertx, config, TriggerConfig.from(settings), kafka, catalog, registry, tracing)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         Runtimes.stopOnShutdown("executor", app::close, config.shutdownTimeout().plusSeconds(15), vertx, tracing);
         return app;
     }

@@ -20,10 +20,18 @@ class RetryTest {
     void triesAgainAfterEachDelayUntilAnAttemptSucceeds(Vertx vertx) throws Exception {
         List<Integer> attempts = new ArrayList<>();
         long start = System.nanoTime();
-        String result = Retry.run(vertx, n -> {
-            attempts.add(n);
-            return n < 3 ? Future.failedFuture(new IllegalStateException("no")) : Future.succeededFuture("yes");
-        }, (n, err) -> new Retry.After(50)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String result = Retry.run(
+                        vertx,
+                        n -> {
+                            attempts.add(n);
+                            return n < 3
+                                    ? Future.failedFuture(new IllegalStateException("no"))
+                                    : Future.succeededFuture("yes");
+                        },
+                        (n, err) -> new Retry.After(50))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         assertEquals("yes", result);
         assertEquals(List.of(1, 2, 3), attempts);
         assertEquals(true, System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100), "two delays of 50 ms");
@@ -33,10 +41,13 @@ class RetryTest {
     void stopsWithThePolicysFailure(Vertx vertx) throws Exception {
         RuntimeException last = new IllegalStateException("gave up");
         List<Integer> attempts = new ArrayList<>();
-        Future<String> f = Retry.run(vertx, n -> {
-            attempts.add(n);
-            return Future.<String>failedFuture(new IllegalStateException("no " + n));
-        }, (n, err) -> n >= 2 ? new Retry.Stop(last) : new Retry.After(1));
+        Future<String> f = Retry.run(
+                vertx,
+                n -> {
+                    attempts.add(n);
+                    return Future.<String>failedFuture(new IllegalStateException("no " + n));
+                },
+                (n, err) -> n >= 2 ? new Retry.Stop(last) : new Retry.After(1));
         try {
             f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             throw new AssertionError("expected a failure");
@@ -48,12 +59,18 @@ class RetryTest {
 
     @Test
     void anAttemptThatThrowsIsAFailedAttempt(Vertx vertx) throws Exception {
-        String result = Retry.run(vertx, n -> {
-            if (n == 1) {
-                throw new IllegalStateException("thrown");
-            }
-            return Future.succeededFuture("ok");
-        }, (n, err) -> new Retry.After(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String result = Retry.run(
+                        vertx,
+                        n -> {
+                            if (n == 1) {
+                                throw new IllegalStateException("thrown");
+                            }
+                            return Future.succeededFuture("ok");
+                        },
+                        (n, err) -> new Retry.After(1))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         assertEquals("ok", result);
     }
 

@@ -33,6 +33,11 @@ class WorkflowMetersTest {
         assertEquals(true, perEventP99 >= 20 && perEventP99 <= 25, "the per-event histogram agrees: " + perEventP99);
         assertEquals(15, perWorkflow.takeSnapshot().histogramCounts().length + 1, "14 bounds and +Inf");
         metrics.workflow("w").inFlight().incrementAndGet();
-        assertEquals(1.0, registry.get(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT).tag("workflow", "w").gauge().value());
+        assertEquals(
+                1.0,
+                registry.get(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT)
+                        .tag("workflow", "w")
+                        .gauge()
+                        .value());
     }
 }

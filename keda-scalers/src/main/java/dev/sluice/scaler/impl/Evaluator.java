@@ -8,8 +8,7 @@ import dev.sluice.scaler.impl.kafka.OffsetSnapshot;
 /** Turns one offset snapshot and the rate history into an {@link Evaluation}. Pure. */
 public final class Evaluator {
 
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     public static Evaluation evaluate(ScalerMetadata md, OffsetSnapshot s, RateHistory history) {
         int n = s.partitions();
@@ -31,7 +30,19 @@ public final class Evaluator {
         double required = ScalingMath.requiredRate(lambda, live, md.budget());
         double reported = ScalingMath.reportedRate(required, md.replicaRate(), md.minReplicas(), md.maxReplicas(), n);
         int desired = ScalingMath.desiredReplicas(reported, md.replicaRate());
-        return new Evaluation(md, s.takenAtMillis(), n, s.members(), live, expired, atRisk, lambda, drain, required, reported,
-                desired, required > md.activationThreshold());
+        return new Evaluation(
+                md,
+                s.takenAtMillis(),
+                n,
+                s.members(),
+                live,
+                expired,
+                atRisk,
+                lambda,
+                drain,
+                required,
+                reported,
+                desired,
+                required > md.activationThreshold());
     }
 }

@@ -11,8 +11,7 @@ import java.util.Iterator;
  */
 public final class RateHistory {
 
-    private record Sample(long atMillis, long[] end, long[] committed) {
-    }
+    private record Sample(long atMillis, long[] end, long[] committed) {}
 
     private final long windowMillis;
     private final long minSpanMillis;

@@ -70,12 +70,13 @@ public final class ScalerEngine {
 
     /** A fresh evaluation (reads Kafka now). */
     public Future<Evaluation> evaluate(ScalerMetadata md) {
-        return watch(md).compose(w -> w.evaluate().onFailure(e -> {
-            // metadata that never worked (a topic or group that does not exist) is not kept watching
-            if (w.last() == null && !w.hasListeners() && watches.get(md) == w) {
-                drop(md);
-            }
-        }));
+        return watch(md)
+                .compose(w -> w.evaluate().onFailure(e -> {
+                    // metadata that never worked (a topic or group that does not exist) is not kept watching
+                    if (w.last() == null && !w.hasListeners() && watches.get(md) == w) {
+                        drop(md);
+                    }
+                }));
     }
 
     /**
@@ -86,10 +87,18 @@ public final class ScalerEngine {
         return watch(md).map(w -> {
             w.listen(listener);
             String key = md.bootstrapServers() + "|" + md.topic();
-            EndOffsetPoller poller = pollers.computeIfAbsent(key, k -> new EndOffsetPoller(vertx, context, w.kafka, md.topic(),
-                    config.activationPoll(), Counter.builder(ScalerMetrics.ACTIVATION_POLLS)
-                            .description("Answered log-end offset reads of the activation poller")
-                            .tag("topic", md.topic()).register(registry)));
+            EndOffsetPoller poller = pollers.computeIfAbsent(
+                    key,
+                    k -> new EndOffsetPoller(
+                            vertx,
+                            context,
+                            w.kafka,
+                            md.topic(),
+                            config.activationPoll(),
+                            Counter.builder(ScalerMetrics.ACTIVATION_POLLS)
+                                    .description("Answered log-end offset reads of the activation poller")
+                                    .tag("topic", md.topic())
+                                    .register(registry)));
             poller.add(w);
             w.refresh();
             return () -> {
@@ -106,8 +115,10 @@ public final class ScalerEngine {
 
     /** Whether the default Kafka answers a cluster description within the Kafka timeout. */
     public Future<Void> probeKafka() {
-        return client(kafka.bootstrapServers()).compose(k -> Future.fromCompletionStage(
-                k.admin().describeCluster().clusterId().toCompletionStage(), context)).mapEmpty();
+        return client(kafka.bootstrapServers())
+                .compose(k -> Future.fromCompletionStage(
+                        k.admin().describeCluster().clusterId().toCompletionStage(), context))
+                .mapEmpty();
     }
 
     public int watchCount() {
@@ -116,7 +127,8 @@ public final class ScalerEngine {
 
     private Future<Watch> watch(ScalerMetadata md) {
         if (closed) {
-            return Future.failedFuture(new ScalerException(ScalerException.Kind.UNAVAILABLE, "the scaler is shutting down"));
+            return Future.failedFuture(
+                    new ScalerException(ScalerException.Kind.UNAVAILABLE, "the scaler is shutting down"));
         }
         Watch existing = watches.get(md);
         if (existing != null) {
@@ -128,12 +140,18 @@ public final class ScalerEngine {
             if (w == null) {
                 w = new Watch(md, k, new RateHistory(config.rateWindow().toMillis(), 500));
                 Watch watch = w;
-                w.samplerTimer = vertx.setPeriodic(config.sampleInterval().toMillis(),
-                        id -> context.runOnContext(v -> watch.refresh()));
+                w.samplerTimer = vertx.setPeriodic(
+                        config.sampleInterval().toMillis(), id -> context.runOnContext(v -> watch.refresh()));
                 w.registerGauges(registry);
                 watches.put(md, w);
-                LOG.info("watching topic {} for group {} on {} (budget {} ms, ttl {} ms, replicaRate {}/s)", md.topic(),
-                        md.group(), md.bootstrapServers(), md.budget().toMillis(), md.ttl().toMillis(), md.replicaRate());
+                LOG.info(
+                        "watching topic {} for group {} on {} (budget {} ms, ttl {} ms, replicaRate {}/s)",
+                        md.topic(),
+                        md.group(),
+                        md.bootstrapServers(),
+                        md.budget().toMillis(),
+                        md.ttl().toMillis(),
+                        md.replicaRate());
             }
             w.lastUsedMillis = System.currentTimeMillis();
             return w;
@@ -148,12 +166,15 @@ public final class ScalerEngine {
             defaults.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
             defaults.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
             defaults.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
-            Map<String, Object> props = new KafkaConfig(b, kafka.common(), kafka.producer(), kafka.consumer(), kafka.admin())
+            Map<String, Object> props = new KafkaConfig(
+                            b, kafka.common(), kafka.producer(), kafka.consumer(), kafka.admin())
                     .adminProperties(defaults);
             Future<KafkaOffsets> f = vertx.executeBlocking(() -> Admin.create(props), false)
                     .<KafkaOffsets>map(admin -> new KafkaOffsets(admin, context, Duration.ofSeconds(30)))
-                    .recover(e -> Future.failedFuture(new ScalerException(ScalerException.Kind.UNAVAILABLE,
-                            "no Kafka client for bootstrap servers '" + b + "': " + rootMessage(e), e)));
+                    .recover(e -> Future.failedFuture(new ScalerException(
+                            ScalerException.Kind.UNAVAILABLE,
+                            "no Kafka client for bootstrap servers '" + b + "': " + rootMessage(e),
+                            e)));
             f.onFailure(e -> context.runOnContext(v -> clients.remove(b)));
             return f;
         });
@@ -172,17 +193,24 @@ public final class ScalerEngine {
         long now = System.currentTimeMillis();
         List<ScalerMetadata> idle = new ArrayList<>();
         watches.forEach((md, w) -> {
-            if (!w.hasListeners() && now - w.lastUsedMillis > config.idleTimeout().toMillis()) {
+            if (!w.hasListeners()
+                    && now - w.lastUsedMillis > config.idleTimeout().toMillis()) {
                 idle.add(md);
             }
         });
         idle.forEach(md -> {
             drop(md);
-            LOG.info("stopped watching topic {} for group {}: not asked for {}", md.topic(), md.group(), config.idleTimeout());
+            LOG.info(
+                    "stopped watching topic {} for group {}: not asked for {}",
+                    md.topic(),
+                    md.group(),
+                    config.idleTimeout());
         });
         List<String> unused = new ArrayList<>();
         clients.keySet().forEach(b -> {
-            if (!b.equals(kafka.bootstrapServers()) && watches.keySet().stream().noneMatch(md -> md.bootstrapServers().equals(b))) {
+            if (!b.equals(kafka.bootstrapServers())
+                    && watches.keySet().stream()
+                            .noneMatch(md -> md.bootstrapServers().equals(b))) {
                 unused.add(b);
             }
         });
@@ -199,10 +227,12 @@ public final class ScalerEngine {
     }
 
     private Future<Void> closeClient(KafkaOffsets k) {
-        return vertx.executeBlocking(() -> {
-            k.admin().close(Duration.ofSeconds(2));
-            return null;
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    k.admin().close(Duration.ofSeconds(2));
+                    return null;
+                },
+                false);
     }
 
     public Future<Void> close() {

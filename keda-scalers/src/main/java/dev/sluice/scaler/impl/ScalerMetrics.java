@@ -18,6 +18,5 @@ public final class ScalerMetrics {
     /** Answered log-end offset reads of the activation poller, tag {@code topic}: it runs while a stream listens to the topic. */
     public static final String ACTIVATION_POLLS = "sluice.scaler.activation.polls";
 
-    private ScalerMetrics() {
-    }
+    private ScalerMetrics() {}
 }

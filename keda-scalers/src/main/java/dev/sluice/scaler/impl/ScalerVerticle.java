@@ -40,7 +40,8 @@ public final class ScalerVerticle extends VerticleBase {
         service.bind(grpc);
         probe();
         probeTimer = vertx.setPeriodic(5000, id -> probe());
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort()))
+        server = vertx.createHttpServer(
+                        new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort()))
                 .requestHandler(grpc);
         return server.listen();
     }
@@ -48,7 +49,8 @@ public final class ScalerVerticle extends VerticleBase {
     private void probe() {
         engine.probeKafka().onComplete(ar -> {
             kafkaReachable = ar.succeeded();
-            kafkaState = ar.succeeded() ? "reachable" : "unreachable: " + ar.cause().getMessage();
+            kafkaState =
+                    ar.succeeded() ? "reachable" : "unreachable: " + ar.cause().getMessage();
         });
     }
 

@@ -44,23 +44,36 @@ final class Watch {
     /** Reads Kafka, adds the sample to the history, and evaluates; listeners hear of the result. */
     Future<Evaluation> evaluate() {
         long now = System.currentTimeMillis();
-        return kafka.snapshot(metadata.topic(), metadata.group(), now, metadata.ttl(), metadata.budget()).map(s -> {
-            history.add(s.takenAtMillis(), s.end(), s.committed());
-            Evaluation e = Evaluator.evaluate(metadata, s, history);
-            last = e;
-            if (failing) {
-                failing = false;
-                LOG.info("{}/{}: Kafka answers again", metadata.topic(), metadata.group());
-            }
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("{}/{}: live={} expired={} atRisk={} λ={}/s drain={}/s members={} partitions={} → R={}/s"
-                                + " reported={}/s replicas={} active={}", metadata.topic(), metadata.group(), e.liveBacklog(),
-                        e.expiredBacklog(), e.atRisk(), fmt(e.arrivalRate()), fmt(e.drainRate()), e.members(), e.partitions(),
-                        fmt(e.requiredRate()), fmt(e.reportedRate()), e.desiredReplicas(), e.active());
-            }
-            new ArrayList<>(listeners).forEach(l -> l.onEvaluation(e));
-            return e;
-        });
+        return kafka.snapshot(metadata.topic(), metadata.group(), now, metadata.ttl(), metadata.budget())
+                .map(s -> {
+                    history.add(s.takenAtMillis(), s.end(), s.committed());
+                    Evaluation e = Evaluator.evaluate(metadata, s, history);
+                    last = e;
+                    if (failing) {
+                        failing = false;
+                        LOG.info("{}/{}: Kafka answers again", metadata.topic(), metadata.group());
+                    }
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug(
+                                "{}/{}: live={} expired={} atRisk={} λ={}/s drain={}/s members={} partitions={} → R={}/s"
+                                        + " reported={}/s replicas={} active={}",
+                                metadata.topic(),
+                                metadata.group(),
+                                e.liveBacklog(),
+                                e.expiredBacklog(),
+                                e.atRisk(),
+                                fmt(e.arrivalRate()),
+                                fmt(e.drainRate()),
+                                e.members(),
+                                e.partitions(),
+                                fmt(e.requiredRate()),
+                                fmt(e.reportedRate()),
+                                e.desiredReplicas(),
+                                e.active());
+                    }
+                    new ArrayList<>(listeners).forEach(l -> l.onEvaluation(e));
+                    return e;
+                });
     }
 
     /** A background evaluation (sampler tick, new records); coalesced so at most one is in flight. */
@@ -76,7 +89,11 @@ final class Watch {
         evaluate().onComplete(ar -> {
             if (ar.failed() && !failing && !closed) {
                 failing = true;
-                LOG.warn("{}/{}: evaluation failed: {}", metadata.topic(), metadata.group(), ar.cause().getMessage());
+                LOG.warn(
+                        "{}/{}: evaluation failed: {}",
+                        metadata.topic(),
+                        metadata.group(),
+                        ar.cause().getMessage());
             }
             refreshing = false;
             if (refreshAgain) {
@@ -121,15 +138,43 @@ final class Watch {
     void registerGauges(MeterRegistry registry) {
         Tags tags = Tags.of("topic", metadata.topic(), "group", metadata.group());
         gauge(registry, ScalerMetrics.LIVE_BACKLOG, "Live (unexpired, not started) events", tags, e -> e.liveBacklog());
-        gauge(registry, ScalerMetrics.EXPIRED_BACKLOG, "Expired events after the committed offsets", tags, e -> e.expiredBacklog());
-        gauge(registry, ScalerMetrics.AT_RISK, "Live events that will start after the budget at the current drain rate (lower bound)",
-                tags, e -> e.atRisk());
+        gauge(
+                registry,
+                ScalerMetrics.EXPIRED_BACKLOG,
+                "Expired events after the committed offsets",
+                tags,
+                e -> e.expiredBacklog());
+        gauge(
+                registry,
+                ScalerMetrics.AT_RISK,
+                "Live events that will start after the budget at the current drain rate (lower bound)",
+                tags,
+                e -> e.atRisk());
         gauge(registry, ScalerMetrics.ARRIVAL_RATE, "Arrival rate, events/s", tags, e -> e.arrivalRate());
-        gauge(registry, ScalerMetrics.DRAIN_RATE, "Drain rate from committed offsets, events/s", tags, e -> e.drainRate());
-        gauge(registry, ScalerMetrics.DRAIN_RATE_PER_REPLICA, "Drain rate per group member, events/s (a capacity only while backlogged)",
-                tags, e -> e.members() > 0 ? e.drainRate() / e.members() : Double.NaN);
-        gauge(registry, ScalerMetrics.REQUIRED_RATE, "Required throughput λ + L_live / B, events/s", tags, e -> e.requiredRate());
-        gauge(registry, ScalerMetrics.DESIRED_REPLICAS, "Replicas the reported metric asks for", tags, e -> e.desiredReplicas());
+        gauge(
+                registry,
+                ScalerMetrics.DRAIN_RATE,
+                "Drain rate from committed offsets, events/s",
+                tags,
+                e -> e.drainRate());
+        gauge(
+                registry,
+                ScalerMetrics.DRAIN_RATE_PER_REPLICA,
+                "Drain rate per group member, events/s (a capacity only while backlogged)",
+                tags,
+                e -> e.members() > 0 ? e.drainRate() / e.members() : Double.NaN);
+        gauge(
+                registry,
+                ScalerMetrics.REQUIRED_RATE,
+                "Required throughput λ + L_live / B, events/s",
+                tags,
+                e -> e.requiredRate());
+        gauge(
+                registry,
+                ScalerMetrics.DESIRED_REPLICAS,
+                "Replicas the reported metric asks for",
+                tags,
+                e -> e.desiredReplicas());
     }
 
     void removeGauges(MeterRegistry registry) {
@@ -137,11 +182,15 @@ final class Watch {
         meters.clear();
     }
 
-    private void gauge(MeterRegistry registry, String name, String description, Tags tags, ToDoubleFunction<Evaluation> f) {
+    private void gauge(
+            MeterRegistry registry, String name, String description, Tags tags, ToDoubleFunction<Evaluation> f) {
         meters.add(Gauge.builder(name, this, w -> {
-            Evaluation e = w.last;
-            return e == null ? Double.NaN : f.applyAsDouble(e);
-        }).description(description).tags(tags).register(registry));
+                    Evaluation e = w.last;
+                    return e == null ? Double.NaN : f.applyAsDouble(e);
+                })
+                .description(description)
+                .tags(tags)
+                .register(registry));
     }
 
     private static String fmt(double d) {

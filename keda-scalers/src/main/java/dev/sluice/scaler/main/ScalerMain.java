@@ -18,8 +18,7 @@ public final class ScalerMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScalerMain.class);
 
-    private ScalerMain() {
-    }
+    private ScalerMain() {}
 
     public static void main(String[] args) throws Exception {
         run(Settings.fromEnvironment(System.getenv(), System.getProperties()));
@@ -35,17 +34,28 @@ public final class ScalerMain {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ScalerApp app;
         try {
-            app = ScalerApp.start(vertx, config, kafka, registry).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            app = ScalerApp.start(vertx, config, kafka, registry)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
-        LOG.info("scaler ready: gRPC (KEDA externalscaler) on {}:{}, management on {}:{}", config.host(), app.grpcPort(),
-                config.host(), app.managementPort());
-        Runtimes.stopOnShutdown("scaler", () -> {
-            LOG.info("SIGTERM: ending activation streams, closing the ports and the Kafka clients");
-            return app.close();
-        }, java.time.Duration.ofSeconds(10), vertx);
+        LOG.info(
+                "scaler ready: gRPC (KEDA externalscaler) on {}:{}, management on {}:{}",
+                config.host(),
+                app.grpcPort(),
+                config.host(),
+                app.managementPort());
+        Runtimes.stopOnShutdown(
+                "scaler",
+                () -> {
+                    LOG.info("SIGTERM: ending activation streams, closing the ports and the Kafka clients");
+                    return app.close();
+                },
+                java.time.Duration.ofSeconds(10),
+                vertx);
         return app;
     }
 }

@@ -7,12 +7,25 @@ package dev.sluice.scaler.sim;
  * replicas. Expired events are not backlog: nobody will execute them. The metric is capped at
  * {@code partitions * mu}. Activity is pushed through {@code StreamIsActive} as soon as there is an event to start.
  */
-public record DeadlineAwareScaler(String name, double serviceRate, long budgetMillis, int partitions,
-                                  long pollingMillis, long pushMillis, HpaBehavior behavior) implements ScalerPolicy {
+public record DeadlineAwareScaler(
+        String name,
+        double serviceRate,
+        long budgetMillis,
+        int partitions,
+        long pollingMillis,
+        long pushMillis,
+        HpaBehavior behavior)
+        implements ScalerPolicy {
 
     public static DeadlineAwareScaler of(SimParams p) {
-        return new DeadlineAwareScaler("deadline-aware", p.serviceRate(), p.budgetMillis(), p.partitions(),
-                p.deadlinePollingMillis(), p.pushMillis(), HpaBehavior.fastScaleUp());
+        return new DeadlineAwareScaler(
+                "deadline-aware",
+                p.serviceRate(),
+                p.budgetMillis(),
+                p.partitions(),
+                p.deadlinePollingMillis(),
+                p.pushMillis(),
+                HpaBehavior.fastScaleUp());
     }
 
     /** The unexpired lag: uncommitted events younger than the TTL. */

@@ -15,8 +15,7 @@ import java.util.Deque;
  */
 public final class Hpa {
 
-    private record Stamped(long at, int value) {
-    }
+    private record Stamped(long at, int value) {}
 
     private final HpaBehavior behavior;
     private final double tolerance;
@@ -89,7 +88,8 @@ public final class Hpa {
             }
         }
         recommendations.addLast(new Stamped(now, proposal));
-        long keep = Math.max(behavior.scaleUp().stabilizationMillis(), behavior.scaleDown().stabilizationMillis());
+        long keep = Math.max(
+                behavior.scaleUp().stabilizationMillis(), behavior.scaleDown().stabilizationMillis());
         while (!recommendations.isEmpty() && recommendations.peekFirst().at() <= now - keep) {
             recommendations.removeFirst();
         }

@@ -15,8 +15,8 @@ public record HpaBehavior(ScalingRules scaleUp, ScalingRules scaleDown) {
      */
     public static HpaBehavior kubernetesDefault() {
         return new HpaBehavior(
-                new ScalingRules(0, ScalingRules.Select.MAX,
-                        List.of(ScalingPolicy.percent(100, 15), ScalingPolicy.pods(4, 15))),
+                new ScalingRules(
+                        0, ScalingRules.Select.MAX, List.of(ScalingPolicy.percent(100, 15), ScalingPolicy.pods(4, 15))),
                 new ScalingRules(300_000, ScalingRules.Select.MAX, List.of(ScalingPolicy.percent(100, 15))));
     }
 
@@ -27,7 +27,9 @@ public record HpaBehavior(ScalingRules scaleUp, ScalingRules scaleDown) {
      */
     public static HpaBehavior fastScaleUp() {
         return new HpaBehavior(
-                new ScalingRules(0, ScalingRules.Select.MAX,
+                new ScalingRules(
+                        0,
+                        ScalingRules.Select.MAX,
                         List.of(ScalingPolicy.percent(900, 15), ScalingPolicy.pods(64, 15))),
                 new ScalingRules(120_000, ScalingRules.Select.MAX, List.of(ScalingPolicy.percent(100, 15))));
     }

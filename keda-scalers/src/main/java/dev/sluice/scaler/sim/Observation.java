@@ -9,5 +9,4 @@ package dev.sluice.scaler.sim;
  * @param uncommitted    events started but not yet covered by a committed offset
  * @param arrivalRate    events/s reaching the topic, measured over the scaler's rate window
  */
-public record Observation(long now, double live, double expiredInTopic, double uncommitted, double arrivalRate) {
-}
+public record Observation(long now, double live, double expiredInTopic, double uncommitted, double arrivalRate) {}

@@ -8,7 +8,10 @@ package dev.sluice.scaler.sim;
 public record ScalingPolicy(Type type, int value, int periodSeconds) {
 
     /** {@code Pods} or {@code Percent}. */
-    public enum Type { PODS, PERCENT }
+    public enum Type {
+        PODS,
+        PERCENT
+    }
 
     public ScalingPolicy {
         if (value <= 0 || periodSeconds <= 0) {

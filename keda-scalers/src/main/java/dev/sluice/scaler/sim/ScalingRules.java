@@ -10,7 +10,11 @@ import java.util.stream.Collectors;
 public record ScalingRules(long stabilizationMillis, Select select, List<ScalingPolicy> policies) {
 
     /** {@code selectPolicy}: {@code Max} (the default) allows the largest change, {@code Min} the smallest. */
-    public enum Select { MAX, MIN, DISABLED }
+    public enum Select {
+        MAX,
+        MIN,
+        DISABLED
+    }
 
     public ScalingRules {
         policies = List.copyOf(policies);

@@ -32,21 +32,40 @@ import java.util.Map;
  * @param pushMillis             how often the deadline-aware scaler evaluates activity for StreamIsActive
  * @param rateWindowMillis       window over which the deadline-aware scaler measures the arrival rate
  */
-public record SimParams(long stepMillis, long budgetMillis, long ttlMillis, double serviceRate, int partitions,
-                        long podStartMillis, long podStartNewNodeMillis, int warmPodCapacity,
-                        long rebalancePauseMillis, long commitIntervalMillis, long hpaSyncMillis, double tolerance,
-                        int maxReplicaCount, long cooldownMillis, double phase, double expireCost,
-                        long lagThreshold, long activationLagThreshold, long stockPollingMillis,
-                        long deadlinePollingMillis, long pushMillis, long rateWindowMillis) {
+public record SimParams(
+        long stepMillis,
+        long budgetMillis,
+        long ttlMillis,
+        double serviceRate,
+        int partitions,
+        long podStartMillis,
+        long podStartNewNodeMillis,
+        int warmPodCapacity,
+        long rebalancePauseMillis,
+        long commitIntervalMillis,
+        long hpaSyncMillis,
+        double tolerance,
+        int maxReplicaCount,
+        long cooldownMillis,
+        double phase,
+        double expireCost,
+        long lagThreshold,
+        long activationLagThreshold,
+        long stockPollingMillis,
+        long deadlinePollingMillis,
+        long pushMillis,
+        long rateWindowMillis) {
 
     public SimParams {
         if (stepMillis <= 0 || 1000 % stepMillis != 0) {
             throw new ConfigException("step must divide one second");
         }
-        for (long period : new long[] {hpaSyncMillis, stockPollingMillis, deadlinePollingMillis, pushMillis,
-                rateWindowMillis, commitIntervalMillis}) {
+        for (long period : new long[] {
+            hpaSyncMillis, stockPollingMillis, deadlinePollingMillis, pushMillis, rateWindowMillis, commitIntervalMillis
+        }) {
             if (period < stepMillis || period % stepMillis != 0) {
-                throw new ConfigException("every period must be a positive multiple of the step (" + stepMillis + "ms)");
+                throw new ConfigException(
+                        "every period must be a positive multiple of the step (" + stepMillis + "ms)");
             }
         }
         if (serviceRate <= 0 || partitions <= 0 || lagThreshold <= 0 || maxReplicaCount <= 0) {
@@ -61,30 +80,37 @@ public record SimParams(long stepMillis, long budgetMillis, long ttlMillis, doub
     }
 
     public static SimParams defaults() {
-        return new SimParams(50, 2_000, 20_000, 1000, 64,
-                10_000, 60_000, 16,
-                3_000, 500, 15_000, 0.1,
-                100, 300_000, 0.5, 0.1,
-                10, 0, 30_000,
-                1_000, 250, 2_000);
+        return new SimParams(
+                50, 2_000, 20_000, 1000, 64, 10_000, 60_000, 16, 3_000, 500, 15_000, 0.1, 100, 300_000, 0.5, 0.1, 10, 0,
+                30_000, 1_000, 250, 2_000);
     }
 
     /** Defaults overridden by command-line options (names as in the README, without the leading dashes). */
     public static SimParams from(Map<String, String> o) {
         SimParams d = defaults();
         return new SimParams(
-                ms(o, "step", d.stepMillis), ms(o, "budget", d.budgetMillis), ms(o, "ttl", d.ttlMillis),
-                dbl(o, "mu", d.serviceRate), (int) lng(o, "partitions", d.partitions),
-                ms(o, "pod-start", d.podStartMillis), ms(o, "pod-start-new-node", d.podStartNewNodeMillis),
+                ms(o, "step", d.stepMillis),
+                ms(o, "budget", d.budgetMillis),
+                ms(o, "ttl", d.ttlMillis),
+                dbl(o, "mu", d.serviceRate),
+                (int) lng(o, "partitions", d.partitions),
+                ms(o, "pod-start", d.podStartMillis),
+                ms(o, "pod-start-new-node", d.podStartNewNodeMillis),
                 (int) lng(o, "warm-pods", d.warmPodCapacity),
-                ms(o, "rebalance", d.rebalancePauseMillis), ms(o, "commit-interval", d.commitIntervalMillis),
-                ms(o, "hpa-sync", d.hpaSyncMillis), dbl(o, "tolerance", d.tolerance),
-                (int) lng(o, "max-replicas", d.maxReplicaCount), ms(o, "cooldown", d.cooldownMillis),
-                dbl(o, "phase", d.phase), dbl(o, "expire-cost", d.expireCost),
-                lng(o, "lag-threshold", d.lagThreshold), lng(o, "activation-lag-threshold", d.activationLagThreshold),
+                ms(o, "rebalance", d.rebalancePauseMillis),
+                ms(o, "commit-interval", d.commitIntervalMillis),
+                ms(o, "hpa-sync", d.hpaSyncMillis),
+                dbl(o, "tolerance", d.tolerance),
+                (int) lng(o, "max-replicas", d.maxReplicaCount),
+                ms(o, "cooldown", d.cooldownMillis),
+                dbl(o, "phase", d.phase),
+                dbl(o, "expire-cost", d.expireCost),
+                lng(o, "lag-threshold", d.lagThreshold),
+                lng(o, "activation-lag-threshold", d.activationLagThreshold),
                 ms(o, "polling-interval", d.stockPollingMillis),
                 ms(o, "deadline-polling-interval", d.deadlinePollingMillis),
-                ms(o, "push-interval", d.pushMillis), ms(o, "rate-window", d.rateWindowMillis));
+                ms(o, "push-interval", d.pushMillis),
+                ms(o, "rate-window", d.rateWindowMillis));
     }
 
     /** Steps in a duration. */

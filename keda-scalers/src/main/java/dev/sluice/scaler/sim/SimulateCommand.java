@@ -21,7 +21,8 @@ import java.util.Set;
  */
 public final class SimulateCommand {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: sluice simulate [--trace steady|burst|diurnal|all|<file>[,...]] [--out DIR] [--csv] [--markdown]",
             "                       [--policies stock,stock-tuned,deadline] [--min 0,1] [--rate 500] [option value ...]",
             "  traces: steady (--rate for --duration, default 600s); burst (--rate, --burst-factor 100 times it from",
@@ -35,15 +36,42 @@ public final class SimulateCommand {
             "  output: table on stdout; <out>/<trace>.svg (and <out>/<trace>.csv with --csv); --out default bench-results/sim");
 
     private static final Set<String> FLAGS = Set.of("csv", "markdown", "help");
-    private static final Set<String> OWN = Set.of("trace", "out", "policies", "min", "rate", "duration", "burst-factor",
-            "burst-start", "burst-length", "peak");
-    private static final Set<String> MODEL = Set.of("step", "budget", "ttl", "mu", "partitions", "pod-start",
-            "pod-start-new-node", "warm-pods", "rebalance", "commit-interval", "hpa-sync", "tolerance", "max-replicas",
-            "cooldown", "phase", "expire-cost", "lag-threshold", "activation-lag-threshold", "polling-interval",
-            "deadline-polling-interval", "push-interval", "rate-window");
+    private static final Set<String> OWN = Set.of(
+            "trace",
+            "out",
+            "policies",
+            "min",
+            "rate",
+            "duration",
+            "burst-factor",
+            "burst-start",
+            "burst-length",
+            "peak");
+    private static final Set<String> MODEL = Set.of(
+            "step",
+            "budget",
+            "ttl",
+            "mu",
+            "partitions",
+            "pod-start",
+            "pod-start-new-node",
+            "warm-pods",
+            "rebalance",
+            "commit-interval",
+            "hpa-sync",
+            "tolerance",
+            "max-replicas",
+            "cooldown",
+            "phase",
+            "expire-cost",
+            "lag-threshold",
+            "activation-lag-threshold",
+            "polling-interval",
+            "deadline-polling-interval",
+            "push-interval",
+            "rate-window");
 
-    private SimulateCommand() {
-    }
+    private SimulateCommand() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -134,17 +162,26 @@ public final class SimulateCommand {
         for (String name : (spec.equals("all") ? "steady,burst,diurnal" : spec).split(",")) {
             switch (name.trim()) {
                 case "steady" -> traces.add(Trace.steady(rate, duration(o, 600_000), p.stepMillis()));
-                case "burst" -> traces.add(Trace.burst(rate, Double.parseDouble(o.getOrDefault("burst-factor", "100")),
-                        Durations.parse(o.getOrDefault("burst-start", "300s")).toMillis(),
-                        Durations.parse(o.getOrDefault("burst-length", "30s")).toMillis(),
-                        duration(o, 1_200_000), p.stepMillis()));
-                case "diurnal" -> traces.add(Trace.diurnal(
-                        Double.parseDouble(o.getOrDefault("peak", String.valueOf(10 * rate))),
-                        duration(o, 3_600_000), p.stepMillis()));
+                case "burst" ->
+                    traces.add(Trace.burst(
+                            rate,
+                            Double.parseDouble(o.getOrDefault("burst-factor", "100")),
+                            Durations.parse(o.getOrDefault("burst-start", "300s"))
+                                    .toMillis(),
+                            Durations.parse(o.getOrDefault("burst-length", "30s"))
+                                    .toMillis(),
+                            duration(o, 1_200_000),
+                            p.stepMillis()));
+                case "diurnal" ->
+                    traces.add(Trace.diurnal(
+                            Double.parseDouble(o.getOrDefault("peak", String.valueOf(10 * rate))),
+                            duration(o, 3_600_000),
+                            p.stepMillis()));
                 default -> {
                     Path file = Path.of(name.trim());
                     if (!Files.isRegularFile(file)) {
-                        throw new ConfigException("no such trace: " + name + " (steady, burst, diurnal, all or a file)");
+                        throw new ConfigException(
+                                "no such trace: " + name + " (steady, burst, diurnal, all or a file)");
                     }
                     traces.add(Trace.fromCsv(file, p.stepMillis()));
                 }
@@ -175,12 +212,22 @@ public final class SimulateCommand {
     }
 
     private static String modelLine(SimParams p) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "model: mu %.0f ev/s per replica, %d partitions, TTL %s, budget %s, pod start %s (%s beyond %d pods), "
                         + "rebalance %s, HPA sync %s, tolerance %.2f, cooldown %s, step %s",
-                p.serviceRate(), p.partitions(), s(p.ttlMillis()), s(p.budgetMillis()), s(p.podStartMillis()),
-                s(p.podStartNewNodeMillis()), p.warmPodCapacity(), s(p.rebalancePauseMillis()), s(p.hpaSyncMillis()),
-                p.tolerance(), s(p.cooldownMillis()), s(p.stepMillis()));
+                p.serviceRate(),
+                p.partitions(),
+                s(p.ttlMillis()),
+                s(p.budgetMillis()),
+                s(p.podStartMillis()),
+                s(p.podStartNewNodeMillis()),
+                p.warmPodCapacity(),
+                s(p.rebalancePauseMillis()),
+                s(p.hpaSyncMillis()),
+                p.tolerance(),
+                s(p.cooldownMillis()),
+                s(p.stepMillis()));
     }
 
     private static String s(long millis) {

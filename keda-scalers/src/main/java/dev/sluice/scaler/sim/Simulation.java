@@ -20,27 +20,35 @@ public final class Simulation {
 
     public RunResult run(Trace trace, ScalerPolicy policy, int minReplicaCount) {
         if (trace.stepMillis() != p.stepMillis()) {
-            throw new IllegalArgumentException("trace step " + trace.stepMillis() + "ms != simulation step " + p.stepMillis() + "ms");
+            throw new IllegalArgumentException(
+                    "trace step " + trace.stepMillis() + "ms != simulation step " + p.stepMillis() + "ms");
         }
         long step = p.stepMillis();
         double stepSeconds = step / 1000.0;
         int steps = (int) ((trace.durationMillis() + p.ttlMillis() + step) / step);
         int stepsPerSecond = (int) (1000 / step);
         int seconds = (steps + stepsPerSecond - 1) / stepsPerSecond;
-        RunResult.Timeline tl = new RunResult.Timeline(new double[seconds], new double[seconds], new double[seconds],
-                new int[seconds], new int[seconds]);
+        RunResult.Timeline tl = new RunResult.Timeline(
+                new double[seconds], new double[seconds], new double[seconds], new int[seconds], new int[seconds]);
 
         FluidQueue queue = new FluidQueue(p.ttlMillis(), p.budgetMillis());
         Deployment deployment = new Deployment(p.podStartMillis(), p.podStartNewNodeMillis(), p.warmPodCapacity());
         deployment.warmStart(minReplicaCount);
-        Hpa hpa = new Hpa(policy.behavior(), p.tolerance(), Math.max(1, minReplicaCount),
+        Hpa hpa = new Hpa(
+                policy.behavior(),
+                p.tolerance(),
+                Math.max(1, minReplicaCount),
                 Math.max(Math.max(1, minReplicaCount), p.maxReplicaCount()));
         Window arrivals = new Window((int) p.steps(p.rateWindowMillis()));
         Window started = new Window((int) p.steps(p.commitIntervalMillis()));
 
         long nextHpa = firstTick(p.hpaSyncMillis());
-        KedaScaleLoop keda = new KedaScaleLoop(policy, minReplicaCount, p.cooldownMillis(),
-                firstTick(policy.pollingMillis()), policy.pushMillis() > 0 ? firstTick(policy.pushMillis()) : 0);
+        KedaScaleLoop keda = new KedaScaleLoop(
+                policy,
+                minReplicaCount,
+                p.cooldownMillis(),
+                firstTick(policy.pollingMillis()),
+                policy.pushMillis() > 0 ? firstTick(policy.pushMillis()) : 0);
         ConsumerGroup group = new ConsumerGroup(p.rebalancePauseMillis(), deployment.ready(0));
         double replicaSeconds = 0;
         int peak = deployment.replicas();
@@ -51,8 +59,12 @@ public final class Simulation {
             queue.arrive(now, in);
             arrivals.add(in);
             queue.age(now);
-            Observation o = new Observation(now, queue.live(), queue.expiredInTopic(),
-                    started.sum() / 2, arrivals.sum() / (p.rateWindowMillis() / 1000.0));
+            Observation o = new Observation(
+                    now,
+                    queue.live(),
+                    queue.expiredInTopic(),
+                    started.sum() / 2,
+                    arrivals.sum() / (p.rateWindowMillis() / 1000.0));
 
             keda.tick(now, o, deployment);
             if (now >= nextHpa) {
@@ -81,8 +93,16 @@ public final class Simulation {
             }
         }
         queue.finish();
-        return new RunResult(policy.name(), minReplicaCount, queue.arrived(), queue.startedOnTime(),
-                queue.startedLate(), queue.expired(), replicaSeconds, peak, tl);
+        return new RunResult(
+                policy.name(),
+                minReplicaCount,
+                queue.arrived(),
+                queue.startedOnTime(),
+                queue.startedLate(),
+                queue.expired(),
+                replicaSeconds,
+                peak,
+                tl);
     }
 
     /** A periodic controller's first tick: {@code phase} of its period after the trace starts, on a step. */

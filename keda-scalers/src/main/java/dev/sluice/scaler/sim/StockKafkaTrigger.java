@@ -6,13 +6,26 @@ package dev.sluice.scaler.sim;
  * it. Without {@code allowIdleConsumers} the lag is capped at {@code partitions * lagThreshold} so that the HPA
  * never asks for more replicas than partitions. Active when the lag exceeds {@code activationLagThreshold}.
  */
-public record StockKafkaTrigger(String name, long lagThreshold, long activationLagThreshold, boolean allowIdleConsumers,
-                                int partitions, long pollingMillis, HpaBehavior behavior) implements ScalerPolicy {
+public record StockKafkaTrigger(
+        String name,
+        long lagThreshold,
+        long activationLagThreshold,
+        boolean allowIdleConsumers,
+        int partitions,
+        long pollingMillis,
+        HpaBehavior behavior)
+        implements ScalerPolicy {
 
     /** The trigger with KEDA's defaults and the Kubernetes default HPA behavior. */
     public static StockKafkaTrigger stock(SimParams p) {
-        return new StockKafkaTrigger("stock kafka", p.lagThreshold(), p.activationLagThreshold(), false,
-                p.partitions(), p.stockPollingMillis(), HpaBehavior.kubernetesDefault());
+        return new StockKafkaTrigger(
+                "stock kafka",
+                p.lagThreshold(),
+                p.activationLagThreshold(),
+                false,
+                p.partitions(),
+                p.stockPollingMillis(),
+                HpaBehavior.kubernetesDefault());
     }
 
     /**
@@ -22,8 +35,14 @@ public record StockKafkaTrigger(String name, long lagThreshold, long activationL
      */
     public static StockKafkaTrigger tuned(SimParams p) {
         long threshold = Math.max(1, Math.round(p.serviceRate() * p.budgetMillis() / 1000.0));
-        return new StockKafkaTrigger("stock kafka, tuned", threshold, p.activationLagThreshold(), false,
-                p.partitions(), p.stockPollingMillis(), HpaBehavior.fastScaleUp());
+        return new StockKafkaTrigger(
+                "stock kafka, tuned",
+                threshold,
+                p.activationLagThreshold(),
+                false,
+                p.partitions(),
+                p.stockPollingMillis(),
+                HpaBehavior.fastScaleUp());
     }
 
     /** Integer lag, as Kafka offsets are integers. */

@@ -16,8 +16,7 @@ final class SvgPlot {
     private static final int WIDTH = 1100;
     private static final int PANEL_HEIGHT = 280;
 
-    private SvgPlot() {
-    }
+    private SvgPlot() {}
 
     static String render(Trace trace, List<RunResult> runs) {
         List<String> policies = new ArrayList<>();
@@ -39,16 +38,25 @@ final class SvgPlot {
             backlog.add(series(r.label(), colour, dashed, seconds, s -> t.live()[s] + t.expiredInTopic()[s]));
             replicas.add(series(r.label(), colour, dashed, seconds, s -> t.replicas()[s]));
         }
-        return SvgChart.stack("trace " + trace.name() + ": " + trace.description(), List.of(
-                panel("arrivals (events/s)", "events per second", seconds, ticks,
-                        List.of(series("arrivals", "#555555", false, seconds, s -> first.arrivals()[s]))),
-                panel("backlog: unconsumed events, live + expired", "events", seconds, ticks, backlog),
-                panel("replicas (pods, ready or starting)", "pods", seconds, ticks, replicas)));
+        return SvgChart.stack(
+                "trace " + trace.name() + ": " + trace.description(),
+                List.of(
+                        panel(
+                                "arrivals (events/s)",
+                                "events per second",
+                                seconds,
+                                ticks,
+                                List.of(series("arrivals", "#555555", false, seconds, s -> first.arrivals()[s]))),
+                        panel("backlog: unconsumed events, live + expired", "events", seconds, ticks, backlog),
+                        panel("replicas (pods, ready or starting)", "pods", seconds, ticks, replicas)));
     }
 
     /** One chart of the stack, its y axis sized to the largest value it shows. */
-    private static SvgChart panel(String title, String yLabel, int seconds, List<SvgChart.Tick> ticks, List<SvgChart.Series> series) {
-        SvgChart c = new SvgChart(title, "seconds since the trace began", yLabel).size(WIDTH, PANEL_HEIGHT).x(0, seconds, ticks);
+    private static SvgChart panel(
+            String title, String yLabel, int seconds, List<SvgChart.Tick> ticks, List<SvgChart.Series> series) {
+        SvgChart c = new SvgChart(title, "seconds since the trace began", yLabel)
+                .size(WIDTH, PANEL_HEIGHT)
+                .x(0, seconds, ticks);
         double max = 0;
         for (SvgChart.Series s : series) {
             c.add(s);
@@ -60,7 +68,8 @@ final class SvgPlot {
     }
 
     /** One value per second of the trace. */
-    private static SvgChart.Series series(String name, String colour, boolean dashed, int seconds, IntToDoubleFunction value) {
+    private static SvgChart.Series series(
+            String name, String colour, boolean dashed, int seconds, IntToDoubleFunction value) {
         List<double[]> points = new ArrayList<>(seconds);
         for (int s = 0; s < seconds; s++) {
             points.add(new double[] {s, value.applyAsDouble(s)});

@@ -60,22 +60,35 @@ public final class Trace {
     public static Trace steady(double rate, long durationMillis, long stepMillis) {
         double[] a = new double[(int) (durationMillis / stepMillis)];
         Arrays.fill(a, rate * stepMillis / 1000.0);
-        return new Trace("steady", String.format(Locale.ROOT, "%,.0f ev/s for %d s", rate, durationMillis / 1000),
-                stepMillis, a);
+        return new Trace(
+                "steady",
+                String.format(Locale.ROOT, "%,.0f ev/s for %d s", rate, durationMillis / 1000),
+                stepMillis,
+                a);
     }
 
     /** The base rate, except {@code factor} times the base rate during {@code [start, start + length)}. */
-    public static Trace burst(double base, double factor, long startMillis, long lengthMillis, long durationMillis,
-                              long stepMillis) {
+    public static Trace burst(
+            double base, double factor, long startMillis, long lengthMillis, long durationMillis, long stepMillis) {
         double[] a = new double[(int) (durationMillis / stepMillis)];
         for (int i = 0; i < a.length; i++) {
             long t = i * stepMillis;
             boolean inBurst = t >= startMillis && t < startMillis + lengthMillis;
             a[i] = (inBurst ? base * factor : base) * stepMillis / 1000.0;
         }
-        return new Trace("burst", String.format(Locale.ROOT, "%,.0f ev/s, %,.0f ev/s (%.0fx) from %d s for %d s, %d s in all",
-                base, base * factor, factor, startMillis / 1000, lengthMillis / 1000, durationMillis / 1000),
-                stepMillis, a);
+        return new Trace(
+                "burst",
+                String.format(
+                        Locale.ROOT,
+                        "%,.0f ev/s, %,.0f ev/s (%.0fx) from %d s for %d s, %d s in all",
+                        base,
+                        base * factor,
+                        factor,
+                        startMillis / 1000,
+                        lengthMillis / 1000,
+                        durationMillis / 1000),
+                stepMillis,
+                a);
     }
 
     /**
@@ -88,9 +101,15 @@ public final class Trace {
             double mid = (i + 0.5) * stepMillis;
             a[i] = peak * Math.max(0, -Math.cos(2 * Math.PI * mid / dayMillis)) * stepMillis / 1000.0;
         }
-        return new Trace("diurnal", String.format(Locale.ROOT,
-                "one day in %d s: no traffic at night (first and last quarter), %,.0f ev/s at midday",
-                dayMillis / 1000, peak), stepMillis, a);
+        return new Trace(
+                "diurnal",
+                String.format(
+                        Locale.ROOT,
+                        "one day in %d s: no traffic at night (first and last quarter), %,.0f ev/s at midday",
+                        dayMillis / 1000,
+                        peak),
+                stepMillis,
+                a);
     }
 
     /**
@@ -123,8 +142,8 @@ public final class Trace {
                 throw new ConfigException(file + ":" + lineNo + ": not a number: " + line, e);
             }
             if (row.length > 2 || (columns > 0 && row.length != columns)) {
-                throw new ConfigException(file + ":" + lineNo + ": expected " + (columns > 0 ? columns : "1 or 2")
-                        + " columns: " + line);
+                throw new ConfigException(
+                        file + ":" + lineNo + ": expected " + (columns > 0 ? columns : "1 or 2") + " columns: " + line);
             }
             columns = row.length;
             if (row[0] < 0 || (row.length == 2 && row[1] < 0)) {
@@ -164,7 +183,10 @@ public final class Trace {
         for (double[] row : rows) {
             a[(int) Math.floor(row[0] * 1000 / stepMillis)] += 1;
         }
-        return new Trace(name, String.format(Locale.ROOT, "%,d event timestamps over %.0f s", rows.size(), last + 1),
-                stepMillis, a);
+        return new Trace(
+                name,
+                String.format(Locale.ROOT, "%,d event timestamps over %.0f s", rows.size(), last + 1),
+                stepMillis,
+                a);
     }
 }

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.Test;
 
 class EvaluatorTest {
 
-    private final ScalerMetadata md = ScalerMetadata.parse(Map.of("topic", "t", "group", "g", "replicaRate", "100"), "b");
+    private final ScalerMetadata md =
+            ScalerMetadata.parse(Map.of("topic", "t", "group", "g", "replicaRate", "100"), "b");
 
     @Test
     void requiredRateFromLiveBacklogAndMeasuredArrivals() {
         RateHistory h = new RateHistory(10_000, 500);
         h.add(0, new long[] {0, 0}, new long[] {0, 0});
         // 2 s later: 600 arrived, 200 drained; 100 of partition 0 are past the TTL
-        OffsetSnapshot s = new OffsetSnapshot(2000, new long[] {300, 300}, new long[] {100, 100}, new long[] {200, 100},
-                new long[] {250, 250}, 2);
+        OffsetSnapshot s = new OffsetSnapshot(
+                2000, new long[] {300, 300}, new long[] {100, 100}, new long[] {200, 100}, new long[] {250, 250}, 2);
         h.add(s.takenAtMillis(), s.end(), s.committed());
         Evaluation e = Evaluator.evaluate(md, s, h);
         assertEquals(300, e.arrivalRate(), 1e-9);
@@ -41,7 +42,8 @@ class EvaluatorTest {
     void idleTopicIsInactive() {
         RateHistory h = new RateHistory(10_000, 500);
         h.add(0, new long[] {10}, new long[] {10});
-        OffsetSnapshot s = new OffsetSnapshot(5000, new long[] {10}, new long[] {10}, new long[] {-1}, new long[] {-1}, 1);
+        OffsetSnapshot s =
+                new OffsetSnapshot(5000, new long[] {10}, new long[] {10}, new long[] {-1}, new long[] {-1}, 1);
         h.add(5000, s.end(), s.committed());
         Evaluation e = Evaluator.evaluate(md, s, h);
         assertEquals(0, e.requiredRate(), 1e-9);

@@ -82,7 +82,8 @@ class HpaTest {
 
     @Test
     void scaleDownPolicyLimitsTheStep() {
-        HpaBehavior slowDown = new HpaBehavior(HpaBehavior.kubernetesDefault().scaleUp(),
+        HpaBehavior slowDown = new HpaBehavior(
+                HpaBehavior.kubernetesDefault().scaleUp(),
                 new ScalingRules(0, ScalingRules.Select.MAX, List.of(ScalingPolicy.pods(2, 60))));
         Hpa hpa = new Hpa(slowDown, 0.1, 1, 100);
         assertEquals(8, hpa.sync(0, 10, 0, 10));

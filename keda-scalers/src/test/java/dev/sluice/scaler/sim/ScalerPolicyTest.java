@@ -36,7 +36,8 @@ class ScalerPolicyTest {
         Observation flood = new Observation(0, 10_000_000, 0, 0, 100_000);
         assertEquals(64 * 10, stock.metric(flood));
         assertEquals(64 * 1000, deadline.metric(flood), 1e-9);
-        StockKafkaTrigger idle = new StockKafkaTrigger("idle", 10, 0, true, 64, 30_000, HpaBehavior.kubernetesDefault());
+        StockKafkaTrigger idle =
+                new StockKafkaTrigger("idle", 10, 0, true, 64, 30_000, HpaBehavior.kubernetesDefault());
         assertEquals(10_000_000, idle.metric(flood), "allowIdleConsumers lifts the cap");
     }
 
@@ -44,7 +45,8 @@ class ScalerPolicyTest {
     void stockLagIsWholeOffsetsAndActivationIsAboveThreshold() {
         assertEquals(0, stock.metric(new Observation(0, 0.6, 0, 0.3, 0)));
         assertFalse(stock.active(new Observation(0, 0.6, 0, 0.3, 0)));
-        StockKafkaTrigger high = new StockKafkaTrigger("high", 10, 5, false, 64, 30_000, HpaBehavior.kubernetesDefault());
+        StockKafkaTrigger high =
+                new StockKafkaTrigger("high", 10, 5, false, 64, 30_000, HpaBehavior.kubernetesDefault());
         assertFalse(high.active(new Observation(0, 5, 0, 0, 0)));
         assertTrue(high.active(new Observation(0, 6, 0, 0, 0)));
     }

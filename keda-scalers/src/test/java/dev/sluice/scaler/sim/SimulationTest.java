@@ -17,7 +17,8 @@ class SimulationTest {
 
     @Test
     void sameInputsGiveTheSameResult() {
-        for (ScalerPolicy policy : new ScalerPolicy[] {StockKafkaTrigger.stock(params), DeadlineAwareScaler.of(params)}) {
+        for (ScalerPolicy policy :
+                new ScalerPolicy[] {StockKafkaTrigger.stock(params), DeadlineAwareScaler.of(params)}) {
             RunResult a = sim.run(burst, policy, 0);
             RunResult b = new Simulation(SimParams.defaults()).run(burst, policy, 0);
             assertEquals(a.startedOnTime(), b.startedOnTime());
@@ -89,13 +90,14 @@ class SimulationTest {
 
     @Test
     void fromIdlePushActivationAndRateTermStartFarMoreOfABurstThanStockPolling() throws Exception {
-        Trace idleBurst = Trace.fromCsv(Path.of(getClass().getResource("/traces/idle-burst.csv").toURI()),
-                params.stepMillis());
+        Trace idleBurst = Trace.fromCsv(
+                Path.of(getClass().getResource("/traces/idle-burst.csv").toURI()), params.stepMillis());
         assertEquals(1_500_000, idleBurst.totalEvents(), 1e-6);
         RunResult stock = sim.run(idleBurst, StockKafkaTrigger.stock(params), 0);
         RunResult deadline = sim.run(idleBurst, DeadlineAwareScaler.of(params), 0);
         assertTrue(stock.expiredShare() > 0.99, "stock: " + stock.expiredShare());
-        assertTrue(deadline.startedOnTime() + deadline.startedLate() > 100 * (stock.startedOnTime() + stock.startedLate()));
+        assertTrue(deadline.startedOnTime() + deadline.startedLate()
+                > 100 * (stock.startedOnTime() + stock.startedLate()));
     }
 
     @Test

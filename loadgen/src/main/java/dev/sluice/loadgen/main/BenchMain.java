@@ -20,7 +20,8 @@ import java.util.List;
  */
 public final class BenchMain {
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "usage: sluice bench <command> [flags]",
             "  jmh [JMH args]            JMH microbenchmarks, e.g. jmh RecordCodec -p payloadBytes=1024 (jmh -h for JMH's flags)",
             "  run [flags]               an open-loop load run (the default command)",
@@ -41,8 +42,7 @@ public final class BenchMain {
             RunOptions.USAGE,
             "See BENCHMARKS.md.");
 
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
         System.exit(execute(Arrays.asList(args)));
@@ -55,8 +55,9 @@ public final class BenchMain {
      * target too (a broker of somebody else's); {@code --mqtt self} publishes to the started stack's MQTT port.
      */
     static List<String> gateArgs(List<String> args) {
-        boolean chosen = args.stream().anyMatch(a -> a.equals("--self") || a.equals("--target") || a.startsWith("--target="))
-                || dev.sluice.loadgen.MqttLoad.external(args);
+        boolean chosen =
+                args.stream().anyMatch(a -> a.equals("--self") || a.equals("--target") || a.startsWith("--target="))
+                        || dev.sluice.loadgen.MqttLoad.external(args);
         if (chosen) {
             return args;
         }
@@ -75,8 +76,9 @@ public final class BenchMain {
         try {
             switch (command) {
                 case "jmh" -> {
-                    System.err.println("sluice bench: jmh runs from benchmarks/target/benchmarks.jar: ./sluice bench jmh "
-                            + String.join(" ", rest));
+                    System.err.println(
+                            "sluice bench: jmh runs from benchmarks/target/benchmarks.jar: ./sluice bench jmh "
+                                    + String.join(" ", rest));
                     return 2;
                 }
                 case "run" -> {
@@ -104,10 +106,17 @@ public final class BenchMain {
                     return 0;
                 }
                 case "selfcheck" -> {
-                    Path out = rest.size() == 2 && rest.get(0).equals("--out") ? Path.of(rest.get(1))
-                            : Path.of("bench-results", "selfcheck-" + LocalDateTime.now().format(
-                                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-                    return SelfCheck.run(500, Duration.ofSeconds(10), Duration.ofSeconds(1), out, System.out).pass() ? 0 : 1;
+                    Path out = rest.size() == 2 && rest.get(0).equals("--out")
+                            ? Path.of(rest.get(1))
+                            : Path.of(
+                                    "bench-results",
+                                    "selfcheck-"
+                                            + LocalDateTime.now()
+                                                    .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                    return SelfCheck.run(500, Duration.ofSeconds(10), Duration.ofSeconds(1), out, System.out)
+                                    .pass()
+                            ? 0
+                            : 1;
                 }
                 case "jfr-top" -> {
                     if (rest.isEmpty() || rest.size() > 3) {

@@ -14,7 +14,8 @@ class GateDefaultsTest {
     void theGateStartsItsOwnStackEndToEndUnlessATargetIsNamed() {
         RunOptions bare = RunOptions.parse(BenchMain.gateArgs(List.of("--rate", "1000", "--duration", "15s")));
         assertTrue(bare.self(), "without --target the gate measures a stack whose workflow posts to its receiver");
-        RunOptions targeted = RunOptions.parse(BenchMain.gateArgs(List.of("--target", "http://10.0.0.1:8080/v1/events/x")));
+        RunOptions targeted =
+                RunOptions.parse(BenchMain.gateArgs(List.of("--target", "http://10.0.0.1:8080/v1/events/x")));
         assertFalse(targeted.self());
         assertEquals("http://10.0.0.1:8080/v1/events/x", targeted.target());
         assertEquals(List.of("--self", "--split"), BenchMain.gateArgs(List.of("--self", "--split")));

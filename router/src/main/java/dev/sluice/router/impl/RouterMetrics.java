@@ -38,24 +38,38 @@ public final class RouterMetrics {
             replayed = events(registry, route, "replayed");
             unchecked = Counter.builder("sluice.router.idempotency.unchecked")
                     .description("Events of fail-open sources accepted without a duplicate check (Redis down)")
-                    .tag(MetricNames.TAG_ROUTE, route).register(registry);
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .register(registry);
             unanswered = Counter.builder("sluice.router.unanswered")
-                    .description("Events whose sender had gone before the answer was written (each still counted by its outcome)")
-                    .baseUnit("events").tag(MetricNames.TAG_ROUTE, route).register(registry);
+                    .description(
+                            "Events whose sender had gone before the answer was written (each still counted by its outcome)")
+                    .baseUnit("events")
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .register(registry);
             replayUnchecked = Counter.builder("sluice.router.replay.unchecked")
                     .description("Events of signed deliveries accepted without the replay check (Redis unreachable)")
-                    .tag(MetricNames.TAG_ROUTE, route).register(registry);
-            bytes = Counter.builder(MetricNames.ROUTER_BYTES).description("Payload bytes accepted").baseUnit("bytes")
-                    .tag(MetricNames.TAG_ROUTE, route).register(registry);
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .register(registry);
+            bytes = Counter.builder(MetricNames.ROUTER_BYTES)
+                    .description("Payload bytes accepted")
+                    .baseUnit("bytes")
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .register(registry);
             produceLatency = Timer.builder(MetricNames.ROUTER_PRODUCE_LATENCY)
-                    .description("Last request byte to broker ack").tag(MetricNames.TAG_ROUTE, route)
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+                    .description("Last request byte to broker ack")
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
         }
 
         private static Counter events(MeterRegistry registry, String route, String outcome) {
-            return Counter.builder(MetricNames.ROUTER_EVENTS).description("Events handled by the router")
-                    .tag(MetricNames.TAG_ROUTE, route).tag(MetricNames.TAG_OUTCOME, outcome).register(registry);
+            return Counter.builder(MetricNames.ROUTER_EVENTS)
+                    .description("Events handled by the router")
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .tag(MetricNames.TAG_OUTCOME, outcome)
+                    .register(registry);
         }
 
         /** A duplicate answered with the original event's id, not produced again. */

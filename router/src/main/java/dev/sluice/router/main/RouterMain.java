@@ -21,8 +21,7 @@ public final class RouterMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouterMain.class);
 
-    private RouterMain() {
-    }
+    private RouterMain() {}
 
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.fromEnvironment(System.getenv(), System.getProperties());
@@ -39,7 +38,9 @@ public final class RouterMain {
         Tracing tracing = Tracing.start(TracingConfig.from(settings, "sluice-router"));
         Vertx vertx = Runtimes.vertx(settings, tracing);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry, tracing).toCompletionStage().toCompletableFuture()
+        RouterApp app = RouterApp.start(vertx, config, kafka, catalog, registry, tracing)
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         app.watchCatalog(catalogFile);
         Runtimes.stopOnShutdown("router", app::close, config.timeouts().drain().plusSeconds(5), vertx, tracing);

@@ -13,7 +13,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -62,8 +61,7 @@ public final class BrokerMain {
     private static final Object LOCK = new Object();
     private static KafkaRaftServer server;
 
-    private BrokerMain() {
-    }
+    private BrokerMain() {}
 
     public static void main(String[] args) {
         if (System.getProperty("log4j2.configurationFile") == null) {
@@ -98,17 +96,19 @@ public final class BrokerMain {
 
     /** Exits (running the shutdown hook, which stops the broker) once stdin is closed. */
     private static void watchStdin() {
-        Thread watcher = new Thread(() -> {
-            byte[] buffer = new byte[256];
-            try (InputStream in = System.in) {
-                while (in.read(buffer) != -1) {
-                    // The parent never writes; anything it does write is ignored.
-                }
-            } catch (IOException e) {
-                // A broken stdin means the parent is gone, same as end of file.
-            }
-            System.exit(0);
-        }, "broker-stdin-watch");
+        Thread watcher = new Thread(
+                () -> {
+                    byte[] buffer = new byte[256];
+                    try (InputStream in = System.in) {
+                        while (in.read(buffer) != -1) {
+                            // The parent never writes; anything it does write is ignored.
+                        }
+                    } catch (IOException e) {
+                        // A broken stdin means the parent is gone, same as end of file.
+                    }
+                    System.exit(0);
+                },
+                "broker-stdin-watch");
         watcher.setDaemon(true);
         watcher.start();
     }
@@ -155,7 +155,9 @@ public final class BrokerMain {
             return;
         }
         String[] formatArgs = clusterId == null
-                ? new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"}
+                ? new String[] {
+                    "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"
+                }
                 : new String[] {"format", "-t", clusterId, "-c", configFile.toString()};
         int code = StorageTool.execute(formatArgs, System.err);
         if (code != 0) {
@@ -178,13 +180,20 @@ public final class BrokerMain {
     private static void awaitAnswering(String bootstrap)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) READY_TIMEOUT.toMillis(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "sluice-broker-ready-check");
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) READY_TIMEOUT.toMillis(),
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "sluice-broker-ready-check");
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(config)) {
-            while (admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty()) {
+            while (admin.describeCluster()
+                    .nodes()
+                    .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("broker at " + bootstrap + " lists no live node");
                 }

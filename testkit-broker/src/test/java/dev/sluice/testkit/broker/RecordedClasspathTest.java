@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-
 import org.junit.jupiter.api.Test;
 
 /** The contract with testkit: what the build records for the child JVM and how it logs. */
@@ -22,7 +21,8 @@ class RecordedClasspathTest {
 
     @Test
     void recordsTheBrokersRuntimeJarsOnly() throws IOException {
-        List<String> entries = Arrays.asList(read(BrokerMain.CLASSPATH_RESOURCE).trim().split(File.pathSeparator));
+        List<String> entries =
+                Arrays.asList(read(BrokerMain.CLASSPATH_RESOURCE).trim().split(File.pathSeparator));
 
         entries.forEach(entry -> assertTrue(Path.of(entry).isAbsolute() && Files.isRegularFile(Path.of(entry)), entry));
         assertTrue(has(entries, "kafka_2.13-4.4.0.jar"), entries.toString());
@@ -48,7 +48,8 @@ class RecordedClasspathTest {
     }
 
     private static boolean has(List<String> entries, String fileName) {
-        return entries.stream().anyMatch(e -> Path.of(e).getFileName().toString().startsWith(fileName));
+        return entries.stream()
+                .anyMatch(e -> Path.of(e).getFileName().toString().startsWith(fileName));
     }
 
     private static String read(String resource) throws IOException {

@@ -18,7 +18,9 @@ final class CircuitBreaker {
 
     /** The circuit's state; {@link #level} is what the gauge shows. */
     enum State {
-        CLOSED(0), HALF_OPEN(1), OPEN(2);
+        CLOSED(0),
+        HALF_OPEN(1),
+        OPEN(2);
 
         final int level;
 
@@ -53,7 +55,8 @@ final class CircuitBreaker {
 
     CircuitBreaker(int threshold, long coolDownNanos, LongSupplier clock, Listener listener) {
         if (threshold < 1 || coolDownNanos <= 0) {
-            throw new IllegalArgumentException("threshold " + threshold + " and cool-down " + coolDownNanos + " ns must be positive");
+            throw new IllegalArgumentException(
+                    "threshold " + threshold + " and cool-down " + coolDownNanos + " ns must be positive");
         }
         this.threshold = threshold;
         this.coolDownNanos = coolDownNanos;

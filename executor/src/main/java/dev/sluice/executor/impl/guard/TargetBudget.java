@@ -21,7 +21,8 @@ final class TargetBudget<W> {
 
     TargetBudget(int limit, int queueLimit) {
         if (limit < 1 || queueLimit < 0) {
-            throw new IllegalArgumentException("limit " + limit + " must be at least 1 and queue " + queueLimit + " not negative");
+            throw new IllegalArgumentException(
+                    "limit " + limit + " must be at least 1 and queue " + queueLimit + " not negative");
         }
         this.limit = limit;
         this.queueLimit = queueLimit;

@@ -35,7 +35,9 @@ public final class TargetGuard {
 
     /** Why a call was not let through; nothing was sent. */
     public enum Reason {
-        CIRCUIT_OPEN, BUDGET_FULL, DEADLINE;
+        CIRCUIT_OPEN,
+        BUDGET_FULL,
+        DEADLINE;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
@@ -87,12 +89,10 @@ public final class TargetGuard {
     public interface Queueing {
         Queueing NONE = new Queueing() {
             @Override
-            public void waiting() {
-            }
+            public void waiting() {}
 
             @Override
-            public void done() {
-            }
+            public void done() {}
         };
 
         /** The call waits in the target's queue. */
@@ -111,24 +111,43 @@ public final class TargetGuard {
     TargetGuard(String target, TargetLimits limits, LongSupplier clock, MeterRegistry registry) {
         this.target = target;
         for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
-            transitions.put(s, Counter.builder("sluice.executor.target.circuit.transitions")
-                    .description("Changes of a target's circuit, by the state entered").tag("target", target)
-                    .tag("state", s.name().toLowerCase(Locale.ROOT)).register(registry));
+            transitions.put(
+                    s,
+                    Counter.builder("sluice.executor.target.circuit.transitions")
+                            .description("Changes of a target's circuit, by the state entered")
+                            .tag("target", target)
+                            .tag("state", s.name().toLowerCase(Locale.ROOT))
+                            .register(registry));
         }
         for (Reason r : Reason.values()) {
-            refused.put(r, Counter.builder("sluice.executor.target.refused")
-                    .description("Calls to a target refused unsent: its circuit open, its budget and queue full, or the deadline"
-                            + " reached while queued").tag("target", target).tag("reason", r.tag).register(registry));
+            refused.put(
+                    r,
+                    Counter.builder("sluice.executor.target.refused")
+                            .description(
+                                    "Calls to a target refused unsent: its circuit open, its budget and queue full, or the deadline"
+                                            + " reached while queued")
+                            .tag("target", target)
+                            .tag("reason", r.tag)
+                            .register(registry));
         }
-        this.breaker = new CircuitBreaker(limits.failures(), limits.coolDown().toNanos(), clock, to -> transitions.get(to).increment());
+        this.breaker = new CircuitBreaker(
+                limits.failures(),
+                limits.coolDown().toNanos(),
+                clock,
+                to -> transitions.get(to).increment());
         this.budget = new TargetBudget<>(limits.inFlight(), limits.queue());
         Gauge.builder("sluice.executor.target.circuit.state", this, g -> g.state().level)
                 .description("A target's circuit: 0 closed, 1 half-open (probing), 2 open (calls dead-lettered unsent)")
-                .tag("target", target).register(registry);
+                .tag("target", target)
+                .register(registry);
         Gauge.builder("sluice.executor.target.inflight", this, TargetGuard::inFlight)
-                .description("Calls in flight to a target").tag("target", target).register(registry);
+                .description("Calls in flight to a target")
+                .tag("target", target)
+                .register(registry);
         Gauge.builder("sluice.executor.target.waiting", this, TargetGuard::waiting)
-                .description("Calls waiting for a target's budget").tag("target", target).register(registry);
+                .description("Calls waiting for a target's budget")
+                .tag("target", target)
+                .register(registry);
     }
 
     /**
@@ -148,8 +167,10 @@ public final class TargetGuard {
             }
             waiter = new Waiter(context);
             if (!budget.enqueue(waiter)) {
-                return refuse(Reason.BUDGET_FULL, target + " has " + budget.inFlight() + " calls in flight (its budget) and "
-                        + budget.waiting() + " waiting (its queue is full); nothing was sent");
+                return refuse(
+                        Reason.BUDGET_FULL,
+                        target + " has " + budget.inFlight() + " calls in flight (its budget) and " + budget.waiting()
+                                + " waiting (its queue is full); nothing was sent");
             }
             long wait = Math.max(1, deadline - System.currentTimeMillis());
             waiter.timer = context.owner().setTimer(wait, id -> expire(waiter));
@@ -159,8 +180,11 @@ public final class TargetGuard {
     }
 
     private String circuitOpen() {
-        return "the circuit of " + target + " is " + (breaker.state() == CircuitBreaker.State.OPEN ? "open after "
-                + breaker.threshold() + " consecutive failures" : "half-open with its probe out") + "; nothing was sent";
+        return "the circuit of " + target + " is "
+                + (breaker.state() == CircuitBreaker.State.OPEN
+                        ? "open after " + breaker.threshold() + " consecutive failures"
+                        : "half-open with its probe out")
+                + "; nothing was sent";
     }
 
     private Future<Ticket> refuse(Reason reason, String message) {
@@ -175,8 +199,9 @@ public final class TargetGuard {
             }
         }
         refused.get(Reason.DEADLINE).increment();
-        waiter.promise.tryFail(new Refused(Reason.DEADLINE, "the deadline passed while the call waited for " + target
-                + "'s budget; nothing was sent"));
+        waiter.promise.tryFail(new Refused(
+                Reason.DEADLINE,
+                "the deadline passed while the call waited for " + target + "'s budget; nothing was sent"));
     }
 
     /**

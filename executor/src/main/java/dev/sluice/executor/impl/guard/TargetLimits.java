@@ -15,15 +15,25 @@ import java.time.Duration;
 public record TargetLimits(int inFlight, int queue, int failures, Duration coolDown) {
 
     public TargetLimits {
-        if (inFlight < 1 || queue < 0 || failures < 1 || coolDown == null || coolDown.isNegative() || coolDown.isZero()) {
-            throw new ConfigException("executor.target.inflight (" + inFlight + ") and executor.circuit.failures (" + failures
-                    + ") must be at least 1, executor.target.queue (" + queue + ") not negative, executor.circuit.cooldown ("
-                    + coolDown + ") positive");
+        if (inFlight < 1
+                || queue < 0
+                || failures < 1
+                || coolDown == null
+                || coolDown.isNegative()
+                || coolDown.isZero()) {
+            throw new ConfigException(
+                    "executor.target.inflight (" + inFlight + ") and executor.circuit.failures (" + failures
+                            + ") must be at least 1, executor.target.queue (" + queue
+                            + ") not negative, executor.circuit.cooldown ("
+                            + coolDown + ") positive");
         }
     }
 
     public static TargetLimits from(Settings s) {
-        return new TargetLimits(s.getInt("executor.target.inflight", 500), s.getInt("executor.target.queue", 2048),
-                s.getInt("executor.circuit.failures", 5), s.getDuration("executor.circuit.cooldown", Duration.ofSeconds(5)));
+        return new TargetLimits(
+                s.getInt("executor.target.inflight", 500),
+                s.getInt("executor.target.queue", 2048),
+                s.getInt("executor.circuit.failures", 5),
+                s.getDuration("executor.circuit.cooldown", Duration.ofSeconds(5)));
     }
 }

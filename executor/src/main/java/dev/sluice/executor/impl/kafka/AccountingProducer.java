@@ -40,11 +40,14 @@ public final class AccountingProducer implements AutoCloseable {
         if (ready.contains(topic)) {
             return Future.succeededFuture();
         }
-        return context.owner().executeBlocking(() -> {
-            producer.partitionsFor(topic);
-            ready.add(topic);
-            return null;
-        }, false);
+        return context.owner()
+                .executeBlocking(
+                        () -> {
+                            producer.partitionsFor(topic);
+                            ready.add(topic);
+                            return null;
+                        },
+                        false);
     }
 
     public static AccountingProducer create(KafkaConfig kafka) {
@@ -63,29 +66,35 @@ public final class AccountingProducer implements AutoCloseable {
     /**
      * Copies {@code source} to {@code topic} with the extra headers; completes on {@code context}.
      */
-    public Future<Void> publish(Context context, String topic, ConsumerRecord<byte[], byte[]> source, Map<String, String> extra) {
+    public Future<Void> publish(
+            Context context, String topic, ConsumerRecord<byte[], byte[]> source, Map<String, String> extra) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : source.headers()) {
             headers.add(h);
         }
         String origin = source.topic() + "/" + source.partition() + "/" + source.offset();
         headers.add(SluiceHeaders.ORIGIN, origin.getBytes(StandardCharsets.UTF_8));
-        headers.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        headers.add(
+                SluiceHeaders.DECIDED_AT,
+                Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
         extra.forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, source.timestamp(), source.key(), source.value(), headers);
+        ProducerRecord<byte[], byte[]> r =
+                new ProducerRecord<>(topic, null, source.timestamp(), source.key(), source.value(), headers);
         return ensure(context, topic).compose(v -> send(context, r));
     }
 
     private Future<Void> send(Context context, ProducerRecord<byte[], byte[]> r) {
         Promise<Void> promise = Promise.promise();
         try {
-            producer.send(r, (md, err) -> context.runOnContext(v -> {
-                if (err == null) {
-                    promise.complete();
-                } else {
-                    promise.fail(err);
-                }
-            }));
+            producer.send(
+                    r,
+                    (md, err) -> context.runOnContext(v -> {
+                        if (err == null) {
+                            promise.complete();
+                        } else {
+                            promise.fail(err);
+                        }
+                    }));
         } catch (RuntimeException e) {
             promise.fail(e);
         }
@@ -96,8 +105,8 @@ public final class AccountingProducer implements AutoCloseable {
      * Produces a workflow's current payload to {@code topic} with the event's key and attributes
      * (the content type updated); completes on {@code context}. The publish step.
      */
-    public Future<Void> publishPayload(Context context, String topic, ConsumerRecord<byte[], byte[]> source, byte[] payload,
-                                       String contentType) {
+    public Future<Void> publishPayload(
+            Context context, String topic, ConsumerRecord<byte[], byte[]> source, byte[] payload, String contentType) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : source.headers()) {
             if (contentType == null || !h.key().equals(SluiceHeaders.CONTENT_TYPE)) {
@@ -107,9 +116,11 @@ public final class AccountingProducer implements AutoCloseable {
         if (contentType != null) {
             headers.add(SluiceHeaders.CONTENT_TYPE, contentType.getBytes(StandardCharsets.UTF_8));
         }
-        headers.add(SluiceHeaders.ORIGIN, (source.topic() + "/" + source.partition() + "/" + source.offset())
-                .getBytes(StandardCharsets.UTF_8));
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, source.timestamp(), source.key(), payload, headers);
+        headers.add(
+                SluiceHeaders.ORIGIN,
+                (source.topic() + "/" + source.partition() + "/" + source.offset()).getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<byte[], byte[]> r =
+                new ProducerRecord<>(topic, null, source.timestamp(), source.key(), payload, headers);
         return ensure(context, topic).compose(v -> send(context, r));
     }
 
@@ -123,7 +134,9 @@ public final class AccountingProducer implements AutoCloseable {
     public Future<Void> publishSummary(String topic, int partition, byte[] value, Map<String, String> headers) {
         RecordHeaders h = new RecordHeaders();
         headers.forEach((k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        h.add(SluiceHeaders.DECIDED_AT, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        h.add(
+                SluiceHeaders.DECIDED_AT,
+                Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
         Promise<Void> written = Promise.promise();
         try {
             Integer target = producer.partitionsFor(topic).size() > partition ? partition : null;

@@ -42,6 +42,7 @@ public final class ConsumerLoop implements Runnable {
     private final PartitionAssignments assignments;
     /** Each record's age (ms since its ingest timestamp) when the poll hands it over. */
     private final LongConsumer pollAge;
+
     private final AtomicInteger processInFlight;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final OffsetCommits commits;
@@ -55,18 +56,25 @@ public final class ConsumerLoop implements Runnable {
     private Optional<Metric> connections = Optional.empty();
     /** When the consumer last had a connection to a broker open (epoch ms), seen from the poll thread. */
     private volatile long lastConnectedMillis = System.currentTimeMillis();
+
     private long lastCommit = System.nanoTime();
 
-    public ConsumerLoop(Consumer<byte[], byte[]> consumer, Collection<String> topics, ExecutorConfig config,
-                        Function<TopicPartition, PartitionWorker> workerFactory, AtomicInteger processInFlight, DeadSpanSkip.DeadSpans deadSpans,
-                        LongConsumer pollAge) {
+    public ConsumerLoop(
+            Consumer<byte[], byte[]> consumer,
+            Collection<String> topics,
+            ExecutorConfig config,
+            Function<TopicPartition, PartitionWorker> workerFactory,
+            AtomicInteger processInFlight,
+            DeadSpanSkip.DeadSpans deadSpans,
+            LongConsumer pollAge) {
         this.pollAge = pollAge;
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.config = config;
         this.processInFlight = processInFlight;
         this.commits = new OffsetCommits(consumer, workers);
-        this.assignments = new PartitionAssignments(consumer, workers, paused, commits, workerFactory, deadSpans, config.skipDeadSpans());
+        this.assignments = new PartitionAssignments(
+                consumer, workers, paused, commits, workerFactory, deadSpans, config.skipDeadSpans());
     }
 
     @Override
@@ -82,7 +90,9 @@ public final class ConsumerLoop implements Runnable {
                     connections = findConnectionCount();
                 }
                 // Until the metric is found, a returning poll counts as connected.
-                if (connections.map(m -> !(m.metricValue() instanceof Number n) || n.doubleValue() > 0).orElse(true)) {
+                if (connections
+                        .map(m -> !(m.metricValue() instanceof Number n) || n.doubleValue() > 0)
+                        .orElse(true)) {
                     lastConnectedMillis = lastPollMillis;
                 }
                 if (!records.isEmpty()) {
@@ -97,7 +107,8 @@ public final class ConsumerLoop implements Runnable {
                         continue;
                     }
                     w.dispatch(records.records(tp));
-                    if (w.inFlight() >= config.maxInFlightPerPartition() || processInFlight.get() >= config.maxInFlight()) {
+                    if (w.inFlight() >= config.maxInFlightPerPartition()
+                            || processInFlight.get() >= config.maxInFlight()) {
                         consumer.pause(List.of(tp));
                         paused.add(tp);
                     }
@@ -133,7 +144,8 @@ public final class ConsumerLoop implements Runnable {
         }
         if (!resume.isEmpty()) {
             resume.forEach(paused::remove);
-            consumer.resume(resume.stream().filter(consumer.assignment()::contains).toList());
+            consumer.resume(
+                    resume.stream().filter(consumer.assignment()::contains).toList());
         }
     }
 
@@ -155,7 +167,8 @@ public final class ConsumerLoop implements Runnable {
 
     private Optional<Metric> findConnectionCount() {
         for (var e : consumer.metrics().entrySet()) {
-            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")) {
+            if (e.getKey().name().equals("connection-count")
+                    && e.getKey().group().equals("consumer-metrics")) {
                 return Optional.of(e.getValue());
             }
         }
@@ -169,13 +182,14 @@ public final class ConsumerLoop implements Runnable {
      * group keep one open while a broker is reachable), as of its last poll. Any thread.
      */
     public Health health() {
-        return new Health(System.currentTimeMillis() - lastPollMillis, commits.pendingMillis(),
+        return new Health(
+                System.currentTimeMillis() - lastPollMillis,
+                commits.pendingMillis(),
                 Math.max(0, lastPollMillis - lastConnectedMillis));
     }
 
     /** See {@link #health()}. */
-    public record Health(long sincePollMillis, long commitWaitMillis, long brokerSilentMillis) {
-    }
+    public record Health(long sincePollMillis, long commitWaitMillis, long brokerSilentMillis) {}
 
     /** On the poll thread after the loop ends: wait (bounded) for runs in progress, commit, leave the group. */
     private void drainAndClose() {
@@ -183,7 +197,8 @@ public final class ConsumerLoop implements Runnable {
         try {
             consumer.pause(consumer.assignment());
             // Runs in progress finish, and their run-log rows become durable, so that their offsets can be committed.
-            while ((processInFlight.get() > 0 || workers.values().stream().anyMatch(w -> w.unrecorded() > 0)) && System.nanoTime() < until) {
+            while ((processInFlight.get() > 0 || workers.values().stream().anyMatch(w -> w.unrecorded() > 0))
+                    && System.nanoTime() < until) {
                 // poll keeps the membership alive while the last runs finish; paused partitions return nothing.
                 try {
                     consumer.poll(Duration.ofMillis(50));

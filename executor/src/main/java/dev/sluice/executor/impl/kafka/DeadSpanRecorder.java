@@ -27,6 +27,7 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
     private static final Logger LOG = LoggerFactory.getLogger(DeadSpanRecorder.class);
     /** The run log's workflow and outcome for a skipped span: it stands for every workflow of its events. */
     public static final String SPAN_WORKFLOW = "(dead span)";
+
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Vertx vertx;
@@ -34,11 +35,17 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
     private final ExecutorMetrics metrics;
     /** The run log, or null without PostgreSQL. */
     private final RunLog runLog;
+
     private final Map<String, Long> ttlByTopic;
     private final BooleanSupplier closing;
 
-    public DeadSpanRecorder(Vertx vertx, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog,
-                            Map<String, Long> ttlByTopic, BooleanSupplier closing) {
+    public DeadSpanRecorder(
+            Vertx vertx,
+            AccountingProducer accounting,
+            ExecutorMetrics metrics,
+            RunLog runLog,
+            Map<String, Long> ttlByTopic,
+            BooleanSupplier closing) {
         this.vertx = vertx;
         this.accounting = accounting;
         this.metrics = metrics;
@@ -59,27 +66,61 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
         long now = System.currentTimeMillis();
         String what = count + " events past their deadline skipped unread, offsets " + from + ".." + (to - 1)
                 + (deleted > 0 ? "; " + deleted + " more deleted by retention before they were read" : "");
-        Future<Void> row = count == 0 ? Future.succeededFuture()
+        Future<Void> row = count == 0
+                ? Future.succeededFuture()
                 // ingest_at: the newest ingest time the span can hold (now - TTL).
-                : runLog.offer(new RunLog.Row("span:" + tp + ":" + from + "-" + (to - 1), "", SPAN_WORKFLOW, RunLog.Outcome.SKIPPED_DEAD_SPAN, 0,
-                        now - Math.max(0, ttlMillis(tp.topic())), -1, now, tp.topic(), tp.partition(), from, what));
-        byte[] summary = new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("fromOffset", from)
-                .put("toOffset", to).put("skipped", count).put("deletedBeforeRead", deleted).encode().getBytes(StandardCharsets.UTF_8);
-        Future<Void> written = untilWritten(Topics.expired(tp.topic()), tp.partition(), summary,
+                : runLog.offer(new RunLog.Row(
+                        "span:" + tp + ":" + from + "-" + (to - 1),
+                        "",
+                        SPAN_WORKFLOW,
+                        RunLog.Outcome.SKIPPED_DEAD_SPAN,
+                        0,
+                        now - Math.max(0, ttlMillis(tp.topic())),
+                        -1,
+                        now,
+                        tp.topic(),
+                        tp.partition(),
+                        from,
+                        what));
+        byte[] summary = new JsonObject()
+                .put("topic", tp.topic())
+                .put("partition", tp.partition())
+                .put("fromOffset", from)
+                .put("toOffset", to)
+                .put("skipped", count)
+                .put("deletedBeforeRead", deleted)
+                .encode()
+                .getBytes(StandardCharsets.UTF_8);
+        Future<Void> written = untilWritten(
+                Topics.expired(tp.topic()),
+                tp.partition(),
+                summary,
                 Map.of(SluiceHeaders.EXPIRED_REASON, "skipped on assignment: " + what));
         return Future.join(row, written).mapEmpty();
     }
 
     private Future<Void> untilWritten(String topic, int partition, byte[] summary, Map<String, String> headers) {
         // The producer may block on metadata: never on an event loop.
-        return Retry.run(vertx, n -> vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
-                .compose(f -> f), (n, err) -> {
+        return Retry.run(
+                vertx,
+                n -> vertx.executeBlocking(() -> accounting.publishSummary(topic, partition, summary, headers), false)
+                        .compose(f -> f),
+                (n, err) -> {
                     if (closing.getAsBoolean()) {
-                        LOG.error("the skip summary for {}/{} was not written before shutdown: {}", topic, partition, err.toString());
+                        LOG.error(
+                                "the skip summary for {}/{} was not written before shutdown: {}",
+                                topic,
+                                partition,
+                                err.toString());
                         return new Retry.Stop(err);
                     }
                     long backoff = Retry.doubling(200, n, MAX_BACKOFF_MS);
-                    LOG.warn("could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}", topic, partition, n, backoff,
+                    LOG.warn(
+                            "could not write the skip summary to {}/{} (attempt {}), again in {} ms: {}",
+                            topic,
+                            partition,
+                            n,
+                            backoff,
                             err.toString());
                     return new Retry.After(backoff);
                 });

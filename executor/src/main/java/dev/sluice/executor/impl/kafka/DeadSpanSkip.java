@@ -16,8 +16,7 @@ public final class DeadSpanSkip {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadSpanSkip.class);
 
-    private DeadSpanSkip() {
-    }
+    private DeadSpanSkip() {}
 
     /** What the loop needs to skip dead spans: each topic's TTL, and where to report a skip. */
     public interface DeadSpans {
@@ -50,8 +49,11 @@ public final class DeadSpanSkip {
      * passed (records older than now − TTL, by their ingest timestamps) instead of reading it,
      * and reports the exact span skipped. Runs on the poll thread inside the rebalance callback.
      */
-    static void skip(Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, DeadSpans deadSpans,
-                     Map<TopicPartition, PartitionWorker> workers) {
+    static void skip(
+            Consumer<byte[], byte[]> consumer,
+            Collection<TopicPartition> partitions,
+            DeadSpans deadSpans,
+            Map<TopicPartition, PartitionWorker> workers) {
         long now = System.currentTimeMillis();
         Map<TopicPartition, Long> since = new HashMap<>();
         for (TopicPartition tp : partitions) {
@@ -67,7 +69,8 @@ public final class DeadSpanSkip {
         Map<TopicPartition, OffsetAndMetadata> committedOffsets = consumer.committed(since.keySet(), t);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(since.keySet(), t);
         Map<TopicPartition, Long> end = consumer.endOffsets(since.keySet(), t);
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live = consumer.offsetsForTimes(since, t);
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> live =
+                consumer.offsetsForTimes(since, t);
         for (TopicPartition tp : since.keySet()) {
             OffsetAndMetadata c = committedOffsets.get(tp);
             long start = begin.get(tp);
@@ -77,8 +80,13 @@ public final class DeadSpanSkip {
             long firstLiveOffset = firstLive == null ? end.get(tp) : firstLive.offset();
             if (firstLiveOffset > position) {
                 consumer.seek(tp, firstLiveOffset);
-                LOG.warn("{}: skipped offsets {}..{} ({} events past their deadline){}", tp, position, firstLiveOffset - 1,
-                        firstLiveOffset - position, deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
+                LOG.warn(
+                        "{}: skipped offsets {}..{} ({} events past their deadline){}",
+                        tp,
+                        position,
+                        firstLiveOffset - 1,
+                        firstLiveOffset - position,
+                        deleted > 0 ? "; " + deleted + " more were already deleted by retention" : "");
                 // Committed with the partition's next commit, once the skip is recorded.
                 workers.get(tp).hold(firstLiveOffset - 1, deadSpans.skipped(tp, position, firstLiveOffset, deleted));
             } else if (deleted > 0) {
@@ -86,5 +94,4 @@ public final class DeadSpanSkip {
             }
         }
     }
-
 }

@@ -28,9 +28,14 @@ final class PartitionAssignments implements ConsumerRebalanceListener {
     private final DeadSpanSkip.DeadSpans deadSpans;
     private final boolean skipDeadSpans;
 
-    PartitionAssignments(Consumer<byte[], byte[]> consumer, Map<TopicPartition, PartitionWorker> workers, Set<TopicPartition> paused,
-                         OffsetCommits commits, Function<TopicPartition, PartitionWorker> workerFactory,
-                         DeadSpanSkip.DeadSpans deadSpans, boolean skipDeadSpans) {
+    PartitionAssignments(
+            Consumer<byte[], byte[]> consumer,
+            Map<TopicPartition, PartitionWorker> workers,
+            Set<TopicPartition> paused,
+            OffsetCommits commits,
+            Function<TopicPartition, PartitionWorker> workerFactory,
+            DeadSpanSkip.DeadSpans deadSpans,
+            boolean skipDeadSpans) {
         this.consumer = consumer;
         this.workers = workers;
         this.paused = paused;

@@ -32,15 +32,15 @@ public final class PgRunLog implements RunLog {
     private static final Logger LOG = LoggerFactory.getLogger(PgRunLog.class);
 
     /** A row waiting to be written, and who waits for it. */
-    private record Pending(Row row, Promise<Void> durable) {
-    }
+    private record Pending(Row row, Promise<Void> durable) {}
 
-    private static final String INSERT = "INSERT INTO sluice_run_log (event_id, route, workflow, outcome, attempts, ingest_at, "
-            + "started_at, ended_at, start_latency_ms, end_latency_ms, topic, kafka_partition, kafka_offset, executor, error, "
-            + "deadline_at, first_write_at) "
-            + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], "
-            + "$7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[], $13::bigint[], $14::text[], "
-            + "$15::text[], $16::timestamptz[], $17::timestamptz[])";
+    private static final String INSERT =
+            "INSERT INTO sluice_run_log (event_id, route, workflow, outcome, attempts, ingest_at, "
+                    + "started_at, ended_at, start_latency_ms, end_latency_ms, topic, kafka_partition, kafka_offset, executor, error, "
+                    + "deadline_at, first_write_at) "
+                    + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], "
+                    + "$7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[], $13::bigint[], $14::text[], "
+                    + "$15::text[], $16::timestamptz[], $17::timestamptz[])";
 
     private final Vertx vertx;
     private final Pool pool;
@@ -69,28 +69,43 @@ public final class PgRunLog implements RunLog {
      *                     buffer (if the insert did land after all, those rows are written twice,
      *                     never lost)
      */
-    public PgRunLog(Vertx vertx, Pool pool, String executor, int capacity, int batchSize, Duration writeTimeout, MeterRegistry registry) {
+    public PgRunLog(
+            Vertx vertx,
+            Pool pool,
+            String executor,
+            int capacity,
+            int batchSize,
+            Duration writeTimeout,
+            MeterRegistry registry) {
         this.vertx = vertx;
         this.writeTimeoutMillis = Math.max(1, writeTimeout.toMillis());
         this.pool = pool;
         this.executor = executor;
         this.capacity = capacity;
         this.batchSize = batchSize;
-        this.written = Counter.builder("sluice.executor.runlog.written").description("Run log rows written").register(registry);
+        this.written = Counter.builder("sluice.executor.runlog.written")
+                .description("Run log rows written")
+                .register(registry);
         this.dropped = Counter.builder("sluice.executor.runlog.dropped")
-                .description("Run log rows dropped because the buffer was full").register(registry);
-        this.failures = Counter.builder("sluice.executor.runlog.failures").description("Failed run log writes").register(registry);
-        Gauge.builder("sluice.executor.runlog.buffered", size, AtomicInteger::get).description("Run log rows waiting")
+                .description("Run log rows dropped because the buffer was full")
+                .register(registry);
+        this.failures = Counter.builder("sluice.executor.runlog.failures")
+                .description("Failed run log writes")
+                .register(registry);
+        Gauge.builder("sluice.executor.runlog.buffered", size, AtomicInteger::get)
+                .description("Run log rows waiting")
                 .register(registry);
     }
 
     /** Starts the periodic writer and the retention job. */
     public void start(Duration flushInterval, Duration retention) {
         timer = vertx.setPeriodic(flushInterval.toMillis(), id -> flush());
-        retentionTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> pool
-                .preparedQuery("DELETE FROM sluice_run_log WHERE ended_at < $1")
-                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention))).timeout(60, TimeUnit.SECONDS)
-                .onFailure(e -> LOG.warn("run log retention failed: {}", e.toString())));
+        retentionTimer = vertx.setPeriodic(
+                Duration.ofMinutes(10).toMillis(),
+                id -> pool.preparedQuery("DELETE FROM sluice_run_log WHERE ended_at < $1")
+                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(retention)))
+                        .timeout(60, TimeUnit.SECONDS)
+                        .onFailure(e -> LOG.warn("run log retention failed: {}", e.toString())));
     }
 
     /**
@@ -142,26 +157,32 @@ public final class PgRunLog implements RunLog {
             lastProgressMillis = System.currentTimeMillis();
             return Future.succeededFuture();
         }
-        return pool.preparedQuery(INSERT).execute(tuple(batch)).timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS).transform(ar -> {
-            if (ar.succeeded()) {
-                size.addAndGet(-batch.size());
-                written.increment(batch.size());
-                lastProgressMillis = System.currentTimeMillis();
-                batch.forEach(p -> p.durable().complete());
-                if (!healthy) {
-                    healthy = true;
-                    LOG.info("run log writes resumed");
-                }
-                return writeBatches();
-            }
-            failures.increment();
-            buffer.addAll(batch);
-            if (healthy) {
-                healthy = false;
-                LOG.warn("run log write failed, {} rows kept for later: {}", size.get(), ar.cause().toString());
-            }
-            return Future.succeededFuture();
-        });
+        return pool.preparedQuery(INSERT)
+                .execute(tuple(batch))
+                .timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS)
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        size.addAndGet(-batch.size());
+                        written.increment(batch.size());
+                        lastProgressMillis = System.currentTimeMillis();
+                        batch.forEach(p -> p.durable().complete());
+                        if (!healthy) {
+                            healthy = true;
+                            LOG.info("run log writes resumed");
+                        }
+                        return writeBatches();
+                    }
+                    failures.increment();
+                    buffer.addAll(batch);
+                    if (healthy) {
+                        healthy = false;
+                        LOG.warn(
+                                "run log write failed, {} rows kept for later: {}",
+                                size.get(),
+                                ar.cause().toString());
+                    }
+                    return Future.succeededFuture();
+                });
     }
 
     private Tuple tuple(List<Pending> rows) {
@@ -204,7 +225,12 @@ public final class PgRunLog implements RunLog {
             firstWrites[i] = r.firstWriteMillis() < 0 ? null : time(r.firstWriteMillis());
         }
         return Tuple.of(ids, routes, workflows, outcomes, attempts, ingest, started, ended, startLatency, endLatency)
-                .addValue(topics).addValue(partitions).addValue(offsets).addValue(executors).addValue(errors).addValue(deadlines)
+                .addValue(topics)
+                .addValue(partitions)
+                .addValue(offsets)
+                .addValue(executors)
+                .addValue(errors)
+                .addValue(deadlines)
                 .addValue(firstWrites);
     }
 
@@ -219,8 +245,8 @@ public final class PgRunLog implements RunLog {
     private static OffsetDateTime time(long millis) {
         // Not OffsetDateTime.ofInstant: it asks the offset for its ZoneRules, which builds a new
         // ZoneRules object on every call (three per run in a profile of the run log's encoding).
-        LocalDateTime utc = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000L), (int) Math.floorMod(millis, 1000L) * 1_000_000,
-                ZoneOffset.UTC);
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(
+                Math.floorDiv(millis, 1000L), (int) Math.floorMod(millis, 1000L) * 1_000_000, ZoneOffset.UTC);
         return OffsetDateTime.of(utc, ZoneOffset.UTC);
     }
 
@@ -238,7 +264,9 @@ public final class PgRunLog implements RunLog {
     @Override
     public String status(long stallMillis) {
         long age = writeAgeMillis();
-        return age < stallMillis && healthy ? "writing" : "buffering (" + buffered() + " rows, none written for " + age + " ms)";
+        return age < stallMillis && healthy
+                ? "writing"
+                : "buffering (" + buffered() + " rows, none written for " + age + " ms)";
     }
 
     @Override

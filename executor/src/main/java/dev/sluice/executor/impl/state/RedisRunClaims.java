@@ -111,18 +111,24 @@ public final class RedisRunClaims implements RunClaims {
      *                    round trip.
      * @param timeout     how long one command waits for Redis's answer before Redis counts as unreachable
      */
-    public RedisRunClaims(Vertx vertx, Redis redis, String owner, MeterRegistry registry, java.time.Duration batchWindow,
-                     java.time.Duration timeout) {
+    public RedisRunClaims(
+            Vertx vertx,
+            Redis redis,
+            String owner,
+            MeterRegistry registry,
+            java.time.Duration batchWindow,
+            java.time.Duration timeout) {
         this.timeoutMillis = Math.max(1, timeout.toMillis());
         this.vertx = vertx;
         this.redis = new TurnBatchedRedis(redis, c -> redis, batchWindow);
         this.owner = owner;
         this.unavailable = Counter.builder("sluice.executor.claims.unavailable")
-                .description("Runs started without a claim because Redis could not be reached").register(registry);
+                .description("Runs started without a claim because Redis could not be reached")
+                .register(registry);
         this.takenOver = Counter.builder("sluice.executor.claims.taken.over")
-                .description("Abandoned run leases taken over (the run is re-sent with the same webhook-id)").register(registry);
+                .description("Abandoned run leases taken over (the run is re-sent with the same webhook-id)")
+                .register(registry);
     }
-
 
     /**
      * Claims the run just before its first side effect. {@code leaseMillis} is how long the lease
@@ -133,11 +139,17 @@ public final class RedisRunClaims implements RunClaims {
      * its deadline and then gets {@link State#UNREACHABLE}: it is never sent unclaimed.
      */
     @Override
-    public Future<Claim> claim(String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline) {
+    public Future<Claim> claim(
+            String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline) {
         String key = RunClaims.key(route, eventId, workflow);
         if (delivery == Delivery.AT_MOST_ONCE) {
-            return atMostOnce(key, "sent|" + owner + "|" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()),
-                    deadline, Claim.TOO_LATE);
+            return atMostOnce(
+                    key,
+                    "sent|" + owner + "|"
+                            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+                                    .nextLong()),
+                    deadline,
+                    Claim.TOO_LATE);
         }
         return leased(key, leaseMillis, deadline, Claim.TOO_LATE).recover(err -> {
             unavailable(err);
@@ -151,13 +163,19 @@ public final class RedisRunClaims implements RunClaims {
         if (remaining <= 0) {
             return Future.succeededFuture(late);
         }
-        return redis.send(Request.cmd(Command.EVAL).arg(CLAIM_ONCE).arg(1).arg(key).arg(token).arg(remaining))
+        return redis.send(Request.cmd(Command.EVAL)
+                        .arg(CLAIM_ONCE)
+                        .arg(1)
+                        .arg(key)
+                        .arg(token)
+                        .arg(remaining))
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .map(resp -> resp.toInteger() == 1 ? Claim.CLAIMED : Claim.DUPLICATE)
                 .recover(err -> {
                     unavailable(err);
                     long wait = Math.min(timeoutMillis, deadline - System.currentTimeMillis());
-                    return wait <= 0 ? Future.succeededFuture(Claim.UNREACHABLE)
+                    return wait <= 0
+                            ? Future.succeededFuture(Claim.UNREACHABLE)
                             : vertx.timer(wait).compose(t -> atMostOnce(key, token, deadline, Claim.UNREACHABLE));
                 });
     }
@@ -168,26 +186,27 @@ public final class RedisRunClaims implements RunClaims {
         if (remaining <= 0) {
             return Future.succeededFuture(late);
         }
-        return eval(CLAIM, key, Long.toString(leaseMillis), Long.toString(remaining)).compose(resp -> {
-            String state = resp.get(0).toString();
-            long n = resp.get(1).toLong();
-            switch (state) {
-                case "claimed":
-                    return Future.succeededFuture(Claim.CLAIMED);
-                case "resend":
-                    takenOver.increment();
-                    return Future.succeededFuture(new Claim(State.RESEND, (int) n));
-                case "done":
-                    return Future.succeededFuture(Claim.DUPLICATE);
-                default:
-                    // Another owner's live lease: ask again when it would lapse, never past the deadline.
-                    long wait = Math.min(n + 5, deadline - System.currentTimeMillis());
-                    if (wait <= 0) {
-                        return Future.succeededFuture(Claim.HELD);
+        return eval(CLAIM, key, Long.toString(leaseMillis), Long.toString(remaining))
+                .compose(resp -> {
+                    String state = resp.get(0).toString();
+                    long n = resp.get(1).toLong();
+                    switch (state) {
+                        case "claimed":
+                            return Future.succeededFuture(Claim.CLAIMED);
+                        case "resend":
+                            takenOver.increment();
+                            return Future.succeededFuture(new Claim(State.RESEND, (int) n));
+                        case "done":
+                            return Future.succeededFuture(Claim.DUPLICATE);
+                        default:
+                            // Another owner's live lease: ask again when it would lapse, never past the deadline.
+                            long wait = Math.min(n + 5, deadline - System.currentTimeMillis());
+                            if (wait <= 0) {
+                                return Future.succeededFuture(Claim.HELD);
+                            }
+                            return vertx.timer(wait).compose(t -> leased(key, leaseMillis, deadline, Claim.HELD));
                     }
-                    return vertx.timer(wait).compose(t -> leased(key, leaseMillis, deadline, Claim.HELD));
-            }
-        });
+                });
     }
 
     /**
@@ -197,7 +216,11 @@ public final class RedisRunClaims implements RunClaims {
     @Override
     public Future<Boolean> renew(String route, String eventId, String workflow, long leaseMillis, long deadline) {
         long remaining = Math.max(1, deadline - System.currentTimeMillis());
-        return eval(RENEW, RunClaims.key(route, eventId, workflow), Long.toString(leaseMillis), Long.toString(remaining))
+        return eval(
+                        RENEW,
+                        RunClaims.key(route, eventId, workflow),
+                        Long.toString(leaseMillis),
+                        Long.toString(remaining))
                 .map(resp -> resp.toInteger() == 1)
                 .recover(err -> {
                     unavailable(err);
@@ -209,12 +232,25 @@ public final class RedisRunClaims implements RunClaims {
     @Override
     public Future<Void> done(String route, String eventId, String workflow, long deadline) {
         long remaining = Math.max(1, deadline - System.currentTimeMillis());
-        return redis.send(Request.cmd(Command.SET).arg(RunClaims.key(route, eventId, workflow)).arg("done|" + owner).arg("XX").arg("PX")
-                .arg(remaining)).timeout(timeoutMillis, TimeUnit.MILLISECONDS).<Void>mapEmpty().recover(err -> Future.succeededFuture());
+        return redis.send(Request.cmd(Command.SET)
+                        .arg(RunClaims.key(route, eventId, workflow))
+                        .arg("done|" + owner)
+                        .arg("XX")
+                        .arg("PX")
+                        .arg(remaining))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .<Void>mapEmpty()
+                .recover(err -> Future.succeededFuture());
     }
 
     private Future<Response> eval(String script, String key, String leaseMillis, String ttlMillis) {
-        return redis.send(Request.cmd(Command.EVAL).arg(script).arg(1).arg(key).arg(owner).arg(leaseMillis).arg(ttlMillis))
+        return redis.send(Request.cmd(Command.EVAL)
+                        .arg(script)
+                        .arg(1)
+                        .arg(key)
+                        .arg(owner)
+                        .arg(leaseMillis)
+                        .arg(ttlMillis))
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -52,7 +52,8 @@ public interface RunClaims {
     }
 
     /** Claims the run; never fails (see {@link RedisRunClaims#claim}). */
-    Future<Claim> claim(String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline);
+    Future<Claim> claim(
+            String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline);
 
     /** Extends this owner's lease before a later side effect; false when it is no longer ours. */
     Future<Boolean> renew(String route, String eventId, String workflow, long leaseMillis, long deadline);
@@ -67,12 +68,14 @@ public interface RunClaims {
     static RunClaims none() {
         return new RunClaims() {
             @Override
-            public Future<Claim> claim(String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline) {
+            public Future<Claim> claim(
+                    String route, String eventId, String workflow, Delivery delivery, long leaseMillis, long deadline) {
                 return Future.succeededFuture(Claim.OFF);
             }
 
             @Override
-            public Future<Boolean> renew(String route, String eventId, String workflow, long leaseMillis, long deadline) {
+            public Future<Boolean> renew(
+                    String route, String eventId, String workflow, long leaseMillis, long deadline) {
                 return Future.succeededFuture(true);
             }
 

@@ -31,14 +31,50 @@ public interface RunLog {
      * started, {@code firstWriteMillis} -1 for runs that wrote nothing to a target, and
      * {@code deadlineMillis} {@link Long#MAX_VALUE} for events without a deadline.
      */
-    record Row(String eventId, String route, String workflow, Outcome outcome, int attempts, long ingestMillis,
-                      long startMillis, long endMillis, String topic, int partition, long offset, String error,
-                      long deadlineMillis, long firstWriteMillis) {
+    record Row(
+            String eventId,
+            String route,
+            String workflow,
+            Outcome outcome,
+            int attempts,
+            long ingestMillis,
+            long startMillis,
+            long endMillis,
+            String topic,
+            int partition,
+            long offset,
+            String error,
+            long deadlineMillis,
+            long firstWriteMillis) {
 
-        public Row(String eventId, String route, String workflow, Outcome outcome, int attempts, long ingestMillis, long startMillis,
-                   long endMillis, String topic, int partition, long offset, String error) {
-            this(eventId, route, workflow, outcome, attempts, ingestMillis, startMillis, endMillis, topic, partition, offset, error,
-                    Long.MAX_VALUE, -1);
+        public Row(
+                String eventId,
+                String route,
+                String workflow,
+                Outcome outcome,
+                int attempts,
+                long ingestMillis,
+                long startMillis,
+                long endMillis,
+                String topic,
+                int partition,
+                long offset,
+                String error) {
+            this(
+                    eventId,
+                    route,
+                    workflow,
+                    outcome,
+                    attempts,
+                    ingestMillis,
+                    startMillis,
+                    endMillis,
+                    topic,
+                    partition,
+                    offset,
+                    error,
+                    Long.MAX_VALUE,
+                    -1);
         }
     }
 

@@ -45,9 +45,10 @@ public final class WorkflowStore {
     private final AtomicLong loads = new AtomicLong();
     private Promise<Void> running;
     private Promise<Void> queued;
-    private volatile Consumer<List<WorkflowConfig>> onLoad = loaded -> { };
+    private volatile Consumer<List<WorkflowConfig>> onLoad = loaded -> {};
 
-    public WorkflowStore(Vertx vertx, Pool pool, PgConnectOptions connect, Map<String, RouteConfig> routes, WorkflowTable table) {
+    public WorkflowStore(
+            Vertx vertx, Pool pool, PgConnectOptions connect, Map<String, RouteConfig> routes, WorkflowTable table) {
         this.vertx = vertx;
         this.pool = pool;
         this.connect = connect;
@@ -58,7 +59,9 @@ public final class WorkflowStore {
     /** Loads the workflows, then listens for changes (reconnecting if the connection drops). */
     public Future<Void> start() {
         subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(retries -> 1000L);
-        subscriber.channel(CHANNEL).handler(name -> reload().onFailure(e -> LOG.warn("workflow reload failed: {}", e.toString())))
+        subscriber
+                .channel(CHANNEL)
+                .handler(name -> reload().onFailure(e -> LOG.warn("workflow reload failed: {}", e.toString())))
                 .subscribeHandler(v -> reload().onFailure(e -> LOG.warn("workflow reload failed: {}", e.toString())));
         return reload().compose(v -> subscriber.connect());
     }
@@ -101,31 +104,42 @@ public final class WorkflowStore {
     }
 
     private Future<Void> read() {
-        return pool.query("SELECT name, definition FROM sluice_workflows ORDER BY name").execute().map(rows -> {
-            List<WorkflowConfig> loaded = new ArrayList<>();
-            List<String> bad = new ArrayList<>();
-            for (Row r : rows) {
-                String name = r.getString("name");
-                try {
-                    Object raw = r.getJson("definition");
-                    JsonObject def = (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy()).put("name", name);
-                    Catalog one = Catalog.parse(new JsonObject().put("routes", routesJson()).put("workflows", new JsonArray().add(def)));
-                    loaded.addAll(one.workflows());
-                } catch (ConfigException | ClassCastException | io.vertx.core.json.DecodeException e) {
-                    bad.add(name + ": " + e.getMessage());
-                    LOG.error("workflow {} in PostgreSQL is invalid and is not loaded: {}", name, e.getMessage());
-                }
-            }
-            table.replace(loaded);
-            rejected = List.copyOf(bad);
-            try {
-                onLoad.accept(List.copyOf(loaded));
-            } catch (RuntimeException e) {
-                LOG.error("workflows loaded, but a listener of the load failed", e);
-            }
-            LOG.info("{} workflows loaded from PostgreSQL{}", loaded.size(), bad.isEmpty() ? "" : ", " + bad.size() + " rejected");
-            return null;
-        });
+        return pool.query("SELECT name, definition FROM sluice_workflows ORDER BY name")
+                .execute()
+                .map(rows -> {
+                    List<WorkflowConfig> loaded = new ArrayList<>();
+                    List<String> bad = new ArrayList<>();
+                    for (Row r : rows) {
+                        String name = r.getString("name");
+                        try {
+                            Object raw = r.getJson("definition");
+                            JsonObject def = (raw instanceof String text
+                                            ? new JsonObject(text)
+                                            : ((JsonObject) raw).copy())
+                                    .put("name", name);
+                            Catalog one = Catalog.parse(new JsonObject()
+                                    .put("routes", routesJson())
+                                    .put("workflows", new JsonArray().add(def)));
+                            loaded.addAll(one.workflows());
+                        } catch (ConfigException | ClassCastException | io.vertx.core.json.DecodeException e) {
+                            bad.add(name + ": " + e.getMessage());
+                            LOG.error(
+                                    "workflow {} in PostgreSQL is invalid and is not loaded: {}", name, e.getMessage());
+                        }
+                    }
+                    table.replace(loaded);
+                    rejected = List.copyOf(bad);
+                    try {
+                        onLoad.accept(List.copyOf(loaded));
+                    } catch (RuntimeException e) {
+                        LOG.error("workflows loaded, but a listener of the load failed", e);
+                    }
+                    LOG.info(
+                            "{} workflows loaded from PostgreSQL{}",
+                            loaded.size(),
+                            bad.isEmpty() ? "" : ", " + bad.size() + " rejected");
+                    return null;
+                });
     }
 
     /** Hears each load's workflows (after the table has them), in the order of the loads; replaces the previous listener. */
@@ -140,7 +154,8 @@ public final class WorkflowStore {
 
     private JsonArray routesJson() {
         JsonArray out = new JsonArray();
-        routes.values().forEach(r -> out.add(new JsonObject().put("source", r.source()).put("topic", r.topic())));
+        routes.values()
+                .forEach(r -> out.add(new JsonObject().put("source", r.source()).put("topic", r.topic())));
         return out;
     }
 

@@ -34,16 +34,13 @@ final class PollFetch {
     }
 
     /** What a poll got back. */
-    sealed interface Answer permits NotModified, Changed {
-    }
+    sealed interface Answer permits NotModified, Changed {}
 
     /** 304: nothing new since the validators were taken. */
-    record NotModified() implements Answer {
-    }
+    record NotModified() implements Answer {}
 
     /** 2xx with a body, and the validators to send next time (empty strings when absent or unusable). */
-    record Changed(Buffer body, String etag, String lastModified) implements Answer {
-    }
+    record Changed(Buffer body, String etag, String lastModified) implements Answer {}
 
     /** A poll that got no usable answer; the message says why. */
     static final class Failed extends RuntimeException {
@@ -60,12 +57,17 @@ final class PollFetch {
             return url;
         }
         String fragmentless = url.contains("#") ? url.substring(0, url.indexOf('#')) : url;
-        return fragmentless + (fragmentless.contains("?") ? "&" : "?") + param + "=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+        return fragmentless + (fragmentless.contains("?") ? "&" : "?") + param + "="
+                + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
     }
 
     Future<Answer> get(String url, String etag, String lastModified) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-                .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis).putHeader("accept", "application/json");
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(url)
+                .setConnectTimeout(timeoutMillis)
+                .setIdleTimeout(timeoutMillis)
+                .putHeader("accept", "application/json");
         if (usable(etag)) {
             options.putHeader("if-none-match", etag);
         }
@@ -73,24 +75,28 @@ final class PollFetch {
             options.putHeader("if-modified-since", lastModified);
         }
         Promise<Answer> answer = Promise.promise();
-        long timer = vertx.setTimer(timeoutMillis, id -> answer.tryFail(new Failed("no complete answer within " + timeoutMillis + " ms")));
-        client.request(options).compose(req -> {
-            req.exceptionHandler(e -> { });
-            answer.future().onFailure(e -> req.reset());
-            return req.send();
-        }).onSuccess(resp -> read(resp, answer)).onFailure(e -> answer.tryFail(new Failed("request failed: " + e)));
+        long timer = vertx.setTimer(
+                timeoutMillis, id -> answer.tryFail(new Failed("no complete answer within " + timeoutMillis + " ms")));
+        client.request(options)
+                .compose(req -> {
+                    req.exceptionHandler(e -> {});
+                    answer.future().onFailure(e -> req.reset());
+                    return req.send();
+                })
+                .onSuccess(resp -> read(resp, answer))
+                .onFailure(e -> answer.tryFail(new Failed("request failed: " + e)));
         return answer.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
 
     private void read(HttpClientResponse resp, Promise<Answer> answer) {
         int status = resp.statusCode();
         if (status == 304) {
-            resp.handler(b -> { }).endHandler(v -> answer.tryComplete(new NotModified()));
+            resp.handler(b -> {}).endHandler(v -> answer.tryComplete(new NotModified()));
             resp.exceptionHandler(e -> answer.tryComplete(new NotModified()));
             return;
         }
         if (status < 200 || status >= 300) {
-            resp.handler(b -> { });
+            resp.handler(b -> {});
             answer.tryFail(new Failed("the target answered " + status));
             return;
         }
@@ -106,8 +112,8 @@ final class PollFetch {
             }
             body.appendBuffer(chunk);
         });
-        resp.endHandler(v -> answer.tryComplete(new Changed(body, validator(resp.getHeader("etag")),
-                validator(resp.getHeader("last-modified")))));
+        resp.endHandler(v -> answer.tryComplete(
+                new Changed(body, validator(resp.getHeader("etag")), validator(resp.getHeader("last-modified")))));
     }
 
     private static String validator(String v) {

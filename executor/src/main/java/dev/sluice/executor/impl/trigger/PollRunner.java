@@ -42,11 +42,22 @@ final class PollRunner implements TriggerRunner {
     private boolean ensured;
 
     /** What every poll of this process shares. */
-    record Collaborators(TriggerLeases leases, TriggerProducer producer, PollFetch fetch, HostLimits limits, RedisAPI redis,
-                         String holder, TriggerConfig config) {
-    }
+    record Collaborators(
+            TriggerLeases leases,
+            TriggerProducer producer,
+            PollFetch fetch,
+            HostLimits limits,
+            RedisAPI redis,
+            String holder,
+            TriggerConfig config) {}
 
-    PollRunner(Context context, String workflow, Poll poll, RouteConfig route, Collaborators with, TriggerMetrics metrics) {
+    PollRunner(
+            Context context,
+            String workflow,
+            Poll poll,
+            RouteConfig route,
+            Collaborators with,
+            TriggerMetrics metrics) {
         this.context = context;
         this.workflow = workflow;
         this.name = poll.name(workflow);
@@ -79,51 +90,68 @@ final class PollRunner implements TriggerRunner {
         if (closed) {
             return;
         }
-        Retry.guarded(() -> ensured ? Future.<Void>succeededFuture() : with.leases().ensure(name, 0).onSuccess(v -> ensured = true))
-                .compose(v -> with.leases().acquire(name, with.holder(), with.config().lease())).onComplete(ar -> {
-            if (closed) {
-                return;
-            }
-            if (ar.failed()) {
-                metrics.leaseErrors.increment();
-                metrics.leading(false);
-                LOG.warn("poll of workflow {}: lease not written, trying again: {}", workflow, ar.cause().toString());
-                sleep();
-                return;
-            }
-            boolean held = ar.result().isPresent();
-            if (held != metrics.leading()) {
-                LOG.info("poll of workflow {}: {} the lease", workflow, held ? "took" : "lost");
-                // A new holder polls at once: its predecessor's schedule is not known here.
-                nextPollAt = 0;
-            }
-            metrics.leading(held);
-            if (!held || System.currentTimeMillis() < nextPollAt) {
-                sleep();
-                return;
-            }
-            // Anything thrown during the poll fails this poll only: it is counted, and the next one comes after the back-off.
-            Retry.guarded(() -> pollOnce(ar.result().get())).onComplete(done -> {
-                long now = System.currentTimeMillis();
-                if (done.succeeded()) {
-                    failures = 0;
-                    nextPollAt = now + poll.every().toMillis();
-                } else {
-                    failures++;
-                    metrics.pollFailed.increment();
-                    long wait = backoff();
-                    nextPollAt = now + wait;
-                    if (TriggerFailures.unexpected(done.cause())) {
-                        metrics.unexpected.increment();
-                        LOG.error("poll of workflow {} failed unexpectedly ({} in a row), next in {} ms", workflow, failures, wait, done.cause());
-                    } else {
-                        LOG.warn("poll of workflow {} failed ({} in a row), next in {} ms: {}", workflow, failures, wait,
-                                done.cause().getMessage());
+        Retry.guarded(() -> ensured
+                        ? Future.<Void>succeededFuture()
+                        : with.leases().ensure(name, 0).onSuccess(v -> ensured = true))
+                .compose(v ->
+                        with.leases().acquire(name, with.holder(), with.config().lease()))
+                .onComplete(ar -> {
+                    if (closed) {
+                        return;
                     }
-                }
-                sleep();
-            });
-        });
+                    if (ar.failed()) {
+                        metrics.leaseErrors.increment();
+                        metrics.leading(false);
+                        LOG.warn(
+                                "poll of workflow {}: lease not written, trying again: {}",
+                                workflow,
+                                ar.cause().toString());
+                        sleep();
+                        return;
+                    }
+                    boolean held = ar.result().isPresent();
+                    if (held != metrics.leading()) {
+                        LOG.info("poll of workflow {}: {} the lease", workflow, held ? "took" : "lost");
+                        // A new holder polls at once: its predecessor's schedule is not known here.
+                        nextPollAt = 0;
+                    }
+                    metrics.leading(held);
+                    if (!held || System.currentTimeMillis() < nextPollAt) {
+                        sleep();
+                        return;
+                    }
+                    // Anything thrown during the poll fails this poll only: it is counted, and the next one comes after
+                    // the back-off.
+                    Retry.guarded(() -> pollOnce(ar.result().get())).onComplete(done -> {
+                        long now = System.currentTimeMillis();
+                        if (done.succeeded()) {
+                            failures = 0;
+                            nextPollAt = now + poll.every().toMillis();
+                        } else {
+                            failures++;
+                            metrics.pollFailed.increment();
+                            long wait = backoff();
+                            nextPollAt = now + wait;
+                            if (TriggerFailures.unexpected(done.cause())) {
+                                metrics.unexpected.increment();
+                                LOG.error(
+                                        "poll of workflow {} failed unexpectedly ({} in a row), next in {} ms",
+                                        workflow,
+                                        failures,
+                                        wait,
+                                        done.cause());
+                            } else {
+                                LOG.warn(
+                                        "poll of workflow {} failed ({} in a row), next in {} ms: {}",
+                                        workflow,
+                                        failures,
+                                        wait,
+                                        done.cause().getMessage());
+                            }
+                        }
+                        sleep();
+                    });
+                });
     }
 
     /** The poll interval doubled per failure in a row, capped. */
@@ -137,13 +165,19 @@ final class PollRunner implements TriggerRunner {
     private Future<Void> pollOnce(TriggerLeases.Held held) {
         String target = poll.target();
         String url = PollFetch.withCursor(poll.url().toString(), poll.cursorParam(), held.cursor());
-        long renewer = context.owner().setPeriodic(with.config().renewEvery().toMillis(),
-                id -> with.leases().acquire(name, with.holder(), with.config().lease()));
-        return with.limits().acquire(target)
-                .compose(v -> with.fetch().get(url, held.etag(), held.lastModified()).eventually(() -> {
-                    with.limits().release(target);
-                    return Future.succeededFuture();
-                }))
+        long renewer = context.owner()
+                .setPeriodic(
+                        with.config().renewEvery().toMillis(),
+                        id -> with.leases()
+                                .acquire(name, with.holder(), with.config().lease()));
+        return with.limits()
+                .acquire(target)
+                .compose(v -> with.fetch()
+                        .get(url, held.etag(), held.lastModified())
+                        .eventually(() -> {
+                            with.limits().release(target);
+                            return Future.succeededFuture();
+                        }))
                 .compose(answer -> {
                     if (answer instanceof PollFetch.Changed c) {
                         return changed(c, held);
@@ -166,7 +200,8 @@ final class PollRunner implements TriggerRunner {
         }
         Object found = items.queryJson(doc);
         if (!(found instanceof JsonArray list)) {
-            return Future.failedFuture(new PollFetch.Failed("'" + poll.items() + "' does not point to an array in the answer"));
+            return Future.failedFuture(
+                    new PollFetch.Failed("'" + poll.items() + "' does not point to an array in the answer"));
         }
         String cursor = held.cursor();
         if (!poll.cursor().isEmpty()) {
@@ -183,11 +218,19 @@ final class PollRunner implements TriggerRunner {
             emitted = emitted.compose(v -> emit(item, now));
         }
         String next = cursor;
-        return emitted.compose(v -> with.leases().savePoll(name, with.holder(), answer.etag(), answer.lastModified(), next,
-                        with.config().lease()))
+        return emitted.compose(v -> with.leases()
+                        .savePoll(
+                                name,
+                                with.holder(),
+                                answer.etag(),
+                                answer.lastModified(),
+                                next,
+                                with.config().lease()))
                 .map(saved -> {
                     if (!saved) {
-                        LOG.info("poll of workflow {}: another executor took the poll over during this one; its record stands", workflow);
+                        LOG.info(
+                                "poll of workflow {}: another executor took the poll over during this one; its record stands",
+                                workflow);
                         metrics.leading(false);
                     }
                     return null;
@@ -196,7 +239,8 @@ final class PollRunner implements TriggerRunner {
 
     /** One item: its id checked, skipped if Redis remembers it, else produced and then remembered. */
     private Future<Void> emit(Object item, long now) {
-        Object raw = item instanceof io.vertx.core.json.JsonObject || item instanceof JsonArray ? id.queryJson(item) : null;
+        Object raw =
+                item instanceof io.vertx.core.json.JsonObject || item instanceof JsonArray ? id.queryJson(item) : null;
         String itemId = raw instanceof String || raw instanceof Number ? raw.toString() : "";
         if (!validId(itemId)) {
             metrics.invalid.increment();
@@ -209,8 +253,21 @@ final class PollRunner implements TriggerRunner {
                 metrics.duplicate.increment();
                 return Future.succeededFuture();
             }
-            return with.producer().send(context, TriggerEvents.item(workflow, route, itemId, Json.encodeToBuffer(item).getBytes(), now))
-                    .compose(v -> with.redis().set(List.of(key, "1", "PX", Long.toString(with.config().pollDedupTtl().toMillis()))))
+            return with.producer()
+                    .send(
+                            context,
+                            TriggerEvents.item(
+                                    workflow,
+                                    route,
+                                    itemId,
+                                    Json.encodeToBuffer(item).getBytes(),
+                                    now))
+                    .compose(v -> with.redis()
+                            .set(List.of(
+                                    key,
+                                    "1",
+                                    "PX",
+                                    Long.toString(with.config().pollDedupTtl().toMillis()))))
                     .onSuccess(v -> metrics.emitted.increment())
                     .mapEmpty();
         });

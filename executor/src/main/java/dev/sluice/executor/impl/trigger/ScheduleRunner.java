@@ -41,10 +41,20 @@ final class ScheduleRunner implements TriggerRunner {
     private boolean ensured;
     /** Missed ticks counted so far in an outage being walked, and the tick it started after. */
     private long outage;
+
     private long outageFrom;
 
-    ScheduleRunner(Context context, String workflow, Schedule schedule, RouteConfig route, TriggerLeases leases, TriggerProducer producer,
-                   TickLedger ledger, TriggerMetrics metrics, String holder, TriggerConfig config) {
+    ScheduleRunner(
+            Context context,
+            String workflow,
+            Schedule schedule,
+            RouteConfig route,
+            TriggerLeases leases,
+            TriggerProducer producer,
+            TickLedger ledger,
+            TriggerMetrics metrics,
+            String holder,
+            TriggerConfig config) {
         this.context = context;
         this.workflow = workflow;
         this.name = schedule.name(workflow);
@@ -81,8 +91,10 @@ final class ScheduleRunner implements TriggerRunner {
         if (closed) {
             return;
         }
-        // Anything thrown, here or in a step below, fails this wake only: it is counted, and the next wake comes as always.
-        Retry.guarded(() -> ensured ? Future.<Void>succeededFuture()
+        // Anything thrown, here or in a step below, fails this wake only: it is counted, and the next wake comes as
+        // always.
+        Retry.guarded(() -> ensured
+                        ? Future.<Void>succeededFuture()
                         : leases.ensure(name, System.currentTimeMillis()).onSuccess(v -> ensured = true))
                 .compose(v -> leases.acquire(name, holder, config.lease()))
                 .compose(held -> {
@@ -99,19 +111,25 @@ final class ScheduleRunner implements TriggerRunner {
                         return Future.succeededFuture(-1L);
                     }
                     long last = held.get().lastTick();
-                    return (was ? Future.succeededFuture(last) : catchUp(last)).compose(l -> l < 0 ? Future.succeededFuture(l) : fireDue(l));
+                    return (was ? Future.succeededFuture(last) : catchUp(last))
+                            .compose(l -> l < 0 ? Future.succeededFuture(l) : fireDue(l));
                 })
                 .onComplete(ar -> {
                     if (ar.failed() && TriggerFailures.unexpected(ar.cause())) {
                         metrics.unexpected.increment();
                         metrics.leading(false);
-                        LOG.error("schedule of workflow {}: a wake failed unexpectedly; its tick is tried again at the next wake", workflow,
+                        LOG.error(
+                                "schedule of workflow {}: a wake failed unexpectedly; its tick is tried again at the next wake",
+                                workflow,
                                 ar.cause());
                     } else if (ar.failed()) {
                         metrics.leaseErrors.increment();
                         metrics.leading(false);
                         if (!failing) {
-                            LOG.warn("schedule of workflow {}: lease or tick not written, trying again: {}", workflow, ar.cause().toString());
+                            LOG.warn(
+                                    "schedule of workflow {}: lease or tick not written, trying again: {}",
+                                    workflow,
+                                    ar.cause().toString());
                         }
                     } else if (failing) {
                         LOG.info("schedule of workflow {}: lease and ticks written again", workflow);
@@ -126,16 +144,23 @@ final class ScheduleRunner implements TriggerRunner {
      * are recorded now, not sent again.
      */
     private Future<Long> catchUp(long last) {
-        return ledger.latestTick(context.owner(), route.topic(), workflow, last).compose(inKafka -> {
-            if (inKafka <= last) {
-                return Future.succeededFuture(last);
-            }
-            LOG.info("schedule of workflow {}: ticks up to {} are in Kafka but were not recorded; continuing after them", workflow,
-                    Instant.ofEpochMilli(inKafka));
-            return leases.advance(name, holder, last, inKafka, config.lease(), Future::succeededFuture).map(ok -> ok ? inKafka : lost());
-        }).compose(at -> at < 0 ? Future.succeededFuture(at)
-                // The read may have taken a while: renew before firing, and continue from what is recorded now.
-                : leases.acquire(name, holder, config.lease()).map(held -> held.isPresent() ? held.get().lastTick() : lost()));
+        return ledger.latestTick(context.owner(), route.topic(), workflow, last)
+                .compose(inKafka -> {
+                    if (inKafka <= last) {
+                        return Future.succeededFuture(last);
+                    }
+                    LOG.info(
+                            "schedule of workflow {}: ticks up to {} are in Kafka but were not recorded; continuing after them",
+                            workflow,
+                            Instant.ofEpochMilli(inKafka));
+                    return leases.advance(name, holder, last, inKafka, config.lease(), Future::succeededFuture)
+                            .map(ok -> ok ? inKafka : lost());
+                })
+                .compose(at -> at < 0
+                        ? Future.succeededFuture(at)
+                        // The read may have taken a while: renew before firing, and continue from what is recorded now.
+                        : leases.acquire(name, holder, config.lease())
+                                .map(held -> held.isPresent() ? held.get().lastTick() : lost()));
     }
 
     /** Fires what is due after {@code last}; returns the tick recorded at the end, or -1 when the lease was lost. */
@@ -147,7 +172,8 @@ final class ScheduleRunner implements TriggerRunner {
             at = missed(last, due, now);
         }
         for (Instant t : due.live()) {
-            at = at.compose(prev -> prev < 0 ? Future.succeededFuture(prev)
+            at = at.compose(prev -> prev < 0
+                    ? Future.succeededFuture(prev)
                     : fire(prev, t, 0, t.toEpochMilli() + route.ttl().toMillis()));
         }
         return at;
@@ -170,18 +196,37 @@ final class ScheduleRunner implements TriggerRunner {
         }
         long count = outage;
         boolean once = schedule.missed() == Schedule.Missed.FIRE_ONCE;
-        LOG.warn("schedule of workflow {}: {} ticks missed after {} up to {} (their deadline passed while no executor held the schedule); {}",
-                workflow, count, Instant.ofEpochMilli(outageFrom), latest, once ? "one event stands for them" : "skipped by the schedule's policy");
+        LOG.warn(
+                "schedule of workflow {}: {} ticks missed after {} up to {} (their deadline passed while no executor held the schedule); {}",
+                workflow,
+                count,
+                Instant.ofEpochMilli(outageFrom),
+                latest,
+                once ? "one event stands for them" : "skipped by the schedule's policy");
         outage = 0;
-        return once ? fire(last, latest, count, now + route.ttl().toMillis())
+        return once
+                ? fire(last, latest, count, now + route.ttl().toMillis())
                 : leases.advance(name, holder, last, latest.toEpochMilli(), config.lease(), Future::succeededFuture)
                         .map(ok -> ok ? latest.toEpochMilli() : lost());
     }
 
     private Future<Long> fire(long prev, Instant tick, long missedTicks, long deadline) {
-        return leases.advance(name, holder, prev, tick.toEpochMilli(), config.lease(),
-                () -> producer.send(context, TriggerEvents.tick(workflow, schedule, route, tick, missedTicks, System.currentTimeMillis(),
-                        deadline)))
+        return leases.advance(
+                        name,
+                        holder,
+                        prev,
+                        tick.toEpochMilli(),
+                        config.lease(),
+                        () -> producer.send(
+                                context,
+                                TriggerEvents.tick(
+                                        workflow,
+                                        schedule,
+                                        route,
+                                        tick,
+                                        missedTicks,
+                                        System.currentTimeMillis(),
+                                        deadline)))
                 .map(ok -> {
                     if (!ok) {
                         return lost();
@@ -209,12 +254,17 @@ final class ScheduleRunner implements TriggerRunner {
         long delay = renew;
         if (recorded >= 0) {
             try {
-                long untilTick = ticks.next(Instant.ofEpochMilli(recorded)).map(t -> t.toEpochMilli() - System.currentTimeMillis() + 1)
+                long untilTick = ticks.next(Instant.ofEpochMilli(recorded))
+                        .map(t -> t.toEpochMilli() - System.currentTimeMillis() + 1)
                         .orElse(renew);
                 delay = Math.max(1, Math.min(renew, untilTick));
             } catch (RuntimeException e) {
                 metrics.unexpected.increment();
-                LOG.error("schedule of workflow {}: its next tick could not be computed; waking after {} ms", workflow, renew, e);
+                LOG.error(
+                        "schedule of workflow {}: its next tick could not be computed; waking after {} ms",
+                        workflow,
+                        renew,
+                        e);
             }
         }
         timer = context.owner().setTimer(delay, id -> wake());

@@ -60,7 +60,8 @@ final class TickLedger {
             int p = Utils.toPositive(Utils.murmur2(workflow.getBytes(StandardCharsets.UTF_8))) % partitions.size();
             TopicPartition tp = new TopicPartition(topic, p);
             consumer.assign(List.of(tp));
-            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(tp, after), BOUND).get(tp);
+            OffsetAndTimestamp from =
+                    consumer.offsetsForTimes(Map.of(tp, after), BOUND).get(tp);
             if (from == null) {
                 return after;
             }
@@ -70,7 +71,8 @@ final class TickLedger {
             long giveUp = System.nanoTime() + BOUND.toNanos();
             while (consumer.position(tp, BOUND) < end) {
                 if (System.nanoTime() > giveUp) {
-                    throw new IllegalStateException("could not read " + tp + " up to offset " + end + " within " + BOUND.toMillis() + " ms");
+                    throw new IllegalStateException(
+                            "could not read " + tp + " up to offset " + end + " within " + BOUND.toMillis() + " ms");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.offset() < end && source.equals(EventRecords.text(r.headers(), SluiceHeaders.CE_SOURCE))) {

@@ -15,15 +15,22 @@ import java.time.Duration;
  * @param pollBackoffMax   the longest wait after failed polls (the wait doubles from the poll interval per failure)
  * @param pollDedupTtl     how long an item id is remembered in Redis, so the same item is not emitted again
  */
-public record TriggerConfig(boolean enabled, Duration lease, Duration pollTimeout, int pollMaxBytes, int pollPerHost,
-                            Duration pollBackoffMax, Duration pollDedupTtl) {
+public record TriggerConfig(
+        boolean enabled,
+        Duration lease,
+        Duration pollTimeout,
+        int pollMaxBytes,
+        int pollPerHost,
+        Duration pollBackoffMax,
+        Duration pollDedupTtl) {
 
     public TriggerConfig {
         if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ConfigException("executor.triggers.lease must be at least 1s, got " + lease);
         }
         if (pollPerHost < 1 || pollMaxBytes < 1) {
-            throw new ConfigException("executor.triggers.poll.per.host and executor.triggers.poll.max.bytes must be at least 1");
+            throw new ConfigException(
+                    "executor.triggers.poll.per.host and executor.triggers.poll.max.bytes must be at least 1");
         }
         if (pollDedupTtl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ConfigException("executor.triggers.poll.dedup.ttl must be at least 1s, got " + pollDedupTtl);
@@ -51,6 +58,7 @@ public record TriggerConfig(boolean enabled, Duration lease, Duration pollTimeou
     }
 
     public TriggerConfig withLease(Duration newLease) {
-        return new TriggerConfig(enabled, newLease, pollTimeout, pollMaxBytes, pollPerHost, pollBackoffMax, pollDedupTtl);
+        return new TriggerConfig(
+                enabled, newLease, pollTimeout, pollMaxBytes, pollPerHost, pollBackoffMax, pollDedupTtl);
     }
 }

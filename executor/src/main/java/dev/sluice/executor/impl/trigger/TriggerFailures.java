@@ -11,15 +11,18 @@ import org.apache.kafka.common.KafkaException;
  */
 final class TriggerFailures {
 
-    private TriggerFailures() {
-    }
+    private TriggerFailures() {}
 
     static boolean unexpected(Throwable e) {
         if (e instanceof Error) {
             return true;
         }
-        // Checked exceptions (I/O, timeouts) and Redis's error replies are not runtime exceptions: they are the outside world.
-        return e instanceof RuntimeException && !(e instanceof VertxException || e instanceof PgException || e instanceof KafkaException
-                || e instanceof PollFetch.Failed);
+        // Checked exceptions (I/O, timeouts) and Redis's error replies are not runtime exceptions: they are the outside
+        // world.
+        return e instanceof RuntimeException
+                && !(e instanceof VertxException
+                        || e instanceof PgException
+                        || e instanceof KafkaException
+                        || e instanceof PollFetch.Failed);
     }
 }

@@ -37,29 +37,68 @@ final class TriggerMetrics {
     final Counter leaseErrors;
     /** Runs whose tick or poll threw something unexpected (a bug): logged with its stack trace, and the trigger goes on. */
     final Counter unexpected;
+
     private final AtomicInteger leader = new AtomicInteger();
     private final MeterRegistry registry;
     private final Gauge leaderGauge;
 
     TriggerMetrics(MeterRegistry registry, String trigger, String workflow) {
-        fired = Counter.builder(TICKS).tag("workflow", workflow).tag("outcome", "fired").description("Schedule ticks").register(registry);
-        missed = Counter.builder(TICKS).tag("workflow", workflow).tag("outcome", "missed").description("Schedule ticks").register(registry);
-        changed = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "changed").description("Polls").register(registry);
-        notModified = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "not-modified").description("Polls").register(registry);
-        pollFailed = Counter.builder(POLLS).tag("workflow", workflow).tag("outcome", "failed").description("Polls").register(registry);
-        emitted = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "emitted").description("Polled items").register(registry);
-        duplicate = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "duplicate").description("Polled items")
+        fired = Counter.builder(TICKS)
+                .tag("workflow", workflow)
+                .tag("outcome", "fired")
+                .description("Schedule ticks")
                 .register(registry);
-        invalid = Counter.builder(ITEMS).tag("workflow", workflow).tag("outcome", "invalid").description("Polled items").register(registry);
-        leaseErrors = Counter.builder(LEASE_ERRORS).tag("trigger", trigger).description("Trigger lease writes that failed")
+        missed = Counter.builder(TICKS)
+                .tag("workflow", workflow)
+                .tag("outcome", "missed")
+                .description("Schedule ticks")
                 .register(registry);
-        unexpected = Counter.builder(UNEXPECTED).tag("trigger", trigger)
-                .description("Trigger wakes that failed with an unexpected exception").register(registry);
+        changed = Counter.builder(POLLS)
+                .tag("workflow", workflow)
+                .tag("outcome", "changed")
+                .description("Polls")
+                .register(registry);
+        notModified = Counter.builder(POLLS)
+                .tag("workflow", workflow)
+                .tag("outcome", "not-modified")
+                .description("Polls")
+                .register(registry);
+        pollFailed = Counter.builder(POLLS)
+                .tag("workflow", workflow)
+                .tag("outcome", "failed")
+                .description("Polls")
+                .register(registry);
+        emitted = Counter.builder(ITEMS)
+                .tag("workflow", workflow)
+                .tag("outcome", "emitted")
+                .description("Polled items")
+                .register(registry);
+        duplicate = Counter.builder(ITEMS)
+                .tag("workflow", workflow)
+                .tag("outcome", "duplicate")
+                .description("Polled items")
+                .register(registry);
+        invalid = Counter.builder(ITEMS)
+                .tag("workflow", workflow)
+                .tag("outcome", "invalid")
+                .description("Polled items")
+                .register(registry);
+        leaseErrors = Counter.builder(LEASE_ERRORS)
+                .tag("trigger", trigger)
+                .description("Trigger lease writes that failed")
+                .register(registry);
+        unexpected = Counter.builder(UNEXPECTED)
+                .tag("trigger", trigger)
+                .description("Trigger wakes that failed with an unexpected exception")
+                .register(registry);
         this.registry = registry;
         // A restarted trigger (its definition changed) registers anew: the gauge reads this object's value.
         registry.find(LEADER).tag("trigger", trigger).gauges().forEach(registry::remove);
-        leaderGauge = Gauge.builder(LEADER, leader, AtomicInteger::get).tag("trigger", trigger).strongReference(true)
-                .description("1 while this process holds the trigger's lease").register(registry);
+        leaderGauge = Gauge.builder(LEADER, leader, AtomicInteger::get)
+                .tag("trigger", trigger)
+                .strongReference(true)
+                .description("1 while this process holds the trigger's lease")
+                .register(registry);
     }
 
     /** The trigger stopped here: its leader gauge goes (its counters stay, as counts of what happened). */

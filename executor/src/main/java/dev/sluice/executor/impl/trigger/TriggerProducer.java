@@ -48,13 +48,15 @@ final class TriggerProducer implements AutoCloseable {
         return ensure(context, record.topic()).compose(v -> {
             Promise<Void> acked = Promise.promise();
             try {
-                producer.send(record, (md, err) -> context.runOnContext(x -> {
-                    if (err == null) {
-                        acked.complete();
-                    } else {
-                        acked.fail(err);
-                    }
-                }));
+                producer.send(
+                        record,
+                        (md, err) -> context.runOnContext(x -> {
+                            if (err == null) {
+                                acked.complete();
+                            } else {
+                                acked.fail(err);
+                            }
+                        }));
             } catch (RuntimeException e) {
                 acked.fail(e);
             }
@@ -66,11 +68,14 @@ final class TriggerProducer implements AutoCloseable {
         if (ready.contains(topic)) {
             return Future.succeededFuture();
         }
-        return context.owner().executeBlocking(() -> {
-            producer.partitionsFor(topic);
-            ready.add(topic);
-            return null;
-        }, false);
+        return context.owner()
+                .executeBlocking(
+                        () -> {
+                            producer.partitionsFor(topic);
+                            ready.add(topic);
+                            return null;
+                        },
+                        false);
     }
 
     /** Blocking: call from a worker. */

@@ -45,7 +45,9 @@ final class TriggerVerticle extends VerticleBase {
 
         /** Whether {@code other} runs the same way (a changed cron, zone, URL, route... restarts the trigger). */
         boolean sameAs(Planned other) {
-            return workflow.equals(other.workflow) && route.equals(other.route) && definition(trigger).equals(definition(other.trigger));
+            return workflow.equals(other.workflow)
+                    && route.equals(other.route)
+                    && definition(trigger).equals(definition(other.trigger));
         }
 
         private static Object definition(Trigger t) {
@@ -55,8 +57,7 @@ final class TriggerVerticle extends VerticleBase {
     }
 
     /** A trigger running here: what it runs, its runner and its meters. */
-    private record Live(Planned planned, TriggerRunner runner, TriggerMetrics metrics) {
-    }
+    private record Live(Planned planned, TriggerRunner runner, TriggerMetrics metrics) {}
 
     private final TriggerConfig config;
     private final List<Planned> initial;
@@ -69,6 +70,7 @@ final class TriggerVerticle extends VerticleBase {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** The last change of the running set; each waits for the one before, so two reloads never interleave. */
     private Future<Void> replanning = Future.succeededFuture();
+
     private boolean stopped;
     private Pool pool;
     private Redis redis;
@@ -78,8 +80,14 @@ final class TriggerVerticle extends VerticleBase {
     private PollRunner.Collaborators with;
     private TickLedger ledger;
 
-    TriggerVerticle(TriggerConfig config, List<Planned> planned, KafkaConfig kafka, String pgUrl, String redisUrl, MeterRegistry registry,
-                    String holder) {
+    TriggerVerticle(
+            TriggerConfig config,
+            List<Planned> planned,
+            KafkaConfig kafka,
+            String pgUrl,
+            String redisUrl,
+            MeterRegistry registry,
+            String holder) {
         this.config = config;
         this.initial = List.copyOf(planned);
         this.kafka = kafka;
@@ -92,33 +100,50 @@ final class TriggerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.lease().toMillis());
-        pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
-                .connectingTo(PgConnectOptions.fromUri(pgUrl).addProperty("client_min_messages", "warning")
+        pool = PgBuilder.pool()
+                .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+                .connectingTo(PgConnectOptions.fromUri(pgUrl)
+                        .addProperty("client_min_messages", "warning")
                         // A holder cut off mid-tick leaves no lock behind for longer than a lease.
                         .addProperty("statement_timeout", Integer.toString(timeout))
                         .addProperty("idle_in_transaction_session_timeout", Integer.toString(timeout)))
-                .using(vertx).build();
+                .using(vertx)
+                .build();
         leases = new TriggerLeases(pool);
         // The schema may be missing if PostgreSQL is down now: runners then retry their first write at each wake.
         Future<Void> schema = Migrations.apply(pool).recover(err -> {
-            LOG.warn("trigger schema not applied yet (PostgreSQL unreachable?); triggers try again at each wake: {}", err.toString());
+            LOG.warn(
+                    "trigger schema not applied yet (PostgreSQL unreachable?); triggers try again at each wake: {}",
+                    err.toString());
             return Future.succeededFuture();
         });
-        return schema.compose(s -> vertx.executeBlocking(() -> TriggerProducer.create(kafka))).compose(p -> {
-            producer = p;
-            RedisAPI redisApi = null;
-            if (redisUrl != null) {
-                redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(4)
-                        .setMaxPoolWaiting(10_000));
-                redisApi = RedisAPI.api(redis);
-            }
-            http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(config.pollPerHost()));
-            with = new PollRunner.Collaborators(leases, producer,
-                    new PollFetch(vertx, http, config.pollTimeout().toMillis(), config.pollMaxBytes()), new HostLimits(config.pollPerHost()),
-                    redisApi, holder, config);
-            ledger = new TickLedger(kafka);
-            return apply(initial);
-        });
+        return schema.compose(s -> vertx.executeBlocking(() -> TriggerProducer.create(kafka)))
+                .compose(p -> {
+                    producer = p;
+                    RedisAPI redisApi = null;
+                    if (redisUrl != null) {
+                        redis = Redis.createClient(
+                                vertx,
+                                new RedisOptions()
+                                        .setConnectionString(redisUrl)
+                                        .setMaxPoolSize(4)
+                                        .setMaxPoolWaiting(10_000));
+                        redisApi = RedisAPI.api(redis);
+                    }
+                    http = vertx.createHttpClient(
+                            new HttpClientOptions().setKeepAlive(true),
+                            new PoolOptions().setHttp1MaxSize(config.pollPerHost()));
+                    with = new PollRunner.Collaborators(
+                            leases,
+                            producer,
+                            new PollFetch(vertx, http, config.pollTimeout().toMillis(), config.pollMaxBytes()),
+                            new HostLimits(config.pollPerHost()),
+                            redisApi,
+                            holder,
+                            config);
+                    ledger = new TickLedger(kafka);
+                    return apply(initial);
+                });
     }
 
     /** Runs {@code next} from now on (see {@link Triggers#update}). Any thread. */
@@ -139,8 +164,12 @@ final class TriggerVerticle extends VerticleBase {
             Planned w = wanted.get(l.planned().name());
             if (w == null || !w.sameAs(l.planned())) {
                 it.remove();
-                LOG.info("trigger {} {}", l.planned().name(), w == null ? "stops: its workflow is gone or defines it no more"
-                        : "restarts: its definition changed");
+                LOG.info(
+                        "trigger {} {}",
+                        l.planned().name(),
+                        w == null
+                                ? "stops: its workflow is gone or defines it no more"
+                                : "restarts: its definition changed");
                 stopping.add(l.runner().close().eventually(() -> {
                     l.metrics().remove();
                     return Future.succeededFuture();
@@ -153,7 +182,17 @@ final class TriggerVerticle extends VerticleBase {
                 if (!live.containsKey(t.name()) && !stopped) {
                     TriggerMetrics metrics = new TriggerMetrics(registry, t.name(), t.workflow());
                     TriggerRunner runner = t.trigger() instanceof Schedule s
-                            ? new ScheduleRunner(context, t.workflow(), s, t.route(), leases, producer, ledger, metrics, holder, config)
+                            ? new ScheduleRunner(
+                                    context,
+                                    t.workflow(),
+                                    s,
+                                    t.route(),
+                                    leases,
+                                    producer,
+                                    ledger,
+                                    metrics,
+                                    holder,
+                                    config)
                             : new PollRunner(context, t.workflow(), (Poll) t.trigger(), t.route(), with, metrics);
                     live.put(t.name(), new Live(t, runner, metrics));
                     started.add(runner.start());
@@ -174,7 +213,11 @@ final class TriggerVerticle extends VerticleBase {
     }
 
     List<String> leading() {
-        return live.values().stream().map(Live::runner).filter(TriggerRunner::leading).map(TriggerRunner::name).toList();
+        return live.values().stream()
+                .map(Live::runner)
+                .filter(TriggerRunner::leading)
+                .map(TriggerRunner::name)
+                .toList();
     }
 
     @Override

@@ -35,7 +35,12 @@ public final class Triggers {
     private final boolean polls;
     private volatile boolean closed;
 
-    private Triggers(Vertx vertx, String deploymentId, TriggerVerticle verticle, Map<String, RouteConfig> routes, boolean polls) {
+    private Triggers(
+            Vertx vertx,
+            String deploymentId,
+            TriggerVerticle verticle,
+            Map<String, RouteConfig> routes,
+            boolean polls) {
         this.vertx = vertx;
         this.deploymentId = deploymentId;
         this.verticle = verticle;
@@ -48,9 +53,19 @@ public final class Triggers {
     }
 
     /** Starts the triggers of the catalog's workflows, which do not change. See {@link #start(Vertx, TriggerConfig, Setup)}. */
-    public static Future<Triggers> start(Vertx vertx, TriggerConfig config, Catalog catalog, KafkaConfig kafka, String pgUrl,
-                                         String redisUrl, MeterRegistry registry, String holder) {
-        return start(vertx, config, new Setup(catalog.workflows(), catalog.routes(), false, kafka, pgUrl, redisUrl, registry, holder));
+    public static Future<Triggers> start(
+            Vertx vertx,
+            TriggerConfig config,
+            Catalog catalog,
+            KafkaConfig kafka,
+            String pgUrl,
+            String redisUrl,
+            MeterRegistry registry,
+            String holder) {
+        return start(
+                vertx,
+                config,
+                new Setup(catalog.workflows(), catalog.routes(), false, kafka, pgUrl, redisUrl, registry, holder));
     }
 
     /**
@@ -63,15 +78,22 @@ public final class Triggers {
      * @param redisUrl  Redis, for polled item ids (null: no poll runs)
      * @param holder    this process's name in the lease table (unique per process)
      */
-    public record Setup(List<WorkflowConfig> workflows, Map<String, RouteConfig> routes, boolean follow, KafkaConfig kafka, String pgUrl,
-                        String redisUrl, MeterRegistry registry, String holder) {
-    }
+    public record Setup(
+            List<WorkflowConfig> workflows,
+            Map<String, RouteConfig> routes,
+            boolean follow,
+            KafkaConfig kafka,
+            String pgUrl,
+            String redisUrl,
+            MeterRegistry registry,
+            String holder) {}
 
     /** Starts the triggers. Needs PostgreSQL (leases, progress); polls also need Redis (item ids). */
     public static Future<Triggers> start(Vertx vertx, TriggerConfig config, Setup setup) {
         boolean polls = setup.redisUrl() != null;
         List<TriggerVerticle.Planned> planned = plan(setup.workflows(), setup.routes(), polls);
-        int defined = (int) setup.workflows().stream().mapToLong(w -> w.triggers().size()).sum();
+        int defined = (int)
+                setup.workflows().stream().mapToLong(w -> w.triggers().size()).sum();
         if (planned.isEmpty() && !setup.follow()) {
             return Future.succeededFuture(NONE);
         }
@@ -83,19 +105,25 @@ public final class Triggers {
             LOG.warn("{} triggers defined are not run: they need pg.url for their leases", defined);
             return Future.succeededFuture(NONE);
         }
-        TriggerVerticle verticle = new TriggerVerticle(config, planned, setup.kafka(), setup.pgUrl(), setup.redisUrl(), setup.registry(),
-                setup.holder());
+        TriggerVerticle verticle = new TriggerVerticle(
+                config, planned, setup.kafka(), setup.pgUrl(), setup.redisUrl(), setup.registry(), setup.holder());
         return vertx.deployVerticle(verticle).map(id -> {
-            LOG.info("triggers: {} schedules, {} polls, lease {} ms, holder {}{}",
-                    planned.stream().filter(p -> p.trigger() instanceof Schedule).count(),
-                    planned.stream().filter(p -> p.trigger() instanceof Poll).count(), config.lease().toMillis(), setup.holder(),
+            LOG.info(
+                    "triggers: {} schedules, {} polls, lease {} ms, holder {}{}",
+                    planned.stream()
+                            .filter(p -> p.trigger() instanceof Schedule)
+                            .count(),
+                    planned.stream().filter(p -> p.trigger() instanceof Poll).count(),
+                    config.lease().toMillis(),
+                    setup.holder(),
                     setup.follow() ? ", following the workflows' changes" : "");
             return new Triggers(vertx, id, verticle, Map.copyOf(setup.routes()), polls);
         });
     }
 
     /** The triggers of {@code workflows}, each with the route its events go to; polls only where Redis is there. */
-    private static List<TriggerVerticle.Planned> plan(List<WorkflowConfig> workflows, Map<String, RouteConfig> routes, boolean polls) {
+    private static List<TriggerVerticle.Planned> plan(
+            List<WorkflowConfig> workflows, Map<String, RouteConfig> routes, boolean polls) {
         List<TriggerVerticle.Planned> planned = new ArrayList<>();
         for (WorkflowConfig w : workflows) {
             for (Trigger t : w.triggers()) {
@@ -103,7 +131,9 @@ public final class Triggers {
                 if (route == null) {
                     LOG.warn("trigger {} is not run: its route {} is not known here", t.name(w.name()), t.source());
                 } else if (t instanceof Poll && !polls) {
-                    LOG.warn("trigger {} is not run: polls need redis.url to remember the items they emitted", t.name(w.name()));
+                    LOG.warn(
+                            "trigger {} is not run: polls need redis.url to remember the items they emitted",
+                            t.name(w.name()));
                 } else {
                     planned.add(new TriggerVerticle.Planned(w.name(), t, route));
                 }

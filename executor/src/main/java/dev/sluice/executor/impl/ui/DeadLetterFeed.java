@@ -50,20 +50,28 @@ public final class DeadLetterFeed {
         if (pgUrl != null && !reading) {
             reading = true;
             if (pool == null) {
-                pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-                        .connectingTo(PgConnectOptions.fromUri(pgUrl).addProperty("client_min_messages", "warning")).using(vertx).build();
+                pool = PgBuilder.pool()
+                        .with(new PoolOptions().setMaxSize(1))
+                        .connectingTo(PgConnectOptions.fromUri(pgUrl).addProperty("client_min_messages", "warning"))
+                        .using(vertx)
+                        .build();
             }
             pool.preparedQuery(QUERY).execute(Tuple.of(LATEST)).onComplete(ar -> {
                 reading = false;
                 if (ar.failed()) {
-                    LOG.debug("dead letters not read for the dashboard: {}", ar.cause().toString());
+                    LOG.debug(
+                            "dead letters not read for the dashboard: {}",
+                            ar.cause().toString());
                     return;
                 }
                 JsonArray out = new JsonArray();
                 for (Row r : ar.result()) {
                     OffsetDateTime at = r.getOffsetDateTime("ended_at");
-                    out.add(new JsonObject().put("id", r.getString("event_id")).put("workflow", r.getString("workflow"))
-                            .put("error", r.getString("error")).put("at", at == null ? null : at.toInstant().toEpochMilli()));
+                    out.add(new JsonObject()
+                            .put("id", r.getString("event_id"))
+                            .put("workflow", r.getString("workflow"))
+                            .put("error", r.getString("error"))
+                            .put("at", at == null ? null : at.toInstant().toEpochMilli()));
                 }
                 latest = out;
             });

@@ -36,8 +36,11 @@ public final class ExecutorFigures implements LiveDashboard.Figures {
     private final Map<String, RouteConfig> routes;
 
     /** {@code workflows}: those in force now; {@code routes}: every route, by source (for the topics a workflow reads). */
-    public ExecutorFigures(MeterRegistry registry, DeadLetterFeed deadLetters, Supplier<List<WorkflowConfig>> workflows,
-                           Map<String, RouteConfig> routes) {
+    public ExecutorFigures(
+            MeterRegistry registry,
+            DeadLetterFeed deadLetters,
+            Supplier<List<WorkflowConfig>> workflows,
+            Map<String, RouteConfig> routes) {
         this.registry = registry;
         this.deadLetters = deadLetters;
         this.workflows = workflows;
@@ -101,30 +104,55 @@ public final class ExecutorFigures implements LiveDashboard.Figures {
         Double[] totals = new Double[3];
         for (Map.Entry<String, Counts> e : byWorkflow.entrySet()) {
             String w = e.getKey();
-            Double[] rates = {window.rate("runs:" + w, e.getValue().all), window.rate("expired:" + w, e.getValue().expired),
-                    window.rate("dead:" + w, e.getValue().dead)};
+            Double[] rates = {
+                window.rate("runs:" + w, e.getValue().all),
+                window.rate("expired:" + w, e.getValue().expired),
+                window.rate("dead:" + w, e.getValue().dead)
+            };
             for (int i = 0; i < 3; i++) {
                 if (rates[i] != null) {
                     totals[i] = (totals[i] == null ? 0 : totals[i]) + rates[i];
                 }
             }
-            Timer start = registry.find(MetricNames.EXECUTOR_WORKFLOW_START).tag(MetricNames.TAG_WORKFLOW, w).timer();
-            Gauge running = registry.find(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT).tag(MetricNames.TAG_WORKFLOW, w).gauge();
-            rows.add(new JsonObject().put("name", w).put("eventsPerSecond", rates[0]).putNull("ackP99Ms")
+            Timer start = registry.find(MetricNames.EXECUTOR_WORKFLOW_START)
+                    .tag(MetricNames.TAG_WORKFLOW, w)
+                    .timer();
+            Gauge running = registry.find(MetricNames.EXECUTOR_WORKFLOW_IN_FLIGHT)
+                    .tag(MetricNames.TAG_WORKFLOW, w)
+                    .gauge();
+            rows.add(new JsonObject()
+                    .put("name", w)
+                    .put("eventsPerSecond", rates[0])
+                    .putNull("ackP99Ms")
                     .put("startP99Ms", start == null ? null : window.quantileMillis("start:" + w, start, 0.99))
-                    .put("expiredPerSecond", rates[1]).put("deadLetteredPerSecond", rates[2])
-                    .put("lag", lag(topicsOf.get(w), lagByTopic)).put("inFlight", running == null ? 0.0 : running.value()));
+                    .put("expiredPerSecond", rates[1])
+                    .put("deadLetteredPerSecond", rates[2])
+                    .put("lag", lag(topicsOf.get(w), lagByTopic))
+                    .put("inFlight", running == null ? 0.0 : running.value()));
         }
         JsonArray topics = new JsonArray();
         lagByTopic.forEach((t, v) -> topics.add(new JsonObject().put("topic", t).put("lag", v)));
         Timer start = registry.find(MetricNames.EVENT_LATENCY).timer();
         Gauge inFlight = registry.find(MetricNames.EXECUTOR_IN_FLIGHT).gauge();
-        JsonObject total = new JsonObject().put("eventsPerSecond", totals[0]).putNull("ackP99Ms")
+        JsonObject total = new JsonObject()
+                .put("eventsPerSecond", totals[0])
+                .putNull("ackP99Ms")
                 .put("startP99Ms", start == null ? null : window.quantileMillis("start", start, 0.99))
-                .put("expiredPerSecond", totals[1]).put("deadLetteredPerSecond", totals[2])
-                .put("lag", lagByTopic.isEmpty() ? null : lagByTopic.values().stream().mapToDouble(Double::doubleValue).sum())
+                .put("expiredPerSecond", totals[1])
+                .put("deadLetteredPerSecond", totals[2])
+                .put(
+                        "lag",
+                        lagByTopic.isEmpty()
+                                ? null
+                                : lagByTopic.values().stream()
+                                        .mapToDouble(Double::doubleValue)
+                                        .sum())
                 .put("inFlight", inFlight == null ? null : inFlight.value());
-        JsonObject out = new JsonObject().put("rowKind", "workflow").put("totals", total).put("rows", rows).put("topics", topics);
+        JsonObject out = new JsonObject()
+                .put("rowKind", "workflow")
+                .put("totals", total)
+                .put("rows", rows)
+                .put("topics", topics);
         if (deadLetters.available()) {
             out.put("deadLettered", deadLetters.latest());
         }

@@ -25,17 +25,30 @@ final class EventRun implements Condition.Event {
     final TargetGuard.Queueing queueing;
     /** The event's run-log rows, each complete once durable (or its loss counted). */
     final List<Future<Void>> records = new ArrayList<>(1);
+
     boolean started;
     /** The span of this event's run ({@link RunTracing#run}); the invalid span when tracing is off. */
     Span span = Span.getInvalid();
+
     private Object json;
     private boolean parsed;
 
-    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, long deadline, TargetGuard.Queueing queueing) {
+    EventRun(
+            ConsumerRecord<byte[], byte[]> record,
+            String id,
+            String route,
+            long deadline,
+            TargetGuard.Queueing queueing) {
         this(record, id, route, "", deadline, queueing);
     }
 
-    EventRun(ConsumerRecord<byte[], byte[]> record, String id, String route, String target, long deadline, TargetGuard.Queueing queueing) {
+    EventRun(
+            ConsumerRecord<byte[], byte[]> record,
+            String id,
+            String route,
+            String target,
+            long deadline,
+            TargetGuard.Queueing queueing) {
         this.target = target;
         this.queueing = queueing;
         this.record = record;
@@ -46,8 +59,9 @@ final class EventRun implements Condition.Event {
 
     @Override
     public String attribute(String name) {
-        return EventRecords.text(record.headers(), name.equals("datacontenttype") ? SluiceHeaders.CONTENT_TYPE
-                : SluiceHeaders.CE_PREFIX + name);
+        return EventRecords.text(
+                record.headers(),
+                name.equals("datacontenttype") ? SluiceHeaders.CONTENT_TYPE : SluiceHeaders.CE_PREFIX + name);
     }
 
     @Override
@@ -64,8 +78,13 @@ final class EventRun implements Condition.Event {
         String id = EventRecords.text(record.headers(), SluiceHeaders.CE_ID);
         String route = EventRecords.text(record.headers(), SluiceHeaders.ROUTE);
         String target = EventRecords.text(record.headers(), SluiceHeaders.TARGET);
-        return new EventRun(record, id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id,
-                route == null ? "" : route, target == null ? "" : target, EventRecords.deadline(record), queueing);
+        return new EventRun(
+                record,
+                id == null ? record.topic() + "/" + record.partition() + "/" + record.offset() : id,
+                route == null ? "" : route,
+                target == null ? "" : target,
+                EventRecords.deadline(record),
+                queueing);
     }
 
     static Object parseJson(byte[] bytes) {

@@ -36,9 +36,13 @@ public final class EventRunner {
         this.workflows = services.workflows();
         this.tracing = services.tracing();
         this.metrics = services.metrics();
-        this.claimer = new RunClaimer(services.claims(), services.config().leaseMargin().toMillis());
-        this.steps = new WorkflowSteps(http, new SideEffectSteps(context, services.accounting(), services.redis()),
-                new StepRetries(vertx, services.config(), metrics), claimer);
+        this.claimer = new RunClaimer(
+                services.claims(), services.config().leaseMargin().toMillis());
+        this.steps = new WorkflowSteps(
+                http,
+                new SideEffectSteps(context, services.accounting(), services.redis()),
+                new StepRetries(vertx, services.config(), metrics),
+                claimer);
         this.outcomes = new RunOutcomes(context, services.accounting(), metrics, services.runLog());
     }
 
@@ -59,7 +63,11 @@ public final class EventRunner {
         } catch (RuntimeException e) {
             if (run == null) {
                 // Even an event whose record cannot be read is accounted for: dead-lettered under its place in the log.
-                run = new EventRun(record, record.topic() + "/" + record.partition() + "/" + record.offset(), "", Long.MAX_VALUE,
+                run = new EventRun(
+                        record,
+                        record.topic() + "/" + record.partition() + "/" + record.offset(),
+                        "",
+                        Long.MAX_VALUE,
                         queueing);
             }
             runs = Future.failedFuture(e);
@@ -70,7 +78,8 @@ public final class EventRunner {
             decided.onComplete(ar -> RunTracing.decided(accounted.span, ar));
         }
         // Every row is offered by the time the runs are decided.
-        return new Progress(decided, decided.transform(ar -> Future.join(accounted.records)).mapEmpty());
+        return new Progress(
+                decided, decided.transform(ar -> Future.join(accounted.records)).mapEmpty());
     }
 
     /**
@@ -78,30 +87,33 @@ public final class EventRunner {
      * event of its key may start), {@code recorded} once their run-log rows are durable too (its
      * offset may be committed). Neither fails unless the executor itself is broken.
      */
-    public record Progress(Future<Void> decided, Future<Void> recorded) {
-    }
+    public record Progress(Future<Void> decided, Future<Void> recorded) {}
 
     private Future<Void> runEvent(EventRun run, long polledAtNanos) {
         ConsumerRecord<byte[], byte[]> record = run.record;
         metrics.startWait(System.nanoTime() - polledAtNanos);
-        List<WorkflowConfig> workflows = run.route.isEmpty() ? List.of() : this.workflows.forEvent(run.route, run.target);
+        List<WorkflowConfig> workflows =
+                run.route.isEmpty() ? List.of() : this.workflows.forEvent(run.route, run.target);
         if (workflows.isEmpty()) {
-            // An event for one workflow that this executor does not run on its route was accepted for a run that cannot happen here.
+            // An event for one workflow that this executor does not run on its route was accepted for a run that cannot
+            // happen here.
             return run.target.isEmpty() ? Future.succeededFuture() : outcomes.unknownTarget(run);
         }
         long now = System.currentTimeMillis();
         if (Deadlines.isExpired(run.deadline, now)) {
-            return outcomes.expired(run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
+            return outcomes.expired(
+                    run, workflows, "deadline passed before start, " + (now - run.deadline) + " ms late");
         }
         List<Future<Void>> runs = new ArrayList<>(workflows.size());
         for (WorkflowConfig w : workflows) {
             runs.add(Retry.guarded(() -> {
-                if (w.filter() != null && !w.filter().test(run)) {
-                    metrics.filtered(w.name());
-                    return Future.succeededFuture();
-                }
-                return runWorkflow(w, run);
-            }).recover(e -> outcomes.unexpected(new WorkflowRun(run, w, -1), e)));
+                        if (w.filter() != null && !w.filter().test(run)) {
+                            metrics.filtered(w.name());
+                            return Future.succeededFuture();
+                        }
+                        return runWorkflow(w, run);
+                    })
+                    .recover(e -> outcomes.unexpected(new WorkflowRun(run, w, -1), e)));
         }
         return Future.join(runs).transform(ar -> {
             if (run.started) {
@@ -121,26 +133,30 @@ public final class EventRunner {
         ExecutorMetrics.WorkflowMeters meters = metrics.workflow(w.name());
         meters.start().record(Math.max(0, start - run.record.timestamp()), TimeUnit.MILLISECONDS);
         meters.inFlight().incrementAndGet();
-        return Retry.guarded(() -> runSteps(w, 0, wr)).transform(ar -> {
-            if (ar.succeeded()) {
-                return claimer.decided(wr).compose(v -> outcomes.succeeded(wr));
-            }
-            Throwable e = ar.cause();
-            if (e instanceof StepFailure.NotSent) {
-                // Its first request never left: the run did not start in time.
-                return outcomes.expired(run, List.of(w), e.getMessage());
-            }
-            if (e instanceof StepFailure.ClaimLost) {
-                return outcomes.skippedDuplicate(wr, e.getMessage());
-            }
-            if (e instanceof StepFailure) {
-                return claimer.decided(wr).compose(v -> outcomes.deadLettered(wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
-            }
-            return claimer.decided(wr).compose(v -> outcomes.unexpected(wr, e));
-        }).eventually(() -> {
-            meters.inFlight().decrementAndGet();
-            return Future.succeededFuture();
-        });
+        return Retry.guarded(() -> runSteps(w, 0, wr))
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        return claimer.decided(wr).compose(v -> outcomes.succeeded(wr));
+                    }
+                    Throwable e = ar.cause();
+                    if (e instanceof StepFailure.NotSent) {
+                        // Its first request never left: the run did not start in time.
+                        return outcomes.expired(run, List.of(w), e.getMessage());
+                    }
+                    if (e instanceof StepFailure.ClaimLost) {
+                        return outcomes.skippedDuplicate(wr, e.getMessage());
+                    }
+                    if (e instanceof StepFailure) {
+                        return claimer.decided(wr)
+                                .compose(v -> outcomes.deadLettered(
+                                        wr, e.getMessage() == null ? RunOutcomes.describe(e) : e.getMessage()));
+                    }
+                    return claimer.decided(wr).compose(v -> outcomes.unexpected(wr, e));
+                })
+                .eventually(() -> {
+                    meters.inFlight().decrementAndGet();
+                    return Future.succeededFuture();
+                });
     }
 
     private Future<Void> runSteps(WorkflowConfig w, int index, WorkflowRun wr) {

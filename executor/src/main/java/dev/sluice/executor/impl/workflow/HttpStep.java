@@ -25,8 +25,14 @@ final class HttpStep implements StepRunner<StepConfig.Http> {
     private Future<Void> attempt(StepConfig.Http step, int index, WorkflowRun wr) {
         wr.attempts++;
         EventRun run = wr.run;
-        HttpStepRunner.Request request = new HttpStepRunner.Request(step, run.record, wr.payload, wr.contentType,
-                client.webhookId(run.route, run.id, wr.workflow.name(), index), wr.workflow.signing(), run.span);
+        HttpStepRunner.Request request = new HttpStepRunner.Request(
+                step,
+                run.record,
+                wr.payload,
+                wr.contentType,
+                client.webhookId(run.route, run.id, wr.workflow.name(), index),
+                wr.workflow.signing(),
+                run.span);
         HttpStepRunner.Gate gate = new HttpStepRunner.Gate() {
             @Override
             public Future<Void> beforeWrite() {
@@ -43,9 +49,12 @@ final class HttpStep implements StepRunner<StepConfig.Http> {
                 return run.queueing;
             }
         };
-        return client.call(request, step.timeout().toMillis(), run.deadline, gate).map(result -> {
-            wr.response = result.json() == null ? null : EventRun.parseJson(result.json().getBytes());
-            return (Void) null;
-        });
+        return client.call(request, step.timeout().toMillis(), run.deadline, gate)
+                .map(result -> {
+                    wr.response = result.json() == null
+                            ? null
+                            : EventRun.parseJson(result.json().getBytes());
+                    return (Void) null;
+                });
     }
 }

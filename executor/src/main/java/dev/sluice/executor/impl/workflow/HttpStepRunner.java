@@ -1,7 +1,7 @@
 package dev.sluice.executor.impl.workflow;
 
-import dev.sluice.core.EventRecords;
 import dev.sluice.core.CloudEventsHttp;
+import dev.sluice.core.EventRecords;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
@@ -19,7 +19,6 @@ import io.vertx.core.http.RequestOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
@@ -52,7 +51,8 @@ public final class HttpStepRunner {
     }
 
     /** With a client span per request ({@link RunTracing}). */
-    public HttpStepRunner(Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards, RunTracing tracing) {
+    public HttpStepRunner(
+            Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards, RunTracing tracing) {
         this.tracing = tracing;
         this.vertx = vertx;
         this.client = client;
@@ -61,19 +61,29 @@ public final class HttpStepRunner {
     }
 
     /** A step's request line, parsed once, and its target's guard. */
-    private record Target(RequestOptions options, TargetGuard guard) {
-    }
+    private record Target(RequestOptions options, TargetGuard guard) {}
 
     /**
      * What one http step sends for one workflow run: the step, the event, the current payload and
      * its content type (null: the event's own), the Standard Webhooks id and signing secrets, and
      * the span of the event's run (the invalid span when tracing is off).
      */
-    public record Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                          String webhookId, WebhookSigning signing, Span run) {
+    public record Request(
+            StepConfig.Http step,
+            ConsumerRecord<byte[], byte[]> record,
+            byte[] payload,
+            String contentType,
+            String webhookId,
+            WebhookSigning signing,
+            Span run) {
 
-        public Request(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, byte[] payload, String contentType,
-                       String webhookId, WebhookSigning signing) {
+        public Request(
+                StepConfig.Http step,
+                ConsumerRecord<byte[], byte[]> record,
+                byte[] payload,
+                String contentType,
+                String webhookId,
+                WebhookSigning signing) {
             this(step, record, payload, contentType, webhookId, signing, Span.getInvalid());
         }
     }
@@ -84,11 +94,14 @@ public final class HttpStepRunner {
     }
 
     /** A successful answer: its status, and its body when it is JSON (else null). */
-    public record Result(int status, Buffer json) {
-    }
+    public record Result(int status, Buffer json) {}
 
     public Future<Result> call(StepConfig.Http step, ConsumerRecord<byte[], byte[]> record, long timeoutMillis) {
-        return call(new Request(step, record, record.value(), null, null, WebhookSigning.none()), timeoutMillis, Long.MAX_VALUE, Gate.OPEN);
+        return call(
+                new Request(step, record, record.value(), null, null, WebhookSigning.none()),
+                timeoutMillis,
+                Long.MAX_VALUE,
+                Gate.OPEN);
     }
 
     /** What the run does around the write: claim before it, count it as it happens. */
@@ -101,8 +114,7 @@ public final class HttpStepRunner {
             }
 
             @Override
-            public void written() {
-            }
+            public void written() {}
         };
 
         /** Runs once the connection is ready, just before the write (the run's claim); a failure stops the request unsent. */
@@ -128,20 +140,25 @@ public final class HttpStepRunner {
      */
     public Future<Result> call(Request request, long exchangeTimeoutMillis, long deadline, Gate gate) {
         if (System.currentTimeMillis() >= deadline) {
-            return Future.failedFuture(StepFailure.notSent("the deadline had passed when the request was to start; nothing was sent"));
+            return Future.failedFuture(
+                    StepFailure.notSent("the deadline had passed when the request was to start; nothing was sent"));
         }
         Target target = target(request.step());
-        return target.guard().enter(vertx.getOrCreateContext(), deadline, gate.queueing())
+        return target.guard()
+                .enter(vertx.getOrCreateContext(), deadline, gate.queueing())
                 .recover(e -> Future.failedFuture(e instanceof TargetGuard.Refused r ? refused(r) : e))
                 .compose(ticket -> {
-                    Future<Result> result = dev.sluice.executor.impl.Retry.guarded(() -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
+                    Future<Result> result = dev.sluice.executor.impl.Retry.guarded(
+                            () -> exchange(request, target, exchangeTimeoutMillis, deadline, gate));
                     return result.andThen(ar -> ticket.leave(verdict(ar)));
                 });
     }
 
     /** A call the guard refused: unsent. The deadline came while it queued: expired; an open circuit or a full budget: failed for good. */
     private static RuntimeException refused(TargetGuard.Refused r) {
-        return r.reason() == TargetGuard.Reason.DEADLINE ? StepFailure.notSent(r.getMessage()) : StepFailure.refused(r.getMessage());
+        return r.reason() == TargetGuard.Reason.DEADLINE
+                ? StepFailure.notSent(r.getMessage())
+                : StepFailure.refused(r.getMessage());
     }
 
     /** What a call's end says about its target: an answer (even a refusal such as 400), a failure, or nothing. */
@@ -157,33 +174,44 @@ public final class HttpStepRunner {
     }
 
     private Target target(StepConfig.Http step) {
-        return targets.computeIfAbsent(step, s -> new Target(new RequestOptions().setAbsoluteURI(s.url())
-                .setMethod(HttpMethod.valueOf(s.method())), guards.of(s.url())));
+        return targets.computeIfAbsent(
+                step,
+                s -> new Target(
+                        new RequestOptions().setAbsoluteURI(s.url()).setMethod(HttpMethod.valueOf(s.method())),
+                        guards.of(s.url())));
     }
 
-    private Future<Result> exchange(Request request, Target target, long exchangeTimeoutMillis, long deadline, Gate gate) {
+    private Future<Result> exchange(
+            Request request, Target target, long exchangeTimeoutMillis, long deadline, Gate gate) {
         long begin = System.currentTimeMillis();
         if (begin >= deadline) {
-            return Future.failedFuture(StepFailure.notSent("the deadline passed while the request waited for its target's budget; nothing was sent"));
+            return Future.failedFuture(StepFailure.notSent(
+                    "the deadline passed while the request waited for its target's budget; nothing was sent"));
         }
         Span span = tracing.step(request);
         RequestOptions options = options(request, target, span).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
         if (span.isRecording()) {
-            result.future().onComplete(ar -> RunTracing.ended(span, ar.succeeded() ? ar.result().status() : 0, ar.cause()));
+            result.future()
+                    .onComplete(ar ->
+                            RunTracing.ended(span, ar.succeeded() ? ar.result().status() : 0, ar.cause()));
         }
         boolean[] written = {false};
-        long[] timer = {vertx.setTimer(deadline - begin, id -> {
-            if (!written[0]) {
-                result.tryFail(StepFailure.notSent("the deadline passed while the request waited " + (System.currentTimeMillis() - begin)
-                        + " ms for a connection and its claim; nothing was sent"));
-            }
-        })};
+        long[] timer = {
+            vertx.setTimer(deadline - begin, id -> {
+                if (!written[0]) {
+                    result.tryFail(StepFailure.notSent(
+                            "the deadline passed while the request waited " + (System.currentTimeMillis() - begin)
+                                    + " ms for a connection and its claim; nothing was sent"));
+                }
+            })
+        };
         byte[] payload = request.payload() == null ? new byte[0] : request.payload();
-        (request.step().http2() ? http2Client : client).request(options)
+        (request.step().http2() ? http2Client : client)
+                .request(options)
                 .compose(req -> {
                     // The outcome is decided by this call's timers; the reset they cause needs no second report.
-                    req.exceptionHandler(e -> { });
+                    req.exceptionHandler(e -> {});
                     result.future().onFailure(e -> req.reset());
                     if (result.future().isComplete()) {
                         return result.future().mapEmpty();
@@ -194,14 +222,19 @@ public final class HttpStepRunner {
                         }
                         long now = System.currentTimeMillis();
                         if (now >= deadline) {
-                            return Future.failedFuture(StepFailure.notSent("the deadline passed " + (now - deadline) + " ms before the request "
-                                    + "could be written (it waited " + (now - begin) + " ms for a connection and its claim); nothing was sent"));
+                            return Future.failedFuture(StepFailure.notSent("the deadline passed " + (now - deadline)
+                                    + " ms before the request " + "could be written (it waited " + (now - begin)
+                                    + " ms for a connection and its claim); nothing was sent"));
                         }
                         vertx.cancelTimer(timer[0]);
                         written[0] = true;
                         gate.written();
-                        timer[0] = vertx.setTimer(exchangeTimeoutMillis, id -> result.tryFail(StepFailure.unknownOutcome(
-                                "no response within " + exchangeTimeoutMillis + " ms after the request was written", null)));
+                        timer[0] = vertx.setTimer(
+                                exchangeTimeoutMillis,
+                                id -> result.tryFail(StepFailure.unknownOutcome(
+                                        "no response within " + exchangeTimeoutMillis
+                                                + " ms after the request was written",
+                                        null)));
                         return send(req, request, Buffer.buffer(payload), payload);
                     });
                 })
@@ -217,8 +250,10 @@ public final class HttpStepRunner {
                         result.tryFail(e);
                     } else {
                         String what = "request failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
-                        result.tryFail(written[0] ? StepFailure.unknownOutcome(what + " (after the request was written)", e)
-                                : StepFailure.retryable(what, e));
+                        result.tryFail(
+                                written[0]
+                                        ? StepFailure.unknownOutcome(what + " (after the request was written)", e)
+                                        : StepFailure.retryable(what, e));
                     }
                 });
         return result.future();
@@ -233,7 +268,9 @@ public final class HttpStepRunner {
         for (Header header : h) {
             String k = header.key();
             if (k.startsWith(SluiceHeaders.CE_PREFIX) && header.value() != null) {
-                options.putHeader("ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()), CloudEventsHttp.headerValue(header.value()));
+                options.putHeader(
+                        "ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()),
+                        CloudEventsHttp.headerValue(header.value()));
             }
         }
         if (request.contentType() != null) {
@@ -251,12 +288,15 @@ public final class HttpStepRunner {
     }
 
     /** Writes the request; the timestamp and signature are taken now, as it leaves. */
-    private Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest req, Request request, Buffer body, byte[] payload) {
+    private Future<HttpClientResponse> send(
+            io.vertx.core.http.HttpClientRequest req, Request request, Buffer body, byte[] payload) {
         if (request.webhookId() != null) {
             long seconds = System.currentTimeMillis() / 1000;
             req.putHeader(WebhookHeaders.TIMESTAMP, Long.toString(seconds));
             if (request.signing().signs()) {
-                req.putHeader(WebhookHeaders.SIGNATURE, webhook.signature(request.signing(), request.webhookId(), seconds, payload));
+                req.putHeader(
+                        WebhookHeaders.SIGNATURE,
+                        webhook.signature(request.signing(), request.webhookId(), seconds, payload));
             }
         }
         return req.send(body);

@@ -25,28 +25,40 @@ final class RunClaimer {
         EventRun run = wr.run;
         long lease = stepTimeoutMillis + leaseMarginMillis;
         if (wr.claim == null) {
-            return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline).compose(c -> {
-                wr.claim = c;
-                return switch (c.state()) {
-                    case CLAIMED, RESEND, UNAVAILABLE, OFF -> Future.succeededFuture();
-                    case HELD -> Future.failedFuture(StepFailure.claimLost(
-                            "another executor's lease on this run was still live at the deadline; that executor decides it"));
-                    case DUPLICATE -> Future.failedFuture(StepFailure.claimLost(
-                            "already decided: a redelivery of a live event whose run was done; nothing was sent again"));
-                    case TOO_LATE -> Future.failedFuture(StepFailure.notSent(
-                            "the deadline passed before the run's claim could be taken; nothing was sent"));
-                    case UNREACHABLE -> Future.failedFuture(StepFailure.notSent("at-most-once: Redis did not answer the run's "
-                            + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
-                };
-            });
+            return claims.claim(run.route, run.id, wr.workflow.name(), wr.workflow.delivery(), lease, run.deadline)
+                    .compose(c -> {
+                        wr.claim = c;
+                        return switch (c.state()) {
+                            case CLAIMED, RESEND, UNAVAILABLE, OFF -> Future.succeededFuture();
+                            case HELD ->
+                                Future.failedFuture(
+                                        StepFailure.claimLost(
+                                                "another executor's lease on this run was still live at the deadline; that executor decides it"));
+                            case DUPLICATE ->
+                                Future.failedFuture(
+                                        StepFailure.claimLost(
+                                                "already decided: a redelivery of a live event whose run was done; nothing was sent again"));
+                            case TOO_LATE ->
+                                Future.failedFuture(StepFailure.notSent(
+                                        "the deadline passed before the run's claim could be taken; nothing was sent"));
+                            case UNREACHABLE ->
+                                Future.failedFuture(
+                                        StepFailure.notSent(
+                                                "at-most-once: Redis did not answer the run's "
+                                                        + "claim before the deadline, and an unclaimed run is never sent; nothing was sent"));
+                        };
+                    });
         }
-        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE || wr.claim.state() == RunClaims.State.UNAVAILABLE
+        if (wr.workflow.delivery() == WorkflowConfig.Delivery.AT_MOST_ONCE
+                || wr.claim.state() == RunClaims.State.UNAVAILABLE
                 || wr.claim.state() == RunClaims.State.OFF) {
             return Future.succeededFuture();
         }
-        return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline).compose(ours -> ours
-                ? Future.succeededFuture()
-                : Future.failedFuture(StepFailure.claimLost("the lease lapsed and another executor took the run over")));
+        return claims.renew(run.route, run.id, wr.workflow.name(), lease, run.deadline)
+                .compose(ours -> ours
+                        ? Future.succeededFuture()
+                        : Future.failedFuture(
+                                StepFailure.claimLost("the lease lapsed and another executor took the run over")));
     }
 
     /** Marks a claimed run decided, so that a redelivery skips it instead of re-sending. */

@@ -61,7 +61,15 @@ final class RunOutcomes {
     Future<Void> succeeded(WorkflowRun wr) {
         Outcome outcome = resent(wr) ? Outcome.RESENT : Outcome.SUCCEEDED;
         metrics.run(wr.workflow.name(), outcome);
-        log(wr.run, wr.workflow.name(), outcome, attempts(wr), wr.startMillis, System.currentTimeMillis(), wr.firstWriteMillis, null);
+        log(
+                wr.run,
+                wr.workflow.name(),
+                outcome,
+                attempts(wr),
+                wr.startMillis,
+                System.currentTimeMillis(),
+                wr.firstWriteMillis,
+                null);
         return Future.succeededFuture();
     }
 
@@ -76,12 +84,21 @@ final class RunOutcomes {
 
     Future<Void> skippedDuplicate(WorkflowRun wr, String reason) {
         metrics.run(wr.workflow.name(), Outcome.SKIPPED_DUPLICATE);
-        log(wr.run, wr.workflow.name(), Outcome.SKIPPED_DUPLICATE, 0, wr.startMillis, System.currentTimeMillis(), -1, reason);
+        log(
+                wr.run,
+                wr.workflow.name(),
+                Outcome.SKIPPED_DUPLICATE,
+                0,
+                wr.startMillis,
+                System.currentTimeMillis(),
+                -1,
+                reason);
         return Future.succeededFuture();
     }
 
     Future<Void> deadLettered(WorkflowRun wr, String error) {
-        return deadLettered(wr.run, wr.workflow.name(), attempts(wr), wr.written, wr.startMillis, wr.firstWriteMillis, error);
+        return deadLettered(
+                wr.run, wr.workflow.name(), attempts(wr), wr.written, wr.startMillis, wr.firstWriteMillis, error);
     }
 
     /**
@@ -89,8 +106,14 @@ final class RunOutcomes {
      * dead-lettered with the error, is counted, and is logged once here with its stack trace.
      */
     Future<Void> unexpected(WorkflowRun wr, Throwable e) {
-        LOG.error("run of {} by workflow {} ({}/{}/{}) failed unexpectedly; dead-lettered", printable(wr.run.id), wr.workflow.name(),
-                wr.run.record.topic(), wr.run.record.partition(), wr.run.record.offset(), e);
+        LOG.error(
+                "run of {} by workflow {} ({}/{}/{}) failed unexpectedly; dead-lettered",
+                printable(wr.run.id),
+                wr.workflow.name(),
+                wr.run.record.topic(),
+                wr.run.record.partition(),
+                wr.run.record.offset(),
+                e);
         metrics.unexpected(wr.workflow.name());
         return deadLettered(wr, "unexpected " + describe(e));
     }
@@ -98,8 +121,12 @@ final class RunOutcomes {
     /** An event that threw before any of its workflows ran. */
     Future<Void> unexpected(EventRun run, Throwable e) {
         ConsumerRecord<byte[], byte[]> record = run.record;
-        LOG.error("event {}/{}/{} failed unexpectedly before its runs; dead-lettered", record.topic(), record.partition(),
-                record.offset(), e);
+        LOG.error(
+                "event {}/{}/{} failed unexpectedly before its runs; dead-lettered",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                e);
         metrics.unexpected(NO_WORKFLOW);
         return deadLettered(run, NO_WORKFLOW, 0, 0, -1, -1, "unexpected " + describe(e));
     }
@@ -109,19 +136,38 @@ final class RunOutcomes {
      * run was accepted, or not yet loaded. It is dead-lettered under that name, so it can be re-driven.
      */
     Future<Void> unknownTarget(EventRun run) {
-        LOG.warn("event {} on route {} is for workflow {}, which this executor does not run on that route; dead-lettered",
-                printable(run.id), printable(run.route), printable(run.target));
-        return deadLettered(run, run.target, 0, 0, -1, -1, "workflow " + run.target + " is not known on route " + run.route
-                + " (deleted or not loaded yet)");
+        LOG.warn(
+                "event {} on route {} is for workflow {}, which this executor does not run on that route; dead-lettered",
+                printable(run.id),
+                printable(run.route),
+                printable(run.target));
+        return deadLettered(
+                run,
+                run.target,
+                0,
+                0,
+                -1,
+                -1,
+                "workflow " + run.target + " is not known on route " + run.route + " (deleted or not loaded yet)");
     }
 
-    private Future<Void> deadLettered(EventRun run, String workflow, int attempts, int written, long start, long firstWrite,
-                                      String error) {
+    private Future<Void> deadLettered(
+            EventRun run, String workflow, int attempts, int written, long start, long firstWrite, String error) {
         String bounded = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error;
         metrics.run(workflow, Outcome.DEAD_LETTERED);
         log(run, workflow, Outcome.DEAD_LETTERED, attempts, start, System.currentTimeMillis(), firstWrite, bounded);
-        return account(Topics.deadLetter(run.record.topic()), run.record, Map.of(SluiceHeaders.WORKFLOW, workflow, SluiceHeaders.ERROR,
-                bounded, "sluice_attempts", Integer.toString(attempts), ATTEMPTS_WRITTEN, Integer.toString(written)));
+        return account(
+                Topics.deadLetter(run.record.topic()),
+                run.record,
+                Map.of(
+                        SluiceHeaders.WORKFLOW,
+                        workflow,
+                        SluiceHeaders.ERROR,
+                        bounded,
+                        "sluice_attempts",
+                        Integer.toString(attempts),
+                        ATTEMPTS_WRITTEN,
+                        Integer.toString(written)));
     }
 
     static String describe(Throwable e) {
@@ -139,19 +185,49 @@ final class RunOutcomes {
     }
 
     /** Offers the run's row; the event's offset is committed only once the row is durable (or its loss counted). */
-    private void log(EventRun run, String workflow, Outcome outcome, int attempts, long start, long end, long firstWrite, String error) {
+    private void log(
+            EventRun run,
+            String workflow,
+            Outcome outcome,
+            int attempts,
+            long start,
+            long end,
+            long firstWrite,
+            String error) {
         ConsumerRecord<byte[], byte[]> r = run.record;
-        run.records.add(runLog.offer(new RunLog.Row(run.id, run.route, workflow, outcome.row(), attempts,
-                r.timestamp(), start, end, r.topic(), r.partition(), r.offset(), error, run.deadline, firstWrite)));
+        run.records.add(runLog.offer(new RunLog.Row(
+                run.id,
+                run.route,
+                workflow,
+                outcome.row(),
+                attempts,
+                r.timestamp(),
+                start,
+                end,
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                error,
+                run.deadline,
+                firstWrite)));
     }
 
     /** Writes the accounting record, retrying a few times; a record that cannot be written is logged and counted. */
     private Future<Void> account(String topic, ConsumerRecord<byte[], byte[]> record, Map<String, String> headers) {
-        return Retry.run(context.owner(), n -> accounting.publish(context, topic, record, headers),
-                (n, err) -> n >= ACCOUNTING_ATTEMPTS ? new Retry.Stop(err) : new Retry.After(100L << n)).recover(err -> {
+        return Retry.run(
+                        context.owner(),
+                        n -> accounting.publish(context, topic, record, headers),
+                        (n, err) -> n >= ACCOUNTING_ATTEMPTS ? new Retry.Stop(err) : new Retry.After(100L << n))
+                .recover(err -> {
                     metrics.accountingFailure();
-                    LOG.error("could not write {}/{}/{} to {} after {} attempts: {}", record.topic(), record.partition(),
-                            record.offset(), topic, ACCOUNTING_ATTEMPTS, err.toString());
+                    LOG.error(
+                            "could not write {}/{}/{} to {} after {} attempts: {}",
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            topic,
+                            ACCOUNTING_ATTEMPTS,
+                            err.toString());
                     return Future.succeededFuture();
                 });
     }

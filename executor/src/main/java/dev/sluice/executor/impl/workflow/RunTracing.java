@@ -59,13 +59,21 @@ public final class RunTracing {
             return Span.getInvalid();
         }
         Headers h = record.headers();
-        Context parent = new TraceHeaders(EventRecords.text(h, SluiceHeaders.TRACEPARENT), EventRecords.text(h, SluiceHeaders.TRACESTATE))
+        Context parent = new TraceHeaders(
+                        EventRecords.text(h, SluiceHeaders.TRACEPARENT), EventRecords.text(h, SluiceHeaders.TRACESTATE))
                 .extract(tracing.propagator(), Context.root());
         String id = EventRecords.text(h, SluiceHeaders.CE_ID);
-        return tracing.tracer().spanBuilder("process " + record.topic()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
-                .setAttribute(SYSTEM, "kafka").setAttribute(DESTINATION, record.topic()).setAttribute(OPERATION, "process")
-                .setAttribute(PARTITION, (long) record.partition()).setAttribute(OFFSET, record.offset())
-                .setAttribute(MESSAGE_ID, id == null ? "" : id).startSpan();
+        return tracing.tracer()
+                .spanBuilder("process " + record.topic())
+                .setSpanKind(SpanKind.CONSUMER)
+                .setParent(parent)
+                .setAttribute(SYSTEM, "kafka")
+                .setAttribute(DESTINATION, record.topic())
+                .setAttribute(OPERATION, "process")
+                .setAttribute(PARTITION, (long) record.partition())
+                .setAttribute(OFFSET, record.offset())
+                .setAttribute(MESSAGE_ID, id == null ? "" : id)
+                .startSpan();
     }
 
     /** The span of one request of an {@code http} step, a child of the run's span; off, the invalid span. */
@@ -77,8 +85,11 @@ public final class RunTracing {
         String url = step.url();
         int query = url.indexOf('?');
         // The query is left out: a target's URL may carry a token there.
-        var span = tracing.tracer().spanBuilder(step.method()).setSpanKind(SpanKind.CLIENT)
-                .setParent(Context.root().with(request.run())).setAttribute(METHOD, step.method())
+        var span = tracing.tracer()
+                .spanBuilder(step.method())
+                .setSpanKind(SpanKind.CLIENT)
+                .setParent(Context.root().with(request.run()))
+                .setAttribute(METHOD, step.method())
                 .setAttribute(URL, query < 0 ? url : url.substring(0, query));
         if (request.webhookId() != null) {
             span.setAttribute(WEBHOOK_ID, request.webhookId());
@@ -91,7 +102,8 @@ public final class RunTracing {
         String traceparent;
         String tracestate;
         if (on) {
-            TraceHeaders t = TraceHeaders.of(tracing.propagator(), Context.root().with(span));
+            TraceHeaders t =
+                    TraceHeaders.of(tracing.propagator(), Context.root().with(span));
             traceparent = t.traceparent();
             tracestate = t.tracestate();
         } else {
@@ -112,7 +124,9 @@ public final class RunTracing {
             span.setAttribute(STATUS, status);
         }
         if (failure != null) {
-            span.setStatus(StatusCode.ERROR, failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+            span.setStatus(
+                    StatusCode.ERROR,
+                    failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
         }
         span.end();
     }

@@ -42,10 +42,12 @@ final class SideEffectSteps {
         String what = "publish to " + step.topic();
         return producer.publishPayload(context, step.topic(), wr.run.record, wr.payload, wr.contentType)
                 .timeout(wait, TimeUnit.MILLISECONDS)
-                .recover(e -> Future.failedFuture(e instanceof TimeoutException
-                        ? StepFailure.unknownOutcome(what + ": no acknowledgement within " + wait + " ms", e)
-                        : e instanceof RetriableException ? StepFailure.retryable(what + " failed: " + e, e)
-                        : StepFailure.fatal(what + " failed: " + e)));
+                .recover(e -> Future.failedFuture(
+                        e instanceof TimeoutException
+                                ? StepFailure.unknownOutcome(what + ": no acknowledgement within " + wait + " ms", e)
+                                : e instanceof RetriableException
+                                        ? StepFailure.retryable(what + " failed: " + e, e)
+                                        : StepFailure.fatal(what + " failed: " + e)));
     }
 
     Future<Void> redis(WorkflowRun wr, StepConfig.Redis step) {
@@ -64,15 +66,20 @@ final class SideEffectSteps {
         wr.wrote();
         Future<?> op = switch (step.command()) {
             case INCR -> ttl == null ? redis.incr(key) : redis.incr(key).compose(v -> redis.pexpire(List.of(key, ttl)));
-            case SET -> ttl == null ? redis.set(List.of(key, Templates.render(step.value(), wr)))
-                    : redis.set(List.of(key, Templates.render(step.value(), wr), "PX", ttl));
+            case SET ->
+                ttl == null
+                        ? redis.set(List.of(key, Templates.render(step.value(), wr)))
+                        : redis.set(List.of(key, Templates.render(step.value(), wr), "PX", ttl));
             case EXPIRE -> redis.pexpire(List.of(key, ttl));
         };
-        return op.<Void>mapEmpty().timeout(wait, TimeUnit.MILLISECONDS)
-                .recover(e -> Future.failedFuture(e instanceof TimeoutException
-                        ? StepFailure.unknownOutcome(what + ": no answer within " + wait + " ms", e)
-                        : e instanceof ErrorType ? StepFailure.fatal(what + " refused: " + e.getMessage())
-                        : StepFailure.retryable(what + " failed: " + e, e)));
+        return op.<Void>mapEmpty()
+                .timeout(wait, TimeUnit.MILLISECONDS)
+                .recover(e -> Future.failedFuture(
+                        e instanceof TimeoutException
+                                ? StepFailure.unknownOutcome(what + ": no answer within " + wait + " ms", e)
+                                : e instanceof ErrorType
+                                        ? StepFailure.fatal(what + " refused: " + e.getMessage())
+                                        : StepFailure.retryable(what + " failed: " + e, e)));
     }
 
     /** The step's timeout cut to the event's remaining time; zero or less once the deadline has passed. */

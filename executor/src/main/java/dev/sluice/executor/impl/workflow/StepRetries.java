@@ -42,9 +42,12 @@ final class StepRetries {
         long deadline = wr.run.deadline;
         StepFailure[] last = new StepFailure[1];
         // A retry's timer may fire late on a busy loop: the deadline is checked again before the attempt.
-        return Retry.run(vertx, n -> n > 1 && System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= deadline
-                ? Future.failedFuture(noTimeLeft(wr, last[0], n - 1))
-                : attempt.apply(n), (n, err) -> {
+        return Retry.run(
+                vertx,
+                n -> n > 1 && System.currentTimeMillis() + MIN_RETRY_WINDOW_MS >= deadline
+                        ? Future.failedFuture(noTimeLeft(wr, last[0], n - 1))
+                        : attempt.apply(n),
+                (n, err) -> {
                     Retry.Next next = next(wr, n, err);
                     if (err instanceof StepFailure f) {
                         last[0] = f;
@@ -70,13 +73,15 @@ final class StepRetries {
             return new Retry.Stop(gaveUp(wr, f.getMessage() + " (gave up after " + n + " attempts)", f));
         }
         long base = Retry.doubling(backoffMillis, n, Long.MAX_VALUE >> 1);
-        long delay = Math.max(f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        long delay = Math.max(
+                f.retryAfterMillis(), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         if (System.currentTimeMillis() + delay + MIN_RETRY_WINDOW_MS >= wr.run.deadline) {
             return new Retry.Stop(noTimeLeft(wr, f, n));
         }
         metrics.retry();
         if (f.unknownOutcome()) {
-            // The target may have acted already: the retry is a re-send of it (an http step's carries the same webhook-id).
+            // The target may have acted already: the retry is a re-send of it (an http step's carries the same
+            // webhook-id).
             metrics.resend();
         }
         return new Retry.After(delay);

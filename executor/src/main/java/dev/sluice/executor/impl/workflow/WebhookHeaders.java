@@ -65,8 +65,11 @@ final class WebhookHeaders {
 
     /** The {@code webhook-signature} value for this id, timestamp (Unix seconds) and body. */
     String signature(WebhookSigning signing, String id, long timestampSeconds, byte[] body) {
-        List<SecretKeySpec> specs = keys.computeIfAbsent(signing,
-                s -> s.keys().stream().map(k -> new SecretKeySpec(k, "HmacSHA256")).toList());
+        List<SecretKeySpec> specs = keys.computeIfAbsent(
+                signing,
+                s -> s.keys().stream()
+                        .map(k -> new SecretKeySpec(k, "HmacSHA256"))
+                        .toList());
         byte[] prefix = (id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(specs.size() * 48);
         for (SecretKeySpec key : specs) {

@@ -25,6 +25,7 @@ final class WorkflowRun implements Condition.Event, Templates.Scope {
     long firstWriteMillis = -1;
     /** The run's claim once taken (null before its first side effect, or without Redis). */
     dev.sluice.executor.impl.state.RunClaims.Claim claim;
+
     private Object json;
     private boolean parsed;
 

@@ -22,18 +22,21 @@ final class WorkflowSteps {
             return Future.failedFuture(StepFailure.fatal("transform failed: " + e.getMessage()));
         }
     };
-    private final StepRunner<StepConfig.Filter> filter = (step, index, wr) -> step.condition().test(wr) ? StepRunner.NEXT : StepRunner.END;
+    private final StepRunner<StepConfig.Filter> filter =
+            (step, index, wr) -> step.condition().test(wr) ? StepRunner.NEXT : StepRunner.END;
 
     WorkflowSteps(HttpStepRunner client, SideEffectSteps sideEffects, StepRetries retries, RunClaimer claimer) {
         this.http = new HttpStep(client, retries, claimer);
         this.publish = (step, index, wr) -> retries.run(wr, n -> {
-            wr.attempts++;
-            return claimer.claim(wr, step.timeout().toMillis()).compose(v -> sideEffects.publish(wr, step));
-        }).compose(v -> StepRunner.NEXT);
+                    wr.attempts++;
+                    return claimer.claim(wr, step.timeout().toMillis()).compose(v -> sideEffects.publish(wr, step));
+                })
+                .compose(v -> StepRunner.NEXT);
         this.redis = (step, index, wr) -> retries.run(wr, n -> {
-            wr.attempts++;
-            return claimer.claim(wr, step.timeout().toMillis()).compose(v -> sideEffects.redis(wr, step));
-        }).compose(v -> StepRunner.NEXT);
+                    wr.attempts++;
+                    return claimer.claim(wr, step.timeout().toMillis()).compose(v -> sideEffects.redis(wr, step));
+                })
+                .compose(v -> StepRunner.NEXT);
     }
 
     /** Runs step {@code index} with the runner of its type. */

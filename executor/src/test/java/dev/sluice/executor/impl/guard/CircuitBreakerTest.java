@@ -13,7 +13,8 @@ class CircuitBreakerTest {
 
     private long now = 1_000_000_000L;
     private final List<State> changes = new ArrayList<>();
-    private final CircuitBreaker breaker = new CircuitBreaker(3, Duration.ofSeconds(5).toNanos(), () -> now, changes::add);
+    private final CircuitBreaker breaker =
+            new CircuitBreaker(3, Duration.ofSeconds(5).toNanos(), () -> now, changes::add);
 
     private void fail(int times) {
         for (int i = 0; i < times; i++) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TargetGuardTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final TargetGuard guard = new TargetGuard("t:80", new TargetLimits(1, 1, 2, Duration.ofHours(1)), System::nanoTime, registry);
+    private final TargetGuard guard =
+            new TargetGuard("t:80", new TargetLimits(1, 1, 2, Duration.ofHours(1)), System::nanoTime, registry);
 
     private static <T> T await(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -34,16 +35,23 @@ class TargetGuardTest {
     }
 
     private double refused(String reason) {
-        return registry.get("sluice.executor.target.refused").tag("reason", reason).counter().count();
+        return registry.get("sluice.executor.target.refused")
+                .tag("reason", reason)
+                .counter()
+                .count();
     }
 
     @Test
     void aWaiterGetsThePermitOnItsOwnLoopWhenTheCallAheadLeaves(Vertx vertx) throws Exception {
         Context context = vertx.getOrCreateContext();
-        TargetGuard.Ticket first = await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
-        Future<TargetGuard.Ticket> second = guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE);
+        TargetGuard.Ticket first =
+                await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
+        Future<TargetGuard.Ticket> second =
+                guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE);
         Throwable third = failure(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
-        assertEquals(TargetGuard.Reason.BUDGET_FULL, assertInstanceOf(TargetGuard.Refused.class, third).reason());
+        assertEquals(
+                TargetGuard.Reason.BUDGET_FULL,
+                assertInstanceOf(TargetGuard.Refused.class, third).reason());
         assertEquals(1, guard.waiting());
         first.leave(TargetGuard.Verdict.ANSWERED);
         await(second).leave(TargetGuard.Verdict.ANSWERED);
@@ -54,9 +62,12 @@ class TargetGuardTest {
     @Test
     void aWaiterWhoseDeadlineComesIsRefusedAndLeavesTheQueue(Vertx vertx) throws Exception {
         Context context = vertx.getOrCreateContext();
-        TargetGuard.Ticket first = await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
+        TargetGuard.Ticket first =
+                await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
         Throwable late = failure(guard.enter(context, System.currentTimeMillis() + 50, TargetGuard.Queueing.NONE));
-        assertEquals(TargetGuard.Reason.DEADLINE, assertInstanceOf(TargetGuard.Refused.class, late).reason());
+        assertEquals(
+                TargetGuard.Reason.DEADLINE,
+                assertInstanceOf(TargetGuard.Refused.class, late).reason());
         assertEquals(0, guard.waiting());
         first.leave(TargetGuard.Verdict.NEUTRAL);
         assertEquals(0, guard.inFlight(), "the permit went back, not to the expired waiter");
@@ -67,18 +78,33 @@ class TargetGuardTest {
     void consecutiveFailuresOpenTheCircuitAndLaterCallsAreRefusedUnsent(Vertx vertx) throws Exception {
         Context context = vertx.getOrCreateContext();
         for (int i = 0; i < 2; i++) {
-            await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE)).leave(TargetGuard.Verdict.FAILED);
+            await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE))
+                    .leave(TargetGuard.Verdict.FAILED);
         }
-        Throwable refused = failure(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
-        assertEquals(TargetGuard.Reason.CIRCUIT_OPEN, assertInstanceOf(TargetGuard.Refused.class, refused).reason());
-        assertEquals(2.0, registry.get("sluice.executor.target.circuit.state").tag("target", "t:80").gauge().value());
-        assertEquals(1, registry.get("sluice.executor.target.circuit.transitions").tag("state", "open").counter().count());
+        Throwable refused =
+                failure(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
+        assertEquals(
+                TargetGuard.Reason.CIRCUIT_OPEN,
+                assertInstanceOf(TargetGuard.Refused.class, refused).reason());
+        assertEquals(
+                2.0,
+                registry.get("sluice.executor.target.circuit.state")
+                        .tag("target", "t:80")
+                        .gauge()
+                        .value());
+        assertEquals(
+                1,
+                registry.get("sluice.executor.target.circuit.transitions")
+                        .tag("state", "open")
+                        .counter()
+                        .count());
         assertEquals(1, refused("circuit_open"));
     }
 
     @Test
     void waitersAreRefusedUnsentOnceTheCircuitOpensAndTheirEventsGetTheirSlotsBack(Vertx vertx) throws Exception {
-        TargetGuard wide = new TargetGuard("w:80", new TargetLimits(1, 4, 1, Duration.ofHours(1)), System::nanoTime, registry);
+        TargetGuard wide =
+                new TargetGuard("w:80", new TargetLimits(1, 4, 1, Duration.ofHours(1)), System::nanoTime, registry);
         Context context = vertx.getOrCreateContext();
         int[] waiting = {0};
         TargetGuard.Queueing slot = new TargetGuard.Queueing() {
@@ -95,11 +121,14 @@ class TargetGuardTest {
         long deadline = System.currentTimeMillis() + 10_000;
         TargetGuard.Ticket first = await(wide.enter(context, deadline, slot));
         assertEquals(0, waiting[0], "a call let through at once never waits");
-        List<Future<TargetGuard.Ticket>> queued = List.of(wide.enter(context, deadline, slot), wide.enter(context, deadline, slot));
+        List<Future<TargetGuard.Ticket>> queued =
+                List.of(wide.enter(context, deadline, slot), wide.enter(context, deadline, slot));
         assertEquals(2, waiting[0]);
         first.leave(TargetGuard.Verdict.FAILED);
         for (Future<TargetGuard.Ticket> f : queued) {
-            assertEquals(TargetGuard.Reason.CIRCUIT_OPEN, assertInstanceOf(TargetGuard.Refused.class, failure(f)).reason());
+            assertEquals(
+                    TargetGuard.Reason.CIRCUIT_OPEN,
+                    assertInstanceOf(TargetGuard.Refused.class, failure(f)).reason());
         }
         assertEquals(0, waiting[0]);
         assertEquals(0, wide.inFlight());
@@ -109,7 +138,8 @@ class TargetGuardTest {
     @Test
     void aTicketLeftTwiceFreesOnePermit(Vertx vertx) throws Exception {
         Context context = vertx.getOrCreateContext();
-        TargetGuard.Ticket t = await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
+        TargetGuard.Ticket t =
+                await(guard.enter(context, System.currentTimeMillis() + 10_000, TargetGuard.Queueing.NONE));
         t.leave(TargetGuard.Verdict.ANSWERED);
         t.leave(TargetGuard.Verdict.ANSWERED);
         assertEquals(0, guard.inFlight());

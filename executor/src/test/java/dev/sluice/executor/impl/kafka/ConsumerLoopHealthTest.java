@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,12 +34,20 @@ class ConsumerLoopHealthTest {
     void aPollThatDoesNotReturnShowsAsTimeSinceThePollAndRecovers() throws Exception {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
         ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.shutdown.timeout", "1s")));
-        ConsumerLoop loop = new ConsumerLoop(consumer, List.of("t"), config, tp -> null, new AtomicInteger(), DeadSpanSkip.DeadSpans.NONE, age -> { });
+        ConsumerLoop loop = new ConsumerLoop(
+                consumer,
+                List.of("t"),
+                config,
+                tp -> null,
+                new AtomicInteger(),
+                DeadSpanSkip.DeadSpans.NONE,
+                age -> {});
         Thread thread = new Thread(loop, "test-consumer");
         thread.setDaemon(true);
         thread.start();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> loop.polling() && loop.health().sincePollMillis() < 500);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> loop.polling() && loop.health().sincePollMillis() < 500);
             CountDownLatch release = new CountDownLatch(1);
             // The next poll hangs, as one stuck on a dead broker or in a rebalance callback would.
             consumer.schedulePollTask(() -> {
@@ -53,7 +61,10 @@ class ConsumerLoopHealthTest {
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> loop.health().sincePollMillis() < 500);
             assertEquals(0, loop.health().commitWaitMillis(), "nothing waits to be committed");
-            assertEquals(0, loop.health().brokerSilentMillis(), "a consumer that reports no connection count is never taken as cut off");
+            assertEquals(
+                    0,
+                    loop.health().brokerSilentMillis(),
+                    "a consumer that reports no connection count is never taken as cut off");
         } finally {
             loop.close();
         }
@@ -64,7 +75,8 @@ class ConsumerLoopHealthTest {
         AtomicBoolean failing = new AtomicBoolean(true);
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
             @Override
-            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+            public synchronized void commitAsync(
+                    Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
                 if (failing.get()) {
                     callback.onComplete(offsets, new RetriableCommitFailedException("the broker is unreachable"));
                 } else {
@@ -75,17 +87,25 @@ class ConsumerLoopHealthTest {
         TopicPartition tp = new TopicPartition("t", 0);
         consumer.updateBeginningOffsets(Map.of(tp, 0L));
         Vertx vertx = Vertx.vertx();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.shutdown.timeout", "1s", "executor.commit.interval", "100ms")));
+        ExecutorConfig config = ExecutorConfig.from(
+                Settings.of(Map.of("executor.shutdown.timeout", "1s", "executor.commit.interval", "100ms")));
         Context loopContext = vertx.getOrCreateContext();
-        ConsumerLoop loop = new ConsumerLoop(consumer, List.of("t"), config, p -> new PartitionWorker(p, loopContext, null, new AtomicInteger()),
-                new AtomicInteger(), DeadSpanSkip.DeadSpans.NONE, age -> { });
+        ConsumerLoop loop = new ConsumerLoop(
+                consumer,
+                List.of("t"),
+                config,
+                p -> new PartitionWorker(p, loopContext, null, new AtomicInteger()),
+                new AtomicInteger(),
+                DeadSpanSkip.DeadSpans.NONE,
+                age -> {});
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(tp)));
         Thread thread = new Thread(loop, "test-consumer");
         thread.setDaemon(true);
         thread.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> loop.workers().containsKey(tp));
-            // Offset 0 is done (as a skipped span is once recorded): offset 1 becomes committable, and every commit fails.
+            // Offset 0 is done (as a skipped span is once recorded): offset 1 becomes committable, and every commit
+            // fails.
             loop.workers().get(tp).hold(0, Future.succeededFuture());
             await().atMost(Duration.ofSeconds(10)).until(() -> loop.health().commitWaitMillis() > 1000);
             failing.set(false);

@@ -1,10 +1,9 @@
 package dev.sluice.executor.impl.state;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static dev.sluice.core.WorkflowConfig.Delivery.AT_LEAST_ONCE;
 import static dev.sluice.core.WorkflowConfig.Delivery.AT_MOST_ONCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testkit.Redis;
 import dev.sluice.testkit.SluiceInfra;
@@ -51,7 +50,13 @@ class RunClaimsIT {
     }
 
     private static RunClaims owner(String name) {
-        return new RedisRunClaims(vertx, client, name, new SimpleMeterRegistry(), java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
+        return new RedisRunClaims(
+                vertx,
+                client,
+                name,
+                new SimpleMeterRegistry(),
+                java.time.Duration.ZERO,
+                java.time.Duration.ofSeconds(5));
     }
 
     @Test
@@ -64,7 +69,13 @@ class RunClaimsIT {
             for (int i = 0; i < 300; i++) {
                 all.add(a.claim("r", event + "-" + i, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000));
             }
-            all.add(b.claim("r", event + "-7", "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)); // the same run, in the same batch: already a's
+            all.add(b.claim(
+                    "r",
+                    event + "-7",
+                    "w",
+                    AT_MOST_ONCE,
+                    1000,
+                    System.currentTimeMillis() + 10_000)); // the same run, in the same batch: already a's
             return Future.all(all).map(cf -> {
                 List<RunClaims.Claim> out = new ArrayList<>();
                 for (int i = 0; i < cf.size(); i++) {
@@ -76,14 +87,23 @@ class RunClaimsIT {
         assertEquals(301, answers.size());
         assertTrue(answers.subList(0, 300).stream().allMatch(c -> c == RunClaims.Claim.CLAIMED), answers.toString());
         assertEquals(RunClaims.Claim.DUPLICATE, answers.get(300));
-        assertEquals(RunClaims.Claim.DUPLICATE, onLoop(() -> a.claim("r", event + "-7", "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)),
+        assertEquals(
+                RunClaims.Claim.DUPLICATE,
+                onLoop(() -> a.claim("r", event + "-7", "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)),
                 "a claim is once: even its owner's redelivery skips");
-        assertEquals(RunClaims.Claim.DUPLICATE, onLoop(() -> b.claim("r", event + "-7", "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)));
+        assertEquals(
+                RunClaims.Claim.DUPLICATE,
+                onLoop(() -> b.claim("r", event + "-7", "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)));
     }
 
     @Test
     void claimsFromSeveralTurnsWithinTheWindowEachGetTheirOwnAnswer() throws Exception {
-        RunClaims a = new RedisRunClaims(vertx, client, "a", new SimpleMeterRegistry(), java.time.Duration.ofMillis(20),
+        RunClaims a = new RedisRunClaims(
+                vertx,
+                client,
+                "a",
+                new SimpleMeterRegistry(),
+                java.time.Duration.ofMillis(20),
                 java.time.Duration.ofSeconds(2));
         String event = UUID.randomUUID().toString();
         List<Promise<RunClaims.Claim>> answers = new ArrayList<>();
@@ -91,24 +111,37 @@ class RunClaimsIT {
             Promise<RunClaims.Claim> p = Promise.promise();
             answers.add(p);
             int n = i % 4; // the fifth repeats the first run: a duplicate within the same batch
-            loop.runOnContext(v -> a.claim("r", event + "-" + n, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000).onComplete(p));
+            loop.runOnContext(
+                    v -> a.claim("r", event + "-" + n, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 10_000)
+                            .onComplete(p));
         }
         List<RunClaims.Claim> got = new ArrayList<>();
         for (Promise<RunClaims.Claim> p : answers) {
             got.add(p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         }
-        assertEquals(List.of(RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED, RunClaims.Claim.CLAIMED,
-                RunClaims.Claim.DUPLICATE), got);
+        assertEquals(
+                List.of(
+                        RunClaims.Claim.CLAIMED,
+                        RunClaims.Claim.CLAIMED,
+                        RunClaims.Claim.CLAIMED,
+                        RunClaims.Claim.CLAIMED,
+                        RunClaims.Claim.DUPLICATE),
+                got);
     }
 
     @Test
     void aClaimLivesAsLongAsItsEventAndNoLonger() throws Exception {
         RunClaims a = owner("a");
         String event = UUID.randomUUID().toString();
-        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 5_000)));
-        long ttl = onLoop(() -> client.send(Request.cmd(Command.PTTL).arg(RunClaims.key("r", event, "w")))).toLong();
+        assertEquals(
+                RunClaims.Claim.CLAIMED,
+                onLoop(() -> a.claim("r", event, "w", AT_MOST_ONCE, 1000, System.currentTimeMillis() + 5_000)));
+        long ttl = onLoop(() -> client.send(Request.cmd(Command.PTTL).arg(RunClaims.key("r", event, "w"))))
+                .toLong();
         assertTrue(ttl > 0 && ttl <= 5_000, "expires with the event: " + ttl + " ms");
-        assertTrue(onLoop(() -> client.send(Request.cmd(Command.GET).arg(RunClaims.key("r", event, "w")))).toString().startsWith("sent|a|"));
+        assertTrue(onLoop(() -> client.send(Request.cmd(Command.GET).arg(RunClaims.key("r", event, "w"))))
+                .toString()
+                .startsWith("sent|a|"));
     }
 
     @Test
@@ -129,11 +162,16 @@ class RunClaimsIT {
 
         // c meets b's live lease and waits; b finishes and marks the run done; c then skips it.
         Promise<RunClaims.Claim> cAnswer = Promise.promise();
-        loop.runOnContext(v -> c.claim("r", event, "w", AT_LEAST_ONCE, 5_000, deadline).onComplete(cAnswer));
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
+        loop.runOnContext(
+                v -> c.claim("r", event, "w", AT_LEAST_ONCE, 5_000, deadline).onComplete(cAnswer));
+        org.awaitility.Awaitility.await()
+                .during(java.time.Duration.ofMillis(300))
+                .atMost(java.time.Duration.ofSeconds(2))
                 .until(() -> !cAnswer.future().isComplete());
         onLoop(() -> b.done("r", event, "w", deadline));
-        assertEquals(RunClaims.Claim.DUPLICATE, cAnswer.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(
+                RunClaims.Claim.DUPLICATE,
+                cAnswer.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
     }
 
     @Test
@@ -141,24 +179,38 @@ class RunClaimsIT {
         RunClaims a = owner("a");
         RunClaims b = owner("b");
         String event = UUID.randomUUID().toString();
-        assertEquals(RunClaims.Claim.CLAIMED, onLoop(() -> a.claim("r", event, "w", AT_LEAST_ONCE, 10_000,
-                System.currentTimeMillis() + 20_000)));
-        assertEquals(RunClaims.Claim.HELD, onLoop(() -> b.claim("r", event, "w", AT_LEAST_ONCE, 10_000,
-                System.currentTimeMillis() + 300)));
+        assertEquals(
+                RunClaims.Claim.CLAIMED,
+                onLoop(() -> a.claim("r", event, "w", AT_LEAST_ONCE, 10_000, System.currentTimeMillis() + 20_000)));
+        assertEquals(
+                RunClaims.Claim.HELD,
+                onLoop(() -> b.claim("r", event, "w", AT_LEAST_ONCE, 10_000, System.currentTimeMillis() + 300)));
     }
 
     @Test
     void withoutRedisARunGoesAheadUnclaimedAndIsCounted() throws Exception {
         var registry = new SimpleMeterRegistry();
-        io.vertx.redis.client.Redis down = io.vertx.redis.client.Redis.createClient(vertx,
+        io.vertx.redis.client.Redis down = io.vertx.redis.client.Redis.createClient(
+                vertx,
                 new RedisOptions().setConnectionString("redis://127.0.0.1:" + dev.sluice.testkit.Ports.freePort()));
         RunClaims a = new RedisRunClaims(vertx, down, "a", registry);
-        assertEquals(RunClaims.Claim.UNAVAILABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_LEAST_ONCE, 1000,
-                System.currentTimeMillis() + 5_000)));
-        assertEquals(1.0, registry.get("sluice.executor.claims.unavailable").counter().count());
+        assertEquals(
+                RunClaims.Claim.UNAVAILABLE,
+                onLoop(() -> a.claim(
+                        "r",
+                        UUID.randomUUID().toString(),
+                        "w",
+                        AT_LEAST_ONCE,
+                        1000,
+                        System.currentTimeMillis() + 5_000)));
+        assertEquals(
+                1.0,
+                registry.get("sluice.executor.claims.unavailable").counter().count());
         // At-most-once never runs unclaimed: it asks again until its deadline, then gives up.
         long deadline = System.currentTimeMillis() + 600;
-        assertEquals(RunClaims.Claim.UNREACHABLE, onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_MOST_ONCE, 1000, deadline)));
+        assertEquals(
+                RunClaims.Claim.UNREACHABLE,
+                onLoop(() -> a.claim("r", UUID.randomUUID().toString(), "w", AT_MOST_ONCE, 1000, deadline)));
         assertTrue(System.currentTimeMillis() >= deadline - 50, "asked until the deadline");
     }
 }

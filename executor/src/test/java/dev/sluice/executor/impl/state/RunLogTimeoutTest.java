@@ -28,8 +28,12 @@ class RunLogTimeoutTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(b -> { }));
-        port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(b -> {}));
+        port = silent.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .actualPort();
     }
 
     @AfterEach
@@ -39,15 +43,26 @@ class RunLogTimeoutTest {
 
     @Test
     void aWriteToAStalledDatabaseGivesUpWithinItsTimeoutAndKeepsItsRows() throws Exception {
-        Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(port).setDatabase("d")
-                .setUser("u").setPassword("p")).using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .connectingTo(new PgConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setDatabase("d")
+                        .setUser("u")
+                        .setPassword("p"))
+                .using(vertx)
+                .build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PgRunLog log = new PgRunLog(vertx, pool, "e", 100, 10, Duration.ofMillis(300), registry);
         log.offer(new RunLog.Row("id", "r", "w", RunLog.Outcome.SUCCEEDED, 1, 1L, 2L, 3L, "t", 0, 0L, null));
         long begin = System.nanoTime();
         vertx.getOrCreateContext().runOnContext(v -> log.flush());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> registry.get("sluice.executor.runlog.failures").counter().count() == 1.0);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> registry.get("sluice.executor.runlog.failures")
+                                .counter()
+                                .count()
+                        == 1.0);
         assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(5), "bounded by the write timeout");
         assertEquals(1, log.buffered(), "the row waits for the next write");
         assertTrue(!log.healthy());

@@ -37,10 +37,8 @@ public final class HeldAcks implements ProducerInterceptor<byte[], byte[]> {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
-    public void configure(Map<String, ?> configs) {
-    }
+    public void configure(Map<String, ?> configs) {}
 }

@@ -36,11 +36,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ScheduleHandoverIT {
 
-    private static final TriggerConfig CONFIG = TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "2s")));
+    private static final TriggerConfig CONFIG =
+            TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "2s")));
 
     private record Node(Vertx vertx, Triggers triggers, SimpleMeterRegistry registry) {
         double ticks(String outcome) {
-            return registry.find(TriggerMetrics.TICKS).tag("outcome", outcome).counters().stream().mapToDouble(c -> c.count()).sum();
+            return registry.find(TriggerMetrics.TICKS).tag("outcome", outcome).counters().stream()
+                    .mapToDouble(c -> c.count())
+                    .sum();
         }
     }
 
@@ -52,7 +55,9 @@ class ScheduleHandoverIT {
         Vertx vertx = Vertx.vertx();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Triggers t = Triggers.start(vertx, CONFIG, catalog, kafka, db, null, registry, holder)
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         return new Node(vertx, t, registry);
     }
 
@@ -61,13 +66,16 @@ class ScheduleHandoverIT {
     }
 
     private static Catalog catalog(String source, String topic, String workflow, String schedule) {
-        return Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"" + source + "\", \"topic\": \"" + topic + "\", \"ttl\": \"20s\","
-                + " \"partitions\": 1}], \"workflows\": [{\"name\": \"" + workflow + "\", \"sources\": [\"" + source + "\"],"
-                + " \"steps\": [{\"url\": \"http://127.0.0.1:9/unused\"}], \"schedule\": " + schedule + "}]}"));
+        return Catalog.parse(new JsonObject(
+                "{\"routes\": [{\"source\": \"" + source + "\", \"topic\": \"" + topic + "\", \"ttl\": \"20s\","
+                        + " \"partitions\": 1}], \"workflows\": [{\"name\": \"" + workflow + "\", \"sources\": [\""
+                        + source + "\"],"
+                        + " \"steps\": [{\"url\": \"http://127.0.0.1:9/unused\"}], \"schedule\": " + schedule + "}]}"));
     }
 
     @Test
-    void eachTickReachesKafkaOnceWhileTheHolderDiesAndThenStepsDown(KafkaBroker kafka, Postgres postgres) throws Exception {
+    void eachTickReachesKafkaOnceWhileTheHolderDiesAndThenStepsDown(KafkaBroker kafka, Postgres postgres)
+            throws Exception {
         int run = ThreadLocalRandom.current().nextInt(1 << 24);
         String topic = "it.schedule." + run;
         String workflow = "heartbeat-" + run;
@@ -77,14 +85,16 @@ class ScheduleHandoverIT {
         String name = "schedule/" + workflow;
 
         Node a = start(catalog, kafka, db, "a");
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.triggers().leading().contains(name));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.triggers().leading().contains(name));
         Node b = start(catalog, kafka, db, "b");
         await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) >= 3);
         assertEquals(List.of(), b.triggers().leading(), "one holder at a time");
 
         // The holder dies: nothing gives its lease up; b takes it once it lapses and fires what was due meanwhile.
         settle(a.vertx().close());
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.triggers().leading().contains(name));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> b.triggers().leading().contains(name));
         long atHandover = kafka.count(topic);
         await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) >= atHandover + 3);
 
@@ -100,13 +110,20 @@ class ScheduleHandoverIT {
 
         List<Instant> ticks = ticksInOrderOnceEach(kafka, topic, workflow);
         assertTrue(ticks.size() >= 9, ticks.toString());
-        assertEquals(ticks.size(), a.ticks("fired") + b.ticks("fired") + c.ticks("fired"), "every fired tick is counted once");
+        assertEquals(
+                ticks.size(),
+                a.ticks("fired") + b.ticks("fired") + c.ticks("fired"),
+                "every fired tick is counted once");
         assertTrue(b.ticks("fired") >= 3 && c.ticks("fired") >= 3, "each holder fired in turn");
-        assertEquals(0, a.ticks("missed") + b.ticks("missed") + c.ticks("missed"), "ticks within their TTL are late, not missed");
+        assertEquals(
+                0,
+                a.ticks("missed") + b.ticks("missed") + c.ticks("missed"),
+                "ticks within their TTL are late, not missed");
     }
 
     @Test
-    void aHolderKilledAfterKafkasAckButBeforeItsCommitIsNotRepeated(KafkaBroker kafka, Postgres postgres) throws Exception {
+    void aHolderKilledAfterKafkasAckButBeforeItsCommitIsNotRepeated(KafkaBroker kafka, Postgres postgres)
+            throws Exception {
         int run = ThreadLocalRandom.current().nextInt(1 << 24);
         String topic = "it.schedule.midtick." + run;
         String workflow = "midtick-" + run;
@@ -114,20 +131,26 @@ class ScheduleHandoverIT {
         String db = postgres.createDatabase("schedule_handover");
         Catalog catalog = catalog("tick", topic, workflow, "{\"cron\": \"* * * * * *\"}");
         String name = "schedule/" + workflow;
-        KafkaConfig holding = new KafkaConfig(kafka.bootstrapServers(), Map.of(),
-                Map.of("interceptor.classes", HeldAcks.class.getName()), Map.of(), Map.of());
+        KafkaConfig holding = new KafkaConfig(
+                kafka.bootstrapServers(),
+                Map.of(),
+                Map.of("interceptor.classes", HeldAcks.class.getName()),
+                Map.of(),
+                Map.of());
 
         Node a = start(catalog, holding, db, "a");
         await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) >= 2);
         Node b = start(catalog, kafka, db, "b");
-        // a's next tick is in Kafka, and a waits for the acknowledgement with the tick's transaction open: it dies there.
+        // a's next tick is in Kafka, and a waits for the acknowledgement with the tick's transaction open: it dies
+        // there.
         HeldAcks.armed = true;
         assertTrue(HeldAcks.HOLDING.await(10, TimeUnit.SECONDS));
         long inKafka = kafka.count(topic);
         double firedByA = a.ticks("fired");
         a.vertx().close();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> b.triggers().leading().contains(name));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.triggers().leading().contains(name));
             await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) >= inKafka + 3);
         } finally {
             HeldAcks.RELEASE.countDown();
@@ -136,7 +159,10 @@ class ScheduleHandoverIT {
         b.vertx().close();
 
         List<Instant> ticks = ticksInOrderOnceEach(kafka, topic, workflow);
-        assertEquals(firedByA + 1 + b.ticks("fired"), ticks.size(), "the tick a died in is in Kafka once, and b did not send it again");
+        assertEquals(
+                firedByA + 1 + b.ticks("fired"),
+                ticks.size(),
+                "the tick a died in is in Kafka once, and b did not send it again");
         assertEquals(0, b.ticks("missed"));
     }
 
@@ -147,17 +173,23 @@ class ScheduleHandoverIT {
         Set<String> ids = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             IngestedEvent e = EventRecords.fromRecord(r);
-            Instant tick = Instant.parse(new JsonObject(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8)).getString("tick"));
+            Instant tick = Instant.parse(
+                    new JsonObject(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8)).getString("tick"));
             assertEquals(TriggerEvents.SCHEDULE_TYPE, e.type());
             assertEquals("sluice/schedule/" + workflow, e.source());
             assertEquals("tick", e.route());
             assertEquals(TriggerEvents.tickId(workflow, tick), e.id());
-            assertEquals(tick.toEpochMilli() + 20_000, e.deadlineMillis(), "a tick's deadline is its instant plus the route's TTL");
+            assertEquals(
+                    tick.toEpochMilli() + 20_000,
+                    e.deadlineMillis(),
+                    "a tick's deadline is its instant plus the route's TTL");
             assertTrue(ids.add(e.id()), "tick " + tick + " reached Kafka twice");
             ticks.add(tick);
         }
         for (int i = 1; i < ticks.size(); i++) {
-            assertEquals(Duration.ofSeconds(1), Duration.between(ticks.get(i - 1), ticks.get(i)),
+            assertEquals(
+                    Duration.ofSeconds(1),
+                    Duration.between(ticks.get(i - 1), ticks.get(i)),
                     "ticks out of sequence at " + i + ": " + ticks);
         }
         return ticks;

@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TriggerFaultsIT {
 
-    private static final TriggerConfig CONFIG = TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "2s")));
+    private static final TriggerConfig CONFIG =
+            TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "2s")));
 
     /** A real producer whose first {@code failures} sends throw. */
     private static final class ThrowingFirst extends KafkaProducer<byte[], byte[]> {
@@ -77,7 +78,8 @@ class TriggerFaultsIT {
         }
 
         @Override
-        public java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        public java.util.concurrent.Future<RecordMetadata> send(
+                ProducerRecord<byte[], byte[]> record, Callback callback) {
             if (failures.getAndDecrement() > 0) {
                 throw new IllegalStateException("a fault put in by the test");
             }
@@ -115,19 +117,25 @@ class TriggerFaultsIT {
     }
 
     private TriggerLeases leases(Postgres postgres, String database) throws Exception {
-        pool = PgBuilder.pool().connectingTo(postgres.createDatabase(database)).using(vertx).build();
+        pool = PgBuilder.pool()
+                .connectingTo(postgres.createDatabase(database))
+                .using(vertx)
+                .build();
         Migrations.apply(pool).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new TriggerLeases(pool);
     }
 
     private static Catalog catalog(String topic, String workflow, String trigger) {
-        return Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"src\", \"topic\": \"" + topic + "\", \"ttl\": \"20s\","
+        return Catalog.parse(new JsonObject("{\"routes\": [{\"source\": \"src\", \"topic\": \"" + topic
+                + "\", \"ttl\": \"20s\","
                 + " \"partitions\": 1}], \"workflows\": [{\"name\": \"" + workflow + "\", \"sources\": [\"src\"],"
                 + " \"steps\": [{\"url\": \"http://127.0.0.1:9/unused\"}], " + trigger + "}]}"));
     }
 
     private long errorsLogged() {
-        return logged.list.stream().filter(e -> e.getLevel() == Level.ERROR && e.getThrowableProxy() != null).count();
+        return logged.list.stream()
+                .filter(e -> e.getLevel() == Level.ERROR && e.getThrowableProxy() != null)
+                .count();
     }
 
     @Test
@@ -144,7 +152,17 @@ class TriggerFaultsIT {
         producer = new TriggerProducer(new ThrowingFirst(kafka.bootstrapServers(), 1));
         TriggerLeases leases = leases(postgres, "trigger_fault_tick");
         KafkaConfig kafkaConfig = KafkaConfig.of(kafka.bootstrapServers());
-        runner = new ScheduleRunner(context, workflow, schedule, route, leases, producer, new TickLedger(kafkaConfig), metrics, "h", CONFIG);
+        runner = new ScheduleRunner(
+                context,
+                workflow,
+                schedule,
+                route,
+                leases,
+                producer,
+                new TickLedger(kafkaConfig),
+                metrics,
+                "h",
+                CONFIG);
         context.runOnContext(v -> runner.start());
 
         await().atMost(Duration.ofSeconds(20)).until(() -> metrics.unexpected.count() == 1 && kafka.count(topic) >= 4);
@@ -153,7 +171,9 @@ class TriggerFaultsIT {
         assertEquals(0, metrics.leaseErrors.count(), "an unexpected failure is not counted as PostgreSQL's");
         // The tick whose send threw was fired at the next wake: the ticks in Kafka are one a second, none skipped.
         List<Instant> ticks = kafka.readAll(topic, Duration.ofSeconds(2)).stream()
-                .map(r -> Instant.parse(new JsonObject(new String(r.value(), StandardCharsets.UTF_8)).getString("tick"))).toList();
+                .map(r ->
+                        Instant.parse(new JsonObject(new String(r.value(), StandardCharsets.UTF_8)).getString("tick")))
+                .toList();
         for (int i = 1; i < ticks.size(); i++) {
             assertEquals(1_000, ticks.get(i).toEpochMilli() - ticks.get(i - 1).toEpochMilli(), "ticks " + ticks);
         }
@@ -161,23 +181,37 @@ class TriggerFaultsIT {
     }
 
     @Test
-    void aPollThatThrowsIsLoggedAndCountedAndTheNextPollEmitsTheItems(KafkaBroker kafka, Postgres postgres, Redis redis) throws Exception {
+    void aPollThatThrowsIsLoggedAndCountedAndTheNextPollEmitsTheItems(KafkaBroker kafka, Postgres postgres, Redis redis)
+            throws Exception {
         int run = ThreadLocalRandom.current().nextInt(1 << 24);
         String topic = "it.trigger.fault.poll." + run;
         String workflow = "orders-" + run;
         kafka.createTopic(topic, 1, Duration.ofHours(1));
-        HttpServer server = vertx.createHttpServer().requestHandler(req -> req.response().putHeader("content-type", "application/json")
-                .end("{\"data\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}")).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Catalog catalog = catalog(topic, workflow, "\"poll\": {\"url\": \"http://127.0.0.1:" + server.actualPort() + "/orders\","
-                + " \"every\": \"1s\", \"items\": \"/data\", \"id\": \"/id\"}");
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(req -> req.response()
+                        .putHeader("content-type", "application/json")
+                        .end("{\"data\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}"))
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        Catalog catalog = catalog(
+                topic,
+                workflow,
+                "\"poll\": {\"url\": \"http://127.0.0.1:" + server.actualPort() + "/orders\","
+                        + " \"every\": \"1s\", \"items\": \"/data\", \"id\": \"/id\"}");
         Poll poll = (Poll) catalog.workflows().get(0).triggers().get(0);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TriggerMetrics metrics = new TriggerMetrics(registry, poll.name(workflow), workflow);
         producer = new TriggerProducer(new ThrowingFirst(kafka.bootstrapServers(), 1));
-        PollRunner.Collaborators with = new PollRunner.Collaborators(leases(postgres, "trigger_fault_poll"), producer,
-                new PollFetch(vertx, vertx.createHttpClient(), 5_000, 1 << 20), new HostLimits(2),
-                RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.uri()))), "h",
+        PollRunner.Collaborators with = new PollRunner.Collaborators(
+                leases(postgres, "trigger_fault_poll"),
+                producer,
+                new PollFetch(vertx, vertx.createHttpClient(), 5_000, 1 << 20),
+                new HostLimits(2),
+                RedisAPI.api(io.vertx.redis.client.Redis.createClient(
+                        vertx, new RedisOptions().setConnectionString(redis.uri()))),
+                "h",
                 CONFIG);
         runner = new PollRunner(context, workflow, poll, catalog.routes().get("src"), with, metrics);
         context.runOnContext(v -> runner.start());

@@ -38,7 +38,8 @@ class Http2StepProtocolTest {
     void start() {
         vertx = Vertx.vertx();
         cert = SelfSignedCertificate.create();
-        http2Client = vertx.createHttpClient(ExecutorVerticle.http2ClientOptions().setTrustAll(true).setVerifyHost(false));
+        http2Client = vertx.createHttpClient(
+                ExecutorVerticle.http2ClientOptions().setTrustAll(true).setVerifyHost(false));
         http1Client = vertx.createHttpClient();
     }
 
@@ -62,11 +63,19 @@ class Http2StepProtocolTest {
     }
 
     private int call(String url) throws Exception {
-        HttpStepRunner runner = new HttpStepRunner(vertx, http1Client, http2Client, new dev.sluice.executor.impl.guard.TargetGuards(dev.sluice.executor.impl.guard.TargetLimits.from(dev.sluice.core.Settings.of(java.util.Map.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        HttpStepRunner runner = new HttpStepRunner(
+                vertx,
+                http1Client,
+                http2Client,
+                new dev.sluice.executor.impl.guard.TargetGuards(
+                        dev.sluice.executor.impl.guard.TargetLimits.from(
+                                dev.sluice.core.Settings.of(java.util.Map.of())),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         StepConfig.Http step = new StepConfig.Http(url, "POST", Duration.ofSeconds(5), Map.of(), true);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes());
         io.vertx.core.Promise<HttpStepRunner.Result> result = io.vertx.core.Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> runner.call(step, record, 5000).onComplete(result));
+        vertx.getOrCreateContext()
+                .runOnContext(v -> runner.call(step, record, 5000).onComplete(result));
         return get(result.future()).status();
     }
 
@@ -79,14 +88,16 @@ class Http2StepProtocolTest {
 
     @Test
     void tlsTargetsOfferingH2AreCalledOverHttp2() throws Exception {
-        int port = serve(new HttpServerOptions().setSsl(true).setUseAlpn(true).setKeyCertOptions(cert.keyCertOptions()));
+        int port =
+                serve(new HttpServerOptions().setSsl(true).setUseAlpn(true).setKeyCertOptions(cert.keyCertOptions()));
         assertEquals(204, call("https://127.0.0.1:" + port + "/hook"));
         assertEquals(List.of(HttpVersion.HTTP_2), seen);
     }
 
     @Test
     void tlsTargetsWithoutH2FallBackToHttp11() throws Exception {
-        int port = serve(new HttpServerOptions().setSsl(true).setUseAlpn(false).setKeyCertOptions(cert.keyCertOptions()));
+        int port =
+                serve(new HttpServerOptions().setSsl(true).setUseAlpn(false).setKeyCertOptions(cert.keyCertOptions()));
         assertEquals(204, call("https://127.0.0.1:" + port + "/hook"));
         assertEquals(List.of(HttpVersion.HTTP_1_1), seen);
     }

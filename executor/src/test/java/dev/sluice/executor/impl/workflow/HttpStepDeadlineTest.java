@@ -46,7 +46,9 @@ class HttpStepDeadlineTest {
             arrivals.add(System.currentTimeMillis());
             req.body().onComplete(b -> {
                 if (answerDelayMillis > 0) {
-                    targetVertx.setTimer(answerDelayMillis, id -> req.response().setStatusCode(200).end());
+                    targetVertx.setTimer(
+                            answerDelayMillis,
+                            id -> req.response().setStatusCode(200).end());
                 } else {
                     req.response().setStatusCode(200).end();
                 }
@@ -54,7 +56,14 @@ class HttpStepDeadlineTest {
         });
         port = get(server.listen(0, "127.0.0.1")).actualPort();
         vertx = Vertx.vertx();
-        runner = new HttpStepRunner(vertx, vertx.createHttpClient(), vertx.createHttpClient(), new dev.sluice.executor.impl.guard.TargetGuards(dev.sluice.executor.impl.guard.TargetLimits.from(dev.sluice.core.Settings.of(java.util.Map.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        runner = new HttpStepRunner(
+                vertx,
+                vertx.createHttpClient(),
+                vertx.createHttpClient(),
+                new dev.sluice.executor.impl.guard.TargetGuards(
+                        dev.sluice.executor.impl.guard.TargetLimits.from(
+                                dev.sluice.core.Settings.of(java.util.Map.of())),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         loop = vertx.getOrCreateContext();
     }
 
@@ -69,7 +78,8 @@ class HttpStepDeadlineTest {
     }
 
     private HttpStepRunner.Request request(Duration timeout) {
-        StepConfig.Http step = new StepConfig.Http("http://127.0.0.1:" + port + "/hook", "POST", timeout, Map.of(), false);
+        StepConfig.Http step =
+                new StepConfig.Http("http://127.0.0.1:" + port + "/hook", "POST", timeout, Map.of(), false);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes());
         return new HttpStepRunner.Request(step, record, record.value(), null, "msg_test", WebhookSigning.none());
     }
@@ -86,12 +96,15 @@ class HttpStepDeadlineTest {
         long deadline = System.currentTimeMillis() + 100;
         Promise<HttpStepRunner.Result> result = Promise.promise();
         loop.runOnContext(v -> {
-            runner.call(request(Duration.ofSeconds(5)), 5000, deadline, HttpStepRunner.Gate.OPEN).onComplete(result);
+            runner.call(request(Duration.ofSeconds(5)), 5000, deadline, HttpStepRunner.Gate.OPEN)
+                    .onComplete(result);
             // The loop is saturated past the deadline: the connection is ready when it is free again.
             spin(400);
         });
-        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> get(result.future()));
-        assertInstanceOf(StepFailure.NotSent.class, failed.getCause(), failed.getCause().toString());
+        ExecutionException failed =
+                org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> get(result.future()));
+        assertInstanceOf(
+                StepFailure.NotSent.class, failed.getCause(), failed.getCause().toString());
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(arrivals::isEmpty);
     }
 
@@ -105,27 +118,33 @@ class HttpStepDeadlineTest {
             }
 
             @Override
-            public void written() {
-            }
+            public void written() {}
         };
-        loop.runOnContext(v -> runner.call(request(Duration.ofMillis(300)), 300, System.currentTimeMillis() + 10_000, slowClaim)
-                .onComplete(result));
+        loop.runOnContext(
+                v -> runner.call(request(Duration.ofMillis(300)), 300, System.currentTimeMillis() + 10_000, slowClaim)
+                        .onComplete(result));
         assertEquals(200, get(result.future()).status());
         assertEquals(1, arrivals.size());
     }
 
     private HttpStepRunner.Result call(Duration timeout, long deadline, HttpStepRunner.Gate gate) throws Exception {
         Promise<HttpStepRunner.Result> result = Promise.promise();
-        loop.runOnContext(v -> runner.call(request(timeout), timeout.toMillis(), deadline, gate).onComplete(result));
+        loop.runOnContext(v -> runner.call(request(timeout), timeout.toMillis(), deadline, gate)
+                .onComplete(result));
         return get(result.future());
     }
 
     @Test
     void aRequestWrittenBeforeTheDeadlineMayBeAnsweredAfterIt() throws Exception {
-        call(Duration.ofSeconds(2), System.currentTimeMillis() + 10_000, HttpStepRunner.Gate.OPEN); // a pooled connection
+        call(
+                Duration.ofSeconds(2),
+                System.currentTimeMillis() + 10_000,
+                HttpStepRunner.Gate.OPEN); // a pooled connection
         answerDelayMillis = 800;
         long deadline = System.currentTimeMillis() + 300;
-        assertEquals(200, call(Duration.ofSeconds(2), deadline, HttpStepRunner.Gate.OPEN).status(),
+        assertEquals(
+                200,
+                call(Duration.ofSeconds(2), deadline, HttpStepRunner.Gate.OPEN).status(),
                 "the target's answer counts: it was delivered");
         assertTrue(arrivals.get(1) < deadline, "written before the deadline");
     }
@@ -145,7 +164,8 @@ class HttpStepDeadlineTest {
                 written[0]++;
             }
         };
-        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class,
                 () -> call(Duration.ofMillis(200), System.currentTimeMillis() + 10_000, counting));
         StepFailure f = assertInstanceOf(StepFailure.class, failed.getCause());
         assertTrue(f.unknownOutcome() && f.retryable(), f.getMessage());

@@ -43,8 +43,13 @@ class SideEffectStepsTest {
         vertx = Vertx.vertx();
         loop = vertx.getOrCreateContext();
         kafka = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
-        NetServer mute = vertx.createNetServer().connectHandler(socket -> socket.handler(b -> redisBytes.addAndGet(b.length())));
-        int port = mute.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        NetServer mute =
+                vertx.createNetServer().connectHandler(socket -> socket.handler(b -> redisBytes.addAndGet(b.length())));
+        int port = mute.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .actualPort();
         RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:" + port));
         steps = new SideEffectSteps(loop, new AccountingProducer(kafka), java.util.Optional.of(redis));
     }
@@ -69,10 +74,13 @@ class SideEffectStepsTest {
     void aPublishThatIsNeverAcknowledgedEndsAtTheTimeLeftAsAnUnknownOutcome() throws Exception {
         long begin = System.currentTimeMillis();
         WorkflowRun wr = StepRetriesTest.run(begin + 500);
-        StepFailure f = assertInstanceOf(StepFailure.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(30)))));
+        StepFailure f = assertInstanceOf(
+                StepFailure.class,
+                failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(30)))));
         long took = System.currentTimeMillis() - begin;
         assertTrue(f.unknownOutcome() && f.retryable(), f.getMessage());
-        assertTrue(took < 5_000, "bounded by the 500 ms left, not the step's 30 s or Kafka's delivery timeout: " + took);
+        assertTrue(
+                took < 5_000, "bounded by the 500 ms left, not the step's 30 s or Kafka's delivery timeout: " + took);
         assertEquals(1, kafka.history().size());
         assertEquals(1, wr.written);
     }
@@ -80,7 +88,9 @@ class SideEffectStepsTest {
     @Test
     void aPublishIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
+        assertInstanceOf(
+                StepFailure.NotSent.class,
+                failure(() -> steps.publish(wr, new StepConfig.Publish("out", Duration.ofSeconds(5)))));
         assertEquals(0, kafka.history().size());
         assertEquals(0, wr.written);
     }
@@ -89,8 +99,11 @@ class SideEffectStepsTest {
     void aRedisCommandThatIsNeverAnsweredEndsAtTheStepTimeoutAsAnUnknownOutcome() throws Exception {
         long begin = System.currentTimeMillis();
         WorkflowRun wr = StepRetriesTest.run(begin + 30_000);
-        StepFailure f = assertInstanceOf(StepFailure.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis(StepConfig.Redis.Command.INCR, "k", null, null, Duration.ofMillis(300)))));
+        StepFailure f = assertInstanceOf(
+                StepFailure.class,
+                failure(() -> steps.redis(
+                        wr,
+                        new StepConfig.Redis(StepConfig.Redis.Command.INCR, "k", null, null, Duration.ofMillis(300)))));
         assertTrue(f.unknownOutcome() && f.retryable(), f.getMessage());
         assertTrue(System.currentTimeMillis() - begin < 5_000, "bounded by the step's 300 ms timeout");
     }
@@ -98,8 +111,11 @@ class SideEffectStepsTest {
     @Test
     void aRedisCommandIsNeverSentAfterTheDeadline() throws Exception {
         WorkflowRun wr = StepRetriesTest.run(System.currentTimeMillis() - 1);
-        assertInstanceOf(StepFailure.NotSent.class, failure(() -> steps.redis(wr,
-                new StepConfig.Redis(StepConfig.Redis.Command.SET, "k", "v", null, Duration.ofSeconds(2)))));
+        assertInstanceOf(
+                StepFailure.NotSent.class,
+                failure(() -> steps.redis(
+                        wr,
+                        new StepConfig.Redis(StepConfig.Redis.Command.SET, "k", "v", null, Duration.ofSeconds(2)))));
         assertEquals(0, redisBytes.get());
     }
 }

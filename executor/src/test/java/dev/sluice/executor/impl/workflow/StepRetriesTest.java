@@ -38,7 +38,8 @@ class StepRetriesTest {
     void start() {
         vertx = Vertx.vertx();
         registry = new SimpleMeterRegistry();
-        ExecutorConfig config = ExecutorConfig.from(Settings.of(Map.of("executor.retry.attempts", "10", "executor.retry.backoff", "100ms")));
+        ExecutorConfig config = ExecutorConfig.from(
+                Settings.of(Map.of("executor.retry.attempts", "10", "executor.retry.backoff", "100ms")));
         retries = new StepRetries(vertx, config, new ExecutorMetrics(registry));
     }
 
@@ -48,19 +49,34 @@ class StepRetriesTest {
     }
 
     static WorkflowRun run(long deadline) {
-        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("t", 0, 0L, System.currentTimeMillis(),
-                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 2, null, "{}".getBytes(),
-                new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
-        WorkflowConfig w = new WorkflowConfig("w", List.of("s"), null, List.of(new StepConfig.Publish("out", Duration.ofSeconds(1))));
-        return new WorkflowRun(new EventRun(record, "id", "s", deadline, dev.sluice.executor.impl.guard.TargetGuard.Queueing.NONE), w, System.currentTimeMillis());
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(
+                "t",
+                0,
+                0L,
+                System.currentTimeMillis(),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                0,
+                2,
+                null,
+                "{}".getBytes(),
+                new org.apache.kafka.common.header.internals.RecordHeaders(),
+                java.util.Optional.empty());
+        WorkflowConfig w = new WorkflowConfig(
+                "w", List.of("s"), null, List.of(new StepConfig.Publish("out", Duration.ofSeconds(1))));
+        return new WorkflowRun(
+                new EventRun(record, "id", "s", deadline, dev.sluice.executor.impl.guard.TargetGuard.Queueing.NONE),
+                w,
+                System.currentTimeMillis());
     }
 
     private Future<Void> on(WorkflowRun wr, IntFunction<Future<Void>> attempt) throws Exception {
         Promise<Void> done = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> retries.run(wr, n -> {
-            starts.add(System.currentTimeMillis());
-            return attempt.apply(n);
-        }).onComplete(done));
+        vertx.getOrCreateContext()
+                .runOnContext(v -> retries.run(wr, n -> {
+                            starts.add(System.currentTimeMillis());
+                            return attempt.apply(n);
+                        })
+                        .onComplete(done));
         try {
             done.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -71,7 +87,8 @@ class StepRetriesTest {
 
     @Test
     void aRetryableFailureIsTriedAgainAfterAGrowingJitteredBackoffUntilItSucceeds() throws Exception {
-        Future<Void> f = on(run(System.currentTimeMillis() + 10_000),
+        Future<Void> f = on(
+                run(System.currentTimeMillis() + 10_000),
                 n -> n < 3 ? Future.failedFuture(StepFailure.retryable("503", null)) : Future.succeededFuture());
         assertTrue(f.succeeded(), String.valueOf(f.cause()));
         assertEquals(3, starts.size());
@@ -92,24 +109,32 @@ class StepRetriesTest {
             return Future.failedFuture(StepFailure.retryable("503", null));
         });
         StepFailure failure = assertInstanceOf(StepFailure.class, f.cause());
-        assertTrue(failure.getMessage().contains("no time left") && failure.getMessage().contains(starts.size() + " written"),
+        assertTrue(
+                failure.getMessage().contains("no time left")
+                        && failure.getMessage().contains(starts.size() + " written"),
                 failure.getMessage());
         assertTrue(starts.size() >= 2, "retried while time was left: " + starts.size());
-        assertTrue(starts.stream().allMatch(t -> t < deadline - StepRetries.MIN_RETRY_WINDOW_MS), starts + " vs " + deadline);
+        assertTrue(
+                starts.stream().allMatch(t -> t < deadline - StepRetries.MIN_RETRY_WINDOW_MS),
+                starts + " vs " + deadline);
     }
 
     @Test
     void aFailureThatIsNotRetryableIsTriedOnce() throws Exception {
-        Future<Void> f = on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(StepFailure.fatal("400")));
+        Future<Void> f =
+                on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(StepFailure.fatal("400")));
         assertEquals(1, starts.size());
         assertTrue(f.cause().getMessage().contains("not retryable"), f.cause().getMessage());
     }
 
     @Test
     void aRetryAfterAnUnknownOutcomeIsCountedAsAResend() throws Exception {
-        Future<Void> f = on(run(System.currentTimeMillis() + 10_000), n -> n == 1
-                ? Future.failedFuture(StepFailure.unknownOutcome("no response within 300 ms after the request was written", null))
-                : Future.succeededFuture());
+        Future<Void> f = on(
+                run(System.currentTimeMillis() + 10_000),
+                n -> n == 1
+                        ? Future.failedFuture(StepFailure.unknownOutcome(
+                                "no response within 300 ms after the request was written", null))
+                        : Future.succeededFuture());
         assertTrue(f.succeeded());
         assertEquals(1.0, registry.get("sluice.executor.resends").counter().count());
     }
@@ -117,19 +142,26 @@ class StepRetriesTest {
     @Test
     void aStepNotSentBeforeAnythingLeftExpiresTheRunButFailsItAfterEarlierWrites() throws Exception {
         StepFailure notSent = StepFailure.notSent("the deadline passed");
-        assertSame(notSent, on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(notSent)).cause());
+        assertSame(
+                notSent,
+                on(run(System.currentTimeMillis() + 10_000), n -> Future.failedFuture(notSent))
+                        .cause());
         WorkflowRun wrote = run(System.currentTimeMillis() + 10_000);
         wrote.written = 1;
-        StepFailure f = assertInstanceOf(StepFailure.class, on(wrote, n -> Future.failedFuture(notSent)).cause());
+        StepFailure f = assertInstanceOf(
+                StepFailure.class, on(wrote, n -> Future.failedFuture(notSent)).cause());
         assertTrue(!f.retryable() && f.getMessage().contains("1 written"), f.getMessage());
     }
 
     @Test
     void somethingNoStepExpectsIsNotRetriedAndPassesThrough() throws Exception {
         IllegalStateException bug = new IllegalStateException("bug");
-        assertSame(bug, on(run(System.currentTimeMillis() + 10_000), n -> {
-            throw bug;
-        }).cause());
+        assertSame(
+                bug,
+                on(run(System.currentTimeMillis() + 10_000), n -> {
+                            throw bug;
+                        })
+                        .cause());
         assertEquals(1, starts.size());
     }
 }

@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +57,15 @@ class StepTraceHeadersTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        port = get(vertx.createHttpServer().requestHandler(req -> {
-            received.add(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
-            req.body().onComplete(b -> req.response().setStatusCode(status).end());
-        }).listen(0, "127.0.0.1")).actualPort();
+        port = get(vertx.createHttpServer()
+                        .requestHandler(req -> {
+                            received.add(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
+                            req.body()
+                                    .onComplete(b ->
+                                            req.response().setStatusCode(status).end());
+                        })
+                        .listen(0, "127.0.0.1"))
+                .actualPort();
     }
 
     @AfterEach
@@ -73,36 +78,42 @@ class StepTraceHeadersTest {
     }
 
     private HttpStepRunner runner(RunTracing tracing) {
-        return new HttpStepRunner(vertx, vertx.createHttpClient(), vertx.createHttpClient(),
-                new TargetGuards(TargetLimits.from(Settings.of(Map.of())), new SimpleMeterRegistry()), tracing);
+        return new HttpStepRunner(
+                vertx,
+                vertx.createHttpClient(),
+                vertx.createHttpClient(),
+                new TargetGuards(TargetLimits.from(Settings.of(Map.of())), new SimpleMeterRegistry()),
+                tracing);
     }
 
     private ConsumerRecord<byte[], byte[]> record() {
-        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<byte[], byte[]> r =
+                new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
         r.headers().add(new RecordHeader("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8)));
         r.headers().add(new RecordHeader("tracestate", TRACESTATE.getBytes(StandardCharsets.UTF_8)));
         return r;
     }
 
     private Future<HttpStepRunner.Result> call(HttpStepRunner runner, Span run) {
-        StepConfig.Http step = new StepConfig.Http("http://127.0.0.1:" + port + "/hook?token=secret", "POST", Duration.ofSeconds(2),
-                Map.of(), false);
+        StepConfig.Http step = new StepConfig.Http(
+                "http://127.0.0.1:" + port + "/hook?token=secret", "POST", Duration.ofSeconds(2), Map.of(), false);
         ConsumerRecord<byte[], byte[]> record = record();
-        HttpStepRunner.Request request = new HttpStepRunner.Request(step, record, record.value(), null, "msg_1", WebhookSigning.none(),
-                run);
+        HttpStepRunner.Request request =
+                new HttpStepRunner.Request(step, record, record.value(), null, "msg_1", WebhookSigning.none(), run);
         return onLoop(() -> runner.call(request, 2000, Long.MAX_VALUE, HttpStepRunner.Gate.OPEN));
     }
 
     /** Runs {@code call} on an event loop, as the executor does. */
     private <T> Future<T> onLoop(java.util.function.Supplier<Future<T>> call) {
         Promise<T> p = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> call.get().onComplete(ar -> {
-            if (ar.succeeded()) {
-                p.complete(ar.result());
-            } else {
-                p.fail(ar.cause());
-            }
-        }));
+        vertx.getOrCreateContext()
+                .runOnContext(v -> call.get().onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        p.complete(ar.result());
+                    } else {
+                        p.fail(ar.cause());
+                    }
+                }));
         return p.future();
     }
 
@@ -117,37 +128,55 @@ class StepTraceHeadersTest {
     void onTheRequestCarriesItsStepSpanAChildOfTheRun() throws Exception {
         InMemorySpanExporter spans = InMemorySpanExporter.create();
         try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build()) {
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                        .build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build()) {
             RunTracing tracing = RunTracing.of(Tracing.of(sdk));
             Span run = tracing.run(record());
             get(call(runner(tracing), run));
             status = 503;
-            ExecutionException failed = Assertions.assertThrows(ExecutionException.class, () -> get(call(runner(tracing), run)));
+            ExecutionException failed =
+                    Assertions.assertThrows(ExecutionException.class, () -> get(call(runner(tracing), run)));
             assertInstanceOf(StepFailure.class, failed.getCause());
             run.end();
 
-            List<SpanData> steps = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).toList();
+            List<SpanData> steps = spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getKind() == SpanKind.CLIENT)
+                    .toList();
             assertEquals(2, steps.size(), "one span per request: " + steps);
             SpanData ok = steps.get(0);
             assertEquals(run.getSpanContext().getSpanId(), ok.getParentSpanId());
             assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", ok.getTraceId());
-            assertEquals("http://127.0.0.1:" + port + "/hook", ok.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("url.full")),
+            assertEquals(
+                    "http://127.0.0.1:" + port + "/hook",
+                    ok.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("url.full")),
                     "no query string: it may carry a token");
-            assertEquals(200L, ok.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code")));
+            assertEquals(
+                    200L,
+                    ok.getAttributes()
+                            .get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code")));
             assertEquals(StatusCode.ERROR, steps.get(1).getStatus().getStatusCode());
             assertEquals(1, received.get(0).getAll("traceparent").size(), "one traceparent, never two");
-            assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-" + ok.getSpanId() + "-01", received.get(0).get("traceparent"));
+            assertEquals(
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-" + ok.getSpanId() + "-01",
+                    received.get(0).get("traceparent"));
             assertEquals(TRACESTATE, received.get(0).get("tracestate"));
-            SpanData runData = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CONSUMER).findFirst().orElseThrow();
+            SpanData runData = spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getKind() == SpanKind.CONSUMER)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("00f067aa0ba902b7", runData.getParentSpanId(), "the run continues the record's span");
         }
     }
 
     @Test
     void offNoTracestateIsSentWhenTheRecordHasNone() throws Exception {
-        StepConfig.Http step = new StepConfig.Http("http://127.0.0.1:" + port + "/hook", "POST", Duration.ofSeconds(2), Map.of(), false);
-        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
+        StepConfig.Http step = new StepConfig.Http(
+                "http://127.0.0.1:" + port + "/hook", "POST", Duration.ofSeconds(2), Map.of(), false);
+        ConsumerRecord<byte[], byte[]> record =
+                new ConsumerRecord<>("t", 0, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
         get(onLoop(() -> runner(RunTracing.off()).call(step, record, 2000)));
         assertNull(received.get(0).get("traceparent"));
         assertNull(received.get(0).get("tracestate"));

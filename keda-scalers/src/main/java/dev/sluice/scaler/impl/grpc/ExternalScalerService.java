@@ -54,12 +54,26 @@ public final class ExternalScalerService {
     }
 
     public void bind(GrpcServer server) {
-        server.callHandler(ExternalScalerMethods.IS_ACTIVE, req -> unary(req, "IsActive", r -> r,
-                (md, ref) -> engine.evaluate(md).map(e -> IsActiveResponse.newBuilder().setResult(e.active()).build())));
-        server.callHandler(ExternalScalerMethods.GET_METRIC_SPEC, req -> unary(req, "GetMetricSpec", r -> r,
-                (md, ref) -> Future.succeededFuture(metricSpec(md))));
-        server.callHandler(ExternalScalerMethods.GET_METRICS, req -> unary(req, "GetMetrics", GetMetricsRequest::getScaledObjectRef,
-                (md, r) -> engine.evaluate(md).map(e -> metrics(r.getMetricName(), e))));
+        server.callHandler(
+                ExternalScalerMethods.IS_ACTIVE,
+                req -> unary(
+                        req,
+                        "IsActive",
+                        r -> r,
+                        (md, ref) -> engine.evaluate(md)
+                                .map(e -> IsActiveResponse.newBuilder()
+                                        .setResult(e.active())
+                                        .build())));
+        server.callHandler(
+                ExternalScalerMethods.GET_METRIC_SPEC,
+                req -> unary(req, "GetMetricSpec", r -> r, (md, ref) -> Future.succeededFuture(metricSpec(md))));
+        server.callHandler(
+                ExternalScalerMethods.GET_METRICS,
+                req -> unary(
+                        req,
+                        "GetMetrics",
+                        GetMetricsRequest::getScaledObjectRef,
+                        (md, r) -> engine.evaluate(md).map(e -> metrics(r.getMetricName(), e))));
         server.callHandler(ExternalScalerMethods.STREAM_IS_ACTIVE, this::streamIsActive);
     }
 
@@ -69,67 +83,88 @@ public final class ExternalScalerService {
     }
 
     static GetMetricSpecResponse metricSpec(ScalerMetadata md) {
-        return GetMetricSpecResponse.newBuilder().addMetricSpecs(MetricSpec.newBuilder().setMetricName(md.metricName())
-                .setTargetSize(Math.max(1, Math.round(md.replicaRate()))).setTargetSizeFloat(md.replicaRate())).build();
+        return GetMetricSpecResponse.newBuilder()
+                .addMetricSpecs(MetricSpec.newBuilder()
+                        .setMetricName(md.metricName())
+                        .setTargetSize(Math.max(1, Math.round(md.replicaRate())))
+                        .setTargetSizeFloat(md.replicaRate()))
+                .build();
     }
 
     static GetMetricsResponse metrics(String requestedName, Evaluation e) {
-        String name = requestedName == null || requestedName.isEmpty() ? e.metadata().metricName() : requestedName;
-        return GetMetricsResponse.newBuilder().addMetricValues(MetricValue.newBuilder().setMetricName(name)
-                .setMetricValue((long) Math.ceil(e.reportedRate())).setMetricValueFloat(e.reportedRate())).build();
+        String name =
+                requestedName == null || requestedName.isEmpty() ? e.metadata().metricName() : requestedName;
+        return GetMetricsResponse.newBuilder()
+                .addMetricValues(MetricValue.newBuilder()
+                        .setMetricName(name)
+                        .setMetricValue((long) Math.ceil(e.reportedRate()))
+                        .setMetricValueFloat(e.reportedRate()))
+                .build();
     }
 
     private interface Call<Req, Resp> {
         Future<Resp> apply(ScalerMetadata md, Req request);
     }
 
-    private <Req, Resp> void unary(GrpcServerRequest<Req, Resp> req, String method, Function<Req, ScaledObjectRef> ref,
-                                   Call<Req, Resp> call) {
-        req.last().compose(r -> {
-            ScaledObjectRef so = ref.apply(r);
-            return parse(so).compose(md -> call.apply(md, r)).recover(e -> Future.failedFuture(withRef(e, so)));
-        }).onComplete(ar -> {
-            GrpcServerResponse<Req, Resp> resp = req.response();
-            if (ar.succeeded()) {
-                count(method, "ok");
-                resp.end(ar.result());
-            } else {
-                resp.fail(status(method, ar.cause()));
-            }
-        });
+    private <Req, Resp> void unary(
+            GrpcServerRequest<Req, Resp> req, String method, Function<Req, ScaledObjectRef> ref, Call<Req, Resp> call) {
+        req.last()
+                .compose(r -> {
+                    ScaledObjectRef so = ref.apply(r);
+                    return parse(so).compose(md -> call.apply(md, r)).recover(e -> Future.failedFuture(withRef(e, so)));
+                })
+                .onComplete(ar -> {
+                    GrpcServerResponse<Req, Resp> resp = req.response();
+                    if (ar.succeeded()) {
+                        count(method, "ok");
+                        resp.end(ar.result());
+                    } else {
+                        resp.fail(status(method, ar.cause()));
+                    }
+                });
     }
 
     private void streamIsActive(GrpcServerRequest<ScaledObjectRef, IsActiveResponse> req) {
         GrpcServerResponse<ScaledObjectRef, IsActiveResponse> resp = req.response();
-        req.last().compose(so -> parse(so).compose(md -> {
-            // KEDA learns the state at once, then each change
-            return engine.evaluate(md).compose(first -> {
-                ActiveStream stream = new ActiveStream(resp, first.active());
-                return engine.subscribe(md, stream).map(sub -> {
-                    stream.subscription = sub;
-                    openStreams.add(stream);
-                    streams.incrementAndGet();
-                    count("StreamIsActive", "ok");
-                    req.errorHandler(err -> stream.release());
-                    req.exceptionHandler(err -> stream.release());
-                    resp.exceptionHandler(err -> stream.release());
-                    // KEDA multiplexes its streams over one connection: one close handler releases them all
-                    Set<ActiveStream> onConnection = byConnection.computeIfAbsent(req.connection(), c -> {
-                        c.closeHandler(v -> {
-                            Set<ActiveStream> left = byConnection.remove(c);
-                            if (left != null) {
-                                new HashSet<>(left).forEach(ActiveStream::release);
-                            }
-                        });
-                        return new HashSet<>();
-                    });
-                    onConnection.add(stream);
-                    stream.connection = req.connection();
-                    LOG.info("StreamIsActive opened for topic {} group {} (active={})", md.topic(), md.group(), first.active());
-                    return sub;
-                });
-            });
-        }).recover(e -> Future.failedFuture(withRef(e, so)))).onFailure(e -> resp.fail(status("StreamIsActive", e)));
+        req.last()
+                .compose(so -> parse(so)
+                        .compose(md -> {
+                            // KEDA learns the state at once, then each change
+                            return engine.evaluate(md).compose(first -> {
+                                ActiveStream stream = new ActiveStream(resp, first.active());
+                                return engine.subscribe(md, stream).map(sub -> {
+                                    stream.subscription = sub;
+                                    openStreams.add(stream);
+                                    streams.incrementAndGet();
+                                    count("StreamIsActive", "ok");
+                                    req.errorHandler(err -> stream.release());
+                                    req.exceptionHandler(err -> stream.release());
+                                    resp.exceptionHandler(err -> stream.release());
+                                    // KEDA multiplexes its streams over one connection: one close handler releases them
+                                    // all
+                                    Set<ActiveStream> onConnection =
+                                            byConnection.computeIfAbsent(req.connection(), c -> {
+                                                c.closeHandler(v -> {
+                                                    Set<ActiveStream> left = byConnection.remove(c);
+                                                    if (left != null) {
+                                                        new HashSet<>(left).forEach(ActiveStream::release);
+                                                    }
+                                                });
+                                                return new HashSet<>();
+                                            });
+                                    onConnection.add(stream);
+                                    stream.connection = req.connection();
+                                    LOG.info(
+                                            "StreamIsActive opened for topic {} group {} (active={})",
+                                            md.topic(),
+                                            md.group(),
+                                            first.active());
+                                    return sub;
+                                });
+                            });
+                        })
+                        .recover(e -> Future.failedFuture(withRef(e, so))))
+                .onFailure(e -> resp.fail(status("StreamIsActive", e)));
     }
 
     /** One open StreamIsActive call: writes the first state, then each change. */
@@ -190,7 +225,8 @@ public final class ExternalScalerService {
 
     private Future<ScalerMetadata> parse(ScaledObjectRef so) {
         try {
-            return Future.succeededFuture(ScalerMetadata.parse(so.getScalerMetadataMap(), engine.defaultBootstrapServers()));
+            return Future.succeededFuture(
+                    ScalerMetadata.parse(so.getScalerMetadataMap(), engine.defaultBootstrapServers()));
         } catch (ScalerException e) {
             return Future.failedFuture(e);
         }
@@ -198,7 +234,8 @@ public final class ExternalScalerService {
 
     private static Throwable withRef(Throwable e, ScaledObjectRef so) {
         if (e instanceof ScalerException se && !se.getMessage().startsWith("ScaledObject ")) {
-            return new ScalerException(se.kind(), "ScaledObject " + so.getNamespace() + "/" + so.getName() + ": " + se.getMessage(), se);
+            return new ScalerException(
+                    se.kind(), "ScaledObject " + so.getNamespace() + "/" + so.getName() + ": " + se.getMessage(), se);
         }
         return e;
     }
@@ -219,7 +256,12 @@ public final class ExternalScalerService {
     }
 
     private void count(String method, String outcome) {
-        counters.computeIfAbsent(method + "|" + outcome, k -> Counter.builder(ScalerMetrics.REQUESTS)
-                .description("gRPC calls from KEDA").tags("method", method, "outcome", outcome).register(registry)).increment();
+        counters.computeIfAbsent(
+                        method + "|" + outcome,
+                        k -> Counter.builder(ScalerMetrics.REQUESTS)
+                                .description("gRPC calls from KEDA")
+                                .tags("method", method, "outcome", outcome)
+                                .register(registry))
+                .increment();
     }
 }

@@ -35,8 +35,7 @@ public final class KafkaOffsets {
     private final Duration partitionsTtl;
     private final Map<String, CachedPartitions> partitions = new HashMap<>();
 
-    private record CachedPartitions(int count, long readAtMillis) {
-    }
+    private record CachedPartitions(int count, long readAtMillis) {}
 
     public KafkaOffsets(Admin admin, Context context, Duration partitionsTtl) {
         this.admin = admin;
@@ -55,42 +54,56 @@ public final class KafkaOffsets {
         if (cached != null && now - cached.readAtMillis() < partitionsTtl.toMillis()) {
             return Future.succeededFuture(cached.count());
         }
-        return on(admin.describeTopics(List.of(topic)).allTopicNames()).map(all -> {
-            TopicDescription d = all.get(topic);
-            int count = d.partitions().size();
-            partitions.put(topic, new CachedPartitions(count, System.currentTimeMillis()));
-            return count;
-        }).recover(e -> Future.failedFuture(classify(e, topic, null)));
+        return on(admin.describeTopics(List.of(topic)).allTopicNames())
+                .map(all -> {
+                    TopicDescription d = all.get(topic);
+                    int count = d.partitions().size();
+                    partitions.put(topic, new CachedPartitions(count, System.currentTimeMillis()));
+                    return count;
+                })
+                .recover(e -> Future.failedFuture(classify(e, topic, null)));
     }
 
     /** Log-end offsets only: what the activation poller reads ten times a second. */
     public Future<long[]> endOffsets(String topic) {
-        return partitionCount(topic).compose(n -> offsets(topic, n, OffsetSpec.latest()))
+        return partitionCount(topic)
+                .compose(n -> offsets(topic, n, OffsetSpec.latest()))
                 .recover(e -> Future.failedFuture(classify(e, topic, null)));
     }
 
     /** Everything one evaluation needs, read in parallel. */
     public Future<OffsetSnapshot> snapshot(String topic, String group, long nowMillis, Duration ttl, Duration budget) {
-        return partitionCount(topic).compose(n -> {
-            Future<ConsumerGroupDescription> described = on(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
-            Future<Map<TopicPartition, OffsetAndMetadata>> committed = on(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
-            Future<long[]> end = offsets(topic, n, OffsetSpec.latest());
-            Future<long[]> live = offsets(topic, n, OffsetSpec.forTimestamp(nowMillis - ttl.toMillis()));
-            Future<long[]> young = offsets(topic, n, OffsetSpec.forTimestamp(nowMillis - budget.toMillis()));
-            return Future.all(described, committed, end, live, young).map(all -> {
-                ConsumerGroupDescription group0 = described.result();
-                Map<TopicPartition, OffsetAndMetadata> offsets = committed.result();
-                if (group0.state() == ConsumerGroupState.DEAD && offsets.isEmpty()) {
-                    throw new GroupIdNotFoundException(group);
-                }
-                long[] c = new long[n];
-                for (int p = 0; p < n; p++) {
-                    OffsetAndMetadata om = offsets.get(new TopicPartition(topic, p));
-                    c[p] = om == null ? -1 : om.offset();
-                }
-                return new OffsetSnapshot(nowMillis, end.result(), c, live.result(), young.result(), group0.members().size());
-            });
-        }).recover(e -> Future.failedFuture(classify(e, topic, group)));
+        return partitionCount(topic)
+                .compose(n -> {
+                    Future<ConsumerGroupDescription> described = on(admin.describeConsumerGroups(List.of(group))
+                            .describedGroups()
+                            .get(group));
+                    Future<Map<TopicPartition, OffsetAndMetadata>> committed =
+                            on(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
+                    Future<long[]> end = offsets(topic, n, OffsetSpec.latest());
+                    Future<long[]> live = offsets(topic, n, OffsetSpec.forTimestamp(nowMillis - ttl.toMillis()));
+                    Future<long[]> young = offsets(topic, n, OffsetSpec.forTimestamp(nowMillis - budget.toMillis()));
+                    return Future.all(described, committed, end, live, young).map(all -> {
+                        ConsumerGroupDescription group0 = described.result();
+                        Map<TopicPartition, OffsetAndMetadata> offsets = committed.result();
+                        if (group0.state() == ConsumerGroupState.DEAD && offsets.isEmpty()) {
+                            throw new GroupIdNotFoundException(group);
+                        }
+                        long[] c = new long[n];
+                        for (int p = 0; p < n; p++) {
+                            OffsetAndMetadata om = offsets.get(new TopicPartition(topic, p));
+                            c[p] = om == null ? -1 : om.offset();
+                        }
+                        return new OffsetSnapshot(
+                                nowMillis,
+                                end.result(),
+                                c,
+                                live.result(),
+                                young.result(),
+                                group0.members().size());
+                    });
+                })
+                .recover(e -> Future.failedFuture(classify(e, topic, group)));
     }
 
     private Future<long[]> offsets(String topic, int partitionCount, OffsetSpec spec) {
@@ -128,10 +141,15 @@ public final class KafkaOffsets {
             return new ScalerException(ScalerException.Kind.NOT_FOUND, "topic '" + topic + "' does not exist", t);
         }
         if (t instanceof GroupIdNotFoundException) {
-            return new ScalerException(ScalerException.Kind.NOT_FOUND, "consumer group '" + group
-                    + "' does not exist (no members and no committed offsets)", t);
+            return new ScalerException(
+                    ScalerException.Kind.NOT_FOUND,
+                    "consumer group '" + group + "' does not exist (no members and no committed offsets)",
+                    t);
         }
-        return new ScalerException(ScalerException.Kind.UNAVAILABLE, "Kafka did not answer for topic '" + topic + "'"
-                + (group == null ? "" : " and group '" + group + "'") + ": " + t, t);
+        return new ScalerException(
+                ScalerException.Kind.UNAVAILABLE,
+                "Kafka did not answer for topic '" + topic + "'" + (group == null ? "" : " and group '" + group + "'")
+                        + ": " + t,
+                t);
     }
 }

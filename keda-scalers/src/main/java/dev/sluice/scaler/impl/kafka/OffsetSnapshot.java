@@ -10,8 +10,8 @@ package dev.sluice.scaler.impl.kafka;
  * @param firstYoung first offset whose record timestamp is at or after {@code now − budget}
  * @param members    consumers in the group
  */
-public record OffsetSnapshot(long takenAtMillis, long[] end, long[] committed, long[] firstLive, long[] firstYoung,
-                             int members) {
+public record OffsetSnapshot(
+        long takenAtMillis, long[] end, long[] committed, long[] firstLive, long[] firstYoung, int members) {
 
     public int partitions() {
         return end.length;

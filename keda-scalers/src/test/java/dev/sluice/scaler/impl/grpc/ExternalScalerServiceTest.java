@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ExternalScalerServiceTest {
 
-    private final ScalerMetadata md = ScalerMetadata.parse(Map.of("topic", "orders", "group", "g", "replicaRate", "250.5"), "b");
+    private final ScalerMetadata md =
+            ScalerMetadata.parse(Map.of("topic", "orders", "group", "g", "replicaRate", "250.5"), "b");
 
     @Test
     void metricSpecTargetsOneReplicasRateInBothFields() {
@@ -24,11 +25,14 @@ class ExternalScalerServiceTest {
     @Test
     void metricValueIsTheReportedRateRoundedUpForTheIntegerField() {
         Evaluation e = new Evaluation(md, 0, 4, 2, 1, 0, 0, 0, 0, 0.5, 0.5, 1, true);
-        MetricValue v = ExternalScalerService.metrics("sluice-required-rate-orders", e).getMetricValues(0);
+        MetricValue v =
+                ExternalScalerService.metrics("sluice-required-rate-orders", e).getMetricValues(0);
         assertEquals("sluice-required-rate-orders", v.getMetricName());
         assertEquals(0.5, v.getMetricValueFloat());
         assertEquals(1, v.getMetricValue());
         // KEDA strips its sN- prefix before asking; an empty name gets the scaler's own
-        assertEquals("sluice-required-rate-orders", ExternalScalerService.metrics("", e).getMetricValues(0).getMetricName());
+        assertEquals(
+                "sluice-required-rate-orders",
+                ExternalScalerService.metrics("", e).getMetricValues(0).getMetricName());
     }
 }

@@ -68,8 +68,8 @@ public final class AdminApi implements Handler<HttpServerRequest> {
      * {@code pool} (no PostgreSQL) every authorized call is answered 503. A stored workflow's
      * sources must pass {@code routed} (the sources this router routes).
      */
-    public static Future<AdminApi> create(Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed,
-                                          JsonObject contract) {
+    public static Future<AdminApi> create(
+            Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed, JsonObject contract) {
         Handler<RoutingContext> guard = guard(ApiKeys.hash(adminKey), pool.isPresent());
         if (pool.isEmpty()) {
             Router router = Router.router(vertx);
@@ -87,8 +87,13 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             new SourcesAdmin(p).bind(builder);
             new WorkflowsAdmin(p, routed).bind(builder);
             Router router = builder.createRouter();
-            router.route("/admin/*").handler(ctx -> problem(ctx, 404, "not-found", "No such admin endpoint",
-                    ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
+            router.route("/admin/*")
+                    .handler(ctx -> problem(
+                            ctx,
+                            404,
+                            "not-found",
+                            "No such admin endpoint",
+                            ctx.request().method() + " " + ctx.request().path() + " is not an admin endpoint"));
             router.route().failureHandler(AdminFailures::handle);
             return new AdminApi(router);
         });
@@ -104,11 +109,21 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             String token = ApiKeys.bearer(ctx.request().getHeader("authorization"));
             if (token == null || !MessageDigest.isEqual(ApiKeys.hash(token), adminHash)) {
                 ctx.response().putHeader("www-authenticate", "Bearer realm=\"sluice-admin\"");
-                problem(ctx, 401, "unauthorized", "Admin key required", "send Authorization: Bearer <router.admin.key>");
+                problem(
+                        ctx,
+                        401,
+                        "unauthorized",
+                        "Admin key required",
+                        "send Authorization: Bearer <router.admin.key>");
                 return;
             }
             if (!database) {
-                problem(ctx, 503, "no-database", "No database", "the admin API needs pg.url (PostgreSQL) on this router");
+                problem(
+                        ctx,
+                        503,
+                        "no-database",
+                        "No database",
+                        "the admin API needs pg.url (PostgreSQL) on this router");
                 return;
             }
             ctx.next();

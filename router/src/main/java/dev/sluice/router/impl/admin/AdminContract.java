@@ -36,8 +36,7 @@ final class AdminContract {
     static final String PROBLEM = "application/problem+json";
     static final String JSON = "application/json";
 
-    private AdminContract() {
-    }
+    private AdminContract() {}
 
     /** The admin subset of {@code served} (the contract as JSON), read by vertx-openapi. */
     static Future<OpenAPIContract> load(Vertx vertx, JsonObject served) {
@@ -73,9 +72,12 @@ final class AdminContract {
      * admin API takes nothing else); a body with another type is refused by the validator (415).
      */
     static RequestExtractor extractor() {
-        return (RoutingContext ctx, Operation operation) -> RequestUtils.extract(ctx.request(), operation,
-                () -> Future.succeededFuture(ctx.body().buffer())).map(request -> request.getContentType() == null
-                        && ctx.body().length() > 0 ? new AsJson(request) : request);
+        return (RoutingContext ctx, Operation operation) -> RequestUtils.extract(
+                        ctx.request(),
+                        operation,
+                        () -> Future.succeededFuture(ctx.body().buffer()))
+                .map(request ->
+                        request.getContentType() == null && ctx.body().length() > 0 ? new AsJson(request) : request);
     }
 
     /** A request whose body came without a content type, read as JSON. */

@@ -24,19 +24,33 @@ final class AdminFailures {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
-    private AdminFailures() {
-    }
+    private AdminFailures() {}
 
     static void handle(RoutingContext ctx) {
         ValidatorException invalid = validation(ctx.failure());
         if (invalid != null) {
             refuse(ctx, invalid);
         } else if (ctx.statusCode() == 413) {
-            problem(ctx, 413, "too-large", "Body too large", "an admin request body is at most " + AdminApi.BODY_LIMIT + " bytes");
+            problem(
+                    ctx,
+                    413,
+                    "too-large",
+                    "Body too large",
+                    "an admin request body is at most " + AdminApi.BODY_LIMIT + " bytes");
         } else {
             String ref = UUID.randomUUID().toString();
-            LOG.error("admin {} {} failed (reference {})", ctx.request().method(), ctx.request().path(), ref, ctx.failure());
-            problem(ctx, 500, "internal-error", "Internal error", "the router failed to handle this request (reference " + ref + ")");
+            LOG.error(
+                    "admin {} {} failed (reference {})",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    ref,
+                    ctx.failure());
+            problem(
+                    ctx,
+                    500,
+                    "internal-error",
+                    "Internal error",
+                    "the router failed to handle this request (reference " + ref + ")");
         }
     }
 
@@ -51,7 +65,8 @@ final class AdminFailures {
     }
 
     private static void refuse(RoutingContext ctx, ValidatorException e) {
-        if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER && ctx.body().length() <= 0) {
+        if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
+                && ctx.body().length() <= 0) {
             problem(ctx, 400, "malformed-json", "Malformed JSON", "the body is empty; it must be a JSON object");
             return;
         }
@@ -59,17 +74,34 @@ final class AdminFailures {
             // The admin operations' path parameters are unconstrained strings, so what a schema refuses is the body.
             OutputUnit unit = mostSpecific(schema.getOutputUnit());
             String field = field(unit.getInstanceLocation());
-            if (field.isEmpty() && unit.getKeywordLocation() != null && unit.getKeywordLocation().endsWith("/type")) {
+            if (field.isEmpty()
+                    && unit.getKeywordLocation() != null
+                    && unit.getKeywordLocation().endsWith("/type")) {
                 problem(ctx, 400, "malformed-json", "Malformed JSON", "the body must be a JSON object");
             } else {
-                AdminHttp.invalid(ctx, field.isEmpty() ? "body" : field, unit.getError() == null ? e.getMessage() : unit.getError());
+                AdminHttp.invalid(
+                        ctx,
+                        field.isEmpty() ? "body" : field,
+                        unit.getError() == null ? e.getMessage() : unit.getError());
             }
             return;
         }
         switch (e.type()) {
-            case ILLEGAL_VALUE -> problem(ctx, 400, "malformed-json", "Malformed JSON", "the body does not parse as JSON: " + e.getMessage());
-            case UNSUPPORTED_VALUE_FORMAT -> problem(ctx, 415, "unsupported-media-type", "Unsupported media type",
-                    "the admin API takes application/json bodies, not " + ctx.request().getHeader("content-type"));
+            case ILLEGAL_VALUE ->
+                problem(
+                        ctx,
+                        400,
+                        "malformed-json",
+                        "Malformed JSON",
+                        "the body does not parse as JSON: " + e.getMessage());
+            case UNSUPPORTED_VALUE_FORMAT ->
+                problem(
+                        ctx,
+                        415,
+                        "unsupported-media-type",
+                        "Unsupported media type",
+                        "the admin API takes application/json bodies, not "
+                                + ctx.request().getHeader("content-type"));
             default -> AdminHttp.invalid(ctx, "request", e.getMessage());
         }
     }
@@ -104,7 +136,10 @@ final class AdminFailures {
         }
         String p = pointer.startsWith("#") ? pointer.substring(1) : pointer;
         p = p.startsWith("/") ? p.substring(1) : p;
-        return p.isEmpty() ? "" : java.util.Arrays.stream(p.split("/", -1)).map(s -> s.replace("~1", "/").replace("~0", "~"))
-                .collect(java.util.stream.Collectors.joining("."));
+        return p.isEmpty()
+                ? ""
+                : java.util.Arrays.stream(p.split("/", -1))
+                        .map(s -> s.replace("~1", "/").replace("~0", "~"))
+                        .collect(java.util.stream.Collectors.joining("."));
     }
 }

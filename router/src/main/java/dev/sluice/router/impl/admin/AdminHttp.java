@@ -18,8 +18,7 @@ final class AdminHttp {
     private static final String PROBLEM = "application/problem+json";
     private static final String JSON = "application/json";
 
-    private AdminHttp() {
-    }
+    private AdminHttp() {}
 
     static String time(OffsetDateTime t) {
         return t == null ? null : t.toInstant().toString();
@@ -46,14 +45,26 @@ final class AdminHttp {
         if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
             problem(ctx, 409, "conflict", "Already exists", pg.getMessage());
         } else {
-            LOG.warn("admin {} {} failed: {}", ctx.request().method(), ctx.request().path(), ar.cause().toString());
-            problem(ctx, 503, "database-unavailable", "Database unavailable", "PostgreSQL did not answer: " + ar.cause().getMessage());
+            LOG.warn(
+                    "admin {} {} failed: {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    ar.cause().toString());
+            problem(
+                    ctx,
+                    503,
+                    "database-unavailable",
+                    "Database unavailable",
+                    "PostgreSQL did not answer: " + ar.cause().getMessage());
         }
         return true;
     }
 
     static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("content-type", JSON).putHeader("cache-control", "no-store")
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", JSON)
+                .putHeader("cache-control", "no-store")
                 .end(body.encode());
     }
 
@@ -61,8 +72,16 @@ final class AdminHttp {
         if (ctx.response().ended()) {
             return;
         }
-        ctx.response().setStatusCode(status).putHeader("content-type", PROBLEM).end(new JsonObject()
-                .put("type", "urn:sluice:problem:" + reason).put("title", title).put("status", status).put("detail", detail)
-                .put("instance", ctx.request().path()).put("reason", reason).encode());
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", PROBLEM)
+                .end(new JsonObject()
+                        .put("type", "urn:sluice:problem:" + reason)
+                        .put("title", title)
+                        .put("status", status)
+                        .put("detail", detail)
+                        .put("instance", ctx.request().path())
+                        .put("reason", reason)
+                        .encode());
     }
 }

@@ -11,8 +11,8 @@ import static dev.sluice.router.impl.admin.AdminHttp.time;
 import dev.sluice.router.impl.auth.ClientCertificates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -56,7 +56,10 @@ final class CertificatesAdmin {
             return;
         }
         if ((pem == null) == (given == null)) {
-            invalid(ctx, "certificate", "give either certificate (PEM) or fingerprint (SHA-256 hex), not both or neither");
+            invalid(
+                    ctx,
+                    "certificate",
+                    "give either certificate (PEM) or fingerprint (SHA-256 hex), not both or neither");
             return;
         }
         String fingerprint;
@@ -81,7 +84,8 @@ final class CertificatesAdmin {
         String subjectName = subject;
         pool.preparedQuery("INSERT INTO sluice_client_certs (fingerprint, tenant, subject, name) SELECT $1, id, $2, $3 "
                         + "FROM sluice_tenants WHERE id = $4 AND revoked_at IS NULL RETURNING fingerprint")
-                .execute(Tuple.of(fingerprint, subjectName, name, tenant)).onComplete(ar -> {
+                .execute(Tuple.of(fingerprint, subjectName, name, tenant))
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
@@ -90,21 +94,33 @@ final class CertificatesAdmin {
                         return;
                     }
                     LOG.info("client certificate {} bound to tenant {}", fingerprint, tenant);
-                    json(ctx, 201, new JsonObject().put("fingerprint", fingerprint).put("tenant", tenant).put("subject", subjectName)
-                            .put("name", name));
+                    json(
+                            ctx,
+                            201,
+                            new JsonObject()
+                                    .put("fingerprint", fingerprint)
+                                    .put("tenant", tenant)
+                                    .put("subject", subjectName)
+                                    .put("name", name));
                 });
     }
 
     private void list(RoutingContext ctx) {
-        pool.preparedQuery("SELECT fingerprint, subject, name, created_at, revoked_at FROM sluice_client_certs WHERE tenant = $1 "
-                        + "ORDER BY created_at").execute(Tuple.of(ctx.pathParam("id"))).onComplete(ar -> {
+        pool.preparedQuery(
+                        "SELECT fingerprint, subject, name, created_at, revoked_at FROM sluice_client_certs WHERE tenant = $1 "
+                                + "ORDER BY created_at")
+                .execute(Tuple.of(ctx.pathParam("id")))
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
                     JsonArray out = new JsonArray();
                     for (Row r : ar.result()) {
-                        out.add(new JsonObject().put("fingerprint", r.getString("fingerprint")).put("subject", r.getString("subject"))
-                                .put("name", r.getString("name")).put("createdAt", time(r.getOffsetDateTime("created_at")))
+                        out.add(new JsonObject()
+                                .put("fingerprint", r.getString("fingerprint"))
+                                .put("subject", r.getString("subject"))
+                                .put("name", r.getString("name"))
+                                .put("createdAt", time(r.getOffsetDateTime("created_at")))
                                 .put("revokedAt", time(r.getOffsetDateTime("revoked_at"))));
                     }
                     json(ctx, 200, new JsonObject().put("certificates", out));
@@ -118,14 +134,22 @@ final class CertificatesAdmin {
             problem(ctx, 404, "not-found", "No such certificate", "no client certificate " + given);
             return;
         }
-        pool.preparedQuery("UPDATE sluice_client_certs SET revoked_at = COALESCE(revoked_at, now()) WHERE fingerprint = $1 "
-                        + "RETURNING fingerprint").execute(Tuple.of(fingerprint.get())).onComplete(ar -> {
+        pool.preparedQuery(
+                        "UPDATE sluice_client_certs SET revoked_at = COALESCE(revoked_at, now()) WHERE fingerprint = $1 "
+                                + "RETURNING fingerprint")
+                .execute(Tuple.of(fingerprint.get()))
+                .onComplete(ar -> {
                     if (!failed(ctx, ar)) {
                         if (ar.result().rowCount() == 0) {
                             problem(ctx, 404, "not-found", "No such certificate", "no client certificate " + given);
                         } else {
                             LOG.info("client certificate {} revoked", fingerprint.get());
-                            json(ctx, 200, new JsonObject().put("id", fingerprint.get()).put("revoked", true));
+                            json(
+                                    ctx,
+                                    200,
+                                    new JsonObject()
+                                            .put("id", fingerprint.get())
+                                            .put("revoked", true));
                         }
                     }
                 });

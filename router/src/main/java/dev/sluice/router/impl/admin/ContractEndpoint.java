@@ -53,10 +53,11 @@ public final class ContractEndpoint implements Handler<HttpServerRequest> {
         String accept = req.getHeader("accept");
         boolean wantsJson = req.path().equals(PATH + ".json") || accept != null && accept.contains("application/json");
         switch (req.path()) {
-            case PATH, PATH + ".json" -> req.response()
-                    .putHeader("content-type", wantsJson ? "application/json" : "application/yaml; charset=utf-8")
-                    .putHeader("cache-control", "no-cache")
-                    .end(wantsJson ? json : yaml);
+            case PATH, PATH + ".json" ->
+                req.response()
+                        .putHeader("content-type", wantsJson ? "application/json" : "application/yaml; charset=utf-8")
+                        .putHeader("cache-control", "no-cache")
+                        .end(wantsJson ? json : yaml);
             default -> req.response().setStatusCode(404).end();
         }
     }

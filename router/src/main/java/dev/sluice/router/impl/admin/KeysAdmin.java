@@ -41,9 +41,11 @@ final class KeysAdmin {
         String tenant = ctx.pathParam("id");
         String name = body(ctx).getString("name");
         ApiKeys.Issued issued = ApiKeys.issue();
-        pool.preparedQuery("INSERT INTO sluice_api_keys (id, tenant, hash, name) SELECT $1, id, $2, $3 FROM sluice_tenants "
-                        + "WHERE id = $4 AND revoked_at IS NULL RETURNING id")
-                .execute(Tuple.of(issued.id(), Buffer.buffer(issued.hash()), name, tenant)).onComplete(ar -> {
+        pool.preparedQuery(
+                        "INSERT INTO sluice_api_keys (id, tenant, hash, name) SELECT $1, id, $2, $3 FROM sluice_tenants "
+                                + "WHERE id = $4 AND revoked_at IS NULL RETURNING id")
+                .execute(Tuple.of(issued.id(), Buffer.buffer(issued.hash()), name, tenant))
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
@@ -52,20 +54,31 @@ final class KeysAdmin {
                         return;
                     }
                     LOG.info("API key {} made for tenant {}", issued.id(), tenant);
-                    json(ctx, 201, new JsonObject().put("id", issued.id()).put("tenant", tenant).put("name", name)
-                            .put("key", issued.key()).put("note", "the key is shown only now; store it"));
+                    json(
+                            ctx,
+                            201,
+                            new JsonObject()
+                                    .put("id", issued.id())
+                                    .put("tenant", tenant)
+                                    .put("name", name)
+                                    .put("key", issued.key())
+                                    .put("note", "the key is shown only now; store it"));
                 });
     }
 
     private void listKeys(RoutingContext ctx) {
-        pool.preparedQuery("SELECT id, name, created_at, revoked_at FROM sluice_api_keys WHERE tenant = $1 ORDER BY created_at")
-                .execute(Tuple.of(ctx.pathParam("id"))).onComplete(ar -> {
+        pool.preparedQuery(
+                        "SELECT id, name, created_at, revoked_at FROM sluice_api_keys WHERE tenant = $1 ORDER BY created_at")
+                .execute(Tuple.of(ctx.pathParam("id")))
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
                     JsonArray out = new JsonArray();
                     for (Row r : ar.result()) {
-                        out.add(new JsonObject().put("id", r.getString("id")).put("name", r.getString("name"))
+                        out.add(new JsonObject()
+                                .put("id", r.getString("id"))
+                                .put("name", r.getString("name"))
                                 .put("createdAt", time(r.getOffsetDateTime("created_at")))
                                 .put("revokedAt", time(r.getOffsetDateTime("revoked_at"))));
                     }
@@ -75,8 +88,10 @@ final class KeysAdmin {
 
     private void revokeKey(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        pool.preparedQuery("UPDATE sluice_api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING id")
-                .execute(Tuple.of(id)).onComplete(ar -> {
+        pool.preparedQuery(
+                        "UPDATE sluice_api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING id")
+                .execute(Tuple.of(id))
+                .onComplete(ar -> {
                     if (!failed(ctx, ar)) {
                         if (ar.result().rowCount() == 0) {
                             problem(ctx, 404, "not-found", "No such key", "no API key " + id);

@@ -7,9 +7,9 @@ import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
 
+import dev.sluice.core.AuthMode;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.ConfigException;
-import dev.sluice.core.AuthMode;
 import dev.sluice.core.RouteConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +48,9 @@ final class SourcesAdmin {
             invalid(ctx, "source", "must match the path (" + source + ") or be left out");
             return;
         }
-        if (body.containsKey("signature") && body.getValue("signature") instanceof JsonObject sig && sig.containsKey("secretsEnv")) {
+        if (body.containsKey("signature")
+                && body.getValue("signature") instanceof JsonObject sig
+                && sig.containsKey("secretsEnv")) {
             invalid(ctx, "signature.secretsEnv", "a stored source carries its secrets in signature.secrets");
             return;
         }
@@ -64,21 +66,29 @@ final class SourcesAdmin {
             return;
         }
         def.remove("source");
-        pool.preparedQuery("SELECT 1 FROM sluice_tenants WHERE id = $1").execute(Tuple.of(route.tenant()))
+        pool.preparedQuery("SELECT 1 FROM sluice_tenants WHERE id = $1")
+                .execute(Tuple.of(route.tenant()))
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture(false);
                     }
-                    return pool.preparedQuery("INSERT INTO sluice_sources (source, definition) VALUES ($1, $2) ON CONFLICT (source) "
-                            + "DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()").execute(Tuple.of(source, def))
+                    return pool.preparedQuery(
+                                    "INSERT INTO sluice_sources (source, definition) VALUES ($1, $2) ON CONFLICT (source) "
+                                            + "DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()")
+                            .execute(Tuple.of(source, def))
                             .map(true);
-                }).onComplete(ar -> {
+                })
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
                     if (!ar.result()) {
-                        problem(ctx, 400, "invalid-field", "Invalid field", "tenant: no tenant " + route.tenant()
-                                + " (create it first)");
+                        problem(
+                                ctx,
+                                400,
+                                "invalid-field",
+                                "Invalid field",
+                                "tenant: no tenant " + route.tenant() + " (create it first)");
                         return;
                     }
                     json(ctx, 200, redacted(source, def));
@@ -86,21 +96,24 @@ final class SourcesAdmin {
     }
 
     private void listSources(RoutingContext ctx) {
-        pool.query("SELECT source, definition FROM sluice_sources ORDER BY source").execute().onComplete(ar -> {
-            if (failed(ctx, ar)) {
-                return;
-            }
-            JsonArray out = new JsonArray();
-            for (Row r : ar.result()) {
-                out.add(redacted(r.getString("source"), definition(r)));
-            }
-            json(ctx, 200, new JsonObject().put("sources", out));
-        });
+        pool.query("SELECT source, definition FROM sluice_sources ORDER BY source")
+                .execute()
+                .onComplete(ar -> {
+                    if (failed(ctx, ar)) {
+                        return;
+                    }
+                    JsonArray out = new JsonArray();
+                    for (Row r : ar.result()) {
+                        out.add(redacted(r.getString("source"), definition(r)));
+                    }
+                    json(ctx, 200, new JsonObject().put("sources", out));
+                });
     }
 
     private void getSource(RoutingContext ctx) {
         String source = ctx.pathParam("source");
-        pool.preparedQuery("SELECT source, definition FROM sluice_sources WHERE source = $1").execute(Tuple.of(source))
+        pool.preparedQuery("SELECT source, definition FROM sluice_sources WHERE source = $1")
+                .execute(Tuple.of(source))
                 .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
@@ -109,21 +122,26 @@ final class SourcesAdmin {
                         problem(ctx, 404, "not-found", "No such source", "no stored source " + source);
                         return;
                     }
-                    json(ctx, 200, redacted(source, definition(ar.result().iterator().next())));
+                    json(
+                            ctx,
+                            200,
+                            redacted(source, definition(ar.result().iterator().next())));
                 });
     }
 
     private void deleteSource(RoutingContext ctx) {
         String source = ctx.pathParam("source");
-        pool.preparedQuery("DELETE FROM sluice_sources WHERE source = $1").execute(Tuple.of(source)).onComplete(ar -> {
-            if (!failed(ctx, ar)) {
-                if (ar.result().rowCount() == 0) {
-                    problem(ctx, 404, "not-found", "No such source", "no stored source " + source);
-                } else {
-                    ctx.response().setStatusCode(204).end();
-                }
-            }
-        });
+        pool.preparedQuery("DELETE FROM sluice_sources WHERE source = $1")
+                .execute(Tuple.of(source))
+                .onComplete(ar -> {
+                    if (!failed(ctx, ar)) {
+                        if (ar.result().rowCount() == 0) {
+                            problem(ctx, 404, "not-found", "No such source", "no stored source " + source);
+                        } else {
+                            ctx.response().setStatusCode(204).end();
+                        }
+                    }
+                });
     }
 
     private static JsonObject definition(Row r) {

@@ -37,8 +37,9 @@ final class TenantsAdmin {
         String name = body.getString("name");
         JsonObject rate = body.getJsonObject("rateLimit", new JsonObject());
         long[] limit = {rate.getLong("events", 0L), rate.getLong("bytes", 0L)};
-        pool.preparedQuery("INSERT INTO sluice_tenants (id, name, events_per_second, bytes_per_second) VALUES ($1, $2, $3, $4) "
-                        + "ON CONFLICT (id) DO NOTHING RETURNING id")
+        pool.preparedQuery(
+                        "INSERT INTO sluice_tenants (id, name, events_per_second, bytes_per_second) VALUES ($1, $2, $3, $4) "
+                                + "ON CONFLICT (id) DO NOTHING RETURNING id")
                 .execute(Tuple.of(id, name, limit[0] == 0 ? null : limit[0], limit[1] == 0 ? null : limit[1]))
                 .onComplete(ar -> {
                     if (failed(ctx, ar)) {
@@ -48,17 +49,27 @@ final class TenantsAdmin {
                         problem(ctx, 409, "conflict", "Already exists", "tenant " + id + " already exists");
                         return;
                     }
-                    json(ctx, 201, new JsonObject().put("id", id).put("name", name).put("rateLimit", limits(limit[0], limit[1])));
+                    json(
+                            ctx,
+                            201,
+                            new JsonObject()
+                                    .put("id", id)
+                                    .put("name", name)
+                                    .put("rateLimit", limits(limit[0], limit[1])));
                 });
     }
 
     private static JsonObject limits(long events, long bytes) {
-        return events == 0 && bytes == 0 ? null : new JsonObject().put("events", events).put("bytes", bytes);
+        return events == 0 && bytes == 0
+                ? null
+                : new JsonObject().put("events", events).put("bytes", bytes);
     }
 
     private void listTenants(RoutingContext ctx) {
-        pool.query("SELECT id, name, events_per_second, bytes_per_second, created_at, revoked_at FROM sluice_tenants ORDER BY id")
-                .execute().onComplete(ar -> {
+        pool.query(
+                        "SELECT id, name, events_per_second, bytes_per_second, created_at, revoked_at FROM sluice_tenants ORDER BY id")
+                .execute()
+                .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
                     }
@@ -66,7 +77,9 @@ final class TenantsAdmin {
                     for (Row r : ar.result()) {
                         Long e = r.getLong("events_per_second");
                         Long b = r.getLong("bytes_per_second");
-                        out.add(new JsonObject().put("id", r.getString("id")).put("name", r.getString("name"))
+                        out.add(new JsonObject()
+                                .put("id", r.getString("id"))
+                                .put("name", r.getString("name"))
                                 .put("rateLimit", limits(e == null ? 0 : e, b == null ? 0 : b))
                                 .put("createdAt", time(r.getOffsetDateTime("created_at")))
                                 .put("revokedAt", time(r.getOffsetDateTime("revoked_at"))));
@@ -77,8 +90,10 @@ final class TenantsAdmin {
 
     private void revokeTenant(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        pool.preparedQuery("UPDATE sluice_tenants SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING id")
-                .execute(Tuple.of(id)).onComplete(ar -> {
+        pool.preparedQuery(
+                        "UPDATE sluice_tenants SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING id")
+                .execute(Tuple.of(id))
+                .onComplete(ar -> {
                     if (!failed(ctx, ar)) {
                         if (ar.result().rowCount() == 0) {
                             problem(ctx, 404, "not-found", "No such tenant", "no tenant " + id);

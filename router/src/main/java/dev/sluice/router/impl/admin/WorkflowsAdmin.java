@@ -61,7 +61,8 @@ final class WorkflowsAdmin {
         }
         def.remove("name");
         pool.preparedQuery("INSERT INTO sluice_workflows (name, definition) VALUES ($1, $2) ON CONFLICT (name) "
-                        + "DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()").execute(Tuple.of(name, def))
+                        + "DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()")
+                .execute(Tuple.of(name, def))
                 .onComplete(ar -> {
                     if (!failed(ctx, ar)) {
                         json(ctx, 200, redacted(name, def));
@@ -84,8 +85,11 @@ final class WorkflowsAdmin {
         }
         for (int i = 0; i < w.sources().size(); i++) {
             if (!routed.test(w.sources().get(i))) {
-                invalid(ctx, "sources[" + i + "]", "no source '" + w.sources().get(i) + "' is routed here (add it to the catalog or "
-                        + "with PUT /admin/sources first)");
+                invalid(
+                        ctx,
+                        "sources[" + i + "]",
+                        "no source '" + w.sources().get(i) + "' is routed here (add it to the catalog or "
+                                + "with PUT /admin/sources first)");
                 return null;
             }
         }
@@ -100,7 +104,10 @@ final class WorkflowsAdmin {
             return;
         }
         JsonObject event = body.getJsonObject("event");
-        JsonObject out = new JsonObject().put("valid", true).put("workflow", w.name()).put("sources", new JsonArray(w.sources()));
+        JsonObject out = new JsonObject()
+                .put("valid", true)
+                .put("workflow", w.name())
+                .put("sources", new JsonArray(w.sources()));
         if (event != null) {
             out.put("dryRun", WorkflowDryRun.of(w, event));
         }
@@ -108,21 +115,25 @@ final class WorkflowsAdmin {
     }
 
     private void list(RoutingContext ctx) {
-        pool.query("SELECT name, definition, updated_at FROM sluice_workflows ORDER BY name").execute().onComplete(ar -> {
-            if (failed(ctx, ar)) {
-                return;
-            }
-            JsonArray out = new JsonArray();
-            for (Row r : ar.result()) {
-                out.add(redacted(r.getString("name"), definition(r)).put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
-            }
-            json(ctx, 200, new JsonObject().put("workflows", out));
-        });
+        pool.query("SELECT name, definition, updated_at FROM sluice_workflows ORDER BY name")
+                .execute()
+                .onComplete(ar -> {
+                    if (failed(ctx, ar)) {
+                        return;
+                    }
+                    JsonArray out = new JsonArray();
+                    for (Row r : ar.result()) {
+                        out.add(redacted(r.getString("name"), definition(r))
+                                .put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
+                    }
+                    json(ctx, 200, new JsonObject().put("workflows", out));
+                });
     }
 
     private void get(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        pool.preparedQuery("SELECT name, definition, updated_at FROM sluice_workflows WHERE name = $1").execute(Tuple.of(name))
+        pool.preparedQuery("SELECT name, definition, updated_at FROM sluice_workflows WHERE name = $1")
+                .execute(Tuple.of(name))
                 .onComplete(ar -> {
                     if (failed(ctx, ar)) {
                         return;
@@ -132,21 +143,27 @@ final class WorkflowsAdmin {
                         return;
                     }
                     Row r = ar.result().iterator().next();
-                    json(ctx, 200, redacted(name, definition(r)).put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
+                    json(
+                            ctx,
+                            200,
+                            redacted(name, definition(r))
+                                    .put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
                 });
     }
 
     private void delete(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        pool.preparedQuery("DELETE FROM sluice_workflows WHERE name = $1").execute(Tuple.of(name)).onComplete(ar -> {
-            if (!failed(ctx, ar)) {
-                if (ar.result().rowCount() == 0) {
-                    problem(ctx, 404, "not-found", "No such workflow", "no stored workflow " + name);
-                } else {
-                    ctx.response().setStatusCode(204).end();
-                }
-            }
-        });
+        pool.preparedQuery("DELETE FROM sluice_workflows WHERE name = $1")
+                .execute(Tuple.of(name))
+                .onComplete(ar -> {
+                    if (!failed(ctx, ar)) {
+                        if (ar.result().rowCount() == 0) {
+                            problem(ctx, 404, "not-found", "No such workflow", "no stored workflow " + name);
+                        } else {
+                            ctx.response().setStatusCode(204).end();
+                        }
+                    }
+                });
     }
 
     private static JsonObject definition(Row r) {

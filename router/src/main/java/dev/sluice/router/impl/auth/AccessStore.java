@@ -57,7 +57,8 @@ public final class AccessStore {
     private boolean closed;
     private long refreshTimer = -1;
 
-    public AccessStore(Vertx vertx, Pool pool, PgConnectOptions connect, long refreshMillis, Consumer<AccessSnapshot> onChange) {
+    public AccessStore(
+            Vertx vertx, Pool pool, PgConnectOptions connect, long refreshMillis, Consumer<AccessSnapshot> onChange) {
         this.vertx = vertx;
         this.pool = pool;
         this.connect = connect;
@@ -98,24 +99,30 @@ public final class AccessStore {
         if (closed) {
             return Future.succeededFuture();
         }
-        return PgConnection.connect(vertx, connect).compose(conn -> {
-            conn.notificationHandler(n -> reload());
-            conn.closeHandler(v -> onListenerClosed());
-            return conn.query("LISTEN " + CHANNEL).execute().map(rows -> conn).onFailure(e -> conn.close());
-        }).compose(conn -> {
-            synchronized (this) {
-                listener = conn;
-                attempts = 0;
-                listening = true;
-            }
-            LOG.info("listening for access changes on {}", CHANNEL);
-            // Whatever changed while nobody listened is picked up by a full load.
-            return reload();
-        }).onFailure(e -> {
-            listening = false;
-            lastError = "listen: " + e.getMessage();
-            scheduleReconnect();
-        });
+        return PgConnection.connect(vertx, connect)
+                .compose(conn -> {
+                    conn.notificationHandler(n -> reload());
+                    conn.closeHandler(v -> onListenerClosed());
+                    return conn.query("LISTEN " + CHANNEL)
+                            .execute()
+                            .map(rows -> conn)
+                            .onFailure(e -> conn.close());
+                })
+                .compose(conn -> {
+                    synchronized (this) {
+                        listener = conn;
+                        attempts = 0;
+                        listening = true;
+                    }
+                    LOG.info("listening for access changes on {}", CHANNEL);
+                    // Whatever changed while nobody listened is picked up by a full load.
+                    return reload();
+                })
+                .onFailure(e -> {
+                    listening = false;
+                    lastError = "listen: " + e.getMessage();
+                    scheduleReconnect();
+                });
     }
 
     private void onListenerClosed() {
@@ -172,7 +179,9 @@ public final class AccessStore {
             } else {
                 loaded = false;
                 lastError = "load: " + ar.cause().getMessage();
-                LOG.warn("access store: load failed, serving the previous snapshot: {}", ar.cause().toString());
+                LOG.warn(
+                        "access store: load failed, serving the previous snapshot: {}",
+                        ar.cause().toString());
             }
             Future<Void> next = again ? reload() : Future.succeededFuture();
             return ar.succeeded() ? next : next.compose(v -> Future.failedFuture(ar.cause()));
@@ -180,29 +189,42 @@ public final class AccessStore {
     }
 
     private Future<AccessSnapshot> load() {
-        return pool.withTransaction(conn -> conn.query("SELECT id, revoked_at IS NOT NULL AS revoked, events_per_second, "
-                        + "bytes_per_second FROM sluice_tenants").execute()
-                .compose(tenants -> conn.query("SELECT id, tenant, hash, revoked_at IS NOT NULL AS revoked FROM sluice_api_keys")
-                        .execute().compose(keys -> conn.query("SELECT source, definition FROM sluice_sources").execute()
-                                .compose(sources -> conn.query("SELECT fingerprint, tenant, revoked_at IS NOT NULL AS revoked "
-                                        + "FROM sluice_client_certs").execute()
+        return pool.withTransaction(conn -> conn.query(
+                        "SELECT id, revoked_at IS NOT NULL AS revoked, events_per_second, "
+                                + "bytes_per_second FROM sluice_tenants")
+                .execute()
+                .compose(tenants -> conn.query(
+                                "SELECT id, tenant, hash, revoked_at IS NOT NULL AS revoked FROM sluice_api_keys")
+                        .execute()
+                        .compose(keys -> conn.query("SELECT source, definition FROM sluice_sources")
+                                .execute()
+                                .compose(sources -> conn.query(
+                                                "SELECT fingerprint, tenant, revoked_at IS NOT NULL AS revoked "
+                                                        + "FROM sluice_client_certs")
+                                        .execute()
                                         .map(certs -> build(tenants, keys, sources, certs))))));
     }
 
-    private static AccessSnapshot build(Iterable<Row> tenantRows, Iterable<Row> keyRows, Iterable<Row> sourceRows,
-                                        Iterable<Row> certRows) {
+    private static AccessSnapshot build(
+            Iterable<Row> tenantRows, Iterable<Row> keyRows, Iterable<Row> sourceRows, Iterable<Row> certRows) {
         Map<String, AccessSnapshot.Tenant> tenants = new HashMap<>();
         for (Row r : tenantRows) {
             Long events = r.getLong("events_per_second");
             Long bytes = r.getLong("bytes_per_second");
-            tenants.put(r.getString("id"), new AccessSnapshot.Tenant(r.getString("id"), r.getBoolean("revoked"),
-                    RateLimit.of(events == null ? 0 : events, bytes == null ? 0 : bytes)));
+            tenants.put(
+                    r.getString("id"),
+                    new AccessSnapshot.Tenant(
+                            r.getString("id"),
+                            r.getBoolean("revoked"),
+                            RateLimit.of(events == null ? 0 : events, bytes == null ? 0 : bytes)));
         }
         Map<String, AccessSnapshot.Key> keys = new HashMap<>();
         for (Row r : keyRows) {
             Buffer hash = r.getBuffer("hash");
-            keys.put(r.getString("id"), new AccessSnapshot.Key(r.getString("id"), r.getString("tenant"), hash.getBytes(),
-                    r.getBoolean("revoked")));
+            keys.put(
+                    r.getString("id"),
+                    new AccessSnapshot.Key(
+                            r.getString("id"), r.getString("tenant"), hash.getBytes(), r.getBoolean("revoked")));
         }
         Map<String, RouteConfig> sources = new HashMap<>();
         List<String> rejected = new ArrayList<>();
@@ -210,7 +232,8 @@ public final class AccessStore {
             String source = r.getString("source");
             try {
                 Object raw = r.getJson("definition");
-                JsonObject def = (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy()).put("source", source);
+                JsonObject def = (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy())
+                        .put("source", source);
                 sources.put(source, Catalog.parseRoute(def));
             } catch (ConfigException | ClassCastException | io.vertx.core.json.DecodeException e) {
                 rejected.add(source + ": " + e.getMessage());
@@ -219,11 +242,13 @@ public final class AccessStore {
         }
         Map<String, AccessSnapshot.Certificate> certs = new HashMap<>();
         for (Row r : certRows) {
-            certs.put(r.getString("fingerprint"), new AccessSnapshot.Certificate(r.getString("fingerprint"), r.getString("tenant"),
-                    r.getBoolean("revoked")));
+            certs.put(
+                    r.getString("fingerprint"),
+                    new AccessSnapshot.Certificate(
+                            r.getString("fingerprint"), r.getString("tenant"), r.getBoolean("revoked")));
         }
-        return new AccessSnapshot(Map.copyOf(keys), Map.copyOf(tenants), Map.copyOf(sources), List.copyOf(rejected),
-                Map.copyOf(certs));
+        return new AccessSnapshot(
+                Map.copyOf(keys), Map.copyOf(tenants), Map.copyOf(sources), List.copyOf(rejected), Map.copyOf(certs));
     }
 
     public Future<Void> close() {

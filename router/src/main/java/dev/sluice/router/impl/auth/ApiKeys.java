@@ -16,8 +16,7 @@ import java.util.HexFormat;
 public final class ApiKeys {
 
     /** A newly made key: the secret is shown once, the hash is what gets stored. */
-    public record Issued(String id, String key, byte[] hash) {
-    }
+    public record Issued(String id, String key, byte[] hash) {}
 
     private static final String PREFIX = "sk_";
     private static final int ID_HEX = 12;
@@ -30,8 +29,7 @@ public final class ApiKeys {
         }
     });
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     public static Issued issue() {
         byte[] id = new byte[ID_HEX / 2];
@@ -39,13 +37,16 @@ public final class ApiKeys {
         RANDOM.nextBytes(id);
         RANDOM.nextBytes(secret);
         String idHex = HexFormat.of().formatHex(id);
-        String key = PREFIX + idHex + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String key =
+                PREFIX + idHex + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         return new Issued(idHex, key, hash(key));
     }
 
     /** The lookup id of a presented key, or null when it is not shaped like a Sluice key. */
     public static String id(String key) {
-        if (key == null || key.length() < PREFIX.length() + ID_HEX + 2 || !key.startsWith(PREFIX)
+        if (key == null
+                || key.length() < PREFIX.length() + ID_HEX + 2
+                || !key.startsWith(PREFIX)
                 || key.charAt(PREFIX.length() + ID_HEX) != '_') {
             return null;
         }
@@ -63,7 +64,9 @@ public final class ApiKeys {
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */
     public static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (authorization == null
+                || authorization.length() < 8
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
         String token = authorization.substring(7).trim();

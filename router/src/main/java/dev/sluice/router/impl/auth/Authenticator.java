@@ -11,7 +11,14 @@ import java.util.function.Supplier;
 public final class Authenticator {
 
     /** Why a request was not let in; null fields mean it was. */
-    public enum Verdict { OK, MISSING, MALFORMED, UNKNOWN, REVOKED, FORBIDDEN }
+    public enum Verdict {
+        OK,
+        MISSING,
+        MALFORMED,
+        UNKNOWN,
+        REVOKED,
+        FORBIDDEN
+    }
 
     private final Supplier<AccessSnapshot> snapshot;
 
@@ -57,12 +64,13 @@ public final class Authenticator {
             return new Holder(Verdict.UNKNOWN, null);
         }
         AccessSnapshot.Tenant tenant = s.tenants().get(cert.tenant());
-        return cert.revoked() || tenant == null || tenant.revoked() ? new Holder(Verdict.REVOKED, null) : new Holder(Verdict.OK, cert.tenant());
+        return cert.revoked() || tenant == null || tenant.revoked()
+                ? new Holder(Verdict.REVOKED, null)
+                : new Holder(Verdict.OK, cert.tenant());
     }
 
     /** A key's state, and (when live) its tenant. */
-    private record Holder(Verdict verdict, String tenant) {
-    }
+    private record Holder(Verdict verdict, String tenant) {}
 
     private Holder holder(String authorization) {
         String token = ApiKeys.bearer(authorization);
@@ -76,7 +84,9 @@ public final class Authenticator {
             return new Holder(Verdict.UNKNOWN, null);
         }
         AccessSnapshot.Tenant tenant = s.tenants().get(key.tenant());
-        return key.revoked() || tenant == null || tenant.revoked() ? new Holder(Verdict.REVOKED, null) : new Holder(Verdict.OK, key.tenant());
+        return key.revoked() || tenant == null || tenant.revoked()
+                ? new Holder(Verdict.REVOKED, null)
+                : new Holder(Verdict.OK, key.tenant());
     }
 
     /** The detail of a refusal, for the problem body. */

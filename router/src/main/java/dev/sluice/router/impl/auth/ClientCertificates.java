@@ -25,8 +25,7 @@ public final class ClientCertificates {
 
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{64}");
 
-    private ClientCertificates() {
-    }
+    private ClientCertificates() {}
 
     public static String fingerprint(Certificate cert) {
         try {

@@ -10,7 +10,11 @@ import java.util.Objects;
 public record Credential(Kind kind, String value) {
 
     /** The kinds of credential. */
-    public enum Kind { NONE, KEY, CERTIFICATE }
+    public enum Kind {
+        NONE,
+        KEY,
+        CERTIFICATE
+    }
 
     public static final Credential NONE = new Credential(Kind.NONE, "");
 

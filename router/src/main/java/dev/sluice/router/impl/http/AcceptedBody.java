@@ -6,8 +6,7 @@ import io.vertx.core.json.Json;
 /** The body of a single event's 202. Public for the request-path benchmark. */
 public final class AcceptedBody {
 
-    private AcceptedBody() {
-    }
+    private AcceptedBody() {}
 
     /** The single event's 202 body, {@code {"id":"…","deadline":"…"}}, written without a JSON encoder. */
     public static String of(String id, long deadlineMillis) {

@@ -20,13 +20,12 @@ import java.util.function.Supplier;
 public final class Admission {
 
     /** Why a request is turned away, with the headers that go with the problem. */
-    public record Refusal(Problems.Kind kind, String detail, Map<String, String> headers) {
-    }
+    public record Refusal(Problems.Kind kind, String detail, Map<String, String> headers) {}
 
     private static final Future<Refusal> PASS = Future.succeededFuture();
     private static final Map<String, String> CHALLENGE = Map.of("www-authenticate", "Bearer realm=\"sluice\"");
-    private static final Map<String, String> INVALID_TOKEN = Map.of("www-authenticate",
-            "Bearer realm=\"sluice\", error=\"invalid_token\"");
+    private static final Map<String, String> INVALID_TOKEN =
+            Map.of("www-authenticate", "Bearer realm=\"sluice\", error=\"invalid_token\"");
 
     private final RouteTable routes;
     private final Supplier<AccessSnapshot> access;
@@ -46,7 +45,8 @@ public final class Admission {
         return switch (v) {
             case OK -> null;
             case FORBIDDEN -> new Refusal(Problems.Kind.FORBIDDEN, Authenticator.detail(v, route), Map.of());
-            case MISSING, MALFORMED -> new Refusal(Problems.Kind.UNAUTHORIZED, Authenticator.detail(v, route), CHALLENGE);
+            case MISSING, MALFORMED ->
+                new Refusal(Problems.Kind.UNAUTHORIZED, Authenticator.detail(v, route), CHALLENGE);
             default -> new Refusal(Problems.Kind.UNAUTHORIZED, Authenticator.detail(v, route), INVALID_TOKEN);
         };
     }
@@ -83,14 +83,26 @@ public final class Admission {
         if (!RateLimiter.limited(route, tenantLimit)) {
             return PASS;
         }
-        return limiter.admit(route, tenantLimit, events, bytes).map(r -> r == null ? null
-                : r.never() ? new Refusal(Problems.Kind.OVER_RATE_CAPACITY, "this request alone holds " + (r.policy().endsWith("bytes")
-                        ? bytes + " payload bytes" : events + " events") + ", more than the " + r.policy() + " limit of " + r.quota()
-                        + " per second could ever admit; send it in smaller parts", Map.of("ratelimit-policy", r.policyHeader()))
-                : new Refusal(Problems.Kind.RATE_LIMITED, "the " + r.policy() + " limit of " + r.quota()
-                        + " per second is reached; retry after the window resets", Map.of(
-                        "retry-after", Long.toString(r.retryAfterSeconds()),
-                        "ratelimit-policy", r.policyHeader(),
-                        "ratelimit", r.limitHeader())));
+        return limiter.admit(route, tenantLimit, events, bytes)
+                .map(r -> r == null
+                        ? null
+                        : r.never()
+                                ? new Refusal(
+                                        Problems.Kind.OVER_RATE_CAPACITY,
+                                        "this request alone holds "
+                                                + (r.policy().endsWith("bytes")
+                                                        ? bytes + " payload bytes"
+                                                        : events + " events")
+                                                + ", more than the " + r.policy() + " limit of " + r.quota()
+                                                + " per second could ever admit; send it in smaller parts",
+                                        Map.of("ratelimit-policy", r.policyHeader()))
+                                : new Refusal(
+                                        Problems.Kind.RATE_LIMITED,
+                                        "the " + r.policy() + " limit of " + r.quota()
+                                                + " per second is reached; retry after the window resets",
+                                        Map.of(
+                                                "retry-after", Long.toString(r.retryAfterSeconds()),
+                                                "ratelimit-policy", r.policyHeader(),
+                                                "ratelimit", r.limitHeader())));
     }
 }

@@ -40,8 +40,11 @@ final class BatchIngest {
             } else if (CE_BATCH.equals(media)) {
                 items = JsonEvents.cloudEventBatch(body);
             } else {
-                gate.refuse(sub, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "a batch must be " + NDJSON + ", " + JSON
-                        + " (an array) or " + CE_BATCH + ", got " + (media == null ? "no content type" : media));
+                gate.refuse(
+                        sub,
+                        Problems.Kind.UNSUPPORTED_MEDIA_TYPE,
+                        "a batch must be " + NDJSON + ", " + JSON + " (an array) or " + CE_BATCH + ", got "
+                                + (media == null ? "no content type" : media));
                 return;
             }
         } catch (BadInput bad) {
@@ -53,10 +56,16 @@ final class BatchIngest {
             return;
         }
         if (items.size() > route.maxBatchEvents()) {
-            gate.refuse(sub, Problems.Kind.BATCH_TOO_LARGE,
+            gate.refuse(
+                    sub,
+                    Problems.Kind.BATCH_TOO_LARGE,
                     "the batch holds " + items.size() + " events; this source takes at most " + route.maxBatchEvents());
             return;
         }
-        gate.then(sub.answer(), sub.meters(), state.admission().rate(route, items.size(), body.length), () -> dedup.submit(sub, items));
+        gate.then(
+                sub.answer(),
+                sub.meters(),
+                state.admission().rate(route, items.size(), body.length),
+                () -> dedup.submit(sub, items));
     }
 }

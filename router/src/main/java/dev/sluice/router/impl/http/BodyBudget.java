@@ -25,10 +25,13 @@ public final class BodyBudget {
     public BodyBudget(RouterConfig.Bodies bounds, MeterRegistry registry) {
         this.processBytes = bounds.processBytes();
         this.connectionBytes = bounds.connectionBytes();
-        Gauge.builder(INFLIGHT_GAUGE, held, AtomicLong::get).baseUnit("bytes")
-                .description("Request body bytes held in memory (received or inflated), not yet answered").register(registry);
+        Gauge.builder(INFLIGHT_GAUGE, held, AtomicLong::get)
+                .baseUnit("bytes")
+                .description("Request body bytes held in memory (received or inflated), not yet answered")
+                .register(registry);
         Gauge.builder(READING_GAUGE, reading, AtomicInteger::get)
-                .description("Requests whose body is being read").register(registry);
+                .description("Requests whose body is being read")
+                .register(registry);
     }
 
     long processBytes() {

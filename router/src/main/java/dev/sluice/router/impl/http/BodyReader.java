@@ -61,12 +61,15 @@ final class BodyReader {
     Future<byte[]> read(HttpServerRequest req, RouteConfig route, BooleanSupplier abandoned) {
         Decoding.Coding coding = Decoding.coding(req.headers().getAll("content-encoding"));
         Refused early = coding == null
-                ? new Refused(Problems.Kind.UNSUPPORTED_ENCODING, "the router decodes gzip, deflate or identity, one coding at most; got '"
-                        + Framing.printable(String.join(", ", req.headers().getAll("content-encoding"))) + "'",
+                ? new Refused(
+                        Problems.Kind.UNSUPPORTED_ENCODING,
+                        "the router decodes gzip, deflate or identity, one coding at most; got '"
+                                + Framing.printable(
+                                        String.join(", ", req.headers().getAll("content-encoding"))) + "'",
                         Map.of("accept-encoding", Decoding.ACCEPTED))
                 : beforeBody(req, route);
         if (early != null) {
-            req.handler(b -> { });
+            req.handler(b -> {});
             return Future.failedFuture(early);
         }
         return new Read(req, route, coding, abandoned).promise.future();
@@ -82,7 +85,8 @@ final class BodyReader {
         if (declared > route.maxBodyBytes() || declared > alone) {
             return tooLarge(Math.min(route.maxBodyBytes(), alone), false);
         }
-        if (ConnectionMarks.bodyBytes(req.connection()) + declared > budget.connectionBytes() || !budget.fits(declared)) {
+        if (ConnectionMarks.bodyBytes(req.connection()) + declared > budget.connectionBytes()
+                || !budget.fits(declared)) {
             return busy();
         }
         return null;
@@ -107,11 +111,14 @@ final class BodyReader {
     }
 
     private Refused tooLarge(long limit, boolean inflated) {
-        return new Refused(Problems.Kind.TOO_LARGE, "the " + (inflated ? "decoded " : "") + "body exceeds the limit of " + limit + " bytes");
+        return new Refused(
+                Problems.Kind.TOO_LARGE,
+                "the " + (inflated ? "decoded " : "") + "body exceeds the limit of " + limit + " bytes");
     }
 
     private static Refused busy() {
-        return new Refused(Problems.Kind.BODIES_IN_FLIGHT, "the router holds as many request bodies as it may; retry shortly");
+        return new Refused(
+                Problems.Kind.BODIES_IN_FLIGHT, "the router holds as many request bodies as it may; retry shortly");
     }
 
     private static long contentLength(HttpServerRequest req) {
@@ -132,6 +139,7 @@ final class BodyReader {
         final Decoding.Coding coding;
         /** Made at the first body byte: headers alone hold no inflater. */
         Decoding.Decoder decoder;
+
         List<byte[]> pieces = new ArrayList<>();
         long raw;
         long size;

@@ -36,16 +36,23 @@ final class CodecProblems implements Handler<HttpServerRequest> {
             return;
         }
         response.putHeader("connection", "close");
-        String detail = cause instanceof Framing.Violation ? cause.getMessage() : switch (kind) {
-            case URI_TOO_LONG -> "the request line is longer than the router accepts";
-            case HEADERS_TOO_LARGE -> "the header section is larger than the router accepts";
-            default -> "the request could not be parsed as HTTP/1.1" + (cause == null || cause.getMessage() == null ? ""
-                    : ": " + Framing.printable(cause.getMessage()));
-        };
-        // A framing violation is found once the request line was read, so the problem names its path; when the codec could
+        String detail = cause instanceof Framing.Violation
+                ? cause.getMessage()
+                : switch (kind) {
+                    case URI_TOO_LONG -> "the request line is longer than the router accepts";
+                    case HEADERS_TOO_LARGE -> "the header section is larger than the router accepts";
+                    default ->
+                        "the request could not be parsed as HTTP/1.1"
+                                + (cause == null || cause.getMessage() == null
+                                        ? ""
+                                        : ": " + Framing.printable(cause.getMessage()));
+                };
+        // A framing violation is found once the request line was read, so the problem names its path; when the codec
+        // could
         // not read the request line (too long, garbled), there is no instance to name and the member is left out.
         String instance = cause instanceof Framing.Violation ? req.path() : null;
-        Problems.send(response, kind, detail, instance, 1).onComplete(x -> req.connection().close());
+        Problems.send(response, kind, detail, instance, 1)
+                .onComplete(x -> req.connection().close());
     }
 
     static Problems.Kind kind(Throwable cause) {

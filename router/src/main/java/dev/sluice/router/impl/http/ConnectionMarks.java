@@ -15,8 +15,7 @@ final class ConnectionMarks {
     private static final AttributeKey<long[]> BODY_BYTES = AttributeKey.valueOf("sluice.body.bytes");
     private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("sluice.closing");
 
-    private ConnectionMarks() {
-    }
+    private ConnectionMarks() {}
 
     static long bodyBytes(HttpConnection conn) {
         Channel ch = channel(conn);

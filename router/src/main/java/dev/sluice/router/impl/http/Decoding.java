@@ -17,7 +17,11 @@ final class Decoding {
     /** What the router answers a coding it does not decode with (RFC 9110 §12.5.3). */
     static final String ACCEPTED = "gzip, deflate, identity";
 
-    enum Coding { IDENTITY, GZIP, DEFLATE }
+    enum Coding {
+        IDENTITY,
+        GZIP,
+        DEFLATE
+    }
 
     /** A body that does not decode by its content coding. */
     static final class Malformed extends Exception {
@@ -33,8 +37,7 @@ final class Decoding {
         void accept(byte[] bytes, int off, int len);
     }
 
-    private Decoding() {
-    }
+    private Decoding() {}
 
     /**
      * The coding named by the Content-Encoding field values, or null when the router does not decode
@@ -83,8 +86,7 @@ final class Decoding {
             return true;
         }
 
-        void close() {
-        }
+        void close() {}
     }
 
     private static final class Identity extends Decoder {
@@ -94,8 +96,7 @@ final class Decoding {
         }
 
         @Override
-        void finish() {
-        }
+        void finish() {}
 
         @Override
         boolean inflates() {
@@ -176,7 +177,11 @@ final class Decoding {
         private int members;
         private State state = State.HEADER;
 
-        private enum State { HEADER, BODY, TRAILER }
+        private enum State {
+            HEADER,
+            BODY,
+            TRAILER
+        }
 
         Gzip() {
             super(true);
@@ -241,13 +246,18 @@ final class Decoding {
         @Override
         void finish() throws Malformed {
             if (members == 0 || state != State.HEADER || header.started()) {
-                throw new Malformed(members == 0 && state == State.HEADER && !header.started()
-                        ? "the body is empty, not a gzip stream" : "the gzip stream ends early");
+                throw new Malformed(
+                        members == 0 && state == State.HEADER && !header.started()
+                                ? "the body is empty, not a gzip stream"
+                                : "the gzip stream ends early");
             }
         }
 
         private static long le32(byte[] b, int off) {
-            return (b[off] & 0xffL) | (b[off + 1] & 0xffL) << 8 | (b[off + 2] & 0xffL) << 16 | (b[off + 3] & 0xffL) << 24;
+            return (b[off] & 0xffL)
+                    | (b[off + 1] & 0xffL) << 8
+                    | (b[off + 2] & 0xffL) << 16
+                    | (b[off + 3] & 0xffL) << 24;
         }
     }
 }

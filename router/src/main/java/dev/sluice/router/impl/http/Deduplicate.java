@@ -49,8 +49,7 @@ final class Deduplicate {
     }
 
     /** One claim to take: item {@code item}'s key, with the id it will be produced under and how long the key lives. */
-    private record Want(int item, String key, long ttlMillis, boolean replay) {
-    }
+    private record Want(int item, String key, long ttlMillis, boolean replay) {}
 
     /** The events of one submission, parsed. */
     void submit(Submission sub, List<Parsed> parsed) {
@@ -61,7 +60,7 @@ final class Deduplicate {
         boolean replayChecked = deliveryId != null;
         boolean idempotent = route.idempotency() != Idempotency.NONE;
         if (!replayChecked && !idempotent) {
-            producing.submit(sub, items, p -> { });
+            producing.submit(sub, items, p -> {});
             return;
         }
         String header = sub.idempotencyKey();
@@ -69,7 +68,8 @@ final class Deduplicate {
             header = null;
         }
         long now = System.currentTimeMillis();
-        String replayPrefix = replayChecked ? Deduplicator.replayPrefix(route.tenant(), route.source(), deliveryId) : null;
+        String replayPrefix =
+                replayChecked ? Deduplicator.replayPrefix(route.tenant(), route.source(), deliveryId) : null;
         List<Parsed> drafts = new ArrayList<>(items);
         int[] firstOf = new int[items.size()];
         Map<String, Integer> seen = new HashMap<>();
@@ -91,11 +91,23 @@ final class Deduplicate {
                 }
             }
             String id = draft.id() != null ? draft.id() : EventIds.nextString(now);
-            drafts.set(i, Parsed.ok(new Draft(id, draft.source(), draft.type(), draft.subject(), draft.time(), draft.contentType(),
-                    draft.payload(), draft.extensions())));
+            drafts.set(
+                    i,
+                    Parsed.ok(new Draft(
+                            id,
+                            draft.source(),
+                            draft.type(),
+                            draft.subject(),
+                            draft.time(),
+                            draft.contentType(),
+                            draft.payload(),
+                            draft.extensions())));
             if (replayChecked) {
-                wants.add(new Want(i, replayPrefix + "/" + i,
-                        2 * route.signature().tolerance().toMillis(), true));
+                wants.add(new Want(
+                        i,
+                        replayPrefix + "/" + i,
+                        2 * route.signature().tolerance().toMillis(),
+                        true));
                 ids.add(id);
             }
             if (key != null) {
@@ -108,10 +120,14 @@ final class Deduplicate {
             producing.submit(sub, drafts, repeats);
             return;
         }
-        state.dedup().claimAll(wants.stream().map(Want::key).toList(), ids, wants.stream().map(Want::ttlMillis).toList(),
+        state.dedup()
+                .claimAll(
+                        wants.stream().map(Want::key).toList(),
+                        ids,
+                        wants.stream().map(Want::ttlMillis).toList(),
                         state.config().timeouts().produce().toMillis() + 200)
-                .onComplete(ar -> context.runOnContext(v -> gate.guarded(sub,
-                        () -> claimed(sub, drafts, wants, ar.result(), repeats))));
+                .onComplete(ar -> context.runOnContext(
+                        v -> gate.guarded(sub, () -> claimed(sub, drafts, wants, ar.result(), repeats))));
     }
 
     /**
@@ -122,9 +138,12 @@ final class Deduplicate {
         RouteMeters meters = sub.meters();
         boolean idempotencyWanted = wants.stream().anyMatch(w -> !w.replay());
         if (idempotencyWanted && sub.route().idempotency() == Idempotency.FAIL_CLOSED) {
-            gate.refuse(sub, Problems.Kind.IDEMPOTENCY_UNAVAILABLE, why == Kind.UNCHECKED
-                    ? "no Redis is configured for this fail-closed source"
-                    : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
+            gate.refuse(
+                    sub,
+                    Problems.Kind.IDEMPOTENCY_UNAVAILABLE,
+                    why == Kind.UNCHECKED
+                            ? "no Redis is configured for this fail-closed source"
+                            : "duplicates cannot be checked (Redis unreachable) and this source is fail-closed; retry later");
             return;
         }
         if (why == Kind.UNAVAILABLE) {
@@ -139,7 +158,8 @@ final class Deduplicate {
         producing.submit(sub, drafts, repeats);
     }
 
-    private void claimed(Submission sub, List<Parsed> drafts, List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
+    private void claimed(
+            Submission sub, List<Parsed> drafts, List<Want> wants, List<Claim> claims, Consumer<Pending> repeats) {
         Kind first = claims.get(0).kind();
         if (first == Kind.UNAVAILABLE || first == Kind.UNCHECKED) {
             unchecked(sub, drafts, wants, repeats, first);
@@ -156,8 +176,11 @@ final class Deduplicate {
             }
             for (int j = 0; j < wants.size(); j++) {
                 if (claims.get(j).kind() == Kind.IN_PROGRESS) {
-                    p.resolve(wants.get(j).item(), Outcome.refused(Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
-                            "an event with this key or delivery is still being stored; retry shortly"));
+                    p.resolve(
+                            wants.get(j).item(),
+                            Outcome.refused(
+                                    Problems.Kind.IDEMPOTENCY_IN_PROGRESS,
+                                    "an event with this key or delivery is still being stored; retry shortly"));
                 }
             }
             p.onSettled = settled -> settle(settled, wants, claims);
@@ -181,7 +204,8 @@ final class Deduplicate {
             if (inKafka != null) {
                 accepted.add(new Accepted(w.key(), inKafka.id(), inKafka.deadline(), w.ttlMillis()));
             } else if (p.unknown(w.item())) {
-                // Perhaps stored, perhaps not (the producer's own timeout): the claim stays in flight until its TTL, so the
+                // Perhaps stored, perhaps not (the producer's own timeout): the claim stays in flight until its TTL, so
+                // the
                 // event is never produced twice under one key; a retry meanwhile gets 503 idempotency-in-progress.
                 continue;
             } else {
@@ -198,7 +222,12 @@ final class Deduplicate {
         }
         List<Parsed> out = new ArrayList<>(items.size());
         for (Parsed p : items) {
-            out.add(p.draft() == null ? p : schema.violations(p.draft().payload()).map(Parsed::bad).orElse(p));
+            out.add(
+                    p.draft() == null
+                            ? p
+                            : schema.violations(p.draft().payload())
+                                    .map(Parsed::bad)
+                                    .orElse(p));
         }
         return out;
     }

@@ -12,8 +12,7 @@ import java.util.List;
  */
 public final class Framing {
 
-    private Framing() {
-    }
+    private Framing() {}
 
     /** A request whose framing is refused; raised inside the HTTP/1 decoder, so it carries no stack. */
     public static final class Violation extends IllegalArgumentException {

@@ -25,7 +25,9 @@ final class Gate {
     Gate(Context context, IngestState state) {
         this.context = context;
         this.state = state;
-        this.retryAfterSeconds = state == null ? 1 : Math.max(1, state.config().limits().retryAfter().toSeconds());
+        this.retryAfterSeconds = state == null
+                ? 1
+                : Math.max(1, state.config().limits().retryAfter().toSeconds());
     }
 
     /** The HTTP answer of a request. */
@@ -36,8 +38,10 @@ final class Gate {
     /** Goes on with {@code next} when the check passed, answers the refusal otherwise; resumes on this loop. */
     void then(Answer answer, RouteMeters meters, Future<Admission.Refusal> check, Runnable next) {
         if (check.isComplete()) {
-            Admission.Refusal r = check.succeeded() ? check.result()
-                    : new Admission.Refusal(Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
+            Admission.Refusal r = check.succeeded()
+                    ? check.result()
+                    : new Admission.Refusal(
+                            Problems.Kind.OVERLOADED, "the request could not be checked; retry shortly", Map.of());
             if (r == null) {
                 guarded(answer, meters, next);
             } else {
@@ -77,7 +81,9 @@ final class Gate {
             String ref = UUID.randomUUID().toString();
             LOG.error("ingest failed (reference {})", ref, e);
             meters.rejected(Problems.Kind.INTERNAL);
-            answer.refused(Problems.Kind.INTERNAL, "the router failed to handle this request (reference " + ref + "); retry later",
+            answer.refused(
+                    Problems.Kind.INTERNAL,
+                    "the router failed to handle this request (reference " + ref + "); retry later",
                     Map.of());
         }
     }
@@ -99,8 +105,12 @@ final class Gate {
                 return;
             }
             req.response().headers().clear();
-            Problems.send(req.response(), Problems.Kind.INTERNAL, "the router failed to handle this request (reference " + ref
-                    + "); retry later", req.path(), 1);
+            Problems.send(
+                    req.response(),
+                    Problems.Kind.INTERNAL,
+                    "the router failed to handle this request (reference " + ref + "); retry later",
+                    req.path(),
+                    1);
         }
     }
 }

@@ -62,7 +62,10 @@ final class HttpAnswer implements Answer {
                 if (o.state() == Outcome.State.REPLAYED) {
                     req.response().putHeader(REPLAYED, TRUE);
                 }
-                req.response().setStatusCode(202).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(AcceptedBody.of(o.id(), o.deadline()));
+                req.response()
+                        .setStatusCode(202)
+                        .putHeader(CONTENT_TYPE, APPLICATION_JSON)
+                        .end(AcceptedBody.of(o.id(), o.deadline()));
             } else {
                 Problems.send(req.response(), o.problem(), o.detail(), req.path(), retryAfterSeconds);
             }
@@ -76,7 +79,10 @@ final class HttpAnswer implements Answer {
             Outcome o = outcomes.get(i);
             if (o.ok()) {
                 accepted++;
-                JsonObject item = new JsonObject().put("index", i).put("status", 202).put("id", o.id())
+                JsonObject item = new JsonObject()
+                        .put("index", i)
+                        .put("status", 202)
+                        .put("id", o.id())
                         .put("deadline", Timestamps.rfc3339Millis(o.deadline()));
                 if (o.state() == Outcome.State.REPLAYED) {
                     replays++;
@@ -85,7 +91,9 @@ final class HttpAnswer implements Answer {
                 results.add(item);
             } else {
                 allRetryable &= o.problem().status == 503;
-                results.add(new JsonObject().put("index", i).put("status", o.problem().status)
+                results.add(new JsonObject()
+                        .put("index", i)
+                        .put("status", o.problem().status)
                         .put("problem", Problems.body(o.problem(), o.detail(), req.path())));
             }
         }
@@ -100,7 +108,9 @@ final class HttpAnswer implements Answer {
                 req.response().putHeader(REPLAYED, TRUE);
             }
         }
-        req.response().setStatusCode(rejected == 0 ? 202 : 207).putHeader(CONTENT_TYPE, APPLICATION_JSON)
+        req.response()
+                .setStatusCode(rejected == 0 ? 202 : 207)
+                .putHeader(CONTENT_TYPE, APPLICATION_JSON)
                 .end(answer.put("results", results).encode());
     }
 

@@ -81,8 +81,11 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         RouteConfig route = source.isEmpty() ? null : state.routes().get(source);
         if (route == null) {
-            gate.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, source.isEmpty() ? "the path names no source"
-                    : "no source named '" + source + "' is configured");
+            gate.reject(
+                    req,
+                    none,
+                    Problems.Kind.UNKNOWN_SOURCE,
+                    source.isEmpty() ? "the path names no source" : "no source named '" + source + "' is configured");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
@@ -106,7 +109,10 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         TopicReadiness.State topic = state.topics().state(route.topic());
         if (topic != TopicReadiness.State.READY) {
-            gate.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE,
+            gate.reject(
+                    req,
+                    meters,
+                    Problems.Kind.TOPIC_UNAVAILABLE,
                     "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
@@ -136,9 +142,17 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
         }
         String traceparent = req.getHeader("traceparent");
         String tracestate = req.getHeader("tracestate");
-        Submission sub = new Submission(route, meters, batch, signed.deliveryId(), req.getHeader("idempotency-key"), req::getHeader,
-                EventStamper.traceparent(traceparent), EventStamper.tracestate(traceparent, tracestate),
-                state.tracing().request(traceparent, tracestate), answer);
+        Submission sub = new Submission(
+                route,
+                meters,
+                batch,
+                signed.deliveryId(),
+                req.getHeader("idempotency-key"),
+                req::getHeader,
+                EventStamper.traceparent(traceparent),
+                EventStamper.tracestate(traceparent, tracestate),
+                state.tracing().request(traceparent, tracestate),
+                answer);
         if (batch) {
             batches.handle(sub, req.getHeader("content-type"), bytes);
         } else {
@@ -193,8 +207,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                 if (http1) {
                     req.response().putHeader("connection", "close");
                 }
-                gate.reject(req, slow.meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
-                        + state.config().timeouts().body().toMillis() + " ms").onComplete(x -> {
+                gate.reject(
+                                req,
+                                slow.meters,
+                                Problems.Kind.REQUEST_TIMEOUT,
+                                "the body did not arrive within "
+                                        + state.config().timeouts().body().toMillis() + " ms")
+                        .onComplete(x -> {
                             if (http1) {
                                 req.connection().close();
                             } else {
@@ -212,10 +231,13 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
     }
 
     private void unsupported(Submission sub, String contentType) {
-        gate.refuse(sub, Problems.Kind.UNSUPPORTED_MEDIA_TYPE, "source " + sub.route().source() + " accepts "
-                + String.join(", ", sub.route().contentTypes()) + "; got " + (contentType == null ? "no content type" : contentType));
+        gate.refuse(
+                sub,
+                Problems.Kind.UNSUPPORTED_MEDIA_TYPE,
+                "source " + sub.route().source() + " accepts "
+                        + String.join(", ", sub.route().contentTypes()) + "; got "
+                        + (contentType == null ? "no content type" : contentType));
     }
-
 
     static String mediaType(String contentType) {
         if (contentType == null) {
@@ -238,5 +260,4 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             this.startNanos = startNanos;
         }
     }
-
 }

@@ -71,9 +71,15 @@ public final class IngestTracing {
             return Span.getInvalid();
         }
         String topic = sub.route().topic();
-        return tracing.tracer().spanBuilder("send " + topic).setSpanKind(SpanKind.PRODUCER).setParent(sub.trace())
-                .setAttribute(SYSTEM, "kafka").setAttribute(DESTINATION, topic).setAttribute(OPERATION, "send")
-                .setAttribute(TENANT, sub.route().tenant()).startSpan();
+        return tracing.tracer()
+                .spanBuilder("send " + topic)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setParent(sub.trace())
+                .setAttribute(SYSTEM, "kafka")
+                .setAttribute(DESTINATION, topic)
+                .setAttribute(OPERATION, "send")
+                .setAttribute(TENANT, sub.route().tenant())
+                .startSpan();
     }
 
     /** The trace context the record of {@code span}'s event carries: the span's own, with the caller's {@code tracestate}. */

@@ -38,6 +38,7 @@ public final class IngestVerticle extends VerticleBase {
      * never comes near it.
      */
     static final int RST_FLOOD_MAX_RESETS = 200;
+
     static final int RST_FLOOD_WINDOW_SECONDS = 30;
 
     private final IngestState state;
@@ -78,7 +79,8 @@ public final class IngestVerticle extends VerticleBase {
                 // they inflate to; Vert.x's decompressor would pass unknown codings through still encoded.
                 .setDecompressionSupported(false)
                 .setHttp2ClearTextEnabled(c.listen().h2c())
-                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(c.http2().maxStreams())
+                .setInitialSettings(new Http2Settings()
+                        .setMaxConcurrentStreams(c.http2().maxStreams())
                         .setInitialWindowSize(c.http2().streamWindow()))
                 .setHttp2ConnectionWindowSize(c.http2().connectionWindow())
                 .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_RESETS)

@@ -19,7 +19,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +49,7 @@ public final class ManualRunHandler {
     static final String SUFFIX = "/runs";
     /** The CloudEvents type of a manual run. */
     public static final String TYPE = "dev.sluice.manual";
+
     private static final Map<String, String> CHALLENGE = Map.of("www-authenticate", "Bearer realm=\"sluice\"");
 
     private final IngestState state;
@@ -60,7 +60,8 @@ public final class ManualRunHandler {
     private final Authenticator authenticator;
     private final WorkflowDirectory directory;
 
-    public ManualRunHandler(Context context, IngestState state, WorkflowDirectory directory, Supplier<AccessSnapshot> access) {
+    public ManualRunHandler(
+            Context context, IngestState state, WorkflowDirectory directory, Supplier<AccessSnapshot> access) {
         this.state = state;
         this.context = context;
         this.pipeline = new Pipeline(context, state);
@@ -78,9 +79,14 @@ public final class ManualRunHandler {
     private void route(HttpServerRequest req, RouteMeters none) {
         String path = req.path();
         String name = path.length() > PREFIX.length() + SUFFIX.length() && path.endsWith(SUFFIX)
-                ? path.substring(PREFIX.length(), path.length() - SUFFIX.length()) : "";
+                ? path.substring(PREFIX.length(), path.length() - SUFFIX.length())
+                : "";
         if (name.isEmpty() || name.indexOf('/') >= 0) {
-            gate.reject(req, none, Problems.Kind.NOT_FOUND, "no endpoint at " + path + " (manual runs: POST /v1/workflows/{name}/runs)");
+            gate.reject(
+                    req,
+                    none,
+                    Problems.Kind.NOT_FOUND,
+                    "no endpoint at " + path + " (manual runs: POST /v1/workflows/{name}/runs)");
             return;
         }
         if (req.method() != HttpMethod.POST) {
@@ -89,12 +95,17 @@ public final class ManualRunHandler {
             return;
         }
         String authorization = req.getHeader("authorization");
-        Authenticator.Verdict live = authorization == null ? Authenticator.Verdict.MISSING : authenticator.live(authorization);
+        Authenticator.Verdict live =
+                authorization == null ? Authenticator.Verdict.MISSING : authenticator.live(authorization);
         if (live != Authenticator.Verdict.OK) {
             none.rejected(Problems.Kind.UNAUTHORIZED);
-            gate.http(req).problem(Problems.Kind.UNAUTHORIZED, live == Authenticator.Verdict.MISSING
-                    ? "a manual run needs an API key of the workflow's tenant: send Authorization: Bearer <key>"
-                    : "the API key is not known, or it (or its tenant) has been revoked", CHALLENGE);
+            gate.http(req)
+                    .problem(
+                            Problems.Kind.UNAUTHORIZED,
+                            live == Authenticator.Verdict.MISSING
+                                    ? "a manual run needs an API key of the workflow's tenant: send Authorization: Bearer <key>"
+                                    : "the API key is not known, or it (or its tenant) has been revoked",
+                            CHALLENGE);
             return;
         }
         req.pause();
@@ -108,10 +119,15 @@ public final class ManualRunHandler {
         lookup.onComplete(found -> context.runOnContext(v -> {
             gate.guarded(req, none, () -> {
                 if (found.failed() && unexpected(found.cause())) {
-                    // Not PostgreSQL being away: a bug or a case no code handles. Thrown here, the guard answers 500 with a logged reference.
-                    throw new IllegalStateException("looking workflow " + name + " up failed unexpectedly", found.cause());
+                    // Not PostgreSQL being away: a bug or a case no code handles. Thrown here, the guard answers 500
+                    // with a logged reference.
+                    throw new IllegalStateException(
+                            "looking workflow " + name + " up failed unexpectedly", found.cause());
                 } else if (found.failed()) {
-                    gate.reject(req, none, Problems.Kind.WORKFLOWS_UNAVAILABLE,
+                    gate.reject(
+                            req,
+                            none,
+                            Problems.Kind.WORKFLOWS_UNAVAILABLE,
                             "the workflow could not be looked up (PostgreSQL did not answer); retry shortly");
                 } else {
                     chosen(req, none, name, found.result(), authorization);
@@ -122,7 +138,12 @@ public final class ManualRunHandler {
         }));
     }
 
-    private void chosen(HttpServerRequest req, RouteMeters none, String name, Optional<WorkflowConfig> found, String authorization) {
+    private void chosen(
+            HttpServerRequest req,
+            RouteMeters none,
+            String name,
+            Optional<WorkflowConfig> found,
+            String authorization) {
         if (found.isEmpty()) {
             gate.reject(req, none, Problems.Kind.UNKNOWN_WORKFLOW, "no workflow named '" + name + "'");
             return;
@@ -130,20 +151,31 @@ public final class ManualRunHandler {
         WorkflowConfig workflow = found.get();
         String wanted = req.getParam("source");
         if (wanted != null && !workflow.sources().contains(wanted)) {
-            gate.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "workflow " + name + " does not subscribe to source '" + wanted + "'");
+            gate.reject(
+                    req,
+                    none,
+                    Problems.Kind.UNKNOWN_SOURCE,
+                    "workflow " + name + " does not subscribe to source '" + wanted + "'");
             return;
         }
         String source = wanted != null ? wanted : workflow.sources().get(0);
         RouteConfig route = state.routes().get(source);
         if (route == null) {
-            gate.reject(req, none, Problems.Kind.UNKNOWN_SOURCE, "workflow " + name + " subscribes to source '" + source
-                    + "', which this router does not route");
+            gate.reject(
+                    req,
+                    none,
+                    Problems.Kind.UNKNOWN_SOURCE,
+                    "workflow " + name + " subscribes to source '" + source + "', which this router does not route");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
         if (authenticator.check(keyed(route), authorization) != Authenticator.Verdict.OK) {
-            gate.reject(req, meters, Problems.Kind.FORBIDDEN, "the API key's tenant does not own workflow " + name
-                    + " (its source " + route.source() + " belongs to another tenant)");
+            gate.reject(
+                    req,
+                    meters,
+                    Problems.Kind.FORBIDDEN,
+                    "the API key's tenant does not own workflow " + name + " (its source " + route.source()
+                            + " belongs to another tenant)");
             return;
         }
         if (state.draining().get()) {
@@ -156,10 +188,15 @@ public final class ManualRunHandler {
         }
         TopicReadiness.State topic = state.topics().state(route.topic());
         if (topic != TopicReadiness.State.READY) {
-            gate.reject(req, meters, Problems.Kind.TOPIC_UNAVAILABLE, "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
+            gate.reject(
+                    req,
+                    meters,
+                    Problems.Kind.TOPIC_UNAVAILABLE,
+                    "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
             return;
         }
-        // The body is bounded in time as on /v1/events: one not in within router.body.timeout is 408 and a closed connection.
+        // The body is bounded in time as on /v1/events: one not in within router.body.timeout is 408 and a closed
+        // connection.
         boolean[] done = {false};
         long timer = context.owner().setTimer(state.config().timeouts().body().toMillis(), id -> {
             if (!done[0]) {
@@ -167,43 +204,72 @@ public final class ManualRunHandler {
                 tooSlow(req, meters);
             }
         });
-        bodies.read(req, route, () -> done[0]).onComplete(read -> gate.guarded(req, meters, () -> {
-            if (done[0]) {
-                return;
-            }
-            done[0] = true;
-            context.owner().cancelTimer(timer);
-            if (read.failed()) {
-                BodyReader.answer(req, meters, read.cause(), gate::reject);
-            } else {
-                arrived(req, route, meters, workflow, read.result());
-            }
-        }));
+        bodies.read(req, route, () -> done[0])
+                .onComplete(read -> gate.guarded(req, meters, () -> {
+                    if (done[0]) {
+                        return;
+                    }
+                    done[0] = true;
+                    context.owner().cancelTimer(timer);
+                    if (read.failed()) {
+                        BodyReader.answer(req, meters, read.cause(), gate::reject);
+                    } else {
+                        arrived(req, route, meters, workflow, read.result());
+                    }
+                }));
     }
 
-    private void arrived(HttpServerRequest req, RouteConfig route, RouteMeters meters, WorkflowConfig workflow, byte[] body) {
+    private void arrived(
+            HttpServerRequest req, RouteConfig route, RouteMeters meters, WorkflowConfig workflow, byte[] body) {
         Object json;
         try {
             json = body.length == 0 ? new JsonObject() : Json.decodeValue(Buffer.buffer(body));
         } catch (RuntimeException e) {
-            gate.reject(req, meters, Problems.Kind.MALFORMED_JSON, "a manual run's payload must be JSON: " + e.getMessage());
+            gate.reject(
+                    req,
+                    meters,
+                    Problems.Kind.MALFORMED_JSON,
+                    "a manual run's payload must be JSON: " + e.getMessage());
             return;
         }
         byte[] payload = body.length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8) : body;
-        Draft draft = new Draft(null, "/workflows/" + workflow.name(), TYPE, null, null, "application/json", payload,
+        Draft draft = new Draft(
+                null,
+                "/workflows/" + workflow.name(),
+                TYPE,
+                null,
+                null,
+                "application/json",
+                payload,
                 Map.of("workflow", workflow.name()));
         if (workflow.filter() != null && !workflow.filter().test(event(draft, json))) {
-            gate.reject(req, meters, Problems.Kind.FILTERED_OUT, "workflow " + workflow.name() + "'s filter does not accept this event"
-                    + " (type " + TYPE + ", source " + draft.source() + ", this payload), so it would not run");
+            gate.reject(
+                    req,
+                    meters,
+                    Problems.Kind.FILTERED_OUT,
+                    "workflow " + workflow.name() + "'s filter does not accept this event" + " (type " + TYPE
+                            + ", source " + draft.source() + ", this payload), so it would not run");
             return;
         }
         HttpAnswer answer = gate.http(req);
         String traceparent = req.getHeader("traceparent");
         String tracestate = req.getHeader("tracestate");
-        Submission sub = new Submission(route, meters, false, null, req.getHeader("idempotency-key"), req::getHeader,
-                EventStamper.traceparent(traceparent), EventStamper.tracestate(traceparent, tracestate),
-                state.tracing().request(traceparent, tracestate), answer, Map.of(SluiceHeaders.TARGET, workflow.name()));
-        pipeline.then(answer, meters, state.admission().rate(route, 1, payload.length),
+        Submission sub = new Submission(
+                route,
+                meters,
+                false,
+                null,
+                req.getHeader("idempotency-key"),
+                req::getHeader,
+                EventStamper.traceparent(traceparent),
+                EventStamper.tracestate(traceparent, tracestate),
+                state.tracing().request(traceparent, tracestate),
+                answer,
+                Map.of(SluiceHeaders.TARGET, workflow.name()));
+        pipeline.then(
+                answer,
+                meters,
+                state.admission().rate(route, 1, payload.length),
                 () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
     }
 
@@ -212,8 +278,13 @@ public final class ManualRunHandler {
         if (http1) {
             req.response().putHeader("connection", "close");
         }
-        gate.reject(req, meters, Problems.Kind.REQUEST_TIMEOUT, "the body did not arrive within "
-                + state.config().timeouts().body().toMillis() + " ms").onComplete(x -> {
+        gate.reject(
+                        req,
+                        meters,
+                        Problems.Kind.REQUEST_TIMEOUT,
+                        "the body did not arrive within "
+                                + state.config().timeouts().body().toMillis() + " ms")
+                .onComplete(x -> {
                     if (http1) {
                         req.connection().close();
                     } else {
@@ -224,8 +295,9 @@ public final class ManualRunHandler {
 
     /** Whether a lookup's failure is something other than PostgreSQL not answering or refusing the query. */
     static boolean unexpected(Throwable e) {
-        return e instanceof Error || e instanceof RuntimeException && !(e instanceof io.vertx.core.VertxException
-                || e instanceof io.vertx.pgclient.PgException);
+        return e instanceof Error
+                || e instanceof RuntimeException
+                        && !(e instanceof io.vertx.core.VertxException || e instanceof io.vertx.pgclient.PgException);
     }
 
     /** The manual event as a workflow's filter sees it (its id is minted later, so a filter on the id sees none). */
@@ -250,9 +322,24 @@ public final class ManualRunHandler {
 
     /** The route as if it required a key, so the tenant check applies whatever the source's own auth. */
     private static RouteConfig keyed(RouteConfig r) {
-        return new RouteConfig(r.source(), r.topic(), r.ttl(), r.partitions(), r.maxBodyBytes(), r.key(), r.eventType(), r.tenant(),
-                r.contentTypes(), r.maxBatchEvents(), r.keyFallback(), r.signature(), r.idempotency(), dev.sluice.core.AuthMode.KEY,
-                r.rateLimit(), r.mqtt(), r.schema());
+        return new RouteConfig(
+                r.source(),
+                r.topic(),
+                r.ttl(),
+                r.partitions(),
+                r.maxBodyBytes(),
+                r.key(),
+                r.eventType(),
+                r.tenant(),
+                r.contentTypes(),
+                r.maxBatchEvents(),
+                r.keyFallback(),
+                r.signature(),
+                r.idempotency(),
+                dev.sluice.core.AuthMode.KEY,
+                r.rateLimit(),
+                r.mqtt(),
+                r.schema());
     }
 
     /** Answers the runs whose acks are overdue (call with the ingest sweep). */

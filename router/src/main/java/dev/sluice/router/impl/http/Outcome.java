@@ -7,7 +7,11 @@ package dev.sluice.router.impl.http;
 public record Outcome(State state, String id, long deadline, Problems.Kind problem, String detail) {
 
     /** The three ends of an event at the router. */
-    public enum State { ACCEPTED, REPLAYED, REFUSED }
+    public enum State {
+        ACCEPTED,
+        REPLAYED,
+        REFUSED
+    }
 
     public static Outcome accepted(String id, long deadline) {
         return new Outcome(State.ACCEPTED, id, deadline, null, null);

@@ -13,8 +13,7 @@ import java.util.function.Consumer;
 final class Pending {
 
     /** What the router stamped on a produced event: its id, deadline and payload size. */
-    private record Stamp(String id, long deadline, int bytes) {
-    }
+    private record Stamp(String id, long deadline, int bytes) {}
 
     final Submission sub;
     final long startNanos;
@@ -24,12 +23,13 @@ final class Pending {
     private final Boolean[] landed;
     /** For an event repeating an earlier one of the same submission, that one's index; else -1. */
     private final int[] sameAs;
+
     private int open;
     private int unsettled;
     private boolean answered;
     private boolean settled;
     /** Told once, when the submission is answered and the producer reported every event it was handed. */
-    Consumer<Pending> onSettled = p -> { };
+    Consumer<Pending> onSettled = p -> {};
 
     Pending(Submission sub, int size, long startNanos) {
         this.sub = sub;

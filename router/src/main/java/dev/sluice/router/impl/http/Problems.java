@@ -41,7 +41,8 @@ public final class Problems {
         PRODUCE_FAILED(503, "produce-failed", "Kafka refused the event"),
         DRAINING(503, "draining", "The router is shutting down"),
         IDEMPOTENCY_UNAVAILABLE(503, "idempotency-unavailable", "Duplicates cannot be checked right now"),
-        IDEMPOTENCY_IN_PROGRESS(503, "idempotency-in-progress", "The original request with this key is still in progress"),
+        IDEMPOTENCY_IN_PROGRESS(
+                503, "idempotency-in-progress", "The original request with this key is still in progress"),
         INTERNAL(500, "internal-error", "Internal error"),
         SCHEMA_VIOLATION(422, "schema-violation", "The payload does not satisfy the source's schema"),
         BAD_FRAMING(400, "bad-framing", "The request's message framing is invalid"),
@@ -63,8 +64,7 @@ public final class Problems {
         }
     }
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** The problem of a request (or event) that does not parse. */
     public static Kind kind(dev.sluice.router.impl.ingest.BadInput bad) {
@@ -77,7 +77,10 @@ public final class Problems {
 
     /** The problem; without an {@code instance} (a request whose line could not be read) that member is left out, never null. */
     public static JsonObject body(Kind kind, String detail, String instance) {
-        JsonObject p = new JsonObject().put("type", TYPE_PREFIX + kind.reason).put("title", kind.title).put("status", kind.status)
+        JsonObject p = new JsonObject()
+                .put("type", TYPE_PREFIX + kind.reason)
+                .put("title", kind.title)
+                .put("status", kind.status)
                 .put("detail", detail);
         if (instance != null) {
             p.put("instance", instance);
@@ -86,7 +89,8 @@ public final class Problems {
     }
 
     /** Writes the problem; a 503 carries {@code Retry-After}. */
-    public static Future<Void> send(HttpServerResponse response, Kind kind, String detail, String instance, long retryAfterSeconds) {
+    public static Future<Void> send(
+            HttpServerResponse response, Kind kind, String detail, String instance, long retryAfterSeconds) {
         response.setStatusCode(kind.status).putHeader("content-type", CONTENT_TYPE);
         if (kind.status == 503) {
             response.putHeader("retry-after", Long.toString(Math.max(1, retryAfterSeconds)));

@@ -35,8 +35,7 @@ final class Producing {
     private final LoopHandoff<Ack> acks;
 
     /** The broker's answer for one event of a submission, on its way from the producer's thread to this loop. */
-    private record Ack(Pending p, int index, Exception err) {
-    }
+    private record Ack(Pending p, int index, Exception err) {}
 
     Producing(Context context, IngestState state) {
         this.state = state;
@@ -60,7 +59,10 @@ final class Producing {
             }
             Parsed item = items.get(i);
             if (item.error() != null) {
-                p.resolve(i, Outcome.refused(Problems.kind(item.error()), item.error().getMessage()));
+                p.resolve(
+                        i,
+                        Outcome.refused(
+                                Problems.kind(item.error()), item.error().getMessage()));
                 continue;
             }
             produce(p, i, item.draft(), now);
@@ -88,27 +90,39 @@ final class Producing {
             p.resolve(i, Outcome.refused(Problems.Kind.BAD_KEY, e.getMessage()));
             return;
         }
-        ProducerRecord<byte[], byte[]> record = EventRecords.toRecord(p.sub.route().topic(), event);
+        ProducerRecord<byte[], byte[]> record =
+                EventRecords.toRecord(p.sub.route().topic(), event);
         p.sub.stamps().forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
         int size = EventProducer.sizeUpperBound(record);
         if (size > state.producer().maxRecordBytes()) {
             IngestTracing.refused(span, "too large");
-            p.resolve(i, Outcome.refused(Problems.Kind.TOO_LARGE, "the event's record would be " + size + " bytes, more than the "
-                    + state.producer().maxRecordBytes() + " Kafka accepts here; send a smaller body or fewer attributes"));
+            p.resolve(
+                    i,
+                    Outcome.refused(
+                            Problems.Kind.TOO_LARGE,
+                            "the event's record would be " + size + " bytes, more than the "
+                                    + state.producer().maxRecordBytes()
+                                    + " Kafka accepts here; send a smaller body or fewer attributes"));
             return;
         }
         p.sent(i, event.id(), event.deadlineMillis(), event.payload().length);
         String id = event.id();
-        EventProducer.Callback done = span.isRecording() ? (md, err) -> {
-            IngestTracing.acked(span, id, md, err);
-            acks.add(new Ack(p, i, err));
-        } : (md, err) -> acks.add(new Ack(p, i, err));
+        EventProducer.Callback done = span.isRecording()
+                ? (md, err) -> {
+                    IngestTracing.acked(span, id, md, err);
+                    acks.add(new Ack(p, i, err));
+                }
+                : (md, err) -> acks.add(new Ack(p, i, err));
         EventProducer.Refusal refusal = state.producer().trySend(record, done);
         if (refusal != null) {
             IngestTracing.refused(span, "overloaded");
             p.landed(i, false);
-            p.resolve(i, Outcome.refused(Problems.Kind.OVERLOADED,
-                    "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes") + " in flight; retry shortly"));
+            p.resolve(
+                    i,
+                    Outcome.refused(
+                            Problems.Kind.OVERLOADED,
+                            "too many " + (refusal == EventProducer.Refusal.RECORDS ? "events" : "bytes")
+                                    + " in flight; retry shortly"));
         }
     }
 
@@ -140,18 +154,22 @@ final class Producing {
      */
     private Outcome refusal(Exception err) {
         if (err instanceof RecordTooLargeException) {
-            return Outcome.refused(Problems.Kind.TOO_LARGE, "Kafka refused the event as too large; send a smaller body");
+            return Outcome.refused(
+                    Problems.Kind.TOO_LARGE, "Kafka refused the event as too large; send a smaller body");
         }
         if (err instanceof TimeoutException) {
             state.health().suspect("produce timed out: " + err.getMessage());
-            return Outcome.refused(Problems.Kind.PRODUCE_TIMEOUT, "Kafka did not acknowledge the event in time; it may or may not"
-                    + " have been stored; retry with the same event id or Idempotency-Key");
+            return Outcome.refused(
+                    Problems.Kind.PRODUCE_TIMEOUT,
+                    "Kafka did not acknowledge the event in time; it may or may not"
+                            + " have been stored; retry with the same event id or Idempotency-Key");
         }
         if (err instanceof RetriableException) {
             state.health().suspect("produce failed: " + err.getClass().getSimpleName());
         }
-        return Outcome.refused(Problems.Kind.PRODUCE_FAILED, "the event was not accepted (" + err.getClass().getSimpleName()
-                + "); retry later");
+        return Outcome.refused(
+                Problems.Kind.PRODUCE_FAILED,
+                "the event was not accepted (" + err.getClass().getSimpleName() + "); retry later");
     }
 
     /**
@@ -165,10 +183,15 @@ final class Producing {
                 if (now - head.startNanos < produceTimeoutNanos) {
                     break;
                 }
-                state.health().suspect("produce not acknowledged within " + state.config().timeouts().produce().toMillis() + " ms");
-                Outcome timedOut = Outcome.refused(Problems.Kind.PRODUCE_TIMEOUT, "no acknowledgement from Kafka within "
-                        + state.config().timeouts().produce().toMillis() + " ms; the event may or may not have been stored;"
-                        + " retry with the same event id");
+                state.health()
+                        .suspect("produce not acknowledged within "
+                                + state.config().timeouts().produce().toMillis() + " ms");
+                Outcome timedOut = Outcome.refused(
+                        Problems.Kind.PRODUCE_TIMEOUT,
+                        "no acknowledgement from Kafka within "
+                                + state.config().timeouts().produce().toMillis()
+                                + " ms; the event may or may not have been stored;"
+                                + " retry with the same event id");
                 for (int i = 0; i < head.size(); i++) {
                     head.resolve(i, timedOut);
                 }

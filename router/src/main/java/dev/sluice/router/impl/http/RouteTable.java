@@ -37,8 +37,11 @@ public final class RouteTable {
 
     /** The routes whose {@code maxBodyBytes} exceeds what the producer can carry, named with both figures. */
     public static List<String> overProducerLimit(Map<String, RouteConfig> routes, int bodyLimit) {
-        return routes.values().stream().filter(r -> r.maxBodyBytes() > bodyLimit)
-                .map(r -> "source " + r.source() + " has maxBodyBytes " + r.maxBodyBytes()).sorted().toList();
+        return routes.values().stream()
+                .filter(r -> r.maxBodyBytes() > bodyLimit)
+                .map(r -> "source " + r.source() + " has maxBodyBytes " + r.maxBodyBytes())
+                .sorted()
+                .toList();
     }
 
     /** Replaces the stored sources (from PostgreSQL). */
@@ -88,9 +91,13 @@ public final class RouteTable {
         Map<String, RouteConfig> next = new java.util.HashMap<>(fromFile);
         next.putAll(stored);
         for (String over : overProducerLimit(next, bodyLimit)) {
-            LOG.warn("{}, above the {} bytes one Kafka record can carry (kafka.producer.max.request.size less {} for key and"
-                    + " headers): batches may use the whole limit, a single event over {} bytes is refused with 413", over, bodyLimit,
-                    EventProducer.RECORD_ALLOWANCE, bodyLimit);
+            LOG.warn(
+                    "{}, above the {} bytes one Kafka record can carry (kafka.producer.max.request.size less {} for key and"
+                            + " headers): batches may use the whole limit, a single event over {} bytes is refused with 413",
+                    over,
+                    bodyLimit,
+                    EventProducer.RECORD_ALLOWANCE,
+                    bodyLimit);
         }
         Map<String, SignatureVerifier> v = new java.util.HashMap<>();
         Map<String, SignatureVerifier> previous = verifiers == null ? Map.of() : verifiers;
@@ -99,8 +106,11 @@ public final class RouteTable {
             if (route.signature() != null) {
                 RouteConfig old = before.get(source);
                 SignatureVerifier kept = previous.get(source);
-                v.put(source, kept != null && old != null && route.signature().equals(old.signature()) ? kept
-                        : new SignatureVerifier(route.signature()));
+                v.put(
+                        source,
+                        kept != null && old != null && route.signature().equals(old.signature())
+                                ? kept
+                                : new SignatureVerifier(route.signature()));
             }
         });
         Map<String, SchemaCheck> compiled = new java.util.HashMap<>();
@@ -109,8 +119,11 @@ public final class RouteTable {
             if (route.schema().present()) {
                 RouteConfig old = before.get(source);
                 SchemaCheck kept = previousSchemas.get(source);
-                compiled.put(source, kept != null && old != null && route.schema().equals(old.schema()) ? kept
-                        : SchemaCheck.compile(source, route.schema()));
+                compiled.put(
+                        source,
+                        kept != null && old != null && route.schema().equals(old.schema())
+                                ? kept
+                                : SchemaCheck.compile(source, route.schema()));
             }
         });
         schemas = Map.copyOf(compiled);

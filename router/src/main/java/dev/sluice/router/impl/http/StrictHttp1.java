@@ -39,8 +39,7 @@ final class StrictHttp1 {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_LINE = {'\r', '\n'};
 
-    private StrictHttp1() {
-    }
+    private StrictHttp1() {}
 
     /**
      * Installs the accept hook on the listening channel behind {@code server} (shared by every
@@ -57,8 +56,10 @@ final class StrictHttp1 {
                 return true;
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("the strict HTTP/1 decoder is installed from the first connection on ({}); a connection accepted before that"
-                    + " is closed after its first response", e.toString());
+            LOG.warn(
+                    "the strict HTTP/1 decoder is installed from the first connection on ({}); a connection accepted before that"
+                            + " is closed after its first response",
+                    e.toString());
         }
         return false;
     }

@@ -28,7 +28,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         if (!te.isEmpty()) {
             HttpVersion v = msg.protocolVersion();
             boolean http10 = v.majorVersion() < 1 || (v.majorVersion() == 1 && v.minorVersion() == 0);
-            String violation = Framing.violation(http10, te, msg.headers().getAll(HttpHeaderNames.CONTENT_LENGTH).size());
+            String violation = Framing.violation(
+                    http10,
+                    te,
+                    msg.headers().getAll(HttpHeaderNames.CONTENT_LENGTH).size());
             if (violation != null) {
                 throw new Framing.Violation(violation);
             }

@@ -23,17 +23,46 @@ import java.util.function.UnaryOperator;
  * @param stamps         Sluice's own headers for each record beyond the event's (a manual run's
  *                       {@code sluice_target}); empty for what clients send
  */
-public record Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                         UnaryOperator<String> headers, String traceparent, String tracestate, Context trace, Answer answer,
-                         Map<String, String> stamps) {
+public record Submission(
+        RouteConfig route,
+        RouteMeters meters,
+        boolean batch,
+        String deliveryId,
+        String idempotencyKey,
+        UnaryOperator<String> headers,
+        String traceparent,
+        String tracestate,
+        Context trace,
+        Answer answer,
+        Map<String, String> stamps) {
 
     public Submission {
         stamps = Map.copyOf(stamps);
     }
 
     /** A client's submission: no headers of Sluice's own beyond the event's. */
-    public Submission(RouteConfig route, RouteMeters meters, boolean batch, String deliveryId, String idempotencyKey,
-                      UnaryOperator<String> headers, String traceparent, String tracestate, Context trace, Answer answer) {
-        this(route, meters, batch, deliveryId, idempotencyKey, headers, traceparent, tracestate, trace, answer, Map.of());
+    public Submission(
+            RouteConfig route,
+            RouteMeters meters,
+            boolean batch,
+            String deliveryId,
+            String idempotencyKey,
+            UnaryOperator<String> headers,
+            String traceparent,
+            String tracestate,
+            Context trace,
+            Answer answer) {
+        this(
+                route,
+                meters,
+                batch,
+                deliveryId,
+                idempotencyKey,
+                headers,
+                traceparent,
+                tracestate,
+                trace,
+                answer,
+                Map.of());
     }
 }

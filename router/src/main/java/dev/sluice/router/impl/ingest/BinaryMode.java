@@ -18,14 +18,14 @@ import java.util.Map;
  */
 public final class BinaryMode {
 
-    private BinaryMode() {
-    }
+    private BinaryMode() {}
 
     /** The event a binary-mode request carries; required attributes are checked as in structured mode. */
     public static Draft decode(MultiMap headers, byte[] body, String contentType) throws BadInput {
         String specversion = headers.get("ce-specversion");
         if (!"1.0".equals(specversion)) {
-            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "ce-specversion must be 1.0, got '" + specversion + "'");
+            throw new BadInput(
+                    BadInput.Reason.INVALID_CLOUDEVENT, "ce-specversion must be 1.0, got '" + specversion + "'");
         }
         String id = value(headers, "ce-id");
         String source = value(headers, "ce-source");
@@ -75,8 +75,10 @@ public final class BinaryMode {
         if (raw.indexOf('%') < 0) {
             for (int i = 0; i < raw.length(); i++) {
                 if (raw.charAt(i) > 0x7e) {
-                    throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "header " + header
-                            + " holds a byte outside printable ASCII; the CloudEvents HTTP binding requires it percent-encoded as UTF-8");
+                    throw new BadInput(
+                            BadInput.Reason.INVALID_CLOUDEVENT,
+                            "header " + header
+                                    + " holds a byte outside printable ASCII; the CloudEvents HTTP binding requires it percent-encoded as UTF-8");
                 }
             }
             return raw;
@@ -88,29 +90,41 @@ public final class BinaryMode {
                 int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
                 int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
                 if (lo < 0) {
-                    throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "header " + header + " holds a malformed percent escape at "
-                            + i + " (a literal % is sent as %25)");
+                    throw new BadInput(
+                            BadInput.Reason.INVALID_CLOUDEVENT,
+                            "header " + header + " holds a malformed percent escape at " + i
+                                    + " (a literal % is sent as %25)");
                 }
                 out.write(hi << 4 | lo);
                 i += 2;
             } else if (c > 0x7e) {
-                throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "header " + header
-                        + " holds a byte outside printable ASCII; the CloudEvents HTTP binding requires it percent-encoded as UTF-8");
+                throw new BadInput(
+                        BadInput.Reason.INVALID_CLOUDEVENT,
+                        "header " + header
+                                + " holds a byte outside printable ASCII; the CloudEvents HTTP binding requires it percent-encoded as UTF-8");
             } else {
                 out.write(c);
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out.toByteArray())).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
-            throw new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "header " + header + " does not percent-decode to valid UTF-8");
+            throw new BadInput(
+                    BadInput.Reason.INVALID_CLOUDEVENT, "header " + header + " does not percent-decode to valid UTF-8");
         }
     }
 
     private static boolean isCoreHeader(String name) {
-        return name.equals("ce-specversion") || name.equals("ce-id") || name.equals("ce-source") || name.equals("ce-type")
-                || name.equals("ce-subject") || name.equals("ce-time");
+        return name.equals("ce-specversion")
+                || name.equals("ce-id")
+                || name.equals("ce-source")
+                || name.equals("ce-type")
+                || name.equals("ce-subject")
+                || name.equals("ce-time");
     }
-
 }

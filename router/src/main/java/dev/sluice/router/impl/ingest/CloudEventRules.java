@@ -26,11 +26,10 @@ public final class CloudEventRules {
     public static final int MAX_NAME_CHARS = 64;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]{1," + MAX_NAME_CHARS + "}");
-    private static final Pattern RFC3339 = Pattern.compile(
-            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+    private static final Pattern RFC3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
 
-    private CloudEventRules() {
-    }
+    private CloudEventRules() {}
 
     /** A required attribute: present, non-empty, and a legal value. */
     public static void require(String name, String value) throws BadInput {
@@ -58,7 +57,8 @@ public final class CloudEventRules {
             return;
         }
         if (value.length() > max) {
-            throw invalid("attribute '" + name + "' is " + value.length() + " characters long; at most " + max + " are accepted");
+            throw invalid("attribute '" + name + "' is " + value.length() + " characters long; at most " + max
+                    + " are accepted");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -72,12 +72,14 @@ public final class CloudEventRules {
                 }
                 int cp = Character.toCodePoint(c, value.charAt(++i));
                 if ((cp & 0xFFFE) == 0xFFFE) {
-                    throw invalid("attribute '" + name + "' holds the noncharacter U+" + Integer.toHexString(cp).toUpperCase());
+                    throw invalid("attribute '" + name + "' holds the noncharacter U+"
+                            + Integer.toHexString(cp).toUpperCase());
                 }
             } else if (Character.isLowSurrogate(c)) {
                 throw invalid("attribute '" + name + "' holds a lone surrogate at position " + i);
             } else if (c >= 0xFDD0 && c <= 0xFDEF || c == 0xFFFE || c == 0xFFFF) {
-                throw invalid("attribute '" + name + "' holds the noncharacter U+" + Integer.toHexString(c).toUpperCase());
+                throw invalid("attribute '" + name + "' holds the noncharacter U+"
+                        + Integer.toHexString(c).toUpperCase());
             }
         }
     }
@@ -89,7 +91,8 @@ public final class CloudEventRules {
         }
         check(name, value);
         if (!RFC3339.matcher(value).matches()) {
-            throw invalid("attribute '" + name + "' must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z, got '" + value + "'");
+            throw invalid("attribute '" + name + "' must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z, got '"
+                    + value + "'");
         }
         // Ranges: month 1-12, day within the month, hour, minute, offset. A leap second (:60) is legal in RFC 3339.
         String normal = value.toUpperCase(java.util.Locale.ROOT);
@@ -99,8 +102,9 @@ public final class CloudEventRules {
         // RFC 3339 offsets reach +-23:59; java.time stops at +-18:00, so the offset is checked here and
         // the local date-time (month, day of the month, hour, minute) by java.time.
         boolean utc = normal.endsWith("Z");
-        if (!utc && (Integer.parseInt(normal, normal.length() - 5, normal.length() - 3, 10) > 23
-                || Integer.parseInt(normal, normal.length() - 2, normal.length(), 10) > 59)) {
+        if (!utc
+                && (Integer.parseInt(normal, normal.length() - 5, normal.length() - 3, 10) > 23
+                        || Integer.parseInt(normal, normal.length() - 2, normal.length(), 10) > 59)) {
             throw invalid("attribute '" + name + "' has an offset out of range: '" + value + "'");
         }
         try {

@@ -15,8 +15,15 @@ import java.util.Map;
  * @param payload     the payload bytes, exactly as received
  * @param extensions  further CloudEvents attributes
  */
-public record Draft(String id, String source, String type, String subject, String time, String contentType, byte[] payload,
-                    Map<String, String> extensions) {
+public record Draft(
+        String id,
+        String source,
+        String type,
+        String subject,
+        String time,
+        String contentType,
+        byte[] payload,
+        Map<String, String> extensions) {
 
     public Draft {
         extensions = extensions == null ? Map.of() : extensions;

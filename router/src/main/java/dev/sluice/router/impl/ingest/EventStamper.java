@@ -32,21 +32,27 @@ public final class EventStamper {
     /** The longest {@code tracestate} kept: W3C Trace Context 3.3.1.5 asks that at least 512 characters be propagated. */
     static final int TRACESTATE_MAX = 512;
 
-    private EventStamper() {
-    }
+    private EventStamper() {}
 
     /**
      * @param headers the request's headers (for header-keyed routes)
      * @param traceparent the request's W3C trace context, already validated or generated
      */
-    public static IngestedEvent stamp(RouteConfig route, Draft d, long nowMillis, UnaryOperator<String> headers, String traceparent)
+    public static IngestedEvent stamp(
+            RouteConfig route, Draft d, long nowMillis, UnaryOperator<String> headers, String traceparent)
             throws KeyNotFound {
         return stamp(route, d, nowMillis, headers, traceparent, null);
     }
 
     /** As {@link #stamp(RouteConfig, Draft, long, UnaryOperator, String)}, with the {@code tracestate} that goes with the trace context (or null). */
-    public static IngestedEvent stamp(RouteConfig route, Draft d, long nowMillis, UnaryOperator<String> headers, String traceparent,
-                                      String tracestate) throws KeyNotFound {
+    public static IngestedEvent stamp(
+            RouteConfig route,
+            Draft d,
+            long nowMillis,
+            UnaryOperator<String> headers,
+            String traceparent,
+            String tracestate)
+            throws KeyNotFound {
         String id = d.id() != null ? d.id() : EventIds.nextString(nowMillis);
         byte[] key;
         try {
@@ -63,9 +69,22 @@ public final class EventStamper {
             extensions = new LinkedHashMap<>(extensions);
             extensions.put(PARTITION_KEY, new String(key, StandardCharsets.UTF_8));
         }
-        return new IngestedEvent(id, d.source() != null ? d.source() : "/sources/" + route.source(),
-                d.type() != null ? d.type() : route.eventType(), d.subject(), d.time(), d.contentType(), traceparent,
-                tracestate, route.tenant(), route.source(), nowMillis, nowMillis + route.ttl().toMillis(), key, d.payload(), extensions);
+        return new IngestedEvent(
+                id,
+                d.source() != null ? d.source() : "/sources/" + route.source(),
+                d.type() != null ? d.type() : route.eventType(),
+                d.subject(),
+                d.time(),
+                d.contentType(),
+                traceparent,
+                tracestate,
+                route.tenant(),
+                route.source(),
+                nowMillis,
+                nowMillis + route.ttl().toMillis(),
+                key,
+                d.payload(),
+                extensions);
     }
 
     static byte[] key(PartitionKey spec, Draft d, String id, UnaryOperator<String> headers) throws KeyNotFound {
@@ -122,9 +141,16 @@ public final class EventStamper {
     }
 
     private static boolean isValidTraceparent(String header) {
-        return header != null && header.length() == 55 && header.startsWith("00-") && header.charAt(35) == '-'
-                && header.charAt(52) == '-' && isLowerHex(header, 3, 35) && isLowerHex(header, 36, 52) && isLowerHex(header, 53, 55)
-                && !header.startsWith("00-00000000000000000000000000000000") && !header.startsWith("0000000000000000", 36);
+        return header != null
+                && header.length() == 55
+                && header.startsWith("00-")
+                && header.charAt(35) == '-'
+                && header.charAt(52) == '-'
+                && isLowerHex(header, 3, 35)
+                && isLowerHex(header, 36, 52)
+                && isLowerHex(header, 53, 55)
+                && !header.startsWith("00-00000000000000000000000000000000")
+                && !header.startsWith("0000000000000000", 36);
     }
 
     /**
@@ -135,7 +161,10 @@ public final class EventStamper {
      * so nothing that cannot be an HTTP header value passes.
      */
     public static String tracestate(String traceparentHeader, String header) {
-        if (header == null || header.isEmpty() || header.length() > TRACESTATE_MAX || !isValidTraceparent(traceparentHeader)) {
+        if (header == null
+                || header.isEmpty()
+                || header.length() > TRACESTATE_MAX
+                || !isValidTraceparent(traceparentHeader)) {
             return null;
         }
         for (int i = 0; i < header.length(); i++) {

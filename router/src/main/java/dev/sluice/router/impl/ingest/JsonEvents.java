@@ -25,8 +25,7 @@ public final class JsonEvents {
 
     private static final String JSON_TYPE = "application/json";
 
-    private JsonEvents() {
-    }
+    private JsonEvents() {}
 
     /** NDJSON: every non-blank line is one event, its bytes the payload. */
     public static List<Parsed> ndjson(byte[] body) {
@@ -105,7 +104,8 @@ public final class JsonEvents {
                 }
                 if (t != JsonToken.START_OBJECT) {
                     JsonScan.valueSpan(p, t);
-                    out.add(Parsed.bad(new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "event " + index + " is not a JSON object")));
+                    out.add(Parsed.bad(new BadInput(
+                            BadInput.Reason.INVALID_CLOUDEVENT, "event " + index + " is not a JSON object")));
                 } else {
                     try {
                         out.add(Parsed.ok(StructuredCloudEvent.read(p, body)));

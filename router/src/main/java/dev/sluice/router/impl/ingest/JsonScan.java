@@ -16,11 +16,13 @@ final class JsonScan {
      * level and never recurses, so deeper input costs only this bound before it is refused.
      */
     static final int MAX_NESTING = 1000;
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build();
 
-    private JsonScan() {
-    }
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
+
+    private JsonScan() {}
 
     /** The byte span [start, end) of the value whose first token {@code t} was just read. */
     static int[] valueSpan(JsonParser p, JsonToken t) throws IOException {
@@ -66,18 +68,22 @@ final class JsonScan {
 
     static void expectEnd(JsonParser p) throws IOException, BadInput {
         if (p.nextToken() != null) {
-            throw new BadInput(BadInput.Reason.MALFORMED_JSON, "unexpected content after the JSON value at column "
-                    + p.currentTokenLocation().getColumnNr());
+            throw new BadInput(
+                    BadInput.Reason.MALFORMED_JSON,
+                    "unexpected content after the JSON value at column "
+                            + p.currentTokenLocation().getColumnNr());
         }
     }
 
     static BadInput malformed(IOException e) {
         if (e instanceof StreamConstraintsException) {
-            return new BadInput(BadInput.Reason.MALFORMED_JSON, "malformed JSON: arrays and objects nested deeper than "
-                    + MAX_NESTING + " levels");
+            return new BadInput(
+                    BadInput.Reason.MALFORMED_JSON,
+                    "malformed JSON: arrays and objects nested deeper than " + MAX_NESTING + " levels");
         }
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         int cut = msg.indexOf("\n at [Source");
-        return new BadInput(BadInput.Reason.MALFORMED_JSON, "malformed JSON: " + (cut > 0 ? msg.substring(0, cut) : msg));
+        return new BadInput(
+                BadInput.Reason.MALFORMED_JSON, "malformed JSON: " + (cut > 0 ? msg.substring(0, cut) : msg));
     }
 }

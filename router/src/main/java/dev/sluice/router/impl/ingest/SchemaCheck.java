@@ -37,10 +37,18 @@ public final class SchemaCheck {
      * bound is what keeps a deeply nested payload from exhausting an event loop's stack.
      */
     public static final int MAX_NESTING = 500;
+
     private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build()).build();
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .build())
+                    .build())
+            .build();
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder()
+                    .pathType(PathType.JSON_POINTER)
+                    .build()));
 
     /** The check of a route without a schema: every payload passes. */
     public static final SchemaCheck NONE = new SchemaCheck(Optional.empty());
@@ -61,7 +69,8 @@ public final class SchemaCheck {
             // The document itself must be a draft 2020-12 schema (checked against the meta-schema the library bundles).
             List<Error> wrong = meta().validate(document);
             if (!wrong.isEmpty()) {
-                throw new ConfigException("schema of source " + source + " is not a draft 2020-12 JSON Schema: " + wrong.get(0).getMessage());
+                throw new ConfigException("schema of source " + source + " is not a draft 2020-12 JSON Schema: "
+                        + wrong.get(0).getMessage());
             }
             Schema s = REGISTRY.getSchema(document);
             s.initializeValidators();
@@ -97,14 +106,18 @@ public final class SchemaCheck {
         try {
             value = JSON.readTree(payload);
         } catch (StreamConstraintsException e) {
-            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload nests arrays and objects deeper than "
-                    + MAX_NESTING + " levels, so it cannot be checked against the source's schema"));
+            return Optional.of(new BadInput(
+                    BadInput.Reason.SCHEMA_VIOLATION,
+                    "the payload nests arrays and objects deeper than " + MAX_NESTING
+                            + " levels, so it cannot be checked against the source's schema"));
         } catch (JacksonException e) {
-            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+            return Optional.of(new BadInput(
+                    BadInput.Reason.SCHEMA_VIOLATION,
                     "the payload is not JSON, so it cannot satisfy the source's schema"));
         }
         if (value == null || value.isMissingNode()) {
-            return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION,
+            return Optional.of(new BadInput(
+                    BadInput.Reason.SCHEMA_VIOLATION,
                     "the payload is empty, so it cannot satisfy the source's schema"));
         }
         List<Error> errors = schema.validate(value);
@@ -117,11 +130,14 @@ public final class SchemaCheck {
                 listed.add("and " + (errors.size() - MAX_LISTED) + " more");
                 break;
             }
-            String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+            String pointer = e.getInstanceLocation() == null
+                    ? ""
+                    : e.getInstanceLocation().toString();
             listed.add(pointer(pointer) + " (" + e.getMessageKey() + "): " + e.getMessage());
         }
-        return Optional.of(new BadInput(BadInput.Reason.SCHEMA_VIOLATION, "the payload does not satisfy the source's schema: "
-                + String.join("; ", listed)));
+        return Optional.of(new BadInput(
+                BadInput.Reason.SCHEMA_VIOLATION,
+                "the payload does not satisfy the source's schema: " + String.join("; ", listed)));
     }
 
     /** The instance location, an RFC 6901 pointer ({@code /} for the whole payload). */

@@ -93,8 +93,13 @@ public final class SignatureVerifier {
             case "sluice" -> timestamped(headers.apply("sluice-signature"), "Sluice-Signature", body, nowMillis);
             case "stripe" -> timestamped(headers.apply("stripe-signature"), "Stripe-Signature", body, nowMillis);
             case "github" -> github(headers.apply("x-hub-signature-256"), body);
-            default -> standardWebhooks(headers.apply("webhook-id"), headers.apply("webhook-timestamp"),
-                    headers.apply("webhook-signature"), body, nowMillis);
+            default ->
+                standardWebhooks(
+                        headers.apply("webhook-id"),
+                        headers.apply("webhook-timestamp"),
+                        headers.apply("webhook-signature"),
+                        body,
+                        nowMillis);
         };
     }
 
@@ -141,7 +146,8 @@ public final class SignatureVerifier {
         return "mac:" + HexFormat.of().formatHex(match(body, List.of(hex(header.substring("sha256=".length())))));
     }
 
-    private String standardWebhooks(String id, String timestamp, String header, byte[] body, long nowMillis) throws Refused {
+    private String standardWebhooks(String id, String timestamp, String header, byte[] body, long nowMillis)
+            throws Refused {
         if (id == null || timestamp == null || header == null) {
             throw new Refused("webhook-id, webhook-timestamp and webhook-signature are all required");
         }

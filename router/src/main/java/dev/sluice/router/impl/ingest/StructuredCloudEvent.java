@@ -21,8 +21,7 @@ final class StructuredCloudEvent {
 
     private static final String JSON_TYPE = "application/json";
 
-    private StructuredCloudEvent() {
-    }
+    private StructuredCloudEvent() {}
 
     /** Reads the object whose START_OBJECT was just consumed, up to and including its END_OBJECT. */
     static Draft read(JsonParser p, byte[] body) throws IOException, BadInput {
@@ -73,7 +72,8 @@ final class StructuredCloudEvent {
             }
             if (CORE.contains(name)) {
                 if (v != JsonToken.VALUE_STRING) {
-                    deferred = first(deferred, invalid("attribute '" + name + "' must be a JSON string, got " + p.getText()));
+                    deferred = first(
+                            deferred, invalid("attribute '" + name + "' must be a JSON string, got " + p.getText()));
                 } else if (core.put(name, p.getText()) != null) {
                     deferred = first(deferred, invalid("attribute '" + name + "' appears twice"));
                 }
@@ -86,7 +86,8 @@ final class StructuredCloudEvent {
                 continue;
             }
             if (v == JsonToken.VALUE_NUMBER_FLOAT) {
-                deferred = first(deferred, invalid("extension '" + name + "' must be a string, an integer or a boolean"));
+                deferred =
+                        first(deferred, invalid("extension '" + name + "' must be a string, an integer or a boolean"));
             } else if (ext.put(name, p.getText()) != null) {
                 deferred = first(deferred, invalid("attribute '" + name + "' appears twice"));
             }
@@ -127,12 +128,19 @@ final class StructuredCloudEvent {
             // A string datum of a non-JSON type is the string's text, not its JSON form.
             data = dataText.getBytes(StandardCharsets.UTF_8);
         }
-        return new Draft(id, core.get("source"), core.get("type"), core.get("subject"), core.get("time"), contentType,
-                data == null ? new byte[0] : data, ext);
+        return new Draft(
+                id,
+                core.get("source"),
+                core.get("type"),
+                core.get("subject"),
+                core.get("time"),
+                contentType,
+                data == null ? new byte[0] : data,
+                ext);
     }
 
-    private static final Set<String> CORE = Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype",
-            "dataschema");
+    private static final Set<String> CORE =
+            Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema");
 
     private static BadInput first(BadInput earlier, BadInput now) {
         return earlier != null ? earlier : now;

@@ -49,14 +49,16 @@ public final class BrokerHealth implements AutoCloseable {
         if (!probing.compareAndSet(false, true)) {
             return;
         }
-        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId().whenComplete((id, err) -> {
-            probing.set(false);
-            if (err == null) {
-                update(true, null);
-            } else {
-                update(false, err.getClass().getSimpleName() + ": " + err.getMessage());
-            }
-        });
+        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+                .clusterId()
+                .whenComplete((id, err) -> {
+                    probing.set(false);
+                    if (err == null) {
+                        update(true, null);
+                    } else {
+                        update(false, err.getClass().getSimpleName() + ": " + err.getMessage());
+                    }
+                });
     }
 
     private void update(boolean ok, String error) {

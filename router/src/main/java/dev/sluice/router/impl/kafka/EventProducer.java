@@ -1,8 +1,8 @@
 package dev.sluice.router.impl.kafka;
 
+import dev.sluice.core.ConfigException;
 import dev.sluice.core.KafkaConfig;
 import java.time.Duration;
-import dev.sluice.core.ConfigException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 public final class EventProducer implements AutoCloseable {
 
     /** Why a send was not even attempted. */
-    public enum Refusal { RECORDS, BYTES }
+    public enum Refusal {
+        RECORDS,
+        BYTES
+    }
 
     /** Completion of one send, called on the producer's I/O thread. */
     public interface Callback {
@@ -92,21 +95,25 @@ public final class EventProducer implements AutoCloseable {
      * The producer's properties: Sluice's defaults under the {@code kafka.*} pass-through. Refuses
      * settings that would break "202 means in Kafka" unless {@code unsafe} (then logged).
      */
-    public static Map<String, Object> properties(KafkaConfig kafka, Duration produceTimeout, long maxBytes, boolean unsafe) {
+    public static Map<String, Object> properties(
+            KafkaConfig kafka, Duration produceTimeout, long maxBytes, boolean unsafe) {
         Map<String, Object> props = kafka.producerProperties(defaults(produceTimeout, maxBytes));
         List<String> broken = ProducerGuarantees.violations(props);
         if (!broken.isEmpty()) {
             if (!unsafe) {
                 throw new ConfigException("the producer settings would break \"202 means the event is in Kafka\": "
-                        + String.join("; ", broken) + ". Remove the override, or set router.unsafe.producer=true to run anyway");
+                        + String.join("; ", broken)
+                        + ". Remove the override, or set router.unsafe.producer=true to run anyway");
             }
-            LOG.warn("router.unsafe.producer=true: running with producer settings that break \"202 means the event is in Kafka\": {}",
+            LOG.warn(
+                    "router.unsafe.producer=true: running with producer settings that break \"202 means the event is in Kafka\": {}",
                     String.join("; ", broken));
         }
         return props;
     }
 
-    public static EventProducer create(KafkaConfig kafka, Duration produceTimeout, int maxRecords, long maxBytes, boolean unsafe) {
+    public static EventProducer create(
+            KafkaConfig kafka, Duration produceTimeout, int maxRecords, long maxBytes, boolean unsafe) {
         Map<String, Object> props = properties(kafka, produceTimeout, maxBytes, unsafe);
         int maxRecordBytes = ProducerGuarantees.effective(props).getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return new EventProducer(new KafkaProducer<>(props), maxRecords, maxBytes, maxRecordBytes);
@@ -126,7 +133,9 @@ public final class EventProducer implements AutoCloseable {
         size += record.key() == null ? 0 : record.key().length;
         size += record.value() == null ? 0 : record.value().length;
         for (Header h : record.headers()) {
-            size += 10 + utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length); // two varints of at most 5 bytes
+            size += 10
+                    + utf8Length(h.key())
+                    + (h.value() == null ? 0 : h.value().length); // two varints of at most 5 bytes
         }
         return (int) Math.min(Integer.MAX_VALUE, size);
     }

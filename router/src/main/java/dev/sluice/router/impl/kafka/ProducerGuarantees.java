@@ -14,8 +14,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  */
 public final class ProducerGuarantees {
 
-    private ProducerGuarantees() {
-    }
+    private ProducerGuarantees() {}
 
     /** The producer's effective configuration for these properties. */
     public static ProducerConfig effective(Map<String, Object> props) {

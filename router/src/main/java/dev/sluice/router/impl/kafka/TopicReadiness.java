@@ -23,7 +23,11 @@ public final class TopicReadiness {
     private static final Logger LOG = LoggerFactory.getLogger(TopicReadiness.class);
 
     /** A topic's state as seen by the last check. */
-    public enum State { UNKNOWN, READY, MISSING }
+    public enum State {
+        UNKNOWN,
+        READY,
+        MISSING
+    }
 
     private final Admin admin;
     private final EventProducer producer;
@@ -65,7 +69,9 @@ public final class TopicReadiness {
             State next = check(topic, timeoutMs);
             if (next != e.getValue()) {
                 if (next == State.MISSING) {
-                    LOG.warn("topic {} does not exist; its route answers 503 until it does (create it with 'sluice topics apply')", topic);
+                    LOG.warn(
+                            "topic {} does not exist; its route answers 503 until it does (create it with 'sluice topics apply')",
+                            topic);
                 } else if (next == State.READY) {
                     LOG.info("topic {} is ready", topic);
                 }

@@ -47,14 +47,23 @@ final class MqttSession {
     private final int receiveMaximum;
     /** The client certificate, else {@code Bearer <key>} from the CONNECT password, else none. */
     final Credential credential;
+
     private int inFlight;
     /** QoS 2 packet ids received and not yet released by PUBREL: never produced twice in this session. */
     private final Set<Integer> qos2 = new HashSet<>();
+
     private final Map<Integer, Boolean> qos2Outcome = new HashMap<>();
     private boolean closed;
 
-    MqttSession(MqttEndpoint endpoint, IngestState state, Pipeline pipeline, TopicRoutes routes, Authenticator authenticator,
-                SocketFlow flow, int receiveMaximum, Credential credential) {
+    MqttSession(
+            MqttEndpoint endpoint,
+            IngestState state,
+            Pipeline pipeline,
+            TopicRoutes routes,
+            Authenticator authenticator,
+            SocketFlow flow,
+            int receiveMaximum,
+            Credential credential) {
         this.endpoint = endpoint;
         this.state = state;
         this.pipeline = pipeline;
@@ -85,7 +94,10 @@ final class MqttSession {
             String ref = java.util.UUID.randomUUID().toString();
             LOG.error("MQTT publish to {} failed (reference {})", msg.topicName(), ref, e);
             state.metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
-            refused(msg.messageId(), msg.qosLevel().value(), Problems.Kind.INTERNAL,
+            refused(
+                    msg.messageId(),
+                    msg.qosLevel().value(),
+                    Problems.Kind.INTERNAL,
                     "the router failed to handle this publish (reference " + ref + ")");
         }
     }
@@ -102,7 +114,9 @@ final class MqttSession {
             return;
         }
         if (qos > 0 && inFlight >= receiveMaximum && v5()) {
-            disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum + " publishes in flight");
+            disconnect(
+                    MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + receiveMaximum + " publishes in flight");
             return;
         }
         if (qos > 0) {
@@ -130,8 +144,9 @@ final class MqttSession {
         byte[] payload = msg.payload().getBytes();
         if (payload.length > route.maxBodyBytes()) {
             meters.rejected(Problems.Kind.TOO_LARGE);
-            disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "the payload exceeds the route's limit of " + route.maxBodyBytes()
-                    + " bytes");
+            disconnect(
+                    MqttDisconnectReasonCode.PACKET_TOO_LARGE,
+                    "the payload exceeds the route's limit of " + route.maxBodyBytes() + " bytes");
             return;
         }
         if (qos == 2) {
@@ -139,14 +154,23 @@ final class MqttSession {
         }
         Map<String, String> props = userProperties(msg.properties());
         String[] levels = topic.split("/", -1);
-        Submission sub = new Submission(route, meters, false, null, props.get("idempotency-key"), name -> {
-            if (name.startsWith("mqtt.topic.")) {
-                int n = Integer.parseInt(name.substring("mqtt.topic.".length()));
-                return n < levels.length ? levels[n] : null;
-            }
-            return props.get(name);
-        }, EventStamper.traceparent(props.get("traceparent")), EventStamper.tracestate(props.get("traceparent"), props.get("tracestate")),
-                state.tracing().request(props.get("traceparent"), props.get("tracestate")), answer);
+        Submission sub = new Submission(
+                route,
+                meters,
+                false,
+                null,
+                props.get("idempotency-key"),
+                name -> {
+                    if (name.startsWith("mqtt.topic.")) {
+                        int n = Integer.parseInt(name.substring("mqtt.topic.".length()));
+                        return n < levels.length ? levels[n] : null;
+                    }
+                    return props.get(name);
+                },
+                EventStamper.traceparent(props.get("traceparent")),
+                EventStamper.tracestate(props.get("traceparent"), props.get("tracestate")),
+                state.tracing().request(props.get("traceparent"), props.get("tracestate")),
+                answer);
         Draft draft;
         try {
             draft = draft(topic, payload, msg.properties(), props);
@@ -154,7 +178,10 @@ final class MqttSession {
             pipeline.refuse(sub, Problems.kind(bad), bad.getMessage());
             return;
         }
-        pipeline.then(answer, meters, state.admission().rate(route, 1, payload.length),
+        pipeline.then(
+                answer,
+                meters,
+                state.admission().rate(route, 1, payload.length),
                 () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
     }
 
@@ -164,7 +191,8 @@ final class MqttSession {
      * content type, correlation data and user properties (those named as CloudEvents extensions)
      * carried along.
      */
-    private static Draft draft(String topic, byte[] payload, MqttProperties mp, Map<String, String> props) throws BadInput {
+    private static Draft draft(String topic, byte[] payload, MqttProperties mp, Map<String, String> props)
+            throws BadInput {
         String id = props.get("id");
         if (id != null) {
             CloudEventRules.requireId("id (user property)", id);
@@ -173,7 +201,10 @@ final class MqttSession {
         CloudEventRules.require("source (the topic)", source);
         Map<String, String> ext = new LinkedHashMap<>();
         props.forEach((name, value) -> {
-            if (!name.equals("id") && !name.equals("idempotency-key") && !name.equals("traceparent") && !name.equals("tracestate")
+            if (!name.equals("id")
+                    && !name.equals("idempotency-key")
+                    && !name.equals("traceparent")
+                    && !name.equals("tracestate")
                     && name.matches("[a-z0-9]{1,64}")) {
                 ext.put(name, value);
             }
@@ -181,13 +212,12 @@ final class MqttSession {
         for (Map.Entry<String, String> e : ext.entrySet()) {
             CloudEventRules.check(e.getKey() + " (user property)", e.getValue());
         }
-        MqttProperties.MqttProperty<?> correlation = mp == null ? null
-                : mp.getProperty(MqttProperties.CORRELATION_DATA);
+        MqttProperties.MqttProperty<?> correlation =
+                mp == null ? null : mp.getProperty(MqttProperties.CORRELATION_DATA);
         if (correlation != null && correlation.value() instanceof byte[] data) {
             ext.put("mqttcorrelation", Base64.getEncoder().encodeToString(data));
         }
-        MqttProperties.MqttProperty<?> type = mp == null ? null
-                : mp.getProperty(MqttProperties.CONTENT_TYPE);
+        MqttProperties.MqttProperty<?> type = mp == null ? null : mp.getProperty(MqttProperties.CONTENT_TYPE);
         String contentType = type == null ? null : String.valueOf(type.value());
         if (contentType != null) {
             CloudEventRules.check("content type", contentType);

@@ -65,14 +65,21 @@ public final class MqttVerticle extends VerticleBase {
     /** The server options for the configuration. */
     static MqttServerOptions options(RouterConfig c, boolean tls) {
         RouterConfig.Mqtt m = c.mqtt();
-        MqttServerOptions o = new MqttServerOptions().setHost(c.listen().host()).setPort(tls ? m.tlsPort() : m.port())
-                .setMaxMessageSize(m.maxPacketBytes()).setTimeoutOnConnect((int) Math.max(1, c.timeouts().header().toSeconds()));
+        MqttServerOptions o = new MqttServerOptions()
+                .setHost(c.listen().host())
+                .setPort(tls ? m.tlsPort() : m.port())
+                .setMaxMessageSize(m.maxPacketBytes())
+                .setTimeoutOnConnect((int) Math.max(1, c.timeouts().header().toSeconds()));
         o.setTcpNoDelay(true);
         if (tls) {
             o.setSsl(true).setKeyCertOptions(c.tls().orElseThrow().keyCertOptions());
             if (m.clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE) {
-                o.setClientAuth(m.clientAuth() == RouterConfig.Mqtt.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
-                        .setTrustOptions(new PemTrustOptions().addCertPath(m.trustPath().orElseThrow()));
+                o.setClientAuth(
+                                m.clientAuth() == RouterConfig.Mqtt.ClientAuth.REQUIRED
+                                        ? ClientAuth.REQUIRED
+                                        : ClientAuth.REQUEST)
+                        .setTrustOptions(
+                                new PemTrustOptions().addCertPath(m.trustPath().orElseThrow()));
             }
         }
         return o;
@@ -95,31 +102,40 @@ public final class MqttVerticle extends VerticleBase {
     private void connected(MqttEndpoint endpoint) {
         boolean v5 = endpoint.protocolVersion() == MqttSession.V5;
         Optional<String> certificate = tls && state.config().mqtt().clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE
-                ? ClientCertificates.peer(endpoint.sslSession()) : Optional.empty();
+                ? ClientCertificates.peer(endpoint.sslSession())
+                : Optional.empty();
         Credential credential;
         if (certificate.isPresent()) {
             credential = Credential.certificate(certificate.get());
             if (authenticator.live(credential) != Authenticator.Verdict.OK) {
-                endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                endpoint.reject(
+                        v5
+                                ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                                : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
                 return;
             }
         } else {
             String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
             credential = Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
-            if (credential.kind() == Credential.Kind.KEY && authenticator.live(credential) != Authenticator.Verdict.OK) {
-                endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+            if (credential.kind() == Credential.Kind.KEY
+                    && authenticator.live(credential) != Authenticator.Verdict.OK) {
+                endpoint.reject(
+                        v5
+                                ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                                : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
                 return;
             }
         }
         if (state.draining().get()) {
-            endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            endpoint.reject(
+                    v5
+                            ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                            : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
             return;
         }
         int receiveMaximum = state.config().mqtt().receiveMaximum();
-        MqttSession session = new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, credential);
+        MqttSession session =
+                new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, credential);
         endpoint.publishAutoAck(false);
         endpoint.autoKeepAlive(true);
         endpoint.publishHandler(session::publish);
@@ -127,10 +143,18 @@ public final class MqttVerticle extends VerticleBase {
         endpoint.subscribeHandler(sub -> {
             // An ingest edge, not a broker: nothing can be subscribed to.
             if (v5) {
-                endpoint.subscribeAcknowledge(sub.messageId(), sub.topicSubscriptions().stream()
-                        .map(t -> MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR).toList(), MqttProperties.NO_PROPERTIES);
+                endpoint.subscribeAcknowledge(
+                        sub.messageId(),
+                        sub.topicSubscriptions().stream()
+                                .map(t -> MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR)
+                                .toList(),
+                        MqttProperties.NO_PROPERTIES);
             } else {
-                endpoint.subscribeAcknowledge(sub.messageId(), sub.topicSubscriptions().stream().map(t -> MqttQoS.FAILURE).toList());
+                endpoint.subscribeAcknowledge(
+                        sub.messageId(),
+                        sub.topicSubscriptions().stream()
+                                .map(t -> MqttQoS.FAILURE)
+                                .toList());
             }
         });
         endpoint.exceptionHandler(e -> session.close());
@@ -142,8 +166,8 @@ public final class MqttVerticle extends VerticleBase {
         if (v5) {
             MqttProperties props = new MqttProperties();
             props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, receiveMaximum));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE,
-                    state.config().mqtt().maxPacketBytes()));
+            props.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.MAXIMUM_PACKET_SIZE, state.config().mqtt().maxPacketBytes()));
             props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 0));
             props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, 0));
             props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
@@ -161,13 +185,17 @@ public final class MqttVerticle extends VerticleBase {
     private void disconnectRevoked() {
         List<MqttSession> revoked = new ArrayList<>();
         for (MqttSession s : sessions) {
-            if (s.credential.kind() != Credential.Kind.NONE && authenticator.live(s.credential) != Authenticator.Verdict.OK) {
+            if (s.credential.kind() != Credential.Kind.NONE
+                    && authenticator.live(s.credential) != Authenticator.Verdict.OK) {
                 revoked.add(s);
             }
         }
         for (MqttSession s : revoked) {
-            s.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, s.credential.kind() == Credential.Kind.CERTIFICATE
-                    ? "the client certificate (or its tenant) has been revoked" : "the API key (or its tenant) has been revoked");
+            s.disconnect(
+                    MqttDisconnectReasonCode.NOT_AUTHORIZED,
+                    s.credential.kind() == Credential.Kind.CERTIFICATE
+                            ? "the client certificate (or its tenant) has been revoked"
+                            : "the API key (or its tenant) has been revoked");
         }
     }
 

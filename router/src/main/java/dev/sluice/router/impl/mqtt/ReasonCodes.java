@@ -13,8 +13,7 @@ import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
  */
 final class ReasonCodes {
 
-    private ReasonCodes() {
-    }
+    private ReasonCodes() {}
 
     static MqttPubAckReasonCode puback(Problems.Kind kind) {
         return switch (kind) {
@@ -22,7 +21,7 @@ final class ReasonCodes {
             case UNAUTHORIZED, FORBIDDEN, BAD_SIGNATURE -> MqttPubAckReasonCode.NOT_AUTHORIZED;
             case UNKNOWN_SOURCE, NOT_FOUND -> MqttPubAckReasonCode.TOPIC_NAME_INVALID;
             case MALFORMED_JSON, INVALID_CLOUDEVENT, BAD_KEY, UNSUPPORTED_MEDIA_TYPE, SCHEMA_VIOLATION ->
-                    MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID;
+                MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID;
             case TOO_LARGE -> MqttPubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
             default -> MqttPubAckReasonCode.UNSPECIFIED_ERROR;
         };

@@ -28,8 +28,8 @@ final class SocketFlow {
             f.setAccessible(true);
             return f;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LoggerFactory.getLogger(SocketFlow.class).warn("MQTT sockets cannot be paused ({}); flow control rests on Receive Maximum",
-                    e.toString());
+            LoggerFactory.getLogger(SocketFlow.class)
+                    .warn("MQTT sockets cannot be paused ({}); flow control rests on Receive Maximum", e.toString());
             return null;
         }
     }

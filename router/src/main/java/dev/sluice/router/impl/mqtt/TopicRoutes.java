@@ -20,8 +20,7 @@ final class TopicRoutes {
         return "mqtt.topic." + n;
     }
 
-    private record Bound(String filter, RouteConfig route) {
-    }
+    private record Bound(String filter, RouteConfig route) {}
 
     private final RouteTable table;
     private Map<String, RouteConfig> seen;
@@ -48,12 +47,15 @@ final class TopicRoutes {
 
     private static List<Bound> bind(Map<String, RouteConfig> all) {
         List<Bound> out = new ArrayList<>();
-        all.values().stream().filter(r -> r.mqtt().bound()).sorted((a, b) -> a.source().compareTo(b.source())).forEach(r -> {
-            RouteConfig keyed = r.withKey(key(r.mqtt().key()), null);
-            for (String filter : r.mqtt().topics()) {
-                out.add(new Bound(filter, keyed));
-            }
-        });
+        all.values().stream()
+                .filter(r -> r.mqtt().bound())
+                .sorted((a, b) -> a.source().compareTo(b.source()))
+                .forEach(r -> {
+                    RouteConfig keyed = r.withKey(key(r.mqtt().key()), null);
+                    for (String filter : r.mqtt().topics()) {
+                        out.add(new Bound(filter, keyed));
+                    }
+                });
         return List.copyOf(out);
     }
 

@@ -78,8 +78,18 @@ public final class RateLimiter {
         }
         RateLimit source = route.rateLimit();
         if (source != null) {
-            add(charges, "source-events", sourceKey(route.tenant(), route.source(), "e"), source.eventsPerSecond(), events);
-            add(charges, "source-bytes", sourceKey(route.tenant(), route.source(), "b"), source.bytesPerSecond(), bytes);
+            add(
+                    charges,
+                    "source-events",
+                    sourceKey(route.tenant(), route.source(), "e"),
+                    source.eventsPerSecond(),
+                    events);
+            add(
+                    charges,
+                    "source-bytes",
+                    sourceKey(route.tenant(), route.source(), "b"),
+                    source.bytesPerSecond(),
+                    bytes);
         }
         for (Charge c : charges) {
             if (c.amount > c.bucket.limit) {
@@ -104,8 +114,8 @@ public final class RateLimiter {
 
     private void add(List<Charge> charges, String policy, String id, long limit, long amount) {
         if (limit > 0) {
-            WindowBucket b = buckets.computeIfAbsent(id + ":" + limit,
-                    k -> new WindowBucket(redis, id + ":" + limit, limit, degraded, clock));
+            WindowBucket b = buckets.computeIfAbsent(
+                    id + ":" + limit, k -> new WindowBucket(redis, id + ":" + limit, limit, degraded, clock));
             charges.add(new Charge(policy, b, amount));
         }
     }
@@ -126,6 +136,5 @@ public final class RateLimiter {
         });
     }
 
-    private record Charge(String policy, WindowBucket bucket, long amount) {
-    }
+    private record Charge(String policy, WindowBucket bucket, long amount) {}
 }

@@ -26,7 +26,8 @@ final class WindowBucket {
      * ({@code u}); ARGV[1] the limit per second; ARGV[2] tokens wanted. Touches no key but KEYS[1],
      * so it runs on Redis Cluster. Returns the tokens granted and the milliseconds left in the window.
      */
-    static final String SCRIPT = String.join("\n",
+    static final String SCRIPT = String.join(
+            "\n",
             "local t = redis.call('TIME')",
             "local k = KEYS[1]",
             "local left = 1000 - math.floor(tonumber(t[2]) / 1000)",
@@ -45,6 +46,7 @@ final class WindowBucket {
     static final int SLICES_PER_WINDOW = 20;
     /** A lease Redis does not answer within this counts as Redis unreachable (a request never waits longer). */
     static final long LEASE_TIMEOUT_MS = 250;
+
     private static final Future<Long> ADMITTED = Future.succeededFuture(0L);
 
     private final Optional<RedisAPI> redis;
@@ -54,6 +56,7 @@ final class WindowBucket {
     private final Runnable degraded;
     /** Epoch milliseconds; the wall clock, or a test's. */
     private final LongSupplier clock;
+
     private long tokens;
     private long windowEnd;
     private boolean exhausted;
@@ -137,37 +140,38 @@ final class WindowBucket {
     private Future<Void> lease(RedisAPI redis, long want) {
         long sent = clock.getAsLong();
         return redis.eval(List.of(SCRIPT, "1", key, Long.toString(limit), Long.toString(want)))
-                .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
-            synchronized (this) {
-                long now = clock.getAsLong();
-                lease = null;
-                if (ar.succeeded()) {
-                    Response r = ar.result();
-                    long granted = r.get(0).toLong();
-                    // The script ran between sent and now; counting the window's end from sent never
-                    // spends a window's tokens after it ended (which would let replicas overshoot).
-                    long end = sent + r.get(1).toLong();
-                    if (now >= end) {
-                        // Granted for a window that is already over: those tokens are lost, ask again.
-                        windowEnd = end;
-                        roll(now);
-                    } else {
-                        if (end > windowEnd + 500) {
-                            // A newer shared window: what was leased for the previous one is gone.
-                            tokens = 0;
-                            localGranted = 0;
+                .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .transform(ar -> {
+                    synchronized (this) {
+                        long now = clock.getAsLong();
+                        lease = null;
+                        if (ar.succeeded()) {
+                            Response r = ar.result();
+                            long granted = r.get(0).toLong();
+                            // The script ran between sent and now; counting the window's end from sent never
+                            // spends a window's tokens after it ended (which would let replicas overshoot).
+                            long end = sent + r.get(1).toLong();
+                            if (now >= end) {
+                                // Granted for a window that is already over: those tokens are lost, ask again.
+                                windowEnd = end;
+                                roll(now);
+                            } else {
+                                if (end > windowEnd + 500) {
+                                    // A newer shared window: what was leased for the previous one is gone.
+                                    tokens = 0;
+                                    localGranted = 0;
+                                }
+                                windowEnd = end;
+                                exhausted = granted < want;
+                                tokens += granted;
+                            }
+                        } else {
+                            degraded.run();
+                            roll(now);
+                            leaseLocally(want);
                         }
-                        windowEnd = end;
-                        exhausted = granted < want;
-                        tokens += granted;
                     }
-                } else {
-                    degraded.run();
-                    roll(now);
-                    leaseLocally(want);
-                }
-            }
-            return Future.succeededFuture();
-        });
+                    return Future.succeededFuture();
+                });
     }
 }

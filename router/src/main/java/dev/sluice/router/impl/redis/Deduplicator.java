@@ -15,15 +15,19 @@ import java.util.List;
 public interface Deduplicator {
 
     /** What a claim found. {@code UNCHECKED}: nothing is kept to check against (no Redis configured). */
-    enum Kind { NEW, REPLAY, IN_PROGRESS, UNAVAILABLE, UNCHECKED }
+    enum Kind {
+        NEW,
+        REPLAY,
+        IN_PROGRESS,
+        UNAVAILABLE,
+        UNCHECKED
+    }
 
     /** The outcome of a claim: for {@code REPLAY}, the original id and deadline. */
-    record Claim(Kind kind, String id, long deadline) {
-    }
+    record Claim(Kind kind, String id, long deadline) {}
 
     /** A claim that became "accepted": duplicates within {@code ttlMillis} are answered with {@code id}. */
-    record Accepted(String key, String id, long deadline, long ttlMillis) {
-    }
+    record Accepted(String key, String id, long deadline, long ttlMillis) {}
 
     /**
      * Claims every key at once, for events to be produced under {@code newIds}; keys whose original is
@@ -57,7 +61,8 @@ public interface Deduplicator {
     static String replayPrefix(String tenant, String source, String deliveryId) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(deliveryId.getBytes(StandardCharsets.UTF_8));
-            return "sluice:replay:{" + tenant + "/" + source + "}:" + HexFormat.of().formatHex(h, 0, 16);
+            return "sluice:replay:{" + tenant + "/" + source + "}:"
+                    + HexFormat.of().formatHex(h, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -68,7 +73,8 @@ public interface Deduplicator {
         INSTANCE;
 
         @Override
-        public Future<List<Claim>> claimAll(List<String> keys, List<String> newIds, List<Long> ttlMillis, long waitMillis) {
+        public Future<List<Claim>> claimAll(
+                List<String> keys, List<String> newIds, List<Long> ttlMillis, long waitMillis) {
             Claim[] out = new Claim[keys.size()];
             for (int i = 0; i < out.length; i++) {
                 out[i] = new Claim(Kind.UNCHECKED, newIds.get(i), 0);

@@ -57,22 +57,21 @@ public final class RedisDeduplicator implements Deduplicator {
             open[i] = i;
         }
         long until = System.currentTimeMillis() + waitMillis;
-        return round(keys, newIds, ttlMillis, until, out, open)
-                .recover(err -> {
-                    if (answeredOnce(out)) {
-                        // The first round was answered: every key is either ours or held by a request still in
-                        // flight. A later round that stalls must not turn the latter into "unchecked" (a fail-open
-                        // source would then produce a duplicate of an event being stored): it stays in progress.
-                        return Future.succeededFuture(Arrays.asList(out));
-                    }
-                    // Some claims may have been taken before Redis stalled: give back those still ours.
-                    releaseOwn(keys, newIds);
-                    List<Claim> down = new ArrayList<>(out.length);
-                    for (String id : newIds) {
-                        down.add(new Claim(Kind.UNAVAILABLE, id, 0));
-                    }
-                    return Future.succeededFuture(down);
-                });
+        return round(keys, newIds, ttlMillis, until, out, open).recover(err -> {
+            if (answeredOnce(out)) {
+                // The first round was answered: every key is either ours or held by a request still in
+                // flight. A later round that stalls must not turn the latter into "unchecked" (a fail-open
+                // source would then produce a duplicate of an event being stored): it stays in progress.
+                return Future.succeededFuture(Arrays.asList(out));
+            }
+            // Some claims may have been taken before Redis stalled: give back those still ours.
+            releaseOwn(keys, newIds);
+            List<Claim> down = new ArrayList<>(out.length);
+            for (String id : newIds) {
+                down.add(new Claim(Kind.UNAVAILABLE, id, 0));
+            }
+            return Future.succeededFuture(down);
+        });
     }
 
     /** Whether a round's answer was read: the first round decides every key (ours, an original's, or in progress). */
@@ -85,41 +84,49 @@ public final class RedisDeduplicator implements Deduplicator {
         return false;
     }
 
-    private Future<List<Claim>> round(List<String> keys, List<String> newIds, List<Long> ttl, long until, Claim[] out, int[] open) {
+    private Future<List<Claim>> round(
+            List<String> keys, List<String> newIds, List<Long> ttl, long until, Claim[] out, int[] open) {
         List<Request> commands = new ArrayList<>(open.length * 2);
         for (int i : open) {
-            commands.add(Request.cmd(Command.SET).arg(keys.get(i)).arg("p:" + newIds.get(i)).arg("NX").arg("PX").arg(Math.max(1, ttl.get(i))));
+            commands.add(Request.cmd(Command.SET)
+                    .arg(keys.get(i))
+                    .arg("p:" + newIds.get(i))
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(Math.max(1, ttl.get(i))));
             commands.add(Request.cmd(Command.GET).arg(keys.get(i)));
         }
-        return client.batch(commands).timeout(timeoutMillis, TimeUnit.MILLISECONDS).compose(answers -> {
-            boolean late = System.currentTimeMillis() >= until;
-            int[] again = new int[open.length];
-            int n = 0;
-            for (int j = 0; j < open.length; j++) {
-                int i = open[j];
-                Response set = answers.get(2 * j);
-                Response get = answers.get(2 * j + 1);
-                String v = get == null ? null : get.toString();
-                if (set != null) {
-                    out[i] = new Claim(Kind.NEW, newIds.get(i), 0);
-                } else if (v != null && v.startsWith("a:")) {
-                    int bar = v.indexOf('|');
-                    out[i] = new Claim(Kind.REPLAY, v.substring(2, bar), Long.parseLong(v.substring(bar + 1)));
-                } else if (late) {
-                    out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
-                } else {
-                    // In flight elsewhere, or released between our SET and GET: ask again shortly (in progress
-                    // until a later round says otherwise).
-                    out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
-                    again[n++] = i;
-                }
-            }
-            if (n == 0) {
-                return Future.succeededFuture(Arrays.asList(out));
-            }
-            int[] next = Arrays.copyOf(again, n);
-            return vertx.timer(POLL_MS).compose(t -> round(keys, newIds, ttl, until, out, next));
-        });
+        return client.batch(commands)
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .compose(answers -> {
+                    boolean late = System.currentTimeMillis() >= until;
+                    int[] again = new int[open.length];
+                    int n = 0;
+                    for (int j = 0; j < open.length; j++) {
+                        int i = open[j];
+                        Response set = answers.get(2 * j);
+                        Response get = answers.get(2 * j + 1);
+                        String v = get == null ? null : get.toString();
+                        if (set != null) {
+                            out[i] = new Claim(Kind.NEW, newIds.get(i), 0);
+                        } else if (v != null && v.startsWith("a:")) {
+                            int bar = v.indexOf('|');
+                            out[i] = new Claim(Kind.REPLAY, v.substring(2, bar), Long.parseLong(v.substring(bar + 1)));
+                        } else if (late) {
+                            out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
+                        } else {
+                            // In flight elsewhere, or released between our SET and GET: ask again shortly (in progress
+                            // until a later round says otherwise).
+                            out[i] = new Claim(Kind.IN_PROGRESS, v == null ? newIds.get(i) : v.substring(2), 0);
+                            again[n++] = i;
+                        }
+                    }
+                    if (n == 0) {
+                        return Future.succeededFuture(Arrays.asList(out));
+                    }
+                    int[] next = Arrays.copyOf(again, n);
+                    return vertx.timer(POLL_MS).compose(t -> round(keys, newIds, ttl, until, out, next));
+                });
     }
 
     /**
@@ -127,7 +134,8 @@ public final class RedisDeduplicator implements Deduplicator {
      * it is still this batch's claim. Deletes exactly those, so another request's claim is never
      * dropped.
      */
-    static final String RELEASE_OWN = String.join("\n",
+    static final String RELEASE_OWN = String.join(
+            "\n",
             "for i, k in ipairs(KEYS) do",
             "  if redis.call('GET', k) == ARGV[i] then redis.call('DEL', k) end",
             "end",
@@ -142,7 +150,7 @@ public final class RedisDeduplicator implements Deduplicator {
         for (String id : newIds) {
             args.add("p:" + id);
         }
-        redis.eval(args).onFailure(e -> { });
+        redis.eval(args).onFailure(e -> {});
     }
 
     /**
@@ -153,7 +161,10 @@ public final class RedisDeduplicator implements Deduplicator {
     public Future<Void> settleAll(List<Accepted> accepted, List<String> released) {
         List<Request> commands = new ArrayList<>(accepted.size() + 1);
         for (Accepted a : accepted) {
-            commands.add(Request.cmd(Command.SET).arg(a.key()).arg("a:" + a.id() + "|" + a.deadline()).arg("PX")
+            commands.add(Request.cmd(Command.SET)
+                    .arg(a.key())
+                    .arg("a:" + a.id() + "|" + a.deadline())
+                    .arg("PX")
                     .arg(Math.max(1, a.ttlMillis())));
         }
         if (!released.isEmpty()) {
@@ -161,7 +172,10 @@ public final class RedisDeduplicator implements Deduplicator {
             released.forEach(del::arg);
             commands.add(del);
         }
-        return commands.isEmpty() ? Future.succeededFuture()
-                : client.batch(commands).timeout(timeoutMillis, TimeUnit.MILLISECONDS).mapEmpty();
+        return commands.isEmpty()
+                ? Future.succeededFuture()
+                : client.batch(commands)
+                        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                        .mapEmpty();
     }
 }

@@ -40,7 +40,10 @@ public final class RouterFigures implements LiveDashboard.Figures {
         for (Counter c : registry.find(MetricNames.ROUTER_EVENTS).counters()) {
             String route = c.getId().getTag(MetricNames.TAG_ROUTE);
             String outcome = c.getId().getTag(MetricNames.TAG_OUTCOME);
-            if (route == null || route.equals(RouterMetrics.NO_ROUTE) || outcome == null || outcome.equals("replayed")) {
+            if (route == null
+                    || route.equals(RouterMetrics.NO_ROUTE)
+                    || outcome == null
+                    || outcome.equals("replayed")) {
                 continue;
             }
             Counts n = byRoute.computeIfAbsent(route, r -> new Counts());
@@ -58,7 +61,9 @@ public final class RouterFigures implements LiveDashboard.Figures {
             String route = e.getKey();
             Double rate = window.rate("accepted:" + route, e.getValue().accepted);
             Double refused = window.rate("refused:" + route, e.getValue().refused);
-            Timer ack = registry.find(MetricNames.ROUTER_PRODUCE_LATENCY).tag(MetricNames.TAG_ROUTE, route).timer();
+            Timer ack = registry.find(MetricNames.ROUTER_PRODUCE_LATENCY)
+                    .tag(MetricNames.TAG_ROUTE, route)
+                    .timer();
             Double p99 = ack == null ? null : window.quantileMillis("ack:" + route, ack, 0.99);
             if (rate != null) {
                 total += rate;
@@ -67,13 +72,25 @@ public final class RouterFigures implements LiveDashboard.Figures {
             if (p99 != null && (worstAck == null || p99 > worstAck)) {
                 worstAck = p99;
             }
-            rows.add(new JsonObject().put("name", route).put("eventsPerSecond", rate).put("refusedPerSecond", refused)
-                    .put("ackP99Ms", p99).putNull("startP99Ms").putNull("expiredPerSecond").putNull("deadLetteredPerSecond")
-                    .putNull("lag").putNull("inFlight"));
+            rows.add(new JsonObject()
+                    .put("name", route)
+                    .put("eventsPerSecond", rate)
+                    .put("refusedPerSecond", refused)
+                    .put("ackP99Ms", p99)
+                    .putNull("startP99Ms")
+                    .putNull("expiredPerSecond")
+                    .putNull("deadLetteredPerSecond")
+                    .putNull("lag")
+                    .putNull("inFlight"));
         }
         Gauge inFlight = registry.find(MetricNames.ROUTER_IN_FLIGHT).gauge();
-        JsonObject totals = new JsonObject().put("eventsPerSecond", anyRate ? total : null).put("ackP99Ms", worstAck)
-                .putNull("startP99Ms").putNull("expiredPerSecond").putNull("deadLetteredPerSecond").putNull("lag")
+        JsonObject totals = new JsonObject()
+                .put("eventsPerSecond", anyRate ? total : null)
+                .put("ackP99Ms", worstAck)
+                .putNull("startP99Ms")
+                .putNull("expiredPerSecond")
+                .putNull("deadLetteredPerSecond")
+                .putNull("lag")
                 .put("inFlight", inFlight == null ? null : inFlight.value());
         return new JsonObject().put("rowKind", "route").put("totals", totals).put("rows", rows);
     }

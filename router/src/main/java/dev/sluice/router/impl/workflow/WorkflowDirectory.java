@@ -33,7 +33,8 @@ public final class WorkflowDirectory {
 
     /** {@code pool} gives the PostgreSQL pool once the router has one, or null without PostgreSQL. */
     public WorkflowDirectory(List<WorkflowConfig> catalog, Supplier<Pool> pool) {
-        this.catalog = catalog.stream().collect(Collectors.toUnmodifiableMap(WorkflowConfig::name, Function.identity(), (a, b) -> a));
+        this.catalog = catalog.stream()
+                .collect(Collectors.toUnmodifiableMap(WorkflowConfig::name, Function.identity(), (a, b) -> a));
         this.pool = pool;
     }
 
@@ -48,19 +49,22 @@ public final class WorkflowDirectory {
         if (p == null) {
             return Future.succeededFuture(Optional.ofNullable(catalog.get(name)));
         }
-        return p.preparedQuery("SELECT definition FROM sluice_workflows WHERE name = $1").execute(Tuple.of(name)).map(rows -> {
-            for (Row r : rows) {
-                return parse(name, r).or(() -> Optional.ofNullable(catalog.get(name)));
-            }
-            return Optional.ofNullable(catalog.get(name));
-        });
+        return p.preparedQuery("SELECT definition FROM sluice_workflows WHERE name = $1")
+                .execute(Tuple.of(name))
+                .map(rows -> {
+                    for (Row r : rows) {
+                        return parse(name, r).or(() -> Optional.ofNullable(catalog.get(name)));
+                    }
+                    return Optional.ofNullable(catalog.get(name));
+                });
     }
 
     /** A stored definition as a workflow, validated as the executors validate it; empty when it does not validate. */
     static Optional<WorkflowConfig> parse(String name, Row r) {
         try {
             Object raw = r.getJson("definition");
-            JsonObject def = (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy()).put("name", name);
+            JsonObject def =
+                    (raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy()).put("name", name);
             return Optional.of(parse(def));
         } catch (ConfigException | ClassCastException | DecodeException e) {
             return Optional.empty();
@@ -77,12 +81,15 @@ public final class WorkflowDirectory {
         Object sources = def.getValue("sources");
         if (sources instanceof JsonArray a) {
             for (Object s : a) {
-                if (s instanceof String source && source.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+                if (s instanceof String source
+                        && source.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
                         && seen.add(source)) {
                     routes.add(new JsonObject().put("source", source));
                 }
             }
         }
-        return Catalog.parse(new JsonObject().put("routes", routes).put("workflows", new JsonArray().add(def))).workflows().get(0);
+        return Catalog.parse(new JsonObject().put("routes", routes).put("workflows", new JsonArray().add(def)))
+                .workflows()
+                .get(0);
     }
 }

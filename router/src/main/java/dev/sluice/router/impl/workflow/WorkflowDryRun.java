@@ -24,15 +24,16 @@ import java.util.TreeMap;
  */
 public final class WorkflowDryRun {
 
-    private WorkflowDryRun() {
-    }
+    private WorkflowDryRun() {}
 
     /** The dry run of {@code workflow} over {@code sample}. */
     public static JsonObject of(WorkflowConfig workflow, JsonObject sample) {
         Sample s = new Sample(sample);
         JsonObject out = new JsonObject().put("workflow", workflow.name()).put("event", s.attributes());
         if (workflow.filter() != null && !workflow.filter().test(s)) {
-            return out.put("runs", false).put("reason", "the workflow's filter does not accept this event").put("steps", new JsonArray());
+            return out.put("runs", false)
+                    .put("reason", "the workflow's filter does not accept this event")
+                    .put("steps", new JsonArray());
         }
         JsonArray steps = new JsonArray();
         boolean stopped = false;
@@ -66,14 +67,23 @@ public final class WorkflowDryRun {
                     }
                     headers.putAll(h.headers());
                     headers.put("webhook-id", "(stable per event, workflow and step)");
-                    row.put("request", new JsonObject().put("method", h.method()).put("url", h.url()).put("http2", h.http2())
-                            .put("timeout", h.timeout().toMillis() + "ms").put("headers", new JsonObject(new java.util.LinkedHashMap<String, Object>(headers)))
-                            .put("body", s.payload));
+                    row.put(
+                            "request",
+                            new JsonObject()
+                                    .put("method", h.method())
+                                    .put("url", h.url())
+                                    .put("http2", h.http2())
+                                    .put("timeout", h.timeout().toMillis() + "ms")
+                                    .put(
+                                            "headers",
+                                            new JsonObject(new java.util.LinkedHashMap<String, Object>(headers)))
+                                    .put("body", s.payload));
                     sentHttp = true;
                 } else if (step instanceof StepConfig.Publish p) {
                     row.put("request", new JsonObject().put("topic", p.topic()).put("payload", s.payload));
                 } else if (step instanceof StepConfig.Redis r) {
-                    JsonObject req = new JsonObject().put("command", r.command()).put("key", Templates.render(r.key(), s));
+                    JsonObject req =
+                            new JsonObject().put("command", r.command()).put("key", Templates.render(r.key(), s));
                     if (r.value() != null) {
                         req.put("value", Templates.render(r.value(), s));
                     }
@@ -89,7 +99,9 @@ public final class WorkflowDryRun {
         }
         out.put("runs", true).put("steps", steps);
         if (sentHttp) {
-            out.put("note", "dry run: nothing was sent, so no http step has a response; {{$response/...}} renders empty");
+            out.put(
+                    "note",
+                    "dry run: nothing was sent, so no http step has a response; {{$response/...}} renders empty");
         }
         return out;
     }

@@ -15,28 +15,41 @@ class AuthenticatorTest {
     private final ApiKeys.Issued revoked = ApiKeys.issue();
     private final ApiKeys.Issued other = ApiKeys.issue();
     private final ApiKeys.Issued ofRevokedTenant = ApiKeys.issue();
-    private final AccessSnapshot snapshot = new AccessSnapshot(Map.of(
-            live.id(), new AccessSnapshot.Key(live.id(), "acme", live.hash(), false),
-            revoked.id(), new AccessSnapshot.Key(revoked.id(), "acme", revoked.hash(), true),
-            other.id(), new AccessSnapshot.Key(other.id(), "globex", other.hash(), false),
-            ofRevokedTenant.id(), new AccessSnapshot.Key(ofRevokedTenant.id(), "gone", ofRevokedTenant.hash(), false)),
-            Map.of("acme", new AccessSnapshot.Tenant("acme", false, null), "globex", new AccessSnapshot.Tenant("globex", false, null),
-                    "gone", new AccessSnapshot.Tenant("gone", true, null)),
-            Map.of(), List.of(), Map.of(
+    private final AccessSnapshot snapshot = new AccessSnapshot(
+            Map.of(
+                    live.id(), new AccessSnapshot.Key(live.id(), "acme", live.hash(), false),
+                    revoked.id(), new AccessSnapshot.Key(revoked.id(), "acme", revoked.hash(), true),
+                    other.id(), new AccessSnapshot.Key(other.id(), "globex", other.hash(), false),
+                    ofRevokedTenant.id(),
+                            new AccessSnapshot.Key(ofRevokedTenant.id(), "gone", ofRevokedTenant.hash(), false)),
+            Map.of(
+                    "acme",
+                    new AccessSnapshot.Tenant("acme", false, null),
+                    "globex",
+                    new AccessSnapshot.Tenant("globex", false, null),
+                    "gone",
+                    new AccessSnapshot.Tenant("gone", true, null)),
+            Map.of(),
+            List.of(),
+            Map.of(
                     "aa".repeat(32), new AccessSnapshot.Certificate("aa".repeat(32), "acme", false),
                     "bb".repeat(32), new AccessSnapshot.Certificate("bb".repeat(32), "acme", true),
                     "cc".repeat(32), new AccessSnapshot.Certificate("cc".repeat(32), "gone", false),
                     "dd".repeat(32), new AccessSnapshot.Certificate("dd".repeat(32), "globex", false)));
     private final Authenticator auth = new Authenticator(() -> snapshot);
-    private final RouteConfig keyed = Catalog.parseRoute(new JsonObject().put("source", "s").put("tenant", "acme").put("auth", "key"));
-    private final RouteConfig open = Catalog.parseRoute(new JsonObject().put("source", "p").put("tenant", "acme"));
+    private final RouteConfig keyed = Catalog.parseRoute(
+            new JsonObject().put("source", "s").put("tenant", "acme").put("auth", "key"));
+    private final RouteConfig open =
+            Catalog.parseRoute(new JsonObject().put("source", "p").put("tenant", "acme"));
 
     @Test
     void judgesEachKindOfKey() {
         assertEquals(Authenticator.Verdict.OK, auth.check(keyed, "Bearer " + live.key()));
         assertEquals(Authenticator.Verdict.MISSING, auth.check(keyed, (String) null));
         assertEquals(Authenticator.Verdict.MALFORMED, auth.check(keyed, "Basic dXNlcjpwYXNz"));
-        assertEquals(Authenticator.Verdict.UNKNOWN, auth.check(keyed, "Bearer " + ApiKeys.issue().key()));
+        assertEquals(
+                Authenticator.Verdict.UNKNOWN,
+                auth.check(keyed, "Bearer " + ApiKeys.issue().key()));
         assertEquals(Authenticator.Verdict.UNKNOWN, auth.check(keyed, "Bearer " + tamperLastChar(live.key())));
         assertEquals(Authenticator.Verdict.REVOKED, auth.check(keyed, "Bearer " + revoked.key()));
         assertEquals(Authenticator.Verdict.REVOKED, auth.check(keyed, "Bearer " + ofRevokedTenant.key()));
@@ -48,7 +61,10 @@ class AuthenticatorTest {
         assertEquals(Authenticator.Verdict.OK, auth.check(keyed, Credential.certificate("aa".repeat(32))));
         assertEquals(Authenticator.Verdict.OK, auth.live(Credential.certificate("aa".repeat(32))));
         assertEquals(Authenticator.Verdict.REVOKED, auth.live(Credential.certificate("bb".repeat(32))));
-        assertEquals(Authenticator.Verdict.REVOKED, auth.live(Credential.certificate("cc".repeat(32))), "its tenant is revoked");
+        assertEquals(
+                Authenticator.Verdict.REVOKED,
+                auth.live(Credential.certificate("cc".repeat(32))),
+                "its tenant is revoked");
         assertEquals(Authenticator.Verdict.UNKNOWN, auth.live(Credential.certificate("ee".repeat(32))));
         assertEquals(Authenticator.Verdict.FORBIDDEN, auth.check(keyed, Credential.certificate("dd".repeat(32))));
         assertEquals(Authenticator.Verdict.MISSING, auth.check(keyed, Credential.NONE));
@@ -62,7 +78,8 @@ class AuthenticatorTest {
         assertEquals(java.util.Optional.of(hex), ClientCertificates.normalize(hex.replaceAll("(..)(?!$)", "$1:")));
         assertEquals(java.util.Optional.empty(), ClientCertificates.normalize(hex.substring(2)));
         assertEquals(java.util.Optional.empty(), ClientCertificates.normalize("zz" + hex.substring(2)));
-        org.junit.jupiter.api.Assertions.assertThrows(java.security.cert.CertificateException.class,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.security.cert.CertificateException.class,
                 () -> ClientCertificates.parsePem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
     }
 

@@ -65,7 +65,8 @@ class DecodingTest {
         byte[] badSize = z.clone();
         badSize[z.length - 1] ^= 1;
         byte[] trailing = concat(z, new byte[] {'x'});
-        for (byte[] bad : List.of(Arrays.copyOf(z, z.length - 1), Arrays.copyOf(z, 20), badCrc, badSize, trailing, TEXT, new byte[0])) {
+        for (byte[] bad : List.of(
+                Arrays.copyOf(z, z.length - 1), Arrays.copyOf(z, 20), badCrc, badSize, trailing, TEXT, new byte[0])) {
             assertThrows(Decoding.Malformed.class, () -> decode(Decoding.Coding.GZIP, bad, 5));
         }
     }
@@ -81,7 +82,9 @@ class DecodingTest {
         byte[] badAdler = zlib.clone();
         badAdler[zlib.length - 1] ^= 1;
         assertThrows(Decoding.Malformed.class, () -> decode(Decoding.Coding.DEFLATE, badAdler, 9));
-        assertThrows(Decoding.Malformed.class, () -> decode(Decoding.Coding.DEFLATE, Arrays.copyOf(zlib, zlib.length - 3), 9));
+        assertThrows(
+                Decoding.Malformed.class,
+                () -> decode(Decoding.Coding.DEFLATE, Arrays.copyOf(zlib, zlib.length - 3), 9));
         assertThrows(Decoding.Malformed.class, () -> decode(Decoding.Coding.DEFLATE, concat(zlib, new byte[] {0}), 9));
     }
 
@@ -92,14 +95,17 @@ class DecodingTest {
         long[] seen = {0};
         Decoding.Decoder d = Decoding.decoder(Decoding.Coding.GZIP);
         try {
-            RuntimeException stop = assertThrows(RuntimeException.class, () -> d.feed(bomb, (b, off, len) -> {
-                seen[0] += len;
-                if (seen[0] > 1024 * 1024) {
-                    throw new IllegalStateException("limit");
-                }
-            }));
+            RuntimeException stop = assertThrows(
+                    RuntimeException.class,
+                    () -> d.feed(bomb, (b, off, len) -> {
+                        seen[0] += len;
+                        if (seen[0] > 1024 * 1024) {
+                            throw new IllegalStateException("limit");
+                        }
+                    }));
             assertEquals("limit", stop.getMessage());
-            assertTrue(seen[0] <= 1024 * 1024 + 16 * 1024, "stopped within one scratch buffer of the limit: " + seen[0]);
+            assertTrue(
+                    seen[0] <= 1024 * 1024 + 16 * 1024, "stopped within one scratch buffer of the limit: " + seen[0]);
         } finally {
             d.close();
         }

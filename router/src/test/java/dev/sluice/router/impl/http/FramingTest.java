@@ -20,8 +20,17 @@ class FramingTest {
 
     @Test
     void everythingElseIsAViolation() {
-        for (String te : List.of("xchunked", "chunked, gzip", "gzip, chunked", "chunked, chunked", "identity", "chunked;x=1",
-                "\u000bchunked", "chunked\u0000", "", " , ")) {
+        for (String te : List.of(
+                "xchunked",
+                "chunked, gzip",
+                "gzip, chunked",
+                "chunked, chunked",
+                "identity",
+                "chunked;x=1",
+                "\u000bchunked",
+                "chunked\u0000",
+                "",
+                " , ")) {
             assertNotNull(Framing.violation(false, List.of(te), 0), te);
         }
         assertNotNull(Framing.violation(false, List.of("chunked", "chunked"), 0));

@@ -27,19 +27,37 @@ class GateTest {
         RouterMetrics.RouteMeters meters = new RouterMetrics(registry, List.of("r")).route("r");
         Gate gate = new Gate(null, null);
         try {
-            HttpServer server = vertx.createHttpServer().requestHandler(req -> gate.guarded(req, meters, () -> {
-                throw new StringIndexOutOfBoundsException("a bug");
-            })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            HttpResponse<String> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/v1/events/x"))
-                            .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(req -> gate.guarded(req, meters, () -> {
+                        throw new StringIndexOutOfBoundsException("a bug");
+                    }))
+                    .listen(0, "127.0.0.1")
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            HttpResponse<String> resp = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + server.actualPort() + "/v1/events/x"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(500, resp.statusCode());
-            assertEquals(Problems.CONTENT_TYPE, resp.headers().firstValue("content-type").orElse(""));
+            assertEquals(
+                    Problems.CONTENT_TYPE,
+                    resp.headers().firstValue("content-type").orElse(""));
             JsonObject problem = new JsonObject(resp.body());
             assertEquals("internal-error", problem.getString("reason"));
             assertTrue(problem.getString("detail").matches(".*reference [0-9a-f-]{36}.*"), problem.encode());
-            assertEquals(1.0, registry.get("sluice.router.events").tag("outcome", "internal_error").counter().count());
+            assertEquals(
+                    1.0,
+                    registry.get("sluice.router.events")
+                            .tag("outcome", "internal_error")
+                            .counter()
+                            .count());
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

@@ -36,13 +36,32 @@ import org.junit.jupiter.api.Test;
 class IngestTracingTest {
 
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    private static final RouteConfig ROUTE = new RouteConfig("r", "t.events", Duration.ofSeconds(15), 3, 1024, new PartitionKey.EventId(),
-            "ty", "acme", List.of(), 10, null, null, Idempotency.NONE, AuthMode.PUBLIC, null, null, null);
+    private static final RouteConfig ROUTE = new RouteConfig(
+            "r",
+            "t.events",
+            Duration.ofSeconds(15),
+            3,
+            1024,
+            new PartitionKey.EventId(),
+            "ty",
+            "acme",
+            List.of(),
+            10,
+            null,
+            null,
+            Idempotency.NONE,
+            AuthMode.PUBLIC,
+            null,
+            null,
+            null);
 
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
     private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
     private final IngestTracing tracing = IngestTracing.of(Tracing.of(sdk));
 
     @AfterEach
@@ -51,7 +70,16 @@ class IngestTracingTest {
     }
 
     private Submission submission(String traceparent, String tracestate) {
-        return new Submission(ROUTE, null, false, null, null, h -> null, traceparent, tracestate, tracing.request(traceparent, tracestate),
+        return new Submission(
+                ROUTE,
+                null,
+                false,
+                null,
+                null,
+                h -> null,
+                traceparent,
+                tracestate,
+                tracing.request(traceparent, tracestate),
                 null);
     }
 
@@ -61,7 +89,8 @@ class IngestTracingTest {
         assertSame(IngestTracing.off(), off);
         assertFalse(off.on());
         assertSame(Context.root(), off.request(TRACEPARENT, "congo=t61"));
-        Submission sub = new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
+        Submission sub =
+                new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
         assertSame(Span.getInvalid(), off.produce(sub), "a constant: no span, no allocation");
     }
 
@@ -70,9 +99,12 @@ class IngestTracingTest {
         Submission sub = submission(TRACEPARENT, "congo=t61rcWkgMzE");
         Span span = tracing.produce(sub);
         TraceHeaders headers = tracing.headers(span, sub);
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-" + span.getSpanContext().getSpanId() + "-01", headers.traceparent());
+        assertEquals(
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-" + span.getSpanContext().getSpanId() + "-01",
+                headers.traceparent());
         assertEquals("congo=t61rcWkgMzE", headers.tracestate());
-        IngestTracing.acked(span, "ev-1", new RecordMetadata(new TopicPartition("t.events", 2), 41L, 0, 0L, 0, 0), null);
+        IngestTracing.acked(
+                span, "ev-1", new RecordMetadata(new TopicPartition("t.events", 2), 41L, 0, 0L, 0, 0), null);
 
         SpanData done = spans.getFinishedSpanItems().get(0);
         assertEquals(SpanKind.PRODUCER, done.getKind());
@@ -110,8 +142,10 @@ class IngestTracingTest {
     @Test
     void offTheTracingCallsOnTheEventPathAllocateNothing() {
         IngestTracing off = IngestTracing.off();
-        Submission sub = new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Submission sub =
+                new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         int recording = 0;
         for (int round = 0; round < 2; round++) {
@@ -125,7 +159,9 @@ class IngestTracingTest {
             }
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
             if (round == 1) {
-                assertTrue(allocated < 1024, "100,000 events allocated " + allocated + " bytes for tracing while it is off");
+                assertTrue(
+                        allocated < 1024,
+                        "100,000 events allocated " + allocated + " bytes for tracing while it is off");
             }
         }
         assertEquals(0, recording);

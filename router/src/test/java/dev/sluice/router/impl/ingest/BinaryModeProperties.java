@@ -48,24 +48,38 @@ class BinaryModeProperties {
     }
 
     /** A binary-mode event's attributes (extension names without the ce- prefix). */
-    record Attributes(String id, String source, String type, String subject, String time, Map<String, String> extensions) {
-    }
+    record Attributes(
+            String id, String source, String type, String subject, String time, Map<String, String> extensions) {}
 
     @Provide
     Arbitrary<Attributes> attributes() {
         Arbitrary<String> value = Gen.legalText(1, 120);
         Arbitrary<Map<String, String>> ext = Combinators.combine(
-                        Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').ofMinLength(1).ofMaxLength(64)
-                                .filter(n -> !List.of("specversion", "id", "source", "type", "subject", "time").contains(n)),
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .withCharRange('0', '9')
+                                .ofMinLength(1)
+                                .ofMaxLength(64)
+                                .filter(n -> !List.of("specversion", "id", "source", "type", "subject", "time")
+                                        .contains(n)),
                         Gen.legalText(0, 120))
-                .as(Map::entry).list().ofMaxSize(4).map(es -> {
+                .as(Map::entry)
+                .list()
+                .ofMaxSize(4)
+                .map(es -> {
                     Map<String, String> m = new LinkedHashMap<>();
                     es.forEach(e -> m.put(e.getKey(), e.getValue()));
                     return m;
                 });
-        return Combinators.combine(Gen.legalText(1, CloudEventRules.MAX_ID_CHARS), value, value, value.injectNull(0.5),
-                        Gen.rfc3339().injectNull(0.5), ext)
-                .as(Attributes::new).withoutEdgeCases();
+        return Combinators.combine(
+                        Gen.legalText(1, CloudEventRules.MAX_ID_CHARS),
+                        value,
+                        value,
+                        value.injectNull(0.5),
+                        Gen.rfc3339().injectNull(0.5),
+                        ext)
+                .as(Attributes::new)
+                .withoutEdgeCases();
     }
 
     private static String anyCase(String name, Random r) {
@@ -77,8 +91,8 @@ class BinaryModeProperties {
     }
 
     @Property
-    void percentEncodedAttributesDecodeToWhatWasSent(@ForAll("attributes") Attributes a, @ForAll byte[] body, @ForAll Random r)
-            throws BadInput {
+    void percentEncodedAttributesDecodeToWhatWasSent(
+            @ForAll("attributes") Attributes a, @ForAll byte[] body, @ForAll Random r) throws BadInput {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
         h.add(anyCase("ce-specversion", r), "1.0");
         h.add(anyCase("ce-id", r), encode(a.id(), r));
@@ -122,26 +136,63 @@ class BinaryModeProperties {
 
     @Provide
     Arbitrary<String> badEscape() {
-        // A % without two hex digits, or escapes that are not UTF-8 (a lone continuation byte, a cut sequence, an overlong form).
-        return Arbitraries.oneOf(Arbitraries.of("%", "%4", "%G0", "%0g", "%%", "% 1", "%80", "%C3", "%C3%28", "%E2%82", "%C0%AF",
-                "%ED%A0%80", "%F8%88%80%80%80"));
+        // A % without two hex digits, or escapes that are not UTF-8 (a lone continuation byte, a cut sequence, an
+        // overlong form).
+        return Arbitraries.oneOf(Arbitraries.of(
+                "%",
+                "%4",
+                "%G0",
+                "%0g",
+                "%%",
+                "% 1",
+                "%80",
+                "%C3",
+                "%C3%28",
+                "%E2%82",
+                "%C0%AF",
+                "%ED%A0%80",
+                "%F8%88%80%80%80"));
     }
 
     @Provide
     Arbitrary<MultiMap> anyHeaders() {
         Arbitrary<String> name = Arbitraries.oneOf(
-                Arbitraries.of("ce-specversion", "ce-id", "ce-source", "ce-type", "ce-subject", "ce-time", "CE-ID", "ce-", "ce-Ext",
-                        "ce-ext", "ce-dataschema", "ce-datacontenttype", "content-type"),
-                Arbitraries.strings().alpha().numeric().withChars("-_").ofMaxLength(12).map(s -> "ce-" + s));
-        Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(30),
-                Arbitraries.strings().withChars("%0123456789abcdefABCDEFG xz").ofMaxLength(30), Arbitraries.of("1.0", "", "%"),
+                Arbitraries.of(
+                        "ce-specversion",
+                        "ce-id",
+                        "ce-source",
+                        "ce-type",
+                        "ce-subject",
+                        "ce-time",
+                        "CE-ID",
+                        "ce-",
+                        "ce-Ext",
+                        "ce-ext",
+                        "ce-dataschema",
+                        "ce-datacontenttype",
+                        "content-type"),
+                Arbitraries.strings()
+                        .alpha()
+                        .numeric()
+                        .withChars("-_")
+                        .ofMaxLength(12)
+                        .map(s -> "ce-" + s));
+        Arbitrary<String> value = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(30),
+                Arbitraries.strings().withChars("%0123456789abcdefABCDEFG xz").ofMaxLength(30),
+                Arbitraries.of("1.0", "", "%"),
                 Gen.rfc3339());
-        return Combinators.combine(name, value).as(Map::entry).list().ofMaxSize(10).map(es -> {
-            MultiMap h = MultiMap.caseInsensitiveMultiMap();
-            h.add("ce-specversion", "1.0");
-            es.forEach(e -> h.add(e.getKey(), e.getValue()));
-            return h;
-        }).withoutEdgeCases();
+        return Combinators.combine(name, value)
+                .as(Map::entry)
+                .list()
+                .ofMaxSize(10)
+                .map(es -> {
+                    MultiMap h = MultiMap.caseInsensitiveMultiMap();
+                    h.add("ce-specversion", "1.0");
+                    es.forEach(e -> h.add(e.getKey(), e.getValue()));
+                    return h;
+                })
+                .withoutEdgeCases();
     }
 
     @Property

@@ -18,28 +18,54 @@ import net.jqwik.api.Combinators;
  */
 final class CloudEventGen {
 
-    private CloudEventGen() {
-    }
+    private CloudEventGen() {}
 
     /** How an event carries its data. */
-    enum DataForm { NONE, NULL, JSON, TEXT, BASE64 }
+    enum DataForm {
+        NONE,
+        NULL,
+        JSON,
+        TEXT,
+        BASE64
+    }
 
     /** A valid structured event, and what parsing it must yield. */
-    record Event(String json, Draft expected) {
-    }
+    record Event(String json, Draft expected) {}
 
     static Arbitrary<Event> events() {
         Arbitrary<String> value = Gen.legalText(1, 200);
         Arbitrary<String> optional = value.injectNull(0.4);
         Arbitrary<String> time = Gen.rfc3339().injectNull(0.4);
-        Arbitrary<String> mediaType = Arbitraries.of("application/json", "text/plain", "application/octet-stream",
-                "application/vnd.x+json; charset=utf-8", "TEXT/JSON", "application/xml").injectNull(0.3);
+        Arbitrary<String> mediaType = Arbitraries.of(
+                        "application/json",
+                        "text/plain",
+                        "application/octet-stream",
+                        "application/vnd.x+json; charset=utf-8",
+                        "TEXT/JSON",
+                        "application/xml")
+                .injectNull(0.3);
         Arbitrary<Map<String, String>> ext = Combinators.combine(
-                        Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').ofMinLength(1).ofMaxLength(64)
-                                .filter(n -> !List.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype",
-                                        "dataschema", "data", "data_base64").contains(n)),
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .withCharRange('0', '9')
+                                .ofMinLength(1)
+                                .ofMaxLength(64)
+                                .filter(n -> !List.of(
+                                                "specversion",
+                                                "id",
+                                                "source",
+                                                "type",
+                                                "subject",
+                                                "time",
+                                                "datacontenttype",
+                                                "dataschema",
+                                                "data",
+                                                "data_base64")
+                                        .contains(n)),
                         Arbitraries.oneOf(Gen.jsonStrings(value), Gen.jsonInteger(), Arbitraries.of("true", "false")))
-                .as(Map::entry).list().ofMaxSize(4)
+                .as(Map::entry)
+                .list()
+                .ofMaxSize(4)
                 .map(es -> {
                     Map<String, String> m = new LinkedHashMap<>();
                     es.forEach(e -> m.put(e.getKey(), e.getValue()));
@@ -47,17 +73,30 @@ final class CloudEventGen {
                 });
         Arbitrary<DataForm> form = Arbitraries.of(DataForm.class);
         Arbitrary<String> idText = Gen.legalText(1, CloudEventRules.MAX_ID_CHARS);
-        Arbitrary<List<String>> attrs = Combinators.combine(List.of(idText, value, value, optional, time, mediaType, optional))
+        Arbitrary<List<String>> attrs = Combinators.combine(
+                        List.of(idText, value, value, optional, time, mediaType, optional))
                 .as(l -> l);
-        return Combinators.combine(attrs, ext, form, Gen.json(true), Arbitraries.bytes().array(byte[].class).ofMaxSize(64),
-                        Gen.legalText(0, 100), Arbitraries.randoms())
+        return Combinators.combine(
+                        attrs,
+                        ext,
+                        form,
+                        Gen.json(true),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(64),
+                        Gen.legalText(0, 100),
+                        Arbitraries.randoms())
                 .as(CloudEventGen::event)
                 .withoutEdgeCases();
     }
 
     /** Writes the event's members in random order, each string escaped at random. */
-    private static Event event(List<String> attrs, Map<String, String> ext, DataForm form, String dataJson, byte[] bytes, String text,
-                               Random r) {
+    private static Event event(
+            List<String> attrs,
+            Map<String, String> ext,
+            DataForm form,
+            String dataJson,
+            byte[] bytes,
+            String text,
+            Random r) {
         String id = attrs.get(0);
         String source = attrs.get(1);
         String type = attrs.get(2);
@@ -73,7 +112,9 @@ final class CloudEventGen {
         members.add("\"id\":" + str(id, r));
         members.add("\"source\":" + str(source, r));
         members.add("\"type\":" + str(type, r));
-        for (String[] opt : new String[][] {{"subject", subject}, {"time", time}, {"datacontenttype", dct}, {"dataschema", dataschema}}) {
+        for (String[] opt : new String[][] {
+            {"subject", subject}, {"time", time}, {"datacontenttype", dct}, {"dataschema", dataschema}
+        }) {
             if (opt[1] != null) {
                 members.add("\"" + opt[0] + "\":" + str(opt[1], r));
             } else if (r.nextInt(4) == 0) {
@@ -91,7 +132,7 @@ final class CloudEventGen {
         byte[] payload = new byte[0];
         String contentType = dct;
         switch (form) {
-            case NONE -> { }
+            case NONE -> {}
             case NULL -> members.add("\"data\":null");
             case JSON -> {
                 // A JSON datum of a JSON (or no) type is kept as written; of another type, a string datum is its text.

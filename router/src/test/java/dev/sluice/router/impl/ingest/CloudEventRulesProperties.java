@@ -38,12 +38,16 @@ class CloudEventRulesProperties {
                 Arbitraries.chars().range('\ufdd0', '\ufdef').map(String::valueOf),
                 Arbitraries.of("\ufffe", "\uffff"),
                 Arbitraries.integers().between(1, 16).map(plane -> new String(Character.toChars(plane << 16 | 0xFFFE))),
-                Arbitraries.integers().between(1, 16).map(plane -> new String(Character.toChars(plane << 16 | 0xFFFF))));
+                Arbitraries.integers()
+                        .between(1, 16)
+                        .map(plane -> new String(Character.toChars(plane << 16 | 0xFFFF))));
     }
 
     @Property
-    void oneForbiddenCharacterAnywhereIsRefused(@ForAll("legal") String value, @ForAll("forbidden") String bad,
-                                                @ForAll @IntRange(min = 0, max = 1000) int at) {
+    void oneForbiddenCharacterAnywhereIsRefused(
+            @ForAll("legal") String value,
+            @ForAll("forbidden") String bad,
+            @ForAll @IntRange(min = 0, max = 1000) int at) {
         int i = value.offsetByCodePoints(0, at % (value.codePointCount(0, value.length()) + 1));
         String tainted = value.substring(0, i) + bad + value.substring(i);
         assertThrows(BadInput.class, () -> CloudEventRules.check("subject", tainted));
@@ -52,8 +56,12 @@ class CloudEventRulesProperties {
 
     @Property
     void tooLongIsRefused(@ForAll @IntRange(min = 1, max = 3) int extra) {
-        assertThrows(BadInput.class, () -> CloudEventRules.requireId("id", "x".repeat(CloudEventRules.MAX_ID_CHARS + extra)));
-        assertThrows(BadInput.class, () -> CloudEventRules.check("subject", "x".repeat(CloudEventRules.MAX_VALUE_CHARS + extra)));
+        assertThrows(
+                BadInput.class,
+                () -> CloudEventRules.requireId("id", "x".repeat(CloudEventRules.MAX_ID_CHARS + extra)));
+        assertThrows(
+                BadInput.class,
+                () -> CloudEventRules.check("subject", "x".repeat(CloudEventRules.MAX_VALUE_CHARS + extra)));
     }
 
     @Provide
@@ -68,7 +76,8 @@ class CloudEventRulesProperties {
 
     @Provide
     Arbitrary<String> anyText() {
-        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(40),
+        return Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(40),
                 Arbitraries.strings().withChars("0123456789-:TtZz+.").ofMaxLength(40),
                 Gen.rfc3339().map(t -> t.replace('0', '9')), // out-of-range fields: month 19, hour 29, day 39
                 Arbitraries.strings().withCharRange('a', 'z').withChars("0-_A").ofMaxLength(70));

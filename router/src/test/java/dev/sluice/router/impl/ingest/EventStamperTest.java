@@ -21,8 +21,24 @@ import org.junit.jupiter.api.Test;
 class EventStamperTest {
 
     private static RouteConfig route(PartitionKey key, PartitionKey fallback) {
-        return new RouteConfig("r", "t", Duration.ofSeconds(15), 3, 1024, key, "ty", "ten", List.of(), 10, fallback, null,
-                Idempotency.NONE, AuthMode.PUBLIC, null, null, null);
+        return new RouteConfig(
+                "r",
+                "t",
+                Duration.ofSeconds(15),
+                3,
+                1024,
+                key,
+                "ty",
+                "ten",
+                List.of(),
+                10,
+                fallback,
+                null,
+                Idempotency.NONE,
+                AuthMode.PUBLIC,
+                null,
+                null,
+                null);
     }
 
     private static Draft json(String s) {
@@ -31,7 +47,8 @@ class EventStamperTest {
 
     @Test
     void stampsIdDeadlineAndDefaults() throws Exception {
-        IngestedEvent e = EventStamper.stamp(route(new PartitionKey.EventId(), null), json("{}"), 1_000, h -> null, "tp");
+        IngestedEvent e =
+                EventStamper.stamp(route(new PartitionKey.EventId(), null), json("{}"), 1_000, h -> null, "tp");
         assertEquals(7, java.util.UUID.fromString(e.id()).version());
         assertEquals(16_000, e.deadlineMillis());
         assertEquals("/sources/r", e.source());
@@ -41,19 +58,38 @@ class EventStamperTest {
 
     @Test
     void keysByJsonPointerHeaderOrSubject() throws Exception {
-        assertArrayEquals("d-42".getBytes(StandardCharsets.UTF_8), EventStamper.stamp(route(new PartitionKey.Pointer("/device/id"), null),
-                json("{\"device\":{\"id\":\"d-42\"}}"), 0, h -> null, "tp").key());
-        assertArrayEquals("7".getBytes(StandardCharsets.UTF_8), EventStamper.stamp(route(new PartitionKey.Pointer("/n"), null),
-                json("{\"n\":7}"), 0, h -> null, "tp").key());
-        assertArrayEquals("hv".getBytes(StandardCharsets.UTF_8), EventStamper.stamp(route(new PartitionKey.Header("X-K"), null),
-                json("{}"), 0, Map.of("X-K", "hv")::get, "tp").key());
+        assertArrayEquals(
+                "d-42".getBytes(StandardCharsets.UTF_8),
+                EventStamper.stamp(
+                                route(new PartitionKey.Pointer("/device/id"), null),
+                                json("{\"device\":{\"id\":\"d-42\"}}"),
+                                0,
+                                h -> null,
+                                "tp")
+                        .key());
+        assertArrayEquals(
+                "7".getBytes(StandardCharsets.UTF_8),
+                EventStamper.stamp(route(new PartitionKey.Pointer("/n"), null), json("{\"n\":7}"), 0, h -> null, "tp")
+                        .key());
+        assertArrayEquals(
+                "hv".getBytes(StandardCharsets.UTF_8),
+                EventStamper.stamp(
+                                route(new PartitionKey.Header("X-K"), null),
+                                json("{}"),
+                                0,
+                                Map.of("X-K", "hv")::get,
+                                "tp")
+                        .key());
     }
 
     @Test
     void anUnresolvedPointerIsRefusedOrFallsBack() throws Exception {
         RouteConfig strict = route(new PartitionKey.Pointer("/missing"), null);
-        assertThrows(EventStamper.KeyNotFound.class, () -> EventStamper.stamp(strict, json("{\"a\":1}"), 0, h -> null, "tp"));
-        assertThrows(EventStamper.KeyNotFound.class, () -> EventStamper.stamp(strict, json("not json"), 0, h -> null, "tp"));
+        assertThrows(
+                EventStamper.KeyNotFound.class,
+                () -> EventStamper.stamp(strict, json("{\"a\":1}"), 0, h -> null, "tp"));
+        assertThrows(
+                EventStamper.KeyNotFound.class, () -> EventStamper.stamp(strict, json("not json"), 0, h -> null, "tp"));
         RouteConfig lenient = route(new PartitionKey.Pointer("/missing"), new PartitionKey.EventId());
         IngestedEvent e = EventStamper.stamp(lenient, json("{\"a\":1}"), 0, h -> null, "tp");
         assertArrayEquals(e.id().getBytes(StandardCharsets.UTF_8), e.key());
@@ -72,18 +108,25 @@ class EventStamperTest {
     @Test
     void aTracestateIsKeptOnlyBesideAValidTraceparentAndOnlyWhenHeaderSafe() throws Exception {
         String valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-        assertEquals("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7", EventStamper.tracestate(valid, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
-        assertNull(EventStamper.tracestate("garbage", "congo=t61rcWkgMzE"), "a restarted trace starts without the old state");
+        assertEquals(
+                "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7",
+                EventStamper.tracestate(valid, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
+        assertNull(
+                EventStamper.tracestate("garbage", "congo=t61rcWkgMzE"),
+                "a restarted trace starts without the old state");
         assertNull(EventStamper.tracestate(null, "congo=t61rcWkgMzE"));
         assertNull(EventStamper.tracestate(valid, null));
         assertNull(EventStamper.tracestate(valid, ""));
-        assertNull(EventStamper.tracestate(valid, "congo=a\r\nx-injected: 1"), "nothing that is not a header value passes");
+        assertNull(
+                EventStamper.tracestate(valid, "congo=a\r\nx-injected: 1"),
+                "nothing that is not a header value passes");
         assertNull(EventStamper.tracestate(valid, "k=" + "v".repeat(EventStamper.TRACESTATE_MAX)));
-        assertEquals("k=" + "v".repeat(EventStamper.TRACESTATE_MAX - 2),
+        assertEquals(
+                "k=" + "v".repeat(EventStamper.TRACESTATE_MAX - 2),
                 EventStamper.tracestate(valid, "k=" + "v".repeat(EventStamper.TRACESTATE_MAX - 2)));
 
-        IngestedEvent e = EventStamper.stamp(route(new PartitionKey.EventId(), null), json("{}"), 1_000L, h -> null, valid,
-                "congo=t61rcWkgMzE");
+        IngestedEvent e = EventStamper.stamp(
+                route(new PartitionKey.EventId(), null), json("{}"), 1_000L, h -> null, valid, "congo=t61rcWkgMzE");
         assertEquals(valid, e.traceparent());
         assertEquals("congo=t61rcWkgMzE", e.tracestate());
     }

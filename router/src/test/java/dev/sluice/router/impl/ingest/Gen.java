@@ -11,8 +11,7 @@ import net.jqwik.api.Combinators;
 /** Generators shared by the ingest properties: JSON texts, legal CloudEvents values, byte mutations. */
 final class Gen {
 
-    private Gen() {
-    }
+    private Gen() {}
 
     /** Insignificant JSON whitespace; without newlines for NDJSON lines. */
     static Arbitrary<String> ws(boolean newlines) {
@@ -30,7 +29,10 @@ final class Gen {
 
     /** A code point CloudEvents allows in an attribute value (no controls, noncharacters or surrogates). */
     static boolean allowed(int cp) {
-        return !(cp < 0x20 || cp >= 0x7f && cp <= 0x9f || cp >= 0xD800 && cp <= 0xDFFF || cp >= 0xFDD0 && cp <= 0xFDEF
+        return !(cp < 0x20
+                || cp >= 0x7f && cp <= 0x9f
+                || cp >= 0xD800 && cp <= 0xDFFF
+                || cp >= 0xFDD0 && cp <= 0xFDEF
                 || (cp & 0xFFFE) == 0xFFFE);
     }
 
@@ -38,14 +40,20 @@ final class Gen {
     static Arbitrary<Integer> codePoints() {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(8, Arbitraries.integers().between(0x20, 0x7e)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of((int) '"', (int) '\\', (int) '/', (int) '%', (int) ' ', 0xe9, 0x20ac, 0x1F600)),
+                net.jqwik.api.Tuple.of(
+                        2,
+                        Arbitraries.of((int) '"', (int) '\\', (int) '/', (int) '%', (int) ' ', 0xe9, 0x20ac, 0x1F600)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0xa0, 0xFFFF)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0x10000, 0x10FFFF)));
     }
 
     /** A string of allowed characters, at most {@code maxChars} UTF-16 units long. */
     static Arbitrary<String> legalText(int minCodePoints, int maxChars) {
-        return codePoints().filter(Gen::allowed).list().ofMinSize(minCodePoints).ofMaxSize(Math.min(maxChars / 2, 64))
+        return codePoints()
+                .filter(Gen::allowed)
+                .list()
+                .ofMinSize(minCodePoints)
+                .ofMaxSize(Math.min(maxChars / 2, 64))
                 .map(cps -> {
                     StringBuilder sb = new StringBuilder();
                     cps.forEach(sb::appendCodePoint);
@@ -98,13 +106,25 @@ final class Gen {
     }
 
     static Arbitrary<String> jsonNumber() {
-        Arbitrary<String> intPart = Arbitraries.oneOf(Arbitraries.just("0"),
-                Combinators.combine(Arbitraries.integers().between(1, 9), Arbitraries.strings().withCharRange('0', '9').ofMaxLength(25))
+        Arbitrary<String> intPart = Arbitraries.oneOf(
+                Arbitraries.just("0"),
+                Combinators.combine(
+                                Arbitraries.integers().between(1, 9),
+                                Arbitraries.strings().withCharRange('0', '9').ofMaxLength(25))
                         .as((d, rest) -> d + rest));
-        Arbitrary<String> frac = Arbitraries.oneOf(Arbitraries.just(""),
-                Arbitraries.strings().withCharRange('0', '9').ofMinLength(1).ofMaxLength(12).map(f -> "." + f));
-        Arbitrary<String> exp = Arbitraries.oneOf(Arbitraries.just(""),
-                Combinators.combine(Arbitraries.of("e", "E"), Arbitraries.of("", "+", "-"), Arbitraries.integers().between(0, 400))
+        Arbitrary<String> frac = Arbitraries.oneOf(
+                Arbitraries.just(""),
+                Arbitraries.strings()
+                        .withCharRange('0', '9')
+                        .ofMinLength(1)
+                        .ofMaxLength(12)
+                        .map(f -> "." + f));
+        Arbitrary<String> exp = Arbitraries.oneOf(
+                Arbitraries.just(""),
+                Combinators.combine(
+                                Arbitraries.of("e", "E"),
+                                Arbitraries.of("", "+", "-"),
+                                Arbitraries.integers().between(0, 400))
                         .as((e, sign, n) -> e + sign + n));
         return Combinators.combine(Arbitraries.of("", "-"), intPart, frac, exp).as((s, i, f, e) -> s + i + f + e);
     }
@@ -135,11 +155,13 @@ final class Gen {
             return jsonScalar();
         }
         Arbitrary<String> inner = Arbitraries.lazy(() -> json(newlines, depth - 1));
-        Arbitrary<String> array = Combinators.combine(inner.list().ofMaxSize(4), ws(newlines).list().ofSize(10))
+        Arbitrary<String> array = Combinators.combine(
+                        inner.list().ofMaxSize(4), ws(newlines).list().ofSize(10))
                 .as((items, w) -> container('[', ']', items, w));
         Arbitrary<String> member = Combinators.combine(jsonStrings(legalOrNot()), ws(newlines), ws(newlines), inner)
                 .as((k, w1, w2, v) -> k + w1 + ":" + w2 + v);
-        Arbitrary<String> object = Combinators.combine(member.list().ofMaxSize(4), ws(newlines).list().ofSize(10))
+        Arbitrary<String> object = Combinators.combine(
+                        member.list().ofMaxSize(4), ws(newlines).list().ofSize(10))
                 .as((items, w) -> container('{', '}', items, w));
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, jsonScalar()),
@@ -160,16 +182,28 @@ final class Gen {
 
     /** An RFC 3339 date-time, in any of its spellings (T or t, Z or z or an offset, 0-9 fraction digits, leap second). */
     static Arbitrary<String> rfc3339() {
-        Arbitrary<String> date = Combinators.combine(Arbitraries.integers().between(0, 9999), Arbitraries.integers().between(1, 12),
+        Arbitrary<String> date = Combinators.combine(
+                        Arbitraries.integers().between(0, 9999),
+                        Arbitraries.integers().between(1, 12),
                         Arbitraries.integers().between(1, 31))
-                .as((y, m, d) -> String.format("%04d-%02d-%02d", y, m, Math.min(d, YearMonth.of(y, m).lengthOfMonth())));
-        Arbitrary<String> time = Combinators.combine(Arbitraries.integers().between(0, 23), Arbitraries.integers().between(0, 59),
-                Arbitraries.integers().between(0, 60)).as((h, m, s) -> String.format("%02d:%02d:%02d", h, m, s));
-        Arbitrary<String> frac = Arbitraries.strings().withCharRange('0', '9').ofMaxLength(9).map(f -> f.isEmpty() ? "" : "." + f);
-        Arbitrary<String> offset = Arbitraries.oneOf(Arbitraries.of("Z", "z"),
-                Combinators.combine(Arbitraries.of("+", "-"), Arbitraries.integers().between(0, 23), Arbitraries.integers().between(0, 59))
+                .as((y, m, d) -> String.format(
+                        "%04d-%02d-%02d", y, m, Math.min(d, YearMonth.of(y, m).lengthOfMonth())));
+        Arbitrary<String> time = Combinators.combine(
+                        Arbitraries.integers().between(0, 23),
+                        Arbitraries.integers().between(0, 59),
+                        Arbitraries.integers().between(0, 60))
+                .as((h, m, s) -> String.format("%02d:%02d:%02d", h, m, s));
+        Arbitrary<String> frac =
+                Arbitraries.strings().withCharRange('0', '9').ofMaxLength(9).map(f -> f.isEmpty() ? "" : "." + f);
+        Arbitrary<String> offset = Arbitraries.oneOf(
+                Arbitraries.of("Z", "z"),
+                Combinators.combine(
+                                Arbitraries.of("+", "-"),
+                                Arbitraries.integers().between(0, 23),
+                                Arbitraries.integers().between(0, 59))
                         .as((s, h, m) -> String.format("%s%02d:%02d", s, h, m)));
-        return Combinators.combine(date, Arbitraries.of("T", "t"), time, frac, offset).as((d, t, tm, f, o) -> d + t + tm + f + o);
+        return Combinators.combine(date, Arbitraries.of("T", "t"), time, frac, offset)
+                .as((d, t, tm, f, o) -> d + t + tm + f + o);
     }
 
     /** {@code original} changed in one to three places: a byte flipped, inserted, deleted, or the end cut off. */
@@ -178,9 +212,25 @@ final class Gen {
     }
 
     static Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().greaterOrEqual(0),
-                Arbitraries.oneOf(Arbitraries.bytes(), Arbitraries.of((byte) 0, (byte) 0xFE, (byte) 0xFF, (byte) '"', (byte) '\\',
-                        (byte) '{', (byte) '}', (byte) '[', (byte) ']', (byte) ',', (byte) ':', (byte) '\n', (byte) 0xC3)))
+        Arbitrary<Mutation> one = Combinators.combine(
+                        Arbitraries.integers().between(0, 4),
+                        Arbitraries.integers().greaterOrEqual(0),
+                        Arbitraries.oneOf(
+                                Arbitraries.bytes(),
+                                Arbitraries.of(
+                                        (byte) 0,
+                                        (byte) 0xFE,
+                                        (byte) 0xFF,
+                                        (byte) '"',
+                                        (byte) '\\',
+                                        (byte) '{',
+                                        (byte) '}',
+                                        (byte) '[',
+                                        (byte) ']',
+                                        (byte) ',',
+                                        (byte) ':',
+                                        (byte) '\n',
+                                        (byte) 0xC3)))
                 .as(Mutation::new);
         return one.list().ofMinSize(1).ofMaxSize(3);
     }
@@ -198,7 +248,9 @@ final class Gen {
         List<Mutation> ms = new ArrayList<>();
         byte[] special = {0, (byte) 0xFE, (byte) 0xFF, '"', '\\', '{', '}', '[', ']', ',', ':', '\n', (byte) 0xC3};
         for (int n = 1 + r.nextInt(3); n > 0; n--) {
-            ms.add(new Mutation(r.nextInt(5), r.nextInt(Integer.MAX_VALUE),
+            ms.add(new Mutation(
+                    r.nextInt(5),
+                    r.nextInt(Integer.MAX_VALUE),
                     r.nextBoolean() ? (byte) r.nextInt(256) : special[r.nextInt(special.length)]));
         }
         return apply(original, ms);
@@ -237,8 +289,14 @@ final class Gen {
                 }
                 default -> {
                     // A prefix some decoders take for another encoding: a BOM or a NUL.
-                    byte[][] prefixes = {{0}, {(byte) 0xFE, (byte) 0xFF}, {(byte) 0xFF, (byte) 0xFE}, {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
-                        {0, 0, (byte) 0xFE, (byte) 0xFF}, {value, 0}};
+                    byte[][] prefixes = {
+                        {0},
+                        {(byte) 0xFE, (byte) 0xFF},
+                        {(byte) 0xFF, (byte) 0xFE},
+                        {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                        {0, 0, (byte) 0xFE, (byte) 0xFF},
+                        {value, 0}
+                    };
                     byte[] p = prefixes[Math.floorMod(value, prefixes.length)];
                     byte[] out = new byte[p.length + b.length];
                     System.arraycopy(p, 0, out, 0, p.length);

@@ -28,7 +28,11 @@ class JsonEventsProperties {
 
     /** A line: a JSON value (kept byte for byte), a blank line, or a broken one (refused alone). */
     record Line(String text, Kind kind) {
-        enum Kind { VALUE, BLANK, BROKEN }
+        enum Kind {
+            VALUE,
+            BLANK,
+            BROKEN
+        }
     }
 
     @Provide
@@ -36,17 +40,23 @@ class JsonEventsProperties {
         Arbitrary<Line> value = Combinators.combine(Gen.ws(false), Gen.json(false), Gen.ws(false))
                 .as((a, v, b) -> new Line(a + v + b, Line.Kind.VALUE));
         Arbitrary<Line> blank = Gen.ws(false).map(w -> new Line(w, Line.Kind.BLANK));
-        Arbitrary<Line> broken = Arbitraries.of("{", "]", "x", "1 2", "{\"a\":}", "\"open", "[1,]", "{} {}", "tru", "01")
+        Arbitrary<Line> broken = Arbitraries.of(
+                        "{", "]", "x", "1 2", "{\"a\":}", "\"open", "[1,]", "{} {}", "tru", "01")
                 .map(t -> new Line(t, Line.Kind.BROKEN));
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, value), net.jqwik.api.Tuple.of(1, blank), net.jqwik.api.Tuple.of(1, broken))
-                .list().ofMaxSize(8).withoutEdgeCases();
+                        net.jqwik.api.Tuple.of(6, value),
+                        net.jqwik.api.Tuple.of(1, blank),
+                        net.jqwik.api.Tuple.of(1, broken))
+                .list()
+                .ofMaxSize(8)
+                .withoutEdgeCases();
     }
 
     @Property
-    void ndjsonKeepsEveryLineByteForByteAndRefusesBadLinesAlone(@ForAll("ndjsonLines") List<Line> lines,
-                                                                 @ForAll boolean crlf, @ForAll boolean finalNewline) {
-        String body = String.join(crlf ? "\r\n" : "\n", lines.stream().map(Line::text).toList()) + (finalNewline ? "\n" : "");
+    void ndjsonKeepsEveryLineByteForByteAndRefusesBadLinesAlone(
+            @ForAll("ndjsonLines") List<Line> lines, @ForAll boolean crlf, @ForAll boolean finalNewline) {
+        String body =
+                String.join(crlf ? "\r\n" : "\n", lines.stream().map(Line::text).toList()) + (finalNewline ? "\n" : "");
         List<Parsed> out = JsonEvents.ndjson(Gen.utf8(body));
 
         List<Parsed> remaining = new ArrayList<>(out);
@@ -57,13 +67,17 @@ class JsonEventsProperties {
             }
             Parsed p = remaining.remove(0);
             if (l.kind() == Line.Kind.VALUE) {
-                assertNotNull(p.draft(), () -> "line " + l.text() + " refused: " + p.error().getMessage());
+                assertNotNull(
+                        p.draft(),
+                        () -> "line " + l.text() + " refused: " + p.error().getMessage());
                 assertArrayEquals(Gen.utf8(l.text()), p.draft().payload(), "the line's bytes, untouched");
                 assertEquals("application/json", p.draft().contentType());
             } else {
                 assertNotNull(p.error(), "a broken line is refused: " + l.text());
                 assertEquals(BadInput.Reason.MALFORMED_JSON, p.error().reason());
-                assertTrue(p.error().getMessage().startsWith("line " + (i + 1) + ": "), p.error().getMessage());
+                assertTrue(
+                        p.error().getMessage().startsWith("line " + (i + 1) + ": "),
+                        p.error().getMessage());
             }
         }
         assertTrue(remaining.isEmpty(), "one item per non-blank line");
@@ -127,7 +141,9 @@ class JsonEventsProperties {
 
     @Property
     void batchSplitsEventsAndRefusesABadOneAlone(@ForAll("batchItems") List<Object> items, @ForAll Random r) {
-        List<String> texts = items.stream().map(i -> i instanceof CloudEventGen.Event e ? e.json() : (String) i).toList();
+        List<String> texts = items.stream()
+                .map(i -> i instanceof CloudEventGen.Event e ? e.json() : (String) i)
+                .toList();
         String body = container(texts, r);
         List<Parsed> out = assertTyped(() -> JsonEvents.cloudEventBatch(Gen.utf8(body)));
         assertNotNull(out, () -> "a well-formed batch is accepted: " + body);
@@ -140,7 +156,9 @@ class JsonEventsProperties {
                 assertSameDraft(e.expected(), p.draft(), e.json());
             } else {
                 assertNotNull(p.error(), "not an event: " + items.get(i));
-                assertTrue(p.error().getMessage().startsWith("event " + i + ": ") || p.error().getMessage().startsWith("event " + i + " "),
+                assertTrue(
+                        p.error().getMessage().startsWith("event " + i + ": ")
+                                || p.error().getMessage().startsWith("event " + i + " "),
                         p.error().getMessage());
             }
         }
@@ -148,14 +166,20 @@ class JsonEventsProperties {
 
     @Provide
     Arbitrary<List<Object>> batchItems() {
-        Arbitrary<Object> invalid = Arbitraries.oneOf(Gen.jsonScalar(),
-                Arbitraries.of("{}", "{\"specversion\":\"0.3\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\"}",
+        Arbitrary<Object> invalid = Arbitraries.oneOf(
+                Gen.jsonScalar(),
+                Arbitraries.of(
+                        "{}",
+                        "{\"specversion\":\"0.3\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\"}",
                         "{\"specversion\":\"1.0\",\"source\":\"s\",\"type\":\"t\"}",
                         "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":1,\"data_base64\":\"AA==\"}",
                         "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"Bad\":\"x\"}",
                         "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"time\":\"yesterday\"}",
                         "[{\"specversion\":\"1.0\"}]"));
-        return Arbitraries.oneOf(events().map(e -> (Object) e), invalid).list().ofMaxSize(5).withoutEdgeCases();
+        return Arbitraries.oneOf(events().map(e -> (Object) e), invalid)
+                .list()
+                .ofMaxSize(5)
+                .withoutEdgeCases();
     }
 
     // ---- arbitrary and mutated bodies ----
@@ -165,10 +189,14 @@ class JsonEventsProperties {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
         Arbitrary<byte[]> nearlyJson = Gen.mutated(Gen.json(true).map(Gen::utf8));
         Arbitrary<byte[]> nearlyEvent = Gen.mutated(events().map(e -> Gen.utf8(e.json())));
-        Arbitrary<byte[]> nearlyBatch = Gen.mutated(events().list().ofMaxSize(3)
-                .map(es -> Gen.utf8("[" + String.join(",", es.stream().map(CloudEventGen.Event::json).toList()) + "]")));
+        Arbitrary<byte[]> nearlyBatch = Gen.mutated(events().list()
+                .ofMaxSize(3)
+                .map(es -> Gen.utf8("["
+                        + String.join(
+                                ",", es.stream().map(CloudEventGen.Event::json).toList()) + "]")));
         Arbitrary<byte[]> otherEncoding = Gen.json(true).map(j -> j.getBytes(StandardCharsets.UTF_16LE));
-        return Arbitraries.oneOf(random, nearlyJson, nearlyEvent, nearlyBatch, otherEncoding).withoutEdgeCases();
+        return Arbitraries.oneOf(random, nearlyJson, nearlyEvent, nearlyBatch, otherEncoding)
+                .withoutEdgeCases();
     }
 
     @Property
@@ -204,11 +232,16 @@ class JsonEventsProperties {
     }
 
     private static String container(List<String> items, Random r) {
-        StringBuilder sb = new StringBuilder().append(CloudEventGen.space(r)).append('[').append(CloudEventGen.space(r));
+        StringBuilder sb =
+                new StringBuilder().append(CloudEventGen.space(r)).append('[').append(CloudEventGen.space(r));
         for (int i = 0; i < items.size(); i++) {
-            sb.append(i == 0 ? "" : CloudEventGen.space(r) + "," + CloudEventGen.space(r)).append(items.get(i));
+            sb.append(i == 0 ? "" : CloudEventGen.space(r) + "," + CloudEventGen.space(r))
+                    .append(items.get(i));
         }
-        return sb.append(CloudEventGen.space(r)).append(']').append(CloudEventGen.space(r)).toString();
+        return sb.append(CloudEventGen.space(r))
+                .append(']')
+                .append(CloudEventGen.space(r))
+                .toString();
     }
 
     /** What every accepted event satisfies: the required attributes are there and legal. */

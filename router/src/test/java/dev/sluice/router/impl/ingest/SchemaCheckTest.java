@@ -25,16 +25,19 @@ class SchemaCheckTest {
 
     @Test
     void aPayloadThatSatisfiesTheSchemaPasses() {
-        assertTrue(CHECK.violations(b("{\"device\":\"d1\",\"t\":21.5,\"tags\":[\"a\"]}")).isEmpty());
+        assertTrue(CHECK.violations(b("{\"device\":\"d1\",\"t\":21.5,\"tags\":[\"a\"]}"))
+                .isEmpty());
         assertTrue(SchemaCheck.NONE.violations(b("not even json")).isEmpty());
     }
 
     @Test
     void eachViolationIsNamedByItsPointerAndRule() {
-        BadInput bad = CHECK.violations(b("{\"device\":\"\",\"t\":120,\"tags\":[\"a\",7],\"extra\":1}")).orElseThrow();
+        BadInput bad = CHECK.violations(b("{\"device\":\"\",\"t\":120,\"tags\":[\"a\",7],\"extra\":1}"))
+                .orElseThrow();
         assertEquals(BadInput.Reason.SCHEMA_VIOLATION, bad.reason());
         String d = bad.getMessage();
-        for (String expected : new String[] {"/device (minLength)", "/t (maximum)", "/tags/1 (type)", "/ (additionalProperties)"}) {
+        for (String expected :
+                new String[] {"/device (minLength)", "/t (maximum)", "/tags/1 (type)", "/ (additionalProperties)"}) {
             assertTrue(d.contains(expected), expected + " in: " + d);
         }
         String message = CHECK.violations(b("{\"t\":1}")).orElseThrow().getMessage();
@@ -43,8 +46,12 @@ class SchemaCheckTest {
 
     @Test
     void aPayloadThatIsNotJsonIsRefusedAndABadSchemaDoesNotLoad() {
-        assertEquals(BadInput.Reason.SCHEMA_VIOLATION, CHECK.violations(b("temperature=21")).orElseThrow().reason());
-        assertEquals(BadInput.Reason.SCHEMA_VIOLATION, CHECK.violations(new byte[0]).orElseThrow().reason());
+        assertEquals(
+                BadInput.Reason.SCHEMA_VIOLATION,
+                CHECK.violations(b("temperature=21")).orElseThrow().reason());
+        assertEquals(
+                BadInput.Reason.SCHEMA_VIOLATION,
+                CHECK.violations(new byte[0]).orElseThrow().reason());
         assertThrows(ConfigException.class, () -> SchemaCheck.compile("s", new PayloadSchema("{\"type\": 12}")));
     }
 }

@@ -42,10 +42,14 @@ class SignatureVerifierProperties {
     }
 
     @Property
-    void aSignedDeliveryVerifiesWithOneIdInEverySpelling(@ForAll("deliveries") Delivery d, @ForAll Random r) throws Exception {
+    void aSignedDeliveryVerifiesWithOneIdInEverySpelling(@ForAll("deliveries") Delivery d, @ForAll Random r)
+            throws Exception {
         SignatureVerifier v = d.verifier();
         assertEquals(d.expectedId(), v.verify(spelling(d, r), d.body(), d.nowMillis()));
-        assertEquals(d.expectedId(), v.verify(spelling(d, r), d.body(), d.nowMillis()), "a second spelling, the same delivery");
+        assertEquals(
+                d.expectedId(),
+                v.verify(spelling(d, r), d.body(), d.nowMillis()),
+                "a second spelling, the same delivery");
     }
 
     @Property
@@ -56,7 +60,11 @@ class SignatureVerifierProperties {
     }
 
     /** What a forger may change besides the body: a bit of the MAC, the signed time, the webhook id. */
-    enum Forgery { MAC_BIT, TIME, WEBHOOK_ID }
+    enum Forgery {
+        MAC_BIT,
+        TIME,
+        WEBHOOK_ID
+    }
 
     @Property
     void anyChangeToWhatWasSignedIsRefused(@ForAll("deliveries") Delivery d, @ForAll Forgery f, @ForAll Random r) {
@@ -90,19 +98,30 @@ class SignatureVerifierProperties {
 
     private static void replaceSignature(Delivery d, Map<String, String> m, byte[] mac, byte[] forged) {
         switch (d.scheme()) {
-            case "github" -> m.put("x-hub-signature-256", "sha256=" + HexFormat.of().formatHex(forged));
-            case "standard-webhooks" -> m.put("webhook-signature", m.get("webhook-signature")
-                    .replace(Base64.getEncoder().encodeToString(mac), Base64.getEncoder().encodeToString(forged)));
+            case "github" ->
+                m.put("x-hub-signature-256", "sha256=" + HexFormat.of().formatHex(forged));
+            case "standard-webhooks" ->
+                m.put(
+                        "webhook-signature",
+                        m.get("webhook-signature")
+                                .replace(
+                                        Base64.getEncoder().encodeToString(mac),
+                                        Base64.getEncoder().encodeToString(forged)));
             default -> {
                 String k = d.scheme() + "-signature";
-                m.put(k, m.get(k).replaceAll("(?i)" + HexFormat.of().formatHex(mac), HexFormat.of().formatHex(forged)));
+                m.put(
+                        k,
+                        m.get(k)
+                                .replaceAll(
+                                        "(?i)" + HexFormat.of().formatHex(mac),
+                                        HexFormat.of().formatHex(forged)));
             }
         }
     }
 
     @Property
-    void aChangedHeaderIsRefusedOrTheSameDelivery(@ForAll("deliveries") Delivery d, @ForAll Random r,
-                                                  @ForAll("edits") List<Edit> edits) {
+    void aChangedHeaderIsRefusedOrTheSameDelivery(
+            @ForAll("deliveries") Delivery d, @ForAll Random r, @ForAll("edits") List<Edit> edits) {
         Headers h = spelling(d, r);
         Map<String, String> m = new HashMap<>(h.values());
         List<String> names = new ArrayList<>(m.keySet());
@@ -112,7 +131,9 @@ class SignatureVerifierProperties {
             m.put(name, e.apply(m.get(name)));
         }
         try {
-            assertEquals(d.expectedId(), d.verifier().verify(new Headers(m), d.body(), d.nowMillis()),
+            assertEquals(
+                    d.expectedId(),
+                    d.verifier().verify(new Headers(m), d.body(), d.nowMillis()),
                     "a changed header that still verifies is only another spelling of the same delivery: " + m);
         } catch (SignatureVerifier.Refused refused) {
             // refused: fine
@@ -133,20 +154,27 @@ class SignatureVerifierProperties {
 
     @Provide
     Arbitrary<List<Edit>> edits() {
-        Arbitrary<Character> c = Arbitraries.oneOf(Arbitraries.of('=', ',', ' ', '0', '1', 'a', 'F', 't', 'v', '+', '-', '/', '\t'),
-                Arbitraries.chars());
-        return Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 2), Arbitraries.integers(), c)
-                .as(Edit::new).list().ofMinSize(1).ofMaxSize(3);
+        Arbitrary<Character> c = Arbitraries.oneOf(
+                Arbitraries.of('=', ',', ' ', '0', '1', 'a', 'F', 't', 'v', '+', '-', '/', '\t'), Arbitraries.chars());
+        return Combinators.combine(
+                        Arbitraries.integers(), Arbitraries.integers().between(0, 2), Arbitraries.integers(), c)
+                .as(Edit::new)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(3);
     }
 
     @Property
-    void aSignedTimeOutsideTheToleranceIsRefused(@ForAll("deliveries") Delivery fresh, @ForAll("offsets") long offset, @ForAll Random r) {
+    void aSignedTimeOutsideTheToleranceIsRefused(
+            @ForAll("deliveries") Delivery fresh, @ForAll("offsets") long offset, @ForAll Random r) {
         long t = fresh.nowMillis() / 1000 + offset; // wraps for extreme offsets: any long is a possible header value
-        BigInteger distance = BigInteger.valueOf(t).subtract(BigInteger.valueOf(fresh.nowMillis() / 1000)).abs();
+        BigInteger distance = BigInteger.valueOf(t)
+                .subtract(BigInteger.valueOf(fresh.nowMillis() / 1000))
+                .abs();
         Assume.that(distance.compareTo(BigInteger.valueOf(TOLERANCE.toSeconds())) > 0);
         Assume.that(!fresh.scheme().equals("github")); // GitHub signs no time
-        Delivery stale = new Delivery(fresh.scheme(), fresh.secrets(), fresh.signer(), fresh.body(), fresh.nowMillis(), t,
-                fresh.webhookId());
+        Delivery stale = new Delivery(
+                fresh.scheme(), fresh.secrets(), fresh.signer(), fresh.body(), fresh.nowMillis(), t, fresh.webhookId());
         assertRefused(stale.verifier(), spelling(stale, r), stale.body(), stale.nowMillis());
     }
 
@@ -154,25 +182,39 @@ class SignatureVerifierProperties {
     @Provide
     Arbitrary<Long> offsets() {
         long tol = TOLERANCE.toSeconds();
-        return Arbitraries.oneOf(Arbitraries.longs().between(-3 * tol, 3 * tol), Arbitraries.longs(),
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(-3 * tol, 3 * tol),
+                Arbitraries.longs(),
                 Arbitraries.of(Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1));
     }
 
     @Provide
     Arbitrary<String> headerText() {
-        Arbitrary<String> structured = Combinators.combine(Arbitraries.of("t=", "v1=", "sha256=", "v1,", "t=,v1=", "v1=,t="),
-                Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf), Arbitraries.strings().ofMaxLength(70),
-                        Arbitraries.strings().withChars("0123456789abcdefABCDEF").ofMaxLength(66)),
-                Arbitraries.of("", ",", ",v1=", ",t=", " v1,", "=", ",,"),
-                Arbitraries.strings().withChars("0123456789abcdef=+/,t ").ofMaxLength(70))
+        Arbitrary<String> structured = Combinators.combine(
+                        Arbitraries.of("t=", "v1=", "sha256=", "v1,", "t=,v1=", "v1=,t="),
+                        Arbitraries.oneOf(
+                                Arbitraries.longs().map(String::valueOf),
+                                Arbitraries.strings().ofMaxLength(70),
+                                Arbitraries.strings()
+                                        .withChars("0123456789abcdefABCDEF")
+                                        .ofMaxLength(66)),
+                        Arbitraries.of("", ",", ",v1=", ",t=", " v1,", "=", ",,"),
+                        Arbitraries.strings()
+                                .withChars("0123456789abcdef=+/,t ")
+                                .ofMaxLength(70))
                 .as((a, b, c, e) -> a + b + c + e);
-        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(80), structured).injectNull(0.1);
+        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(80), structured)
+                .injectNull(0.1);
     }
 
     @Property
-    void anyHeaderTextIsRefused(@ForAll("headerText") String a, @ForAll("headerText") String b, @ForAll("headerText") String c,
-                                @ForAll byte[] body, @ForAll @LongRange(min = 0, max = 8_000_000_000_000L) long now,
-                                @ForAll("deliveries") Delivery config) {
+    void anyHeaderTextIsRefused(
+            @ForAll("headerText") String a,
+            @ForAll("headerText") String b,
+            @ForAll("headerText") String c,
+            @ForAll byte[] body,
+            @ForAll @LongRange(min = 0, max = 8_000_000_000_000L) long now,
+            @ForAll("deliveries") Delivery config) {
         Map<String, String> m = new HashMap<>();
         m.put("sluice-signature", a);
         m.put("stripe-signature", a);
@@ -185,10 +227,16 @@ class SignatureVerifierProperties {
 
     @Provide
     Arbitrary<SignatureConfig> configs() {
-        Arbitrary<String> secret = Arbitraries.oneOf(Arbitraries.strings().ofMinLength(1).ofMaxLength(30),
+        Arbitrary<String> secret = Arbitraries.oneOf(
+                Arbitraries.strings().ofMinLength(1).ofMaxLength(30),
                 Arbitraries.strings().ofMaxLength(30).map(s -> "whsec_" + s),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(k -> "whsec_" + Base64.getEncoder().encodeToString(k)));
-        return Combinators.combine(Arbitraries.of(SignatureConfig.SCHEMES), secret.list().ofMinSize(1).ofMaxSize(3))
+                Arbitraries.bytes()
+                        .array(byte[].class)
+                        .ofMaxSize(40)
+                        .map(k -> "whsec_" + Base64.getEncoder().encodeToString(k)));
+        return Combinators.combine(
+                        Arbitraries.of(SignatureConfig.SCHEMES),
+                        secret.list().ofMinSize(1).ofMaxSize(3))
                 .as((s, sec) -> new SignatureConfig(s, sec, TOLERANCE));
     }
 

@@ -58,10 +58,15 @@ class SignatureVerifierTest {
         assertDoesNotThrow(() -> v.verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, BODY, NOW));
 
         byte[] tampered = "{\"amount\":9999,\"currency\":\"eur\"}".getBytes(StandardCharsets.UTF_8);
-        assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, tampered, NOW));
-        assertThrows(SignatureVerifier.Refused.class, () -> verifier("sluice", "other")
-                .verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, BODY, NOW));
-        SignatureVerifier.Refused stale = assertThrows(SignatureVerifier.Refused.class,
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> v.verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, tampered, NOW));
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> verifier("sluice", "other")
+                        .verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, BODY, NOW));
+        SignatureVerifier.Refused stale = assertThrows(
+                SignatureVerifier.Refused.class,
                 () -> v.verify(headers("sluice-signature", "t=" + T + ",v1=" + sig)::get, BODY, NOW + 301_000));
         assertTrue(stale.getMessage().contains("tolerance"), stale.getMessage());
         assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers()::get, BODY, NOW));
@@ -71,7 +76,8 @@ class SignatureVerifierTest {
     void stripeStyleSignatureWithSeveralV1Values() throws Exception {
         String good = hex(hmac("whk".getBytes(StandardCharsets.UTF_8), T + ".", BODY));
         SignatureVerifier v = verifier("stripe", "whk");
-        assertDoesNotThrow(() -> v.verify(headers("stripe-signature", "t=" + T + ",v1=deadbeef,v1=" + good + ",v0=xyz")::get, BODY, NOW));
+        assertDoesNotThrow(() -> v.verify(
+                headers("stripe-signature", "t=" + T + ",v1=deadbeef,v1=" + good + ",v0=xyz")::get, BODY, NOW));
     }
 
     @Test
@@ -79,7 +85,9 @@ class SignatureVerifierTest {
         String sig = "sha256=" + hex(hmac("gh-secret".getBytes(StandardCharsets.UTF_8), "", BODY));
         SignatureVerifier v = verifier("github", "gh-secret");
         assertDoesNotThrow(() -> v.verify(headers("x-hub-signature-256", sig)::get, BODY, NOW));
-        assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers("x-hub-signature-256", "sha256=00")::get, BODY, NOW));
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> v.verify(headers("x-hub-signature-256", "sha256=00")::get, BODY, NOW));
     }
 
     @Test
@@ -88,10 +96,18 @@ class SignatureVerifierTest {
         String secret = "whsec_" + Base64.getEncoder().encodeToString(key);
         String sig = Base64.getEncoder().encodeToString(hmac(key, "msg_1." + T + ".", BODY));
         SignatureVerifier v = verifier("standard-webhooks", secret);
-        assertDoesNotThrow(() -> v.verify(headers("webhook-id", "msg_1", "webhook-timestamp", T,
-                "webhook-signature", "v1,bm9wZQ== v1," + sig)::get, BODY, NOW));
-        assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers("webhook-id", "msg_2", "webhook-timestamp", T,
-                "webhook-signature", "v1," + sig)::get, BODY, NOW), "the id is part of what is signed");
+        assertDoesNotThrow(() -> v.verify(
+                headers("webhook-id", "msg_1", "webhook-timestamp", T, "webhook-signature", "v1,bm9wZQ== v1," + sig)
+                        ::get,
+                BODY,
+                NOW));
+        assertThrows(
+                SignatureVerifier.Refused.class,
+                () -> v.verify(
+                        headers("webhook-id", "msg_2", "webhook-timestamp", T, "webhook-signature", "v1," + sig)::get,
+                        BODY,
+                        NOW),
+                "the id is part of what is signed");
     }
 
     @Test
@@ -102,25 +118,49 @@ class SignatureVerifierTest {
             String header = scheme + "-signature";
             SignatureVerifier v = verifier(scheme, "k", "k2");
             String id = v.verify(headers(header, "t=" + T + ",v1=" + mac)::get, BODY, NOW);
-            for (String spelling : List.of("t=" + T + ",v1=" + mac + ",v1=00", "v1=" + other + ",v1=" + mac + ",t=" + T,
-                    " t = " + T + " ,v1=" + mac, "t=" + T + ",v0=abc,v1=" + mac + ",x=y", "t=" + T + ",v1=" + mac.toUpperCase())) {
+            for (String spelling : List.of(
+                    "t=" + T + ",v1=" + mac + ",v1=00",
+                    "v1=" + other + ",v1=" + mac + ",t=" + T,
+                    " t = " + T + " ,v1=" + mac,
+                    "t=" + T + ",v0=abc,v1=" + mac + ",x=y",
+                    "t=" + T + ",v1=" + mac.toUpperCase())) {
                 assertEquals(id, v.verify(headers(header, spelling)::get, BODY, NOW), scheme + ": " + spelling);
             }
             String later = Long.toString(NOW / 1000 + 1);
             String resigned = hex(hmac("k".getBytes(StandardCharsets.UTF_8), later + ".", BODY));
-            assertNotEquals(id, v.verify(headers(header, "t=" + later + ",v1=" + resigned)::get, BODY, NOW), "a new signing is a new delivery");
-            assertThrows(SignatureVerifier.Refused.class, () -> v.verify(headers(header, "t=" + T + ",t=" + later + ",v1=" + mac)::get,
-                    BODY, NOW), "two timestamps are ambiguous");
+            assertNotEquals(
+                    id,
+                    v.verify(headers(header, "t=" + later + ",v1=" + resigned)::get, BODY, NOW),
+                    "a new signing is a new delivery");
+            assertThrows(
+                    SignatureVerifier.Refused.class,
+                    () -> v.verify(headers(header, "t=" + T + ",t=" + later + ",v1=" + mac)::get, BODY, NOW),
+                    "two timestamps are ambiguous");
         }
         String gh = hex(hmac("g".getBytes(StandardCharsets.UTF_8), "", BODY));
         SignatureVerifier github = verifier("github", "g");
-        assertEquals(github.verify(headers("x-hub-signature-256", "sha256=" + gh)::get, BODY, NOW),
+        assertEquals(
+                github.verify(headers("x-hub-signature-256", "sha256=" + gh)::get, BODY, NOW),
                 github.verify(headers("x-hub-signature-256", "sha256=" + gh.toUpperCase())::get, BODY, NOW));
         byte[] key = "standard key bytes".getBytes(StandardCharsets.UTF_8);
         String sw = Base64.getEncoder().encodeToString(hmac(key, "msg_9." + T + ".", BODY));
-        SignatureVerifier standard = verifier("standard-webhooks", "whsec_" + Base64.getEncoder().encodeToString(key));
-        String swId = standard.verify(headers("webhook-id", "msg_9", "webhook-timestamp", T, "webhook-signature", "v1," + sw)::get, BODY, NOW);
-        assertEquals(swId, standard.verify(headers("webhook-id", "msg_9", "webhook-timestamp", T,
-                "webhook-signature", "v1,bm9wZQ== v1," + sw + " v2,zzz")::get, BODY, NOW));
+        SignatureVerifier standard =
+                verifier("standard-webhooks", "whsec_" + Base64.getEncoder().encodeToString(key));
+        String swId = standard.verify(
+                headers("webhook-id", "msg_9", "webhook-timestamp", T, "webhook-signature", "v1," + sw)::get,
+                BODY,
+                NOW);
+        assertEquals(
+                swId,
+                standard.verify(
+                        headers(
+                                "webhook-id",
+                                "msg_9",
+                                "webhook-timestamp",
+                                T,
+                                "webhook-signature",
+                                "v1,bm9wZQ== v1," + sw + " v2,zzz")::get,
+                        BODY,
+                        NOW));
     }
 }

@@ -27,11 +27,11 @@ final class SignedDeliveries {
 
     static final Duration TOLERANCE = Duration.ofMinutes(5);
 
-    private SignedDeliveries() {
-    }
+    private SignedDeliveries() {}
 
     /** A delivery as a sender signs it: one of the source's secrets, a body, a signed time (and id). */
-    record Delivery(String scheme, List<String> secrets, int signer, byte[] body, long nowMillis, long t, String webhookId) {
+    record Delivery(
+            String scheme, List<String> secrets, int signer, byte[] body, long nowMillis, long t, String webhookId) {
 
         SignatureVerifier verifier() {
             return new SignatureVerifier(new SignatureConfig(scheme, secrets, TOLERANCE));
@@ -49,7 +49,8 @@ final class SignedDeliveries {
         byte[] mac() {
             String secret = secrets.get(signer);
             byte[] key = scheme.equals("standard-webhooks") && secret.startsWith("whsec_")
-                    ? Base64.getDecoder().decode(secret.substring(6)) : secret.getBytes(StandardCharsets.UTF_8);
+                    ? Base64.getDecoder().decode(secret.substring(6))
+                    : secret.getBytes(StandardCharsets.UTF_8);
             return hmac(key, signed());
         }
 
@@ -78,13 +79,22 @@ final class SignedDeliveries {
     static Arbitrary<Delivery> deliveries() {
         Arbitrary<String> scheme = Arbitraries.of(SignatureConfig.SCHEMES);
         Arbitrary<String> plainSecret = Arbitraries.strings().ofMinLength(1).ofMaxLength(40);
-        Arbitrary<String> whsec = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)
+        Arbitrary<String> whsec = Arbitraries.bytes()
+                .array(byte[].class)
+                .ofMinSize(1)
+                .ofMaxSize(64)
                 .map(k -> "whsec_" + Base64.getEncoder().encodeToString(k));
-        Arbitrary<List<String>> secrets = Arbitraries.oneOf(plainSecret, whsec).list().ofMinSize(1).ofMaxSize(3);
+        Arbitrary<List<String>> secrets =
+                Arbitraries.oneOf(plainSecret, whsec).list().ofMinSize(1).ofMaxSize(3);
         Arbitrary<byte[]> body = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
         Arbitrary<Long> now = Arbitraries.longs().between(0, 8_000_000_000_000L);
         Arbitrary<Long> skew = Arbitraries.longs().between(-TOLERANCE.toSeconds(), TOLERANCE.toSeconds());
-        Arbitrary<String> webhookId = Arbitraries.strings().alpha().numeric().withChars("_-").ofMinLength(1).ofMaxLength(40);
+        Arbitrary<String> webhookId = Arbitraries.strings()
+                .alpha()
+                .numeric()
+                .withChars("_-")
+                .ofMinLength(1)
+                .ofMaxLength(40);
         return Combinators.combine(scheme, secrets, Arbitraries.integers().between(0, 2), body, now, skew, webhookId)
                 .as((s, sec, i, b, n, k, id) -> new Delivery(s, sec, i % sec.size(), b, n, n / 1000 + k, id));
     }
@@ -99,11 +109,12 @@ final class SignedDeliveries {
                 List<String> parts = new ArrayList<>();
                 parts.add("v1," + Base64.getEncoder().encodeToString(mac));
                 for (int i = r.nextInt(3); i > 0; i--) {
-                    parts.add(switch (r.nextInt(3)) {
-                        case 0 -> "v1," + Base64.getEncoder().encodeToString(random(r, 32));
-                        case 1 -> "v1a," + Base64.getEncoder().encodeToString(random(r, 64));
-                        default -> "v2,x";
-                    });
+                    parts.add(
+                            switch (r.nextInt(3)) {
+                                case 0 -> "v1," + Base64.getEncoder().encodeToString(random(r, 32));
+                                case 1 -> "v1a," + Base64.getEncoder().encodeToString(random(r, 64));
+                                default -> "v2,x";
+                            });
                 }
                 Collections.shuffle(parts, r);
                 StringBuilder sb = new StringBuilder(spaces(r));
@@ -119,11 +130,12 @@ final class SignedDeliveries {
                 parts.add(spaces(r) + "t" + spaces(r) + "=" + spaces(r) + d.t() + spaces(r));
                 parts.add(spaces(r) + "v1" + spaces(r) + "=" + spaces(r) + hexAnyCase(mac, r) + spaces(r));
                 for (int i = r.nextInt(3); i > 0; i--) {
-                    parts.add(switch (r.nextInt(3)) {
-                        case 0 -> "v1=" + HexFormat.of().formatHex(random(r, 32));
-                        case 1 -> "v0=" + HexFormat.of().formatHex(random(r, 32));
-                        default -> "scheme=other";
-                    });
+                    parts.add(
+                            switch (r.nextInt(3)) {
+                                case 0 -> "v1=" + HexFormat.of().formatHex(random(r, 32));
+                                case 1 -> "v0=" + HexFormat.of().formatHex(random(r, 32));
+                                default -> "scheme=other";
+                            });
                 }
                 Collections.shuffle(parts, r);
                 h.put(d.scheme() + "-signature", String.join(",", parts));

@@ -23,22 +23,30 @@ class ProducerGuaranteesTest {
 
     @Test
     void theDefaultsAreDurableIdempotentAndBoundedInTime() {
-        ProducerConfig c = ProducerGuarantees.effective(EventProducer.properties(overriding(Map.of()), TIMEOUT, 1 << 20, false));
+        ProducerConfig c =
+                ProducerGuarantees.effective(EventProducer.properties(overriding(Map.of()), TIMEOUT, 1 << 20, false));
         assertEquals("-1", c.getString(ProducerConfig.ACKS_CONFIG), "acks=all, as the client spells it");
         assertEquals(true, c.getBoolean(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
         assertTrue(c.getInt(ProducerConfig.RETRIES_CONFIG) > 0);
         assertTrue(c.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION) <= 5);
         assertEquals(EventProducer.DEFAULT_MAX_REQUEST_SIZE, c.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
-        assertTrue(c.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG) < 20_000, "the producer's final word comes well inside a TTL");
+        assertTrue(
+                c.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG) < 20_000,
+                "the producer's final word comes well inside a TTL");
     }
 
     @Test
     void anOverrideThatBreaksTheGuaranteeStopsTheStartNamingTheSetting() {
-        for (Map.Entry<String, String> bad : List.of(Map.entry("acks", "1"), Map.entry("acks", "0"),
-                Map.entry("enable.idempotence", "false"), Map.entry("retries", "0"),
+        for (Map.Entry<String, String> bad : List.of(
+                Map.entry("acks", "1"),
+                Map.entry("acks", "0"),
+                Map.entry("enable.idempotence", "false"),
+                Map.entry("retries", "0"),
                 Map.entry("max.in.flight.requests.per.connection", "6"))) {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> EventProducer.properties(overriding(Map.ofEntries(bad)), TIMEOUT, 1 << 20, false), bad.toString());
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> EventProducer.properties(overriding(Map.ofEntries(bad)), TIMEOUT, 1 << 20, false),
+                    bad.toString());
             assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
             assertTrue(e.getMessage().contains("router.unsafe.producer"), e.getMessage());
         }
@@ -46,10 +54,13 @@ class ProducerGuaranteesTest {
 
     @Test
     void harmlessOverridesAndTheExplicitOptOutAreAccepted() {
-        EventProducer.properties(overriding(Map.of("acks", "-1", "linger.ms", "20", "max.in.flight.requests.per.connection", "1")),
-                TIMEOUT, 1 << 20, false);
-        Map<String, Object> unsafe = EventProducer.properties(overriding(Map.of("acks", "1", "enable.idempotence", "false")),
-                TIMEOUT, 1 << 20, true);
+        EventProducer.properties(
+                overriding(Map.of("acks", "-1", "linger.ms", "20", "max.in.flight.requests.per.connection", "1")),
+                TIMEOUT,
+                1 << 20,
+                false);
+        Map<String, Object> unsafe = EventProducer.properties(
+                overriding(Map.of("acks", "1", "enable.idempotence", "false")), TIMEOUT, 1 << 20, true);
         assertEquals("1", ProducerGuarantees.effective(unsafe).getString(ProducerConfig.ACKS_CONFIG));
     }
 }

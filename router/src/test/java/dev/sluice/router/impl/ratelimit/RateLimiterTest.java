@@ -17,10 +17,12 @@ class RateLimiterTest {
 
     /** A clock standing at the start of a second, so a test's requests fall in one window without waiting for one. */
     private final AtomicLong now = new AtomicLong(1_767_225_600_000L);
-    private final RateLimiter limiter = new RateLimiter(java.util.Optional.empty(), () -> { }, now::get);
+
+    private final RateLimiter limiter = new RateLimiter(java.util.Optional.empty(), () -> {}, now::get);
 
     private static RouteConfig route(String limits) {
-        return Catalog.parseRoute(new JsonObject("{\"source\": \"s\", \"tenant\": \"acme\", \"rateLimit\": " + limits + "}"));
+        return Catalog.parseRoute(
+                new JsonObject("{\"source\": \"s\", \"tenant\": \"acme\", \"rateLimit\": " + limits + "}"));
     }
 
     private RateLimiter.Refusal admit(RouteConfig route, RateLimit tenant, long events, long bytes) {

@@ -27,9 +27,18 @@ class WindowBucketIT {
     void everyAcquireCompletesUnderConcurrency(Redis redis) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            RedisAPI api = RedisAPI.api(io.vertx.redis.client.Redis.createClient(vertx,
-                    new RedisOptions().setConnectionString(redis.uri()).setMaxPoolSize(8).setMaxPoolWaiting(10_000)));
-            WindowBucket bucket = new WindowBucket(java.util.Optional.of(api), "sluice:rl:{t/test" + System.nanoTime() + "}:e:300", 300, () -> { }, System::currentTimeMillis);
+            RedisAPI api = RedisAPI.api(io.vertx.redis.client.Redis.createClient(
+                    vertx,
+                    new RedisOptions()
+                            .setConnectionString(redis.uri())
+                            .setMaxPoolSize(8)
+                            .setMaxPoolWaiting(10_000)));
+            WindowBucket bucket = new WindowBucket(
+                    java.util.Optional.of(api),
+                    "sluice:rl:{t/test" + System.nanoTime() + "}:e:300",
+                    300,
+                    () -> {},
+                    System::currentTimeMillis);
             int loops = 4;
             int perLoop = 600;
             CountDownLatch done = new CountDownLatch(loops * perLoop);
