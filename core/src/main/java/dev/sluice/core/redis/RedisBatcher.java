@@ -48,12 +48,40 @@ public final class RedisBatcher {
 
     /** Queues {@code request} for this turn's batch; the future completes with its own reply (null for nil). */
     public Future<Response> send(Request request) {
+        Future<Response> reply = queue(request);
+        afterQueued(1);
+        return reply;
+    }
+
+    /**
+     * Queues {@code batch}'s commands, in order, for this turn's batch: a caller's own pipeline
+     * shares the round trip of every other command of the turn. The future completes with the
+     * replies in the order of {@code batch}, or fails when the round trip failed.
+     */
+    public Future<List<Response>> sendAll(List<Request> batch) {
+        List<Future<Response>> replies = new ArrayList<>(batch.size());
+        for (Request request : batch) {
+            replies.add(queue(request));
+        }
+        afterQueued(batch.size());
+        return Future.all(replies).map(all -> all.list());
+    }
+
+    private Future<Response> queue(Request request) {
         // Bound to the loop's context: a caller's timeout() then schedules on that loop, where a
         // context-less promise would hand every timer to a global thread (a wake-up per command).
         Promise<Response> p = ((ContextInternal) context).promise();
         requests.add(request);
         waiting.add(p);
-        if (requests.size() == 1) {
+        return p.future();
+    }
+
+    /** Schedules the flush when the {@code added} commands just queued opened the batch; sends a full one at once. */
+    private void afterQueued(int added) {
+        if (added == 0) {
+            return;
+        }
+        if (requests.size() == added) {
             if (windowMicros <= 0) {
                 context.runOnContext(v -> flush());
             } else {
@@ -67,7 +95,6 @@ public final class RedisBatcher {
         } else if (requests.size() >= MAX_BATCH) {
             flush();
         }
-        return p.future();
     }
 
     private void flush() {

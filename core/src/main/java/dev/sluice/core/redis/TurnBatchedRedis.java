@@ -10,6 +10,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -51,20 +52,29 @@ public final class TurnBatchedRedis implements Redis {
 
     @Override
     public Future<Response> send(Request request) {
+        return loopBatcher().map(b -> b.send(request)).orElseGet(() -> delegate.send(request));
+    }
+
+    /**
+     * From an event loop, a caller's pipeline joins the loop's batch like single commands do (the
+     * router's duplicate claims are one such pipeline per request: without this, each request took a
+     * round trip and a pooled connection of its own).
+     */
+    @Override
+    public Future<List<Response>> batch(List<Request> requests) {
+        return loopBatcher().map(b -> b.sendAll(requests)).orElseGet(() -> delegate.batch(requests));
+    }
+
+    /** The current event loop's batcher; empty off an event loop. */
+    private Optional<RedisBatcher> loopBatcher() {
         Context current = Vertx.currentContext();
         if (current == null || !current.isEventLoopContext()) {
-            return delegate.send(request);
+            return Optional.empty();
         }
         // An HTTP request runs on its own duplicate of the loop's context; batch by the loop's own.
         Context context = ((ContextInternal) current).unwrap();
-        return batchers.computeIfAbsent(
-                        context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c, windowMicros))
-                .send(request);
-    }
-
-    @Override
-    public Future<List<Response>> batch(List<Request> requests) {
-        return delegate.batch(requests);
+        return Optional.of(batchers.computeIfAbsent(
+                context, c -> new RedisBatcher(loopClients.computeIfAbsent(c, perLoop), c, windowMicros)));
     }
 
     @Override

@@ -29,9 +29,11 @@ class TurnBatchedRedisTest {
     }
 
     /** Records what it is asked and answers every command "OK". */
-    private static final class Recording implements Redis {
+    private static class Recording implements Redis {
         final List<Integer> batches = new ArrayList<>();
         int singles;
+        /** Answer each command of a batch with its place in it ("r0", "r1", ...), not "OK". */
+        boolean answerEach;
 
         @Override
         public Future<Response> send(Request request) {
@@ -43,7 +45,9 @@ class TurnBatchedRedisTest {
         public Future<List<Response>> batch(List<Request> requests) {
             batches.add(requests.size());
             List<Response> out = new ArrayList<>();
-            requests.forEach(r -> out.add(SimpleStringType.create("OK")));
+            for (int i = 0; i < requests.size(); i++) {
+                out.add(SimpleStringType.create(answerEach ? "r" + i : "OK"));
+            }
             return Future.succeededFuture(out);
         }
 
@@ -123,6 +127,54 @@ class TurnBatchedRedisTest {
         });
         done.get(5, TimeUnit.SECONDS);
         assertEquals(List.of(2), under.batches, "both turns' commands left together when the window closed");
+    }
+
+    @Test
+    void aCallersPipelineJoinsTheTurnsBatchAndGetsItsOwnRepliesInOrder() throws Exception {
+        Recording under = new Recording();
+        under.answerEach = true;
+        TurnBatchedRedis redis = new TurnBatchedRedis(under);
+        CompletableFuture<List<String>> answers = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            Future<List<Response>> first = redis.batch(List.of(
+                    Request.cmd(Command.SET).arg("a").arg("1"),
+                    Request.cmd(Command.GET).arg("a")));
+            Future<Response> single = redis.send(Request.cmd(Command.GET).arg("b"));
+            Future<List<Response>> second = redis.batch(List.of(
+                    Request.cmd(Command.SET).arg("c").arg("1"),
+                    Request.cmd(Command.GET).arg("c")));
+            Future.all(first, single, second).onComplete(ar -> {
+                List<String> seen = new ArrayList<>();
+                first.result().forEach(r -> seen.add(r.toString()));
+                seen.add(single.result().toString());
+                second.result().forEach(r -> seen.add(r.toString()));
+                answers.complete(seen);
+            });
+        });
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), answers.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of(5), under.batches, "two pipelines and a single command in one round trip");
+    }
+
+    @Test
+    void aFailedRoundTripFailsEveryPipelineInIt() throws Exception {
+        Redis failing = new Recording() {
+            @Override
+            public Future<List<Response>> batch(List<Request> requests) {
+                return Future.failedFuture("connection lost");
+            }
+        };
+        TurnBatchedRedis redis = new TurnBatchedRedis(failing);
+        CompletableFuture<List<String>> causes = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            Future<List<Response>> first =
+                    redis.batch(List.of(Request.cmd(Command.GET).arg("a")));
+            Future<List<Response>> second =
+                    redis.batch(List.of(Request.cmd(Command.GET).arg("b")));
+            Future.join(first, second)
+                    .onComplete(ar -> causes.complete(
+                            List.of(first.cause().getMessage(), second.cause().getMessage())));
+        });
+        assertEquals(List.of("connection lost", "connection lost"), causes.get(5, TimeUnit.SECONDS));
     }
 
     @Test
