@@ -63,13 +63,14 @@ public final class ChaosCommand {
             Instant at = Instant.now();
             ChaosReport report = ChaosRun.run(stack, options, out);
             out.printf(
-                    "%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s  (%s, load average %s)%n",
+                    "%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s --warmup %s  (%s, load average %s)%n",
                     options.fault().spelling,
                     options.rate(),
                     options.duration(),
                     options.at(),
                     options.length(),
                     options.ttl(),
+                    options.warmUp(),
                     at,
                     loadAverage());
             out.print(report.table());

@@ -13,12 +13,19 @@ import java.util.Optional;
  * @param at       when the fault starts, from the load's start
  * @param length   how long the fault lasts ({@code --for})
  * @param ttl      the route's TTL (deadline = ingest + TTL)
+ * @param warmUp   how long the same load runs, unaudited, before the audited one ({@code --warmup}):
+ *                 seven JVMs started a moment ago compile under it, and the audited window
+ *                 measures the stack warm, as it runs in production
  */
-public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at, Duration length, Duration ttl) {
+public record ChaosOptions(
+        Fault fault, int rate, Duration duration, Duration at, Duration length, Duration ttl, Duration warmUp) {
+
+    /** The warm-up a newcomer's {@code sluice chaos} runs. */
+    public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(10);
 
     public static final String USAGE = String.join(
             "\n",
-            "usage: sluice chaos --fault <name> [--rate N] [--duration D] [--at D] [--for D] [--ttl D]",
+            "usage: sluice chaos --fault <name> [--rate N] [--duration D] [--at D] [--for D] [--ttl D] [--warmup D]",
             "  Starts a replicated stack (3 KRaft nodes, RF 3, min.insync.replicas 2; Redis; PostgreSQL; webhook",
             "  targets; a router and an executor as child JVMs), sends an open-loop load, applies one fault, drains,",
             "  and audits every accepted event by id. Exits 1 when an accepted event is LOST, a run started after",
@@ -28,12 +35,16 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
             "  --at D         fault start, from the load's start (default 10s)",
             "  --for D        fault length (default 10s; 2s for router-kill and executor-kill: the replacement's start)",
             "  --ttl D        the route's TTL (default 20s)",
+            "  --warmup D     the same load, unaudited, before the audited one (default 10s; 0s for none)",
             "  faults:",
             Fault.list());
 
     public ChaosOptions {
         if (rate < 1) {
             throw new IllegalArgumentException("--rate must be at least 1, not " + rate);
+        }
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative: " + warmUp);
         }
         if (at.plus(length).compareTo(duration) > 0) {
             throw new IllegalArgumentException(
@@ -49,6 +60,7 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
         Duration at = Duration.ofSeconds(10);
         Optional<Duration> length = Optional.empty();
         Duration ttl = Duration.ofSeconds(20);
+        Duration warmUp = DEFAULT_WARM_UP;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 == args.length) {
@@ -62,11 +74,12 @@ public record ChaosOptions(Fault fault, int rate, Duration duration, Duration at
                 case "--at" -> at = duration(flag, value);
                 case "--for" -> length = Optional.of(duration(flag, value));
                 case "--ttl" -> ttl = duration(flag, value);
+                case "--warmup" -> warmUp = duration(flag, value);
                 default -> throw new IllegalArgumentException("unknown chaos option: " + flag + "\n" + USAGE);
             }
         }
         Fault chosen = fault.orElseThrow(() -> new IllegalArgumentException("--fault is required\n" + USAGE));
-        return new ChaosOptions(chosen, rate, duration, at, length.orElse(chosen.defaultLength()), ttl);
+        return new ChaosOptions(chosen, rate, duration, at, length.orElse(chosen.defaultLength()), ttl, warmUp);
     }
 
     private static int number(String flag, String value) {

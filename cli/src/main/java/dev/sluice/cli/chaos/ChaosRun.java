@@ -31,6 +31,8 @@ public final class ChaosRun {
 
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration WARM_UP = Duration.ofSeconds(60);
+    /** After the warm-up load, how long the executors get to finish its events before the audited load starts. */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
     /** The least time the load runs after the faulted part is back. */
     private static final Duration AFTER_HEAL = Duration.ofSeconds(5);
     /** How long after the load stopped every request must have its answer. */
@@ -55,6 +57,9 @@ public final class ChaosRun {
         warmUp(stack.ingest(ChaosStack.SOURCE), runId);
         if (options.fault().twoTenants()) {
             stack.infra().target().delay(Duration.ofMillis(1));
+        }
+        if (!options.warmUp().isZero()) {
+            notes.add(warmUpLoad(lanes, runId, options, log));
         }
         long begin = System.nanoTime();
         ChaosAudit.Window window;
@@ -153,6 +158,27 @@ public final class ChaosRun {
         return all.stream()
                 .filter(r -> r.header("ce-id") != null && r.header("ce-id").startsWith(prefix))
                 .toList();
+    }
+
+    /**
+     * The run's load, unaudited (ids outside the run's), for {@code options.warmUp()}, then its
+     * answers and a pause for the executors to finish its events: the audited window then starts on
+     * compiled code and filled pools, not on JVMs started moments ago.
+     */
+    private static String warmUpLoad(List<Ledger.Lane> lanes, String runId, ChaosOptions options, PrintStream log) {
+        try (Ledger warm = Ledger.start(lanes, "warm-" + runId, options.rate(), false)) {
+            Pause.millis(options.warmUp().toMillis());
+            warm.stop();
+            long answered = System.nanoTime() + ANSWERS.toNanos();
+            while (!warm.drained() && System.nanoTime() < answered) {
+                Pause.millis(100);
+            }
+            Pause.millis(SETTLE.toMillis());
+            String note = "warm-up: " + options.warmUp().toSeconds() + " s, "
+                    + warm.sent().size() + " events sent, " + warm.accepted() + " accepted (not audited)";
+            log.printf("chaos: %s%n", note);
+            return note;
+        }
     }
 
     /**

@@ -15,7 +15,20 @@ class ChaosOptionsTest {
     @Test
     void parsesEveryFlag() {
         ChaosOptions o = ChaosOptions.parse(new String[] {
-            "--fault", "broker-pause", "--rate", "250", "--duration", "40s", "--at", "5s", "--for", "15s", "--ttl", "8s"
+            "--fault",
+            "broker-pause",
+            "--rate",
+            "250",
+            "--duration",
+            "40s",
+            "--at",
+            "5s",
+            "--for",
+            "15s",
+            "--ttl",
+            "8s",
+            "--warmup",
+            "3s"
         });
 
         assertEquals(
@@ -25,8 +38,23 @@ class ChaosOptionsTest {
                         Duration.ofSeconds(40),
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(15),
-                        Duration.ofSeconds(8)),
+                        Duration.ofSeconds(8),
+                        Duration.ofSeconds(3)),
                 o);
+    }
+
+    @Test
+    void warmsUpTenSecondsByDefaultAndNoneOnRequest() {
+        assertEquals(
+                Duration.ofSeconds(10),
+                ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour"}).warmUp());
+        assertEquals(
+                Duration.ZERO,
+                ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour", "--warmup", "0s"})
+                        .warmUp());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour", "--warmup", "-1s"}));
     }
 
     @Test
