@@ -29,10 +29,20 @@ final class RedriveMarks {
 
     /** Whether {@code origin} has been re-driven already (for a dry run, which writes nothing). */
     boolean marked(String origin) {
-        return await(pool.preparedQuery("SELECT 1 FROM sluice_redrives WHERE origin = $1")
-                                .execute(Tuple.of(origin)))
+        return await(pool.preparedQuery("SELECT 1 FROM sluice_redrives WHERE origin = $1 OR origin = $2")
+                                .execute(Tuple.of(origin, legacy(origin))))
                         .size()
                 > 0;
+    }
+
+    /**
+     * The key a re-drive before per-workflow markers wrote for the same original: its
+     * {@code topic/partition/offset} alone. Such a re-drive re-published the event for every workflow
+     * of its route, so its marker stands for each of them: an upgrade re-drives nothing twice.
+     */
+    static String legacy(String origin) {
+        int hash = origin.indexOf('#');
+        return hash < 0 ? origin : origin.substring(0, hash);
     }
 
     /** What {@link #claim} found. */
@@ -50,6 +60,13 @@ final class RedriveMarks {
 
     /** Marks {@code origin} as re-driven from {@code from}, unless it was marked before (by this or any other re-drive). */
     Claim claim(String origin, String from) {
+        String legacy = legacy(origin);
+        if (!legacy.equals(origin)) {
+            for (Row r : await(pool.preparedQuery("SELECT published_to FROM sluice_redrives WHERE origin = $1")
+                    .execute(Tuple.of(legacy)))) {
+                return r.getString("published_to") == null ? Claim.UNFINISHED : Claim.PUBLISHED;
+            }
+        }
         if (await(pool.preparedQuery("INSERT INTO sluice_redrives (origin, redriven_from) VALUES ($1, $2) "
                                         + "ON CONFLICT (origin) DO NOTHING RETURNING origin")
                                 .execute(Tuple.of(origin, from)))
