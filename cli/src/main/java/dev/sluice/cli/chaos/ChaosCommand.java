@@ -51,7 +51,8 @@ public final class ChaosCommand {
                     ChaosStack.start(
                             new ChaosStack.Infra(cluster, redis, postgres, target, noisy),
                             "chaos.events",
-                            options.ttl()));
+                            options.ttl(),
+                            Child.Jvm.STANDARD));
             out.printf(
                     "chaos: stack ready (logs in %s); %s at %d events/s for %s, fault at %s for %s%n",
                     stack.logDir(),

@@ -46,6 +46,7 @@ public final class ChaosStack implements AutoCloseable {
     private final Infra infra;
     private final String topic;
     private final Duration ttl;
+    private final Child.Jvm jvm;
     private final Path dir;
     private final String pgUri;
     private final Map<String, String> env = new HashMap<>();
@@ -55,7 +56,8 @@ public final class ChaosStack implements AutoCloseable {
     private final List<Child> executors = new ArrayList<>();
     private int started;
 
-    private ChaosStack(Infra infra, String topic, Duration ttl, Path dir, String pgUri) {
+    private ChaosStack(Infra infra, String topic, Duration ttl, Child.Jvm jvm, Path dir, String pgUri) {
+        this.jvm = jvm;
         this.infra = infra;
         this.topic = topic;
         this.ttl = ttl;
@@ -64,8 +66,11 @@ public final class ChaosStack implements AutoCloseable {
         this.group = "chaos-" + ThreadLocalRandom.current().nextInt(1 << 20);
     }
 
-    /** Creates the topics and the run-log database, starts a router and one executor, and waits until both are ready. */
-    public static ChaosStack start(Infra infra, String topic, Duration ttl) {
+    /**
+     * Creates the topics and the run-log database, starts a router and one executor in {@code jvm}s,
+     * and waits until both are ready.
+     */
+    public static ChaosStack start(Infra infra, String topic, Duration ttl, Child.Jvm jvm) {
         for (String t : List.of(topic, Topics.expired(topic), Topics.deadLetter(topic))) {
             infra.cluster().createTopic(t, PARTITIONS, Duration.ofMinutes(30));
         }
@@ -76,6 +81,7 @@ public final class ChaosStack implements AutoCloseable {
                     infra,
                     topic,
                     ttl,
+                    jvm,
                     Files.createTempDirectory("sluice-chaos"),
                     infra.postgres().createDatabase(database));
             Files.writeString(
@@ -161,7 +167,7 @@ public final class ChaosStack implements AutoCloseable {
                 "2",
                 "SLUICE_ROUTER_HEALTH_INTERVAL",
                 "200ms"));
-        router = Child.start(Child.Role.ROUTER, "router-" + (++started), e, management, dir);
+        router = Child.start(Child.Role.ROUTER, jvm, "router-" + (++started), e, management, dir);
         return router;
     }
 
@@ -186,7 +192,7 @@ public final class ChaosStack implements AutoCloseable {
                 "200ms",
                 "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT",
                 "5s"));
-        Child child = Child.start(Child.Role.EXECUTOR, "executor-" + (++started), e, management, dir);
+        Child child = Child.start(Child.Role.EXECUTOR, jvm, "executor-" + (++started), e, management, dir);
         executors.add(child);
         return child;
     }

@@ -36,7 +36,7 @@ class ClusterChaosIT {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startStack() {
-        stack = ChaosStack.start(infra, "it.chaos.cluster", Drill.TTL);
+        stack = ChaosStack.start(infra, "it.chaos.cluster", Drill.TTL, Child.Jvm.LEAN);
     }
 
     @AfterAll

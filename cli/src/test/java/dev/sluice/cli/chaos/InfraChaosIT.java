@@ -39,7 +39,7 @@ class InfraChaosIT {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startStack() {
-        stack = ChaosStack.start(infra, "it.chaos.infra", Drill.TTL);
+        stack = ChaosStack.start(infra, "it.chaos.infra", Drill.TTL, Child.Jvm.LEAN);
     }
 
     @AfterAll
