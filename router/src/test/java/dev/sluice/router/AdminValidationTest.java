@@ -151,6 +151,56 @@ class AdminValidationTest {
     }
 
     @Test
+    void formAndMultipartBodiesAre415AndNothingOfThemIsStored() throws Exception {
+        long before = uploadsOnDisk();
+        String upload = "--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\n"
+                + "x".repeat(4096) + "\r\n--xyz--\r\n";
+        problem(
+                call("POST", "/admin/tenants", upload, "Content-Type", "multipart/form-data; boundary=xyz"),
+                415,
+                "unsupported-media-type");
+        // Broken framing (no boundary; a part without a disposition; an unknown charset) was a 500 from the body
+        // reader.
+        problem(
+                call("POST", "/admin/tenants", "garbage", "Content-Type", "multipart/form-data; boundary="),
+                415,
+                "unsupported-media-type");
+        problem(
+                call(
+                        "POST",
+                        "/admin/tenants",
+                        "--xyz\r\nContent-Disposition: broken\r\n\r\nabc\r\n--xyz--\r\n",
+                        "Content-Type",
+                        "multipart/form-data; boundary=xyz; charset=nope"),
+                415,
+                "unsupported-media-type");
+        problem(
+                call("POST", "/admin/tenants", "id=%zz", "Content-Type", "application/x-www-form-urlencoded"),
+                415,
+                "unsupported-media-type");
+        // Without the key nothing of the body is read at all.
+        HttpResponse<String> anonymous = ContractCheck.check(HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/admin/tenants"))
+                        .header("Content-Type", "multipart/form-data; boundary=xyz")
+                        .POST(HttpRequest.BodyPublishers.ofString(upload))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString()));
+        problem(anonymous, 401, "unauthorized");
+        assertEquals(before, uploadsOnDisk(), "no upload was written to disk");
+    }
+
+    /** Files in the body reader's default upload directory, relative to the working directory. */
+    private static long uploadsOnDisk() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of(io.vertx.ext.web.handler.BodyHandler.DEFAULT_UPLOADS_DIRECTORY);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    @Test
     void aValidRequestReachesItsHandlerAndTheDatabase() throws Exception {
         // Passed validation (with and without a content type, and an optional body left out); the database is not
         // there.

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
@@ -70,7 +71,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
      */
     public static Future<AdminApi> create(
             Vertx vertx, String adminKey, Optional<Pool> pool, Predicate<String> routed, JsonObject contract) {
-        Handler<RoutingContext> guard = guard(ApiKeys.hash(adminKey), pool.isPresent());
+        SecurityPolicyHandler guard = guard(ApiKeys.hash(adminKey), pool.isPresent());
         if (pool.isEmpty()) {
             Router router = Router.router(vertx);
             router.route("/admin/*").handler(guard);
@@ -79,8 +80,11 @@ public final class AdminApi implements Handler<HttpServerRequest> {
         Pool p = pool.get();
         return AdminContract.load(vertx, contract).map(admin -> {
             RouterBuilder builder = RouterBuilder.create(vertx, admin, AdminContract.extractor());
-            builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+            // The key first: nothing of an anonymous request's body is read. Then form bodies are refused
+            // before the body reader would decode them (and write their file parts to disk): the API takes JSON.
             builder.rootHandler(guard);
+            builder.rootHandler((SecurityPolicyHandler) AdminApi::refuseForms);
+            builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
             new TenantsAdmin(p).bind(builder);
             new KeysAdmin(p).bind(builder);
             new CertificatesAdmin(p).bind(builder);
@@ -99,12 +103,34 @@ public final class AdminApi implements Handler<HttpServerRequest> {
         });
     }
 
+    /**
+     * 415 for a form or multipart body, before anything reads it: the admin API takes JSON, and
+     * the body reader would otherwise decode such a body into form attributes (a broken one was a
+     * 500) and write its file parts to disk.
+     */
+    private static void refuseForms(RoutingContext ctx) {
+        String type = ctx.request().getHeader("content-type");
+        String media =
+                type == null ? "" : type.toLowerCase(java.util.Locale.ROOT).trim();
+        if (media.startsWith("multipart/") || media.startsWith("application/x-www-form-urlencoded")) {
+            problem(
+                    ctx,
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "the admin API takes application/json bodies, not " + type);
+            return;
+        }
+        ctx.next();
+    }
+
     @Override
     public void handle(HttpServerRequest req) {
         router.handle(req);
     }
 
-    private static Handler<RoutingContext> guard(byte[] adminHash, boolean database) {
+    /** A security policy, so the router orders it before the body reader: a request without the key is not read. */
+    private static SecurityPolicyHandler guard(byte[] adminHash, boolean database) {
         return ctx -> {
             String token = ApiKeys.bearer(ctx.request().getHeader("authorization"));
             if (token == null || !MessageDigest.isEqual(ApiKeys.hash(token), adminHash)) {

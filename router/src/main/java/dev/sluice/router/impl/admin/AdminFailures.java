@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * A body that does not parse, or is not a JSON object, is 400 {@code malformed-json}; a parameter
  * or body member the schema refuses is 400 {@code invalid-field} naming it (a JSON pointer written
  * with dots: {@code rateLimit.events}); a body that is not JSON is 415; over the body limit, 413;
- * anything else is a fault of the router: 500 {@code internal-error} with a reference in the log.
+ * a body the body reader could not read otherwise, 400 {@code bad-request}; anything else is a fault of the router: 500 {@code internal-error} with a reference in the log.
  */
 final class AdminFailures {
 
@@ -37,6 +37,17 @@ final class AdminFailures {
                     "too-large",
                     "Body too large",
                     "an admin request body is at most " + AdminApi.BODY_LIMIT + " bytes");
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // The body reader refused the request (a client's fault, not the router's).
+            problem(
+                    ctx,
+                    400,
+                    "bad-request",
+                    "Bad request",
+                    "the body could not be read: "
+                            + (ctx.failure() == null
+                                    ? "status " + ctx.statusCode()
+                                    : ctx.failure().getMessage()));
         } else {
             String ref = UUID.randomUUID().toString();
             LOG.error(
