@@ -23,13 +23,21 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  */
 final class MqttCertRouter implements AutoCloseable {
 
+    final TestCertificates certs;
     final String mqttTls;
     final AdminClient admin;
     private final String topic;
     private final KafkaBroker kafka;
     private final RouterFixture router;
 
-    private MqttCertRouter(String topic, String mqttTls, KafkaBroker kafka, RouterFixture router, AdminClient admin) {
+    private MqttCertRouter(
+            TestCertificates certs,
+            String topic,
+            String mqttTls,
+            KafkaBroker kafka,
+            RouterFixture router,
+            AdminClient admin) {
+        this.certs = certs;
         this.topic = topic;
         this.mqttTls = mqttTls;
         this.kafka = kafka;
@@ -37,9 +45,20 @@ final class MqttCertRouter implements AutoCloseable {
         this.admin = admin;
     }
 
-    static MqttCertRouter start(KafkaBroker kafka, TestCertificates certs, String db, String topic, String clientAuth)
-            throws Exception {
+    /** Starts the router with certificates of its own, which {@link #close} removes. */
+    static MqttCertRouter start(KafkaBroker kafka, String db, String topic, String clientAuth) throws Exception {
         kafka.createTopic(topic, 1, Duration.ofMinutes(10));
+        TestCertificates certs = new TestCertificates();
+        try {
+            return start(kafka, certs, db, topic, clientAuth);
+        } catch (Exception | Error e) {
+            certs.close();
+            throw e;
+        }
+    }
+
+    private static MqttCertRouter start(
+            KafkaBroker kafka, TestCertificates certs, String db, String topic, String clientAuth) throws Exception {
         int tlsPort = Ports.freePort();
         String adminKey = "admin-" + System.nanoTime();
         RouterFixture router = RouterFixture.start(
@@ -60,7 +79,7 @@ final class MqttCertRouter implements AutoCloseable {
                         certs.caPem().toString()),
                 b -> b.postgres(db).adminKey(adminKey).tls(certs.routerStore().toString(), TestCertificates.PASSWORD));
         return new MqttCertRouter(
-                topic, "ssl://127.0.0.1:" + tlsPort, kafka, router, AdminClient.of(router.app(), adminKey));
+                certs, topic, "ssl://127.0.0.1:" + tlsPort, kafka, router, AdminClient.of(router.app(), adminKey));
     }
 
     /** A tenant that owns a key-guarded source bound to {@code <tenant>/+}. */
@@ -114,6 +133,10 @@ final class MqttCertRouter implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        router.close();
+        try {
+            router.close();
+        } finally {
+            certs.close();
+        }
     }
 }

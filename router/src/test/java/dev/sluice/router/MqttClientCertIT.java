@@ -32,25 +32,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MqttClientCertIT {
 
-    private static TestCertificates certs;
     private static MqttCertRouter mqtt;
+    private static TestCertificates certs;
 
     @BeforeAll
     static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
-        certs = new TestCertificates();
-        mqtt = MqttCertRouter.start(kafka, certs, postgres.createDatabase("mqtt_certs_it"), "it.mqtt.certs", "request");
+        mqtt = MqttCertRouter.start(kafka, postgres.createDatabase("mqtt_certs_it"), "it.mqtt.certs", "request");
+        certs = mqtt.certs;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (mqtt != null) {
-                mqtt.close();
-            }
-        } finally {
-            if (certs != null) {
-                certs.close();
-            }
+        if (mqtt != null) {
+            mqtt.close();
         }
     }
 

@@ -28,26 +28,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MqttClientCertRequiredIT {
 
-    private static TestCertificates certs;
     private static MqttCertRouter mqtt;
+    private static TestCertificates certs;
 
     @BeforeAll
     static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
-        certs = new TestCertificates();
         mqtt = MqttCertRouter.start(
-                kafka, certs, postgres.createDatabase("mqtt_certs_required_it"), "it.mqtt.certs.required", "required");
+                kafka, postgres.createDatabase("mqtt_certs_required_it"), "it.mqtt.certs.required", "required");
+        certs = mqtt.certs;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (mqtt != null) {
-                mqtt.close();
-            }
-        } finally {
-            if (certs != null) {
-                certs.close();
-            }
+        if (mqtt != null) {
+            mqtt.close();
         }
     }
 
