@@ -1,5 +1,6 @@
 package dev.sluice.router;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.testkit.KafkaBroker;
@@ -122,6 +123,20 @@ final class MqttCertRouter implements AutoCloseable {
         IMqttToken t = c.publish(topic, m);
         t.waitForCompletion(10_000);
         return t.getReasonCodes()[0];
+    }
+
+    /**
+     * Publishes at QoS 1 until a PUBACK is a success (access changes reach the router within
+     * moments), each attempt with a payload of its own, and returns the acknowledged one: a failed
+     * attempt may still have been stored, so a retry of the same payload could be counted twice.
+     */
+    static String publishUntilAcknowledged(MqttAsyncClient c, String topic, String label) {
+        String[] payload = new String[1];
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            payload[0] = "{\"" + label + "\":\"" + System.nanoTime() + "\"}";
+            return publish(c, topic, payload[0]) == 0;
+        });
+        return payload[0];
     }
 
     /** How many records in the topic have {@code payload} as their value. */

@@ -70,8 +70,7 @@ class MqttClientCertIT {
                 .ignoreExceptions()
                 .until(() -> mqtt.connect("pump-1", device.socketFactory(), null), java.util.Objects::nonNull);
         try {
-            String payload = "{\"cert\":\"" + System.nanoTime() + "\"}";
-            await().atMost(Duration.ofSeconds(10)).until(() -> publish(c, tenant + "/pump-1", payload) == 0);
+            String payload = MqttCertRouter.publishUntilAcknowledged(c, tenant + "/pump-1", "cert");
             assertEquals(1, mqtt.stored(payload), "acknowledged means in Kafka, once");
             String elsewhere = "{\"other\":\"" + System.nanoTime() + "\"}";
             assertEquals(0x87, publish(c, other + "/pump-1", elsewhere), "another tenant's source: Not authorized");
@@ -119,8 +118,7 @@ class MqttClientCertIT {
                 .ignoreExceptions()
                 .until(() -> mqtt.connect("keyed-1", TestCertificates.anonymous(), key), java.util.Objects::nonNull);
         try {
-            String payload = "{\"keyed\":\"" + System.nanoTime() + "\"}";
-            await().atMost(Duration.ofSeconds(10)).until(() -> publish(c, tenant + "/m1", payload) == 0);
+            String payload = MqttCertRouter.publishUntilAcknowledged(c, tenant + "/m1", "keyed");
             assertEquals(1, mqtt.stored(payload));
         } finally {
             c.disconnect().waitForCompletion(5_000);

@@ -1,6 +1,5 @@
 package dev.sluice.router;
 
-import static dev.sluice.router.MqttCertRouter.publish;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,8 +68,7 @@ class MqttClientCertRequiredIT {
                 .ignoreExceptions()
                 .until(() -> mqtt.connect("meter-1", device.socketFactory(), null), java.util.Objects::nonNull);
         try {
-            String payload = "{\"required\":\"" + System.nanoTime() + "\"}";
-            await().atMost(Duration.ofSeconds(10)).until(() -> publish(c, tenant + "/meter-1", payload) == 0);
+            String payload = MqttCertRouter.publishUntilAcknowledged(c, tenant + "/meter-1", "required");
             assertEquals(1, mqtt.stored(payload));
         } finally {
             c.disconnect().waitForCompletion(5_000);
