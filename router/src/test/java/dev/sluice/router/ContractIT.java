@@ -30,6 +30,7 @@ class ContractIT {
 
     private static final String TOPIC = "it.contract";
     private static final String ADMIN_KEY = "contract-admin-" + System.nanoTime();
+    private static AdminClient admin;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RouterFixture router;
@@ -62,6 +63,7 @@ class ContractIT {
                 .encode();
         router = RouterFixture.start(
                 kafka, catalog, Map.of(), b -> b.postgres(db).adminKey(ADMIN_KEY));
+        admin = AdminClient.of(router.app(), ADMIN_KEY);
         router.warmUp("open");
     }
 
@@ -87,18 +89,6 @@ class ContractIT {
 
     private static HttpResponse<String> ingest(String path, String body, String... headers) throws Exception {
         return send(router.port(), "POST", path, body, headers);
-    }
-
-    private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return send(
-                router.app().config().listen().managementPort(),
-                method,
-                path,
-                body,
-                "authorization",
-                "Bearer " + ADMIN_KEY,
-                "content-type",
-                "application/json");
     }
 
     private static HttpResponse<String> management(String path, String... headers) throws Exception {
@@ -174,59 +164,70 @@ class ContractIT {
     void everyAdminCallAnswersAsTheContractSays() throws Exception {
         assertEquals(
                 201,
-                admin("POST", "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\",\"rateLimit\":{\"events\":100}}")
+                admin.send(
+                                "POST",
+                                "/admin/tenants",
+                                "{\"id\":\"acme\",\"name\":\"Acme\",\"rateLimit\":{\"events\":100}}")
                         .statusCode());
-        assertEquals(200, admin("GET", "/admin/tenants", null).statusCode());
-        HttpResponse<String> key = admin("POST", "/admin/tenants/acme/keys", "{\"name\":\"ci\"}");
+        assertEquals(200, admin.send("GET", "/admin/tenants", null).statusCode());
+        HttpResponse<String> key = admin.send("POST", "/admin/tenants/acme/keys", "{\"name\":\"ci\"}");
         assertEquals(201, key.statusCode());
-        assertEquals(200, admin("GET", "/admin/tenants/acme/keys", null).statusCode());
+        assertEquals(200, admin.send("GET", "/admin/tenants/acme/keys", null).statusCode());
         assertEquals(
                 200,
-                admin("DELETE", "/admin/keys/" + new JsonObject(key.body()).getString("id"), null)
+                admin.send("DELETE", "/admin/keys/" + new JsonObject(key.body()).getString("id"), null)
                         .statusCode());
         String fingerprint = "ab".repeat(32);
         assertEquals(
                 201,
-                admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}")
+                admin.send("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}")
                         .statusCode());
         assertEquals(
                 409,
-                admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}")
+                admin.send("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"" + fingerprint + "\"}")
                         .statusCode());
         assertEquals(
                 400,
-                admin("POST", "/admin/tenants/acme/certificates", "{\"certificate\":\"not a PEM\"}")
+                admin.send("POST", "/admin/tenants/acme/certificates", "{\"certificate\":\"not a PEM\"}")
                         .statusCode());
         assertEquals(
                 400,
-                admin("POST", "/admin/tenants/acme/certificates", "{\"name\":\"neither\"}")
+                admin.send("POST", "/admin/tenants/acme/certificates", "{\"name\":\"neither\"}")
                         .statusCode());
         assertEquals(
                 400,
-                admin("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"abc\"}")
+                admin.send("POST", "/admin/tenants/acme/certificates", "{\"fingerprint\":\"abc\"}")
                         .statusCode());
         assertEquals(
                 404,
-                admin("POST", "/admin/tenants/nobody/certificates", "{\"fingerprint\":\"" + "cd".repeat(32) + "\"}")
+                admin.send(
+                                "POST",
+                                "/admin/tenants/nobody/certificates",
+                                "{\"fingerprint\":\"" + "cd".repeat(32) + "\"}")
                         .statusCode());
-        assertEquals(200, admin("GET", "/admin/tenants/acme/certificates", null).statusCode());
         assertEquals(
-                200, admin("DELETE", "/admin/certificates/" + fingerprint, null).statusCode());
-        assertEquals(
-                404,
-                admin("DELETE", "/admin/certificates/" + "ef".repeat(32), null).statusCode());
+                200, admin.send("GET", "/admin/tenants/acme/certificates", null).statusCode());
         assertEquals(
                 200,
-                admin("PUT", "/admin/sources/stored-one", "{\"topic\":\"" + TOPIC + "\",\"tenant\":\"acme\"}")
-                        .statusCode());
-        assertEquals(200, admin("GET", "/admin/sources/stored-one", null).statusCode());
-        assertEquals(200, admin("GET", "/admin/sources", null).statusCode());
-        assertEquals(204, admin("DELETE", "/admin/sources/stored-one", null).statusCode());
-        assertEquals(404, admin("GET", "/admin/sources/stored-one", null).statusCode());
+                admin.send("DELETE", "/admin/certificates/" + fingerprint, null).statusCode());
         assertEquals(
-                400, admin("POST", "/admin/tenants", "{\"name\":\"no id\"}").statusCode());
-        assertEquals(404, admin("DELETE", "/admin/tenants/nobody", null).statusCode());
-        assertEquals(200, admin("DELETE", "/admin/tenants/acme", null).statusCode());
+                404,
+                admin.send("DELETE", "/admin/certificates/" + "ef".repeat(32), null)
+                        .statusCode());
+        assertEquals(
+                200,
+                admin.send("PUT", "/admin/sources/stored-one", "{\"topic\":\"" + TOPIC + "\",\"tenant\":\"acme\"}")
+                        .statusCode());
+        assertEquals(200, admin.send("GET", "/admin/sources/stored-one", null).statusCode());
+        assertEquals(200, admin.send("GET", "/admin/sources", null).statusCode());
+        assertEquals(
+                204, admin.send("DELETE", "/admin/sources/stored-one", null).statusCode());
+        assertEquals(404, admin.send("GET", "/admin/sources/stored-one", null).statusCode());
+        assertEquals(
+                400,
+                admin.send("POST", "/admin/tenants", "{\"name\":\"no id\"}").statusCode());
+        assertEquals(404, admin.send("DELETE", "/admin/tenants/nobody", null).statusCode());
+        assertEquals(200, admin.send("DELETE", "/admin/tenants/acme", null).statusCode());
         assertEquals(
                 401,
                 send(router.app().config().listen().managementPort(), "GET", "/admin/tenants", null)

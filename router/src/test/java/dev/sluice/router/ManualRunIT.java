@@ -45,6 +45,7 @@ class ManualRunIT {
 
     private static final String TOPIC = "it.manual.orders";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
+    private static AdminClient admin;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker kafka;
@@ -81,8 +82,11 @@ class ManualRunIT {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(40, TimeUnit.SECONDS);
-        assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"acme\"}").statusCode());
-        assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"other\"}").statusCode());
+        admin = AdminClient.of(router, ADMIN_KEY);
+        assertEquals(
+                201, admin.send("POST", "/admin/tenants", "{\"id\": \"acme\"}").statusCode());
+        assertEquals(
+                201, admin.send("POST", "/admin/tenants", "{\"id\": \"other\"}").statusCode());
         acmeKey = key("acme");
         otherKey = key("other");
         org.awaitility.Awaitility.await()
@@ -101,19 +105,8 @@ class ManualRunIT {
         }
     }
 
-    private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return ContractCheck.check(HTTP.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .timeout(Duration.ofSeconds(10))
-                        .method(method, HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString()));
-    }
-
     private static String key(String tenant) throws Exception {
-        HttpResponse<String> r = admin("POST", "/admin/tenants/" + tenant + "/keys", "{}");
+        HttpResponse<String> r = admin.send("POST", "/admin/tenants/" + tenant + "/keys", "{}");
         assertEquals(201, r.statusCode(), r.body());
         return new JsonObject(r.body()).getString("key");
     }

@@ -40,6 +40,7 @@ class WorkflowsAdminIT {
 
     private static final String TOPIC = "it.wfadmin.orders";
     private static final String ADMIN_KEY = "admin-" + System.nanoTime();
+    private static AdminClient admin;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Vertx vertx;
@@ -66,6 +67,7 @@ class WorkflowsAdminIT {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(40, TimeUnit.SECONDS);
+        admin = AdminClient.of(router, ADMIN_KEY);
     }
 
     @AfterAll
@@ -76,21 +78,6 @@ class WorkflowsAdminIT {
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return ContractCheck.check(HTTP.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.config().listen().managementPort() + path))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .timeout(Duration.ofSeconds(10))
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String reason, String detailHas) {
@@ -105,7 +92,7 @@ class WorkflowsAdminIT {
 
     @Test
     void aWorkflowIsPutReadListedAndDeletedWithItsSecretsHidden() throws Exception {
-        HttpResponse<String> put = admin("PUT", "/admin/workflows/ship", """
+        HttpResponse<String> put = admin.send("PUT", "/admin/workflows/ship", """
                 {"sources": ["orders"], "signing": {"secrets": ["whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ="]},
                  "steps": [{"type": "http", "url": "https://ship.example/hook", "timeout": "3s"}]}""");
         assertEquals(200, put.statusCode(), put.body());
@@ -113,25 +100,26 @@ class WorkflowsAdminIT {
                 "1 (hidden)",
                 new JsonObject(put.body()).getJsonObject("signing").getString("secrets"));
         JsonObject got =
-                new JsonObject(admin("GET", "/admin/workflows/ship", null).body());
+                new JsonObject(admin.send("GET", "/admin/workflows/ship", null).body());
         assertEquals("ship", got.getString("name"));
         assertEquals(
                 "https://ship.example/hook",
                 got.getJsonArray("steps").getJsonObject(0).getString("url"));
         assertEquals("1 (hidden)", got.getJsonObject("signing").getString("secrets"));
-        JsonArray listed = new JsonObject(admin("GET", "/admin/workflows", null).body()).getJsonArray("workflows");
+        JsonArray listed =
+                new JsonObject(admin.send("GET", "/admin/workflows", null).body()).getJsonArray("workflows");
         assertTrue(
                 listed.stream().anyMatch(w -> ((JsonObject) w).getString("name").equals("ship")), listed.encode());
 
-        assertEquals(204, admin("DELETE", "/admin/workflows/ship", null).statusCode());
-        assertProblem(admin("GET", "/admin/workflows/ship", null), 404, "not-found", "ship");
-        assertProblem(admin("DELETE", "/admin/workflows/ship", null), 404, "not-found", "ship");
+        assertEquals(204, admin.send("DELETE", "/admin/workflows/ship", null).statusCode());
+        assertProblem(admin.send("GET", "/admin/workflows/ship", null), 404, "not-found", "ship");
+        assertProblem(admin.send("DELETE", "/admin/workflows/ship", null), 404, "not-found", "ship");
     }
 
     @Test
     void anInvalidDefinitionIsRefusedNamingTheField() throws Exception {
         assertProblem(
-                admin(
+                admin.send(
                         "PUT",
                         "/admin/workflows/bad",
                         "{\"sources\": [\"orders\"], \"steps\": [{\"type\": \"http\", \"url\": \"ftp://x\"}]}"),
@@ -139,7 +127,7 @@ class WorkflowsAdminIT {
                 "invalid-field",
                 "steps[0]: url");
         assertProblem(
-                admin(
+                admin.send(
                         "PUT",
                         "/admin/workflows/bad",
                         "{\"sources\": [\"nowhere\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
@@ -147,7 +135,7 @@ class WorkflowsAdminIT {
                 "invalid-field",
                 "sources[0]");
         assertProblem(
-                admin(
+                admin.send(
                         "PUT",
                         "/admin/workflows/bad",
                         "{\"name\": \"other\", \"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}"),
@@ -155,7 +143,7 @@ class WorkflowsAdminIT {
                 "invalid-field",
                 "name");
         assertProblem(
-                admin(
+                admin.send(
                         "PUT",
                         "/admin/workflows/bad",
                         "{\"sources\": [\"orders\"], \"signing\": {\"secretsEnv\": \"X\"}, "
@@ -163,8 +151,8 @@ class WorkflowsAdminIT {
                 400,
                 "invalid-field",
                 "signing.secretsEnv");
-        assertProblem(admin("PUT", "/admin/workflows/bad", "[1, 2"), 400, "malformed-json", "JSON");
-        assertProblem(admin("GET", "/admin/workflows/bad", null), 404, "not-found", "bad");
+        assertProblem(admin.send("PUT", "/admin/workflows/bad", "[1, 2"), 400, "malformed-json", "JSON");
+        assertProblem(admin.send("GET", "/admin/workflows/bad", null), 404, "not-found", "bad");
         assertEquals(
                 401,
                 HTTP.send(
@@ -177,12 +165,14 @@ class WorkflowsAdminIT {
 
     @Test
     void aStoredWorkflowCanBeRunByHandAtOnce() throws Exception {
-        assertEquals(201, admin("POST", "/admin/tenants", "{\"id\": \"shop\"}").statusCode());
-        String key =
-                new JsonObject(admin("POST", "/admin/tenants/shop/keys", "{}").body()).getString("key");
+        assertEquals(
+                201, admin.send("POST", "/admin/tenants", "{\"id\": \"shop\"}").statusCode());
+        String key = new JsonObject(
+                        admin.send("POST", "/admin/tenants/shop/keys", "{}").body())
+                .getString("key");
         assertEquals(
                 200,
-                admin(
+                admin.send(
                                 "PUT",
                                 "/admin/workflows/restock",
                                 "{\"sources\": [\"orders\"], \"steps\": [{\"url\": \"http://x/\"}]}")
@@ -211,7 +201,7 @@ class WorkflowsAdminIT {
                            {"type": "http", "url": "https://erp.example/orders", "method": "PUT", "headers": {"x-team": "ops"}},
                            {"type": "filter", "condition": {"pointer": "/total", "gt": 1000}},
                            {"type": "publish", "topic": "big-orders"}]}""";
-        HttpResponse<String> r = admin(
+        HttpResponse<String> r = admin.send(
                 "POST",
                 "/admin/workflows/validate",
                 new JsonObject()
@@ -241,7 +231,7 @@ class WorkflowsAdminIT {
         assertFalse(steps.getJsonObject(3).getBoolean("passes"));
         assertFalse(steps.getJsonObject(4).getBoolean("runs"), "the filter step stopped the run before the publish");
 
-        JsonObject other = new JsonObject(admin(
+        JsonObject other = new JsonObject(admin.send(
                         "POST",
                         "/admin/workflows/validate",
                         new JsonObject()
@@ -251,13 +241,14 @@ class WorkflowsAdminIT {
                 .body());
         assertFalse(other.getJsonObject("dryRun").getBoolean("runs"), "the workflow's filter refuses another type");
         assertProblem(
-                admin(
+                admin.send(
                         "POST",
                         "/admin/workflows/validate",
                         "{\"workflow\": {\"name\": \"x\", \"sources\": [\"orders\"], \"steps\": []}}"),
                 400,
                 "invalid-field",
                 "at least one step");
-        assertEquals(404, admin("GET", "/admin/workflows/route-order", null).statusCode(), "validate stores nothing");
+        assertEquals(
+                404, admin.send("GET", "/admin/workflows/route-order", null).statusCode(), "validate stores nothing");
     }
 }

@@ -170,7 +170,7 @@ class EventStamperProperties {
         return Arbitraries.oneOf(
                         Gen.json(true).map(Gen::utf8),
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(40),
-                        Gen.mutated(Gen.json(true).map(Gen::utf8)))
+                        Mutations.mutated(Gen.json(true).map(Gen::utf8)))
                 .withoutEdgeCases();
     }
 

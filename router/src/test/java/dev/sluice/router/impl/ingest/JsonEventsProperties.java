@@ -187,9 +187,9 @@ class JsonEventsProperties {
     @Provide
     Arbitrary<byte[]> anyBody() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
-        Arbitrary<byte[]> nearlyJson = Gen.mutated(Gen.json(true).map(Gen::utf8));
-        Arbitrary<byte[]> nearlyEvent = Gen.mutated(events().map(e -> Gen.utf8(e.json())));
-        Arbitrary<byte[]> nearlyBatch = Gen.mutated(events().list()
+        Arbitrary<byte[]> nearlyJson = Mutations.mutated(Gen.json(true).map(Gen::utf8));
+        Arbitrary<byte[]> nearlyEvent = Mutations.mutated(events().map(e -> Gen.utf8(e.json())));
+        Arbitrary<byte[]> nearlyBatch = Mutations.mutated(events().list()
                 .ofMaxSize(3)
                 .map(es -> Gen.utf8("["
                         + String.join(

@@ -1,0 +1,112 @@
+package dev.sluice.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Postgres;
+import dev.sluice.testkit.SluiceInfra;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * MQTT connections against a real broker and PostgreSQL, with a real MQTT 5 client: a revoked key's
+ * connection is closed and the key is refused at the next CONNECT; a malformed packet closes the
+ * connection and produces nothing.
+ */
+@SluiceInfra
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MqttConnectionIT {
+
+    private static MqttRouter mqtt;
+
+    @BeforeAll
+    static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
+        mqtt = MqttRouter.start(kafka, postgres.createDatabase("mqtt_connection_it"), "it.mqtt.connections");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mqtt != null) {
+            mqtt.close();
+        }
+    }
+
+    @Test
+    void aRevokedKeysConnectionIsClosedAndABadKeyIsRefusedAtConnect() throws Exception {
+        String tenant = "mq-" + System.nanoTime();
+        assertEquals(
+                201,
+                mqtt.admin
+                        .send("POST", "/admin/tenants", "{\"id\": \"" + tenant + "\"}")
+                        .statusCode());
+        HttpResponse<String> created =
+                mqtt.admin.send("POST", "/admin/tenants/" + tenant + "/keys", "{\"name\": \"device\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        String key = new JsonObject(created.body()).getString("key");
+        String source = "meters-" + tenant;
+        HttpResponse<String> put = mqtt.admin.send(
+                "PUT",
+                "/admin/sources/" + source,
+                "{\"topic\": \"" + mqtt.topic + "\", \"tenant\": \"" + tenant + "\", \"mqtt\": {\"topics\": [\"meters/"
+                        + tenant + "/+\"]}}");
+        assertEquals(200, put.statusCode(), put.body());
+        MqttAsyncClient c = mqtt.v5("dev-key", key);
+        String payload = "{\"kwh\":\"" + System.nanoTime() + "\"}";
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            IMqttToken t = c.publish("meters/" + tenant + "/m1", m);
+            t.waitForCompletion(10_000);
+            return t.getReasonCodes()[0] == 0;
+        });
+        assertFalse(mqtt.withPayload(payload).isEmpty());
+        assertEquals(
+                200,
+                mqtt.admin
+                        .send("DELETE", "/admin/keys/" + key.substring(3, 15), null)
+                        .statusCode());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !c.isConnected());
+        c.close();
+        org.eclipse.paho.mqttv5.common.MqttException refused =
+                assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class, () -> mqtt.v5("dev-revoked", key));
+        assertEquals(0x86, refused.getReasonCode(), "Bad User Name or Password");
+    }
+
+    @Test
+    void aMalformedPacketClosesTheConnectionAndProducesNothing() throws Exception {
+        long before = mqtt.count();
+        URI u = URI.create(mqtt.mqttUri);
+        try (Socket s = new Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            // CONNECT, MQTT 3.1.1, clean session, keep-alive 30 s, client id "m".
+            out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 30, 0, 1, 'm'});
+            InputStream in = s.getInputStream();
+            byte[] connack = in.readNBytes(4);
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, connack, "CONNACK accepted");
+            // A PUBLISH with both QoS bits set: QoS 3 does not exist (MQTT 3.1.1 §3.3.1.2), the packet is malformed.
+            out.write(new byte[] {0x36, 5, 0, 1, 'd', 0, 1});
+            out.flush();
+            assertEquals(-1, in.read(), "the router closes the connection");
+        }
+        assertEquals(before, mqtt.count(), "nothing produced");
+    }
+}
