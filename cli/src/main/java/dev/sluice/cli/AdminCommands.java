@@ -13,8 +13,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "admin",
-        mixinStandardHelpOptions = true,
-        versionProvider = SluiceVersion.class,
         description = {
             "Tenants, API keys, sources and workflows through a router's admin API",
             "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."
@@ -25,10 +23,10 @@ import picocli.CommandLine.Parameters;
             AdminCommands.Sources.class,
             AdminCommands.Workflows.class
         })
-final class AdminCommands {
+final class AdminCommands extends StandardCommand {
 
     /** The calls of one group, as {@link AdminCommand} parses them. */
-    abstract static class Group implements Callable<Integer> {
+    abstract static class Group extends StandardCommand implements Callable<Integer> {
 
         @Parameters(paramLabel = "ACTION", description = "the action and its arguments (see above)")
         List<String> args = new ArrayList<>();
@@ -46,8 +44,6 @@ final class AdminCommands {
 
     @Command(
             name = "tenants",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {"create <id> [--name <name>] [--events <per s>] [--bytes <per s>]", "list", "revoke <id>"})
     static final class Tenants extends Group {
         @Override
@@ -58,8 +54,6 @@ final class AdminCommands {
 
     @Command(
             name = "keys",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {"create <tenant> [--name <name>]   prints the key once", "list <tenant>", "revoke <key-id>"})
     static final class Keys extends Group {
         @Override
@@ -70,8 +64,6 @@ final class AdminCommands {
 
     @Command(
             name = "sources",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
                 "list | get <source> | delete <source>"
@@ -85,8 +77,6 @@ final class AdminCommands {
 
     @Command(
             name = "workflows",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "put <name> <file.json | ->   a catalog workflow (its sources must be routed); executors reload it",
                 "list | get <name> | delete <name>",
