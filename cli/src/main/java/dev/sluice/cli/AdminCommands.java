@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice admin}: the router's admin API ({@link AdminCommand} makes the calls). Each group is
@@ -28,15 +30,16 @@ final class AdminCommands extends StandardCommand {
     /** The calls of one group, as {@link AdminCommand} parses them. */
     abstract static class Group extends StandardCommand implements Callable<Integer> {
 
+        @Spec
+        CommandSpec spec;
+
         @Parameters(paramLabel = "ACTION", description = "the action and its arguments (see above)")
         List<String> args = new ArrayList<>();
-
-        abstract String group();
 
         @Override
         public Integer call() throws Exception {
             List<String> all = new ArrayList<>();
-            all.add(group());
+            all.add(spec.name()); // the group is the subcommand's name
             all.addAll(args);
             return AdminCommand.run(RoleCommands.environment(), all.toArray(String[]::new));
         }
@@ -45,22 +48,12 @@ final class AdminCommands extends StandardCommand {
     @Command(
             name = "tenants",
             description = {"create <id> [--name <name>] [--events <per s>] [--bytes <per s>]", "list", "revoke <id>"})
-    static final class Tenants extends Group {
-        @Override
-        String group() {
-            return "tenants";
-        }
-    }
+    static final class Tenants extends Group {}
 
     @Command(
             name = "keys",
             description = {"create <tenant> [--name <name>]   prints the key once", "list <tenant>", "revoke <key-id>"})
-    static final class Keys extends Group {
-        @Override
-        String group() {
-            return "keys";
-        }
-    }
+    static final class Keys extends Group {}
 
     @Command(
             name = "sources",
@@ -68,12 +61,7 @@ final class AdminCommands extends StandardCommand {
                 "put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
                 "list | get <source> | delete <source>"
             })
-    static final class Sources extends Group {
-        @Override
-        String group() {
-            return "sources";
-        }
-    }
+    static final class Sources extends Group {}
 
     @Command(
             name = "workflows",
@@ -83,10 +71,5 @@ final class AdminCommands extends StandardCommand {
                 "validate <file.json | -> [--event <event.json>]   check a definition; with a sample event, a dry run",
                 "  of each step's templated request (nothing is sent)"
             })
-    static final class Workflows extends Group {
-        @Override
-        String group() {
-            return "workflows";
-        }
-    }
+    static final class Workflows extends Group {}
 }

@@ -69,23 +69,13 @@ final class ToolCommands {
 
     @Command(
             name = "simulate",
-            versionProvider = SluiceVersion.class,
             description =
                     "Replay an arrival trace through KEDA + HPA models of the scaler policies (its own --help lists the options).")
-    static final class Simulate implements Callable<Integer> {
-
-        @Option(
-                names = {"-V", "--version"},
-                versionHelp = true,
-                description = "Print version information and exit.")
-        boolean version;
-
-        @Parameters(paramLabel = "ARGS", description = "the simulator's own options; --help lists them")
-        List<String> args = new ArrayList<>();
+    static final class Simulate extends PassThrough {
 
         @Override
-        public Integer call() {
-            return SimulateCommand.run(args.toArray(String[]::new), System.out, System.err);
+        int run(String[] args) {
+            return SimulateCommand.run(args, System.out, System.err);
         }
     }
 
@@ -170,12 +160,24 @@ final class ToolCommands {
 
     @Command(
             name = "chaos",
-            versionProvider = SluiceVersion.class,
             description = {
                 "Run an open-loop load through one fault on a replicated stack, then audit every accepted event",
                 "(its own --help lists the faults and options; RELIABILITY.md has the figures)."
             })
-    static final class Chaos implements Callable<Integer> {
+    static final class Chaos extends PassThrough {
+
+        @Override
+        int run(String[] args) {
+            return ChaosCommand.run(args, System.out, System.err);
+        }
+    }
+
+    /**
+     * A command with its own parser: every argument, {@code --help} included, goes to it as typed;
+     * only {@code --version} is picocli's.
+     */
+    @Command(versionProvider = SluiceVersion.class)
+    abstract static class PassThrough implements Callable<Integer> {
 
         @Option(
                 names = {"-V", "--version"},
@@ -183,12 +185,14 @@ final class ToolCommands {
                 description = "Print version information and exit.")
         boolean version;
 
-        @Parameters(paramLabel = "ARGS", description = "the fault and its options; --help lists them")
+        @Parameters(paramLabel = "ARGS", description = "its own options; --help lists them")
         List<String> args = new ArrayList<>();
+
+        abstract int run(String[] args);
 
         @Override
         public Integer call() {
-            return ChaosCommand.run(args.toArray(String[]::new), System.out, System.err);
+            return run(args.toArray(String[]::new));
         }
     }
 }
