@@ -64,8 +64,7 @@ public final class Postgres extends RestartableServer {
     }
 
     static Postgres startOrFrom(Function<String, String> env) {
-        String url = env.apply(URL_ENV);
-        return url == null || url.isBlank() ? startEmbedded() : fromUri(url.trim());
+        return fromEnvOr(env, URL_ENV, Postgres::fromUri, Postgres::startEmbedded);
     }
 
     /** An existing server; {@link #stop()} and {@link #restart()} are not supported on it. */

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +58,7 @@ public final class Redis extends RestartableServer {
     }
 
     static Redis startOrFrom(Function<String, String> env) {
-        String url = env.apply(URL_ENV);
-        return url == null || url.isBlank() ? startLocal() : fromUri(url.trim());
+        return fromEnvOr(env, URL_ENV, Redis::fromUri, Redis::startLocal);
     }
 
     /** An existing server; {@link #stop()} and {@link #restart()} are not supported on it. */
@@ -107,15 +105,7 @@ public final class Redis extends RestartableServer {
             return;
         }
         running.destroy();
-        try {
-            if (!running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                running.destroyForcibly();
-                running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            running.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Signals.awaitExitOrKill(running, STOP_TIMEOUT, () -> {});
     }
 
     /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as in a stall. */

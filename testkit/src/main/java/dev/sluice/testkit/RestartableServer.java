@@ -34,6 +34,16 @@ public abstract class RestartableServer extends TestServer {
         launch();
     }
 
+    /** The server the variable {@code urlEnv} of {@code env} names when it is set, else a new one from {@code start}. */
+    static <S extends RestartableServer> S fromEnvOr(
+            java.util.function.Function<String, String> env,
+            String urlEnv,
+            java.util.function.Function<String, S> fromUri,
+            java.util.function.Supplier<S> start) {
+        String url = env.apply(urlEnv);
+        return url == null || url.isBlank() ? start.get() : fromUri.apply(url.trim());
+    }
+
     /** Registers {@code server} for the JVM-exit cleanup and launches it; closes it when it does not start. */
     static <S extends RestartableServer> S launched(S server) {
         Cleanup.register(server);
