@@ -145,35 +145,11 @@ final class AdminCommand {
             case "keys revoke" -> {
                 return new Call("DELETE", "/admin/keys/" + positional(rest, 0, "key id"), null);
             }
-            case "sources put" -> {
-                String source = positional(rest, 0, "source");
-                String file = positional(rest, 1, "definition file (or -)");
-                String body = file.equals("-")
-                        ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                        : Files.readString(Path.of(file));
-                return new Call("PUT", "/admin/sources/" + source, body);
+            case "sources put", "sources list", "sources get", "sources delete" -> {
+                return definitions("sources", "source", args[1], rest);
             }
-            case "sources list" -> {
-                return new Call("GET", "/admin/sources", null);
-            }
-            case "sources get" -> {
-                return new Call("GET", "/admin/sources/" + positional(rest, 0, "source"), null);
-            }
-            case "sources delete" -> {
-                return new Call("DELETE", "/admin/sources/" + positional(rest, 0, "source"), null);
-            }
-            case "workflows put" -> {
-                String name = positional(rest, 0, "workflow name");
-                return new Call("PUT", "/admin/workflows/" + name, read(positional(rest, 1, "definition file (or -)")));
-            }
-            case "workflows list" -> {
-                return new Call("GET", "/admin/workflows", null);
-            }
-            case "workflows get" -> {
-                return new Call("GET", "/admin/workflows/" + positional(rest, 0, "workflow name"), null);
-            }
-            case "workflows delete" -> {
-                return new Call("DELETE", "/admin/workflows/" + positional(rest, 0, "workflow name"), null);
+            case "workflows put", "workflows list", "workflows get", "workflows delete" -> {
+                return definitions("workflows", "workflow name", args[1], rest);
             }
             case "workflows validate" -> {
                 JsonObject body = new JsonObject()
@@ -186,6 +162,23 @@ final class AdminCommand {
             }
             default -> throw new Usage("sluice admin: unknown command '" + what + "'");
         }
+    }
+
+    /** {@code put}, {@code list}, {@code get} or {@code delete} of the named JSON definitions under {@code /admin/<group>}. */
+    private static Call definitions(String group, String name, String action, List<String> rest)
+            throws Usage, IOException {
+        String path = "/admin/" + group;
+        return switch (action) {
+            case "put" ->
+                new Call(
+                        "PUT",
+                        path + "/" + positional(rest, 0, name),
+                        read(positional(rest, 1, "definition file (or -)")));
+            case "list" -> new Call("GET", path, null);
+            case "get" -> new Call("GET", path + "/" + positional(rest, 0, name), null);
+            case "delete" -> new Call("DELETE", path + "/" + positional(rest, 0, name), null);
+            default -> throw new IllegalArgumentException(action);
+        };
     }
 
     private static String read(String file) throws IOException {

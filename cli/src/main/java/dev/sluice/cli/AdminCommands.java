@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice admin}: the router's admin API ({@link AdminCommand} makes the calls). Each group is
@@ -13,8 +15,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "admin",
-        mixinStandardHelpOptions = true,
-        versionProvider = SluiceVersion.class,
         description = {
             "Tenants, API keys, sources and workflows through a router's admin API",
             "(SLUICE_ADMIN_URL, default the local management port; SLUICE_ROUTER_ADMIN_KEY)."
@@ -25,20 +25,21 @@ import picocli.CommandLine.Parameters;
             AdminCommands.Sources.class,
             AdminCommands.Workflows.class
         })
-final class AdminCommands {
+final class AdminCommands extends StandardCommand {
 
     /** The calls of one group, as {@link AdminCommand} parses them. */
-    abstract static class Group implements Callable<Integer> {
+    abstract static class Group extends StandardCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
 
         @Parameters(paramLabel = "ACTION", description = "the action and its arguments (see above)")
         List<String> args = new ArrayList<>();
 
-        abstract String group();
-
         @Override
         public Integer call() throws Exception {
             List<String> all = new ArrayList<>();
-            all.add(group());
+            all.add(spec.name()); // the group is the subcommand's name
             all.addAll(args);
             return AdminCommand.run(RoleCommands.environment(), all.toArray(String[]::new));
         }
@@ -46,57 +47,29 @@ final class AdminCommands {
 
     @Command(
             name = "tenants",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {"create <id> [--name <name>] [--events <per s>] [--bytes <per s>]", "list", "revoke <id>"})
-    static final class Tenants extends Group {
-        @Override
-        String group() {
-            return "tenants";
-        }
-    }
+    static final class Tenants extends Group {}
 
     @Command(
             name = "keys",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {"create <tenant> [--name <name>]   prints the key once", "list <tenant>", "revoke <key-id>"})
-    static final class Keys extends Group {
-        @Override
-        String group() {
-            return "keys";
-        }
-    }
+    static final class Keys extends Group {}
 
     @Command(
             name = "sources",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "put <source> <file.json | ->   a catalog route without \"source\" (auth defaults to key)",
                 "list | get <source> | delete <source>"
             })
-    static final class Sources extends Group {
-        @Override
-        String group() {
-            return "sources";
-        }
-    }
+    static final class Sources extends Group {}
 
     @Command(
             name = "workflows",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "put <name> <file.json | ->   a catalog workflow (its sources must be routed); executors reload it",
                 "list | get <name> | delete <name>",
                 "validate <file.json | -> [--event <event.json>]   check a definition; with a sample event, a dry run",
                 "  of each step's templated request (nothing is sent)"
             })
-    static final class Workflows extends Group {
-        @Override
-        String group() {
-            return "workflows";
-        }
-    }
+    static final class Workflows extends Group {}
 }

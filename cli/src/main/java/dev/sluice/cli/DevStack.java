@@ -112,14 +112,7 @@ public final class DevStack implements AutoCloseable {
                                                 new io.vertx.core.json.JsonArray()
                                                         .add("demo")
                                                         .add(DevSecure.SOURCE))
-                                        .put(
-                                                "steps",
-                                                new io.vertx.core.json.JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("type", "http")
-                                                                .put("url", echoUrl)
-                                                                .put("timeout", "5s")
-                                                                .put("http2", http2))))
+                                        .put("steps", echoSteps(echoUrl, http2)))
                                 // A schedule: one tick every 10 s, whichever executors run, posted to the echo target.
                                 .add(new JsonObject()
                                         .put("name", "demo-heartbeat")
@@ -129,14 +122,17 @@ public final class DevStack implements AutoCloseable {
                                                 new JsonObject()
                                                         .put("cron", "*/10 * * * * *")
                                                         .put("zone", "UTC"))
-                                        .put(
-                                                "steps",
-                                                new io.vertx.core.json.JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("type", "http")
-                                                                .put("url", echoUrl)
-                                                                .put("timeout", "5s")
-                                                                .put("http2", http2))))));
+                                        .put("steps", echoSteps(echoUrl, http2)))));
+    }
+
+    /** The demo workflows' one step: a call to the echo target. */
+    private static io.vertx.core.json.JsonArray echoSteps(String echoUrl, boolean http2) {
+        return new io.vertx.core.json.JsonArray()
+                .add(new JsonObject()
+                        .put("type", "http")
+                        .put("url", echoUrl)
+                        .put("timeout", "5s")
+                        .put("http2", http2));
     }
 
     /** Starts everything; blocking (tens of seconds at most). */

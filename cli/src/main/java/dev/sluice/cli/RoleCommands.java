@@ -32,19 +32,26 @@ final class RoleCommands {
         return Settings.fromEnvironment(System.getenv(), System.getProperties());
     }
 
-    private static void runUntilStopped() throws InterruptedException {
-        new CountDownLatch(1).await();
+    /** A role's process: starts it with the environment's settings, then runs until the JVM is stopped. */
+    abstract static class UntilStopped extends StandardCommand implements Callable<Integer> {
+
+        abstract void start(Settings settings) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            start(environment());
+            new CountDownLatch(1).await();
+            return 0;
+        }
     }
 
     @Command(
             name = "dev",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "Run an embedded real stack (Kafka in KRaft mode, PostgreSQL, Redis) with a router, an executor, "
                         + "an echo target and a demo source and workflow. Ctrl-C stops it and removes what it made."
             })
-    static final class Dev implements Callable<Integer> {
+    static final class Dev extends StandardCommand implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
@@ -87,51 +94,39 @@ final class RoleCommands {
 
     @Command(
             name = "router",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description =
                     "Run a router: HTTP/1.1, HTTP/2 and (when enabled) MQTT ingest, answering 202 once Kafka has the event.")
-    static final class Router implements Callable<Integer> {
+    static final class Router extends UntilStopped {
 
         @Override
-        public Integer call() throws Exception {
-            RouterMain.run(environment());
-            runUntilStopped();
-            return 0;
+        void start(Settings settings) throws Exception {
+            RouterMain.run(settings);
         }
     }
 
     @Command(
             name = "executor",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description =
                     "Run an executor: consumes the routes' topics and runs each event's workflows in key order, before the deadline.")
-    static final class Executor implements Callable<Integer> {
+    static final class Executor extends UntilStopped {
 
         @Override
-        public Integer call() throws Exception {
-            ExecutorMain.run(environment());
-            runUntilStopped();
-            return 0;
+        void start(Settings settings) throws Exception {
+            ExecutorMain.run(settings);
         }
     }
 
     @Command(
             name = "scaler",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "Run the deadline-aware KEDA external scaler (gRPC :6000, management :8083).",
                 "Its settings (scaler.*) are in keda-scalers/README.md."
             })
-    static final class Scaler implements Callable<Integer> {
+    static final class Scaler extends UntilStopped {
 
         @Override
-        public Integer call() throws Exception {
-            ScalerMain.run(environment());
-            runUntilStopped();
-            return 0;
+        void start(Settings settings) throws Exception {
+            ScalerMain.run(settings);
         }
     }
 }

@@ -7,8 +7,6 @@ import picocli.CommandLine.Spec;
 /** {@code sluice}: the top of the command tree; alone, it prints the overview. */
 @Command(
         name = "sluice",
-        mixinStandardHelpOptions = true,
-        versionProvider = SluiceVersion.class,
         description = "Sluice: an event router that answers 202 only once Kafka has the event, and starts every "
                 + "accepted event's workflow before its deadline, or records why not.",
         subcommands = {
@@ -31,7 +29,7 @@ import picocli.CommandLine.Spec;
             "Settings come from SLUICE_* environment variables (router.port is SLUICE_ROUTER_PORT) or -Dsluice.<key>;",
             "every one, with its default, is in docs/configuration.md. Exit codes: 0 done, 1 failed, 2 usage."
         })
-final class SluiceCommand implements Runnable {
+final class SluiceCommand extends StandardCommand implements Runnable {
 
     @Spec
     CommandSpec spec;

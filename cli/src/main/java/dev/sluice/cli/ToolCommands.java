@@ -26,23 +26,16 @@ final class ToolCommands {
 
     private ToolCommands() {}
 
-    @Command(
-            name = "topics",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
-            description = "Manage the catalog's Kafka topics.",
-            subcommands = Topics.Apply.class)
-    static final class Topics {
+    @Command(name = "topics", description = "Manage the catalog's Kafka topics.", subcommands = Topics.Apply.class)
+    static final class Topics extends StandardCommand {
 
         @Command(
                 name = "apply",
-                mixinStandardHelpOptions = true,
-                versionProvider = SluiceVersion.class,
                 description = {
                     "Create the catalog's topics (with .expired and .dlq) with their partitions and retention,",
                     "or report them as present (SLUICE_CATALOG_FILE, SLUICE_KAFKA_BOOTSTRAP_SERVERS)."
                 })
-        static final class Apply implements Callable<Integer> {
+        static final class Apply extends StandardCommand implements Callable<Integer> {
 
             @Spec
             CommandSpec spec;
@@ -76,40 +69,21 @@ final class ToolCommands {
 
     @Command(
             name = "simulate",
-            versionProvider = SluiceVersion.class,
             description =
                     "Replay an arrival trace through KEDA + HPA models of the scaler policies (its own --help lists the options).")
-    static final class Simulate implements Callable<Integer> {
-
-        @Option(
-                names = {"-V", "--version"},
-                versionHelp = true,
-                description = "Print version information and exit.")
-        boolean version;
-
-        @Parameters(paramLabel = "ARGS", description = "the simulator's own options; --help lists them")
-        List<String> args = new ArrayList<>();
+    static final class Simulate extends PassThrough {
 
         @Override
-        public Integer call() {
-            return SimulateCommand.run(args.toArray(String[]::new), System.out, System.err);
+        int run(String[] args) {
+            return SimulateCommand.run(args, System.out, System.err);
         }
     }
 
-    @Command(
-            name = "db",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
-            description = "Manage the PostgreSQL schema.",
-            subcommands = Db.Migrate.class)
-    static final class Db {
+    @Command(name = "db", description = "Manage the PostgreSQL schema.", subcommands = Db.Migrate.class)
+    static final class Db extends StandardCommand {
 
-        @Command(
-                name = "migrate",
-                mixinStandardHelpOptions = true,
-                versionProvider = SluiceVersion.class,
-                description = "Apply the schema scripts not yet applied (SLUICE_PG_URL).")
-        static final class Migrate implements Callable<Integer> {
+        @Command(name = "migrate", description = "Apply the schema scripts not yet applied (SLUICE_PG_URL).")
+        static final class Migrate extends StandardCommand implements Callable<Integer> {
 
             @Override
             public Integer call() throws Exception {
@@ -120,13 +94,11 @@ final class ToolCommands {
 
     @Command(
             name = "completion",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "Print a bash (and zsh) completion script for every command and option:",
                 "  source <(./sluice completion)"
             })
-    static final class Completion implements Callable<Integer> {
+    static final class Completion extends StandardCommand implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
@@ -143,14 +115,12 @@ final class ToolCommands {
 
     @Command(
             name = "redrive",
-            mixinStandardHelpOptions = true,
-            versionProvider = SluiceVersion.class,
             description = {
                 "Re-publish dead-lettered or expired events to their topic with a fresh deadline and a",
                 "redriven-from header, each original at most once (SLUICE_KAFKA_BOOTSTRAP_SERVERS, SLUICE_PG_URL).",
                 "Prints a progress line and the counts; exits 1 when some events could not be re-published."
             })
-    static final class Redrive implements Callable<Integer> {
+    static final class Redrive extends StandardCommand implements Callable<Integer> {
 
         @Option(names = "--from", required = true, paramLabel = "TOPIC", description = "<topic>.dlq or <topic>.expired")
         String from;
@@ -190,12 +160,24 @@ final class ToolCommands {
 
     @Command(
             name = "chaos",
-            versionProvider = SluiceVersion.class,
             description = {
                 "Run an open-loop load through one fault on a replicated stack, then audit every accepted event",
                 "(its own --help lists the faults and options; RELIABILITY.md has the figures)."
             })
-    static final class Chaos implements Callable<Integer> {
+    static final class Chaos extends PassThrough {
+
+        @Override
+        int run(String[] args) {
+            return ChaosCommand.run(args, System.out, System.err);
+        }
+    }
+
+    /**
+     * A command with its own parser: every argument, {@code --help} included, goes to it as typed;
+     * only {@code --version} is picocli's.
+     */
+    @Command(versionProvider = SluiceVersion.class)
+    abstract static class PassThrough implements Callable<Integer> {
 
         @Option(
                 names = {"-V", "--version"},
@@ -203,12 +185,14 @@ final class ToolCommands {
                 description = "Print version information and exit.")
         boolean version;
 
-        @Parameters(paramLabel = "ARGS", description = "the fault and its options; --help lists them")
+        @Parameters(paramLabel = "ARGS", description = "its own options; --help lists them")
         List<String> args = new ArrayList<>();
+
+        abstract int run(String[] args);
 
         @Override
         public Integer call() {
-            return ChaosCommand.run(args.toArray(String[]::new), System.out, System.err);
+            return run(args.toArray(String[]::new));
         }
     }
 }

@@ -98,6 +98,20 @@ class CommandLineTest {
     }
 
     @Test
+    void anAdminGroupHandsItsOwnNameToTheCall() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, run("admin", "keys", "bogus").code());
+        } finally {
+            System.setErr(saved);
+        }
+        String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("unknown command 'keys bogus'"), printed);
+    }
+
+    @Test
     void generatesABashCompletionScriptForTheWholeTree() {
         Run completion = run("completion");
         assertEquals(0, completion.code(), completion.err());

@@ -247,16 +247,22 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
         return new WebhookSigning(secrets);
     }
 
+    /** The object field {@code name} (empty when absent) as text by key, in its order. */
+    private static Map<String, String> strings(JsonObject o, String name) {
+        Map<String, String> m = new LinkedHashMap<>();
+        fieldDo(
+                name,
+                () -> o.getJsonObject(name, new JsonObject())
+                        .forEach(e -> m.put(e.getKey(), String.valueOf(e.getValue()))));
+        return m;
+    }
+
     private static StepConfig step(JsonObject o) {
         String type = o.getString("type", "http");
         switch (type) {
             case "http" -> {
                 unknownFields(o, HTTP_STEP_FIELDS);
-                Map<String, String> headers = new LinkedHashMap<>();
-                fieldDo(
-                        "headers",
-                        () -> o.getJsonObject("headers", new JsonObject())
-                                .forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue()))));
+                Map<String, String> headers = strings(o, "headers");
                 return new StepConfig.Http(
                         field("url", () -> o.getString("url")),
                         field("method", () -> o.getString("method", "POST")),
@@ -266,12 +272,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             }
             case "transform" -> {
                 unknownFields(o, TRANSFORM_FIELDS);
-                Map<String, String> set = new LinkedHashMap<>();
-                fieldDo(
-                        "set",
-                        () -> o.getJsonObject("set", new JsonObject())
-                                .forEach(e -> set.put(e.getKey(), String.valueOf(e.getValue()))));
-                return new StepConfig.Transform(set);
+                return new StepConfig.Transform(strings(o, "set"));
             }
             case "publish" -> {
                 unknownFields(o, PUBLISH_FIELDS);

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Flat configuration: dotted keys ({@code router.port}, {@code kafka.producer.linger.ms}) to
@@ -78,24 +79,20 @@ public final class Settings {
     }
 
     public int getInt(String key, int defaultValue) {
-        String v = get(key, null);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new ConfigException("setting " + key + " must be an integer, got '" + v + "'", e);
-        }
+        return integer(key, defaultValue, Integer::valueOf);
     }
 
     public long getLong(String key, long defaultValue) {
+        return integer(key, defaultValue, Long::valueOf);
+    }
+
+    private <T> T integer(String key, T defaultValue, Function<String, T> parse) {
         String v = get(key, null);
         if (v == null) {
             return defaultValue;
         }
         try {
-            return Long.parseLong(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
             throw new ConfigException("setting " + key + " must be an integer, got '" + v + "'", e);
         }

@@ -4,6 +4,8 @@ import dev.sluice.core.ConfigException;
 import dev.sluice.core.Durations;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One ScaledObject's {@code scalerMetadata}, parsed and checked. Two ScaledObjects with equal
@@ -105,34 +107,35 @@ public record ScalerMetadata(
     }
 
     private static double number(Map<String, String> m, String key, double dflt) {
-        String v = text(m, key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            double d = Double.parseDouble(v);
-            if (Double.isNaN(d) || Double.isInfinite(d) || d < 0) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw ScalerException.invalid("scalerMetadata." + key + " must be a non-negative number, got '" + v + "'");
-        }
+        return parsed(
+                m,
+                key,
+                dflt,
+                Double::parseDouble,
+                d -> !d.isNaN() && !d.isInfinite() && d >= 0,
+                "a non-negative number");
     }
 
     private static int integer(Map<String, String> m, String key, int dflt) {
+        return parsed(m, key, dflt, Integer::parseInt, i -> i >= 0, "a non-negative integer");
+    }
+
+    /** {@code m[key]} parsed, or {@code dflt} when absent; a value that does not parse or is not {@code valid} is refused. */
+    private static <T> T parsed(
+            Map<String, String> m, String key, T dflt, Function<String, T> parse, Predicate<T> valid, String what) {
         String v = text(m, key);
         if (v == null) {
             return dflt;
         }
+        T value;
         try {
-            int i = Integer.parseInt(v);
-            if (i < 0) {
-                throw new NumberFormatException();
-            }
-            return i;
+            value = parse.apply(v);
         } catch (NumberFormatException e) {
-            throw ScalerException.invalid("scalerMetadata." + key + " must be a non-negative integer, got '" + v + "'");
+            value = null;
         }
+        if (value == null || !valid.test(value)) {
+            throw ScalerException.invalid("scalerMetadata." + key + " must be " + what + ", got '" + v + "'");
+        }
+        return value;
     }
 }

@@ -46,21 +46,7 @@ final class DirectProducer implements AutoCloseable {
     String send(String key, byte[] payload, Consumer<Exception> done) {
         long now = System.currentTimeMillis();
         String id = EventIds.nextString(now);
-        IngestedEvent e = new IngestedEvent(
-                id,
-                "/sources/demo",
-                "dev.sluice.demo",
-                null,
-                null,
-                "application/json",
-                null,
-                "dev",
-                "demo",
-                now,
-                now + TTL_MILLIS,
-                key.getBytes(StandardCharsets.UTF_8),
-                payload,
-                null);
+        IngestedEvent e = DemoEvent.of(id, now, now + TTL_MILLIS, key.getBytes(StandardCharsets.UTF_8), payload, null);
         producer.send(EventRecords.toRecord(topic, e), (md, err) -> done.accept(err));
         return id;
     }

@@ -138,19 +138,7 @@ public final class Generator implements AutoCloseable {
 
         long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long startEpochMillis = System.currentTimeMillis() + 100;
-        RunPlan plan = new RunPlan(
-                schedule,
-                startNanos,
-                warmupNanos,
-                uri,
-                o.payloadBytes(),
-                o.keys(),
-                o.timeout().toMillis(),
-                o.e2e(),
-                o.batch(),
-                o.apiKey(),
-                o.signSecret(),
-                o.idempotency());
+        RunPlan plan = new RunPlan(schedule, startNanos, warmupNanos, uri, o);
         DirectProducer direct = target.kafkaBootstrap() == null
                 ? null
                 : DirectProducer.create(target.kafkaBootstrap(), uri.getPath().substring(1));

@@ -119,17 +119,17 @@ public final class InProcessStack implements Target {
 
     @Override
     public String ingestUrl() {
-        return "http://" + HOST + ":" + routerPort + "/v1/events/" + SOURCE;
+        return StackLauncher.ingestUrl(routerPort, SOURCE);
     }
 
     @Override
     public String mqttUrl() {
-        return "tcp://" + HOST + ":" + mqttPort;
+        return StackLauncher.mqttUrl(mqttPort);
     }
 
     @Override
     public String executorMetricsUrl() {
-        return "http://" + HOST + ":" + executorManagementPort + "/metrics";
+        return StackLauncher.metricsUrl(executorManagementPort);
     }
 
     /** The processes are this JVM (and the broker's), which the run cannot attribute apart. */

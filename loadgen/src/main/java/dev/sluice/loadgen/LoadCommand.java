@@ -108,19 +108,7 @@ public final class LoadCommand {
                     javaOpts = (javaOpts == null ? "" : javaOpts + " ")
                             + "-XX:StartFlightRecording=settings=default,dumponexit=true,filename=" + jfrDir + "/";
                 }
-                if (o.direct()) {
-                    out.println("starting " + o.root().resolve("sluice") + " dev (log: "
-                            + o.out().resolve("sluice-dev.log")
-                            + "); the generator produces the events to its broker itself, the router stays idle ...");
-                    t = SelfStack.start(
-                                    o.root(),
-                                    g.receiverUrl(),
-                                    o.webhookH2(),
-                                    javaOpts,
-                                    o.out().resolve("sluice-dev.log"),
-                                    SELF_START)
-                            .direct();
-                } else if (o.split()) {
+                if (o.split()) {
                     out.println("starting Kafka" + (o.secure() ? ", Redis, PostgreSQL" : "") + ", "
                             + o.root().resolve("sluice") + " router" + (o.e2e() ? " and executor" : "") + " (logs in "
                             + o.out() + ") ...");
@@ -135,17 +123,18 @@ public final class LoadCommand {
                             o.secure());
                 } else {
                     out.println("starting " + o.root().resolve("sluice") + " dev (log: "
-                            + o.out().resolve("sluice-dev.log") + ") ...");
-                    t = SelfStack.start(
+                            + o.out().resolve("sluice-dev.log")
+                            + (o.direct()
+                                    ? "); the generator produces the events to its broker itself, the router stays idle ..."
+                                    : ") ..."));
+                    SelfStack dev = SelfStack.start(
                             o.root(),
                             g.receiverUrl(),
                             o.webhookH2(),
                             javaOpts,
                             o.out().resolve("sluice-dev.log"),
                             SELF_START);
-                    if (o.secure()) {
-                        t = ((SelfStack) t).secure();
-                    }
+                    t = o.direct() ? dev.direct() : o.secure() ? dev.secure() : dev;
                 }
                 opts = o.withTarget(t.ingestUrl(), t.executorMetricsUrl());
                 out.println("sluice is ready: " + t.ingestUrl());

@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.ObjDoubleConsumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Everything a run, a knee search or a gate is told on the command line. Every field has a
@@ -106,47 +111,7 @@ public record RunOptions(
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
 
     public static RunOptions defaults() {
-        return new RunOptions(
-                false,
-                1000,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(5),
-                null,
-                64,
-                false,
-                1,
-                200,
-                1000,
-                DEFAULT_TARGET,
-                false,
-                Path.of("."),
-                defaultOut(),
-                false,
-                1.5,
-                12,
-                Duration.ofMillis(50),
-                DEFAULT_EXECUTOR_METRICS,
-                Duration.ofSeconds(20),
-                Duration.ZERO,
-                0,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(50),
-                Math.min(2, Runtime.getRuntime().availableProcessors()),
-                null,
-                false,
-                Duration.ZERO,
-                Duration.ZERO,
-                Duration.ofSeconds(30),
-                false,
-                false,
-                null,
-                null,
-                false,
-                false,
-                false,
-                false,
-                null,
-                1);
+        return new Builder().build();
     }
 
     static Path defaultOut() {
@@ -189,7 +154,6 @@ public record RunOptions(
             "                            --api-key is the CONNECT password; --qos 1 (PUBACK once in Kafka; the default) or 0");
 
     public static RunOptions parse(List<String> args) {
-        RunOptions o = defaults();
         Map<String, String> f = new LinkedHashMap<>();
         List<String> flags = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -204,14 +168,14 @@ public record RunOptions(
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (BOOLEAN.contains(name)) {
+            if (BOOLEAN.containsKey(name)) {
                 if (value != null) {
                     throw new IllegalArgumentException("--" + name + " takes no value");
                 }
                 flags.add(name);
                 continue;
             }
-            if (!VALUED.contains(name)) {
+            if (!VALUED.containsKey(name)) {
                 throw new IllegalArgumentException("unknown flag --" + name);
             }
             if (value == null) {
@@ -222,61 +186,27 @@ public record RunOptions(
             }
             f.put(name, value);
         }
-        boolean e2e = o.e2e;
         if (flags.contains("e2e") && flags.contains("router-only")) {
             throw new IllegalArgumentException("--e2e and --router-only exclude each other");
         }
-        if (flags.contains("e2e")) {
-            e2e = true;
-        }
+        Builder b = new Builder();
+        // Flags first, in the order of the table: --secure's dev key and secret yield to a given --api-key
+        // and --sign-secret, which the valued options below set.
+        BOOLEAN.forEach((name, set) -> {
+            if (flags.contains(name)) {
+                set.accept(b);
+            }
+        });
         try {
-            RunOptions r = new RunOptions(
-                    e2e,
-                    dbl(f, "rate", o.rate),
-                    dur(f, "duration", o.duration),
-                    dur(f, "warmup", o.warmup),
-                    f.getOrDefault("schedule", o.schedule),
-                    integer(f, "connections", o.connections),
-                    flags.contains("http2"),
-                    integer(f, "batch", o.batch),
-                    integer(f, "payload", o.payloadBytes),
-                    integer(f, "keys", o.keys),
-                    f.getOrDefault("target", o.target),
-                    flags.contains("self"),
-                    f.containsKey("root") ? Path.of(f.get("root")) : o.root,
-                    f.containsKey("out") ? Path.of(f.get("out")) : o.out,
-                    flags.contains("find-knee"),
-                    dbl(f, "knee-factor", o.kneeFactor),
-                    integer(f, "knee-max-steps", o.kneeMaxSteps),
-                    dur(f, "p99-bound", o.p99Bound),
-                    f.getOrDefault("executor-metrics", o.executorMetrics),
-                    dur(f, "ttl", o.ttl),
-                    dur(f, "webhook-delay", o.webhookDelay),
-                    integer(f, "receiver-port", o.receiverPort),
-                    dur(f, "timeout", o.timeout),
-                    f.containsKey("drain")
-                            ? Durations.parse(f.get("drain"))
-                            : dur(f, "ttl", o.ttl).plusSeconds(30),
-                    integer(f, "loops", o.loops),
-                    f.getOrDefault("child-java-opts", o.childJavaOpts),
-                    flags.contains("jfr"),
-                    dur(f, "receiver-pause-at", o.receiverPauseAt),
-                    dur(f, "receiver-pause", o.receiverPause),
-                    dur(f, "self-warmup", o.selfWarmup),
-                    flags.contains("split"),
-                    flags.contains("direct"),
-                    f.containsKey("api-key")
-                            ? f.get("api-key")
-                            : flags.contains("secure") ? DevSecure.API_KEY : o.apiKey,
-                    f.containsKey("sign-secret")
-                            ? f.get("sign-secret")
-                            : flags.contains("secure") ? DevSecure.SIGNING_SECRET : o.signSecret,
-                    flags.contains("idempotency") || flags.contains("secure"),
-                    flags.contains("secure"),
-                    flags.contains("raw-h2"),
-                    flags.contains("webhook-h2"),
-                    f.get("mqtt"),
-                    integer(f, "qos", o.qos));
+            VALUED.forEach((name, set) -> {
+                if (f.containsKey(name)) {
+                    set.accept(b, f.get(name));
+                }
+            });
+            if (!f.containsKey("drain")) {
+                b.drain = b.ttl.plusSeconds(30);
+            }
+            RunOptions r = b.build();
             r.validate();
             return r;
         } catch (dev.sluice.core.ConfigException e) {
@@ -284,49 +214,91 @@ public record RunOptions(
         }
     }
 
-    private static final List<String> BOOLEAN = List.of(
-            "e2e",
-            "router-only",
-            "http2",
-            "self",
-            "find-knee",
-            "jfr",
-            "split",
-            "direct",
-            "idempotency",
-            "secure",
-            "raw-h2",
-            "webhook-h2");
-    private static final List<String> VALUED = List.of(
-            "rate",
-            "duration",
-            "warmup",
-            "schedule",
-            "connections",
-            "batch",
-            "payload",
-            "keys",
-            "target",
-            "root",
-            "out",
-            "knee-factor",
-            "knee-max-steps",
-            "p99-bound",
-            "executor-metrics",
-            "ttl",
-            "webhook-delay",
-            "receiver-port",
-            "timeout",
-            "drain",
-            "loops",
-            "child-java-opts",
-            "receiver-pause-at",
-            "receiver-pause",
-            "self-warmup",
-            "api-key",
-            "sign-secret",
-            "mqtt",
-            "qos");
+    /** The flags that take no value, and what each sets. */
+    private static final Map<String, Consumer<Builder>> BOOLEAN = table(
+            Map.entry("e2e", b -> b.e2e = true),
+            Map.entry("router-only", b -> b.e2e = false),
+            Map.entry("http2", b -> b.http2 = true),
+            Map.entry("self", b -> b.self = true),
+            Map.entry("find-knee", b -> b.findKnee = true),
+            Map.entry("jfr", b -> b.jfr = true),
+            Map.entry("split", b -> b.split = true),
+            Map.entry("direct", b -> b.direct = true),
+            Map.entry("idempotency", b -> b.idempotency = true),
+            Map.entry("secure", b -> {
+                b.secure = true;
+                b.idempotency = true;
+                b.apiKey = DevSecure.API_KEY;
+                b.signSecret = DevSecure.SIGNING_SECRET;
+            }),
+            Map.entry("raw-h2", b -> b.rawH2 = true),
+            Map.entry("webhook-h2", b -> b.webhookH2 = true));
+
+    /** The flags that take a value, in the order they are read (the first bad one is the error), and where each goes. */
+    private static final Map<String, BiConsumer<Builder, String>> VALUED = table(
+            number("rate", (b, v) -> b.rate = v),
+            duration("duration", (b, v) -> b.duration = v),
+            duration("warmup", (b, v) -> b.warmup = v),
+            Map.entry("schedule", (b, v) -> b.schedule = v),
+            integer("connections", (b, v) -> b.connections = v),
+            integer("batch", (b, v) -> b.batch = v),
+            integer("payload", (b, v) -> b.payloadBytes = v),
+            integer("keys", (b, v) -> b.keys = v),
+            Map.entry("target", (b, v) -> b.target = v),
+            Map.entry("root", (b, v) -> b.root = Path.of(v)),
+            Map.entry("out", (b, v) -> b.out = Path.of(v)),
+            number("knee-factor", (b, v) -> b.kneeFactor = v),
+            integer("knee-max-steps", (b, v) -> b.kneeMaxSteps = v),
+            duration("p99-bound", (b, v) -> b.p99Bound = v),
+            Map.entry("executor-metrics", (b, v) -> b.executorMetrics = v),
+            duration("ttl", (b, v) -> b.ttl = v),
+            duration("webhook-delay", (b, v) -> b.webhookDelay = v),
+            integer("receiver-port", (b, v) -> b.receiverPort = v),
+            duration("timeout", (b, v) -> b.timeout = v),
+            duration("drain", (b, v) -> b.drain = v),
+            integer("loops", (b, v) -> b.loops = v),
+            Map.entry("child-java-opts", (b, v) -> b.childJavaOpts = v),
+            duration("receiver-pause-at", (b, v) -> b.receiverPauseAt = v),
+            duration("receiver-pause", (b, v) -> b.receiverPause = v),
+            duration("self-warmup", (b, v) -> b.selfWarmup = v),
+            Map.entry("api-key", (b, v) -> b.apiKey = v),
+            Map.entry("sign-secret", (b, v) -> b.signSecret = v),
+            Map.entry("mqtt", (b, v) -> b.mqtt = v),
+            integer("qos", (b, v) -> b.qos = v));
+
+    @SafeVarargs
+    private static <V> Map<String, V> table(Map.Entry<String, V>... entries) {
+        Map<String, V> m = new LinkedHashMap<>();
+        for (Map.Entry<String, V> e : entries) {
+            m.put(e.getKey(), e.getValue());
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Map.Entry<String, BiConsumer<Builder, String>> number(String name, ObjDoubleConsumer<Builder> set) {
+        return Map.entry(name, (b, v) -> {
+            try {
+                set.accept(b, Double.parseDouble(v.replace("_", "")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'", e);
+            }
+        });
+    }
+
+    private static Map.Entry<String, BiConsumer<Builder, String>> integer(String name, ObjIntConsumer<Builder> set) {
+        return Map.entry(name, (b, v) -> {
+            try {
+                set.accept(b, Integer.parseInt(v.replace("_", "")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'", e);
+            }
+        });
+    }
+
+    private static Map.Entry<String, BiConsumer<Builder, String>> duration(
+            String name, BiConsumer<Builder, Duration> set) {
+        return Map.entry(name, (b, v) -> set.accept(b, Durations.parse(v)));
+    }
 
     private void validate() {
         if (rate <= 0 && schedule == null) {
@@ -408,214 +380,31 @@ public record RunOptions(
         }
     }
 
-    private static double dbl(Map<String, String> f, String name, double dflt) {
-        String v = f.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'", e);
-        }
-    }
-
-    private static int integer(Map<String, String> f, String name, int dflt) {
-        String v = f.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'", e);
-        }
-    }
-
-    private static Duration dur(Map<String, String> f, String name, Duration dflt) {
-        String v = f.get(name);
-        return v == null ? dflt : Durations.parse(v);
-    }
-
     /** The measured schedule (without warmup). */
     public RateSchedule measuredSchedule() {
         return schedule != null ? RateSchedule.parse(schedule) : RateSchedule.steady(rate, duration);
     }
 
     public RunOptions withRate(double r) {
-        return new RunOptions(
-                e2e,
-                r,
-                duration,
-                warmup,
-                null,
-                connections,
-                http2,
-                batch,
-                payloadBytes,
-                keys,
-                target,
-                self,
-                root,
-                out,
-                findKnee,
-                kneeFactor,
-                kneeMaxSteps,
-                p99Bound,
-                executorMetrics,
-                ttl,
-                webhookDelay,
-                receiverPort,
-                timeout,
-                drain,
-                loops,
-                childJavaOpts,
-                jfr,
-                receiverPauseAt,
-                receiverPause,
-                selfWarmup,
-                split,
-                direct,
-                apiKey,
-                signSecret,
-                idempotency,
-                secure,
-                rawH2,
-                webhookH2,
-                mqtt,
-                qos);
+        return with(b -> {
+            b.rate = r;
+            b.schedule = null;
+        });
     }
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(
-                e2e,
-                rate,
-                duration,
-                warmup,
-                schedule,
-                connections,
-                http2,
-                batch,
-                payloadBytes,
-                keys,
-                target,
-                self,
-                root,
-                dir,
-                findKnee,
-                kneeFactor,
-                kneeMaxSteps,
-                p99Bound,
-                executorMetrics,
-                ttl,
-                webhookDelay,
-                receiverPort,
-                timeout,
-                drain,
-                loops,
-                childJavaOpts,
-                jfr,
-                receiverPauseAt,
-                receiverPause,
-                selfWarmup,
-                split,
-                direct,
-                apiKey,
-                signSecret,
-                idempotency,
-                secure,
-                rawH2,
-                webhookH2,
-                mqtt,
-                qos);
+        return with(b -> b.out = dir);
     }
 
     public RunOptions withE2e(boolean on) {
-        return new RunOptions(
-                on,
-                rate,
-                duration,
-                warmup,
-                schedule,
-                connections,
-                http2,
-                batch,
-                payloadBytes,
-                keys,
-                target,
-                self,
-                root,
-                out,
-                findKnee,
-                kneeFactor,
-                kneeMaxSteps,
-                p99Bound,
-                executorMetrics,
-                ttl,
-                webhookDelay,
-                receiverPort,
-                timeout,
-                drain,
-                loops,
-                childJavaOpts,
-                jfr,
-                receiverPauseAt,
-                receiverPause,
-                selfWarmup,
-                split,
-                direct,
-                apiKey,
-                signSecret,
-                idempotency,
-                secure,
-                rawH2,
-                webhookH2,
-                mqtt,
-                qos);
+        return with(b -> b.e2e = on);
     }
 
     public RunOptions withTarget(String ingestUrl, String metricsUrl) {
-        return new RunOptions(
-                e2e,
-                rate,
-                duration,
-                warmup,
-                schedule,
-                connections,
-                http2,
-                batch,
-                payloadBytes,
-                keys,
-                ingestUrl,
-                self,
-                root,
-                out,
-                findKnee,
-                kneeFactor,
-                kneeMaxSteps,
-                p99Bound,
-                metricsUrl,
-                ttl,
-                webhookDelay,
-                receiverPort,
-                timeout,
-                drain,
-                loops,
-                childJavaOpts,
-                jfr,
-                receiverPauseAt,
-                receiverPause,
-                selfWarmup,
-                split,
-                direct,
-                apiKey,
-                signSecret,
-                idempotency,
-                secure,
-                rawH2,
-                webhookH2,
-                mqtt,
-                qos);
+        return with(b -> {
+            b.target = ingestUrl;
+            b.executorMetrics = metricsUrl;
+        });
     }
 
     /**
@@ -629,47 +418,157 @@ public record RunOptions(
                 ? "steady:" + r + ":10s"
                 : "ramp:" + RateSchedule.fmt(Math.max(1, Math.round(rate / 10))) + "-" + r + ":" + (ms * 2 / 3)
                         + "ms,steady:" + r + ":" + (ms - ms * 2 / 3) + "ms";
-        return new RunOptions(
-                e2e,
-                rate,
-                duration,
-                Duration.ZERO,
-                spec,
-                connections,
-                http2,
-                batch,
-                payloadBytes,
-                keys,
-                target,
-                self,
-                root,
-                out,
-                findKnee,
-                kneeFactor,
-                kneeMaxSteps,
-                p99Bound,
-                executorMetrics,
-                ttl,
-                webhookDelay,
-                receiverPort,
-                timeout,
-                drain,
-                loops,
-                childJavaOpts,
-                false,
-                Duration.ZERO,
-                Duration.ZERO,
-                Duration.ZERO,
-                split,
-                direct,
-                apiKey,
-                signSecret,
-                idempotency,
-                secure,
-                rawH2,
-                webhookH2,
-                mqtt,
-                qos);
+        return with(b -> {
+            b.warmup = Duration.ZERO;
+            b.schedule = spec;
+            b.jfr = false;
+            b.receiverPauseAt = Duration.ZERO;
+            b.receiverPause = Duration.ZERO;
+            b.selfWarmup = Duration.ZERO;
+        });
+    }
+
+    /** These options with {@code change} made to a copy of every field. */
+    RunOptions with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /**
+     * Every field of {@link RunOptions}, mutable, starting from the defaults: the one place besides the
+     * record itself that lists them all, so parsing and each variant name only what they change.
+     */
+    static final class Builder {
+        boolean e2e;
+        double rate = 1000;
+        Duration duration = Duration.ofSeconds(30);
+        Duration warmup = Duration.ofSeconds(5);
+        String schedule;
+        int connections = 64;
+        boolean http2;
+        int batch = 1;
+        int payloadBytes = 200;
+        int keys = 1000;
+        String target = DEFAULT_TARGET;
+        boolean self;
+        Path root = Path.of(".");
+        Path out = defaultOut();
+        boolean findKnee;
+        double kneeFactor = 1.5;
+        int kneeMaxSteps = 12;
+        Duration p99Bound = Duration.ofMillis(50);
+        String executorMetrics = DEFAULT_EXECUTOR_METRICS;
+        Duration ttl = Duration.ofSeconds(20);
+        Duration webhookDelay = Duration.ZERO;
+        int receiverPort;
+        Duration timeout = Duration.ofSeconds(10);
+        Duration drain = Duration.ofSeconds(50);
+        int loops = Math.min(2, Runtime.getRuntime().availableProcessors());
+        String childJavaOpts;
+        boolean jfr;
+        Duration receiverPauseAt = Duration.ZERO;
+        Duration receiverPause = Duration.ZERO;
+        Duration selfWarmup = Duration.ofSeconds(30);
+        boolean split;
+        boolean direct;
+        String apiKey;
+        String signSecret;
+        boolean idempotency;
+        boolean secure;
+        boolean rawH2;
+        boolean webhookH2;
+        String mqtt;
+        int qos = 1;
+
+        Builder() {}
+
+        Builder(RunOptions o) {
+            e2e = o.e2e;
+            rate = o.rate;
+            duration = o.duration;
+            warmup = o.warmup;
+            schedule = o.schedule;
+            connections = o.connections;
+            http2 = o.http2;
+            batch = o.batch;
+            payloadBytes = o.payloadBytes;
+            keys = o.keys;
+            target = o.target;
+            self = o.self;
+            root = o.root;
+            out = o.out;
+            findKnee = o.findKnee;
+            kneeFactor = o.kneeFactor;
+            kneeMaxSteps = o.kneeMaxSteps;
+            p99Bound = o.p99Bound;
+            executorMetrics = o.executorMetrics;
+            ttl = o.ttl;
+            webhookDelay = o.webhookDelay;
+            receiverPort = o.receiverPort;
+            timeout = o.timeout;
+            drain = o.drain;
+            loops = o.loops;
+            childJavaOpts = o.childJavaOpts;
+            jfr = o.jfr;
+            receiverPauseAt = o.receiverPauseAt;
+            receiverPause = o.receiverPause;
+            selfWarmup = o.selfWarmup;
+            split = o.split;
+            direct = o.direct;
+            apiKey = o.apiKey;
+            signSecret = o.signSecret;
+            idempotency = o.idempotency;
+            secure = o.secure;
+            rawH2 = o.rawH2;
+            webhookH2 = o.webhookH2;
+            mqtt = o.mqtt;
+            qos = o.qos;
+        }
+
+        RunOptions build() {
+            return new RunOptions(
+                    e2e,
+                    rate,
+                    duration,
+                    warmup,
+                    schedule,
+                    connections,
+                    http2,
+                    batch,
+                    payloadBytes,
+                    keys,
+                    target,
+                    self,
+                    root,
+                    out,
+                    findKnee,
+                    kneeFactor,
+                    kneeMaxSteps,
+                    p99Bound,
+                    executorMetrics,
+                    ttl,
+                    webhookDelay,
+                    receiverPort,
+                    timeout,
+                    drain,
+                    loops,
+                    childJavaOpts,
+                    jfr,
+                    receiverPauseAt,
+                    receiverPause,
+                    selfWarmup,
+                    split,
+                    direct,
+                    apiKey,
+                    signSecret,
+                    idempotency,
+                    secure,
+                    rawH2,
+                    webhookH2,
+                    mqtt,
+                    qos);
+        }
     }
 
     /** The settings without the API key and signing secret (which {@link #describe} leaves out too). */

@@ -35,44 +35,12 @@ final class RunPlan {
     /** Every request's body differs (needed when signing: the router refuses a replayed signature). */
     final boolean uniqueBodies;
 
-    RunPlan(
-            RateSchedule schedule,
-            long startNanos,
-            long warmupNanos,
-            URI target,
-            int payloadBytes,
-            int keyCount,
-            long timeoutMillis,
-            boolean e2e,
-            int batch) {
-        this(
-                schedule,
-                startNanos,
-                warmupNanos,
-                target,
-                payloadBytes,
-                keyCount,
-                timeoutMillis,
-                e2e,
-                batch,
-                null,
-                null,
-                false);
-    }
-
-    RunPlan(
-            RateSchedule schedule,
-            long startNanos,
-            long warmupNanos,
-            URI target,
-            int payloadBytes,
-            int keyCount,
-            long timeoutMillis,
-            boolean e2e,
-            int batch,
-            String apiKey,
-            String signSecret,
-            boolean idempotency) {
+    /** The plan of a run of {@code o} against {@code target}, starting at {@code startNanos}. */
+    RunPlan(RateSchedule schedule, long startNanos, long warmupNanos, URI target, RunOptions o) {
+        int batch = o.batch();
+        int keyCount = o.keys();
+        String apiKey = o.apiKey();
+        String signSecret = o.signSecret();
         this.schedule = schedule;
         this.startNanos = startNanos;
         this.warmupNanos = warmupNanos;
@@ -80,17 +48,17 @@ final class RunPlan {
         this.port = target.getPort() > 0 ? target.getPort() : 80;
         this.path = requestPath(target, batch);
         this.batch = batch;
-        this.payload = payload(payloadBytes);
+        this.payload = payload(o.payloadBytes());
         this.keys = new String[keyCount];
         for (int k = 0; k < keyCount; k++) {
             keys[k] = "key-" + k;
         }
-        this.timeoutMillis = timeoutMillis;
-        this.e2e = e2e;
+        this.timeoutMillis = o.timeout().toMillis();
+        this.e2e = o.e2e();
         this.batchBody = batch > 1 ? ndjson(payload, batch) : null;
         this.authorization = apiKey == null ? null : "Bearer " + apiKey;
         this.signSecret = signSecret;
-        this.idempotency = idempotency;
+        this.idempotency = o.idempotency();
         // Unique across runs (the priming run and each knee step number their events from 0 again).
         this.idempotencyPrefix =
                 "bench-" + Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(startNanos) + "-";

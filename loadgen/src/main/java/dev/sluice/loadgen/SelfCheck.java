@@ -51,47 +51,15 @@ public final class SelfCheck {
             Target target = Target.external("http://127.0.0.1:" + http.actualPort() + "/v1/events/selfcheck", null);
             RunOptions base =
                     RunOptions.defaults().withTarget(target.ingestUrl(), null).withRate(rate);
-            RunOptions o = new RunOptions(
-                    false,
-                    rate,
-                    duration,
-                    Duration.ofSeconds(3),
-                    null,
-                    64,
-                    false,
-                    1,
-                    200,
-                    1000,
-                    target.ingestUrl(),
-                    false,
-                    base.root(),
-                    out.resolve("steady"),
-                    false,
-                    1.5,
-                    1,
-                    Duration.ofMillis(50),
-                    null,
-                    Duration.ofSeconds(20),
-                    Duration.ZERO,
-                    0,
-                    Duration.ofSeconds(10),
-                    Duration.ZERO,
-                    2,
-                    null,
-                    false,
-                    Duration.ZERO,
-                    Duration.ZERO,
-                    Duration.ZERO,
-                    false,
-                    false,
-                    null,
-                    null,
-                    false,
-                    false,
-                    false,
-                    false,
-                    null,
-                    1);
+            RunOptions o = base.with(b -> {
+                b.duration = duration;
+                b.warmup = Duration.ofSeconds(3);
+                b.out = out.resolve("steady");
+                b.kneeMaxSteps = 1;
+                b.drain = Duration.ZERO;
+                b.loops = 2;
+                b.selfWarmup = Duration.ZERO;
+            });
             log.printf(
                     Locale.ROOT,
                     "selfcheck: server answers after %d ms; %s/s for %s%n",

@@ -152,18 +152,18 @@ final class SelfStack implements Target {
     public String ingestUrl() {
         return directBootstrap != null
                 ? "kafka://" + directBootstrap + "/sluice.demo"
-                : "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
+                : StackLauncher.ingestUrl(routerPort, secure ? DevSecure.SOURCE : "demo");
     }
 
     /** The dev stack's MQTT listener (its demo route binds {@code devices/+/telemetry}). */
     @Override
     public String mqttUrl() {
-        return "tcp://" + HOST + ":" + mqttPort;
+        return StackLauncher.mqttUrl(mqttPort);
     }
 
     @Override
     public String executorMetricsUrl() {
-        return "http://" + HOST + ":" + executorManagementPort + "/metrics";
+        return StackLauncher.metricsUrl(executorManagementPort);
     }
 
     @Override

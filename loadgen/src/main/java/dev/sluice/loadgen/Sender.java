@@ -138,10 +138,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         }
         if (h2 != null) {
             io.netty.handler.codec.http2.Http2Headers headers =
-                    h2.headers("application/x-ndjson").add("x-key", plan.keys[(int) (last % plan.keys.length)]);
-            if (plan.authorization != null) {
-                headers.add("authorization", plan.authorization); // the HTTP/1.1 requests carry it in base
-            }
+                    h2Headers("application/x-ndjson").add("x-key", plan.keys[(int) (last % plan.keys.length)]);
             h2.send(new H2Connections.Pending(intended, measured, n), headers, plan.batchBody);
             return;
         }
@@ -149,13 +146,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
                 new RequestOptions(base).putHeader("x-key", plan.keys[(int) (last % plan.keys.length)]);
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                failed(
-                        ar.cause() instanceof TimeoutException
-                                ? "connect_timeout"
-                                : ar.cause() instanceof ConnectException
-                                        ? "connect_error"
-                                        : kind("connect_", ar.cause()),
-                        n);
+                failed(connectFailure(ar.cause()), n);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -208,12 +199,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         eventHeaders(i, body, options::putHeader);
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                failed(
-                        ar.cause() instanceof TimeoutException
-                                ? "connect_timeout"
-                                : ar.cause() instanceof ConnectException
-                                        ? "connect_error"
-                                        : kind("connect_", ar.cause()));
+                failed(connectFailure(ar.cause()));
                 return;
             }
             HttpClientRequest req = ar.result();
@@ -223,12 +209,25 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
     }
 
     private void sendH2(long i, long intended, boolean measured, byte[] body) {
-        io.netty.handler.codec.http2.Http2Headers headers = h2.headers("application/json");
-        if (plan.authorization != null) {
-            headers.add("authorization", plan.authorization); // the HTTP/1.1 requests carry it in base
-        }
+        io.netty.handler.codec.http2.Http2Headers headers = h2Headers("application/json");
         eventHeaders(i, body, headers::add);
         h2.send(new H2Connections.Pending(intended, measured, 1), headers, body);
+    }
+
+    /** An HTTP/2 request's fixed headers, with the API key (the HTTP/1.1 requests carry it in {@code base}). */
+    private io.netty.handler.codec.http2.Http2Headers h2Headers(String contentType) {
+        io.netty.handler.codec.http2.Http2Headers headers = h2.headers(contentType);
+        if (plan.authorization != null) {
+            headers.add("authorization", plan.authorization);
+        }
+        return headers;
+    }
+
+    /** The error kind of a request that never got a connection. */
+    private static String connectFailure(Throwable cause) {
+        return cause instanceof TimeoutException
+                ? "connect_timeout"
+                : cause instanceof ConnectException ? "connect_error" : kind("connect_", cause);
     }
 
     /** The headers that differ per event: its key, and with edge checks its signature and idempotency key. */

@@ -189,12 +189,12 @@ final class SplitStack implements Target {
 
     @Override
     public String ingestUrl() {
-        return "http://" + HOST + ":" + routerPort + "/v1/events/" + (secure ? DevSecure.SOURCE : "demo");
+        return StackLauncher.ingestUrl(routerPort, secure ? DevSecure.SOURCE : "demo");
     }
 
     @Override
     public String executorMetricsUrl() {
-        return executorStarted ? "http://" + HOST + ":" + executorManagementPort + "/metrics" : null;
+        return executorStarted ? StackLauncher.metricsUrl(executorManagementPort) : null;
     }
 
     /** The router, the executor, and the broker and Redis (children of this JVM). */

@@ -33,6 +33,21 @@ final class StackLauncher {
     /** Every stack listens on loopback only. */
     static final String HOST = "127.0.0.1";
 
+    /** A local router's ingest URL for {@code source}. */
+    static String ingestUrl(int routerPort, String source) {
+        return "http://" + HOST + ":" + routerPort + "/v1/events/" + source;
+    }
+
+    /** A local router's MQTT listener. */
+    static String mqttUrl(int mqttPort) {
+        return "tcp://" + HOST + ":" + mqttPort;
+    }
+
+    /** A local role's Prometheus endpoint. */
+    static String metricsUrl(int managementPort) {
+        return "http://" + HOST + ":" + managementPort + "/metrics";
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))

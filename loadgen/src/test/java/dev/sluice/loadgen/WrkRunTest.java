@@ -29,7 +29,7 @@ class WrkRunTest {
 
     @Test
     void parsesTotalsErrorsAndPercentilesInTheirUnits() {
-        WrkRun.WrkResult r = WrkRun.parseOutput(OUTPUT);
+        WrkResult r = WrkResult.parseWrk(OUTPUT);
         assertEquals(418_177, r.requests());
         assertEquals(20.05, r.seconds(), 1e-9);
         assertEquals(7, r.non2xx());
@@ -44,16 +44,16 @@ class WrkRunTest {
     void outputWithoutATotalIsAnError() {
         assertThrows(
                 IllegalStateException.class,
-                () -> WrkRun.parseOutput("unable to connect to 127.0.0.1:1 Connection refused"));
+                () -> WrkResult.parseWrk("unable to connect to 127.0.0.1:1 Connection refused"));
     }
 
     @Test
     void theScriptPostsRandomEventsOfTheAskedSizeOrNdjsonBatches() {
-        String single = WrkRun.script(200, 1);
+        String single = WrkScripts.script(200, 1);
         assertTrue(single.contains("application/json"));
         assertTrue(single.contains("for c = 1, 192 do"), "192 random digits fill a 200-byte event");
         assertTrue(single.contains("local count = 100000"));
-        String batch = WrkRun.script(200, 100);
+        String batch = WrkScripts.script(200, 100);
         assertTrue(batch.contains("application/x-ndjson"));
         assertTrue(batch.contains("for e = 1, 100 do"));
         assertTrue(batch.contains("local count = 1000"));
@@ -61,13 +61,13 @@ class WrkRunTest {
 
     @Test
     void flagsAreCheckedAndDefaultToFiveHundredTwelveConnections() {
-        WrkRun.Options o = WrkRun.parse(List.of("--duration", "15s", "--batch", "100"));
+        WrkOptions o = WrkOptions.parse(List.of("--duration", "15s", "--batch", "100"));
         assertEquals(512, o.connections());
         assertEquals(15, o.duration().toSeconds());
         assertEquals(100, o.batch());
-        assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--rate", "5")));
-        assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--batch", "0")));
-        assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--connections")));
+        assertThrows(IllegalArgumentException.class, () -> WrkOptions.parse(List.of("--rate", "5")));
+        assertThrows(IllegalArgumentException.class, () -> WrkOptions.parse(List.of("--batch", "0")));
+        assertThrows(IllegalArgumentException.class, () -> WrkOptions.parse(List.of("--connections")));
     }
 
     private static final String H2LOAD = String.join(
@@ -83,7 +83,7 @@ class WrkRunTest {
 
     @Test
     void parsesH2loadTotalsTheShareNotAnswered2xxAndItsRequestTimes() {
-        WrkRun.WrkResult r = WrkRun.parseH2load(H2LOAD);
+        WrkResult r = WrkResult.parseH2load(H2LOAD);
         assertEquals(1_114_717, r.requests());
         assertEquals(20.01, r.seconds(), 1e-9);
         assertEquals(17, r.non2xx());
@@ -91,26 +91,26 @@ class WrkRunTest {
         assertEquals(5.43, r.latencyMillis().get("min"), 1e-9);
         assertEquals(147.58, r.latencyMillis().get("max"), 1e-9);
         assertEquals(35.61, r.latencyMillis().get("mean"), 1e-9);
-        assertThrows(IllegalStateException.class, () -> WrkRun.parseH2load("connect error"));
+        assertThrows(IllegalStateException.class, () -> WrkResult.parseH2load("connect error"));
     }
 
     @Test
     void theStaticScriptSetsOneEscapedBodyOfTheAskedSize() {
-        String body = WrkRun.staticBody(200, 1);
+        String body = WrkScripts.staticBody(200, 1);
         assertEquals(200, body.length());
         assertTrue(body.startsWith("{\"v\":\"") && body.endsWith("\"}"), body);
-        String script = WrkRun.staticScript(200, 1);
+        String script = WrkScripts.staticScript(200, 1);
         assertTrue(script.contains("wrk.body = \"{\\\"v\\\":\\\""), script);
         assertTrue(!script.contains("function request"), "no Lua per request");
-        String batch = WrkRun.staticBody(200, 3);
+        String batch = WrkScripts.staticBody(200, 3);
         assertEquals(3, batch.split("\n", -1).length - 1, "three NDJSON lines, each ended");
     }
 
     @Test
     void h2loadRunsTakeStreamsAndHttp11AndTheirCommandSaysSo() {
-        WrkRun.Options o = WrkRun.parse(List.of("--driver", "h2load", "--connections", "32", "--streams", "64"));
+        WrkOptions o = WrkOptions.parse(List.of("--driver", "h2load", "--connections", "32", "--streams", "64"));
         assertTrue(o.h2load() && o.fixedBody());
-        List<String> cmd = WrkRun.command(
+        List<String> cmd = WrkDriver.command(
                 o,
                 java.nio.file.Path.of("/tmp/x/post.lua"),
                 "http://127.0.0.1:1/v1/events/demo",
@@ -128,13 +128,13 @@ class WrkRunTest {
                         "content-type: application/json",
                         "http://127.0.0.1:1/v1/events/demo"),
                 cmd);
-        assertTrue(WrkRun.command(
-                        WrkRun.parse(List.of("--driver", "h2load", "--h1")),
+        assertTrue(WrkDriver.command(
+                        WrkOptions.parse(List.of("--driver", "h2load", "--h1")),
                         java.nio.file.Path.of("p"),
                         "u",
                         java.time.Duration.ofSeconds(1))
                 .contains("--h1"));
-        assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--streams", "8")));
-        assertThrows(IllegalArgumentException.class, () -> WrkRun.parse(List.of("--driver", "ab")));
+        assertThrows(IllegalArgumentException.class, () -> WrkOptions.parse(List.of("--streams", "8")));
+        assertThrows(IllegalArgumentException.class, () -> WrkOptions.parse(List.of("--driver", "ab")));
     }
 }

@@ -158,16 +158,8 @@ final class BrokerProcess {
         } catch (IOException e) {
             LOG.debug("closing the stdin of {} failed", name, e);
         }
-        try {
-            if (!running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("{} did not stop within {}; killing it", name, STOP_TIMEOUT);
-                running.destroyForcibly();
-                running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            running.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Signals.awaitExitOrKill(
+                running, STOP_TIMEOUT, () -> LOG.warn("{} did not stop within {}; killing it", name, STOP_TIMEOUT));
         down(running);
     }
 

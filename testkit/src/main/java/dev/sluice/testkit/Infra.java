@@ -17,11 +17,7 @@ public final class Infra {
     private Infra() {}
 
     public static synchronized KafkaBroker kafka() {
-        if (kafka == null || kafka.isClosed()) {
-            kafka = KafkaBroker.start();
-        } else if (!kafka.isRunning()) {
-            kafka.restart();
-        }
+        kafka = RestartableServer.running(kafka, KafkaBroker::start);
         return kafka;
     }
 
@@ -39,20 +35,12 @@ public final class Infra {
     }
 
     public static synchronized Postgres postgres() {
-        if (postgres == null || postgres.isClosed()) {
-            postgres = Postgres.startOrFromEnv();
-        } else if (!postgres.isRunning()) {
-            postgres.restart();
-        }
+        postgres = RestartableServer.running(postgres, Postgres::startOrFromEnv);
         return postgres;
     }
 
     public static synchronized Redis redis() {
-        if (redis == null || redis.isClosed()) {
-            redis = Redis.startOrFromEnv();
-        } else if (!redis.isRunning()) {
-            redis.restart();
-        }
+        redis = RestartableServer.running(redis, Redis::startOrFromEnv);
         return redis;
     }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * down. {@link #stop()} and {@link #restart()} keep the ports and the data, for outage tests.
  * Broker logs (WARN and above) go to {@link #logFile()}.
  */
-public final class KafkaBroker implements Kafka {
+public final class KafkaBroker extends RestartableServer implements Kafka {
 
     /** Extra JVM flags for the broker's child JVM (and each node of a cluster), e.g. a different collector or heap. */
     public static final String JAVA_OPTS_ENV = "SLUICE_BROKER_JAVA_OPTS";
@@ -25,7 +25,6 @@ public final class KafkaBroker implements Kafka {
     private final Path dir;
     private final BrokerProcess process;
     private final TopicAdmin topics;
-    private boolean closed;
 
     private KafkaBroker(Path dir, int port, int controllerPort) {
         this.dir = dir;
@@ -41,7 +40,6 @@ public final class KafkaBroker implements Kafka {
                 port,
                 controllerPort);
         this.topics = new TopicAdmin(bootstrapServers());
-        Cleanup.register(this);
     }
 
     /** Starts a broker and blocks until it answers clients (at most 60 s). */
@@ -54,13 +52,7 @@ public final class KafkaBroker implements Kafka {
             TempDirs.delete(dir);
             throw e;
         }
-        try {
-            broker.process.start();
-        } catch (RuntimeException e) {
-            broker.close();
-            throw e;
-        }
-        return broker;
+        return launched(broker);
     }
 
     /** {@code 127.0.0.1:PORT}, the same across {@link #stop()} and {@link #restart()}. */
@@ -106,50 +98,31 @@ public final class KafkaBroker implements Kafka {
      * Stops the broker process (gracefully, forcibly after 30 s). Its ports stay reserved by this
      * object and refuse connections until {@link #restart()}; its data stays on disk.
      */
+    @Override
     public synchronized void stop() {
         topics.close();
         process.stop();
     }
 
-    /** Starts the broker again on the same ports and data; stops it first if it is running. */
-    public synchronized void restart() {
-        checkOpen();
-        stop();
+    @Override
+    synchronized void launch() {
         process.start();
     }
 
+    @Override
     public synchronized boolean isRunning() {
         return process.isRunning();
     }
 
-    synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** Stops the broker and deletes its data. */
+    /** Closing stops the broker, then frees its ports and deletes its data. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            stop();
-        } finally {
-            process.releasePorts();
-            TempDirs.delete(dir);
-            Cleanup.unregister(this);
-        }
+    void release() {
+        process.releasePorts();
+        TempDirs.delete(dir);
     }
 
     @Override
     public String toString() {
         return "KafkaBroker[" + bootstrapServers() + "]";
-    }
-
-    private synchronized void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("closed: " + this);
-        }
     }
 }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (SIGSTOP) and resumed (SIGCONT), and restarted with its data; its ports stay reserved while it is
  * down. {@link #leaderOf} and {@link #awaitLeader} tell a test which node leads a partition.
  */
-public final class KafkaCluster implements Kafka {
+public final class KafkaCluster extends TestServer implements Kafka {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
     /**
@@ -46,7 +46,6 @@ public final class KafkaCluster implements Kafka {
     private final List<Path> dirs;
     private final List<BrokerProcess> nodes;
     private final TopicAdmin topics;
-    private boolean closed;
 
     private KafkaCluster(List<BrokerConfig.Node> specs, List<Path> dirs) {
         this.specs = List.copyOf(specs);
@@ -262,27 +261,19 @@ public final class KafkaCluster implements Kafka {
         }
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    /** Closing kills every node, then frees their ports and deletes their data. */
+    @Override
+    void shutDown() {
+        topics.close();
+        // SIGKILL: the data is deleted next, so a controlled shutdown would buy nothing, and one
+        // node after another each would wait for a quorum that is leaving.
+        nodes.forEach(BrokerProcess::kill);
     }
 
-    /** Kills every node and deletes their data. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            topics.close();
-            // SIGKILL: the data is deleted next, so a controlled shutdown would buy nothing, and one
-            // node after another each would wait for a quorum that is leaving.
-            nodes.forEach(BrokerProcess::kill);
-        } finally {
-            nodes.forEach(BrokerProcess::releasePorts);
-            dirs.forEach(TempDirs::delete);
-            Cleanup.unregister(this);
-        }
+    void release() {
+        nodes.forEach(BrokerProcess::releasePorts);
+        dirs.forEach(TempDirs::delete);
     }
 
     @Override
@@ -315,11 +306,5 @@ public final class KafkaCluster implements Kafka {
                 .filter(p -> p.partition() == partition)
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(description.name() + " has no partition " + partition));
-    }
-
-    private synchronized void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("closed: " + this);
-        }
     }
 }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * directory. The embedded server trusts local connections; user, password and database are all
  * {@code postgres}.
  */
-public final class Postgres implements AutoCloseable {
+public final class Postgres extends RestartableServer {
 
     /** {@code postgresql://user:password@host:port/database} of an existing server to use instead. */
     public static final String URL_ENV = "SLUICE_PG_URL";
@@ -48,7 +48,6 @@ public final class Postgres implements AutoCloseable {
     private final Path dir;
 
     private EmbeddedPostgres server;
-    private boolean closed;
 
     private Postgres(String host, int port, String database, String user, String password, Path dir) {
         this.host = host;
@@ -65,8 +64,7 @@ public final class Postgres implements AutoCloseable {
     }
 
     static Postgres startOrFrom(Function<String, String> env) {
-        String url = env.apply(URL_ENV);
-        return url == null || url.isBlank() ? startEmbedded() : fromUri(url.trim());
+        return fromEnvOr(env, URL_ENV, Postgres::fromUri, Postgres::startEmbedded);
     }
 
     /** An existing server; {@link #stop()} and {@link #restart()} are not supported on it. */
@@ -85,14 +83,7 @@ public final class Postgres implements AutoCloseable {
         Path dir = TempDirs.create("postgres");
         Postgres postgres =
                 new Postgres(Ports.LOOPBACK_HOST, Ports.freePort(), EMBEDDED_USER, EMBEDDED_USER, EMBEDDED_USER, dir);
-        Cleanup.register(postgres);
-        try {
-            postgres.launch();
-        } catch (RuntimeException e) {
-            postgres.close();
-            throw e;
-        }
-        return postgres;
+        return launched(postgres);
     }
 
     public String host() {
@@ -165,8 +156,9 @@ public final class Postgres implements AutoCloseable {
     }
 
     /** Stops the embedded server (fast shutdown); its data and port stay for {@link #restart()}. */
+    @Override
     public synchronized void stop() {
-        requireEmbedded("stop");
+        require("stop");
         if (server == null) {
             return;
         }
@@ -179,28 +171,18 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
-    /** Starts the embedded server again on the same port and data; stops it first if it runs. */
-    public synchronized void restart() {
-        requireEmbedded("restart");
-        if (closed) {
-            throw new IllegalStateException("closed: " + this);
-        }
-        stop();
-        launch();
-    }
-
     /**
      * Freezes the embedded server (SIGSTOP to the postmaster and every backend): connections stay
      * open and nothing is answered, as in a stall or a failover that has not yet moved the address.
      */
     public synchronized void pause() {
-        requireEmbedded("pause");
+        require("pause");
         processes().forEach(p -> Signals.send(p, "STOP"));
     }
 
     /** Lets a paused server go on (SIGCONT to the postmaster and every backend). */
     public synchronized void resume() {
-        requireEmbedded("resume");
+        require("resume");
         processes().forEach(p -> Signals.send(p, "CONT"));
     }
 
@@ -225,30 +207,22 @@ public final class Postgres implements AutoCloseable {
         return all;
     }
 
+    @Override
     public synchronized boolean isRunning() {
         return dir == null || server != null;
     }
 
-    /** Stops an embedded server and deletes its data; does nothing to a server from the environment. */
+    /** Closing stops an embedded server and deletes its data; it does nothing to a server from the environment. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (dir == null) {
-            return;
-        }
-        try {
+    void shutDown() {
+        if (isEmbedded()) {
             stop();
-        } finally {
-            TempDirs.delete(dir);
-            Cleanup.unregister(this);
         }
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    @Override
+    void release() {
+        TempDirs.delete(dir);
     }
 
     /** The temp dir of an embedded server (null otherwise), for tests in this package. */
@@ -261,14 +235,16 @@ public final class Postgres implements AutoCloseable {
         return "Postgres[" + UriParts.redact(uri()) + (isEmbedded() ? ", embedded" : "") + "]";
     }
 
-    private void requireEmbedded(String operation) {
+    @Override
+    void require(String operation) {
         if (dir == null) {
             throw new UnsupportedOperationException(
                     operation + " is only supported on the embedded PostgreSQL, not on " + URL_ENV);
         }
     }
 
-    private synchronized void launch() {
+    @Override
+    synchronized void launch() {
         long startedAt = System.nanoTime();
         Path log = dir.resolve("postgres.log");
         try {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,7 @@ import redis.embedded.core.ExecutableProvider;
  * {@code PATH} if there is one there and else from the binaries packaged in Maven
  * (com.github.codemonstur:embedded-redis, Redis 6.2 for Linux, macOS and Windows).
  */
-public final class Redis implements AutoCloseable {
+public final class Redis extends RestartableServer {
 
     /** {@code redis://[user:password@]host:port[/db]} of an existing server to use instead. */
     public static final String URL_ENV = "SLUICE_REDIS_URL";
@@ -45,7 +44,6 @@ public final class Redis implements AutoCloseable {
 
     private final Path executable;
     private Process process;
-    private boolean closed;
 
     private Redis(String uri, int port, Path dir, Path executable) {
         this.uri = uri;
@@ -60,8 +58,7 @@ public final class Redis implements AutoCloseable {
     }
 
     static Redis startOrFrom(Function<String, String> env) {
-        String url = env.apply(URL_ENV);
-        return url == null || url.isBlank() ? startLocal() : fromUri(url.trim());
+        return fromEnvOr(env, URL_ENV, Redis::fromUri, Redis::startLocal);
     }
 
     /** An existing server; {@link #stop()} and {@link #restart()} are not supported on it. */
@@ -81,14 +78,7 @@ public final class Redis implements AutoCloseable {
             TempDirs.delete(dir);
             throw e;
         }
-        Cleanup.register(redis);
-        try {
-            redis.launch();
-        } catch (RuntimeException e) {
-            redis.close();
-            throw e;
-        }
-        return redis;
+        return launched(redis);
     }
 
     /** {@code redis://127.0.0.1:PORT} (or the URI from the environment, as given). */
@@ -106,23 +96,16 @@ public final class Redis implements AutoCloseable {
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s). Nothing is persisted: a restart is empty. */
+    @Override
     public synchronized void stop() {
-        requireLocal("stop");
+        require("stop");
         Process running = process;
         process = null;
         if (running == null) {
             return;
         }
         running.destroy();
-        try {
-            if (!running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                running.destroyForcibly();
-                running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            running.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Signals.awaitExitOrKill(running, STOP_TIMEOUT, () -> {});
     }
 
     /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as in a stall. */
@@ -136,47 +119,29 @@ public final class Redis implements AutoCloseable {
     }
 
     private void signal(String name) {
-        requireLocal(name.toLowerCase(java.util.Locale.ROOT));
+        require(name.toLowerCase(java.util.Locale.ROOT));
         if (process == null) {
             throw new IllegalStateException("not running: " + this);
         }
         Signals.send(process.toHandle(), name);
     }
 
-    /** Starts the server again on the same port; stops it first if it runs. */
-    public synchronized void restart() {
-        requireLocal("restart");
-        if (closed) {
-            throw new IllegalStateException("closed: " + this);
-        }
-        stop();
-        launch();
-    }
-
+    @Override
     public synchronized boolean isRunning() {
         return dir == null || (process != null && process.isAlive());
     }
 
-    /** Stops a local server and deletes its temp dir; does nothing to a server from the environment. */
+    /** Closing stops a local server and deletes its temp dir; it does nothing to a server from the environment. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (dir == null) {
-            return;
-        }
-        try {
+    void shutDown() {
+        if (dir != null) {
             stop();
-        } finally {
-            TempDirs.delete(dir);
-            Cleanup.unregister(this);
         }
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    @Override
+    void release() {
+        TempDirs.delete(dir);
     }
 
     @Override
@@ -184,14 +149,16 @@ public final class Redis implements AutoCloseable {
         return "Redis[" + UriParts.redact(uri) + "]";
     }
 
-    private void requireLocal(String operation) {
+    @Override
+    void require(String operation) {
         if (dir == null) {
             throw new UnsupportedOperationException(
                     operation + " is only supported on a local redis-server, not on " + URL_ENV);
         }
     }
 
-    private synchronized void launch() {
+    @Override
+    synchronized void launch() {
         long startedAt = System.nanoTime();
         Path log = dir.resolve("redis.log");
         Process started;

@@ -1,6 +1,7 @@
 package dev.sluice.testkit;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** POSIX signals to a child process, for fault tests: {@code STOP} freezes it, {@code CONT} lets it go on. */
@@ -22,6 +23,24 @@ public final class Signals {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a child asked to stop; if it has not exited by then, runs
+     * {@code beforeKill} and kills it (SIGKILL), waiting as long again. Interrupted: kills it at
+     * once and keeps the interrupt.
+     */
+    static void awaitExitOrKill(Process child, Duration timeout, Runnable beforeKill) {
+        try {
+            if (!child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                beforeKill.run();
+                child.destroyForcibly();
+                child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -3,10 +3,8 @@ package dev.sluice.benchmarks.jmh;
 import dev.sluice.core.Deadlines;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
-import java.util.Optional;
+import dev.sluice.loadgen.DemoEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
@@ -24,34 +22,9 @@ public class DeadlineBenchmark extends NanoBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         now = System.currentTimeMillis();
-        IngestedEvent e = new IngestedEvent(
-                "0190a0f0-0000-7000-8000-000000000001",
-                "/sources/demo",
-                "dev.sluice.demo",
-                null,
-                null,
-                "application/json",
-                null,
-                "dev",
-                "demo",
-                now,
-                now + 20_000,
-                null,
-                new byte[200],
-                null);
-        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", e);
-        record = new ConsumerRecord<>(
-                r.topic(),
-                0,
-                7L,
-                r.timestamp(),
-                TimestampType.CREATE_TIME,
-                0,
-                200,
-                null,
-                r.value(),
-                r.headers(),
-                Optional.empty());
+        IngestedEvent e =
+                DemoEvent.of("0190a0f0-0000-7000-8000-000000000001", now, now + 20_000, null, new byte[200], null);
+        record = Consumed.of(EventRecords.toRecord("sluice.demo", e), 0, 7L);
     }
 
     /** Header lookup and decode only. */

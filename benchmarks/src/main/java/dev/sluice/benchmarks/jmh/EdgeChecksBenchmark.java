@@ -18,16 +18,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -40,13 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * evaluating a workflow filter on attributes only and on the payload through a JSON pointer
  * (executor; the pointer case includes parsing the payload, as the executor parses it once per event).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
-@State(Scope.Thread)
-public class EdgeChecksBenchmark {
+public class EdgeChecksBenchmark extends NanoBenchmark {
 
     private static final String SECRET = "whsec_"
             + Base64.getEncoder()

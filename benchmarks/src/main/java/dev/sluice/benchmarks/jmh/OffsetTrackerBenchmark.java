@@ -21,15 +21,17 @@ public class OffsetTrackerBenchmark extends NanoBenchmark {
     @Param({"16", "256"})
     public int window;
 
+    private long[] ordered;
     private long[] shuffled;
     private long base;
 
     @Setup(Level.Trial)
     public void setUp() {
-        shuffled = new long[RECORDS];
+        ordered = new long[RECORDS];
         for (int i = 0; i < RECORDS; i++) {
-            shuffled[i] = i;
+            ordered[i] = i;
         }
+        shuffled = ordered.clone();
         Random random = new Random(42);
         for (int from = 0; from < RECORDS; from += window) {
             int to = Math.min(RECORDS, from + window);
@@ -45,28 +47,24 @@ public class OffsetTrackerBenchmark extends NanoBenchmark {
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public long inOrder() {
-        OffsetTracker t = new OffsetTracker();
-        long b = base;
-        for (int i = 0; i < RECORDS; i++) {
-            t.started(b + i);
-        }
-        for (int i = 0; i < RECORDS; i++) {
-            t.finished(b + i);
-        }
-        base += RECORDS;
-        return t.committable();
+        return startAllThenFinish(ordered);
     }
 
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public long outOfOrder() {
+        return startAllThenFinish(shuffled);
+    }
+
+    /** Starts the batch's offsets in order, then finishes them in {@code finishOrder} (offsets relative to the batch). */
+    private long startAllThenFinish(long[] finishOrder) {
         OffsetTracker t = new OffsetTracker();
         long b = base;
         for (int i = 0; i < RECORDS; i++) {
             t.started(b + i);
         }
         for (int i = 0; i < RECORDS; i++) {
-            t.finished(b + shuffled[i]);
+            t.finished(b + finishOrder[i]);
         }
         base += RECORDS;
         return t.committable();

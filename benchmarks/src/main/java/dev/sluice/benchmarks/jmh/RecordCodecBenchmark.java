@@ -4,12 +4,11 @@ import dev.sluice.core.Deadlines;
 import dev.sluice.core.EventIds;
 import dev.sluice.core.EventRecords;
 import dev.sluice.core.IngestedEvent;
+import dev.sluice.loadgen.DemoEvent;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -35,34 +34,14 @@ public class RecordCodecBenchmark extends NanoBenchmark {
         ThreadLocalRandom.current().nextBytes(payload);
         long now = System.currentTimeMillis();
         String id = EventIds.nextString(now);
-        event = new IngestedEvent(
+        event = DemoEvent.of(
                 id,
-                "/sources/demo",
-                "dev.sluice.demo",
-                null,
-                null,
-                "application/json",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                "dev",
-                "demo",
                 now,
                 Deadlines.deadline(now, Deadlines.DEFAULT_TTL),
                 id.getBytes(StandardCharsets.UTF_8),
                 payload,
-                null);
-        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("sluice.demo", event);
-        consumed = new ConsumerRecord<>(
-                r.topic(),
-                3,
-                42L,
-                r.timestamp(),
-                TimestampType.CREATE_TIME,
-                r.key().length,
-                r.value().length,
-                r.key(),
-                r.value(),
-                r.headers(),
-                Optional.empty());
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        consumed = Consumed.of(EventRecords.toRecord("sluice.demo", event), 3, 42L);
     }
 
     @Benchmark

@@ -5,17 +5,10 @@ import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.SchemaCheck;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -24,13 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the parse of the payload the check needs; the same payload failing two rules; and a 1 KiB
  * payload that is mostly a 100-number array (every element checked).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
-@State(Scope.Thread)
-public class SchemaCheckBenchmark {
+public class SchemaCheckBenchmark extends NanoBenchmark {
 
     static final String SCHEMA = """
             {"type": "object", "required": ["device", "site", "ts", "temperature", "humidity"],

@@ -70,17 +70,7 @@ public final class LiveDashboard implements Handler<HttpServerRequest> {
                                         + "connect-src 'self'; img-src data:")
                         .end(PAGE);
             case PATH + "/events" -> watch(req);
-            default ->
-                req.response()
-                        .setStatusCode(404)
-                        .putHeader("content-type", "application/problem+json")
-                        .end(new JsonObject()
-                                .put("type", "urn:sluice:problem:not-found")
-                                .put("title", "No such endpoint")
-                                .put("status", 404)
-                                .put("detail", "the dashboard is at /ui, its stream at /ui/events")
-                                .put("reason", "not-found")
-                                .encode());
+            default -> ManagementServer.notFound(req.response(), "the dashboard is at /ui, its stream at /ui/events");
         }
     }
 

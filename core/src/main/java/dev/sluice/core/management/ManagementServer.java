@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.tracing.TracingPolicy;
 import java.util.Map;
@@ -106,22 +107,13 @@ public final class ManagementServer {
             case "/metrics" ->
                 req.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape());
             default ->
-                req.response()
-                        .setStatusCode(404)
-                        .putHeader("content-type", "application/problem+json")
-                        .end(new JsonObject()
-                                .put("type", "urn:sluice:problem:not-found")
-                                .put("title", "No such endpoint")
-                                .put("status", 404)
-                                .put(
-                                        "detail",
-                                        "management endpoints: /health/live, /health/ready, /metrics"
-                                                + mounted.stream()
-                                                        .sorted()
-                                                        .map(m -> ", " + m)
-                                                        .collect(java.util.stream.Collectors.joining()))
-                                .put("reason", "not-found")
-                                .encode());
+                notFound(
+                        req.response(),
+                        "management endpoints: /health/live, /health/ready, /metrics"
+                                + mounted.stream()
+                                        .sorted()
+                                        .map(m -> ", " + m)
+                                        .collect(java.util.stream.Collectors.joining()));
         }
     }
 
@@ -132,5 +124,18 @@ public final class ManagementServer {
     public Future<Void> close() {
         loopDelay.stop();
         return server.close();
+    }
+
+    /** A 404 problem for a path no endpoint serves; {@code detail} says which paths there are. */
+    static void notFound(HttpServerResponse response, String detail) {
+        response.setStatusCode(404)
+                .putHeader("content-type", "application/problem+json")
+                .end(new JsonObject()
+                        .put("type", "urn:sluice:problem:not-found")
+                        .put("title", "No such endpoint")
+                        .put("status", 404)
+                        .put("detail", detail)
+                        .put("reason", "not-found")
+                        .encode());
     }
 }

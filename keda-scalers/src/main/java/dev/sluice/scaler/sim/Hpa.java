@@ -122,39 +122,52 @@ public final class Hpa {
 
     /** The most replicas the scale-up policies allow now, counted from the replicas at each period's start. */
     int scaleUpLimit(long now, int current) {
-        ScalingRules rules = behavior.scaleUp();
-        if (rules.select() == ScalingRules.Select.DISABLED) {
-            return current;
-        }
-        boolean max = rules.select() == ScalingRules.Select.MAX;
-        long result = max ? Long.MIN_VALUE : Long.MAX_VALUE;
-        for (ScalingPolicy p : rules.policies()) {
-            long periodStart = current - changeWithin(scaleUpEvents, now, p) + changeWithin(scaleDownEvents, now, p);
-            long proposed = p.type() == ScalingPolicy.Type.PODS
-                    ? periodStart + p.value()
-                    : (long) Math.ceil(periodStart * (1 + p.value() / 100.0));
-            result = max ? Math.max(result, proposed) : Math.min(result, proposed);
-        }
-        return (int) Math.min(Integer.MAX_VALUE, result);
+        long limit = limit(
+                behavior.scaleUp(),
+                true,
+                now,
+                current,
+                (periodStart, p) -> p.type() == ScalingPolicy.Type.PODS
+                        ? periodStart + p.value()
+                        : (long) Math.ceil(periodStart * (1 + p.value() / 100.0)));
+        return (int) Math.min(Integer.MAX_VALUE, limit);
     }
 
     /** The fewest replicas the scale-down policies allow now. */
     int scaleDownLimit(long now, int current) {
-        ScalingRules rules = behavior.scaleDown();
+        long limit = limit(
+                behavior.scaleDown(),
+                false,
+                now,
+                current,
+                (periodStart, p) -> p.type() == ScalingPolicy.Type.PODS
+                        ? periodStart - p.value()
+                        : (long) (periodStart * (1 - p.value() / 100.0)));
+        return (int) Math.max(0, limit);
+    }
+
+    /** The replica count one policy allows, from the count at the start of its period. */
+    private interface Proposal {
+        long replicas(long periodStart, ScalingPolicy p);
+    }
+
+    /**
+     * The limit {@code rules} set in one direction: each policy proposes a count from the replicas at
+     * its period's start, and the select policy picks one. "Max" means the largest change, so the
+     * largest count going up and the smallest going down.
+     */
+    private long limit(ScalingRules rules, boolean up, long now, int current, Proposal proposal) {
         if (rules.select() == ScalingRules.Select.DISABLED) {
             return current;
         }
-        // for scaling down, "Max" means the largest change, i.e. the smallest replica count
-        boolean largestChange = rules.select() == ScalingRules.Select.MAX;
-        long result = largestChange ? Long.MAX_VALUE : Long.MIN_VALUE;
+        boolean largestCount = (rules.select() == ScalingRules.Select.MAX) == up;
+        long result = largestCount ? Long.MIN_VALUE : Long.MAX_VALUE;
         for (ScalingPolicy p : rules.policies()) {
             long periodStart = current - changeWithin(scaleUpEvents, now, p) + changeWithin(scaleDownEvents, now, p);
-            long proposed = p.type() == ScalingPolicy.Type.PODS
-                    ? periodStart - p.value()
-                    : (long) (periodStart * (1 - p.value() / 100.0));
-            result = largestChange ? Math.min(result, proposed) : Math.max(result, proposed);
+            long proposed = proposal.replicas(periodStart, p);
+            result = largestCount ? Math.max(result, proposed) : Math.min(result, proposed);
         }
-        return (int) Math.max(0, result);
+        return result;
     }
 
     /** Policy periods are at most 1800 s (API validation), so older events never count again. */

@@ -22,19 +22,7 @@ final class Report {
                 "expired",
                 "replica-s",
                 "peak"));
-        for (RunResult r : runs) {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "%-20s %3d %10.2f %% %7.2f %% %7.2f %% %,11.0f %5d%n",
-                    r.policy(),
-                    r.minReplicas(),
-                    100 * r.onTimeShare(),
-                    100 * r.lateShare(),
-                    100 * r.expiredShare(),
-                    r.replicaSeconds(),
-                    r.peakReplicas()));
-        }
-        return b.toString();
+        return rows(b, runs, "%-20s %3d %10.2f %% %7.2f %% %7.2f %% %,11.0f %5d%n");
     }
 
     static String markdown(Trace trace, List<RunResult> runs) {
@@ -48,10 +36,18 @@ final class Report {
         b.append(
                 "| policy | min replicas | started within budget | started late | expired | replica-seconds | peak replicas |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        return rows(b, runs, "| %s | %d | %.2f %% | %.2f %% | %.2f %% | %,.0f | %d |%n");
+    }
+
+    /**
+     * One row per run in {@code format}, which takes the columns in table order: policy, min
+     * replicas, on-time %, late %, expired %, replica-seconds, peak replicas.
+     */
+    private static String rows(StringBuilder b, List<RunResult> runs, String format) {
         for (RunResult r : runs) {
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %.2f %% | %.2f %% | %.2f %% | %,.0f | %d |%n",
+                    format,
                     r.policy(),
                     r.minReplicas(),
                     100 * r.onTimeShare(),

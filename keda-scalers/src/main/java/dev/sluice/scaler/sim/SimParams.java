@@ -3,6 +3,7 @@ package dev.sluice.scaler.sim;
 import dev.sluice.core.ConfigException;
 import dev.sluice.core.Durations;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Every parameter of the simulated cluster, shared by all scaler policies of a run. Durations are milliseconds.
@@ -124,20 +125,19 @@ public record SimParams(
     }
 
     private static double dbl(Map<String, String> o, String key, double dflt) {
-        String v = o.get(key);
-        try {
-            return v == null ? dflt : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new ConfigException("--" + key + ": not a number: " + v, e);
-        }
+        return parsed(o, key, dflt, Double::valueOf, "not a number");
     }
 
     private static long lng(Map<String, String> o, String key, long dflt) {
+        return parsed(o, key, dflt, Long::valueOf, "not an integer");
+    }
+
+    private static <T> T parsed(Map<String, String> o, String key, T dflt, Function<String, T> parse, String what) {
         String v = o.get(key);
         try {
-            return v == null ? dflt : Long.parseLong(v);
+            return v == null ? dflt : parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new ConfigException("--" + key + ": not an integer: " + v, e);
+            throw new ConfigException("--" + key + ": " + what + ": " + v, e);
         }
     }
 }
