@@ -64,21 +64,13 @@ public final class ExecutorApp {
 
     public static Future<ExecutorApp> start(
             Vertx vertx, ExecutorConfig config, KafkaConfig kafka, Catalog catalog, PrometheusMeterRegistry registry) {
-        return start(vertx, config, TriggerConfig.defaults(), kafka, catalog, registry);
+        return start(vertx, config, TriggerConfig.defaults(), kafka, catalog, registry, Tracing.off());
     }
 
-    /** Starts an executor that also runs the catalog's schedules and polls (one holder of each across executors). */
-    public static Future<ExecutorApp> start(
-            Vertx vertx,
-            ExecutorConfig config,
-            TriggerConfig triggerConfig,
-            KafkaConfig kafka,
-            Catalog catalog,
-            PrometheusMeterRegistry registry) {
-        return start(vertx, config, triggerConfig, kafka, catalog, registry, Tracing.off());
-    }
-
-    /** The same, with each event's run and each step's request traced into {@code tracing} ({@link RunTracing}). */
+    /**
+     * Starts an executor that also runs the catalog's schedules and polls (one holder of each across
+     * executors), with each event's run and each step's request traced into {@code tracing} ({@link RunTracing}).
+     */
     public static Future<ExecutorApp> start(
             Vertx vertx,
             ExecutorConfig config,
