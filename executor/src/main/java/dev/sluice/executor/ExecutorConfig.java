@@ -112,36 +112,6 @@ public record ExecutorConfig(
         };
     }
 
-    public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
-        return new ExecutorConfig(
-                host,
-                managementPort,
-                groupId,
-                instances,
-                maxInFlightPerPartition,
-                maxInFlight,
-                commitInterval,
-                maxAttempts,
-                retryBackoff,
-                shutdownTimeout,
-                redisUrl,
-                pgUrl,
-                runLogBuffer,
-                runLogBatch,
-                runLogFlush,
-                runLogRetention,
-                skipDeadSpans,
-                on,
-                httpPool,
-                http2Pool,
-                redisBatchWindow,
-                leaseMargin,
-                claimTimeout,
-                runLogTimeout,
-                readyStall,
-                targets);
-    }
-
     /** The settings with the state stores' passwords masked, for logs. */
     @Override
     public String toString() {
@@ -162,41 +132,29 @@ public record ExecutorConfig(
                 + runLogTimeout.toMillis() + "ms, ready.stall=" + readyStall.toMillis() + "ms, " + targets + "]";
     }
 
+    public ExecutorConfig withWorkflowsFromPostgres(boolean on) {
+        return copy(host, managementPort, groupId, redisUrl, pgUrl, on);
+    }
+
     public ExecutorConfig withManagement(String host, int port) {
-        return new ExecutorConfig(
-                host,
-                port,
-                groupId,
-                instances,
-                maxInFlightPerPartition,
-                maxInFlight,
-                commitInterval,
-                maxAttempts,
-                retryBackoff,
-                shutdownTimeout,
-                redisUrl,
-                pgUrl,
-                runLogBuffer,
-                runLogBatch,
-                runLogFlush,
-                runLogRetention,
-                skipDeadSpans,
-                workflowsFromPostgres,
-                httpPool,
-                http2Pool,
-                redisBatchWindow,
-                leaseMargin,
-                claimTimeout,
-                runLogTimeout,
-                readyStall,
-                targets);
+        return copy(host, port, groupId, redisUrl, pgUrl, workflowsFromPostgres);
     }
 
     public ExecutorConfig withGroup(String group) {
+        return copy(host, managementPort, group, redisUrl, pgUrl, workflowsFromPostgres);
+    }
+
+    public ExecutorConfig withState(String redis, String pg) {
+        return copy(host, managementPort, groupId, redis, pg, workflowsFromPostgres);
+    }
+
+    /** These settings with the ones the {@code with*} methods change replaced. */
+    private ExecutorConfig copy(
+            String host, int managementPort, String groupId, String redisUrl, String pgUrl, boolean fromPostgres) {
         return new ExecutorConfig(
                 host,
                 managementPort,
-                group,
+                groupId,
                 instances,
                 maxInFlightPerPartition,
                 maxInFlight,
@@ -211,37 +169,7 @@ public record ExecutorConfig(
                 runLogFlush,
                 runLogRetention,
                 skipDeadSpans,
-                workflowsFromPostgres,
-                httpPool,
-                http2Pool,
-                redisBatchWindow,
-                leaseMargin,
-                claimTimeout,
-                runLogTimeout,
-                readyStall,
-                targets);
-    }
-
-    public ExecutorConfig withState(String redis, String pg) {
-        return new ExecutorConfig(
-                host,
-                managementPort,
-                groupId,
-                instances,
-                maxInFlightPerPartition,
-                maxInFlight,
-                commitInterval,
-                maxAttempts,
-                retryBackoff,
-                shutdownTimeout,
-                redis,
-                pg,
-                runLogBuffer,
-                runLogBatch,
-                runLogFlush,
-                runLogRetention,
-                skipDeadSpans,
-                workflowsFromPostgres,
+                fromPostgres,
                 httpPool,
                 http2Pool,
                 redisBatchWindow,

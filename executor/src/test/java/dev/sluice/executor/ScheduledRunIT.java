@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.core.Catalog;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
@@ -56,7 +57,8 @@ class ScheduledRunIT {
                         TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))),
                         KafkaConfig.of(kafka.bootstrapServers()),
                         catalog,
-                        registry)
+                        registry,
+                        Tracing.off())
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import dev.sluice.core.EventRecords;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
 import dev.sluice.core.SluiceHeaders;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
@@ -65,7 +66,8 @@ class StoredWorkflowTriggersIT {
                         TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))),
                         KafkaConfig.of(kafka.bootstrapServers()),
                         catalog,
-                        registry)
+                        registry,
+                        Tracing.off())
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

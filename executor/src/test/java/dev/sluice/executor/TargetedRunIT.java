@@ -11,6 +11,7 @@ import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.Settings;
 import dev.sluice.core.SluiceHeaders;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.executor.impl.trigger.TriggerConfig;
 import dev.sluice.router.RouterApp;
 import dev.sluice.router.RouterConfig;
@@ -112,7 +113,8 @@ class TargetedRunIT {
                         TriggerConfig.from(Settings.of(Map.of("executor.triggers.lease", "3s"))),
                         kafkaConfig,
                         catalog,
-                        registry)
+                        registry,
+                        Tracing.off())
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

@@ -77,15 +77,20 @@ public final class ExecutorMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        this.retries = Counter.builder("sluice.executor.retries")
-                .description("Step attempts after the first")
-                .register(registry);
-        this.resends = Counter.builder("sluice.executor.resends")
-                .description("Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id")
-                .register(registry);
-        this.accountingFailures = Counter.builder("sluice.executor.accounting.failures")
-                .description("Expired or dead-lettered events whose record could not be written")
-                .register(registry);
+        this.retries = counter(registry, "sluice.executor.retries", "Step attempts after the first");
+        this.resends = counter(
+                registry,
+                "sluice.executor.resends",
+                "Retries after an unknown outcome (written, no answer): re-sends with the same webhook-id");
+        this.accountingFailures = counter(
+                registry,
+                "sluice.executor.accounting.failures",
+                "Expired or dead-lettered events whose record could not be written");
+    }
+
+    /** The counter {@code name} with these tags (key, value, ...), registered or looked up. */
+    public static Counter counter(MeterRegistry registry, String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
     private Timer latencyTimer(String name, String description) {
@@ -104,11 +109,14 @@ public final class ExecutorMetrics {
                     for (Outcome o : Outcome.values()) {
                         m.put(
                                 o,
-                                Counter.builder(MetricNames.EXECUTOR_RUNS)
-                                        .description("Workflow runs")
-                                        .tag(MetricNames.TAG_WORKFLOW, w)
-                                        .tag(MetricNames.TAG_OUTCOME, o.tag)
-                                        .register(registry));
+                                counter(
+                                        registry,
+                                        MetricNames.EXECUTOR_RUNS,
+                                        "Workflow runs",
+                                        MetricNames.TAG_WORKFLOW,
+                                        w,
+                                        MetricNames.TAG_OUTCOME,
+                                        o.tag));
                     }
                     return m;
                 })
@@ -137,35 +145,43 @@ public final class ExecutorMetrics {
     public void expired(String topic) {
         expired.computeIfAbsent(
                         topic,
-                        t -> Counter.builder(MetricNames.EXECUTOR_EXPIRED)
-                                .description("Events that expired before they could start")
-                                .tag(MetricNames.TAG_TOPIC, t)
-                                .register(registry))
+                        t -> counter(
+                                registry,
+                                MetricNames.EXECUTOR_EXPIRED,
+                                "Events that expired before they could start",
+                                MetricNames.TAG_TOPIC,
+                                t))
                 .increment();
     }
 
     public void skipped(String topic, long count) {
-        Counter.builder("sluice.executor.skipped")
-                .description("Dead events skipped on assignment without being read")
-                .tag(MetricNames.TAG_TOPIC, topic)
-                .register(registry)
+        counter(
+                        registry,
+                        "sluice.executor.skipped",
+                        "Dead events skipped on assignment without being read",
+                        MetricNames.TAG_TOPIC,
+                        topic)
                 .increment(count);
     }
 
     /** A run that threw something no step expects; it is dead-lettered with the error. */
     public void unexpected(String workflow) {
-        Counter.builder("sluice.executor.unexpected.errors")
-                .description("Runs that failed with an unexpected exception (dead-lettered)")
-                .tag(MetricNames.TAG_WORKFLOW, workflow)
-                .register(registry)
+        counter(
+                        registry,
+                        "sluice.executor.unexpected.errors",
+                        "Runs that failed with an unexpected exception (dead-lettered)",
+                        MetricNames.TAG_WORKFLOW,
+                        workflow)
                 .increment();
     }
 
     public void filtered(String workflow) {
-        Counter.builder("sluice.executor.filtered")
-                .description("Events a workflow's filter did not match")
-                .tag(MetricNames.TAG_WORKFLOW, workflow)
-                .register(registry)
+        counter(
+                        registry,
+                        "sluice.executor.filtered",
+                        "Events a workflow's filter did not match",
+                        MetricNames.TAG_WORKFLOW,
+                        workflow)
                 .increment();
     }
 

@@ -81,7 +81,9 @@ public final class DeadSpanRecorder implements DeadSpanSkip.DeadSpans {
                         tp.topic(),
                         tp.partition(),
                         from,
-                        what));
+                        what,
+                        Long.MAX_VALUE,
+                        -1));
         byte[] summary = new JsonObject()
                 .put("topic", tp.topic())
                 .put("partition", tp.partition())

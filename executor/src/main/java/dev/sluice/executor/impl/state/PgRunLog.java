@@ -1,5 +1,6 @@
 package dev.sluice.executor.impl.state;
 
+import dev.sluice.executor.impl.ExecutorMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,15 +84,10 @@ public final class PgRunLog implements RunLog {
         this.executor = executor;
         this.capacity = capacity;
         this.batchSize = batchSize;
-        this.written = Counter.builder("sluice.executor.runlog.written")
-                .description("Run log rows written")
-                .register(registry);
-        this.dropped = Counter.builder("sluice.executor.runlog.dropped")
-                .description("Run log rows dropped because the buffer was full")
-                .register(registry);
-        this.failures = Counter.builder("sluice.executor.runlog.failures")
-                .description("Failed run log writes")
-                .register(registry);
+        this.written = ExecutorMetrics.counter(registry, "sluice.executor.runlog.written", "Run log rows written");
+        this.dropped = ExecutorMetrics.counter(
+                registry, "sluice.executor.runlog.dropped", "Run log rows dropped because the buffer was full");
+        this.failures = ExecutorMetrics.counter(registry, "sluice.executor.runlog.failures", "Failed run log writes");
         Gauge.builder("sluice.executor.runlog.buffered", size, AtomicInteger::get)
                 .description("Run log rows waiting")
                 .register(registry);

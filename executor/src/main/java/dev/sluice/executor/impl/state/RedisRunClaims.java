@@ -2,6 +2,7 @@ package dev.sluice.executor.impl.state;
 
 import dev.sluice.core.WorkflowConfig.Delivery;
 import dev.sluice.core.redis.TurnBatchedRedis;
+import dev.sluice.executor.impl.ExecutorMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -122,12 +123,14 @@ public final class RedisRunClaims implements RunClaims {
         this.vertx = vertx;
         this.redis = new TurnBatchedRedis(redis, c -> redis, batchWindow);
         this.owner = owner;
-        this.unavailable = Counter.builder("sluice.executor.claims.unavailable")
-                .description("Runs started without a claim because Redis could not be reached")
-                .register(registry);
-        this.takenOver = Counter.builder("sluice.executor.claims.taken.over")
-                .description("Abandoned run leases taken over (the run is re-sent with the same webhook-id)")
-                .register(registry);
+        this.unavailable = ExecutorMetrics.counter(
+                registry,
+                "sluice.executor.claims.unavailable",
+                "Runs started without a claim because Redis could not be reached");
+        this.takenOver = ExecutorMetrics.counter(
+                registry,
+                "sluice.executor.claims.taken.over",
+                "Abandoned run leases taken over (the run is re-sent with the same webhook-id)");
     }
 
     /**

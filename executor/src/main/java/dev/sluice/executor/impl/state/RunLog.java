@@ -29,7 +29,8 @@ public interface RunLog {
     /**
      * One decided run. Times are epoch milliseconds; {@code startMillis} is -1 for runs that never
      * started, {@code firstWriteMillis} -1 for runs that wrote nothing to a target, and
-     * {@code deadlineMillis} {@link Long#MAX_VALUE} for events without a deadline.
+     * {@code deadlineMillis} {@link Long#MAX_VALUE} for events without a deadline (or rows that stand for
+     * many events).
      */
     record Row(
             String eventId,
@@ -45,38 +46,7 @@ public interface RunLog {
             long offset,
             String error,
             long deadlineMillis,
-            long firstWriteMillis) {
-
-        public Row(
-                String eventId,
-                String route,
-                String workflow,
-                Outcome outcome,
-                int attempts,
-                long ingestMillis,
-                long startMillis,
-                long endMillis,
-                String topic,
-                int partition,
-                long offset,
-                String error) {
-            this(
-                    eventId,
-                    route,
-                    workflow,
-                    outcome,
-                    attempts,
-                    ingestMillis,
-                    startMillis,
-                    endMillis,
-                    topic,
-                    partition,
-                    offset,
-                    error,
-                    Long.MAX_VALUE,
-                    -1);
-        }
-    }
+            long firstWriteMillis) {}
 
     /** Queues a row; never blocks. The future completes once the row is durable (or its loss counted). */
     Future<Void> offer(Row row);

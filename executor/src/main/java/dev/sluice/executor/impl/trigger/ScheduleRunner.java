@@ -3,7 +3,6 @@ package dev.sluice.executor.impl.trigger;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.trigger.Schedule;
 import dev.sluice.core.trigger.Ticks;
-import dev.sluice.executor.impl.Retry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -19,26 +18,16 @@ import org.slf4j.LoggerFactory;
  * that throws something unexpected is logged and counted ({@code sluice_trigger_unexpected_errors_total});
  * the tick it was firing is not recorded, so the next wake fires it.
  */
-final class ScheduleRunner implements TriggerRunner {
+final class ScheduleRunner extends LeasedTrigger {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleRunner.class);
 
-    private final Context context;
-    private final String workflow;
-    private final String name;
     private final Schedule schedule;
     private final Ticks ticks;
     private final RouteConfig route;
-    private final TriggerLeases leases;
     private final TriggerProducer producer;
     private final TickLedger ledger;
-    private final TriggerMetrics metrics;
-    private final String holder;
-    private final TriggerConfig config;
-    private long timer = -1;
-    private boolean closed;
     private boolean failing;
-    private boolean ensured;
     /** Missed ticks counted so far in an outage being walked, and the tick it started after. */
     private long outage;
 
@@ -55,50 +44,22 @@ final class ScheduleRunner implements TriggerRunner {
             TriggerMetrics metrics,
             String holder,
             TriggerConfig config) {
-        this.context = context;
-        this.workflow = workflow;
-        this.name = schedule.name(workflow);
+        super(context, workflow, schedule.name(workflow), leases, metrics, holder, config);
         this.schedule = schedule;
         this.ticks = schedule.ticks();
         this.route = route;
-        this.leases = leases;
         this.producer = producer;
         this.ledger = ledger;
-        this.metrics = metrics;
-        this.holder = holder;
-        this.config = config;
     }
 
+    /** A wake; the first creates the schedule's row (a new schedule starts from now: nothing before it is due). */
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public boolean leading() {
-        return metrics.leading();
-    }
-
-    /** Starts waking; the first wake creates the schedule's row (a new schedule starts from now: nothing before it is due). */
-    @Override
-    public Future<Void> start() {
-        wake();
-        return Future.succeededFuture();
-    }
-
-    private void wake() {
-        timer = -1;
-        if (closed) {
-            return;
-        }
+    protected void woken() {
         // Anything thrown, here or in a step below, fails this wake only: it is counted, and the next wake comes as
         // always.
-        Retry.guarded(() -> ensured
-                        ? Future.<Void>succeededFuture()
-                        : leases.ensure(name, System.currentTimeMillis()).onSuccess(v -> ensured = true))
-                .compose(v -> leases.acquire(name, holder, config.lease()))
+        acquire(System.currentTimeMillis())
                 .compose(held -> {
-                    if (closed) {
+                    if (closed()) {
                         return Future.succeededFuture(-1L);
                     }
                     boolean was = metrics.leading();
@@ -135,7 +96,7 @@ final class ScheduleRunner implements TriggerRunner {
                         LOG.info("schedule of workflow {}: lease and ticks written again", workflow);
                     }
                     failing = ar.failed();
-                    sleep(ar.succeeded() ? ar.result() : -1L);
+                    sleepAfter(ar.succeeded() ? ar.result() : -1L);
                 });
     }
 
@@ -159,8 +120,7 @@ final class ScheduleRunner implements TriggerRunner {
                 .compose(at -> at < 0
                         ? Future.succeededFuture(at)
                         // The read may have taken a while: renew before firing, and continue from what is recorded now.
-                        : leases.acquire(name, holder, config.lease())
-                                .map(held -> held.isPresent() ? held.get().lastTick() : lost()));
+                        : renew().map(held -> held.isPresent() ? held.get().lastTick() : lost()));
     }
 
     /** Fires what is due after {@code last}; returns the tick recorded at the end, or -1 when the lease was lost. */
@@ -246,8 +206,8 @@ final class ScheduleRunner implements TriggerRunner {
     }
 
     /** Until the next tick after {@code recorded} while leading (bounded by the renewal period), else the renewal period. */
-    private void sleep(long recorded) {
-        if (closed) {
+    private void sleepAfter(long recorded) {
+        if (closed()) {
             return;
         }
         long renew = config.renewEvery().toMillis();
@@ -267,22 +227,6 @@ final class ScheduleRunner implements TriggerRunner {
                         e);
             }
         }
-        timer = context.owner().setTimer(delay, id -> wake());
-    }
-
-    @Override
-    public void halt() {
-        closed = true;
-        if (timer >= 0) {
-            context.owner().cancelTimer(timer);
-        }
-    }
-
-    @Override
-    public Future<Void> close() {
-        halt();
-        boolean held = metrics.leading();
-        metrics.leading(false);
-        return held ? leases.release(name, holder) : Future.succeededFuture();
+        sleep(delay);
     }
 }

@@ -43,46 +43,14 @@ final class TriggerMetrics {
     private final Gauge leaderGauge;
 
     TriggerMetrics(MeterRegistry registry, String trigger, String workflow) {
-        fired = Counter.builder(TICKS)
-                .tag("workflow", workflow)
-                .tag("outcome", "fired")
-                .description("Schedule ticks")
-                .register(registry);
-        missed = Counter.builder(TICKS)
-                .tag("workflow", workflow)
-                .tag("outcome", "missed")
-                .description("Schedule ticks")
-                .register(registry);
-        changed = Counter.builder(POLLS)
-                .tag("workflow", workflow)
-                .tag("outcome", "changed")
-                .description("Polls")
-                .register(registry);
-        notModified = Counter.builder(POLLS)
-                .tag("workflow", workflow)
-                .tag("outcome", "not-modified")
-                .description("Polls")
-                .register(registry);
-        pollFailed = Counter.builder(POLLS)
-                .tag("workflow", workflow)
-                .tag("outcome", "failed")
-                .description("Polls")
-                .register(registry);
-        emitted = Counter.builder(ITEMS)
-                .tag("workflow", workflow)
-                .tag("outcome", "emitted")
-                .description("Polled items")
-                .register(registry);
-        duplicate = Counter.builder(ITEMS)
-                .tag("workflow", workflow)
-                .tag("outcome", "duplicate")
-                .description("Polled items")
-                .register(registry);
-        invalid = Counter.builder(ITEMS)
-                .tag("workflow", workflow)
-                .tag("outcome", "invalid")
-                .description("Polled items")
-                .register(registry);
+        fired = outcome(registry, TICKS, "Schedule ticks", workflow, "fired");
+        missed = outcome(registry, TICKS, "Schedule ticks", workflow, "missed");
+        changed = outcome(registry, POLLS, "Polls", workflow, "changed");
+        notModified = outcome(registry, POLLS, "Polls", workflow, "not-modified");
+        pollFailed = outcome(registry, POLLS, "Polls", workflow, "failed");
+        emitted = outcome(registry, ITEMS, "Polled items", workflow, "emitted");
+        duplicate = outcome(registry, ITEMS, "Polled items", workflow, "duplicate");
+        invalid = outcome(registry, ITEMS, "Polled items", workflow, "invalid");
         leaseErrors = Counter.builder(LEASE_ERRORS)
                 .tag("trigger", trigger)
                 .description("Trigger lease writes that failed")
@@ -98,6 +66,16 @@ final class TriggerMetrics {
                 .tag("trigger", trigger)
                 .strongReference(true)
                 .description("1 while this process holds the trigger's lease")
+                .register(registry);
+    }
+
+    /** The counter of one outcome of a workflow's trigger. */
+    private static Counter outcome(
+            MeterRegistry registry, String name, String description, String workflow, String outcome) {
+        return Counter.builder(name)
+                .tag("workflow", workflow)
+                .tag("outcome", outcome)
+                .description(description)
                 .register(registry);
     }
 

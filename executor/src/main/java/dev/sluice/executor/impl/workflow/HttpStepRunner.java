@@ -1,8 +1,5 @@
 package dev.sluice.executor.impl.workflow;
 
-import dev.sluice.core.CloudEventsHttp;
-import dev.sluice.core.EventRecords;
-import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.StepConfig;
 import dev.sluice.core.WebhookSigning;
 import dev.sluice.executor.impl.guard.TargetGuard;
@@ -13,12 +10,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * Runs an {@code http} step: sends the event's payload to the target as a CloudEvents HTTP binary
@@ -39,6 +33,7 @@ public final class HttpStepRunner {
     private final WebhookHeaders webhook = new WebhookHeaders();
     private final TargetGuards guards;
     private final RunTracing tracing;
+    private final StepRequests requests;
     /** Each step's target, its URL parsed once (parsing it per request showed in profiles). Event-loop confined. */
     private final java.util.Map<StepConfig.Http, Target> targets = new java.util.IdentityHashMap<>();
 
@@ -54,6 +49,7 @@ public final class HttpStepRunner {
     public HttpStepRunner(
             Vertx vertx, HttpClient client, HttpClient http2Client, TargetGuards guards, RunTracing tracing) {
         this.tracing = tracing;
+        this.requests = new StepRequests(webhook, tracing);
         this.vertx = vertx;
         this.client = client;
         this.http2Client = http2Client;
@@ -189,7 +185,8 @@ public final class HttpStepRunner {
                     "the deadline passed while the request waited for its target's budget; nothing was sent"));
         }
         Span span = tracing.step(request);
-        RequestOptions options = options(request, target, span).setConnectTimeout(deadline - begin);
+        RequestOptions options =
+                requests.options(request, target.options(), span).setConnectTimeout(deadline - begin);
         Promise<Result> result = Promise.promise();
         if (span.isRecording()) {
             result.future()
@@ -235,10 +232,10 @@ public final class HttpStepRunner {
                                         "no response within " + exchangeTimeoutMillis
                                                 + " ms after the request was written",
                                         null)));
-                        return send(req, request, Buffer.buffer(payload), payload);
+                        return requests.send(req, request, Buffer.buffer(payload), payload);
                     });
                 })
-                .compose(this::classify)
+                .compose(StepAnswers::classify)
                 .onComplete(ar -> {
                     vertx.cancelTimer(timer[0]);
                     if (ar.succeeded()) {
@@ -257,82 +254,5 @@ public final class HttpStepRunner {
                     }
                 });
         return result.future();
-    }
-
-    /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
-    private RequestOptions options(Request request, Target target, Span span) {
-        StepConfig.Http step = request.step();
-        RequestOptions options = new RequestOptions(target.options());
-        Headers h = request.record().headers();
-        // Every ce_* attribute becomes a ce-* header, percent-encoded as the HTTP binding requires.
-        for (Header header : h) {
-            String k = header.key();
-            if (k.startsWith(SluiceHeaders.CE_PREFIX) && header.value() != null) {
-                options.putHeader(
-                        "ce-" + k.substring(SluiceHeaders.CE_PREFIX.length()),
-                        CloudEventsHttp.headerValue(header.value()));
-            }
-        }
-        if (request.contentType() != null) {
-            options.putHeader("content-type", request.contentType());
-        } else {
-            copy(h, SluiceHeaders.CONTENT_TYPE, "content-type", options);
-        }
-        tracing.headers(span, request.record(), options);
-        step.headers().forEach(options::putHeader);
-        if (request.webhookId() != null) {
-            options.putHeader(WebhookHeaders.ID, request.webhookId());
-            options.putHeader(WebhookHeaders.IDEMPOTENCY_KEY, request.webhookId());
-        }
-        return options;
-    }
-
-    /** Writes the request; the timestamp and signature are taken now, as it leaves. */
-    private Future<HttpClientResponse> send(
-            io.vertx.core.http.HttpClientRequest req, Request request, Buffer body, byte[] payload) {
-        if (request.webhookId() != null) {
-            long seconds = System.currentTimeMillis() / 1000;
-            req.putHeader(WebhookHeaders.TIMESTAMP, Long.toString(seconds));
-            if (request.signing().signs()) {
-                req.putHeader(
-                        WebhookHeaders.SIGNATURE,
-                        webhook.signature(request.signing(), request.webhookId(), seconds, payload));
-            }
-        }
-        return req.send(body);
-    }
-
-    private Future<Result> classify(HttpClientResponse resp) {
-        int status = resp.statusCode();
-        String type = resp.getHeader("content-type");
-        return resp.body().transform(ar -> {
-            if (status >= 200 && status < 300) {
-                boolean json = type != null && (type.startsWith("application/json") || type.contains("+json"));
-                return Future.succeededFuture(new Result(status, json && ar.succeeded() ? ar.result() : null));
-            }
-            if (status == 408 || status == 429 || status >= 500) {
-                long retryAfter = retryAfterMillis(resp.getHeader("retry-after"));
-                return Future.failedFuture(StepFailure.retryable("target answered " + status, retryAfter));
-            }
-            return Future.failedFuture(StepFailure.fatal("target answered " + status));
-        });
-    }
-
-    private static long retryAfterMillis(String header) {
-        if (header == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(header.trim()) * 1000;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static void copy(Headers from, String kafkaName, String httpName, RequestOptions to) {
-        String v = EventRecords.text(from, kafkaName);
-        if (v != null) {
-            to.putHeader(httpName, v);
-        }
     }
 }

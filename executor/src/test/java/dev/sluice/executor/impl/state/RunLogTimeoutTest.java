@@ -54,7 +54,8 @@ class RunLogTimeoutTest {
                 .build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PgRunLog log = new PgRunLog(vertx, pool, "e", 100, 10, Duration.ofMillis(300), registry);
-        log.offer(new RunLog.Row("id", "r", "w", RunLog.Outcome.SUCCEEDED, 1, 1L, 2L, 3L, "t", 0, 0L, null));
+        log.offer(new RunLog.Row(
+                "id", "r", "w", RunLog.Outcome.SUCCEEDED, 1, 1L, 2L, 3L, "t", 0, 0L, null, Long.MAX_VALUE, -1));
         long begin = System.nanoTime();
         vertx.getOrCreateContext().runOnContext(v -> log.flush());
         org.awaitility.Awaitility.await()
