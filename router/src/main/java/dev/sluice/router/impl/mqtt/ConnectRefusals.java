@@ -5,7 +5,9 @@ import dev.sluice.router.impl.auth.Authenticator;
 import dev.sluice.router.impl.auth.Credential;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.vertx.core.net.NetServer;
+import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import java.lang.reflect.Field;
 import java.util.EnumMap;
@@ -23,16 +25,36 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectRefusals {
 
-    /** Why a connection was refused; the tag value is the name in lower case. */
+    /**
+     * Why a connection was refused, and its CONNACK return code (MQTT 5, 3.1.1); the tag value is the
+     * name in lower case. A failed TLS handshake has no CONNACK: its codes are never sent.
+     */
     enum Reason {
-        KEY_UNKNOWN,
-        KEY_REVOKED,
-        CERTIFICATE_UNKNOWN,
-        CERTIFICATE_REVOKED,
-        TLS_HANDSHAKE,
-        DRAINING;
+        KEY_UNKNOWN(
+                MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD,
+                MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD),
+        KEY_REVOKED(KEY_UNKNOWN),
+        CERTIFICATE_UNKNOWN(
+                MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5,
+                MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED),
+        CERTIFICATE_REVOKED(CERTIFICATE_UNKNOWN),
+        TLS_HANDSHAKE(CERTIFICATE_UNKNOWN),
+        DRAINING(
+                MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5,
+                MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 
         final String tag = name().toLowerCase(Locale.ROOT);
+        final MqttConnectReturnCode v5;
+        final MqttConnectReturnCode v311;
+
+        Reason(MqttConnectReturnCode v5, MqttConnectReturnCode v311) {
+            this.v5 = v5;
+            this.v311 = v311;
+        }
+
+        Reason(Reason same) {
+            this(same.v5, same.v311);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectRefusals.class);
@@ -52,6 +74,12 @@ final class ConnectRefusals {
 
     void count(Reason reason) {
         counters.get(reason).increment();
+    }
+
+    /** Counts the refusal and answers the CONNECT with its return code. */
+    void refuse(MqttEndpoint endpoint, Reason reason) {
+        count(reason);
+        endpoint.reject(endpoint.protocolVersion() == MqttSession.V5 ? reason.v5 : reason.v311);
     }
 
     /** The reason a credential that is not live is refused for: its kind, and unknown or revoked. */

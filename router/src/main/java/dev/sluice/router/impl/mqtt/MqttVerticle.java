@@ -8,7 +8,6 @@ import dev.sluice.router.impl.auth.Credential;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.Pipeline;
 import dev.sluice.router.impl.mqtt.ConnectRefusals.Reason;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
@@ -133,39 +132,18 @@ public final class MqttVerticle extends VerticleBase {
         Optional<String> certificate = tls && state.config().mqtt().clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE
                 ? ClientCertificates.peer(endpoint.sslSession())
                 : Optional.empty();
-        Credential credential;
-        if (certificate.isPresent()) {
-            credential = Credential.certificate(certificate.get());
-            Authenticator.Verdict verdict = authenticator.live(credential);
-            if (verdict != Authenticator.Verdict.OK) {
-                refusals.count(ConnectRefusals.of(credential, verdict));
-                endpoint.reject(
-                        v5
-                                ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                                : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-                return;
-            }
-        } else {
+        Credential credential = certificate.map(Credential::certificate).orElseGet(() -> {
             String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
-            credential = Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
-            Authenticator.Verdict verdict = credential.kind() == Credential.Kind.KEY
-                    ? authenticator.live(credential)
-                    : Authenticator.Verdict.OK;
-            if (verdict != Authenticator.Verdict.OK) {
-                refusals.count(ConnectRefusals.of(credential, verdict));
-                endpoint.reject(
-                        v5
-                                ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                                : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
-                return;
-            }
+            return Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
+        });
+        Authenticator.Verdict verdict =
+                credential.kind() == Credential.Kind.NONE ? Authenticator.Verdict.OK : authenticator.live(credential);
+        if (verdict != Authenticator.Verdict.OK) {
+            refusals.refuse(endpoint, ConnectRefusals.of(credential, verdict));
+            return;
         }
         if (state.draining().get()) {
-            refusals.count(Reason.DRAINING);
-            endpoint.reject(
-                    v5
-                            ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                            : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            refusals.refuse(endpoint, Reason.DRAINING);
             return;
         }
         int receiveMaximum = edge.receiveMaximum();
