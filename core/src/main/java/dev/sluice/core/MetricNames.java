@@ -11,6 +11,8 @@ public final class MetricNames {
     public static final String ROUTER_PRODUCE_LATENCY = "sluice.router.produce.latency";
     /** Records sent to Kafka and not yet acknowledged. */
     public static final String ROUTER_IN_FLIGHT = "sluice.router.inflight";
+    /** MQTT connections refused at CONNECT (or at the TLS handshake before it), tag {@code reason}. */
+    public static final String ROUTER_MQTT_CONNECT_REFUSED = "sluice.router.mqtt.connect.refused";
     /** Workflow runs, tags {@code workflow}, {@code outcome}. */
     public static final String EXECUTOR_RUNS = "sluice.executor.runs";
     /** Events that expired before they could start, tag {@code topic}. */
@@ -35,6 +37,7 @@ public final class MetricNames {
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_WORKFLOW = "workflow";
     public static final String TAG_TOPIC = "topic";
+    public static final String TAG_REASON = "reason";
 
     private MetricNames() {}
 }

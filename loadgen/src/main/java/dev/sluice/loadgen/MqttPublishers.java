@@ -22,12 +22,18 @@ import java.util.Map;
  * {@link #WINDOW} QoS 1 publishes in flight (the router's default Receive Maximum) and queues the
  * rest, so a publish that waits for room waits on the clock: its latency still runs from its
  * intended send time to its PUBACK. QoS 0 has no acknowledgement: a publish counts as answered
- * once written. Confined to its event loop.
+ * once written to the socket. QoS 0 is bounded too: a connection holds at most {@link #WINDOW}
+ * publishes handed to its socket and not yet written (the peer is not reading); a publish that
+ * falls due while they are that many is not sent, and is reported as {@value #WRITE_QUEUE_FULL}
+ * rather than queued without bound. Confined to its event loop.
  */
 final class MqttPublishers {
 
     /** QoS 1 publishes in flight per connection (the router's {@code router.mqtt.receive.maximum} default). */
     static final int WINDOW = 64;
+
+    /** The error kind of a QoS 0 publish not sent because its connection's writes were not draining. */
+    static final String WRITE_QUEUE_FULL = "mqtt_write_queue_full";
 
     /** Where a connection's answers go (the sender of this event loop). */
     interface Answers {
@@ -54,6 +60,8 @@ final class MqttPublishers {
         final ArrayDeque<Pending> queued = new ArrayDeque<>();
         final Map<Integer, Pending> inFlight = new HashMap<>();
         int unassigned;
+        /** QoS 0 publishes handed to the socket and not yet written. */
+        int unwritten;
 
         Device(MqttClient client, String topic) {
             this.client = client;
@@ -151,10 +159,16 @@ final class MqttPublishers {
                 return;
             }
             Pending p = d.queued.pollFirst();
+            if (qos == MqttQoS.AT_MOST_ONCE && d.unwritten >= WINDOW) {
+                answers.failed(p, WRITE_QUEUE_FULL);
+                continue;
+            }
             p.sentAt = System.nanoTime();
             Future<Integer> f = d.client.publish(d.topic, payload, qos, false, false);
             if (qos == MqttQoS.AT_MOST_ONCE) {
+                d.unwritten++;
                 f.onComplete(ar -> {
+                    d.unwritten--;
                     if (ar.succeeded()) {
                         answers.acked(p, System.nanoTime());
                     } else {

@@ -5,46 +5,37 @@ import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.auth.Authenticator;
 import dev.sluice.router.impl.auth.Credential;
-import dev.sluice.router.impl.http.IngestState;
-import dev.sluice.router.impl.http.Pipeline;
 import dev.sluice.router.impl.http.Problems;
 import dev.sluice.router.impl.http.Submission;
 import dev.sluice.router.impl.ingest.BadInput;
-import dev.sluice.router.impl.ingest.CloudEventRules;
 import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.Parsed;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
-import java.util.Base64;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * One device connection: its publishes enter the ingest pipeline; it is acknowledged only once
- * Kafka has the event. Flow control: at most {@code receiveMaximum} QoS 1 and 2 publishes are in
- * flight per connection (announced to MQTT 5 clients, which must honour it); past that, or while
- * the producer's in-flight bound is reached, the router stops reading the socket. Event-loop
- * confined.
+ * Kafka has the event. Flow control stops reading the socket (TCP backpressure) for two reasons:
+ * at most {@code receiveMaximum} QoS 1 and 2 publishes are in flight per connection (announced to
+ * MQTT 5 clients, which must honour it); and a publish of any QoS that finds the producer at its
+ * in-flight bound is held until there is room ({@link ProducerRoom}). Event-loop confined.
  */
-final class MqttSession {
+final class MqttSession implements ProducerRoom.Waiter {
 
     static final int V5 = 5;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttSession.class);
 
     private final MqttEndpoint endpoint;
-    private final IngestState state;
-    private final Pipeline pipeline;
-    private final TopicRoutes routes;
-    private final Authenticator authenticator;
-    private final SocketFlow flow;
-    private final int receiveMaximum;
+    private final MqttEdge edge;
+    private final PublishAuth auth;
     /** The client certificate, else {@code Bearer <key>} from the CONNECT password, else none. */
     final Credential credential;
 
@@ -53,25 +44,18 @@ final class MqttSession {
     private final Set<Integer> qos2 = new HashSet<>();
 
     private final Map<Integer, Boolean> qos2Outcome = new HashMap<>();
+    /** Publishes read while the producer had no room, in order (one, unless the socket cannot be paused). */
+    private final ArrayDeque<MqttPublishMessage> held = new ArrayDeque<>(2);
+
+    private boolean windowFull;
+    private boolean waitingForRoom;
     private boolean closed;
 
-    MqttSession(
-            MqttEndpoint endpoint,
-            IngestState state,
-            Pipeline pipeline,
-            TopicRoutes routes,
-            Authenticator authenticator,
-            SocketFlow flow,
-            int receiveMaximum,
-            Credential credential) {
+    MqttSession(MqttEndpoint endpoint, MqttEdge edge, Credential credential) {
         this.endpoint = endpoint;
-        this.state = state;
-        this.pipeline = pipeline;
-        this.routes = routes;
-        this.authenticator = authenticator;
-        this.flow = flow;
-        this.receiveMaximum = receiveMaximum;
+        this.edge = edge;
         this.credential = credential;
+        this.auth = new PublishAuth(edge.authenticator(), edge.access(), credential);
     }
 
     boolean connected() {
@@ -82,18 +66,49 @@ final class MqttSession {
         return endpoint.protocolVersion() == V5;
     }
 
+    /** One PUBLISH, handled now, or held (and the socket paused) while the producer has no room. */
+    void publish(MqttPublishMessage msg) {
+        if (!held.isEmpty()
+                || SocketFlow.pausable() && edge.room().full(msg.payload().length())) {
+            held.addLast(msg);
+            if (!waitingForRoom) {
+                waitingForRoom = true;
+                edge.flow().pause(endpoint);
+                edge.room().await(this);
+            }
+            return;
+        }
+        guarded(msg);
+    }
+
+    /** The producer has room: the held publishes go on, in order, and reading resumes once none is left. */
+    @Override
+    public void proceed() {
+        while (!held.isEmpty() && connected()) {
+            if (edge.room().full(held.peekFirst().payload().length())) {
+                edge.room().await(this);
+                return;
+            }
+            guarded(held.pollFirst());
+        }
+        // Gone meanwhile: what it sent and was not acknowledged, its client sends again (QoS 1 and 2).
+        held.clear();
+        waitingForRoom = false;
+        edge.flow().resume(endpoint);
+    }
+
     /**
-     * One PUBLISH. A fault in Sluice while handling it is counted ({@code internal_error}), logged
-     * with a reference, and answered: MQTT 5 with PUBACK/PUBREC 0x80 naming the reference, 3.1.1 by
+     * A fault in Sluice while handling a publish is counted ({@code internal_error}), logged with a
+     * reference, and answered: MQTT 5 with PUBACK/PUBREC 0x80 naming the reference, 3.1.1 by
      * closing (the client resends); never silence.
      */
-    void publish(MqttPublishMessage msg) {
+    private void guarded(MqttPublishMessage msg) {
         try {
             handle(msg);
         } catch (RuntimeException e) {
             String ref = java.util.UUID.randomUUID().toString();
             LOG.error("MQTT publish to {} failed (reference {})", msg.topicName(), ref, e);
-            state.metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
+            edge.state().metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
             refused(
                     msg.messageId(),
                     msg.qosLevel().value(),
@@ -113,6 +128,7 @@ final class MqttSession {
             }
             return;
         }
+        int receiveMaximum = edge.receiveMaximum();
         if (qos > 0 && inFlight >= receiveMaximum && v5()) {
             disconnect(
                     MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
@@ -122,20 +138,21 @@ final class MqttSession {
         if (qos > 0) {
             // Counted before any answer can be given: every answer (stored or refused) releases it once.
             inFlight++;
-            if (inFlight >= receiveMaximum) {
-                flow.pause(endpoint);
+            if (inFlight >= receiveMaximum && !windowFull) {
+                windowFull = true;
+                edge.flow().pause(endpoint);
             }
         }
         String topic = msg.topicName();
-        RouteConfig route = topic == null ? null : routes.route(topic);
+        RouteConfig route = topic == null ? null : edge.routes().route(topic);
         MqttAnswer answer = new MqttAnswer(this, packetId, qos);
         if (route == null) {
-            state.metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.UNKNOWN_SOURCE);
+            edge.state().metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.UNKNOWN_SOURCE);
             answer.refused(Problems.Kind.UNKNOWN_SOURCE, "no route takes topic " + topic, Map.of());
             return;
         }
-        RouteMeters meters = state.metrics().route(route.source());
-        Authenticator.Verdict verdict = authenticator.check(route, credential);
+        RouteMeters meters = edge.state().metrics().route(route.source());
+        Authenticator.Verdict verdict = auth.check(route);
         if (verdict != Authenticator.Verdict.OK) {
             meters.rejected(Problems.Kind.UNAUTHORIZED);
             answer.refused(Problems.Kind.UNAUTHORIZED, Authenticator.detail(verdict, route), Map.of());
@@ -152,104 +169,34 @@ final class MqttSession {
         if (qos == 2) {
             qos2.add(packetId);
         }
-        Map<String, String> props = userProperties(msg.properties());
-        String[] levels = topic.split("/", -1);
-        Submission sub = new Submission(
-                route,
-                meters,
-                false,
-                null,
-                props.get("idempotency-key"),
-                name -> {
-                    if (name.startsWith("mqtt.topic.")) {
-                        int n = Integer.parseInt(name.substring("mqtt.topic.".length()));
-                        return n < levels.length ? levels[n] : null;
-                    }
-                    return props.get(name);
-                },
-                EventStamper.traceparent(props.get("traceparent")),
-                EventStamper.tracestate(props.get("traceparent"), props.get("tracestate")),
-                state.tracing().request(props.get("traceparent"), props.get("tracestate")),
-                answer);
+        Map<String, String> props = PublishEvents.userProperties(msg.properties());
+        Submission sub = PublishEvents.submission(edge.state(), route, meters, topic, props, answer);
         Draft draft;
         try {
-            draft = draft(topic, payload, msg.properties(), props);
+            draft = PublishEvents.draft(topic, payload, msg.properties(), props);
         } catch (BadInput bad) {
-            pipeline.refuse(sub, Problems.kind(bad), bad.getMessage());
+            edge.pipeline().refuse(sub, Problems.kind(bad), bad.getMessage());
             return;
         }
-        pipeline.then(
-                answer,
-                meters,
-                state.admission().rate(route, 1, payload.length),
-                () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
-    }
-
-    /**
-     * The event a publish carries: the payload untouched; {@code source} from the topic, {@code type}
-     * from the route; the id from the {@code id} user property, else minted at stamping; MQTT 5's
-     * content type, correlation data and user properties (those named as CloudEvents extensions)
-     * carried along.
-     */
-    private static Draft draft(String topic, byte[] payload, MqttProperties mp, Map<String, String> props)
-            throws BadInput {
-        String id = props.get("id");
-        if (id != null) {
-            CloudEventRules.requireId("id (user property)", id);
-        }
-        String source = "/mqtt/" + topic;
-        CloudEventRules.require("source (the topic)", source);
-        Map<String, String> ext = new LinkedHashMap<>();
-        props.forEach((name, value) -> {
-            if (!name.equals("id")
-                    && !name.equals("idempotency-key")
-                    && !name.equals("traceparent")
-                    && !name.equals("tracestate")
-                    && name.matches("[a-z0-9]{1,64}")) {
-                ext.put(name, value);
-            }
-        });
-        for (Map.Entry<String, String> e : ext.entrySet()) {
-            CloudEventRules.check(e.getKey() + " (user property)", e.getValue());
-        }
-        MqttProperties.MqttProperty<?> correlation =
-                mp == null ? null : mp.getProperty(MqttProperties.CORRELATION_DATA);
-        if (correlation != null && correlation.value() instanceof byte[] data) {
-            ext.put("mqttcorrelation", Base64.getEncoder().encodeToString(data));
-        }
-        MqttProperties.MqttProperty<?> type = mp == null ? null : mp.getProperty(MqttProperties.CONTENT_TYPE);
-        String contentType = type == null ? null : String.valueOf(type.value());
-        if (contentType != null) {
-            CloudEventRules.check("content type", contentType);
-        }
-        return new Draft(id, source, null, topic, null, contentType, payload, ext);
-    }
-
-    private static Map<String, String> userProperties(MqttProperties mp) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (mp == null) {
-            return out;
-        }
-        for (MqttProperties.MqttProperty<?> p : mp.getProperties(MqttProperties.USER_PROPERTY)) {
-            if (p instanceof MqttProperties.UserProperty up) {
-                out.putIfAbsent(up.value().key, up.value().value);
-            } else if (p instanceof MqttProperties.UserProperties ups) {
-                for (MqttProperties.StringPair pair : ups.value()) {
-                    out.putIfAbsent(pair.key, pair.value);
-                }
-            }
-        }
-        return out;
+        edge.pipeline()
+                .then(
+                        answer,
+                        meters,
+                        edge.state().admission().rate(route, 1, payload.length),
+                        () -> edge.pipeline().submit(sub, List.of(Parsed.ok(draft))));
     }
 
     /** The event is in Kafka: the acknowledgement goes out. */
     void stored(int packetId, int qos) {
-        release();
+        if (qos > 0) {
+            release();
+        }
+        edge.room().wakeSoon();
         if (!connected()) {
             return;
         }
         if (qos == 1) {
-            endpoint.publishAcknowledge(packetId);
+            edge.acks().puback(endpoint, packetId);
         } else if (qos == 2) {
             qos2Outcome.put(packetId, true);
             endpoint.publishReceived(packetId);
@@ -261,6 +208,7 @@ final class MqttSession {
         if (qos > 0) {
             release();
         }
+        edge.room().wakeSoon();
         if (qos == 2) {
             qos2.remove(packetId);
         }
@@ -292,8 +240,9 @@ final class MqttSession {
 
     private void release() {
         inFlight--;
-        if (inFlight < receiveMaximum) {
-            flow.resume(endpoint);
+        if (windowFull && inFlight < edge.receiveMaximum()) {
+            windowFull = false;
+            edge.flow().resume(endpoint);
         }
     }
 

@@ -1,12 +1,13 @@
 package dev.sluice.router.impl.mqtt;
 
 import dev.sluice.router.RouterConfig;
+import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.Authenticator;
 import dev.sluice.router.impl.auth.ClientCertificates;
 import dev.sluice.router.impl.auth.Credential;
 import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.Pipeline;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import dev.sluice.router.impl.mqtt.ConnectRefusals.Reason;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
@@ -38,6 +39,8 @@ import java.util.function.Supplier;
  * tenant in the admin API (by its SHA-256 fingerprint): it then needs no key. A certificate
  * presented is the credential, whatever the password says: one that is not bound, or is revoked,
  * is refused with CONNACK Not authorized (0x87; 3.1.1: 0x05).
+ *
+ * <p>Every connection refused before its session begins is counted by reason ({@link ConnectRefusals}).
  */
 public final class MqttVerticle extends VerticleBase {
 
@@ -47,19 +50,26 @@ public final class MqttVerticle extends VerticleBase {
     private final IngestState state;
     private final boolean tls;
     private final Authenticator authenticator;
+    private final Supplier<AccessSnapshot> access;
+    private final ConnectRefusals refusals;
     private final Set<MqttSession> sessions = Collections.newSetFromMap(new IdentityHashMap<>());
     private final SocketFlow flow = new SocketFlow();
     private MqttServer server;
     private Pipeline pipeline;
-    private TopicRoutes routes;
+    private MqttEdge edge;
+    /** The access snapshot the open connections were last checked against. */
+    private AccessSnapshot checked;
+
     private long sweep = -1;
     private long keys = -1;
 
     /** {@code tls} selects the TLS listener ({@code router.mqtt.tls.port}, the router's certificate). */
-    public MqttVerticle(IngestState state, Supplier<dev.sluice.router.impl.auth.AccessSnapshot> access, boolean tls) {
+    public MqttVerticle(IngestState state, Supplier<AccessSnapshot> access, boolean tls) {
         this.state = state;
         this.tls = tls;
+        this.access = access;
         this.authenticator = new Authenticator(access);
+        this.refusals = new ConnectRefusals(state.metrics().registry());
     }
 
     /** The server options for the configuration. */
@@ -88,10 +98,28 @@ public final class MqttVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pipeline = new Pipeline(context, state);
-        routes = new TopicRoutes(state.routes());
-        sweep = vertx.setPeriodic(SWEEP_MS, id -> pipeline.sweep());
+        RouterConfig.Limits limits = state.config().limits();
+        ProducerRoom room =
+                new ProducerRoom(context, state.producer(), limits.inFlightRecords(), limits.inFlightBytes());
+        edge = new MqttEdge(
+                state,
+                pipeline,
+                new TopicRoutes(state.routes()),
+                flow,
+                room,
+                new AckWriter(context),
+                authenticator,
+                access,
+                state.config().mqtt().receiveMaximum());
+        sweep = vertx.setPeriodic(SWEEP_MS, id -> {
+            pipeline.sweep();
+            room.wake();
+        });
         keys = vertx.setPeriodic(KEY_CHECK_MS, id -> disconnectRevoked());
         server = MqttServer.create(vertx, options(state.config(), tls)).endpointHandler(this::connected);
+        if (tls) {
+            refusals.countHandshakes(server);
+        }
         return server.listen();
     }
 
@@ -104,38 +132,22 @@ public final class MqttVerticle extends VerticleBase {
         Optional<String> certificate = tls && state.config().mqtt().clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE
                 ? ClientCertificates.peer(endpoint.sslSession())
                 : Optional.empty();
-        Credential credential;
-        if (certificate.isPresent()) {
-            credential = Credential.certificate(certificate.get());
-            if (authenticator.live(credential) != Authenticator.Verdict.OK) {
-                endpoint.reject(
-                        v5
-                                ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                                : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-                return;
-            }
-        } else {
+        Credential credential = certificate.map(Credential::certificate).orElseGet(() -> {
             String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
-            credential = Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
-            if (credential.kind() == Credential.Kind.KEY
-                    && authenticator.live(credential) != Authenticator.Verdict.OK) {
-                endpoint.reject(
-                        v5
-                                ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                                : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
-                return;
-            }
-        }
-        if (state.draining().get()) {
-            endpoint.reject(
-                    v5
-                            ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                            : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return Credential.key(password == null || password.isEmpty() ? null : "Bearer " + password);
+        });
+        Authenticator.Verdict verdict =
+                credential.kind() == Credential.Kind.NONE ? Authenticator.Verdict.OK : authenticator.live(credential);
+        if (verdict != Authenticator.Verdict.OK) {
+            refusals.refuse(endpoint, ConnectRefusals.of(credential, verdict));
             return;
         }
-        int receiveMaximum = state.config().mqtt().receiveMaximum();
-        MqttSession session =
-                new MqttSession(endpoint, state, pipeline, routes, authenticator, flow, receiveMaximum, credential);
+        if (state.draining().get()) {
+            refusals.refuse(endpoint, Reason.DRAINING);
+            return;
+        }
+        int receiveMaximum = edge.receiveMaximum();
+        MqttSession session = new MqttSession(endpoint, edge, credential);
         endpoint.publishAutoAck(false);
         endpoint.autoKeepAlive(true);
         endpoint.publishHandler(session::publish);
@@ -180,9 +192,14 @@ public final class MqttVerticle extends VerticleBase {
 
     /**
      * A key or client certificate revoked (or its tenant) ends its connections within {@value #KEY_CHECK_MS} ms of the
-     * access store's update.
+     * access store's update. Connections are checked only when the snapshot changed: checking a key hashes it.
      */
     private void disconnectRevoked() {
+        AccessSnapshot now = access.get();
+        if (now == checked) {
+            return;
+        }
+        checked = now;
         List<MqttSession> revoked = new ArrayList<>();
         for (MqttSession s : sessions) {
             if (s.credential.kind() != Credential.Kind.NONE

@@ -34,7 +34,8 @@ final class SocketFlow {
         }
     }
 
-    private static NetSocket socket(MqttEndpoint endpoint) {
+    /** The endpoint's socket, or null where it cannot be reached. */
+    static NetSocket socket(MqttEndpoint endpoint) {
         if (CONN == null) {
             return null;
         }
@@ -72,6 +73,11 @@ final class SocketFlow {
         if (s != null) {
             s.resume();
         }
+    }
+
+    /** Whether reading this endpoint's socket can be stopped at all. */
+    static boolean pausable() {
+        return CONN != null;
     }
 
     boolean paused(MqttEndpoint endpoint) {

@@ -15,9 +15,12 @@ import java.util.Map;
  */
 final class TopicRoutes {
 
+    /** What the synthetic header names of topic levels begin with. */
+    static final String LEVEL_PREFIX = "mqtt.topic.";
+
     /** The synthetic header name under which level {@code n} of the topic is offered to a {@code topic:n} key. */
     static String levelHeader(int n) {
-        return "mqtt.topic." + n;
+        return LEVEL_PREFIX + n;
     }
 
     private record Bound(String filter, RouteConfig route) {}

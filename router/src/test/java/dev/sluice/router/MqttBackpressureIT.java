@@ -1,0 +1,187 @@
+package dev.sluice.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Ports;
+import dev.sluice.testkit.Signals;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * QoS 0 is bounded by the producer's in-flight bound, not by what devices send: with the broker
+ * frozen, a device flooding QoS 0 publishes fills the producer's bound, then the router stops
+ * reading its socket, so the device's writes stall in TCP; nothing is refused for want of room
+ * (a QoS 0 refusal is a lost event). Once the broker is back, every publish the device wrote is in
+ * Kafka.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MqttBackpressureIT {
+
+    private static final String TOPIC = "it.mqtt.backpressure";
+    private static final int BOUND = 50;
+    /** 64 MiB in all: more than the kernel buffers both ends can hold (4 MiB send, 32 MiB receive at most here). */
+    private static final int PAYLOAD = 16 * 1024;
+
+    private static final int PUBLISHES = 4096;
+    private static KafkaBroker kafka;
+    private static RouterFixture router;
+    private static int mqttPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = KafkaBroker.start();
+        kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
+        mqttPort = Ports.freePort();
+        router = RouterFixture.start(
+                kafka,
+                """
+                {"routes": [{"source": "flood", "topic": "%s", "mqtt": {"topics": ["devices/+/telemetry"]}}]}
+                """.formatted(TOPIC),
+                Map.of(
+                        "router.instances", "1",
+                        "router.mqtt.enabled", "true",
+                        "router.mqtt.port", Integer.toString(mqttPort),
+                        "router.inflight.records", Integer.toString(BOUND),
+                        // Kafka's own timeouts (twice this, and more) stay beyond the frozen stretch: nothing expires.
+                        "router.produce.timeout", "20s"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (router != null) {
+            router.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void aQos0FloodAgainstAFrozenBrokerStopsTheRouterReadingAndLosesNothing() throws Exception {
+        warmUp();
+        long before = kafka.count(TOPIC);
+        ProcessHandle broker = brokerProcess();
+        AtomicInteger written = new AtomicInteger();
+        CompletableFuture<Void> flood;
+        Signals.send(broker, "STOP");
+        try (Socket s = new Socket("127.0.0.1", mqttPort)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            // CONNECT, MQTT 3.1.1, clean session, no keep-alive, client id "f".
+            out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 1, 'f'});
+            InputStream in = s.getInputStream();
+            assertEquals(0, in.readNBytes(4)[3], "CONNACK accepted");
+            byte[] publish = qos0Publish("devices/f/telemetry", PAYLOAD);
+            flood = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < PUBLISHES; i++) {
+                        out.write(publish);
+                        written.incrementAndGet();
+                    }
+                    out.flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                // The producer fills to its bound, then the device's writes stop going anywhere.
+                await().atMost(Duration.ofSeconds(20)).until(() -> router.gauge("sluice.router.inflight") >= BOUND);
+                int[] last = {-1};
+                await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            int now = written.get();
+                            boolean still = now == last[0];
+                            last[0] = now;
+                            return still;
+                        });
+                assertTrue(
+                        written.get() < PUBLISHES,
+                        "the router stopped reading: the device could write only " + written.get() + " of " + PUBLISHES
+                                + " publishes");
+                assertTrue(router.gauge("sluice.router.inflight") <= BOUND, "never past the producer's bound");
+                assertEquals(0, router.events("overloaded"), "nothing refused (and so lost) for want of room");
+            } finally {
+                Signals.send(broker, "CONT");
+            }
+            flood.get(90, TimeUnit.SECONDS);
+            assertEquals(PUBLISHES, written.get());
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> kafka.count(TOPIC) - before >= PUBLISHES);
+        }
+        assertEquals(PUBLISHES, kafka.count(TOPIC) - before, "every QoS 0 publish written is in Kafka, once");
+        assertEquals(0, router.events("overloaded"));
+    }
+
+    /** One QoS 1 publish acknowledged: the topic's metadata is loaded before the broker is frozen. */
+    private static void warmUp() throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + mqttPort, "warm", new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        c.connect(o).waitForCompletion(10_000);
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                MqttMessage m = new MqttMessage("{\"warm\":true}".getBytes(StandardCharsets.UTF_8));
+                m.setQos(1);
+                IMqttToken t = c.publish("devices/warm/telemetry", m);
+                t.waitForCompletion(10_000);
+                return t.getReasonCodes()[0] == 0;
+            });
+        } finally {
+            c.disconnect().waitForCompletion(5_000);
+            c.close();
+        }
+    }
+
+    /** An MQTT 3.1.1 QoS 0 PUBLISH of {@code size} payload bytes. */
+    private static byte[] qos0Publish(String topic, int size) {
+        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+        int remaining = 2 + t.length + size;
+        ByteArrayOutputStream b = new ByteArrayOutputStream(remaining + 5);
+        b.write(0x30);
+        int n = remaining;
+        do {
+            int digit = n % 128;
+            n /= 128;
+            b.write(n > 0 ? digit | 0x80 : digit);
+        } while (n > 0);
+        b.write(t.length >> 8);
+        b.write(t.length & 0xFF);
+        b.writeBytes(t);
+        byte[] payload = new byte[size];
+        Arrays.fill(payload, (byte) 'x');
+        b.writeBytes(payload);
+        return b.toByteArray();
+    }
+
+    private static ProcessHandle brokerProcess() {
+        String dir = kafka.logFile().getParent().toString();
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir))
+                .findFirst()
+                .orElseThrow();
+    }
+}
