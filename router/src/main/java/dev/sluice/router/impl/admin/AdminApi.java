@@ -14,6 +14,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -81,11 +83,16 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             RouterBuilder builder = RouterBuilder.create(vertx, admin, AdminContract.extractor());
             builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
             builder.rootHandler(guard);
-            new TenantsAdmin(p).bind(builder);
-            new KeysAdmin(p).bind(builder);
-            new CertificatesAdmin(p).bind(builder);
-            new SourcesAdmin(p).bind(builder);
-            new WorkflowsAdmin(p, routed).bind(builder);
+            AdminStore store = new AdminStore(p);
+            for (Map<String, Handler<RoutingContext>> resource : List.of(
+                    new TenantsAdmin(store).operations(),
+                    new KeysAdmin(store).operations(),
+                    new CertificatesAdmin(store).operations(),
+                    new SourcesAdmin(store).operations(),
+                    new WorkflowsAdmin(store, routed).operations())) {
+                resource.forEach((operationId, handler) ->
+                        AdminContract.operation(builder, operationId).addHandler(handler));
+            }
             Router router = builder.createRouter();
             router.route("/admin/*")
                     .handler(ctx -> problem(
