@@ -1,6 +1,5 @@
 package dev.sluice.router.impl.admin;
 
-import static dev.sluice.router.impl.admin.AdminHttp.body;
 import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
@@ -53,19 +52,15 @@ final class SourcesAdmin {
      * are stored rather than named, the catalog accepts the route, and its tenant exists.
      */
     private void put(RoutingContext ctx) {
-        String source = ctx.pathParam("source");
-        JsonObject body = body(ctx);
-        if (body.containsKey("source") && !source.equals(body.getValue("source"))) {
-            invalid(ctx, "source", "must match the path (" + source + ") or be left out");
+        JsonObject def = sources.named(ctx);
+        if (def == null) {
             return;
         }
-        if (body.containsKey("signature")
-                && body.getValue("signature") instanceof JsonObject sig
-                && sig.containsKey("secretsEnv")) {
+        String source = def.getString("source");
+        if (def.getValue("signature") instanceof JsonObject sig && sig.containsKey("secretsEnv")) {
             invalid(ctx, "signature.secretsEnv", "a stored source carries its secrets in signature.secrets");
             return;
         }
-        JsonObject def = body.copy().put("source", source);
         if (!def.containsKey("auth")) {
             def.put("auth", AuthMode.KEY.spelling);
         }

@@ -1,5 +1,7 @@
 package dev.sluice.router.impl.admin;
 
+import static dev.sluice.router.impl.admin.AdminHttp.body;
+import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.notFound;
 
@@ -27,6 +29,20 @@ import java.util.function.Function;
  */
 record StoredDefinitions(
         AdminStore store, String table, String key, String noun, String columns, Function<Row, JsonObject> shown) {
+
+    /**
+     * The body as the definition the path names, its key member set to the path's; null once
+     * refused, when the body names another ({@code invalid-field}).
+     */
+    JsonObject named(RoutingContext ctx) {
+        String id = ctx.pathParam(key);
+        JsonObject body = body(ctx);
+        if (body.containsKey(key) && !id.equals(body.getValue(key))) {
+            invalid(ctx, key, "must match the path (" + id + ") or be left out");
+            return null;
+        }
+        return body.copy().put(key, id);
+    }
 
     /** 200 with every definition, by key, in an array under {@code member}. */
     void list(RoutingContext ctx, String member) {

@@ -55,16 +55,11 @@ final class WorkflowsAdmin {
 
     /** The body has passed the contract's schema (an object); the workflow's own rules are the executors', checked here. */
     private void put(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        JsonObject body = body(ctx);
-        if (body.containsKey("name") && !name.equals(body.getValue("name"))) {
-            invalid(ctx, "name", "must match the path (" + name + ") or be left out");
+        JsonObject def = workflows.named(ctx);
+        if (def == null || checked(ctx, def) == null) {
             return;
         }
-        JsonObject def = body.copy().put("name", name);
-        if (checked(ctx, def) == null) {
-            return;
-        }
+        String name = def.getString("name");
         def.remove("name");
         answer(ctx, workflows.upsert(name, def), rows -> json(ctx, 200, redacted(name, def)));
     }
