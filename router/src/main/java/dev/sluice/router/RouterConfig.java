@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Settings of one router process, one record per concern. Every field has a default; see
- * docs/configuration.md. {@link #from(Settings)} reads them; {@link #toBuilder()} changes a few
+ * docs/configuration.md. {@link #from(Settings)} reads them; {@link #toBuilder()} changes a few ({@link RouterConfigBuilder})
  * (tests and the dev stack: ports, stores, TLS).
  *
  * @param listen         where the servers listen and how many ingest verticles serve
@@ -234,60 +234,14 @@ public record RouterConfig(
         }
     }
 
+    /** The settings in {@code s}, each at its documented default when absent. */
     public static RouterConfig from(Settings s) {
-        String cert = s.get("router.tls.cert", null);
-        String key = s.get("router.tls.key", s.get("router.tls.password", null));
-        return new RouterConfig(
-                new Listen(
-                        s.get("router.host", "0.0.0.0"),
-                        s.getInt("router.port", 8080),
-                        s.getInt("router.management.port", 8081),
-                        s.getInt("router.instances", Runtime.getRuntime().availableProcessors()),
-                        s.getBoolean("router.h2c", true)),
-                new Timeouts(
-                        s.getDuration("router.produce.timeout", Duration.ofMillis(800)),
-                        s.getDuration("router.header.timeout", Duration.ofSeconds(10)),
-                        s.getDuration("router.body.timeout", Duration.ofSeconds(10)),
-                        s.getDuration("router.idle.timeout", Duration.ofSeconds(30)),
-                        s.getDuration("router.read.idle.timeout", Duration.ofSeconds(15)),
-                        s.getDuration("router.drain.timeout", Duration.ofSeconds(10)),
-                        s.getDuration("router.drain.grace", Duration.ofSeconds(1))),
-                new Limits(
-                        s.getInt("router.inflight.records", 50_000),
-                        s.getLong("router.inflight.bytes", 32L * 1024 * 1024),
-                        s.getDuration("router.retry.after", Duration.ofSeconds(1)),
-                        s.getInt("router.max.header.bytes", 16 * 1024),
-                        new Bodies(
-                                s.getLong("router.body.inflight.bytes", 64L * 1024 * 1024),
-                                s.getLong("router.body.inflight.connection.bytes", 16L * 1024 * 1024))),
-                cert != null && key != null ? Optional.of(new Tls(cert, key)) : Optional.empty(),
-                new Stores(
-                        Optional.ofNullable(s.get("redis.url", null)),
-                        s.getDuration("router.redis.timeout", Duration.ofMillis(500)),
-                        s.getDuration("router.redis.batch.window", Duration.ofMillis(1)),
-                        Optional.ofNullable(s.get("pg.url", null)),
-                        s.getDuration("router.access.refresh", Duration.ofSeconds(30))),
-                new Http2(
-                        s.getInt("router.http2.max.streams", 128),
-                        s.getInt("router.http2.stream.window", 1024 * 1024),
-                        s.getInt("router.http2.connection.window", 4 * 1024 * 1024)),
-                new Mqtt(
-                        s.getBoolean("router.mqtt.enabled", false),
-                        s.getInt("router.mqtt.port", 1883),
-                        s.getInt("router.mqtt.tls.port", 0),
-                        s.getInt("router.mqtt.receive.maximum", 64),
-                        s.getInt("router.mqtt.max.packet.bytes", 1024 * 1024 + 4096),
-                        Mqtt.ClientAuth.parse(s.get("router.mqtt.tls.client.auth", "none")),
-                        Optional.ofNullable(s.get("router.mqtt.tls.trust", null))),
-                Optional.ofNullable(s.get("router.admin.key", null)),
-                s.getDuration("router.health.interval", Duration.ofMillis(500)),
-                s.getDuration("router.catalog.reload", Duration.ofSeconds(2)),
-                s.getBoolean("router.unsafe.producer", false));
+        return RouterSettings.read(s);
     }
 
     /** A builder that starts from these settings. */
-    public Builder toBuilder() {
-        return new Builder(this);
+    public RouterConfigBuilder toBuilder() {
+        return new RouterConfigBuilder(this);
     }
 
     /** The settings with secrets masked, for logs. */
@@ -300,73 +254,5 @@ public record RouterConfig(
                 + " records/" + limits.inFlightBytes() + " bytes, h2c=" + listen.h2c() + ", tls=" + tls.isPresent()
                 + ", "
                 + stores + ", admin=" + (adminKey.isPresent() ? "on (key hidden)" : "off") + "]";
-    }
-
-    /** Changes the settings that tests and the dev stack set in code: ports, stores, TLS and the admin key. */
-    public static final class Builder {
-        private final RouterConfig base;
-        private Listen listen;
-        private Optional<Tls> tls;
-        private Stores stores;
-        private Optional<String> adminKey;
-
-        private Builder(RouterConfig base) {
-            this.base = base;
-            listen = base.listen;
-            tls = base.tls;
-            stores = base.stores;
-            adminKey = base.adminKey;
-        }
-
-        /** The interface and the ingest and management ports. */
-        public Builder ports(String host, int port, int managementPort) {
-            listen = new Listen(host, port, managementPort, listen.instances(), listen.h2c());
-            return this;
-        }
-
-        public Builder tls(String certPath, String keyPath) {
-            tls = Optional.of(new Tls(certPath, keyPath));
-            return this;
-        }
-
-        public Builder redis(String url) {
-            stores = new Stores(
-                    Optional.of(url),
-                    stores.redisTimeout(),
-                    stores.redisBatchWindow(),
-                    stores.pgUrl(),
-                    stores.accessRefresh());
-            return this;
-        }
-
-        public Builder postgres(String url) {
-            stores = new Stores(
-                    stores.redisUrl(),
-                    stores.redisTimeout(),
-                    stores.redisBatchWindow(),
-                    Optional.of(url),
-                    stores.accessRefresh());
-            return this;
-        }
-
-        public Builder adminKey(String key) {
-            adminKey = Optional.of(key);
-            return this;
-        }
-
-        public RouterConfig build() {
-            return new RouterConfig(
-                    listen,
-                    base.timeouts,
-                    base.limits,
-                    tls,
-                    stores,
-                    base.http2,
-                    base.mqtt,
-                    adminKey,
-                    base.healthInterval,
-                    base.catalogReload,
-                    base.unsafeProducer);
-        }
     }
 }

@@ -253,4 +253,26 @@ class AdminValidationTest {
         assertNotNull(p.getString("detail"));
         assertTrue(p.getString("detail").contains("reference "), p.encode());
     }
+
+    @Test
+    void aStoredDefinitionThatNamesAnotherThanItsPathOrAnEnvironmentSecretIsRefusedBeforeTheDatabase()
+            throws Exception {
+        assertEquals(
+                "source: must match the path (pay) or be left out",
+                problem(
+                                call("PUT", "/admin/sources/pay", "{\"source\": \"other\", \"topic\": \"t\"}"),
+                                400,
+                                "invalid-field")
+                        .getString("detail"));
+        assertEquals(
+                "name: must match the path (w) or be left out",
+                problem(call("PUT", "/admin/workflows/w", "{\"name\": \"v\"}"), 400, "invalid-field")
+                        .getString("detail"));
+        assertTrue(problem(
+                        call("PUT", "/admin/sources/pay", "{\"topic\": \"t\", \"signature\": {\"secretsEnv\": \"X\"}}"),
+                        400,
+                        "invalid-field")
+                .getString("detail")
+                .startsWith("signature.secretsEnv: "));
+    }
 }

@@ -52,7 +52,7 @@ final class RouterFixture implements AutoCloseable {
             KafkaBroker kafka,
             String catalogJson,
             Map<String, String> settings,
-            UnaryOperator<RouterConfig.Builder> tweak)
+            UnaryOperator<RouterConfigBuilder> tweak)
             throws Exception {
         Map<String, String> all = new HashMap<>(Map.of("router.instances", "2"));
         all.putAll(settings);

@@ -15,6 +15,8 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -85,11 +87,16 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             builder.rootHandler(guard);
             builder.rootHandler((SecurityPolicyHandler) AdminApi::refuseForms);
             builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-            new TenantsAdmin(p).bind(builder);
-            new KeysAdmin(p).bind(builder);
-            new CertificatesAdmin(p).bind(builder);
-            new SourcesAdmin(p).bind(builder);
-            new WorkflowsAdmin(p, routed).bind(builder);
+            AdminStore store = new AdminStore(p);
+            for (Map<String, Handler<RoutingContext>> resource : List.of(
+                    new TenantsAdmin(store).operations(),
+                    new KeysAdmin(store).operations(),
+                    new CertificatesAdmin(store).operations(),
+                    new SourcesAdmin(store).operations(),
+                    new WorkflowsAdmin(store, routed).operations())) {
+                resource.forEach((operationId, handler) ->
+                        AdminContract.operation(builder, operationId).addHandler(handler));
+            }
             Router router = builder.createRouter();
             router.route("/admin/*")
                     .handler(ctx -> problem(

@@ -7,6 +7,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,17 @@ final class AdminHttp {
         ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
         RequestParameter body = validated == null ? null : validated.getBody();
         return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
+    }
+
+    /** 404: {@code title} names what is missing ("No such tenant"), {@code detail} which one. */
+    static void notFound(RoutingContext ctx, String title, String detail) {
+        problem(ctx, 404, "not-found", title, detail);
+    }
+
+    /** A row's {@code created_at} and {@code revoked_at}, added to what a list shows of it. */
+    static JsonObject lifetime(JsonObject shown, Row r) {
+        return shown.put("createdAt", time(r.getOffsetDateTime("created_at")))
+                .put("revokedAt", time(r.getOffsetDateTime("revoked_at")));
     }
 
     static void invalid(RoutingContext ctx, String field, String why) {

@@ -1,23 +1,22 @@
 package dev.sluice.router.impl.admin;
 
-import static dev.sluice.router.impl.admin.AdminContract.operation;
 import static dev.sluice.router.impl.admin.AdminHttp.body;
-import static dev.sluice.router.impl.admin.AdminHttp.failed;
 import static dev.sluice.router.impl.admin.AdminHttp.invalid;
 import static dev.sluice.router.impl.admin.AdminHttp.json;
 import static dev.sluice.router.impl.admin.AdminHttp.problem;
+import static dev.sluice.router.impl.admin.AdminStore.answer;
+import static dev.sluice.router.impl.admin.StoredDefinitions.definition;
 
 import dev.sluice.core.ConfigException;
 import dev.sluice.core.WorkflowConfig;
 import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import dev.sluice.router.impl.workflow.WorkflowDryRun;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -31,43 +30,38 @@ import java.util.function.Predicate;
  */
 final class WorkflowsAdmin {
 
-    private final Pool pool;
+    private final StoredDefinitions workflows;
     private final Predicate<String> routed;
 
-    WorkflowsAdmin(Pool pool, Predicate<String> routed) {
-        this.pool = pool;
+    WorkflowsAdmin(AdminStore store, Predicate<String> routed) {
+        this.workflows = new StoredDefinitions(
+                store,
+                "sluice_workflows",
+                "name",
+                "workflow",
+                "name, definition, updated_at",
+                r -> shown(r.getString("name"), r));
         this.routed = routed;
     }
 
-    void bind(RouterBuilder builder) {
-        operation(builder, "validateWorkflow").addHandler(this::validate);
-        operation(builder, "putWorkflow").addHandler(this::put);
-        operation(builder, "listWorkflows").addHandler(this::list);
-        operation(builder, "getWorkflow").addHandler(this::get);
-        operation(builder, "deleteWorkflow").addHandler(this::delete);
+    Map<String, Handler<RoutingContext>> operations() {
+        return Map.of(
+                "validateWorkflow", this::validate,
+                "putWorkflow", this::put,
+                "listWorkflows", ctx -> workflows.list(ctx, "workflows"),
+                "getWorkflow", workflows::get,
+                "deleteWorkflow", workflows::delete);
     }
 
     /** The body has passed the contract's schema (an object); the workflow's own rules are the executors', checked here. */
     private void put(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        JsonObject body = body(ctx);
-        if (body.containsKey("name") && !name.equals(body.getValue("name"))) {
-            invalid(ctx, "name", "must match the path (" + name + ") or be left out");
+        JsonObject def = workflows.named(ctx);
+        if (def == null || checked(ctx, def) == null) {
             return;
         }
-        JsonObject def = body.copy().put("name", name);
-        if (checked(ctx, def) == null) {
-            return;
-        }
+        String name = def.getString("name");
         def.remove("name");
-        pool.preparedQuery("INSERT INTO sluice_workflows (name, definition) VALUES ($1, $2) ON CONFLICT (name) "
-                        + "DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()")
-                .execute(Tuple.of(name, def))
-                .onComplete(ar -> {
-                    if (!failed(ctx, ar)) {
-                        json(ctx, 200, redacted(name, def));
-                    }
-                });
+        answer(ctx, workflows.upsert(name, def), rows -> json(ctx, 200, redacted(name, def)));
     }
 
     /** The definition as a workflow, or null once the problem is answered. */
@@ -114,70 +108,15 @@ final class WorkflowsAdmin {
         json(ctx, 200, out);
     }
 
-    private void list(RoutingContext ctx) {
-        pool.query("SELECT name, definition, updated_at FROM sluice_workflows ORDER BY name")
-                .execute()
-                .onComplete(ar -> {
-                    if (failed(ctx, ar)) {
-                        return;
-                    }
-                    JsonArray out = new JsonArray();
-                    for (Row r : ar.result()) {
-                        out.add(redacted(r.getString("name"), definition(r))
-                                .put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
-                    }
-                    json(ctx, 200, new JsonObject().put("workflows", out));
-                });
-    }
-
-    private void get(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        pool.preparedQuery("SELECT name, definition, updated_at FROM sluice_workflows WHERE name = $1")
-                .execute(Tuple.of(name))
-                .onComplete(ar -> {
-                    if (failed(ctx, ar)) {
-                        return;
-                    }
-                    if (ar.result().size() == 0) {
-                        problem(ctx, 404, "not-found", "No such workflow", "no stored workflow " + name);
-                        return;
-                    }
-                    Row r = ar.result().iterator().next();
-                    json(
-                            ctx,
-                            200,
-                            redacted(name, definition(r))
-                                    .put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at"))));
-                });
-    }
-
-    private void delete(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        pool.preparedQuery("DELETE FROM sluice_workflows WHERE name = $1")
-                .execute(Tuple.of(name))
-                .onComplete(ar -> {
-                    if (!failed(ctx, ar)) {
-                        if (ar.result().rowCount() == 0) {
-                            problem(ctx, 404, "not-found", "No such workflow", "no stored workflow " + name);
-                        } else {
-                            ctx.response().setStatusCode(204).end();
-                        }
-                    }
-                });
-    }
-
-    private static JsonObject definition(Row r) {
-        Object raw = r.getJson("definition");
-        return raw instanceof String text ? new JsonObject(text) : ((JsonObject) raw).copy();
+    /** A stored workflow as shown, with when it last changed. */
+    private static JsonObject shown(String name, Row r) {
+        return redacted(name, definition(r)).put("updatedAt", AdminHttp.time(r.getOffsetDateTime("updated_at")));
     }
 
     /** The definition as shown: signing secrets replaced by their count. */
     private static JsonObject redacted(String name, JsonObject def) {
-        JsonObject out = new JsonObject().put("name", name).mergeIn(def.copy());
+        JsonObject out = StoredDefinitions.redacted("name", name, def, "signing");
         out.remove("updatedAt");
-        if (out.getValue("signing") instanceof JsonObject sig && sig.getValue("secrets") instanceof JsonArray secrets) {
-            sig.put("secrets", secrets.size() + " (hidden)");
-        }
         return out;
     }
 }

@@ -1,9 +1,13 @@
 package dev.sluice.router.impl.http;
 
+import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -67,6 +71,56 @@ final class Gate {
     Future<Void> reject(HttpServerRequest req, RouteMeters meters, Problems.Kind kind, String detail) {
         meters.rejected(kind);
         return http(req).problem(kind, detail, Map.of());
+    }
+
+    /**
+     * Whether {@code route} can take a request now: the router is not draining, the broker is
+     * reachable and the route's topic is ready. Otherwise the request is refused (503, {@code what}
+     * naming it in the broker's problem) and this is false.
+     */
+    boolean open(HttpServerRequest req, RouteMeters meters, RouteConfig route, String what) {
+        if (state.draining().get()) {
+            reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
+            return false;
+        }
+        if (!state.health().reachable()) {
+            reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, what + " was not accepted; retry later");
+            return false;
+        }
+        TopicReadiness.State topic = state.topics().state(route.topic());
+        if (topic != TopicReadiness.State.READY) {
+            reject(
+                    req,
+                    meters,
+                    Problems.Kind.TOPIC_UNAVAILABLE,
+                    "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Cuts off a request whose body did not arrive within {@code router.body.timeout}: 408, then
+     * the connection closed (HTTP/1.x, told so in the answer) or the stream reset (HTTP/2).
+     */
+    void tooSlow(HttpServerRequest req, RouteMeters meters) {
+        boolean http1 = req.version() != HttpVersion.HTTP_2;
+        if (http1) {
+            req.response().putHeader("connection", "close");
+        }
+        reject(
+                        req,
+                        meters,
+                        Problems.Kind.REQUEST_TIMEOUT,
+                        "the body did not arrive within "
+                                + state.config().timeouts().body().toMillis() + " ms")
+                .onComplete(x -> {
+                    if (http1) {
+                        req.connection().close();
+                    } else {
+                        req.response().reset();
+                    }
+                });
     }
 
     void guarded(Submission sub, Runnable stage) {

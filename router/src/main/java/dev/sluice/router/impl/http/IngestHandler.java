@@ -6,18 +6,16 @@ import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.BinaryMode;
 import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.JsonEvents;
 import dev.sluice.router.impl.ingest.Parsed;
-import dev.sluice.router.impl.kafka.TopicReadiness;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The ingest endpoints:
@@ -99,21 +97,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             gate.refuse(gate.http(req), meters, denied);
             return;
         }
-        if (state.draining().get()) {
-            gate.reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
-            return;
-        }
-        if (!state.health().reachable()) {
-            gate.reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the event was not accepted; retry later");
-            return;
-        }
-        TopicReadiness.State topic = state.topics().state(route.topic());
-        if (topic != TopicReadiness.State.READY) {
-            gate.reject(
-                    req,
-                    meters,
-                    Problems.Kind.TOPIC_UNAVAILABLE,
-                    "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
+        if (!gate.open(req, meters, route, "the event")) {
             return;
         }
         Reading r = new Reading(req, meters, System.nanoTime());
@@ -140,19 +124,8 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
             gate.refuse(answer, meters, signed.refusal());
             return;
         }
-        String traceparent = req.getHeader("traceparent");
-        String tracestate = req.getHeader("tracestate");
-        Submission sub = new Submission(
-                route,
-                meters,
-                batch,
-                signed.deliveryId(),
-                req.getHeader("idempotency-key"),
-                req::getHeader,
-                EventStamper.traceparent(traceparent),
-                EventStamper.tracestate(traceparent, tracestate),
-                state.tracing().request(traceparent, tracestate),
-                answer);
+        Submission sub = Submission.of(
+                route, meters, batch, signed.deliveryId(), req::getHeader, state.tracing(), answer, Map.of());
         if (batch) {
             batches.handle(sub, req.getHeader("content-type"), bytes);
         } else {
@@ -202,24 +175,7 @@ public final class IngestHandler implements Handler<HttpServerRequest> {
                     break;
                 }
                 slow.done = true;
-                HttpServerRequest req = slow.req;
-                boolean http1 = req.version() != HttpVersion.HTTP_2;
-                if (http1) {
-                    req.response().putHeader("connection", "close");
-                }
-                gate.reject(
-                                req,
-                                slow.meters,
-                                Problems.Kind.REQUEST_TIMEOUT,
-                                "the body did not arrive within "
-                                        + state.config().timeouts().body().toMillis() + " ms")
-                        .onComplete(x -> {
-                            if (http1) {
-                                req.connection().close();
-                            } else {
-                                req.response().reset();
-                            }
-                        });
+                gate.tooSlow(slow.req, slow.meters);
             }
             reading.pollFirst();
         }

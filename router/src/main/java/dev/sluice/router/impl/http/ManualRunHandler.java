@@ -1,6 +1,5 @@
 package dev.sluice.router.impl.http;
 
-import dev.sluice.core.Condition;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.SluiceHeaders;
 import dev.sluice.core.WorkflowConfig;
@@ -8,20 +7,13 @@ import dev.sluice.router.impl.RouterMetrics;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
 import dev.sluice.router.impl.auth.AccessSnapshot;
 import dev.sluice.router.impl.auth.Authenticator;
-import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import dev.sluice.router.impl.ingest.Parsed;
-import dev.sluice.router.impl.kafka.TopicReadiness;
 import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -33,7 +25,7 @@ import java.util.function.Supplier;
  * once Kafka holds it; the executors then run it on the normal path.
  *
  * <p>The event goes to the workflow's first source (or {@code ?source=} among its sources), with
- * CloudEvents type {@value #TYPE}, source {@code /workflows/<name>} and extension
+ * CloudEvents type {@value ManualRunEvent#TYPE}, source {@code /workflows/<name>} and extension
  * {@code workflow=<name>}. A workflow starts for the events of its sources that pass its filter, so
  * the workflow's filter is checked here first: a manual event it would not accept is refused (422)
  * rather than accepted and silently filtered. The record carries {@code sluice_target=<name>}, so
@@ -47,8 +39,6 @@ public final class ManualRunHandler {
 
     public static final String PREFIX = "/v1/workflows/";
     static final String SUFFIX = "/runs";
-    /** The CloudEvents type of a manual run. */
-    public static final String TYPE = "dev.sluice.manual";
 
     private static final Map<String, String> CHALLENGE = Map.of("www-authenticate", "Bearer realm=\"sluice\"");
 
@@ -150,22 +140,17 @@ public final class ManualRunHandler {
         }
         WorkflowConfig workflow = found.get();
         String wanted = req.getParam("source");
-        if (wanted != null && !workflow.sources().contains(wanted)) {
-            gate.reject(
-                    req,
-                    none,
-                    Problems.Kind.UNKNOWN_SOURCE,
-                    "workflow " + name + " does not subscribe to source '" + wanted + "'");
-            return;
-        }
         String source = wanted != null ? wanted : workflow.sources().get(0);
-        RouteConfig route = state.routes().get(source);
+        RouteConfig route = workflow.sources().contains(source) ? state.routes().get(source) : null;
         if (route == null) {
             gate.reject(
                     req,
                     none,
                     Problems.Kind.UNKNOWN_SOURCE,
-                    "workflow " + name + " subscribes to source '" + source + "', which this router does not route");
+                    workflow.sources().contains(source)
+                            ? "workflow " + name + " subscribes to source '" + source
+                                    + "', which this router does not route"
+                            : "workflow " + name + " does not subscribe to source '" + source + "'");
             return;
         }
         RouteMeters meters = state.metrics().route(route.source());
@@ -178,21 +163,7 @@ public final class ManualRunHandler {
                             + " belongs to another tenant)");
             return;
         }
-        if (state.draining().get()) {
-            gate.reject(req, meters, Problems.Kind.DRAINING, "this router is draining; retry on another");
-            return;
-        }
-        if (!state.health().reachable()) {
-            gate.reject(req, meters, Problems.Kind.BROKER_UNAVAILABLE, "the run was not accepted; retry later");
-            return;
-        }
-        TopicReadiness.State topic = state.topics().state(route.topic());
-        if (topic != TopicReadiness.State.READY) {
-            gate.reject(
-                    req,
-                    meters,
-                    Problems.Kind.TOPIC_UNAVAILABLE,
-                    "topic " + route.topic() + " is " + topic.name().toLowerCase(Locale.ROOT));
+        if (!gate.open(req, meters, route, "the run")) {
             return;
         }
         // The body is bounded in time as on /v1/events: one not in within router.body.timeout is 408 and a closed
@@ -201,7 +172,7 @@ public final class ManualRunHandler {
         long timer = context.owner().setTimer(state.config().timeouts().body().toMillis(), id -> {
             if (!done[0]) {
                 done[0] = true;
-                tooSlow(req, meters);
+                gate.tooSlow(req, meters);
             }
         });
         bodies.read(req, route, () -> done[0])
@@ -221,9 +192,9 @@ public final class ManualRunHandler {
 
     private void arrived(
             HttpServerRequest req, RouteConfig route, RouteMeters meters, WorkflowConfig workflow, byte[] body) {
-        Object json;
+        ManualRunEvent run;
         try {
-            json = body.length == 0 ? new JsonObject() : Json.decodeValue(Buffer.buffer(body));
+            run = ManualRunEvent.of(workflow, body);
         } catch (RuntimeException e) {
             gate.reject(
                     req,
@@ -232,65 +203,31 @@ public final class ManualRunHandler {
                     "a manual run's payload must be JSON: " + e.getMessage());
             return;
         }
-        byte[] payload = body.length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8) : body;
-        Draft draft = new Draft(
-                null,
-                "/workflows/" + workflow.name(),
-                TYPE,
-                null,
-                null,
-                "application/json",
-                payload,
-                Map.of("workflow", workflow.name()));
-        if (workflow.filter() != null && !workflow.filter().test(event(draft, json))) {
+        if (!run.passes(workflow)) {
             gate.reject(
                     req,
                     meters,
                     Problems.Kind.FILTERED_OUT,
-                    "workflow " + workflow.name() + "'s filter does not accept this event" + " (type " + TYPE
-                            + ", source " + draft.source() + ", this payload), so it would not run");
+                    "workflow " + workflow.name() + "'s filter does not accept this event" + " (type "
+                            + ManualRunEvent.TYPE + ", source " + run.draft().source()
+                            + ", this payload), so it would not run");
             return;
         }
         HttpAnswer answer = gate.http(req);
-        String traceparent = req.getHeader("traceparent");
-        String tracestate = req.getHeader("tracestate");
-        Submission sub = new Submission(
+        Submission sub = Submission.of(
                 route,
                 meters,
                 false,
                 null,
-                req.getHeader("idempotency-key"),
                 req::getHeader,
-                EventStamper.traceparent(traceparent),
-                EventStamper.tracestate(traceparent, tracestate),
-                state.tracing().request(traceparent, tracestate),
+                state.tracing(),
                 answer,
                 Map.of(SluiceHeaders.TARGET, workflow.name()));
         pipeline.then(
                 answer,
                 meters,
-                state.admission().rate(route, 1, payload.length),
-                () -> pipeline.submit(sub, List.of(Parsed.ok(draft))));
-    }
-
-    private void tooSlow(HttpServerRequest req, RouteMeters meters) {
-        boolean http1 = req.version() != io.vertx.core.http.HttpVersion.HTTP_2;
-        if (http1) {
-            req.response().putHeader("connection", "close");
-        }
-        gate.reject(
-                        req,
-                        meters,
-                        Problems.Kind.REQUEST_TIMEOUT,
-                        "the body did not arrive within "
-                                + state.config().timeouts().body().toMillis() + " ms")
-                .onComplete(x -> {
-                    if (http1) {
-                        req.connection().close();
-                    } else {
-                        req.response().reset();
-                    }
-                });
+                state.admission().rate(route, 1, run.draft().payload().length),
+                () -> pipeline.submit(sub, List.of(Parsed.ok(run.draft()))));
     }
 
     /** Whether a lookup's failure is something other than PostgreSQL not answering or refusing the query. */
@@ -298,26 +235,6 @@ public final class ManualRunHandler {
         return e instanceof Error
                 || e instanceof RuntimeException
                         && !(e instanceof io.vertx.core.VertxException || e instanceof io.vertx.pgclient.PgException);
-    }
-
-    /** The manual event as a workflow's filter sees it (its id is minted later, so a filter on the id sees none). */
-    private static Condition.Event event(Draft d, Object json) {
-        return new Condition.Event() {
-            @Override
-            public String attribute(String name) {
-                return switch (name) {
-                    case "source" -> d.source();
-                    case "type" -> d.type();
-                    case "datacontenttype" -> d.contentType();
-                    default -> d.extensions().get(name);
-                };
-            }
-
-            @Override
-            public Object json() {
-                return json;
-            }
-        };
     }
 
     /** The route as if it required a key, so the tenant check applies whatever the source's own auth. */

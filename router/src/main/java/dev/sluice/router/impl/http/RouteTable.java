@@ -4,8 +4,11 @@ import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.ingest.SchemaCheck;
 import dev.sluice.router.impl.ingest.SignatureVerifier;
 import dev.sluice.router.impl.kafka.EventProducer;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +49,7 @@ public final class RouteTable {
 
     /** Replaces the stored sources (from PostgreSQL). */
     public synchronized void replaceStored(Map<String, RouteConfig> next) {
-        Map<String, RouteConfig> before = stored;
-        stored = Map.copyOf(next);
-        try {
-            merge();
-        } catch (RuntimeException e) {
-            stored = before;
-            throw e;
-        }
+        merge(fromFile, Map.copyOf(next));
     }
 
     /** The schema check of a source ({@link SchemaCheck#NONE} without a schema), compiled once per change of the route. */
@@ -76,19 +72,15 @@ public final class RouteTable {
 
     /** Replaces the routes of the catalog file. */
     public synchronized void replace(Map<String, RouteConfig> file) {
-        Map<String, RouteConfig> before = fromFile;
-        fromFile = Map.copyOf(file);
-        try {
-            merge();
-        } catch (RuntimeException e) {
-            // A route that does not compile (its schema) leaves the routes in force as they were.
-            fromFile = before;
-            throw e;
-        }
+        merge(Map.copyOf(file), stored);
     }
 
-    private void merge() {
-        Map<String, RouteConfig> next = new java.util.HashMap<>(fromFile);
+    /**
+     * Puts {@code file} and {@code stored} in force together. A route that does not compile (its
+     * schema) throws before anything changed, so the routes in force stay as they were.
+     */
+    private void merge(Map<String, RouteConfig> file, Map<String, RouteConfig> stored) {
+        Map<String, RouteConfig> next = new HashMap<>(file);
         next.putAll(stored);
         for (String over : overProducerLimit(next, bodyLimit)) {
             LOG.warn(
@@ -99,35 +91,50 @@ public final class RouteTable {
                     EventProducer.RECORD_ALLOWANCE,
                     bodyLimit);
         }
-        Map<String, SignatureVerifier> v = new java.util.HashMap<>();
-        Map<String, SignatureVerifier> previous = verifiers == null ? Map.of() : verifiers;
         Map<String, RouteConfig> before = routes == null ? Map.of() : routes;
-        next.forEach((source, route) -> {
-            if (route.signature() != null) {
-                RouteConfig old = before.get(source);
-                SignatureVerifier kept = previous.get(source);
-                v.put(
-                        source,
-                        kept != null && old != null && route.signature().equals(old.signature())
-                                ? kept
-                                : new SignatureVerifier(route.signature()));
-            }
-        });
-        Map<String, SchemaCheck> compiled = new java.util.HashMap<>();
-        Map<String, SchemaCheck> previousSchemas = schemas;
-        next.forEach((source, route) -> {
-            if (route.schema().present()) {
-                RouteConfig old = before.get(source);
-                SchemaCheck kept = previousSchemas.get(source);
-                compiled.put(
-                        source,
-                        kept != null && old != null && route.schema().equals(old.schema())
-                                ? kept
-                                : SchemaCheck.compile(source, route.schema()));
-            }
-        });
-        schemas = Map.copyOf(compiled);
-        verifiers = Map.copyOf(v);
+        Map<String, SignatureVerifier> v = compiled(
+                next,
+                before,
+                verifiers == null ? Map.of() : verifiers,
+                RouteConfig::signature,
+                (source, route) -> new SignatureVerifier(route.signature()));
+        Map<String, SchemaCheck> compiled = compiled(
+                next,
+                before,
+                schemas,
+                route -> route.schema().present() ? route.schema() : null,
+                (source, route) -> SchemaCheck.compile(source, route.schema()));
+        this.fromFile = file;
+        this.stored = stored;
+        schemas = compiled;
+        verifiers = v;
         routes = Map.copyOf(next);
+    }
+
+    /**
+     * What each route of {@code next} with a {@code part} (a signature, a schema; null for none)
+     * compiles to: the {@code previous} form while the part is unchanged since {@code before}, a
+     * new one otherwise.
+     */
+    private static <T> Map<String, T> compiled(
+            Map<String, RouteConfig> next,
+            Map<String, RouteConfig> before,
+            Map<String, T> previous,
+            Function<RouteConfig, Object> part,
+            BiFunction<String, RouteConfig, T> compile) {
+        Map<String, T> out = new HashMap<>();
+        next.forEach((source, route) -> {
+            Object spec = part.apply(route);
+            if (spec != null) {
+                RouteConfig old = before.get(source);
+                T kept = previous.get(source);
+                out.put(
+                        source,
+                        kept != null && old != null && spec.equals(part.apply(old))
+                                ? kept
+                                : compile.apply(source, route));
+            }
+        });
+        return Map.copyOf(out);
     }
 }

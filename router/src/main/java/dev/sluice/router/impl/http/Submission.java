@@ -2,6 +2,7 @@ package dev.sluice.router.impl.http;
 
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics.RouteMeters;
+import dev.sluice.router.impl.ingest.EventStamper;
 import io.opentelemetry.context.Context;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -64,5 +65,35 @@ public record Submission(
                 trace,
                 answer,
                 Map.of());
+    }
+
+    /**
+     * A submission whose sender's metadata is {@code headers}: its {@code Idempotency-Key}, and its
+     * {@code traceparent} and {@code tracestate}, checked, and the trace context they start in
+     * {@code tracing}.
+     */
+    public static Submission of(
+            RouteConfig route,
+            RouteMeters meters,
+            boolean batch,
+            String deliveryId,
+            UnaryOperator<String> headers,
+            IngestTracing tracing,
+            Answer answer,
+            Map<String, String> stamps) {
+        String traceparent = headers.apply("traceparent");
+        String tracestate = headers.apply("tracestate");
+        return new Submission(
+                route,
+                meters,
+                batch,
+                deliveryId,
+                headers.apply("idempotency-key"),
+                headers,
+                EventStamper.traceparent(traceparent),
+                EventStamper.tracestate(traceparent, tracestate),
+                tracing.request(traceparent, tracestate),
+                answer,
+                stamps);
     }
 }

@@ -55,24 +55,10 @@ public final class JsonEvents {
 
     /** A JSON array: each element is one event. A body that is not an array is refused whole. */
     public static List<Parsed> array(byte[] body) throws BadInput {
-        List<Parsed> out = new ArrayList<>();
-        try (JsonParser p = JsonScan.parser(body, 0, body.length)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new BadInput(BadInput.Reason.MALFORMED_JSON, "the body must be a JSON array of events");
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t == null) {
-                    throw new BadInput(BadInput.Reason.MALFORMED_JSON, "the JSON array is not closed");
-                }
-                int[] span = JsonScan.valueSpan(p, t);
-                out.add(Parsed.ok(Draft.plain(Arrays.copyOfRange(body, span[0], span[1]), JSON_TYPE)));
-            }
-            JsonScan.expectEnd(p);
-        } catch (IOException e) {
-            throw JsonScan.malformed(e);
-        }
-        return out;
+        return elements(body, "the body must be a JSON array of events", (p, t, index) -> {
+            int[] span = JsonScan.valueSpan(p, t);
+            return Parsed.ok(Draft.plain(Arrays.copyOfRange(body, span[0], span[1]), JSON_TYPE));
+        });
     }
 
     /** One structured-mode CloudEvent. */
@@ -91,10 +77,32 @@ public final class JsonEvents {
 
     /** A CloudEvents JSON batch: an array of structured events; an invalid event is refused alone. */
     public static List<Parsed> cloudEventBatch(byte[] body) throws BadInput {
+        return elements(body, "a CloudEvents batch must be a JSON array", (p, t, index) -> {
+            if (t != JsonToken.START_OBJECT) {
+                JsonScan.valueSpan(p, t);
+                return Parsed.bad(
+                        new BadInput(BadInput.Reason.INVALID_CLOUDEVENT, "event " + index + " is not a JSON object"));
+            }
+            try {
+                return Parsed.ok(StructuredCloudEvent.read(p, body));
+            } catch (BadInput bad) {
+                return Parsed.bad(new BadInput(bad.reason(), "event " + index + ": " + bad.getMessage()));
+            }
+        });
+    }
+
+    /** Reads one element of a JSON array, its first token {@code first} already read. */
+    @FunctionalInterface
+    private interface Element {
+        Parsed read(JsonParser p, JsonToken first, int index) throws IOException, BadInput;
+    }
+
+    /** Each element of a JSON array body, as {@code each} reads it; a body that is not an array ({@code notArray}) is refused whole. */
+    private static List<Parsed> elements(byte[] body, String notArray, Element each) throws BadInput {
         List<Parsed> out = new ArrayList<>();
         try (JsonParser p = JsonScan.parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new BadInput(BadInput.Reason.MALFORMED_JSON, "a CloudEvents batch must be a JSON array");
+                throw new BadInput(BadInput.Reason.MALFORMED_JSON, notArray);
             }
             JsonToken t;
             int index = 0;
@@ -102,18 +110,7 @@ public final class JsonEvents {
                 if (t == null) {
                     throw new BadInput(BadInput.Reason.MALFORMED_JSON, "the JSON array is not closed");
                 }
-                if (t != JsonToken.START_OBJECT) {
-                    JsonScan.valueSpan(p, t);
-                    out.add(Parsed.bad(new BadInput(
-                            BadInput.Reason.INVALID_CLOUDEVENT, "event " + index + " is not a JSON object")));
-                } else {
-                    try {
-                        out.add(Parsed.ok(StructuredCloudEvent.read(p, body)));
-                    } catch (BadInput bad) {
-                        out.add(Parsed.bad(new BadInput(bad.reason(), "event " + index + ": " + bad.getMessage())));
-                    }
-                }
-                index++;
+                out.add(each.read(p, t, index++));
             }
             JsonScan.expectEnd(p);
         } catch (IOException e) {

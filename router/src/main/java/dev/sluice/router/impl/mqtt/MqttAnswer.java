@@ -11,18 +11,12 @@ import java.util.Map;
  * is known; QoS 0 has no answer. A refusal is a PUBACK or PUBREC with its reason code on MQTT 5;
  * MQTT 3.1.1 has no negative acknowledgement, so the connection is closed and the client's session
  * sends the publish again (QoS 1 and 2 are at-least-once).
+ *
+ * @param session  the connection the publish came on
+ * @param packetId the publish's packet id
+ * @param qos      its QoS
  */
-final class MqttAnswer implements Answer {
-
-    private final MqttSession session;
-    private final int packetId;
-    private final int qos;
-
-    MqttAnswer(MqttSession session, int packetId, int qos) {
-        this.session = session;
-        this.packetId = packetId;
-        this.qos = qos;
-    }
+record MqttAnswer(MqttSession session, int packetId, int qos) implements Answer {
 
     @Override
     public void outcomes(List<Outcome> outcomes, boolean batch) {
