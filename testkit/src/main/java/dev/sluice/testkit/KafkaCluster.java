@@ -32,13 +32,24 @@ import org.slf4j.LoggerFactory;
 public final class KafkaCluster extends TestServer implements Kafka {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
-    /**
-     * C1 only: measured on 2 cores, a node needs 4.5 s of CPU to be ready instead of 7.2 s with
-     * the C2 compiler too, and three nodes start on the same cores at once. Fault tests and dev
-     * mode do not need C2's peak throughput; {@value KafkaBroker#JAVA_OPTS_ENV} can turn it back on
-     * ({@code -XX:TieredStopAtLevel=4}).
-     */
-    private static final List<String> NODE_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1");
+    /** How the nodes' JVMs compile. */
+    public enum Jit {
+        /**
+         * C1 only: measured on 2 cores, a node needs 4.5 s of CPU to be ready instead of 7.2 s with
+         * the C2 compiler too, and three nodes start on the same cores at once. Fault tests and dev
+         * mode do not need C2's peak throughput; {@value KafkaBroker#JAVA_OPTS_ENV} can still turn it on
+         * ({@code -XX:TieredStopAtLevel=4}).
+         */
+        QUICK_START(List.of("-XX:TieredStopAtLevel=1")),
+        /** Both tiers: slower to start, less CPU per record once warm; for measurements under load. */
+        PEAK(List.of());
+
+        final List<String> flags;
+
+        Jit(List<String> flags) {
+            this.flags = flags;
+        }
+    }
 
     public static final int DEFAULT_NODES = 3;
 
@@ -47,7 +58,7 @@ public final class KafkaCluster extends TestServer implements Kafka {
     private final List<BrokerProcess> nodes;
     private final TopicAdmin topics;
 
-    private KafkaCluster(List<BrokerConfig.Node> specs, List<Path> dirs) {
+    private KafkaCluster(List<BrokerConfig.Node> specs, List<Path> dirs, Jit jit) {
         this.specs = List.copyOf(specs);
         this.dirs = List.copyOf(dirs);
         String clusterId = Uuid.randomUuid().toString();
@@ -61,7 +72,7 @@ public final class KafkaCluster extends TestServer implements Kafka {
                     dirs.get(i),
                     configFile,
                     clusterId,
-                    NODE_JVM_FLAGS,
+                    jit.flags,
                     spec.port(),
                     spec.controllerPort()));
         }
@@ -77,6 +88,11 @@ public final class KafkaCluster extends TestServer implements Kafka {
 
     /** Starts {@code size} nodes together (a node is ready only once a quorum is) and waits for all of them. */
     public static KafkaCluster start(int size) {
+        return start(size, Jit.QUICK_START);
+    }
+
+    /** As {@link #start(int)}, the nodes compiling as {@code jit} says. */
+    public static KafkaCluster start(int size, Jit jit) {
         if (size < 1) {
             throw new IllegalArgumentException("a cluster needs at least one node, not " + size);
         }
@@ -88,7 +104,7 @@ public final class KafkaCluster extends TestServer implements Kafka {
                 dirs.add(TempDirs.create("kafka-node" + id));
                 specs.add(new BrokerConfig.Node(id, Ports.freePort(), Ports.freePort()));
             }
-            cluster = new KafkaCluster(specs, dirs);
+            cluster = new KafkaCluster(specs, dirs, jit);
         } catch (RuntimeException e) {
             dirs.forEach(TempDirs::delete);
             throw e;

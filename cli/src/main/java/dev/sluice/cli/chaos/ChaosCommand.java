@@ -41,7 +41,7 @@ public final class ChaosCommand {
         Runtime.getRuntime().addShutdownHook(onExit);
         try {
             out.printf("chaos: starting a 3-node Kafka cluster, Redis, PostgreSQL and two webhook targets ...%n");
-            KafkaCluster cluster = keep(started, KafkaCluster.start(3));
+            KafkaCluster cluster = keep(started, KafkaCluster.start(3, KafkaCluster.Jit.PEAK));
             Redis redis = keep(started, Redis.startLocal());
             Postgres postgres = keep(started, Postgres.startEmbedded());
             WebhookTarget target = keep(started, WebhookTarget.start());
