@@ -41,7 +41,7 @@ public final class ChaosCommand {
         Runtime.getRuntime().addShutdownHook(onExit);
         try {
             out.printf("chaos: starting a 3-node Kafka cluster, Redis, PostgreSQL and two webhook targets ...%n");
-            KafkaCluster cluster = keep(started, KafkaCluster.start(3, KafkaCluster.Jit.PEAK));
+            KafkaCluster cluster = keep(started, KafkaCluster.start(3, options.jvm().kafka));
             Redis redis = keep(started, Redis.startLocal());
             Postgres postgres = keep(started, Postgres.startEmbedded());
             WebhookTarget target = keep(started, WebhookTarget.start());
@@ -52,7 +52,7 @@ public final class ChaosCommand {
                             new ChaosStack.Infra(cluster, redis, postgres, target, noisy),
                             "chaos.events",
                             options.ttl(),
-                            Child.Jvm.STANDARD));
+                            options.jvm()));
             out.printf(
                     "chaos: stack ready (logs in %s); %s at %d events/s for %s, fault at %s for %s%n",
                     stack.logDir(),
@@ -64,7 +64,7 @@ public final class ChaosCommand {
             Instant at = Instant.now();
             ChaosReport report = ChaosRun.run(stack, options, out);
             out.printf(
-                    "%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s --warmup %s  (%s, load average %s)%n",
+                    "%nsluice chaos --fault %s --rate %d --duration %s --at %s --for %s --ttl %s --warmup %s --jvm %s  (%s, load average %s)%n",
                     options.fault().spelling,
                     options.rate(),
                     options.duration(),
@@ -72,6 +72,7 @@ public final class ChaosCommand {
                     options.length(),
                     options.ttl(),
                     options.warmUp(),
+                    options.jvm().name().toLowerCase(java.util.Locale.ROOT),
                     at,
                     loadAverage());
             out.print(report.table());

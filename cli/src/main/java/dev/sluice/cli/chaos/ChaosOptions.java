@@ -16,9 +16,17 @@ import java.util.Optional;
  * @param warmUp   how long the same load runs, unaudited, before the audited one ({@code --warmup}):
  *                 seven JVMs started a moment ago compile under it, and the audited window
  *                 measures the stack warm, as it runs in production
+ * @param jvm      how the router, executor and Kafka JVMs run ({@code --jvm standard|lean})
  */
 public record ChaosOptions(
-        Fault fault, int rate, Duration duration, Duration at, Duration length, Duration ttl, Duration warmUp) {
+        Fault fault,
+        int rate,
+        Duration duration,
+        Duration at,
+        Duration length,
+        Duration ttl,
+        Duration warmUp,
+        Child.Jvm jvm) {
 
     /** The warm-up a newcomer's {@code sluice chaos} runs. */
     public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(10);
@@ -36,6 +44,8 @@ public record ChaosOptions(
             "  --for D        fault length (default 10s; 2s for router-kill and executor-kill: the replacement's start)",
             "  --ttl D        the route's TTL (default 20s)",
             "  --warmup D     the same load, unaudited, before the audited one (default 10s; 0s for none)",
+            "  --jvm J        standard (default): router, executor and Kafka nodes with both JIT tiers, as they run;",
+            "                 lean: small heaps and C1 alone, as the CI drills run (quicker to start, slower under load)",
             "  faults:",
             Fault.list());
 
@@ -61,6 +71,7 @@ public record ChaosOptions(
         Optional<Duration> length = Optional.empty();
         Duration ttl = Duration.ofSeconds(20);
         Duration warmUp = DEFAULT_WARM_UP;
+        Child.Jvm jvm = Child.Jvm.STANDARD;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 == args.length) {
@@ -75,11 +86,12 @@ public record ChaosOptions(
                 case "--for" -> length = Optional.of(duration(flag, value));
                 case "--ttl" -> ttl = duration(flag, value);
                 case "--warmup" -> warmUp = duration(flag, value);
+                case "--jvm" -> jvm = Child.Jvm.parse(value);
                 default -> throw new IllegalArgumentException("unknown chaos option: " + flag + "\n" + USAGE);
             }
         }
         Fault chosen = fault.orElseThrow(() -> new IllegalArgumentException("--fault is required\n" + USAGE));
-        return new ChaosOptions(chosen, rate, duration, at, length.orElse(chosen.defaultLength()), ttl, warmUp);
+        return new ChaosOptions(chosen, rate, duration, at, length.orElse(chosen.defaultLength()), ttl, warmUp, jvm);
     }
 
     private static int number(String flag, String value) {

@@ -1,6 +1,7 @@
 package dev.sluice.cli.chaos;
 
 import dev.sluice.cli.Main;
+import dev.sluice.testkit.KafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -42,17 +43,28 @@ final class Child {
          * As {@code ./sluice router} and {@code ./sluice executor} run with no {@code SLUICE_JAVA_OPTS}:
          * both JIT tiers and the collector the JVM picks. What {@code sluice chaos} measures with.
          */
-        STANDARD(List.of()),
+        STANDARD(List.of(), KafkaCluster.Jit.PEAK),
         /**
          * Small heaps and one JIT tier: ready sooner, slower under load. For the CI drills, where
          * several children start on two cores beside the brokers and the audit, not the speed, is judged.
          */
-        LEAN(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        LEAN(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), KafkaCluster.Jit.QUICK_START);
 
         final List<String> flags;
+        /** How the Kafka nodes of the same stack compile. */
+        final KafkaCluster.Jit kafka;
 
-        Jvm(List<String> flags) {
+        Jvm(List<String> flags, KafkaCluster.Jit kafka) {
             this.flags = flags;
+            this.kafka = kafka;
+        }
+
+        static Jvm parse(String value) {
+            return switch (value) {
+                case "standard" -> STANDARD;
+                case "lean" -> LEAN;
+                default -> throw new IllegalArgumentException("--jvm is standard or lean, not " + value);
+            };
         }
     }
 

@@ -28,7 +28,9 @@ class ChaosOptionsTest {
             "--ttl",
             "8s",
             "--warmup",
-            "3s"
+            "3s",
+            "--jvm",
+            "lean"
         });
 
         assertEquals(
@@ -39,7 +41,8 @@ class ChaosOptionsTest {
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(15),
                         Duration.ofSeconds(8),
-                        Duration.ofSeconds(3)),
+                        Duration.ofSeconds(3),
+                        Child.Jvm.LEAN),
                 o);
     }
 
@@ -55,6 +58,12 @@ class ChaosOptionsTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour", "--warmup", "-1s"}));
+        assertEquals(
+                Child.Jvm.STANDARD,
+                ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour"}).jvm());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ChaosOptions.parse(new String[] {"--fault", "noisy-neighbour", "--jvm", "fast"}));
     }
 
     @Test

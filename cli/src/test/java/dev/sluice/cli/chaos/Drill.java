@@ -22,7 +22,9 @@ final class Drill {
     /** Runs {@code fault} for {@code length} within a load of {@code duration}; prints the table. */
     static ChaosReport run(ChaosStack stack, Fault fault, Duration length, Duration duration) {
         ChaosReport report = ChaosRun.run(
-                stack, new ChaosOptions(fault, RATE, duration, AT, length, TTL, Duration.ZERO), System.out);
+                stack,
+                new ChaosOptions(fault, RATE, duration, AT, length, TTL, Duration.ZERO, Child.Jvm.LEAN),
+                System.out);
         System.out.print(report.table());
         return report;
     }
