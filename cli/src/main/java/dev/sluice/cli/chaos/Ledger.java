@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An open-loop stream of single events, one every {@code 1/rate} s whatever the answers, each with
  * its own id ({@code ce-id}) and body, and the client's side of the audit: what was sent, where,
  * when, and how each was answered. A timer thread paces the sends; a Vert.x HTTP client of its own
- * (one event loop, up to 512 kept-alive connections) carries them, which holds thousands of
+ * (one event loop, up to {@value #CONNECTIONS} kept-alive connections) carries them, which holds thousands of
  * events a second where the JDK's client, opening a connection per request in flight, did not.
  */
 public final class Ledger implements AutoCloseable {
@@ -54,6 +54,14 @@ public final class Ledger implements AutoCloseable {
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * HTTP/1.1 carries one request per connection at a time, so the connections bound what is in
+     * flight (rate × answer time): past that, requests wait in this client and count as unanswered
+     * after {@link #REQUEST_TIMEOUT}. 4,096 were tried on two cores and starved the load's own
+     * threads instead (fewer events offered).
+     */
+    static final int CONNECTIONS = 512;
+
     private static final long RETRY_AFTER_MS = 1_000;
 
     private final List<Lane> lanes;
@@ -65,7 +73,7 @@ public final class Ledger implements AutoCloseable {
             Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private final HttpClientAgent http = vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5_000),
-            new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+            new PoolOptions().setHttp1MaxSize(CONNECTIONS).setMaxWaitQueueSize(-1));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "chaos-load");
         t.setDaemon(true);
