@@ -169,6 +169,14 @@ class TriggerFaultsIT {
         assertEquals(1, errorsLogged(), "the failure is logged once, with its stack trace");
         assertTrue(runner.leading(), "the runner still holds its schedule");
         assertEquals(0, metrics.leaseErrors.count(), "an unexpected failure is not counted as PostgreSQL's");
+        // Halted, so no tick fires between reading Kafka and reading the counter; a send in flight still lands.
+        java.util.concurrent.CompletableFuture<Void> halted = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> {
+            runner.halt();
+            halted.complete(null);
+        });
+        halted.get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> kafka.count(topic) == (long) metrics.fired.count());
         // The tick whose send threw was fired at the next wake: the ticks in Kafka are one a second, none skipped.
         List<Instant> ticks = kafka.readAll(topic, Duration.ofSeconds(2)).stream()
                 .map(r ->
