@@ -254,7 +254,10 @@ final class MqttSession implements ProducerRoom.Waiter {
         if (v5()) {
             MqttProperties reason = new MqttProperties();
             reason.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, truncate(why)));
+            // The endpoint closes the connection itself after the DISCONNECT; closing it again would throw.
+            closed = true;
             endpoint.disconnect(code, reason);
+            return;
         }
         close();
     }
