@@ -41,32 +41,6 @@ public record Submission(
         stamps = Map.copyOf(stamps);
     }
 
-    /** A client's submission: no headers of Sluice's own beyond the event's. */
-    public Submission(
-            RouteConfig route,
-            RouteMeters meters,
-            boolean batch,
-            String deliveryId,
-            String idempotencyKey,
-            UnaryOperator<String> headers,
-            String traceparent,
-            String tracestate,
-            Context trace,
-            Answer answer) {
-        this(
-                route,
-                meters,
-                batch,
-                deliveryId,
-                idempotencyKey,
-                headers,
-                traceparent,
-                tracestate,
-                trace,
-                answer,
-                Map.of());
-    }
-
     /**
      * A submission whose sender's metadata is {@code headers}: its {@code Idempotency-Key}, and its
      * {@code traceparent} and {@code tracestate}, checked, and the trace context they start in

@@ -8,11 +8,11 @@ import dev.sluice.router.impl.http.Submission;
 import dev.sluice.router.impl.ingest.BadInput;
 import dev.sluice.router.impl.ingest.CloudEventRules;
 import dev.sluice.router.impl.ingest.Draft;
-import dev.sluice.router.impl.ingest.EventStamper;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What a PUBLISH becomes in the ingest pipeline: the {@link Submission} (its metadata, for keys and
@@ -34,25 +34,14 @@ final class PublishEvents {
             Map<String, String> props,
             Answer answer) {
         String[] levels = topic.split("/", -1);
-        String traceparent = props.get("traceparent");
-        String tracestate = props.get("tracestate");
-        return new Submission(
-                route,
-                meters,
-                false,
-                null,
-                props.get("idempotency-key"),
-                name -> {
-                    if (name.startsWith(TopicRoutes.LEVEL_PREFIX)) {
-                        int n = Integer.parseInt(name.substring(TopicRoutes.LEVEL_PREFIX.length()));
-                        return n < levels.length ? levels[n] : null;
-                    }
-                    return props.get(name);
-                },
-                EventStamper.traceparent(traceparent),
-                EventStamper.tracestate(traceparent, tracestate),
-                state.tracing().request(traceparent, tracestate),
-                answer);
+        UnaryOperator<String> headers = name -> {
+            if (name.startsWith(TopicRoutes.LEVEL_PREFIX)) {
+                int n = Integer.parseInt(name.substring(TopicRoutes.LEVEL_PREFIX.length()));
+                return n < levels.length ? levels[n] : null;
+            }
+            return props.get(name);
+        };
+        return Submission.of(route, meters, false, null, headers, state.tracing(), answer, Map.of());
     }
 
     /**

@@ -80,7 +80,8 @@ class IngestTracingTest {
                 traceparent,
                 tracestate,
                 tracing.request(traceparent, tracestate),
-                null);
+                null,
+                java.util.Map.of());
     }
 
     @Test
@@ -89,8 +90,8 @@ class IngestTracingTest {
         assertSame(IngestTracing.off(), off);
         assertFalse(off.on());
         assertSame(Context.root(), off.request(TRACEPARENT, "congo=t61"));
-        Submission sub =
-                new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
+        Submission sub = new Submission(
+                ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null, java.util.Map.of());
         assertSame(Span.getInvalid(), off.produce(sub), "a constant: no span, no allocation");
     }
 
@@ -142,8 +143,8 @@ class IngestTracingTest {
     @Test
     void offTheTracingCallsOnTheEventPathAllocateNothing() {
         IngestTracing off = IngestTracing.off();
-        Submission sub =
-                new Submission(ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null);
+        Submission sub = new Submission(
+                ROUTE, null, false, null, null, h -> null, TRACEPARENT, null, Context.root(), null, java.util.Map.of());
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
