@@ -29,7 +29,8 @@ import java.util.Set;
  */
 public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> workflows) {
 
-    private static final Set<String> ROUTE_FIELDS = Set.of(
+    /** The members a route may have; anything else is refused, naming it. */
+    static final Set<String> ROUTE_FIELDS = Set.of(
             "source",
             "topic",
             "ttl",
@@ -47,6 +48,7 @@ public record Catalog(Map<String, RouteConfig> routes, List<WorkflowConfig> work
             "rateLimit",
             "mqtt",
             "schema");
+
     private static final Set<String> RATE_FIELDS = Set.of("events", "bytes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "secrets", "secretsEnv", "tolerance");
     private static final Set<String> WORKFLOW_FIELDS =

@@ -46,32 +46,7 @@ class StrictFramingPathsIT {
     @Test
     void overTlsTheFirstRequestIsFramedStrictly(KafkaBroker kafka) throws Exception {
         Path dir = Files.createTempDirectory("sluice-tls");
-        Path store = dir.resolve("router.p12");
-        Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "router",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=ip:127.0.0.1",
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        store.toString(),
-                        "-storepass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+        Path store = TestCertificates.routerStore(dir);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustAll()}, null);
         try {

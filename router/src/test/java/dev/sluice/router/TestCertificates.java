@@ -33,24 +33,7 @@ final class TestCertificates implements AutoCloseable {
 
     TestCertificates() throws Exception {
         dir = Files.createTempDirectory("sluice-certs");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "router",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=127.0.0.1",
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                routerStore().toString());
+        routerStore(dir);
         keytool(
                 "-genkeypair",
                 "-alias",
@@ -84,6 +67,33 @@ final class TestCertificates implements AutoCloseable {
     /** The router's key store (PKCS#12, password {@value #PASSWORD}). */
     Path routerStore() {
         return dir.resolve("router.p12");
+    }
+
+    /**
+     * Makes {@code dir/router.p12} alone: a PKCS#12 store (password {@value #PASSWORD}) with a
+     * certificate for 127.0.0.1, for tests that need the router on TLS and nothing else.
+     */
+    static Path routerStore(Path dir) throws Exception {
+        Path store = dir.resolve("router.p12");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "router",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString());
+        return store;
     }
 
     /** The CA's certificate, PEM. */

@@ -32,43 +32,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsIT {
 
-    /** A PKCS#12 store (password {@code changeit}) with a certificate for 127.0.0.1, made by the JDK's keytool. */
-    private static Path keyStore(Path dir) throws Exception {
-        Path store = dir.resolve("router.p12");
-        Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "router",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=ip:127.0.0.1",
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        store.toString(),
-                        "-storepass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
-        return store;
-    }
-
     @Test
     void http2OverTlsCarriesEvents(KafkaBroker kafka) throws Exception {
         String topic = "it.tls.events";
         kafka.createTopic(topic, 1, Duration.ofMinutes(10));
         Path dir = Files.createTempDirectory("sluice-tls");
-        Path store = keyStore(dir);
+        Path store = TestCertificates.routerStore(dir);
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
@@ -129,7 +98,7 @@ class TlsIT {
         String topic = "it.tls.mqtt";
         kafka.createTopic(topic, 1, Duration.ofMinutes(10));
         Path dir = Files.createTempDirectory("sluice-tls");
-        Path store = keyStore(dir);
+        Path store = TestCertificates.routerStore(dir);
         Vertx vertx = Vertx.vertx();
         int mqttTls = Ports.freePort();
         RouterConfig config = RouterConfig.from(Settings.of(Map.of(
