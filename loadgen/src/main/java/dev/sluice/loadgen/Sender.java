@@ -106,7 +106,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
                 for (long i = from; i < to; i++) {
                     issue(i);
                 }
-                flushH2();
+                flushWrites();
             });
             return;
         }
@@ -121,7 +121,7 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
             for (long last = firstEnd; last < to; last += batch) {
                 issueBatch(last);
             }
-            flushH2();
+            flushWrites();
         });
     }
 
@@ -268,9 +268,13 @@ final class Sender implements H2Connections.Answers, MqttPublishers.Answers {
         outstanding.addAndGet(-events);
     }
 
-    private void flushH2() {
+    /** Sends what this hand-off wrote on raw HTTP/2 or MQTT connections, one flush per connection. */
+    private void flushWrites() {
         if (h2 != null) {
             h2.flush();
+        }
+        if (mqtt != null) {
+            mqtt.flush();
         }
     }
 

@@ -60,6 +60,7 @@ class MqttPublishersTest {
                 for (int i = 0; i < sent; i++) {
                     publishers.send(i, System.nanoTime(), true);
                 }
+                publishers.flush();
                 context.runOnContext(w -> counts.complete(
                         new int[] {acked[0], failed.getOrDefault(MqttPublishers.WRITE_QUEUE_FULL, 0), failed.size()}));
             });

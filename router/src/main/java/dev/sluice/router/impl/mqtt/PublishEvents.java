@@ -33,15 +33,24 @@ final class PublishEvents {
             String topic,
             Map<String, String> props,
             Answer answer) {
-        String[] levels = topic.split("/", -1);
-        UnaryOperator<String> headers = name -> {
-            if (name.startsWith(TopicRoutes.LEVEL_PREFIX)) {
-                int n = Integer.parseInt(name.substring(TopicRoutes.LEVEL_PREFIX.length()));
-                return n < levels.length ? levels[n] : null;
-            }
-            return props.get(name);
-        };
+        UnaryOperator<String> headers = name -> name.startsWith(TopicRoutes.LEVEL_PREFIX)
+                ? level(topic, Integer.parseInt(name.substring(TopicRoutes.LEVEL_PREFIX.length())))
+                : props.get(name);
         return Submission.of(route, meters, false, null, headers, state.tracing(), answer, Map.of());
+    }
+
+    /** Level {@code n} of a topic name (levels split at {@code /}, empty ones counted), or null past its last. */
+    static String level(String topic, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            int slash = topic.indexOf('/', start);
+            if (slash < 0) {
+                return null;
+            }
+            start = slash + 1;
+        }
+        int end = topic.indexOf('/', start);
+        return topic.substring(start, end < 0 ? topic.length() : end);
     }
 
     /**

@@ -5,8 +5,10 @@ import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.http.RouteTable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Which route takes a publish: the first route (by source name) one of whose topic filters matches
@@ -25,9 +27,14 @@ final class TopicRoutes {
 
     private record Bound(String filter, RouteConfig route) {}
 
+    /** Topics remembered with the route that takes them (a device publishes to the same topic again and again). */
+    static final int MEMO_SIZE = 16_384;
+
     private final RouteTable table;
     private Map<String, RouteConfig> seen;
     private List<Bound> bound = List.of();
+    /** Topic to route (absent from the map: not looked up yet), for the route table {@link #seen}; cleared when full. */
+    private final Map<String, Optional<RouteConfig>> memo = new HashMap<>();
 
     TopicRoutes(RouteTable table) {
         this.table = table;
@@ -39,7 +46,25 @@ final class TopicRoutes {
         if (all != seen) {
             bound = bind(all);
             seen = all;
+            memo.clear();
         }
+        Optional<RouteConfig> known = memo.get(topic);
+        if (known == null) {
+            if (memo.size() >= MEMO_SIZE) {
+                memo.clear(); // bounded whatever topics the clients make up
+            }
+            known = Optional.ofNullable(match(topic));
+            memo.put(topic, known);
+        }
+        return known.orElse(null);
+    }
+
+    /** How many topics are remembered now. */
+    int remembered() {
+        return memo.size();
+    }
+
+    private RouteConfig match(String topic) {
         for (Bound b : bound) {
             if (MqttBinding.matches(b.filter(), topic)) {
                 return b.route();
