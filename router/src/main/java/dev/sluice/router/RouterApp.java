@@ -12,6 +12,7 @@ import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.IngestTracing;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
+import dev.sluice.router.impl.mqtt.SessionMeters;
 import dev.sluice.router.impl.ui.RouterFigures;
 import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -48,6 +49,9 @@ public final class RouterApp {
     private final List<IngestVerticle> verticles = new CopyOnWriteArrayList<>();
     private final List<Long> timers = new CopyOnWriteArrayList<>();
     private final List<String> mqttDeployments = new CopyOnWriteArrayList<>();
+    /** Shared by the MQTT listeners' verticles; made when the first is deployed. */
+    private SessionMeters mqttMeters;
+
     private final JvmMeters jvmMeters;
     private final KafkaClientMetrics producerMeters;
     private volatile Optional<String> listening = Optional.empty();
@@ -179,7 +183,10 @@ public final class RouterApp {
 
     /** One MQTT listener (plain or TLS). */
     private Future<String> deployMqtt(boolean tls) {
-        return deploy(() -> new MqttVerticle(state, () -> access.get().snapshot(), tls))
+        if (mqttMeters == null) {
+            mqttMeters = new SessionMeters(state.metrics().registry());
+        }
+        return deploy(() -> new MqttVerticle(state, () -> access.get().snapshot(), mqttMeters, tls))
                 .onSuccess(mqttDeployments::add);
     }
 

@@ -14,6 +14,7 @@ record MqttEdge(
         SocketFlow flow,
         ProducerRoom room,
         AckWriter acks,
+        SessionMeters meters,
         Authenticator authenticator,
         Supplier<AccessSnapshot> access,
         int receiveMaximum) {}

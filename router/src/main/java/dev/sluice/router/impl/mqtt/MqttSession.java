@@ -73,6 +73,7 @@ final class MqttSession implements ProducerRoom.Waiter {
             held.addLast(msg);
             if (!waitingForRoom) {
                 waitingForRoom = true;
+                edge.meters().holding();
                 edge.flow().pause(endpoint);
                 edge.room().await(this);
             }
@@ -92,9 +93,25 @@ final class MqttSession implements ProducerRoom.Waiter {
             guarded(held.pollFirst());
         }
         // Gone meanwhile: what it sent and was not acknowledged, its client sends again (QoS 1 and 2).
+        edge.meters().released(held.size());
         held.clear();
         waitingForRoom = false;
         edge.flow().resume(endpoint);
+    }
+
+    /**
+     * The connection closed. A session still holding publishes for producer room stops waiting at
+     * once, rather than keeping them until the producer has room: a client reconnecting while the
+     * broker is unavailable would otherwise leave a held publish behind at every attempt.
+     */
+    void ended() {
+        closed = true;
+        if (waitingForRoom) {
+            waitingForRoom = false;
+            edge.room().forget(this);
+            edge.meters().released(held.size());
+            held.clear();
+        }
     }
 
     /**

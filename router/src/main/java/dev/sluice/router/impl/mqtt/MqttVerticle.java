@@ -60,12 +60,15 @@ public final class MqttVerticle extends VerticleBase {
     /** The access snapshot the open connections were last checked against. */
     private AccessSnapshot checked;
 
+    private final SessionMeters meters;
+
     private long sweep = -1;
     private long keys = -1;
 
     /** {@code tls} selects the TLS listener ({@code router.mqtt.tls.port}, the router's certificate). */
-    public MqttVerticle(IngestState state, Supplier<AccessSnapshot> access, boolean tls) {
+    public MqttVerticle(IngestState state, Supplier<AccessSnapshot> access, SessionMeters meters, boolean tls) {
         this.state = state;
+        this.meters = meters;
         this.tls = tls;
         this.access = access;
         this.authenticator = new Authenticator(access);
@@ -108,6 +111,7 @@ public final class MqttVerticle extends VerticleBase {
                 flow,
                 room,
                 new AckWriter(context),
+                meters,
                 authenticator,
                 access,
                 state.config().mqtt().receiveMaximum());
@@ -172,9 +176,12 @@ public final class MqttVerticle extends VerticleBase {
         endpoint.exceptionHandler(e -> session.close());
         endpoint.closeHandler(v -> {
             sessions.remove(session);
+            session.ended();
+            meters.closed();
             flow.forget(endpoint);
         });
         sessions.add(session);
+        meters.opened();
         if (v5) {
             MqttProperties props = new MqttProperties();
             props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, receiveMaximum));

@@ -51,6 +51,11 @@ final class ProducerRoom {
         waiting.addLast(w);
     }
 
+    /** A waiting session that ended: it no longer waits for room. */
+    void forget(Waiter w) {
+        waiting.remove(w);
+    }
+
     int waiting() {
         return waiting.size();
     }
