@@ -19,11 +19,8 @@ public enum AuthMode {
         if (value == null) {
             return PUBLIC;
         }
-        for (AuthMode m : values()) {
-            if (m.spelling.equals(value)) {
-                return m;
-            }
-        }
-        throw new ConfigException("auth of " + where + " must be public or key, got '" + value + "'");
+        return Spellings.find(values(), m -> m.spelling, value)
+                .orElseThrow(
+                        () -> new ConfigException("auth of " + where + " must be public or key, got '" + value + "'"));
     }
 }

@@ -24,16 +24,13 @@ public enum Idempotency {
         if (value == null) {
             return NONE;
         }
-        for (Idempotency i : values()) {
-            if (i != NONE && i.spelling.equals(value)) {
-                return i;
-            }
-        }
-        throw new ConfigException("idempotency of " + where + " must be one of "
-                + Arrays.stream(values())
-                        .filter(i -> i != NONE)
-                        .map(i -> i.spelling)
-                        .collect(Collectors.joining(", "))
-                + ", got '" + value + "'");
+        return Spellings.find(values(), i -> i.spelling, value)
+                .filter(i -> i != NONE)
+                .orElseThrow(() -> new ConfigException("idempotency of " + where + " must be one of "
+                        + Arrays.stream(values())
+                                .filter(i -> i != NONE)
+                                .map(i -> i.spelling)
+                                .collect(Collectors.joining(", "))
+                        + ", got '" + value + "'"));
     }
 }

@@ -81,14 +81,8 @@ public sealed interface StepConfig {
 
             /** The command named in a catalog ({@code set}, {@code incr}, {@code expire}); anything else is an error. */
             public static Command parse(String name) {
-                if (name != null) {
-                    for (Command c : values()) {
-                        if (c.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
-                            return c;
-                        }
-                    }
-                }
-                throw new ConfigException("must be set, incr or expire, got '" + name + "'");
+                return Spellings.find(values(), c -> c.name().toLowerCase(java.util.Locale.ROOT), name)
+                        .orElseThrow(() -> new ConfigException("must be set, incr or expire, got '" + name + "'"));
             }
         }
 

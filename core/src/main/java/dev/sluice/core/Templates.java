@@ -13,16 +13,13 @@ import java.util.function.Function;
  */
 public final class Templates {
 
-    /** Where template values come from. */
-    public interface Scope {
-        /** The payload parsed as JSON, or null. */
-        Object payload();
-
+    /**
+     * Where template values come from: the event a condition sees (its attributes, its payload as
+     * JSON) and the last http step's response.
+     */
+    public interface Scope extends Condition.Event {
         /** The last http step's JSON response, or null. */
         Object response();
-
-        /** A CloudEvents attribute, or null. */
-        String attribute(String name);
     }
 
     private Templates() {}
@@ -32,7 +29,7 @@ public final class Templates {
         String e = expression.trim();
         if (e.startsWith("/")) {
             JsonPointers.check(e, "template placeholder");
-            return at(scope.payload(), e);
+            return at(scope.json(), e);
         }
         if (e.startsWith("$response")) {
             String rest = e.substring("$response".length());
@@ -98,7 +95,7 @@ public final class Templates {
     public static void check(String template, Function<String, RuntimeException> error) {
         try {
             render(template, new Scope() {
-                public Object payload() {
+                public Object json() {
                     return null;
                 }
 

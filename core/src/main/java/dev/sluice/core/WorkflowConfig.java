@@ -41,12 +41,9 @@ public record WorkflowConfig(
 
         /** Parses {@code at-least-once} or {@code at-most-once}; anything else is an error naming the field. */
         public static Delivery parse(String s) {
-            for (Delivery d : values()) {
-                if (d.text.equals(s)) {
-                    return d;
-                }
-            }
-            throw new ConfigException("delivery must be at-least-once or at-most-once, got '" + s + "'");
+            return Spellings.find(values(), d -> d.text, s)
+                    .orElseThrow(() ->
+                            new ConfigException("delivery must be at-least-once or at-most-once, got '" + s + "'"));
         }
     }
 

@@ -68,7 +68,7 @@ class ConditionTest {
     @Test
     void templatesRenderPointersAttributesAndResponses() {
         Templates.Scope scope = new Templates.Scope() {
-            public Object payload() {
+            public Object json() {
                 return new JsonObject("{\"device\": {\"id\": \"d-7\", \"temp\": 21.5}}");
             }
 

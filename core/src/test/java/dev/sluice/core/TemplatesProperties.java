@@ -63,7 +63,7 @@ class TemplatesProperties {
     }
 
     /** A scope whose payload and response are any JSON, and whose attributes are all set. */
-    record Scope(Object payload, Object response) implements Templates.Scope {
+    record Scope(Object json, Object response) implements Templates.Scope {
         public String attribute(String name) {
             return "attr-" + name;
         }

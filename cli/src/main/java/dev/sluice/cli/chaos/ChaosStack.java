@@ -154,47 +154,44 @@ public final class ChaosStack implements AutoCloseable {
 
     /** Starts a router on the stack's ingest port (a replacement takes the same port); returns without waiting. */
     Child startRouter() {
-        int management = Ports.freePort();
-        Map<String, String> e = new HashMap<>(env);
-        e.putAll(Map.of(
-                "SLUICE_ROUTER_HOST",
-                Ports.LOOPBACK_HOST,
-                "SLUICE_ROUTER_PORT",
-                Integer.toString(routerPort),
-                "SLUICE_ROUTER_MANAGEMENT_PORT",
-                Integer.toString(management),
-                "SLUICE_ROUTER_INSTANCES",
-                "2",
-                "SLUICE_ROUTER_HEALTH_INTERVAL",
-                "200ms"));
-        router = Child.start(Child.Role.ROUTER, jvm, "router-" + (++started), e, management, dir);
+        router = startChild(
+                Child.Role.ROUTER,
+                Map.of("SLUICE_ROUTER_PORT", Integer.toString(routerPort), "SLUICE_ROUTER_HEALTH_INTERVAL", "200ms"));
         return router;
     }
 
     /** Starts one more executor in the stack's consumer group; returns without waiting. */
     Child startExecutor() {
-        int management = Ports.freePort();
-        Map<String, String> e = new HashMap<>(env);
-        e.putAll(Map.of(
-                "SLUICE_EXECUTOR_HOST",
-                Ports.LOOPBACK_HOST,
-                "SLUICE_EXECUTOR_MANAGEMENT_PORT",
-                Integer.toString(management),
-                "SLUICE_EXECUTOR_GROUP",
-                group,
-                "SLUICE_EXECUTOR_INSTANCES",
-                "2",
-                "SLUICE_PG_URL",
-                pgUri,
-                "SLUICE_EXECUTOR_RUNLOG_FLUSH",
-                "100ms",
-                "SLUICE_EXECUTOR_RETRY_BACKOFF",
-                "200ms",
-                "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT",
-                "5s"));
-        Child child = Child.start(Child.Role.EXECUTOR, jvm, "executor-" + (++started), e, management, dir);
+        Child child = startChild(
+                Child.Role.EXECUTOR,
+                Map.of(
+                        "SLUICE_EXECUTOR_GROUP",
+                        group,
+                        "SLUICE_PG_URL",
+                        pgUri,
+                        "SLUICE_EXECUTOR_RUNLOG_FLUSH",
+                        "100ms",
+                        "SLUICE_EXECUTOR_RETRY_BACKOFF",
+                        "200ms",
+                        "SLUICE_EXECUTOR_SHUTDOWN_TIMEOUT",
+                        "5s"));
         executors.add(child);
         return child;
+    }
+
+    /**
+     * Starts a child of {@code role} with the stack's environment plus what every child gets (the
+     * loopback host, a management port of its own, two instances) and the role's own {@code settings}.
+     */
+    private Child startChild(Child.Role role, Map<String, String> settings) {
+        int management = Ports.freePort();
+        String prefix = "SLUICE_" + role.name() + "_";
+        Map<String, String> e = new HashMap<>(env);
+        e.put(prefix + "HOST", Ports.LOOPBACK_HOST);
+        e.put(prefix + "MANAGEMENT_PORT", Integer.toString(management));
+        e.put(prefix + "INSTANCES", "2");
+        e.putAll(settings);
+        return Child.start(role, jvm, role.command + "-" + (++started), e, management, dir);
     }
 
     /** SIGKILLs the router. */

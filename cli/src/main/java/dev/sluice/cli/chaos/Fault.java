@@ -1,5 +1,6 @@
 package dev.sluice.cli.chaos;
 
+import dev.sluice.core.Spellings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -37,13 +38,9 @@ public enum Fault {
 
     /** The fault a command line names; anything else is an error listing every name. */
     public static Fault parse(String value) {
-        for (Fault f : values()) {
-            if (f.spelling.equals(value)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("unknown fault '" + value + "'; one of: "
-                + Arrays.stream(values()).map(f -> f.spelling).collect(Collectors.joining(", ")));
+        return Spellings.find(values(), f -> f.spelling, value)
+                .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + value + "'; one of: "
+                        + Arrays.stream(values()).map(f -> f.spelling).collect(Collectors.joining(", "))));
     }
 
     /** Whether events go partly to the noisy tenant's source during the whole run. */

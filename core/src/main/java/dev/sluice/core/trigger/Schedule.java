@@ -5,6 +5,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import dev.sluice.core.ConfigException;
+import dev.sluice.core.Spellings;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -52,12 +53,8 @@ public record Schedule(String expression, Cron cron, ZoneId zone, Missed missed,
         }
 
         public static Missed parse(String s) {
-            for (Missed m : values()) {
-                if (m.text.equals(s)) {
-                    return m;
-                }
-            }
-            throw new ConfigException("must be fire-once or skip, got '" + s + "'");
+            return Spellings.find(values(), m -> m.text, s)
+                    .orElseThrow(() -> new ConfigException("must be fire-once or skip, got '" + s + "'"));
         }
     }
 

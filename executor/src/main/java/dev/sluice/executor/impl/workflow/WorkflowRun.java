@@ -1,6 +1,5 @@
 package dev.sluice.executor.impl.workflow;
 
-import dev.sluice.core.Condition;
 import dev.sluice.core.Templates;
 import dev.sluice.core.WorkflowConfig;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +8,7 @@ import io.vertx.core.json.JsonObject;
  * One workflow's run of one event: the payload as the steps reshape it, and the attempts written
  * to targets so far. Confined to the event loop.
  */
-final class WorkflowRun implements Condition.Event, Templates.Scope {
+final class WorkflowRun implements Templates.Scope {
 
     final EventRun run;
     final WorkflowConfig workflow;
@@ -65,11 +64,6 @@ final class WorkflowRun implements Condition.Event, Templates.Scope {
             json = payload == run.record.value() ? run.json() : EventRun.parseJson(payload);
         }
         return json;
-    }
-
-    @Override
-    public Object payload() {
-        return json();
     }
 
     @Override

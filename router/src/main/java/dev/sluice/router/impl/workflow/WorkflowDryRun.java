@@ -111,7 +111,7 @@ public final class WorkflowDryRun {
     }
 
     /** The sample event, as templates and conditions read it; the payload changes as transforms run. */
-    private static final class Sample implements Condition.Event, Templates.Scope {
+    private static final class Sample implements Templates.Scope {
         private final JsonObject attributes = new JsonObject();
         private Object payload;
         private String contentType;
@@ -145,11 +145,6 @@ public final class WorkflowDryRun {
         @Override
         public Object json() {
             return payload instanceof String ? null : payload;
-        }
-
-        @Override
-        public Object payload() {
-            return json();
         }
 
         @Override
