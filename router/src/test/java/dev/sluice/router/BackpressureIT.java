@@ -38,11 +38,11 @@ class BackpressureIT {
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
         int management = Ports.freePort();
-        RouterConfig config =
-                RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.inflight.records", "2")))
-                        .toBuilder()
-                        .ports("127.0.0.1", port, management)
-                        .build();
+        RouterConfig config = RouterConfig.from(Settings.of(
+                        Map.of("router.instances", "2", "router.inflight.records", "2", "router.drain.grace", "100ms")))
+                .toBuilder()
+                .ports("127.0.0.1", port, management)
+                .build();
         RouterApp router = RouterApp.start(
                         vertx,
                         config,

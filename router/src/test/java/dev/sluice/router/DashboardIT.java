@@ -52,9 +52,11 @@ class DashboardIT {
     static void start(KafkaBroker kafka) throws Exception {
         kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
-                .build();
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.drain.grace", "100ms")))
+                        .toBuilder()
+                        .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                        .build();
         router = RouterApp.start(
                         vertx,
                         config,

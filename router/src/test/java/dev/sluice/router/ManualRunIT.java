@@ -66,13 +66,14 @@ class ManualRunIT {
                                 "steps": [{"url": "http://127.0.0.1:9/hook"}]}]}
                 """.formatted(TOPIC)));
         vertx = Vertx.vertx();
-        RouterConfig config =
-                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.body.timeout", "2s"))).toBuilder()
-                        .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
-                        .redis(redis.uri())
-                        .postgres(db)
-                        .adminKey(ADMIN_KEY)
-                        .build();
+        RouterConfig config = RouterConfig.from(Settings.of(
+                        Map.of("router.instances", "1", "router.body.timeout", "2s", "router.drain.grace", "100ms")))
+                .toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .redis(redis.uri())
+                .postgres(db)
+                .adminKey(ADMIN_KEY)
+                .build();
         router = RouterApp.start(
                         vertx,
                         config,

@@ -70,10 +70,12 @@ class RateLimitIT {
                 """.formatted(TOPIC, LIMIT, TINY_TOPIC)));
         vertx = Vertx.vertx();
         for (int i = 0; i < 2; i++) {
-            RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "2"))).toBuilder()
-                    .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
-                    .redis(redis.uri())
-                    .build();
+            RouterConfig config =
+                    RouterConfig.from(Settings.of(Map.of("router.instances", "2", "router.drain.grace", "100ms")))
+                            .toBuilder()
+                            .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                            .redis(redis.uri())
+                            .build();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registries.add(registry);
             routers.add(RouterApp.start(vertx, config, KafkaConfig.of(kafka.bootstrapServers()), catalog, registry)

@@ -81,6 +81,7 @@ class StrictFramingPathsIT {
         int port = Ports.freePort();
         java.util.HashMap<String, String> all = new java.util.HashMap<>(settings);
         all.put("router.instances", "1");
+        all.put("router.drain.grace", "100ms");
         // A cold producer on a busy machine can take longer than the default 800 ms for its first ack.
         all.put("router.produce.timeout", "5s");
         RouterConfig config = adjust.apply(RouterConfig.from(Settings.of(all)).toBuilder()

@@ -40,10 +40,12 @@ class TlsIT {
         Path store = TestCertificates.routerStore(dir);
         Vertx vertx = Vertx.vertx();
         int port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", port, Ports.freePort())
-                .tls(store.toString(), "changeit")
-                .build();
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.drain.grace", "100ms")))
+                        .toBuilder()
+                        .ports("127.0.0.1", port, Ports.freePort())
+                        .tls(store.toString(), "changeit")
+                        .build();
         RouterApp router = RouterApp.start(
                         vertx,
                         config,
@@ -104,6 +106,8 @@ class TlsIT {
         RouterConfig config = RouterConfig.from(Settings.of(Map.of(
                         "router.instances",
                         "1",
+                        "router.drain.grace",
+                        "100ms",
                         "router.mqtt.enabled",
                         "true",
                         "router.mqtt.port",

@@ -53,11 +53,13 @@ class WorkflowsAdminIT {
         Catalog catalog = Catalog.parse(new JsonObject(
                 "{\"routes\": [{\"source\": \"orders\", \"topic\": \"" + TOPIC + "\", \"tenant\": \"shop\"}]}"));
         vertx = Vertx.vertx();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
-                .postgres(db)
-                .adminKey(ADMIN_KEY)
-                .build();
+        RouterConfig config =
+                RouterConfig.from(Settings.of(Map.of("router.instances", "1", "router.drain.grace", "100ms")))
+                        .toBuilder()
+                        .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                        .postgres(db)
+                        .adminKey(ADMIN_KEY)
+                        .build();
         router = RouterApp.start(
                         vertx,
                         config,

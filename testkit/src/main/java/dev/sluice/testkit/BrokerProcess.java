@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +35,23 @@ final class BrokerProcess {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
+    /**
+     * Heap and collector of every broker (serial GC: fewest threads on a small machine). The JIT
+     * stays fully tiered unless the node's flags say otherwise (C1-only starts about 0.3 s sooner but
+     * slows the broker down for load tests and dev mode).
+     */
+    private static final List<String> MEMORY_FLAGS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
 
     private final String name;
     private final Path dir;
     private final Path logFile;
     private final int[] ports;
-    private final List<String> command;
+    /** The java command and its flags, without class-data sharing. */
+    private final List<String> jvm;
+    /** The classpath, the main class and its arguments. */
+    private final List<String> main;
+
+    private final Optional<BrokerCds> cds;
     private final PortHolds portHolds = new PortHolds();
 
     private Process process;
@@ -58,29 +70,32 @@ final class BrokerProcess {
         this.dir = dir;
         this.logFile = dir.resolve("broker.log");
         this.ports = ports.clone();
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms64m",
-                "-Xmx512m",
-                // Serial GC: fewest threads on a small machine. The JIT stays fully tiered (C1-only
-                // starts about 0.3 s sooner but slows the broker down for load tests and dev mode).
-                "-XX:+UseSerialGC",
+        // Later flags win, so the environment's override the defaults.
+        String extra = System.getenv(KafkaBroker.JAVA_OPTS_ENV);
+        List<String> extraFlags = extra == null || extra.isBlank()
+                ? List.of()
+                : List.of(extra.trim().split("\\s+"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(MEMORY_FLAGS);
+        cmd.addAll(List.of(
                 "-XX:-UsePerfData",
                 "-XX:+ExitOnOutOfMemoryError",
                 // Its pauses stall every producer and consumer at once; keep them on record.
                 "-Xlog:gc:file=" + dir.resolve("gc.log") + ":utctime,uptime,level,tags",
                 "-Djava.awt.headless=true"));
         cmd.addAll(jvmFlags);
-        // Later flags win, so these override the defaults above.
-        String extra = System.getenv(KafkaBroker.JAVA_OPTS_ENV);
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-cp", BrokerClasspath.resolve(), BrokerMain.MAIN_CLASS, configFile.toString()));
+        cmd.addAll(extraFlags);
+        this.jvm = List.copyOf(cmd);
+        String classpath = BrokerClasspath.resolve();
+        // One archive for single brokers and cluster nodes alike: a node's JIT flags do not change
+        // which classes it loads at start, and the JVM maps the archive under either.
+        this.cds = BrokerCds.of(classpath, MEMORY_FLAGS, extraFlags);
+        List<String> main = new ArrayList<>(List.of("-cp", classpath, BrokerMain.MAIN_CLASS, configFile.toString()));
         if (clusterId != null) {
-            cmd.add(clusterId);
+            main.add(clusterId);
         }
-        this.command = List.copyOf(cmd);
+        this.main = List.copyOf(main);
     }
 
     Path logFile() {
@@ -93,6 +108,10 @@ final class BrokerProcess {
             throw new IllegalStateException(name + " is running already");
         }
         portHolds.release();
+        List<String> sharing = cds.map(BrokerCds::flags).orElse(List.of());
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(sharing);
+        command.addAll(main);
         Process started;
         try {
             started = new ProcessBuilder(command)
@@ -106,6 +125,7 @@ final class BrokerProcess {
         }
         process = started;
         paused = false;
+        cds.ifPresent(c -> c.started(sharing, started.pid()));
         Leftovers.recordServer(dir, started);
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> watchStdout(started, ready), "sluice-kafka-" + ports[0] + "-stdout");

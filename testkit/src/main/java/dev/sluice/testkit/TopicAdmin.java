@@ -221,7 +221,12 @@ final class TopicAdmin implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG,
-                "sluice-testkit-reader");
+                "sluice-testkit-reader",
+                // The poll that returns the last records sends the next fetch at once; at the default
+                // 500 ms that fetch waits at the broker for new data, and closing the consumer waits
+                // behind it: every readAll took half a second longer than its reading.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                20);
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

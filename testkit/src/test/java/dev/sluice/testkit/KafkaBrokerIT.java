@@ -131,6 +131,11 @@ class KafkaBrokerIT {
     }
 
     static KafkaProducer<byte[], byte[]> producer(Kafka kafka) {
+        return producer(kafka, 10_000);
+    }
+
+    /** As {@link #producer(Kafka)}, a request unanswered for {@code requestTimeoutMs} given up and sent again. */
+    static KafkaProducer<byte[], byte[]> producer(Kafka kafka, int requestTimeoutMs) {
         return new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -144,7 +149,7 @@ class KafkaBrokerIT {
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                         20_000,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                        10_000),
+                        requestTimeoutMs),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }

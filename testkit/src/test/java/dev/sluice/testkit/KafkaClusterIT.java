@@ -91,7 +91,9 @@ class KafkaClusterIT {
     void aPausedLeaderIsFencedAndRejoinsWhenResumed() throws Exception {
         cluster.createTopic("cluster.pause", 1, Duration.ofMinutes(5));
         int leader = cluster.leaderOf("cluster.pause", 0);
-        try (KafkaProducer<byte[], byte[]> producer = producer(cluster)) {
+        // The producer's first send after the pause goes to the frozen node, which never answers: it
+        // is sent again to the new leader after the request timeout, 3 s here rather than 10 s.
+        try (KafkaProducer<byte[], byte[]> producer = producer(cluster, 3_000)) {
             send(producer, "cluster.pause", "before", 10);
 
             cluster.pause(leader);
