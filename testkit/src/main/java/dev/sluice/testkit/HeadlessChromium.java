@@ -63,7 +63,8 @@ public final class HeadlessChromium {
                             "--window-size=1280,1000",
                             "--screenshot=" + png.toAbsolutePath(),
                             url),
-                    30);
+                    // A screenshot that works takes 2-3 s (5-8 s on a busy machine); one that hangs never ends.
+                    15);
         } catch (Hung hung) {
             Files.writeString(
                     workDir.resolve("screenshot-missing.txt"), hung.getMessage() + "\n", StandardCharsets.UTF_8);
