@@ -84,15 +84,20 @@ final class MqttPublishers {
         }
     }
 
+    private static final MqttFixedHeader PINGREQ =
+            new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0);
+
     private final EventLoop loop;
+    private final long timeoutMillis;
     private final MqttQoS qos;
     private final byte[] payload;
     private final List<Device> devices = new ArrayList<>();
     private Answers answers;
     private ScheduledFuture<?> pinger;
 
-    private MqttPublishers(EventLoop loop, int qos, byte[] payload) {
+    private MqttPublishers(EventLoop loop, int qos, byte[] payload, long timeoutMillis) {
         this.loop = loop;
+        this.timeoutMillis = timeoutMillis;
         this.qos = MqttQoS.valueOf(qos);
         this.payload = payload;
     }
@@ -115,7 +120,7 @@ final class MqttPublishers {
         EventLoop loop = ((ContextInternal) context).nettyEventLoop();
         ChannelFactory<? extends Channel> channels =
                 ((VertxInternal) vertx).transport().channelFactory(false);
-        MqttPublishers p = new MqttPublishers(loop, qos, payload);
+        MqttPublishers p = new MqttPublishers(loop, qos, payload, timeoutMillis);
         int port = uri.getPort() > 0 ? uri.getPort() : 1883;
         List<Future<Void>> connects = new ArrayList<>();
         for (int i = first; i < first + connections; i++) {
@@ -167,8 +172,8 @@ final class MqttPublishers {
     private void ping() {
         for (Device d : devices) {
             if (d.channel != null && d.channel.isActive()) {
-                d.channel.writeAndFlush(new MqttMessage(
-                        new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                d.pings++;
+                d.channel.writeAndFlush(new MqttMessage(PINGREQ));
             }
         }
     }
@@ -191,6 +196,12 @@ final class MqttPublishers {
         private int unwritten;
 
         private boolean dirty;
+        /** PINGREQs sent and PINGRESPs read; the closing drain waits for the answer to ping {@link #drainAt}. */
+        private long pings;
+
+        private long pongs;
+        private long drainAt;
+        private Promise<Void> drained;
 
         Device(int number) {
             this.number = number;
@@ -324,15 +335,28 @@ final class MqttPublishers {
             channel.flush();
         }
 
+        /**
+         * Ends the connection with a DISCONNECT. QoS 0 first sends a PINGREQ and waits (up to the run's
+         * timeout) for its PINGRESP: the server answers it only after reading every publish before it, so
+         * the run does not end, and the process exit, with publishes still in this socket's buffers.
+         */
         Future<Void> disconnect() {
             if (channel == null || !channel.isActive()) {
                 return Future.succeededFuture();
             }
             Promise<Void> closed = Promise.promise();
             channel.closeFuture().addListener(f -> closed.complete());
-            channel.writeAndFlush(new MqttMessage(
+            Future<Void> read = Future.succeededFuture();
+            if (qos == MqttQoS.AT_MOST_ONCE) {
+                drained = Promise.promise();
+                drainAt = ++pings;
+                channel.writeAndFlush(new MqttMessage(PINGREQ));
+                loop.schedule(() -> drained.tryComplete(), timeoutMillis, TimeUnit.MILLISECONDS);
+                read = drained.future();
+            }
+            read.onComplete(v -> channel.writeAndFlush(new MqttMessage(
                             new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)))
-                    .addListener(ChannelFutureListener.CLOSE);
+                    .addListener(ChannelFutureListener.CLOSE));
             return closed.future();
         }
 
@@ -362,7 +386,12 @@ final class MqttPublishers {
                         ctx.close();
                     }
                 }
-                default -> {} // PINGRESP; a 3.1.1 server sends nothing else to a publisher
+                case PINGRESP -> {
+                    if (++pongs >= drainAt && drained != null) {
+                        drained.tryComplete();
+                    }
+                }
+                default -> {} // a 3.1.1 server sends nothing else to a publisher
             }
         }
 
