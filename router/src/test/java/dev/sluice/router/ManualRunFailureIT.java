@@ -52,8 +52,12 @@ import org.slf4j.LoggerFactory;
 class ManualRunFailureIT {
 
     private static final String TOPIC = "it.manual.failure";
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: what is tested is the answer, not the protocol. The JDK client's h2c upgrade of a POST
+    // was once answered with a GOAWAY before the 500 arrived (1 CI run in 4); HTTP/2 has ITs of its own.
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     /** What the directory's pool supplier does: throw, or give a pool that cannot connect. */
     private static final AtomicReference<Supplier<Pool>> POOL = new AtomicReference<>();
 
