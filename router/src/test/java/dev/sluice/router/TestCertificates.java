@@ -34,24 +34,7 @@ final class TestCertificates implements AutoCloseable {
     TestCertificates() throws Exception {
         dir = Files.createTempDirectory("sluice-certs");
         routerStore(dir);
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=Sluice Test Devices CA",
-                "-ext",
-                "bc:c",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                dir.resolve("ca.p12").toString());
+        ecKeyPair(dir.resolve("ca.p12"), "ca", "CN=Sluice Test Devices CA", "-ext", "bc:c");
         keytool(
                 "-exportcert",
                 "-alias",
@@ -75,24 +58,7 @@ final class TestCertificates implements AutoCloseable {
      */
     static Path routerStore(Path dir) throws Exception {
         Path store = dir.resolve("router.p12");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "router",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=127.0.0.1",
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString());
+        ecKeyPair(store, "router", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1");
         return store;
     }
 
@@ -106,22 +72,7 @@ final class TestCertificates implements AutoCloseable {
         Path store = dir.resolve(name + ".p12");
         Path csr = dir.resolve(name + ".csr");
         Path pem = dir.resolve(name + ".pem");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "device",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=" + name,
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString());
+        ecKeyPair(store, "device", "CN=" + name);
         keytool("-certreq", "-alias", "device", "-keystore", store.toString(), "-file", csr.toString());
         keytool(
                 "-gencert",
@@ -185,6 +136,15 @@ final class TestCertificates implements AutoCloseable {
     private static X509Certificate read(String pem) throws Exception {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** An EC (P-256) key pair in a PKCS#12 store, its self-signed certificate valid for two days. */
+    private static void ecKeyPair(Path store, String alias, String dname, String... extra) throws Exception {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname));
+        args.addAll(List.of(extra));
+        args.addAll(List.of("-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString()));
+        keytool(args.toArray(String[]::new));
     }
 
     private static void keytool(String... args) throws Exception {
