@@ -11,14 +11,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -179,7 +176,7 @@ final class MqttPublishers {
     }
 
     /** One device's connection: its PUBLISH frame, queued and in-flight publishes, and the PUBACKs it reads. */
-    private final class Device extends ChannelInboundHandlerAdapter {
+    private final class Device extends ChannelInboundHandlerAdapter implements ServerPackets.Sink {
         private final int number;
         private final ArrayDeque<Pending> queued = new ArrayDeque<>();
         private final IntObjectHashMap<Pending> inFlight = new IntObjectHashMap<>();
@@ -218,7 +215,7 @@ final class MqttPublishers {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new MqttDecoder(1 << 16), MqttEncoder.INSTANCE, Device.this);
+                            ch.pipeline().addLast(new ServerPackets(Device.this), MqttEncoder.INSTANCE, Device.this);
                         }
                     });
             b.connect(host, port).addListener((ChannelFutureListener) f -> {
@@ -361,37 +358,28 @@ final class MqttPublishers {
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            MqttMessage m = (MqttMessage) msg;
-            if (m.decoderResult().isFailure()) {
-                ready.tryFail(m.decoderResult().cause());
-                ctx.close();
-                return;
+        public void puback(int packetId) {
+            Pending p = inFlight.remove(packetId);
+            if (p != null) {
+                answers.acked(p, System.nanoTime());
             }
-            switch (m.fixedHeader().messageType()) {
-                case PUBACK -> {
-                    Pending p = inFlight.remove(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                    if (p != null) {
-                        answers.acked(p, System.nanoTime());
-                    }
-                    drain();
-                }
-                case CONNACK -> {
-                    MqttConnectReturnCode code =
-                            ((MqttConnAckMessage) m).variableHeader().connectReturnCode();
-                    if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                        ready.tryComplete();
-                    } else {
-                        ready.tryFail("CONNACK " + code);
-                        ctx.close();
-                    }
-                }
-                case PINGRESP -> {
-                    if (++pongs >= drainAt && drained != null) {
-                        drained.tryComplete();
-                    }
-                }
-                default -> {} // a 3.1.1 server sends nothing else to a publisher
+            drain();
+        }
+
+        @Override
+        public void connack(int returnCode) {
+            if (returnCode == MqttConnectReturnCode.CONNECTION_ACCEPTED.byteValue()) {
+                ready.tryComplete();
+            } else {
+                ready.tryFail("CONNACK " + MqttConnectReturnCode.valueOf((byte) returnCode));
+                channel.close();
+            }
+        }
+
+        @Override
+        public void pingresp() {
+            if (++pongs >= drainAt && drained != null) {
+                drained.tryComplete();
             }
         }
 
