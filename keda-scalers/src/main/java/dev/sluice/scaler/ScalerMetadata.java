@@ -89,21 +89,17 @@ public record ScalerMetadata(
     }
 
     private static Duration duration(Map<String, String> m, String key, Duration dflt) {
-        String v = text(m, key);
-        if (v == null) {
-            return dflt;
-        }
-        Duration d;
+        return parsed(m, key, dflt, v -> durationOf(key, v), d -> !d.isNegative() && !d.isZero(), "positive");
+    }
+
+    /** {@code v} as a duration; a refusal that says why, and that a plain number is milliseconds. */
+    private static Duration durationOf(String key, String v) {
         try {
-            d = Durations.parse(v);
+            return Durations.parse(v);
         } catch (ConfigException e) {
             throw ScalerException.invalid(
                     "scalerMetadata." + key + ": " + e.getMessage() + "; a plain number is milliseconds");
         }
-        if (d.isNegative() || d.isZero()) {
-            throw ScalerException.invalid("scalerMetadata." + key + " must be positive, got '" + v + "'");
-        }
-        return d;
     }
 
     private static double number(Map<String, String> m, String key, double dflt) {
@@ -120,7 +116,10 @@ public record ScalerMetadata(
         return parsed(m, key, dflt, Integer::parseInt, i -> i >= 0, "a non-negative integer");
     }
 
-    /** {@code m[key]} parsed, or {@code dflt} when absent; a value that does not parse or is not {@code valid} is refused. */
+    /**
+     * {@code m[key]} parsed, or {@code dflt} when absent; a value that does not parse or is not {@code valid} is
+     * refused. A {@code parse} that explains its own refusal throws the {@link ScalerException} itself.
+     */
     private static <T> T parsed(
             Map<String, String> m, String key, T dflt, Function<String, T> parse, Predicate<T> valid, String what) {
         String v = text(m, key);

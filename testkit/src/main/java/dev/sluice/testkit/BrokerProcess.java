@@ -164,14 +164,11 @@ final class BrokerProcess {
     void stop() {
         Process running;
         synchronized (this) {
+            resume();
             running = process;
-            if (running == null) {
-                return;
-            }
-            if (paused) {
-                signal(running, "CONT");
-                paused = false;
-            }
+        }
+        if (running == null) {
+            return;
         }
         try {
             running.getOutputStream().close();
@@ -185,12 +182,9 @@ final class BrokerProcess {
 
     /** Kills the node with SIGKILL, paused or not: no shutdown, no flush; its data stays on disk as it was. */
     void kill() {
-        Process running;
-        synchronized (this) {
-            running = process;
-            if (running == null) {
-                return;
-            }
+        Process running = current();
+        if (running == null) {
+            return;
         }
         running.destroyForcibly();
         try {
@@ -247,6 +241,11 @@ final class BrokerProcess {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** The node's process, or null when it is down. */
+    private synchronized Process current() {
+        return process;
     }
 
     private synchronized void down(Process gone) {
