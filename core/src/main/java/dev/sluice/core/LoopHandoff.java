@@ -15,6 +15,8 @@ import java.util.function.Consumer;
  */
 public final class LoopHandoff<T> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoopHandoff.class);
+
     private final Context context;
     private final Consumer<T> sink;
     private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
@@ -39,7 +41,14 @@ public final class LoopHandoff<T> {
         scheduled.set(false);
         T item;
         while ((item = queue.poll()) != null) {
-            sink.accept(item);
+            try {
+                sink.accept(item);
+            } catch (RuntimeException e) {
+                // A fault in one item's handling is logged and the burst goes on: thrown out of this
+                // loop, it would leave the items behind it queued until some later add() drained them.
+                String ref = java.util.UUID.randomUUID().toString();
+                LOG.error("handing {} to its event loop failed (reference {})", item, ref, e);
+            }
         }
     }
 }

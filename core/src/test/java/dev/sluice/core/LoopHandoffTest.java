@@ -72,4 +72,29 @@ class LoopHandoffTest {
             assertEquals(perThread, next[t]);
         }
     }
+
+    @Test
+    void anItemWhoseHandlingThrowsDoesNotHoldBackTheItemsBehindIt() throws Exception {
+        Context context = vertx.getOrCreateContext();
+        List<Integer> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch rest = new CountDownLatch(3);
+        LoopHandoff<Integer> handoff = new LoopHandoff<>(context, item -> {
+            if (item == 2) {
+                throw new IllegalStateException("a bug in handling item 2");
+            }
+            handled.add(item);
+            rest.countDown();
+        });
+        // One burst, queued before the loop can drain any of it, so all four go in one drain.
+        CountDownLatch queued = new CountDownLatch(1);
+        context.runOnContext(v -> {
+            for (int i = 1; i <= 4; i++) {
+                handoff.add(i);
+            }
+            queued.countDown();
+        });
+        assertTrue(queued.await(5, TimeUnit.SECONDS));
+        assertTrue(rest.await(5, TimeUnit.SECONDS), "items after the failing one were left queued: " + handled);
+        assertEquals(List.of(1, 3, 4), handled);
+    }
 }
