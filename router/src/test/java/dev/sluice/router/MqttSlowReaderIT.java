@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -94,7 +95,12 @@ class MqttSlowReaderIT {
             int[] reasons = new int[REFUSED + STORED + 1];
             int[] answers = new int[REFUSED + STORED + 1];
             for (int n = 0; n < REFUSED + STORED; n++) {
-                byte[] p = packet(in);
+                byte[] p;
+                try {
+                    p = packet(in);
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("only " + n + " of " + (REFUSED + STORED) + " PUBACKs arrived", e);
+                }
                 assertEquals(0x40, p[0] & 0xFF, "a PUBACK");
                 int body = bodyStart(p);
                 int id = (p[body] & 0xFF) << 8 | p[body + 1] & 0xFF;
