@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,11 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,7 +56,7 @@ class MqttSlowReaderIT {
                         // The device sends without reading: the router, not Receive Maximum, is what is tested.
                         "router.mqtt.receive.maximum", "20000"));
         try (Socket s = new Socket()) {
-            warmUp(mqttPort);
+            RawMqtt.warmUp(mqttPort);
             long before = kafka.count(TOPIC);
             s.setReceiveBufferSize(4096);
             s.connect(new InetSocketAddress("127.0.0.1", mqttPort), 10_000);
@@ -72,14 +66,15 @@ class MqttSlowReaderIT {
             out.write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 0, 0, 0, 1, 's'});
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] connack = packet(in);
+            byte[] connack = RawMqtt.packet(in);
             assertEquals(0x20, connack[0] & 0xF0);
             assertEquals(0, connack[2], "CONNACK success");
             CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
                 try {
                     for (int id = 1; id <= REFUSED + STORED; id++) {
                         String topic = id <= REFUSED ? UNBOUND : "devices/s/telemetry";
-                        out.write(qos1Publish(topic, id, "{\"n\":" + id + "}"));
+                        out.write(RawMqtt.publish(
+                                topic, id, ("{\"n\":" + id + "}").getBytes(StandardCharsets.UTF_8), true));
                     }
                     out.flush();
                 } catch (IOException e) {
@@ -97,12 +92,12 @@ class MqttSlowReaderIT {
             for (int n = 0; n < REFUSED + STORED; n++) {
                 byte[] p;
                 try {
-                    p = packet(in);
+                    p = RawMqtt.packet(in);
                 } catch (SocketTimeoutException e) {
                     throw new AssertionError("only " + n + " of " + (REFUSED + STORED) + " PUBACKs arrived", e);
                 }
                 assertEquals(0x40, p[0] & 0xFF, "a PUBACK");
-                int body = bodyStart(p);
+                int body = RawMqtt.bodyStart(p);
                 int id = (p[body] & 0xFF) << 8 | p[body + 1] & 0xFF;
                 answers[id]++;
                 reasons[id] = p.length > body + 2 ? p[body + 2] & 0xFF : 0;
@@ -114,77 +109,6 @@ class MqttSlowReaderIT {
             assertEquals(STORED, kafka.count(TOPIC) - before, "each stored publish is in Kafka once");
         } finally {
             router.close();
-        }
-    }
-
-    /** One packet, its fixed header included. */
-    private static byte[] packet(DataInputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream(5);
-        head.write(in.readUnsignedByte());
-        int length = 0;
-        int shift = 0;
-        int b;
-        do {
-            b = in.readUnsignedByte();
-            head.write(b);
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        byte[] rest = new byte[length];
-        in.readFully(rest);
-        head.writeBytes(rest);
-        return head.toByteArray();
-    }
-
-    /** Where a packet's variable header starts (after its remaining length). */
-    private static int bodyStart(byte[] p) {
-        int i = 1;
-        while ((p[i] & 0x80) != 0) {
-            i++;
-        }
-        return i + 1;
-    }
-
-    /** An MQTT 5 QoS 1 PUBLISH without properties. */
-    private static byte[] qos1Publish(String topic, int packetId, String payload) {
-        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-        byte[] data = payload.getBytes(StandardCharsets.UTF_8);
-        int remaining = 2 + t.length + 2 + 1 + data.length;
-        ByteArrayOutputStream b = new ByteArrayOutputStream(remaining + 5);
-        b.write(0x32);
-        int n = remaining;
-        do {
-            int digit = n % 128;
-            n /= 128;
-            b.write(n > 0 ? digit | 0x80 : digit);
-        } while (n > 0);
-        b.write(t.length >> 8);
-        b.write(t.length & 0xFF);
-        b.writeBytes(t);
-        b.write(packetId >> 8);
-        b.write(packetId & 0xFF);
-        b.write(0);
-        b.writeBytes(data);
-        return b.toByteArray();
-    }
-
-    /** One QoS 1 publish acknowledged: the topic's metadata is loaded before the device starts. */
-    private static void warmUp(int port) throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + port, "warm", new MemoryPersistence());
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
-        c.connect(o).waitForCompletion(10_000);
-        try {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                MqttMessage m = new MqttMessage("{\"warm\":true}".getBytes(StandardCharsets.UTF_8));
-                m.setQos(1);
-                IMqttToken t = c.publish("devices/warm/telemetry", m);
-                t.waitForCompletion(10_000);
-                return t.getReasonCodes()[0] == 0;
-            });
-        } finally {
-            c.disconnect().waitForCompletion(5_000);
-            c.close();
         }
     }
 }
