@@ -7,22 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.Signals;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +72,7 @@ class MqttBackpressureIT {
 
     @Test
     void aQos0FloodAgainstAFrozenBrokerStopsTheRouterReadingAndLosesNothing() throws Exception {
-        warmUp();
+        RawMqtt.warmUp(mqttPort);
         long before = kafka.count(TOPIC);
         ProcessHandle broker = brokerProcess();
         AtomicInteger written = new AtomicInteger();
@@ -92,7 +85,7 @@ class MqttBackpressureIT {
             out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 1, 'f'});
             InputStream in = s.getInputStream();
             assertEquals(0, in.readNBytes(4)[3], "CONNACK accepted");
-            byte[] publish = qos0Publish("devices/f/telemetry", PAYLOAD);
+            byte[] publish = RawMqtt.publish("devices/f/telemetry", 0, payload(PAYLOAD), false);
             flood = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < PUBLISHES; i++) {
@@ -152,7 +145,7 @@ class MqttBackpressureIT {
                 OutputStream out = sockets[i].getOutputStream();
                 out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 1, (byte) ('a' + i)});
                 assertEquals(0, sockets[i].getInputStream().readNBytes(4)[3], "CONNACK accepted");
-                out.write(qos0Publish("devices/r" + i + "/telemetry", 64));
+                out.write(RawMqtt.publish("devices/r" + i + "/telemetry", 0, payload(64), false));
                 out.flush();
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> router.gauge("sluice.router.mqtt.held") == 1 + devices);
@@ -173,45 +166,10 @@ class MqttBackpressureIT {
                         .count());
     }
 
-    /** One QoS 1 publish acknowledged: the topic's metadata is loaded before the broker is frozen. */
-    private static void warmUp() throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + mqttPort, "warm", new MemoryPersistence());
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
-        c.connect(o).waitForCompletion(10_000);
-        try {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                MqttMessage m = new MqttMessage("{\"warm\":true}".getBytes(StandardCharsets.UTF_8));
-                m.setQos(1);
-                IMqttToken t = c.publish("devices/warm/telemetry", m);
-                t.waitForCompletion(10_000);
-                return t.getReasonCodes()[0] == 0;
-            });
-        } finally {
-            c.disconnect().waitForCompletion(5_000);
-            c.close();
-        }
-    }
-
-    /** An MQTT 3.1.1 QoS 0 PUBLISH of {@code size} payload bytes. */
-    private static byte[] qos0Publish(String topic, int size) {
-        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-        int remaining = 2 + t.length + size;
-        ByteArrayOutputStream b = new ByteArrayOutputStream(remaining + 5);
-        b.write(0x30);
-        int n = remaining;
-        do {
-            int digit = n % 128;
-            n /= 128;
-            b.write(n > 0 ? digit | 0x80 : digit);
-        } while (n > 0);
-        b.write(t.length >> 8);
-        b.write(t.length & 0xFF);
-        b.writeBytes(t);
+    private static byte[] payload(int size) {
         byte[] payload = new byte[size];
         Arrays.fill(payload, (byte) 'x');
-        b.writeBytes(payload);
-        return b.toByteArray();
+        return payload;
     }
 
     private static ProcessHandle brokerProcess() {
