@@ -14,6 +14,12 @@ import java.util.regex.Pattern;
  */
 public record MqttBinding(List<String> topics, String key) {
 
+    /**
+     * What the router names level {@code n} of a topic under, beside the user properties, for a
+     * {@code topic:n} key: {@code mqtt.topic.<n>}. A {@code property:} key may not use the prefix.
+     */
+    public static final String LEVEL_PREFIX = "mqtt.topic.";
+
     private static final Pattern KEY = Pattern.compile("id|topic:\\d{1,3}|property:[^\\s]{1,128}|pointer:/.*");
 
     /** A route that takes no MQTT publishes (declared after the pattern its constructor uses). */
@@ -29,6 +35,15 @@ public record MqttBinding(List<String> topics, String key) {
             throw new ConfigException(
                     "mqtt.key must be 'id', 'topic:<level>', 'property:<name>' or 'pointer:/json/pointer', got '" + key
                             + "'");
+        }
+        // Checked here, with the rest of the binding, so that a bad key is refused where it is declared
+        // (catalog or admin API) and never reaches the router's topic table, where it would fail every publish.
+        if (key.startsWith("pointer:")) {
+            JsonPointers.check(key.substring("pointer:".length()), "mqtt.key's pointer");
+        }
+        if (key.startsWith("property:" + LEVEL_PREFIX)) {
+            throw new ConfigException("mqtt.key: user property names starting with '" + LEVEL_PREFIX
+                    + "' are reserved for topic levels; use 'topic:<level>', got '" + key + "'");
         }
     }
 

@@ -32,10 +32,22 @@ class MqttBindingTest {
         for (String bad : List.of("a/#/b", "a/b+", "a#", "", "$SYS/#")) {
             assertThrows(ConfigException.class, () -> new MqttBinding(List.of(bad), "id"), bad);
         }
-        for (String bad : List.of("topic:x", "header:x", "property:", "pointer:nope")) {
+        for (String bad : List.of(
+                "topic:x",
+                "header:x",
+                "property:",
+                "pointer:nope",
+                // Not RFC 6901 pointers: '~' must be followed by 0 or 1.
+                "pointer:/a~2",
+                "pointer:/a~",
+                // The router's own names of topic levels: a property of that name would be shadowed, or fail.
+                "property:mqtt.topic.1",
+                "property:mqtt.topic.abc")) {
             assertThrows(ConfigException.class, () -> new MqttBinding(List.of("a/+"), bad), bad);
         }
         assertEquals("topic:1", new MqttBinding(List.of("devices/+/t"), "topic:1").key());
+        assertEquals("pointer:/a~1b/~0c", new MqttBinding(List.of("a/+"), "pointer:/a~1b/~0c").key());
+        assertEquals("property:mqtt.topics", new MqttBinding(List.of("a/+"), "property:mqtt.topics").key());
         assertFalse(MqttBinding.NONE.bound());
     }
 }

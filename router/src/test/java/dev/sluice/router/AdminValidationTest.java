@@ -129,6 +129,19 @@ class AdminValidationTest {
                 .getString("detail")
                 .startsWith("name: "));
         problem(call("PUT", "/admin/sources/pay", "{\"auth\": \"open-sesame\"}"), 400, "invalid-field");
+        // An MQTT key the topic routes could not use is refused where it is declared, not at every publish.
+        for (String key : java.util.List.of("pointer:/a~2", "property:mqtt.topic.1")) {
+            assertTrue(problem(
+                            call(
+                                    "PUT",
+                                    "/admin/sources/pay",
+                                    "{\"topic\": \"t\", \"tenant\": \"acme\", \"mqtt\": {\"topics\": [\"a/+\"], \"key\": \""
+                                            + key + "\"}}"),
+                            400,
+                            "invalid-field")
+                    .getString("detail")
+                    .contains("mqtt.key"));
+        }
         problem(call("POST", "/admin/workflows/validate", "{\"workflow\": \"not an object\"}"), 400, "invalid-field");
         problem(call("POST", "/admin/workflows/validate", "{\"event\": {}}"), 400, "invalid-field");
     }

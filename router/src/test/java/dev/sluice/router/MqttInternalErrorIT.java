@@ -6,158 +6,294 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.core.Catalog;
+import dev.sluice.core.KafkaConfig;
+import dev.sluice.core.MetricNames;
+import dev.sluice.core.RateLimit;
+import dev.sluice.core.Settings;
+import dev.sluice.router.impl.auth.AccessSnapshot;
+import dev.sluice.router.impl.auth.ApiKeys;
+import dev.sluice.router.impl.http.IngestState;
+import dev.sluice.router.impl.mqtt.MqttVerticle;
+import dev.sluice.router.impl.mqtt.SessionMeters;
 import dev.sluice.testkit.KafkaBroker;
-import dev.sluice.testkit.Postgres;
+import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
-import java.net.http.HttpResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
- * A fault in Sluice while it handles a PUBLISH is an answer, never silence: the publish is refused
- * (MQTT 5: PUBACK 0x80 Unspecified error whose reason string names a reference; MQTT 3.1.1, which
- * has no negative PUBACK: the connection is closed), counted as {@code internal_error} on
- * {@code /metrics}, logged with the same reference, and nothing of it reaches Kafka. The router
- * goes on serving once the fault is gone.
+ * A fault in Sluice while it accepts an MQTT connection or handles a PUBLISH is an answer, never
+ * silence: refused with a reason (MQTT 5: 0x80 naming a reference; 3.1.1: CONNACK 0x03, or the
+ * connection closed, as 3.1.1 has no negative PUBACK), counted as {@code internal_error}, logged with
+ * the reference, and nothing of it reaches Kafka. The router serves again once the fault is gone.
  *
- * <p>The fault is a real one: a stored source whose MQTT key is {@code pointer:} followed by
- * something that is not a JSON pointer ({@code /a~2}). The source is accepted (the MQTT binding
- * checks only the {@code pointer:/} prefix), and the topic routes then fail to bind on every
- * publish. Should the admin API come to refuse such a key, this test needs another fault.
+ * <p>The fault: the access store the MQTT edge reads (at CONNECT, for the key, and for each publish,
+ * for the route's tenant) throws, as a bug in it would; the edge is built here with that store, as
+ * the router builds it with its own.
  */
 @SluiceInfra
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MqttInternalErrorIT {
 
+    private static final String TOPIC = "it.mqtt.internal";
     private static final Pattern REFERENCE = Pattern.compile("reference ([0-9a-f-]{36})");
-    private static final Pattern INTERNAL = Pattern.compile(
-            "^sluice_router_events_total\\{(?=[^}]*outcome=\"internal_error\")(?=[^}]*route=\"_none\")[^}]*} (\\S+)$",
-            Pattern.MULTILINE);
-    private static MqttRouter mqtt;
+    /** Null, or the message of the fault the access store throws. */
+    private static final AtomicReference<String> FAULT = new AtomicReference<>();
+
+    private static KafkaBroker kafka;
+    private static Vertx vertx;
+    private static IngestState state;
+    private static PrometheusMeterRegistry registry;
+    private static String uri;
+    private static String key;
 
     @BeforeAll
-    static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
-        mqtt = MqttRouter.start(kafka, postgres.createDatabase("mqtt_internal_error_it"), "it.mqtt.internal");
+    static void start(KafkaBroker broker) throws Exception {
+        kafka = broker;
+        kafka.createTopic(TOPIC, 1, Duration.ofMinutes(10));
+        Catalog catalog = Catalog.parse(new JsonObject("""
+                {"routes": [{"source": "telemetry", "topic": "%s", "tenant": "acme",
+                             "mqtt": {"topics": ["devices/+/telemetry"], "key": "topic:1"}}]}
+                """.formatted(TOPIC)));
+        ApiKeys.Issued issued = ApiKeys.issue();
+        key = issued.key();
+        AccessSnapshot access = new AccessSnapshot(
+                Map.of(issued.id(), new AccessSnapshot.Key(issued.id(), "acme", issued.hash(), false)),
+                Map.of("acme", new AccessSnapshot.Tenant("acme", false, RateLimit.of(1000, 1_000_000))),
+                Map.of(),
+                List.of());
+        Supplier<AccessSnapshot> store = () -> {
+            String fault = FAULT.get();
+            if (fault != null) {
+                throw new IllegalStateException(fault);
+            }
+            return access;
+        };
+        int port = Ports.freePort();
+        vertx = Vertx.vertx();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
+                        "router.instances", "1",
+                        "router.mqtt.enabled", "true",
+                        "router.mqtt.port", Integer.toString(port))))
+                .toBuilder()
+                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .build();
+        state = IngestWiring.build(
+                vertx,
+                config,
+                KafkaConfig.of(kafka.bootstrapServers()),
+                catalog,
+                registry,
+                store,
+                dev.sluice.core.tracing.Tracing.off());
+        vertx.deployVerticle(new MqttVerticle(state, store, new SessionMeters(registry), false))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        uri = "tcp://127.0.0.1:" + port;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (mqtt != null) {
-            mqtt.close();
+        FAULT.set(null);
+        if (state != null) {
+            state.producer().close(Duration.ofSeconds(2));
+            state.health().close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void aFaultWhileHandlingAPublishIsRefusedCountedLoggedAndNotStoredAndTheRouterGoesOn() throws Exception {
-        MqttAsyncClient device = mqtt.v5("dev-internal", null);
-        ch.qos.logback.classic.Logger root =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        MqttAsyncClient device = v5("dev-internal");
+        MqttClient old = v311("dev-internal-311");
+        ListAppender<ILoggingEvent> logged = logged();
         try {
             // The topic's metadata is loaded before anything is checked.
             await().atMost(Duration.ofSeconds(30))
                     .ignoreExceptions()
-                    .until(() -> publish(device, "devices/warm/telemetry", "{\"warm\":true}") == 0);
-            String source = breakTheTopicRoutes();
-
-            double before = internalErrors();
-            long stored = mqtt.count();
+                    .until(() -> send(device, "devices/warm/telemetry", "{\"warm\":true}")
+                                    .getReasonCodes()[0]
+                            == 0);
+            double before = count("sluice.router.events", "outcome", "internal_error", "route", "_none");
             String failed = "{\"n\":\"" + System.nanoTime() + "\"}";
-            logged.start();
-            root.addAppender(logged);
-            IMqttToken[] refused = new IMqttToken[1];
-            // Until this router has loaded the source, the topic is one no route binds (0x90).
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                refused[0] = send(device, "broken/" + source + "/x", failed);
-                return refused[0].getReasonCodes()[0] != 0x90;
-            });
-            assertEquals(0x80, refused[0].getReasonCodes()[0], "Unspecified error, never success");
-            String reason = refused[0].getResponseProperties().getReasonString();
+            String failedOld = "{\"n\":\"" + System.nanoTime() + "\"}";
+            FAULT.set("the access store broke");
+
+            IMqttToken refused = send(device, "devices/d1/telemetry", failed);
+            assertEquals(0x80, refused.getReasonCodes()[0], "Unspecified error, never success");
+            String reason = refused.getResponseProperties().getReasonString();
             Matcher ref = REFERENCE.matcher(reason == null ? "" : reason);
             assertTrue(ref.find(), "the reason string names a reference: " + reason);
-            assertEquals(before + 1, internalErrors(), "counted once as internal_error");
-            assertTrue(
-                    logged.list.stream()
-                            .anyMatch(e -> e.getLevel() == Level.ERROR
-                                    && e.getFormattedMessage().contains(ref.group(1))
-                                    && e.getThrowableProxy() != null),
-                    "the fault is logged, with its stack trace, under the reference the device was given");
+            assertLogged(logged, ref.group(1));
+            assertEquals(before + 1, count("sluice.router.events", "outcome", "internal_error", "route", "_none"));
             assertTrue(device.isConnected(), "an MQTT 5 device keeps its connection");
 
-            String failedOld = "{\"n\":\"" + System.nanoTime() + "\"}";
-            MqttClient old = mqtt311("dev-internal-311");
-            org.eclipse.paho.client.mqttv3.MqttMessage m =
-                    new org.eclipse.paho.client.mqttv3.MqttMessage(failedOld.getBytes(StandardCharsets.UTF_8));
-            m.setQos(1);
             assertThrows(
-                    MqttException.class,
-                    () -> old.publish("broken/" + source + "/y", m),
+                    org.eclipse.paho.client.mqttv3.MqttException.class,
+                    () -> old.publish("devices/d2/telemetry", qos1(failedOld)),
                     "3.1.1 has no negative PUBACK: the connection ends");
             await().atMost(Duration.ofSeconds(10)).until(() -> !old.isConnected());
-            old.close();
-            assertEquals(before + 2, internalErrors(), "the 3.1.1 publish is counted too");
+            assertEquals(before + 2, count("sluice.router.events", "outcome", "internal_error", "route", "_none"));
 
-            HttpResponse<String> deleted = mqtt.admin.send("DELETE", "/admin/sources/" + source, null);
-            assertEquals(204, deleted.statusCode(), deleted.body());
+            FAULT.set(null);
             String good = "{\"n\":\"" + System.nanoTime() + "\"}";
-            await().atMost(Duration.ofSeconds(20)).until(() -> publish(device, "devices/d1/telemetry", good) == 0);
-            assertEquals(1, mqtt.withPayload(good).size(), "the same connection publishes again");
+            assertEquals(0, send(device, "devices/d1/telemetry", good).getReasonCodes()[0]);
+            assertEquals(1, withPayload(good), "the same connection publishes again");
             String goodOld = "{\"n\":\"" + System.nanoTime() + "\"}";
-            MqttClient again = mqtt311("dev-internal-311-again");
+            MqttClient again = v311("dev-internal-311-again");
             try {
-                org.eclipse.paho.client.mqttv3.MqttMessage ok =
-                        new org.eclipse.paho.client.mqttv3.MqttMessage(goodOld.getBytes(StandardCharsets.UTF_8));
-                ok.setQos(1);
-                again.publish("devices/d2/telemetry", ok);
+                again.publish("devices/d3/telemetry", qos1(goodOld));
             } finally {
                 again.disconnect();
                 again.close();
             }
-            assertEquals(1, mqtt.withPayload(goodOld).size(), "a new 3.1.1 connection publishes again");
-
-            assertEquals(0, mqtt.withPayload(failed).size(), "the refused MQTT 5 publish is not in Kafka");
-            assertEquals(0, mqtt.withPayload(failedOld).size(), "the refused 3.1.1 publish is not in Kafka");
-            assertTrue(mqtt.count() >= stored + 2);
+            assertEquals(1, withPayload(goodOld), "a new 3.1.1 connection publishes again");
+            assertEquals(0, withPayload(failed), "the refused MQTT 5 publish is not in Kafka");
+            assertEquals(0, withPayload(failedOld), "the refused 3.1.1 publish is not in Kafka");
         } finally {
-            root.detachAppender(logged);
+            FAULT.set(null);
+            detach(logged);
             if (device.isConnected()) {
                 device.disconnect().waitForCompletion(5_000);
             }
             device.close();
+            old.close();
         }
     }
 
-    /** Stores a source whose MQTT key cannot be parsed; returns its name (also the middle level of its topics). */
-    private static String breakTheTopicRoutes() throws Exception {
-        String tenant = mqtt.admin.newTenant("ie-" + System.nanoTime());
-        String source = "broken-" + tenant;
-        HttpResponse<String> put = mqtt.admin.send(
-                "PUT",
-                "/admin/sources/" + source,
-                "{\"topic\": \"" + mqtt.topic + "\", \"tenant\": \"" + tenant + "\", \"auth\": \"public\","
-                        + " \"mqtt\": {\"topics\": [\"broken/" + source + "/+\"], \"key\": \"pointer:/a~2\"}}");
-        assertEquals(200, put.statusCode(), put.body());
-        return source;
+    @Test
+    void aFaultWhileAcceptingAConnectionIsACONNACKWithAReasonNeverSilence() throws Exception {
+        ListAppender<ILoggingEvent> logged = logged();
+        double before = count(MetricNames.ROUTER_MQTT_CONNECT_REFUSED, "reason", "internal_error");
+        FAULT.set("the access store broke at CONNECT");
+        try {
+            MqttException v5 = assertThrows(MqttException.class, () -> v5("dev-connect-fault"));
+            assertEquals(0x80, v5.getReasonCode(), "CONNACK Unspecified error: " + v5);
+            org.eclipse.paho.client.mqttv3.MqttException v311 =
+                    assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class, () -> v311("dev-connect-311"));
+            assertEquals(3, v311.getReasonCode(), "CONNACK Server unavailable: " + v311);
+            assertEquals(before + 2, count(MetricNames.ROUTER_MQTT_CONNECT_REFUSED, "reason", "internal_error"));
+            assertTrue(
+                    logged.list.stream()
+                            .anyMatch(e -> e.getLevel() == Level.ERROR
+                                    && e.getFormattedMessage()
+                                            .startsWith("accepting an MQTT connection failed (reference")
+                                    && e.getThrowableProxy() != null),
+                    "logged with its stack trace");
+        } finally {
+            FAULT.set(null);
+            detach(logged);
+        }
+        MqttAsyncClient ok = v5("dev-connect-after");
+        assertTrue(ok.isConnected(), "the router accepts connections again once the fault is gone");
+        ok.disconnect().waitForCompletion(5_000);
+        ok.close();
     }
 
-    /** The reason code of the PUBACK of one QoS 1 publish. */
-    private static int publish(MqttAsyncClient c, String topic, String payload) throws Exception {
-        return send(c, topic, payload).getReasonCodes()[0];
+    private static void assertLogged(ListAppender<ILoggingEvent> logged, String ref) {
+        assertTrue(
+                logged.list.stream()
+                        .anyMatch(e -> e.getLevel() == Level.ERROR
+                                && e.getFormattedMessage().contains(ref)
+                                && e.getThrowableProxy() != null),
+                "the fault is logged, with its stack trace, under the reference the device was given");
+    }
+
+    private static ListAppender<ILoggingEvent> logged() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logged);
+        return logged;
+    }
+
+    private static void detach(ListAppender<ILoggingEvent> logged) {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
+    }
+
+    private static double count(String name, String... tags) {
+        Counter c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static long withPayload(String payload) {
+        return kafka.readAll(TOPIC, Duration.ofSeconds(5)).stream()
+                .filter(r -> payload.equals(new String(r.value(), StandardCharsets.UTF_8)))
+                .count();
+    }
+
+    private static MqttAsyncClient v5(String clientId) throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        o.setAutomaticReconnect(false);
+        o.setUserName("device");
+        o.setPassword(key.getBytes(StandardCharsets.UTF_8));
+        o.setConnectionTimeout(10);
+        try {
+            c.connect(o).waitForCompletion(15_000);
+        } catch (MqttException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private static MqttClient v311(String clientId) throws Exception {
+        MqttClient c = new MqttClient(uri, clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setCleanSession(true);
+        o.setUserName("device");
+        o.setPassword(key.toCharArray());
+        o.setConnectionTimeout(10);
+        c.setTimeToWait(10_000);
+        try {
+            c.connect(o);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private static org.eclipse.paho.client.mqttv3.MqttMessage qos1(String payload) {
+        org.eclipse.paho.client.mqttv3.MqttMessage m =
+                new org.eclipse.paho.client.mqttv3.MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+        m.setQos(1);
+        return m;
     }
 
     private static IMqttToken send(MqttAsyncClient c, String topic, String payload) throws Exception {
@@ -166,24 +302,5 @@ class MqttInternalErrorIT {
         IMqttToken t = c.publish(topic, m);
         t.waitForCompletion(10_000);
         return t;
-    }
-
-    private static MqttClient mqtt311(String clientId) throws Exception {
-        MqttClient c =
-                new MqttClient(mqtt.mqttUri, clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
-        c.setTimeToWait(10_000);
-        c.connect(o);
-        return c;
-    }
-
-    /** {@code internal_error} events of no route, as {@code /metrics} shows them (0 while not shown). */
-    private static double internalErrors() throws Exception {
-        HttpResponse<String> r = mqtt.admin.send("GET", "/metrics", null);
-        assertEquals(200, r.statusCode());
-        Matcher m = INTERNAL.matcher(r.body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.router.impl.auth.Credential;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.net.NetServer;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
@@ -41,6 +42,10 @@ final class ConnectRefusals {
         TLS_HANDSHAKE(CERTIFICATE_UNKNOWN),
         DRAINING(
                 MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5,
+                MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE),
+        /** A fault in Sluice while accepting the connection (logged with a reference). */
+        INTERNAL_ERROR(
+                MqttConnectReturnCode.CONNECTION_REFUSED_UNSPECIFIED_ERROR,
                 MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 
         final String tag = name().toLowerCase(Locale.ROOT);
@@ -80,6 +85,18 @@ final class ConnectRefusals {
     void refuse(MqttEndpoint endpoint, Reason reason) {
         count(reason);
         endpoint.reject(endpoint.protocolVersion() == MqttSession.V5 ? reason.v5 : reason.v311);
+    }
+
+    /** As {@link #refuse(MqttEndpoint, Reason)}, with a reason string for an MQTT 5 client. */
+    void refuse(MqttEndpoint endpoint, Reason reason, String detail) {
+        if (endpoint.protocolVersion() != MqttSession.V5) {
+            refuse(endpoint, reason);
+            return;
+        }
+        count(reason);
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, detail));
+        endpoint.reject(reason.v5, props);
     }
 
     /** The reason a credential that is not live is refused for: its kind, and unknown or revoked. */

@@ -12,29 +12,81 @@ import java.util.Map;
  * MQTT 3.1.1 has no negative acknowledgement, so the connection is closed and the client's session
  * sends the publish again (QoS 1 and 2 are at-least-once).
  *
- * @param session  the connection the publish came on
- * @param packetId the publish's packet id
- * @param qos      its QoS
+ * <p>A publish is answered once. A fault caught after its record went to the producer is refused at
+ * once (0x80), and the broker's ack that follows finds the answer {@link #gone()}, as an HTTP
+ * response already sent is: a client never gets two answers for one packet id, nor a success after
+ * a refusal. Event-loop confined.
  */
-record MqttAnswer(MqttSession session, int packetId, int qos) implements Answer {
+final class MqttAnswer implements Answer {
+
+    /** Where the answer goes: the publish's connection. */
+    interface Replies {
+        void stored(MqttAnswer answer);
+
+        void refused(MqttAnswer answer, Problems.Kind kind, String detail);
+
+        boolean connected();
+    }
+
+    private final Replies session;
+    private final int packetId;
+    private final int qos;
+    private boolean counted;
+    private boolean answered;
+
+    MqttAnswer(Replies session, int packetId, int qos) {
+        this.session = session;
+        this.packetId = packetId;
+        this.qos = qos;
+    }
+
+    int packetId() {
+        return packetId;
+    }
+
+    int qos() {
+        return qos;
+    }
+
+    /** The publish now holds a place in its connection's in-flight window, given back by its answer. */
+    void count() {
+        counted = true;
+    }
+
+    /** Whether the publish holds a place in the in-flight window (QoS 1 and 2, once counted). */
+    boolean counted() {
+        return counted;
+    }
+
+    boolean answered() {
+        return answered;
+    }
 
     @Override
     public void outcomes(List<Outcome> outcomes, boolean batch) {
+        if (answered) {
+            return;
+        }
+        answered = true;
         Outcome o = outcomes.get(0);
         if (o.ok()) {
-            session.stored(packetId, qos);
+            session.stored(this);
         } else {
-            session.refused(packetId, qos, o.problem(), o.detail());
+            session.refused(this, o.problem(), o.detail());
         }
     }
 
     @Override
     public void refused(Problems.Kind kind, String detail, Map<String, String> headers) {
-        session.refused(packetId, qos, kind, detail);
+        if (answered) {
+            return;
+        }
+        answered = true;
+        session.refused(this, kind, detail);
     }
 
     @Override
     public boolean gone() {
-        return !session.connected();
+        return answered || !session.connected();
     }
 }

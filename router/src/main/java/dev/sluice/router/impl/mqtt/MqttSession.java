@@ -28,7 +28,7 @@ import java.util.Set;
  * MQTT 5 clients, which must honour it); and a publish of any QoS that finds the producer at its
  * in-flight bound is held until there is room ({@link ProducerRoom}). Event-loop confined.
  */
-final class MqttSession implements ProducerRoom.Waiter {
+final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
 
     static final int V5 = 5;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttSession.class);
@@ -58,7 +58,8 @@ final class MqttSession implements ProducerRoom.Waiter {
         this.auth = new PublishAuth(edge.authenticator(), edge.access(), credential);
     }
 
-    boolean connected() {
+    @Override
+    public boolean connected() {
         return !closed && endpoint.isConnected();
     }
 
@@ -120,23 +121,24 @@ final class MqttSession implements ProducerRoom.Waiter {
      * closing (the client resends); never silence.
      */
     private void guarded(MqttPublishMessage msg) {
+        MqttAnswer answer = new MqttAnswer(this, msg.messageId(), msg.qosLevel().value());
         try {
-            handle(msg);
+            handle(msg, answer);
         } catch (RuntimeException e) {
             String ref = java.util.UUID.randomUUID().toString();
             LOG.error("MQTT publish to {} failed (reference {})", msg.topicName(), ref, e);
             edge.state().metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
-            refused(
-                    msg.messageId(),
-                    msg.qosLevel().value(),
+            // Once only: answered already (the fault came after the answer), this is a no-op.
+            answer.refused(
                     Problems.Kind.INTERNAL,
-                    "the router failed to handle this publish (reference " + ref + ")");
+                    "the router failed to handle this publish (reference " + ref + ")",
+                    Map.of());
         }
     }
 
-    private void handle(MqttPublishMessage msg) {
-        int qos = msg.qosLevel().value();
-        int packetId = msg.messageId();
+    private void handle(MqttPublishMessage msg, MqttAnswer answer) {
+        int qos = answer.qos();
+        int packetId = answer.packetId();
         if (qos == 2 && qos2.contains(packetId)) {
             // A resend of a QoS 2 publish before its PUBREL: answered as the first, never produced again.
             Boolean stored = qos2Outcome.get(packetId);
@@ -153,8 +155,9 @@ final class MqttSession implements ProducerRoom.Waiter {
             return;
         }
         if (qos > 0) {
-            // Counted before any answer can be given: every answer (stored or refused) releases it once.
+            // Counted before any answer can be given: its one answer (stored or refused) releases it.
             inFlight++;
+            answer.count();
             if (inFlight >= receiveMaximum && !windowFull) {
                 windowFull = true;
                 edge.flow().pause(endpoint);
@@ -162,7 +165,6 @@ final class MqttSession implements ProducerRoom.Waiter {
         }
         String topic = msg.topicName();
         RouteConfig route = topic == null ? null : edge.routes().route(topic);
-        MqttAnswer answer = new MqttAnswer(this, packetId, qos);
         if (route == null) {
             edge.state().metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.UNKNOWN_SOURCE);
             answer.refused(Problems.Kind.UNKNOWN_SOURCE, "no route takes topic " + topic, Map.of());
@@ -204,8 +206,11 @@ final class MqttSession implements ProducerRoom.Waiter {
     }
 
     /** The event is in Kafka: the acknowledgement goes out. */
-    void stored(int packetId, int qos) {
-        if (qos > 0) {
+    @Override
+    public void stored(MqttAnswer answer) {
+        int packetId = answer.packetId();
+        int qos = answer.qos();
+        if (answer.counted()) {
             release();
         }
         edge.room().wakeSoon();
@@ -221,8 +226,11 @@ final class MqttSession implements ProducerRoom.Waiter {
     }
 
     /** The publish was not stored. */
-    void refused(int packetId, int qos, Problems.Kind kind, String detail) {
-        if (qos > 0) {
+    @Override
+    public void refused(MqttAnswer answer, Problems.Kind kind, String detail) {
+        int packetId = answer.packetId();
+        int qos = answer.qos();
+        if (answer.counted()) {
             release();
         }
         edge.room().wakeSoon();

@@ -25,7 +25,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT edge on one event loop (a router deploys one per core on a shared port): devices
@@ -43,6 +46,8 @@ import java.util.function.Supplier;
  * <p>Every connection refused before its session begins is counted by reason ({@link ConnectRefusals}).
  */
 public final class MqttVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttVerticle.class);
 
     private static final long SWEEP_MS = 50;
     private static final long KEY_CHECK_MS = 500;
@@ -120,7 +125,7 @@ public final class MqttVerticle extends VerticleBase {
             room.wake();
         });
         keys = vertx.setPeriodic(KEY_CHECK_MS, id -> disconnectRevoked());
-        server = MqttServer.create(vertx, options(state.config(), tls)).endpointHandler(this::connected);
+        server = MqttServer.create(vertx, options(state.config(), tls)).endpointHandler(this::guarded);
         if (tls) {
             refusals.countHandshakes(server);
         }
@@ -129,6 +134,30 @@ public final class MqttVerticle extends VerticleBase {
 
     public int actualPort() {
         return server.actualPort();
+    }
+
+    /**
+     * A fault in Sluice while accepting a connection is refused with a reason (MQTT 5: 0x80 naming a
+     * reference; 3.1.1: 0x03 Server unavailable), counted ({@code internal_error}) and logged under
+     * the reference: the client is never left without its CONNACK. A fault after the CONNACK went out
+     * closes the connection.
+     */
+    private void guarded(MqttEndpoint endpoint) {
+        try {
+            connected(endpoint);
+        } catch (RuntimeException e) {
+            String ref = UUID.randomUUID().toString();
+            LOG.error("accepting an MQTT connection failed (reference {})", ref, e);
+            if (endpoint.isConnected()) {
+                refusals.count(ConnectRefusals.Reason.INTERNAL_ERROR);
+                endpoint.close();
+            } else {
+                refusals.refuse(
+                        endpoint,
+                        ConnectRefusals.Reason.INTERNAL_ERROR,
+                        "the router failed to accept this connection (reference " + ref + ")");
+            }
+        }
     }
 
     private void connected(MqttEndpoint endpoint) {

@@ -17,8 +17,8 @@ import java.util.Optional;
  */
 final class TopicRoutes {
 
-    /** What the synthetic header names of topic levels begin with. */
-    static final String LEVEL_PREFIX = "mqtt.topic.";
+    /** What the synthetic header names of topic levels begin with (no user property's may: {@link MqttBinding}). */
+    static final String LEVEL_PREFIX = MqttBinding.LEVEL_PREFIX;
 
     /** The synthetic header name under which level {@code n} of the topic is offered to a {@code topic:n} key. */
     static String levelHeader(int n) {
