@@ -7,20 +7,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.core.Catalog;
-import dev.sluice.core.KafkaConfig;
-import dev.sluice.core.RateLimit;
-import dev.sluice.core.Settings;
-import dev.sluice.router.impl.auth.AccessSnapshot;
-import dev.sluice.router.impl.auth.ApiKeys;
-import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.http.IngestVerticle;
 import dev.sluice.router.impl.workflow.WorkflowDirectory;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -29,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,10 +52,7 @@ class ManualRunFailureIT {
     private static final AtomicReference<Supplier<Pool>> POOL = new AtomicReference<>();
 
     private static KafkaBroker kafka;
-    private static Vertx vertx;
-    private static IngestState state;
-    private static int port;
-    private static String key;
+    private static WiredIngest ingest;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -75,50 +62,24 @@ class ManualRunFailureIT {
                 {"routes": [{"source": "orders", "topic": "%s", "tenant": "acme"}],
                  "workflows": [{"name": "notify", "sources": ["orders"], "steps": [{"url": "http://127.0.0.1:9/hook"}]}]}
                 """.formatted(TOPIC)));
-        ApiKeys.Issued issued = ApiKeys.issue();
-        key = issued.key();
-        AccessSnapshot access = new AccessSnapshot(
-                Map.of(issued.id(), new AccessSnapshot.Key(issued.id(), "acme", issued.hash(), false)),
-                Map.of("acme", new AccessSnapshot.Tenant("acme", false, RateLimit.of(1000, 1_000_000))),
-                Map.of(),
-                List.of());
-        vertx = Vertx.vertx();
-        port = Ports.freePort();
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of("router.instances", "1"))).toBuilder()
-                .ports("127.0.0.1", port, Ports.freePort())
-                .build();
-        state = IngestWiring.build(
-                vertx,
-                config,
-                KafkaConfig.of(kafka.bootstrapServers()),
-                catalog,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                () -> access,
-                dev.sluice.core.tracing.Tracing.off());
+        ingest = new WiredIngest(kafka, catalog, Map.of());
         WorkflowDirectory directory =
                 new WorkflowDirectory(catalog.workflows(), () -> POOL.get().get());
-        vertx.deployVerticle(new IngestVerticle(state, directory, () -> access))
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        ingest.deploy(new IngestVerticle(ingest.state, directory, ingest.access));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (state != null) {
-            state.producer().close(Duration.ofSeconds(2));
-            state.health().close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (ingest != null) {
+            ingest.close();
         }
     }
 
     private static HttpResponse<String> run() throws Exception {
         return ContractCheck.check(HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/notify/runs"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.httpPort + "/v1/workflows/notify/runs"))
                         .timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + key)
+                        .header("Authorization", "Bearer " + ingest.key)
                         .header("content-type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"by\": \"hand\"}"))
                         .build(),
@@ -161,7 +122,7 @@ class ManualRunFailureIT {
     void aPostgresThatDoesNotAnswerIs503WorkflowsUnavailable() throws Exception {
         Pool unreachable = PgBuilder.pool()
                 .connectingTo("postgresql://sluice@127.0.0.1:" + Ports.freePort() + "/none")
-                .using(vertx)
+                .using(ingest.vertx)
                 .build();
         POOL.set(() -> unreachable);
         try {

@@ -10,30 +10,18 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.core.Catalog;
-import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.MetricNames;
-import dev.sluice.core.RateLimit;
-import dev.sluice.core.Settings;
-import dev.sluice.router.impl.auth.AccessSnapshot;
-import dev.sluice.router.impl.auth.ApiKeys;
-import dev.sluice.router.impl.http.IngestState;
 import dev.sluice.router.impl.mqtt.MqttVerticle;
 import dev.sluice.router.impl.mqtt.SessionMeters;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Ports;
 import dev.sluice.testkit.SluiceInfra;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -63,15 +51,9 @@ class MqttInternalErrorIT {
 
     private static final String TOPIC = "it.mqtt.internal";
     private static final Pattern REFERENCE = Pattern.compile("reference ([0-9a-f-]{36})");
-    /** Null, or the message of the fault the access store throws. */
-    private static final AtomicReference<String> FAULT = new AtomicReference<>();
-
     private static KafkaBroker kafka;
-    private static Vertx vertx;
-    private static IngestState state;
-    private static PrometheusMeterRegistry registry;
+    private static WiredIngest ingest;
     private static String uri;
-    private static String key;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
@@ -81,54 +63,17 @@ class MqttInternalErrorIT {
                 {"routes": [{"source": "telemetry", "topic": "%s", "tenant": "acme",
                              "mqtt": {"topics": ["devices/+/telemetry"], "key": "topic:1"}}]}
                 """.formatted(TOPIC)));
-        ApiKeys.Issued issued = ApiKeys.issue();
-        key = issued.key();
-        AccessSnapshot access = new AccessSnapshot(
-                Map.of(issued.id(), new AccessSnapshot.Key(issued.id(), "acme", issued.hash(), false)),
-                Map.of("acme", new AccessSnapshot.Tenant("acme", false, RateLimit.of(1000, 1_000_000))),
-                Map.of(),
-                List.of());
-        Supplier<AccessSnapshot> store = () -> {
-            String fault = FAULT.get();
-            if (fault != null) {
-                throw new IllegalStateException(fault);
-            }
-            return access;
-        };
         int port = Ports.freePort();
-        vertx = Vertx.vertx();
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RouterConfig config = RouterConfig.from(Settings.of(Map.of(
-                        "router.instances", "1",
-                        "router.mqtt.enabled", "true",
-                        "router.mqtt.port", Integer.toString(port))))
-                .toBuilder()
-                .ports("127.0.0.1", Ports.freePort(), Ports.freePort())
-                .build();
-        state = IngestWiring.build(
-                vertx,
-                config,
-                KafkaConfig.of(kafka.bootstrapServers()),
-                catalog,
-                registry,
-                store,
-                dev.sluice.core.tracing.Tracing.off());
-        vertx.deployVerticle(new MqttVerticle(state, store, new SessionMeters(registry), false))
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        ingest = new WiredIngest(
+                kafka, catalog, Map.of("router.mqtt.enabled", "true", "router.mqtt.port", Integer.toString(port)));
+        ingest.deploy(new MqttVerticle(ingest.state, ingest.access, new SessionMeters(ingest.registry), false));
         uri = "tcp://127.0.0.1:" + port;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FAULT.set(null);
-        if (state != null) {
-            state.producer().close(Duration.ofSeconds(2));
-            state.health().close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (ingest != null) {
+            ingest.close();
         }
     }
 
@@ -147,7 +92,7 @@ class MqttInternalErrorIT {
             double before = count("sluice.router.events", "outcome", "internal_error", "route", "_none");
             String failed = "{\"n\":\"" + System.nanoTime() + "\"}";
             String failedOld = "{\"n\":\"" + System.nanoTime() + "\"}";
-            FAULT.set("the access store broke");
+            ingest.fault.set("the access store broke");
 
             IMqttToken refused = send(device, "devices/d1/telemetry", failed);
             assertEquals(0x80, refused.getReasonCodes()[0], "Unspecified error, never success");
@@ -165,7 +110,7 @@ class MqttInternalErrorIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> !old.isConnected());
             assertEquals(before + 2, count("sluice.router.events", "outcome", "internal_error", "route", "_none"));
 
-            FAULT.set(null);
+            ingest.fault.set(null);
             String good = "{\"n\":\"" + System.nanoTime() + "\"}";
             assertEquals(0, send(device, "devices/d1/telemetry", good).getReasonCodes()[0]);
             assertEquals(1, withPayload(good), "the same connection publishes again");
@@ -181,7 +126,7 @@ class MqttInternalErrorIT {
             assertEquals(0, withPayload(failed), "the refused MQTT 5 publish is not in Kafka");
             assertEquals(0, withPayload(failedOld), "the refused 3.1.1 publish is not in Kafka");
         } finally {
-            FAULT.set(null);
+            ingest.fault.set(null);
             detach(logged);
             if (device.isConnected()) {
                 device.disconnect().waitForCompletion(5_000);
@@ -195,7 +140,7 @@ class MqttInternalErrorIT {
     void aFaultWhileAcceptingAConnectionIsACONNACKWithAReasonNeverSilence() throws Exception {
         ListAppender<ILoggingEvent> logged = logged();
         double before = count(MetricNames.ROUTER_MQTT_CONNECT_REFUSED, "reason", "internal_error");
-        FAULT.set("the access store broke at CONNECT");
+        ingest.fault.set("the access store broke at CONNECT");
         try {
             MqttException v5 = assertThrows(MqttException.class, () -> v5("dev-connect-fault"));
             assertEquals(0x80, v5.getReasonCode(), "CONNACK Unspecified error: " + v5);
@@ -205,7 +150,7 @@ class MqttInternalErrorIT {
             assertEquals(before + 2, count(MetricNames.ROUTER_MQTT_CONNECT_REFUSED, "reason", "internal_error"));
             assertLogged(logged, "accepting an MQTT connection failed (reference");
         } finally {
-            FAULT.set(null);
+            ingest.fault.set(null);
             detach(logged);
         }
         MqttAsyncClient ok = v5("dev-connect-after");
@@ -235,7 +180,7 @@ class MqttInternalErrorIT {
     }
 
     private static double count(String name, String... tags) {
-        Counter c = registry.find(name).tags(tags).counter();
+        Counter c = ingest.registry.find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }
 
@@ -251,7 +196,7 @@ class MqttInternalErrorIT {
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);
         o.setUserName("device");
-        o.setPassword(key.getBytes(StandardCharsets.UTF_8));
+        o.setPassword(ingest.key.getBytes(StandardCharsets.UTF_8));
         o.setConnectionTimeout(10);
         try {
             c.connect(o).waitForCompletion(15_000);
@@ -268,7 +213,7 @@ class MqttInternalErrorIT {
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setCleanSession(true);
         o.setUserName("device");
-        o.setPassword(key.toCharArray());
+        o.setPassword(ingest.key.toCharArray());
         o.setConnectionTimeout(10);
         c.setTimeToWait(10_000);
         try {
