@@ -33,6 +33,15 @@ public final class Pipeline {
         gate.guarded(sub, () -> dedup.submit(sub, items));
     }
 
+    /**
+     * Runs a stage that comes before the submission exists (an MQTT publish's routing and checks):
+     * an exception it throws is counted as {@code internal_error}, logged with a reference and
+     * refused through {@code answer}, as in every later stage.
+     */
+    public void guarded(Answer answer, RouteMeters meters, Runnable stage) {
+        gate.guarded(answer, meters, stage);
+    }
+
     /** Refuses a whole submission, counted. */
     public void refuse(Submission sub, Problems.Kind kind, String detail) {
         gate.refuse(sub, kind, detail);

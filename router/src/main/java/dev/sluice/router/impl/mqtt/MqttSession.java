@@ -31,7 +31,6 @@ import java.util.Set;
 final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
 
     static final int V5 = 5;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttSession.class);
 
     private final MqttEndpoint endpoint;
     private final MqttEdge edge;
@@ -117,23 +116,14 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
 
     /**
      * A fault in Sluice while handling a publish is counted ({@code internal_error}), logged with a
-     * reference, and answered: MQTT 5 with PUBACK/PUBREC 0x80 naming the reference, 3.1.1 by
+     * reference, and answered (the pipeline's own guard): MQTT 5 with PUBACK/PUBREC 0x80 naming the reference, 3.1.1 by
      * closing (the client resends); never silence.
      */
     private void guarded(MqttPublishMessage msg) {
         MqttAnswer answer = new MqttAnswer(this, msg.messageId(), msg.qosLevel().value());
-        try {
-            handle(msg, answer);
-        } catch (RuntimeException e) {
-            String ref = java.util.UUID.randomUUID().toString();
-            LOG.error("MQTT publish to {} failed (reference {})", msg.topicName(), ref, e);
-            edge.state().metrics().route(RouterMetrics.NO_ROUTE).rejected(Problems.Kind.INTERNAL);
-            // Once only: answered already (the fault came after the answer), this is a no-op.
-            answer.refused(
-                    Problems.Kind.INTERNAL,
-                    "the router failed to handle this publish (reference " + ref + ")",
-                    Map.of());
-        }
+        // Once only: should the fault come after the answer, the refusal is a no-op.
+        edge.pipeline()
+                .guarded(answer, edge.state().metrics().route(RouterMetrics.NO_ROUTE), () -> handle(msg, answer));
     }
 
     private void handle(MqttPublishMessage msg, MqttAnswer answer) {
