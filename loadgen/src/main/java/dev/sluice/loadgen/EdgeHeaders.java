@@ -83,7 +83,7 @@ final class EdgeHeaders {
         return new String(out, StandardCharsets.US_ASCII);
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
+    static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
             for (int j = 0; j < needle.length; j++) {

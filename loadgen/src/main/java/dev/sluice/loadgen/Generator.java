@@ -131,6 +131,7 @@ public final class Generator implements AutoCloseable {
                         j * perLoop,
                         o.qos(),
                         RunPlan.payload(o.payloadBytes()),
+                        o.randomPad() ? RandomPad.over(RunPlan.payload(o.payloadBytes())) : RandomPad.NONE,
                         o.apiKey(),
                         o.timeout().toMillis())));
             }

@@ -88,15 +88,17 @@ final class MqttPublishers {
     private final long timeoutMillis;
     private final MqttQoS qos;
     private final byte[] payload;
+    private final RandomPad pad;
     private final List<Device> devices = new ArrayList<>();
     private Answers answers;
     private ScheduledFuture<?> pinger;
 
-    private MqttPublishers(EventLoop loop, int qos, byte[] payload, long timeoutMillis) {
+    private MqttPublishers(EventLoop loop, int qos, byte[] payload, RandomPad pad, long timeoutMillis) {
         this.loop = loop;
         this.timeoutMillis = timeoutMillis;
         this.qos = MqttQoS.valueOf(qos);
         this.payload = payload;
+        this.pad = pad;
     }
 
     /**
@@ -112,12 +114,13 @@ final class MqttPublishers {
             int first,
             int qos,
             byte[] payload,
+            RandomPad pad,
             String apiKey,
             long timeoutMillis) {
         EventLoop loop = ((ContextInternal) context).nettyEventLoop();
         ChannelFactory<? extends Channel> channels =
                 ((VertxInternal) vertx).transport().channelFactory(false);
-        MqttPublishers p = new MqttPublishers(loop, qos, payload, timeoutMillis);
+        MqttPublishers p = new MqttPublishers(loop, qos, payload, pad, timeoutMillis);
         int port = uri.getPort() > 0 ? uri.getPort() : 1883;
         List<Future<Void>> connects = new ArrayList<>();
         for (int i = first; i < first + connections; i++) {
@@ -185,6 +188,9 @@ final class MqttPublishers {
         private ByteBuf frame;
 
         private int idAt;
+        /** Where the payload starts in {@link #frame}. */
+        private int payloadAt;
+
         private Channel channel;
         private int nextId;
         /** QoS 0: publishes written since the last flush, answered together once the socket has taken them. */
@@ -268,6 +274,7 @@ final class MqttPublishers {
             if (acked) {
                 b.writeShort(0);
             }
+            payloadAt = b.writerIndex();
             return Unpooled.unreleasableBuffer(b.writeBytes(payload).asReadOnly());
         }
 
@@ -291,7 +298,7 @@ final class MqttPublishers {
                     unwritten++;
                     batch.add(p);
                     p.sentAt = System.nanoTime();
-                    channel.write(frame.retainedDuplicate(), channel.voidPromise());
+                    channel.write(pad.length() == 0 ? frame.retainedDuplicate() : padded(), channel.voidPromise());
                     dirty = true;
                     if (batch.size() >= WINDOW / 2) {
                         flush(); // a long hand-off is not held back until its end
@@ -302,10 +309,19 @@ final class MqttPublishers {
                 inFlight.put(nextId, p);
                 ByteBuf out = channel.alloc().ioBuffer(frame.readableBytes());
                 out.writeBytes(frame, 0, frame.readableBytes()).setShort(idAt, nextId);
+                pad.fill(out, payloadAt);
                 p.sentAt = System.nanoTime();
                 channel.write(out, channel.voidPromise());
                 dirty = true;
             }
+        }
+
+        /** A copy of the frame whose payload padding is new. */
+        private ByteBuf padded() {
+            ByteBuf out = channel.alloc().ioBuffer(frame.readableBytes());
+            out.writeBytes(frame, 0, frame.readableBytes());
+            pad.fill(out, payloadAt);
+            return out;
         }
 
         void flush() {

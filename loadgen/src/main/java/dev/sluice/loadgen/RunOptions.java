@@ -64,6 +64,8 @@ import java.util.function.ObjIntConsumer;
  * @param idempotency     a fresh {@code Idempotency-Key} on every request, so each takes the router's Redis claim
  * @param secure          with {@code --self}: measure the dev stack's {@code demo-secure} source (API key, signature and
  *                        fail-closed idempotency all on), with its dev key and secret unless given
+ * @param randomPad       over MQTT: every publish's padding is fresh random hex, so no two payloads share it and
+ *                        producer compression meets data as incompressible as wrk's random bodies
  */
 public record RunOptions(
         boolean e2e,
@@ -105,7 +107,8 @@ public record RunOptions(
         boolean rawH2,
         boolean webhookH2,
         String mqtt,
-        int qos) {
+        int qos,
+        boolean randomPad) {
 
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8080/v1/events/demo";
     public static final String DEFAULT_EXECUTOR_METRICS = "http://127.0.0.1:8082/metrics";
@@ -151,7 +154,8 @@ public record RunOptions(
             "                            idempotency), with its published dev key and secret: the A side of the >=70% check",
             "  --mqtt tcp://HOST:PORT    publish over MQTT 3.1.1 instead of HTTP (--mqtt self with --self: the child's MQTT port),",
             "                            --connections devices, each on devices/load-<n>/telemetry, spread over --loops event loops;",
-            "                            --api-key is the CONNECT password; --qos 1 (PUBACK once in Kafka; the default) or 0");
+            "                            --api-key is the CONNECT password; --qos 1 (PUBACK once in Kafka; the default) or 0;",
+            "                            --random-pad: fresh random hex in every payload's padding (what compression would face)");
 
     public static RunOptions parse(List<String> args) {
         Map<String, String> f = new LinkedHashMap<>();
@@ -232,7 +236,8 @@ public record RunOptions(
                 b.signSecret = DevSecure.SIGNING_SECRET;
             }),
             Map.entry("raw-h2", b -> b.rawH2 = true),
-            Map.entry("webhook-h2", b -> b.webhookH2 = true));
+            Map.entry("webhook-h2", b -> b.webhookH2 = true),
+            Map.entry("random-pad", b -> b.randomPad = true));
 
     /** The flags that take a value, in the order they are read (the first bad one is the error), and where each goes. */
     private static final Map<String, BiConsumer<Builder, String>> VALUED = table(
@@ -355,8 +360,8 @@ public record RunOptions(
 
     private void validateMqtt() {
         if (mqtt == null) {
-            if (qos != 1) {
-                throw new IllegalArgumentException("--qos goes with --mqtt");
+            if (qos != 1 || randomPad) {
+                throw new IllegalArgumentException("--qos and --random-pad go with --mqtt");
             }
             return;
         }
@@ -480,6 +485,7 @@ public record RunOptions(
         boolean webhookH2;
         String mqtt;
         int qos = 1;
+        boolean randomPad;
 
         Builder() {}
 
@@ -524,6 +530,7 @@ public record RunOptions(
             webhookH2 = o.webhookH2;
             mqtt = o.mqtt;
             qos = o.qos;
+            randomPad = o.randomPad;
         }
 
         RunOptions build() {
@@ -567,7 +574,8 @@ public record RunOptions(
                     rawH2,
                     webhookH2,
                     mqtt,
-                    qos);
+                    qos,
+                    randomPad);
         }
     }
 
@@ -591,6 +599,9 @@ public record RunOptions(
             m.put("webhookProtocol", webhookH2 ? "h2c" : "http/1.1");
         }
         m.put("payloadBytes", payloadBytes);
+        if (randomPad) {
+            m.put("payload", "random hex padding per publish");
+        }
         m.put("keys", keys);
         m.put("target", mqtt != null && !self ? mqtt : target);
         m.put(

@@ -31,7 +31,8 @@ class MqttModeTest {
 
     @Test
     void whatAnMqttRunCannotDoIsRefusedNamingTheFlag() {
-        assertMessage("--qos goes with --mqtt", "--qos", "0");
+        assertMessage("--qos and --random-pad go with --mqtt", "--qos", "0");
+        assertMessage("--qos and --random-pad go with --mqtt", "--random-pad");
         assertMessage("--mqtt takes tcp://host:port", "--mqtt", "http://h:1");
         assertMessage("--mqtt takes tcp://host:port", "--mqtt", "self");
         assertMessage("--mqtt takes tcp://host:port", "--mqtt", "tcp://h:1", "--self");
@@ -39,6 +40,16 @@ class MqttModeTest {
         assertMessage("needs --qos 1", "--mqtt", "tcp://h:1", "--qos", "0", "--e2e");
         assertMessage("leave out --batch", "--mqtt", "tcp://h:1", "--batch", "10");
         assertMessage("leave out --batch", "--mqtt", "tcp://h:1", "--raw-h2");
+    }
+
+    @Test
+    void randomPadIsRecordedInTheSummarysSettings() {
+        RunOptions o = RunOptions.parse(List.of("--mqtt", "tcp://h:1", "--qos", "0", "--random-pad"));
+        assertTrue(o.randomPad());
+        assertEquals("random hex padding per publish", o.describe().get("payload"));
+        assertEquals(
+                null,
+                RunOptions.parse(List.of("--mqtt", "tcp://h:1")).describe().get("payload"));
     }
 
     private static void assertMessage(String part, String... args) {

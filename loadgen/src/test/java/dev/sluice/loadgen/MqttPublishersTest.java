@@ -37,6 +37,7 @@ class MqttPublishersTest {
                             0,
                             0,
                             new byte[64 * 1024],
+                            RandomPad.NONE,
                             null,
                             10_000)
                     .await();
@@ -73,6 +74,88 @@ class MqttPublishersTest {
             assertEquals(1, c[2], "no other failure: " + failed);
         } finally {
             vertx.close().await();
+        }
+    }
+
+    @Test
+    void withRandomPadEveryPublishOnTheWireCarriesItsOwnPaddingAtBothQoS() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            byte[] template = RunPlan.payload(120);
+            for (int qos = 0; qos <= 1; qos++) {
+                Buffer received = Buffer.buffer();
+                NetServer peer = vertx.createNetServer().connectHandler(so -> {
+                    boolean[] connected = {false};
+                    so.handler(b -> {
+                        if (!connected[0]) { // the CONNECT, then every byte after it is kept
+                            connected[0] = true;
+                            so.write(Buffer.buffer(new byte[] {0x20, 2, 0, 0}));
+                        } else {
+                            synchronized (received) {
+                                received.appendBuffer(b);
+                            }
+                        }
+                    });
+                });
+                int port = peer.listen(0, "127.0.0.1").await().actualPort();
+                Context context = vertx.getOrCreateContext();
+                MqttPublishers publishers = MqttPublishers.open(
+                                vertx,
+                                context,
+                                URI.create("tcp://127.0.0.1:" + port),
+                                1,
+                                0,
+                                qos,
+                                template,
+                                RandomPad.over(template),
+                                null,
+                                10_000)
+                        .await();
+                publishers.answerTo(new MqttPublishers.Answers() {
+                    @Override
+                    public void acked(MqttPublishers.Pending p, long end) {}
+
+                    @Override
+                    public void failed(MqttPublishers.Pending p, String kind) {}
+                });
+                context.runOnContext(v -> {
+                    for (int i = 0; i < 3; i++) {
+                        publishers.send(i, System.nanoTime(), true);
+                    }
+                    publishers.flush();
+                });
+                String topic = "devices/load-0/telemetry";
+                int remaining = 2 + topic.length() + 2 * qos + template.length;
+                int frame = 1 + (remaining > 127 ? 2 : 1) + remaining;
+                long until = System.currentTimeMillis() + 10_000;
+                while (length(received) < 3 * frame && System.currentTimeMillis() < until) {
+                    Thread.sleep(20);
+                }
+                java.util.Set<String> payloads = new java.util.HashSet<>();
+                synchronized (received) {
+                    assertEquals(
+                            3 * frame, received.length(), "three PUBLISH frames of the template's size at QoS " + qos);
+                    for (int f = 0; f < 3; f++) {
+                        int at = f * frame;
+                        assertEquals(0x30 | qos << 1, received.getUnsignedByte(at), "a PUBLISH at QoS " + qos);
+                        String payload = received.getString(at + frame - template.length, at + frame);
+                        assertTrue(
+                                payload.matches("\\{\"device\":\\{\"id\":\"d-1\"\\},\"pad\":\"[0-9a-f]+\"\\}"),
+                                payload);
+                        payloads.add(payload);
+                    }
+                }
+                assertEquals(3, payloads.size(), "three different payloads at QoS " + qos);
+                peer.close().await();
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    private static int length(Buffer b) {
+        synchronized (b) {
+            return b.length();
         }
     }
 }
