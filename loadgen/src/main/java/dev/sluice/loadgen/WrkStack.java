@@ -61,17 +61,8 @@ interface WrkStack extends AutoCloseable {
     }
 }
 
-/** A broker and {@link LeanRouter} in a child JVM on this jar's classpath. */
-final class LeanStack implements WrkStack {
-    private final KafkaBroker kafka;
-    private final Process lean;
-    private final int port;
-
-    private LeanStack(KafkaBroker kafka, Process lean, int port) {
-        this.kafka = kafka;
-        this.lean = lean;
-        this.port = port;
-    }
+/** A broker and {@link LeanRouter} in a child JVM on this jar's classpath, listening on {@code port}. */
+record LeanStack(KafkaBroker kafka, Process lean, int port) implements WrkStack {
 
     static LeanStack start(String childJavaOpts, Path out) throws IOException {
         KafkaBroker kafka = KafkaBroker.start();

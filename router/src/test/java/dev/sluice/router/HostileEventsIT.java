@@ -98,8 +98,10 @@ class HostileEventsIT {
     @Test
     void recordsKafkaRefusesAsTooLargeAre413AndLeaveReadinessAndOtherTrafficAlone() throws Exception {
         long before = kafka.count(TOPIC);
+        // Random bytes: the producer compresses (lz4), and the broker's max.message.bytes bounds the
+        // compressed batch, so 20,000 repeated bytes would fit and be stored.
         byte[] oversized = new byte[20_000];
-        java.util.Arrays.fill(oversized, (byte) 'x');
+        new java.util.Random(20).nextBytes(oversized);
         byte[] huge = new byte[1_500_000];
         java.util.Arrays.fill(huge, (byte) 'y');
         int normalAccepted = 0;
