@@ -55,8 +55,13 @@ public final class ManagementServer {
             Supplier<Readiness> readiness,
             Map<String, Handler<HttpServerRequest>> mounts) {
         Map<String, Handler<HttpServerRequest>> routes = Map.copyOf(mounts);
-        // Probes, scrapes and admin calls are not traced, even with Vert.x's tracer on.
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTracingPolicy(TracingPolicy.IGNORE))
+        // Probes, scrapes and admin calls are not traced, even with Vert.x's tracer on. They speak
+        // HTTP/1.1 (Prometheus, kubelet probes, browsers): an h2c upgrade request is answered in
+        // HTTP/1.1 rather than upgraded, one protocol less on this port. (The JDK client's upgrade of a
+        // GET /metrics was seen to fail now and then with a frame error.)
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                        .setTracingPolicy(TracingPolicy.IGNORE)
+                        .setHttp2ClearTextEnabled(false))
                 .requestHandler(req -> {
                     Handler<HttpServerRequest> mounted = mounted(routes, req.path());
                     if (mounted != null) {

@@ -132,13 +132,27 @@ final class Gate {
         try {
             stage.run();
         } catch (RuntimeException | StackOverflowError e) {
-            String ref = UUID.randomUUID().toString();
-            LOG.error("ingest failed (reference {})", ref, e);
-            meters.rejected(Problems.Kind.INTERNAL);
+            failed(answer, meters, e, "retry later");
+        }
+    }
+
+    /**
+     * An exception of a stage: counted as {@code internal_error}, logged with a new reference, and
+     * refused through {@code answer} with that reference and {@code advice}. An answer that cannot be
+     * written either is logged under the same reference, so the fault never escapes to the caller's
+     * loop (which serves other requests).
+     */
+    static void failed(Answer answer, RouteMeters meters, Throwable e, String advice) {
+        String ref = UUID.randomUUID().toString();
+        LOG.error("ingest failed (reference {})", ref, e);
+        meters.rejected(Problems.Kind.INTERNAL);
+        try {
             answer.refused(
                     Problems.Kind.INTERNAL,
-                    "the router failed to handle this request (reference " + ref + "); retry later",
+                    "the router failed to handle this request (reference " + ref + "); " + advice,
                     Map.of());
+        } catch (RuntimeException again) {
+            LOG.error("could not answer the request of reference {}", ref, again);
         }
     }
 

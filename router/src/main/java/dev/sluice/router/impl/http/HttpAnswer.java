@@ -22,6 +22,7 @@ final class HttpAnswer implements Answer {
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence REPLAYED = HttpHeaders.createOptimized("idempotent-replayed");
     private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+    private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
 
     private final HttpServerRequest req;
     private final AtomicBoolean draining;
@@ -43,11 +44,26 @@ final class HttpAnswer implements Answer {
         problem(kind, detail, headers);
     }
 
-    /** The problem, written unless the sender is gone; completes when written. */
+    /**
+     * The problem, written unless the sender is gone; completes when written. The headers of an
+     * answer that failed half way are dropped; if its head is already out, the only honest end is a
+     * cut connection (HTTP/1.x) or a reset stream (HTTP/2).
+     */
     Future<Void> problem(Problems.Kind kind, String detail, Map<String, String> headers) {
         if (gone()) {
             return Future.succeededFuture();
         }
+        if (req.response().headWritten()) {
+            if (req.version() == HttpVersion.HTTP_2) {
+                req.response().reset();
+            } else {
+                req.connection().close();
+            }
+            return Future.succeededFuture();
+        }
+        // What outcomes() may have set before it failed; headers set by earlier stages (Allow,
+        // Accept-Encoding) belong to the refusal and stay.
+        req.response().headers().remove(REPLAYED).remove(RETRY_AFTER);
         headers.forEach(req.response()::putHeader);
         closeIfDraining();
         return Problems.send(req.response(), kind, detail, req.path(), retryAfterSeconds);
@@ -99,7 +115,7 @@ final class HttpAnswer implements Answer {
         }
         int rejected = outcomes.size() - accepted;
         if (rejected > 0 && allRetryable) {
-            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds));
+            req.response().putHeader(RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         JsonObject answer = new JsonObject().put("accepted", accepted).put("rejected", rejected);
         if (replays > 0) {

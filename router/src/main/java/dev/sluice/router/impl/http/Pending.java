@@ -136,7 +136,17 @@ final class Pending {
             // Counted above all the same: the events are in Kafka whether or not the sender heard.
             sub.meters().unanswered(outcomes.length);
         } else {
-            sub.answer().outcomes(List.of(outcomes), sub.batch());
+            try {
+                sub.answer().outcomes(List.of(outcomes), sub.batch());
+            } catch (RuntimeException | StackOverflowError e) {
+                // A fault while writing the answer (this runs on a broker ack, outside every other
+                // stage's guard): the sender still hears, and the submission still settles.
+                Gate.failed(
+                        sub.answer(),
+                        sub.meters(),
+                        e,
+                        "its events may have been stored: retry with the same event ids or Idempotency-Key");
+            }
         }
         settleIfDone();
     }

@@ -26,6 +26,12 @@ final class MqttAnswer implements Answer {
         void refused(MqttAnswer answer, Problems.Kind kind, String detail);
 
         boolean connected();
+
+        /**
+         * The answer failed half way (a fault while writing it): the client cannot be told, so the
+         * connection ends and its session sends again what it has not heard about.
+         */
+        void abandon();
     }
 
     private final Replies session;
@@ -69,10 +75,15 @@ final class MqttAnswer implements Answer {
         }
         answered = true;
         Outcome o = outcomes.get(0);
-        if (o.ok()) {
-            session.stored(this);
-        } else {
-            session.refused(this, o.problem(), o.detail());
+        try {
+            if (o.ok()) {
+                session.stored(this);
+            } else {
+                session.refused(this, o.problem(), o.detail());
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            session.abandon();
+            throw e; // for the pipeline's fault handling: counted and logged with a reference
         }
     }
 

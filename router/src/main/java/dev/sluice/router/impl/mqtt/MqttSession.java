@@ -261,6 +261,16 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
         }
     }
 
+    @Override
+    public void abandon() {
+        try {
+            disconnect(MqttDisconnectReasonCode.UNSPECIFIED_ERROR, "the router failed to answer a publish");
+        } catch (RuntimeException e) {
+            closed = true; // the endpoint itself is what failed: let Netty close what it can
+            endpoint.close();
+        }
+    }
+
     /** Ends the connection with a reason (MQTT 5's DISCONNECT), or by closing it (3.1.1). */
     void disconnect(MqttDisconnectReasonCode code, String why) {
         if (!connected()) {

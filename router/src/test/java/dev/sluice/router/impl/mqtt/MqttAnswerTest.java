@@ -2,6 +2,7 @@ package dev.sluice.router.impl.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.router.impl.http.Outcome;
@@ -36,6 +37,12 @@ class MqttAnswerTest {
         public boolean connected() {
             return connected;
         }
+
+        @Override
+        public void abandon() {
+            sent.add("abandoned");
+            connected = false;
+        }
     };
 
     @Test
@@ -48,6 +55,36 @@ class MqttAnswerTest {
         a.outcomes(List.of(Outcome.accepted("id-1", 0)), false);
         a.refused(Problems.Kind.PRODUCE_TIMEOUT, "late", Map.of());
         assertEquals(List.of("refused 7 INTERNAL"), sent);
+    }
+
+    @Test
+    void aFaultWhileWritingTheAnswerEndsTheConnectionSoTheClientSendsAgain() {
+        MqttAnswer.Replies broken = new MqttAnswer.Replies() {
+            @Override
+            public void stored(MqttAnswer answer) {
+                throw new IllegalStateException("a bug in the PUBACK");
+            }
+
+            @Override
+            public void refused(MqttAnswer answer, Problems.Kind kind, String detail) {
+                sent.add("refused " + answer.packetId() + " " + kind);
+            }
+
+            @Override
+            public boolean connected() {
+                return connected;
+            }
+
+            @Override
+            public void abandon() {
+                connection.abandon();
+            }
+        };
+        MqttAnswer a = new MqttAnswer(broken, 11, 1);
+        assertThrows(IllegalStateException.class, () -> a.outcomes(List.of(Outcome.accepted("id-3", 0)), false));
+        a.refused(Problems.Kind.INTERNAL, "the router failed (reference r)", Map.of());
+        assertEquals(List.of("abandoned"), sent, "no refusal after a success began, and the connection ends");
+        assertTrue(a.gone());
     }
 
     @Test
