@@ -35,6 +35,12 @@ public final class ChaosRun {
     private static final Duration SETTLE = Duration.ofSeconds(3);
     /** The least time the load runs after the faulted part is back. */
     private static final Duration AFTER_HEAL = Duration.ofSeconds(5);
+    /**
+     * The same after a fault of the target, which may have opened its circuit at the fault's last
+     * moment: the circuit then refuses calls for its cool-down (executor.circuit.cooldown, 5 s by
+     * default) after the heal, before one probe closes it; recovery can only be seen after that.
+     */
+    private static final Duration AFTER_HEAL_OF_TARGET = Duration.ofSeconds(8);
     /** How long after the load stopped every request must have its answer. */
     private static final Duration ANSWERS = Duration.ofSeconds(90);
 
@@ -80,7 +86,8 @@ public final class ChaosRun {
                     "chaos: healing began at %d ms, done at %d ms%n", millis(begin, faultEnd), millis(begin, healed));
             // The load goes on at least AFTER_HEAL past the healing, so that recovery can be seen even when it is slow.
             Duration loadFor = options.duration();
-            Duration minimum = Duration.ofNanos(healed - begin).plus(AFTER_HEAL);
+            Duration minimum = Duration.ofNanos(healed - begin)
+                    .plus(options.fault().tripsTargetCircuit() ? AFTER_HEAL_OF_TARGET : AFTER_HEAL);
             if (minimum.compareTo(loadFor) > 0) {
                 loadFor = minimum;
             }

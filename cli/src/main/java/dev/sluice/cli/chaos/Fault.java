@@ -48,6 +48,14 @@ public enum Fault {
         return this == NOISY_NEIGHBOUR;
     }
 
+    /**
+     * Whether the fault makes the steady tenant's target fail calls, so that the executor may open
+     * its circuit: then nothing reaches it for the circuit's cool-down, even after the heal.
+     */
+    public boolean tripsTargetCircuit() {
+        return this == TARGET_DOWN || this == TARGET_FLAPPING;
+    }
+
     /** The default duration of the fault when {@code --for} is not given. */
     public Duration defaultLength() {
         return switch (this) {
