@@ -82,8 +82,12 @@ class MqttPublishersTest {
         Vertx vertx = Vertx.vertx();
         try {
             byte[] template = RunPlan.payload(120);
+            String topic = "devices/load-0/telemetry";
             for (int qos = 0; qos <= 1; qos++) {
+                int remaining = 2 + topic.length() + 2 * qos + template.length;
+                int frame = 1 + (remaining > 127 ? 2 : 1) + remaining;
                 Buffer received = Buffer.buffer();
+                CompletableFuture<Void> threeFrames = new CompletableFuture<>();
                 NetServer peer = vertx.createNetServer().connectHandler(so -> {
                     boolean[] connected = {false};
                     so.handler(b -> {
@@ -93,6 +97,9 @@ class MqttPublishersTest {
                         } else {
                             synchronized (received) {
                                 received.appendBuffer(b);
+                                if (received.length() >= 3 * frame) {
+                                    threeFrames.complete(null);
+                                }
                             }
                         }
                     });
@@ -124,13 +131,7 @@ class MqttPublishersTest {
                     }
                     publishers.flush();
                 });
-                String topic = "devices/load-0/telemetry";
-                int remaining = 2 + topic.length() + 2 * qos + template.length;
-                int frame = 1 + (remaining > 127 ? 2 : 1) + remaining;
-                long until = System.currentTimeMillis() + 10_000;
-                while (length(received) < 3 * frame && System.currentTimeMillis() < until) {
-                    Thread.sleep(20);
-                }
+                threeFrames.get(10, TimeUnit.SECONDS);
                 java.util.Set<String> payloads = new java.util.HashSet<>();
                 synchronized (received) {
                     assertEquals(
@@ -150,12 +151,6 @@ class MqttPublishersTest {
             }
         } finally {
             vertx.close().await();
-        }
-    }
-
-    private static int length(Buffer b) {
-        synchronized (b) {
-            return b.length();
         }
     }
 }

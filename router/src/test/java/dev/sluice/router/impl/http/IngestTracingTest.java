@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.AuthMode;
-import dev.sluice.core.Idempotency;
-import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.tracing.TraceHeaders;
 import dev.sluice.core.tracing.Tracing;
@@ -24,8 +21,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -36,24 +31,7 @@ import org.junit.jupiter.api.Test;
 class IngestTracingTest {
 
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    private static final RouteConfig ROUTE = new RouteConfig(
-            "r",
-            "t.events",
-            Duration.ofSeconds(15),
-            3,
-            1024,
-            new PartitionKey.EventId(),
-            "ty",
-            "acme",
-            List.of(),
-            10,
-            null,
-            null,
-            Idempotency.NONE,
-            AuthMode.PUBLIC,
-            null,
-            null,
-            null);
+    private static final RouteConfig ROUTE = TestRoutes.PLAIN;
 
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
     private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()

@@ -3,14 +3,10 @@ package dev.sluice.router.impl.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.AuthMode;
-import dev.sluice.core.Idempotency;
-import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.router.impl.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.context.Context;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,24 +15,7 @@ import org.junit.jupiter.api.Test;
 /** A submission's answer, given on a broker's ack: a fault while writing it still reaches the sender. */
 class PendingTest {
 
-    private static final RouteConfig ROUTE = new RouteConfig(
-            "r",
-            "t.events",
-            Duration.ofSeconds(15),
-            3,
-            1024,
-            new PartitionKey.EventId(),
-            "ty",
-            "acme",
-            List.of(),
-            10,
-            null,
-            null,
-            Idempotency.NONE,
-            AuthMode.PUBLIC,
-            null,
-            null,
-            null);
+    private static final RouteConfig ROUTE = TestRoutes.PLAIN;
 
     /** A transport whose write of the outcomes fails, as a bug in it would. */
     private static final class BrokenAnswer implements Answer {
