@@ -16,11 +16,6 @@ public enum AuthMode {
 
     /** The mode a catalog names; absent is {@link #PUBLIC}; anything else is an error naming the field. */
     public static AuthMode parse(String value, String where) {
-        if (value == null) {
-            return PUBLIC;
-        }
-        return Spellings.find(values(), m -> m.spelling, value)
-                .orElseThrow(
-                        () -> new ConfigException("auth of " + where + " must be public or key, got '" + value + "'"));
+        return value == null ? PUBLIC : Spellings.parse(values(), m -> m.spelling, value, "auth of " + where);
     }
 }

@@ -1,8 +1,5 @@
 package dev.sluice.core;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /** Whether a source deduplicates its events, and what happens while duplicates cannot be checked (Redis unreachable). */
 public enum Idempotency {
     /** No deduplication. */
@@ -21,16 +18,9 @@ public enum Idempotency {
 
     /** The mode a catalog names; absent is {@link #NONE}; anything else is an error naming the field. */
     public static Idempotency parse(String value, String where) {
-        if (value == null) {
-            return NONE;
-        }
-        return Spellings.find(values(), i -> i.spelling, value)
-                .filter(i -> i != NONE)
-                .orElseThrow(() -> new ConfigException("idempotency of " + where + " must be one of "
-                        + Arrays.stream(values())
-                                .filter(i -> i != NONE)
-                                .map(i -> i.spelling)
-                                .collect(Collectors.joining(", "))
-                        + ", got '" + value + "'"));
+        return value == null
+                ? NONE
+                : Spellings.parse(
+                        new Idempotency[] {FAIL_CLOSED, FAIL_OPEN}, i -> i.spelling, value, "idempotency of " + where);
     }
 }

@@ -46,38 +46,4 @@ public record IngestedEvent(
         Objects.requireNonNull(payload, "payload");
         extensions = extensions == null ? Map.of() : extensions;
     }
-
-    /** An event without a {@code tracestate}. */
-    public IngestedEvent(
-            String id,
-            String source,
-            String type,
-            String subject,
-            String time,
-            String contentType,
-            String traceparent,
-            String tenant,
-            String route,
-            long ingestMillis,
-            long deadlineMillis,
-            byte[] key,
-            byte[] payload,
-            Map<String, String> extensions) {
-        this(
-                id,
-                source,
-                type,
-                subject,
-                time,
-                contentType,
-                traceparent,
-                null,
-                tenant,
-                route,
-                ingestMillis,
-                deadlineMillis,
-                key,
-                payload,
-                extensions);
-    }
 }

@@ -81,8 +81,7 @@ public sealed interface StepConfig {
 
             /** The command named in a catalog ({@code set}, {@code incr}, {@code expire}); anything else is an error. */
             public static Command parse(String name) {
-                return Spellings.find(values(), c -> c.name().toLowerCase(java.util.Locale.ROOT), name)
-                        .orElseThrow(() -> new ConfigException("must be set, incr or expire, got '" + name + "'"));
+                return Spellings.parse(values(), c -> c.name().toLowerCase(java.util.Locale.ROOT), name, null);
             }
         }
 

@@ -41,9 +41,7 @@ public record WorkflowConfig(
 
         /** Parses {@code at-least-once} or {@code at-most-once}; anything else is an error naming the field. */
         public static Delivery parse(String s) {
-            return Spellings.find(values(), d -> d.text, s)
-                    .orElseThrow(() ->
-                            new ConfigException("delivery must be at-least-once or at-most-once, got '" + s + "'"));
+            return Spellings.parse(values(), d -> d.text, s, "delivery");
         }
     }
 

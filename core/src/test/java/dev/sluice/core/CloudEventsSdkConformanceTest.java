@@ -56,6 +56,7 @@ class CloudEventsSdkConformanceTest {
                 "2026-12-07T10:15:30.123Z",
                 "application/json",
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                null,
                 "acme",
                 "telemetry",
                 1_765_102_530_123L,

@@ -110,6 +110,7 @@ class ConditionTest {
                 """)));
         // An unknown command is a catalog error that names the field, never a fallthrough to another command.
         assertTrue(
-                e.getMessage().endsWith("steps[0]: command: must be set, incr or expire, got 'del'"), e.getMessage());
+                e.getMessage().endsWith("steps[0]: command: must be one of set, incr, expire, got 'del'"),
+                e.getMessage());
     }
 }

@@ -97,6 +97,7 @@ class EventRecordsProperties {
                 (String) v.get(4),
                 (String) v.get(5),
                 (String) v.get(6),
+                null,
                 (String) v.get(7),
                 (String) v.get(8),
                 (Long) v.get(9),

@@ -39,6 +39,7 @@ class EventRecordsTest {
                 null,
                 "application/octet-stream",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                null,
                 "acme",
                 "demo",
                 1_000L,
@@ -103,7 +104,21 @@ class EventRecordsTest {
     @Test
     void optionalAttributesAreLeftOut() {
         IngestedEvent e = new IngestedEvent(
-                "id-2", "/s", "t", null, "2020-01-01T00:00:00Z", null, null, "t", "r", 5L, 6L, null, new byte[0], null);
+                "id-2",
+                "/s",
+                "t",
+                null,
+                "2020-01-01T00:00:00Z",
+                null,
+                null,
+                null,
+                "t",
+                "r",
+                5L,
+                6L,
+                null,
+                new byte[0],
+                null);
         ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", e);
         assertNull(r.headers().lastHeader("ce_subject"));
         assertNull(r.headers().lastHeader("content-type"));

@@ -21,7 +21,7 @@ class SpellingsTest {
         assertEquals(AuthMode.KEY, AuthMode.parse("key", "source s"));
         assertEquals(AuthMode.PUBLIC, AuthMode.parse(null, "source s"));
         assertEquals(
-                "auth of source s must be public or key, got 'Key'",
+                "auth of source s must be one of public, key, got 'Key'",
                 assertThrows(ConfigException.class, () -> AuthMode.parse("Key", "source s"))
                         .getMessage());
         assertEquals(Idempotency.NONE, Idempotency.parse(null, "source s"));

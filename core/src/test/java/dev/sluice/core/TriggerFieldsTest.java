@@ -94,7 +94,7 @@ class TriggerFieldsTest {
         assertTrue(error("\"sources\": [\"a\"], \"schedule\": {\"cron\": \"* * * * *\", \"zone\": \"Mars/Olympus\"}")
                 .contains("schedule: zone: unknown time zone 'Mars/Olympus'"));
         assertTrue(error("\"sources\": [\"a\"], \"schedule\": {\"cron\": \"* * * * *\", \"missed\": \"catch-up\"}")
-                .contains("schedule: missed: must be fire-once or skip, got 'catch-up'"));
+                .contains("schedule: missed: must be one of fire-once, skip, got 'catch-up'"));
         assertTrue(error("\"sources\": [\"a\"], \"schedule\": {\"cron\": \"* * * * *\", \"every\": \"1s\"}")
                 .contains("schedule: every: unknown field"));
         assertTrue(error("\"sources\": [\"a\"], \"schedule\": \"* * * * *\"").contains("schedule: wrong type"));

@@ -16,29 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code executor.ready.stall}, and the process is not closing. The details say how long each has
  * been silent, and what the claims and the run log are (each is shown whether it is on or off).
  */
-final class ExecutorReadiness {
-
-    private final ExecutorConfig config;
-    private final ConsumerLoop loop;
-    private final RunLog runLog;
-    private final RunClaims claims;
-    private final Optional<WorkflowStore> store;
-    private final AtomicBoolean closing;
-
-    ExecutorReadiness(
-            ExecutorConfig config,
-            ConsumerLoop loop,
-            RunLog runLog,
-            RunClaims claims,
-            Optional<WorkflowStore> store,
-            AtomicBoolean closing) {
-        this.config = config;
-        this.loop = loop;
-        this.runLog = runLog;
-        this.claims = claims;
-        this.store = store;
-        this.closing = closing;
-    }
+record ExecutorReadiness(
+        ExecutorConfig config,
+        ConsumerLoop loop,
+        RunLog runLog,
+        RunClaims claims,
+        Optional<WorkflowStore> store,
+        AtomicBoolean closing) {
 
     ManagementServer.Readiness check() {
         long stall = config.readyStall().toMillis();

@@ -185,6 +185,7 @@ class EndToEndIT {
                 null,
                 "text/plain",
                 null,
+                null,
                 "default",
                 "e2e",
                 now - 25_000,

@@ -120,6 +120,7 @@ class RunAccountingIT {
                 null,
                 "text/plain",
                 null,
+                null,
                 "default",
                 "bad",
                 now,

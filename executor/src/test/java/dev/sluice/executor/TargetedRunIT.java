@@ -230,6 +230,7 @@ class TargetedRunIT {
                 null,
                 "application/json",
                 null,
+                null,
                 "acme",
                 "orders",
                 now,

@@ -1,5 +1,6 @@
 package dev.sluice.scaler;
 
+import dev.sluice.core.Deployed;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.management.ManagementServer;
 import dev.sluice.scaler.impl.ScalerVerticle;
@@ -15,21 +16,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ScalerApp {
 
-    private final Vertx vertx;
-    private final String deploymentId;
-    private final ScalerVerticle verticle;
+    private final Deployed<ScalerVerticle> scaler;
     private final ManagementServer management;
     private final AtomicBoolean closing;
 
-    private ScalerApp(
-            Vertx vertx,
-            String deploymentId,
-            ScalerVerticle verticle,
-            ManagementServer management,
-            AtomicBoolean closing) {
-        this.vertx = vertx;
-        this.deploymentId = deploymentId;
-        this.verticle = verticle;
+    private ScalerApp(Deployed<ScalerVerticle> scaler, ManagementServer management, AtomicBoolean closing) {
+        this.scaler = scaler;
         this.management = management;
         this.closing = closing;
     }
@@ -38,23 +30,24 @@ public final class ScalerApp {
             Vertx vertx, ScalerConfig config, KafkaConfig kafka, PrometheusMeterRegistry registry) {
         ScalerVerticle verticle = new ScalerVerticle(config, kafka, registry);
         AtomicBoolean closing = new AtomicBoolean();
-        return vertx.deployVerticle(verticle)
-                .compose(id -> ManagementServer.start(vertx, config.host(), config.managementPort(), registry, () -> {
-                            boolean ready = !closing.get() && verticle.kafkaReachable();
-                            JsonObject details = new JsonObject()
-                                    .put("kafka", verticle.kafkaState())
-                                    .put("grpcPort", verticle.grpcPort());
-                            if (closing.get()) {
-                                details.put("draining", true);
-                            }
-                            return new ManagementServer.Readiness(ready, details);
-                        })
-                        .recover(e -> vertx.undeploy(id).transform(v -> Future.failedFuture(e)))
-                        .map(m -> new ScalerApp(vertx, id, verticle, m, closing)));
+        return Deployed.deploy(vertx, verticle)
+                .compose(deployed -> ManagementServer.start(
+                                vertx, config.host(), config.managementPort(), registry, () -> {
+                                    boolean ready = !closing.get() && verticle.kafkaReachable();
+                                    JsonObject details = new JsonObject()
+                                            .put("kafka", verticle.kafkaState())
+                                            .put("grpcPort", verticle.grpcPort());
+                                    if (closing.get()) {
+                                        details.put("draining", true);
+                                    }
+                                    return new ManagementServer.Readiness(ready, details);
+                                })
+                        .recover(e -> deployed.undeploy().transform(v -> Future.failedFuture(e)))
+                        .map(m -> new ScalerApp(deployed, m, closing)));
     }
 
     public int grpcPort() {
-        return verticle.grpcPort();
+        return scaler.verticle().grpcPort();
     }
 
     public int managementPort() {
@@ -64,6 +57,6 @@ public final class ScalerApp {
     /** Graceful stop: readiness goes down, activation streams end, the ports close, Kafka clients close. */
     public Future<Void> close() {
         closing.set(true);
-        return vertx.undeploy(deploymentId).eventually(management::close);
+        return scaler.undeploy().eventually(management::close);
     }
 }

@@ -27,6 +27,7 @@ public final class DemoEvent {
                 null,
                 "application/json",
                 traceparent,
+                null,
                 "dev",
                 "demo",
                 ingestMillis,

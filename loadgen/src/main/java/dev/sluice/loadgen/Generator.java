@@ -245,12 +245,13 @@ public final class Generator implements AutoCloseable {
         RunSummary.Accounting accounting = RunSummary.Accounting.NONE;
         if (o.e2e()) {
             accounting = account(
-                            ackedIds,
-                            tallies,
-                            acked,
-                            Prometheus.scrape(target.executorMetricsUrl()).minus(metricsBefore),
-                            o.mqtt() != null)
-                    .withDrain(drainSeconds, drained);
+                    ackedIds,
+                    tallies,
+                    acked,
+                    Prometheus.scrape(target.executorMetricsUrl()).minus(metricsBefore),
+                    o.mqtt() != null,
+                    drainSeconds,
+                    drained);
         }
         double window = schedule.totalNanos() / 1e9 - o.warmup().toNanos() / 1e9;
         double achievedOver = Math.max(window, (lastAck - (startNanos + warmupNanos)) / 1e9);
@@ -344,7 +345,13 @@ public final class Generator implements AutoCloseable {
      * only when more arrive than were acknowledged.
      */
     static RunSummary.Accounting account(
-            IdSet ackedIds, List<Receiver.Tally> tallies, long accepted, Prometheus.Counters delta, boolean byCount) {
+            IdSet ackedIds,
+            List<Receiver.Tally> tallies,
+            long accepted,
+            Prometheus.Counters delta,
+            boolean byCount,
+            double drainSeconds,
+            boolean drained) {
         IdSet arrived = new IdSet();
         long late = 0;
         long dups = 0;
@@ -357,7 +364,8 @@ public final class Generator implements AutoCloseable {
         long arrivedUnacked = arrived.size() - executed;
         long expired = delta.known() ? Math.round(delta.expired()) : 0;
         long dead = delta.known() ? Math.round(delta.deadLettered()) : 0;
-        return RunSummary.Accounting.of(accepted, executed, expired, dead, late, dups, arrivedUnacked, delta.known());
+        return RunSummary.Accounting.of(
+                accepted, executed, expired, dead, late, dups, arrivedUnacked, delta.known(), drainSeconds, drained);
     }
 
     private static void barrier(List<Context> contexts) {

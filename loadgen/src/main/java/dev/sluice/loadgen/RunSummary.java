@@ -108,7 +108,9 @@ public record RunSummary(
                 long lateStarts,
                 long duplicates,
                 long arrivedUnacked,
-                boolean metricsAvailable) {
+                boolean metricsAvailable,
+                double drainSeconds,
+                boolean drained) {
             long unaccounted = Math.max(0, accepted - executed - expired - deadLettered);
             return new Accounting(
                     accepted,
@@ -120,23 +122,8 @@ public record RunSummary(
                     duplicates,
                     arrivedUnacked,
                     metricsAvailable,
-                    0,
-                    unaccounted == 0);
-        }
-
-        public Accounting withDrain(double seconds, boolean complete) {
-            return new Accounting(
-                    accepted,
-                    executed,
-                    expired,
-                    deadLettered,
-                    unaccounted,
-                    lateStarts,
-                    duplicates,
-                    arrivedUnacked,
-                    metricsAvailable,
-                    seconds,
-                    complete);
+                    drainSeconds,
+                    drained);
         }
 
         JsonObject toJson() {

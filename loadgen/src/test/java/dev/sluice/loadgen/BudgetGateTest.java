@@ -37,7 +37,7 @@ class BudgetGateTest {
     }
 
     private static RunSummary.Accounting allExecuted() {
-        return RunSummary.Accounting.of(N, N, 0, 0, 0, 0, 0, true);
+        return RunSummary.Accounting.of(N, N, 0, 0, 0, 0, 0, true, 0, true);
     }
 
     @Test
@@ -62,7 +62,7 @@ class BudgetGateTest {
 
     @Test
     void failsOneLostEvent() {
-        RunSummary.Accounting oneLost = RunSummary.Accounting.of(N, N - 1, 0, 0, 0, 0, 0, true);
+        RunSummary.Accounting oneLost = RunSummary.Accounting.of(N, N - 1, 0, 0, 0, 0, 0, true, 0, false);
         assertEquals(1, oneLost.unaccounted());
         BudgetGate.Verdict v = BudgetGate.evaluate(summary(85, oneLost, 5000, 4990));
         assertFalse(v.pass());
@@ -73,14 +73,14 @@ class BudgetGateTest {
 
     @Test
     void passesWhenTheMissingEventsAreExpiredOrDeadLettered() {
-        RunSummary.Accounting accounted = RunSummary.Accounting.of(N, N - 3, 2, 1, 0, 0, 0, true);
+        RunSummary.Accounting accounted = RunSummary.Accounting.of(N, N - 3, 2, 1, 0, 0, 0, true, 0, true);
         assertEquals(0, accounted.unaccounted());
         assertTrue(BudgetGate.evaluate(summary(85, accounted, 5000, 4990)).pass());
     }
 
     @Test
     void failsALateStart() {
-        RunSummary.Accounting late = RunSummary.Accounting.of(N, N, 0, 0, 1, 0, 0, true);
+        RunSummary.Accounting late = RunSummary.Accounting.of(N, N, 0, 0, 1, 0, 0, true, 0, true);
         BudgetGate.Verdict v = BudgetGate.evaluate(summary(85, late, 5000, 4990));
         assertFalse(v.pass());
         assertEquals(List.of("1 event(s) started after their deadline"), v.reasons());
@@ -113,7 +113,7 @@ class BudgetGateTest {
 
     @Test
     void givesEveryReasonAtOnce() {
-        RunSummary.Accounting bad = RunSummary.Accounting.of(N, N - 10, 0, 0, 4, 0, 0, true);
+        RunSummary.Accounting bad = RunSummary.Accounting.of(N, N - 10, 0, 0, 4, 0, 0, true, 0, false);
         assertEquals(
                 4, BudgetGate.evaluate(summary(3000, bad, 5000, 100)).reasons().size());
     }

@@ -69,18 +69,19 @@ class MqttModeTest {
             t.arrived.add(Ids.of(id));
         }
         Prometheus.Counters none = new Prometheus.Counters(0, 0, 0);
-        RunSummary.Accounting all = Generator.account(new IdSet(), List.of(t), 3, none, true);
+        RunSummary.Accounting all = Generator.account(new IdSet(), List.of(t), 3, none, true, 0, true);
         assertEquals(3, all.executed());
         assertEquals(0, all.unaccounted());
-        RunSummary.Accounting missing = Generator.account(new IdSet(), List.of(t), 5, none, true);
+        RunSummary.Accounting missing = Generator.account(new IdSet(), List.of(t), 5, none, true, 0, true);
         assertEquals(3, missing.executed());
         assertEquals(2, missing.unaccounted(), "two acknowledged publishes never ran");
-        RunSummary.Accounting surplus = Generator.account(new IdSet(), List.of(t), 2, none, true);
+        RunSummary.Accounting surplus = Generator.account(new IdSet(), List.of(t), 2, none, true, 0, true);
         assertEquals(2, surplus.executed());
         assertEquals(1, surplus.arrivedUnacked());
         assertEquals(
                 0,
-                Generator.account(new IdSet(), List.of(t), 3, none, false).executed(),
+                Generator.account(new IdSet(), List.of(t), 3, none, false, 0, true)
+                        .executed(),
                 "by id, none of these was acknowledged");
     }
 }

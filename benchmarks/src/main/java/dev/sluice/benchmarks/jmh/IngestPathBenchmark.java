@@ -93,6 +93,7 @@ public class IngestPathBenchmark extends NanoBenchmark {
                 null,
                 "application/json",
                 null,
+                null,
                 route.tenant(),
                 route.source(),
                 now,

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A {@code sluice router} or {@code sluice executor} in a child JVM (this JVM's classpath), with its
  * output appended to a log, so that a fault can SIGKILL it as a crash or an OOM kill would.
  */
-final class Child {
+record Child(Role role, String name, Process process, int managementPort, Path log) {
 
     /** Which command a child runs. */
     enum Role {
@@ -66,20 +66,6 @@ final class Child {
                 default -> throw new IllegalArgumentException("--jvm is standard or lean, not " + value);
             };
         }
-    }
-
-    private final Role role;
-    private final String name;
-    private final Process process;
-    private final int managementPort;
-    private final Path log;
-
-    private Child(Role role, String name, Process process, int managementPort, Path log) {
-        this.role = role;
-        this.name = name;
-        this.process = process;
-        this.managementPort = managementPort;
-        this.log = log;
     }
 
     /** Starts {@code role} named {@code name} in a {@code jvm} with {@code env} (SLUICE_* settings); its management port is in it. */
@@ -149,14 +135,6 @@ final class Child {
 
     boolean alive() {
         return process.isAlive();
-    }
-
-    Role role() {
-        return role;
-    }
-
-    String name() {
-        return name;
     }
 
     private boolean waitFor(Duration d) {

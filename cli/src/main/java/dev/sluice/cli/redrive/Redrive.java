@@ -35,7 +35,12 @@ import org.apache.kafka.common.TopicPartition;
  * running now, or one that stopped half-way): publishing it again could make a second copy. A dry
  * run reads and counts, and writes nothing.
  */
-final class Redrive {
+record Redrive(
+        Options options,
+        Consumer<byte[], byte[]> consumer,
+        Producer<byte[], byte[]> producer,
+        RedriveMarks marks,
+        PrintStream progress) {
 
     /** What to re-drive. {@code since} empty: the whole topic. */
     record Options(String from, Optional<Duration> since, Condition filter, boolean dryRun) {
@@ -77,25 +82,6 @@ final class Redrive {
 
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private final Options options;
-    private final Consumer<byte[], byte[]> consumer;
-    private final Producer<byte[], byte[]> producer;
-    private final RedriveMarks marks;
-    private final PrintStream progress;
-
-    Redrive(
-            Options options,
-            Consumer<byte[], byte[]> consumer,
-            Producer<byte[], byte[]> producer,
-            RedriveMarks marks,
-            PrintStream progress) {
-        this.options = options;
-        this.consumer = consumer;
-        this.producer = producer;
-        this.marks = marks;
-        this.progress = progress;
-    }
 
     Counts run() {
         String origin = options.origin();

@@ -134,6 +134,7 @@ class RedriveIT {
                                     null,
                                     "application/json",
                                     null,
+                                    null,
                                     "default",
                                     "orders",
                                     now,

@@ -53,8 +53,7 @@ public record Schedule(String expression, Cron cron, ZoneId zone, Missed missed,
         }
 
         public static Missed parse(String s) {
-            return Spellings.find(values(), m -> m.text, s)
-                    .orElseThrow(() -> new ConfigException("must be fire-once or skip, got '" + s + "'"));
+            return Spellings.parse(values(), m -> m.text, s, null);
         }
     }
 

@@ -16,34 +16,17 @@ import org.slf4j.LoggerFactory;
  * behind, skips its dead span); a revoked one commits its finished prefix first; a lost one is
  * dropped. Runs on the poll thread.
  */
-final class PartitionAssignments implements ConsumerRebalanceListener {
+record PartitionAssignments(
+        Consumer<byte[], byte[]> consumer,
+        Map<TopicPartition, PartitionWorker> workers,
+        Set<TopicPartition> paused,
+        OffsetCommits commits,
+        Function<TopicPartition, PartitionWorker> workerFactory,
+        DeadSpanSkip.DeadSpans deadSpans,
+        boolean skipDeadSpans)
+        implements ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionAssignments.class);
-
-    private final Consumer<byte[], byte[]> consumer;
-    private final Map<TopicPartition, PartitionWorker> workers;
-    private final Set<TopicPartition> paused;
-    private final OffsetCommits commits;
-    private final Function<TopicPartition, PartitionWorker> workerFactory;
-    private final DeadSpanSkip.DeadSpans deadSpans;
-    private final boolean skipDeadSpans;
-
-    PartitionAssignments(
-            Consumer<byte[], byte[]> consumer,
-            Map<TopicPartition, PartitionWorker> workers,
-            Set<TopicPartition> paused,
-            OffsetCommits commits,
-            Function<TopicPartition, PartitionWorker> workerFactory,
-            DeadSpanSkip.DeadSpans deadSpans,
-            boolean skipDeadSpans) {
-        this.consumer = consumer;
-        this.workers = workers;
-        this.paused = paused;
-        this.commits = commits;
-        this.workerFactory = workerFactory;
-        this.deadSpans = deadSpans;
-        this.skipDeadSpans = skipDeadSpans;
-    }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {

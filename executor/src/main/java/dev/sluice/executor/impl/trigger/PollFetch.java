@@ -16,22 +16,10 @@ import java.nio.charset.StandardCharsets;
  * {@code If-Modified-Since}), bounded in time (connect to last byte) and in body bytes as they
  * arrive, whatever a {@code Content-Length} announces.
  */
-final class PollFetch {
+record PollFetch(Vertx vertx, HttpClient client, long timeoutMillis, int maxBytes) {
 
     /** Validators longer than this, or holding a control character, are not sent back. */
     private static final int MAX_VALIDATOR = 512;
-
-    private final Vertx vertx;
-    private final HttpClient client;
-    private final long timeoutMillis;
-    private final int maxBytes;
-
-    PollFetch(Vertx vertx, HttpClient client, long timeoutMillis, int maxBytes) {
-        this.vertx = vertx;
-        this.client = client;
-        this.timeoutMillis = timeoutMillis;
-        this.maxBytes = maxBytes;
-    }
 
     /** What a poll got back. */
     sealed interface Answer permits NotModified, Changed {}

@@ -1,6 +1,7 @@
 package dev.sluice.executor.impl.trigger;
 
 import dev.sluice.core.Catalog;
+import dev.sluice.core.Deployed;
 import dev.sluice.core.KafkaConfig;
 import dev.sluice.core.RouteConfig;
 import dev.sluice.core.WorkflowConfig;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,24 +28,17 @@ import org.slf4j.LoggerFactory;
 public final class Triggers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Triggers.class);
-    private static final Triggers NONE = new Triggers(null, null, null, Map.of(), false);
+    private static final Triggers NONE = new Triggers(Optional.empty(), Map.of(), false);
 
-    private final Vertx vertx;
-    private final String deploymentId;
-    private final TriggerVerticle verticle;
+    /** The verticle running the triggers; empty for {@link #none()}. */
+    private final Optional<Deployed<TriggerVerticle>> running;
+
     private final Map<String, RouteConfig> routes;
     private final boolean polls;
     private volatile boolean closed;
 
-    private Triggers(
-            Vertx vertx,
-            String deploymentId,
-            TriggerVerticle verticle,
-            Map<String, RouteConfig> routes,
-            boolean polls) {
-        this.vertx = vertx;
-        this.deploymentId = deploymentId;
-        this.verticle = verticle;
+    private Triggers(Optional<Deployed<TriggerVerticle>> running, Map<String, RouteConfig> routes, boolean polls) {
+        this.running = running;
         this.routes = routes;
         this.polls = polls;
     }
@@ -107,7 +102,7 @@ public final class Triggers {
         }
         TriggerVerticle verticle = new TriggerVerticle(
                 config, planned, setup.kafka(), setup.pgUrl(), setup.redisUrl(), setup.registry(), setup.holder());
-        return vertx.deployVerticle(verticle).map(id -> {
+        return Deployed.deploy(vertx, verticle).map(deployed -> {
             LOG.info(
                     "triggers: {} schedules, {} polls, lease {} ms, holder {}{}",
                     planned.stream()
@@ -117,7 +112,7 @@ public final class Triggers {
                     config.lease().toMillis(),
                     setup.holder(),
                     setup.follow() ? ", following the workflows' changes" : "");
-            return new Triggers(vertx, id, verticle, Map.copyOf(setup.routes()), polls);
+            return new Triggers(Optional.of(deployed), Map.copyOf(setup.routes()), polls);
         });
     }
 
@@ -148,23 +143,20 @@ public final class Triggers {
      * future succeeds once every stop and start was made.
      */
     public Future<Void> update(List<WorkflowConfig> workflows) {
-        if (verticle == null || closed) {
+        if (running.isEmpty() || closed) {
             return Future.succeededFuture();
         }
-        return verticle.replan(plan(workflows, routes, polls));
+        return running.get().verticle().replan(plan(workflows, routes, polls));
     }
 
     /** The triggers whose lease this process held at its last try. */
     public List<String> leading() {
-        return verticle == null ? List.of() : verticle.leading();
+        return running.map(r -> r.verticle().leading()).orElse(List.of());
     }
 
     /** Gives every held lease up (a stand-by takes over at its next try) and stops. */
     public Future<Void> close() {
         closed = true;
-        if (verticle == null) {
-            return Future.succeededFuture();
-        }
-        return verticle.release().eventually(() -> vertx.undeploy(deploymentId));
+        return running.map(r -> r.verticle().release().eventually(r::undeploy)).orElse(Future.succeededFuture());
     }
 }

@@ -5,17 +5,7 @@ import dev.sluice.executor.impl.guard.TargetGuard;
 import io.vertx.core.Future;
 
 /** Runs an {@code http} step: each attempt claimed just before its write and counted as written when it is. */
-final class HttpStep implements StepRunner<StepConfig.Http> {
-
-    private final HttpStepRunner client;
-    private final StepRetries retries;
-    private final RunClaimer claimer;
-
-    HttpStep(HttpStepRunner client, StepRetries retries, RunClaimer claimer) {
-        this.client = client;
-        this.retries = retries;
-        this.claimer = claimer;
-    }
+record HttpStep(HttpStepRunner client, StepRetries retries, RunClaimer claimer) implements StepRunner<StepConfig.Http> {
 
     @Override
     public Future<Boolean> run(StepConfig.Http step, int index, WorkflowRun wr) {

@@ -5,15 +5,7 @@ import dev.sluice.executor.impl.state.RunClaims;
 import io.vertx.core.Future;
 
 /** A workflow run's claim: taken before its first side effect, renewed before each later one, marked done once decided. */
-final class RunClaimer {
-
-    private final RunClaims claims;
-    private final long leaseMarginMillis;
-
-    RunClaimer(RunClaims claims, long leaseMarginMillis) {
-        this.claims = claims;
-        this.leaseMarginMillis = leaseMarginMillis;
-    }
+record RunClaimer(RunClaims claims, long leaseMarginMillis) {
 
     /**
      * Claims the run before its first side effect, and renews the lease before each later one (each

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Each method's future completes once the event is accounted for (a record that cannot be written
  * after a few tries is logged and counted) and never fails.
  */
-final class RunOutcomes {
+record RunOutcomes(Context context, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog) {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunOutcomes.class);
     private static final int ACCOUNTING_ATTEMPTS = 5;
@@ -34,18 +34,6 @@ final class RunOutcomes {
     static final String NO_WORKFLOW = "(none)";
     /** On a dead-letter record: how many of the run's requests were written to a target (each may have landed). */
     static final String ATTEMPTS_WRITTEN = "sluice_attempts_written";
-
-    private final Context context;
-    private final AccountingProducer accounting;
-    private final ExecutorMetrics metrics;
-    private final RunLog runLog;
-
-    RunOutcomes(Context context, AccountingProducer accounting, ExecutorMetrics metrics, RunLog runLog) {
-        this.context = context;
-        this.accounting = accounting;
-        this.metrics = metrics;
-        this.runLog = runLog;
-    }
 
     Future<Void> expired(EventRun run, List<WorkflowConfig> workflows, String reason) {
         metrics.expired(run.record.topic());

@@ -22,7 +22,7 @@ import org.apache.kafka.common.header.Headers;
  * Off, nothing is built: {@link #run} is the invalid span (a constant) and each request carries the
  * record's own {@code traceparent} and {@code tracestate}, copied.
  */
-public final class RunTracing {
+public record RunTracing(Tracing tracing) {
 
     private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
     private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
@@ -37,14 +37,6 @@ public final class RunTracing {
 
     private static final RunTracing OFF = new RunTracing(Tracing.off());
 
-    private final Tracing tracing;
-    private final boolean on;
-
-    private RunTracing(Tracing tracing) {
-        this.tracing = tracing;
-        this.on = tracing.enabled();
-    }
-
     public static RunTracing off() {
         return OFF;
     }
@@ -55,7 +47,7 @@ public final class RunTracing {
 
     /** The span of one event's run, a child of the span its record names; off, the invalid span. End it once the run is decided. */
     public Span run(ConsumerRecord<byte[], byte[]> record) {
-        if (!on) {
+        if (!tracing.enabled()) {
             return Span.getInvalid();
         }
         Headers h = record.headers();
@@ -78,7 +70,7 @@ public final class RunTracing {
 
     /** The span of one request of an {@code http} step, a child of the run's span; off, the invalid span. */
     Span step(HttpStepRunner.Request request) {
-        if (!on) {
+        if (!tracing.enabled()) {
             return Span.getInvalid();
         }
         StepConfig.Http step = request.step();
@@ -101,7 +93,7 @@ public final class RunTracing {
     void headers(Span span, ConsumerRecord<byte[], byte[]> record, RequestOptions options) {
         String traceparent;
         String tracestate;
-        if (on) {
+        if (tracing.enabled()) {
             TraceHeaders t =
                     TraceHeaders.of(tracing.propagator(), Context.root().with(span));
             traceparent = t.traceparent();

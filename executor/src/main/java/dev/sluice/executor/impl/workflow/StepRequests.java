@@ -17,15 +17,7 @@ import org.apache.kafka.common.header.Headers;
  * (binary mode), its content type, the trace context, the step's own headers and the Standard
  * Webhooks id, timestamp and signature, the last two taken as the request leaves.
  */
-final class StepRequests {
-
-    private final WebhookHeaders webhook;
-    private final RunTracing tracing;
-
-    StepRequests(WebhookHeaders webhook, RunTracing tracing) {
-        this.webhook = webhook;
-        this.tracing = tracing;
-    }
+record StepRequests(WebhookHeaders webhook, RunTracing tracing) {
 
     /** The request's target and headers: CloudEvents binary mode, the step's own headers, the webhook id. */
     RequestOptions options(HttpStepRunner.Request request, RequestOptions target, Span span) {

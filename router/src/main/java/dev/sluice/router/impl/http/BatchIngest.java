@@ -11,21 +11,11 @@ import java.util.List;
  * checks the batch, takes its events from the rate limit, and hands them to {@link Deduplicate}
  * (and on to {@link Producing}; {@link HttpAnswer} renders the 202 or 207). One per event loop.
  */
-final class BatchIngest {
+record BatchIngest(IngestState state, Deduplicate dedup, Gate gate) {
 
     private static final String CE_BATCH = "application/cloudevents-batch+json";
     private static final String NDJSON = "application/x-ndjson";
     private static final String JSON = "application/json";
-
-    private final IngestState state;
-    private final Deduplicate dedup;
-    private final Gate gate;
-
-    BatchIngest(IngestState state, Deduplicate dedup, Gate gate) {
-        this.state = state;
-        this.dedup = dedup;
-        this.gate = gate;
-    }
 
     /** A batch whose body has arrived and passed the checks made before parsing. */
     void handle(Submission sub, String contentType, byte[] body) {

@@ -34,19 +34,7 @@ import java.util.function.Consumer;
  * "accepted" (a retry gets the original id) or is released (a retry produces). Fail-open and
  * fail-closed are decided here, once. One per ingest handler, on its event loop.
  */
-final class Deduplicate {
-
-    private final IngestState state;
-    private final Context context;
-    private final Producing producing;
-    private final Gate gate;
-
-    Deduplicate(IngestState state, Context context, Producing producing, Gate gate) {
-        this.state = state;
-        this.context = context;
-        this.producing = producing;
-        this.gate = gate;
-    }
+record Deduplicate(IngestState state, Context context, Producing producing, Gate gate) {
 
     /** One claim to take: item {@code item}'s key, with the id it will be produced under and how long the key lives. */
     private record Want(int item, String key, long ttlMillis, boolean replay) {}

@@ -16,23 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is 202 when every event was accepted, 207 with a result per event otherwise; a whole request's
  * refusal is an RFC 9457 problem. While the router drains, an HTTP/1.x client is told to close.
  */
-final class HttpAnswer implements Answer {
+record HttpAnswer(HttpServerRequest req, AtomicBoolean draining, long retryAfterSeconds) implements Answer {
 
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence REPLAYED = HttpHeaders.createOptimized("idempotent-replayed");
     private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
     private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
-
-    private final HttpServerRequest req;
-    private final AtomicBoolean draining;
-    private final long retryAfterSeconds;
-
-    HttpAnswer(HttpServerRequest req, AtomicBoolean draining, long retryAfterSeconds) {
-        this.req = req;
-        this.draining = draining;
-        this.retryAfterSeconds = retryAfterSeconds;
-    }
 
     @Override
     public boolean gone() {

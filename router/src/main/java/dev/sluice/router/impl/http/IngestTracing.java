@@ -17,7 +17,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * Off, it builds nothing: {@link #request} is the root context and {@link #produce} the invalid span,
  * both constants, and the record carries the request's own trace context as before.
  */
-public final class IngestTracing {
+public record IngestTracing(Tracing tracing) {
 
     static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
     static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
@@ -29,14 +29,6 @@ public final class IngestTracing {
 
     private static final IngestTracing OFF = new IngestTracing(Tracing.off());
 
-    private final Tracing tracing;
-    private final boolean on;
-
-    private IngestTracing(Tracing tracing) {
-        this.tracing = tracing;
-        this.on = tracing.enabled();
-    }
-
     public static IngestTracing off() {
         return OFF;
     }
@@ -46,7 +38,7 @@ public final class IngestTracing {
     }
 
     public boolean on() {
-        return on;
+        return tracing.enabled();
     }
 
     /**
@@ -55,7 +47,7 @@ public final class IngestTracing {
      * Call it on the request's own Vert.x context. Off: the root context.
      */
     public Context request(String traceparent, String tracestate) {
-        if (!on) {
+        if (!tracing.enabled()) {
             return Context.root();
         }
         Context current = Context.current();
@@ -67,7 +59,7 @@ public final class IngestTracing {
 
     /** A producer span for one event of {@code sub}; off, the invalid span (a constant that records nothing). */
     Span produce(Submission sub) {
-        if (!on) {
+        if (!tracing.enabled()) {
             return Span.getInvalid();
         }
         String topic = sub.route().topic();
