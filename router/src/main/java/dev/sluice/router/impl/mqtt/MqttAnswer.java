@@ -82,7 +82,10 @@ final class MqttAnswer implements Answer {
                 session.refused(this, o.problem(), o.detail());
             }
         } catch (RuntimeException | StackOverflowError e) {
-            session.abandon();
+            if (qos > 0) {
+                // QoS 0 expects no answer and is never resent, as a refusal of one ends nothing.
+                session.abandon();
+            }
             throw e; // for the pipeline's fault handling: counted and logged with a reference
         }
     }

@@ -59,32 +59,21 @@ class MqttAnswerTest {
 
     @Test
     void aFaultWhileWritingTheAnswerEndsTheConnectionSoTheClientSendsAgain() {
-        MqttAnswer.Replies broken = new MqttAnswer.Replies() {
-            @Override
-            public void stored(MqttAnswer answer) {
-                throw new IllegalStateException("a bug in the PUBACK");
-            }
-
-            @Override
-            public void refused(MqttAnswer answer, Problems.Kind kind, String detail) {
-                sent.add("refused " + answer.packetId() + " " + kind);
-            }
-
-            @Override
-            public boolean connected() {
-                return connected;
-            }
-
-            @Override
-            public void abandon() {
-                connection.abandon();
-            }
-        };
+        MqttAnswer.Replies broken = failingToStore("a bug in the PUBACK");
         MqttAnswer a = new MqttAnswer(broken, 11, 1);
         assertThrows(IllegalStateException.class, () -> a.outcomes(List.of(Outcome.accepted("id-3", 0)), false));
         a.refused(Problems.Kind.INTERNAL, "the router failed (reference r)", Map.of());
         assertEquals(List.of("abandoned"), sent, "no refusal after a success began, and the connection ends");
         assertTrue(a.gone());
+    }
+
+    @Test
+    void aFaultWhileCountingAQos0PublishKeepsTheConnection() {
+        MqttAnswer.Replies broken = failingToStore("a bug in the counting");
+        MqttAnswer a = new MqttAnswer(broken, 0, 0);
+        assertThrows(IllegalStateException.class, () -> a.outcomes(List.of(Outcome.accepted("id-4", 0)), false));
+        assertEquals(List.of(), sent, "a QoS 0 client is owed no answer and would resend nothing: it stays connected");
+        assertTrue(connected);
     }
 
     @Test
@@ -99,5 +88,30 @@ class MqttAnswerTest {
         connected = false;
         assertTrue(b.gone(), "not answered, but the connection is gone");
         assertFalse(b.counted(), "a publish holds an in-flight place only once counted");
+    }
+
+    /** A connection whose success answer throws {@code why}; a refusal is recorded, an abandon ends it. */
+    private MqttAnswer.Replies failingToStore(String why) {
+        return new MqttAnswer.Replies() {
+            @Override
+            public void stored(MqttAnswer answer) {
+                throw new IllegalStateException(why);
+            }
+
+            @Override
+            public void refused(MqttAnswer answer, Problems.Kind kind, String detail) {
+                connection.refused(answer, kind, detail);
+            }
+
+            @Override
+            public boolean connected() {
+                return connected;
+            }
+
+            @Override
+            public void abandon() {
+                connection.abandon();
+            }
+        };
     }
 }
