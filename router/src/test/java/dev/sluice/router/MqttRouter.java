@@ -12,10 +12,11 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 
 /**
- * A router with MQTT enabled (plain TCP), PostgreSQL and the admin API, and three MQTT-bound routes
+ * A router with MQTT enabled (plain TCP), PostgreSQL and the admin API, and four MQTT-bound routes
  * on a topic of its own: {@code telemetry} ({@code devices/+/telemetry}, keyed by the device),
- * {@code alarms} ({@code alarms/#}, keyed by the {@code site} user property) and {@code readings}
- * ({@code readings/+}, with a schema requiring a number {@code v}).
+ * {@code alarms} ({@code alarms/#}, keyed by the {@code site} user property), {@code readings}
+ * ({@code readings/+}, with a schema requiring a number {@code v}) and {@code small}
+ * ({@code small/+}, payloads of at most 64 bytes).
  */
 final class MqttRouter implements AutoCloseable {
 
@@ -41,7 +42,8 @@ final class MqttRouter implements AutoCloseable {
                    "mqtt": {"topics": ["devices/+/telemetry"], "key": "topic:1"}},
                   {"source": "alarms", "topic": "%1$s", "mqtt": {"topics": ["alarms/#"], "key": "property:site"}},
                   {"source": "readings", "topic": "%1$s", "mqtt": {"topics": ["readings/+"]},
-                   "schema": {"type": "object", "required": ["v"], "properties": {"v": {"type": "number"}}}}]}
+                   "schema": {"type": "object", "required": ["v"], "properties": {"v": {"type": "number"}}}},
+                  {"source": "small", "topic": "%1$s", "maxBodyBytes": 64, "mqtt": {"topics": ["small/+"]}}]}
                 """.formatted(topic);
         int mqttPort = Ports.freePort();
         String adminKey = "admin-" + System.nanoTime();

@@ -1,0 +1,158 @@
+package dev.sluice.router;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.Postgres;
+import dev.sluice.testkit.SluiceInfra;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The limits a device meets, on the wire against a real broker: a payload over its route's
+ * {@code maxBodyBytes}, a packet announcing more than {@code router.mqtt.max.packet.bytes} (refused
+ * on what was announced, before the bytes come, so memory is never reserved for them), the
+ * keep-alive, and a session expiry the router does not keep. Nothing over a limit is produced,
+ * and the router goes on serving others.
+ */
+@SluiceInfra
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MqttLimitsIT {
+
+    /** CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "l". */
+    private static final byte[] CONNECT_V5 = {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'l'};
+
+    private static MqttRouter mqtt;
+    private static URI uri;
+
+    @BeforeAll
+    static void start(KafkaBroker kafka, Postgres postgres) throws Exception {
+        mqtt = MqttRouter.start(kafka, postgres.createDatabase("mqtt_limits_it"), "it.mqtt.limits");
+        uri = URI.create(mqtt.mqttUri);
+        RawMqtt.warmUp(uri.getPort());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mqtt != null) {
+            mqtt.close();
+        }
+    }
+
+    @Test
+    void aPayloadOverItsRoutesLimitEndsTheConnectionWith0x95AndIsNotStored() throws Exception {
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            out.write(CONNECT_V5);
+            assertEquals(0x20, RawMqtt.packet(in)[0] & 0xFF, "CONNACK");
+            out.write(RawMqtt.publish("small/s1", 1, new byte[65], true));
+            out.flush();
+            byte[] disconnect = RawMqtt.packet(in);
+            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
+            assertEquals(0x95, disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF, "Packet too large");
+            assertEquals(-1, in.read(), "then the router closes the connection");
+        }
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(connectV311(30));
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
+            out.write(RawMqtt.publish("small/s2", 1, new byte[65], false));
+            out.flush();
+            assertEquals(-1, in.read(), "MQTT 3.1.1 has no reason code: the connection is closed");
+        }
+        RawMqtt.warmUp(uri.getPort());
+        assertEquals(
+                0,
+                mqtt.withPayload(new String(new byte[65], StandardCharsets.UTF_8))
+                        .size(),
+                "neither is stored");
+    }
+
+    @Test
+    void aPacketAnnouncingMoreThanTheLimitIsRefusedBeforeItsBytesArrive() throws Exception {
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(connectV311(30));
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
+            // A QoS 0 PUBLISH whose remaining length says 200,000,000 bytes, then the first 3 of them.
+            out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x84, (byte) 0xAF, 0x5F, 0, 1, 's'});
+            out.flush();
+            long start = System.nanoTime();
+            assertEquals(-1, in.read(), "the router closes the connection without waiting for the announced bytes");
+            assertTrue(
+                    System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5),
+                    "closed on the announcement, not after a timeout");
+        }
+        RawMqtt.warmUp(uri.getPort());
+        assertTrue(
+                mqtt.withPayload("{\"warm\":true}").size() >= 1,
+                "the router goes on serving others: a publish after it is acknowledged and stored");
+    }
+
+    @Test
+    void aSilentDeviceIsClosedAfterOneAndAHalfKeepAlivesAndAPingKeepsItOpen() throws Exception {
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(connectV311(1));
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
+            Thread.sleep(700);
+            out.write(new byte[] {(byte) 0xC0, 0});
+            out.flush();
+            assertArrayEquals(new byte[] {(byte) 0xD0, 0}, in.readNBytes(2), "PINGRESP");
+            long quietFrom = System.nanoTime();
+            assertEquals(-1, in.read(), "closed once silent past the keep-alive");
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietFrom);
+            assertTrue(
+                    quietMillis >= 1_000 && quietMillis < 5_000,
+                    "closed after 1.5 keep-alives of silence, not before one nor long after: " + quietMillis + " ms");
+        }
+    }
+
+    @Test
+    void aSessionExpiryAskedForIsAnsweredZeroSinceTheRouterKeepsNoSessions() throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient(mqtt.mqttUri, "expiry", new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        o.setAutomaticReconnect(false);
+        IMqttToken connected = c.connect(o);
+        connected.waitForCompletion(10_000);
+        try {
+            assertEquals(0L, connected.getResponseProperties().getSessionExpiryInterval(), "CONNACK's session expiry");
+            assertEquals(false, connected.getSessionPresent(), "no session kept from before");
+        } finally {
+            c.disconnect().waitForCompletion(5_000);
+            c.close();
+        }
+    }
+
+    private static Socket socket() throws Exception {
+        Socket s = new Socket(uri.getHost(), uri.getPort());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** CONNECT, MQTT 3.1.1, clean session, the keep-alive in seconds, client id "k". */
+    private static byte[] connectV311(int keepAliveSeconds) {
+        return new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, (byte) keepAliveSeconds, 0, 1, 'k'};
+    }
+}
