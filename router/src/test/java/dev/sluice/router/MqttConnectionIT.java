@@ -10,6 +10,7 @@ import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.SluiceInfra;
 import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -126,5 +128,55 @@ class MqttConnectionIT {
             assertEquals(-1, in.read(), "the router closes the connection");
         }
         assertEquals(before, mqtt.count(), "nothing produced");
+    }
+
+    @Test
+    void aTopicThatIsNotUtf8OrATopicAliasEndsTheConnectionWithItsReasonAndNothingIsStored() throws Exception {
+        String payload = "{\"probe\":\"" + System.nanoTime() + "\"}";
+        byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+        // 0xFF is never part of well-formed UTF-8; the decoder alone would have made it U+FFFD and matched the route.
+        byte[] notUtf8 = "devices/p?/telemetry".getBytes(StandardCharsets.US_ASCII);
+        notUtf8[9] = (byte) 0xFF;
+        byte[] aliasOne = {0x23, 0, 1};
+        assertEquals(0x81, v5DisconnectReason(RawMqtt.publish(notUtf8, 1, body, new byte[0])), "Malformed Packet");
+        assertEquals(
+                0x94,
+                v5DisconnectReason(
+                        RawMqtt.publish("devices/p1/telemetry".getBytes(StandardCharsets.UTF_8), 2, body, aliasOne)),
+                "Topic Alias invalid: the router announced a Topic Alias Maximum of 0");
+        byte[] withNul = "devices/p\u0000/telemetry".getBytes(StandardCharsets.UTF_8);
+        assertEquals(0x81, v5DisconnectReason(RawMqtt.publish(withNul, 3, body, new byte[0])), "U+0000 is malformed");
+        URI u = URI.create(mqtt.mqttUri);
+        try (Socket s = new Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 30, 0, 1, 'u'});
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
+            out.write(RawMqtt.publish(notUtf8, 4, body, null));
+            out.flush();
+            assertEquals(-1, in.read(), "MQTT 3.1.1: the connection is closed");
+        }
+        RawMqtt.warmUp(u.getPort());
+        assertEquals(List.of(), mqtt.withPayload(payload), "none of them is stored");
+    }
+
+    /** Sends {@code publish} on a fresh MQTT 5 connection; returns the reason code of the DISCONNECT it gets. */
+    private static int v5DisconnectReason(byte[] publish) throws Exception {
+        URI u = URI.create(mqtt.mqttUri);
+        try (Socket s = new Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            // CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "v".
+            out.write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'v'});
+            assertEquals(0x20, RawMqtt.packet(in)[0] & 0xFF, "CONNACK");
+            out.write(publish);
+            out.flush();
+            byte[] disconnect = RawMqtt.packet(in);
+            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
+            assertEquals(-1, in.read(), "then the connection closes");
+            return disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF;
+        }
     }
 }

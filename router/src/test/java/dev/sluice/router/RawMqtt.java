@@ -26,8 +26,19 @@ final class RawMqtt {
      * property list when {@code v5}.
      */
     static byte[] publish(String topic, int packetId, byte[] payload, boolean v5) {
-        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-        int remaining = 2 + t.length + (packetId > 0 ? 2 : 0) + (v5 ? 1 : 0) + payload.length;
+        return publish(topic.getBytes(StandardCharsets.UTF_8), packetId, payload, v5 ? new byte[0] : null);
+    }
+
+    /**
+     * A PUBLISH of a topic's raw bytes (well-formed UTF-8 or not): QoS 0 when {@code packetId} is 0,
+     * else QoS 1; MQTT 5 with {@code properties} (encoded, without their length), 3.1.1 when null.
+     */
+    static byte[] publish(byte[] topic, int packetId, byte[] payload, byte[] properties) {
+        int remaining = 2
+                + topic.length
+                + (packetId > 0 ? 2 : 0)
+                + (properties != null ? 1 + properties.length : 0)
+                + payload.length;
         ByteArrayOutputStream b = new ByteArrayOutputStream(remaining + 5);
         b.write(packetId > 0 ? 0x32 : 0x30);
         int n = remaining;
@@ -36,15 +47,16 @@ final class RawMqtt {
             n /= 128;
             b.write(n > 0 ? digit | 0x80 : digit);
         } while (n > 0);
-        b.write(t.length >> 8);
-        b.write(t.length & 0xFF);
-        b.writeBytes(t);
+        b.write(topic.length >> 8);
+        b.write(topic.length & 0xFF);
+        b.writeBytes(topic);
         if (packetId > 0) {
             b.write(packetId >> 8);
             b.write(packetId & 0xFF);
         }
-        if (v5) {
-            b.write(0);
+        if (properties != null) {
+            b.write(properties.length); // property lists here stay under 128 bytes: one length byte
+            b.writeBytes(properties);
         }
         b.writeBytes(payload);
         return b.toByteArray();

@@ -127,6 +127,9 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
     }
 
     private void handle(MqttPublishMessage msg, MqttAnswer answer) {
+        if (PublishChecks.refused(msg, this)) {
+            return; // a protocol violation: the connection has ended, with its reason on MQTT 5
+        }
         int qos = answer.qos();
         int packetId = answer.packetId();
         if (qos == 2 && qos2.contains(packetId)) {
@@ -235,8 +238,7 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
             close();
             return;
         }
-        MqttProperties reason = new MqttProperties();
-        reason.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, truncate(detail)));
+        MqttProperties reason = ReasonCodes.reasonString(detail);
         if (qos == 1) {
             endpoint.publishAcknowledge(packetId, ReasonCodes.puback(kind), reason);
         } else {
@@ -277,8 +279,7 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
             return;
         }
         if (v5()) {
-            MqttProperties reason = new MqttProperties();
-            reason.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, truncate(why)));
+            MqttProperties reason = ReasonCodes.reasonString(why);
             // The endpoint closes the connection itself after the DISCONNECT; closing it again would throw.
             closed = true;
             endpoint.disconnect(code, reason);
@@ -292,9 +293,5 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
             closed = true;
             endpoint.close();
         }
-    }
-
-    private static String truncate(String s) {
-        return s == null ? "" : s.length() > 512 ? s.substring(0, 512) : s;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.router.impl.mqtt;
 
 import dev.sluice.router.impl.http.Problems;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 
@@ -29,5 +30,13 @@ final class ReasonCodes {
 
     static MqttPubRecReasonCode pubrec(Problems.Kind kind) {
         return MqttPubRecReasonCode.valueOf(puback(kind).name());
+    }
+
+    /** MQTT 5's Reason String property: {@code why}, cut to 512 characters (nothing for null). */
+    static MqttProperties reasonString(String why) {
+        MqttProperties p = new MqttProperties();
+        String s = why == null ? "" : why.length() > 512 ? why.substring(0, 512) : why;
+        p.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, s));
+        return p;
     }
 }
