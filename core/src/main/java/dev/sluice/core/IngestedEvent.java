@@ -2,6 +2,7 @@ package dev.sluice.core;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An event as the router accepted it, ready to become one Kafka record.
@@ -20,7 +21,8 @@ import java.util.Objects;
  * @param deadlineMillis ingest time + TTL (epoch ms)
  * @param key           the partition key bytes, or null for none
  * @param payload       the payload bytes exactly as received
- * @param extensions    further CloudEvents attributes (name without prefix → value); may be empty
+ * @param extensions    further CloudEvents attributes (name without prefix → value); may be empty; never one
+ *                      with a header of its own (specversion, id, source, type, subject, time)
  */
 public record IngestedEvent(
         String id,
@@ -45,5 +47,15 @@ public record IngestedEvent(
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(payload, "payload");
         extensions = extensions == null ? Map.of() : extensions;
+        for (String name : extensions.keySet()) {
+            if (HEADER_ATTRIBUTES.contains(name)) {
+                // A record's last header of a name is its value: this would override the attribute.
+                throw new IllegalArgumentException("the extension '" + name + "' names a CloudEvents attribute");
+            }
+        }
     }
+
+    /** The attributes {@link EventRecords#toRecord} writes as {@code ce_} headers of their own. */
+    private static final Set<String> HEADER_ATTRIBUTES =
+            Set.of("specversion", "id", "source", "type", "subject", "time");
 }

@@ -3,8 +3,11 @@ package dev.sluice.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -99,6 +102,32 @@ class EventRecordsTest {
         IngestedEvent back = EventRecords.fromRecord(consumed(r));
         assertEquals(e.traceparent(), back.traceparent());
         assertEquals("congo=t61rcWkgMzE", back.tracestate());
+    }
+
+    @Test
+    void anExtensionCannotNameAnAttributeTheRecordWritesItself() {
+        for (String name : List.of("specversion", "id", "source", "type", "subject", "time")) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new IngestedEvent(
+                            "id-4",
+                            "/s",
+                            "t",
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            "t",
+                            "r",
+                            5L,
+                            6L,
+                            null,
+                            new byte[0],
+                            Map.of(name, "spoofed")),
+                    name);
+            assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+        }
     }
 
     @Test

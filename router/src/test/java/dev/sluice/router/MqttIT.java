@@ -71,8 +71,15 @@ class MqttIT {
             m.setQos(1);
             MqttProperties props = new MqttProperties();
             props.setContentType("application/json");
-            props.setUserProperties(
-                    List.of(new UserProperty("region", "eu"), new UserProperty("id", "evt-" + System.nanoTime())));
+            props.setUserProperties(List.of(
+                    new UserProperty("region", "eu"),
+                    new UserProperty("id", "evt-" + System.nanoTime()),
+                    // A device cannot override the attributes the router sets: not carried.
+                    new UserProperty("type", "spoofed.type"),
+                    new UserProperty("source", "/spoofed"),
+                    new UserProperty("subject", "spoofed"),
+                    new UserProperty("time", "2000-01-01T00:00:00Z"),
+                    new UserProperty("specversion", "0.3")));
             props.setCorrelationData(new byte[] {1, 2, 3});
             m.setProperties(props);
             IMqttToken token = c.publish("devices/pump-7/telemetry", m);
@@ -88,6 +95,16 @@ class MqttIT {
             assertEquals("application/json", EventRecords.text(r.headers(), "content-type"));
             assertEquals("AQID", EventRecords.text(r.headers(), "ce_mqttcorrelation"));
             assertTrue(EventRecords.text(r.headers(), "ce_id").startsWith("evt-"));
+            for (String core : List.of("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject", "ce_time")) {
+                assertEquals(
+                        1,
+                        java.util.stream.StreamSupport.stream(
+                                        r.headers().headers(core).spliterator(), false)
+                                .count(),
+                        core + " once: the router's, not a user property's");
+            }
+            assertEquals("devices/pump-7/telemetry", EventRecords.text(r.headers(), "ce_subject"));
+            assertEquals("1.0", EventRecords.text(r.headers(), "ce_specversion"));
         } finally {
             c.disconnect().waitForCompletion(5_000);
             c.close();

@@ -2,6 +2,7 @@ package dev.sluice.router.impl.ingest;
 
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +25,10 @@ public final class CloudEventRules {
     public static final int MAX_ID_CHARS = 256;
     public static final int MAX_VALUE_CHARS = 4096;
     public static final int MAX_NAME_CHARS = 64;
+
+    /** The context attributes CloudEvents 1.0 defines (the rest are extensions); {@code data} is not an attribute. */
+    public static final Set<String> CORE_ATTRIBUTES =
+            Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]{1," + MAX_NAME_CHARS + "}");
     private static final Pattern RFC3339 =

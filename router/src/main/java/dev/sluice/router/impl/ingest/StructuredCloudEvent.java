@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One structured-mode CloudEvent object (JSON event format, CloudEvents 1.0.2): {@code data}
@@ -70,7 +69,7 @@ final class StructuredCloudEvent {
             if (v == JsonToken.VALUE_NULL) {
                 continue; // a null attribute is an absent one
             }
-            if (CORE.contains(name)) {
+            if (CloudEventRules.CORE_ATTRIBUTES.contains(name)) {
                 if (v != JsonToken.VALUE_STRING) {
                     deferred = first(
                             deferred, invalid("attribute '" + name + "' must be a JSON string, got " + p.getText()));
@@ -138,9 +137,6 @@ final class StructuredCloudEvent {
                 data == null ? new byte[0] : data,
                 ext);
     }
-
-    private static final Set<String> CORE =
-            Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema");
 
     private static BadInput first(BadInput earlier, BadInput now) {
         return earlier != null ? earlier : now;

@@ -56,8 +56,8 @@ final class PublishEvents {
     /**
      * The event a publish carries: the payload untouched; {@code source} from the topic, {@code type}
      * from the route; the id from the {@code id} user property, else minted at stamping; MQTT 5's
-     * content type, correlation data and user properties (those named as CloudEvents extensions)
-     * carried along.
+     * content type, correlation data and user properties (those named as CloudEvents extensions,
+     * never as a context attribute such as {@code type} or {@code source}) carried along.
      */
     static Draft draft(String topic, byte[] payload, MqttProperties mp, Map<String, String> props) throws BadInput {
         String id = props.get("id");
@@ -69,7 +69,8 @@ final class PublishEvents {
         Map<String, String> ext = props.isEmpty() ? new LinkedHashMap<>(2) : new LinkedHashMap<>();
         for (Map.Entry<String, String> e : props.entrySet()) {
             String name = e.getKey();
-            if (!name.equals("id")
+            // The attributes the router sets (id, source, type, subject, time, ...) are not a device's to override.
+            if (!CloudEventRules.CORE_ATTRIBUTES.contains(name)
                     && !name.equals("idempotency-key")
                     && !name.equals("traceparent")
                     && !name.equals("tracestate")
