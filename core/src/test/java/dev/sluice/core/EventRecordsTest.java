@@ -107,48 +107,15 @@ class EventRecordsTest {
     @Test
     void anExtensionCannotNameAnAttributeTheRecordWritesItself() {
         for (String name : List.of("specversion", "id", "source", "type", "subject", "time")) {
-            IllegalArgumentException e = assertThrows(
-                    IllegalArgumentException.class,
-                    () -> new IngestedEvent(
-                            "id-4",
-                            "/s",
-                            "t",
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            "t",
-                            "r",
-                            5L,
-                            6L,
-                            null,
-                            new byte[0],
-                            Map.of(name, "spoofed")),
-                    name);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> bare(null, Map.of(name, "spoofed")), name);
             assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
         }
     }
 
     @Test
     void optionalAttributesAreLeftOut() {
-        IngestedEvent e = new IngestedEvent(
-                "id-2",
-                "/s",
-                "t",
-                null,
-                "2020-01-01T00:00:00Z",
-                null,
-                null,
-                null,
-                "t",
-                "r",
-                5L,
-                6L,
-                null,
-                new byte[0],
-                null);
-        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", e);
+        ProducerRecord<byte[], byte[]> r = EventRecords.toRecord("t", bare("2020-01-01T00:00:00Z", null));
         assertNull(r.headers().lastHeader("ce_subject"));
         assertNull(r.headers().lastHeader("content-type"));
         assertNull(r.headers().lastHeader("traceparent"));
@@ -168,5 +135,11 @@ class EventRecordsTest {
             assertEquals(v, SluiceHeaders.readLong(SluiceHeaders.longBytes(v), 99));
         }
         assertEquals(99, SluiceHeaders.readLong(new byte[3], 99));
+    }
+
+    /** An event with only the required attributes, an empty payload, and {@code time} and {@code extensions}. */
+    private static IngestedEvent bare(String time, Map<String, String> extensions) {
+        return new IngestedEvent(
+                "id-2", "/s", "t", null, time, null, null, null, "t", "r", 5L, 6L, null, new byte[0], extensions);
     }
 }

@@ -68,11 +68,9 @@ class MqttLimitsIT {
             assertEquals(0x95, disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF, "Packet too large");
             assertEquals(-1, in.read(), "then the router closes the connection");
         }
-        try (Socket s = socket()) {
+        try (Socket s = connectedV311(30)) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            out.write(connectV311(30));
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
             out.write(RawMqtt.publish("small/s2", 1, new byte[65], false));
             out.flush();
             assertEquals(-1, in.read(), "MQTT 3.1.1 has no reason code: the connection is closed");
@@ -87,11 +85,9 @@ class MqttLimitsIT {
 
     @Test
     void aPacketAnnouncingMoreThanTheLimitIsRefusedBeforeItsBytesArrive() throws Exception {
-        try (Socket s = socket()) {
+        try (Socket s = connectedV311(30)) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            out.write(connectV311(30));
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
             // A QoS 0 PUBLISH whose remaining length says 200,000,000 bytes, then the first 3 of them.
             out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x84, (byte) 0xAF, 0x5F, 0, 1, 's'});
             out.flush();
@@ -109,11 +105,9 @@ class MqttLimitsIT {
 
     @Test
     void aSilentDeviceIsClosedAfterOneAndAHalfKeepAlivesAndAPingKeepsItOpen() throws Exception {
-        try (Socket s = socket()) {
+        try (Socket s = connectedV311(1)) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            out.write(connectV311(1));
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
             Thread.sleep(700);
             out.write(new byte[] {(byte) 0xC0, 0});
             out.flush();
@@ -151,8 +145,12 @@ class MqttLimitsIT {
         return s;
     }
 
-    /** CONNECT, MQTT 3.1.1, clean session, the keep-alive in seconds, client id "k". */
-    private static byte[] connectV311(int keepAliveSeconds) {
-        return new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, (byte) keepAliveSeconds, 0, 1, 'k'};
+    /** A socket whose MQTT 3.1.1 CONNECT (clean session, the keep-alive in seconds, client id "k") was accepted. */
+    private static Socket connectedV311(int keepAliveSeconds) throws Exception {
+        Socket s = socket();
+        s.getOutputStream()
+                .write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, (byte) keepAliveSeconds, 0, 1, 'k'});
+        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, s.getInputStream().readNBytes(4), "CONNACK accepted");
+        return s;
     }
 }
