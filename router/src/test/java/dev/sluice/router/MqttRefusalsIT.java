@@ -236,4 +236,31 @@ class MqttRefusalsIT {
                 e.getReasonCode() >= 0x80 && e.getReasonCode() <= 0xFF,
                 "no CONNACK: the handshake itself fails (" + e + ")");
     }
+
+    @Test
+    void aConnectThatBreaksTheProtocolIsRefusedAndCounted() throws Exception {
+        double before = refused("protocol_error");
+        // MQTT 5, Receive Maximum 0 (property 0x21): CONNACK 0x82 Protocol Error.
+        byte[] connack =
+                exchange(new byte[] {0x10, 17, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 3, 0x21, 0, 0, 0, 1, 'r'});
+        assertEquals(0x20, connack[0] & 0xFF, "CONNACK");
+        assertEquals(0x82, connack[3] & 0xFF, "Protocol Error");
+        // MQTT 3.1.1, a will with QoS 3: closed, no CONNACK.
+        assertEquals(
+                0,
+                exchange(new byte[] {0x10, 19, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x1E, 0, 30, 0, 1, 'w', 0, 1, 't', 0, 1, 'm'
+                        })
+                        .length);
+        assertEquals(before + 2, refused("protocol_error"), "each counted");
+    }
+
+    /** Sends one CONNECT on a fresh plain connection; returns every byte until the router closes it. */
+    private static byte[] exchange(byte[] connect) throws Exception {
+        URI u = URI.create(plain);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(connect);
+            return s.getInputStream().readAllBytes();
+        }
+    }
 }

@@ -43,6 +43,8 @@ final class ConnectRefusals {
         DRAINING(
                 MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5,
                 MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE),
+        /** A CONNECT that breaks the protocol ({@link ConnectChecks}): MQTT 3.1.1 is closed without a CONNACK. */
+        PROTOCOL_ERROR(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR, null),
         /** A fault in Sluice while accepting the connection (logged with a reference). */
         INTERNAL_ERROR(
                 MqttConnectReturnCode.CONNECTION_REFUSED_UNSPECIFIED_ERROR,
@@ -50,6 +52,7 @@ final class ConnectRefusals {
 
         final String tag = name().toLowerCase(Locale.ROOT);
         final MqttConnectReturnCode v5;
+        /** Null: MQTT 3.1.1 has no code for it, and the connection is closed without a CONNACK. */
         final MqttConnectReturnCode v311;
 
         Reason(MqttConnectReturnCode v5, MqttConnectReturnCode v311) {
@@ -81,10 +84,16 @@ final class ConnectRefusals {
         counters.get(reason).increment();
     }
 
-    /** Counts the refusal and answers the CONNECT with its return code. */
+    /** Counts the refusal and answers the CONNECT with its return code (3.1.1 without one: closed, no CONNACK). */
     void refuse(MqttEndpoint endpoint, Reason reason) {
         count(reason);
-        endpoint.reject(endpoint.protocolVersion() == MqttSession.V5 ? reason.v5 : reason.v311);
+        if (endpoint.protocolVersion() == MqttSession.V5) {
+            endpoint.reject(reason.v5);
+        } else if (reason.v311 == null) {
+            endpoint.close();
+        } else {
+            endpoint.reject(reason.v311);
+        }
     }
 
     /** As {@link #refuse(MqttEndpoint, Reason)}, with a reason string for an MQTT 5 client. */

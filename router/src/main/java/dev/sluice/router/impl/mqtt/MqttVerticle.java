@@ -162,6 +162,11 @@ public final class MqttVerticle extends VerticleBase {
 
     private void connected(MqttEndpoint endpoint) {
         boolean v5 = endpoint.protocolVersion() == MqttSession.V5;
+        Optional<String> violation = ConnectChecks.violation(endpoint, v5);
+        if (violation.isPresent()) {
+            refusals.refuse(endpoint, ConnectRefusals.Reason.PROTOCOL_ERROR, violation.get());
+            return;
+        }
         Optional<String> certificate = tls && state.config().mqtt().clientAuth() != RouterConfig.Mqtt.ClientAuth.NONE
                 ? ClientCertificates.peer(endpoint.sslSession())
                 : Optional.empty();
