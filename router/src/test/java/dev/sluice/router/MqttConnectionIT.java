@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
@@ -178,5 +179,53 @@ class MqttConnectionIT {
             assertEquals(-1, in.read(), "then the connection closes");
             return disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF;
         }
+    }
+
+    @Test
+    void qos2PublishesNeverReleasedAreBoundedByTheReceiveMaximum() throws Exception {
+        URI u = URI.create(mqtt.mqttUri);
+        try (Socket s = new Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            // CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "q".
+            out.write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'q'});
+            byte[] connack = RawMqtt.packet(in);
+            int receiveMaximum = 64; // the router's default, which its CONNACK announces (property 0x21)
+            assertTrue(containsProperty(connack, 0x21, receiveMaximum), "CONNACK announces Receive Maximum 64");
+            // One QoS 2 publish at a time, each PUBREC'd, none released: the router holds each id until its PUBREL.
+            for (int id = 1; id <= receiveMaximum; id++) {
+                out.write(qos2("{\"unreleased\":" + id + "}", id));
+                out.flush();
+                byte[] pubrec = RawMqtt.packet(in);
+                assertEquals(0x50, pubrec[0] & 0xFF, "PUBREC for id " + id);
+            }
+            out.write(qos2("{\"unreleased\":0}", receiveMaximum + 1));
+            out.flush();
+            byte[] disconnect = RawMqtt.packet(in);
+            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT, not a PUBREC");
+            assertEquals(0x93, disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF, "Receive Maximum exceeded");
+        }
+    }
+
+    /** A QoS 2 PUBLISH to {@code devices/q2/telemetry}, MQTT 5 with no properties. */
+    private static byte[] qos2(String payload, int packetId) {
+        byte[] p = RawMqtt.publish(
+                "devices/q2/telemetry".getBytes(StandardCharsets.UTF_8),
+                packetId,
+                payload.getBytes(StandardCharsets.UTF_8),
+                new byte[0]);
+        p[0] = 0x34;
+        return p;
+    }
+
+    /** Whether {@code connack}'s properties hold the two-byte integer property {@code id} with {@code value}. */
+    private static boolean containsProperty(byte[] connack, int id, int value) {
+        for (int i = RawMqtt.bodyStart(connack) + 3; i + 2 < connack.length; i++) {
+            if ((connack[i] & 0xFF) == id && ((connack[i + 1] & 0xFF) << 8 | connack[i + 2] & 0xFF) == value) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -141,7 +141,9 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
             return;
         }
         int receiveMaximum = edge.receiveMaximum();
-        if (qos > 0 && inFlight >= receiveMaximum && v5()) {
+        // QoS 2 ids wait for their PUBREL in this session's memory: as many as the window, on 3.1.1 too.
+        boolean unreleased = qos == 2 && qos2.size() >= receiveMaximum;
+        if (qos > 0 && (inFlight >= receiveMaximum && v5() || unreleased)) {
             disconnect(
                     MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + receiveMaximum + " publishes in flight");
