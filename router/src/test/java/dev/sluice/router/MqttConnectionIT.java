@@ -1,7 +1,6 @@
 package dev.sluice.router;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,10 +10,6 @@ import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.SluiceInfra;
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -114,19 +109,10 @@ class MqttConnectionIT {
     @Test
     void aMalformedPacketClosesTheConnectionAndProducesNothing() throws Exception {
         long before = mqtt.count();
-        URI u = URI.create(mqtt.mqttUri);
-        try (Socket s = new Socket(u.getHost(), u.getPort())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            // CONNECT, MQTT 3.1.1, clean session, keep-alive 30 s, client id "m".
-            out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 30, 0, 1, 'm'});
-            InputStream in = s.getInputStream();
-            byte[] connack = in.readNBytes(4);
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, connack, "CONNACK accepted");
+        try (RawMqtt.Connection c = RawMqtt.Connection.v311(port(), 30, 'm')) {
             // A PUBLISH with both QoS bits set: QoS 3 does not exist (MQTT 3.1.1 §3.3.1.2), the packet is malformed.
-            out.write(new byte[] {0x36, 5, 0, 1, 'd', 0, 1});
-            out.flush();
-            assertEquals(-1, in.read(), "the router closes the connection");
+            c.send(new byte[] {0x36, 5, 0, 1, 'd', 0, 1});
+            assertEquals(-1, c.in().read(), "the router closes the connection");
         }
         assertEquals(before, mqtt.count(), "nothing produced");
     }
@@ -139,6 +125,7 @@ class MqttConnectionIT {
         byte[] notUtf8 = "devices/p?/telemetry".getBytes(StandardCharsets.US_ASCII);
         notUtf8[9] = (byte) 0xFF;
         byte[] aliasOne = {0x23, 0, 1};
+        double errorsBefore = mqtt.counter("sluice.router.mqtt.protocol.errors");
         assertEquals(0x81, v5DisconnectReason(RawMqtt.publish(notUtf8, 1, body, new byte[0])), "Malformed Packet");
         assertEquals(
                 0x94,
@@ -147,64 +134,40 @@ class MqttConnectionIT {
                 "Topic Alias invalid: the router announced a Topic Alias Maximum of 0");
         byte[] withNul = "devices/p\u0000/telemetry".getBytes(StandardCharsets.UTF_8);
         assertEquals(0x81, v5DisconnectReason(RawMqtt.publish(withNul, 3, body, new byte[0])), "U+0000 is malformed");
-        URI u = URI.create(mqtt.mqttUri);
-        try (Socket s = new Socket(u.getHost(), u.getPort())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 30, 0, 1, 'u'});
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, in.readNBytes(4), "CONNACK accepted");
-            out.write(RawMqtt.publish(notUtf8, 4, body, null));
-            out.flush();
-            assertEquals(-1, in.read(), "MQTT 3.1.1: the connection is closed");
+        try (RawMqtt.Connection c = RawMqtt.Connection.v311(port(), 30, 'u')) {
+            c.send(RawMqtt.publish(notUtf8, 4, body, null));
+            assertEquals(-1, c.in().read(), "MQTT 3.1.1: the connection is closed");
         }
-        RawMqtt.warmUp(u.getPort());
+        RawMqtt.warmUp(port());
         assertEquals(List.of(), mqtt.withPayload(payload), "none of them is stored");
+        assertEquals(errorsBefore + 4, mqtt.counter("sluice.router.mqtt.protocol.errors"), "each counted");
     }
 
     /** Sends {@code publish} on a fresh MQTT 5 connection; returns the reason code of the DISCONNECT it gets. */
     private static int v5DisconnectReason(byte[] publish) throws Exception {
-        URI u = URI.create(mqtt.mqttUri);
-        try (Socket s = new Socket(u.getHost(), u.getPort())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            // CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "v".
-            out.write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'v'});
-            assertEquals(0x20, RawMqtt.packet(in)[0] & 0xFF, "CONNACK");
-            out.write(publish);
-            out.flush();
-            byte[] disconnect = RawMqtt.packet(in);
-            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
-            assertEquals(-1, in.read(), "then the connection closes");
-            return disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF;
+        try (RawMqtt.Connection c = RawMqtt.Connection.v5(port(), 'v')) {
+            c.send(publish);
+            return c.disconnectReason();
         }
+    }
+
+    private static int port() {
+        return URI.create(mqtt.mqttUri).getPort();
     }
 
     @Test
     void qos2PublishesNeverReleasedAreBoundedByTheReceiveMaximum() throws Exception {
-        URI u = URI.create(mqtt.mqttUri);
-        try (Socket s = new Socket(u.getHost(), u.getPort())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            // CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "q".
-            out.write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'q'});
-            byte[] connack = RawMqtt.packet(in);
+        try (RawMqtt.Connection c = RawMqtt.Connection.v5(port(), 'q')) {
+            byte[] connack = c.connack();
             int receiveMaximum = 64; // the router's default, which its CONNACK announces (property 0x21)
             assertTrue(containsProperty(connack, 0x21, receiveMaximum), "CONNACK announces Receive Maximum 64");
             // One QoS 2 publish at a time, each PUBREC'd, none released: the router holds each id until its PUBREL.
             for (int id = 1; id <= receiveMaximum; id++) {
-                out.write(qos2("{\"unreleased\":" + id + "}", id));
-                out.flush();
-                byte[] pubrec = RawMqtt.packet(in);
-                assertEquals(0x50, pubrec[0] & 0xFF, "PUBREC for id " + id);
+                c.send(qos2("{\"unreleased\":" + id + "}", id));
+                assertEquals(0x50, c.next()[0] & 0xFF, "PUBREC for id " + id);
             }
-            out.write(qos2("{\"unreleased\":0}", receiveMaximum + 1));
-            out.flush();
-            byte[] disconnect = RawMqtt.packet(in);
-            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT, not a PUBREC");
-            assertEquals(0x93, disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF, "Receive Maximum exceeded");
+            c.send(qos2("{\"unreleased\":0}", receiveMaximum + 1));
+            assertEquals(0x93, c.disconnectReason(), "Receive Maximum exceeded: a DISCONNECT, not a PUBREC");
         }
     }
 

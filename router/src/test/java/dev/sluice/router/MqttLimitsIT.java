@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.Postgres;
 import dev.sluice.testkit.SluiceInfra;
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +30,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MqttLimitsIT {
 
-    /** CONNECT, MQTT 5, clean start, keep-alive 30 s, no properties, client id "l". */
-    private static final byte[] CONNECT_V5 = {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, 'l'};
-
     private static MqttRouter mqtt;
     private static URI uri;
 
@@ -56,24 +49,13 @@ class MqttLimitsIT {
 
     @Test
     void aPayloadOverItsRoutesLimitEndsTheConnectionWith0x95AndIsNotStored() throws Exception {
-        try (Socket s = socket()) {
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            out.write(CONNECT_V5);
-            assertEquals(0x20, RawMqtt.packet(in)[0] & 0xFF, "CONNACK");
-            out.write(RawMqtt.publish("small/s1", 1, new byte[65], true));
-            out.flush();
-            byte[] disconnect = RawMqtt.packet(in);
-            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
-            assertEquals(0x95, disconnect[RawMqtt.bodyStart(disconnect)] & 0xFF, "Packet too large");
-            assertEquals(-1, in.read(), "then the router closes the connection");
+        try (RawMqtt.Connection c = RawMqtt.Connection.v5(uri.getPort(), 'l')) {
+            c.send(RawMqtt.publish("small/s1", 1, new byte[65], true));
+            assertEquals(0x95, c.disconnectReason(), "Packet too large");
         }
-        try (Socket s = connectedV311(30)) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write(RawMqtt.publish("small/s2", 1, new byte[65], false));
-            out.flush();
-            assertEquals(-1, in.read(), "MQTT 3.1.1 has no reason code: the connection is closed");
+        try (RawMqtt.Connection c = RawMqtt.Connection.v311(uri.getPort(), 30, 'k')) {
+            c.send(RawMqtt.publish("small/s2", 1, new byte[65], false));
+            assertEquals(-1, c.in().read(), "MQTT 3.1.1 has no reason code: the connection is closed");
         }
         RawMqtt.warmUp(uri.getPort());
         assertEquals(
@@ -85,14 +67,11 @@ class MqttLimitsIT {
 
     @Test
     void aPacketAnnouncingMoreThanTheLimitIsRefusedBeforeItsBytesArrive() throws Exception {
-        try (Socket s = connectedV311(30)) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
+        try (RawMqtt.Connection c = RawMqtt.Connection.v311(uri.getPort(), 30, 'k')) {
             // A QoS 0 PUBLISH whose remaining length says 200,000,000 bytes, then the first 3 of them.
-            out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x84, (byte) 0xAF, 0x5F, 0, 1, 's'});
-            out.flush();
+            c.send(new byte[] {0x30, (byte) 0x80, (byte) 0x84, (byte) 0xAF, 0x5F, 0, 1, 's'});
             long start = System.nanoTime();
-            assertEquals(-1, in.read(), "the router closes the connection without waiting for the announced bytes");
+            assertEquals(-1, c.in().read(), "the router closes the connection without waiting for the announced bytes");
             assertTrue(
                     System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5),
                     "closed on the announcement, not after a timeout");
@@ -105,15 +84,14 @@ class MqttLimitsIT {
 
     @Test
     void aSilentDeviceIsClosedAfterOneAndAHalfKeepAlivesAndAPingKeepsItOpen() throws Exception {
-        try (Socket s = connectedV311(1)) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
+        try (RawMqtt.Connection c = RawMqtt.Connection.v311(uri.getPort(), 1, 'k')) {
+            // The ping comes 0.7 s into the 1 s keep-alive: the close must then come 1.5 s after the
+            // ping, past where it would have come without it. Pacing of the exchange, not a wait for a result.
             Thread.sleep(700);
-            out.write(new byte[] {(byte) 0xC0, 0});
-            out.flush();
-            assertArrayEquals(new byte[] {(byte) 0xD0, 0}, in.readNBytes(2), "PINGRESP");
+            c.send(new byte[] {(byte) 0xC0, 0});
+            assertArrayEquals(new byte[] {(byte) 0xD0, 0}, c.in().readNBytes(2), "PINGRESP");
             long quietFrom = System.nanoTime();
-            assertEquals(-1, in.read(), "closed once silent past the keep-alive");
+            assertEquals(-1, c.in().read(), "closed once silent past the keep-alive");
             long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietFrom);
             assertTrue(
                     quietMillis >= 1_000 && quietMillis < 5_000,
@@ -137,20 +115,5 @@ class MqttLimitsIT {
             c.disconnect().waitForCompletion(5_000);
             c.close();
         }
-    }
-
-    private static Socket socket() throws Exception {
-        Socket s = new Socket(uri.getHost(), uri.getPort());
-        s.setSoTimeout(10_000);
-        return s;
-    }
-
-    /** A socket whose MQTT 3.1.1 CONNECT (clean session, the keep-alive in seconds, client id "k") was accepted. */
-    private static Socket connectedV311(int keepAliveSeconds) throws Exception {
-        Socket s = socket();
-        s.getOutputStream()
-                .write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, (byte) keepAliveSeconds, 0, 1, 'k'});
-        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, s.getInputStream().readNBytes(4), "CONNACK accepted");
-        return s;
     }
 }

@@ -83,6 +83,12 @@ final class MqttRouter implements AutoCloseable {
                 .toList();
     }
 
+    /** A counter of the router's registry, 0 while it is not registered. */
+    double counter(String name) {
+        io.micrometer.core.instrument.Counter c = router.registry().find(name).counter();
+        return c == null ? 0 : c.count();
+    }
+
     long count() {
         return kafka.count(topic);
     }

@@ -1,10 +1,14 @@
 package dev.sluice.router;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -110,6 +114,60 @@ final class RawMqtt {
         } finally {
             c.disconnect().waitForCompletion(5_000);
             c.close();
+        }
+    }
+
+    /**
+     * One connection to a router's MQTT port (reads time out after 10 s) whose CONNECT was answered
+     * with a CONNACK, kept in {@code connack}.
+     */
+    record Connection(Socket socket, OutputStream out, DataInputStream in, byte[] connack) implements AutoCloseable {
+
+        /** MQTT 5, clean start, keep-alive 30 s, no properties, a one-letter client id. */
+        static Connection v5(int port, char clientId) throws IOException {
+            return open(port, new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0, 0, 1, (byte) clientId});
+        }
+
+        /** MQTT 3.1.1, clean session, the keep-alive in seconds, a one-letter client id; accepted (return code 0). */
+        static Connection v311(int port, int keepAliveSeconds, char clientId) throws IOException {
+            Connection c = open(port, new byte[] {
+                0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, (byte) keepAliveSeconds, 0, 1, (byte) clientId
+            });
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, c.connack(), "CONNACK accepted");
+            return c;
+        }
+
+        private static Connection open(int port, byte[] connect) throws IOException {
+            Socket s = new Socket("127.0.0.1", port);
+            s.setSoTimeout(10_000);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            s.getOutputStream().write(connect);
+            byte[] connack = packet(in);
+            assertEquals(0x20, connack[0] & 0xFF, "CONNACK");
+            return new Connection(s, s.getOutputStream(), in, connack);
+        }
+
+        void send(byte[] packet) throws IOException {
+            out.write(packet);
+            out.flush();
+        }
+
+        /** The next packet from the router. */
+        byte[] next() throws IOException {
+            return packet(in);
+        }
+
+        /** The reason code of the DISCONNECT that comes next, once the router has also closed the connection. */
+        int disconnectReason() throws IOException {
+            byte[] disconnect = next();
+            assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
+            assertEquals(-1, in.read(), "then the router closes the connection");
+            return disconnect[bodyStart(disconnect)] & 0xFF;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 }

@@ -127,7 +127,7 @@ final class MqttSession implements ProducerRoom.Waiter, MqttAnswer.Replies {
     }
 
     private void handle(MqttPublishMessage msg, MqttAnswer answer) {
-        if (PublishChecks.refused(msg, this)) {
+        if (PublishChecks.refused(msg, this, edge.meters())) {
             return; // a protocol violation: the connection has ended, with its reason on MQTT 5
         }
         int qos = answer.qos();

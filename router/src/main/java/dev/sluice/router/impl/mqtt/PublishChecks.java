@@ -22,16 +22,18 @@ final class PublishChecks {
 
     private PublishChecks() {}
 
-    /** Whether {@code msg} broke the protocol; if so, {@code session} has been ended with the reason. */
-    static boolean refused(MqttPublishMessage msg, MqttSession session) {
+    /** Whether {@code msg} broke the protocol; if so, it is counted and {@code session} has been ended with the reason. */
+    static boolean refused(MqttPublishMessage msg, MqttSession session, SessionMeters meters) {
         String topic = msg.topicName();
         if (topic != null && (topic.indexOf('\uFFFD') >= 0 || topic.indexOf('\u0000') >= 0)) {
+            meters.protocolError();
             session.disconnect(
                     MqttDisconnectReasonCode.MALFORMED_PACKET,
                     "the topic name is not well-formed UTF-8, or holds U+0000");
             return true;
         }
         if (session.v5() && msg.properties().getProperty(MqttProperties.TOPIC_ALIAS) != null) {
+            meters.protocolError();
             session.disconnect(
                     MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID,
                     "topic aliases are not taken (Topic Alias Maximum 0)");

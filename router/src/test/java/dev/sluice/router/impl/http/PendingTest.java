@@ -61,12 +61,7 @@ class PendingTest {
         assertTrue(refusal.startsWith("INTERNAL: "), refusal);
         assertTrue(refusal.matches(".*reference [0-9a-f-]{36}.*"), refusal);
         assertTrue(refusal.contains("may have been stored"), "the event is in Kafka: " + refusal);
-        assertEquals(
-                1.0,
-                registry.get("sluice.router.events")
-                        .tag("outcome", "internal_error")
-                        .counter()
-                        .count());
+        assertEquals(1.0, TestHttp.internalErrors(registry));
         assertEquals(1, settled[0], "settled, so nothing waits on it");
         p.answer();
         assertEquals(1, answer.outcomeCalls, "answered once");

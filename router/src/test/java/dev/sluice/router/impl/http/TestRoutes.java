@@ -7,27 +7,33 @@ import dev.sluice.core.RouteConfig;
 import java.time.Duration;
 import java.util.List;
 
-/** A plain route for the pipeline's unit tests: keyed by event id, public, no checks. */
-final class TestRoutes {
+/** Routes for the pipeline's unit tests: public, no checks, tenant {@code acme}, topic {@code t.events}. */
+public final class TestRoutes {
 
-    static final RouteConfig PLAIN = new RouteConfig(
-            "r",
-            "t.events",
-            Duration.ofSeconds(15),
-            3,
-            1024,
-            new PartitionKey.EventId(),
-            "ty",
-            "acme",
-            List.of(),
-            10,
-            null,
-            null,
-            Idempotency.NONE,
-            AuthMode.PUBLIC,
-            null,
-            null,
-            null);
+    /** Keyed by the event id. */
+    public static final RouteConfig PLAIN = keyed(new PartitionKey.EventId(), null);
+
+    /** Keyed by {@code key}, falling back to {@code fallback} (null: none) when the event lacks it. */
+    public static RouteConfig keyed(PartitionKey key, PartitionKey fallback) {
+        return new RouteConfig(
+                "r",
+                "t.events",
+                Duration.ofSeconds(15),
+                3,
+                1024,
+                key,
+                "ty",
+                "acme",
+                List.of(),
+                10,
+                fallback,
+                null,
+                Idempotency.NONE,
+                AuthMode.PUBLIC,
+                null,
+                null,
+                null);
+    }
 
     private TestRoutes() {}
 }

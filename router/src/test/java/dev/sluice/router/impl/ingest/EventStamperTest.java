@@ -7,38 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.core.AuthMode;
-import dev.sluice.core.Idempotency;
 import dev.sluice.core.IngestedEvent;
 import dev.sluice.core.PartitionKey;
 import dev.sluice.core.RouteConfig;
+import dev.sluice.router.impl.http.TestRoutes;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EventStamperTest {
 
     private static RouteConfig route(PartitionKey key, PartitionKey fallback) {
-        return new RouteConfig(
-                "r",
-                "t",
-                Duration.ofSeconds(15),
-                3,
-                1024,
-                key,
-                "ty",
-                "ten",
-                List.of(),
-                10,
-                fallback,
-                null,
-                Idempotency.NONE,
-                AuthMode.PUBLIC,
-                null,
-                null,
-                null);
+        return TestRoutes.keyed(key, fallback);
     }
 
     private static Draft json(String s) {
